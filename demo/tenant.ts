@@ -1,0 +1,35 @@
+/**
+ * @module
+ * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
+ * enforcement, the built-in operations mapped to the demo portal's routes.
+ */
+import type { PolicyInput } from "../src/config/policy-schema";
+
+export const DEMO_TENANT_ID = "demo";
+export const DEMO_HOSTS = ["localhost", "127.0.0.1"];
+
+/**
+ * The demo tenant's policy for a demo portal at `origin`.
+ * @example
+ * demoPolicy("http://127.0.0.1:8788")
+ */
+export function demoPolicy(origin: string): PolicyInput {
+  return {
+    origin,
+    enabled: true,
+    enforcement: "optional",
+    identity: { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" },
+    branding: { name: "Demo Brokerage" },
+    factors: { totp: { issuer: "Demo Brokerage" } },
+    operations: {
+      login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
+      deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0 },
+      withdraw: { routes: ["POST /wallet/withdraw", "POST /api/withdraw"], maxAge: 0 },
+      transfer: { routes: ["POST /wallet/transfer", "POST /api/transfer"], maxAge: 0 },
+      prop_challenge_fee: { routes: ["POST /api/fees/prop-challenge"], maxAge: 0 },
+      trading_competition_fee: { routes: ["POST /api/fees/trading-competition"], maxAge: 0 },
+      change_password: { routes: ["POST /account/password", "POST /api/password"], maxAge: 300 },
+      update_email: { routes: ["POST /account/email", "POST /api/email"], maxAge: 300 },
+    },
+  };
+}

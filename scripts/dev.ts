@@ -1,0 +1,56 @@
+/**
+ * `npm run dev`: the demo portal on PORT+1, the demo tenant seeded into local KV, and stepgate
+ * under `wrangler dev` on PORT (default 8787) in front of it.
+ */
+import { serve } from "@hono/node-server";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { createDemoPortal } from "../demo/portal";
+import { DEMO_HOSTS, DEMO_TENANT_ID, demoPolicy } from "../demo/tenant";
+import { kvKeys } from "../src/config/kv-keys";
+import { PolicySchema } from "../src/config/policy-schema";
+
+const port = Number(process.env.PORT ?? 8787);
+const demoPort = Number(process.env.DEMO_PORT ?? port + 1);
+const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("created .dev.vars from .dev.vars.example");
+}
+const devVars = parseEnv(readFileSync(".dev.vars", "utf8"));
+const jwtSecret = devVars.TENANT_DEMO_JWT_SECRET;
+if (!jwtSecret) throw new Error(".dev.vars has no TENANT_DEMO_JWT_SECRET (see .dev.vars.example)");
+
+const portal = serve({ fetch: createDemoPortal({ jwtSecret }).fetch, port: demoPort, hostname: "127.0.0.1" });
+const origin = `http://127.0.0.1:${demoPort}`;
+
+// Seed through wrangler so the values land in the same local state `wrangler dev` reads.
+const policy = JSON.stringify(PolicySchema.parse(demoPolicy(origin)));
+const seed = [
+  ...DEMO_HOSTS.map((host) => ({ key: kvKeys.host(host), value: DEMO_TENANT_ID })),
+  { key: kvKeys.policy(DEMO_TENANT_ID), value: policy },
+];
+mkdirSync(".wrangler/tmp", { recursive: true });
+writeFileSync(".wrangler/tmp/demo-seed.json", JSON.stringify(seed));
+const seeded = spawnSync("npx", ["wrangler", "kv", "bulk", "put", "--local", "--binding", "POLICY", ".wrangler/tmp/demo-seed.json"], {
+  env: wranglerEnv,
+  stdio: ["ignore", "ignore", "inherit"],
+});
+if (seeded.status !== 0) throw new Error("seeding the demo tenant into local KV failed");
+
+console.log(`demo portal (origin) on ${origin}; demo tenant seeded for ${DEMO_HOSTS.join(", ")}`);
+console.log(`stepgate on http://localhost:${port}  ·  admin key: STEPGATE_ADMIN_KEY in .dev.vars`);
+
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port)], { env: wranglerEnv, stdio: "inherit" });
+const stop = () => {
+  wrangler.kill("SIGINT");
+  portal.close();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+wrangler.on("exit", (code) => {
+  portal.close();
+  process.exit(code ?? 0);
+});

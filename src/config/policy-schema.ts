@@ -1,0 +1,150 @@
+/**
+ * @module
+ * The tenant policy: one zod schema that validates what admins write, types the code and
+ * (later) documents the admin API. Every default is the safe one: 2FA is off until a tenant
+ * turns it on, and nothing a tenant did not ask for is protected or relaxed.
+ */
+import { z } from "zod";
+
+/** `METHOD /path` where METHOD is an HTTP method, several joined by `|`, or `*` for any. */
+const ROUTE_PATTERN = /^(\*|[A-Z]+(\|[A-Z]+)*) (\/\S*)$/;
+
+/** An http(s) URL; unlike `z.httpUrl()` it accepts IP addresses and `localhost` origins. */
+export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+
+const RoutePattern = z
+  .string()
+  .regex(ROUTE_PATTERN, 'a route is "METHOD /path" (METHOD may be *, or several joined by |)');
+
+/**
+ * Credentials are never stored in KV in clear; a policy names the Worker secret that holds
+ * them. Only names starting with TENANT_ may be referenced, so a policy can never point at
+ * stepgate's own keys (admin key, encryption keys).
+ */
+export const SecretRef = z
+  .string()
+  .regex(/^TENANT_[A-Z0-9_]+$/, "a secret reference names a Worker secret starting with TENANT_");
+
+const IdentityClaims = z.strictObject({
+  userId: z.string().min(1).default("sub"),
+  sessionId: z.string().min(1).default("sid"),
+  email: z.string().min(1).default("email"),
+  phone: z.string().min(1).default("phone_number"),
+  groups: z.string().min(1).default("groups"),
+});
+
+const IdentityCommon = {
+  /** Cookie holding the portal's session JWT. */
+  cookie: z.string().min(1).optional(),
+  /** Header holding the JWT (a `Bearer ` prefix is accepted). */
+  header: z.string().min(1).optional(),
+  issuer: z.string().min(1).optional(),
+  audience: z.string().min(1).optional(),
+  claims: IdentityClaims.prefault({}),
+};
+
+const IdentitySchema = z
+  .discriminatedUnion("algorithm", [
+    z.strictObject({ algorithm: z.literal("HS256"), secretRef: SecretRef, ...IdentityCommon }),
+    z.strictObject({
+      algorithm: z.enum(["RS256", "ES256"]),
+      jwksUrl: HttpUrl,
+      ...IdentityCommon,
+    }),
+  ])
+  .refine((identity) => identity.cookie || identity.header, {
+    message: "name the cookie or the header that carries the portal session JWT",
+    path: ["cookie"],
+  });
+
+const TotpSchema = z.strictObject({
+  issuer: z.string().min(1).max(64).optional(),
+  digits: z.union([z.literal(6), z.literal(8)]).default(6),
+  periodSeconds: z.int().min(15).max(120).default(30),
+  algorithm: z.enum(["SHA1", "SHA256", "SHA512"]).default("SHA1"),
+  skewSteps: z.int().min(0).max(2).default(1),
+});
+
+const CodeDeliverySchema = {
+  codeLength: z.int().min(6).max(10).default(6),
+  codeTtlSeconds: z.int().min(60).max(900).default(300),
+  resendCooldownSeconds: z.int().min(10).max(600).default(30),
+};
+
+const SmsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  provider: z.enum(["outbox", "twilio"]).default("outbox"),
+  ...CodeDeliverySchema,
+});
+
+const EmailSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  provider: z.enum(["outbox", "smtp", "resend"]).default("outbox"),
+  ...CodeDeliverySchema,
+});
+
+const FactorsSchema = z.strictObject({
+  totp: TotpSchema.prefault({}),
+  sms: SmsSchema.prefault({}),
+  email: EmailSchema.prefault({}),
+  backupCodes: z.strictObject({ count: z.int().min(5).max(20).default(10) }).prefault({}),
+});
+
+export const OperationSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  routes: z.array(RoutePattern).max(100),
+  /** Routes this operation does not claim even though `routes` match them. */
+  exempt: z.array(RoutePattern).max(100).default([]),
+  /** Freshness window in seconds; 0 means a proof for every request. */
+  maxAge: z.int().min(0).max(86_400).default(300),
+  bindRequest: z.boolean().optional(),
+  /** Request fields shown to the user on the challenge (form names or JSON pointers). */
+  display: z.array(z.string().min(1).max(200)).max(20).optional(),
+});
+
+export const OPERATION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+export const PolicySchema = z.strictObject({
+  origin: HttpUrl,
+  /** How long to wait for the origin's response headers before answering 504. */
+  originTimeoutMs: z.int().min(100).max(120_000).default(30_000),
+  enabled: z.boolean().default(false),
+  enforcement: z.enum(["optional", "required", "per_user"]).default("optional"),
+  requiredGroups: z.array(z.string().min(1)).default([]),
+  reenrollOnReenable: z.boolean().default(false),
+  identity: IdentitySchema,
+  factors: FactorsSchema.prefault({}),
+  operations: z
+    .record(z.string().regex(OPERATION_NAME, "operation names are lower_snake_case"), OperationSchema)
+    .default({}),
+  lockout: z
+    .strictObject({
+      maxAttempts: z.int().min(1).max(100).default(5),
+      windowSeconds: z.int().min(1).max(86_400).default(900),
+      lockSeconds: z.int().min(1).max(86_400).default(900),
+    })
+    .prefault({}),
+  trustedDevices: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      days: z.int().min(1).max(365).default(30),
+      max: z.int().min(1).max(50).default(5),
+    })
+    .prefault({}),
+  branding: z
+    .strictObject({
+      name: z.string().min(1).max(80).default("Your portal"),
+      logoUrl: HttpUrl.optional(),
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/, "a colour is #rrggbb")
+        .default("#1f6feb"),
+      defaultLanguage: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default("en"),
+    })
+    .prefault({}),
+});
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type Operation = z.infer<typeof OperationSchema>;
+export type IdentityConfig = Policy["identity"];

@@ -1,0 +1,74 @@
+/**
+ * @module
+ * Turns a tenant's stored policy text into what the gate needs: the validated policy and its
+ * compiled operation matcher, or, when the policy is missing or invalid, the most that can be
+ * salvaged safely so that protected requests fail closed while plain traffic still flows.
+ */
+import { z } from "zod";
+import { compileOperations, type OperationMatcher } from "../gate/operation-match";
+import { HttpUrl, OperationSchema, PolicySchema, type Policy } from "./policy-schema";
+
+export type TenantConfig =
+  | { status: "ok"; tenantId: string; policy: Policy; matcher: OperationMatcher }
+  | {
+      status: "invalid";
+      tenantId: string;
+      /** Why the policy cannot be used, for the 503 problem. */
+      reason: string;
+      /** The origin, when the broken policy still names a valid one. */
+      origin: URL | null;
+      /**
+       * Every route any operation lists, enabled or not and without exemptions; `null` when
+       * even the routes cannot be read, in which case every request counts as protected.
+       */
+      protectedRoutes: OperationMatcher | null;
+    };
+
+const SalvageableOperations = z.record(z.string(), OperationSchema.pick({ routes: true }).loose());
+
+/**
+ * Validates stored policy text for a tenant.
+ * @example
+ * const config = interpretPolicy("acme", await kv.get("policy:acme"));
+ * if (config.status === "ok") config.matcher.match("POST", "/wallet/withdraw");
+ */
+export function interpretPolicy(tenantId: string, text: string | null): TenantConfig {
+  if (text === null) {
+    return { status: "invalid", tenantId, reason: "has no policy", origin: null, protectedRoutes: null };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { status: "invalid", tenantId, reason: "has a policy that is not JSON", origin: null, protectedRoutes: null };
+  }
+  const parsed = PolicySchema.safeParse(raw);
+  if (parsed.success) {
+    return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations) };
+  }
+  const first = parsed.error.issues[0];
+  const reason = `has an invalid policy (${first ? `${first.path.join(".") || "policy"}: ${first.message}` : "unknown"})`;
+  return { status: "invalid", tenantId, reason, ...salvage(raw) };
+}
+
+/**
+ * Reads as much as can be trusted from an invalid policy. Enabled flags and exemptions are
+ * ignored on purpose: in a policy that failed validation they may be the broken part, and
+ * ignoring them can only protect more, never less.
+ */
+function salvage(raw: unknown): { origin: URL | null; protectedRoutes: OperationMatcher | null } {
+  const fields = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  const origin = HttpUrl.safeParse(fields.origin);
+  const operations = SalvageableOperations.safeParse(fields.operations ?? {});
+  const protectedRoutes = operations.success
+    ? compileOperations(
+        Object.fromEntries(
+          Object.entries(operations.data).map(([name, { routes }]) => [
+            name,
+            { routes, enabled: true, exempt: [], maxAge: 0 },
+          ]),
+        ),
+      )
+    : null;
+  return { origin: origin.success ? new URL(origin.data) : null, protectedRoutes };
+}

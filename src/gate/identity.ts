@@ -1,0 +1,124 @@
+/**
+ * @module
+ * Who the user is, read from the portal's own session JWT as the tenant's policy describes it.
+ * Signatures and claims are checked by `jose`; a token that is missing, expired, forged or for
+ * another issuer or audience makes the request anonymous. A key that cannot be fetched is not
+ * the user's fault and is reported as a 503 instead.
+ */
+import { parse as parseCookies } from "hono/utils/cookie";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { IdentityConfig } from "../config/policy-schema";
+import { sha256Hex } from "../lib/crypto";
+import { ProblemError } from "../lib/problem";
+
+export interface Identity {
+  userId: string;
+  /** The portal session; a hash of the token when the portal puts no session id in it. */
+  sessionId: string;
+  email?: string;
+  phone?: string;
+  groups: string[];
+}
+
+/** jose errors that mean "this token is not good", as opposed to "the keys are unreachable". */
+const TOKEN_FAULTS = new Set([
+  errors.JWTExpired.code,
+  errors.JWTClaimValidationFailed.code,
+  errors.JWTInvalid.code,
+  errors.JWSInvalid.code,
+  errors.JWSSignatureVerificationFailed.code,
+  errors.JOSEAlgNotAllowed.code,
+  errors.JOSENotSupported.code,
+  errors.JWKSNoMatchingKey.code,
+  errors.JWKSMultipleMatchingKeys.code,
+]);
+
+/** JWKS documents are cached per URL by jose: refetched after 10 min, or on an unknown `kid`. */
+const JWKS_CACHE_MAX_AGE_MS = 600_000;
+const JWKS_TIMEOUT_MS = 5_000;
+const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+const hmacKeys = new Map<string, CryptoKey>();
+
+/**
+ * The identity in the request's portal session, or `null` when there is no valid session.
+ * @example
+ * const user = await readIdentity(c.req.raw, policy.identity, c.env);
+ */
+export async function readIdentity(request: Request, config: IdentityConfig, env: object): Promise<Identity | null> {
+  const token = tokenOf(request, config);
+  if (!token) return null;
+  const key = config.algorithm === "HS256" ? await hmacKey(config.secretRef, env) : remoteKeySet(config.jwksUrl);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: [config.algorithm],
+      issuer: config.issuer,
+      audience: config.audience,
+    }));
+  } catch (error) {
+    if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) return null;
+    console.error("stepgate: identity keys unavailable", error);
+    throw new ProblemError(503, "identity_unavailable", "The portal's signing keys could not be loaded; try again.");
+  }
+  return identityOf(payload, config, token);
+}
+
+function tokenOf(request: Request, config: IdentityConfig): string | undefined {
+  if (config.cookie) {
+    const fromCookie = parseCookies(request.headers.get("Cookie") ?? "", config.cookie)[config.cookie];
+    if (fromCookie) return fromCookie;
+  }
+  if (config.header) {
+    const value = request.headers.get(config.header);
+    if (value) return value.replace(/^Bearer\s+/i, "");
+  }
+  return undefined;
+}
+
+async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {
+  const secret = (env as Record<string, unknown>)[secretRef];
+  if (typeof secret !== "string" || secret.length === 0) {
+    throw new ProblemError(503, "identity_misconfigured", `The Worker secret ${secretRef} named by the policy is not set.`);
+  }
+  const cacheKey = `${secretRef}\u0000${secret}`;
+  let key = hmacKeys.get(cacheKey);
+  if (!key) {
+    key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "verify",
+    ]);
+    hmacKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
+function remoteKeySet(url: string): JWTVerifyGetKey {
+  let keySet = remoteKeySets.get(url);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(url), {
+      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+      timeoutDuration: JWKS_TIMEOUT_MS,
+    });
+    remoteKeySets.set(url, keySet);
+  }
+  return keySet;
+}
+
+async function identityOf(payload: JWTPayload, config: IdentityConfig, token: string): Promise<Identity | null> {
+  const { claims } = config;
+  const userId = scalar(payload[claims.userId]);
+  if (!userId) return null;
+  const groups = payload[claims.groups];
+  return {
+    userId,
+    sessionId: scalar(payload[claims.sessionId]) ?? `token:${(await sha256Hex(token)).slice(0, 32)}`,
+    email: scalar(payload[claims.email]),
+    phone: scalar(payload[claims.phone]),
+    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : typeof groups === "string" ? [groups] : [],
+  };
+}
+
+function scalar(value: unknown): string | undefined {
+  if (typeof value === "string" && value.length > 0) return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}

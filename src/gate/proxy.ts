@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The reverse proxy to the tenant's origin. The request goes on as it came (method, path,
+ * query, headers but hop-by-hop ones, body streamed) and the origin's answer comes back as it
+ * was (status, every `Set-Cookie`, redirects not followed, WebSocket upgrades).
+ */
+import { ProblemError } from "../lib/problem";
+
+/** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+
+export interface ProxyOptions {
+  /** How long to wait for the origin's response headers. */
+  timeoutMs: number;
+  /** Request headers stepgate consumed itself and the origin must not see (e.g. grants). */
+  dropHeaders?: string[];
+  /** A replacement `Cookie` header with stepgate's own cookies taken out. */
+  cookie?: string | null;
+}
+
+/**
+ * Forwards `request` to `origin` and returns the origin's response.
+ * An unreachable origin is a 502 problem, a slow one a 504; neither hangs.
+ * @example
+ * return proxyToOrigin(c.req.raw, new URL(policy.origin), { timeoutMs: policy.originTimeoutMs });
+ */
+export async function proxyToOrigin(request: Request, origin: URL, options: ProxyOptions): Promise<Response> {
+  const incoming = new URL(request.url);
+  const target = new URL(incoming.pathname + incoming.search, origin);
+  const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+  const headers = forwardedHeaders(request, incoming, options);
+  if (upgrade) {
+    // The runtime opens the WebSocket to the origin when these two are present.
+    headers.set("Upgrade", "websocket");
+    headers.set("Connection", "Upgrade");
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: "manual",
+      signal: upgrade ? undefined : AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+      throw new ProblemError(504, "origin_timeout", `The portal did not answer within ${options.timeoutMs} ms.`);
+    }
+    console.error("stepgate: origin unreachable", target.origin, error);
+    throw new ProblemError(502, "origin_unreachable", "The portal could not be reached.");
+  }
+  if (response.webSocket) return response;
+  return withPublicLocation(response, origin, incoming);
+}
+
+function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions): Headers {
+  const headers = new Headers(request.headers);
+  const named = (request.headers.get("Connection") ?? "").split(",").map((h) => h.trim().toLowerCase());
+  for (const name of [...HOP_BY_HOP, ...named, ...(options.dropHeaders ?? [])]) if (name) headers.delete(name);
+  if (options.cookie !== undefined) {
+    if (options.cookie) headers.set("Cookie", options.cookie);
+    else headers.delete("Cookie");
+  }
+  const clientIp = request.headers.get("CF-Connecting-IP");
+  if (clientIp) {
+    const prior = request.headers.get("X-Forwarded-For");
+    headers.set("X-Forwarded-For", prior ? `${prior}, ${clientIp}` : clientIp);
+  }
+  headers.set("X-Forwarded-Host", incoming.host);
+  headers.set("X-Forwarded-Proto", incoming.protocol.slice(0, -1));
+  return headers;
+}
+
+/**
+ * A redirect the origin points at its own address is pointed back at the public host, as
+ * nginx's `proxy_redirect default` does, so users are never sent around stepgate.
+ */
+function withPublicLocation(response: Response, origin: URL, incoming: URL): Response {
+  const location = response.headers.get("Location");
+  if (!location || !URL.canParse(location)) return response;
+  const absolute = new URL(location);
+  if (absolute.origin !== origin.origin) return response;
+  const rewritten = new Response(response.body, response);
+  rewritten.headers.set("Location", `${incoming.origin}${absolute.pathname}${absolute.search}${absolute.hash}`);
+  return rewritten;
+}

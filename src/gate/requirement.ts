@@ -1,0 +1,28 @@
+/**
+ * @module
+ * Whether a user must prove a second factor for a protected operation: a pure function of the
+ * policy, the user's session and their stored status.
+ */
+import type { Policy } from "../config/policy-schema";
+import type { UserStatus } from "../state/user";
+import type { Identity } from "./identity";
+
+export type Requirement = "pass" | "step_up" | "enroll";
+
+/**
+ * `step_up` for every enrolled user; for the rest, `enroll` when 2FA is required of them and
+ * `pass` when it is optional. Required means, in order: a group in `requiredGroups` (always
+ * wins), else an admin's per-user decision, else `enforcement: "required"`.
+ * @example
+ * stepUpRequirement(policy, identity, await user.status()) // "enroll"
+ */
+export function stepUpRequirement(policy: Policy, identity: Identity, status: UserStatus): Requirement {
+  if (status.factors.length > 0) return "step_up";
+  return isRequired(policy, identity, status) ? "enroll" : "pass";
+}
+
+function isRequired(policy: Policy, identity: Identity, status: UserStatus): boolean {
+  if (identity.groups.some((group) => policy.requiredGroups.includes(group))) return true;
+  if (status.requiredByAdmin !== null) return status.requiredByAdmin;
+  return policy.enforcement === "required";
+}

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * The stepgate worker: reserved routes under `/__stepgate/`, everything else through the gate
+ * to the tenant's origin. Errors from anywhere become RFC 9457 problems here, in one place.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { adminPolicy } from "./api/admin-policy";
+import { requireAdminKey } from "./api/admin-auth";
+import type { AppEnv } from "./app-env";
+import { forwardOrStop } from "./gate/gate";
+import { isBrowserNavigation } from "./gate/step-up";
+import { resolveTenant } from "./gate/tenant";
+import { ProblemError } from "./lib/problem";
+import { ErrorPage } from "./pages/error-page";
+
+const app = new Hono<AppEnv>();
+
+app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
+
+app.use("*", resolveTenant());
+
+const admin = new Hono<AppEnv>();
+admin.use("*", requireAdminKey());
+admin.route("/", adminPolicy);
+app.route("/__stepgate/admin/v1", admin);
+
+app.all("*", forwardOrStop);
+
+app.onError(async (error, c) => {
+  if (!(error instanceof HTTPException)) {
+    console.error("stepgate: unhandled error", error);
+    error = new ProblemError(500, "internal_error", "stepgate failed to handle this request.");
+  }
+  const response = (error as HTTPException).getResponse();
+  const onPortalPage = !new URL(c.req.url).pathname.startsWith("/__stepgate/");
+  if (error instanceof ProblemError && onPortalPage && isBrowserNavigation(c.req.raw)) {
+    const page = await c.html(<ErrorPage status={error.status} title={error.title} detail={error.message} />, error.status);
+    for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
+    return page;
+  }
+  return response;
+});
+
+export default app;
+export { UserState } from "./state/user";

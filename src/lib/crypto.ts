@@ -1,0 +1,25 @@
+/**
+ * @module
+ * Small crypto primitives on WebCrypto: digests and constant-time comparison.
+ */
+const encoder = new TextEncoder();
+
+/** SHA-256 of a string, as lowercase hex. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Compares two secrets in constant time. Both sides are hashed first so that neither the
+ * content nor the length of the expected secret leaks through timing.
+ * @example
+ * if (!(await secretsEqual(presented, env.STEPGATE_ADMIN_KEY))) throw unauthorized;
+ */
+export async function secretsEqual(presented: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
+  ]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}

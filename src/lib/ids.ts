@@ -1,0 +1,14 @@
+/**
+ * @module
+ * Random identifiers that are safe to show and impossible to guess.
+ */
+
+/**
+ * 128 random bits, base64url without padding (22 characters).
+ * @example
+ * const challengeId = randomId(); // "q3Zp0J7x2mB1cX9vKkQ4Ww"
+ */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * The per-user Durable Object's SQLite schema, as ordered migrations. A migration is never
+ * edited once released; a change is a new entry at the end.
+ */
+export const USER_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE profile (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     tenant_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     required_by_admin INTEGER
+   );
+   CREATE TABLE factors (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE challenges (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     return_to TEXT,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX challenges_by_expiry ON challenges (expires_at);`,
+];
+
+/**
+ * Brings `sql` up to the newest schema; each migration runs once, inside the caller's
+ * `blockConcurrencyWhile`, so no request sees a half-migrated database.
+ * @example
+ * ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
+ */
+export function migrate(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
+  const current = row?.version ?? 0;
+  for (let version = current; version < USER_MIGRATIONS.length; version++) {
+    sql.exec(USER_MIGRATIONS[version]!);
+  }
+  if (!row) sql.exec("INSERT INTO schema_version (version) VALUES (?)", USER_MIGRATIONS.length);
+  else if (current < USER_MIGRATIONS.length) sql.exec("UPDATE schema_version SET version = ?", USER_MIGRATIONS.length);
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { aPolicy, aTenant, send } from "../support/builders";
+
+describe("pass-through to the origin", () => {
+  it("forwards method, path, query, headers and body untouched", async () => {
+    const { base, host } = await aTenant();
+    const response = await send(`${base}/echo/orders/7?sort=desc&x=%2F`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "X-Custom": "kept", Connection: "keep-alive, X-Hop", "X-Hop": "dropped" },
+      body: JSON.stringify({ qty: 3 }),
+    });
+    expect(response.status).toBe(200);
+    const echo = await response.json<{ method: string; path: string; query: string; headers: Record<string, string>; body: string }>();
+    expect(echo.method).toBe("PATCH");
+    expect(echo.path).toBe("/echo/orders/7");
+    expect(echo.query).toBe("?sort=desc&x=%2F");
+    expect(echo.body).toBe('{"qty":3}');
+    expect(echo.headers["x-custom"]).toBe("kept");
+    expect(echo.headers["x-hop"]).toBeUndefined();
+    expect(echo.headers["x-forwarded-host"]).toBe(host);
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
+  });
+
+  it.each(["GET", "POST", "PUT", "DELETE", "OPTIONS"])("passes %s through", async (method) => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/echo/m`, { method, body: method === "GET" ? undefined : "payload" });
+    const echo = await response.json<{ method: string; body: string }>();
+    expect(echo.method).toBe(method);
+    expect(echo.body).toBe(method === "GET" ? "" : "payload");
+  });
+
+  it("streams a large upload to the origin intact", async () => {
+    const { base } = await aTenant();
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => i % 251);
+    const chunks = 48; // 3 MiB
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < chunks; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const expected = new Uint8Array(chunk.length * chunks);
+    for (let i = 0; i < chunks; i++) expected.set(chunk, i * chunk.length);
+    const digest = await crypto.subtle.digest("SHA-256", expected);
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const response = await send(`${base}/echo/upload`, { method: "POST", body, duplex: "half" } as RequestInit);
+    expect((await response.json<{ bodySha256: string }>()).bodySha256).toBe(hex);
+  });
+
+  it("returns every Set-Cookie the origin sent", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/cookies`);
+    expect(response.headers.getSetCookie()).toEqual(["a=1; Path=/; HttpOnly", "b=2; Path=/; Secure"]);
+  });
+
+  it("passes redirects back instead of following them", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/redirect`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/echo/landed");
+  });
+
+  it("points redirects to the origin's own address back at the public host", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/redirect-absolute`);
+    expect(response.status).toBe(301);
+    expect(response.headers.get("Location")).toBe(`${base}/echo/absolute?x=1`);
+  });
+
+  it("leaves redirects to other sites alone", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/redirect-away`);
+    expect(response.headers.get("Location")).toBe("https://elsewhere.example/");
+  });
+
+  it("passes origin error statuses through", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/status/418`);
+    expect(response.status).toBe(418);
+    expect(await response.text()).toBe("status 418");
+  });
+
+  it("answers 502 problem when the origin is down", async () => {
+    const { base } = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+    const response = await send(`${base}/anything`);
+    expect(response.status).toBe(502);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await response.json()).toMatchObject({ status: 502, code: "origin_unreachable" });
+  });
+
+  it("shows browsers a page, not JSON, when the origin is down", async () => {
+    const { base } = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+    const response = await send(`${base}/`, { headers: { Accept: "text/html,application/xhtml+xml" } });
+    expect(response.status).toBe(502);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain("Origin unreachable");
+  });
+
+  it("answers 502 when the origin resets the connection", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/reset`);
+    expect(response.status).toBe(502);
+  });
+
+  it("answers 504 problem instead of hanging on a slow origin", async () => {
+    const { base } = await aTenant(aPolicy({ originTimeoutMs: 200 }));
+    const started = Date.now();
+    const response = await send(`${base}/slow?ms=3000`);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ code: "origin_timeout" });
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+});
+
+describe("reserved prefix", () => {
+  it.each(["/__stepgate/nope", "/__StepGate/x", "//__stepgate//admin", "/%5F_stepgate/x", "/a/../__stepgate/x", "/__stepgate;x=1/y"])(
+    "never proxies %s to the origin",
+    async (path) => {
+      const { base } = await aTenant();
+      const response = await send(`${base}${path}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    },
+  );
+
+  it("answers the health check without a tenant", async () => {
+    const response = await send("https://no-tenant.example/__stepgate/healthz");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+});

@@ -1,0 +1,25 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          STEPGATE_ADMIN_KEY: "test-admin-key",
+          TENANT_DEMO_JWT_SECRET: "test-demo-jwt-secret",
+          TEST_ORIGIN: inject("testOrigin"),
+          DEMO_ORIGIN: inject("demoOrigin"),
+          DEAD_ORIGIN: inject("deadOrigin"),
+          TEST_RSA_JWK: inject("rsaPrivateJwk"),
+          TEST_EC_JWK: inject("ecPrivateJwk"),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ["./test/support/origins.ts"],
+    include: ["test/**/*.test.{ts,tsx}"],
+  },
+});
