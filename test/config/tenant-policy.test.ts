@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { PolicySchema } from "../../src/config/policy-schema";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+
+const withdraw = (base: string, cookie?: string) =>
+  send(`${base}/api/withdraw`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(cookie ? { Cookie: `portal_session=${cookie}` } : {}) },
+    body: '{"amount":10}',
+  });
+
+describe("tenant by hostname", () => {
+  it("sends each host to its own tenant's origin", async () => {
+    const fixture = await aTenant(aPolicy({ origin: env.TEST_ORIGIN }));
+    const demo = await aTenant(aPolicy({ origin: env.DEMO_ORIGIN }));
+    expect((await send(`${fixture.base}/cookies`)).headers.getSetCookie()).toHaveLength(2);
+    expect(await (await send(`${demo.base}/login`)).text()).toContain("Sign in");
+  });
+
+  it("refuses a host no tenant claims with a 421 problem", async () => {
+    const response = await send("https://nobody.example/anything");
+    expect(response.status).toBe(421);
+    expect(await response.json()).toMatchObject({ code: "unknown_host" });
+  });
+
+  it("ignores the port and letter case of the host", async () => {
+    const { host } = await aTenant();
+    const response = await send(`https://${host.toUpperCase()}:8443/cookies`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("policy defaults", () => {
+  it("leaves 2FA off unless the policy enables it", () => {
+    const policy = PolicySchema.parse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" } });
+    expect(policy.enabled).toBe(false);
+    expect(policy.enforcement).toBe("optional");
+    expect(policy.reenrollOnReenable).toBe(false);
+    expect(policy.lockout).toEqual({ maxAttempts: 5, windowSeconds: 900, lockSeconds: 900 });
+    expect(policy.factors.backupCodes.count).toBe(10);
+    expect(policy.factors.totp).toMatchObject({ digits: 6, periodSeconds: 30, algorithm: "SHA1", skewSteps: 1 });
+    expect(policy.trustedDevices.enabled).toBe(false);
+  });
+
+  it("lets a protected route through when 2FA is disabled", async () => {
+    const { base } = await aTenant(aPolicy({ enabled: false, enforcement: "required" }));
+    const response = await withdraw(base, await aSession());
+    expect(response.status).toBe(404); // the fixture origin has no /api/withdraw: it was reached
+  });
+});
+
+describe("an invalid or missing policy", () => {
+  it("fails protected requests closed with a 503 naming the tenant", async () => {
+    const broken = { ...aPolicy(), enforcement: "sometimes" };
+    const { base, tenantId } = await aTenant(JSON.stringify(broken));
+    const response = await withdraw(base, await aSession());
+    expect(response.status).toBe(503);
+    const body = await response.json<{ code: string; tenant: string; detail: string }>();
+    expect(body.code).toBe("policy_invalid");
+    expect(body.tenant).toBe(tenantId);
+    expect(body.detail).toContain(tenantId);
+    expect(body.detail).toContain("enforcement");
+  });
+
+  it("keeps unprotected pass-through working when the origin is known", async () => {
+    const broken = { ...aPolicy(), lockout: { maxAttempts: -1 } };
+    const { base } = await aTenant(JSON.stringify(broken));
+    expect((await send(`${base}/cookies`)).status).toBe(200);
+    expect((await withdraw(base)).status).toBe(503);
+  });
+
+  it("still protects routes of operations the broken policy marks disabled", async () => {
+    const broken = aPolicy({ operations: { withdraw: { routes: ["POST /api/withdraw"], enabled: false } } });
+    const { base } = await aTenant(JSON.stringify({ ...broken, unknownField: true }));
+    expect((await withdraw(base)).status).toBe(503);
+  });
+
+  it("refuses everything when even the routes cannot be read", async () => {
+    const broken = { ...aPolicy(), operations: { withdraw: { routes: "POST /api/withdraw" } } };
+    const { base } = await aTenant(JSON.stringify(broken));
+    expect((await send(`${base}/cookies`)).status).toBe(503);
+  });
+
+  it("refuses everything when the stored policy is not JSON", async () => {
+    const { base } = await aTenant("{ not json");
+    const response = await send(`${base}/cookies`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "policy_invalid" });
+  });
+
+  it("refuses everything when the tenant has no policy at all", async () => {
+    const { base, tenantId } = await aTenant(null);
+    const response = await send(`${base}/cookies`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "policy_invalid", tenant: tenantId });
+  });
+
+  it("refuses a policy whose identity secret reference points outside TENANT_*", () => {
+    const result = PolicySchema.safeParse(aPolicy({ identity: { algorithm: "HS256", secretRef: "STEPGATE_ADMIN_KEY", cookie: "s" } }));
+    expect(result.success).toBe(false);
+  });
+});

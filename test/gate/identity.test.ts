@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { aJwksSession, aPolicy, aSession, aTenant, send } from "../support/builders";
+
+/**
+ * With `enforcement: "required"` an identified user is asked to enrol (401
+ * enrollment_required) and an anonymous one is refused (401 session_required), so the code
+ * tells which identity the worker read from the token.
+ */
+async function codeFor(base: string, headers: Record<string, string>): Promise<string> {
+  const response = await send(`${base}/api/withdraw`, { method: "POST", headers, body: "{}" });
+  return (await response.json<{ code: string }>()).code;
+}
+
+const requiredPolicy = (identity: object) => aPolicy({ enforcement: "required", identity: identity as never });
+
+describe("identity from an HS256 portal session", () => {
+  const hs256 = { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session", header: "X-Portal-Token", issuer: "demo-portal", audience: "portal" };
+
+  it("reads the user from a valid cookie", async () => {
+    const { base } = await aTenant(requiredPolicy(hs256));
+    const token = await aSession({ iss: "demo-portal", aud: "portal" });
+    expect(await codeFor(base, { Cookie: `other=1; portal_session=${token}` })).toBe("enrollment_required");
+  });
+
+  it("reads the user from the configured header, with or without Bearer", async () => {
+    const { base } = await aTenant(requiredPolicy(hs256));
+    const token = await aSession({ iss: "demo-portal", aud: "portal" });
+    expect(await codeFor(base, { "X-Portal-Token": token })).toBe("enrollment_required");
+    expect(await codeFor(base, { "X-Portal-Token": `Bearer ${token}` })).toBe("enrollment_required");
+  });
+
+  it.each([
+    ["expired", () => aSession({ iss: "demo-portal", aud: "portal" }, undefined, Math.floor(Date.now() / 1000) - 60)],
+    ["forged (other secret)", () => aSession({ iss: "demo-portal", aud: "portal" }, "not-the-secret")],
+    ["from another issuer", () => aSession({ iss: "evil", aud: "portal" })],
+    ["for another audience", () => aSession({ iss: "demo-portal", aud: "elsewhere" })],
+    ["without a user id", () => aSession({ iss: "demo-portal", aud: "portal", sub: undefined })],
+    ["garbage", async () => "not.a.jwt"],
+    ["unsigned (alg none)", async () => `${btoa('{"alg":"none"}')}.${btoa('{"sub":"alice","iss":"demo-portal","aud":"portal"}')}.`],
+  ])("treats a %s token as anonymous", async (_label, token) => {
+    const { base } = await aTenant(requiredPolicy(hs256));
+    expect(await codeFor(base, { Cookie: `portal_session=${await token()}` })).toBe("session_required");
+  });
+
+  it("answers 503 when the named secret is not set", async () => {
+    const { base } = await aTenant(requiredPolicy({ ...hs256, secretRef: "TENANT_MISSING" }));
+    const response = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "identity_misconfigured" });
+  });
+});
+
+describe("identity from a JWKS-signed session", () => {
+  const jwks = (algorithm: string) => ({
+    algorithm,
+    jwksUrl: `${env.TEST_ORIGIN}/.well-known/jwks.json`,
+    header: "Authorization",
+    issuer: "https://idp.test",
+    audience: "portal",
+  });
+
+  it.each([["RS256", "rsa"], ["ES256", "ec"]] as const)("verifies %s tokens with the published keys", async (algorithm, kind) => {
+    const { base } = await aTenant(requiredPolicy(jwks(algorithm)));
+    const token = await aJwksSession(kind, {}, { issuer: "https://idp.test", audience: "portal" });
+    expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("enrollment_required");
+  });
+
+  it("refuses a token signed with the other algorithm than the policy names", async () => {
+    const { base } = await aTenant(requiredPolicy(jwks("RS256")));
+    const token = await aJwksSession("ec", {}, { issuer: "https://idp.test", audience: "portal" });
+    expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("session_required");
+  });
+
+  it("refuses a JWKS token with the wrong issuer or audience", async () => {
+    const { base } = await aTenant(requiredPolicy(jwks("RS256")));
+    const wrongIssuer = await aJwksSession("rsa", {}, { issuer: "https://other.test", audience: "portal" });
+    const wrongAudience = await aJwksSession("rsa", {}, { issuer: "https://idp.test", audience: "other" });
+    expect(await codeFor(base, { Authorization: `Bearer ${wrongIssuer}` })).toBe("session_required");
+    expect(await codeFor(base, { Authorization: `Bearer ${wrongAudience}` })).toBe("session_required");
+  });
+
+  it("answers 503 when the key set cannot be fetched", async () => {
+    const { base } = await aTenant(requiredPolicy({ ...jwks("RS256"), jwksUrl: `${env.DEAD_ORIGIN}/jwks.json` }));
+    const token = await aJwksSession("rsa", {}, { issuer: "https://idp.test", audience: "portal" });
+    const response = await send(`${base}/api/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "identity_unavailable" });
+  });
+});

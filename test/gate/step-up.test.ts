@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { env, runInDurableObject } from "cloudflare:test";
+import { userState } from "../../src/state/user";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+
+async function enrolTotp(tenantId: string, userId: string): Promise<void> {
+  await runInDurableObject(userState(env, tenantId, userId), async (_instance, state) => {
+    state.storage.sql.exec("INSERT INTO factors (id, kind, status, created_at) VALUES ('f1', 'totp', 'active', ?)", Date.now());
+  });
+}
+
+async function storedChallenge(tenantId: string, userId: string, id: string) {
+  return runInDurableObject(userState(env, tenantId, userId), async (_instance, state) =>
+    state.storage.sql.exec("SELECT kind, operation, session_id, return_to, expires_at FROM challenges WHERE id = ?", id).toArray()[0],
+  );
+}
+
+const json = { "Content-Type": "application/json" };
+
+describe("a protected API call without a grant", () => {
+  it("gets a 401 step_up_required problem with a StepUp challenge for an enrolled user", async () => {
+    const { base, tenantId } = await aTenant();
+    await enrolTotp(tenantId, "alice");
+    const response = await send(`${base}/api/withdraw`, {
+      method: "POST",
+      headers: { ...json, Cookie: `portal_session=${await aSession({ sub: "alice", sid: "s-9" })}` },
+      body: '{"amount":10}',
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    const body = await response.json<Record<string, unknown>>();
+    expect(body).toMatchObject({ status: 401, code: "step_up_required", operation: "withdraw", factors: ["totp"] });
+    expect(body.type).toEqual(expect.any(String));
+    expect(body.title).toEqual(expect.any(String));
+    const id = body.challengeId as string;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(body.challengeUrl).toBe(`${base}/__stepgate/challenge/${id}`);
+    expect(response.headers.get("WWW-Authenticate")).toBe(`StepUp challenge="${id}", operation="withdraw"`);
+    expect(await storedChallenge(tenantId, "alice", id)).toMatchObject({ kind: "step_up", operation: "withdraw", session_id: "s-9", return_to: null });
+  });
+
+  it("gets enrollment_required when 2FA is required and the user has no factor", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "required" }));
+    const response = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(401);
+    const body = await response.json<{ code: string; factors: string[]; challengeUrl: string }>();
+    expect(body.code).toBe("enrollment_required");
+    expect(body.factors).toEqual(["totp"]);
+    expect(body.challengeUrl).toMatch(/\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
+  });
+
+  it("lets an unenrolled user through under optional enforcement", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "optional" }));
+    const response = await send(`${base}/echo/x`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(200);
+  });
+
+  it("requires enrolment of users in a required group even under optional enforcement", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "optional", requiredGroups: ["traders"] }));
+    const trader = await aSession({ sub: "tom", groups: ["retail", "traders"] });
+    const retail = await aSession({ sub: "rita", groups: ["retail"] });
+    const asTrader = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${trader}` } });
+    const asRetail = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${retail}` } });
+    expect(asTrader.status).toBe(401);
+    expect(asRetail.status).toBe(404); // reached the fixture origin
+  });
+
+  it("refuses an anonymous request to a protected operation", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/api/withdraw`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: "session_required", operation: "withdraw" });
+  });
+
+  it("lets anonymous traffic through the login guard so the portal's own sign-in works", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "required", operations: { login: { routes: ["* /*"] } } }));
+    expect((await send(`${base}/cookies`)).status).toBe(200);
+  });
+});
+
+describe("a protected browser navigation without a grant", () => {
+  const browser = { Accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+  const pagePolicy = () => aPolicy({ operations: { statements: { routes: ["GET /statements/*"] } } });
+
+  it("is redirected with 303 to the challenge page, remembering where it was going", async () => {
+    const { base, tenantId } = await aTenant(pagePolicy());
+    await enrolTotp(tenantId, "alice");
+    const response = await send(`${base}/statements/2026?year=1`, { headers: { ...browser, Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(303);
+    const location = response.headers.get("Location") ?? "";
+    const id = /^\/__stepgate\/challenge\/([\w-]{22})$/.exec(location)?.[1];
+    expect(id).toBeDefined();
+    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/statements/2026?year=1" });
+  });
+
+  it("is redirected to enrolment when the user must enrol first", async () => {
+    const { base } = await aTenant({ ...pagePolicy(), enforcement: "required" });
+    const response = await send(`${base}/statements/2026`, { headers: { ...browser, Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
+  });
+
+  it("is a 401 problem, not a redirect, for a form POST", async () => {
+    const { base, tenantId } = await aTenant();
+    await enrolTotp(tenantId, "alice");
+    const response = await send(`${base}/wallet/withdraw`, {
+      method: "POST",
+      headers: { ...browser, "Content-Type": "application/x-www-form-urlencoded", Cookie: `portal_session=${await aSession()}` },
+      body: "amount=10",
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("WWW-Authenticate")).toMatch(/^StepUp challenge="[\w-]{22}", operation="withdraw"$/);
+  });
+});
