@@ -130,3 +130,24 @@ describe("reserved prefix", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 });
+
+describe("WebSocket upgrades", () => {
+  it("pass through to the origin in both directions", async () => {
+    const { base, host } = await aTenant();
+    const response = await send(`${base}/ws`, { headers: { Upgrade: "websocket" } });
+    expect(response.status).toBe(101);
+    const socket = response.webSocket!;
+    const received: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      socket.addEventListener("message", (event) => {
+        received.push(String(event.data));
+        if (received.length === 2) resolve();
+      });
+    });
+    socket.accept();
+    socket.send("ping");
+    await done;
+    socket.close();
+    expect(received).toEqual([`hello ${host}`, "echo ping"]);
+  });
+});

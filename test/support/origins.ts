@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { Hono } from "hono";
+import { WebSocketServer } from "ws";
 import type { TestProject } from "vitest/node";
 import { createDemoPortal } from "../../demo/portal";
 
@@ -76,12 +77,19 @@ export default async function setup(project: TestProject) {
   };
 
   project.provide("testOrigin", await start(fixture.fetch));
+  // WebSocket echo on the fixture origin, to prove upgrades pass through the proxy.
+  const sockets = new WebSocketServer({ server: servers[0] as import("node:http").Server, path: "/ws" });
+  sockets.on("connection", (socket, request) => {
+    socket.send(`hello ${request.headers["x-forwarded-host"] ?? "?"}`);
+    socket.on("message", (data) => socket.send(`echo ${data}`));
+  });
   project.provide("demoOrigin", await start(createDemoPortal({ jwtSecret: "test-demo-jwt-secret" }).fetch));
   project.provide("deadOrigin", await unusedAddress());
   project.provide("rsaPrivateJwk", JSON.stringify({ ...(await exportJWK(rsa.privateKey)), kid: "rsa-1", alg: "RS256" }));
   project.provide("ecPrivateJwk", JSON.stringify({ ...(await exportJWK(ec.privateKey)), kid: "ec-1", alg: "ES256" }));
 
   return async () => {
+    sockets.close();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   };
 }
