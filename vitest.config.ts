@@ -9,6 +9,8 @@ export default defineConfig({
         bindings: {
           STEPGATE_ADMIN_KEY: "test-admin-key",
           TENANT_DEMO_JWT_SECRET: "test-demo-jwt-secret",
+          // Two keys, newest first, so every test also runs with a rotated-out key configured.
+          STEPGATE_SECRET_KEYS: `t2:${"A".repeat(43)},t1:${"B".repeat(43)}`,
           TEST_ORIGIN: inject("testOrigin"),
           DEMO_ORIGIN: inject("demoOrigin"),
           DEAD_ORIGIN: inject("deadOrigin"),

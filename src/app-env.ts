@@ -1,13 +1,26 @@
 /**
  * @module
- * The Hono environment shared by every route: Worker bindings and per-request variables.
+ * The Hono environments shared by the routes: Worker bindings and per-request variables.
  */
+import type { Policy } from "./config/policy-schema";
 import type { TenantConfig } from "./config/tenant-config";
+import type { Identity } from "./gate/identity";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     /** The request's tenant, resolved from its hostname by `resolveTenant`. */
     tenant: TenantConfig;
+  };
+}
+
+/** Routes that act for a signed-in portal user (the user API and hosted pages). */
+export interface SessionEnv {
+  Bindings: Env;
+  Variables: AppEnv["Variables"] & {
+    /** The tenant's valid policy. */
+    policy: Policy;
+    /** Who is signed in to the portal, set by `requireSession`. */
+    identity: Identity;
   };
 }

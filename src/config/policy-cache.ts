@@ -27,6 +27,8 @@ interface CacheEntry {
 }
 
 const byHost = new Map<string, CacheEntry>();
+/** Bumped by every write this isolate makes; a KV read that started before one is stale. */
+let writes = 0;
 
 /**
  * The tenant serving `hostname`, or `null` when no tenant claims it.
@@ -37,6 +39,7 @@ const byHost = new Map<string, CacheEntry>();
 export async function tenantForHost(kv: KVNamespace, hostname: string, now: number): Promise<TenantConfig | null> {
   const cached = byHost.get(hostname);
   if (cached && cached.expiresAt > now) return cached.config;
+  const writesBefore = writes;
   try {
     const tenantId = await kv.get(kvKeys.host(hostname));
     if (tenantId === null) {
@@ -48,6 +51,9 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
       cached && cached.text === text && cached.config.tenantId === tenantId
         ? cached.config
         : interpretPolicy(tenantId, text);
+    // A write landed while KV was read: keep what the write put in the cache, not this older text.
+    const adopted = byHost.get(hostname);
+    if (writes !== writesBefore && adopted) return adopted.config;
     remember(hostname, { config, text, expiresAt: now + POLICY_CACHE_MS });
     return config;
   } catch (error) {
@@ -67,6 +73,7 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
  * adoptPolicy(tenantId, text, Date.now());
  */
 export function adoptPolicy(tenantId: string, text: string, now: number): void {
+  writes++;
   const config = interpretPolicy(tenantId, text);
   for (const [hostname, entry] of byHost) {
     if (entry.config.tenantId === tenantId) byHost.set(hostname, { config, text, expiresAt: now + POLICY_CACHE_MS });

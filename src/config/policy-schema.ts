@@ -5,16 +5,22 @@
  * turns it on, and nothing a tenant did not ask for is protected or relaxed.
  */
 import { z } from "zod";
+import { compileOperations } from "../gate/operation-match";
 
-/** `METHOD /path` where METHOD is an HTTP method, several joined by `|`, or `*` for any. */
-const ROUTE_PATTERN = /^(\*|[A-Z]+(\|[A-Z]+)*) (\/\S*)$/;
+/**
+ * `METHOD /path` where METHOD is an HTTP method, several joined by `|`, or `*` for any; the
+ * path uses `:param` and `*`. Hono's regex and optional parameters (`{…}`, `?`) are left out:
+ * a pattern that cannot compile must never reach the router.
+ */
+const ROUTE_PATTERN = /^(\*|[A-Z]+(\|[A-Z]+)*) (\/[^\s{}?]*)$/;
 
 /** An http(s) URL; unlike `z.httpUrl()` it accepts IP addresses and `localhost` origins. */
 export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 
 const RoutePattern = z
   .string()
-  .regex(ROUTE_PATTERN, 'a route is "METHOD /path" (METHOD may be *, or several joined by |)');
+  .regex(ROUTE_PATTERN, 'a route is "METHOD /path" (METHOD may be *, or several joined by |; no {regex} or ? in the path)')
+  .refine(compiles, "this route cannot be compiled");
 
 /**
  * Credentials are never stored in KV in clear; a policy names the Worker secret that holds
@@ -50,6 +56,8 @@ const IdentitySchema = z
       algorithm: z.enum(["RS256", "ES256"]),
       jwksUrl: HttpUrl,
       ...IdentityCommon,
+      // An identity provider signs tokens for many apps; only those for this portal count.
+      audience: z.string().min(1),
     }),
   ])
   .refine((identity) => identity.cookie || identity.header, {
@@ -143,6 +151,17 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({}),
 });
+
+/** Whether the router accepts `route`; checked here so a stored policy always compiles. */
+function compiles(route: string): boolean {
+  try {
+    // The router builds its matcher lazily, so a probe match is what surfaces a bad pattern.
+    compileOperations({ probe: { enabled: true, routes: [route], exempt: [], maxAge: 0 } }).match("GET", "/");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

@@ -44,6 +44,7 @@ export function interpretPolicy(tenantId: string, text: string | null): TenantCo
   }
   const parsed = PolicySchema.safeParse(raw);
   if (parsed.success) {
+    // The schema has already compiled every route, so this cannot throw.
     return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations) };
   }
   const first = parsed.error.issues[0];
@@ -61,7 +62,7 @@ function salvage(raw: unknown): { origin: URL | null; protectedRoutes: Operation
   const origin = HttpUrl.safeParse(fields.origin);
   const operations = SalvageableOperations.safeParse(fields.operations ?? {});
   const protectedRoutes = operations.success
-    ? compileOperations(
+    ? compileSafely(
         Object.fromEntries(
           Object.entries(operations.data).map(([name, { routes }]) => [
             name,
@@ -71,4 +72,13 @@ function salvage(raw: unknown): { origin: URL | null; protectedRoutes: Operation
       )
     : null;
   return { origin: origin.success ? new URL(origin.data) : null, protectedRoutes };
+}
+
+/** A salvaged route set that does not compile is treated as unreadable (everything protected). */
+function compileSafely(operations: Parameters<typeof compileOperations>[0]): OperationMatcher | null {
+  try {
+    return compileOperations(operations);
+  } catch {
+    return null;
+  }
 }

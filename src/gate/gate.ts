@@ -6,7 +6,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
-import { proxyToOrigin } from "./proxy";
+import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
+import { matchRequest } from "./operation-match";
+import { proxyToOrigin, type ProxyOptions } from "./proxy";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { stepUp } from "./step-up";
 
@@ -26,21 +28,54 @@ export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
     throw new ProblemError(404, "not_found", `There is no stepgate route at ${pathname}.`);
   }
   const tenant = c.var.tenant;
+  const url = new URL(request.url);
   if (tenant.status === "invalid") {
-    const protectedRequest = !tenant.protectedRoutes || tenant.protectedRoutes.match(request.method, pathname) !== null;
+    const protectedRequest = !tenant.protectedRoutes || matchRequest(tenant.protectedRoutes, request.method, url, request.headers) !== null;
     if (protectedRequest || !tenant.origin) {
       throw new ProblemError(503, "policy_invalid", `Tenant ${tenant.tenantId} ${tenant.reason}; protected operations are refused until it is fixed.`, {
         tenant: tenant.tenantId,
       });
     }
-    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS });
+    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, () => false) });
   }
 
   const { policy, matcher } = tenant;
-  const matched = policy.enabled ? matcher.match(request.method, pathname) : null;
+  const matched = policy.enabled ? matchRequest(matcher, request.method, url, request.headers) : null;
+  let anonymous = false;
   if (matched) {
-    const stop = await stepUp(c, policy, matched);
-    if (stop) return stop;
+    const result = await stepUp(c, policy, matched);
+    if (result.action === "stop") return result.response;
+    anonymous = result.anonymous;
   }
-  return proxyToOrigin(request, new URL(policy.origin), { timeoutMs: policy.originTimeoutMs });
+  const identity = policy.identity;
+  return proxyToOrigin(request, new URL(policy.origin), {
+    timeoutMs: policy.originTimeoutMs,
+    // A session stepgate could not verify is not passed on: the origin might read another copy
+    // of it (a duplicate cookie, the header) as signed in, past the login guard.
+    ...withoutStepgateCredentials(request, (name) => anonymous && name === identity.cookie),
+    ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, identity.header] } : {}),
+  });
+}
+
+/**
+ * Proxy options that keep stepgate's grants (cookies and header) from the origin, and any other
+ * cookie `alsoDrop` names.
+ */
+function withoutStepgateCredentials(request: Request, alsoDrop: (name: string) => boolean): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
+  const cookie = request.headers.get("Cookie");
+  const dropHeaders = [GRANT_HEADER];
+  if (!cookie) return { dropHeaders };
+  let dropped = false;
+  const kept = cookie
+    .split(";")
+    .map((pair) => pair.trim())
+    .filter((pair) => {
+      const equals = pair.indexOf("=");
+      const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
+      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || alsoDrop(name);
+      dropped ||= drop;
+      return !drop;
+    });
+  if (!dropped) return { dropHeaders };
+  return { dropHeaders, cookie: kept.length > 0 ? kept.join("; ") : null };
 }

@@ -5,7 +5,6 @@
  * another issuer or audience makes the request anonymous. A key that cannot be fetched is not
  * the user's fault and is reported as a 503 instead.
  */
-import { parse as parseCookies } from "hono/utils/cookie";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { IdentityConfig } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
@@ -54,6 +53,8 @@ export async function readIdentity(request: Request, config: IdentityConfig, env
       algorithms: [config.algorithm],
       issuer: config.issuer,
       audience: config.audience,
+      // A shared identity provider's token must expire; the portal's own HS256 session may not.
+      requiredClaims: config.algorithm === "HS256" ? [] : ["exp"],
     }));
   } catch (error) {
     if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) return null;
@@ -63,16 +64,30 @@ export async function readIdentity(request: Request, config: IdentityConfig, env
   return identityOf(payload, config, token);
 }
 
+/**
+ * The session token, from the cookie or the header the policy names. Two different tokens in
+ * one request (a duplicated cookie, or cookie and header disagreeing) are refused: stepgate
+ * and the origin might each read a different one and act for different users.
+ */
 function tokenOf(request: Request, config: IdentityConfig): string | undefined {
+  const tokens = new Set<string>();
   if (config.cookie) {
-    const fromCookie = parseCookies(request.headers.get("Cookie") ?? "", config.cookie)[config.cookie];
-    if (fromCookie) return fromCookie;
+    for (const pair of (request.headers.get("Cookie") ?? "").split(";")) {
+      const equals = pair.indexOf("=");
+      if (equals !== -1 && pair.slice(0, equals).trim() === config.cookie) {
+        const value = pair.slice(equals + 1).trim().replace(/^"(.*)"$/, "$1");
+        if (value) tokens.add(value);
+      }
+    }
   }
   if (config.header) {
     const value = request.headers.get(config.header);
-    if (value) return value.replace(/^Bearer\s+/i, "");
+    if (value) tokens.add(value.replace(/^Bearer\s+/i, "").trim());
   }
-  return undefined;
+  if (tokens.size > 1) {
+    throw new ProblemError(400, "ambiguous_session", "The request carries more than one portal session; send one.");
+  }
+  return tokens.values().next().value;
 }
 
 async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {

@@ -15,6 +15,7 @@
 import { METHOD_NAME_ALL } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Operation } from "../config/policy-schema";
+import { ProblemError } from "../lib/problem";
 import { canonicalPath } from "./request-path";
 
 export interface MatchedOperation {
@@ -73,6 +74,35 @@ export function compileOperations(operations: Record<string, Operation>): Operat
       return null;
     },
   };
+}
+
+/** Ways origins let a request claim another method (Express, Rails, Laravel, Symfony, …). */
+const METHOD_OVERRIDE_HEADERS = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
+
+/**
+ * The operation a request is, counting the methods it may claim through a method-override
+ * header or a `_method` query parameter as well as its own, since stepgate cannot know which
+ * one the origin will act on. When the readings name different operations, a specific one wins
+ * over the `login` session guard, and two specific ones are refused as ambiguous (a client
+ * could otherwise dodge a stricter operation by claiming a laxer method). A `_method` field
+ * inside a form body is not read, to keep bodies streamed; where an origin honours it, list
+ * the `POST` route too.
+ * @example
+ * matchRequest(matcher, "POST", new URL("https://p.example/account?_method=DELETE"), headers)
+ */
+export function matchRequest(matcher: OperationMatcher, method: string, url: URL, headers: Headers): MatchedOperation | null {
+  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.searchParams.get("_method")];
+  const readings = new Map<string, MatchedOperation>();
+  for (const verb of [method, ...claimed]) {
+    const matched = verb ? matcher.match(verb.trim().toUpperCase(), url.pathname) : null;
+    if (matched) readings.set(matched.name, matched);
+  }
+  if (readings.size <= 1) return readings.values().next().value ?? null;
+  readings.delete("login");
+  if (readings.size === 1) return readings.values().next().value!;
+  throw new ProblemError(400, "ambiguous_method", "The request claims methods that belong to different protected operations; send one method.", {
+    operations: [...readings.keys()],
+  });
 }
 
 function parseRoute(route: string, order: number): CompiledRoute {

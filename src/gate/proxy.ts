@@ -26,7 +26,10 @@ export interface ProxyOptions {
  */
 export async function proxyToOrigin(request: Request, origin: URL, options: ProxyOptions): Promise<Response> {
   const incoming = new URL(request.url);
-  const target = new URL(incoming.pathname + incoming.search, origin);
+  // Never `new URL(pathname, origin)`: a path like `//evil.example/x` would be read as a host.
+  const target = new URL(origin.origin);
+  target.pathname = incoming.pathname;
+  target.search = incoming.search;
   const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
   const headers = forwardedHeaders(request, incoming, options);
   if (upgrade) {
@@ -37,13 +40,15 @@ export async function proxyToOrigin(request: Request, origin: URL, options: Prox
 
   let response: Response;
   try {
-    response = await fetch(target, {
+    const forwarded = fetch(target, {
       method: request.method,
       headers,
       body: request.body,
       redirect: "manual",
+      // An open WebSocket must outlive the timeout, so an upgrade is raced instead of aborted.
       signal: upgrade ? undefined : AbortSignal.timeout(options.timeoutMs),
     });
+    response = upgrade ? await withinTimeout(forwarded, options.timeoutMs) : await forwarded;
   } catch (error) {
     if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
       throw new ProblemError(504, "origin_timeout", `The portal did not answer within ${options.timeoutMs} ms.`);
@@ -53,6 +58,14 @@ export async function proxyToOrigin(request: Request, origin: URL, options: Prox
   }
   if (response.webSocket) return response;
   return withPublicLocation(response, origin, incoming);
+}
+
+function withinTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DOMException("origin did not answer the upgrade", "TimeoutError")), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions): Headers {

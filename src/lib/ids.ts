@@ -2,6 +2,7 @@
  * @module
  * Random identifiers that are safe to show and impossible to guess.
  */
+import { base64url } from "./encoding";
 
 /**
  * 128 random bits, base64url without padding (22 characters).
@@ -9,6 +10,5 @@
  * const challengeId = randomId(); // "q3Zp0J7x2mB1cX9vKkQ4Ww"
  */
 export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }

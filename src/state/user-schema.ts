@@ -26,6 +26,25 @@ export const USER_MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX challenges_by_expiry ON challenges (expires_at);`,
+  `ALTER TABLE factors ADD COLUMN secret_sealed TEXT;
+   ALTER TABLE factors ADD COLUMN last_step INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE challenges ADD COLUMN verified_at INTEGER;
+   CREATE TABLE backup_codes (hash TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+   CREATE TABLE lockout (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     failures INTEGER NOT NULL,
+     window_started_at INTEGER NOT NULL,
+     locked_until INTEGER NOT NULL
+   );
+   CREATE TABLE used_grants (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     ip TEXT,
+     user_agent TEXT,
+     detail TEXT NOT NULL
+   );`,
 ];
 
 /**

@@ -48,7 +48,8 @@ describe("admin policy: GET", () => {
 describe("admin policy: PUT", () => {
   it("stores a valid policy with its defaults, returns the new ETag, and applies it at once", async () => {
     const { base, tenantId } = await aTenant(aPolicy({ enabled: false }));
-    expect((await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } })).status).toBe(404);
+    const before = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
+    expect(await before.json()).toMatchObject({ origin: "fixture" });
 
     const etag = await currentEtag(base);
     const response = await send(policyUrl(base), {
@@ -147,5 +148,34 @@ describe("admin policy: PUT", () => {
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ code });
     expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
+  });
+});
+
+describe("admin policy: routes that cannot compile", () => {
+  it.each(["POST /a/:id{[}", "POST /a/:id?", "GET  /double-space", "post /lowercase", "POST relative/path"])(
+    "refuses %s with 422 naming the route, and writes nothing",
+    async (route) => {
+      const { base, tenantId } = await aTenant();
+      const before = await env.POLICY.get(kvKeys.policy(tenantId));
+      const response = await send(policyUrl(base), {
+        method: "PUT",
+        headers: adminHeaders({ "If-Match": await currentEtag(base) }),
+        body: JSON.stringify(aPolicy({ operations: { withdraw: { routes: ["POST /ok", route] } } })),
+      });
+      expect(response.status).toBe(422);
+      const body = await response.json<{ errors: Array<{ pointer: string }> }>();
+      expect(body.errors.map((e) => e.pointer)).toContain("#/operations/withdraw/routes/1");
+      expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
+    },
+  );
+
+  it("fails closed, not with a crash, when such a route is already in KV", async () => {
+    const broken = aPolicy({ operations: { withdraw: { routes: ["POST /api/withdraw", "POST /a/:id{[}"] } } });
+    const { base } = await aTenant(JSON.stringify(broken));
+    const protectedResponse = await send(`${base}/api/withdraw`, { method: "POST" });
+    expect(protectedResponse.status).toBe(503);
+    expect(await protectedResponse.json()).toMatchObject({ code: "policy_invalid" });
+    const plain = await send(`${base}/cookies`);
+    expect(plain.status).toBe(503); // the routes cannot be read, so nothing is known to be safe
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { DEMO_HOSTS, demoPolicy } from "../../demo/tenant";
+import { PolicySchema } from "../../src/config/policy-schema";
 import { aTenant, send } from "../support/builders";
 
 async function signIn(base: string, username: string): Promise<string> {
@@ -17,8 +18,13 @@ async function signIn(base: string, username: string): Promise<string> {
 }
 
 describe("the demo portal behind stepgate", () => {
-  it("seeds for localhost and 127.0.0.1", () => {
+  it("is a valid policy for localhost and 127.0.0.1 that maps every built-in operation", () => {
     expect(DEMO_HOSTS).toEqual(["localhost", "127.0.0.1"]);
+    const policy = PolicySchema.parse(demoPolicy(env.DEMO_ORIGIN));
+    expect(policy).toMatchObject({ enabled: true, enforcement: "optional" });
+    expect(Object.keys(policy.operations).sort()).toEqual(
+      ["change_password", "deposit", "login", "prop_challenge_fee", "trading_competition_fee", "transfer", "update_email", "withdraw"],
+    );
   });
 
   it("signs in through the proxy and shows the signed-in home page", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
+import { importJWK, SignJWT } from "jose";
 import { aJwksSession, aPolicy, aSession, aTenant, send } from "../support/builders";
 
 /**
@@ -78,6 +79,26 @@ describe("identity from a JWKS-signed session", () => {
     const wrongAudience = await aJwksSession("rsa", {}, { issuer: "https://idp.test", audience: "other" });
     expect(await codeFor(base, { Authorization: `Bearer ${wrongIssuer}` })).toBe("session_required");
     expect(await codeFor(base, { Authorization: `Bearer ${wrongAudience}` })).toBe("session_required");
+  });
+
+  it("fetches the key set once and reuses it across requests", async () => {
+    const jwksUrl = `${env.TEST_ORIGIN}/.well-known/jwks.json?cache-test=${crypto.randomUUID()}`;
+    const { base } = await aTenant(requiredPolicy({ ...jwks("RS256"), jwksUrl }));
+    const token = await aJwksSession("rsa", {}, { issuer: "https://idp.test", audience: "portal" });
+    for (let i = 0; i < 5; i++) expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("enrollment_required");
+    const fetches = await (await fetch(`${env.TEST_ORIGIN}/__fixture/jwks-fetches?url=${encodeURIComponent(jwksUrl)}`)).json<{ count: number }>();
+    expect(fetches.count).toBe(1);
+  });
+
+  it("refuses a JWKS token without an expiry", async () => {
+    const { base } = await aTenant(requiredPolicy(jwks("ES256")));
+    const jwk = JSON.parse(env.TEST_EC_JWK);
+    const token = await new SignJWT({ sub: "bob", sid: "s" })
+      .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
+      .setIssuer("https://idp.test")
+      .setAudience("portal")
+      .sign(await importJWK(jwk, "ES256"));
+    expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("session_required");
   });
 
   it("answers 503 when the key set cannot be fetched", async () => {

@@ -151,3 +151,13 @@ describe("WebSocket upgrades", () => {
     expect(received).toEqual([`hello ${host}`, "echo ping"]);
   });
 });
+
+describe("paths that look like other hosts", () => {
+  it("keeps a //host/… path on the tenant's origin", async () => {
+    const { base } = await aTenant();
+    const other = new URL(env.DEMO_ORIGIN).host;
+    const response = await send(`${base}//${other}/login`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ origin: "fixture", method: "GET", path: `//${other}/login` });
+  });
+});

@@ -62,7 +62,7 @@ describe("a protected API call without a grant", () => {
     const asTrader = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${trader}` } });
     const asRetail = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${retail}` } });
     expect(asTrader.status).toBe(401);
-    expect(asRetail.status).toBe(404); // reached the fixture origin
+    expect(await asRetail.json()).toMatchObject({ origin: "fixture", path: "/api/withdraw" });
   });
 
   it("refuses an anonymous request to a protected operation", async () => {
@@ -91,6 +91,15 @@ describe("a protected browser navigation without a grant", () => {
     const id = /^\/__stepgate\/challenge\/([\w-]{22})$/.exec(location)?.[1];
     expect(id).toBeDefined();
     expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/statements/2026?year=1" });
+  });
+
+  it("never remembers a path that a browser would read as another host", async () => {
+    const { base, tenantId } = await aTenant(aPolicy({ operations: { login: { routes: ["* /*"] } } }));
+    await enrolTotp(tenantId, "alice");
+    const response = await send(`${base}//evil.example/x`, { headers: { ...browser, Cookie: `portal_session=${await aSession()}` } });
+    expect(response.status).toBe(303);
+    const id = /challenge\/([\w-]{22})$/.exec(response.headers.get("Location") ?? "")?.[1];
+    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/" });
   });
 
   it("is redirected to enrolment when the user must enrol first", async () => {

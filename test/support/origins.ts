@@ -37,7 +37,14 @@ export default async function setup(project: TestProject) {
   };
 
   const fixture = new Hono<{ Bindings: NodeBindings }>();
-  fixture.get("/.well-known/jwks.json", (c) => c.json(jwks));
+  const jwksFetches = new Map<string, number>();
+  fixture.get("/.well-known/jwks.json", (c) => {
+    jwksFetches.set(c.req.url, (jwksFetches.get(c.req.url) ?? 0) + 1);
+    return c.json(jwks);
+  });
+  fixture.get("/__fixture/jwks-fetches", (c) => c.json({ count: jwksFetches.get(c.req.query("url") ?? "") ?? 0 }));
+  // Anything unrouted still proves the request reached this origin, and how its path arrived.
+  fixture.notFound((c) => c.json({ origin: "fixture", method: c.req.method, path: new URL(c.req.url).pathname }, 404));
   fixture.all("/echo/*", async (c) => {
     const body = await c.req.arrayBuffer();
     const url = new URL(c.req.url);

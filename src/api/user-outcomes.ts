@@ -1,0 +1,45 @@
+/**
+ * @module
+ * Turning what the user's Durable Object answered into problems, and its failures into a
+ * retry-safe 503: when the object cannot be reached nothing was verified and no grant is issued.
+ */
+import { ProblemError } from "../lib/problem";
+import type { Refusal } from "../state/user";
+
+/**
+ * @example
+ * if (!outcome.ok) throw refusalProblem(outcome);
+ */
+export function refusalProblem(refusal: Refusal): ProblemError {
+  switch (refusal.error) {
+    case "invalid_code":
+      return new ProblemError(400, "invalid_code", "That code is not right.", { attemptsRemaining: refusal.attemptsRemaining });
+    case "locked":
+      return new ProblemError(429, "locked", `Too many wrong codes; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds }, {
+        "Retry-After": String(refusal.retryAfterSeconds),
+      });
+    case "challenge_not_found":
+      return new ProblemError(404, "challenge_not_found", "This challenge does not exist, has expired or was already answered.");
+    case "enrollment_not_found":
+      return new ProblemError(404, "enrollment_not_found", "This enrolment does not exist or has expired; start again.");
+    case "already_enrolled":
+      return new ProblemError(409, "already_enrolled", "A factor is already enrolled for this user.");
+    case "factor_not_enrolled":
+      return new ProblemError(409, "factor_not_enrolled", "That factor is not enrolled for this user.");
+  }
+}
+
+/**
+ * Runs a call to a user's Durable Object; a failure that is not already a problem becomes a 503.
+ * @example
+ * const outcome = await reachUser(() => user.verify(input));
+ */
+export async function reachUser<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ProblemError) throw error;
+    console.error("stepgate: user state unavailable", error);
+    throw new ProblemError(503, "state_unavailable", "Verification is unavailable for a moment; nothing was changed. Try again.");
+  }
+}

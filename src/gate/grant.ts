@@ -1,0 +1,99 @@
+/**
+ * @module
+ * Grants: the proof, after a successful verification, that a user may perform an operation.
+ * A grant is a JWT (HS256 under the derived `grant` key, signed and checked by `jose`) bound to
+ * tenant, user, portal session and operation. Checking one needs no Durable Object call —
+ * except a single-use grant (`maxAge: 0`), which must be spent in the user's object exactly once.
+ */
+import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { randomId } from "../lib/ids";
+import { currentKey, keyById } from "../lib/keyring";
+
+/** A single-use grant (operation `maxAge: 0`) lets the client retry within this window. */
+export const ONCE_GRANT_TTL_SECONDS = 300;
+const ISSUER = "stepgate";
+
+export interface GrantSubject {
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  operation: string;
+}
+
+export interface IssuedGrant {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** Good for one request only. */
+  once: boolean;
+}
+
+export interface CheckedGrant {
+  jti: string;
+  once: boolean;
+  expiresAt: number;
+}
+
+/**
+ * Signs a grant for `subject`, fresh for `maxAgeSeconds` (0: one request).
+ * @example
+ * const grant = await issueGrant(env, { tenantId, userId, sessionId, operation: "withdraw" }, 300, Date.now());
+ */
+export async function issueGrant(env: Env, subject: GrantSubject, maxAgeSeconds: number, now: number): Promise<IssuedGrant> {
+  const once = maxAgeSeconds === 0;
+  const issuedAt = Math.floor(now / 1000);
+  const expiresAtSeconds = issuedAt + (once ? ONCE_GRANT_TTL_SECONDS : maxAgeSeconds);
+  const { kid, key } = await currentKey(env, "grant");
+  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once })
+    .setProtectedHeader({ alg: "HS256", kid, typ: "stepgate-grant+jwt" })
+    .setIssuer(ISSUER)
+    .setAudience(subject.tenantId)
+    .setSubject(subject.userId)
+    .setJti(randomId())
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAtSeconds)
+    .sign(key);
+  return { token, expiresAt: expiresAtSeconds * 1000, once };
+}
+
+/**
+ * The grant in `token` when it is genuine, unexpired and bound to exactly `subject`; else `null`.
+ * @example
+ * const grant = await checkGrant(env, token, { tenantId, userId, sessionId, operation }, Date.now());
+ */
+export async function checkGrant(env: Env, token: string, subject: GrantSubject, now: number): Promise<CheckedGrant | null> {
+  try {
+    const { payload } = await jwtVerify(token, grantKeys(env), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: subject.tenantId,
+      subject: subject.userId,
+      typ: "stepgate-grant+jwt",
+      currentDate: new Date(now),
+      clockTolerance: 0,
+    });
+    if (payload.sid !== subject.sessionId || payload.op !== subject.operation || typeof payload.jti !== "string") return null;
+    return { jti: payload.jti, once: payload.once === true, expiresAt: (payload.exp ?? 0) * 1000 };
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}
+
+function grantKeys(env: Env): JWTVerifyGetKey {
+  return async ({ kid }) => {
+    const key = kid ? await keyById(env, "grant", kid) : null;
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+}
+
+/** The cookie a browser carries a grant for `operation` in. `__Host-` pins it to this host, path `/`, Secure. */
+export function grantCookieName(operation: string): string {
+  return `${GRANT_COOKIE_PREFIX}${operation}`;
+}
+
+export const GRANT_COOKIE_PREFIX = "__Host-stepgate-grant-";
+
+/** Header API clients send a grant in. */
+export const GRANT_HEADER = "StepGate-Grant";

@@ -1,0 +1,18 @@
+/**
+ * @module
+ * base64url without padding (RFC 4648 §5), for tokens that travel in URLs, cookies and headers.
+ */
+
+/** @example base64url(new Uint8Array([251, 255])) // "-_8" */
+export function base64url(bytes: Uint8Array | ArrayBuffer): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let binary = "";
+  for (const byte of view) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** @example fromBase64url("-_8") // Uint8Array [251, 255]; throws on malformed input */
+export function fromBase64url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

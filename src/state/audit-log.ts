@@ -1,0 +1,54 @@
+/**
+ * @module
+ * The per-user audit trail in the user's Durable Object: what happened, when, from which IP
+ * and user agent. Retention: the newest {@link AUDIT_ENTRIES_KEPT} entries per user.
+ */
+
+/** Where a request came from, as recorded in the audit trail. */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  type: string;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+}
+
+export const AUDIT_ENTRIES_KEPT = 1_000;
+const USER_AGENT_MAX_CHARS = 256;
+
+/**
+ * Appends one entry and drops the oldest past the retention bound.
+ * @example
+ * recordAudit(sql, Date.now(), "verify.failed", origin, { factor: "totp" });
+ */
+export function recordAudit(sql: SqlStorage, now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+  const userAgent = origin.userAgent ? origin.userAgent.slice(0, USER_AGENT_MAX_CHARS) : null;
+  const { seq } = sql
+    .exec<{ seq: number }>("INSERT INTO audit (at, type, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?) RETURNING seq", now, type, origin.ip, userAgent, JSON.stringify(detail))
+    .one();
+  if (seq > AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", seq - AUDIT_ENTRIES_KEPT);
+}
+
+/** Newest first, `limit` entries older than `beforeSeq` (all when `null`). */
+export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | null): AuditEntry[] {
+  return sql
+    .exec<{ seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }>(
+      "SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+      beforeSeq ?? Number.MAX_SAFE_INTEGER, limit,
+    )
+    .toArray()
+    .map((row) => ({
+      seq: row.seq,
+      at: new Date(row.at).toISOString(),
+      type: row.type,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      detail: JSON.parse(row.detail) as Record<string, unknown>,
+    }));
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { kvKeys } from "../../src/config/kv-keys";
+import { adoptPolicy, POLICY_CACHE_MS, tenantForHost } from "../../src/config/policy-cache";
+import { ProblemError } from "../../src/lib/problem";
+import { aPolicy } from "../support/builders";
+
+/** A KV stand-in that counts reads and can be made to fail, for timing and fault cases the real one cannot show. */
+function countingKv(entries: Record<string, string>) {
+  const kv = {
+    reads: 0,
+    failing: false,
+    entries: new Map(Object.entries(entries)),
+    async get(key: string) {
+      kv.reads++;
+      if (kv.failing) throw new Error("KV unavailable");
+      return kv.entries.get(key) ?? null;
+    },
+  };
+  return kv;
+}
+
+let hosts = 0;
+function aHost(tenantId: string, policy: object = aPolicy()) {
+  const hostname = `cache-${++hosts}-${crypto.randomUUID().slice(0, 6)}.test`;
+  const kv = countingKv({ [kvKeys.host(hostname)]: tenantId, [kvKeys.policy(tenantId)]: JSON.stringify(policy) });
+  return { hostname, kv, asKv: kv as unknown as KVNamespace };
+}
+
+describe("the isolate's policy cache", () => {
+  it("reads KV once per cache period", async () => {
+    const { hostname, kv, asKv } = aHost("cache-a");
+    const t0 = 1_000_000;
+    await tenantForHost(asKv, hostname, t0);
+    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS - 1);
+    expect(kv.reads).toBe(2); // host key + policy key, once
+    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS);
+    expect(kv.reads).toBe(4);
+  });
+
+  it("picks up a changed policy after the cache period", async () => {
+    const { hostname, kv, asKv } = aHost("cache-b", aPolicy({ enabled: false }));
+    const first = await tenantForHost(asKv, hostname, 0);
+    expect(first?.status === "ok" && first.policy.enabled).toBe(false);
+    kv.entries.set(kvKeys.policy("cache-b"), JSON.stringify(aPolicy({ enabled: true })));
+    const cached = await tenantForHost(asKv, hostname, 1);
+    expect(cached?.status === "ok" && cached.policy.enabled).toBe(false);
+    const fresh = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1);
+    expect(fresh?.status === "ok" && fresh.policy.enabled).toBe(true);
+  });
+
+  it("serves the last copy it had while KV fails, then retries", async () => {
+    const { hostname, kv, asKv } = aHost("cache-c");
+    await tenantForHost(asKv, hostname, 0);
+    kv.failing = true;
+    const stale = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1);
+    expect(stale?.status).toBe("ok");
+    const readsAfterFailure = kv.reads;
+    await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 2);
+    expect(kv.reads).toBe(readsAfterFailure); // not hammering KV while it is down
+  });
+
+  it("answers 503 policy_unavailable when KV fails and there is no copy", async () => {
+    const { hostname, kv, asKv } = aHost("cache-d");
+    kv.failing = true;
+    const error = await tenantForHost(asKv, hostname, 0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProblemError);
+    expect((error as ProblemError).status).toBe(503);
+    expect((error as ProblemError).code).toBe("policy_unavailable");
+  });
+
+  it("applies an admin write to every host of the tenant at once", async () => {
+    const { hostname, asKv } = aHost("cache-e", aPolicy({ enabled: false }));
+    await tenantForHost(asKv, hostname, 0);
+    adoptPolicy("cache-e", JSON.stringify(aPolicy({ enabled: true })), 1);
+    const after = await tenantForHost(asKv, hostname, 2);
+    expect(after?.status === "ok" && after.policy.enabled).toBe(true);
+  });
+
+  it("returns null for a host no tenant claims", async () => {
+    const kv = countingKv({});
+    expect(await tenantForHost(kv as unknown as KVNamespace, "nobody.test", 0)).toBeNull();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+
+const policy = () =>
+  aPolicy({
+    enforcement: "required",
+    operations: {
+      login: { routes: ["* /*"], exempt: ["* /echo/*"] },
+      close_account: { routes: ["DELETE /account"] },
+      withdraw: { routes: ["POST /api/withdraw"] },
+      withdraw_cancel: { routes: ["GET /api/withdraw"] },
+    },
+  });
+
+async function codeOf(response: Response): Promise<string> {
+  return (await response.json<{ code: string }>()).code;
+}
+
+describe("method overrides", () => {
+  it.each([
+    ["X-HTTP-Method-Override", { "X-HTTP-Method-Override": "DELETE" }, ""],
+    ["X-HTTP-Method", { "X-HTTP-Method": "delete" }, ""],
+    ["X-Method-Override", { "X-Method-Override": "DELETE" }, ""],
+    ["_method in the query", {}, "?_method=DELETE"],
+  ])("match a POST that claims DELETE through %s as the DELETE operation", async (_label, headers, query) => {
+    const { base } = await aTenant(policy());
+    const response = await send(`${base}/account${query}`, {
+      method: "POST",
+      headers: { ...headers, Cookie: `portal_session=${await aSession()}` },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("WWW-Authenticate")).toContain('operation="close_account"');
+  });
+
+  it("refuses a request whose methods name two different protected operations", async () => {
+    const { base } = await aTenant(policy());
+    const response = await send(`${base}/api/withdraw`, {
+      method: "POST",
+      headers: { "X-HTTP-Method-Override": "GET", Cookie: `portal_session=${await aSession()}` },
+    });
+    expect(response.status).toBe(400);
+    expect(await codeOf(response)).toBe("ambiguous_method");
+  });
+});
