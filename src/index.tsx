@@ -7,6 +7,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { adminPolicy } from "./api/admin-policy";
 import { requireAdminKey } from "./api/admin-auth";
+import { adminUsers } from "./api/admin-users";
+import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
 import { isBrowserNavigation } from "./gate/step-up";
@@ -23,7 +25,9 @@ app.use("*", resolveTenant());
 const admin = new Hono<AppEnv>();
 admin.use("*", requireAdminKey());
 admin.route("/", adminPolicy);
+admin.route("/", adminUsers);
 app.route("/__stepgate/admin/v1", admin);
+app.route("/__stepgate/api", userApi);
 
 app.all("*", forwardOrStop);
 

@@ -34,7 +34,7 @@ export function refusalProblem(refusal: Refusal): ProblemError {
  * @example
  * const outcome = await reachUser(() => user.verify(input));
  */
-export async function reachUser<T>(call: () => Promise<T>): Promise<T> {
+export async function reachUser<T>(call: () => PromiseLike<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

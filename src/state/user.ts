@@ -70,6 +70,8 @@ export type Refusal =
 
 export type VerifyOutcome = { ok: true; operation: string; returnTo: string | null } | Refusal;
 
+export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string } | Refusal;
+
 export type ConfirmOutcome =
   | { ok: true; factorId: string; backupCodes: string[]; challenge: { operation: string; returnTo: string | null } | null }
   | Refusal;
@@ -132,7 +134,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Starts a TOTP enrolment; only for a user without any factor yet. */
-  async beginTotpEnrolment(): Promise<{ ok: true; enrollmentId: string; secret: string } | Refusal> {
+  async beginTotpEnrolment(): Promise<EnrolmentStart> {
     if (this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
     const now = Date.now();
     const secret = newTotpSecret();
@@ -228,7 +230,10 @@ export class UserState extends DurableObject<Env> {
   async consumeGrant(jti: string, expiresAt: number): Promise<boolean> {
     const now = Date.now();
     this.sql.exec("DELETE FROM used_grants WHERE expires_at <= ?", now);
-    return this.sql.exec("INSERT OR IGNORE INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, expiresAt).rowsWritten === 1;
+    // Read and write with no await between them: no other request can interleave here.
+    if (this.sql.exec("SELECT 1 FROM used_grants WHERE jti = ?", jti).toArray().length > 0) return false;
+    this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
+    return true;
   }
 
   /** Ends a lockout at once (admin action). */
@@ -310,10 +315,16 @@ export class UserState extends DurableObject<Env> {
 
   /** Spends a matched code: a TOTP step only if later than the last one used, a backup code once. */
   private spendCode(matched: NonNullable<Matched>): boolean {
+    // Each check and its write run with no await between them, so no other request interleaves.
     if (matched.kind === "backup_code") {
-      return this.sql.exec("DELETE FROM backup_codes WHERE hash = ?", matched.hash).rowsWritten === 1;
+      if (this.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", matched.hash).toArray().length === 0) return false;
+      this.sql.exec("DELETE FROM backup_codes WHERE hash = ?", matched.hash);
+      return true;
     }
-    return this.sql.exec("UPDATE factors SET last_step = ? WHERE id = ? AND last_step < ?", matched.step, matched.factorId, matched.step).rowsWritten === 1;
+    const { last_step } = this.sql.exec<{ last_step: number }>("SELECT last_step FROM factors WHERE id = ?", matched.factorId).one();
+    if (matched.step <= last_step) return false;
+    this.sql.exec("UPDATE factors SET last_step = ? WHERE id = ?", matched.step, matched.factorId);
+    return true;
   }
 
   private lockout(): LockoutState {

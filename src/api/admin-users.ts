@@ -1,0 +1,40 @@
+/**
+ * @module
+ * Admin actions on one user of the request's tenant: unlock after a lockout, read the audit
+ * trail. (The full user directory comes with the admin capability.)
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env";
+import { validate } from "../lib/json-body";
+import type { AuditEntry } from "../state/audit-log";
+import { userState } from "../state/user";
+import { requestOrigin } from "./challenge-answers";
+import { reachUser } from "./user-outcomes";
+
+const UserId = z.string().min(1).max(256);
+const AuditQuery = z.strictObject({
+  user: UserId,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.coerce.number().int().min(1).optional(),
+});
+
+export const adminUsers = new Hono<AppEnv>();
+
+adminUsers.post("/users/:id/unlock", async (c) => {
+  const userId = validate(UserId, decodeURIComponent(c.req.param("id")), 400);
+  const user = userState(c.env, c.var.tenant.tenantId, userId);
+  const { wasLocked } = await reachUser(() => user.unlock(requestOrigin(c.req.raw), "admin:bootstrap"));
+  return c.json({ userId, unlocked: true, wasLocked });
+});
+
+adminUsers.get("/audit", async (c) => {
+  const query = validate(AuditQuery, c.req.query(), 400);
+  const user = userState(c.env, c.var.tenant.tenantId, query.user);
+  const entries = await reachUser<AuditEntry[]>(() => user.audit(query.limit, query.cursor ?? null));
+  const last = entries.at(-1);
+  return c.json({
+    entries: entries.map((entry) => ({ ...entry, user: query.user })),
+    nextCursor: entries.length === query.limit && last ? String(last.seq) : null,
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * @module
+ * Answering a challenge and confirming an enrolment, shared by the JSON API and the hosted
+ * pages: the user's Durable Object decides, and only a success is turned into a grant.
+ */
+import type { Context } from "hono";
+import type { SessionEnv } from "../app-env";
+import type { IssuedGrant } from "../gate/grant";
+import type { RequestOrigin } from "../state/audit-log";
+import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
+import { grantOperation } from "./grant-cookie";
+import { reachUser, refusalProblem } from "./user-outcomes";
+
+export interface AnsweredChallenge {
+  grant: IssuedGrant;
+  operation: string;
+  returnTo: string | null;
+}
+
+/**
+ * Verifies `code` for challenge `challengeId`, then grants its operation (cookie set on `c`).
+ * Throws the refusal as a problem: 400 `invalid_code`, 429 `locked`, 404 `challenge_not_found`.
+ * @example
+ * const { grant, operation } = await answerChallenge(c, id, "totp", "123456");
+ */
+export async function answerChallenge(c: Context<SessionEnv>, challengeId: string, factor: AnswerFactor, code: string): Promise<AnsweredChallenge> {
+  const { identity, policy, tenant } = c.var;
+  const user = userState(c.env, tenant.tenantId, identity.userId);
+  const outcome = await reachUser<VerifyOutcome>(() =>
+    user.verify({
+      challengeId,
+      sessionId: identity.sessionId,
+      factor,
+      code,
+      settings: { totp: policy.factors.totp, lockout: policy.lockout },
+      origin: requestOrigin(c.req.raw),
+    }),
+  );
+  if (!outcome.ok) throw refusalProblem(outcome);
+  return { grant: await grantOperation(c, outcome.operation), operation: outcome.operation, returnTo: outcome.returnTo };
+}
+
+/**
+ * Confirms a TOTP enrolment with its first code. The backup codes come back once; when the
+ * enrolment answered a challenge, its operation is granted too.
+ * @example
+ * const { backupCodes } = await confirmTotp(c, enrollmentId, "123456", null);
+ */
+export async function confirmTotp(
+  c: Context<SessionEnv>,
+  enrollmentId: string,
+  code: string,
+  challengeId: string | null,
+): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null }> {
+  const { identity, policy, tenant } = c.var;
+  const user = userState(c.env, tenant.tenantId, identity.userId);
+  const outcome = await reachUser<ConfirmOutcome>(() =>
+    user.confirmTotpEnrolment({
+      enrollmentId,
+      code,
+      sessionId: identity.sessionId,
+      challengeId,
+      backupCodeCount: policy.factors.backupCodes.count,
+      settings: { totp: policy.factors.totp, lockout: policy.lockout },
+      origin: requestOrigin(c.req.raw),
+    }),
+  );
+  if (!outcome.ok) throw refusalProblem(outcome);
+  const grant = outcome.challenge ? await grantOperation(c, outcome.challenge.operation) : null;
+  return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
+}
+
+/** The client's address and user agent, for the audit trail. */
+export function requestOrigin(request: Request): RequestOrigin {
+  return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent") };
+}
