@@ -15,6 +15,7 @@ import { isBrowserNavigation } from "./gate/step-up";
 import { resolveTenant } from "./gate/tenant";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
+import { hostedPages } from "./pages/hosted-pages";
 
 const app = new Hono<AppEnv>();
 
@@ -28,6 +29,7 @@ admin.route("/", adminPolicy);
 admin.route("/", adminUsers);
 app.route("/__stepgate/admin/v1", admin);
 app.route("/__stepgate/api", userApi);
+app.route("/__stepgate", hostedPages);
 
 app.all("*", forwardOrStop);
 
@@ -37,14 +39,24 @@ app.onError(async (error, c) => {
     error = new ProblemError(500, "internal_error", "stepgate failed to handle this request.");
   }
   const response = (error as HTTPException).getResponse();
-  const onPortalPage = !new URL(c.req.url).pathname.startsWith("/__stepgate/");
-  if (error instanceof ProblemError && onPortalPage && isBrowserNavigation(c.req.raw)) {
+  if (error instanceof ProblemError && wantsPage(c.req.raw)) {
     const page = await c.html(<ErrorPage status={error.status} title={error.title} detail={error.message} />, error.status);
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
     return page;
   }
   return response;
 });
+
+/**
+ * Whether an error should be a page: a browser navigation to a portal page, or anything a
+ * browser sends to a hosted page (its form POSTs too). The JSON APIs always get problems.
+ */
+function wantsPage(request: Request): boolean {
+  const { pathname } = new URL(request.url);
+  if (!pathname.startsWith("/__stepgate/")) return isBrowserNavigation(request);
+  const api = pathname.startsWith("/__stepgate/api/") || pathname.startsWith("/__stepgate/admin/");
+  return !api && (request.headers.get("Accept") ?? "").includes("text/html");
+}
 
 export default app;
 export { UserState } from "./state/user";

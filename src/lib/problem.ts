@@ -37,6 +37,7 @@ export function problem(
 export class ProblemError extends HTTPException {
   readonly code: string;
   readonly title: string;
+  readonly extras: ProblemExtras;
   constructor(
     status: ContentfulStatusCode,
     code: string,
@@ -47,6 +48,7 @@ export class ProblemError extends HTTPException {
     super(status, { res: problem(status, code, detail, extras, headers), message: detail });
     this.code = code;
     this.title = titleOf(code);
+    this.extras = extras;
   }
 }
 

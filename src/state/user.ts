@@ -133,10 +133,23 @@ export class UserState extends DurableObject<Env> {
     return { id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors };
   }
 
-  /** Starts a TOTP enrolment; only for a user without any factor yet. */
-  async beginTotpEnrolment(): Promise<EnrolmentStart> {
+  /**
+   * Starts a TOTP enrolment; only for a user without any factor yet. With `resume`, an
+   * unexpired pending enrolment is returned instead, so reloading the enrolment page keeps the
+   * QR code the user may already have scanned.
+   */
+  async beginTotpEnrolment(resume = false): Promise<EnrolmentStart> {
     if (this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
     const now = Date.now();
+    if (resume) {
+      const pending = this.sql
+        .exec<{ id: string; secret_sealed: string }>(
+          "SELECT id, secret_sealed FROM factors WHERE status = 'pending' AND kind = 'totp' AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+          now - ENROLMENT_TTL_MS,
+        )
+        .toArray()[0];
+      if (pending) return { ok: true, enrollmentId: pending.id, secret: await unseal(this.env, pending.secret_sealed, `totp:${this.owner}`) };
+    }
     const secret = newTotpSecret();
     const sealed = await seal(this.env, secret, `totp:${this.owner}`);
     const enrollmentId = randomId();

@@ -1,0 +1,75 @@
+/**
+ * @module
+ * The frame of every hosted page: the tenant's name, logo and colour, readable on a phone,
+ * usable with a keyboard and a screen reader, and working without JavaScript.
+ */
+import { raw } from "hono/html";
+import type { Child, FC } from "hono/jsx";
+import type { Policy } from "../config/policy-schema";
+
+export type Branding = Policy["branding"];
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#f6f8fa}
+main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+header{display:flex;align-items:center;gap:.75rem;padding:1rem;border-bottom:4px solid var(--brand);background:#fff}
+header img{max-height:2rem;max-width:8rem}
+h1{font-size:1.35rem;margin:1.25rem 0 .5rem}
+.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.25rem;margin:1rem 0}
+label{display:block;font-weight:600;margin:.75rem 0 .25rem}
+input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;border:1px solid #8c959f;border-radius:6px}
+input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
+button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
+.error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
+.muted{color:#57606a;font-size:.9rem}
+.secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
+.qr svg{width:100%;max-width:16rem;height:auto;display:block;margin:0 auto}
+ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
+`;
+
+export interface LayoutProps {
+  branding: Branding;
+  title: string;
+  children?: Child;
+}
+
+/**
+ * @example
+ * <Layout branding={policy.branding} title="Confirm withdraw">…</Layout>
+ */
+export const Layout: FC<LayoutProps> = ({ branding, title, children }) => (
+  <html lang={branding.defaultLanguage}>
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="referrer" content="no-referrer" />
+      <title>{`${title} · ${branding.name}`}</title>
+      {/* The colour is validated as #rrggbb by the policy schema, so it cannot break out of CSS. */}
+      <style>{raw(`:root{--brand:${branding.color}}${STYLE}`)}</style>
+    </head>
+    <body>
+      <header>
+        {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : null}
+        <strong>{branding.name}</strong>
+      </header>
+      <main>
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </body>
+  </html>
+);
+
+/** An error message announced to screen readers. */
+export const ErrorNote: FC<{ message: string | null }> = ({ message }) =>
+  message ? (
+    <p class="error" role="alert">
+      {message}
+    </p>
+  ) : null;
+
+/** `withdraw` → `withdraw`, `change_password` → `change password`. */
+export function operationLabel(operation: string): string {
+  return operation.replace(/_/g, " ");
+}

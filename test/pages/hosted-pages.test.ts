@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { enrolTotpViaApi } from "../support/step-up";
+import { totpCode, wrongCode } from "../support/totp";
+
+const browser = { Accept: "text/html,application/xhtml+xml,*/*;q=0.8", "User-Agent": "Mozilla/5.0 (test)" };
+const policy = (overrides: object = {}) =>
+  aPolicy({
+    enforcement: "required",
+    branding: { name: "Acme <Brokers>", color: "#aa3300" },
+    operations: { statements: { routes: ["GET /echo/statements"], maxAge: 600 } },
+    ...overrides,
+  });
+
+function field(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  expect(match, `form field ${name}`).not.toBeNull();
+  return match![1]!.replace(/&amp;/g, "&");
+}
+
+function postForm(base: string, path: string, cookie: string, fields: Record<string, string>, origin = base): Promise<Response> {
+  return send(`${base}${path}`, {
+    method: "POST",
+    headers: { ...browser, Cookie: cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+describe("enrolling by the hosted pages", () => {
+  it("goes from the protected page to enrolment, shows the QR code and secret, then the backup codes, then back", async () => {
+    const { base } = await aTenant(policy());
+    const cookie = `portal_session=${await aSession({ sub: "pat", email: "pat@acme.test" })}`;
+
+    const stopped = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: cookie } });
+    expect(stopped.status).toBe(303);
+    const enrolUrl = stopped.headers.get("Location")!;
+    expect(enrolUrl).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
+
+    const page = await send(`${base}${enrolUrl}`, { headers: { ...browser, Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Cache-Control")).toBe("no-store");
+    const html = await page.text();
+    expect(html).toContain("<svg");
+    expect(html).toContain("Acme &lt;Brokers&gt;");
+    expect(html).not.toContain("Acme <Brokers>");
+    expect(html).toContain("--brand:#aa3300");
+    const secret = /id="secret">([A-Z2-7 ]+)</.exec(html)![1]!.replace(/ /g, "");
+    expect(secret).toHaveLength(32);
+    const href = /href="(otpauth:[^"]+)"/.exec(html)![1]!.replace(/&amp;/g, "&");
+    expect(href.startsWith("otpauth://totp/Acme%20%3CBrokers%3E:pat%40acme.test?")).toBe(true);
+    expect(new URL(href).searchParams.get("secret")).toBe(secret);
+
+    // Reloading keeps the same secret: the user may already have scanned it.
+    const reloaded = await (await send(`${base}${enrolUrl}`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(reloaded).toContain(secret.replace(/(.{4})/g, "$1 ").trim());
+
+    const fields = { csrf: field(html, "csrf"), enrollmentId: field(html, "enrollmentId"), challenge: field(html, "challenge") };
+    const wrong = await postForm(base, "/__stepgate/enroll", cookie, { ...fields, code: wrongCode(secret) });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("That code is not right. 4 attempts left.");
+
+    const done = await postForm(base, "/__stepgate/enroll", cookie, { ...fields, code: totpCode(secret) });
+    expect(done.status).toBe(200);
+    const codesPage = await done.text();
+    expect(codesPage.match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g)).toHaveLength(10);
+    expect(codesPage).toContain('href="/echo/statements?month=11"');
+    const grant = done.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-grant-statements="))!.split(";")[0]!;
+
+    const through = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
+    expect(through.status).toBe(200);
+    expect(await through.json()).toMatchObject({ path: "/echo/statements", query: "?month=11" });
+  });
+});
+
+describe("the challenge page", () => {
+  async function enrolledBrowser() {
+    const { base } = await aTenant(policy());
+    const token = await aSession({ sub: "quinn", sid: "q-1" });
+    const enrolled = await enrolTotpViaApi(base, token);
+    const cookie = `portal_session=${token}`;
+    const stopped = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: cookie } });
+    expect(stopped.status).toBe(303);
+    const challengePath = stopped.headers.get("Location")!;
+    expect(challengePath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
+    const html = await (await send(`${base}${challengePath}`, { headers: { ...browser, Cookie: cookie } })).text();
+    return { base, cookie, challengePath, csrf: field(html, "csrf"), html, ...enrolled };
+  }
+
+  it("takes a wrong code, then the right one, and sends the browser back where it was going with a grant", async () => {
+    const { base, cookie, challengePath, csrf, html, secret, enrolledAt } = await enrolledBrowser();
+    expect(html).toContain("Confirm statements");
+    expect(html).toContain('autocomplete="one-time-code"');
+    expect(html).toContain("Use a backup code instead");
+
+    const wrong = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('role="alert"');
+
+    const right = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: totpCode(secret, enrolledAt + 30_000) });
+    expect(right.status).toBe(303);
+    expect(right.headers.get("Location")).toBe("/echo/statements");
+    const grant = right.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-grant-statements="))!.split(";")[0]!;
+    const through = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
+    expect(through.status).toBe(200);
+  });
+
+  it("accepts a backup code", async () => {
+    const { base, cookie, challengePath, csrf, backupCodes } = await enrolledBrowser();
+    const backupPage = await (await send(`${base}${challengePath}?factor=backup_code`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(backupPage).toContain('name="factor" value="backup_code"');
+    const answered = await postForm(base, challengePath, cookie, { csrf, factor: "backup_code", code: backupCodes[0]! });
+    expect(answered.status).toBe(303);
+  });
+
+  it("shows the lockout with Retry-After", async () => {
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser();
+    let last: Response | undefined;
+    for (let i = 0; i < 6; i++) last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await last!.text()).toContain("Too many wrong codes");
+  });
+
+  it("refuses a form without the CSRF token, with another session's token, or from another site", async () => {
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser();
+    const code = totpCode(secret, enrolledAt + 30_000);
+    const missing = await postForm(base, challengePath, cookie, { factor: "totp", code });
+    expect(missing.status).toBe(403);
+    expect(await missing.text()).toContain("did not come from this site");
+
+    const otherSession = `portal_session=${await aSession({ sub: "quinn", sid: "q-2" })}`;
+    const otherHtml = await (await send(`${base}/__stepgate/enroll`, { headers: { ...browser, Cookie: `portal_session=${await aSession({ sub: "zed", sid: "z" })}` } })).text();
+    const foreignToken = field(otherHtml, "csrf");
+    expect((await postForm(base, challengePath, cookie, { csrf: foreignToken, factor: "totp", code })).status).toBe(403);
+    expect((await postForm(base, challengePath, otherSession, { csrf, factor: "totp", code })).status).not.toBe(303);
+
+    const crossSite = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code }, "https://evil.example");
+    expect(crossSite.status).toBe(403);
+    // None of those spent the code: it still works from the real form.
+    expect((await postForm(base, challengePath, cookie, { csrf, factor: "totp", code })).status).toBe(303);
+  });
+
+  it("shows a page, not JSON, for an unknown or expired challenge", async () => {
+    const { base, cookie } = await enrolledBrowser();
+    const response = await send(`${base}/__stepgate/challenge/${"x".repeat(22)}`, { headers: { ...browser, Cookie: cookie } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
+  });
+
+  it("asks a signed-out browser to sign in to the portal", async () => {
+    const { base } = await aTenant(policy());
+    const response = await send(`${base}/__stepgate/enroll`, { headers: browser });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain("Sign in to the portal first");
+  });
+});
