@@ -11,7 +11,7 @@ import { adminUsers } from "./api/admin-users";
 import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
-import { isBrowserNavigation } from "./gate/step-up";
+import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
@@ -48,12 +48,12 @@ app.onError(async (error, c) => {
 });
 
 /**
- * Whether an error should be a page: a browser navigation to a portal page, or anything a
- * browser sends to a hosted page (its form POSTs too). The JSON APIs always get problems.
+ * Whether an error should be a page: anything a browser loads or submits as a page (it asks
+ * for `text/html`). The JSON APIs always get problems.
  */
 function wantsPage(request: Request): boolean {
   const { pathname } = new URL(request.url);
-  if (!pathname.startsWith("/__stepgate/")) return isBrowserNavigation(request);
+  if (!pathname.startsWith("/__stepgate/")) return requesterOf(request) !== "api";
   const api = pathname.startsWith("/__stepgate/api/") || pathname.startsWith("/__stepgate/admin/");
   return !api && (request.headers.get("Accept") ?? "").includes("text/html");
 }

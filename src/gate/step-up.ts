@@ -1,16 +1,15 @@
 /**
  * @module
  * What happens to a request for a protected operation: who is asking, whether they must prove
- * a factor or enrol first, and the SPEC's answer when they must — a `303` to the hosted page
- * for a browser navigation, a `401` problem with `WWW-Authenticate: StepUp` for anything else.
+ * a factor or enrol first, and a challenge when they must (answered by `challenge-response`).
  */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env";
 import type { Policy } from "../config/policy-schema";
-import { ProblemError, problem } from "../lib/problem";
-import { sameHostPath } from "../lib/return-to";
-import { userState, type OpenedChallenge, type UserState } from "../state/user";
+import { ProblemError } from "../lib/problem";
+import { userState, type UserState } from "../state/user";
+import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { checkGrant, GRANT_HEADER, grantCookieName } from "./grant";
 import { readIdentity, type Identity } from "./identity";
 import type { MatchedOperation } from "./operation-match";
@@ -48,16 +47,16 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
 
-  const browser = isBrowserNavigation(c.req.raw);
-  const url = new URL(c.req.url);
+  const requester = requesterOf(c.req.raw);
   const challenge = await user.openChallenge({
     kind: requirement,
     operation: matched.name,
     sessionId: identity.sessionId,
-    returnTo: browser ? sameHostPath(url.pathname + url.search) : null,
+    returnTo: returnPathFor(c.req.raw, requester),
   });
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
-  return { action: "stop", response: challengeResponse(url, browser, requirement === "enroll", matched.name, challenge, factors) };
+  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors };
+  return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
 }
 
 /**
@@ -74,42 +73,7 @@ async function holdsGrant(c: Context<AppEnv>, identity: Identity, operation: str
   return !grant.once || (await user.consumeGrant(grant.jti, grant.expiresAt));
 }
 
-function challengeResponse(
-  url: URL,
-  browser: boolean,
-  mustEnroll: boolean,
-  operation: string,
-  challenge: OpenedChallenge,
-  factors: string[],
-): Response {
-  const path = mustEnroll
-    ? `/__stepgate/enroll?challenge=${challenge.id}`
-    : `/__stepgate/challenge/${challenge.id}`;
-  if (browser) {
-    return new Response(null, { status: 303, headers: { Location: path, "Cache-Control": "no-store" } });
-  }
-  return problem(
-    401,
-    mustEnroll ? "enrollment_required" : "step_up_required",
-    mustEnroll
-      ? `"${operation}" needs two-factor verification; enrol a factor first.`
-      : `"${operation}" needs a fresh second-factor verification.`,
-    { challengeId: challenge.id, operation, factors, challengeUrl: `${url.origin}${path}` },
-    {
-      "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"`,
-      "Cache-Control": "no-store",
-    },
-  );
-}
-
 function enrollableFactors(policy: Policy): string[] {
   const { sms, email } = policy.factors;
   return ["totp", ...(sms.enabled ? ["sms"] : []), ...(email.enabled ? ["email"] : [])];
-}
-
-/** A top-level page load a browser can follow a redirect for (not a form POST or an API call). */
-export function isBrowserNavigation(request: Request): boolean {
-  return (
-    (request.method === "GET" || request.method === "HEAD") && (request.headers.get("Accept") ?? "").includes("text/html")
-  );
 }

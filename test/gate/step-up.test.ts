@@ -109,15 +109,37 @@ describe("a protected browser navigation without a grant", () => {
     expect(response.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
   });
 
-  it("is a 401 problem, not a redirect, for a form POST", async () => {
+  it("answers a browser form POST with a 401 page leading to the challenge and back to the form's page", async () => {
     const { base, tenantId } = await aTenant();
     await enrolTotp(tenantId, "alice");
     const response = await send(`${base}/wallet/withdraw`, {
       method: "POST",
-      headers: { ...browser, "Content-Type": "application/x-www-form-urlencoded", Cookie: `portal_session=${await aSession()}` },
+      headers: {
+        ...browser,
+        "Content-Type": "application/x-www-form-urlencoded",
+        Referer: `${base}/wallet?tab=withdraw`,
+        Cookie: `portal_session=${await aSession()}`,
+      },
       body: "amount=10",
     });
     expect(response.status).toBe(401);
     expect(response.headers.get("WWW-Authenticate")).toMatch(/^StepUp challenge="[\w-]{22}", operation="withdraw"$/);
+    expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    const id = /href="\/__stepgate\/challenge\/([\w-]{22})"/.exec(html)?.[1];
+    expect(id).toBeDefined();
+    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/wallet?tab=withdraw" });
+  });
+
+  it("ignores a Referer from another site", async () => {
+    const { base, tenantId } = await aTenant();
+    await enrolTotp(tenantId, "alice");
+    const response = await send(`${base}/wallet/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Referer: "https://evil.example/wallet", Cookie: `portal_session=${await aSession()}` },
+      body: "amount=10",
+    });
+    const id = /challenge\/([\w-]{22})/.exec(await response.text())?.[1];
+    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: null });
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * @module
+ * The answer to a protected request that must step up first, shaped for who sent it: a page
+ * load is redirected (303) to the hosted page; a browser form submission gets a 401 page that
+ * leads there; anything else gets the 401 problem with `WWW-Authenticate: StepUp`.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { Policy } from "../config/policy-schema";
+import { problem } from "../lib/problem";
+import { sameHostPath } from "../lib/return-to";
+import { StepUpRequiredPage } from "../pages/step-up-required-page";
+import type { OpenedChallenge } from "../state/user";
+
+export type Requester = "navigation" | "form" | "api";
+
+/**
+ * @example
+ * const requester = requesterOf(c.req.raw); // "navigation" for a GET page load
+ */
+export function requesterOf(request: Request): Requester {
+  if (!(request.headers.get("Accept") ?? "").includes("text/html")) return "api";
+  return request.method === "GET" || request.method === "HEAD" ? "navigation" : "form";
+}
+
+/**
+ * Where the browser should come back to after verifying: the page itself for a navigation,
+ * the page that held the form (same-host `Referer`) for a form, nowhere for an API call.
+ */
+export function returnPathFor(request: Request, requester: Requester): string | null {
+  const url = new URL(request.url);
+  if (requester === "navigation") return sameHostPath(url.pathname + url.search);
+  if (requester === "api") return null;
+  const referer = request.headers.get("Referer");
+  if (!referer || !URL.canParse(referer)) return null;
+  const from = new URL(referer);
+  return from.origin === url.origin ? sameHostPath(from.pathname + from.search) : null;
+}
+
+/**
+ * @example
+ * return challengeResponse(c, policy, "api", { mustEnroll: false, operation, challenge, factors });
+ */
+export async function challengeResponse(
+  c: Context<AppEnv>,
+  policy: Policy,
+  requester: Requester,
+  details: { mustEnroll: boolean; operation: string; challenge: OpenedChallenge; factors: string[] },
+): Promise<Response> {
+  const { mustEnroll, operation, challenge, factors } = details;
+  const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
+  const headers = {
+    "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"`,
+    "Cache-Control": "no-store",
+  };
+  if (requester === "navigation") {
+    return new Response(null, { status: 303, headers: { Location: path, "Cache-Control": "no-store" } });
+  }
+  if (requester === "form") {
+    return c.html(<StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} />, 401, headers);
+  }
+  return problem(
+    401,
+    mustEnroll ? "enrollment_required" : "step_up_required",
+    mustEnroll ? `"${operation}" needs two-factor verification; enrol a factor first.` : `"${operation}" needs a fresh second-factor verification.`,
+    { challengeId: challenge.id, operation, factors, challengeUrl: `${new URL(c.req.url).origin}${path}` },
+    headers,
+  );
+}
