@@ -4,7 +4,7 @@
  */
 import { serve } from "@hono/node-server";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { createDemoPortal } from "../demo/portal";
 import { DEMO_HOSTS, DEMO_TENANT_ID, demoPolicy } from "../demo/tenant";
@@ -18,6 +18,14 @@ const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRAN
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("created .dev.vars from .dev.vars.example");
+}
+// A .dev.vars from an older checkout may lack settings added since: add them, keep the rest.
+const example = parseEnv(readFileSync(".dev.vars.example", "utf8"));
+const existing = parseEnv(readFileSync(".dev.vars", "utf8"));
+const missing = Object.keys(example).filter((name) => !(name in existing));
+if (missing.length > 0) {
+  appendFileSync(".dev.vars", `\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`);
+  console.log(`added ${missing.join(", ")} to .dev.vars from .dev.vars.example`);
 }
 const devVars = parseEnv(readFileSync(".dev.vars", "utf8"));
 const jwtSecret = devVars.TENANT_DEMO_JWT_SECRET;
