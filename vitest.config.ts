@@ -8,6 +8,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           STEPGATE_ADMIN_KEY: "test-admin-key",
+          STEPGATE_ENV: "development",
           TENANT_DEMO_JWT_SECRET: "test-demo-jwt-secret",
           // Two keys, newest first, so every test also runs with a rotated-out key configured.
           STEPGATE_SECRET_KEYS: `t2:${"A".repeat(43)},t1:${"B".repeat(43)}`,

@@ -16,6 +16,8 @@ import { resolveTenant } from "./gate/tenant";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
+import { isDevelopment } from "./providers/deliver";
+import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();
 
@@ -30,6 +32,12 @@ admin.route("/", adminUsers);
 app.route("/__stepgate/admin/v1", admin);
 app.route("/__stepgate/api", userApi);
 app.route("/__stepgate", hostedPages);
+
+// Development only: the texts and emails the outbox provider kept, newest first.
+app.get("/__stepgate/dev/outbox", async (c, next) => {
+  if (!isDevelopment(c.env)) return next();
+  return c.json({ messages: await tenantState(c.env, c.var.tenant.tenantId).outbox() });
+});
 
 app.all("*", forwardOrStop);
 
@@ -59,4 +67,5 @@ function wantsPage(request: Request): boolean {
 }
 
 export default app;
+export { TenantState } from "./state/tenant";
 export { UserState } from "./state/user";

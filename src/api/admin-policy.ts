@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
+import { sealCredentials } from "../config/credentials";
 import { kvKeys } from "../config/kv-keys";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema } from "../config/policy-schema";
@@ -36,7 +37,8 @@ adminPolicy.put(
     const { tenantId } = c.var.tenant;
     const current = await c.env.POLICY.get(kvKeys.policy(tenantId));
     checkPreconditions(c.req.header("If-Match"), c.req.header("If-None-Match"), current && (await etagOf(current)));
-    const policy = validate(PolicySchema, await readJson(c));
+    // Plain credentials are sealed before anything is stored.
+    const policy = await sealCredentials(c.env, tenantId, validate(PolicySchema, await readJson(c)));
     // Stored with every default filled in, so what GET shows is exactly what is enforced.
     const text = JSON.stringify(policy);
     await c.env.POLICY.put(kvKeys.policy(tenantId), text);

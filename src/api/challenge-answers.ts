@@ -41,12 +41,13 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
 }
 
 /**
- * Confirms a TOTP enrolment with its first code. The backup codes come back once; when the
- * enrolment answered a challenge, its operation is granted too.
+ * Confirms an enrolment (authenticator, phone or email) with its first code. Backup codes come
+ * back once, with the first factor; when the enrolment answered a challenge, its operation is
+ * granted too.
  * @example
- * const { backupCodes } = await confirmTotp(c, enrollmentId, "123456", null);
+ * const { backupCodes } = await confirmEnrolment(c, enrollmentId, "123456", null);
  */
-export async function confirmTotp(
+export async function confirmEnrolment(
   c: Context<SessionEnv>,
   enrollmentId: string,
   code: string,
@@ -55,7 +56,7 @@ export async function confirmTotp(
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachUser<ConfirmOutcome>(() =>
-    user.confirmTotpEnrolment({
+    user.confirmEnrolment({
       enrollmentId,
       code,
       sessionId: identity.sessionId,

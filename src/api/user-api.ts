@@ -1,35 +1,57 @@
 /**
  * @module
  * The user JSON API under `/__stepgate/api/`, acting for whoever is signed in to the portal:
- * enrol an authenticator app, read a challenge, answer it for a grant.
+ * enrol an authenticator app, a phone or an email address, read a challenge, have a code
+ * sent, answer it for a grant.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import type { SessionEnv } from "../app-env";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { readJson, validate } from "../lib/json-body";
 import { problem } from "../lib/problem";
-import { userState, type EnrolmentStart } from "../state/user";
-import { answerChallenge, confirmTotp } from "./challenge-answers";
+import type { CodeKind } from "../state/sent-codes";
+import { userState, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type UserStatus } from "../state/user";
+import { answerChallenge, confirmEnrolment } from "./challenge-answers";
+import { freshVerificationProblem } from "./fresh-verification";
 import { requireSession } from "./require-session";
+import { sendCode, type SentCodeReceipt } from "./send-code";
 import { reachUser, refusalProblem } from "./user-outcomes";
 
 /** Every user API body is a handful of short fields. */
 export const MAX_USER_BODY_BYTES = 8 * 1024;
 
-const ChallengeId = z.string().regex(/^[\w-]{22}$/, "a challenge id");
+const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
+const ChallengeId = Id("a challenge id");
 const Code = z.string().min(1).max(32);
 
-export const ConfirmTotpBody = z.strictObject({
-  enrollmentId: z.string().regex(/^[\w-]{22}$/, "an enrollment id"),
+/** A phone number in international form, normalised to E.164 by libphonenumber-js. */
+export const PhoneNumber = z
+  .string()
+  .max(32)
+  .transform((input, ctx) => {
+    const parsed = parsePhoneNumberFromString(input.trim());
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: "custom", message: "a valid phone number in international form, like +14155552671" });
+      return z.NEVER;
+    }
+    return parsed.number;
+  });
+
+export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
+export const EnrollEmailBody = z.strictObject({ email: z.email().max(254).transform((e) => e.toLowerCase()) });
+export const ConfirmBody = z.strictObject({
+  enrollmentId: Id("an enrollment id"),
   code: Code,
   /** The challenge this enrolment answers, when enrolment was forced by a protected request. */
   challengeId: ChallengeId.optional(),
 });
-
+export const ResendBody = z.strictObject({ enrollmentId: Id("an enrollment id") });
+export const SendBody = z.strictObject({ factor: z.enum(["sms", "email"]) });
 export const VerifyBody = z.strictObject({
-  factor: z.enum(["totp", "backup_code"]),
+  factor: z.enum(["totp", "backup_code", "sms", "email"]),
   code: Code,
   trustDevice: z.boolean().optional(),
 });
@@ -46,8 +68,8 @@ userApi.use(
 );
 
 userApi.get("/me", async (c) => {
-  const { identity, policy, tenant } = c.var;
-  const status = await reachUser(() => userState(c.env, tenant.tenantId, identity.userId).status());
+  const { identity, policy } = c.var;
+  const status = await reachUser<UserStatus>(() => user(c).status());
   return c.json({
     userId: identity.userId,
     enrolled: status.factors.length > 0,
@@ -58,35 +80,57 @@ userApi.get("/me", async (c) => {
 });
 
 userApi.post("/enroll/totp", async (c) => {
-  const { identity, policy, tenant } = c.var;
-  const started = await reachUser<EnrolmentStart>(() => userState(c.env, tenant.tenantId, identity.userId).beginTotpEnrolment());
-  if (!started.ok) throw refusalProblem(started);
+  const { identity, policy } = c.var;
+  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(identity.sessionId));
+  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
   const settings = policy.factors.totp;
   const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
 });
 
-userApi.post("/enroll/totp/confirm", async (c) => {
-  const body = validate(ConfirmTotpBody, await readJson(c), 400);
-  const confirmed = await confirmTotp(c, body.enrollmentId, body.code, body.challengeId ?? null);
-  return c.json({
-    backupCodes: confirmed.backupCodes,
-    ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: new Date(confirmed.grant.expiresAt).toISOString() } : {}),
+for (const kind of ["sms", "email"] as const) {
+  userApi.post(`/enroll/${kind}`, async (c) => {
+    const address = kind === "sms" ? validate(EnrollPhoneBody, await readJson(c), 400).phone : validate(EnrollEmailBody, await readJson(c), 400).email;
+    const started = await reachUser<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
+    const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
+    return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
   });
-});
+
+  userApi.post(`/enroll/${kind}/resend`, async (c) => {
+    const { enrollmentId } = validate(ResendBody, await readJson(c), 400);
+    return c.json({ enrollmentId, ...receiptJson(await sendCode(c, { enrollmentId }, kind, null)) }, 202);
+  });
+}
+
+for (const kind of ["totp", "sms", "email"] as const) {
+  userApi.post(`/enroll/${kind}/confirm`, async (c) => {
+    const body = validate(ConfirmBody, await readJson(c), 400);
+    const confirmed = await confirmEnrolment(c, body.enrollmentId, body.code, body.challengeId ?? null);
+    return c.json({
+      backupCodes: confirmed.backupCodes,
+      ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: new Date(confirmed.grant.expiresAt).toISOString() } : {}),
+    });
+  });
+}
 
 userApi.get("/challenges/:id", async (c) => {
-  const id = validate(ChallengeId, c.req.param("id"), 400);
-  const { identity, tenant } = c.var;
-  const view = await reachUser(() => userState(c.env, tenant.tenantId, identity.userId).describeChallenge(id, identity.sessionId));
-  if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  const view = await challenge(c);
   return c.json({
     id: view.id,
     operation: view.operation,
     kind: view.kind,
     factors: view.factors,
+    destinations: view.destinations,
     expiresAt: new Date(view.expiresAt).toISOString(),
   });
+});
+
+userApi.post("/challenges/:id/send", async (c) => {
+  const id = validate(ChallengeId, c.req.param("id"), 400);
+  const { factor } = validate(SendBody, await readJson(c), 400);
+  const view = await challenge(c);
+  return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, view.operation.replace(/_/g, " "))), 202);
 });
 
 userApi.post("/challenges/:id/verify", async (c) => {
@@ -101,3 +145,21 @@ userApi.post("/challenges/:id/verify", async (c) => {
   });
 });
 
+function user(c: Context<SessionEnv>) {
+  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
+}
+
+async function challenge(c: Context<SessionEnv>): Promise<ChallengeView> {
+  const id = validate(ChallengeId, c.req.param("id"), 400);
+  const view = await reachUser<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId));
+  if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  return view;
+}
+
+function receiptJson(receipt: SentCodeReceipt) {
+  return {
+    destination: receipt.destination,
+    expiresAt: new Date(receipt.expiresAt).toISOString(),
+    resendAfter: new Date(receipt.resendAfter).toISOString(),
+  };
+}

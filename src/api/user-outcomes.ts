@@ -26,6 +26,16 @@ export function refusalProblem(refusal: Refusal): ProblemError {
       return new ProblemError(409, "already_enrolled", "A factor is already enrolled for this user.");
     case "factor_not_enrolled":
       return new ProblemError(409, "factor_not_enrolled", "That factor is not enrolled for this user.");
+    case "step_up_required":
+      return new ProblemError(403, "fresh_verification_required", "Adding a factor needs a verification in this session within the last 10 minutes.");
+    case "cooling_down":
+      return new ProblemError(429, "resend_cooldown", `Wait ${refusal.retryAfterSeconds} s before asking for another code.`, { retryAfterSeconds: refusal.retryAfterSeconds }, {
+        "Retry-After": String(refusal.retryAfterSeconds),
+      });
+    case "user_send_limit":
+      return new ProblemError(429, "send_limit", `Too many codes sent to this account; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds, scope: "user" }, {
+        "Retry-After": String(refusal.retryAfterSeconds),
+      });
   }
 }
 

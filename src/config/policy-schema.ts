@@ -77,19 +77,69 @@ const CodeDeliverySchema = {
   codeLength: z.int().min(6).max(10).default(6),
   codeTtlSeconds: z.int().min(60).max(900).default(300),
   resendCooldownSeconds: z.int().min(10).max(600).default(30),
+  /** Wrong answers after which a sent code is dead (a new one must be sent). */
+  maxAttemptsPerCode: z.int().min(1).max(10).default(3),
 };
 
-const SmsSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  provider: z.enum(["outbox", "twilio"]).default("outbox"),
-  ...CodeDeliverySchema,
-});
+/**
+ * A provider credential. Stored only as a reference to a Worker secret or sealed under
+ * stepgate's key; a plain string in an admin `PUT` is sealed before it is written.
+ */
+export const Credential = z.union([
+  z.strictObject({ ref: SecretRef }),
+  z.strictObject({ sealed: z.string().regex(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/, "a sealed value") }),
+  z.string().min(1).max(1024),
+]);
+export type Credential = z.infer<typeof Credential>;
 
-const EmailSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  provider: z.enum(["outbox", "smtp", "resend"]).default("outbox"),
-  ...CodeDeliverySchema,
-});
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "an E.164 phone number like +14155552671");
+/** `alerts@portal.example` or `Portal <alerts@portal.example>`. */
+const Mailbox = z.string().regex(/^([^<>\r\n]{1,100} )?<?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$/, "an email address, optionally with a name");
+
+const SmsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** `outbox` keeps messages in the dev outbox; it only delivers in development. */
+    provider: z.enum(["outbox", "twilio"]).default("outbox"),
+    twilio: z
+      .strictObject({
+        accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "a Twilio account SID (AC…)"),
+        authToken: Credential,
+        from: E164.optional(),
+        messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, "a Twilio messaging service SID (MG…)").optional(),
+        apiBaseUrl: HttpUrl.default("https://api.twilio.com"),
+      })
+      .refine((t) => t.from || t.messagingServiceSid, { message: "name `from` or `messagingServiceSid`", path: ["from"] })
+      .optional(),
+    ...CodeDeliverySchema,
+  })
+  .refine((sms) => sms.provider !== "twilio" || sms.twilio, { message: "the twilio provider needs its settings", path: ["twilio"] });
+
+/** Email delivery, flat as the SPEC shows it: `{ provider: "smtp", host, port, secure, from, username?, password? }`. */
+const EmailSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** `outbox` keeps messages in the dev outbox; it only delivers in development. */
+    provider: z.enum(["outbox", "smtp", "resend"]).default("outbox"),
+    from: Mailbox.optional(),
+    host: z.string().min(1).max(253).optional(),
+    port: z.int().min(1).max(65_535).optional(),
+    /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
+    secure: z.boolean().default(false),
+    username: z.string().min(1).max(256).optional(),
+    password: Credential.optional(),
+    /** Resend API key. */
+    apiKey: Credential.optional(),
+    apiBaseUrl: HttpUrl.default("https://api.resend.com"),
+    ...CodeDeliverySchema,
+  })
+  .superRefine((email, ctx) => {
+    if (email.provider === "outbox") return;
+    if (!email.from) ctx.addIssue({ code: "custom", message: `the ${email.provider} provider needs a from address`, path: ["from"] });
+    if (email.provider === "smtp" && !email.host) ctx.addIssue({ code: "custom", message: "SMTP needs a host", path: ["host"] });
+    if (email.provider === "smtp" && !email.port) ctx.addIssue({ code: "custom", message: "SMTP needs a port", path: ["port"] });
+    if (email.provider === "resend" && !email.apiKey) ctx.addIssue({ code: "custom", message: "Resend needs an apiKey", path: ["apiKey"] });
+  });
 
 const FactorsSchema = z.strictObject({
   totp: TotpSchema.prefault({}),
@@ -132,6 +182,14 @@ export const PolicySchema = z.strictObject({
       lockSeconds: z.int().min(1).max(86_400).default(900),
     })
     .prefault({}),
+  /** Against SMS pumping and mail bombing: code sends allowed per hour. */
+  sendLimits: z
+    .strictObject({
+      perUserPerHour: z.int().min(1).max(100).default(5),
+      perIpPerHour: z.int().min(1).max(10_000).default(20),
+      perTenantPerHour: z.int().min(1).max(1_000_000).default(1_000),
+    })
+    .prefault({}),
   trustedDevices: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -167,3 +225,5 @@ export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type Operation = z.infer<typeof OperationSchema>;
 export type IdentityConfig = Policy["identity"];
+export type SmsSettings = Policy["factors"]["sms"];
+export type EmailSettings = Policy["factors"]["email"];

@@ -1,21 +1,34 @@
 /**
  * @module
- * The challenge page: enter the code from the authenticator app, or a backup code.
+ * The challenge page: enter the code from the authenticator app, a text or an email, or a
+ * backup code; ask for a code to be sent (again).
  */
 import type { FC } from "hono/jsx";
+import type { AnswerFactor } from "../state/user";
 import { ErrorNote, Layout, operationLabel, type Branding } from "./layout";
 
 export interface ChallengePageProps {
   branding: Branding;
   challengeId: string;
   operation: string;
-  factor: "totp" | "backup_code";
-  /** Factors the user can answer with, to offer the other one. */
+  factor: AnswerFactor;
+  /** Factors the user can answer with, to offer the others. */
   factors: string[];
+  destinations: { sms?: string; email?: string };
+  /** Set right after a code was sent by text or email. */
+  sent: { destination: string; resendInSeconds: number } | null;
   digits: number;
+  codeLength: number;
   csrf: string;
   error: string | null;
 }
+
+const FACTOR_LINKS: Record<AnswerFactor, string> = {
+  totp: "Use your authenticator app",
+  sms: "Get a code by text message",
+  email: "Get a code by email",
+  backup_code: "Use a backup code",
+};
 
 /**
  * @example
@@ -23,47 +36,65 @@ export interface ChallengePageProps {
  */
 export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const action = `/__stepgate/challenge/${props.challengeId}`;
-  const backup = props.factor === "backup_code";
+  const { factor } = props;
+  const sentCode = factor === "sms" || factor === "email";
+  const others = (Object.keys(FACTOR_LINKS) as AnswerFactor[]).filter((f) => f !== factor && props.factors.includes(f));
   return (
     <Layout branding={props.branding} title={`Confirm ${operationLabel(props.operation)}`}>
       <div class="card">
-        <p>
-          {backup
-            ? "Enter one of the backup codes you saved when you set up two-factor verification. Each code works once."
-            : "Open your authenticator app and enter the code it shows for this account."}
-        </p>
+        <Instructions {...props} />
         <ErrorNote message={props.error} />
-        <form method="post" action={action}>
-          <input type="hidden" name="csrf" value={props.csrf} />
-          <input type="hidden" name="factor" value={props.factor} />
-          <label for="code">{backup ? "Backup code" : `${props.digits}-digit code`}</label>
-          <input
-            id="code"
-            name="code"
-            type="text"
-            required
-            autofocus
-            autocomplete="one-time-code"
-            inputmode={backup ? "text" : "numeric"}
-            pattern={backup ? undefined : `[0-9 ]{${props.digits},${props.digits + 2}}`}
-            maxlength={backup ? 16 : props.digits + 2}
-            aria-describedby="code-help"
-          />
-          <p id="code-help" class="muted">
-            {backup ? "Like 7k2mq-c9x4d. Upper or lower case, with or without the dash." : "The code changes every 30 seconds."}
-          </p>
-          <button type="submit">Verify</button>
-        </form>
+        {sentCode && !props.sent ? null : (
+          <form method="post" action={action}>
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="factor" value={factor} />
+            <label for="code">{factor === "backup_code" ? "Backup code" : `${sentCode ? props.codeLength : props.digits}-digit code`}</label>
+            <input
+              id="code"
+              name="code"
+              type="text"
+              required
+              autofocus
+              autocomplete="one-time-code"
+              inputmode={factor === "backup_code" ? "text" : "numeric"}
+              maxlength={factor === "backup_code" ? 16 : 12}
+            />
+            <button type="submit">Verify</button>
+          </form>
+        )}
+        {sentCode ? (
+          <form method="post" action={`${action}/send`}>
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="factor" value={factor} />
+            <button type="submit">{props.sent ? "Send a new code" : factor === "sms" ? "Text me a code" : "Email me a code"}</button>
+            {props.sent ? <p class="muted">You can ask for a new code in {props.sent.resendInSeconds} seconds; the new code replaces this one.</p> : null}
+          </form>
+        ) : null}
       </div>
-      {backup ? (
-        <p>
-          <a href={action}>Use your authenticator app instead</a>
-        </p>
-      ) : props.factors.includes("backup_code") ? (
-        <p>
-          <a href={`${action}?factor=backup_code`}>Use a backup code instead</a>
-        </p>
+      {others.length > 0 ? (
+        <ul>
+          {others.map((f) => (
+            <li>
+              <a href={`${action}?factor=${f}`}>{FACTOR_LINKS[f]} instead</a>
+            </li>
+          ))}
+        </ul>
       ) : null}
     </Layout>
+  );
+};
+
+const Instructions: FC<ChallengePageProps> = ({ factor, destinations, sent }) => {
+  if (factor === "backup_code") return <p>Enter one of the backup codes you saved when you set up two-factor verification. Each code works once.</p>;
+  if (factor === "totp") return <p>Open your authenticator app and enter the code it shows for this account.</p>;
+  const where = sent?.destination ?? destinations[factor] ?? "";
+  return sent ? (
+    <p role="status">
+      We sent a code to <strong>{where}</strong>. Enter it below.
+    </p>
+  ) : (
+    <p>
+      We will send a code to <strong>{where}</strong>.
+    </p>
   );
 };

@@ -8,26 +8,34 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
-import { answerChallenge, confirmTotp } from "../api/challenge-answers";
+import { answerChallenge, confirmEnrolment } from "../api/challenge-answers";
+import { openFreshVerification } from "../api/fresh-verification";
 import { requireSession } from "../api/require-session";
+import { sendCode } from "../api/send-code";
+import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-api";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { csrfToken, csrfTokenValid } from "../lib/csrf";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
-import { userState, type ChallengeView, type EnrolmentStart } from "../state/user";
+import type { CodeKind } from "../state/sent-codes";
+import { userState, type AnswerFactor, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type Refusal } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { ChallengePage } from "./challenge-page";
+import { EnrollAddressPage } from "./enroll-address-page";
+import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
+import { FactorAddedPage } from "./factor-added-page";
 
 /** A hosted-page form is a few short fields. */
 const MAX_FORM_BYTES = 4 * 1024;
 const CHALLENGE_ID = /^[\w-]{22}$/;
+const ANSWER_FACTORS: AnswerFactor[] = ["totp", "sms", "email", "backup_code"];
 
 export const hostedPages = new Hono<SessionEnv>();
 
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
-for (const path of ["/challenge/*", "/enroll"]) {
+for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
   hostedPages.use(path, csrf(), requireSession(), async function noStore(c, next) {
     await next();
     // Pages carry secrets (TOTP keys, backup codes, CSRF tokens): never cache them anywhere.
@@ -41,22 +49,35 @@ for (const path of ["/challenge/*", "/enroll"]) {
 
 hostedPages.get("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
-  if (view.kind === "enroll" && !view.factors.includes("totp")) {
-    return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
+  if (view.kind === "enroll" && view.factors.length === 0) return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
+  return renderChallenge(c, view, chosenFactor(view, c.req.query("factor")), null, null, 200);
+});
+
+hostedPages.post("/challenge/:id/send", async (c) => {
+  const form = await formOf(c);
+  const view = await openChallenge(c, c.req.param("id"));
+  const kind: CodeKind = form.factor === "email" ? "email" : "sms";
+  try {
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, view.operation.replace(/_/g, " "));
+    const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
+    return renderChallenge(c, view, kind, sent, null, 200);
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.status !== 429) throw error;
+    return renderChallenge(c, view, kind, null, error.message, 429);
   }
-  return renderChallenge(c, view, c.req.query("factor") === "backup_code" ? "backup_code" : "totp", null, 200);
 });
 
 hostedPages.post("/challenge/:id", async (c) => {
   const form = await formOf(c);
   const view = await openChallenge(c, c.req.param("id"));
-  const factor = form.factor === "backup_code" ? "backup_code" : "totp";
+  const factor = chosenFactor(view, form.factor);
   try {
     const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""));
     return c.redirect(sameHostPath(answered.returnTo), 303);
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
-    const page = await renderChallenge(c, view, factor, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
+    const sentCode = factor === "sms" || factor === "email";
+    const page = await renderChallenge(c, view, factor, sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
     const retryAfter = error.getResponse().headers.get("Retry-After");
     if (retryAfter) page.headers.set("Retry-After", retryAfter);
     return page;
@@ -65,27 +86,60 @@ hostedPages.post("/challenge/:id", async (c) => {
 
 hostedPages.get("/enroll", async (c) => {
   const challengeId = optionalChallengeId(c.req.query("challenge"));
-  const started = await startEnrolment(c);
-  if (!started.ok) {
-    if (started.error === "already_enrolled" && challengeId) return c.redirect(`/__stepgate/challenge/${challengeId}`, 303);
-    throw refusalProblem(started);
-  }
+  const offered = offeredFactors(c);
+  const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
+  if (!factor) return c.html(<EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
+  if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
+  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(c.var.identity.sessionId, true));
+  if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
   return renderEnrolment(c, started, challengeId, null, 200);
 });
+
+for (const kind of ["sms", "email"] as const) {
+  hostedPages.post(`/enroll/${kind}`, async (c) => {
+    const form = await formOf(c);
+    const challengeId = optionalChallengeId(form.challenge);
+    const typed = String(form.address ?? "");
+    const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
+    if (!parsed.success) {
+      return renderAddress(c, kind, challengeId, null, kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.", typed, 400);
+    }
+    const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
+    const started = await reachUser<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
+    try {
+      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
+      return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      return renderAddress(c, kind, challengeId, null, error.message, typed, error.status === 429 ? 429 : 400);
+    }
+  });
+}
 
 hostedPages.post("/enroll", async (c) => {
   const form = await formOf(c);
   const challengeId = optionalChallengeId(form.challenge);
+  const enrollmentId = String(form.enrollmentId ?? "");
   try {
-    const confirmed = await confirmTotp(c, String(form.enrollmentId ?? ""), String(form.code ?? ""), challengeId);
-    return c.html(<BackupCodesPage branding={c.var.policy.branding} codes={confirmed.backupCodes} continueTo={sameHostPath(confirmed.returnTo)} />);
+    const confirmed = await confirmEnrolment(c, enrollmentId, String(form.code ?? ""), challengeId);
+    const continueTo = sameHostPath(confirmed.returnTo);
+    const { branding } = c.var.policy;
+    if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
+    return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
-    if (!(error instanceof ProblemError) || error.code !== "invalid_code") throw error;
-    const started = await startEnrolment(c);
-    if (!started.ok) throw refusalProblem(started);
-    return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
+    if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
+    const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(c.var.identity.sessionId, true));
+    if (started.ok && started.enrollmentId === enrollmentId) return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
+    // A phone or email enrolment: show its code form again.
+    const sent = { enrollmentId, destination: String(form.destination ?? "") };
+    return renderAddress(c, form.kind === "email" ? "email" : "sms", challengeId, sent, wrongCodeMessage(error), "", 400);
   }
 });
+
+function user(c: Context<SessionEnv>) {
+  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
+}
 
 async function formOf(c: Context<SessionEnv>): Promise<Record<string, unknown>> {
   const form = await c.req.parseBody();
@@ -97,23 +151,37 @@ async function formOf(c: Context<SessionEnv>): Promise<Record<string, unknown>> 
 }
 
 async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
-  const { identity, tenant } = c.var;
-  const view = CHALLENGE_ID.test(id)
-    ? await reachUser<ChallengeView | null>(() => userState(c.env, tenant.tenantId, identity.userId).describeChallenge(id, identity.sessionId))
-    : null;
+  const view = CHALLENGE_ID.test(id) ? await reachUser<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId)) : null;
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }
 
-function startEnrolment(c: Context<SessionEnv>): Promise<EnrolmentStart> {
-  const { identity, tenant } = c.var;
-  return reachUser<EnrolmentStart>(() => userState(c.env, tenant.tenantId, identity.userId).beginTotpEnrolment(true));
+/** The factor asked for, if the user has it; else the first they have. */
+function chosenFactor(view: ChallengeView, asked: unknown): AnswerFactor {
+  const available = ANSWER_FACTORS.filter((f) => view.factors.includes(f));
+  return available.find((f) => f === asked) ?? available[0] ?? "totp";
+}
+
+function offeredFactors(c: Context<SessionEnv>): Array<"totp" | "sms" | "email"> {
+  const { sms, email } = c.var.policy.factors;
+  return ["totp", ...(sms.enabled ? (["sms"] as const) : []), ...(email.enabled ? (["email"] as const) : [])];
+}
+
+/** An enrolment the user's object refused: verify first, go to the challenge, or say why. */
+async function refusedEnrolment(c: Context<SessionEnv>, refusal: Refusal, challengeId: string | null, factor: string): Promise<Response> {
+  if (refusal.error === "step_up_required") {
+    const challenge = await openFreshVerification(c, `/__stepgate/enroll?factor=${factor}`);
+    return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
+  }
+  if (refusal.error === "already_enrolled" && challengeId) return c.redirect(`/__stepgate/challenge/${challengeId}`, 303);
+  throw refusalProblem(refusal);
 }
 
 async function renderChallenge(
   c: Context<SessionEnv>,
   view: ChallengeView,
-  factor: "totp" | "backup_code",
+  factor: AnswerFactor,
+  sent: { destination: string; resendInSeconds: number } | null,
   error: string | null,
   status: 200 | 400 | 429,
 ): Promise<Response> {
@@ -125,7 +193,10 @@ async function renderChallenge(
       operation={view.operation}
       factor={factor}
       factors={view.factors}
+      destinations={view.destinations}
+      sent={sent}
       digits={policy.factors.totp.digits}
+      codeLength={factor === "email" ? policy.factors.email.codeLength : policy.factors.sms.codeLength}
       csrf={await sessionCsrf(c)}
       error={error}
     />,
@@ -155,6 +226,21 @@ async function renderEnrolment(
       csrf={await sessionCsrf(c)}
       error={error}
     />,
+    status,
+  );
+}
+
+async function renderAddress(
+  c: Context<SessionEnv>,
+  kind: CodeKind,
+  challengeId: string | null,
+  sent: { enrollmentId: string; destination: string } | null,
+  error: string | null,
+  address: string,
+  status: 200 | 400 | 429,
+): Promise<Response> {
+  return c.html(
+    <EnrollAddressPage branding={c.var.policy.branding} kind={kind} challengeId={challengeId} csrf={await sessionCsrf(c)} error={error} sent={sent} address={address} />,
     status,
   );
 }

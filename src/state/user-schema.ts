@@ -45,6 +45,18 @@ export const USER_MIGRATIONS: readonly string[] = [
      user_agent TEXT,
      detail TEXT NOT NULL
    );`,
+  `ALTER TABLE factors ADD COLUMN address TEXT;
+   CREATE TABLE sent_codes (
+     purpose TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     factor_id TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     attempts_left INTEGER NOT NULL
+   );
+   CREATE TABLE sends (at INTEGER NOT NULL, purpose TEXT NOT NULL, kind TEXT NOT NULL);
+   CREATE INDEX sends_by_time ON sends (at);
+   CREATE TABLE fresh_sessions (session_id TEXT PRIMARY KEY, verified_at INTEGER NOT NULL);`,
 ];
 
 /**

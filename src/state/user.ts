@@ -10,26 +10,39 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
-import { candidateHashes, hashBackupCode, newBackupCodes, normalizeBackupCode } from "../factors/backup-codes";
+import { newBackupCodes, normalizeBackupCode } from "../factors/backup-codes";
+import type { CodeSettings } from "../factors/code-settings";
+import { newNumericCode, normalizeNumericCode } from "../factors/one-time-code";
 import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp";
 import { randomId } from "../lib/ids";
+import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
 import { seal, unseal } from "../lib/sealed";
 import { recordAudit, type AuditEntry, listAudit, type RequestOrigin } from "./audit-log";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
+import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, wearCode, type CodeKind } from "./sent-codes";
 import { migrate } from "./user-schema";
 
 /** How long a challenge can be answered after it was opened. */
 export const CHALLENGE_TTL_MS = 10 * 60_000;
 /** Open challenges kept per user; the oldest is dropped past this. */
 const MAX_OPEN_CHALLENGES = 50;
+/** Adding a factor to an enrolled account needs a verification this recent, in the same session. */
+export const FRESH_VERIFICATION_MS = 10 * 60_000;
 /** How long a started enrolment waits for its first code. */
 const ENROLMENT_TTL_MS = 15 * 60_000;
 
-export type AnswerFactor = "totp" | "backup_code";
+export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
+
+export interface FactorSummary {
+  id: string;
+  kind: string;
+  /** Where codes go, masked (`+1•••••2671`, `a•••@demo.test`); `null` for an authenticator app. */
+  destination: string | null;
+}
 
 export interface UserStatus {
   /** Factors the user has confirmed. */
-  factors: Array<{ id: string; kind: string }>;
+  factors: FactorSummary[];
   /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
   requiredByAdmin: boolean | null;
 }
@@ -56,6 +69,8 @@ export interface ChallengeView {
   returnTo: string | null;
   /** What the user can answer with now. */
   factors: string[];
+  /** Masked destinations of the text and email factors, to say where a code goes. */
+  destinations: Partial<Record<CodeKind, string>>;
 }
 
 export interface AnswerSettings {
@@ -66,11 +81,21 @@ export interface AnswerSettings {
 export type Refusal =
   | { ok: false; error: "invalid_code"; attemptsRemaining: number }
   | { ok: false; error: "locked"; retryAfterSeconds: number }
-  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" };
+  | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
+  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" };
 
 export type VerifyOutcome = { ok: true; operation: string; returnTo: string | null } | Refusal;
 
 export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string } | Refusal;
+
+export type CodeEnrolmentStart = { ok: true; enrollmentId: string } | Refusal;
+
+/** Where a sent code belongs: an open challenge, or a pending enrolment. */
+export type CodeTarget = { challengeId: string } | { enrollmentId: string };
+
+export type IssuedCode =
+  | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
+  | Refusal;
 
 export type ConfirmOutcome =
   | { ok: true; factorId: string; backupCodes: string[]; challenge: { operation: string; returnTo: string | null } | null }
@@ -86,7 +111,39 @@ export function userState(env: Env, tenantId: string, userId: string): DurableOb
   return env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId])));
 }
 
-type Matched = { kind: "totp"; factorId: string; step: number } | { kind: "backup_code"; hash: string } | null;
+type Matched =
+  | { kind: "totp"; factorId: string; step: number }
+  | { kind: "backup_code"; hash: string }
+  | { kind: "sent_code"; purpose: string; hash: string }
+  | null;
+
+type FactorRow = {
+  id: string;
+  kind: string;
+  address: string | null;
+};
+
+/**
+ * `+14155552671` → `+1•••••••2671`; `alice@demo.test` → `a••••@demo.test`.
+ * @example
+ * maskAddress("email", "alice@demo.test")
+ */
+export function maskAddress(kind: CodeKind, address: string): string {
+  if (kind === "sms") return `${address.slice(0, 2)}${"•".repeat(Math.max(0, address.length - 6))}${address.slice(-4)}`;
+  const at = address.lastIndexOf("@");
+  return `${address.slice(0, 1)}${"•".repeat(Math.max(1, at - 1))}${address.slice(at)}`;
+}
+
+function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | null {
+  return factor === "sms" || factor === "email" ? `challenge:${challengeId}` : null;
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  const encoder = new TextEncoder();
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  return left.length === right.length && crypto.subtle.timingSafeEqual(left, right);
+}
 
 export class UserState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -128,19 +185,22 @@ export class UserState extends DurableObject<Env> {
   async describeChallenge(id: string, sessionId: string): Promise<ChallengeView | null> {
     const row = this.openChallengeRow(id, sessionId, Date.now());
     if (!row) return null;
-    const factors = [...new Set(this.activeFactors().map((f) => f.kind))];
+    const active = this.activeFactors();
+    const factors = [...new Set(active.map((f) => f.kind))];
     if (this.backupCodesLeft() > 0) factors.push("backup_code");
-    return { id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors };
+    const destinations: ChallengeView["destinations"] = {};
+    for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
+    return { id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors, destinations };
   }
 
   /**
-   * Starts a TOTP enrolment; only for a user without any factor yet. With `resume`, an
-   * unexpired pending enrolment is returned instead, so reloading the enrolment page keeps the
-   * QR code the user may already have scanned.
+   * Starts a TOTP enrolment. With `resume`, an unexpired pending enrolment is returned instead,
+   * so reloading the enrolment page keeps the QR code the user may already have scanned.
    */
-  async beginTotpEnrolment(resume = false): Promise<EnrolmentStart> {
-    if (this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
+  async beginTotpEnrolment(sessionId: string, resume = false): Promise<EnrolmentStart> {
     const now = Date.now();
+    const refused = this.mayAddFactor(sessionId, now, (f) => f.kind === "totp");
+    if (refused) return refused;
     if (resume) {
       const pending = this.sql
         .exec<{ id: string; secret_sealed: string }>(
@@ -154,18 +214,68 @@ export class UserState extends DurableObject<Env> {
     const sealed = await seal(this.env, secret, `totp:${this.owner}`);
     const enrollmentId = randomId();
     this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
-    this.sql.exec(
-      "INSERT INTO factors (id, kind, status, created_at, secret_sealed) VALUES (?, 'totp', 'pending', ?, ?)",
-      enrollmentId, now, sealed,
-    );
+    this.sql.exec("INSERT INTO factors (id, kind, status, created_at, secret_sealed) VALUES (?, 'totp', 'pending', ?, ?)", enrollmentId, now, sealed);
     return { ok: true, enrollmentId, secret };
   }
 
+  /** Starts enrolling a phone number (E.164, already validated) or an email address. */
+  async beginCodeEnrolment(kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrolmentStart> {
+    const now = Date.now();
+    const refused = this.mayAddFactor(sessionId, now, (f) => f.kind === kind && f.address === address);
+    if (refused) return refused;
+    const enrollmentId = randomId();
+    this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
+    this.sql.exec("INSERT INTO factors (id, kind, status, created_at, address) VALUES (?, ?, 'pending', ?, ?)", enrollmentId, kind, now, address);
+    return { ok: true, enrollmentId };
+  }
+
   /**
-   * Activates a pending TOTP enrolment with its first code, and issues backup codes. When
-   * `challengeId` names an open challenge of this session, proving the new factor answers it.
+   * Makes a code for a challenge or a pending enrolment and records the send, within the
+   * per-user cooldown and hourly cap. The send is recorded before the first await, so parallel
+   * requests cannot both pass a limit. The caller delivers the code, or calls `withdrawCode`.
    */
-  async confirmTotpEnrolment(input: {
+  async issueCode(input: {
+    target: CodeTarget;
+    kind: CodeKind;
+    sessionId: string;
+    settings: CodeSettings;
+    perUserPerHour: number;
+    origin: RequestOrigin;
+  }): Promise<IssuedCode> {
+    const now = Date.now();
+    const found = this.codeDestination(input.target, input.kind, input.sessionId, now);
+    if ("ok" in found) return found;
+    const refused = reserveSend(this.sql, found.purpose, input.kind, input.settings, input.perUserPerHour, now);
+    if (refused) return { ok: false, ...refused };
+    const code = newNumericCode(input.settings.codeLength);
+    const hash = await keyedHash(this.env, `${this.owner}:code:${found.purpose}`, code);
+    const expiresAt = now + input.settings.codeTtlSeconds * 1000;
+    storeCode(this.sql, found.purpose, { kind: input.kind, factorId: found.factorId, hash, expiresAt, attemptsLeft: input.settings.maxAttemptsPerCode });
+    recordAudit(this.sql, now, "code.sent", input.origin, { factor: input.kind, to: maskAddress(input.kind, found.address), purpose: found.purpose.split(":")[0] });
+    return {
+      ok: true,
+      code,
+      kind: input.kind,
+      destination: found.address,
+      expiresAt,
+      purpose: found.purpose,
+      sentAt: now,
+      resendAfter: now + input.settings.resendCooldownSeconds * 1000,
+    };
+  }
+
+  /** Undoes {@link issueCode} when the code could not be delivered: no live code, no send counted. */
+  async withdrawCode(purpose: string, sentAt: number, origin: RequestOrigin): Promise<void> {
+    releaseSend(this.sql, purpose, sentAt);
+    recordAudit(this.sql, Date.now(), "code.undelivered", origin, { purpose: purpose.split(":")[0] });
+  }
+
+  /**
+   * Confirms a pending enrolment (any factor) with its first code. The first factor also gets
+   * backup codes, shown once. When `challengeId` names an open challenge of this session,
+   * proving the new factor answers it.
+   */
+  async confirmEnrolment(input: {
     enrollmentId: string;
     code: string;
     sessionId: string;
@@ -176,8 +286,8 @@ export class UserState extends DurableObject<Env> {
   }): Promise<ConfirmOutcome> {
     const now = Date.now();
     const pending = this.sql
-      .exec<{ secret_sealed: string }>(
-        "SELECT secret_sealed FROM factors WHERE id = ? AND status = 'pending' AND created_at > ?",
+      .exec<{ kind: string; secret_sealed: string | null }>(
+        "SELECT kind, secret_sealed FROM factors WHERE id = ? AND status = 'pending' AND created_at > ?",
         input.enrollmentId, now - ENROLMENT_TTL_MS,
       )
       .toArray()[0];
@@ -185,21 +295,27 @@ export class UserState extends DurableObject<Env> {
     const refused = this.countAttempt(now, input.settings.lockout);
     if (refused) return refused;
 
-    const secret = await unseal(this.env, pending.secret_sealed, `totp:${this.owner}`);
-    const step = matchTotpStep(secret, input.code, input.settings.totp, now);
-    const backupCodes = newBackupCodes(input.backupCodeCount);
-    const hashes = await Promise.all(backupCodes.map((code) => hashBackupCode(this.env, this.owner, normalizeBackupCode(code))));
+    const matched: Matched =
+      pending.kind === "totp"
+        ? await this.matchTotp(input.enrollmentId, pending.secret_sealed!, input.code, input.settings.totp, now)
+        : await this.matchSentCode(`enroll:${input.enrollmentId}`, input.code, now);
+    const firstFactor = this.activeFactors().length === 0;
+    const backupCodes = firstFactor ? newBackupCodes(input.backupCodeCount) : [];
+    const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
 
     // Synchronous from here: nothing can interleave between these checks and writes.
-    if (step === null) return this.refuseCode(input.origin, "totp", now, input.settings.lockout);
-    if (this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
-    this.sql.exec("UPDATE factors SET status = 'active', last_step = ? WHERE id = ?", step, input.enrollmentId);
-    this.sql.exec("DELETE FROM factors WHERE status = 'pending'");
-    this.sql.exec("DELETE FROM backup_codes");
-    for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
+    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout, pending.kind === "totp" ? null : `enroll:${input.enrollmentId}`);
+    if (firstFactor && this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
+    this.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
+    this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND kind = ?", pending.kind);
+    if (firstFactor) {
+      this.sql.exec("DELETE FROM backup_codes");
+      for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
+    }
     this.saveLockout(NO_FAILURES);
-    recordAudit(this.sql, now, "factor.enrolled", input.origin, { factor: "totp", factorId: input.enrollmentId });
-    recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
+    this.markFresh(input.sessionId, now);
+    recordAudit(this.sql, now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
+    if (firstFactor) recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
     const challenge = input.challengeId ? this.completeChallenge(input.challengeId, input.sessionId, now) : null;
     return { ok: true, factorId: input.enrollmentId, backupCodes, challenge };
   }
@@ -215,19 +331,19 @@ export class UserState extends DurableObject<Env> {
   }): Promise<VerifyOutcome> {
     const now = Date.now();
     if (!this.openChallengeRow(input.challengeId, input.sessionId, now)) return { ok: false, error: "challenge_not_found" };
-    if (input.factor === "totp" && !this.activeFactors().some((f) => f.kind === "totp")) {
-      return { ok: false, error: "factor_not_enrolled" };
-    }
+    const factor = input.factor === "backup_code" ? null : this.activeFactors().find((f) => f.kind === input.factor);
+    if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
     const refused = this.countAttempt(now, input.settings.lockout);
     if (refused) return refused;
 
-    const matched = await this.matchCode(input.factor, input.code, input.settings.totp, now);
+    const matched = await this.matchAnswer(input, factor?.id ?? null, now);
 
     // Synchronous from here: the replay check and its write cannot be split by another request.
-    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
+    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout, sentCodePurposeOf(input.factor, input.challengeId));
     const challenge = this.completeChallenge(input.challengeId, input.sessionId, now);
     if (!challenge) return { ok: false, error: "challenge_not_found" };
     this.saveLockout(NO_FAILURES);
+    this.markFresh(input.sessionId, now);
     recordAudit(this.sql, now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
     if (matched.kind === "backup_code") {
       recordAudit(this.sql, now, "backup_code.used", input.origin, { remaining: this.backupCodesLeft() });
@@ -263,8 +379,12 @@ export class UserState extends DurableObject<Env> {
     return listAudit(this.sql, limit, beforeSeq);
   }
 
-  private activeFactors(): Array<{ id: string; kind: string }> {
-    return this.sql.exec<{ id: string; kind: string }>("SELECT id, kind FROM factors WHERE status = 'active' ORDER BY created_at").toArray();
+  private factorRows(): FactorRow[] {
+    return this.sql.exec<FactorRow>("SELECT id, kind, address FROM factors WHERE status = 'active' ORDER BY created_at").toArray();
+  }
+
+  private activeFactors(): FactorSummary[] {
+    return this.factorRows().map((f) => ({ id: f.id, kind: f.kind, destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null }));
   }
 
   private backupCodesLeft(): number {
@@ -300,7 +420,9 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
-  private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
+  private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy, sentCodePurpose: string | null): Refusal {
+    // A wrong answer wears down the live sent code, which dies after a few.
+    if (sentCodePurpose) wearCode(this.sql, sentCodePurpose, now);
     const state = this.lockout();
     const left = attemptsRemaining(state, policy);
     recordAudit(this.sql, now, "verify.failed", origin, { factor, attemptsRemaining: left });
@@ -310,25 +432,43 @@ export class UserState extends DurableObject<Env> {
     return { ok: false, error: "invalid_code", attemptsRemaining: left };
   }
 
-  private async matchCode(factor: AnswerFactor, code: string, totp: TotpSettings, now: number): Promise<Matched> {
-    if (factor === "totp") {
-      const row = this.sql
-        .exec<{ id: string; secret_sealed: string }>("SELECT id, secret_sealed FROM factors WHERE kind = 'totp' AND status = 'active' LIMIT 1")
-        .toArray()[0];
-      if (!row) return null;
-      const step = matchTotpStep(await unseal(this.env, row.secret_sealed, `totp:${this.owner}`), code, totp, now);
-      return step === null ? null : { kind: "totp", factorId: row.id, step };
+  private async matchAnswer(input: { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings }, factorId: string | null, now: number): Promise<Matched> {
+    if (input.factor === "totp") {
+      const sealed = this.sql.exec<{ secret_sealed: string }>("SELECT secret_sealed FROM factors WHERE id = ?", factorId).one().secret_sealed;
+      return this.matchTotp(factorId!, sealed, input.code, input.settings.totp, now);
     }
+    if (input.factor === "backup_code") return this.matchBackupCode(input.code);
+    const live = liveCode(this.sql, `challenge:${input.challengeId}`, now);
+    return live?.kind === input.factor ? this.matchSentCode(`challenge:${input.challengeId}`, input.code, now) : null;
+  }
+
+  private async matchTotp(factorId: string, sealed: string, code: string, totp: TotpSettings, now: number): Promise<Matched> {
+    const step = matchTotpStep(await unseal(this.env, sealed, `totp:${this.owner}`), code, totp, now);
+    return step === null ? null : { kind: "totp", factorId, step };
+  }
+
+  private async matchBackupCode(code: string): Promise<Matched> {
     const kids = this.sql.exec<{ hash: string }>("SELECT hash FROM backup_codes").toArray().map((r) => r.hash.split(":")[0]!);
-    for (const hash of await candidateHashes(this.env, this.owner, normalizeBackupCode(code), kids)) {
+    for (const hash of await keyedHashCandidates(this.env, `${this.owner}:backup`, normalizeBackupCode(code), kids)) {
       if (this.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", hash).toArray().length > 0) return { kind: "backup_code", hash };
     }
     return null;
   }
 
-  /** Spends a matched code: a TOTP step only if later than the last one used, a backup code once. */
+  private async matchSentCode(purpose: string, code: string, now: number): Promise<Matched> {
+    const live = liveCode(this.sql, purpose, now);
+    const normalized = live ? normalizeNumericCode(code, code.replace(/[\s-]/g, "").length) : null;
+    if (!live || !normalized) return null;
+    const [kid] = live.hash.split(":");
+    const [hash] = await keyedHashCandidates(this.env, `${this.owner}:code:${purpose}`, normalized, [kid!]);
+    // Equal-length hex digests; whether they match is the only thing this reveals.
+    return hash !== undefined && timingSafeEqualText(hash, live.hash) ? { kind: "sent_code", purpose, hash } : null;
+  }
+
+  /** Spends a matched code: a TOTP step only if later than the last one used, any other code once. */
   private spendCode(matched: NonNullable<Matched>): boolean {
     // Each check and its write run with no await between them, so no other request interleaves.
+    if (matched.kind === "sent_code") return spendSentCode(this.sql, matched.purpose, matched.hash, Date.now());
     if (matched.kind === "backup_code") {
       if (this.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", matched.hash).toArray().length === 0) return false;
       this.sql.exec("DELETE FROM backup_codes WHERE hash = ?", matched.hash);
@@ -338,6 +478,40 @@ export class UserState extends DurableObject<Env> {
     if (matched.step <= last_step) return false;
     this.sql.exec("UPDATE factors SET last_step = ? WHERE id = ?", matched.step, matched.factorId);
     return true;
+  }
+
+  /**
+   * Whether this session may add a factor: freely while the user has none, otherwise only
+   * after a verification in this session within {@link FRESH_VERIFICATION_MS} — so a stolen
+   * portal session cannot quietly add the thief's phone to a protected account.
+   */
+  private mayAddFactor(sessionId: string, now: number, duplicate: (factor: FactorRow) => boolean): Refusal | null {
+    const active = this.factorRows();
+    if (active.some(duplicate)) return { ok: false, error: "already_enrolled" };
+    if (active.length === 0) return null;
+    const fresh = this.sql.exec<{ verified_at: number }>("SELECT verified_at FROM fresh_sessions WHERE session_id = ?", sessionId).toArray()[0];
+    return fresh && now - fresh.verified_at < FRESH_VERIFICATION_MS ? null : { ok: false, error: "step_up_required" };
+  }
+
+  private markFresh(sessionId: string, now: number): void {
+    this.sql.exec("DELETE FROM fresh_sessions WHERE verified_at <= ?", now - FRESH_VERIFICATION_MS);
+    this.sql.exec(
+      "INSERT INTO fresh_sessions (session_id, verified_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET verified_at = excluded.verified_at",
+      sessionId, now,
+    );
+  }
+
+  /** Where a code for `target` goes, or why none can be sent. */
+  private codeDestination(target: CodeTarget, kind: CodeKind, sessionId: string, now: number): { purpose: string; factorId: string; address: string } | Refusal {
+    if ("enrollmentId" in target) {
+      const row = this.sql
+        .exec<{ address: string }>("SELECT address FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?", target.enrollmentId, kind, now - ENROLMENT_TTL_MS)
+        .toArray()[0];
+      return row ? { purpose: `enroll:${target.enrollmentId}`, factorId: target.enrollmentId, address: row.address } : { ok: false, error: "enrollment_not_found" };
+    }
+    if (!this.openChallengeRow(target.challengeId, sessionId, now)) return { ok: false, error: "challenge_not_found" };
+    const factor = this.factorRows().find((f) => f.kind === kind);
+    return factor?.address ? { purpose: `challenge:${target.challengeId}`, factorId: factor.id, address: factor.address } : { ok: false, error: "factor_not_enrolled" };
   }
 
   private lockout(): LockoutState {

@@ -232,7 +232,7 @@ describe("audit", () => {
 describe("bad input", () => {
   it.each([
     [{ factor: "totp" }, "#/code"],
-    [{ factor: "sms", code: "123456" }, "#/factor"],
+    [{ factor: "push", code: "123456" }, "#/factor"],
     [{ factor: "totp", code: "123456", extra: 1 }, "#/extra"],
   ])("names the bad field of a verify body %j", async (body, pointer) => {
     const { base } = await aTenant(policy());

@@ -1,0 +1,40 @@
+/**
+ * @module
+ * When an enrolled user adds a factor, the user's object asks for a fresh verification in this
+ * session. This opens the challenge for it (operation `manage_factors`) so the client can
+ * answer it like any other step-up and then try again.
+ */
+import type { Context } from "hono";
+import type { SessionEnv } from "../app-env";
+import { ProblemError } from "../lib/problem";
+import { userState, type OpenedChallenge } from "../state/user";
+import { reachUser } from "./user-outcomes";
+
+export const MANAGE_FACTORS = "manage_factors";
+
+/**
+ * Opens a `manage_factors` challenge and returns it.
+ * @example
+ * const challenge = await openFreshVerification(c, "/__stepgate/enroll?factor=sms");
+ */
+export async function openFreshVerification(c: Context<SessionEnv>, returnTo: string | null): Promise<OpenedChallenge> {
+  const { identity, tenant } = c.var;
+  return reachUser<OpenedChallenge>(() =>
+    userState(c.env, tenant.tenantId, identity.userId).openChallenge({ kind: "step_up", operation: MANAGE_FACTORS, sessionId: identity.sessionId, returnTo }),
+  );
+}
+
+/**
+ * The SPEC's 401 step-up problem for an API client that must verify before adding a factor.
+ * @example
+ * if (started.error === "step_up_required") throw await freshVerificationProblem(c);
+ */
+export async function freshVerificationProblem(c: Context<SessionEnv>): Promise<ProblemError> {
+  const challenge = await openFreshVerification(c, null);
+  const path = `/__stepgate/challenge/${challenge.id}`;
+  return new ProblemError(401, "step_up_required", "Adding a factor needs a fresh verification; answer the challenge, then try again.", {
+    challengeId: challenge.id,
+    operation: MANAGE_FACTORS,
+    challengeUrl: `${new URL(c.req.url).origin}${path}`,
+  }, { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${MANAGE_FACTORS}"`, "Cache-Control": "no-store" });
+}

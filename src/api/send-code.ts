@@ -1,0 +1,62 @@
+/**
+ * @module
+ * Sending a code by text or email, for a challenge or an enrolment: the user's cooldown and
+ * hourly cap (in the user's Durable Object), then the per-IP and per-tenant caps (in the
+ * tenant's), then the provider. A code that could not be delivered is withdrawn, so the user
+ * is not left waiting out a cooldown for a message that never left.
+ */
+import type { Context } from "hono";
+import type { SessionEnv } from "../app-env";
+import { codeMessage } from "../factors/messages";
+import { ProblemError } from "../lib/problem";
+import { deliver } from "../providers/deliver";
+import type { CodeKind } from "../state/sent-codes";
+import { tenantState, type SendAllowance } from "../state/tenant";
+import { maskAddress, userState, type CodeTarget, type IssuedCode } from "../state/user";
+import { requestOrigin } from "./challenge-answers";
+import { reachUser, refusalProblem } from "./user-outcomes";
+
+export interface SentCodeReceipt {
+  /** Masked destination: `+1•••••••2671`. */
+  destination: string;
+  expiresAt: number;
+  /** When the next code may be asked for. */
+  resendAfter: number;
+}
+
+/**
+ * @example
+ * const receipt = await sendCode(c, { challengeId }, "sms", "withdraw");
+ */
+export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind: CodeKind, approves: string | null): Promise<SentCodeReceipt> {
+  const { identity, policy, tenant } = c.var;
+  const settings = policy.factors[kind];
+  if (!settings.enabled) throw new ProblemError(409, "factor_disabled", `Codes by ${kind === "sms" ? "text message" : "email"} are not enabled here.`);
+  const origin = requestOrigin(c.req.raw);
+  const user = userState(c.env, tenant.tenantId, identity.userId);
+  const issued = await reachUser<IssuedCode>(() =>
+    user.issueCode({ target, kind, sessionId: identity.sessionId, settings, perUserPerHour: policy.sendLimits.perUserPerHour, origin }),
+  );
+  if (!issued.ok) throw refusalProblem(issued);
+  try {
+    const { perIpPerHour, perTenantPerHour } = policy.sendLimits;
+    const allowance = await reachUser<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(origin.ip ?? "unknown", perIpPerHour, perTenantPerHour));
+    if (!allowance.ok) {
+      throw new ProblemError(429, "send_limit", `Too many codes have been sent ${allowance.scope === "ip" ? "from this network" : "by this portal"}; try again later.`, {
+        scope: allowance.scope,
+        retryAfterSeconds: allowance.retryAfterSeconds,
+      }, { "Retry-After": String(allowance.retryAfterSeconds) });
+    }
+    const message = codeMessage(policy.branding.defaultLanguage, kind, {
+      tenant: policy.branding.name,
+      code: issued.code,
+      minutes: Math.round(settings.codeTtlSeconds / 60),
+      approves,
+    });
+    await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
+  } catch (error) {
+    await reachUser(() => user.withdrawCode(issued.purpose, issued.sentAt, origin));
+    throw error;
+  }
+  return { destination: maskAddress(kind, issued.destination), expiresAt: issued.expiresAt, resendAfter: issued.resendAfter };
+}
