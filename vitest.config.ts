@@ -15,6 +15,7 @@ export default defineConfig({
           TEST_ORIGIN: inject("testOrigin"),
           DEMO_ORIGIN: inject("demoOrigin"),
           DEAD_ORIGIN: inject("deadOrigin"),
+          SMTP_PORT: String(inject("smtpPort")),
           TEST_RSA_JWK: inject("rsaPrivateJwk"),
           TEST_EC_JWK: inject("ecPrivateJwk"),
         },

@@ -4,6 +4,7 @@ declare namespace Cloudflare {
     TEST_ORIGIN: string;
     DEMO_ORIGIN: string;
     DEAD_ORIGIN: string;
+    SMTP_PORT: string;
     TEST_RSA_JWK: string;
     TEST_EC_JWK: string;
   }

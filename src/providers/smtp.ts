@@ -15,6 +15,13 @@ export interface SmtpSettings {
 }
 
 const TIMEOUT_MS = 10_000;
+const NAMED_MAILBOX = /^(.*?)\s*<([^<>]+)>$/;
+
+/** `Acme <a@acme.test>` → `{ name: "Acme", email: "a@acme.test" }`, as the SMTP envelope needs the bare address. */
+function mailboxOf(value: string): { name?: string; email: string } {
+  const named = NAMED_MAILBOX.exec(value.trim());
+  return named ? { name: named[1]!.trim() || undefined, email: named[2]!.trim() } : { email: value.trim() };
+}
 
 /**
  * @example
@@ -33,7 +40,7 @@ export async function sendSmtpEmail(settings: SmtpSettings, to: string, subject:
         socketTimeoutMs: TIMEOUT_MS,
         responseTimeoutMs: TIMEOUT_MS,
       },
-      { from: settings.from, to, subject, text },
+      { from: mailboxOf(settings.from), to, subject, text },
     );
   } catch (error) {
     console.error("stepgate: smtp delivery failed", settings.host, error);

@@ -6,7 +6,11 @@
 import { serve, type ServerType } from "@hono/node-server";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { createServer } from "node:net";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { Hono } from "hono";
@@ -16,6 +20,7 @@ import { createDemoPortal } from "../../demo/portal";
 
 declare module "vitest" {
   export interface ProvidedContext {
+    smtpPort: number;
     testOrigin: string;
     demoOrigin: string;
     deadOrigin: string;
@@ -27,6 +32,9 @@ declare module "vitest" {
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse };
 
 export default async function setup(project: TestProject) {
+  const maildir = mkdtempSync(join(tmpdir(), "stepgate-mail-"));
+  for (const folder of ["tmp", "new", "cur"]) mkdirSync(join(maildir, folder));
+  const children: ChildProcess[] = [];
   const rsa = await generateKeyPair("RS256", { extractable: true });
   const ec = await generateKeyPair("ES256", { extractable: true });
   const jwks = {
@@ -43,6 +51,27 @@ export default async function setup(project: TestProject) {
     return c.json(jwks);
   });
   fixture.get("/__fixture/jwks-fetches", (c) => c.json({ count: jwksFetches.get(c.req.query("url") ?? "") ?? 0 }));
+  // Stand-ins for the providers' HTTP APIs: they record what stepgate sent and answer as the
+  // real ones document, including their errors.
+  const providerRequests: Array<{ path: string; headers: Record<string, string>; body: string }> = [];
+  fixture.post("/2010-04-01/Accounts/:sid/Messages.json", async (c) => {
+    const body = await c.req.text();
+    providerRequests.push({ path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body });
+    const to = new URLSearchParams(body).get("To");
+    if (to === "+14155550100") return c.json({ code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 }, 400);
+    if (to === "+14155550101") return c.json({ code: 20003, message: "Authenticate", status: 401 }, 401);
+    if (to === "+14155550102") return c.json({ code: 20429, message: "Too Many Requests", status: 429 }, 429);
+    return c.json({ sid: "SM" + "0".repeat(32), status: "queued", to }, 201);
+  });
+  fixture.post("/emails", async (c) => {
+    const body = await c.req.text();
+    providerRequests.push({ path: c.req.path, headers: Object.fromEntries(c.req.raw.headers), body });
+    if (c.req.header("Authorization") !== "Bearer re_test_key") return c.json({ name: "validation_error", message: "API key is invalid" }, 401);
+    return c.json({ id: crypto.randomUUID() });
+  });
+  fixture.get("/__fixture/provider-requests", (c) => c.json(providerRequests));
+  fixture.get("/__fixture/mail", async (c) => c.json(await readMaildir(maildir)));
+
   // Anything unrouted still proves the request reached this origin, and how its path arrived.
   fixture.notFound((c) => c.json({ origin: "fixture", method: c.req.method, path: new URL(c.req.url).pathname }, 404));
   fixture.all("/echo/*", async (c) => {
@@ -92,13 +121,59 @@ export default async function setup(project: TestProject) {
   });
   project.provide("demoOrigin", await start(createDemoPortal({ jwtSecret: "test-demo-jwt-secret" }).fetch));
   project.provide("deadOrigin", await unusedAddress());
+  project.provide("smtpPort", await startSmtp(maildir, children));
   project.provide("rsaPrivateJwk", JSON.stringify({ ...(await exportJWK(rsa.privateKey)), kid: "rsa-1", alg: "RS256" }));
   project.provide("ecPrivateJwk", JSON.stringify({ ...(await exportJWK(ec.privateKey)), kid: "ec-1", alg: "ES256" }));
 
   return async () => {
+    for (const child of children) child.kill();
     sockets.close();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   };
+}
+
+/**
+ * A real SMTP server (Debian's python3-aiosmtpd, installed by .ci/run) on loopback, delivering
+ * into a Maildir the tests read through the fixture origin.
+ */
+async function startSmtp(maildir: string, children: ChildProcess[]): Promise<number> {
+  const port = Number(new URL(await unusedAddress()).port);
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], { stdio: ["ignore", "ignore", "pipe"] });
+  children.push(child);
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`the test SMTP server did not start (is python3-aiosmtpd installed? see .ci/run): ${stderr}`);
+    if (await accepts(port)) return port;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the test SMTP server did not listen on ${port}: ${stderr}`);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Every message delivered so far: recipients, subject and plain-text body. */
+async function readMaildir(dir: string): Promise<Array<{ to: string; from: string; subject: string; text: string }>> {
+  const folder = join(dir, "new");
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).map((name) => {
+    const raw = readFileSync(join(folder, name), "utf8");
+    const [head = "", ...rest] = raw.split(/\r?\n\r?\n/);
+    const header = (field: string) => new RegExp(`^${field}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? "";
+    let text = rest.join("\n\n");
+    if (/quoted-printable/i.test(raw)) text = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    return { to: header("To"), from: header("From"), subject: header("Subject"), text };
+  });
 }
 
 /** A loopback port that was free a moment ago and has nothing listening on it now. */

@@ -1,0 +1,237 @@
+import { describe, expect, it } from "vitest";
+import { env, runInDurableObject } from "cloudflare:test";
+import { userState } from "../../src/state/user";
+import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { codeIn, lastCodeTo, outbox } from "../support/outbox";
+import { challengeFor, postJson, verify } from "../support/step-up";
+
+const PHONE = "+14155552671";
+const policy = (overrides: object = {}) =>
+  aPolicy({
+    enforcement: "required",
+    branding: { name: "Acme Brokers" },
+    factors: { sms: { enabled: true }, email: { enabled: true } },
+    operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
+    ...overrides,
+  });
+
+async function enrolPhone(base: string, token: string, phone = "+1 (415) 555-2671") {
+  const started = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone });
+  expect(started.status).toBe(201);
+  const { enrollmentId, destination } = await started.json<{ enrollmentId: string; destination: string }>();
+  expect(destination).toBe("+1••••••2671");
+  const code = await lastCodeTo(base, PHONE);
+  const confirmed = await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code });
+  expect(confirmed.status).toBe(200);
+  return confirmed.json<{ backupCodes: string[] }>();
+}
+
+/** Moves the user's recorded sends and codes into the past, as if `ms` had passed. */
+async function timePasses(tenantId: string, userId: string, ms: number) {
+  await runInDurableObject(userState(env, tenantId, userId), async (_o, state) => {
+    state.storage.sql.exec("UPDATE sends SET at = at - ?", ms);
+    state.storage.sql.exec("UPDATE sent_codes SET expires_at = expires_at - ?", ms);
+  });
+}
+
+describe("enrolling a phone and an email address", () => {
+  it("normalises the number to E.164, texts a code that carries only what it should, and confirms it", async () => {
+    const { base } = await aTenant(policy());
+    const token = await aSession({ sub: "sam" });
+    const { backupCodes } = await enrolPhone(base, token);
+    expect(backupCodes).toHaveLength(10);
+    const [message] = await outbox(base);
+    expect(message).toMatchObject({ channel: "sms", to: PHONE, subject: null });
+    expect(message!.text).toMatch(/^\d{6} is your Acme Brokers code\. It expires in 5 min\. Never share it\.$/);
+    expect(message!.text).not.toMatch(/https?:|www\./);
+  });
+
+  it.each([["not a number"], ["555-2671"], ["+1 415 555"], ["+999 1234567"]])("refuses the phone number %j naming the field", async (phone) => {
+    const { base } = await aTenant(policy());
+    const response = await postJson(`${base}/__stepgate/api/enroll/sms`, await aSession(), { phone });
+    expect(response.status).toBe(400);
+    expect((await response.json<{ errors: Array<{ pointer: string }> }>()).errors[0]!.pointer).toBe("#/phone");
+  });
+
+  it("asks an enrolled user to verify before adding another factor, then adds the email without new backup codes", async () => {
+    const { base } = await aTenant(policy());
+    await enrolPhone(base, await aSession({ sub: "tia", sid: "t-1" }));
+    // A later session (enrolling marked the first one as freshly verified).
+    const token = await aSession({ sub: "tia", sid: "t-2" });
+
+    const refused = await postJson(`${base}/__stepgate/api/enroll/email`, token, { email: "Tia@Demo.test" });
+    expect(refused.status).toBe(401);
+    const { challengeId, operation } = await refused.json<{ challengeId: string; operation: string }>();
+    expect(operation).toBe("manage_factors");
+    expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, token, { factor: "sms" })).status).toBe(202);
+    expect((await verify(base, token, challengeId, "sms", await lastCodeTo(base, PHONE))).status).toBe(200);
+
+    const started = await postJson(`${base}/__stepgate/api/enroll/email`, token, { email: "Tia@Demo.test" });
+    expect(started.status).toBe(201);
+    const { enrollmentId, destination } = await started.json<{ enrollmentId: string; destination: string }>();
+    expect(destination).toBe("t••@demo.test");
+    const mail = (await outbox(base)).find((m) => m.channel === "email")!;
+    expect(mail.to).toBe("tia@demo.test");
+    expect(mail.subject).toMatch(/^Acme Brokers verification code: \d{6}$/);
+    expect(mail.text).not.toMatch(/https?:/);
+    const confirmed = await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: codeIn(mail.text) });
+    expect(await confirmed.json()).toEqual({ backupCodes: [] });
+
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ kind: string; destination: string }> }>();
+    expect(me.factors.map((f) => [f.kind, f.destination])).toEqual([["sms", "+1••••••2671"], ["email", "t••@demo.test"]]);
+  });
+});
+
+describe("answering a challenge with a sent code", () => {
+  it("passes a step-up with a texted code and with an emailed code", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "uma", sid: "u-1" });
+    await enrolPhone(base, token);
+    await runInDurableObject(userState(env, tenantId, "uma"), async (_o, state) => {
+      state.storage.sql.exec("INSERT INTO factors (id, kind, status, created_at, address) VALUES ('e1', 'email', 'active', ?, 'uma@demo.test')", Date.now());
+    });
+
+    const first = await challengeFor(`${base}/echo/withdraw`, token);
+    const view = await (await send(`${base}/__stepgate/api/challenges/${first}`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: string[]; destinations: object }>();
+    expect(view.factors).toEqual(["sms", "email", "backup_code"]);
+    expect(view.destinations).toEqual({ sms: "+1••••••2671", email: "u••@demo.test" });
+    const sent = await postJson(`${base}/__stepgate/api/challenges/${first}/send`, token, { factor: "sms" });
+    expect(sent.status).toBe(202);
+    expect(await sent.json()).toMatchObject({ destination: "+1••••••2671" });
+    const smsText = (await outbox(base))[0]!.text;
+    expect(smsText).toContain("to approve: withdraw");
+    expect((await verify(base, token, first, "sms", codeIn(smsText))).status).toBe(200);
+
+    const second = await challengeFor(`${base}/echo/withdraw`, token);
+    expect((await postJson(`${base}/__stepgate/api/challenges/${second}/send`, token, { factor: "email" })).status).toBe(202);
+    const mail = (await outbox(base)).find((m) => m.channel === "email")!;
+    expect(mail.to).toBe("uma@demo.test");
+    expect((await verify(base, token, second, "email", codeIn(mail.text))).status).toBe(200);
+  });
+
+  it("takes a code once, and never a code sent for another challenge", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "val" });
+    await enrolPhone(base, token);
+    const first = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${first}/send`, token, { factor: "sms" });
+    const code = await lastCodeTo(base, PHONE);
+    const second = await challengeFor(`${base}/echo/withdraw`, token);
+    expect((await verify(base, token, second, "sms", code)).status).toBe(400);
+    expect((await verify(base, token, first, "sms", code)).status).toBe(200);
+    await timePasses(tenantId, "val", 60_000);
+    expect((await verify(base, token, second, "sms", code)).status).toBe(400);
+  });
+
+  it("replaces the old code with a new send, and refuses a send inside the cooldown", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "wes" });
+    await enrolPhone(base, token);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    const old = await lastCodeTo(base, PHONE);
+    const tooSoon = await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    expect(tooSoon.status).toBe(429);
+    expect(await tooSoon.json()).toMatchObject({ code: "resend_cooldown" });
+    expect(Number(tooSoon.headers.get("Retry-After"))).toBeGreaterThan(0);
+
+    await timePasses(tenantId, "wes", 31_000);
+    expect((await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" })).status).toBe(202);
+    const fresh = await lastCodeTo(base, PHONE);
+    if (fresh !== old) expect((await verify(base, token, id, "sms", old)).status).toBe(400);
+    expect((await verify(base, token, id, "sms", fresh)).status).toBe(200);
+  });
+
+  it("kills a code after its wrong tries, and expires it", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "xia" });
+    await enrolPhone(base, token);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    const code = await lastCodeTo(base, PHONE);
+    const wrong = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 3; i++) expect((await verify(base, token, id, "sms", wrong)).status).toBe(400);
+    expect((await verify(base, token, id, "sms", code)).status).toBe(400);
+
+    await timePasses(tenantId, "xia", 31_000);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    const next = await lastCodeTo(base, PHONE);
+    await timePasses(tenantId, "xia", 301_000);
+    expect((await verify(base, token, id, "sms", next)).status).toBe(400);
+  });
+
+  it("keeps only a keyed hash of a sent code", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "yan" });
+    await enrolPhone(base, token);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    const code = await lastCodeTo(base, PHONE);
+    const stored = await runInDurableObject(userState(env, tenantId, "yan"), async (_o, state) => state.storage.sql.exec("SELECT * FROM sent_codes").toArray());
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(code);
+    expect(stored[0]!.hash).toMatch(/^t2:[0-9a-f]{64}$/);
+  });
+});
+
+describe("send limits", () => {
+  it("lets parallel sends for one user through only up to the hourly cap", async () => {
+    const { base, tenantId } = await aTenant(policy({ sendLimits: { perUserPerHour: 3 } }));
+    const token = await aSession({ sub: "zoe" });
+    await enrolPhone(base, token);
+    await timePasses(tenantId, "zoe", 3_600_001);
+    const ids = await Promise.all(Array.from({ length: 8 }, () => challengeFor(`${base}/echo/withdraw`, token)));
+    const results = await Promise.all(ids.map((id) => postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" })));
+    expect(results.filter((r) => r.status === 202)).toHaveLength(3);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(5);
+    expect(await refused[0]!.json()).toMatchObject({ code: "send_limit", scope: "user" });
+  });
+
+  it("caps sends from one IP across many users, and across the tenant", async () => {
+    const { base } = await aTenant(policy({ sendLimits: { perIpPerHour: 2, perTenantPerHour: 3 } }));
+    const statuses = async (ip: string, users: string[]) =>
+      Promise.all(
+        users.map(async (sub) => {
+          const response = await postJson(`${base}/__stepgate/api/enroll/sms`, await aSession({ sub }), { phone: PHONE }, { "CF-Connecting-IP": ip });
+          return response.status;
+        }),
+      );
+    const fromOneIp = await statuses("198.51.100.1", ["a1", "a2", "a3", "a4", "a5"]);
+    expect(fromOneIp.filter((s) => s === 201)).toHaveLength(2);
+    const fromAnother = await statuses("198.51.100.2", ["b1", "b2"]);
+    expect(fromAnother.filter((s) => s === 201)).toHaveLength(1);
+    const messages = await outbox(base);
+    expect(messages).toHaveLength(3);
+  });
+
+  it("records every send in the user's audit trail", async () => {
+    const { base } = await aTenant(policy());
+    const token = await aSession({ sub: "abe" });
+    await enrolPhone(base, token);
+    const trail = await (await send(`${base}/__stepgate/admin/v1/audit?user=abe`, { headers: adminHeaders() })).json<{ entries: Array<{ type: string; detail: object }> }>();
+    expect(trail.entries.find((e) => e.type === "code.sent")?.detail).toMatchObject({ factor: "sms", to: "+1••••••2671", purpose: "enroll" });
+  });
+});
+
+describe("the dev outbox", () => {
+  it("is not served, and does not deliver, outside development", async () => {
+    const { default: worker } = await import("../../src/index");
+    const { base } = await aTenant(policy());
+    const production = { ...env, STEPGATE_ENV: "production" } as Env;
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const listed = await worker.fetch(new Request(`${base}/__stepgate/dev/outbox`), production, ctx);
+    expect(listed.status).toBe(404);
+    const enrol = await worker.fetch(
+      new Request(`${base}/__stepgate/api/enroll/sms`, {
+        method: "POST",
+        headers: { Cookie: `portal_session=${await aSession({ sub: "prod" })}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ phone: PHONE }),
+      }),
+      production,
+      ctx,
+    );
+    expect(enrol.status).toBe(503);
+    expect(await enrol.json()).toMatchObject({ code: "delivery_unavailable" });
+  });
+});

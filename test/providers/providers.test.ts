@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { kvKeys } from "../../src/config/kv-keys";
+import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { codeIn, mailbox, outbox, providerRequests } from "../support/outbox";
+import { postJson } from "../support/step-up";
+
+const SID = `AC${"a1".repeat(16)}`;
+
+const twilioPolicy = (authToken: unknown = { ref: "TENANT_TEST_TWILIO_TOKEN" }) =>
+  aPolicy({
+    factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: SID, authToken, from: "+15005550006", apiBaseUrl: env.TEST_ORIGIN } } } as never,
+  });
+
+async function enrolPhone(base: string, phone: string, sub = `u-${crypto.randomUUID().slice(0, 6)}`) {
+  const token = await aSession({ sub });
+  return { token, response: await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone }) };
+}
+
+describe("Twilio", () => {
+  it("posts the documented request: account URL, basic auth, form body with To, From and Body", async () => {
+    const { base } = await aTenant(twilioPolicy("twilio-secret-token"));
+    const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    const { token, response } = await enrolPhone(base, phone);
+    expect(response.status).toBe(201);
+    const request = (await providerRequests()).reverse().find((r) => new URLSearchParams(r.body).get("To") === phone)!;
+    expect(request.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
+    expect(request.headers.authorization).toBe(`Basic ${btoa(`${SID}:twilio-secret-token`)}`);
+    expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const form = new URLSearchParams(request.body);
+    expect(form.get("From")).toBe("+15005550006");
+    const { enrollmentId } = await response.json<{ enrollmentId: string }>();
+    const confirmed = await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: codeIn(form.get("Body")!) });
+    expect(confirmed.status).toBe(200);
+  });
+
+  it.each([
+    ["+14155550100", 422, "recipient_refused"],
+    ["+14155550101", 502, "delivery_misconfigured"],
+    ["+14155550102", 503, "delivery_busy"],
+  ])("maps Twilio's answer for %s to %i %s, and leaves no cooldown behind", async (phone, status, code) => {
+    const { base } = await aTenant(twilioPolicy("twilio-secret-token"));
+    const { token, response } = await enrolPhone(base, phone);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ code });
+    // The undelivered code was withdrawn: asking again is not refused as too soon.
+    const again = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone });
+    expect(again.status).toBe(status);
+  });
+
+  it("answers 503 when the secret the policy names is not set", async () => {
+    const { base } = await aTenant(twilioPolicy());
+    const { response } = await enrolPhone(base, "+14155552671");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "credential_unavailable" });
+  });
+});
+
+describe("email over SMTP", () => {
+  it("delivers the code to a real SMTP server", async () => {
+    const { base } = await aTenant(
+      aPolicy({ factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port: Number(env.SMTP_PORT), secure: false, from: "Acme Security <security@acme.test>" } } as never }),
+    );
+    const address = `smtp-${crypto.randomUUID().slice(0, 8)}@demo.test`;
+    const token = await aSession({ sub: address });
+    const started = await postJson(`${base}/__stepgate/api/enroll/email`, token, { email: address });
+    expect(started.status).toBe(201);
+    const message = (await mailbox()).find((m) => m.to.includes(address));
+    expect(message).toBeDefined();
+    expect(message!.from).toContain("security@acme.test");
+    expect(message!.subject).toMatch(/verification code: \d{6}$/);
+    const { enrollmentId } = await started.json<{ enrollmentId: string }>();
+    const confirmed = await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: codeIn(message!.text) });
+    expect(confirmed.status).toBe(200);
+  });
+
+  it("answers 502 when the SMTP server cannot be reached", async () => {
+    const port = Number(new URL(env.DEAD_ORIGIN).port);
+    const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port, from: "s@acme.test" } } as never }));
+    const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: "x@demo.test" });
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: "delivery_failed" });
+  });
+});
+
+describe("email through Resend", () => {
+  it("posts the message with the bearer key", async () => {
+    const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_test_key", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }));
+    const address = `resend-${crypto.randomUUID().slice(0, 8)}@demo.test`;
+    const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: address });
+    expect(response.status).toBe(201);
+    const request = (await providerRequests()).find((r) => r.path === "/emails" && r.body.includes(address))!;
+    expect(request.headers.authorization).toBe("Bearer re_test_key");
+    expect(JSON.parse(request.body)).toMatchObject({ from: "s@acme.test", to: [address] });
+  });
+
+  it("maps a refused key to 502 delivery_misconfigured", async () => {
+    const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_wrong", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }));
+    const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: "y@demo.test" });
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: "delivery_misconfigured" });
+  });
+});
+
+describe("provider credentials", () => {
+  it("seals a plain credential on PUT, never returns it, and still uses it", async () => {
+    const { base, tenantId } = await aTenant(twilioPolicy("twilio-secret-token"));
+    const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": etag }),
+      body: JSON.stringify(twilioPolicy("rotated-secret-token")),
+    });
+    expect(put.status).toBe(200);
+    const stored = (await env.POLICY.get(kvKeys.policy(tenantId)))!;
+    expect(stored).not.toContain("rotated-secret-token");
+    expect(JSON.parse(stored).factors.sms.twilio.authToken.sealed).toMatch(/^v1\.t2\./);
+    const shown = await (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).text();
+    expect(shown).not.toContain("rotated-secret-token");
+
+    const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
+    expect((await enrolPhone(base, phone)).response.status).toBe(201);
+    const request = (await providerRequests()).reverse().find((r) => new URLSearchParams(r.body).get("To") === phone)!;
+    expect(request.headers.authorization).toBe(`Basic ${btoa(`${SID}:rotated-secret-token`)}`);
+  });
+
+  it("refuses a credential reference outside TENANT_*", async () => {
+    const { base } = await aTenant();
+    const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": etag }),
+      body: JSON.stringify(twilioPolicy({ ref: "STEPGATE_SECRET_KEYS" })),
+    });
+    expect(put.status).toBe(422);
+  });
+
+  it("lists development texts in the outbox with their recipient", async () => {
+    const { base } = await aTenant(aPolicy({ factors: { sms: { enabled: true } } as never }));
+    await enrolPhone(base, "+14155552671");
+    expect((await outbox(base))[0]!.to).toBe("+14155552671");
+  });
+});
