@@ -1,7 +1,7 @@
 /**
  * @module
  * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
- * enforcement, the built-in operations mapped to the demo portal's routes.
+ * enforcement, every factor offered, the built-in operations mapped to the demo portal's routes.
  */
 import type { PolicyInput } from "../src/config/policy-schema";
 
@@ -20,7 +20,8 @@ export function demoPolicy(origin: string): PolicyInput {
     enforcement: "optional",
     identity: { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" },
     branding: { name: "Demo Brokerage" },
-    factors: { totp: { issuer: "Demo Brokerage" } },
+    // Texts and emails land in the dev outbox: http://localhost:8787/__stepgate/dev/outbox
+    factors: { totp: { issuer: "Demo Brokerage" }, sms: { enabled: true }, email: { enabled: true } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
       deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { enrolTotpViaApi } from "../support/step-up";
+import { lastCodeTo } from "../support/outbox";
 import { totpCode, wrongCode } from "../support/totp";
 
 const browser = { Accept: "text/html,application/xhtml+xml,*/*;q=0.8", "User-Agent": "Mozilla/5.0 (test)" };
@@ -152,5 +153,67 @@ describe("the challenge page", () => {
     const response = await send(`${base}/__stepgate/enroll`, { headers: browser });
     expect(response.status).toBe(401);
     expect(await response.text()).toContain("Sign in to the portal first");
+  });
+});
+
+describe("codes by text and email on the hosted pages", () => {
+  const codePolicy = () => policy({ factors: { sms: { enabled: true }, email: { enabled: true } } });
+
+  it("offers the three ways to enrol, enrols a phone by form and confirms the texted code", async () => {
+    const { base } = await aTenant(codePolicy());
+    const cookie = `portal_session=${await aSession({ sub: "rae" })}`;
+    const choice = await (await send(`${base}/__stepgate/enroll`, { headers: { ...browser, Cookie: cookie } })).text();
+    for (const factor of ["totp", "sms", "email"]) expect(choice).toContain(`href="/__stepgate/enroll?factor=${factor}"`);
+
+    const form = await (await send(`${base}/__stepgate/enroll?factor=sms`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(form).toContain('type="tel"');
+    const bad = await postForm(base, "/__stepgate/enroll/sms", cookie, { csrf: field(form, "csrf"), address: "12" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("country code");
+
+    const sent = await postForm(base, "/__stepgate/enroll/sms", cookie, { csrf: field(form, "csrf"), address: "+1 415 555 2671" });
+    expect(sent.status).toBe(200);
+    const confirmForm = await sent.text();
+    expect(confirmForm).toContain("We sent a code to <strong>+1••••••2671</strong>");
+    const code = await lastCodeTo(base, "+14155552671");
+    const wrong = await postForm(base, "/__stepgate/enroll", cookie, {
+      csrf: field(confirmForm, "csrf"), enrollmentId: field(confirmForm, "enrollmentId"), kind: "sms", destination: field(confirmForm, "destination"), code: code === "000000" ? "111111" : "000000",
+    });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("That code is not right");
+    const done = await postForm(base, "/__stepgate/enroll", cookie, { csrf: field(confirmForm, "csrf"), enrollmentId: field(confirmForm, "enrollmentId"), code });
+    expect(done.status).toBe(200);
+    expect((await done.text()).match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g)).toHaveLength(10);
+  });
+
+  it("texts a code from the challenge page and takes it", async () => {
+    const { base } = await aTenant(codePolicy());
+    const token = await aSession({ sub: "sol" });
+    const started = await send(`${base}/__stepgate/api/enroll/sms`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ phone: "+14155552671" }) });
+    const { enrollmentId } = await started.json<{ enrollmentId: string }>();
+    await send(`${base}/__stepgate/api/enroll/sms/confirm`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ enrollmentId, code: await lastCodeTo(base, "+14155552671") }),
+    });
+    const cookie = `portal_session=${token}`;
+    const challengePath = (await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: cookie } })).headers.get("Location")!;
+    const page = await (await send(`${base}${challengePath}`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(page).toContain("Text me a code");
+    expect(page).not.toContain('name="code"');
+    expect(page).toContain("Use a backup code instead");
+
+    const sent = await postForm(base, `${challengePath}/send`, cookie, { csrf: field(page, "csrf"), factor: "sms" });
+    expect(sent.status).toBe(200);
+    const sentPage = await sent.text();
+    expect(sentPage).toContain("We sent a code to <strong>+1••••••2671</strong>");
+    expect(sentPage).toMatch(/ask for a new code in \d+ seconds/);
+    const again = await postForm(base, `${challengePath}/send`, cookie, { csrf: field(page, "csrf"), factor: "sms" });
+    expect(again.status).toBe(429);
+
+    const code = await lastCodeTo(base, "+14155552671");
+    const answered = await postForm(base, challengePath, cookie, { csrf: field(page, "csrf"), factor: "sms", code });
+    expect(answered.status).toBe(303);
+    expect(answered.headers.get("Location")).toBe("/echo/statements");
   });
 });
