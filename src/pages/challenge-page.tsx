@@ -66,7 +66,9 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
           <form method="post" action={`${action}/send`}>
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="factor" value={factor} />
-            <button type="submit">{props.sent ? "Send a new code" : factor === "sms" ? "Text me a code" : "Email me a code"}</button>
+            <button type="submit" class={props.sent ? "secondary" : undefined}>
+              {props.sent ? "Send a new code" : factor === "sms" ? "Text me a code" : "Email me a code"}
+            </button>
             {props.sent ? <p class="muted">You can ask for a new code in {props.sent.resendInSeconds} seconds; the new code replaces this one.</p> : null}
           </form>
         ) : null}

@@ -21,6 +21,7 @@ label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;border:1px solid #8c959f;border-radius:6px}
 input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
 button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
+button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
 .error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
 .muted{color:#57606a;font-size:.9rem}
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}

@@ -131,7 +131,7 @@ type FactorRow = {
 export function maskAddress(kind: CodeKind, address: string): string {
   if (kind === "sms") return `${address.slice(0, 2)}${"•".repeat(Math.max(0, address.length - 6))}${address.slice(-4)}`;
   const at = address.lastIndexOf("@");
-  return `${address.slice(0, 1)}${"•".repeat(Math.max(1, at - 1))}${address.slice(at)}`;
+  return `${address.slice(0, 1)}${"•".repeat(Math.min(6, Math.max(1, at - 1)))}${address.slice(at)}`;
 }
 
 function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | null {
