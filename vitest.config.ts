@@ -16,6 +16,7 @@ export default defineConfig({
           DEMO_ORIGIN: inject("demoOrigin"),
           DEAD_ORIGIN: inject("deadOrigin"),
           SMTP_PORT: String(inject("smtpPort")),
+          SMTP_AUTH_PORT: String(inject("smtpAuthPort")),
           TEST_RSA_JWK: inject("rsaPrivateJwk"),
           TEST_EC_JWK: inject("ecPrivateJwk"),
         },

@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     DEMO_ORIGIN: string;
     DEAD_ORIGIN: string;
     SMTP_PORT: string;
+    SMTP_AUTH_PORT: string;
     TEST_RSA_JWK: string;
     TEST_EC_JWK: string;
   }

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
-import { sealCredentials } from "../config/credentials";
+import { foreignCredentialRefs, sealCredentials } from "../config/credentials";
 import { kvKeys } from "../config/kv-keys";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema } from "../config/policy-schema";
@@ -37,8 +37,13 @@ adminPolicy.put(
     const { tenantId } = c.var.tenant;
     const current = await c.env.POLICY.get(kvKeys.policy(tenantId));
     checkPreconditions(c.req.header("If-Match"), c.req.header("If-None-Match"), current && (await etagOf(current)));
+    const validated = validate(PolicySchema, await readJson(c));
+    const foreign = foreignCredentialRefs(tenantId, validated);
+    if (foreign.length > 0) {
+      throw new ProblemError(422, "validation_failed", `Invalid fields: ${foreign.map((e) => e.pointer).join(", ")}`, { errors: foreign });
+    }
     // Plain credentials are sealed before anything is stored.
-    const policy = await sealCredentials(c.env, tenantId, validate(PolicySchema, await readJson(c)));
+    const policy = await sealCredentials(c.env, tenantId, validated);
     // Stored with every default filled in, so what GET shows is exactly what is enforced.
     const text = JSON.stringify(policy);
     await c.env.POLICY.put(kvKeys.policy(tenantId), text);

@@ -22,7 +22,8 @@ const AuditQuery = z.strictObject({
 export const adminUsers = new Hono<AppEnv>();
 
 adminUsers.post("/users/:id/unlock", async (c) => {
-  const userId = validate(UserId, decodeURIComponent(c.req.param("id")), 400);
+  // Hono has already decoded the path parameter once; decoding again would change ids with `%`.
+  const userId = validate(UserId, c.req.param("id"), 400);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
   const { wasLocked } = await reachUser(() => user.unlock(requestOrigin(c.req.raw), "admin:bootstrap"));
   return c.json({ userId, unlocked: true, wasLocked });

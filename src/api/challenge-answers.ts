@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
 import type { RequestOrigin } from "../state/audit-log";
+import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
 import { grantOperation } from "./grant-cookie";
 import { reachUser, refusalProblem } from "./user-outcomes";
@@ -45,10 +46,11 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
  * back once, with the first factor; when the enrolment answered a challenge, its operation is
  * granted too.
  * @example
- * const { backupCodes } = await confirmEnrolment(c, enrollmentId, "123456", null);
+ * const { backupCodes } = await confirmEnrolment(c, "totp", enrollmentId, "123456", null);
  */
 export async function confirmEnrolment(
   c: Context<SessionEnv>,
+  kind: "totp" | CodeKind,
   enrollmentId: string,
   code: string,
   challengeId: string | null,
@@ -58,6 +60,7 @@ export async function confirmEnrolment(
   const outcome = await reachUser<ConfirmOutcome>(() =>
     user.confirmEnrolment({
       enrollmentId,
+      kind,
       code,
       sessionId: identity.sessionId,
       challengeId,

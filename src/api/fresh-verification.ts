@@ -7,10 +7,10 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
-import { userState, type OpenedChallenge } from "../state/user";
+import { MANAGE_FACTORS, userState, type OpenedChallenge } from "../state/user";
 import { reachUser } from "./user-outcomes";
 
-export const MANAGE_FACTORS = "manage_factors";
+export { MANAGE_FACTORS };
 
 /**
  * Opens a `manage_factors` challenge and returns it.

@@ -55,7 +55,8 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
     });
     await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
   } catch (error) {
-    await reachUser(() => user.withdrawCode(issued.purpose, issued.sentAt, origin));
+    const reason = error instanceof ProblemError ? error.code : "delivery_failed";
+    await reachUser(() => user.withdrawCode(issued.purpose, issued.sentAt, reason, origin));
     throw error;
   }
   return { destination: maskAddress(kind, issued.destination), expiresAt: issued.expiresAt, resendAfter: issued.resendAfter };

@@ -81,10 +81,10 @@ userApi.get("/me", async (c) => {
 
 userApi.post("/enroll/totp", async (c) => {
   const { identity, policy } = c.var;
-  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(identity.sessionId));
-  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
   const settings = policy.factors.totp;
-  const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
+  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
+  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
+  const otpauthUri = totpUri(started.secret, { ...settings, ...started.settings }, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
 });
 
@@ -106,7 +106,7 @@ for (const kind of ["sms", "email"] as const) {
 for (const kind of ["totp", "sms", "email"] as const) {
   userApi.post(`/enroll/${kind}/confirm`, async (c) => {
     const body = validate(ConfirmBody, await readJson(c), 400);
-    const confirmed = await confirmEnrolment(c, body.enrollmentId, body.code, body.challengeId ?? null);
+    const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null);
     return c.json({
       backupCodes: confirmed.backupCodes,
       ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: new Date(confirmed.grant.expiresAt).toISOString() } : {}),

@@ -199,7 +199,13 @@ export const PolicySchema = z.strictObject({
     .prefault({}),
   branding: z
     .strictObject({
-      name: z.string().min(1).max(80).default("Your portal"),
+      // No control characters: the name goes into email subjects and text messages.
+      name: z
+        .string()
+        .min(1)
+        .max(80)
+        .regex(/^[^\u0000-\u001f\u007f]+$/, "a name without control characters")
+        .default("Your portal"),
       logoUrl: HttpUrl.optional(),
       color: z
         .string()

@@ -44,5 +44,7 @@ const DICTIONARIES: Record<string, Dictionary> = { en };
  */
 export function codeMessage(language: string, channel: "sms" | "email", params: CodeMessageParams): { subject: string | null; text: string } {
   const dictionary = DICTIONARIES[language.split("-")[0]!] ?? en;
-  return channel === "sms" ? { subject: null, text: dictionary.sms(params) } : { subject: dictionary.emailSubject(params), text: dictionary.emailText(params) };
+  if (channel === "sms") return { subject: null, text: dictionary.sms(params) };
+  // A subject is one header line: no line break may ever reach it (header injection).
+  return { subject: dictionary.emailSubject(params).replace(/[\r\n]+/g, " "), text: dictionary.emailText(params) };
 }

@@ -69,7 +69,9 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
             <button type="submit" class={props.sent ? "secondary" : undefined}>
               {props.sent ? "Send a new code" : factor === "sms" ? "Text me a code" : "Email me a code"}
             </button>
-            {props.sent ? <p class="muted">You can ask for a new code in {props.sent.resendInSeconds} seconds; the new code replaces this one.</p> : null}
+            {props.sent && props.sent.resendInSeconds > 0 ? (
+              <p class="muted">You can ask for a new code in {props.sent.resendInSeconds} seconds; the new code replaces this one.</p>
+            ) : null}
           </form>
         ) : null}
       </div>

@@ -28,6 +28,7 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
       <div class="card">
         <ErrorNote message={props.error} />
         {props.sent ? (
+          <>
           <form method="post" action="/__stepgate/enroll">
             <p role="status">
               We sent a code to <strong>{props.sent.destination}</strong>.
@@ -41,6 +42,14 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
             <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
             <button type="submit">Confirm</button>
           </form>
+          <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
+            <input type="hidden" name="destination" value={props.sent.destination} />
+            {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+            <button type="submit" class="secondary">Send a new code</button>
+          </form>
+          </>
         ) : (
           <form method="post" action={`/__stepgate/enroll/${props.kind}`}>
             <input type="hidden" name="csrf" value={props.csrf} />

@@ -50,6 +50,7 @@ export const EnrollPage: FC<EnrollPageProps> = (props) => (
       <form method="post" action="/__stepgate/enroll">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
+        <input type="hidden" name="kind" value="totp" />
         {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
         <label for="code">Code from the app</label>
         <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" maxlength={props.digits + 2} />

@@ -77,7 +77,8 @@ hostedPages.post("/challenge/:id", async (c) => {
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
     const sentCode = factor === "sms" || factor === "email";
-    const page = await renderChallenge(c, view, factor, sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
+    const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
+    const page = await renderChallenge(c, view, factor, shown, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
     const retryAfter = error.getResponse().headers.get("Retry-After");
     if (retryAfter) page.headers.set("Retry-After", retryAfter);
     return page;
@@ -90,7 +91,7 @@ hostedPages.get("/enroll", async (c) => {
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return c.html(<EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(c.var.identity.sessionId, true));
+  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
   if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
   return renderEnrolment(c, started, challengeId, null, 200);
 });
@@ -117,23 +118,42 @@ for (const kind of ["sms", "email"] as const) {
   });
 }
 
+for (const kind of ["sms", "email"] as const) {
+  hostedPages.post(`/enroll/${kind}/resend`, async (c) => {
+    const form = await formOf(c);
+    const challengeId = optionalChallengeId(form.challenge);
+    const enrollmentId = String(form.enrollmentId ?? "");
+    const shown = { enrollmentId, destination: String(form.destination ?? "") };
+    try {
+      const receipt = await sendCode(c, { enrollmentId }, kind, null);
+      return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      return renderAddress(c, kind, challengeId, shown, error.message, "", error.status === 429 ? 429 : 400);
+    }
+  });
+}
+
 hostedPages.post("/enroll", async (c) => {
   const form = await formOf(c);
   const challengeId = optionalChallengeId(form.challenge);
   const enrollmentId = String(form.enrollmentId ?? "");
+  const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
-    const confirmed = await confirmEnrolment(c, enrollmentId, String(form.code ?? ""), challengeId);
+    const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId);
     const continueTo = sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
     if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
     return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
-    const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment(c.var.identity.sessionId, true));
-    if (started.ok && started.enrollmentId === enrollmentId) return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
-    // A phone or email enrolment: show its code form again.
+    if (kind === "totp") {
+      const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+      if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
+      return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
+    }
     const sent = { enrollmentId, destination: String(form.destination ?? "") };
-    return renderAddress(c, form.kind === "email" ? "email" : "sms", challengeId, sent, wrongCodeMessage(error), "", 400);
+    return renderAddress(c, kind, challengeId, sent, wrongCodeMessage(error), "", 400);
   }
 });
 
@@ -212,7 +232,7 @@ async function renderEnrolment(
   status: 200 | 400,
 ): Promise<Response> {
   const { identity, policy } = c.var;
-  const settings = policy.factors.totp;
+  const settings = { ...policy.factors.totp, ...started.settings };
   const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.html(
     <EnrollPage

@@ -37,6 +37,7 @@ export async function sendSmtpEmail(settings: SmtpSettings, to: string, subject:
         // Upgrade to TLS whenever the server offers it; implicit TLS is `secure`.
         startTls: !settings.secure,
         credentials: settings.username && settings.password ? { username: settings.username, password: settings.password } : undefined,
+        authType: ["plain", "login", "cram-md5"],
         socketTimeoutMs: TIMEOUT_MS,
         responseTimeoutMs: TIMEOUT_MS,
       },

@@ -23,12 +23,13 @@ const HOUR_MS = 3_600_000;
 export type SendRefusal = { error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number };
 
 /**
- * Checks the cooldown for `purpose` and the user's hourly cap, and records the send when both
- * allow it. Synchronous, so parallel sends cannot both slip under a limit.
+ * Checks the cooldown for this channel and the user's hourly cap, and records the send for
+ * `purpose` when both allow it. Synchronous, so parallel sends cannot both slip under a limit.
  */
 export function reserveSend(sql: SqlStorage, purpose: string, kind: CodeKind, settings: CodeSettings, perHour: number, now: number): SendRefusal | null {
   sql.exec("DELETE FROM sends WHERE at <= ?", now - HOUR_MS);
-  const last = sql.exec<{ at: number }>("SELECT max(at) AS at FROM sends WHERE purpose = ?", purpose).one().at;
+  // The cooldown is per user and channel, not per challenge: a new challenge is no way around it.
+  const last = sql.exec<{ at: number | null }>("SELECT max(at) AS at FROM sends WHERE kind = ?", kind).one().at;
   const cooldownMs = settings.resendCooldownSeconds * 1000;
   if (last !== null && now - last < cooldownMs) {
     return { error: "cooling_down", retryAfterSeconds: Math.ceil((last + cooldownMs - now) / 1000) };
@@ -74,10 +75,16 @@ export function spendSentCode(sql: SqlStorage, purpose: string, hash: string, no
   return true;
 }
 
-/** One wrong answer against the live code; the code dies when it has none left. */
-export function wearCode(sql: SqlStorage, purpose: string, now: number): void {
+/**
+ * Uses up one try of the live code before it is checked; `false` (and the code is gone) when
+ * there is none or it has no tries left. Racing answers each spend a try before any is judged.
+ */
+export function takeCodeTry(sql: SqlStorage, purpose: string, now: number): boolean {
   const code = liveCode(sql, purpose, now);
-  if (!code) return;
-  if (code.attemptsLeft <= 1) sql.exec("DELETE FROM sent_codes WHERE purpose = ?", purpose);
-  else sql.exec("UPDATE sent_codes SET attempts_left = attempts_left - 1 WHERE purpose = ?", purpose);
+  if (!code || code.attemptsLeft <= 0) {
+    sql.exec("DELETE FROM sent_codes WHERE purpose = ?", purpose);
+    return false;
+  }
+  sql.exec("UPDATE sent_codes SET attempts_left = attempts_left - 1 WHERE purpose = ?", purpose);
+  return true;
 }

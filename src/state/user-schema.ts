@@ -57,6 +57,11 @@ export const USER_MIGRATIONS: readonly string[] = [
    CREATE TABLE sends (at INTEGER NOT NULL, purpose TEXT NOT NULL, kind TEXT NOT NULL);
    CREATE INDEX sends_by_time ON sends (at);
    CREATE TABLE fresh_sessions (session_id TEXT PRIMARY KEY, verified_at INTEGER NOT NULL);`,
+  // A TOTP factor keeps the digits, period and algorithm its app was given, and the last code
+  // it accepted as a time (seconds), so a later policy change cannot break enrolled apps.
+  // (last_step, counted in periods, is no longer read.)
+  `ALTER TABLE factors ADD COLUMN totp_settings TEXT;
+   ALTER TABLE factors ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -19,7 +19,7 @@ import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
 import { seal, unseal } from "../lib/sealed";
 import { recordAudit, type AuditEntry, listAudit, type RequestOrigin } from "./audit-log";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
-import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, wearCode, type CodeKind } from "./sent-codes";
+import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
 import { migrate } from "./user-schema";
 
 /** How long a challenge can be answered after it was opened. */
@@ -86,7 +86,13 @@ export type Refusal =
 
 export type VerifyOutcome = { ok: true; operation: string; returnTo: string | null } | Refusal;
 
-export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string } | Refusal;
+/** The digits, period and algorithm an authenticator app was given at enrolment. */
+export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
+
+export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
+
+/** The operation of the challenge an enrolled user answers before adding a factor. */
+export const MANAGE_FACTORS = "manage_factors";
 
 export type CodeEnrolmentStart = { ok: true; enrollmentId: string } | Refusal;
 
@@ -112,7 +118,8 @@ export function userState(env: Env, tenantId: string, userId: string): DurableOb
 }
 
 type Matched =
-  | { kind: "totp"; factorId: string; step: number }
+  /** `usedAt`: start of the code's time step, in seconds; a code is good only after the last one used. */
+  | { kind: "totp"; factorId: string; usedAt: number }
   | { kind: "backup_code"; hash: string }
   | { kind: "sent_code"; purpose: string; hash: string }
   | null;
@@ -197,25 +204,32 @@ export class UserState extends DurableObject<Env> {
    * Starts a TOTP enrolment. With `resume`, an unexpired pending enrolment is returned instead,
    * so reloading the enrolment page keeps the QR code the user may already have scanned.
    */
-  async beginTotpEnrolment(sessionId: string, resume = false): Promise<EnrolmentStart> {
+  async beginTotpEnrolment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrolmentStart> {
     const now = Date.now();
-    const refused = this.mayAddFactor(sessionId, now, (f) => f.kind === "totp");
+    const refused = this.mayAddFactor(input.sessionId, now, (f) => f.kind === "totp");
     if (refused) return refused;
-    if (resume) {
+    if (input.resume) {
       const pending = this.sql
-        .exec<{ id: string; secret_sealed: string }>(
-          "SELECT id, secret_sealed FROM factors WHERE status = 'pending' AND kind = 'totp' AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+        .exec<{ id: string; secret_sealed: string; totp_settings: string }>(
+          "SELECT id, secret_sealed, totp_settings FROM factors WHERE status = 'pending' AND kind = 'totp' AND created_at > ? ORDER BY created_at DESC LIMIT 1",
           now - ENROLMENT_TTL_MS,
         )
         .toArray()[0];
-      if (pending) return { ok: true, enrollmentId: pending.id, secret: await unseal(this.env, pending.secret_sealed, `totp:${this.owner}`) };
+      if (pending) {
+        const secret = await unseal(this.env, pending.secret_sealed, `totp:${this.owner}`);
+        return { ok: true, enrollmentId: pending.id, secret, settings: JSON.parse(pending.totp_settings) as AppSettings };
+      }
     }
+    const settings: AppSettings = { digits: input.settings.digits, periodSeconds: input.settings.periodSeconds, algorithm: input.settings.algorithm };
     const secret = newTotpSecret();
     const sealed = await seal(this.env, secret, `totp:${this.owner}`);
     const enrollmentId = randomId();
     this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
-    this.sql.exec("INSERT INTO factors (id, kind, status, created_at, secret_sealed) VALUES (?, 'totp', 'pending', ?, ?)", enrollmentId, now, sealed);
-    return { ok: true, enrollmentId, secret };
+    this.sql.exec(
+      "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings) VALUES (?, 'totp', 'pending', ?, ?, ?)",
+      enrollmentId, now, sealed, JSON.stringify(settings),
+    );
+    return { ok: true, enrollmentId, secret, settings };
   }
 
   /** Starts enrolling a phone number (E.164, already validated) or an email address. */
@@ -246,7 +260,10 @@ export class UserState extends DurableObject<Env> {
     const found = this.codeDestination(input.target, input.kind, input.sessionId, now);
     if ("ok" in found) return found;
     const refused = reserveSend(this.sql, found.purpose, input.kind, input.settings, input.perUserPerHour, now);
-    if (refused) return { ok: false, ...refused };
+    if (refused) {
+      recordAudit(this.sql, now, "code.refused", input.origin, { factor: input.kind, reason: refused.error, purpose: found.purpose.split(":")[0] });
+      return { ok: false, ...refused };
+    }
     const code = newNumericCode(input.settings.codeLength);
     const hash = await keyedHash(this.env, `${this.owner}:code:${found.purpose}`, code);
     const expiresAt = now + input.settings.codeTtlSeconds * 1000;
@@ -265,9 +282,9 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Undoes {@link issueCode} when the code could not be delivered: no live code, no send counted. */
-  async withdrawCode(purpose: string, sentAt: number, origin: RequestOrigin): Promise<void> {
+  async withdrawCode(purpose: string, sentAt: number, reason: string, origin: RequestOrigin): Promise<void> {
     releaseSend(this.sql, purpose, sentAt);
-    recordAudit(this.sql, Date.now(), "code.undelivered", origin, { purpose: purpose.split(":")[0] });
+    recordAudit(this.sql, Date.now(), "code.undelivered", origin, { purpose: purpose.split(":")[0], reason });
   }
 
   /**
@@ -277,6 +294,8 @@ export class UserState extends DurableObject<Env> {
    */
   async confirmEnrolment(input: {
     enrollmentId: string;
+    /** The factor the caller expects this enrolment to be. */
+    kind: "totp" | CodeKind;
     code: string;
     sessionId: string;
     challengeId: string | null;
@@ -286,37 +305,49 @@ export class UserState extends DurableObject<Env> {
   }): Promise<ConfirmOutcome> {
     const now = Date.now();
     const pending = this.sql
-      .exec<{ kind: string; secret_sealed: string | null }>(
-        "SELECT kind, secret_sealed FROM factors WHERE id = ? AND status = 'pending' AND created_at > ?",
-        input.enrollmentId, now - ENROLMENT_TTL_MS,
+      .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
+        "SELECT kind, secret_sealed, totp_settings FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
+        input.enrollmentId, input.kind, now - ENROLMENT_TTL_MS,
       )
       .toArray()[0];
     if (!pending) return { ok: false, error: "enrollment_not_found" };
     const refused = this.countAttempt(now, input.settings.lockout);
     if (refused) return refused;
+    // A sent code's tries are used up before it is checked, like the lockout count above.
+    if (pending.kind !== "totp" && !takeCodeTry(this.sql, `enroll:${input.enrollmentId}`, now)) {
+      return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout);
+    }
 
     const matched: Matched =
       pending.kind === "totp"
-        ? await this.matchTotp(input.enrollmentId, pending.secret_sealed!, input.code, input.settings.totp, now)
+        ? await this.matchTotp(input.enrollmentId, pending, input.code, input.settings.totp, now)
         : await this.matchSentCode(`enroll:${input.enrollmentId}`, input.code, now);
     const firstFactor = this.activeFactors().length === 0;
     const backupCodes = firstFactor ? newBackupCodes(input.backupCodeCount) : [];
     const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
 
     // Synchronous from here: nothing can interleave between these checks and writes.
-    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout, pending.kind === "totp" ? null : `enroll:${input.enrollmentId}`);
+    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout);
     if (firstFactor && this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
+    // Checked again here, not only when the enrolment began: a pending enrolment started while
+    // the user had no factor must not slip in after they enrolled one elsewhere.
+    const stale = this.mayAddFactor(input.sessionId, now, () => false);
+    if (stale) return stale;
     this.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
-    this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND kind = ?", pending.kind);
+    // Any other pending enrolment was started under the old state of the account: drop it.
+    this.sql.exec("DELETE FROM factors WHERE status = 'pending'");
     if (firstFactor) {
       this.sql.exec("DELETE FROM backup_codes");
       for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
     }
-    this.saveLockout(NO_FAILURES);
-    this.markFresh(input.sessionId, now);
+    this.clearFailures(now);
+    // Enrolling the first factor proves this session; adding another must not extend the window.
+    if (firstFactor) this.markFresh(input.sessionId, now);
     recordAudit(this.sql, now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
     if (firstFactor) recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
-    const challenge = input.challengeId ? this.completeChallenge(input.challengeId, input.sessionId, now) : null;
+    // Enrolling answers only the challenge that sent the user to enrol, and only for a first
+    // factor; an already enrolled user proves themselves with a factor they had before.
+    const challenge = input.challengeId && firstFactor ? this.completeChallenge(input.challengeId, input.sessionId, now, "enroll") : null;
     return { ok: true, factorId: input.enrollmentId, backupCodes, challenge };
   }
 
@@ -335,15 +366,19 @@ export class UserState extends DurableObject<Env> {
     if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
     const refused = this.countAttempt(now, input.settings.lockout);
     if (refused) return refused;
+    // A sent code's tries are used up before it is checked, like the lockout count above.
+    const sentPurpose = sentCodePurposeOf(input.factor, input.challengeId);
+    if (sentPurpose && !takeCodeTry(this.sql, sentPurpose, now)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
 
     const matched = await this.matchAnswer(input, factor?.id ?? null, now);
 
     // Synchronous from here: the replay check and its write cannot be split by another request.
-    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout, sentCodePurposeOf(input.factor, input.challengeId));
+    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
     const challenge = this.completeChallenge(input.challengeId, input.sessionId, now);
     if (!challenge) return { ok: false, error: "challenge_not_found" };
-    this.saveLockout(NO_FAILURES);
-    this.markFresh(input.sessionId, now);
+    this.clearFailures(now);
+    // Only a verification asked for to manage factors opens the window to add one.
+    if (challenge.operation === MANAGE_FACTORS) this.markFresh(input.sessionId, now);
     recordAudit(this.sql, now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
     if (matched.kind === "backup_code") {
       recordAudit(this.sql, now, "backup_code.used", input.origin, { remaining: this.backupCodesLeft() });
@@ -400,9 +435,9 @@ export class UserState extends DurableObject<Env> {
       .toArray()[0];
   }
 
-  private completeChallenge(id: string, sessionId: string, now: number): { operation: string; returnTo: string | null } | null {
+  private completeChallenge(id: string, sessionId: string, now: number, onlyKind?: "enroll"): { operation: string; returnTo: string | null } | null {
     const row = this.openChallengeRow(id, sessionId, now);
-    if (!row) return null;
+    if (!row || (onlyKind && row.kind !== onlyKind)) return null;
     this.sql.exec("UPDATE challenges SET verified_at = ? WHERE id = ?", now, id);
     return { operation: row.operation, returnTo: row.return_to };
   }
@@ -420,9 +455,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
-  private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy, sentCodePurpose: string | null): Refusal {
-    // A wrong answer wears down the live sent code, which dies after a few.
-    if (sentCodePurpose) wearCode(this.sql, sentCodePurpose, now);
+  private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
     const state = this.lockout();
     const left = attemptsRemaining(state, policy);
     recordAudit(this.sql, now, "verify.failed", origin, { factor, attemptsRemaining: left });
@@ -434,17 +467,19 @@ export class UserState extends DurableObject<Env> {
 
   private async matchAnswer(input: { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings }, factorId: string | null, now: number): Promise<Matched> {
     if (input.factor === "totp") {
-      const sealed = this.sql.exec<{ secret_sealed: string }>("SELECT secret_sealed FROM factors WHERE id = ?", factorId).one().secret_sealed;
-      return this.matchTotp(factorId!, sealed, input.code, input.settings.totp, now);
+      const row = this.sql.exec<{ secret_sealed: string; totp_settings: string | null }>("SELECT secret_sealed, totp_settings FROM factors WHERE id = ?", factorId).one();
+      return this.matchTotp(factorId!, row, input.code, input.settings.totp, now);
     }
     if (input.factor === "backup_code") return this.matchBackupCode(input.code);
     const live = liveCode(this.sql, `challenge:${input.challengeId}`, now);
     return live?.kind === input.factor ? this.matchSentCode(`challenge:${input.challengeId}`, input.code, now) : null;
   }
 
-  private async matchTotp(factorId: string, sealed: string, code: string, totp: TotpSettings, now: number): Promise<Matched> {
-    const step = matchTotpStep(await unseal(this.env, sealed, `totp:${this.owner}`), code, totp, now);
-    return step === null ? null : { kind: "totp", factorId, step };
+  /** Matches with the settings the app was enrolled with; only the skew follows the current policy. */
+  private async matchTotp(factorId: string, row: { secret_sealed: string | null; totp_settings: string | null }, code: string, policy: TotpSettings, now: number): Promise<Matched> {
+    const settings = { ...policy, ...(row.totp_settings ? (JSON.parse(row.totp_settings) as AppSettings) : {}) };
+    const step = matchTotpStep(await unseal(this.env, row.secret_sealed!, `totp:${this.owner}`), code, settings, now);
+    return step === null ? null : { kind: "totp", factorId, usedAt: step * settings.periodSeconds };
   }
 
   private async matchBackupCode(code: string): Promise<Matched> {
@@ -474,9 +509,9 @@ export class UserState extends DurableObject<Env> {
       this.sql.exec("DELETE FROM backup_codes WHERE hash = ?", matched.hash);
       return true;
     }
-    const { last_step } = this.sql.exec<{ last_step: number }>("SELECT last_step FROM factors WHERE id = ?", matched.factorId).one();
-    if (matched.step <= last_step) return false;
-    this.sql.exec("UPDATE factors SET last_step = ? WHERE id = ?", matched.step, matched.factorId);
+    const row = this.sql.exec<{ last_used_at: number }>("SELECT last_used_at FROM factors WHERE id = ?", matched.factorId).toArray()[0];
+    if (!row || matched.usedAt <= row.last_used_at) return false;
+    this.sql.exec("UPDATE factors SET last_used_at = ? WHERE id = ?", matched.usedAt, matched.factorId);
     return true;
   }
 
@@ -491,6 +526,11 @@ export class UserState extends DurableObject<Env> {
     if (active.length === 0) return null;
     const fresh = this.sql.exec<{ verified_at: number }>("SELECT verified_at FROM fresh_sessions WHERE session_id = ?", sessionId).toArray()[0];
     return fresh && now - fresh.verified_at < FRESH_VERIFICATION_MS ? null : { ok: false, error: "step_up_required" };
+  }
+
+  /** A right answer clears the failure count, but not a lock that racing wrong answers set meanwhile. */
+  private clearFailures(now: number): void {
+    if (lockRemainingMs(this.lockout(), now) === 0) this.saveLockout(NO_FAILURES);
   }
 
   private markFresh(sessionId: string, now: number): void {

@@ -3,6 +3,8 @@ import { env } from "cloudflare:test";
 import { DEMO_HOSTS, demoPolicy } from "../../demo/tenant";
 import { PolicySchema } from "../../src/config/policy-schema";
 import { aTenant, send } from "../support/builders";
+import { challengeFor, enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { totpCode } from "../support/totp";
 
 async function signIn(base: string, username: string): Promise<string> {
   const response = await send(`${base}/login`, {
@@ -73,5 +75,69 @@ describe("the demo portal behind stepgate", () => {
     });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: "enrollment_required", operation: "withdraw" });
+  });
+});
+
+describe("a step-up on a withdrawal in the demo portal", () => {
+  const browser = { Accept: "text/html,application/xhtml+xml", "Content-Type": "application/x-www-form-urlencoded" };
+  const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+
+  it("goes form → 401 page → challenge → back to the wallet → the resubmitted form reaches the portal once", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const session = await signIn(base, "wanda");
+    const token = session.split("=")[1]!;
+    const { secret, enrolledAt, backupCodes } = await enrolTotpViaApi(base, token);
+
+    // The login guard first: the wallet page asks for a code once for this session.
+    const toWallet = await send(`${base}/wallet`, { headers: { Accept: "text/html", Cookie: session } });
+    expect(toWallet.status).toBe(303);
+    const loginChallenge = toWallet.headers.get("Location")!;
+    const loginPage = await (await send(`${base}${loginChallenge}`, { headers: { Accept: "text/html", Cookie: session } })).text();
+    expect(loginPage).toContain("Confirm login");
+    const loggedIn = await send(`${base}${loginChallenge}`, {
+      method: "POST",
+      headers: { ...browser, Cookie: session, Origin: base },
+      body: new URLSearchParams({ csrf: field(loginPage, "csrf"), factor: "totp", code: totpCode(secret, enrolledAt + 30_000) }).toString(),
+    });
+    expect(loggedIn.status).toBe(303);
+    expect(loggedIn.headers.get("Location")).toBe("/wallet");
+    const loginGrant = loggedIn.headers.getSetCookie()[0]!.split(";")[0]!;
+    const cookies = `${session}; ${loginGrant}`;
+    expect((await send(`${base}/wallet`, { headers: { Accept: "text/html", Cookie: cookies } })).status).toBe(200);
+
+    const form = "amount=50&currency=USD&destination=IBAN%20DE89";
+    const submit = (cookie: string) =>
+      send(`${base}/wallet/withdraw`, { method: "POST", headers: { ...browser, Cookie: cookie, Referer: `${base}/wallet`, Origin: base }, body: form });
+    const stopped = await submit(cookies);
+    expect(stopped.status).toBe(401);
+    const verifyPath = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(await stopped.text())![1]!;
+    const challengePage = await (await send(`${base}${verifyPath}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
+    expect(challengePage).toContain("Confirm withdraw");
+    const verified = await send(`${base}${verifyPath}`, {
+      method: "POST",
+      headers: { ...browser, Cookie: cookies, Origin: base },
+      // The next authenticator code is a time step away; a backup code answers at once.
+      body: new URLSearchParams({ csrf: field(challengePage, "csrf"), factor: "backup_code", code: backupCodes[0]! }).toString(),
+    });
+    expect(verified.status).toBe(303);
+    expect(verified.headers.get("Location")).toBe("/wallet");
+    const withdrawGrant = verified.headers.getSetCookie()[0]!.split(";")[0]!;
+
+    const done = await submit(`${cookies}; ${withdrawGrant}`);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("&quot;destination&quot;: &quot;IBAN DE89&quot;");
+    expect((await submit(`${cookies}; ${withdrawGrant}`)).status).toBe(401);
+  });
+
+  it("takes the API twin through a challenge with the StepGate-Grant header", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const session = await signIn(base, "xavier");
+    const token = session.split("=")[1]!;
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const challengeId = await challengeFor(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" });
+    const verified = await verify(base, token, challengeId, "backup_code", backupCodes[0]!);
+    const { grant } = await verified.json<{ grant: string }>();
+    const through = await postJson(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" }, { "StepGate-Grant": grant });
+    expect(await through.json()).toEqual({ operation: "withdraw", user: "xavier", received: { amount: 10, to: "ACC-1" } });
   });
 });

@@ -80,4 +80,15 @@ describe("grants at the gate", () => {
     expect((await post(await aSession({ sub: "alice", sid: "a-2" }))).status).toBe(401);
     expect((await post(await aSession({ sub: "mallory", sid: "a-1" }))).status).not.toBe(200);
   });
+
+  it("refuses a long-lived grant from another tenant", async () => {
+    const routes = { operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 600 } } };
+    const home = await aTenant(aPolicy({ enforcement: "required", ...routes }));
+    const other = await aTenant(aPolicy({ enforcement: "required", ...routes }));
+    const token = await aSession({ sub: "amy", sid: "s" });
+    await enrolTotpViaApi(other.base, token);
+    const { token: grant } = await issueGrant(env, { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" }, 600, Date.now());
+    const response = await send(`${other.base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": grant }, body: "{}" });
+    expect(response.status).toBe(401);
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { decodeJwt } from "jose";
+import { userState } from "../../src/state/user";
 import { kvKeys } from "../../src/config/kv-keys";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { codeIn, mailbox, outbox, providerRequests } from "../support/outbox";
@@ -43,16 +45,22 @@ describe("Twilio", () => {
     const { token, response } = await enrolPhone(base, phone);
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ code });
-    // The undelivered code was withdrawn: asking again is not refused as too soon.
-    const again = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone });
+    // The undelivered code was withdrawn: asking again at once is not refused as too soon.
+    const { tenantId } = { tenantId: new URL(base).hostname.split(".")[0]! };
+    const pending = await runInDurableObject(userState(env, tenantId, (await decodeJwt(token)).sub!), async (_o, state) =>
+      state.storage.sql.exec<{ id: string }>("SELECT id FROM factors WHERE status = 'pending'").one().id,
+    );
+    const again = await postJson(`${base}/__stepgate/api/enroll/sms/resend`, token, { enrollmentId: pending });
     expect(again.status).toBe(status);
+    expect(await again.json()).toMatchObject({ code });
   });
 
-  it("answers 503 when the secret the policy names is not set", async () => {
-    const { base } = await aTenant(twilioPolicy());
+  it("refuses to use another tenant's secret named in a policy written straight to KV", async () => {
+    const { base } = await aTenant(twilioPolicy({ ref: "TENANT_DEMO_JWT_SECRET" }));
     const { response } = await enrolPhone(base, "+14155552671");
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: "credential_unavailable" });
+    expect((await providerRequests()).some((r) => r.headers.authorization?.includes(btoa(`${SID}:test-demo-jwt-secret`)))).toBe(false);
   });
 });
 
@@ -72,6 +80,18 @@ describe("email over SMTP", () => {
     const { enrollmentId } = await started.json<{ enrollmentId: string }>();
     const confirmed = await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: codeIn(message!.text) });
     expect(confirmed.status).toBe(200);
+  });
+
+  it("logs in to an SMTP server that requires authentication", async () => {
+    const { base } = await aTenant(
+      aPolicy({
+        factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port: Number(env.SMTP_AUTH_PORT), from: "s@acme.test", username: "stepgate", password: "smtp-pass" } } as never,
+      }),
+    );
+    const address = `auth-${crypto.randomUUID().slice(0, 8)}@demo.test`;
+    const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: address });
+    expect(response.status).toBe(201);
+    expect((await mailbox()).some((m) => m.to.includes(address))).toBe(true);
   });
 
   it("answers 502 when the SMTP server cannot be reached", async () => {
@@ -124,15 +144,36 @@ describe("provider credentials", () => {
     expect(request.headers.authorization).toBe(`Basic ${btoa(`${SID}:rotated-secret-token`)}`);
   });
 
-  it("refuses a credential reference outside TENANT_*", async () => {
+  it.each([["STEPGATE_SECRET_KEYS"], ["TENANT_DEMO_JWT_SECRET"]])("refuses the credential reference %s, which is not this tenant's", async (ref) => {
     const { base } = await aTenant();
     const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
     const put = await send(`${base}/__stepgate/admin/v1/policy`, {
       method: "PUT",
       headers: adminHeaders({ "If-Match": etag }),
-      body: JSON.stringify(twilioPolicy({ ref: "STEPGATE_SECRET_KEYS" })),
+      body: JSON.stringify(twilioPolicy({ ref })),
     });
     expect(put.status).toBe(422);
+    expect((await put.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toContain("#/factors/sms/twilio/authToken/ref");
+  });
+
+  it("accepts a reference to this tenant's own secret", async () => {
+    const { base, tenantId } = await aTenant();
+    const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+    const ref = `TENANT_${tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_TWILIO_TOKEN`;
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(twilioPolicy({ ref })) });
+    expect(put.status).toBe(200);
+  });
+
+  it("refuses a tenant name with a line break, which would reach email headers", async () => {
+    const { base } = await aTenant();
+    const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": etag }),
+      body: JSON.stringify(aPolicy({ branding: { name: "Acme\r\nBcc: evil@evil.test" } })),
+    });
+    expect(put.status).toBe(422);
+    expect((await put.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toContain("#/branding/name");
   });
 
   it("lists development texts in the outbox with their recipient", async () => {

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "n
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { Hono } from "hono";
@@ -21,6 +22,7 @@ import { createDemoPortal } from "../../demo/portal";
 declare module "vitest" {
   export interface ProvidedContext {
     smtpPort: number;
+    smtpAuthPort: number;
     testOrigin: string;
     demoOrigin: string;
     deadOrigin: string;
@@ -121,7 +123,8 @@ export default async function setup(project: TestProject) {
   });
   project.provide("demoOrigin", await start(createDemoPortal({ jwtSecret: "test-demo-jwt-secret" }).fetch));
   project.provide("deadOrigin", await unusedAddress());
-  project.provide("smtpPort", await startSmtp(maildir, children));
+  project.provide("smtpPort", await startSmtp(maildir, children, false));
+  project.provide("smtpAuthPort", await startSmtp(maildir, children, true));
   project.provide("rsaPrivateJwk", JSON.stringify({ ...(await exportJWK(rsa.privateKey)), kid: "rsa-1", alg: "RS256" }));
   project.provide("ecPrivateJwk", JSON.stringify({ ...(await exportJWK(ec.privateKey)), kid: "ec-1", alg: "ES256" }));
 
@@ -136,10 +139,11 @@ export default async function setup(project: TestProject) {
  * A real SMTP server (Debian's python3-aiosmtpd, installed by .ci/run) on loopback, delivering
  * into a Maildir the tests read through the fixture origin.
  */
-async function startSmtp(maildir: string, children: ChildProcess[]): Promise<number> {
+async function startSmtp(maildir: string, children: ChildProcess[], auth: boolean): Promise<number> {
   const port = Number(new URL(await unusedAddress()).port);
   const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], { stdio: ["ignore", "ignore", "pipe"] });
+  const script = fileURLToPath(new URL("./smtp-server.py", import.meta.url));
+  const child = spawn(python, [script, String(port), maildir, ...(auth ? ["auth"] : [])], { stdio: ["ignore", "ignore", "pipe"] });
   children.push(child);
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));

@@ -1,5 +1,6 @@
 /** Reading the codes stepgate sent, from the dev outbox, the test SMTP server or the provider stand-ins. */
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { userState } from "../../src/state/user";
 import { expect } from "vitest";
 import { send } from "./builders";
 
@@ -35,4 +36,12 @@ export async function mailbox(): Promise<Array<{ to: string; from: string; subje
 
 export async function providerRequests(): Promise<Array<{ path: string; headers: Record<string, string>; body: string }>> {
   return (await fetch(`${env.TEST_ORIGIN}/__fixture/provider-requests`)).json();
+}
+
+/** Moves the user's recorded sends and codes into the past, as if `ms` had passed. */
+export async function timePasses(tenantId: string, userId: string, ms: number): Promise<void> {
+  await runInDurableObject(userState(env, tenantId, userId), async (_o, state) => {
+    state.storage.sql.exec("UPDATE sends SET at = at - ?", ms);
+    state.storage.sql.exec("UPDATE sent_codes SET expires_at = expires_at - ?", ms);
+  });
 }
