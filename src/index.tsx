@@ -16,6 +16,7 @@ import { resolveTenant } from "./gate/tenant";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
+import { settingsPages } from "./pages/settings-routes";
 import { isDevelopment } from "./providers/deliver";
 import { tenantState } from "./state/tenant";
 
@@ -32,6 +33,7 @@ admin.route("/", adminUsers);
 app.route("/__stepgate/admin/v1", admin);
 app.route("/__stepgate/api", userApi);
 app.route("/__stepgate", hostedPages);
+app.route("/__stepgate", settingsPages);
 
 // Development only: the texts and emails the outbox provider kept, newest first.
 app.get("/__stepgate/dev/outbox", async (c, next) => {

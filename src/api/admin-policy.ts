@@ -10,7 +10,7 @@ import type { AppEnv } from "../app-env";
 import { foreignCredentialRefs, sealCredentials } from "../config/credentials";
 import { kvKeys } from "../config/kv-keys";
 import { adoptPolicy } from "../config/policy-cache";
-import { PolicySchema } from "../config/policy-schema";
+import { PolicySchema, type Policy } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
 import { readJson, validate } from "../lib/json-body";
 import { ProblemError, problem } from "../lib/problem";
@@ -43,7 +43,7 @@ adminPolicy.put(
       throw new ProblemError(422, "validation_failed", `Invalid fields: ${foreign.map((e) => e.pointer).join(", ")}`, { errors: foreign });
     }
     // Plain credentials are sealed before anything is stored.
-    const policy = await sealCredentials(c.env, tenantId, validated);
+    const policy = withEnforcementDates(current, await sealCredentials(c.env, tenantId, validated), new Date());
     // Stored with every default filled in, so what GET shows is exactly what is enforced.
     const text = JSON.stringify(policy);
     await c.env.POLICY.put(kvKeys.policy(tenantId), text);
@@ -74,6 +74,32 @@ function checkPreconditions(ifMatch: string | undefined, ifNoneMatch: string | u
     throw new ProblemError(412, "precondition_failed", "The policy changed since you read it; GET it again and reapply your change.", {
       etag: currentEtag,
     });
+  }
+}
+
+/**
+ * Keeps the dates stepgate manages itself: when `enabled` or `enforcement` changes the change is
+ * dated, and turning 2FA on again with `reenrollOnReenable` starts a new enrolment epoch.
+ * Whatever the admin sent for these fields is ignored.
+ */
+export function withEnforcementDates(currentText: string | null, next: Policy, now: Date): Policy {
+  const previous = currentText ? PolicySchema.safeParse(parsedOrNull(currentText)) : null;
+  const before = previous?.success ? previous.data : null;
+  const changed = !before || before.enabled !== next.enabled || before.enforcement !== next.enforcement;
+  const reenabled = before !== null && !before.enabled && next.enabled;
+  return {
+    ...next,
+    enforcementChangedAt: changed ? now.toISOString() : before.enforcementChangedAt,
+    enrollmentEpoch: reenabled && next.reenrollOnReenable ? now.getTime() : before?.enrollmentEpoch,
+  };
+}
+
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A stored policy that is not JSON has no dates worth keeping.
+    return null;
   }
 }
 

@@ -6,7 +6,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { validate } from "../lib/json-body";
+import { bodyLimit } from "hono/body-limit";
+import { readJson, validate } from "../lib/json-body";
+import { problem, ProblemError } from "../lib/problem";
 import type { AuditEntry } from "../state/audit-log";
 import { userState } from "../state/user";
 import { requestOrigin } from "./challenge-answers";
@@ -27,6 +29,28 @@ adminUsers.post("/users/:id/unlock", async (c) => {
   const user = userState(c.env, c.var.tenant.tenantId, userId);
   const { wasLocked } = await reachUser(() => user.unlock(requestOrigin(c.req.raw), "admin:bootstrap"));
   return c.json({ userId, unlocked: true, wasLocked });
+});
+
+const RequirementBody = z.strictObject({ required: z.boolean().nullable() });
+
+adminUsers.put(
+  "/users/:id/requirement",
+  bodyLimit({ maxSize: 1024, onError: () => problem(413, "body_too_large", "A requirement body is a few bytes.") }),
+  async (c) => {
+    const userId = validate(UserId, c.req.param("id"), 400);
+    const { required } = validate(RequirementBody, await readJson(c), 400);
+    const user = userState(c.env, c.var.tenant.tenantId, userId);
+    await reachUser(() => user.setRequirement(required, requestOrigin(c.req.raw), "admin:bootstrap"));
+    return c.json({ userId, required });
+  },
+);
+
+adminUsers.delete("/users/:id/devices/:deviceId", async (c) => {
+  const userId = validate(UserId, c.req.param("id"), 400);
+  const user = userState(c.env, c.var.tenant.tenantId, userId);
+  const removed = await reachUser<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), "admin:bootstrap"));
+  if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
+  return c.body(null, 204);
 });
 
 adminUsers.get("/audit", async (c) => {

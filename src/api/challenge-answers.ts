@@ -9,6 +9,7 @@ import type { IssuedGrant } from "../gate/grant";
 import type { RequestOrigin } from "../state/audit-log";
 import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
+import { deviceCookie, deviceName } from "../gate/device-cookie";
 import { grantOperation } from "./grant-cookie";
 import { reachUser, refusalProblem } from "./user-outcomes";
 
@@ -24,7 +25,13 @@ export interface AnsweredChallenge {
  * @example
  * const { grant, operation } = await answerChallenge(c, id, "totp", "123456");
  */
-export async function answerChallenge(c: Context<SessionEnv>, challengeId: string, factor: AnswerFactor, code: string): Promise<AnsweredChallenge> {
+export async function answerChallenge(
+  c: Context<SessionEnv>,
+  challengeId: string,
+  factor: AnswerFactor,
+  code: string,
+  trustDevice = false,
+): Promise<AnsweredChallenge> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachUser<VerifyOutcome>(() =>
@@ -38,7 +45,23 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
+  if (trustDevice) await rememberDevice(c);
   return { grant: await grantOperation(c, outcome.operation), operation: outcome.operation, returnTo: outcome.returnTo };
+}
+
+/**
+ * "Trust this device": records the browser in the user's object and sets the device cookie,
+ * when the policy allows trusted devices (otherwise the wish is ignored).
+ */
+export async function rememberDevice(c: Context<SessionEnv>): Promise<void> {
+  const { identity, policy, tenant } = c.var;
+  if (!policy.trustedDevices.enabled) return;
+  const origin = requestOrigin(c.req.raw);
+  const { days, max } = policy.trustedDevices;
+  const trusted = await reachUser<{ deviceId: string; expiresAt: number }>(() =>
+    userState(c.env, tenant.tenantId, identity.userId).trustDevice({ name: deviceName(origin.userAgent), days, max, origin }),
+  );
+  c.header("Set-Cookie", await deviceCookie(c.env, tenant.tenantId, identity.userId, trusted.deviceId, trusted.expiresAt), { append: true });
 }
 
 /**
@@ -54,6 +77,7 @@ export async function confirmEnrolment(
   enrollmentId: string,
   code: string,
   challengeId: string | null,
+  trustDevice = false,
 ): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null }> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
@@ -70,6 +94,7 @@ export async function confirmEnrolment(
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
+  if (trustDevice) await rememberDevice(c);
   const grant = outcome.challenge ? await grantOperation(c, outcome.challenge.operation) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
 }

@@ -4,9 +4,8 @@
  * token for API clients.
  */
 import type { Context } from "hono";
-import { setCookie } from "hono/cookie";
 import type { SessionEnv } from "../app-env";
-import { grantCookieName, issueGrant, type IssuedGrant } from "../gate/grant";
+import { grantCookie, issueGrant, type IssuedGrant } from "../gate/grant";
 
 /**
  * Signs a grant for `operation` (fresh for the operation's `maxAge`) and sets its cookie.
@@ -18,13 +17,7 @@ export async function grantOperation(c: Context<SessionEnv>, operation: string):
   // An operation removed from the policy since the challenge opened gets the strictest grant.
   const maxAge = policy.operations[operation]?.maxAge ?? 0;
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await issueGrant(c.env, subject, maxAge, Date.now());
-  setCookie(c, grantCookieName(operation), grant.token, {
-    path: "/",
-    secure: true,
-    httpOnly: true,
-    sameSite: "Lax",
-    expires: new Date(grant.expiresAt),
-  });
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now());
+  c.header("Set-Cookie", grantCookie(operation, grant), { append: true });
   return grant;
 }

@@ -13,8 +13,10 @@ import { totpQrSvg, totpUri } from "../factors/totp";
 import { readJson, validate } from "../lib/json-body";
 import { problem } from "../lib/problem";
 import type { CodeKind } from "../state/sent-codes";
-import { userState, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type UserStatus } from "../state/user";
-import { answerChallenge, confirmEnrolment } from "./challenge-answers";
+import { isRequired } from "../gate/requirement";
+import { ProblemError } from "../lib/problem";
+import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import { answerChallenge, confirmEnrolment, requestOrigin } from "./challenge-answers";
 import { freshVerificationProblem } from "./fresh-verification";
 import { requireSession } from "./require-session";
 import { sendCode, type SentCodeReceipt } from "./send-code";
@@ -47,6 +49,7 @@ export const ConfirmBody = z.strictObject({
   code: Code,
   /** The challenge this enrolment answers, when enrolment was forced by a protected request. */
   challengeId: ChallengeId.optional(),
+  trustDevice: z.boolean().optional(),
 });
 export const ResendBody = z.strictObject({ enrollmentId: Id("an enrollment id") });
 export const SendBody = z.strictObject({ factor: z.enum(["sms", "email"]) });
@@ -69,14 +72,49 @@ userApi.use(
 
 userApi.get("/me", async (c) => {
   const { identity, policy } = c.var;
-  const status = await reachUser<UserStatus>(() => user(c).status());
+  const status = await reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const devices = await reachUser<DeviceView[]>(() => user(c).devices());
   return c.json({
     userId: identity.userId,
     enrolled: status.factors.length > 0,
     factors: status.factors,
+    devices: devices.length,
     enabled: policy.enabled,
     enforcement: policy.enforcement,
+    /** Whether policy requires 2FA of this user (so the last factor cannot be removed). */
+    required: policy.enabled && isRequired(policy, identity, status),
+    enforcementChangedAt: policy.enforcementChangedAt ?? null,
   });
+});
+
+userApi.get("/devices", async (c) => c.json({ devices: await reachUser<DeviceView[]>(() => user(c).devices()) }));
+
+userApi.delete("/devices/:id", async (c) => {
+  const id = validate(Id("a device id"), c.req.param("id"), 400);
+  const removed = await reachUser<boolean>(() => user(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
+  if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
+  return c.body(null, 204);
+});
+
+userApi.delete("/factors/:id", async (c) => {
+  const { identity, policy } = c.var;
+  const factorId = validate(Id("a factor id"), c.req.param("id"), 400);
+  const status = await reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
+  const outcome = await reachUser<RemovalOutcome>(() =>
+    user(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
+  );
+  if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
+  return c.body(null, 204);
+});
+
+userApi.post("/backup-codes", async (c) => {
+  const { identity, policy } = c.var;
+  const outcome = await reachUser<{ ok: true; backupCodes: string[] } | Refusal>(() =>
+    user(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
+  );
+  if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
+  return c.json({ backupCodes: outcome.backupCodes }, 201);
 });
 
 userApi.post("/enroll/totp", async (c) => {
@@ -106,7 +144,7 @@ for (const kind of ["sms", "email"] as const) {
 for (const kind of ["totp", "sms", "email"] as const) {
   userApi.post(`/enroll/${kind}/confirm`, async (c) => {
     const body = validate(ConfirmBody, await readJson(c), 400);
-    const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null);
+    const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
     return c.json({
       backupCodes: confirmed.backupCodes,
       ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: new Date(confirmed.grant.expiresAt).toISOString() } : {}),
@@ -136,7 +174,7 @@ userApi.post("/challenges/:id/send", async (c) => {
 userApi.post("/challenges/:id/verify", async (c) => {
   const id = validate(ChallengeId, c.req.param("id"), 400);
   const body = validate(VerifyBody, await readJson(c), 400);
-  const answered = await answerChallenge(c, id, body.factor, body.code);
+  const answered = await answerChallenge(c, id, body.factor, body.code, body.trustDevice ?? false);
   return c.json({
     grant: answered.grant.token,
     expiresAt: new Date(answered.grant.expiresAt).toISOString(),

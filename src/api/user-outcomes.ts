@@ -26,6 +26,8 @@ export function refusalProblem(refusal: Refusal): ProblemError {
       return new ProblemError(409, "already_enrolled", "A factor is already enrolled for this user.");
     case "factor_not_enrolled":
       return new ProblemError(409, "factor_not_enrolled", "That factor is not enrolled for this user.");
+    case "last_factor_required":
+      return new ProblemError(409, "last_factor_required", "Two-factor verification is required for this account, so its last factor cannot be removed.");
     case "step_up_required":
       return new ProblemError(403, "fresh_verification_required", "Adding a factor needs a verification in this session within the last 10 minutes.");
     case "cooling_down":

@@ -170,6 +170,10 @@ export const PolicySchema = z.strictObject({
   enforcement: z.enum(["optional", "required", "per_user"]).default("optional"),
   requiredGroups: z.array(z.string().min(1)).default([]),
   reenrollOnReenable: z.boolean().default(false),
+  /** Set by stepgate when 2FA is turned on again with `reenrollOnReenable`: factors enrolled before it no longer count. */
+  enrollmentEpoch: z.int().min(0).optional(),
+  /** Set by stepgate whenever `enabled` or `enforcement` changes. */
+  enforcementChangedAt: z.iso.datetime().optional(),
   identity: IdentitySchema,
   factors: FactorsSchema.prefault({}),
   operations: z
@@ -195,6 +199,8 @@ export const PolicySchema = z.strictObject({
       enabled: z.boolean().default(false),
       days: z.int().min(1).max(365).default(30),
       max: z.int().min(1).max(50).default(5),
+      /** The operations a trusted device skips; money movement is left out unless named here. */
+      operations: z.array(z.string().regex(OPERATION_NAME)).default(["login"]),
     })
     .prefault({}),
   branding: z

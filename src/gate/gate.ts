@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
 import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
-import { matchRequest } from "./operation-match";
+import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { stepUp } from "./step-up";
@@ -30,7 +30,7 @@ export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
   const tenant = c.var.tenant;
   const url = new URL(request.url);
   if (tenant.status === "invalid") {
-    const protectedRequest = !tenant.protectedRoutes || matchRequest(tenant.protectedRoutes, request.method, url, request.headers) !== null;
+    const protectedRequest = !tenant.protectedRoutes || protectedOperations(tenant.protectedRoutes, request.method, url, request.headers).length > 0;
     if (protectedRequest || !tenant.origin) {
       throw new ProblemError(503, "policy_invalid", `Tenant ${tenant.tenantId} ${tenant.reason}; protected operations are refused until it is fixed.`, {
         tenant: tenant.tenantId,
@@ -40,21 +40,32 @@ export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
   }
 
   const { policy, matcher } = tenant;
-  const matched = policy.enabled ? matchRequest(matcher, request.method, url, request.headers) : null;
   let anonymous = false;
-  if (matched) {
+  const grantCookies: string[] = [];
+  // The login guard first, then the specific operation: each must be passed.
+  for (const matched of policy.enabled ? protectedOperations(matcher, request.method, url, request.headers) : []) {
     const result = await stepUp(c, policy, matched);
     if (result.action === "stop") return result.response;
-    anonymous = result.anonymous;
+    anonymous ||= result.anonymous;
+    grantCookies.push(...result.setCookies);
   }
   const identity = policy.identity;
-  return proxyToOrigin(request, new URL(policy.origin), {
+  const response = await proxyToOrigin(request, new URL(policy.origin), {
     timeoutMs: policy.originTimeoutMs,
     // A session stepgate could not verify is not passed on: the origin might read another copy
     // of it (a duplicate cookie, the header) as signed in, past the login guard.
     ...withoutStepgateCredentials(request, (name) => anonymous && name === identity.cookie),
     ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, identity.header] } : {}),
   });
+  return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
+}
+
+/** The origin's response with stepgate's renewed grant cookies added to its own. */
+function withCookies(response: Response, cookies: string[]): Response {
+  if (response.webSocket) return response;
+  const copy = new Response(response.body, response);
+  for (const cookie of cookies) copy.headers.append("Set-Cookie", cookie);
+  return copy;
 }
 
 /**

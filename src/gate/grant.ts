@@ -6,6 +6,7 @@
  * except a single-use grant (`maxAge: 0`), which must be spent in the user's object exactly once.
  */
 import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { serialize } from "hono/utils/cookie";
 import { randomId } from "../lib/ids";
 import { currentKey, keyById } from "../lib/keyring";
 
@@ -32,19 +33,38 @@ export interface CheckedGrant {
   jti: string;
   once: boolean;
   expiresAt: number;
+  /** When it was signed (or last renewed), epoch milliseconds. */
+  issuedAt: number;
+  /** The trusted device it was issued to instead of a code, if any. */
+  deviceId: string | null;
 }
 
 /**
- * Signs a grant for `subject`, fresh for `maxAgeSeconds` (0: one request).
- * @example
- * const grant = await issueGrant(env, { tenantId, userId, sessionId, operation: "withdraw" }, 300, Date.now());
+ * How old a grant may be before the user's Durable Object is asked whether it still stands
+ * (no reset, factor change or device revocation since). This bounds how long a revocation
+ * takes to apply, while a grant younger than this is checked by its signature alone.
  */
-export async function issueGrant(env: Env, subject: GrantSubject, maxAgeSeconds: number, now: number): Promise<IssuedGrant> {
-  const once = maxAgeSeconds === 0;
+export const GRANT_RECHECK_MS = 5 * 60_000;
+
+/**
+ * Signs a grant for `subject`, fresh for `maxAgeSeconds` (0: one request), or until a given
+ * `expiresAt` when an existing grant is renewed.
+ * @example
+ * const grant = await issueGrant(env, { tenantId, userId, sessionId, operation: "withdraw" }, { maxAgeSeconds: 300 }, Date.now());
+ */
+export async function issueGrant(
+  env: Env,
+  subject: GrantSubject,
+  lifetime: { maxAgeSeconds: number } | { expiresAt: number },
+  now: number,
+  deviceId: string | null = null,
+): Promise<IssuedGrant> {
+  const once = "maxAgeSeconds" in lifetime && lifetime.maxAgeSeconds === 0;
   const issuedAt = Math.floor(now / 1000);
-  const expiresAtSeconds = issuedAt + (once ? ONCE_GRANT_TTL_SECONDS : maxAgeSeconds);
+  const expiresAtSeconds =
+    "expiresAt" in lifetime ? Math.floor(lifetime.expiresAt / 1000) : issuedAt + (once ? ONCE_GRANT_TTL_SECONDS : lifetime.maxAgeSeconds);
   const { kid, key } = await currentKey(env, "grant");
-  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once })
+  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once, ...(deviceId ? { did: deviceId } : {}) })
     .setProtectedHeader({ alg: "HS256", kid, typ: "stepgate-grant+jwt" })
     .setIssuer(ISSUER)
     .setAudience(subject.tenantId)
@@ -73,7 +93,13 @@ export async function checkGrant(env: Env, token: string, subject: GrantSubject,
       clockTolerance: 0,
     });
     if (payload.sid !== subject.sessionId || payload.op !== subject.operation || typeof payload.jti !== "string") return null;
-    return { jti: payload.jti, once: payload.once === true, expiresAt: (payload.exp ?? 0) * 1000 };
+    return {
+      jti: payload.jti,
+      once: payload.once === true,
+      expiresAt: (payload.exp ?? 0) * 1000,
+      issuedAt: (payload.iat ?? 0) * 1000,
+      deviceId: typeof payload.did === "string" ? payload.did : null,
+    };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;
@@ -97,3 +123,19 @@ export const GRANT_COOKIE_PREFIX = "__Host-stepgate-grant-";
 
 /** Header API clients send a grant in. */
 export const GRANT_HEADER = "StepGate-Grant";
+
+/**
+ * The `Set-Cookie` value that carries a grant: `__Host-` pinned to this host and path `/`,
+ * `Secure`, `HttpOnly`, `SameSite=Lax`, expiring with the grant.
+ * @example
+ * response.headers.append("Set-Cookie", grantCookie("login", grant));
+ */
+export function grantCookie(operation: string, grant: IssuedGrant): string {
+  return serialize(grantCookieName(operation), grant.token, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax",
+    expires: new Date(grant.expiresAt),
+  });
+}

@@ -10,7 +10,9 @@
  * 3. then the operation listed first in the policy.
  *
  * A route listed in an operation's `exempt` is not claimed by that operation (the next match
- * may claim it). `HEAD` is matched as `GET`, since origins answer both the same way.
+ * may claim it). `HEAD` is matched as `GET`, since origins answer both the same way. The
+ * `login` operation is kept apart: it guards every route it lists (default: all) on top of the
+ * specific operation, see {@link OperationMatcher.loginGuard}.
  */
 import { METHOD_NAME_ALL } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
@@ -24,9 +26,29 @@ export interface MatchedOperation {
 }
 
 export interface OperationMatcher {
-  /** The operation a request belongs to, or `null` when it is ordinary traffic. */
+  /** The operation a request is (other than `login`), or `null` when it is ordinary traffic. */
   match(method: string, pathname: string): MatchedOperation | null;
+  /** The `login` operation when it guards this route (it is enabled and the route not exempt). */
+  loginGuard(method: string, pathname: string): MatchedOperation | null;
 }
+
+/** The operation that guards a whole portal session once there is one. */
+export const LOGIN = "login";
+
+/**
+ * Routes `login` never guards, besides the tenant's own `exempt` list: static assets and the
+ * portal's own sign-in and sign-out pages (a user must always be able to sign out).
+ */
+export const DEFAULT_LOGIN_EXEMPT = [
+  "GET /favicon.ico",
+  "GET /robots.txt",
+  "GET /assets/*",
+  "GET /static/*",
+  "* /login",
+  "* /logout",
+  "* /signin",
+  "* /signout",
+];
 
 interface CompiledRoute {
   methods: string[];
@@ -49,60 +71,85 @@ export function compileOperations(operations: Record<string, Operation>): Operat
   const exemptions = new Map<string, TrieRouter<true>>();
   const routes: Array<CompiledRoute & { target: MatchedOperation }> = [];
   let order = 0;
+  let login: { target: MatchedOperation; guarded: TrieRouter<true>; exempt: TrieRouter<true> } | null = null;
   for (const [name, operation] of Object.entries(operations)) {
     if (!operation.enabled) continue;
     const target = { name, operation };
-    for (const route of operation.routes) routes.push({ ...parseRoute(route, order++), target });
-    if (operation.exempt.length > 0) {
-      const exempt = new TrieRouter<true>();
-      for (const route of operation.exempt) addRoute(exempt, parseRoute(route, 0), true);
-      exemptions.set(name, exempt);
+    if (name === LOGIN) {
+      login = { target, guarded: routerOf(operation.routes), exempt: routerOf([...DEFAULT_LOGIN_EXEMPT, ...operation.exempt]) };
+      continue;
     }
+    for (const route of operation.routes) routes.push({ ...parseRoute(route, order++), target });
+    if (operation.exempt.length > 0) exemptions.set(name, routerOf(operation.exempt));
   }
   routes.sort(byPrecedence);
   for (const route of routes) addRoute(router, route, route.target);
 
   return {
     match(method, pathname) {
-      const verb = method === "HEAD" ? "GET" : method.toUpperCase();
+      const verb = verbOf(method);
       const path = canonicalPath(pathname);
       for (const [candidate] of router.match(verb, path)[0]) {
         const exempt = exemptions.get(candidate.name);
-        if (exempt && exempt.match(verb, path)[0].length > 0) continue;
+        if (exempt && matches(exempt, verb, path)) continue;
         return candidate;
       }
       return null;
     },
+    loginGuard(method, pathname) {
+      if (!login) return null;
+      const verb = verbOf(method);
+      const path = canonicalPath(pathname);
+      return matches(login.guarded, verb, path) && !matches(login.exempt, verb, path) ? login.target : null;
+    },
   };
+}
+
+function verbOf(method: string): string {
+  return method === "HEAD" ? "GET" : method.toUpperCase();
+}
+
+function routerOf(routes: string[]): TrieRouter<true> {
+  const router = new TrieRouter<true>();
+  for (const route of routes) addRoute(router, parseRoute(route, 0), true);
+  return router;
+}
+
+function matches(router: TrieRouter<true>, verb: string, path: string): boolean {
+  return router.match(verb, path)[0].length > 0;
 }
 
 /** Ways origins let a request claim another method (Express, Rails, Laravel, Symfony, …). */
 const METHOD_OVERRIDE_HEADERS = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
 /**
- * The operation a request is, counting the methods it may claim through a method-override
- * header or a `_method` query parameter as well as its own, since stepgate cannot know which
- * one the origin will act on. When the readings name different operations, a specific one wins
- * over the `login` session guard, and two specific ones are refused as ambiguous (a client
- * could otherwise dodge a stricter operation by claiming a laxer method). A `_method` field
- * inside a form body is not read, to keep bodies streamed; where an origin honours it, list
- * the `POST` route too.
+ * The protected operations a request must pass, in order: the `login` guard (when it covers
+ * the route), then the specific operation, if any. Method overrides count: a request is read
+ * with its own method and with every method it claims (`X-HTTP-Method-Override`,
+ * `X-HTTP-Method`, `X-Method-Override`, `?_method=`), since stepgate cannot know which one the
+ * origin will act on. Two readings naming different specific operations are refused as
+ * ambiguous (a client could otherwise dodge a stricter operation by claiming a laxer method).
+ * A `_method` field inside a form body is not read, to keep bodies streamed; where an origin
+ * honours it, list the `POST` route too.
  * @example
- * matchRequest(matcher, "POST", new URL("https://p.example/account?_method=DELETE"), headers)
+ * protectedOperations(matcher, "POST", new URL("https://p.example/account?_method=DELETE"), headers)
  */
-export function matchRequest(matcher: OperationMatcher, method: string, url: URL, headers: Headers): MatchedOperation | null {
+export function protectedOperations(matcher: OperationMatcher, method: string, url: URL, headers: Headers): MatchedOperation[] {
   const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.searchParams.get("_method")];
+  const verbs = [method, ...claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase())];
   const readings = new Map<string, MatchedOperation>();
-  for (const verb of [method, ...claimed]) {
-    const matched = verb ? matcher.match(verb.trim().toUpperCase(), url.pathname) : null;
+  let login: MatchedOperation | null = null;
+  for (const verb of verbs) {
+    login ??= matcher.loginGuard(verb, url.pathname);
+    const matched = matcher.match(verb, url.pathname);
     if (matched) readings.set(matched.name, matched);
   }
-  if (readings.size <= 1) return readings.values().next().value ?? null;
-  readings.delete("login");
-  if (readings.size === 1) return readings.values().next().value!;
-  throw new ProblemError(400, "ambiguous_method", "The request claims methods that belong to different protected operations; send one method.", {
-    operations: [...readings.keys()],
-  });
+  if (readings.size > 1) {
+    throw new ProblemError(400, "ambiguous_method", "The request claims methods that belong to different protected operations; send one method.", {
+      operations: [...readings.keys()],
+    });
+  }
+  return [...(login ? [login] : []), ...readings.values()];
 }
 
 function parseRoute(route: string, order: number): CompiledRoute {

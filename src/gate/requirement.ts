@@ -21,7 +21,8 @@ export function stepUpRequirement(policy: Policy, identity: Identity, status: Us
   return isRequired(policy, identity, status) ? "enroll" : "pass";
 }
 
-function isRequired(policy: Policy, identity: Identity, status: UserStatus): boolean {
+/** Whether 2FA is required of this user (and so they may not go without a factor). */
+export function isRequired(policy: Policy, identity: Identity, status: Pick<UserStatus, "requiredByAdmin">): boolean {
   if (identity.groups.some((group) => policy.requiredGroups.includes(group))) return true;
   if (status.requiredByAdmin !== null) return status.requiredByAdmin;
   return policy.enforcement === "required";

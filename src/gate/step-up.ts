@@ -10,9 +10,10 @@ import type { Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { userState, type UserState } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
-import { checkGrant, GRANT_HEADER, grantCookieName } from "./grant";
+import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";
+import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
 import { readIdentity, type Identity } from "./identity";
-import type { MatchedOperation } from "./operation-match";
+import { LOGIN, type MatchedOperation } from "./operation-match";
 import { stepUpRequirement } from "./requirement";
 
 /**
@@ -20,9 +21,11 @@ import { stepUpRequirement } from "./requirement";
  * `anonymous` when the request passes the login guard without a verified session, in which
  * case the credentials stepgate could not verify must not reach the origin either.
  */
-export type StepUpResult = { action: "stop"; response: Response } | { action: "forward"; anonymous: boolean };
+export type StepUpResult =
+  | { action: "stop"; response: Response }
+  | { action: "forward"; anonymous: boolean; /** Renewed or new grant cookies for the response. */ setCookies: string[] };
 
-const FORWARD: StepUpResult = { action: "forward", anonymous: false };
+const FORWARD: StepUpResult = { action: "forward", anonymous: false, setCookies: [] };
 
 /**
  * What to do with a protected request: stop it for a challenge, or let it go on.
@@ -35,17 +38,22 @@ const FORWARD: StepUpResult = { action: "forward", anonymous: false };
 export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: MatchedOperation): Promise<StepUpResult> {
   const identity = await readIdentity(c.req.raw, policy.identity, c.env);
   // `login` guards a session once the portal has one; before that the portal's own sign-in runs.
-  if (!identity && matched.name === "login") return { action: "forward", anonymous: true };
+  if (!identity && matched.name === LOGIN) return { action: "forward", anonymous: true, setCookies: [] };
   if (!identity) {
     throw new ProblemError(401, "session_required", `"${matched.name}" needs a signed-in portal session.`, {
       operation: matched.name,
     });
   }
   const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
-  if (await holdsGrant(c, identity, matched.name, user)) return FORWARD;
-  const status = await user.status();
+  const held = await heldGrant(c, identity, matched.name, user);
+  if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
+  const status = await user.status(policy.enrollmentEpoch);
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
+  if (requirement === "step_up") {
+    const trusted = await trustedDeviceGrant(c, policy, identity, matched.name, user);
+    if (trusted) return { action: "forward", anonymous: false, setCookies: [trusted] };
+  }
 
   const requester = requesterOf(c.req.raw);
   const challenge = await user.openChallenge({
@@ -60,17 +68,57 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
 }
 
 /**
- * Whether the request carries a valid grant for this operation (cookie or `StepGate-Grant`
- * header). A grant for a longer `maxAge` is checked by signature alone; a single-use grant is
- * also spent in the user's Durable Object, so it passes once.
+ * The valid grant the request carries for this operation (`StepGate-Grant` header or its
+ * cookie), or `null`. A grant is checked by its signature alone while it is younger than
+ * {@link GRANT_RECHECK_MS}; after that the user's object confirms it still stands (no reset,
+ * factor change or device revocation since) and a cookie grant is renewed for another stretch.
+ * A single-use grant is spent in the user's object, so it passes once.
  */
-async function holdsGrant(c: Context<AppEnv>, identity: Identity, operation: string, user: DurableObjectStub<UserState>): Promise<boolean> {
-  const token = c.req.header(GRANT_HEADER) ?? getCookie(c, grantCookieName(operation));
-  if (!token) return false;
+async function heldGrant(
+  c: Context<AppEnv>,
+  identity: Identity,
+  operation: string,
+  user: DurableObjectStub<UserState>,
+): Promise<{ renewed: string | null } | null> {
   const subject = { tenantId: c.var.tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await checkGrant(c.env, token, subject, Date.now());
-  if (!grant) return false;
-  return !grant.once || (await user.consumeGrant(grant.jti, grant.expiresAt));
+  const now = Date.now();
+  for (const [token, fromCookie] of [[c.req.header(GRANT_HEADER), false], [getCookie(c, grantCookieName(operation)), true]] as const) {
+    if (!token) continue;
+    const grant = await checkGrant(c.env, token, subject, now);
+    if (!grant) continue;
+    if (grant.once) return (await user.consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
+    if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
+    if (!(await user.grantStillGood(grant.issuedAt, grant.deviceId))) continue;
+    if (!fromCookie) return { renewed: null };
+    const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, grant.deviceId);
+    return { renewed: grantCookie(operation, renewed) };
+  }
+  return null;
+}
+
+/**
+ * A grant earned by a trusted device instead of a code, for the operations the policy lets
+ * devices skip (by default only `login`). The device cookie must be genuine and the device
+ * still listed in the user's object. The grant remembers the device, so revoking the device
+ * ends it at its next check.
+ */
+async function trustedDeviceGrant(
+  c: Context<AppEnv>,
+  policy: Policy,
+  identity: Identity,
+  operation: string,
+  user: DurableObjectStub<UserState>,
+): Promise<string | null> {
+  const { trustedDevices } = policy;
+  if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
+  const tenantId = c.var.tenant.tenantId;
+  const deviceId = await trustedDeviceId(c.env, getCookie(c, DEVICE_COOKIE), tenantId, identity.userId);
+  if (!deviceId) return null;
+  const origin = { ip: c.req.header("CF-Connecting-IP") ?? null, userAgent: c.req.header("User-Agent") ?? null };
+  if (!(await user.useTrustedDevice(deviceId, origin))) return null;
+  const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), deviceId);
+  return grantCookie(operation, grant);
 }
 
 function enrollableFactors(policy: Policy): string[] {

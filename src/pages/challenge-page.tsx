@@ -5,7 +5,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { AnswerFactor } from "../state/user";
-import { ErrorNote, Layout, operationLabel, type Branding } from "./layout";
+import { ErrorNote, Layout, operationLabel, TrustThisDevice, type Branding } from "./layout";
 
 export interface ChallengePageProps {
   branding: Branding;
@@ -21,6 +21,8 @@ export interface ChallengePageProps {
   codeLength: number;
   csrf: string;
   error: string | null;
+  /** Offer "trust this device" (the policy allows it for this operation). */
+  offerTrust: boolean;
 }
 
 const FACTOR_LINKS: Record<AnswerFactor, string> = {
@@ -59,6 +61,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
               inputmode={factor === "backup_code" ? "text" : "numeric"}
               maxlength={factor === "backup_code" ? 16 : 12}
             />
+            {props.offerTrust ? <TrustThisDevice /> : null}
             <button type="submit">Verify</button>
           </form>
         )}

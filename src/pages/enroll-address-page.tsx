@@ -3,7 +3,7 @@
  * Enrolling a phone number or an email address: ask for it, then confirm the first code.
  */
 import type { FC } from "hono/jsx";
-import { ErrorNote, Layout, type Branding } from "./layout";
+import { ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 
 export interface EnrollAddressPageProps {
   branding: Branding;
@@ -15,6 +15,7 @@ export interface EnrollAddressPageProps {
   sent: { enrollmentId: string; destination: string } | null;
   /** What the user typed, shown again after an error. */
   address: string;
+  offerTrust: boolean;
 }
 
 /**
@@ -40,6 +41,7 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
             {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
             <label for="code">Code</label>
             <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
+            {props.offerTrust ? <TrustThisDevice /> : null}
             <button type="submit">Confirm</button>
           </form>
           <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>

@@ -5,7 +5,7 @@
  */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
-import { ErrorNote, Layout, type Branding } from "./layout";
+import { ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 
 export interface EnrollPageProps {
   branding: Branding;
@@ -18,6 +18,7 @@ export interface EnrollPageProps {
   challengeId: string | null;
   csrf: string;
   error: string | null;
+  offerTrust: boolean;
 }
 
 /**
@@ -54,6 +55,7 @@ export const EnrollPage: FC<EnrollPageProps> = (props) => (
         {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
         <label for="code">Code from the app</label>
         <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" maxlength={props.digits + 2} />
+        {props.offerTrust ? <TrustThisDevice /> : null}
         <button type="submit">Turn on two-factor verification</button>
       </form>
     </div>

@@ -15,6 +15,7 @@ import { sendCode } from "../api/send-code";
 import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-api";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { totpQrSvg, totpUri } from "../factors/totp";
+import { LOGIN } from "../gate/operation-match";
 import { csrfToken, csrfTokenValid } from "../lib/csrf";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
@@ -72,7 +73,7 @@ hostedPages.post("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const factor = chosenFactor(view, form.factor);
   try {
-    const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""));
+    const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""), form.trustDevice === "1");
     return c.redirect(sameHostPath(answered.returnTo), 303);
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
@@ -140,7 +141,7 @@ hostedPages.post("/enroll", async (c) => {
   const enrollmentId = String(form.enrollmentId ?? "");
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
-    const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId);
+    const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
     const continueTo = sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
     if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
@@ -219,9 +220,16 @@ async function renderChallenge(
       codeLength={factor === "email" ? policy.factors.email.codeLength : policy.factors.sms.codeLength}
       csrf={await sessionCsrf(c)}
       error={error}
+      offerTrust={offersTrust(c, view.operation)}
     />,
     status,
   );
+}
+
+/** "Trust this device" is offered where the policy lets devices skip this operation. */
+function offersTrust(c: Context<SessionEnv>, operation: string): boolean {
+  const { trustedDevices } = c.var.policy;
+  return trustedDevices.enabled && trustedDevices.operations.includes(operation);
 }
 
 async function renderEnrolment(
@@ -245,6 +253,7 @@ async function renderEnrolment(
       challengeId={challengeId}
       csrf={await sessionCsrf(c)}
       error={error}
+      offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
     />,
     status,
   );
@@ -260,7 +269,16 @@ async function renderAddress(
   status: 200 | 400 | 429,
 ): Promise<Response> {
   return c.html(
-    <EnrollAddressPage branding={c.var.policy.branding} kind={kind} challengeId={challengeId} csrf={await sessionCsrf(c)} error={error} sent={sent} address={address} />,
+    <EnrollAddressPage
+      branding={c.var.policy.branding}
+      kind={kind}
+      challengeId={challengeId}
+      csrf={await sessionCsrf(c)}
+      error={error}
+      sent={sent}
+      address={address}
+      offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
+    />,
     status,
   );
 }

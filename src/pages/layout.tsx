@@ -22,6 +22,7 @@ input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;b
 input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
 button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
 button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
+label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
 .error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
 .muted{color:#57606a;font-size:.9rem}
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
@@ -74,3 +75,10 @@ export const ErrorNote: FC<{ message: string | null }> = ({ message }) =>
 export function operationLabel(operation: string): string {
   return operation.replace(/_/g, " ");
 }
+
+/** The "trust this device" checkbox of a verification form. */
+export const TrustThisDevice: FC = () => (
+  <label class="check">
+    <input type="checkbox" name="trustDevice" value="1" /> Trust this device: don't ask for a code when I sign in here
+  </label>
+);

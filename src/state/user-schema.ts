@@ -62,6 +62,17 @@ export const USER_MIGRATIONS: readonly string[] = [
   // (last_step, counted in periods, is no longer read.)
   `ALTER TABLE factors ADD COLUMN totp_settings TEXT;
    ALTER TABLE factors ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;`,
+  // Per-user settings by name (required_by_admin, revoked_before, epoch_applied) and the
+  // devices the user trusts. (The profile table of the first migration is no longer read.)
+  `CREATE TABLE settings (name TEXT PRIMARY KEY, value INTEGER);
+   CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_used_at INTEGER NOT NULL,
+     ip TEXT,
+     expires_at INTEGER NOT NULL
+   );`,
 ];
 
 /**

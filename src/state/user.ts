@@ -82,12 +82,27 @@ export type Refusal =
   | { ok: false; error: "invalid_code"; attemptsRemaining: number }
   | { ok: false; error: "locked"; retryAfterSeconds: number }
   | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
-  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" };
+  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required" };
 
 export type VerifyOutcome = { ok: true; operation: string; returnTo: string | null } | Refusal;
 
 /** The digits, period and algorithm an authenticator app was given at enrolment. */
 export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string;
+  ip: string | null;
+  expiresAt: string;
+}
+
+export type RemovalOutcome = { ok: true } | Refusal;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
 
 export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
 
@@ -164,11 +179,14 @@ export class UserState extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql));
   }
 
-  /** Enrolment state used by the gate to decide between pass, challenge and enrol. */
-  async status(): Promise<UserStatus> {
-    const profile = this.sql.exec<{ required_by_admin: number | null }>("SELECT required_by_admin FROM profile").toArray()[0];
-    const flag = profile?.required_by_admin;
-    return { factors: this.activeFactors(), requiredByAdmin: flag === null || flag === undefined ? null : flag === 1 };
+  /**
+   * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
+   * re-enrolment epoch, when given, is applied first (see {@link applyEnrolmentEpoch}).
+   */
+  async status(enrolmentEpoch?: number): Promise<UserStatus> {
+    await this.applyEnrolmentEpoch(enrolmentEpoch);
+    const flag = this.setting("required_by_admin");
+    return { factors: this.activeFactors(), requiredByAdmin: flag === null ? null : flag === 1 };
   }
 
   /** Opens a challenge for a protected request; expired challenges are swept on the way. */
@@ -409,6 +427,132 @@ export class UserState extends DurableObject<Env> {
     return { wasLocked };
   }
 
+  /**
+   * Whether a grant issued at `issuedAt` still stands: no reset, factor change or other
+   * revocation since, and, for a grant a trusted device earned, that device is still trusted.
+   */
+  async grantStillGood(issuedAt: number, deviceId: string | null): Promise<boolean> {
+    if (issuedAt < (this.setting("revoked_before") ?? 0)) return false;
+    return deviceId === null || this.trustedDevice(deviceId, Date.now()) !== null;
+  }
+
+  /** Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped. */
+  async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin }): Promise<{ deviceId: string; expiresAt: number }> {
+    const now = Date.now();
+    const deviceId = randomId();
+    const expiresAt = now + input.days * 86_400_000;
+    this.sql.exec("DELETE FROM devices WHERE expires_at <= ?", now);
+    this.sql.exec("INSERT INTO devices (id, name, created_at, last_used_at, ip, expires_at) VALUES (?, ?, ?, ?, ?, ?)", deviceId, input.name.slice(0, 120), now, now, input.origin.ip, expiresAt);
+    this.sql.exec("DELETE FROM devices WHERE id IN (SELECT id FROM devices ORDER BY created_at DESC LIMIT -1 OFFSET ?)", input.max);
+    recordAudit(this.sql, now, "device.trusted", input.origin, { deviceId, name: input.name.slice(0, 120) });
+    return { deviceId, expiresAt };
+  }
+
+  /** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin): Promise<boolean> {
+    const now = Date.now();
+    if (!this.trustedDevice(deviceId, now)) return false;
+    this.sql.exec("UPDATE devices SET last_used_at = ?, ip = ? WHERE id = ?", now, origin.ip, deviceId);
+    recordAudit(this.sql, now, "login.trusted_device", origin, { deviceId });
+    return true;
+  }
+
+  /** The devices the user trusts, newest first. */
+  async devices(): Promise<DeviceView[]> {
+    const now = Date.now();
+    return this.sql
+      .exec<{ id: string; name: string; created_at: number; last_used_at: number; ip: string | null; expires_at: number }>(
+        "SELECT id, name, created_at, last_used_at, ip, expires_at FROM devices WHERE expires_at > ? ORDER BY created_at DESC",
+        now,
+      )
+      .toArray()
+      .map((d) => ({ id: d.id, name: d.name, createdAt: iso(d.created_at), lastUsedAt: iso(d.last_used_at), ip: d.ip, expiresAt: iso(d.expires_at) }));
+  }
+
+  /** Stops trusting a device; grants it earned end at their next check. */
+  async revokeDevice(deviceId: string, origin: RequestOrigin, actor: string): Promise<boolean> {
+    const removed = this.sql.exec<{ id: string }>("SELECT id FROM devices WHERE id = ?", deviceId).toArray().length > 0;
+    if (!removed) return false;
+    this.sql.exec("DELETE FROM devices WHERE id = ?", deviceId);
+    recordAudit(this.sql, Date.now(), "device.revoked", origin, { deviceId, actor });
+    return true;
+  }
+
+  /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
+  async setRequirement(required: boolean | null, origin: RequestOrigin, actor: string): Promise<void> {
+    this.setSetting("required_by_admin", required === null ? null : Number(required));
+    recordAudit(this.sql, Date.now(), "requirement.set", origin, { required, actor });
+  }
+
+  /**
+   * Removes a factor (self-service), when this session verified for `manage_factors` recently
+   * and the user may go without it. Removing ends every grant and device trust of the user.
+   */
+  async removeFactor(input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
+    const now = Date.now();
+    const active = this.factorRows();
+    if (!active.some((f) => f.id === input.factorId)) return { ok: false, error: "factor_not_enrolled" };
+    if (!this.isFresh(input.sessionId, now)) return { ok: false, error: "step_up_required" };
+    if (active.length === 1 && !input.mayRemoveLast) return { ok: false, error: "last_factor_required" };
+    this.sql.exec("DELETE FROM factors WHERE id = ?", input.factorId);
+    if (active.length === 1) this.sql.exec("DELETE FROM backup_codes");
+    this.revokeEverything(now);
+    recordAudit(this.sql, now, "factor.removed", input.origin, { factorId: input.factorId, remaining: active.length - 1 });
+    return { ok: true };
+  }
+
+  /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
+  async regenerateBackupCodes(input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
+    if (this.factorRows().length === 0) return { ok: false, error: "factor_not_enrolled" };
+    if (!this.isFresh(input.sessionId, Date.now())) return { ok: false, error: "step_up_required" };
+    const backupCodes = newBackupCodes(input.count);
+    const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
+    this.sql.exec("DELETE FROM backup_codes");
+    const now = Date.now();
+    for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
+    recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
+    return { ok: true, backupCodes };
+  }
+
+  /**
+   * Applies the tenant's re-enrolment epoch once: factors enrolled before it are dropped, so
+   * a user who had enrolled before 2FA was turned off and on again must enrol again.
+   */
+  async applyEnrolmentEpoch(epoch: number | undefined): Promise<void> {
+    if (!epoch || (this.setting("epoch_applied") ?? 0) >= epoch) return;
+    const now = Date.now();
+    const dropped = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
+    this.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
+    if (this.factorRows().length === 0) this.sql.exec("DELETE FROM backup_codes");
+    this.setSetting("epoch_applied", epoch);
+    if (dropped > 0) {
+      this.revokeEverything(now);
+      recordAudit(this.sql, now, "factors.reenrolment_required", { ip: null, userAgent: null }, { dropped });
+    }
+  }
+
+  private revokeEverything(now: number): void {
+    this.setSetting("revoked_before", now);
+    this.sql.exec("DELETE FROM devices");
+  }
+
+  private trustedDevice(deviceId: string, now: number): { id: string } | null {
+    return this.sql.exec<{ id: string }>("SELECT id FROM devices WHERE id = ? AND expires_at > ?", deviceId, now).toArray()[0] ?? null;
+  }
+
+  private isFresh(sessionId: string, now: number): boolean {
+    const fresh = this.sql.exec<{ verified_at: number }>("SELECT verified_at FROM fresh_sessions WHERE session_id = ?", sessionId).toArray()[0];
+    return fresh !== undefined && now - fresh.verified_at < FRESH_VERIFICATION_MS;
+  }
+
+  private setting(name: string): number | null {
+    return this.sql.exec<{ value: number | null }>("SELECT value FROM settings WHERE name = ?", name).toArray()[0]?.value ?? null;
+  }
+
+  private setSetting(name: string, value: number | null): void {
+    this.sql.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
+  }
+
   /** The newest audit entries first. */
   async audit(limit: number, beforeSeq: number | null): Promise<AuditEntry[]> {
     return listAudit(this.sql, limit, beforeSeq);
@@ -524,8 +668,7 @@ export class UserState extends DurableObject<Env> {
     const active = this.factorRows();
     if (active.some(duplicate)) return { ok: false, error: "already_enrolled" };
     if (active.length === 0) return null;
-    const fresh = this.sql.exec<{ verified_at: number }>("SELECT verified_at FROM fresh_sessions WHERE session_id = ?", sessionId).toArray()[0];
-    return fresh && now - fresh.verified_at < FRESH_VERIFICATION_MS ? null : { ok: false, error: "step_up_required" };
+    return this.isFresh(sessionId, now) ? null : { ok: false, error: "step_up_required" };
   }
 
   /** A right answer clears the failure count, but not a lock that racing wrong answers set meanwhile. */

@@ -74,7 +74,8 @@ describe("the demo portal behind stepgate", () => {
       body: '{"amount":10}',
     });
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ code: "enrollment_required", operation: "withdraw" });
+    // The login guard comes first: a user who must enrol cannot reach any portal route.
+    expect(await response.json()).toMatchObject({ code: "enrollment_required", operation: "login" });
   });
 });
 
@@ -134,10 +135,24 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const session = await signIn(base, "xavier");
     const token = session.split("=")[1]!;
     const { backupCodes } = await enrolTotpViaApi(base, token);
-    const challengeId = await challengeFor(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" });
+    // First the session's login step-up, then the withdrawal's own.
+    const loginChallenge = await challengeFor(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" });
+    const loginVerified = await verify(base, token, loginChallenge, "backup_code", backupCodes[1]!);
+    const loginGrant = `__Host-stepgate-grant-login=${(await loginVerified.json<{ grant: string }>()).grant}`;
+    const stopped = await send(`${base}/api/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `${session}; ${loginGrant}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ amount: 10, to: "ACC-1" }),
+    });
+    expect(await stopped.json()).toMatchObject({ code: "step_up_required", operation: "withdraw" });
+    const challengeId = stopped.headers.get("WWW-Authenticate")!.match(/challenge="([\w-]+)"/)![1]!;
     const verified = await verify(base, token, challengeId, "backup_code", backupCodes[0]!);
     const { grant } = await verified.json<{ grant: string }>();
-    const through = await postJson(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" }, { "StepGate-Grant": grant });
+    const through = await send(`${base}/api/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `${session}; ${loginGrant}`, "Content-Type": "application/json", "StepGate-Grant": grant },
+      body: JSON.stringify({ amount: 10, to: "ACC-1" }),
+    });
     expect(await through.json()).toEqual({ operation: "withdraw", user: "xavier", received: { amount: 10, to: "ACC-1" } });
   });
 });

@@ -10,7 +10,7 @@ const now = Date.now();
 
 describe("grant binding", () => {
   it("accepts a grant for exactly its tenant, user, session and operation", async () => {
-    const { token } = await issueGrant(env, subject, 300, now);
+    const { token } = await issueGrant(env, subject, { maxAgeSeconds: 300 }, now);
     expect(await checkGrant(env, token, subject, now)).toMatchObject({ once: false });
   });
 
@@ -20,26 +20,26 @@ describe("grant binding", () => {
     ["another session", { sessionId: "s-2" }],
     ["another operation", { operation: "transfer" }],
   ])("refuses a grant moved to %s", async (_label, change) => {
-    const { token } = await issueGrant(env, subject, 300, now);
+    const { token } = await issueGrant(env, subject, { maxAgeSeconds: 300 }, now);
     expect(await checkGrant(env, token, { ...subject, ...change }, now)).toBeNull();
   });
 
   it("expires after maxAge", async () => {
-    const { token, expiresAt } = await issueGrant(env, subject, 60, now);
+    const { token, expiresAt } = await issueGrant(env, subject, { maxAgeSeconds: 60 }, now);
     expect(expiresAt).toBe((Math.floor(now / 1000) + 60) * 1000);
     expect(await checkGrant(env, token, subject, expiresAt - 1000)).not.toBeNull();
     expect(await checkGrant(env, token, subject, expiresAt)).toBeNull();
   });
 
   it("makes maxAge 0 a short single-use grant", async () => {
-    const { token, once, expiresAt } = await issueGrant(env, subject, 0, now);
+    const { token, once, expiresAt } = await issueGrant(env, subject, { maxAgeSeconds: 0 }, now);
     expect(once).toBe(true);
     expect(expiresAt - now).toBeLessThanOrEqual(ONCE_GRANT_TTL_SECONDS * 1000);
     expect(await checkGrant(env, token, subject, now)).toMatchObject({ once: true });
   });
 
   it("refuses a grant whose payload, header or signature was changed", async () => {
-    const { token } = await issueGrant(env, subject, 300, now);
+    const { token } = await issueGrant(env, subject, { maxAgeSeconds: 300 }, now);
     const [header, payload, signature] = token.split(".") as [string, string, string];
     const claims = JSON.parse(new TextDecoder().decode(fromBase64url(payload)));
     const forgedPayload = base64url(new TextEncoder().encode(JSON.stringify({ ...claims, sub: "mallory" })));
@@ -61,7 +61,7 @@ describe("grant binding", () => {
 
   it("still accepts grants signed with an older key that is configured", async () => {
     const older = { ...env, STEPGATE_SECRET_KEYS: `t1:${"B".repeat(43)}` } as Env;
-    const { token } = await issueGrant(older, subject, 300, now);
+    const { token } = await issueGrant(older, subject, { maxAgeSeconds: 300 }, now);
     expect(await checkGrant(env, token, subject, now)).not.toBeNull();
     const unknown = { ...env, STEPGATE_SECRET_KEYS: `t9:${"C".repeat(43)}` } as Env;
     expect(await checkGrant(unknown, token, subject, now)).toBeNull();
@@ -74,7 +74,7 @@ describe("grants at the gate", () => {
     const alice = await aSession({ sub: "alice", sid: "a-1" });
     const { grant } = await enrolTotpViaApi(base, alice, undefined);
     expect(grant).toBeUndefined();
-    const { token } = await issueGrant(env, { tenantId, userId: "alice", sessionId: "a-1", operation: "withdraw" }, 300, Date.now());
+    const { token } = await issueGrant(env, { tenantId, userId: "alice", sessionId: "a-1", operation: "withdraw" }, { maxAgeSeconds: 300 }, Date.now());
     const post = (session: string) => send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${session}`, "StepGate-Grant": token }, body: "{}" });
     expect((await post(alice)).status).toBe(200);
     expect((await post(await aSession({ sub: "alice", sid: "a-2" }))).status).toBe(401);
@@ -87,7 +87,7 @@ describe("grants at the gate", () => {
     const other = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const token = await aSession({ sub: "amy", sid: "s" });
     await enrolTotpViaApi(other.base, token);
-    const { token: grant } = await issueGrant(env, { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" }, 600, Date.now());
+    const { token: grant } = await issueGrant(env, { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" }, { maxAgeSeconds: 600 }, Date.now());
     const response = await send(`${other.base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": grant }, body: "{}" });
     expect(response.status).toBe(401);
   });

@@ -5,7 +5,6 @@ const policy = () =>
   aPolicy({
     enforcement: "required",
     operations: {
-      login: { routes: ["* /*"], exempt: ["* /echo/*"] },
       close_account: { routes: ["DELETE /account"] },
       withdraw: { routes: ["POST /api/withdraw"] },
       withdraw_cancel: { routes: ["GET /api/withdraw"] },

@@ -33,7 +33,7 @@ describe("matching a request to one operation", () => {
     multi: op(["PUT|PATCH /profile"]),
     off: op(["DELETE /account"], { enabled: false }),
   });
-  const nameOf = (method: string, path: string) => matcher.match(method, path)?.name ?? null;
+  const nameOf = (method: string, path: string) => matcher.match(method, path)?.name ?? (matcher.loginGuard(method, path) ? "login" : null);
 
   it("prefers a literal path over a wildcard", () => {
     expect(nameOf("POST", "/wallet/withdraw")).toBe("withdraw");
@@ -63,6 +63,19 @@ describe("matching a request to one operation", () => {
     expect(nameOf("POST", "/login")).toBeNull();
     expect(nameOf("GET", "/assets/app.css")).toBeNull();
     expect(nameOf("POST", "/assets/upload")).toBe("login");
+  });
+
+  it("keeps login apart: it guards specific operations' routes too, but never is one", () => {
+    expect(matcher.match("POST", "/wallet/withdraw")?.name).toBe("withdraw");
+    expect(matcher.loginGuard("POST", "/wallet/withdraw")?.name).toBe("login");
+    expect(matcher.match("GET", "/dashboard")).toBeNull();
+  });
+
+  it.each(["GET /favicon.ico", "GET /static/app.js", "POST /logout", "GET /signin", "POST /signout"])("never guards %s with login by default", (route) => {
+    const [method, path] = route.split(" ") as [string, string];
+    const onlyLogin = compileOperations({ login: op(["* /*"]) });
+    expect(onlyLogin.loginGuard(method, path)).toBeNull();
+    expect(onlyLogin.loginGuard("GET", "/wallet")).not.toBeNull();
   });
 
   it("leaves disabled operations out", () => {
