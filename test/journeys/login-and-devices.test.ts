@@ -1,0 +1,259 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { issueGrant } from "../../src/gate/grant";
+import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { totpCode } from "../support/totp";
+
+const page = { Accept: "text/html" };
+const loginPolicy = (overrides: object = {}) =>
+  aPolicy({
+    operations: {
+      login: { routes: ["* /*"], maxAge: 3600 },
+      withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 },
+    },
+    trustedDevices: { enabled: true, days: 30, max: 2 },
+    ...overrides,
+  });
+
+const cookieOf = (response: Response, name: string) => response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(";")[0];
+
+async function get(base: string, cookie: string, path = "/echo/home", accept = page) {
+  return send(`${base}${path}`, { headers: { ...accept, Cookie: cookie } });
+}
+
+/** Answers the login challenge a page load was sent to, with a backup code; returns the response. */
+async function passLogin(base: string, token: string, backupCode: string, trustDevice = false) {
+  const stopped = await postJson(`${base}/echo/api-call`, token, {});
+  expect(stopped.status).toBe(401);
+  const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
+  expect(operation).toBe("login");
+  return postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCode, trustDevice });
+}
+
+describe("the login operation", () => {
+  it("asks an enrolled user once per portal session, on any route, and again for a new session", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "lea", sid: "s-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const first = await get(base, `portal_session=${token}`);
+    expect(first.status).toBe(303);
+    expect(first.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
+    const verified = await passLogin(base, token, backupCodes[0]!);
+    const grant = cookieOf(verified, "__Host-stepgate-grant-login")!;
+    for (const path of ["/echo/home", "/echo/other?x=1"]) expect((await get(base, `portal_session=${token}; ${grant}`, path)).status).toBe(200);
+    const newSession = await aSession({ sub: "lea", sid: "s-2" });
+    expect((await get(base, `portal_session=${newSession}; ${grant}`)).status).toBe(303);
+  });
+
+  it("still asks for the withdrawal's own step-up behind a login grant", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "max" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const grant = cookieOf(await passLogin(base, token, backupCodes[0]!), "__Host-stepgate-grant-login")!;
+    const withdraw = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}; ${grant}` }, body: "{}" });
+    expect(withdraw.status).toBe(401);
+    expect(await withdraw.json()).toMatchObject({ operation: "withdraw" });
+  });
+});
+
+describe("enforcement modes", () => {
+  it("optional: lets a user without 2FA through everywhere", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "optional" }));
+    expect((await get(base, `portal_session=${await aSession({ sub: "nia" })}`)).status).toBe(200);
+  });
+
+  it("required: makes a user without 2FA enrol at the next page, and the portal's own API cannot be called around it", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "required" }));
+    const token = await aSession({ sub: "oli" });
+    const pageLoad = await get(base, `portal_session=${token}`);
+    expect(pageLoad.status).toBe(303);
+    expect(pageLoad.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=/);
+    const api = await send(`${base}/echo/api/balance`, { headers: { Cookie: `portal_session=${token}`, Accept: "application/json" } });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ code: "enrollment_required", operation: "login" });
+    // Signing out and the portal's sign-in stay reachable.
+    expect((await get(base, `portal_session=${token}`, "/logout")).status).toBe(404);
+  });
+
+  it("per_user: only users an admin marked required must enrol", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "per_user" }));
+    const marked = await aSession({ sub: "pam" });
+    const unmarked = await aSession({ sub: "quy" });
+    const mark = await send(`${base}/__stepgate/admin/v1/users/pam/requirement`, { method: "PUT", headers: adminHeaders(), body: JSON.stringify({ required: true }) });
+    expect(mark.status).toBe(200);
+    expect((await get(base, `portal_session=${marked}`)).status).toBe(303);
+    expect((await get(base, `portal_session=${unmarked}`)).status).toBe(200);
+    await send(`${base}/__stepgate/admin/v1/users/pam/requirement`, { method: "PUT", headers: adminHeaders(), body: JSON.stringify({ required: null }) });
+    expect((await get(base, `portal_session=${marked}`)).status).toBe(200);
+  });
+
+  it("refuses a requirement body that is not true, false or null", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const response = await send(`${base}/__stepgate/admin/v1/users/x/requirement`, { method: "PUT", headers: adminHeaders(), body: JSON.stringify({ required: "yes" }) });
+    expect(response.status).toBe(400);
+    expect((await response.json<{ errors: Array<{ pointer: string }> }>()).errors[0]!.pointer).toBe("#/required");
+  });
+});
+
+describe("turning 2FA off and on again", () => {
+  async function putPolicy(base: string, change: (p: Record<string, unknown>) => void) {
+    const current = await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
+    const policy = await current.json<Record<string, unknown>>();
+    change(policy);
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }), body: JSON.stringify(policy) });
+    expect(put.status).toBe(200);
+    return put.json<{ enforcementChangedAt: string; enrollmentEpoch?: number }>();
+  }
+
+  it.each([
+    [true, 303, /^\/__stepgate\/enroll/],
+    [false, 303, /^\/__stepgate\/challenge\//],
+  ])("with reenrollOnReenable %s, an enrolled user is sent to %s", async (reenroll, status, location) => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "required", reenrollOnReenable: reenroll }));
+    const token = await aSession({ sub: "rex" });
+    await enrolTotpViaApi(base, token);
+    const off = await putPolicy(base, (p) => (p.enabled = false));
+    expect(Date.parse(off.enforcementChangedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await get(base, `portal_session=${token}`)).status).toBe(200);
+    const on = await putPolicy(base, (p) => (p.enabled = true));
+    expect(on.enrollmentEpoch !== undefined).toBe(reenroll);
+    const next = await get(base, `portal_session=${token}`);
+    expect(next.status).toBe(status);
+    expect(next.headers.get("Location")).toMatch(location);
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ enrolled: boolean; enforcementChangedAt: string }>();
+    expect(me.enrolled).toBe(!reenroll);
+    expect(me.enforcementChangedAt).toBe(on.enforcementChangedAt);
+  });
+});
+
+describe("trusted devices", () => {
+  it("spares the login code on a trusted device in a new session, but not the withdrawal", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const first = await aSession({ sub: "sue", sid: "d-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, first);
+    const verified = await passLogin(base, first, backupCodes[0]!, true);
+    const device = cookieOf(verified, "__Host-stepgate-device")!;
+    expect(verified.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-device="))).toMatch(/HttpOnly; Secure; SameSite=Lax/);
+
+    const later = await aSession({ sub: "sue", sid: "d-2" });
+    const home = await get(base, `portal_session=${later}; ${device}`);
+    expect(home.status).toBe(200);
+    const loginGrant = cookieOf(home, "__Host-stepgate-grant-login");
+    expect(loginGrant).toBeDefined();
+    expect((await get(base, `portal_session=${later}; ${loginGrant}`)).status).toBe(200);
+    const withdraw = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${later}; ${device}; ${loginGrant}` }, body: "{}" });
+    expect(withdraw.status).toBe(401);
+  });
+
+  it("ignores a device cookie moved to another user or tampered with", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const sue = await aSession({ sub: "ted", sid: "t-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, sue);
+    const device = cookieOf(await passLogin(base, sue, backupCodes[0]!, true), "__Host-stepgate-device")!;
+    const mallory = await aSession({ sub: "mallory" });
+    await enrolTotpViaApi(base, mallory);
+    expect((await get(base, `portal_session=${mallory}; ${device}`)).status).toBe(303);
+    const tampered = device.slice(0, -3) + (device.endsWith("AAA") ? "BBB" : "AAA");
+    expect((await get(base, `portal_session=${await aSession({ sub: "ted", sid: "t-2" })}; ${tampered}`)).status).toBe(303);
+  });
+
+  it("ends trust when the device is revoked, also for grants it earned, within the re-check bound", async () => {
+    const { base, tenantId } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "uri", sid: "u-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const device = cookieOf(await passLogin(base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: `portal_session=${token}` } })).json<{ devices: Array<{ id: string; name: string }> }>();
+    expect(devices.devices).toHaveLength(1);
+    const deviceId = devices.devices[0]!.id;
+
+    // A login grant the device earned six minutes ago: due for its re-check.
+    const later = await aSession({ sub: "uri", sid: "u-2" });
+    const old = await issueGrant(env, { tenantId, userId: "uri", sessionId: "u-2", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000, deviceId);
+    const renewed = await get(base, `portal_session=${later}; __Host-stepgate-grant-login=${old.token}`);
+    expect(renewed.status).toBe(200);
+    expect(cookieOf(renewed, "__Host-stepgate-grant-login")).toBeDefined(); // renewed after its check
+
+    const revoke = await send(`${base}/__stepgate/api/devices/${deviceId}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    expect(revoke.status).toBe(204);
+    expect((await get(base, `portal_session=${later}; __Host-stepgate-grant-login=${old.token}`)).status).toBe(303);
+    expect((await get(base, `portal_session=${await aSession({ sub: "uri", sid: "u-3" })}; ${device}`)).status).toBe(303);
+  });
+
+  it("keeps at most `max` devices, evicting the oldest", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "vic", sid: "v-0" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    for (let i = 1; i <= 3; i++) await passLogin(base, await aSession({ sub: "vic", sid: `v-${i}` }), backupCodes[i]!, true);
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: `portal_session=${token}` } })).json<{ devices: unknown[] }>();
+    expect(devices.devices).toHaveLength(2);
+  });
+});
+
+describe("self-service", () => {
+  it("removes a factor only after a fresh manage_factors verification, and never the last one under required", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "required", operations: {} }));
+    const token = await aSession({ sub: "wil", sid: "w-1" });
+    const { secret, enrolledAt } = await enrolTotpViaApi(base, await aSession({ sub: "wil", sid: "w-0" }));
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ id: string }>; required: boolean }>();
+    expect(me.required).toBe(true);
+    const factorId = me.factors[0]!.id;
+    const stale = await send(`${base}/__stepgate/api/factors/${factorId}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    expect(stale.status).toBe(401);
+    const { challengeId, operation } = await stale.json<{ challengeId: string; operation: string }>();
+    expect(operation).toBe("manage_factors");
+    expect((await verify(base, token, challengeId, "totp", totpCode(secret, enrolledAt + 30_000))).status).toBe(200);
+    const last = await send(`${base}/__stepgate/api/factors/${factorId}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    expect(last.status).toBe(409);
+    expect(await last.json()).toMatchObject({ code: "last_factor_required" });
+  });
+
+  it("lets a user disable 2FA under optional enforcement, which ends their devices and grants", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "optional" }));
+    const token = await aSession({ sub: "xan", sid: "x-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ id: string }> }>();
+    // Enrolling the first factor verified this session, so it may manage factors now.
+    const removed = await send(`${base}/__stepgate/api/factors/${me.factors[0]!.id}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    expect(removed.status).toBe(204);
+    expect((await get(base, `portal_session=${token}`)).status).toBe(200);
+    expect((await verify(base, token, "x".repeat(22), "backup_code", backupCodes[0]!)).status).toBe(404);
+  });
+
+  it("makes new backup codes after a fresh verification; the old ones stop working", async () => {
+    const { base } = await aTenant(loginPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
+    const token = await aSession({ sub: "yul", sid: "y-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const made = await postJson(`${base}/__stepgate/api/backup-codes`, token, {});
+    expect(made.status).toBe(201);
+    const fresh = (await made.json<{ backupCodes: string[] }>()).backupCodes;
+    expect(fresh).toHaveLength(10);
+    const stopped = await postJson(`${base}/echo/withdraw`, token, {});
+    const { challengeId } = await stopped.json<{ challengeId: string }>();
+    expect((await verify(base, token, challengeId, "backup_code", backupCodes[0]!)).status).toBe(400);
+    expect((await verify(base, token, challengeId, "backup_code", fresh[0]!)).status).toBe(200);
+    const another = await aSession({ sub: "yul", sid: "y-2" });
+    expect((await postJson(`${base}/__stepgate/api/backup-codes`, another, {})).status).toBe(401);
+  });
+
+  it("shows the settings page with factors, devices and activity, and sends a stale session to verify before removing", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "zed", sid: "z-1" });
+    await enrolTotpViaApi(base, await aSession({ sub: "zed", sid: "z-0" }));
+    const cookie = `portal_session=${token}`;
+    const settings = await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: cookie } });
+    expect(settings.status).toBe(200);
+    const html = await settings.text();
+    expect(html).toContain("Authenticator app");
+    expect(html).toContain("factor added".replace("f", "F"));
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const action = /action="(\/__stepgate\/settings\/factors\/[\w-]+\/remove)"/.exec(html)![1]!;
+    const remove = await send(`${base}${action}`, {
+      method: "POST",
+      headers: { Accept: "text/html", Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(remove.status).toBe(303);
+    expect(remove.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
+  });
+});
