@@ -26,5 +26,7 @@ export default defineConfig({
   test: {
     globalSetup: ["./test/support/origins.ts"],
     include: ["test/**/*.test.{ts,tsx}"],
+    // The real-browser suite runs in Node, not workerd: `npm run test:browser`.
+    exclude: ["test/browser/**", "node_modules/**"],
   },
 });

@@ -1,0 +1,77 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Secret, TOTP } from "otpauth";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "./dev-server";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+let server: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startDevServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // The demo tenant, switched to required 2FA with trusted devices, as an admin would.
+  const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
+  const headers = { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" };
+  const current = await fetch(`${server.base}/__stepgate/admin/v1/policy`, { headers });
+  const policy = (await current.json()) as { enforcement: string; trustedDevices: Record<string, unknown> };
+  policy.enforcement = "required";
+  policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
+  const put = await fetch(`${server.base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: { ...headers, "If-Match": current.headers.get("ETag")! }, body: JSON.stringify(policy) });
+  expect(put.status).toBe(200);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the demo portal in a real browser", () => {
+  it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code", async () => {
+    const page = await browser.newPage();
+    const user = `browser${Date.now()}`;
+    const signIn = async () => {
+      await page.goto(`${server.base}/login`);
+      await page.fill("input[name=username]", user);
+      await page.fill("input[name=password]", "anything");
+      await page.click("button");
+    };
+
+    await signIn();
+    expect(page.url()).toContain("/__stepgate/enroll?challenge=");
+    await page.click("text=Authenticator app");
+
+    // Scan the QR code as a phone would: screenshot it and decode it with zbarimg.
+    const qr = join(mkdtempSync(join(tmpdir(), "qr-")), "qr.png");
+    writeFileSync(qr, await page.locator(".qr svg").screenshot());
+    const uri = execFileSync("zbarimg", ["-q", "--raw", qr]).toString().trim();
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Demo%20Brokerage:/);
+    const secret = new URL(uri).searchParams.get("secret")!;
+    expect(await page.textContent("#secret")).toContain(secret.slice(0, 4));
+
+    await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
+    await page.check("input[name=trustDevice]");
+    await page.click("button[type=submit]");
+    expect(await page.textContent("h1")).toBe("Save your backup codes");
+    expect(await page.locator("#backup-codes li").count()).toBe(10);
+    await page.click("text=continue");
+    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+
+    await page.click("text=Sign out");
+    await signIn();
+    // A new portal session on the trusted device: no code asked.
+    expect(new URL(page.url()).pathname).toBe("/");
+    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+
+    // The money is still protected: a withdrawal asks for a code on the trusted device too.
+    await page.goto(`${server.base}/wallet`);
+    await page.click("form[action='/wallet/withdraw'] button");
+    expect(await page.textContent("h1")).toBe("Confirm withdraw");
+  });
+});
