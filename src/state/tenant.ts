@@ -4,12 +4,13 @@
  * per hour) against SMS pumping and mail bombing, and the development outbox.
  */
 import { DurableObject } from "cloudflare:workers";
+import { migrate } from "./migrate";
 
 const HOUR_MS = 3_600_000;
 /** Messages the dev outbox keeps per tenant; older ones are dropped. */
 export const OUTBOX_MESSAGES_KEPT = 100;
 
-const MIGRATIONS = [
+const TENANT_MIGRATIONS = [
   `CREATE TABLE sends (at INTEGER NOT NULL, ip TEXT NOT NULL);
    CREATE INDEX sends_by_time ON sends (at);
    CREATE INDEX sends_by_ip ON sends (ip, at);
@@ -46,13 +47,7 @@ export class TenantState extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    void ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-      const current = this.sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
-      for (let v = current; v < MIGRATIONS.length; v++) this.sql.exec(MIGRATIONS[v]!);
-      if (current === 0) this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", MIGRATIONS.length);
-      else this.sql.exec("UPDATE schema_version SET version = ?", MIGRATIONS.length);
-    });
+    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, TENANT_MIGRATIONS));
   }
 
   /**

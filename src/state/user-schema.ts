@@ -1,7 +1,7 @@
 /**
  * @module
- * The per-user Durable Object's SQLite schema, as ordered migrations. A migration is never
- * edited once released; a change is a new entry at the end.
+ * The per-user Durable Object's SQLite schema, as ordered migrations (run by `migrate`). A
+ * migration is never edited once released; a change is a new entry at the end.
  */
 export const USER_MIGRATIONS: readonly string[] = [
   `CREATE TABLE profile (
@@ -74,20 +74,3 @@ export const USER_MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );`,
 ];
-
-/**
- * Brings `sql` up to the newest schema; each migration runs once, inside the caller's
- * `blockConcurrencyWhile`, so no request sees a half-migrated database.
- * @example
- * ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
- */
-export function migrate(sql: SqlStorage): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
-  const current = row?.version ?? 0;
-  for (let version = current; version < USER_MIGRATIONS.length; version++) {
-    sql.exec(USER_MIGRATIONS[version]!);
-  }
-  if (!row) sql.exec("INSERT INTO schema_version (version) VALUES (?)", USER_MIGRATIONS.length);
-  else if (current < USER_MIGRATIONS.length) sql.exec("UPDATE schema_version SET version = ?", USER_MIGRATIONS.length);
-}

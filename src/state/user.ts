@@ -20,7 +20,8 @@ import { seal, unseal } from "../lib/sealed";
 import { recordAudit, type AuditEntry, listAudit, type RequestOrigin } from "./audit-log";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
 import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
-import { migrate } from "./user-schema";
+import { migrate } from "./migrate";
+import { USER_MIGRATIONS } from "./user-schema";
 
 /** How long a challenge can be answered after it was opened. */
 export const CHALLENGE_TTL_MS = 10 * 60_000;
@@ -176,7 +177,7 @@ export class UserState extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql));
+    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
   }
 
   /**
