@@ -16,17 +16,17 @@ import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-api";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
-import { csrfToken, csrfTokenValid } from "../lib/csrf";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/sent-codes";
-import { userState, type AnswerFactor, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type Refusal } from "../state/user";
+import { type AnswerFactor, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type Refusal } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { ChallengePage } from "./challenge-page";
 import { EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { FactorAddedPage } from "./factor-added-page";
+import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
 
 /** A hosted-page form is a few short fields. */
 const MAX_FORM_BYTES = 4 * 1024;
@@ -37,11 +37,7 @@ export const hostedPages = new Hono<SessionEnv>();
 
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
 for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
-  hostedPages.use(path, csrf(), requireSession(), async function noStore(c, next) {
-    await next();
-    // Pages carry secrets (TOTP keys, backup codes, CSRF tokens): never cache them anywhere.
-    c.header("Cache-Control", "no-store");
-  });
+  hostedPages.use(path, csrf(), requireSession(), noStore);
   hostedPages.post(
     path,
     bodyLimit({ maxSize: MAX_FORM_BYTES, onError: () => problem(413, "body_too_large", `A form is at most ${MAX_FORM_BYTES} bytes.`) }),
@@ -55,7 +51,7 @@ hostedPages.get("/challenge/:id", async (c) => {
 });
 
 hostedPages.post("/challenge/:id/send", async (c) => {
-  const form = await formOf(c);
+  const form = await checkedForm(c);
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
@@ -69,7 +65,7 @@ hostedPages.post("/challenge/:id/send", async (c) => {
 });
 
 hostedPages.post("/challenge/:id", async (c) => {
-  const form = await formOf(c);
+  const form = await checkedForm(c);
   const view = await openChallenge(c, c.req.param("id"));
   const factor = chosenFactor(view, form.factor);
   try {
@@ -92,14 +88,14 @@ hostedPages.get("/enroll", async (c) => {
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return c.html(<EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+  const started = await reachUser<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
   if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
   return renderEnrolment(c, started, challengeId, null, 200);
 });
 
 for (const kind of ["sms", "email"] as const) {
   hostedPages.post(`/enroll/${kind}`, async (c) => {
-    const form = await formOf(c);
+    const form = await checkedForm(c);
     const challengeId = optionalChallengeId(form.challenge);
     const typed = String(form.address ?? "");
     const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
@@ -107,7 +103,7 @@ for (const kind of ["sms", "email"] as const) {
       return renderAddress(c, kind, challengeId, null, kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.", typed, 400);
     }
     const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
-    const started = await reachUser<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    const started = await reachUser<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
     try {
       const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
@@ -121,7 +117,7 @@ for (const kind of ["sms", "email"] as const) {
 
 for (const kind of ["sms", "email"] as const) {
   hostedPages.post(`/enroll/${kind}/resend`, async (c) => {
-    const form = await formOf(c);
+    const form = await checkedForm(c);
     const challengeId = optionalChallengeId(form.challenge);
     const enrollmentId = String(form.enrollmentId ?? "");
     const shown = { enrollmentId, destination: String(form.destination ?? "") };
@@ -136,7 +132,7 @@ for (const kind of ["sms", "email"] as const) {
 }
 
 hostedPages.post("/enroll", async (c) => {
-  const form = await formOf(c);
+  const form = await checkedForm(c);
   const challengeId = optionalChallengeId(form.challenge);
   const enrollmentId = String(form.enrollmentId ?? "");
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
@@ -149,7 +145,7 @@ hostedPages.post("/enroll", async (c) => {
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
     if (kind === "totp") {
-      const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+      const started = await reachUser<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
       if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
       return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
     }
@@ -158,21 +154,10 @@ hostedPages.post("/enroll", async (c) => {
   }
 });
 
-function user(c: Context<SessionEnv>) {
-  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
-}
 
-async function formOf(c: Context<SessionEnv>): Promise<Record<string, unknown>> {
-  const form = await c.req.parseBody();
-  const { tenant, identity } = c.var;
-  if (!(await csrfTokenValid(c.env, form.csrf, [tenant.tenantId, identity.userId, identity.sessionId]))) {
-    throw new ProblemError(403, "csrf_failed", "This form has expired or did not come from this site. Go back, reload the page and try again.");
-  }
-  return form;
-}
 
 async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
-  const view = CHALLENGE_ID.test(id) ? await reachUser<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId)) : null;
+  const view = CHALLENGE_ID.test(id) ? await reachUser<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }
@@ -283,10 +268,6 @@ async function renderAddress(
   );
 }
 
-function sessionCsrf(c: Context<SessionEnv>): Promise<string> {
-  const { tenant, identity } = c.var;
-  return csrfToken(c.env, [tenant.tenantId, identity.userId, identity.sessionId]);
-}
 
 function optionalChallengeId(value: unknown): string | null {
   return typeof value === "string" && CHALLENGE_ID.test(value) ? value : null;

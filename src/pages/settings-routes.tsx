@@ -13,10 +13,10 @@ import { openFreshVerification } from "../api/fresh-verification";
 import { requireSession } from "../api/require-session";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { isRequired } from "../gate/requirement";
-import { csrfToken, csrfTokenValid } from "../lib/csrf";
-import { problem, ProblemError } from "../lib/problem";
+import { problem } from "../lib/problem";
 import type { AuditEntry } from "../state/audit-log";
-import { userState, type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
 import { SettingsPage } from "./settings-page";
 
 const ID = /^[\w-]{22}$/;
@@ -32,49 +32,35 @@ settingsPages.post("/settings/*", bodyLimit({ maxSize: 4096, onError: () => prob
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
 
 settingsPages.post("/settings/factors/:id/remove", async (c) => {
-  await checkForm(c);
+  await checkedForm(c);
   const { identity, policy } = c.var;
   const factorId = c.req.param("id");
   if (!ID.test(factorId)) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
-  const status = await reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const status = await reachUser<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
-  const outcome = await reachUser<RemovalOutcome>(() => user(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));
+  const outcome = await reachUser<RemovalOutcome>(() => signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));
   if (!outcome.ok) return refused(c, outcome);
   return renderSettings(c, "The factor was removed. Devices you trusted will ask for a code again.", null);
 });
 
 settingsPages.post("/settings/backup-codes", async (c) => {
-  await checkForm(c);
+  await checkedForm(c);
   const { identity, policy } = c.var;
   const outcome = await reachUser<{ ok: true; backupCodes: string[] } | Refusal>(() =>
-    user(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
+    signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) return refused(c, outcome);
   return renderSettings(c, "Your new backup codes are below; the old ones no longer work. Save these now: they will not be shown again.", outcome.backupCodes);
 });
 
 settingsPages.post("/settings/devices/:id/revoke", async (c) => {
-  await checkForm(c);
-  const removed = await reachUser<boolean>(() => user(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
+  await checkedForm(c);
+  const removed = await reachUser<boolean>(() => signedInUser(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
   return renderSettings(c, removed ? "That device will ask for a code again." : "That device was no longer trusted.", null);
 });
 
-async function noStore(c: Context<SessionEnv>, next: () => Promise<void>) {
-  await next();
-  c.header("Cache-Control", "no-store");
-}
 
-function user(c: Context<SessionEnv>) {
-  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
-}
 
-async function checkForm(c: Context<SessionEnv>): Promise<void> {
-  const form = await c.req.parseBody();
-  const { tenant, identity } = c.var;
-  if (!(await csrfTokenValid(c.env, form.csrf, [tenant.tenantId, identity.userId, identity.sessionId]))) {
-    throw new ProblemError(403, "csrf_failed", "This form has expired or did not come from this site. Go back, reload the page and try again.");
-  }
-}
 
 async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Response> {
   if (refusal.error !== "step_up_required") throw refusalProblem(refusal);
@@ -83,11 +69,11 @@ async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Respon
 }
 
 async function renderSettings(c: Context<SessionEnv>, notice: string | null, backupCodes: string[] | null): Promise<Response> {
-  const { identity, policy, tenant } = c.var;
+  const { identity, policy } = c.var;
   const [status, devices, audit] = await Promise.all([
-    reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch)),
-    reachUser<DeviceView[]>(() => user(c).devices()),
-    reachUser<AuditEntry[]>(() => user(c).audit(100, null)),
+    reachUser<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
+    reachUser<DeviceView[]>(() => signedInUser(c).devices()),
+    reachUser<AuditEntry[]>(() => signedInUser(c).audit(100, null)),
   ]);
   return c.html(
     <SettingsPage
@@ -96,7 +82,7 @@ async function renderSettings(c: Context<SessionEnv>, notice: string | null, bac
       devices={devices}
       activity={audit.filter((e) => ACTIVITY_TYPES.has(e.type)).slice(0, ACTIVITY_SHOWN)}
       mayRemoveLast={!policy.enabled || !isRequired(policy, identity, status)}
-      csrf={await csrfToken(c.env, [tenant.tenantId, identity.userId, identity.sessionId])}
+      csrf={await sessionCsrf(c)}
       notice={notice}
       backupCodes={backupCodes}
     />,

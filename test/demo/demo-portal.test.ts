@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { DEMO_HOSTS, demoPolicy } from "../../demo/tenant";
 import { PolicySchema } from "../../src/config/policy-schema";
 import { aTenant, send } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { challengeFor, enrolTotpViaApi, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 async function signIn(base: string, username: string): Promise<string> {

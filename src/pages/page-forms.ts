@@ -1,0 +1,41 @@
+/**
+ * @module
+ * What every hosted page shares: the session's CSRF token for its forms, the check of a
+ * submitted form against it, `Cache-Control: no-store`, and the signed-in user's object.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { SessionEnv } from "../app-env";
+import { csrfToken, csrfTokenValid } from "../lib/csrf";
+import { ProblemError } from "../lib/problem";
+import { userState } from "../state/user";
+
+/** The CSRF token for forms of this portal session. */
+export function sessionCsrf(c: Context<SessionEnv>): Promise<string> {
+  const { tenant, identity } = c.var;
+  return csrfToken(c.env, [tenant.tenantId, identity.userId, identity.sessionId]);
+}
+
+/**
+ * The submitted form, once its CSRF token is proven to be this session's; a 403 otherwise.
+ * @example
+ * const form = await checkedForm(c);
+ */
+export async function checkedForm(c: Context<SessionEnv>): Promise<Record<string, unknown>> {
+  const form = await c.req.parseBody();
+  const { tenant, identity } = c.var;
+  if (!(await csrfTokenValid(c.env, form.csrf, [tenant.tenantId, identity.userId, identity.sessionId]))) {
+    throw new ProblemError(403, "csrf_failed", "This form has expired or did not come from this site. Go back, reload the page and try again.");
+  }
+  return form;
+}
+
+/** Pages carry secrets (TOTP keys, backup codes, CSRF tokens): never cache them anywhere. */
+export const noStore: MiddlewareHandler<SessionEnv> = async function noStore(c, next) {
+  await next();
+  c.header("Cache-Control", "no-store");
+};
+
+/** The signed-in user's Durable Object. */
+export function signedInUser(c: Context<SessionEnv>) {
+  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
+}
