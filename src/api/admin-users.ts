@@ -9,9 +9,8 @@ import type { AppEnv } from "../app-env";
 import { bodyLimit } from "hono/body-limit";
 import { readJson, validate } from "../lib/json-body";
 import { problem, ProblemError } from "../lib/problem";
-import type { AuditEntry } from "../state/audit-log";
+import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { userState } from "../state/user";
-import { requestOrigin } from "./challenge-answers";
 import { reachUser } from "./user-outcomes";
 
 const UserId = z.string().min(1).max(256);

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
-import type { RequestOrigin } from "../state/audit-log";
+import { requestOrigin } from "../state/audit-log";
 import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName } from "../gate/device-cookie";
@@ -97,9 +97,4 @@ export async function confirmEnrolment(
   if (trustDevice) await rememberDevice(c);
   const grant = outcome.challenge ? await grantOperation(c, outcome.challenge.operation) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
-}
-
-/** The client's address and user agent, for the audit trail. */
-export function requestOrigin(request: Request): RequestOrigin {
-  return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent") };
 }

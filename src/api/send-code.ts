@@ -13,7 +13,7 @@ import { deliver } from "../providers/deliver";
 import type { CodeKind } from "../state/sent-codes";
 import { tenantState, type SendAllowance } from "../state/tenant";
 import { maskAddress, userState, type CodeTarget, type IssuedCode } from "../state/user";
-import { requestOrigin } from "./challenge-answers";
+import { requestOrigin } from "../state/audit-log";
 import { reachUser, refusalProblem } from "./user-outcomes";
 
 export interface SentCodeReceipt {

@@ -8,6 +8,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env";
 import type { Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
+import { requestOrigin } from "../state/audit-log";
 import { userState, type UserState } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";
@@ -114,8 +115,7 @@ async function trustedDeviceGrant(
   const tenantId = c.var.tenant.tenantId;
   const deviceId = await trustedDeviceId(c.env, getCookie(c, DEVICE_COOKIE), tenantId, identity.userId);
   if (!deviceId) return null;
-  const origin = { ip: c.req.header("CF-Connecting-IP") ?? null, userAgent: c.req.header("User-Agent") ?? null };
-  if (!(await user.useTrustedDevice(deviceId, origin))) return null;
+  if (!(await user.useTrustedDevice(deviceId, requestOrigin(c.req.raw)))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), deviceId);
   return grantCookie(operation, grant);

@@ -10,6 +10,11 @@ export interface RequestOrigin {
   userAgent: string | null;
 }
 
+/** The client's address and user agent, for the audit trail. */
+export function requestOrigin(request: Request): RequestOrigin {
+  return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent") };
+}
+
 export interface AuditEntry {
   seq: number;
   at: string;
