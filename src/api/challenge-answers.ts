@@ -45,23 +45,26 @@ export async function answerChallenge(
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
-  if (trustDevice) await rememberDevice(c);
-  return { grant: await grantOperation(c, outcome.operation), operation: outcome.operation, returnTo: outcome.returnTo };
+  const deviceId = trustDevice ? await rememberDevice(c, outcome.operation) : null;
+  return { grant: await grantOperation(c, outcome.operation, deviceId), operation: outcome.operation, returnTo: outcome.returnTo };
 }
 
 /**
  * "Trust this device": records the browser in the user's object and sets the device cookie,
- * when the policy allows trusted devices (otherwise the wish is ignored).
+ * when the policy lets devices skip `operation` (otherwise the wish is ignored: a device is
+ * never trusted from a withdrawal or a factor change the policy does not let it skip).
+ * Returns the new device's id, or `null`.
  */
-export async function rememberDevice(c: Context<SessionEnv>): Promise<void> {
+export async function rememberDevice(c: Context<SessionEnv>, operation: string): Promise<string | null> {
   const { identity, policy, tenant } = c.var;
-  if (!policy.trustedDevices.enabled) return;
+  if (!policy.trustedDevices.enabled || !policy.trustedDevices.operations.includes(operation)) return null;
   const origin = requestOrigin(c.req.raw);
   const { days, max } = policy.trustedDevices;
   const trusted = await reachUser<{ deviceId: string; expiresAt: number }>(() =>
     userState(c.env, tenant.tenantId, identity.userId).trustDevice({ name: deviceName(origin.userAgent), days, max, origin }),
   );
   c.header("Set-Cookie", await deviceCookie(c.env, tenant.tenantId, identity.userId, trusted.deviceId, trusted.expiresAt), { append: true });
+  return trusted.deviceId;
 }
 
 /**
@@ -94,7 +97,8 @@ export async function confirmEnrolment(
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
-  if (trustDevice) await rememberDevice(c);
-  const grant = outcome.challenge ? await grantOperation(c, outcome.challenge.operation) : null;
+  const operation = outcome.challenge?.operation ?? null;
+  const deviceId = trustDevice && operation ? await rememberDevice(c, operation) : null;
+  const grant = operation ? await grantOperation(c, operation, deviceId) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
 }

@@ -8,16 +8,18 @@ import type { SessionEnv } from "../app-env";
 import { grantCookie, issueGrant, type IssuedGrant } from "../gate/grant";
 
 /**
- * Signs a grant for `operation` (fresh for the operation's `maxAge`) and sets its cookie.
+ * Signs a grant for `operation` (fresh for the operation's `maxAge`) and sets its cookie;
+ * `deviceId` when the same verification trusted this device.
  * @example
  * const grant = await grantOperation(c, "withdraw");
  */
-export async function grantOperation(c: Context<SessionEnv>, operation: string): Promise<IssuedGrant> {
+export async function grantOperation(c: Context<SessionEnv>, operation: string, deviceId: string | null = null): Promise<IssuedGrant> {
   const { identity, policy, tenant } = c.var;
   // An operation removed from the policy since the challenge opened gets the strictest grant.
   const maxAge = policy.operations[operation]?.maxAge ?? 0;
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now());
+  // A grant earned while trusting a device names it, so revoking the device ends this grant too.
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now(), deviceId);
   c.header("Set-Cookie", grantCookie(operation, grant), { append: true });
   return grant;
 }

@@ -10,15 +10,16 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import type { SessionEnv } from "../app-env";
 import { totpQrSvg, totpUri } from "../factors/totp";
-import { readJson, validate } from "../lib/json-body";
+import { isJsonContentType, readJson, validate } from "../lib/json-body";
 import { problem } from "../lib/problem";
 import type { CodeKind } from "../state/sent-codes";
 import { isRequired } from "../gate/requirement";
 import { ProblemError } from "../lib/problem";
 import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
-import { requestOrigin } from "../state/audit-log";
+import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { answerChallenge, confirmEnrolment } from "./challenge-answers";
 import { freshVerificationProblem } from "./fresh-verification";
+import { requireLoginGrant } from "./require-login-grant";
 import { requireSession } from "./require-session";
 import { sendCode, type SentCodeReceipt } from "./send-code";
 import { reachUser, refusalProblem } from "./user-outcomes";
@@ -60,6 +61,9 @@ export const VerifyBody = z.strictObject({
   trustDevice: z.boolean().optional(),
 });
 
+/** Sign-in activity entries shown to the user. */
+const ACTIVITY_ENTRIES = 20;
+
 export const userApi = new Hono<SessionEnv>();
 
 userApi.use("*", requireSession());
@@ -70,6 +74,18 @@ userApi.use(
     onError: () => problem(413, "body_too_large", `A request body is at most ${MAX_USER_BODY_BYTES} bytes.`),
   }),
 );
+
+/**
+ * A cross-site page can POST with a simple content type (a form, `fetch` in `no-cors` mode)
+ * and the portal's cookie may go along. Insisting on `application/json` for every POST (even
+ * one without a body) makes the browser ask first (CORS preflight), which a foreign page fails.
+ */
+userApi.post("*", async function requireJsonRequest(c, next) {
+  if (!isJsonContentType(c.req.header("Content-Type"))) {
+    throw new ProblemError(415, "unsupported_media_type", "Send the request as application/json (also when it has no body).");
+  }
+  await next();
+});
 
 userApi.get("/me", async (c) => {
   const { identity, policy } = c.var;
@@ -87,6 +103,11 @@ userApi.get("/me", async (c) => {
     enforcementChangedAt: policy.enforcementChangedAt ?? null,
   });
 });
+
+// What protects the account is shown and changed only in a session that passed the login step-up.
+for (const path of ["/devices", "/devices/*", "/factors/*", "/backup-codes", "/activity"]) userApi.use(path, requireLoginGrant());
+
+userApi.get("/activity", async (c) => c.json({ entries: await reachUser<AuditEntry[]>(() => user(c).signInActivity(ACTIVITY_ENTRIES)) }));
 
 userApi.get("/devices", async (c) => c.json({ devices: await reachUser<DeviceView[]>(() => user(c).devices()) }));
 

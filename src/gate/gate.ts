@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
+import { DEVICE_COOKIE } from "./device-cookie";
 import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
 import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
@@ -69,7 +70,7 @@ function withCookies(response: Response, cookies: string[]): Response {
 }
 
 /**
- * Proxy options that keep stepgate's grants (cookies and header) from the origin, and any other
+ * Proxy options that keep stepgate's grants (cookies and header) and device cookie from the origin, and any other
  * cookie `alsoDrop` names.
  */
 function withoutStepgateCredentials(request: Request, alsoDrop: (name: string) => boolean): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
@@ -83,7 +84,8 @@ function withoutStepgateCredentials(request: Request, alsoDrop: (name: string) =
     .filter((pair) => {
       const equals = pair.indexOf("=");
       const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
-      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || alsoDrop(name);
+      // The device cookie stands in for a second factor for weeks: it never reaches the origin.
+      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || name === DEVICE_COOKIE || alsoDrop(name);
       dropped ||= drop;
       return !drop;
     });

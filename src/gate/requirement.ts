@@ -12,7 +12,8 @@ export type Requirement = "pass" | "step_up" | "enroll";
 /**
  * `step_up` for every enrolled user; for the rest, `enroll` when 2FA is required of them and
  * `pass` when it is optional. Required means, in order: a group in `requiredGroups` (always
- * wins), else an admin's per-user decision, else `enforcement: "required"`.
+ * wins), else an admin's per-user decision, else `enforcement: "required"`. An admin's `false`
+ * is a deliberate, audited exemption and holds under `required` enforcement too.
  * @example
  * stepUpRequirement(policy, identity, await user.status()) // "enroll"
  */

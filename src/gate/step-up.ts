@@ -46,7 +46,7 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
     });
   }
   const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
-  const held = await heldGrant(c, identity, matched.name, user);
+  const held = await heldGrant(c, identity, matched.name, user, policy.enrollmentEpoch ?? 0);
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await user.status(policy.enrollmentEpoch);
   const requirement = stepUpRequirement(policy, identity, status);
@@ -73,20 +73,23 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
  * cookie), or `null`. A grant is checked by its signature alone while it is younger than
  * {@link GRANT_RECHECK_MS}; after that the user's object confirms it still stands (no reset,
  * factor change or device revocation since) and a cookie grant is renewed for another stretch.
- * A single-use grant is spent in the user's object, so it passes once.
+ * A single-use grant is spent in the user's object, so it passes once. A grant older than the
+ * tenant's re-enrolment epoch is void at once, without asking the user's object.
  */
 async function heldGrant(
   c: Context<AppEnv>,
   identity: Identity,
   operation: string,
   user: DurableObjectStub<UserState>,
+  /** Grants issued before this time (the re-enrolment epoch) are void: their users must enrol again. */
+  notBefore: number,
 ): Promise<{ renewed: string | null } | null> {
   const subject = { tenantId: c.var.tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const now = Date.now();
   for (const [token, fromCookie] of [[c.req.header(GRANT_HEADER), false], [getCookie(c, grantCookieName(operation)), true]] as const) {
     if (!token) continue;
     const grant = await checkGrant(c.env, token, subject, now);
-    if (!grant) continue;
+    if (!grant || grant.issuedAt < notBefore) continue;
     if (grant.once) return (await user.consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
     if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
     if (!(await user.grantStillGood(grant.issuedAt, grant.deviceId))) continue;

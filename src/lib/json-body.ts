@@ -19,8 +19,7 @@ export interface FieldError {
  * const input = await readJson(c);
  */
 export async function readJson(c: Context): Promise<unknown> {
-  const type = c.req.header("Content-Type") ?? "";
-  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+  if (!isJsonContentType(c.req.header("Content-Type"))) {
     throw new ProblemError(415, "unsupported_media_type", "Send the body as application/json.");
   }
   const text = await c.req.text();
@@ -29,6 +28,13 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch (error) {
     throw new ProblemError(400, "malformed_json", `The body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+const JSON_CONTENT_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;
+
+/** `application/json` or any `+json` type (`application/merge-patch+json`). */
+export function isJsonContentType(type: string | undefined): boolean {
+  return JSON_CONTENT_TYPE.test(type ?? "");
 }
 
 /**

@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
 import { openFreshVerification } from "../api/fresh-verification";
+import { requireLoginGrant } from "../api/require-login-grant";
 import { requireSession } from "../api/require-session";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { isRequired } from "../gate/requirement";
@@ -20,12 +21,11 @@ import { SettingsPage } from "./settings-page";
 
 const ID = /^[\w-]{22}$/;
 const ACTIVITY_SHOWN = 10;
-const ACTIVITY_TYPES = new Set(["verify.ok", "verify.failed", "login.trusted_device", "lockout.started", "factor.enrolled", "factor.removed", "device.trusted", "device.revoked"]);
 
 export const settingsPages = new Hono<SessionEnv>();
 
-settingsPages.use("/settings", csrf(), requireSession(), noStore);
-settingsPages.use("/settings/*", csrf(), requireSession(), noStore);
+settingsPages.use("/settings", csrf(), requireSession(), requireLoginGrant(), noStore);
+settingsPages.use("/settings/*", csrf(), requireSession(), requireLoginGrant(), noStore);
 settingsPages.post("/settings/*", bodyLimit({ maxSize: 4096, onError: () => problem(413, "body_too_large", "A form is at most 4096 bytes.") }));
 
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
@@ -72,14 +72,14 @@ async function renderSettings(c: Context<SessionEnv>, notice: string | null, bac
   const [status, devices, audit] = await Promise.all([
     reachUser<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
     reachUser<DeviceView[]>(() => signedInUser(c).devices()),
-    reachUser<AuditEntry[]>(() => signedInUser(c).audit(100, null)),
+    reachUser<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
   ]);
   return c.html(
     <SettingsPage
       branding={policy.branding}
       factors={status.factors}
       devices={devices}
-      activity={audit.filter((e) => ACTIVITY_TYPES.has(e.type)).slice(0, ACTIVITY_SHOWN)}
+      activity={audit}
       mayRemoveLast={!policy.enabled || !isRequired(policy, identity, status)}
       csrf={await sessionCsrf(c)}
       notice={notice}

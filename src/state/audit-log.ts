@@ -40,12 +40,19 @@ export function recordAudit(sql: SqlStorage, now: number, type: string, origin: 
   if (seq > AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", seq - AUDIT_ENTRIES_KEPT);
 }
 
+/** The entries a user sees as their sign-in activity. */
+export const SIGN_IN_ACTIVITY_TYPES = [
+  "verify.ok", "verify.failed", "login.trusted_device", "lockout.started",
+  "factor.enrolled", "factor.removed", "device.trusted", "device.revoked", "user.reset",
+] as const;
+
 /** Newest first, `limit` entries older than `beforeSeq` (all when `null`). */
-export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | null): AuditEntry[] {
+export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | null, types?: readonly string[]): AuditEntry[] {
+  const ofTypes = types ? `AND type IN (${types.map(() => "?").join(", ")})` : "";
   return sql
     .exec<{ seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }>(
-      "SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-      beforeSeq ?? Number.MAX_SAFE_INTEGER, limit,
+      `SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq < ? ${ofTypes} ORDER BY seq DESC LIMIT ?`,
+      beforeSeq ?? Number.MAX_SAFE_INTEGER, ...(types ?? []), limit,
     )
     .toArray()
     .map((row) => ({

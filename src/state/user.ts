@@ -17,7 +17,7 @@ import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp
 import { randomId } from "../lib/ids";
 import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
 import { seal, unseal } from "../lib/sealed";
-import { recordAudit, type AuditEntry, listAudit, type RequestOrigin } from "./audit-log";
+import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit-log";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
 import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
 import { migrate } from "./migrate";
@@ -380,7 +380,9 @@ export class UserState extends DurableObject<Env> {
     origin: RequestOrigin;
   }): Promise<VerifyOutcome> {
     const now = Date.now();
-    if (!this.openChallengeRow(input.challengeId, input.sessionId, now)) return { ok: false, error: "challenge_not_found" };
+    // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
+    // a user who must enrol cannot pass with leftover backup codes and no factor.
+    if (this.openChallengeRow(input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
     const factor = input.factor === "backup_code" ? null : this.activeFactors().find((f) => f.kind === input.factor);
     if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
     const refused = this.countAttempt(now, input.settings.lockout);
@@ -508,6 +510,9 @@ export class UserState extends DurableObject<Env> {
     if (!this.isFresh(input.sessionId, Date.now())) return { ok: false, error: "step_up_required" };
     const backupCodes = newBackupCodes(input.count);
     const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
+    // Checked again after the await: the last factor may have been removed meanwhile, and backup
+    // codes without a factor must not exist.
+    if (this.factorRows().length === 0) return { ok: false, error: "factor_not_enrolled" };
     this.sql.exec("DELETE FROM backup_codes");
     const now = Date.now();
     for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
@@ -557,6 +562,11 @@ export class UserState extends DurableObject<Env> {
   /** The newest audit entries first. */
   async audit(limit: number, beforeSeq: number | null): Promise<AuditEntry[]> {
     return listAudit(this.sql, limit, beforeSeq);
+  }
+
+  /** The user's own recent sign-ins, verifications and changes to what protects the account. */
+  async signInActivity(limit: number): Promise<AuditEntry[]> {
+    return listAudit(this.sql, limit, null, SIGN_IN_ACTIVITY_TYPES);
   }
 
   private factorRows(): FactorRow[] {

@@ -31,6 +31,15 @@ async function passLogin(base: string, token: string, backupCode: string, trustD
   return postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCode, trustDevice });
 }
 
+/** The cookie header of a session that passed the login step-up (with a backup code). */
+async function signedIn(base: string, token: string, backupCode: string): Promise<string> {
+  const grant = cookieOf(await passLogin(base, token, backupCode), "__Host-stepgate-grant-login");
+  expect(grant).toBeDefined();
+  return `portal_session=${token}; ${grant}`;
+}
+
+const grantPayload = (cookie: string) => JSON.parse(atob(cookie.split("=")[1]!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { did?: string };
+
 describe("the login operation", () => {
   it("asks an enrolled user once per portal session, on any route, and again for a new session", async () => {
     const { base } = await aTenant(loginPolicy());
@@ -112,12 +121,18 @@ describe("turning 2FA off and on again", () => {
   ])("with reenrollOnReenable %s, an enrolled user is sent to %s", async (reenroll, status, location) => {
     const { base } = await aTenant(loginPolicy({ enforcement: "required", reenrollOnReenable: reenroll }));
     const token = await aSession({ sub: "rex" });
-    await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const cookie = await signedIn(base, token, backupCodes[0]!);
+    expect((await get(base, cookie)).status).toBe(200);
     const off = await putPolicy(base, (p) => (p.enabled = false));
     expect(Date.parse(off.enforcementChangedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect((await get(base, `portal_session=${token}`)).status).toBe(200);
     const on = await putPolicy(base, (p) => (p.enabled = true));
     expect(on.enrollmentEpoch !== undefined).toBe(reenroll);
+    // The login grant from before: void at once with re-enrolment, still good without it.
+    const withGrant = await get(base, cookie);
+    expect(withGrant.status).toBe(reenroll ? 303 : 200);
+    if (reenroll) expect(withGrant.headers.get("Location")).toMatch(/^\/__stepgate\/enroll/);
     const next = await get(base, `portal_session=${token}`);
     expect(next.status).toBe(status);
     expect(next.headers.get("Location")).toMatch(location);
@@ -162,10 +177,15 @@ describe("trusted devices", () => {
     const { base, tenantId } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "uri", sid: "u-1" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
-    const device = cookieOf(await passLogin(base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
-    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: `portal_session=${token}` } })).json<{ devices: Array<{ id: string; name: string }> }>();
+    const trusting = await passLogin(base, token, backupCodes[0]!, true);
+    const device = cookieOf(trusting, "__Host-stepgate-device")!;
+    const ownGrant = cookieOf(trusting, "__Host-stepgate-grant-login")!;
+    const signedInCookie = `portal_session=${token}; ${ownGrant}`;
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: signedInCookie } })).json<{ devices: Array<{ id: string; name: string }> }>();
     expect(devices.devices).toHaveLength(1);
     const deviceId = devices.devices[0]!.id;
+    // The trusting session's own login grant names the device, so revoking it ends this grant too.
+    expect(grantPayload(ownGrant).did).toBe(deviceId);
 
     // A login grant the device earned six minutes ago: due for its re-check.
     const later = await aSession({ sub: "uri", sid: "u-2" });
@@ -174,7 +194,7 @@ describe("trusted devices", () => {
     expect(renewed.status).toBe(200);
     expect(cookieOf(renewed, "__Host-stepgate-grant-login")).toBeDefined(); // renewed after its check
 
-    const revoke = await send(`${base}/__stepgate/api/devices/${deviceId}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    const revoke = await send(`${base}/__stepgate/api/devices/${deviceId}`, { method: "DELETE", headers: { Cookie: signedInCookie } });
     expect(revoke.status).toBe(204);
     expect((await get(base, `portal_session=${later}; __Host-stepgate-grant-login=${old.token}`)).status).toBe(303);
     expect((await get(base, `portal_session=${await aSession({ sub: "uri", sid: "u-3" })}; ${device}`)).status).toBe(303);
@@ -185,7 +205,7 @@ describe("trusted devices", () => {
     const token = await aSession({ sub: "vic", sid: "v-0" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     for (let i = 1; i <= 3; i++) await passLogin(base, await aSession({ sub: "vic", sid: `v-${i}` }), backupCodes[i]!, true);
-    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: `portal_session=${token}` } })).json<{ devices: unknown[] }>();
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: await signedIn(base, token, backupCodes[4]!) } })).json<{ devices: unknown[] }>();
     expect(devices.devices).toHaveLength(2);
   });
 });
@@ -213,8 +233,9 @@ describe("self-service", () => {
     const token = await aSession({ sub: "xan", sid: "x-1" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ id: string }> }>();
+    const cookie = await signedIn(base, token, backupCodes[1]!);
     // Enrolling the first factor verified this session, so it may manage factors now.
-    const removed = await send(`${base}/__stepgate/api/factors/${me.factors[0]!.id}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
+    const removed = await send(`${base}/__stepgate/api/factors/${me.factors[0]!.id}`, { method: "DELETE", headers: { Cookie: cookie } });
     expect(removed.status).toBe(204);
     expect((await get(base, `portal_session=${token}`)).status).toBe(200);
     expect((await verify(base, token, "x".repeat(22), "backup_code", backupCodes[0]!)).status).toBe(404);
@@ -239,8 +260,8 @@ describe("self-service", () => {
   it("shows the settings page with factors, devices and activity, and sends a stale session to verify before removing", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "zed", sid: "z-1" });
-    await enrolTotpViaApi(base, await aSession({ sub: "zed", sid: "z-0" }));
-    const cookie = `portal_session=${token}`;
+    const { backupCodes } = await enrolTotpViaApi(base, await aSession({ sub: "zed", sid: "z-0" }));
+    const cookie = await signedIn(base, token, backupCodes[0]!);
     const settings = await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: cookie } });
     expect(settings.status).toBe(200);
     const html = await settings.text();
@@ -255,5 +276,111 @@ describe("self-service", () => {
     });
     expect(remove.status).toBe(303);
     expect(remove.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
+  });
+});
+
+describe("what protects the account is guarded like the portal", () => {
+  it("keeps the device cookie from the origin, like the grants", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "ada", sid: "a-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const device = cookieOf(await passLogin(base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
+    const home = await get(base, `portal_session=${await aSession({ sub: "ada", sid: "a-2" })}; ${device}; theme=dark`, "/echo/home", { Accept: "application/json" });
+    expect(home.status).toBe(200);
+    const seen = (await home.json<{ headers: Record<string, string> }>()).headers.cookie!;
+    expect(seen).toContain("theme=dark");
+    expect(seen).not.toContain("stepgate");
+  });
+
+  it("asks a session without a login grant to step up before listing or revoking devices, or opening settings", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "bea", sid: "b-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const cookie = `portal_session=${token}`;
+    for (const [method, path] of [["GET", "/devices"], ["DELETE", "/devices/" + "d".repeat(22)], ["GET", "/activity"]] as const) {
+      const stopped = await send(`${base}/__stepgate/api${path}`, { method, headers: { Cookie: cookie } });
+      expect(stopped.status, `${method} ${path}`).toBe(401);
+      expect(await stopped.json()).toMatchObject({ code: "step_up_required", operation: "login" });
+    }
+    const settings = await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: cookie } });
+    expect(settings.status).toBe(303);
+    expect(settings.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
+    // With the login grant, the same calls work and the activity shows the sign-in.
+    const signedInCookie = await signedIn(base, token, backupCodes[0]!);
+    const activity = await send(`${base}/__stepgate/api/activity`, { headers: { Cookie: signedInCookie } });
+    expect(activity.status).toBe(200);
+    const { entries } = await activity.json<{ entries: Array<{ type: string; detail: { operation?: string } }> }>();
+    expect(entries[0]).toMatchObject({ type: "verify.ok", detail: { operation: "login" } });
+    expect(entries.map((e) => e.type)).toContain("factor.enrolled");
+    expect(entries.every((e) => e.type !== "code.sent")).toBe(true);
+  });
+
+  it("refuses a POST to the user API that a cross-site form could send (no JSON content type)", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "cal", sid: "c-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const cookie = await signedIn(base, token, backupCodes[0]!);
+    for (const type of [null, "text/plain", "application/x-www-form-urlencoded"]) {
+      const response = await send(`${base}/__stepgate/api/backup-codes`, {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: "https://evil.test", ...(type ? { "Content-Type": type } : {}) },
+        body: type ? "x=1" : undefined,
+      });
+      expect(response.status, String(type)).toBe(415);
+    }
+    // The old backup codes still work: nothing was regenerated.
+    const stopped = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: "{}" });
+    const { challengeId } = await stopped.json<{ challengeId: string }>();
+    expect((await verify(base, token, challengeId, "backup_code", backupCodes[1]!)).status).toBe(200);
+  });
+
+  it("does not trust a device from a challenge the policy does not let devices skip", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "dan", sid: "d-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const cookie = await signedIn(base, token, backupCodes[0]!);
+    const stopped = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: "{}" });
+    const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
+    expect(operation).toBe("withdraw");
+    const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[1], trustDevice: true });
+    expect(verified.status).toBe(200);
+    expect(cookieOf(verified, "__Host-stepgate-device")).toBeUndefined();
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: cookie } })).json<{ devices: unknown[] }>();
+    expect(devices.devices).toHaveLength(0);
+  });
+
+  it("answers an enrolment challenge only by enrolling, never with a code", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "required" }));
+    const token = await aSession({ sub: "eve" });
+    const stopped = await get(base, `portal_session=${token}`, "/echo/home", { Accept: "application/json" });
+    const { challengeId, code } = await stopped.json<{ challengeId: string; code: string }>();
+    expect(code).toBe("enrollment_required");
+    expect((await verify(base, token, challengeId, "backup_code", "aaaa-bbbb")).status).toBe(404);
+  });
+
+  it("requiredGroups: a member must enrol at login and may not remove the last factor, whatever the enforcement", async () => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "optional", requiredGroups: ["traders"] }));
+    const member = await aSession({ sub: "fay", groups: ["traders"] });
+    const pageLoad = await get(base, `portal_session=${member}`);
+    expect(pageLoad.status).toBe(303);
+    expect(pageLoad.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=/);
+    expect((await get(base, `portal_session=${await aSession({ sub: "gus", groups: ["staff"] })}`)).status).toBe(200);
+    const { backupCodes } = await enrolTotpViaApi(base, member);
+    const cookie = await signedIn(base, member, backupCodes[0]!);
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: cookie } })).json<{ factors: Array<{ id: string }>; required: boolean }>();
+    expect(me.required).toBe(true);
+    const last = await send(`${base}/__stepgate/api/factors/${me.factors[0]!.id}`, { method: "DELETE", headers: { Cookie: cookie } });
+    expect(last.status).toBe(409);
+  });
+
+  it("ignores a device cookie taken to another tenant for a user of the same id", async () => {
+    const first = await aTenant(loginPolicy());
+    const second = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "hal", sid: "h-1" });
+    const { backupCodes } = await enrolTotpViaApi(first.base, token);
+    const device = cookieOf(await passLogin(first.base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
+    const other = await enrolTotpViaApi(second.base, token);
+    expect(other.backupCodes).toHaveLength(10);
+    expect((await get(second.base, `portal_session=${await aSession({ sub: "hal", sid: "h-2" })}; ${device}`)).status).toBe(303);
   });
 });
