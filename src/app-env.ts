@@ -2,6 +2,7 @@
  * @module
  * The Hono environments shared by the routes: Worker bindings and per-request variables.
  */
+import type { AdminScope } from "./api/admin-schemas";
 import type { Policy } from "./config/policy-schema";
 import type { TenantConfig } from "./config/tenant-config";
 import type { Identity } from "./gate/identity";
@@ -22,5 +23,17 @@ export interface SessionEnv {
     policy: Policy;
     /** Who is signed in to the portal, set by `requireSession`. */
     identity: Identity;
+  };
+}
+
+/** Admin routes: who is calling and what they may do, set by `authenticateAdmin`. */
+export interface AdminEnv {
+  Bindings: Env;
+  Variables: AppEnv["Variables"] & {
+    admin: {
+      /** `bootstrap` for the deployment's key, `key:<id>` for a tenant key; recorded in the audit trail. */
+      actor: string;
+      scopes: readonly AdminScope[];
+    };
   };
 }

@@ -5,11 +5,13 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { adminAudit } from "./api/admin-audit";
+import { authenticateAdmin } from "./api/admin-auth";
+import { adminKeys } from "./api/admin-keys";
 import { adminPolicy } from "./api/admin-policy";
-import { requireAdminKey } from "./api/admin-auth";
 import { adminUsers } from "./api/admin-users";
 import { userApi } from "./api/user-api";
-import type { AppEnv } from "./app-env";
+import type { AdminEnv, AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -26,10 +28,12 @@ app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 
 app.use("*", resolveTenant());
 
-const admin = new Hono<AppEnv>();
-admin.use("*", requireAdminKey());
+const admin = new Hono<AdminEnv>();
+admin.use("*", authenticateAdmin());
 admin.route("/", adminPolicy);
 admin.route("/", adminUsers);
+admin.route("/", adminAudit);
+admin.route("/", adminKeys);
 app.route("/__stepgate/admin/v1", admin);
 app.route("/__stepgate/api", userApi);
 app.route("/__stepgate", hostedPages);

@@ -1,28 +1,57 @@
 /**
  * @module
- * Bearer-key authentication for the admin API. For now the one key is the deployment's
- * bootstrap key (the `STEPGATE_ADMIN_KEY` secret); per-tenant scoped keys come later.
+ * Bearer-key authentication and scopes for the admin API. Two kinds of key: the deployment's
+ * bootstrap key (the `STEPGATE_ADMIN_KEY` secret, every scope on every tenant) and tenant keys
+ * (`sgk_…`, made through `POST /keys`, stored hashed in the tenant's Durable Object, valid only
+ * for that tenant and only for their scopes).
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
+import type { AdminEnv } from "../app-env";
 import { secretsEqual } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
+import { parseApiKey } from "../state/api-keys";
+import { tenantState } from "../state/tenant";
+import { ALL_SCOPES, type AdminScope } from "./admin-schemas";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
- * Refuses any request without the admin key, in constant time, before anything else runs.
+ * Sets `c.var.admin` from the request's key, or refuses with 401 before anything else runs. A
+ * key of another tenant is simply unknown here (each tenant's keys live in its own object).
  * @example
- * admin.use("*", requireAdminKey());
+ * admin.use("*", authenticateAdmin());
  */
-export function requireAdminKey(): MiddlewareHandler<AppEnv> {
-  return async function requireAdminKey(c, next) {
+export function authenticateAdmin(): MiddlewareHandler<AdminEnv> {
+  return async function authenticateAdmin(c, next) {
     const presented = BEARER.exec(c.req.header("Authorization") ?? "")?.[1];
-    const expected = c.env.STEPGATE_ADMIN_KEY;
-    // With no key configured nobody is admin: an empty secret must never match an empty header.
-    if (!presented || !expected || !(await secretsEqual(presented, expected))) {
+    const bootstrap = c.env.STEPGATE_ADMIN_KEY;
+    const tenantKey = presented ? parseApiKey(presented) : null;
+    if (tenantKey) {
+      const scopes = await tenantState(c.env, c.var.tenant.tenantId).checkKey(tenantKey.id, tenantKey.secret);
+      if (scopes) c.set("admin", { actor: `key:${tenantKey.id}`, scopes });
+      // With no key configured nobody is admin: an empty secret must never match an empty header.
+    } else if (presented && bootstrap && (await secretsEqual(presented, bootstrap))) {
+      c.set("admin", { actor: "bootstrap", scopes: ALL_SCOPES });
+    }
+    if (!c.var.admin) {
       throw new ProblemError(401, "unauthorized", "Send a valid admin key as `Authorization: Bearer <key>`.", {}, {
         "WWW-Authenticate": 'Bearer realm="stepgate-admin"',
+      });
+    }
+    await next();
+  };
+}
+
+/**
+ * Refuses a caller whose key lacks `scope` with 403 `insufficient_scope` (RFC 6750 §3.1).
+ * @example
+ * adminPolicy.put("/policy", requireScope("policy:write"), handler);
+ */
+export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
+  return async function requireScope(c, next) {
+    if (!c.var.admin.scopes.includes(scope)) {
+      throw new ProblemError(403, "insufficient_scope", `This key lacks the ${scope} scope.`, { requiredScope: scope }, {
+        "WWW-Authenticate": `Bearer realm="stepgate-admin", error="insufficient_scope", scope="${scope}"`,
       });
     }
     await next();

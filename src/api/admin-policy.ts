@@ -1,59 +1,93 @@
 /**
  * @module
- * `GET` and `PUT /__stepgate/admin/v1/policy` for the request's tenant. Writes are
- * conditional (`If-Match` on the ETag of the stored text) so two admins cannot silently
- * overwrite each other, and only a policy that validates completely is ever stored.
+ * `/policy` for the request's tenant: `GET` with its ETag, `PUT` (replace) and `PATCH` (JSON
+ * merge patch, RFC 7396), both conditional on `If-Match`, and `GET /policy/history`. Only a
+ * policy that validates completely is ever stored; the write itself is a compare-and-swap in
+ * the tenant's Durable Object, so two admins holding the same ETag cannot both win.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../app-env";
+import type { AdminEnv } from "../app-env";
 import { foreignCredentialRefs, sealCredentials } from "../config/credentials";
-import { kvKeys } from "../config/kv-keys";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema, type Policy } from "../config/policy-schema";
-import { sha256Hex } from "../lib/crypto";
 import { readJson, validate } from "../lib/json-body";
+import { mergePatch } from "../lib/merge-patch";
 import { ProblemError, problem } from "../lib/problem";
+import { requestOrigin } from "../state/audit-log";
+import type { StoredPolicy } from "../state/policy-history";
+import { tenantState, type PolicyWrite } from "../state/tenant";
+import { requireScope } from "./admin-auth";
+import { HistoryQuery, type PolicyVersion } from "./admin-schemas";
 
 /** A policy is configuration, not data: 64 KiB is far more than any real one needs. */
 export const MAX_POLICY_BYTES = 64 * 1024;
 
-export const adminPolicy = new Hono<AppEnv>();
+export const adminPolicy = new Hono<AdminEnv>();
 
-adminPolicy.get("/policy", async (c) => {
-  const { tenantId } = c.var.tenant;
-  const text = await c.env.POLICY.get(kvKeys.policy(tenantId));
-  if (text === null) throw new ProblemError(404, "policy_not_found", `Tenant ${tenantId} has no policy yet.`);
-  return c.body(text, 200, { "Content-Type": "application/json", ETag: await etagOf(text), "Cache-Control": "no-store" });
+const policyBodyLimit = bodyLimit({
+  maxSize: MAX_POLICY_BYTES,
+  onError: () => problem(413, "body_too_large", `A policy is at most ${MAX_POLICY_BYTES} bytes.`),
 });
 
-adminPolicy.put(
-  "/policy",
-  bodyLimit({
-    maxSize: MAX_POLICY_BYTES,
-    onError: () => problem(413, "body_too_large", `A policy is at most ${MAX_POLICY_BYTES} bytes.`),
-  }),
-  async (c) => {
-    const { tenantId } = c.var.tenant;
-    const current = await c.env.POLICY.get(kvKeys.policy(tenantId));
-    checkPreconditions(c.req.header("If-Match"), c.req.header("If-None-Match"), current && (await etagOf(current)));
-    const validated = validate(PolicySchema, await readJson(c));
-    const foreign = foreignCredentialRefs(tenantId, validated);
-    if (foreign.length > 0) {
-      throw new ProblemError(422, "validation_failed", `Invalid fields: ${foreign.map((e) => e.pointer).join(", ")}`, { errors: foreign });
-    }
-    // Plain credentials are sealed before anything is stored.
-    const policy = withEnforcementDates(current, await sealCredentials(c.env, tenantId, validated), new Date());
-    // Stored with every default filled in, so what GET shows is exactly what is enforced.
-    const text = JSON.stringify(policy);
-    await c.env.POLICY.put(kvKeys.policy(tenantId), text);
-    adoptPolicy(tenantId, text, Date.now());
-    return c.body(text, current === null ? 201 : 200, {
-      "Content-Type": "application/json",
-      ETag: await etagOf(text),
+adminPolicy.get("/policy", requireScope("policy:read"), async (c) => {
+  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
+  if (!current) throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy yet.`);
+  return c.body(current.text, 200, { "Content-Type": "application/json", ETag: current.etag, "Cache-Control": "no-store" });
+});
+
+adminPolicy.get("/policy/history", requireScope("policy:read"), async (c) => {
+  const query = validate(HistoryQuery, c.req.query(), 400);
+  const versions = (await tenantState(c.env, c.var.tenant.tenantId).policyHistory(query.limit, query.cursor ?? null)) as PolicyVersion[];
+  const last = versions.at(-1);
+  return c.json({ versions, nextCursor: versions.length === query.limit && last ? String(last.version) : null });
+});
+
+adminPolicy.put("/policy", requireScope("policy:write"), policyBodyLimit, async (c) => {
+  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
+  checkPreconditions(c.req.header("If-Match"), c.req.header("If-None-Match"), current?.etag ?? null);
+  return storePolicy(c, current, await readJson(c));
+});
+
+adminPolicy.patch("/policy", requireScope("policy:write"), policyBodyLimit, async (c) => {
+  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
+  if (!current) throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy to patch; PUT one first.`);
+  checkPreconditions(c.req.header("If-Match"), undefined, current.etag);
+  const patch = await readJson(c);
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+    throw new ProblemError(400, "validation_failed", "Invalid field: #/", { errors: [{ pointer: "#/", detail: "a merge patch of a policy is a JSON object" }] });
+  }
+  return storePolicy(c, current, mergePatch(JSON.parse(current.text), patch));
+});
+
+/**
+ * Validates, seals plain credentials and stores `candidate` in place of `current`; 412 when
+ * another write landed since `current` was read.
+ */
+async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, candidate: unknown): Promise<Response> {
+  const { tenantId } = c.var.tenant;
+  const validated = validate(PolicySchema, candidate);
+  const foreign = foreignCredentialRefs(tenantId, validated);
+  if (foreign.length > 0) {
+    throw new ProblemError(422, "validation_failed", `Invalid fields: ${foreign.map((e) => e.pointer).join(", ")}`, { errors: foreign });
+  }
+  const policy = withEnforcementDates(current?.text ?? null, await sealCredentials(c.env, tenantId, validated), new Date());
+  // Stored with every default filled in, so what GET shows is exactly what is enforced.
+  const text = JSON.stringify(policy);
+  const written: PolicyWrite = await tenantState(c.env, tenantId).writePolicy({
+    expected: current ? { etag: current.etag } : { nothing: true },
+    text,
+    actor: c.var.admin.actor,
+    origin: requestOrigin(c.req.raw),
+  });
+  if (!written.ok) {
+    throw new ProblemError(412, "precondition_failed", "The policy changed while this write was made; GET it again and reapply your change.", {
+      etag: written.currentEtag,
     });
-  },
-);
+  }
+  adoptPolicy(tenantId, text, Date.now());
+  return c.body(text, written.created ? 201 : 200, { "Content-Type": "application/json", ETag: written.etag });
+}
 
 /**
  * RFC 9110 §13.1: `If-Match` must name the current ETag (or be `*` for "whatever exists");
@@ -101,8 +135,4 @@ function parsedOrNull(text: string): unknown {
     // A stored policy that is not JSON has no dates worth keeping.
     return null;
   }
-}
-
-async function etagOf(text: string): Promise<string> {
-  return `"${(await sha256Hex(text)).slice(0, 32)}"`;
 }

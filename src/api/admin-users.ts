@@ -1,64 +1,85 @@
 /**
  * @module
- * Admin actions on one user of the request's tenant: unlock after a lockout, read the audit
- * trail. (The full user directory comes with the admin capability.)
+ * The tenant's users for admins: the directory (`GET /users`, from the tenant's object) and one
+ * user's details and actions (from the user's own object): reset, unlock, per-user requirement,
+ * revoking a trusted device. After each action the user's object sends its new status and audit
+ * entries to the tenant's at once, so the admin sees the change in the directory and audit.
  */
-import { Hono } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../app-env";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { AdminEnv } from "../app-env";
 import { readJson, validate } from "../lib/json-body";
 import { problem, ProblemError } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
-import { userState } from "../state/user";
+import { tenantState } from "../state/tenant";
+import { userState, type UserDetails } from "../state/user";
+import { requireScope } from "./admin-auth";
+import { DirectoryQuery, RequirementBody, UserId, type DirectoryEntry } from "./admin-schemas";
 import { reachUser } from "./user-outcomes";
 
-const UserId = z.string().min(1).max(256);
-const AuditQuery = z.strictObject({
-  user: UserId,
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.coerce.number().int().min(1).optional(),
+/** Recent audit entries shown with a user's details; the full trail is `GET /audit?user=`. */
+const RECENT_ACTIVITY = 20;
+
+export const adminUsers = new Hono<AdminEnv>();
+
+adminUsers.get("/users", requireScope("users:read"), async (c) => {
+  const query = validate(DirectoryQuery, c.req.query(), 400);
+  const page = (await tenantState(c.env, c.var.tenant.tenantId).directory(query)) as { entries: DirectoryEntry[]; nextCursor: string | null };
+  return c.json({ users: page.entries, nextCursor: page.nextCursor });
 });
 
-export const adminUsers = new Hono<AppEnv>();
-
-adminUsers.post("/users/:id/unlock", async (c) => {
-  // Hono has already decoded the path parameter once; decoding again would change ids with `%`.
-  const userId = validate(UserId, c.req.param("id"), 400);
+adminUsers.get("/users/:id", requireScope("users:read"), async (c) => {
+  const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const { wasLocked } = await reachUser(() => user.unlock(requestOrigin(c.req.raw), "admin:bootstrap"));
+  const details = await reachUser<UserDetails | null>(() => user.details());
+  if (!details) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
+  await reachUser(() => user.syncToTenant());
+  const [entry, recent] = await Promise.all([
+    tenantState(c.env, c.var.tenant.tenantId).directoryEntry(userId) as Promise<DirectoryEntry | null>,
+    reachUser<AuditEntry[]>(() => user.audit(RECENT_ACTIVITY, null)),
+  ]);
+  return c.json({ ...entry, ...details, recentActivity: recent });
+});
+
+adminUsers.post("/users/:id/reset", requireScope("users:write"), async (c) => {
+  const userId = userIdOf(c);
+  const user = userState(c.env, c.var.tenant.tenantId, userId);
+  const { factorsRemoved } = await reachUser<{ factorsRemoved: number }>(() => user.reset(requestOrigin(c.req.raw), c.var.admin.actor));
+  await reachUser(() => user.syncToTenant());
+  return c.json({ userId, reset: true, factorsRemoved });
+});
+
+adminUsers.post("/users/:id/unlock", requireScope("users:write"), async (c) => {
+  const userId = userIdOf(c);
+  const user = userState(c.env, c.var.tenant.tenantId, userId);
+  const { wasLocked } = await reachUser<{ wasLocked: boolean }>(() => user.unlock(requestOrigin(c.req.raw), c.var.admin.actor));
+  await reachUser(() => user.syncToTenant());
   return c.json({ userId, unlocked: true, wasLocked });
 });
 
-const RequirementBody = z.strictObject({ required: z.boolean().nullable() });
-
 adminUsers.put(
   "/users/:id/requirement",
+  requireScope("users:write"),
   bodyLimit({ maxSize: 1024, onError: () => problem(413, "body_too_large", "A requirement body is a few bytes.") }),
   async (c) => {
-    const userId = validate(UserId, c.req.param("id"), 400);
+    const userId = userIdOf(c);
     const { required } = validate(RequirementBody, await readJson(c), 400);
     const user = userState(c.env, c.var.tenant.tenantId, userId);
-    await reachUser(() => user.setRequirement(required, requestOrigin(c.req.raw), "admin:bootstrap"));
+    await reachUser(() => user.setRequirement(required, requestOrigin(c.req.raw), c.var.admin.actor));
+    await reachUser(() => user.syncToTenant());
     return c.json({ userId, required });
   },
 );
 
-adminUsers.delete("/users/:id/devices/:deviceId", async (c) => {
-  const userId = validate(UserId, c.req.param("id"), 400);
-  const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const removed = await reachUser<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), "admin:bootstrap"));
+adminUsers.delete("/users/:id/devices/:deviceId", requireScope("users:write"), async (c) => {
+  const user = userState(c.env, c.var.tenant.tenantId, userIdOf(c));
+  const removed = await reachUser<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), c.var.admin.actor));
   if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
+  await reachUser(() => user.syncToTenant());
   return c.body(null, 204);
 });
 
-adminUsers.get("/audit", async (c) => {
-  const query = validate(AuditQuery, c.req.query(), 400);
-  const user = userState(c.env, c.var.tenant.tenantId, query.user);
-  const entries = await reachUser<AuditEntry[]>(() => user.audit(query.limit, query.cursor ?? null));
-  const last = entries.at(-1);
-  return c.json({
-    entries: entries.map((entry) => ({ ...entry, user: query.user })),
-    nextCursor: entries.length === query.limit && last ? String(last.seq) : null,
-  });
-});
+function userIdOf(c: Context<AdminEnv>): string {
+  // Hono has already decoded the path parameter once; decoding again would change ids with `%`.
+  return validate(UserId, c.req.param("id"), 400);
+}

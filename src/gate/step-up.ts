@@ -48,7 +48,7 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
   const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
   const held = await heldGrant(c, identity, matched.name, user, policy.enrollmentEpoch ?? 0);
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
-  const status = await user.status(policy.enrollmentEpoch);
+  const status = await user.status(policy.enrollmentEpoch, identity.email);
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
   if (requirement === "step_up") {

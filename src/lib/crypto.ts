@@ -23,3 +23,14 @@ export async function secretsEqual(presented: string, expected: string): Promise
   ]);
   return crypto.subtle.timingSafeEqual(a, b);
 }
+
+/**
+ * Compares two strings of public length (hex digests, say) in constant time.
+ * @example
+ * if (digestsEqual(storedHash, await sha256Hex(secret))) // …
+ */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  return left.length === right.length && crypto.subtle.timingSafeEqual(left, right);
+}

@@ -1,28 +1,40 @@
 /**
  * @module
- * One Durable Object per tenant: the tenant-wide send limits (per tenant and per client IP,
- * per hour) against SMS pumping and mail bombing, and the development outbox.
+ * One Durable Object per tenant: what is shared by all of a tenant's users. The send limits
+ * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
+ * keys, the policy's history and its conditional writes, the user directory, the tenant-wide
+ * audit trail, and the development outbox. The class is thin; each part is a module of plain
+ * functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "../api/admin-schemas";
+import { kvKeys } from "../config/kv-keys";
+import { policyChanges } from "../config/policy-diff";
+import { sha256Hex } from "../lib/crypto";
+import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./api-keys";
+import type { RequestOrigin } from "./audit-log";
+import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "./migrate";
+import { latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import { appendTenantAudit, queryTenantAudit, type AuditRecord } from "./tenant-audit";
+import { TENANT_MIGRATIONS } from "./tenant-schema";
+
+/**
+ * How long KV may take to show a write everywhere. Within this time of its own write the
+ * object trusts its history over a KV read that may still be stale; after it, a KV text that
+ * differs was written outside the admin API (a deploy script, `wrangler kv`) and is adopted.
+ */
+const KV_PROPAGATION_MS = 60_000;
+
+/** What a conditional policy write expects to replace: a version by ETag, or nothing at all. */
+export type PolicyExpectation = { etag: string } | { nothing: true };
+
+export type PolicyWrite = { ok: true; etag: string; created: boolean } | { ok: false; currentEtag: string | null };
 
 const HOUR_MS = 3_600_000;
 /** Messages the dev outbox keeps per tenant; older ones are dropped. */
 export const OUTBOX_MESSAGES_KEPT = 100;
 
-const TENANT_MIGRATIONS = [
-  `CREATE TABLE sends (at INTEGER NOT NULL, ip TEXT NOT NULL);
-   CREATE INDEX sends_by_time ON sends (at);
-   CREATE INDEX sends_by_ip ON sends (ip, at);
-   CREATE TABLE outbox (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     at INTEGER NOT NULL,
-     channel TEXT NOT NULL,
-     recipient TEXT NOT NULL,
-     subject TEXT,
-     body TEXT NOT NULL
-   );`,
-];
 
 export interface OutboxMessage {
   channel: "sms" | "email";
@@ -43,11 +55,114 @@ export function tenantState(env: Env, tenantId: string): DurableObjectStub<Tenan
 
 export class TenantState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly tenantId: string;
+  /** Policy reads and writes run one after another: each write compares and swaps. */
+  private policyQueue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.tenantId = ctx.id.name ?? "";
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql, TENANT_MIGRATIONS));
+  }
+
+  /** Creates an API key; the secret is in the answer and nowhere else. */
+  async createKey(input: { name: string; scopes: AdminScope[]; actor: string; origin: RequestOrigin }): Promise<ApiKeyView & { key: string }> {
+    const { id, secret, key } = newApiKey();
+    const hash = await sha256Hex(secret);
+    const now = Date.now();
+    const view = insertApiKey(this.sql, { id, hash, name: input.name, scopes: input.scopes, createdBy: input.actor }, now);
+    this.recordAdminAction(now, "key.created", input.actor, input.origin, { keyId: id, name: input.name, scopes: input.scopes });
+    return { ...view, key };
+  }
+
+  /** The scopes of a live key of this tenant, or `null` (unknown, revoked, wrong secret). */
+  async checkKey(id: string, secret: string): Promise<AdminScope[] | null> {
+    const hash = await sha256Hex(secret);
+    return useApiKey(this.sql, id, hash, Date.now());
+  }
+
+  async keys(): Promise<ApiKeyView[]> {
+    return listApiKeys(this.sql);
+  }
+
+  async revokeKey(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
+    const now = Date.now();
+    const revoked = revokeApiKey(this.sql, id, now);
+    if (revoked) this.recordAdminAction(now, "key.revoked", actor, origin, { keyId: id });
+    return revoked;
+  }
+
+  /** The tenant's current policy text and ETag, or `null` when it has none. */
+  async currentPolicy(): Promise<StoredPolicy | null> {
+    return this.serially(() => this.reconciledPolicy(Date.now()));
+  }
+
+  /**
+   * Stores `text` as the policy if the current one is still the one the caller read
+   * (compare-and-swap, serialised in this object, so of two admins with the same ETag exactly
+   * one wins), and keeps the version with what changed.
+   */
+  async writePolicy(input: { expected: PolicyExpectation; text: string; actor: string; origin: RequestOrigin }): Promise<PolicyWrite> {
+    return this.serially(async () => {
+      const now = Date.now();
+      const current = await this.reconciledPolicy(now);
+      const matches = "nothing" in input.expected ? current === null : current?.etag === input.expected.etag;
+      if (!matches) return { ok: false, currentEtag: current?.etag ?? null };
+      await this.env.POLICY.put(kvKeys.policy(this.tenantId), input.text);
+      const etag = await policyEtag(input.text);
+      const changes = policyChanges(parsed(current?.text), parsed(input.text));
+      recordPolicyVersion(this.sql, { text: input.text, etag, actor: input.actor, changes }, now);
+      this.recordAdminAction(now, "policy.changed", input.actor, input.origin, { etag, changes: changes.length });
+      return { ok: true, etag, created: current === null };
+    });
+  }
+
+  async policyHistory(limit: number, before: number | null): Promise<PolicyVersion[]> {
+    await this.currentPolicy();
+    return listPolicyVersions(this.sql, limit, before);
+  }
+
+  /** A user's object reports its new status (see `UserState`). */
+  async updateDirectory(row: DirectoryRow): Promise<void> {
+    upsertDirectoryRow(this.sql, row, Date.now());
+  }
+
+  async directory(query: DirectoryQuery): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
+    return queryDirectory(this.sql, query, Date.now());
+  }
+
+  async directoryEntry(userId: string): Promise<DirectoryEntry | null> {
+    return directoryEntry(this.sql, userId, Date.now());
+  }
+
+  /** A user's object ships its new audit entries (idempotent: a resent entry is ignored). */
+  async appendAudit(records: AuditRecord[]): Promise<void> {
+    appendTenantAudit(this.sql, records, Date.now());
+  }
+
+  async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
+    return queryTenantAudit(this.sql, query);
+  }
+
+  private recordAdminAction(now: number, type: string, actor: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+    appendTenantAudit(this.sql, [{ at: now, type, userId: null, userSeq: null, actor, origin, detail }], now);
+  }
+
+  private async reconciledPolicy(now: number): Promise<StoredPolicy | null> {
+    const latest = latestPolicy(this.sql);
+    const kvText = await this.env.POLICY.get(kvKeys.policy(this.tenantId));
+    if (latest && (kvText === latest.text || now - latest.at < KV_PROPAGATION_MS)) return latest;
+    if (kvText === null) return null;
+    const etag = await policyEtag(kvText);
+    recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes: policyChanges(parsed(latest?.text), parsed(kvText)) }, now);
+    return { text: kvText, etag, at: now };
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.policyQueue.then(work, work);
+    this.policyQueue = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -89,4 +204,14 @@ export class TenantState extends DurableObject<Env> {
 
 function retryAfter(first: number | null, now: number): number {
   return Math.max(1, Math.ceil(((first ?? now) + HOUR_MS - now) / 1000));
+}
+
+/** A stored policy text as JSON, or `undefined` (none, or not JSON: then the diff shows it whole). */
+function parsed(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -63,7 +63,7 @@ export const USER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE factors ADD COLUMN totp_settings TEXT;
    ALTER TABLE factors ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;`,
   // Per-user settings by name (required_by_admin, revoked_before, epoch_applied) and the
-  // devices the user trusts. (The profile table of the first migration is no longer read.)
+  // devices the user trusts. (The profile table of the first migration is read again from migration 6.)
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value INTEGER);
    CREATE TABLE devices (
      id TEXT PRIMARY KEY,
@@ -73,4 +73,8 @@ export const USER_MIGRATIONS: readonly string[] = [
      ip TEXT,
      expires_at INTEGER NOT NULL
    );`,
+  // The first migration's profile table is read again: who this object is, the email the
+  // portal's session names (for the tenant's directory) and when the user was first seen.
+  `ALTER TABLE profile ADD COLUMN email TEXT;
+   ALTER TABLE profile ADD COLUMN first_seen_at INTEGER;`,
 ];

@@ -14,13 +14,16 @@ import { newBackupCodes, normalizeBackupCode } from "../factors/backup-codes";
 import type { CodeSettings } from "../factors/code-settings";
 import { newNumericCode, normalizeNumericCode } from "../factors/one-time-code";
 import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp";
+import { digestsEqual } from "../lib/crypto";
 import { randomId } from "../lib/ids";
 import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
 import { seal, unseal } from "../lib/sealed";
 import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit-log";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
 import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
+import type { DirectoryRow } from "./directory";
 import { migrate } from "./migrate";
+import { syncToTenant } from "./tenant-sync";
 import { USER_MIGRATIONS } from "./user-schema";
 
 /** How long a challenge can be answered after it was opened. */
@@ -31,6 +34,11 @@ const MAX_OPEN_CHALLENGES = 50;
 export const FRESH_VERIFICATION_MS = 10 * 60_000;
 /** How long a started enrolment waits for its first code. */
 const ENROLMENT_TTL_MS = 15 * 60_000;
+/**
+ * How long new audit entries and a status change wait before they are sent to the tenant's
+ * object, in one batch (see `tenant-sync`). The tenant-wide audit and directory lag by this.
+ */
+export const TENANT_SYNC_DELAY_MS = 500;
 
 export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
 
@@ -101,6 +109,15 @@ export interface DeviceView {
 
 export type RemovalOutcome = { ok: true } | Refusal;
 
+/** A user as an admin sees them (`GET /admin/v1/users/:id`). */
+export interface UserDetails {
+  factors: Array<FactorSummary & { createdAt: string; lastUsedAt: string | null }>;
+  backupCodesLeft: number;
+  devices: DeviceView[];
+  lockedUntil: string | null;
+  requiredByAdmin: boolean | null;
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -161,30 +178,108 @@ function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | 
   return factor === "sms" || factor === "email" ? `challenge:${challengeId}` : null;
 }
 
-function timingSafeEqualText(a: string, b: string): boolean {
-  const encoder = new TextEncoder();
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  return left.length === right.length && crypto.subtle.timingSafeEqual(left, right);
-}
-
 export class UserState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Sealed secrets and code hashes are bound to this object, so they cannot be moved to another user. */
   private readonly owner: string;
+  private readonly tenantId: string;
+  private readonly userId: string;
+  private syncScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
+    // `userState` names every object `[tenantId, userId]`.
+    [this.tenantId, this.userId] = JSON.parse(ctx.id.name ?? '["",""]') as [string, string];
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
+  }
+
+  /** Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). */
+  override async alarm(): Promise<void> {
+    this.syncScheduled = false;
+    if (await this.syncToTenant()) this.scheduleSync();
+  }
+
+  /**
+   * Sends pending audit entries and a changed status to the tenant's object now. Admin routes
+   * call it after acting, so the admin sees their own change in the directory and audit at once.
+   * Returns `true` when more entries wait for another batch.
+   */
+  async syncToTenant(): Promise<boolean> {
+    return syncToTenant({
+      sql: this.sql,
+      env: this.env,
+      tenantId: this.tenantId,
+      userId: this.userId,
+      setting: (name) => this.setting(name),
+      setSetting: (name, value) => this.setSetting(name, value),
+      directoryRow: () => this.directoryRow(),
+    });
+  }
+
+  /** This user's row for the tenant's directory, or `null` before the user was first seen. */
+  private directoryRow(): DirectoryRow | null {
+    const profile = this.sql.exec<{ email: string | null; first_seen_at: number | null }>("SELECT email, first_seen_at FROM profile WHERE id = 1").toArray()[0];
+    if (!profile) return null;
+    const factors = this.factorRows();
+    const pending = this.sql.exec<{ at: number | null }>("SELECT max(created_at) AS at FROM factors WHERE status = 'pending'").one().at;
+    const enrolled = this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM factors WHERE status = 'active'").one().at;
+    const required = this.setting("required_by_admin");
+    return {
+      userId: this.userId,
+      email: profile.email ?? factors.find((f) => f.kind === "email")?.address ?? null,
+      factors: [...new Set(factors.map((f) => f.kind))],
+      pendingUntil: pending === null ? 0 : pending + ENROLMENT_TTL_MS,
+      required: required === null ? null : required === 1,
+      lockedUntil: this.lockout().lockedUntil,
+      enrolledAt: enrolled,
+      firstSeenAt: profile.first_seen_at ?? Date.now(),
+      version: this.setting("directory_version") ?? 0,
+    };
+  }
+
+  /**
+   * Records that the user's status changed (or that they were first seen, or their email
+   * changed): the directory row is sent to the tenant's object with the next batch. Called on
+   * status changes only, never per request or per verification.
+   */
+  private statusChanged(): void {
+    this.setSetting("directory_version", (this.setting("directory_version") ?? 0) + 1);
+    this.setSetting("directory_dirty", 1);
+    this.scheduleSync();
+  }
+
+  /** Notes the user in their profile the first time, and the session's email when it changes. */
+  private seen(email: string | null | undefined, now: number): void {
+    const profile = this.sql.exec<{ email: string | null }>("SELECT email FROM profile WHERE id = 1").toArray()[0];
+    if (profile && (email === undefined || profile.email === email)) return;
+    this.sql.exec(
+      `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
+      this.tenantId, this.userId, email ?? null, now,
+    );
+    this.statusChanged();
+  }
+
+  /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
+  private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+    recordAudit(this.sql, now, type, origin, detail);
+    this.scheduleSync();
+  }
+
+  private scheduleSync(): void {
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    void this.ctx.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
   }
 
   /**
    * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
    * re-enrolment epoch, when given, is applied first (see {@link applyEnrolmentEpoch}).
    */
-  async status(enrolmentEpoch?: number): Promise<UserStatus> {
+  async status(enrolmentEpoch?: number, email?: string | null): Promise<UserStatus> {
+    this.seen(email, Date.now());
     await this.applyEnrolmentEpoch(enrolmentEpoch);
     const flag = this.setting("required_by_admin");
     return { factors: this.activeFactors(), requiredByAdmin: flag === null ? null : flag === 1 };
@@ -248,6 +343,8 @@ export class UserState extends DurableObject<Env> {
       "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings) VALUES (?, 'totp', 'pending', ?, ?, ?)",
       enrollmentId, now, sealed, JSON.stringify(settings),
     );
+    this.seen(undefined, now);
+    this.statusChanged();
     return { ok: true, enrollmentId, secret, settings };
   }
 
@@ -259,6 +356,8 @@ export class UserState extends DurableObject<Env> {
     const enrollmentId = randomId();
     this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
     this.sql.exec("INSERT INTO factors (id, kind, status, created_at, address) VALUES (?, ?, 'pending', ?, ?)", enrollmentId, kind, now, address);
+    this.seen(undefined, now);
+    this.statusChanged();
     return { ok: true, enrollmentId };
   }
 
@@ -280,14 +379,14 @@ export class UserState extends DurableObject<Env> {
     if ("ok" in found) return found;
     const refused = reserveSend(this.sql, found.purpose, input.kind, input.settings, input.perUserPerHour, now);
     if (refused) {
-      recordAudit(this.sql, now, "code.refused", input.origin, { factor: input.kind, reason: refused.error, purpose: found.purpose.split(":")[0] });
+      this.record(now, "code.refused", input.origin, { factor: input.kind, reason: refused.error, purpose: found.purpose.split(":")[0] });
       return { ok: false, ...refused };
     }
     const code = newNumericCode(input.settings.codeLength);
     const hash = await keyedHash(this.env, `${this.owner}:code:${found.purpose}`, code);
     const expiresAt = now + input.settings.codeTtlSeconds * 1000;
     storeCode(this.sql, found.purpose, { kind: input.kind, factorId: found.factorId, hash, expiresAt, attemptsLeft: input.settings.maxAttemptsPerCode });
-    recordAudit(this.sql, now, "code.sent", input.origin, { factor: input.kind, to: maskAddress(input.kind, found.address), purpose: found.purpose.split(":")[0] });
+    this.record(now, "code.sent", input.origin, { factor: input.kind, to: maskAddress(input.kind, found.address), purpose: found.purpose.split(":")[0] });
     return {
       ok: true,
       code,
@@ -303,7 +402,7 @@ export class UserState extends DurableObject<Env> {
   /** Undoes {@link issueCode} when the code could not be delivered: no live code, no send counted. */
   async withdrawCode(purpose: string, sentAt: number, reason: string, origin: RequestOrigin): Promise<void> {
     releaseSend(this.sql, purpose, sentAt);
-    recordAudit(this.sql, Date.now(), "code.undelivered", origin, { purpose: purpose.split(":")[0], reason });
+    this.record(Date.now(), "code.undelivered", origin, { purpose: purpose.split(":")[0], reason });
   }
 
   /**
@@ -353,6 +452,7 @@ export class UserState extends DurableObject<Env> {
     const stale = this.mayAddFactor(input.sessionId, now, () => false);
     if (stale) return stale;
     this.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
+    this.statusChanged();
     // Any other pending enrolment was started under the old state of the account: drop it.
     this.sql.exec("DELETE FROM factors WHERE status = 'pending'");
     if (firstFactor) {
@@ -362,8 +462,8 @@ export class UserState extends DurableObject<Env> {
     this.clearFailures(now);
     // Enrolling the first factor proves this session; adding another must not extend the window.
     if (firstFactor) this.markFresh(input.sessionId, now);
-    recordAudit(this.sql, now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
-    if (firstFactor) recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
+    this.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
+    if (firstFactor) this.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
     // Enrolling answers only the challenge that sent the user to enrol, and only for a first
     // factor; an already enrolled user proves themselves with a factor they had before.
     const challenge = input.challengeId && firstFactor ? this.completeChallenge(input.challengeId, input.sessionId, now, "enroll") : null;
@@ -400,9 +500,9 @@ export class UserState extends DurableObject<Env> {
     this.clearFailures(now);
     // Only a verification asked for to manage factors opens the window to add one.
     if (challenge.operation === MANAGE_FACTORS) this.markFresh(input.sessionId, now);
-    recordAudit(this.sql, now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
+    this.record(now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
     if (matched.kind === "backup_code") {
-      recordAudit(this.sql, now, "backup_code.used", input.origin, { remaining: this.backupCodesLeft() });
+      this.record(now, "backup_code.used", input.origin, { remaining: this.backupCodesLeft() });
     }
     return { ok: true, ...challenge };
   }
@@ -426,8 +526,56 @@ export class UserState extends DurableObject<Env> {
     const now = Date.now();
     const wasLocked = lockRemainingMs(this.lockout(), now) > 0;
     this.saveLockout(NO_FAILURES);
-    recordAudit(this.sql, now, "lockout.cleared", origin, { actor, wasLocked });
+    this.record(now, "lockout.cleared", origin, { actor, wasLocked });
+    if (wasLocked) this.statusChanged();
     return { wasLocked };
+  }
+
+  /**
+   * An admin's reset: every factor (pending ones too), backup code, trusted device, sent code,
+   * open challenge and fresh verification is gone, the lockout is cleared, and every grant issued
+   * before now is void at its next check (within the 5-minute re-check bound). The user enrols
+   * again from nothing; the audit trail and spent-grant records stay.
+   */
+  async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number }> {
+    const now = Date.now();
+    const factorsRemoved = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE status = 'active'").one().n;
+    for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) this.sql.exec(`DELETE FROM ${table}`);
+    this.saveLockout(NO_FAILURES);
+    this.revokeEverything(now);
+    this.seen(undefined, now);
+    this.record(now, "user.reset", origin, { actor, factorsRemoved });
+    this.statusChanged();
+    return { factorsRemoved };
+  }
+
+  /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
+  async details(): Promise<UserDetails | null> {
+    const now = Date.now();
+    const known = this.sql.exec("SELECT 1 FROM profile WHERE id = 1").toArray().length > 0;
+    if (!known) return null;
+    const factors = this.sql
+      .exec<{ id: string; kind: string; address: string | null; created_at: number; last_used_at: number }>(
+        "SELECT id, kind, address, created_at, last_used_at FROM factors WHERE status = 'active' ORDER BY created_at",
+      )
+      .toArray()
+      .map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null,
+        createdAt: iso(f.created_at),
+        // A TOTP factor notes the time step of the code last accepted (seconds).
+        lastUsedAt: f.kind === "totp" && f.last_used_at > 0 ? iso(f.last_used_at * 1000) : null,
+      }));
+    const locked = lockRemainingMs(this.lockout(), now) > 0;
+    const required = this.setting("required_by_admin");
+    return {
+      factors,
+      backupCodesLeft: this.backupCodesLeft(),
+      devices: await this.devices(),
+      lockedUntil: locked ? iso(this.lockout().lockedUntil) : null,
+      requiredByAdmin: required === null ? null : required === 1,
+    };
   }
 
   /**
@@ -447,7 +595,7 @@ export class UserState extends DurableObject<Env> {
     this.sql.exec("DELETE FROM devices WHERE expires_at <= ?", now);
     this.sql.exec("INSERT INTO devices (id, name, created_at, last_used_at, ip, expires_at) VALUES (?, ?, ?, ?, ?, ?)", deviceId, input.name.slice(0, 120), now, now, input.origin.ip, expiresAt);
     this.sql.exec("DELETE FROM devices WHERE id IN (SELECT id FROM devices ORDER BY created_at DESC LIMIT -1 OFFSET ?)", input.max);
-    recordAudit(this.sql, now, "device.trusted", input.origin, { deviceId, name: input.name.slice(0, 120) });
+    this.record(now, "device.trusted", input.origin, { deviceId, name: input.name.slice(0, 120) });
     return { deviceId, expiresAt };
   }
 
@@ -456,7 +604,7 @@ export class UserState extends DurableObject<Env> {
     const now = Date.now();
     if (!this.trustedDevice(deviceId, now)) return false;
     this.sql.exec("UPDATE devices SET last_used_at = ?, ip = ? WHERE id = ?", now, origin.ip, deviceId);
-    recordAudit(this.sql, now, "login.trusted_device", origin, { deviceId });
+    this.record(now, "login.trusted_device", origin, { deviceId });
     return true;
   }
 
@@ -477,14 +625,16 @@ export class UserState extends DurableObject<Env> {
     const removed = this.sql.exec<{ id: string }>("SELECT id FROM devices WHERE id = ?", deviceId).toArray().length > 0;
     if (!removed) return false;
     this.sql.exec("DELETE FROM devices WHERE id = ?", deviceId);
-    recordAudit(this.sql, Date.now(), "device.revoked", origin, { deviceId, actor });
+    this.record(Date.now(), "device.revoked", origin, { deviceId, actor });
     return true;
   }
 
   /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
   async setRequirement(required: boolean | null, origin: RequestOrigin, actor: string): Promise<void> {
+    this.seen(undefined, Date.now());
     this.setSetting("required_by_admin", required === null ? null : Number(required));
-    recordAudit(this.sql, Date.now(), "requirement.set", origin, { required, actor });
+    this.record(Date.now(), "requirement.set", origin, { required, actor });
+    this.statusChanged();
   }
 
   /**
@@ -500,7 +650,8 @@ export class UserState extends DurableObject<Env> {
     this.sql.exec("DELETE FROM factors WHERE id = ?", input.factorId);
     if (active.length === 1) this.sql.exec("DELETE FROM backup_codes");
     this.revokeEverything(now);
-    recordAudit(this.sql, now, "factor.removed", input.origin, { factorId: input.factorId, remaining: active.length - 1 });
+    this.record(now, "factor.removed", input.origin, { factorId: input.factorId, remaining: active.length - 1 });
+    this.statusChanged();
     return { ok: true };
   }
 
@@ -516,7 +667,7 @@ export class UserState extends DurableObject<Env> {
     this.sql.exec("DELETE FROM backup_codes");
     const now = Date.now();
     for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
-    recordAudit(this.sql, now, "backup_codes.issued", input.origin, { count: hashes.length });
+    this.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
     return { ok: true, backupCodes };
   }
 
@@ -533,7 +684,8 @@ export class UserState extends DurableObject<Env> {
     this.setSetting("epoch_applied", epoch);
     if (dropped > 0) {
       this.revokeEverything(now);
-      recordAudit(this.sql, now, "factors.reenrolment_required", { ip: null, userAgent: null }, { dropped });
+      this.record(now, "factors.reenrolment_required", { ip: null, userAgent: null }, { dropped });
+      this.statusChanged();
     }
   }
 
@@ -613,9 +765,10 @@ export class UserState extends DurableObject<Env> {
   private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
     const state = this.lockout();
     const left = attemptsRemaining(state, policy);
-    recordAudit(this.sql, now, "verify.failed", origin, { factor, attemptsRemaining: left });
+    this.record(now, "verify.failed", origin, { factor, attemptsRemaining: left });
     if (left === 0 && lockRemainingMs(state, now) > 0) {
-      recordAudit(this.sql, now, "lockout.started", origin, { until: state.lockedUntil });
+      this.record(now, "lockout.started", origin, { until: state.lockedUntil });
+      this.statusChanged();
     }
     return { ok: false, error: "invalid_code", attemptsRemaining: left };
   }
@@ -652,7 +805,7 @@ export class UserState extends DurableObject<Env> {
     const [kid] = live.hash.split(":");
     const [hash] = await keyedHashCandidates(this.env, `${this.owner}:code:${purpose}`, normalized, [kid!]);
     // Equal-length hex digests; whether they match is the only thing this reveals.
-    return hash !== undefined && timingSafeEqualText(hash, live.hash) ? { kind: "sent_code", purpose, hash } : null;
+    return hash !== undefined && digestsEqual(hash, live.hash) ? { kind: "sent_code", purpose, hash } : null;
   }
 
   /** Spends a matched code: a TOTP step only if later than the last one used, any other code once. */

@@ -220,12 +220,12 @@ describe("audit", () => {
     expect(Date.now() - Date.parse(failed.at)).toBeLessThan(60_000);
   });
 
-  it("needs the admin key and a user", async () => {
+  it("needs the admin key and a valid query", async () => {
     const { base } = await aTenant(policy());
     expect((await send(`${base}/__stepgate/admin/v1/audit?user=x`)).status).toBe(401);
-    const missingUser = await send(`${base}/__stepgate/admin/v1/audit`, { headers: adminHeaders() });
-    expect(missingUser.status).toBe(400);
-    expect(await missingUser.json()).toMatchObject({ code: "validation_failed" });
+    const badLimit = await send(`${base}/__stepgate/admin/v1/audit?limit=0`, { headers: adminHeaders() });
+    expect(badLimit.status).toBe(400);
+    expect(await badLimit.json()).toMatchObject({ code: "validation_failed", errors: [{ pointer: "#/limit" }] });
   });
 });
 

@@ -1,0 +1,24 @@
+/**
+ * @module
+ * JSON Merge Patch (RFC 7396), for `PATCH /policy`.
+ */
+
+/**
+ * Applies `patch` to `target`: objects merge key by key, `null` removes a key, anything else
+ * (arrays included) replaces. Neither argument is changed.
+ * @example
+ * mergePatch({ a: 1, b: { c: 2 } }, { b: { c: null, d: 3 } }) // { a: 1, b: { d: 3 } }
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,67 @@
+/**
+ * @module
+ * Tenant API keys in the tenant's Durable Object. A key is `sgk_<id>_<secret>`; only the
+ * SHA-256 of the secret is stored (the secret is 256 random bits, so a fast hash is enough:
+ * there is nothing to brute-force), and it is shown once, when created.
+ */
+import type { AdminScope, ApiKeyView } from "../api/admin-schemas";
+import { digestsEqual } from "../lib/crypto";
+import { base64url } from "../lib/encoding";
+
+const KEY_FORMAT = /^sgk_([0-9a-f]{16})_([\w-]{43})$/;
+/** `last_used_at` is written at most this often, so busy scripts do not write on every call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+type KeyRow = { id: string; name: string; scopes: string; hash: string; created_at: number; created_by: string; last_used_at: number | null };
+
+/** The parts of a presented key, or `null` when it is not shaped like one. */
+export function parseApiKey(presented: string): { id: string; secret: string } | null {
+  const match = KEY_FORMAT.exec(presented);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
+/** A new key's id and secret, and the whole key as the admin will send it. */
+export function newApiKey(): { id: string; secret: string; key: string } {
+  const id = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  return { id, secret, key: `sgk_${id}_${secret}` };
+}
+
+export function insertApiKey(sql: SqlStorage, key: { id: string; hash: string; name: string; scopes: AdminScope[]; createdBy: string }, now: number): ApiKeyView {
+  sql.exec(
+    "INSERT INTO api_keys (id, name, scopes, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+    key.id, key.name, JSON.stringify(key.scopes), key.hash, now, key.createdBy,
+  );
+  return { id: key.id, name: key.name, scopes: key.scopes, createdAt: iso(now), createdBy: key.createdBy, lastUsedAt: null };
+}
+
+/** The scopes of a live key whose secret hashes to `hash`, or `null`; notes its use. */
+export function useApiKey(sql: SqlStorage, id: string, hash: string, now: number): AdminScope[] | null {
+  const row = sql.exec<KeyRow>("SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
+  if (!row || !digestsEqual(row.hash, hash)) return null;
+  if (now - (row.last_used_at ?? 0) > LAST_USED_RESOLUTION_MS) sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, id);
+  return JSON.parse(row.scopes) as AdminScope[];
+}
+
+export function listApiKeys(sql: SqlStorage): ApiKeyView[] {
+  return sql
+    .exec<KeyRow>("SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id")
+    .toArray()
+    .map((row) => ({
+      id: row.id,
+      name: row.name,
+      scopes: JSON.parse(row.scopes) as AdminScope[],
+      createdAt: iso(row.created_at),
+      createdBy: row.created_by,
+      lastUsedAt: row.last_used_at === null ? null : iso(row.last_used_at),
+    }));
+}
+
+/** Revokes a key at once; `false` when there is no live key with this id. */
+export function revokeApiKey(sql: SqlStorage, id: string, now: number): boolean {
+  return sql.exec("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id).rowsWritten > 0;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

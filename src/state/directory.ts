@@ -1,0 +1,141 @@
+/**
+ * @module
+ * The tenant's user directory in its Durable Object: one row per user stepgate has seen, kept
+ * up to date by each user's object when their enrolment status changes (never per request or
+ * per verification), queried with filters, prefix search, sorting and keyset pagination.
+ *
+ * Keyset (not offset) pagination: a page is `WHERE (sort, user_id) > (last seen)` on an index,
+ * so page 2,000 costs what page 1 does, and rows added meanwhile are neither skipped nor shown
+ * twice.
+ */
+import type { DirectoryEntry, DirectoryQuery, DirectorySortColumn } from "../api/admin-schemas";
+import { base64url, fromBase64url } from "../lib/encoding";
+import { ProblemError } from "../lib/problem";
+
+/** What a user's object publishes about itself. */
+export interface DirectoryRow {
+  userId: string;
+  email: string | null;
+  factors: string[];
+  /** Until when a started enrolment waits for its first code (0: none). */
+  pendingUntil: number;
+  required: boolean | null;
+  lockedUntil: number;
+  enrolledAt: number | null;
+  firstSeenAt: number;
+  /** Increases with every change; an older snapshot arriving late never overwrites a newer one. */
+  version: number;
+}
+
+type Stored = {
+  user_id: string;
+  email: string;
+  factors: string;
+  pending_until: number;
+  required: number | null;
+  locked_until: number;
+  enrolled_at: number;
+  first_seen_at: number;
+  updated_at: number;
+};
+
+/** The highest code point: `prefix + TOP` bounds every string that starts with `prefix`. */
+const TOP = "\u{10FFFF}";
+
+/** Stores `row` unless a newer version of it is there already. */
+export function upsertDirectoryRow(sql: SqlStorage, row: DirectoryRow, now: number): void {
+  sql.exec(
+    `INSERT INTO directory (user_id, email, factors, pending_until, required, locked_until, enrolled_at, first_seen_at, updated_at, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, factors = excluded.factors, pending_until = excluded.pending_until,
+       required = excluded.required, locked_until = excluded.locked_until, enrolled_at = excluded.enrolled_at,
+       updated_at = excluded.updated_at, version = excluded.version
+     WHERE excluded.version > directory.version`,
+    row.userId, (row.email ?? "").toLowerCase(), [...row.factors].sort().join(","), row.pendingUntil,
+    row.required === null ? null : Number(row.required), row.lockedUntil, row.enrolledAt ?? 0, row.firstSeenAt, now, row.version,
+  );
+}
+
+/** One user's entry, or `null` when stepgate has never seen them. */
+export function directoryEntry(sql: SqlStorage, userId: string, now: number): DirectoryEntry | null {
+  const row = sql.exec<Stored>("SELECT * FROM directory WHERE user_id = ?", userId).toArray()[0];
+  return row ? entryOf(row, now) : null;
+}
+
+/**
+ * A page of the directory and the cursor of the next one (`null` on the last page).
+ * @example
+ * queryDirectory(sql, { status: "enrolled", sort: { column: "email", descending: false }, limit: 50 }, Date.now())
+ */
+export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: number): { entries: DirectoryEntry[]; nextCursor: string | null } {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  if (query.status === "enrolled") where.push("factors <> ''");
+  if (query.status === "pending") where.push("factors = '' AND pending_until > ?"), args.push(now);
+  if (query.status === "not_enrolled") where.push("factors = '' AND pending_until <= ?"), args.push(now);
+  if (query.status === "locked") where.push("locked_until > ?"), args.push(now);
+  if (query.factor) where.push("instr(',' || factors || ',', ?) > 0"), args.push(`,${query.factor},`);
+  if (query.required !== undefined) where.push("required = ?"), args.push(Number(query.required));
+  if (query.q) {
+    const email = query.q.toLowerCase();
+    where.push("((user_id >= ? AND user_id < ?) OR (email >= ? AND email < ?))");
+    args.push(query.q, query.q + TOP, email, email + TOP);
+  }
+  const { column, descending } = query.sort;
+  if (query.cursor) {
+    const [value, userId] = decodeCursor(query.cursor, column, descending);
+    where.push(`(${column}, user_id) ${descending ? "<" : ">"} (?, ?)`);
+    args.push(value, userId);
+  }
+  const order = descending ? "DESC" : "ASC";
+  const rows = sql
+    .exec<Stored>(
+      `SELECT * FROM directory ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${column} ${order}, user_id ${order} LIMIT ?`,
+      ...args, query.limit + 1,
+    )
+    .toArray();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > query.limit && last ? encodeCursor(column, descending, last[column], last.user_id) : null;
+  return { entries: page.map((row) => entryOf(row, now)), nextCursor };
+}
+
+function entryOf(row: Stored, now: number): DirectoryEntry {
+  const factors = row.factors === "" ? [] : (row.factors.split(",") as DirectoryEntry["factors"]);
+  return {
+    userId: row.user_id,
+    email: row.email === "" ? null : row.email,
+    status: factors.length > 0 ? "enrolled" : row.pending_until > now ? "pending" : "not_enrolled",
+    factors,
+    locked: row.locked_until > now,
+    lockedUntil: row.locked_until > now ? iso(row.locked_until) : null,
+    requiredByAdmin: row.required === null ? null : row.required === 1,
+    enrolledAt: row.enrolled_at > 0 ? iso(row.enrolled_at) : null,
+    firstSeenAt: iso(row.first_seen_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** A cursor names its sort, so one from another sort is refused rather than misread. */
+function encodeCursor(column: DirectorySortColumn, descending: boolean, value: string | number, userId: string): string {
+  return base64url(new TextEncoder().encode(JSON.stringify([column, descending, value, userId])));
+}
+
+function decodeCursor(cursor: string, column: DirectorySortColumn, descending: boolean): [string | number, string] {
+  try {
+    const [c, d, value, userId] = JSON.parse(new TextDecoder().decode(fromBase64url(cursor))) as unknown[];
+    const numeric = column !== "user_id" && column !== "email";
+    if (c === column && d === descending && typeof value === (numeric ? "number" : "string") && typeof userId === "string") {
+      return [value as string | number, userId];
+    }
+  } catch {
+    // Not base64url JSON: refused below like any other foreign cursor.
+  }
+  throw new ProblemError(400, "validation_failed", "Invalid field: #/cursor", {
+    errors: [{ pointer: "#/cursor", detail: "not a cursor from this listing and sort; start again without one" }],
+  });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

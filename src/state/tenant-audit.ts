@@ -1,0 +1,66 @@
+/**
+ * @module
+ * The tenant-wide audit trail in the tenant's Durable Object: every user's entries (shipped in
+ * batches by their objects, see `UserState.alarm`) and the admins' own actions (keys, policy).
+ *
+ * Retention: {@link TENANT_AUDIT_DAYS} days, and at most {@link TENANT_AUDIT_ENTRIES_KEPT}
+ * entries per tenant, whichever is shorter. Each user's object keeps its newest 1,000 too.
+ */
+import type { AuditQuery, TenantAuditEntry } from "../api/admin-schemas";
+import type { RequestOrigin } from "./audit-log";
+
+export const TENANT_AUDIT_DAYS = 90;
+export const TENANT_AUDIT_ENTRIES_KEPT = 200_000;
+const DAY_MS = 86_400_000;
+
+/** An entry to append: `userSeq` is its number in the user's own trail (so a resend is a no-op). */
+export interface AuditRecord {
+  at: number;
+  type: string;
+  userId: string | null;
+  userSeq: number | null;
+  actor: string | null;
+  origin: RequestOrigin;
+  detail: Record<string, unknown>;
+}
+
+export function appendTenantAudit(sql: SqlStorage, records: AuditRecord[], now: number): void {
+  for (const r of records) {
+    sql.exec(
+      "INSERT OR IGNORE INTO audit (at, user_id, user_seq, type, actor, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      r.at, r.userId, r.userSeq, r.type, r.actor, r.origin.ip, r.origin.userAgent, JSON.stringify(r.detail),
+    );
+  }
+  sql.exec("DELETE FROM audit WHERE at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
+  const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM audit").one().seq ?? 0;
+  if (newest > TENANT_AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", newest - TENANT_AUDIT_ENTRIES_KEPT);
+}
+
+/** Newest first, filtered; `nextCursor` continues after the last entry of a full page. */
+export function queryTenantAudit(sql: SqlStorage, query: AuditQuery): { entries: TenantAuditEntry[]; nextCursor: string | null } {
+  const where = ["seq < ?"];
+  const args: Array<string | number> = [query.cursor ?? Number.MAX_SAFE_INTEGER];
+  if (query.user !== undefined) where.push("user_id = ?"), args.push(query.user);
+  if (query.type?.endsWith("*")) where.push("substr(type, 1, ?) = ?"), args.push(query.type.length - 1, query.type.slice(0, -1));
+  else if (query.type) where.push("type = ?"), args.push(query.type);
+  if (query.since) where.push("at >= ?"), args.push(Date.parse(query.since));
+  if (query.until) where.push("at < ?"), args.push(Date.parse(query.until));
+  const entries = sql
+    .exec<{ seq: number; at: number; user_id: string | null; type: string; actor: string | null; ip: string | null; user_agent: string | null; detail: string }>(
+      `SELECT seq, at, user_id, type, actor, ip, user_agent, detail FROM audit WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`,
+      ...args, query.limit,
+    )
+    .toArray()
+    .map((row) => ({
+      seq: row.seq,
+      at: new Date(row.at).toISOString(),
+      type: row.type,
+      user: row.user_id,
+      actor: row.actor,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      detail: JSON.parse(row.detail) as Record<string, unknown>,
+    }));
+  const last = entries.at(-1);
+  return { entries, nextCursor: entries.length === query.limit && last ? String(last.seq) : null };
+}

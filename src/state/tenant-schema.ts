@@ -1,0 +1,70 @@
+/**
+ * @module
+ * The per-tenant Durable Object's SQLite schema, as ordered migrations (run by `migrate`). A
+ * migration is never edited once released; a change is a new entry at the end.
+ */
+export const TENANT_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sends (at INTEGER NOT NULL, ip TEXT NOT NULL);
+   CREATE INDEX sends_by_time ON sends (at);
+   CREATE INDEX sends_by_ip ON sends (ip, at);
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     channel TEXT NOT NULL,
+     recipient TEXT NOT NULL,
+     subject TEXT,
+     body TEXT NOT NULL
+   );`,
+  // Admin keys (hashed), the policy's history, the user directory and the tenant-wide audit.
+  // Directory columns are NOT NULL with neutral defaults ('' / 0) so keyset pagination can
+  // compare them with row values and use the indexes.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     last_used_at INTEGER,
+     revoked_at INTEGER
+   );
+   CREATE TABLE policy_versions (
+     version INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     text TEXT NOT NULL,
+     changes TEXT NOT NULL
+   );
+   CREATE TABLE directory (
+     user_id TEXT PRIMARY KEY,
+     email TEXT NOT NULL DEFAULT '',
+     factors TEXT NOT NULL DEFAULT '',
+     pending_until INTEGER NOT NULL DEFAULT 0,
+     required INTEGER,
+     locked_until INTEGER NOT NULL DEFAULT 0,
+     enrolled_at INTEGER NOT NULL DEFAULT 0,
+     first_seen_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     version INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX directory_by_email ON directory (email, user_id);
+   CREATE INDEX directory_by_updated ON directory (updated_at, user_id);
+   CREATE INDEX directory_by_enrolled ON directory (enrolled_at, user_id);
+   CREATE INDEX directory_by_first_seen ON directory (first_seen_at, user_id);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     user_id TEXT,
+     user_seq INTEGER,
+     type TEXT NOT NULL,
+     actor TEXT,
+     ip TEXT,
+     user_agent TEXT,
+     detail TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX audit_once_per_user_entry ON audit (user_id, user_seq);
+   CREATE INDEX audit_by_user ON audit (user_id, seq);
+   CREATE INDEX audit_by_type ON audit (type, seq);
+   CREATE INDEX audit_by_time ON audit (at);`,
+];
