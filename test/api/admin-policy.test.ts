@@ -179,3 +179,112 @@ describe("admin policy: routes that cannot compile", () => {
     expect(plain.status).toBe(503); // the routes cannot be read, so nothing is known to be safe
   });
 });
+
+describe("admin policy: concurrent writers", () => {
+  it("lets exactly one of eight parallel writers holding the same ETag win; the others get 412 and nothing of theirs is stored", async () => {
+    const { base, tenantId } = await aTenant();
+    const etag = await currentEtag(base);
+    const writers = Array.from({ length: 8 }, (_, i) =>
+      send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(aPolicy({ branding: { name: `writer ${i}` } })) }),
+    );
+    const responses = await Promise.all(writers);
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+    const winner = responses.find((r) => r.status === 200)!;
+    const stored = JSON.parse((await env.POLICY.get(kvKeys.policy(tenantId)))!);
+    expect(stored.branding.name).toBe((await winner.json<{ branding: { name: string } }>()).branding.name);
+    const { versions } = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).json<{ versions: unknown[] }>();
+    expect(versions).toHaveLength(2); // the seeded policy and the one winner
+  });
+});
+
+describe("admin policy: PATCH (JSON merge patch)", () => {
+  const patch = (base: string, body: unknown, headers: Record<string, string>) =>
+    send(policyUrl(base), { method: "PATCH", headers: { ...adminHeaders(headers), "Content-Type": "application/merge-patch+json" }, body: JSON.stringify(body) });
+
+  it("changes only the named fields, removes a field given null, and returns the new ETag", async () => {
+    const { base } = await aTenant(aPolicy({ requiredGroups: ["a"] }));
+    const response = await patch(base, { enforcement: "required", lockout: { maxAttempts: 3 }, requiredGroups: null }, { "If-Match": await currentEtag(base) });
+    expect(response.status).toBe(200);
+    const body = await response.json<Record<string, any>>();
+    expect(body).toMatchObject({ enforcement: "required", lockout: { maxAttempts: 3, lockSeconds: 900 }, requiredGroups: [] });
+    expect(body.operations.withdraw.routes).toEqual(["POST /wallet/withdraw", "POST /api/withdraw"]);
+    expect(await currentEtag(base)).toBe(response.headers.get("ETag"));
+  });
+
+  it("needs If-Match, refuses a stale one, and validates the patched whole (422 naming the field)", async () => {
+    const { base, tenantId } = await aTenant();
+    const before = await env.POLICY.get(kvKeys.policy(tenantId));
+    expect((await patch(base, { enforcement: "required" }, {})).status).toBe(428);
+    expect((await patch(base, { enforcement: "required" }, { "If-Match": '"stale"' })).status).toBe(412);
+    const invalid = await patch(base, { lockout: { maxAttempts: 0 }, origin: null }, { "If-Match": await currentEtag(base) });
+    expect(invalid.status).toBe(422);
+    expect((await invalid.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(["#/lockout/maxAttempts", "#/origin"]));
+    const notObject = await patch(base, ["enabled"], { "If-Match": await currentEtag(base) });
+    expect(notObject.status).toBe(400);
+    expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
+  });
+
+  it("answers 404 when there is no policy to patch", async () => {
+    const { base } = await aTenant(null);
+    expect((await patch(base, { enabled: true }, { "If-Match": "*" })).status).toBe(404);
+  });
+});
+
+describe("admin policy: history", () => {
+  it("keeps every change with who made it, when, its ETag and what changed, newest first, paginated", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "optional" }));
+    const { aTenantKey, keyHeaders } = await import("../support/admin");
+    const { id, key } = await aTenantKey(base, ["policy:read", "policy:write"]);
+    const first = await send(policyUrl(base), {
+      method: "PATCH",
+      headers: adminHeaders({ "If-Match": await currentEtag(base) }),
+      body: JSON.stringify({ enforcement: "required" }),
+    });
+    expect(first.status).toBe(200);
+    const second = await send(policyUrl(base), {
+      method: "PATCH",
+      headers: keyHeaders(key, { "If-Match": first.headers.get("ETag")! }),
+      body: JSON.stringify({ lockout: { maxAttempts: 4 }, factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: `AC${"0".repeat(32)}`, authToken: "secret-token", from: "+15005550006" } } } }),
+    });
+    expect(second.status).toBe(200);
+
+    const page1 = await (await send(`${policyUrl(base)}/history?limit=2`, { headers: adminHeaders() })).json<{ versions: Array<Record<string, any>>; nextCursor: string }>();
+    expect(page1.versions.map((v) => v.actor)).toEqual([`key:${id}`, "bootstrap"]);
+    expect(page1.versions[0]!.etag).toBe(second.headers.get("ETag"));
+    expect(page1.versions[1]!.changes).toContainEqual({ path: "/enforcement", from: "optional", to: "required" });
+    expect(page1.versions[1]!.changes).toContainEqual(expect.objectContaining({ path: "/enforcementChangedAt" }));
+    expect(page1.versions[0]!.changes).toContainEqual({ path: "/lockout/maxAttempts", from: 5, to: 4 });
+    // A credential is sealed before it is stored, and the history never shows it.
+    expect(JSON.stringify(page1.versions)).not.toContain("secret-token");
+    expect(page1.versions[0]!.changes).toContainEqual(expect.objectContaining({ path: "/factors/sms/twilio", to: expect.objectContaining({ authToken: { sealed: "(sealed)" } }) }));
+
+    const page2 = await (await send(`${policyUrl(base)}/history?limit=2&cursor=${page1.nextCursor}`, { headers: adminHeaders() })).json<{ versions: Array<Record<string, any>>; nextCursor: string | null }>();
+    expect(page2.versions).toHaveLength(1);
+    expect(page2.versions[0]).toMatchObject({ actor: "kv", changes: [{ path: "" }] });
+    expect(page2.nextCursor).toBeNull();
+
+    const audit = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{ entries: Array<{ actor: string }> }>();
+    expect(audit.entries.map((e) => e.actor)).toEqual([`key:${id}`, "bootstrap"]);
+  });
+
+  it("adopts a policy written to KV outside the admin API once KV has settled, as a version of its own", async () => {
+    const { base, tenantId } = await aTenant(aPolicy({ enforcement: "optional" }));
+    const etag = await currentEtag(base);
+    // Someone runs `wrangler kv key put` directly, long after the last admin write.
+    const { runInDurableObject } = await import("cloudflare:test");
+    const { tenantState } = await import("../../src/state/tenant");
+    await runInDurableObject(tenantState(env, tenantId), (_instance, state) => {
+      state.storage.sql.exec("UPDATE policy_versions SET at = at - 120000");
+    });
+    await env.POLICY.put(kvKeys.policy(tenantId), JSON.stringify(aPolicy({ enforcement: "per_user" })));
+    const response = await send(policyUrl(base), { headers: adminHeaders() });
+    expect(await response.json()).toMatchObject({ enforcement: "per_user" });
+    expect(response.headers.get("ETag")).not.toBe(etag);
+    // An admin holding the old ETag cannot overwrite the change they never saw.
+    const stale = await send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(aPolicy()) });
+    expect(stale.status).toBe(412);
+    const { versions } = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).json<{ versions: Array<{ actor: string; changes: unknown[] }> }>();
+    expect(versions[0]).toMatchObject({ actor: "kv", changes: [{ path: "/enforcement", from: "optional", to: "per_user" }] });
+  });
+});
