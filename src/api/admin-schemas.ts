@@ -4,6 +4,7 @@
  * code and describing the API in OpenAPI (`openapi.ts`).
  */
 import { z } from "zod";
+import { decodeDirectoryCursor } from "./directory-cursor";
 
 /** What a tenant API key may do. `keys:write` manages keys, and only up to its own scopes. */
 export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
@@ -35,18 +36,28 @@ export const FactorKind = z.enum(["totp", "sms", "email"]);
 const SORT_COLUMNS = ["user_id", "email", "updated_at", "enrolled_at", "first_seen_at"] as const;
 export type DirectorySortColumn = (typeof SORT_COLUMNS)[number];
 
-export const DirectoryQuery = z.strictObject({
-  status: z.enum([...UserStatusName.options, "locked"]).optional(),
-  factor: FactorKind.optional(),
-  required: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
-  q: z.string().trim().min(1).max(256).optional().describe("A prefix of the user id or email."),
-  sort: z
-    .enum([...SORT_COLUMNS, ...SORT_COLUMNS.map((c) => `-${c}` as const)])
-    .default("user_id")
-    .transform((sort) => ({ column: sort.replace(/^-/, "") as DirectorySortColumn, descending: sort.startsWith("-") })),
-  cursor: z.string().max(1024).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+export const DirectoryQuery = z
+  .strictObject({
+    status: z.enum([...UserStatusName.options, "locked"]).optional(),
+    factor: FactorKind.optional(),
+    required: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("Marked required (true) or exempt (false) by an admin."),
+    q: z.string().trim().min(1).max(256).optional().describe("A prefix of the user id or email."),
+    sort: z
+      .enum([...SORT_COLUMNS, ...SORT_COLUMNS.map((c) => `-${c}` as const)])
+      .default("user_id")
+      .transform((sort) => ({ column: sort.replace(/^-/, "") as DirectorySortColumn, descending: sort.startsWith("-") })),
+    cursor: z.string().max(1024).optional().describe("`nextCursor` of the previous page, with the same sort."),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .transform(({ cursor, ...query }, ctx) => {
+    if (cursor === undefined) return { ...query, after: null };
+    const after = decodeDirectoryCursor(cursor, query.sort.column, query.sort.descending);
+    if (!after) {
+      ctx.addIssue({ code: "custom", path: ["cursor"], message: "not a cursor from this listing and sort; start again without one" });
+      return z.NEVER;
+    }
+    return { ...query, after };
+  });
 export type DirectoryQuery = z.output<typeof DirectoryQuery>;
 
 export const DirectoryEntry = z.object({

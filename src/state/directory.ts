@@ -8,9 +8,8 @@
  * so page 2,000 costs what page 1 does, and rows added meanwhile are neither skipped nor shown
  * twice.
  */
-import type { DirectoryEntry, DirectoryQuery, DirectorySortColumn } from "../api/admin-schemas";
-import { base64url, fromBase64url } from "../lib/encoding";
-import { ProblemError } from "../lib/problem";
+import type { DirectoryEntry, DirectoryQuery } from "../api/admin-schemas";
+import { encodeDirectoryCursor } from "../api/directory-cursor";
 
 /** What a user's object publishes about itself. */
 export interface DirectoryRow {
@@ -82,10 +81,9 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
     args.push(query.q, query.q + TOP, email, email + TOP);
   }
   const { column, descending } = query.sort;
-  if (query.cursor) {
-    const [value, userId] = decodeCursor(query.cursor, column, descending);
+  if (query.after) {
     where.push(`(${column}, user_id) ${descending ? "<" : ">"} (?, ?)`);
-    args.push(value, userId);
+    args.push(query.after.value, query.after.userId);
   }
   const order = descending ? "DESC" : "ASC";
   const rows = sql
@@ -96,7 +94,7 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
     .toArray();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor(column, descending, last[column], last.user_id) : null;
+  const nextCursor = rows.length > query.limit && last ? encodeDirectoryCursor(column, descending, { value: last[column], userId: last.user_id }) : null;
   return { entries: page.map((row) => entryOf(row, now)), nextCursor };
 }
 
@@ -114,26 +112,6 @@ function entryOf(row: Stored, now: number): DirectoryEntry {
     firstSeenAt: iso(row.first_seen_at),
     updatedAt: iso(row.updated_at),
   };
-}
-
-/** A cursor names its sort, so one from another sort is refused rather than misread. */
-function encodeCursor(column: DirectorySortColumn, descending: boolean, value: string | number, userId: string): string {
-  return base64url(new TextEncoder().encode(JSON.stringify([column, descending, value, userId])));
-}
-
-function decodeCursor(cursor: string, column: DirectorySortColumn, descending: boolean): [string | number, string] {
-  try {
-    const [c, d, value, userId] = JSON.parse(new TextDecoder().decode(fromBase64url(cursor))) as unknown[];
-    const numeric = column !== "user_id" && column !== "email";
-    if (c === column && d === descending && typeof value === (numeric ? "number" : "string") && typeof userId === "string") {
-      return [value as string | number, userId];
-    }
-  } catch {
-    // Not base64url JSON: refused below like any other foreign cursor.
-  }
-  throw new ProblemError(400, "validation_failed", "Invalid field: #/cursor", {
-    errors: [{ pointer: "#/cursor", detail: "not a cursor from this listing and sort; start again without one" }],
-  });
 }
 
 function iso(ms: number): string {
