@@ -26,7 +26,8 @@ export default defineConfig({
   test: {
     globalSetup: ["./test/support/origins.ts"],
     include: ["test/**/*.test.{ts,tsx}"],
-    // The real-browser suite runs in Node, not workerd: `npm run test:browser`.
-    exclude: ["test/browser/**", "node_modules/**"],
+    // The real-browser suite runs in Node, not workerd (`npm run test:browser`); so do the
+    // tests in test/node (`vitest.node.config.ts`, run by `npm test` after these).
+    exclude: ["test/browser/**", "test/node/**", "node_modules/**"],
   },
 });

@@ -10,6 +10,7 @@ import { authenticateAdmin } from "./api/admin-auth";
 import { adminKeys } from "./api/admin-keys";
 import { adminPolicy } from "./api/admin-policy";
 import { adminUsers } from "./api/admin-users";
+import { openApiDocument } from "./api/openapi";
 import { userApi } from "./api/user-api";
 import type { AdminEnv, AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
@@ -29,6 +30,8 @@ app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 app.use("*", resolveTenant());
 
 const admin = new Hono<AdminEnv>();
+// The API's description is public, like any published API reference; everything else needs a key.
+admin.get("/openapi.json", (c) => c.json(openApiDocument()));
 admin.use("*", authenticateAdmin());
 admin.route("/", adminPolicy);
 admin.route("/", adminUsers);

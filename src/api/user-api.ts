@@ -6,8 +6,6 @@
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { z } from "zod";
 import type { SessionEnv } from "../app-env";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { isJsonContentType, readJson, validate } from "../lib/json-body";
@@ -23,43 +21,10 @@ import { requireLoginGrant } from "./require-login-grant";
 import { requireSession } from "./require-session";
 import { sendCode, type SentCodeReceipt } from "./send-code";
 import { reachUser, refusalProblem } from "./user-outcomes";
+import { ChallengeId, ConfirmBody, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
 
 /** Every user API body is a handful of short fields. */
 export const MAX_USER_BODY_BYTES = 8 * 1024;
-
-const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
-const ChallengeId = Id("a challenge id");
-const Code = z.string().min(1).max(32);
-
-/** A phone number in international form, normalised to E.164 by libphonenumber-js. */
-export const PhoneNumber = z
-  .string()
-  .max(32)
-  .transform((input, ctx) => {
-    const parsed = parsePhoneNumberFromString(input.trim());
-    if (!parsed?.isValid()) {
-      ctx.addIssue({ code: "custom", message: "a valid phone number in international form, like +14155552671" });
-      return z.NEVER;
-    }
-    return parsed.number;
-  });
-
-export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
-export const EnrollEmailBody = z.strictObject({ email: z.email().max(254).transform((e) => e.toLowerCase()) });
-export const ConfirmBody = z.strictObject({
-  enrollmentId: Id("an enrollment id"),
-  code: Code,
-  /** The challenge this enrolment answers, when enrolment was forced by a protected request. */
-  challengeId: ChallengeId.optional(),
-  trustDevice: z.boolean().optional(),
-});
-export const ResendBody = z.strictObject({ enrollmentId: Id("an enrollment id") });
-export const SendBody = z.strictObject({ factor: z.enum(["sms", "email"]) });
-export const VerifyBody = z.strictObject({
-  factor: z.enum(["totp", "backup_code", "sms", "email"]),
-  code: Code,
-  trustDevice: z.boolean().optional(),
-});
 
 /** Sign-in activity entries shown to the user. */
 const ACTIVITY_ENTRIES = 20;

@@ -12,7 +12,7 @@ import { answerChallenge, confirmEnrolment } from "../api/challenge-answers";
 import { openFreshVerification } from "../api/fresh-verification";
 import { requireSession } from "../api/require-session";
 import { sendCode } from "../api/send-code";
-import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-api";
+import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-schemas";
 import { reachUser, refusalProblem } from "../api/user-outcomes";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";

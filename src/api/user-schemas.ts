@@ -1,0 +1,70 @@
+/**
+ * @module
+ * The user API's request bodies as zod schemas: they validate the requests, type the code and
+ * describe the API in OpenAPI (`openapi.ts`).
+ */
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { z } from "zod";
+
+export const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
+export const ChallengeId = Id("a challenge id");
+export const Code = z.string().min(1).max(32);
+
+/** A phone number in international form, normalised to E.164 by libphonenumber-js. */
+export const PhoneNumber = z
+  .string()
+  .max(32)
+  .transform((input, ctx) => {
+    const parsed = parsePhoneNumberFromString(input.trim());
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: "custom", message: "a valid phone number in international form, like +14155552671" });
+      return z.NEVER;
+    }
+    return parsed.number;
+  });
+
+export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
+export const EnrollEmailBody = z.strictObject({ email: z.email().max(254).transform((e) => e.toLowerCase()) });
+export const ConfirmBody = z.strictObject({
+  enrollmentId: Id("an enrollment id"),
+  code: Code,
+  /** The challenge this enrolment answers, when enrolment was forced by a protected request. */
+  challengeId: ChallengeId.optional(),
+  trustDevice: z.boolean().optional(),
+});
+export const ResendBody = z.strictObject({ enrollmentId: Id("an enrollment id") });
+export const SendBody = z.strictObject({ factor: z.enum(["sms", "email"]) });
+export const VerifyBody = z.strictObject({
+  factor: z.enum(["totp", "backup_code", "sms", "email"]),
+  code: Code,
+  trustDevice: z.boolean().optional(),
+});
+
+
+/** Answers of the user API, described in OpenAPI. */
+export const TotpEnrolment = z.object({ enrollmentId: z.string(), otpauthUri: z.string(), secret: z.string(), qrSvg: z.string() });
+export const SentCode = z.object({ destination: z.string(), expiresAt: z.string(), resendAfter: z.string() });
+export const BackupCodes = z.object({ backupCodes: z.array(z.string()) });
+export const Confirmed = BackupCodes.extend({ grant: z.string().optional(), expiresAt: z.string().optional() });
+export const Grant = z.object({ grant: z.string(), expiresAt: z.string(), operation: z.string(), singleUse: z.boolean() });
+export const ChallengeDescription = z.object({
+  id: z.string(),
+  operation: z.string(),
+  kind: z.enum(["step_up", "enroll"]),
+  factors: z.array(z.string()),
+  destinations: z.record(z.string(), z.string()),
+  expiresAt: z.string(),
+});
+const Factor = z.object({ id: z.string(), kind: z.string(), destination: z.string().nullable() });
+export const Me = z.object({
+  userId: z.string(),
+  enrolled: z.boolean(),
+  factors: z.array(Factor),
+  devices: z.number(),
+  enabled: z.boolean(),
+  enforcement: z.string(),
+  required: z.boolean(),
+  enforcementChangedAt: z.string().nullable(),
+});
+export const Device = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string(), ip: z.string().nullable(), expiresAt: z.string() });
+export const ActivityEntry = z.object({ seq: z.number(), at: z.string(), type: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), detail: z.record(z.string(), z.unknown()) });
