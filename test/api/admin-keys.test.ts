@@ -116,3 +116,35 @@ describe("admin keys and scopes", () => {
     expect(entries[0]).toMatchObject({ actor: "bootstrap", ip: "198.51.100.4" });
   });
 });
+
+describe("bad input on admin JSON routes", () => {
+  const ROUTES_WITH_BODIES = [
+    { method: "POST", path: "/keys", check: async (base: string) => (await (await send(`${base}/__stepgate/admin/v1/keys`, { headers: adminHeaders() })).json<{ keys: unknown[] }>()).keys.length === 0 },
+    {
+      method: "PUT",
+      path: "/users/ulf/requirement",
+      check: async (base: string) => (await send(`${base}/__stepgate/admin/v1/users/ulf`, { headers: adminHeaders() })).status === 404,
+    },
+  ];
+
+  it.each([
+    ["malformed JSON", "{ nope", "application/json", 400, "malformed_json"],
+    ["a non-JSON content type", "{}", "text/plain", 415, "unsupported_media_type"],
+    ["an oversized body", JSON.stringify({ name: "x".repeat(70_000) }), "application/json", 413, "body_too_large"],
+  ])("answers %s with a problem and writes nothing", async (_label, body, type, status, code) => {
+    const { base } = await aTenant();
+    for (const route of ROUTES_WITH_BODIES) {
+      const response = await send(`${base}/__stepgate/admin/v1${route.path}`, { method: route.method, headers: adminHeaders({ "Content-Type": type }), body });
+      expect(response.status, route.path).toBe(status);
+      expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+      expect(await response.json(), route.path).toMatchObject({ code });
+      expect(await route.check(base), route.path).toBe(true);
+    }
+  });
+
+  it("answers a host no tenant serves with 421, before any key is looked at", async () => {
+    const response = await send("https://nobody.portal.test/__stepgate/admin/v1/policy", { headers: adminHeaders() });
+    expect(response.status).toBe(421);
+    expect(await response.json()).toMatchObject({ code: "unknown_host" });
+  });
+});
