@@ -36,6 +36,11 @@ export function recordPolicyVersion(sql: SqlStorage, version: { text: string; et
   sql.exec("DELETE FROM policy_versions WHERE version <= ?", number - POLICY_VERSIONS_KEPT);
 }
 
+/** Whether `etag` is one of the versions kept (so KV showing it now is a stale read). */
+export function isEarlierVersion(sql: SqlStorage, etag: string): boolean {
+  return sql.exec("SELECT 1 FROM policy_versions WHERE etag = ? LIMIT 1", etag).toArray().length > 0;
+}
+
 /** Newest first, `limit` versions older than `before` (all when `null`). */
 export function listPolicyVersions(sql: SqlStorage, limit: number, before: number | null): PolicyVersion[] {
   return sql

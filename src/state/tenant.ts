@@ -15,14 +15,15 @@ import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from ".
 import type { RequestOrigin } from "./audit-log";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "./migrate";
-import { latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
 import { appendTenantAudit, queryTenantAudit, type AuditRecord } from "./tenant-audit";
 import { TENANT_MIGRATIONS } from "./tenant-schema";
 
 /**
- * How long KV may take to show a write everywhere. Within this time of its own write the
- * object trusts its history over a KV read that may still be stale; after it, a KV text that
- * differs was written outside the admin API (a deploy script, `wrangler kv`) and is adopted.
+ * How long KV may take to show a write everywhere. Within this time of its own write, a KV read
+ * showing an earlier version (or nothing) is taken as stale; any other text in KV was written
+ * outside the admin API (a deploy script, `wrangler kv`, `npm run dev` seeding) and is adopted
+ * as a version of its own.
  */
 const KV_PROPAGATION_MS = 60_000;
 
@@ -152,9 +153,13 @@ export class TenantState extends DurableObject<Env> {
   private async reconciledPolicy(now: number): Promise<StoredPolicy | null> {
     const latest = latestPolicy(this.sql);
     const kvText = await this.env.POLICY.get(kvKeys.policy(this.tenantId));
-    if (latest && (kvText === latest.text || now - latest.at < KV_PROPAGATION_MS)) return latest;
-    if (kvText === null) return null;
-    const etag = await policyEtag(kvText);
+    if (latest && kvText === latest.text) return latest;
+    const etag = kvText === null ? null : await policyEtag(kvText);
+    // Shortly after a write, KV may still show what was there before it (nothing, or an earlier
+    // version): that is a stale read, not a change. Anything else is a write made outside the API.
+    const settling = latest !== null && now - latest.at < KV_PROPAGATION_MS;
+    if (settling && (etag === null || isEarlierVersion(this.sql, etag))) return latest;
+    if (kvText === null || etag === null) return null;
     recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes: policyChanges(parsed(latest?.text), parsed(kvText)) }, now);
     return { text: kvText, etag, at: now };
   }
