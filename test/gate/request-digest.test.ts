@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, displayedFields, readBody, requestDigest } from "../../src/gate/request-digest";
+
+const json = (body: unknown, type = "application/json") => new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const digestOf = async (request: Request) => requestDigest(request.method, new URL(request.url).pathname + new URL(request.url).search, await readBody(request));
+
+describe("request digest", () => {
+  it("is the same for the same JSON with keys in another order, and differs for any changed value", async () => {
+    const a = await digestOf(json({ amount: 10, to: { iban: "DE1", name: "A" } }));
+    expect(await digestOf(json('{"to":{"name":"A","iban":"DE1"},"amount":10}'))).toBe(a);
+    expect(await digestOf(json({ amount: 10000, to: { iban: "DE1", name: "A" } }))).not.toBe(a);
+    expect(await digestOf(json({ amount: 10, to: { iban: "DE2", name: "A" } }))).not.toBe(a);
+    expect(await digestOf(json({ amount: "10", to: { iban: "DE1", name: "A" } }))).not.toBe(a);
+  });
+
+  it("binds the method, path and query as sent", async () => {
+    const body = await readBody(json({ amount: 10 }));
+    const base = await requestDigest("POST", "/api/withdraw", body);
+    expect(await requestDigest("PUT", "/api/withdraw", body)).not.toBe(base);
+    expect(await requestDigest("POST", "/api/Withdraw", body)).not.toBe(base);
+    expect(await requestDigest("POST", "/api/withdraw?account=2", body)).not.toBe(base);
+  });
+
+  it("reads a form the same however it is encoded, keeping the order of a repeated field", async () => {
+    const form = (text: string) => new Request("https://p.test/wallet/withdraw", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
+    const a = await digestOf(form("amount=10&to=ACC+1&csrf=x"));
+    expect(await digestOf(form("csrf=x&to=ACC%201&amount=10"))).toBe(a);
+    expect(await digestOf(form("amount=11&to=ACC+1&csrf=x"))).not.toBe(a);
+    expect(await digestOf(form("to=a&to=b"))).not.toBe(await digestOf(form("to=b&to=a")));
+  });
+
+  it("reads multipart by its fields and files, not its boundary", async () => {
+    const multipart = () => {
+      const data = new FormData();
+      data.append("amount", "10");
+      data.append("proof", new File(["receipt"], "r.txt", { type: "text/plain" }));
+      return new Request("https://p.test/wallet/deposit", { method: "POST", body: data });
+    };
+    const first = multipart();
+    const second = multipart();
+    const body = await readBody(first.clone());
+    expect(body.fields).toEqual([["amount", "10"], ["proof", expect.stringMatching(/^file:r\.txt:text\/plain:7:[0-9a-f]{64}$/)]]);
+    expect(await digestOf(first)).toBe(await digestOf(second));
+  });
+
+  it("binds any other body byte for byte", async () => {
+    const raw = (text: string) => new Request("https://p.test/x", { method: "POST", headers: { "Content-Type": "text/plain" }, body: text });
+    expect(await digestOf(raw("a"))).not.toBe(await digestOf(raw("b")));
+    expect(await digestOf(json("{ not json"))).not.toBe(await digestOf(json("{ not json!")));
+  });
+
+  it("writes canonical JSON with sorted keys at every level", () => {
+    expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: "x" })).toBe('{"a":"x","b":[{"c":2,"d":1}]}');
+  });
+});
+
+describe("displayed fields", () => {
+  it("picks JSON pointers and form names, cleans control characters, cuts long values, skips missing ones", async () => {
+    const body = await readBody(json({ amount: 10, currency: "USD", to: { name: "<b>Mallory</b>\n\u202eevil", iban: "DE89" }, memo: "x".repeat(500) }));
+    expect(displayedFields(body, ["/amount", "currency", "/to/name", "/to/iban", "/missing", "memo"])).toEqual([
+      { field: "amount", value: "10" },
+      { field: "currency", value: "USD" },
+      { field: "to.name", value: "<b>Mallory</b> evil" },
+      { field: "to.iban", value: "DE89" },
+      { field: "memo", value: `${"x".repeat(120)}…` },
+    ]);
+    const form = await readBody(new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=5&to=A&to=B" }));
+    expect(displayedFields(form, ["amount", "to"])).toEqual([{ field: "amount", value: "5" }, { field: "to", value: "A, B" }]);
+  });
+});
