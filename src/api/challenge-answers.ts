@@ -46,7 +46,7 @@ export async function answerChallenge(
   );
   if (!outcome.ok) throw refusalProblem(outcome);
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation) : null;
-  return { grant: await grantOperation(c, outcome.operation, deviceId), operation: outcome.operation, returnTo: outcome.returnTo };
+  return { grant: await grantOperation(c, outcome.operation, { deviceId }), operation: outcome.operation, returnTo: outcome.returnTo };
 }
 
 /**
@@ -99,6 +99,6 @@ export async function confirmEnrolment(
   if (!outcome.ok) throw refusalProblem(outcome);
   const operation = outcome.challenge?.operation ?? null;
   const deviceId = trustDevice && operation ? await rememberDevice(c, operation) : null;
-  const grant = operation ? await grantOperation(c, operation, deviceId) : null;
+  const grant = operation ? await grantOperation(c, operation, { deviceId }) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
 }

@@ -5,21 +5,21 @@
  */
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
-import { grantCookie, issueGrant, type IssuedGrant } from "../gate/grant";
+import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant } from "../gate/grant";
 
 /**
  * Signs a grant for `operation` (fresh for the operation's `maxAge`) and sets its cookie;
- * `deviceId` when the same verification trusted this device.
+ * bound to the device the same verification trusted, or to the one request it approves.
  * @example
  * const grant = await grantOperation(c, "withdraw");
  */
-export async function grantOperation(c: Context<SessionEnv>, operation: string, deviceId: string | null = null): Promise<IssuedGrant> {
+export async function grantOperation(c: Context<SessionEnv>, operation: string, binding: GrantBinding = {}): Promise<IssuedGrant> {
   const { identity, policy, tenant } = c.var;
   // An operation removed from the policy since the challenge opened gets the strictest grant.
   const maxAge = policy.operations[operation]?.maxAge ?? 0;
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   // A grant earned while trusting a device names it, so revoking the device ends this grant too.
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now(), deviceId);
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now(), binding);
   c.header("Set-Cookie", grantCookie(operation, grant), { append: true });
   return grant;
 }

@@ -37,6 +37,18 @@ export interface CheckedGrant {
   issuedAt: number;
   /** The trusted device it was issued to instead of a code, if any. */
   deviceId: string | null;
+  /** For a request-bound grant, the digest of the one request it approves. */
+  requestDigest: string | null;
+}
+
+/** What else a grant may be bound to. */
+export interface GrantBinding {
+  /** The trusted device that earned it (revoking the device ends the grant). */
+  deviceId?: string | null;
+  /** The one request it approves (`request-digest`); such a grant is always single-use. */
+  requestDigest?: string | null;
+  /** Its id, when the user's object chose it (so the object can spend it, see held requests). */
+  jti?: string;
 }
 
 /**
@@ -57,19 +69,20 @@ export async function issueGrant(
   subject: GrantSubject,
   lifetime: { maxAgeSeconds: number } | { expiresAt: number },
   now: number,
-  deviceId: string | null = null,
+  binding: GrantBinding = {},
 ): Promise<IssuedGrant> {
-  const once = "maxAgeSeconds" in lifetime && lifetime.maxAgeSeconds === 0;
+  const { deviceId = null, requestDigest = null } = binding;
+  const once = requestDigest !== null || ("maxAgeSeconds" in lifetime && lifetime.maxAgeSeconds === 0);
   const issuedAt = Math.floor(now / 1000);
   const expiresAtSeconds =
     "expiresAt" in lifetime ? Math.floor(lifetime.expiresAt / 1000) : issuedAt + (once ? ONCE_GRANT_TTL_SECONDS : lifetime.maxAgeSeconds);
   const { kid, key } = await currentKey(env, "grant");
-  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once, ...(deviceId ? { did: deviceId } : {}) })
+  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once, ...(deviceId ? { did: deviceId } : {}), ...(requestDigest ? { rd: requestDigest } : {}) })
     .setProtectedHeader({ alg: "HS256", kid, typ: "stepgate-grant+jwt" })
     .setIssuer(ISSUER)
     .setAudience(subject.tenantId)
     .setSubject(subject.userId)
-    .setJti(randomId())
+    .setJti(binding.jti ?? randomId())
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAtSeconds)
     .sign(key);
@@ -99,6 +112,7 @@ export async function checkGrant(env: Env, token: string, subject: GrantSubject,
       expiresAt: (payload.exp ?? 0) * 1000,
       issuedAt: (payload.iat ?? 0) * 1000,
       deviceId: typeof payload.did === "string" ? payload.did : null,
+      requestDigest: typeof payload.rd === "string" ? payload.rd : null,
     };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;

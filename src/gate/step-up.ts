@@ -94,7 +94,7 @@ async function heldGrant(
     if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
     if (!(await user.grantStillGood(grant.issuedAt, grant.deviceId))) continue;
     if (!fromCookie) return { renewed: null };
-    const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, grant.deviceId);
+    const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, { deviceId: grant.deviceId });
     return { renewed: grantCookie(operation, renewed) };
   }
   return null;
@@ -120,7 +120,7 @@ async function trustedDeviceGrant(
   if (!deviceId) return null;
   if (!(await user.useTrustedDevice(deviceId, requestOrigin(c.req.raw)))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), deviceId);
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
   return grantCookie(operation, grant);
 }
 

@@ -189,7 +189,7 @@ describe("trusted devices", () => {
 
     // A login grant the device earned six minutes ago: due for its re-check.
     const later = await aSession({ sub: "uri", sid: "u-2" });
-    const old = await issueGrant(env, { tenantId, userId: "uri", sessionId: "u-2", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000, deviceId);
+    const old = await issueGrant(env, { tenantId, userId: "uri", sessionId: "u-2", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000, { deviceId });
     const renewed = await get(base, `portal_session=${later}; __Host-stepgate-grant-login=${old.token}`);
     expect(renewed.status).toBe(200);
     expect(cookieOf(renewed, "__Host-stepgate-grant-login")).toBeDefined(); // renewed after its check
