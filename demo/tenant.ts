@@ -24,9 +24,10 @@ export function demoPolicy(origin: string): PolicyInput {
     factors: { totp: { issuer: "Demo Brokerage" }, sms: { enabled: true }, email: { enabled: true } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
-      deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0 },
-      withdraw: { routes: ["POST /wallet/withdraw", "POST /api/withdraw"], maxAge: 0 },
-      transfer: { routes: ["POST /wallet/transfer", "POST /api/transfer"], maxAge: 0 },
+      // Money movement is bound to the exact request (the default for these names); the user sees what they approve.
+      deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0, display: ["amount", "currency"] },
+      withdraw: { routes: ["POST /wallet/withdraw", "POST /api/withdraw"], maxAge: 0, display: ["amount", "currency", "destination", "to"] },
+      transfer: { routes: ["POST /wallet/transfer", "POST /api/transfer"], maxAge: 0, display: ["amount", "currency", "to"] },
       prop_challenge_fee: { routes: ["POST /api/fees/prop-challenge"], maxAge: 0 },
       trading_competition_fee: { routes: ["POST /api/fees/trading-competition"], maxAge: 0 },
       change_password: { routes: ["POST /account/password", "POST /api/password"], maxAge: 300 },

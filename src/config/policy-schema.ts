@@ -155,12 +155,31 @@ export const OperationSchema = z.strictObject({
   exempt: z.array(RoutePattern).max(100).default([]),
   /** Freshness window in seconds; 0 means a proof for every request. */
   maxAge: z.int().min(0).max(86_400).default(300),
+  /**
+   * Bind the grant to the exact request that was approved (method, path, canonical body):
+   * single-use, and refused for any other amount or payee. Default: on for the operations
+   * in {@link BOUND_BY_DEFAULT}, off for the rest.
+   */
   bindRequest: z.boolean().optional(),
-  /** Request fields shown to the user on the challenge (form names or JSON pointers). */
-  display: z.array(z.string().min(1).max(200)).max(20).optional(),
+  /**
+   * Request fields shown to the user while they approve it, on the challenge page, in the
+   * challenge API and in the text or email with the code: form field names or top-level JSON
+   * keys (`amount`), or JSON pointers (`/destination/iban`).
+   */
+  display: z.array(z.string().min(1).max(200)).max(20).default([]),
 });
 
 export const OPERATION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Operations bound to the exact request unless the policy says otherwise: money movement and account takeover (PSD2 "dynamic linking"). */
+export const BOUND_BY_DEFAULT: ReadonlySet<string> = new Set([
+  "deposit", "withdraw", "transfer", "prop_challenge_fee", "trading_competition_fee", "change_password", "update_email",
+]);
+
+/** Whether a grant for this operation approves one exact request. */
+export function bindsRequest(name: string, operation: Pick<Operation, "bindRequest">): boolean {
+  return operation.bindRequest ?? BOUND_BY_DEFAULT.has(name);
+}
 
 export const PolicySchema = z.strictObject({
   origin: HttpUrl,
@@ -194,6 +213,12 @@ export const PolicySchema = z.strictObject({
       perTenantPerHour: z.int().min(1).max(1_000_000).default(1_000),
     })
     .prefault({}),
+  /**
+   * The request that triggered a challenge is kept (encrypted, in the user's Durable Object)
+   * so it can be completed after verification; bodies larger than this, and multipart
+   * uploads, are not kept: the client verifies, then sends them again with the grant.
+   */
+  heldRequests: z.strictObject({ maxBodyBytes: z.int().min(0).max(1_048_576).default(65_536) }).prefault({}),
   trustedDevices: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -226,7 +251,7 @@ export const PolicySchema = z.strictObject({
 function compiles(route: string): boolean {
   try {
     // The router builds its matcher lazily, so a probe match is what surfaces a bad pattern.
-    compileOperations({ probe: { enabled: true, routes: [route], exempt: [], maxAge: 0 } }).match("GET", "/");
+    compileOperations({ probe: { enabled: true, routes: [route], exempt: [], maxAge: 0, display: [] } }).match("GET", "/");
     return true;
   } catch {
     return false;

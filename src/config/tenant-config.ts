@@ -66,7 +66,7 @@ function salvage(raw: unknown): { origin: URL | null; protectedRoutes: Operation
         Object.fromEntries(
           Object.entries(operations.data).map(([name, { routes }]) => [
             name,
-            { routes, enabled: true, exempt: [], maxAge: 0 },
+            { routes, enabled: true, exempt: [], maxAge: 0, display: [] },
           ]),
         ),
       )
