@@ -77,4 +77,12 @@ export const USER_MIGRATIONS: readonly string[] = [
   // portal's session names (for the tenant's directory) and when the user was first seen.
   `ALTER TABLE profile ADD COLUMN email TEXT;
    ALTER TABLE profile ADD COLUMN first_seen_at INTEGER;`,
+  // Request-bound challenges: the digest the grant must carry, the fields shown while the user
+  // approves, the request itself (sealed) to complete afterwards, the grant's id, and when the
+  // held request was completed (once).
+  `ALTER TABLE challenges ADD COLUMN digest TEXT;
+   ALTER TABLE challenges ADD COLUMN display TEXT;
+   ALTER TABLE challenges ADD COLUMN held_sealed TEXT;
+   ALTER TABLE challenges ADD COLUMN grant_id TEXT;
+   ALTER TABLE challenges ADD COLUMN completed_at INTEGER;`,
 ];

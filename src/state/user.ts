@@ -63,6 +63,17 @@ export interface ChallengeRequest {
   sessionId: string;
   /** Same-host path to send the browser back to afterwards. */
   returnTo: string | null;
+  /** For a request-bound operation: the digest of the request its grant will approve. */
+  digest?: string | null;
+  /** What the user approves: the request's fields the policy shows. */
+  display?: ApprovedField[];
+  /** The request itself (`HeldRequest` JSON), kept sealed so it can be completed after verification. */
+  held?: string | null;
+}
+
+export interface ApprovedField {
+  field: string;
+  value: string;
 }
 
 export interface OpenedChallenge {
@@ -80,7 +91,26 @@ export interface ChallengeView {
   factors: string[];
   /** Masked destinations of the text and email factors, to say where a code goes. */
   destinations: Partial<Record<CodeKind, string>>;
+  /** What the user approves (fields of the request), empty for an operation that shows none. */
+  approving: ApprovedField[];
+  /** Whether the request that opened the challenge is kept, to be completed after verifying. */
+  held: boolean;
 }
+
+/** What answering a challenge earned: its operation, and what the grant must be bound to. */
+export interface CompletedChallenge {
+  operation: string;
+  returnTo: string | null;
+  /** The request the grant approves, for a request-bound operation. */
+  digest: string | null;
+  /** The id the grant is issued with, so a held request and the grant are spent together. */
+  grantId: string;
+  held: boolean;
+}
+
+export type HeldRequestTaken =
+  | { ok: true; request: string; grantId: string; digest: string | null; operation: string }
+  | { ok: false; error: "challenge_not_found" | "not_verified" | "already_completed" };
 
 export interface AnswerSettings {
   totp: TotpSettings;
@@ -93,7 +123,7 @@ export type Refusal =
   | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
   | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required" };
 
-export type VerifyOutcome = { ok: true; operation: string; returnTo: string | null } | Refusal;
+export type VerifyOutcome = ({ ok: true } & CompletedChallenge) | Refusal;
 
 /** The digits, period and algorithm an authenticator app was given at enrolment. */
 export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
@@ -137,7 +167,7 @@ export type IssuedCode =
   | Refusal;
 
 export type ConfirmOutcome =
-  | { ok: true; factorId: string; backupCodes: string[]; challenge: { operation: string; returnTo: string | null } | null }
+  | { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null }
   | Refusal;
 
 /**
@@ -287,8 +317,10 @@ export class UserState extends DurableObject<Env> {
 
   /** Opens a challenge for a protected request; expired challenges are swept on the way. */
   async openChallenge(request: ChallengeRequest): Promise<OpenedChallenge> {
+    const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
+    // A held request is sealed to this user and this challenge: it cannot be moved to another.
+    const heldSealed = request.held ? await seal(this.env, request.held, `held:${this.owner}:${challenge.id}`) : null;
     const now = Date.now();
-    const challenge = { id: randomId(), expiresAt: now + CHALLENGE_TTL_MS };
     this.sql.exec("DELETE FROM challenges WHERE expires_at <= ?", now);
     // A client that keeps hitting protected routes cannot grow this table without bound.
     this.sql.exec(
@@ -296,8 +328,9 @@ export class UserState extends DurableObject<Env> {
       MAX_OPEN_CHALLENGES - 1,
     );
     this.sql.exec(
-      "INSERT INTO challenges (id, kind, operation, session_id, return_to, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO challenges (id, kind, operation, session_id, return_to, created_at, expires_at, digest, display, held_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       challenge.id, request.kind, request.operation, request.sessionId, request.returnTo, now, challenge.expiresAt,
+      request.digest ?? null, JSON.stringify(request.display ?? []), heldSealed,
     );
     return challenge;
   }
@@ -311,7 +344,11 @@ export class UserState extends DurableObject<Env> {
     if (this.backupCodesLeft() > 0) factors.push("backup_code");
     const destinations: ChallengeView["destinations"] = {};
     for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
-    return { id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors, destinations };
+    return {
+      id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors, destinations,
+      approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
+      held: row.held === 1,
+    };
   }
 
   /**
@@ -508,6 +545,30 @@ export class UserState extends DurableObject<Env> {
   }
 
   /**
+   * Takes the request held with a verified challenge, to send it on: once only, within the
+   * challenge's lifetime, and only while its grant is unspent. The grant is spent here in the
+   * same step, so completing the held request and retrying with the grant cannot both happen.
+   */
+  async takeHeldRequest(challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
+    const now = Date.now();
+    const row = this.sql
+      .exec<{ operation: string; expires_at: number; digest: string | null; held_sealed: string | null; grant_id: string | null; verified_at: number | null; completed_at: number | null }>(
+        "SELECT operation, expires_at, digest, held_sealed, grant_id, verified_at, completed_at FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ?",
+        challengeId, sessionId, now,
+      )
+      .toArray()[0];
+    if (!row?.held_sealed) return { ok: false, error: "challenge_not_found" };
+    if (row.verified_at === null || row.grant_id === null) return { ok: false, error: "not_verified" };
+    // Checked and written with no await between: of two completes racing, one takes it.
+    if (row.completed_at !== null || this.grantSpent(row.grant_id)) return { ok: false, error: "already_completed" };
+    this.sql.exec("UPDATE challenges SET completed_at = ? WHERE id = ?", now, challengeId);
+    // Kept past any expiry the grant can have (it was issued before now, for at most a few minutes).
+    this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", row.grant_id, now + CHALLENGE_TTL_MS);
+    const request = await unseal(this.env, row.held_sealed, `held:${this.owner}:${challengeId}`);
+    return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation };
+  }
+
+  /**
    * Marks a single-use grant as spent; `true` only for its first use.
    * @example
    * if (!(await user.consumeGrant(jti, expiresAt))) // replayed
@@ -516,7 +577,7 @@ export class UserState extends DurableObject<Env> {
     const now = Date.now();
     this.sql.exec("DELETE FROM used_grants WHERE expires_at <= ?", now);
     // Read and write with no await between them: no other request can interleave here.
-    if (this.sql.exec("SELECT 1 FROM used_grants WHERE jti = ?", jti).toArray().length > 0) return false;
+    if (this.grantSpent(jti)) return false;
     this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
     return true;
   }
@@ -703,6 +764,10 @@ export class UserState extends DurableObject<Env> {
     return fresh !== undefined && now - fresh.verified_at < FRESH_VERIFICATION_MS;
   }
 
+  private grantSpent(jti: string): boolean {
+    return this.sql.exec("SELECT 1 FROM used_grants WHERE jti = ?", jti).toArray().length > 0;
+  }
+
   private setting(name: string): number | null {
     return this.sql.exec<{ value: number | null }>("SELECT value FROM settings WHERE name = ?", name).toArray()[0]?.value ?? null;
   }
@@ -735,18 +800,20 @@ export class UserState extends DurableObject<Env> {
 
   private openChallengeRow(id: string, sessionId: string, now: number) {
     return this.sql
-      .exec<{ kind: "step_up" | "enroll"; operation: string; return_to: string | null; expires_at: number }>(
-        "SELECT kind, operation, return_to, expires_at FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ? AND verified_at IS NULL",
+      .exec<{ kind: "step_up" | "enroll"; operation: string; return_to: string | null; expires_at: number; digest: string | null; display: string | null; held: number }>(
+        `SELECT kind, operation, return_to, expires_at, digest, display, held_sealed IS NOT NULL AS held
+         FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ? AND verified_at IS NULL`,
         id, sessionId, now,
       )
       .toArray()[0];
   }
 
-  private completeChallenge(id: string, sessionId: string, now: number, onlyKind?: "enroll"): { operation: string; returnTo: string | null } | null {
+  private completeChallenge(id: string, sessionId: string, now: number, onlyKind?: "enroll"): CompletedChallenge | null {
     const row = this.openChallengeRow(id, sessionId, now);
     if (!row || (onlyKind && row.kind !== onlyKind)) return null;
-    this.sql.exec("UPDATE challenges SET verified_at = ? WHERE id = ?", now, id);
-    return { operation: row.operation, returnTo: row.return_to };
+    const grantId = randomId();
+    this.sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ? WHERE id = ?", now, grantId, id);
+    return { operation: row.operation, returnTo: row.return_to, digest: row.digest, grantId, held: row.held === 1 };
   }
 
   /**
