@@ -17,6 +17,8 @@ export interface AnsweredChallenge {
   grant: IssuedGrant;
   operation: string;
   returnTo: string | null;
+  /** Whether the request that opened the challenge is kept, to be completed now. */
+  held: boolean;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function answerChallenge(
   );
   if (!outcome.ok) throw refusalProblem(outcome);
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation) : null;
-  return { grant: await grantOperation(c, outcome.operation, { deviceId }), operation: outcome.operation, returnTo: outcome.returnTo };
+  const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId });
+  return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };
 }
 
 /**
@@ -81,7 +84,7 @@ export async function confirmEnrolment(
   code: string,
   challengeId: string | null,
   trustDevice = false,
-): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null }> {
+): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null; held: boolean }> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachUser<ConfirmOutcome>(() =>
@@ -97,8 +100,8 @@ export async function confirmEnrolment(
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
-  const operation = outcome.challenge?.operation ?? null;
-  const deviceId = trustDevice && operation ? await rememberDevice(c, operation) : null;
-  const grant = operation ? await grantOperation(c, operation, { deviceId }) : null;
-  return { backupCodes: outcome.backupCodes, grant, returnTo: outcome.challenge?.returnTo ?? null };
+  const challenge = outcome.challenge;
+  const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation) : null;
+  const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }) : null;
+  return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
 }

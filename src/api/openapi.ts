@@ -86,6 +86,10 @@ const USER: Endpoint[] = [
   { method: "get", path: "/challenges/{id}", summary: "What a challenge approves and how it can be answered", ok: [200, "The challenge", ChallengeDescription], problems: [404] },
   { method: "post", path: "/challenges/{id}/send", summary: "Send a code for a challenge", body: SendBody, ok: [202, "Code sent", SentCode], problems: [404, 429] },
   { method: "post", path: "/challenges/{id}/verify", summary: "Answer a challenge; the grant comes back and as a cookie", body: VerifyBody, ok: [200, "Granted", Grant], problems: [404, 429] },
+  {
+    method: "post", path: "/challenges/{id}/complete", summary: "Send the request held with a verified challenge, once",
+    ok: [200, "Whatever the portal answered the held request (any status)"], problems: [404, 409],
+  },
 ];
 
 let built: object | null = null;

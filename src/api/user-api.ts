@@ -16,6 +16,7 @@ import { ProblemError } from "../lib/problem";
 import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { answerChallenge, confirmEnrolment } from "./challenge-answers";
+import { completeHeldRequest } from "./complete-held";
 import { freshVerificationProblem } from "./fresh-verification";
 import { requireLoginGrant } from "./require-login-grant";
 import { requireSession } from "./require-session";
@@ -146,6 +147,8 @@ userApi.get("/challenges/:id", async (c) => {
     operation: view.operation,
     kind: view.kind,
     factors: view.factors,
+    approving: view.approving,
+    held: view.held,
     destinations: view.destinations,
     expiresAt: new Date(view.expiresAt).toISOString(),
   });
@@ -167,8 +170,12 @@ userApi.post("/challenges/:id/verify", async (c) => {
     expiresAt: new Date(answered.grant.expiresAt).toISOString(),
     operation: answered.operation,
     singleUse: answered.grant.once,
+    held: answered.held,
   });
 });
+
+/** Sends the request held with this challenge (once), answering with the origin's response. */
+userApi.post("/challenges/:id/complete", async (c) => completeHeldRequest(c, validate(ChallengeId, c.req.param("id"), 400)));
 
 function user(c: Context<SessionEnv>) {
   return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);

@@ -46,13 +46,21 @@ export const TotpEnrolment = z.object({ enrollmentId: z.string(), otpauthUri: z.
 export const SentCode = z.object({ destination: z.string(), expiresAt: z.string(), resendAfter: z.string() });
 export const BackupCodes = z.object({ backupCodes: z.array(z.string()) });
 export const Confirmed = BackupCodes.extend({ grant: z.string().optional(), expiresAt: z.string().optional() });
-export const Grant = z.object({ grant: z.string(), expiresAt: z.string(), operation: z.string(), singleUse: z.boolean() });
+export const Grant = z.object({
+  grant: z.string(),
+  expiresAt: z.string(),
+  operation: z.string(),
+  singleUse: z.boolean(),
+  held: z.boolean().describe("The request that opened the challenge is kept: POST .../complete sends it."),
+});
 export const ChallengeDescription = z.object({
   id: z.string(),
   operation: z.string(),
   kind: z.enum(["step_up", "enroll"]),
   factors: z.array(z.string()),
   destinations: z.record(z.string(), z.string()),
+  approving: z.array(z.object({ field: z.string(), value: z.string() })).describe("What the user approves: the request's fields the policy shows."),
+  held: z.boolean(),
   expiresAt: z.string(),
 });
 const Factor = z.object({ id: z.string(), kind: z.string(), destination: z.string().nullable() });

@@ -45,9 +45,16 @@ export async function challengeResponse(
   c: Context<AppEnv>,
   policy: Policy,
   requester: Requester,
-  details: { mustEnroll: boolean; operation: string; challenge: OpenedChallenge; factors: string[] },
+  details: {
+    mustEnroll: boolean;
+    operation: string;
+    challenge: OpenedChallenge;
+    factors: string[];
+    /** Whether the request is kept, to be completed after verification without sending it again. */
+    held: boolean;
+  },
 ): Promise<Response> {
-  const { mustEnroll, operation, challenge, factors } = details;
+  const { mustEnroll, operation, challenge, factors, held } = details;
   const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
   const headers = {
     "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"`,
@@ -57,13 +64,22 @@ export async function challengeResponse(
     return new Response(null, { status: 303, headers: { Location: path, "Cache-Control": "no-store" } });
   }
   if (requester === "form") {
-    return c.html(<StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} />, 401, headers);
+    return c.html(<StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />, 401, headers);
   }
+  const origin = new URL(c.req.url).origin;
   return problem(
     401,
     mustEnroll ? "enrollment_required" : "step_up_required",
     mustEnroll ? `"${operation}" needs two-factor verification; enrol a factor first.` : `"${operation}" needs a fresh second-factor verification.`,
-    { challengeId: challenge.id, operation, factors, challengeUrl: `${new URL(c.req.url).origin}${path}` },
+    {
+      challengeId: challenge.id,
+      operation,
+      factors,
+      challengeUrl: `${origin}${path}`,
+      held,
+      // After verifying: POST here to have the held request sent, or send it again with the grant.
+      ...(held ? { completeUrl: `${origin}/__stepgate/api/challenges/${challenge.id}/complete` } : {}),
+    },
     headers,
   );
 }

@@ -11,6 +11,7 @@ import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
 import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
 import { canonicalPath, isReservedPath } from "./request-path";
+import { RequestBody } from "./request-body";
 import { stepUp } from "./step-up";
 
 /** Origin timeout used while a tenant's policy is invalid (its own setting cannot be trusted). */
@@ -22,7 +23,16 @@ const FALLBACK_ORIGIN_TIMEOUT_MS = 30_000;
  * app.all("*", resolveTenant(), forwardOrStop);
  */
 export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
-  const request = c.req.raw;
+  return gateRequest(c, c.req.raw);
+}
+
+/**
+ * The gate for `request`: the request this worker received, or a held request sent on after
+ * verification (which must pass every check again, with the grant it earned).
+ * @example
+ * return gateRequest(c, replayOf(held, c.req.raw, grant.token));
+ */
+export async function gateRequest(c: Context<AppEnv>, request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
   // Any spelling of the reserved prefix (`/__StepGate//x`, `%5F_stepgate`) stays with stepgate.
   if (isReservedPath(canonicalPath(pathname))) {
@@ -43,9 +53,10 @@ export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
   const { policy, matcher } = tenant;
   let anonymous = false;
   const grantCookies: string[] = [];
+  const body = new RequestBody(request);
   // The login guard first, then the specific operation: each must be passed.
   for (const matched of policy.enabled ? protectedOperations(matcher, request.method, url, request.headers) : []) {
-    const result = await stepUp(c, policy, matched);
+    const result = await stepUp(c, policy, matched, request, body);
     if (result.action === "stop") return result.response;
     anonymous ||= result.anonymous;
     grantCookies.push(...result.setCookies);

@@ -4,9 +4,9 @@
  * a factor or enrol first, and a challenge when they must (answered by `challenge-response`).
  */
 import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
-import type { Policy } from "../config/policy-schema";
+import { bindsRequest, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
 import { userState, type UserState } from "../state/user";
@@ -15,6 +15,10 @@ import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";
 import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
 import { readIdentity, type Identity } from "./identity";
 import { LOGIN, type MatchedOperation } from "./operation-match";
+import { heldRequestOf } from "./held-request";
+import { canonicalPath, isReservedPath } from "./request-path";
+import { RequestBody } from "./request-body";
+import { displayedFields, requestDigest } from "./request-digest";
 import { stepUpRequirement } from "./requirement";
 
 /**
@@ -36,8 +40,14 @@ const FORWARD: StepUpResult = { action: "forward", anonymous: false, setCookies:
  * @example
  * const result = await stepUp(c, policy, matched); if (result.action === "stop") return result.response;
  */
-export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: MatchedOperation): Promise<StepUpResult> {
-  const identity = await readIdentity(c.req.raw, policy.identity, c.env);
+export async function stepUp(
+  c: Context<AppEnv>,
+  policy: Policy,
+  matched: MatchedOperation,
+  request: Request = c.req.raw,
+  body: RequestBody = new RequestBody(request),
+): Promise<StepUpResult> {
+  const identity = await readIdentity(request, policy.identity, c.env);
   // `login` guards a session once the portal has one; before that the portal's own sign-in runs.
   if (!identity && matched.name === LOGIN) return { action: "forward", anonymous: true, setCookies: [] };
   if (!identity) {
@@ -46,25 +56,35 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
     });
   }
   const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
-  const held = await heldGrant(c, identity, matched.name, user, policy.enrollmentEpoch ?? 0);
+  const url = new URL(request.url);
+  // A request-bound operation's grant approves exactly this request (see request-digest).
+  const digest = bindsRequest(matched.name, matched.operation) ? await requestDigest(request.method, url.pathname + url.search, await body.parsed()) : null;
+  const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await user.status(policy.enrollmentEpoch, identity.email);
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
   if (requirement === "step_up") {
-    const trusted = await trustedDeviceGrant(c, policy, identity, matched.name, user);
+    const trusted = digest ? null : await trustedDeviceGrant(c, request, policy, identity, matched.name, user);
     if (trusted) return { action: "forward", anonymous: false, setCookies: [trusted] };
   }
 
-  const requester = requesterOf(c.req.raw);
+  const requester = requesterOf(request);
+  const parsed = body.present || matched.operation.display.length > 0 ? await body.parsed() : null;
+  // stepgate's own routes (the settings forms behind the login guard) are never held.
+  const holdable = body.present && !isReservedPath(canonicalPath(url.pathname));
+  const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
   const challenge = await user.openChallenge({
     kind: requirement,
     operation: matched.name,
     sessionId: identity.sessionId,
-    returnTo: returnPathFor(c.req.raw, requester),
+    returnTo: returnPathFor(request, requester),
+    digest,
+    display: parsed ? displayedFields(parsed, matched.operation.display) : [],
+    held: heldRequest ? JSON.stringify(heldRequest) : null,
   });
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
-  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors };
+  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
 }
 
@@ -78,18 +98,25 @@ export async function stepUp(c: Context<AppEnv>, policy: Policy, matched: Matche
  */
 async function heldGrant(
   c: Context<AppEnv>,
+  request: Request,
   identity: Identity,
   operation: string,
   user: DurableObjectStub<UserState>,
-  /** Grants issued before this time (the re-enrolment epoch) are void: their users must enrol again. */
-  notBefore: number,
+  must: {
+    /** Grants issued before this time (the re-enrolment epoch) are void: their users must enrol again. */
+    notBefore: number;
+    /** For a request-bound operation, the digest of this request: a grant for any other is refused. */
+    digest: string | null;
+  },
 ): Promise<{ renewed: string | null } | null> {
   const subject = { tenantId: c.var.tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const now = Date.now();
-  for (const [token, fromCookie] of [[c.req.header(GRANT_HEADER), false], [getCookie(c, grantCookieName(operation)), true]] as const) {
+  const cookies = parse(request.headers.get("Cookie") ?? "");
+  for (const [token, fromCookie] of [[request.headers.get(GRANT_HEADER), false], [cookies[grantCookieName(operation)], true]] as const) {
     if (!token) continue;
     const grant = await checkGrant(c.env, token, subject, now);
-    if (!grant || grant.issuedAt < notBefore) continue;
+    if (!grant || grant.issuedAt < must.notBefore) continue;
+    if (must.digest !== null && grant.requestDigest !== must.digest) continue;
     if (grant.once) return (await user.consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
     if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
     if (!(await user.grantStillGood(grant.issuedAt, grant.deviceId))) continue;
@@ -108,6 +135,7 @@ async function heldGrant(
  */
 async function trustedDeviceGrant(
   c: Context<AppEnv>,
+  request: Request,
   policy: Policy,
   identity: Identity,
   operation: string,
@@ -116,9 +144,9 @@ async function trustedDeviceGrant(
   const { trustedDevices } = policy;
   if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
   const tenantId = c.var.tenant.tenantId;
-  const deviceId = await trustedDeviceId(c.env, getCookie(c, DEVICE_COOKIE), tenantId, identity.userId);
+  const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "")[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
-  if (!(await user.useTrustedDevice(deviceId, requestOrigin(c.req.raw)))) return null;
+  if (!(await user.useTrustedDevice(deviceId, requestOrigin(request)))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
   return grantCookie(operation, grant);

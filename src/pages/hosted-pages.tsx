@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
 import { answerChallenge, confirmEnrolment } from "../api/challenge-answers";
+import { completeHeldRequest } from "../api/complete-held";
 import { openFreshVerification } from "../api/fresh-verification";
 import { requireSession } from "../api/require-session";
 import { sendCode } from "../api/send-code";
@@ -44,6 +45,16 @@ for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
   );
 }
 
+/**
+ * Sends the form held with a verified challenge, once, and shows what the portal answered
+ * (usually its redirect). Loading it again shows that it was already sent.
+ */
+hostedPages.get("/challenge/:id/complete", async (c) => {
+  const id = c.req.param("id");
+  if (!CHALLENGE_ID.test(id)) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  return completeHeldRequest(c, id);
+});
+
 hostedPages.get("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   if (view.kind === "enroll" && view.factors.length === 0) return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
@@ -70,7 +81,8 @@ hostedPages.post("/challenge/:id", async (c) => {
   const factor = chosenFactor(view, form.factor);
   try {
     const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""), form.trustDevice === "1");
-    return c.redirect(sameHostPath(answered.returnTo), 303);
+    // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
+    return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
     const sentCode = factor === "sms" || factor === "email";
@@ -138,7 +150,7 @@ hostedPages.post("/enroll", async (c) => {
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
     const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
-    const continueTo = sameHostPath(confirmed.returnTo);
+    const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
     if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
     return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
@@ -155,6 +167,10 @@ hostedPages.post("/enroll", async (c) => {
 });
 
 
+
+function completePath(challengeId: string): string {
+  return `/__stepgate/challenge/${challengeId}/complete`;
+}
 
 async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
   const view = CHALLENGE_ID.test(id) ? await reachUser<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;

@@ -12,13 +12,15 @@ export interface StepUpRequiredPageProps {
   mustEnroll: boolean;
   /** The hosted page that verifies (or enrols) for this challenge. */
   verifyPath: string;
+  /** Whether the submitted form is kept and will be sent once the user has verified. */
+  held: boolean;
 }
 
 /**
  * @example
- * <StepUpRequiredPage branding={…} operation="withdraw" mustEnroll={false} verifyPath="/__stepgate/challenge/…" />
+ * <StepUpRequiredPage branding={…} operation="withdraw" mustEnroll={false} verifyPath="/__stepgate/challenge/…" held />
  */
-export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, operation, mustEnroll, verifyPath }) => (
+export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, operation, mustEnroll, verifyPath, held }) => (
   <Layout branding={branding} title={`Confirm ${operationLabel(operation)}`}>
     <div class="card">
       <p>
@@ -30,7 +32,11 @@ export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, oper
       <p>
         <a href={verifyPath}>{mustEnroll ? "Set up two-factor verification" : "Verify now"}</a>
       </p>
-      <p class="muted">Afterwards you will be brought back to the form to send it again.</p>
+      <p class="muted">
+        {held
+          ? "What you filled in is kept: once you have verified, it is sent for you, once."
+          : "This form is too large to keep (or uploads files): afterwards you will be brought back to it to send it again."}
+      </p>
     </div>
   </Layout>
 );

@@ -546,8 +546,9 @@ export class UserState extends DurableObject<Env> {
 
   /**
    * Takes the request held with a verified challenge, to send it on: once only, within the
-   * challenge's lifetime, and only while its grant is unspent. The grant is spent here in the
-   * same step, so completing the held request and retrying with the grant cannot both happen.
+   * challenge's lifetime, and only while its grant is unspent. The caller sends it through the
+   * gate with that grant, which spends it; so of a complete and a retry with the grant racing,
+   * exactly one reaches the origin.
    */
   async takeHeldRequest(challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
     const now = Date.now();
@@ -562,8 +563,6 @@ export class UserState extends DurableObject<Env> {
     // Checked and written with no await between: of two completes racing, one takes it.
     if (row.completed_at !== null || this.grantSpent(row.grant_id)) return { ok: false, error: "already_completed" };
     this.sql.exec("UPDATE challenges SET completed_at = ? WHERE id = ?", now, challengeId);
-    // Kept past any expiry the grant can have (it was issued before now, for at most a few minutes).
-    this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", row.grant_id, now + CHALLENGE_TTL_MS);
     const request = await unseal(this.env, row.held_sealed, `held:${this.owner}:${challengeId}`);
     return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation };
   }

@@ -10,7 +10,8 @@ const policy = (overrides: object = {}) =>
     enforcement: "required",
     operations: {
       withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 },
-      change_password: { routes: ["POST /echo/password"], maxAge: 300 },
+      // Not bound to one request, so the grant's maxAge is what these tests see.
+      change_password: { routes: ["POST /echo/password"], maxAge: 300, bindRequest: false },
     },
     ...overrides,
   });

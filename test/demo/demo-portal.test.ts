@@ -83,7 +83,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
   const browser = { Accept: "text/html,application/xhtml+xml", "Content-Type": "application/x-www-form-urlencoded" };
   const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
 
-  it("goes form → 401 page → challenge → back to the wallet → the resubmitted form reaches the portal once", async () => {
+  it("goes form → 401 page → challenge → the held form reaches the portal once, with nothing typed again", async () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "wanda");
     const token = session.split("=")[1]!;
@@ -121,12 +121,21 @@ describe("a step-up on a withdrawal in the demo portal", () => {
       body: new URLSearchParams({ csrf: field(challengePage, "csrf"), factor: "backup_code", code: backupCodes[0]! }).toString(),
     });
     expect(verified.status).toBe(303);
-    expect(verified.headers.get("Location")).toBe("/wallet");
+    const completePath = verified.headers.get("Location")!;
+    expect(completePath).toBe(`${verifyPath}/complete`);
     const withdrawGrant = verified.headers.getSetCookie()[0]!.split(";")[0]!;
 
-    const done = await submit(`${cookies}; ${withdrawGrant}`);
+    // The browser follows the redirect: the held form is sent to the portal, exactly as filled in.
+    const done = await send(`${base}${completePath}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdrawGrant}` } });
     expect(done.status).toBe(200);
-    expect(await done.text()).toContain("&quot;destination&quot;: &quot;IBAN DE89&quot;");
+    const received = await done.text();
+    expect(received).toContain("withdraw received");
+    expect(received).toContain("&quot;amount&quot;: &quot;50&quot;");
+    expect(received).toContain("&quot;destination&quot;: &quot;IBAN DE89&quot;");
+    // A refresh, a double click, or submitting the form again with the grant: never a second withdrawal.
+    const again = await send(`${base}${completePath}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdrawGrant}` } });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("already sent");
     expect((await submit(`${cookies}; ${withdrawGrant}`)).status).toBe(401);
   });
 

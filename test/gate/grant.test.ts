@@ -70,7 +70,7 @@ describe("grant binding", () => {
 
 describe("grants at the gate", () => {
   it("refuses another user's grant, and a grant after the portal session changed", async () => {
-    const { base, tenantId } = await aTenant(aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 300 } } }));
+    const { base, tenantId } = await aTenant(aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 300, bindRequest: false } } }));
     const alice = await aSession({ sub: "alice", sid: "a-1" });
     const { grant } = await enrolTotpViaApi(base, alice, undefined);
     expect(grant).toBeUndefined();
@@ -82,7 +82,7 @@ describe("grants at the gate", () => {
   });
 
   it("refuses a long-lived grant from another tenant", async () => {
-    const routes = { operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 600 } } };
+    const routes = { operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 600, bindRequest: false } } };
     const home = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const other = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const token = await aSession({ sub: "amy", sid: "s" });

@@ -1,0 +1,44 @@
+/**
+ * @module
+ * Completing a held request: after the user verified, the request that triggered the
+ * challenge is sent on without being typed again — once. It goes through the whole gate again
+ * with the grant the verification earned, so every other check (the login guard, a second
+ * operation) still applies, and the single-use grant makes a racing retry and a second
+ * complete lose.
+ */
+import type { Context } from "hono";
+import type { AppEnv, SessionEnv } from "../app-env";
+import { gateRequest } from "../gate/gate";
+import { issueGrant } from "../gate/grant";
+import { replayOf, type HeldRequest } from "../gate/held-request";
+import { ProblemError } from "../lib/problem";
+import { userState, type HeldRequestTaken } from "../state/user";
+import { reachUser } from "./user-outcomes";
+
+/**
+ * Sends the request held with challenge `challengeId` and answers with what the gate (and
+ * so the origin) answered. Refusals: 404 `challenge_not_found` (unknown, expired, nothing
+ * held, another session), 409 `not_verified`, 409 `already_completed`.
+ * @example
+ * return completeHeldRequest(c, challengeId);
+ */
+export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: string): Promise<Response> {
+  const { identity, policy, tenant } = c.var;
+  const taken = await reachUser<HeldRequestTaken>(() => userState(c.env, tenant.tenantId, identity.userId).takeHeldRequest(challengeId, identity.sessionId));
+  if (!taken.ok) throw heldRefusal(taken.error);
+  const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation: taken.operation };
+  // The grant the verification earned, under the id the user's object gave it: spending it
+  // here spends the one the client holds too.
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[taken.operation]?.maxAge ?? 0 }, Date.now(), {
+    jti: taken.grantId,
+    requestDigest: taken.digest,
+  });
+  const held = JSON.parse(taken.request) as HeldRequest;
+  return gateRequest(c as unknown as Context<AppEnv>, replayOf(held, c.req.raw, grant.token));
+}
+
+function heldRefusal(error: Extract<HeldRequestTaken, { ok: false }>["error"]): ProblemError {
+  if (error === "not_verified") return new ProblemError(409, "not_verified", "Answer the challenge first; then the held request can be completed.");
+  if (error === "already_completed") return new ProblemError(409, "already_completed", "This request was already sent; it is never sent twice.");
+  return new ProblemError(404, "challenge_not_found", "No held request for this challenge (unknown, expired, or nothing was held).");
+}
