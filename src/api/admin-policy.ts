@@ -8,10 +8,10 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AdminEnv } from "../app-env";
-import { foreignCredentialRefs, sealCredentials } from "../config/credentials";
+import { carriedCredentials, foreignCredentialRefs, sealCredentials } from "../config/credentials";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema, type Policy } from "../config/policy-schema";
-import { readJson, validate } from "../lib/json-body";
+import { fieldErrors, readJson, validate } from "../lib/json-body";
 import { mergePatch } from "../lib/merge-patch";
 import { ProblemError, problem } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
@@ -66,12 +66,17 @@ adminPolicy.patch("/policy", requireScope("policy:write"), policyBodyLimit, asyn
  */
 async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, candidate: unknown): Promise<Response> {
   const { tenantId } = c.var.tenant;
-  const validated = validate(PolicySchema, candidate);
-  const foreign = foreignCredentialRefs(tenantId, validated);
-  if (foreign.length > 0) {
-    throw new ProblemError(422, "validation_failed", `Invalid fields: ${foreign.map((e) => e.pointer).join(", ")}`, { errors: foreign });
+  const parsed = PolicySchema.safeParse(candidate);
+  const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
+  const errors = [
+    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error)),
+    ...foreignCredentialRefs(tenantId, candidate),
+  ];
+  if (!parsed.success || errors.length > 0) {
+    const fields = [...new Set(errors.map((e) => e.pointer))].join(", ");
+    throw new ProblemError(422, "validation_failed", `Invalid field${errors.length === 1 ? "" : "s"}: ${fields}`, { errors });
   }
-  const policy = withEnforcementDates(current?.text ?? null, await sealCredentials(c.env, tenantId, validated), new Date());
+  const policy = withEnforcementDates(current?.text ?? null, await sealCredentials(c.env, tenantId, parsed.data), new Date());
   // Stored with every default filled in, so what GET shows is exactly what is enforced.
   const text = JSON.stringify(policy);
   const written: PolicyWrite = await tenantState(c.env, tenantId).writePolicy({

@@ -25,21 +25,67 @@ export function credentialRefPrefix(tenantId: string): string {
 }
 
 /**
- * Every credential reference in `policy` that names a secret of another tenant.
- * @example
- * const errors = foreignCredentialRefs("acme", policy); // [{ pointer: "#/factors/email/password", … }]
+ * Each place a provider credential sits in a policy, and the fields that decide where it is
+ * sent (provider, account, host, base URL): the credential goes wherever those point.
  */
-export function foreignCredentialRefs(tenantId: string, policy: Policy): FieldError[] {
+const CREDENTIAL_SLOTS: ReadonlyArray<{ path: string[]; destination: string[][] }> = [
+  {
+    path: ["factors", "sms", "twilio", "authToken"],
+    destination: [["factors", "sms", "provider"], ["factors", "sms", "twilio", "accountSid"], ["factors", "sms", "twilio", "apiBaseUrl"]],
+  },
+  {
+    path: ["factors", "email", "password"],
+    destination: [["factors", "email", "provider"], ["factors", "email", "host"], ["factors", "email", "port"], ["factors", "email", "secure"], ["factors", "email", "username"]],
+  },
+  { path: ["factors", "email", "apiKey"], destination: [["factors", "email", "provider"], ["factors", "email", "apiBaseUrl"]] },
+];
+
+/**
+ * Every credential reference that names a secret of another tenant. It reads the raw body as
+ * well as a validated policy, so a 422 can list these beside the schema's own errors.
+ * @example
+ * const errors = foreignCredentialRefs("acme", body); // [{ pointer: "#/factors/email/password/ref", … }]
+ */
+export function foreignCredentialRefs(tenantId: string, policy: unknown): FieldError[] {
   const prefix = credentialRefPrefix(tenantId);
-  const { sms, email } = policy.factors;
-  const fields: Array<[string, Credential | undefined]> = [
-    ["#/factors/sms/twilio/authToken/ref", sms.twilio?.authToken],
-    ["#/factors/email/password/ref", email.password],
-    ["#/factors/email/apiKey/ref", email.apiKey],
-  ];
-  return fields
-    .filter(([, credential]) => typeof credential === "object" && "ref" in credential && !credential.ref.startsWith(prefix))
-    .map(([pointer]) => ({ pointer, detail: `a credential reference of this tenant starts with ${prefix}` }));
+  return CREDENTIAL_SLOTS.flatMap(({ path }) => {
+    const ref = valueAt(policy, [...path, "ref"]);
+    return typeof ref === "string" && !ref.startsWith(prefix)
+      ? [{ pointer: pointerOf([...path, "ref"]), detail: `a credential reference of this tenant starts with ${prefix}` }]
+      : [];
+  });
+}
+
+/**
+ * Sealed credentials that would move: a sealed value is kept only in the place it was sealed
+ * for, sent to the same destination. Otherwise a key that may write the policy, but never saw
+ * a secret, could point `apiBaseUrl` or the SMTP `host` at its own server and have stepgate
+ * hand it the Twilio token or SMTP password. Changing a destination means sending the
+ * credential again (plain, to be sealed, or as a secret reference).
+ * @example
+ * carriedCredentials(storedPolicy, nextPolicy) // [{ pointer: "#/factors/sms/twilio/authToken", … }]
+ */
+export function carriedCredentials(before: Policy | null, after: Policy): FieldError[] {
+  return CREDENTIAL_SLOTS.flatMap(({ path, destination }) => {
+    const sealed = valueAt(after, [...path, "sealed"]);
+    if (typeof sealed !== "string") return [];
+    const where = (policy: Policy | null) => JSON.stringify(destination.map((field) => valueAt(policy, field)));
+    const stays = before !== null && valueAt(before, [...path, "sealed"]) === sealed && where(before) === where(after);
+    return stays ? [] : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];
+  });
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const part of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function pointerOf(path: readonly string[]): string {
+  return `#/${path.join("/")}`;
 }
 
 /**

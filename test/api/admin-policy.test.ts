@@ -295,3 +295,51 @@ describe("admin policy: history", () => {
     expect(versions[0]).toMatchObject({ actor: "kv", changes: [{ path: "/enforcement", from: "optional", to: "per_user" }] });
   });
 });
+
+describe("admin policy: credentials cannot be redirected", () => {
+  const twilio = (apiBaseUrl: string, authToken: unknown) => ({
+    factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: `AC${"1".repeat(32)}`, from: "+15005550006", apiBaseUrl, authToken } } },
+  });
+  const patch = async (base: string, body: unknown, headers = adminHeaders()) =>
+    send(policyUrl(base), { method: "PATCH", headers: { ...headers, "If-Match": "*", "Content-Type": "application/merge-patch+json" }, body: JSON.stringify(body) });
+
+  it("refuses to send a sealed credential somewhere new unless it is given again", async () => {
+    const { base, tenantId } = await aTenant();
+    expect((await patch(base, twilio("https://api.twilio.com", "the-real-token"))).status).toBe(200);
+    const stored = await env.POLICY.get(kvKeys.policy(tenantId));
+    expect(stored).not.toContain("the-real-token");
+
+    // A key that may write the policy points the provider at its own server, keeping the sealed token.
+    const { aTenantKey, keyHeaders } = await import("../support/admin");
+    const { key } = await aTenantKey(base, ["policy:write"]);
+    const redirected = await patch(base, { factors: { sms: { twilio: { apiBaseUrl: "https://attacker.example" } } } }, keyHeaders(key));
+    expect(redirected.status).toBe(422);
+    expect(await redirected.json()).toMatchObject({ errors: [{ pointer: "#/factors/sms/twilio/authToken" }] });
+    expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(stored);
+
+    // Other changes keep the sealed token where it is; a new destination with the token sent again is fine.
+    expect((await patch(base, { lockout: { maxAttempts: 4 } }, keyHeaders(key))).status).toBe(200);
+    expect((await patch(base, twilio("https://twilio-proxy.example", "the-real-token"), keyHeaders(key))).status).toBe(200);
+  });
+
+  it("refuses a sealed value moved to another credential's place", async () => {
+    const { base } = await aTenant();
+    const set = await patch(base, twilio("https://api.twilio.com", "sms-token"));
+    const sealed = (await set.json<{ factors: { sms: { twilio: { authToken: { sealed: string } } } } }>()).factors.sms.twilio.authToken;
+    const moved = await patch(base, { factors: { email: { enabled: true, provider: "smtp", host: "mail.attacker.example", port: 465, from: "x@y.example", username: "u", password: sealed } } });
+    expect(moved.status).toBe(422);
+    expect(await moved.json()).toMatchObject({ errors: [{ pointer: "#/factors/email/password" }] });
+  });
+
+  it("lists a foreign credential reference together with every schema error in one 422", async () => {
+    const { base } = await aTenant();
+    const response = await send(policyUrl(base), {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": await currentEtag(base) }),
+      body: JSON.stringify({ ...aPolicy(), enforcement: "sometimes", factors: { email: { enabled: true, provider: "resend", from: "a@b.example", apiKey: { ref: "TENANT_OTHER_RESEND_KEY" } } } }),
+    });
+    expect(response.status).toBe(422);
+    const pointers = (await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(["#/enforcement", "#/factors/email/apiKey/ref"]));
+  });
+});
