@@ -466,8 +466,8 @@ export class UserState extends DurableObject<Env> {
       )
       .toArray()[0];
     if (!pending) return { ok: false, error: "enrollment_not_found" };
-    const refused = this.countAttempt(now, input.settings.lockout);
-    if (refused) return refused;
+    const counted = this.countAttempt(now, input.settings.lockout);
+    if ("ok" in counted) return counted;
     // A sent code's tries are used up before it is checked, like the lockout count above.
     if (pending.kind !== "totp" && !takeCodeTry(this.sql, `enroll:${input.enrollmentId}`, now)) {
       return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout);
@@ -496,7 +496,7 @@ export class UserState extends DurableObject<Env> {
       this.sql.exec("DELETE FROM backup_codes");
       for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
     }
-    this.clearFailures(now);
+    this.clearFailures(now, counted.lockedUntil);
     // Enrolling the first factor proves this session; adding another must not extend the window.
     if (firstFactor) this.markFresh(input.sessionId, now);
     this.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
@@ -522,8 +522,8 @@ export class UserState extends DurableObject<Env> {
     if (this.openChallengeRow(input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
     const factor = input.factor === "backup_code" ? null : this.activeFactors().find((f) => f.kind === input.factor);
     if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
-    const refused = this.countAttempt(now, input.settings.lockout);
-    if (refused) return refused;
+    const counted = this.countAttempt(now, input.settings.lockout);
+    if ("ok" in counted) return counted;
     // A sent code's tries are used up before it is checked, like the lockout count above.
     const sentPurpose = sentCodePurposeOf(input.factor, input.challengeId);
     if (sentPurpose && !takeCodeTry(this.sql, sentPurpose, now)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
@@ -534,7 +534,7 @@ export class UserState extends DurableObject<Env> {
     if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
     const challenge = this.completeChallenge(input.challengeId, input.sessionId, now);
     if (!challenge) return { ok: false, error: "challenge_not_found" };
-    this.clearFailures(now);
+    this.clearFailures(now, counted.lockedUntil);
     // Only a verification asked for to manage factors opens the window to add one.
     if (challenge.operation === MANAGE_FACTORS) this.markFresh(input.sessionId, now);
     this.record(now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
@@ -819,12 +819,14 @@ export class UserState extends DurableObject<Env> {
    * Raises the failure count before the code is checked, so N answers racing each other can
    * never be judged against a count that has not yet seen the others. A right answer resets it.
    */
-  private countAttempt(now: number, policy: LockoutPolicy): Refusal | null {
+  private countAttempt(now: number, policy: LockoutPolicy): Refusal | { lockedUntil: number } {
     const state = this.lockout();
     const remaining = lockRemainingMs(state, now);
     if (remaining > 0) return { ok: false, error: "locked", retryAfterSeconds: Math.ceil(remaining / 1000) };
-    this.saveLockout(afterFailure(state, now, policy));
-    return null;
+    const counted = afterFailure(state, now, policy);
+    this.saveLockout(counted);
+    // The lock this very attempt started, if it did (0 otherwise).
+    return { lockedUntil: counted.lockedUntil > now && state.lockedUntil <= now ? counted.lockedUntil : 0 };
   }
 
   /** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
@@ -901,9 +903,14 @@ export class UserState extends DurableObject<Env> {
     return this.isFresh(sessionId, now) ? null : { ok: false, error: "step_up_required" };
   }
 
-  /** A right answer clears the failure count, but not a lock that racing wrong answers set meanwhile. */
-  private clearFailures(now: number): void {
-    if (lockRemainingMs(this.lockout(), now) === 0) this.saveLockout(NO_FAILURES);
+  /**
+   * A right answer clears the failure count, but not a lock that racing wrong answers set
+   * meanwhile. A lock the right answer's own count started (`startedLock`, the answer that
+   * reached `maxAttempts` was the right one) is cleared: only the wrong answers before it count.
+   */
+  private clearFailures(now: number, startedLock: number): void {
+    const { lockedUntil } = this.lockout();
+    if (lockedUntil <= now || lockedUntil === startedLock) this.saveLockout(NO_FAILURES);
   }
 
   private markFresh(sessionId: string, now: number): void {

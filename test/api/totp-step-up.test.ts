@@ -259,3 +259,19 @@ describe("bad input", () => {
     expect(again.status).toBe(409);
   });
 });
+
+describe("a right answer at the limit", () => {
+  it("passes and leaves the user unlocked when the attempt that reached maxAttempts was the right one", async () => {
+    const { base } = await aTenant(policy({ lockout: { maxAttempts: 3, windowSeconds: 900, lockSeconds: 900 } }));
+    const token = await aSession({ sub: "lim" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
+    for (let i = 0; i < 2; i++) expect((await verify(base, token, challengeId, "totp", "000000")).status).toBe(400);
+    expect((await verify(base, token, challengeId, "backup_code", backupCodes[0]!)).status).toBe(200);
+    // Not locked: the next wrong answer is counted from zero again.
+    const next = await challengeFor(`${base}/echo/withdraw`, token);
+    const wrong = await verify(base, token, next, "totp", "000000");
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ attemptsRemaining: 2 });
+  });
+});
