@@ -47,8 +47,8 @@ export async function answerChallenge(
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
-  const deviceId = trustDevice ? await rememberDevice(c, outcome.operation) : null;
-  const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId });
+  const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
+  const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId }, outcome.verifiedAt);
   return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };
 }
 
@@ -58,14 +58,15 @@ export async function answerChallenge(
  * never trusted from a withdrawal or a factor change the policy does not let it skip).
  * Returns the new device's id, or `null`.
  */
-export async function rememberDevice(c: Context<SessionEnv>, operation: string): Promise<string | null> {
+export async function rememberDevice(c: Context<SessionEnv>, operation: string, provedAt: number): Promise<string | null> {
   const { identity, policy, tenant } = c.var;
   if (!policy.trustedDevices.enabled || !policy.trustedDevices.operations.includes(operation)) return null;
   const origin = requestOrigin(c.req.raw);
   const { days, max } = policy.trustedDevices;
-  const trusted = await reachUser<{ deviceId: string; expiresAt: number }>(() =>
-    userState(c.env, tenant.tenantId, identity.userId).trustDevice({ name: deviceName(origin.userAgent), days, max, origin }),
+  const trusted = await reachUser<{ deviceId: string; expiresAt: number } | null>(() =>
+    userState(c.env, tenant.tenantId, identity.userId).trustDevice({ name: deviceName(origin.userAgent), days, max, origin, provedAt }),
   );
+  if (!trusted) return null;
   c.header("Set-Cookie", await deviceCookie(c.env, tenant.tenantId, identity.userId, trusted.deviceId, trusted.expiresAt), { append: true });
   return trusted.deviceId;
 }
@@ -101,7 +102,7 @@ export async function confirmEnrolment(
   );
   if (!outcome.ok) throw refusalProblem(outcome);
   const challenge = outcome.challenge;
-  const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation) : null;
-  const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }) : null;
+  const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
+  const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
 }

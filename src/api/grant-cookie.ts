@@ -13,13 +13,14 @@ import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant } from "..
  * @example
  * const grant = await grantOperation(c, "withdraw");
  */
-export async function grantOperation(c: Context<SessionEnv>, operation: string, binding: GrantBinding = {}): Promise<IssuedGrant> {
+export async function grantOperation(c: Context<SessionEnv>, operation: string, binding: GrantBinding = {}, verifiedAt = Date.now()): Promise<IssuedGrant> {
   const { identity, policy, tenant } = c.var;
   // An operation removed from the policy since the challenge opened gets the strictest grant.
   const maxAge = policy.operations[operation]?.maxAge ?? 0;
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   // A grant earned while trusting a device names it, so revoking the device ends this grant too.
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, Date.now(), binding);
+  // Dated from the verification, not from now: a reset between the two still ends this grant.
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, verifiedAt, binding);
   c.header("Set-Cookie", grantCookie(operation, grant), { append: true });
   return grant;
 }

@@ -106,6 +106,8 @@ export interface CompletedChallenge {
   /** The id the grant is issued with, so a held request and the grant are spent together. */
   grantId: string;
   held: boolean;
+  /** When the answer was accepted: the grant dates from then, so a reset after it still ends the grant. */
+  verifiedAt: number;
 }
 
 export type HeldRequestTaken =
@@ -647,9 +649,14 @@ export class UserState extends DurableObject<Env> {
     return deviceId === null || this.trustedDevice(deviceId, Date.now()) !== null;
   }
 
-  /** Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped. */
-  async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin }): Promise<{ deviceId: string; expiresAt: number }> {
+  /**
+   * Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped.
+   * `null` when everything was revoked after the verification (`provedAt`) that asked for it.
+   */
+  async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
     const now = Date.now();
+    // The verification that asked for trust came before a reset or factor change: no trust.
+    if (input.provedAt < (this.setting("revoked_before") ?? 0)) return null;
     const deviceId = randomId();
     const expiresAt = now + input.days * 86_400_000;
     this.sql.exec("DELETE FROM devices WHERE expires_at <= ?", now);
@@ -812,7 +819,7 @@ export class UserState extends DurableObject<Env> {
     if (!row || (onlyKind && row.kind !== onlyKind)) return null;
     const grantId = randomId();
     this.sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ? WHERE id = ?", now, grantId, id);
-    return { operation: row.operation, returnTo: row.return_to, digest: row.digest, grantId, held: row.held === 1 };
+    return { operation: row.operation, returnTo: row.return_to, digest: row.digest, grantId, held: row.held === 1, verifiedAt: now };
   }
 
   /**

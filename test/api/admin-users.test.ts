@@ -215,3 +215,16 @@ describe("one user: details and reset", () => {
     expect(after.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=/);
   });
 });
+
+describe("a reset racing a verification", () => {
+  it("does not trust a device for a verification made before the reset", async () => {
+    const { base, tenantId } = await aTenant(loginPolicy());
+    await enrolTotpViaApi(base, await aSession({ sub: "jon" }));
+    const provedAt = Date.now();
+    await send(`${base}/__stepgate/admin/v1/users/jon/reset`, { method: "POST", headers: adminHeaders() });
+    const user = userState(env, tenantId, "jon");
+    const origin = { ip: null, userAgent: null };
+    expect(await user.trustDevice({ name: "laptop", days: 30, max: 5, origin, provedAt })).toBeNull();
+    expect(await user.trustDevice({ name: "laptop", days: 30, max: 5, origin, provedAt: Date.now() + 1 })).not.toBeNull();
+  });
+});
