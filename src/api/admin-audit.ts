@@ -11,14 +11,17 @@ import { tenantState } from "../state/tenant";
 import { userState } from "../state/user";
 import { requireScope } from "./admin-auth";
 import { AuditQuery, type TenantAuditEntry } from "./admin-schemas";
-import { reachUser } from "./user-outcomes";
+import { reachState, syncSoon } from "./user-outcomes";
 
 export const adminAudit = new Hono<AdminEnv>();
 
 adminAudit.get("/audit", requireScope("audit:read"), async (c) => {
   const query = validate(AuditQuery, c.req.query(), 400);
   const { tenantId } = c.var.tenant;
-  if (query.user !== undefined) await reachUser(() => userState(c.env, tenantId, query.user!).syncToTenant());
-  const page = (await tenantState(c.env, tenantId).audit(query)) as { entries: TenantAuditEntry[]; nextCursor: string | null };
+  const tenant = tenantState(c.env, tenantId);
+  // The named user's newest entries may not have been sent yet (a user first seen a moment ago
+  // is not even in the directory), so ask their object directly.
+  if (query.user !== undefined) await syncSoon(userState(c.env, tenantId, query.user));
+  const page = await reachState(() => tenant.audit(query) as Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }>);
   return c.json(page);
 });

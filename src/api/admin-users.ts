@@ -15,7 +15,7 @@ import { tenantState } from "../state/tenant";
 import { userState, type UserDetails } from "../state/user";
 import { requireScope } from "./admin-auth";
 import { DirectoryQuery, RequirementBody, UserId, type DirectoryEntry } from "./admin-schemas";
-import { reachUser } from "./user-outcomes";
+import { reachState, syncSoon } from "./user-outcomes";
 
 /** Recent audit entries shown with a user's details; the full trail is `GET /audit?user=`. */
 const RECENT_ACTIVITY = 20;
@@ -24,19 +24,23 @@ export const adminUsers = new Hono<AdminEnv>();
 
 adminUsers.get("/users", requireScope("users:read"), async (c) => {
   const query = validate(DirectoryQuery, c.req.query(), 400);
-  const page = (await tenantState(c.env, c.var.tenant.tenantId).directory(query)) as { entries: DirectoryEntry[]; nextCursor: string | null };
+  // Factors enrolled before the tenant's re-enrolment epoch no longer count, even for users
+  // whose own object has not dropped them yet (it does at their next visit).
+  const epoch = c.var.tenant.status === "ok" ? (c.var.tenant.policy.enrollmentEpoch ?? 0) : 0;
+  const page = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).directory(query, epoch) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>);
   return c.json({ users: page.entries, nextCursor: page.nextCursor });
 });
 
 adminUsers.get("/users/:id", requireScope("users:read"), async (c) => {
   const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const details = await reachUser<UserDetails | null>(() => user.details());
+  const epoch = c.var.tenant.status === "ok" ? c.var.tenant.policy.enrollmentEpoch : undefined;
+  const details = await reachState<UserDetails | null>(() => user.details(epoch));
   if (!details) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
-  await reachUser(() => user.syncToTenant());
+  await syncSoon(user);
   const [entry, recent] = await Promise.all([
-    tenantState(c.env, c.var.tenant.tenantId).directoryEntry(userId) as Promise<DirectoryEntry | null>,
-    reachUser<AuditEntry[]>(() => user.audit(RECENT_ACTIVITY, null)),
+    reachState(() => tenantState(c.env, c.var.tenant.tenantId).directoryEntry(userId) as Promise<DirectoryEntry | null>),
+    reachState<AuditEntry[]>(() => user.audit(RECENT_ACTIVITY, null)),
   ]);
   return c.json({ ...entry, ...details, recentActivity: recent });
 });
@@ -44,16 +48,18 @@ adminUsers.get("/users/:id", requireScope("users:read"), async (c) => {
 adminUsers.post("/users/:id/reset", requireScope("users:write"), async (c) => {
   const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const { factorsRemoved } = await reachUser<{ factorsRemoved: number }>(() => user.reset(requestOrigin(c.req.raw), c.var.admin.actor));
-  await reachUser(() => user.syncToTenant());
+  const reset = await reachState<{ factorsRemoved: number } | null>(() => user.reset(requestOrigin(c.req.raw), c.var.admin.actor));
+  if (!reset) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user; there is nothing to reset.");
+  const { factorsRemoved } = reset;
+  await syncSoon(user);
   return c.json({ userId, reset: true, factorsRemoved });
 });
 
 adminUsers.post("/users/:id/unlock", requireScope("users:write"), async (c) => {
   const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const { wasLocked } = await reachUser<{ wasLocked: boolean }>(() => user.unlock(requestOrigin(c.req.raw), c.var.admin.actor));
-  await reachUser(() => user.syncToTenant());
+  const { wasLocked } = await reachState<{ wasLocked: boolean }>(() => user.unlock(requestOrigin(c.req.raw), c.var.admin.actor));
+  await syncSoon(user);
   return c.json({ userId, unlocked: true, wasLocked });
 });
 
@@ -65,17 +71,17 @@ adminUsers.put(
     const userId = userIdOf(c);
     const { required } = validate(RequirementBody, await readJson(c), 400);
     const user = userState(c.env, c.var.tenant.tenantId, userId);
-    await reachUser(() => user.setRequirement(required, requestOrigin(c.req.raw), c.var.admin.actor));
-    await reachUser(() => user.syncToTenant());
+    await reachState(() => user.setRequirement(required, requestOrigin(c.req.raw), c.var.admin.actor));
+    await syncSoon(user);
     return c.json({ userId, required });
   },
 );
 
 adminUsers.delete("/users/:id/devices/:deviceId", requireScope("users:write"), async (c) => {
   const user = userState(c.env, c.var.tenant.tenantId, userIdOf(c));
-  const removed = await reachUser<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), c.var.admin.actor));
+  const removed = await reachState<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), c.var.admin.actor));
   if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
-  await reachUser(() => user.syncToTenant());
+  await syncSoon(user);
   return c.body(null, 204);
 });
 

@@ -11,7 +11,7 @@ import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName } from "../gate/device-cookie";
 import { grantOperation } from "./grant-cookie";
-import { reachUser, refusalProblem } from "./user-outcomes";
+import { reachState, refusalProblem } from "./user-outcomes";
 
 export interface AnsweredChallenge {
   grant: IssuedGrant;
@@ -36,7 +36,7 @@ export async function answerChallenge(
 ): Promise<AnsweredChallenge> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
-  const outcome = await reachUser<VerifyOutcome>(() =>
+  const outcome = await reachState<VerifyOutcome>(() =>
     user.verify({
       challengeId,
       sessionId: identity.sessionId,
@@ -63,7 +63,7 @@ export async function rememberDevice(c: Context<SessionEnv>, operation: string, 
   if (!policy.trustedDevices.enabled || !policy.trustedDevices.operations.includes(operation)) return null;
   const origin = requestOrigin(c.req.raw);
   const { days, max } = policy.trustedDevices;
-  const trusted = await reachUser<{ deviceId: string; expiresAt: number } | null>(() =>
+  const trusted = await reachState<{ deviceId: string; expiresAt: number } | null>(() =>
     userState(c.env, tenant.tenantId, identity.userId).trustDevice({ name: deviceName(origin.userAgent), days, max, origin, provedAt }),
   );
   if (!trusted) return null;
@@ -88,7 +88,7 @@ export async function confirmEnrolment(
 ): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null; held: boolean }> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
-  const outcome = await reachUser<ConfirmOutcome>(() =>
+  const outcome = await reachState<ConfirmOutcome>(() =>
     user.confirmEnrolment({
       enrollmentId,
       kind,

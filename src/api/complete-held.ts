@@ -13,7 +13,7 @@ import { issueGrant } from "../gate/grant";
 import { replayOf, type HeldRequest } from "../gate/held-request";
 import { ProblemError } from "../lib/problem";
 import { userState, type HeldRequestTaken } from "../state/user";
-import { reachUser } from "./user-outcomes";
+import { reachState } from "./user-outcomes";
 
 /**
  * Sends the request held with challenge `challengeId` and answers with what the gate (and
@@ -24,7 +24,7 @@ import { reachUser } from "./user-outcomes";
  */
 export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: string): Promise<Response> {
   const { identity, policy, tenant } = c.var;
-  const taken = await reachUser<HeldRequestTaken>(() => userState(c.env, tenant.tenantId, identity.userId).takeHeldRequest(challengeId, identity.sessionId));
+  const taken = await reachState<HeldRequestTaken>(() => userState(c.env, tenant.tenantId, identity.userId).takeHeldRequest(challengeId, identity.sessionId));
   if (!taken.ok) throw heldRefusal(taken.error);
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation: taken.operation };
   // The grant the verification earned, under the id the user's object gave it: spending it

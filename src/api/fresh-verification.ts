@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
 import { MANAGE_FACTORS, userState, type OpenedChallenge } from "../state/user";
-import { reachUser } from "./user-outcomes";
+import { reachState } from "./user-outcomes";
 
 export { MANAGE_FACTORS };
 
@@ -19,7 +19,7 @@ export { MANAGE_FACTORS };
  */
 export async function openFreshVerification(c: Context<SessionEnv>, returnTo: string | null): Promise<OpenedChallenge> {
   const { identity, tenant } = c.var;
-  return reachUser<OpenedChallenge>(() =>
+  return reachState<OpenedChallenge>(() =>
     userState(c.env, tenant.tenantId, identity.userId).openChallenge({ kind: "step_up", operation: MANAGE_FACTORS, sessionId: identity.sessionId, returnTo }),
   );
 }

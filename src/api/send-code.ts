@@ -14,7 +14,7 @@ import type { CodeKind } from "../state/sent-codes";
 import { tenantState, type SendAllowance } from "../state/tenant";
 import { maskAddress, userState, type CodeTarget, type IssuedCode } from "../state/user";
 import { requestOrigin } from "../state/audit-log";
-import { reachUser, refusalProblem } from "./user-outcomes";
+import { reachState, refusalProblem } from "./user-outcomes";
 
 export interface SentCodeReceipt {
   /** Masked destination: `+1•••••••2671`. */
@@ -34,13 +34,13 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
   if (!settings.enabled) throw new ProblemError(409, "factor_disabled", `Codes by ${kind === "sms" ? "text message" : "email"} are not enabled here.`);
   const origin = requestOrigin(c.req.raw);
   const user = userState(c.env, tenant.tenantId, identity.userId);
-  const issued = await reachUser<IssuedCode>(() =>
+  const issued = await reachState<IssuedCode>(() =>
     user.issueCode({ target, kind, sessionId: identity.sessionId, settings, perUserPerHour: policy.sendLimits.perUserPerHour, origin }),
   );
   if (!issued.ok) throw refusalProblem(issued);
   try {
     const { perIpPerHour, perTenantPerHour } = policy.sendLimits;
-    const allowance = await reachUser<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(origin.ip ?? "unknown", perIpPerHour, perTenantPerHour));
+    const allowance = await reachState<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(origin.ip ?? "unknown", perIpPerHour, perTenantPerHour));
     if (!allowance.ok) {
       throw new ProblemError(429, "send_limit", `Too many codes have been sent ${allowance.scope === "ip" ? "from this network" : "by this portal"}; try again later.`, {
         scope: allowance.scope,
@@ -56,7 +56,7 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
     await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
   } catch (error) {
     const reason = error instanceof ProblemError ? error.code : "delivery_failed";
-    await reachUser(() => user.withdrawCode(issued.purpose, issued.sentAt, reason, origin));
+    await reachState(() => user.withdrawCode(issued.purpose, issued.sentAt, reason, origin));
     throw error;
   }
   return { destination: maskAddress(kind, issued.destination), expiresAt: issued.expiresAt, resendAfter: issued.resendAfter };

@@ -21,7 +21,7 @@ import { freshVerificationProblem } from "./fresh-verification";
 import { requireLoginGrant } from "./require-login-grant";
 import { requireSession } from "./require-session";
 import { sendCode, type SentCodeReceipt } from "./send-code";
-import { reachUser, refusalProblem } from "./user-outcomes";
+import { reachState, refusalProblem } from "./user-outcomes";
 import { ChallengeId, ConfirmBody, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
 
 /** Every user API body is a handful of short fields. */
@@ -55,8 +55,8 @@ userApi.post("*", async function requireJsonRequest(c, next) {
 
 userApi.get("/me", async (c) => {
   const { identity, policy } = c.var;
-  const status = await reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
-  const devices = await reachUser<DeviceView[]>(() => user(c).devices());
+  const status = await reachState<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const devices = await reachState<DeviceView[]>(() => user(c).devices());
   return c.json({
     userId: identity.userId,
     enrolled: status.factors.length > 0,
@@ -73,13 +73,13 @@ userApi.get("/me", async (c) => {
 // What protects the account is shown and changed only in a session that passed the login step-up.
 for (const path of ["/devices", "/devices/*", "/factors/*", "/backup-codes", "/activity"]) userApi.use(path, requireLoginGrant());
 
-userApi.get("/activity", async (c) => c.json({ entries: await reachUser<AuditEntry[]>(() => user(c).signInActivity(ACTIVITY_ENTRIES)) }));
+userApi.get("/activity", async (c) => c.json({ entries: await reachState<AuditEntry[]>(() => user(c).signInActivity(ACTIVITY_ENTRIES)) }));
 
-userApi.get("/devices", async (c) => c.json({ devices: await reachUser<DeviceView[]>(() => user(c).devices()) }));
+userApi.get("/devices", async (c) => c.json({ devices: await reachState<DeviceView[]>(() => user(c).devices()) }));
 
 userApi.delete("/devices/:id", async (c) => {
   const id = validate(Id("a device id"), c.req.param("id"), 400);
-  const removed = await reachUser<boolean>(() => user(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
+  const removed = await reachState<boolean>(() => user(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
   if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
   return c.body(null, 204);
 });
@@ -87,9 +87,9 @@ userApi.delete("/devices/:id", async (c) => {
 userApi.delete("/factors/:id", async (c) => {
   const { identity, policy } = c.var;
   const factorId = validate(Id("a factor id"), c.req.param("id"), 400);
-  const status = await reachUser<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const status = await reachState<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
-  const outcome = await reachUser<RemovalOutcome>(() =>
+  const outcome = await reachState<RemovalOutcome>(() =>
     user(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
@@ -98,7 +98,7 @@ userApi.delete("/factors/:id", async (c) => {
 
 userApi.post("/backup-codes", async (c) => {
   const { identity, policy } = c.var;
-  const outcome = await reachUser<{ ok: true; backupCodes: string[] } | Refusal>(() =>
+  const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
     user(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
@@ -108,7 +108,7 @@ userApi.post("/backup-codes", async (c) => {
 userApi.post("/enroll/totp", async (c) => {
   const { identity, policy } = c.var;
   const settings = policy.factors.totp;
-  const started = await reachUser<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
+  const started = await reachState<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
   if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
   const otpauthUri = totpUri(started.secret, { ...settings, ...started.settings }, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
@@ -117,7 +117,7 @@ userApi.post("/enroll/totp", async (c) => {
 for (const kind of ["sms", "email"] as const) {
   userApi.post(`/enroll/${kind}`, async (c) => {
     const address = kind === "sms" ? validate(EnrollPhoneBody, await readJson(c), 400).phone : validate(EnrollEmailBody, await readJson(c), 400).email;
-    const started = await reachUser<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    const started = await reachState<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
     if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
     const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
     return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
@@ -183,7 +183,7 @@ function user(c: Context<SessionEnv>) {
 
 async function challenge(c: Context<SessionEnv>): Promise<ChallengeView> {
   const id = validate(ChallengeId, c.req.param("id"), 400);
-  const view = await reachUser<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId));
+  const view = await reachState<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId));
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }

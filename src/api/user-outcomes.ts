@@ -3,6 +3,7 @@
  * Turning what the user's Durable Object answered into problems, and its failures into a
  * retry-safe 503: when the object cannot be reached nothing was verified and no grant is issued.
  */
+import type { UserState } from "../state/user";
 import { ProblemError } from "../lib/problem";
 import type { Refusal } from "../state/user";
 
@@ -42,16 +43,31 @@ export function refusalProblem(refusal: Refusal): ProblemError {
 }
 
 /**
- * Runs a call to a user's Durable Object; a failure that is not already a problem becomes a 503.
+ * Runs a call to a Durable Object (a user's or the tenant's); a failure that is not already a
+ * problem becomes a 503 (a call that throws changes nothing: each object method writes in one
+ * synchronous stretch after its checks).
  * @example
- * const outcome = await reachUser(() => user.verify(input));
+ * const outcome = await reachState(() => user.verify(input));
  */
-export async function reachUser<T>(call: () => PromiseLike<T>): Promise<T> {
+export async function reachState<T>(call: () => PromiseLike<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof ProblemError) throw error;
-    console.error("stepgate: user state unavailable", error);
-    throw new ProblemError(503, "state_unavailable", "Verification is unavailable for a moment; nothing was changed. Try again.");
+    console.error("stepgate: state unavailable", error);
+    throw new ProblemError(503, "state_unavailable", "stepgate's state is unavailable for a moment; nothing was changed. Try again.");
+  }
+}
+
+/**
+ * Asks a user's object to send its news to the tenant's object now, so an admin sees their own
+ * change at once. Best effort: the change itself is made, and the object's alarm sends it
+ * later if this fails, so a failure here must not turn a done action into an error.
+ */
+export async function syncSoon(user: DurableObjectStub<UserState>): Promise<void> {
+  try {
+    await user.syncToTenant();
+  } catch (error) {
+    console.error("stepgate: sync to the tenant deferred to the alarm", error);
   }
 }

@@ -14,7 +14,7 @@ import { openFreshVerification } from "../api/fresh-verification";
 import { requireSession } from "../api/require-session";
 import { sendCode } from "../api/send-code";
 import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-schemas";
-import { reachUser, refusalProblem } from "../api/user-outcomes";
+import { reachState, refusalProblem } from "../api/user-outcomes";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
 import { problem, ProblemError } from "../lib/problem";
@@ -100,7 +100,7 @@ hostedPages.get("/enroll", async (c) => {
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return c.html(<EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachUser<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+  const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
   if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
   return renderEnrolment(c, started, challengeId, null, 200);
 });
@@ -115,7 +115,7 @@ for (const kind of ["sms", "email"] as const) {
       return renderAddress(c, kind, challengeId, null, kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.", typed, 400);
     }
     const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
-    const started = await reachUser<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
     try {
       const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
@@ -157,7 +157,7 @@ hostedPages.post("/enroll", async (c) => {
   } catch (error) {
     if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
     if (kind === "totp") {
-      const started = await reachUser<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+      const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
       if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
       return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
     }
@@ -173,7 +173,7 @@ function completePath(challengeId: string): string {
 }
 
 async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
-  const view = CHALLENGE_ID.test(id) ? await reachUser<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
+  const view = CHALLENGE_ID.test(id) ? await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }

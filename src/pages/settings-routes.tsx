@@ -11,7 +11,7 @@ import type { SessionEnv } from "../app-env";
 import { openFreshVerification } from "../api/fresh-verification";
 import { requireLoginGrant } from "../api/require-login-grant";
 import { requireSession } from "../api/require-session";
-import { reachUser, refusalProblem } from "../api/user-outcomes";
+import { reachState, refusalProblem } from "../api/user-outcomes";
 import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
@@ -35,9 +35,9 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
   const { identity, policy } = c.var;
   const factorId = c.req.param("id");
   if (!ID.test(factorId)) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
-  const status = await reachUser<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
+  const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
-  const outcome = await reachUser<RemovalOutcome>(() => signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));
+  const outcome = await reachState<RemovalOutcome>(() => signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));
   if (!outcome.ok) return refused(c, outcome);
   return renderSettings(c, "The factor was removed. Devices you trusted will ask for a code again.", null);
 });
@@ -45,7 +45,7 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
 settingsPages.post("/settings/backup-codes", async (c) => {
   await checkedForm(c);
   const { identity, policy } = c.var;
-  const outcome = await reachUser<{ ok: true; backupCodes: string[] } | Refusal>(() =>
+  const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
     signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) return refused(c, outcome);
@@ -54,7 +54,7 @@ settingsPages.post("/settings/backup-codes", async (c) => {
 
 settingsPages.post("/settings/devices/:id/revoke", async (c) => {
   await checkedForm(c);
-  const removed = await reachUser<boolean>(() => signedInUser(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
+  const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
   return renderSettings(c, removed ? "That device will ask for a code again." : "That device was no longer trusted.", null);
 });
 
@@ -70,9 +70,9 @@ async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Respon
 async function renderSettings(c: Context<SessionEnv>, notice: string | null, backupCodes: string[] | null): Promise<Response> {
   const { identity, policy } = c.var;
   const [status, devices, audit] = await Promise.all([
-    reachUser<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
-    reachUser<DeviceView[]>(() => signedInUser(c).devices()),
-    reachUser<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
+    reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
+    reachState<DeviceView[]>(() => signedInUser(c).devices()),
+    reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
   ]);
   return c.html(
     <SettingsPage

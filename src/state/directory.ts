@@ -66,14 +66,16 @@ export function directoryEntry(sql: SqlStorage, userId: string, now: number): Di
  * @example
  * queryDirectory(sql, { status: "enrolled", sort: { column: "email", descending: false }, limit: 50 }, Date.now())
  */
-export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: number): { entries: DirectoryEntry[]; nextCursor: string | null } {
+export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: number, epoch = 0): { entries: DirectoryEntry[]; nextCursor: string | null } {
   const where: string[] = [];
   const args: Array<string | number> = [];
-  if (query.status === "enrolled") where.push("factors <> ''");
-  if (query.status === "pending") where.push("factors = '' AND pending_until > ?"), args.push(now);
-  if (query.status === "not_enrolled") where.push("factors = '' AND pending_until <= ?"), args.push(now);
+  // Enrolled: has factors, first enrolled since the re-enrolment epoch (older factors no longer count).
+  const enrolled = "(factors <> '' AND enrolled_at >= ?)";
+  if (query.status === "enrolled") where.push(enrolled), args.push(epoch);
+  if (query.status === "pending") where.push(`NOT ${enrolled} AND pending_until > ?`), args.push(epoch, now);
+  if (query.status === "not_enrolled") where.push(`NOT ${enrolled} AND pending_until <= ?`), args.push(epoch, now);
   if (query.status === "locked") where.push("locked_until > ?"), args.push(now);
-  if (query.factor) where.push("instr(',' || factors || ',', ?) > 0"), args.push(`,${query.factor},`);
+  if (query.factor) where.push("instr(',' || factors || ',', ?) > 0 AND enrolled_at >= ?"), args.push(`,${query.factor},`, epoch);
   if (query.required !== undefined) where.push("required = ?"), args.push(Number(query.required));
   if (query.q) {
     const email = query.q.toLowerCase();
@@ -95,11 +97,11 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > query.limit && last ? encodeDirectoryCursor(column, descending, { value: last[column], userId: last.user_id }) : null;
-  return { entries: page.map((row) => entryOf(row, now)), nextCursor };
+  return { entries: page.map((row) => entryOf(row, now, epoch)), nextCursor };
 }
 
-function entryOf(row: Stored, now: number): DirectoryEntry {
-  const factors = row.factors === "" ? [] : (row.factors.split(",") as DirectoryEntry["factors"]);
+function entryOf(row: Stored, now: number, epoch = 0): DirectoryEntry {
+  const factors = row.factors === "" || row.enrolled_at < epoch ? [] : (row.factors.split(",") as DirectoryEntry["factors"]);
   return {
     userId: row.user_id,
     email: row.email === "" ? null : row.email,
@@ -108,7 +110,7 @@ function entryOf(row: Stored, now: number): DirectoryEntry {
     locked: row.locked_until > now,
     lockedUntil: row.locked_until > now ? iso(row.locked_until) : null,
     requiredByAdmin: row.required === null ? null : row.required === 1,
-    enrolledAt: row.enrolled_at > 0 ? iso(row.enrolled_at) : null,
+    enrolledAt: factors.length > 0 ? iso(row.enrolled_at) : null,
     firstSeenAt: iso(row.first_seen_at),
     updatedAt: iso(row.updated_at),
   };

@@ -129,8 +129,9 @@ export class TenantState extends DurableObject<Env> {
     upsertDirectoryRow(this.sql, row, Date.now());
   }
 
-  async directory(query: DirectoryQuery): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
-    return queryDirectory(this.sql, query, Date.now());
+  /** A page of the directory; factors enrolled before `epoch` (the re-enrolment epoch) do not count. */
+  async directory(query: DirectoryQuery, epoch = 0): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
+    return queryDirectory(this.sql, query, Date.now(), epoch);
   }
 
   async directoryEntry(userId: string): Promise<DirectoryEntry | null> {

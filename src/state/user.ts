@@ -599,8 +599,9 @@ export class UserState extends DurableObject<Env> {
    * before now is void at its next check (within the 5-minute re-check bound). The user enrols
    * again from nothing; the audit trail and spent-grant records stay.
    */
-  async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number }> {
+  async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number } | null> {
     const now = Date.now();
+    if (!this.known()) return null;
     const factorsRemoved = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE status = 'active'").one().n;
     for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) this.sql.exec(`DELETE FROM ${table}`);
     this.saveLockout(NO_FAILURES);
@@ -611,11 +612,16 @@ export class UserState extends DurableObject<Env> {
     return { factorsRemoved };
   }
 
+  /** Whether stepgate has seen this user (their profile exists). */
+  private known(): boolean {
+    return this.sql.exec("SELECT 1 FROM profile WHERE id = 1").toArray().length > 0;
+  }
+
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
-  async details(): Promise<UserDetails | null> {
+  async details(enrolmentEpoch?: number): Promise<UserDetails | null> {
+    if (!this.known()) return null;
+    await this.applyEnrolmentEpoch(enrolmentEpoch);
     const now = Date.now();
-    const known = this.sql.exec("SELECT 1 FROM profile WHERE id = 1").toArray().length > 0;
-    if (!known) return null;
     const factors = this.sql
       .exec<{ id: string; kind: string; address: string | null; created_at: number; last_used_at: number }>(
         "SELECT id, kind, address, created_at, last_used_at FROM factors WHERE status = 'active' ORDER BY created_at",

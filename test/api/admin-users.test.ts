@@ -228,3 +228,51 @@ describe("a reset racing a verification", () => {
     expect(await user.trustDevice({ name: "laptop", days: 30, max: 5, origin, provedAt: Date.now() + 1 })).not.toBeNull();
   });
 });
+
+describe("directory and re-enrolment", () => {
+  it("stops counting factors from before a re-enrolment epoch at once, before the users come back", async () => {
+    const { base, tenantId } = await aTenant({ ...loginPolicy(), reenrollOnReenable: true });
+    await enrolTotpViaApi(base, await aSession({ sub: "kai" }));
+    await usersSync(tenantId, "kai");
+    expect((await users(base, "?status=enrolled")).users.map((u) => u.userId)).toEqual(["kai"]);
+    const patch = async (enabled: boolean) => {
+      const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+      const response = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PATCH", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify({ enabled }) });
+      expect(response.status).toBe(200);
+    };
+    await patch(false);
+    await patch(true);
+    expect((await users(base, "?status=enrolled")).users).toEqual([]);
+    expect((await users(base, "?factor=totp")).users).toEqual([]);
+    expect((await users(base, "?status=not_enrolled")).users.map((u) => [u.userId, u.factors])).toEqual([["kai", []]]);
+    expect(await adminGet(`${base}/__stepgate/admin/v1/users/kai`)).toMatchObject({ status: "not_enrolled", factors: [] });
+  });
+
+  it("answers 404 for a reset of a user never seen, without adding them", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const response = await send(`${base}/__stepgate/admin/v1/users/ghost/reset`, { method: "POST", headers: adminHeaders() });
+    expect(response.status).toBe(404);
+    expect((await users(base)).users).toEqual([]);
+  });
+
+  it("reports an admin action as done even when telling the tenant's object fails; the alarm catches up", async () => {
+    const { base, tenantId } = await aTenant(loginPolicy());
+    await enrolTotpViaApi(base, await aSession({ sub: "lev" }));
+    await usersSync(tenantId, "lev");
+    const tenant = tenantState(env, tenantId);
+    await runInDurableObject(tenant, (instance: { updateDirectory: unknown; appendAudit: unknown }) => {
+      instance.updateDirectory = async () => {
+        throw new Error("tenant object down");
+      };
+      instance.appendAudit = instance.updateDirectory;
+    });
+    const reset = await send(`${base}/__stepgate/admin/v1/users/lev/reset`, { method: "POST", headers: adminHeaders() });
+    expect(reset.status).toBe(200);
+    await runInDurableObject(tenant, (instance: { updateDirectory: unknown; appendAudit: unknown }) => {
+      delete (instance as Record<string, unknown>).updateDirectory;
+      delete (instance as Record<string, unknown>).appendAudit;
+    });
+    await usersSync(tenantId, "lev");
+    expect((await users(base)).users.map((u) => [u.userId, u.status])).toEqual([["lev", "not_enrolled"]]);
+  });
+});
