@@ -260,17 +260,17 @@ describe("directory and re-enrolment", () => {
     await enrolTotpViaApi(base, await aSession({ sub: "lev" }));
     await usersSync(tenantId, "lev");
     const tenant = tenantState(env, tenantId);
-    await runInDurableObject(tenant, (instance: { updateDirectory: unknown; appendAudit: unknown }) => {
-      instance.updateDirectory = async () => {
+    await runInDurableObject(tenant, (instance) => {
+      const down = async () => {
         throw new Error("tenant object down");
       };
-      instance.appendAudit = instance.updateDirectory;
+      Object.assign(instance, { updateDirectory: down, appendAudit: down });
     });
     const reset = await send(`${base}/__stepgate/admin/v1/users/lev/reset`, { method: "POST", headers: adminHeaders() });
     expect(reset.status).toBe(200);
-    await runInDurableObject(tenant, (instance: { updateDirectory: unknown; appendAudit: unknown }) => {
-      delete (instance as Record<string, unknown>).updateDirectory;
-      delete (instance as Record<string, unknown>).appendAudit;
+    await runInDurableObject(tenant, (instance) => {
+      delete (instance as unknown as Record<string, unknown>).updateDirectory;
+      delete (instance as unknown as Record<string, unknown>).appendAudit;
     });
     await usersSync(tenantId, "lev");
     expect((await users(base)).users.map((u) => [u.userId, u.status])).toEqual([["lev", "not_enrolled"]]);
