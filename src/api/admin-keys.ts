@@ -1,7 +1,8 @@
 /**
  * @module
- * `/keys`: a tenant's admin API keys. Creating, listing and revoking needs `keys:write`, and a
- * key can only hand out scopes it holds itself, so no key can make a stronger one.
+ * `/keys`: a tenant's admin API keys. Creating, listing and revoking needs `keys:write`; a key
+ * can only hand out, and revoke, scopes it holds itself, so no key can make or remove a
+ * stronger one. Revoking a key revokes the keys it made.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -12,13 +13,14 @@ import { requestOrigin } from "../state/audit-log";
 import { tenantState } from "../state/tenant";
 import { requireScope } from "./admin-auth";
 import { CreateKeyBody } from "./admin-schemas";
+import { reachState } from "./user-outcomes";
 
 export const adminKeys = new Hono<AdminEnv>();
 
 adminKeys.use("/keys", requireScope("keys:write"));
 adminKeys.use("/keys/*", requireScope("keys:write"));
 
-adminKeys.get("/keys", async (c) => c.json({ keys: await tenantState(c.env, c.var.tenant.tenantId).keys() }));
+adminKeys.get("/keys", async (c) => c.json({ keys: await reachState(() => tenantState(c.env, c.var.tenant.tenantId).keys()) }));
 
 adminKeys.post(
   "/keys",
@@ -31,13 +33,15 @@ adminKeys.post(
         errors: [{ pointer: "#/scopes", detail: `not held by this key: ${beyond.join(", ")}` }],
       });
     }
-    const created = await tenantState(c.env, c.var.tenant.tenantId).createKey({ name, scopes, actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
+    const created = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).createKey({ name, scopes, actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) }));
     return c.json(created, 201, { "Cache-Control": "no-store", Location: `/__stepgate/admin/v1/keys/${created.id}` });
   },
 );
 
 adminKeys.delete("/keys/:id", async (c) => {
-  const revoked = await tenantState(c.env, c.var.tenant.tenantId).revokeKey(c.req.param("id"), c.var.admin.actor, requestOrigin(c.req.raw));
-  if (!revoked) throw new ProblemError(404, "key_not_found", "No live key with this id.");
+  const { actor, scopes } = c.var.admin;
+  const outcome = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).revokeKey(c.req.param("id"), { actor, scopes: [...scopes] }, requestOrigin(c.req.raw)));
+  if (outcome === "not_found") throw new ProblemError(404, "key_not_found", "No live key with this id.");
+  if (outcome === "stronger") throw new ProblemError(403, "insufficient_scope", "A key can only revoke keys whose scopes it holds itself.");
   return c.body(null, 204);
 });

@@ -57,9 +57,20 @@ export function listApiKeys(sql: SqlStorage): ApiKeyView[] {
     }));
 }
 
-/** Revokes a key at once; `false` when there is no live key with this id. */
-export function revokeApiKey(sql: SqlStorage, id: string, now: number): boolean {
-  return sql.exec("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id).rowsWritten > 0;
+/**
+ * Revokes a key at once, and every key it made (and they made): a leaked key's offspring go
+ * with it. A caller may only revoke a key whose scopes it holds itself.
+ */
+export function revokeApiKey(sql: SqlStorage, id: string, now: number, callerScopes: readonly AdminScope[]): "revoked" | "not_found" | "stronger" {
+  const row = sql.exec<{ scopes: string }>("SELECT scopes FROM api_keys WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
+  if (!row) return "not_found";
+  if (!(JSON.parse(row.scopes) as AdminScope[]).every((scope) => callerScopes.includes(scope))) return "stronger";
+  sql.exec(
+    `WITH RECURSIVE made(id) AS (SELECT ? UNION SELECT k.id FROM api_keys k JOIN made ON k.created_by = 'key:' || made.id)
+     UPDATE api_keys SET revoked_at = ? WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`,
+    id, now,
+  );
+  return "revoked";
 }
 
 function iso(ms: number): string {

@@ -87,11 +87,12 @@ export class TenantState extends DurableObject<Env> {
     return listApiKeys(this.sql);
   }
 
-  async revokeKey(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
+  /** Revokes a key and the keys it made; see {@link revokeApiKey}. */
+  async revokeKey(id: string, caller: { actor: string; scopes: readonly AdminScope[] }, origin: RequestOrigin): Promise<"revoked" | "not_found" | "stronger"> {
     const now = Date.now();
-    const revoked = revokeApiKey(this.sql, id, now);
-    if (revoked) this.recordAdminAction(now, "key.revoked", actor, origin, { keyId: id });
-    return revoked;
+    const outcome = revokeApiKey(this.sql, id, now, caller.scopes);
+    if (outcome === "revoked") this.recordAdminAction(now, "key.revoked", caller.actor, origin, { keyId: id });
+    return outcome;
   }
 
   /** The tenant's current policy text and ETag, or `null` when it has none. */

@@ -93,6 +93,22 @@ describe("admin keys and scopes", () => {
     expect((await same.json<{ createdBy: string }>()).createdBy).toMatch(/^key:[0-9a-f]{16}$/);
   });
 
+  it("never lets a key revoke a stronger one, and revoking a key revokes the keys it made", async () => {
+    const { base } = await aTenant();
+    const strong = await aTenantKey(base, ["keys:write", "policy:write", "users:read"]);
+    const weak = await aTenantKey(base, ["keys:write"]);
+    const tooStrong = await send(`${base}/__stepgate/admin/v1/keys/${strong.id}`, { method: "DELETE", headers: keyHeaders(weak.key) });
+    expect(tooStrong.status).toBe(403);
+    expect((await send(`${base}/__stepgate/admin/v1/policy`, { headers: keyHeaders(strong.key) })).status).toBe(403); // still alive (lacks policy:read)
+    // The strong key makes a child, which makes a grandchild; revoking the strong key ends all three.
+    const child = await (await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(strong.key), body: JSON.stringify({ name: "child", scopes: ["keys:write", "users:read"] }) })).json<{ id: string; key: string }>();
+    const grandchild = await (await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(child.key), body: JSON.stringify({ name: "grandchild", scopes: ["users:read"] }) })).json<{ key: string }>();
+    expect((await send(`${base}/__stepgate/admin/v1/users`, { headers: keyHeaders(grandchild.key) })).status).toBe(200);
+    expect((await send(`${base}/__stepgate/admin/v1/keys/${strong.id}`, { method: "DELETE", headers: adminHeaders() })).status).toBe(204);
+    for (const key of [strong.key, child.key, grandchild.key]) expect((await send(`${base}/__stepgate/admin/v1/users`, { headers: keyHeaders(key) })).status).toBe(401);
+    expect((await send(`${base}/__stepgate/admin/v1/keys`, { headers: keyHeaders(weak.key) })).status).toBe(200);
+  });
+
   it.each([
     [{ name: "", scopes: ["audit:read"] }, "#/name"],
     [{ name: "x", scopes: [] }, "#/scopes"],
