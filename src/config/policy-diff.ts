@@ -1,7 +1,8 @@
 /**
  * @module
  * What changed between two policies, as a list of JSON pointers with their old and new values,
- * for the policy history. Sealed credentials are named but never shown.
+ * for the policy history. Credentials are named but never shown, sealed or (written to KV by
+ * hand) plain.
  */
 import type { PolicyChange } from "../api/admin-schemas";
 
@@ -25,9 +26,18 @@ export function policyChanges(before: unknown, after: unknown, path = ""): Polic
   return [change];
 }
 
+/** Fields that hold a provider credential; a plain one (written to KV by hand) is never shown either. */
+const CREDENTIAL_FIELDS = new Set(["authToken", "password", "apiKey"]);
+const HIDDEN = "(hidden)";
+
 function shown(path: string, value: unknown): unknown {
-  if (path.endsWith("/sealed")) return SEALED;
-  return typeof value === "object" && value !== null ? JSON.parse(JSON.stringify(value, (key, inner: unknown) => (key === "sealed" ? SEALED : inner))) : value;
+  const key = path.slice(path.lastIndexOf("/") + 1);
+  if (key === "sealed") return SEALED;
+  if (CREDENTIAL_FIELDS.has(key) && typeof value === "string") return HIDDEN;
+  if (typeof value !== "object" || value === null) return value;
+  return JSON.parse(
+    JSON.stringify(value, (inner: string, v: unknown) => (inner === "sealed" ? SEALED : CREDENTIAL_FIELDS.has(inner) && typeof v === "string" ? HIDDEN : v)),
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

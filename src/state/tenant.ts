@@ -145,6 +145,8 @@ export class TenantState extends DurableObject<Env> {
   }
 
   async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
+    // Retention holds for a quiet tenant too, not only when something new is appended.
+    appendTenantAudit(this.sql, [], Date.now());
     return queryTenantAudit(this.sql, query);
   }
 
@@ -162,7 +164,9 @@ export class TenantState extends DurableObject<Env> {
     const settling = latest !== null && now - latest.at < KV_PROPAGATION_MS;
     if (settling && (etag === null || isEarlierVersion(this.sql, etag))) return latest;
     if (kvText === null || etag === null) return null;
-    recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes: policyChanges(parsed(latest?.text), parsed(kvText)) }, now);
+    const changes = policyChanges(parsed(latest?.text), parsed(kvText));
+    recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes }, now);
+    this.recordAdminAction(now, "policy.changed", "kv", { ip: null, userAgent: null }, { etag, changes: changes.length });
     return { text: kvText, etag, at: now };
   }
 

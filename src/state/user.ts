@@ -39,6 +39,8 @@ const ENROLMENT_TTL_MS = 15 * 60_000;
  * object, in one batch (see `tenant-sync`). The tenant-wide audit and directory lag by this.
  */
 export const TENANT_SYNC_DELAY_MS = 500;
+/** How long a failed sync waits before it is tried again. */
+const SYNC_RETRY_MS = 30_000;
 
 export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
 
@@ -224,13 +226,27 @@ export class UserState extends DurableObject<Env> {
     this.owner = ctx.id.toString();
     // `userState` names every object `[tenantId, userId]`.
     [this.tenantId, this.userId] = JSON.parse(ctx.id.name ?? '["",""]') as [string, string];
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, USER_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(this.sql, USER_MIGRATIONS);
+      // A user enrolled before the directory existed is listed the first time their object wakes.
+      if (!this.known() && this.factorRows().length > 0) this.seen(undefined, Date.now());
+    });
   }
 
-  /** Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). */
+  /**
+   * Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). A
+   * failure is retried later, for as long as it takes, rather than left to the runtime's few
+   * automatic retries: a quiet user must still reach the directory.
+   */
   override async alarm(): Promise<void> {
     this.syncScheduled = false;
-    if (await this.syncToTenant()) this.scheduleSync();
+    try {
+      if (await this.syncToTenant()) this.scheduleSync();
+    } catch (error) {
+      console.error("stepgate: sync to the tenant failed; retrying", error);
+      this.syncScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + SYNC_RETRY_MS);
+    }
   }
 
   /**

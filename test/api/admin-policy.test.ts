@@ -265,7 +265,7 @@ describe("admin policy: history", () => {
     expect(page2.nextCursor).toBeNull();
 
     const audit = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{ entries: Array<{ actor: string }> }>();
-    expect(audit.entries.map((e) => e.actor)).toEqual([`key:${id}`, "bootstrap"]);
+    expect(audit.entries.map((e) => e.actor)).toEqual([`key:${id}`, "bootstrap", "kv"]); // the seeded policy, adopted from KV
   });
 
   it("takes KV showing an earlier version right after a write as a stale read, not a change", async () => {
@@ -341,5 +341,20 @@ describe("admin policy: credentials cannot be redirected", () => {
     expect(response.status).toBe(422);
     const pointers = (await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(["#/enforcement", "#/factors/email/apiKey/ref"]));
+  });
+});
+
+describe("admin policy: a plain credential written to KV by hand", () => {
+  it("is never shown by the history, and its adoption is audited", async () => {
+    const { base, tenantId } = await aTenant();
+    await currentEtag(base);
+    const plain = { ...aPolicy(), factors: { email: { enabled: true, provider: "resend", from: "a@b.example", apiKey: "re_plain_secret_value" } } };
+    await env.POLICY.put(kvKeys.policy(tenantId), JSON.stringify(plain));
+    await currentEtag(base);
+    const history = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).text();
+    expect(history).not.toContain("re_plain_secret_value");
+    expect(history).toContain("(hidden)");
+    const { entries } = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{ entries: Array<{ actor: string }> }>();
+    expect(entries.map((e) => e.actor)).toEqual(["kv", "kv"]);
   });
 });
