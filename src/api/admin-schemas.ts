@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { decodeDirectoryCursor } from "./directory-cursor";
+import { ActivityEntry, Device } from "./user-schemas";
 
 /** What a tenant API key may do. `keys:write` manages keys, and only up to its own scopes. */
 export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
@@ -114,3 +115,15 @@ export const HistoryQuery = z.strictObject({
 });
 
 export const RequirementBody = z.strictObject({ required: z.boolean().nullable() });
+
+/** `GET /users/:id`: the directory entry, with the user's factors in detail, devices and recent activity. */
+export const UserDetailsView = DirectoryEntry.extend({
+  factors: z.array(z.object({ id: z.string(), kind: z.string(), destination: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable() })),
+  backupCodesLeft: z.number(),
+  devices: z.array(Device),
+  recentActivity: z.array(ActivityEntry),
+});
+
+export const ResetResult = z.object({ userId: z.string(), reset: z.literal(true), factorsRemoved: z.number() });
+export const UnlockResult = z.object({ userId: z.string(), unlocked: z.literal(true), wasLocked: z.boolean() });
+export const RequirementResult = z.object({ userId: z.string(), required: z.boolean().nullable() });

@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { PolicySchema } from "../config/policy-schema";
 import {
-  ApiKeyView, AuditQuery, CreatedKey, CreateKeyBody, DirectoryEntry, DirectoryQuery, HistoryQuery, PolicyVersion, RequirementBody, TenantAuditEntry, type AdminScope,
+  ApiKeyView, AuditQuery, CreatedKey, CreateKeyBody, DirectoryEntry, DirectoryQuery, HistoryQuery, PolicyVersion, RequirementBody, RequirementResult, ResetResult,
+  TenantAuditEntry, UnlockResult, UserDetailsView, type AdminScope,
 } from "./admin-schemas";
 import {
   ActivityEntry, BackupCodes, ChallengeDescription, ConfirmBody, Confirmed, Device, EnrollEmailBody, EnrollPhoneBody, Grant, Me, ResendBody, SendBody, SentCode, TotpEnrolment, VerifyBody,
@@ -40,27 +41,34 @@ interface Endpoint {
   ok: [status: number, description: string, schema?: z.ZodType];
   /** Problem statuses this route answers besides the common ones. */
   problems?: number[];
+  /** Another success answer (a PUT that creates answers 201). */
+  alsoOk?: [status: number, description: string];
+  /** Conditional request headers it reads (`If-Match`, `If-None-Match`). */
+  conditional?: Array<"If-Match" | "If-None-Match">;
+  /** Whether the answer carries the policy's `ETag`. */
+  etag?: boolean;
 }
 
 const page = <T extends z.ZodType>(name: string, item: T) => z.object({ [name]: z.array(item), nextCursor: z.string().nullable() });
 
 const ADMIN: Endpoint[] = [
   { method: "get", path: "/openapi.json", summary: "This document", scope: null, ok: [200, "The OpenAPI 3.1 document"] },
-  { method: "get", path: "/policy", summary: "The tenant's policy, with its ETag", scope: "policy:read", ok: [200, "The stored policy, every default filled in", PolicySchema], problems: [404] },
+  { method: "get", path: "/policy", summary: "The tenant's policy, with its ETag", scope: "policy:read", ok: [200, "The stored policy, every default filled in", PolicySchema], problems: [404], etag: true },
   {
     method: "put", path: "/policy", summary: "Replace the policy (If-Match, or If-None-Match: * to create)", scope: "policy:write", body: PolicySchema,
-    ok: [200, "Stored; the new ETag is in the header (201 when created)", PolicySchema], problems: [412, 413, 415, 422, 428],
+    ok: [200, "Stored", PolicySchema], alsoOk: [201, "Created (If-None-Match: *)"], problems: [412, 422, 428], conditional: ["If-Match", "If-None-Match"], etag: true,
   },
   {
     method: "patch", path: "/policy", summary: "Change part of the policy (JSON merge patch, RFC 7396; If-Match)", scope: "policy:write",
-    body: z.record(z.string(), z.unknown()), bodyType: "application/merge-patch+json", ok: [200, "Stored", PolicySchema], problems: [404, 412, 413, 415, 422, 428],
+    body: z.record(z.string(), z.unknown()), bodyType: "application/merge-patch+json", ok: [200, "Stored", PolicySchema], problems: [404, 412, 422, 428],
+    conditional: ["If-Match"], etag: true,
   },
   { method: "get", path: "/policy/history", summary: "Every policy change: who, when, what", scope: "policy:read", query: HistoryQuery, ok: [200, "Newest first", page("versions", PolicyVersion)] },
   { method: "get", path: "/users", summary: "The user directory", scope: "users:read", query: DirectoryQuery, ok: [200, "A page of users", page("users", DirectoryEntry)] },
-  { method: "get", path: "/users/{id}", summary: "One user: status, factors, devices, recent activity", scope: "users:read", ok: [200, "The user", DirectoryEntry.passthrough()], problems: [404] },
-  { method: "post", path: "/users/{id}/reset", summary: "Remove every factor, backup code and device; the user enrols again", scope: "users:write", ok: [200, "Reset"] },
-  { method: "post", path: "/users/{id}/unlock", summary: "End a lockout", scope: "users:write", ok: [200, "Unlocked"] },
-  { method: "put", path: "/users/{id}/requirement", summary: "Require 2FA of one user (true), exempt them (false) or follow the policy (null)", scope: "users:write", body: RequirementBody, ok: [200, "Set"] },
+  { method: "get", path: "/users/{id}", summary: "One user: status, factors, devices, recent activity", scope: "users:read", ok: [200, "The user", UserDetailsView], problems: [404] },
+  { method: "post", path: "/users/{id}/reset", summary: "Remove every factor, backup code and device; the user enrols again", scope: "users:write", ok: [200, "Reset", ResetResult], problems: [404] },
+  { method: "post", path: "/users/{id}/unlock", summary: "End a lockout", scope: "users:write", ok: [200, "Unlocked", UnlockResult] },
+  { method: "put", path: "/users/{id}/requirement", summary: "Require 2FA of one user (true), exempt them (false) or follow the policy (null)", scope: "users:write", body: RequirementBody, ok: [200, "Set", RequirementResult] },
   { method: "delete", path: "/users/{id}/devices/{deviceId}", summary: "Stop trusting one of the user's devices", scope: "users:write", ok: [204, "Revoked"], problems: [404] },
   { method: "get", path: "/audit", summary: "The tenant's audit trail", scope: "audit:read", query: AuditQuery, ok: [200, "Newest first", page("entries", TenantAuditEntry)] },
   { method: "get", path: "/keys", summary: "The tenant's API keys (never their secrets)", scope: "keys:write", ok: [200, "Live keys", z.object({ keys: z.array(ApiKeyView) })] },
@@ -128,16 +136,25 @@ function pathsOf(base: string, endpoints: Endpoint[], tag: "admin" | "user"): Re
   const paths: Record<string, Record<string, object>> = {};
   for (const e of endpoints) {
     const [status, description, schema] = e.ok;
-    const problems = [...new Set([400, 401, ...(tag === "admin" ? [403] : []), 503, ...(e.problems ?? [])])].sort();
+    // Every route: 400 bad input, 421 a host no tenant serves, 503 state or policy unavailable;
+    // admin routes 401/403 (key, scope); the user API 401 (no portal session, or a step-up).
+    const common = [400, 401, 421, 503, ...(tag === "admin" && e.scope !== null ? [403] : []), ...(e.body ? [413, 415] : [])];
+    const problems = [...new Set([...common, ...(e.problems ?? [])])].sort();
+    const etagHeader = e.etag ? { headers: { ETag: { description: "The policy's strong ETag, for If-Match", schema: { type: "string" } } } } : {};
     (paths[`${base}${e.path}`] ??= {})[e.method] = {
       operationId: `${tag}_${e.method}_${e.path.replace(/[{}]/g, "").replace(/[^\w]+/g, "_").replace(/^_|_$/g, "")}`,
       summary: e.summary,
       tags: [tag],
       security: tag === "user" ? [{ portalSession: [] }] : e.scope === null ? [] : [{ adminKey: e.scope ? [e.scope] : [] }],
-      parameters: [...pathParameters(e.path), ...queryParameters(e.query)],
+      parameters: [
+        ...pathParameters(e.path),
+        ...queryParameters(e.query),
+        ...(e.conditional ?? []).map((name) => ({ name, in: "header", required: false, description: name === "If-Match" ? "The ETag from GET /policy (or *); required unless creating" : "* to create a policy only where none exists", schema: { type: "string" } })),
+      ],
       ...(e.body ? { requestBody: { required: true, content: { [e.bodyType ?? "application/json"]: { schema: jsonSchema(e.body, "input") } } } } : {}),
       responses: {
-        [status]: { description, ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}) },
+        [status]: { description, ...etagHeader, ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}) },
+        ...(e.alsoOk ? { [e.alsoOk[0]]: { description: e.alsoOk[1], ...etagHeader, ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}) } } : {}),
         ...Object.fromEntries(
           problems.map((code) => [code, { description: "A problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }]),
         ),

@@ -28,3 +28,38 @@ describe("OpenAPI document", () => {
     expect(new Set(documentedRoutes())).toEqual(registered);
   });
 });
+
+describe("the documented answers are the real ones", () => {
+  it("parses real answers with the schemas the document is made from, refusing undocumented fields", async () => {
+    const { z } = await import("zod");
+    const admin = await import("../../src/api/admin-schemas");
+    const user = await import("../../src/api/user-schemas");
+    const { aPolicy, aSession, adminHeaders } = await import("../support/builders");
+    const { enrolTotpViaApi, postJson } = await import("../support/step-up");
+    const { usersSync } = await import("../support/admin");
+    const { base, tenantId } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["amount"] } } }));
+    const token = await aSession({ sub: "oas", email: "oas@example.test" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const stopped = await postJson(`${base}/echo/withdraw`, token, { amount: 10 });
+    const { challengeId } = await stopped.json<{ challengeId: string }>();
+    const strict = <T extends z.ZodObject>(schema: T) => schema.strict();
+    const json = async (url: string, init: RequestInit = {}) => {
+      const response = await send(url, init);
+      expect(response.status, url).toBeLessThan(300);
+      return response.json();
+    };
+    strict(user.ChallengeDescription).parse(await json(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } }));
+    strict(user.Grant).parse(await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })).json());
+    strict(user.Me).parse(await json(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } }));
+    await usersSync(tenantId, "oas");
+    const h = { headers: adminHeaders() };
+    const page = await json(`${base}${ADMIN_BASE}/users`, h);
+    z.strictObject({ users: z.array(strict(admin.DirectoryEntry)), nextCursor: z.string().nullable() }).parse(page);
+    strict(admin.UserDetailsView).parse(await json(`${base}${ADMIN_BASE}/users/oas`, h));
+    z.strictObject({ entries: z.array(strict(admin.TenantAuditEntry)), nextCursor: z.string().nullable() }).parse(await json(`${base}${ADMIN_BASE}/audit`, h));
+    z.strictObject({ versions: z.array(strict(admin.PolicyVersion)), nextCursor: z.string().nullable() }).parse(await json(`${base}${ADMIN_BASE}/policy/history`, h));
+    strict(admin.UnlockResult).parse(await json(`${base}${ADMIN_BASE}/users/oas/unlock`, { method: "POST", ...h }));
+    strict(admin.ResetResult).parse(await json(`${base}${ADMIN_BASE}/users/oas/reset`, { method: "POST", ...h }));
+    strict(admin.CreatedKey).parse(await json(`${base}${ADMIN_BASE}/keys`, { method: "POST", ...h, body: JSON.stringify({ name: "k", scopes: ["audit:read"] }) }));
+  });
+});
