@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import app from "../../src/index";
 import { ADMIN_BASE, documentedRoutes, USER_BASE } from "../../src/api/openapi";
 import { aTenant, send } from "../support/builders";
@@ -31,7 +32,6 @@ describe("OpenAPI document", () => {
 
 describe("the documented answers are the real ones", () => {
   it("parses real answers with the schemas the document is made from, refusing undocumented fields", async () => {
-    const { z } = await import("zod");
     const admin = await import("../../src/api/admin-schemas");
     const user = await import("../../src/api/user-schemas");
     const { aPolicy, aSession, adminHeaders } = await import("../support/builders");
