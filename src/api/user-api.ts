@@ -7,6 +7,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { SessionEnv } from "../app-env";
+import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { isJsonContentType, readJson, validate } from "../lib/json-body";
 import { problem } from "../lib/problem";
@@ -158,7 +159,7 @@ userApi.post("/challenges/:id/send", async (c) => {
   const id = validate(ChallengeId, c.req.param("id"), 400);
   const { factor } = validate(SendBody, await readJson(c), 400);
   const view = await challenge(c);
-  return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, view.operation.replace(/_/g, " "))), 202);
+  return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, describeApproval(view.operation, view.approving))), 202);
 });
 
 userApi.post("/challenges/:id/verify", async (c) => {

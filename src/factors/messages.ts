@@ -38,6 +38,18 @@ const en: Dictionary = {
 const DICTIONARIES: Record<string, Dictionary> = { en };
 
 /**
+ * What a code approves, in words: the operation and the request's shown fields, so the text
+ * names the amount and payee the user is about to approve (PSD2 "dynamic linking"). The fields
+ * come cleaned of control and bidi characters (`displayedFields`).
+ * @example
+ * describeApproval("withdraw", [{ field: "amount", value: "10" }, { field: "to", value: "ACC-9" }]) // "withdraw (amount 10, to ACC-9)"
+ */
+export function describeApproval(operation: string, approving: ReadonlyArray<{ field: string; value: string }>): string {
+  const words = operation.replace(/_/g, " ");
+  return approving.length > 0 ? `${words} (${approving.map((f) => `${f.field} ${f.value}`).join(", ")})` : words;
+}
+
+/**
  * The message for a code in `language` (`en`, `en-GB`, … — the base language is used).
  * @example
  * codeMessage("en", "sms", { tenant: "Acme", code: "123456", minutes: 5, approves: "withdraw" })

@@ -4,7 +4,7 @@
  * backup code; ask for a code to be sent (again).
  */
 import type { FC } from "hono/jsx";
-import type { AnswerFactor } from "../state/user";
+import type { AnswerFactor, ApprovedField } from "../state/user";
 import { ErrorNote, Layout, operationLabel, TrustThisDevice, type Branding } from "./layout";
 
 export interface ChallengePageProps {
@@ -23,6 +23,10 @@ export interface ChallengePageProps {
   error: string | null;
   /** Offer "trust this device" (the policy allows it for this operation). */
   offerTrust: boolean;
+  /** What the user approves: fields of the request (escaped like any text by JSX). */
+  approving: ApprovedField[];
+  /** Whether the request is kept and will be sent once verified. */
+  held: boolean;
 }
 
 const FACTOR_LINKS: Record<AnswerFactor, string> = {
@@ -44,7 +48,21 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   return (
     <Layout branding={props.branding} title={`Confirm ${operationLabel(props.operation)}`}>
       <div class="card">
+        {props.approving.length > 0 ? (
+          <div class="approving">
+            <p>You are approving:</p>
+            <dl id="approving">
+              {props.approving.map((item) => (
+                <>
+                  <dt>{item.field}</dt>
+                  <dd>{item.value}</dd>
+                </>
+              ))}
+            </dl>
+          </div>
+        ) : null}
         <Instructions {...props} />
+        {props.held ? <p class="muted">Once you confirm, your request is sent for you, once.</p> : null}
         <ErrorNote message={props.error} />
         {sentCode && !props.sent ? null : (
           <form method="post" action={action}>

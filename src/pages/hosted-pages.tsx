@@ -15,6 +15,7 @@ import { requireSession } from "../api/require-session";
 import { sendCode } from "../api/send-code";
 import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-schemas";
 import { reachState, refusalProblem } from "../api/user-outcomes";
+import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
 import { problem, ProblemError } from "../lib/problem";
@@ -66,7 +67,7 @@ hostedPages.post("/challenge/:id/send", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
-    const receipt = await sendCode(c, { challengeId: view.id }, kind, view.operation.replace(/_/g, " "));
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, describeApproval(view.operation, view.approving));
     const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
     return renderChallenge(c, view, kind, sent, null, 200);
   } catch (error) {
@@ -222,6 +223,8 @@ async function renderChallenge(
       csrf={await sessionCsrf(c)}
       error={error}
       offerTrust={offersTrust(c, view.operation)}
+      approving={view.approving}
+      held={view.held}
     />,
     status,
   );

@@ -25,6 +25,9 @@ button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand
 label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
 .error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
 .muted{color:#57606a;font-size:.9rem}
+.approving dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:.5rem 0 1rem;padding:.75rem;background:#f6f8fa;border-radius:6px}
+.approving dt{font-weight:600}
+.approving dd{margin:0;word-break:break-word}
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
 .qr svg{width:100%;max-width:16rem;height:auto;display:block;margin:0 auto}
 ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
