@@ -52,9 +52,11 @@ export async function challengeResponse(
     factors: string[];
     /** Whether the request is kept, to be completed after verification without sending it again. */
     held: boolean;
+    /** A request with a body that could not be kept (multipart, or over `heldRequests.maxBodyBytes`). */
+    notKept: boolean;
   },
 ): Promise<Response> {
-  const { mustEnroll, operation, challenge, factors, held } = details;
+  const { mustEnroll, operation, challenge, factors, held, notKept } = details;
   const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
   const headers = {
     "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"`,
@@ -70,7 +72,8 @@ export async function challengeResponse(
   return problem(
     401,
     mustEnroll ? "enrollment_required" : "step_up_required",
-    mustEnroll ? `"${operation}" needs two-factor verification; enrol a factor first.` : `"${operation}" needs a fresh second-factor verification.`,
+    (mustEnroll ? `"${operation}" needs two-factor verification; enrol a factor first.` : `"${operation}" needs a fresh second-factor verification.`) +
+      (notKept ? " This request is not kept (a file upload, or a body over the size stepgate holds): verify first, then send it again with the grant." : ""),
     {
       challengeId: challenge.id,
       operation,

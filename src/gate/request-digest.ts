@@ -126,7 +126,10 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
     if (value === undefined || value === null || value === "") continue;
     const text = typeof value === "string" ? value : JSON.stringify(value);
     const clean = text.replace(UNSHOWABLE, " ").replace(/\s+/g, " ").trim();
-    shown.push({ field: name.replace(/^\//, "").replace(/\//g, "."), value: clean.length > SHOWN_VALUE_CHARS ? `${clean.slice(0, SHOWN_VALUE_CHARS)}…` : clean });
+    const field = name.replace(/^\//, "").replace(/\//g, ".");
+    // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
+    if (shown.some((f) => f.field === field)) continue;
+    shown.push({ field, value: clean.length > SHOWN_VALUE_CHARS ? `${clean.slice(0, SHOWN_VALUE_CHARS)}…` : clean });
   }
   return shown;
 }

@@ -84,7 +84,7 @@ export async function stepUp(
     held: heldRequest ? JSON.stringify(heldRequest) : null,
   });
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
-  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null };
+  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null, notKept: holdable && heldRequest === null };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
 }
 

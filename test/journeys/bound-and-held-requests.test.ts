@@ -1,0 +1,211 @@
+import { describe, expect, it } from "vitest";
+import { env, runInDurableObject } from "cloudflare:test";
+import { userState } from "../../src/state/user";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { enrolTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
+import { codeIn, outbox, timePasses } from "../support/outbox";
+
+/** Withdrawals bound to the request (the default for `withdraw`), showing amount, currency and payee. */
+const moneyPolicy = (overrides: object = {}) =>
+  aPolicy({
+    operations: { withdraw: { routes: ["POST /echo/withdraw", "POST /echo/upload"], maxAge: 0, display: ["/amount", "/currency", "/to/name", "amount"] } },
+    factors: { sms: { enabled: true } },
+    ...overrides,
+  });
+
+type Echo = { method: string; path: string; body: string; headers: Record<string, string> };
+
+async function stoppedWithdrawal(base: string, token: string, body: unknown) {
+  const stopped = await postJson(`${base}/echo/withdraw`, token, body);
+  expect(stopped.status).toBe(401);
+  return stopped.json<{ challengeId: string; held: boolean; completeUrl?: string; detail: string }>();
+}
+
+async function verified(base: string, token: string, challengeId: string, backupCode: string): Promise<string> {
+  const response = await verify(base, token, challengeId, "backup_code", backupCode);
+  expect(response.status).toBe(200);
+  const body = await response.json<{ grant: string; singleUse: boolean; held: boolean }>();
+  expect(body.singleUse).toBe(true);
+  return body.grant;
+}
+
+const withGrant = (base: string, token: string, grant: string, body: unknown) => postJson(`${base}/echo/withdraw`, token, body, { "StepGate-Grant": grant });
+
+describe("request-bound grants", () => {
+  it("approve exactly the request shown: another amount, another payee, or the same one twice is refused", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "ana" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const approved = { amount: 10, currency: "USD", to: { name: "A", iban: "DE1" } };
+    const { challengeId } = await stoppedWithdrawal(base, token, approved);
+    const grant = await verified(base, token, challengeId, backupCodes[0]!);
+
+    for (const tampered of [
+      { ...approved, amount: 10000 },
+      { ...approved, to: { name: "B", iban: "DE2" } },
+      { ...approved, currency: "EUR" },
+      { ...approved, memo: "extra" },
+    ]) {
+      const refused = await withGrant(base, token, grant, tampered);
+      expect(refused.status, JSON.stringify(tampered)).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: "step_up_required", operation: "withdraw" });
+    }
+    // The same request, its keys in another order: approved, once.
+    const reordered = { to: { iban: "DE1", name: "A" }, currency: "USD", amount: 10 };
+    const through = await withGrant(base, token, grant, reordered);
+    expect(through.status).toBe(200);
+    expect(JSON.parse((await through.json<Echo>()).body)).toEqual(reordered);
+    expect((await withGrant(base, token, grant, reordered)).status).toBe(401);
+  });
+
+  it("are not for another path or method, and a trusted device never skips them", async () => {
+    const { base } = await aTenant(moneyPolicy({ trustedDevices: { enabled: true, operations: ["login", "withdraw"] } }));
+    const token = await aSession({ sub: "ben" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 5 });
+    const grant = await verified(base, token, challengeId, backupCodes[0]!);
+    const elsewhere = await send(`${base}/echo/upload`, { method: "POST", headers: sessionHeaders(token, { "StepGate-Grant": grant }), body: JSON.stringify({ amount: 5 }) });
+    expect(elsewhere.status).toBe(401);
+  });
+});
+
+describe("what you approve is what you see", () => {
+  it("shows the fields the policy names, escaped, on the challenge page and in the API", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "cyd" });
+    await enrolTotpViaApi(base, token);
+    const payee = `<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202eevil`;
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 250, currency: "USD", to: { name: payee } });
+
+    const api = await (await send(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } })).json<{ approving: unknown; held: boolean }>();
+    expect(api.held).toBe(true);
+    expect(api.approving).toEqual([
+      { field: "amount", value: "250" },
+      { field: "currency", value: "USD" },
+      { field: "to.name", value: `<script>alert(1)</script>"><img src=x onerror=alert(2)> evil` },
+    ]);
+
+    const page = await (await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })).text();
+    expect(page).toContain("You are approving");
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt; evil");
+    expect(page).not.toContain("<script>alert(1)");
+    expect(page).not.toContain("<img src=x");
+    expect(page).not.toContain("\u202e");
+  });
+
+  it("names the amount and payee in the text that carries the code", async () => {
+    const { base, tenantId } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "dee" });
+    const started = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone: "+14155550101" });
+    expect(started.status).toBe(201);
+    const { enrollmentId } = await started.json<{ enrollmentId: string }>();
+    const enrolCode = codeIn((await outbox(base)).find((m) => m.to === "+14155550101")!.text);
+    expect((await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: enrolCode })).status).toBe(200);
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 75, currency: "EUR", to: { name: "Bob\nLine2" } });
+    await timePasses(tenantId, "dee", 120_000); // past the enrolment text's resend cooldown
+    expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, token, { factor: "sms" })).status).toBe(202);
+    const text = (await outbox(base)).find((m) => m.to === "+14155550101")!.text;
+    expect(text).toContain("to approve: withdraw (amount 75, currency EUR, to.name Bob Line2)");
+  });
+});
+
+describe("held requests", () => {
+  it("are completed once by the API; a second complete and a retry with the grant after it are refused", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "eli" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const body = { amount: 42, currency: "USD", to: { name: "Z" } };
+    const stopped = await stoppedWithdrawal(base, token, body);
+    expect(stopped.held).toBe(true);
+    expect(stopped.completeUrl).toBe(`${base}/__stepgate/api/challenges/${stopped.challengeId}/complete`);
+    const early = await postJson(stopped.completeUrl!, token, {});
+    expect(early.status).toBe(409);
+    expect(await early.json()).toMatchObject({ code: "not_verified" });
+    const grant = await verified(base, token, stopped.challengeId, backupCodes[0]!);
+
+    const done = await postJson(stopped.completeUrl!, token, {});
+    expect(done.status).toBe(200);
+    const echo = await done.json<Echo>();
+    expect(echo).toMatchObject({ method: "POST", path: "/echo/withdraw" });
+    expect(JSON.parse(echo.body)).toEqual(body);
+    expect(echo.headers["content-type"]).toBe("application/json");
+    expect(echo.headers["stepgate-grant"]).toBeUndefined();
+
+    const again = await postJson(stopped.completeUrl!, token, {});
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: "already_completed" });
+    expect((await withGrant(base, token, grant, body)).status).toBe(401);
+  });
+
+  it("reach the origin exactly once when completes and retries race", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "fay" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const body = { amount: 1, to: { name: "Q" } };
+    const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, body);
+    const grant = await verified(base, token, challengeId, backupCodes[0]!);
+    const racers = [
+      ...Array.from({ length: 6 }, () => postJson(completeUrl!, token, {})),
+      ...Array.from({ length: 6 }, () => withGrant(base, token, grant, body)),
+    ];
+    const responses = await Promise.all(racers);
+    const reached = [];
+    for (const response of responses) {
+      if (response.status === 200) reached.push(await response.json<Echo>());
+    }
+    expect(reached).toHaveLength(1);
+    expect(JSON.parse(reached[0]!.body)).toEqual(body);
+    expect(responses.every((r) => [200, 401, 409].includes(r.status))).toBe(true);
+  });
+
+  it("expire with their challenge", async () => {
+    const { base, tenantId } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "gus" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 3 });
+    await verified(base, token, challengeId, backupCodes[0]!);
+    await runInDurableObject(userState(env, tenantId, "gus"), (_o, state) => state.storage.sql.exec("UPDATE challenges SET expires_at = ?", Date.now() - 1));
+    const expired = await postJson(completeUrl!, token, {});
+    expect(expired.status).toBe(404);
+    expect(await expired.json()).toMatchObject({ code: "challenge_not_found" });
+  });
+
+  it("belong to their session: another session of the same user cannot complete them", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "hal", sid: "h-1" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 3 });
+    await verified(base, token, challengeId, backupCodes[0]!);
+    expect((await postJson(completeUrl!, await aSession({ sub: "hal", sid: "h-2" }), {})).status).toBe(404);
+    expect((await postJson(completeUrl!, token, {})).status).toBe(200);
+  });
+
+  it("are not kept for uploads or bodies over the cap: the client is told to verify, then send again with the grant", async () => {
+    const { base } = await aTenant(moneyPolicy({ heldRequests: { maxBodyBytes: 1024 } }));
+    const token = await aSession({ sub: "ivy" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const big = { amount: 9, memo: "x".repeat(2000) };
+    const stopped = await stoppedWithdrawal(base, token, big);
+    expect(stopped.held).toBe(false);
+    expect(stopped.completeUrl).toBeUndefined();
+    expect(stopped.detail).toContain("not kept");
+    const grant = await verified(base, token, stopped.challengeId, backupCodes[0]!);
+    expect((await postJson(`${base}/__stepgate/api/challenges/${stopped.challengeId}/complete`, token, {})).status).toBe(404);
+    expect((await withGrant(base, token, grant, big)).status).toBe(200);
+
+    const upload = () => {
+      const form = new FormData();
+      form.append("amount", "9");
+      form.append("proof", new File(["receipt bytes"], "receipt.txt", { type: "text/plain" }));
+      return form;
+    };
+    const multipart = await send(`${base}/echo/upload`, { method: "POST", headers: { Cookie: `portal_session=${token}` }, body: upload() });
+    expect(multipart.status).toBe(401);
+    const { challengeId, held } = await multipart.json<{ challengeId: string; held: boolean }>();
+    expect(held).toBe(false);
+    const uploadGrant = await verified(base, token, challengeId, backupCodes[1]!);
+    // A new boundary, the same fields and file: the same request.
+    const sent = await send(`${base}/echo/upload`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": uploadGrant }, body: upload() });
+    expect(sent.status).toBe(200);
+  });
+});
