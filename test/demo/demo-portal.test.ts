@@ -164,4 +164,51 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     });
     expect(await through.json()).toEqual({ operation: "withdraw", user: "xavier", received: { amount: 10, to: "ACC-1" } });
   });
+
+  it("keeps a form posted before the login step-up through both challenges (login, then the withdrawal) to the portal, once", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const session = await signIn(base, "yara");
+    const { backupCodes } = await enrolTotpViaApi(base, session.split("=")[1]!);
+    const browser = { Accept: "text/html", "Content-Type": "application/x-www-form-urlencoded" };
+    const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
+    const answer = async (verifyPath: string, cookies: string, code: string) => {
+      const page = await (await send(`${base}${verifyPath}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
+      const response = await send(`${base}${verifyPath}`, {
+        method: "POST",
+        headers: { ...browser, Cookie: cookies, Origin: base },
+        body: new URLSearchParams({ csrf: field(page, "csrf"), factor: "backup_code", code }).toString(),
+      });
+      expect(response.status).toBe(303);
+      return { location: response.headers.get("Location")!, cookie: response.headers.getSetCookie()[0]!.split(";")[0]! };
+    };
+
+    // A new session posts the withdraw form straight away: the login guard stops it first, and keeps it.
+    const first = await send(`${base}/wallet/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Cookie: session, Referer: `${base}/wallet`, Origin: base },
+      body: "amount=77&currency=USD&destination=IBAN%20DE00",
+    });
+    expect(first.status).toBe(401);
+    const loginPage = await first.text();
+    expect(loginPage).toContain("Confirm login");
+    expect(loginPage).toContain("What you filled in is kept");
+    const login = await answer(/href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(loginPage)![1]!, session, backupCodes[0]!);
+    expect(login.location).toMatch(/\/complete$/);
+
+    // Completing it sends the form on, where the withdrawal's own challenge stops it (kept again).
+    const cookies = `${session}; ${login.cookie}`;
+    const second = await send(`${base}${login.location}`, { headers: { Accept: "text/html", Cookie: cookies } });
+    expect(second.status).toBe(401);
+    const withdrawPage = await second.text();
+    expect(withdrawPage).toContain("Confirm withdraw");
+    const withdrawChallenge = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(withdrawPage)![1]!;
+    const challengePage = await (await send(`${base}${withdrawChallenge}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
+    expect(challengePage).toContain("You are approving");
+    expect(challengePage).toContain("IBAN DE00");
+    const withdraw = await answer(withdrawChallenge, cookies, backupCodes[1]!);
+    const done = await send(`${base}${withdraw.location}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdraw.cookie}` } });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("&quot;amount&quot;: &quot;77&quot;");
+    expect((await send(`${base}${withdraw.location}`, { headers: { Accept: "text/html", Cookie: cookies } })).status).toBe(409);
+  });
 });
