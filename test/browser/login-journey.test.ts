@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe("the demo portal in a real browser", () => {
-  it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code", async () => {
+  it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code → held withdrawal sent once", async () => {
     const page = await browser.newPage();
     const user = `browser${Date.now()}`;
     const signIn = async () => {
@@ -59,7 +59,8 @@ describe("the demo portal in a real browser", () => {
     await page.check("input[name=trustDevice]");
     await page.click("button[type=submit]");
     expect(await page.textContent("h1")).toBe("Save your backup codes");
-    expect(await page.locator("#backup-codes li").count()).toBe(10);
+    const backupCodes = await page.locator("#backup-codes li").allTextContents();
+    expect(backupCodes).toHaveLength(10);
     await page.click("text=continue");
     expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
@@ -71,7 +72,22 @@ describe("the demo portal in a real browser", () => {
 
     // The money is still protected: a withdrawal asks for a code on the trusted device too.
     await page.goto(`${server.base}/wallet`);
+    await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "123");
     await page.click("form[action='/wallet/withdraw'] button");
     expect(await page.textContent("h1")).toBe("Confirm withdraw");
+    expect(await page.textContent("main")).toContain("What you filled in is kept");
+
+    // Verify with a backup code: the form filled in on the wallet arrives at the portal, once.
+    await page.click("text=Verify now");
+    expect(await page.textContent("#approving")).toContain("123");
+    await page.click("text=Use a backup code");
+    await page.fill("#code", backupCodes[0]!.trim());
+    await page.click("button[type=submit]");
+    expect(await page.textContent("h1")).toBe("withdraw received");
+    const received = JSON.parse((await page.textContent("#received"))!) as Record<string, string>;
+    expect(received).toMatchObject({ amount: "123", currency: "USD", destination: "IBAN DE89 3704 0044 0532 0130 00" });
+    // Reloading does not withdraw again.
+    await page.reload();
+    expect(await page.textContent("main")).toContain("already sent");
   });
 });
