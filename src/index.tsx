@@ -16,6 +16,7 @@ import type { AdminEnv, AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
+import { callCountsHeader, countingCalls } from "./lib/call-counts";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
@@ -24,6 +25,14 @@ import { isDevelopment } from "./providers/deliver";
 import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();
+
+// Benchmark runs only (`STEPGATE_COUNT_CALLS=1`): the isolate's KV reads and Durable Object calls so far.
+app.use("*", async function reportCallCounts(c, next) {
+  await next();
+  if (!countingCalls(c.env) || c.res.webSocket) return;
+  c.res = new Response(c.res.body, c.res);
+  c.res.headers.set("StepGate-Calls", callCountsHeader());
+});
 
 app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 

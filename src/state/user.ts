@@ -14,6 +14,7 @@ import { newBackupCodes, normalizeBackupCode } from "../factors/backup-codes";
 import type { CodeSettings } from "../factors/code-settings";
 import { newNumericCode, normalizeNumericCode } from "../factors/one-time-code";
 import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp";
+import { countedStub } from "../lib/call-counts";
 import { digestsEqual } from "../lib/crypto";
 import { randomId } from "../lib/ids";
 import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
@@ -181,7 +182,7 @@ export type ConfirmOutcome =
  */
 export function userState(env: Env, tenantId: string, userId: string): DurableObjectStub<UserState> {
   // JSON keeps the two parts apart whatever characters a user id contains.
-  return env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId])));
+  return countedStub(env, env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId]))));
 }
 
 type Matched =
