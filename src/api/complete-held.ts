@@ -27,14 +27,14 @@ export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: s
   const taken = await reachState<HeldRequestTaken>(() => userState(c.env, tenant.tenantId, identity.userId).takeHeldRequest(challengeId, identity.sessionId));
   if (!taken.ok) throw heldRefusal(taken.error);
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation: taken.operation };
-  // The grant the verification earned, under the id the user's object gave it: spending it
-  // here spends the one the client holds too.
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[taken.operation]?.maxAge ?? 0 }, Date.now(), {
+  // The grant the verification earned — same id, same lifetime, from the same moment — so
+  // spending it here spends the one the client holds, and it ends when that one does.
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[taken.operation]?.maxAge ?? 0 }, taken.verifiedAt, {
     jti: taken.grantId,
     requestDigest: taken.digest,
   });
   const held = JSON.parse(taken.request) as HeldRequest;
-  return gateRequest(c as unknown as Context<AppEnv>, replayOf(held, c.req.raw, grant.token));
+  return gateRequest(c as unknown as Context<AppEnv>, replayOf(held, c.req.raw, grant.token, policy.identity.header));
 }
 
 function heldRefusal(error: Extract<HeldRequestTaken, { ok: false }>["error"]): ProblemError {

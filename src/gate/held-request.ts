@@ -6,14 +6,25 @@
  */
 import { base64url, fromBase64url } from "../lib/encoding";
 import { GRANT_HEADER } from "./grant";
+import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
 import type { ReadBody } from "./request-digest";
+
+/** The held request's own headers that are kept and sent again. */
+const KEPT_HEADERS = ["Content-Type", "Content-Encoding", "Content-Language", ...METHOD_OVERRIDE_HEADERS];
+
+/**
+ * What the completing request lends the replay: who is asking (the session, checked again by
+ * the gate) and how to answer them. Nothing else of it reaches the origin with the held body.
+ */
+const LENT_HEADERS = ["Cookie", "Authorization", "Accept", "Accept-Language", "User-Agent", "CF-Connecting-IP", "X-Forwarded-For"];
 
 /** What is kept of a request while its user verifies. */
 export interface HeldRequest {
   method: string;
   pathname: string;
   search: string;
-  contentType: string | null;
+  /** The request's own content headers (type, encoding, claimed method), sent again as they were. */
+  headers: Record<string, string>;
   /** base64url */
   body: string;
   /** The page the form was on, sent again as `Referer` so a further challenge returns there. */
@@ -32,23 +43,26 @@ export function heldRequestOf(request: Request, body: ReadBody, maxBodyBytes: nu
     method: request.method,
     pathname: url.pathname,
     search: url.search,
-    contentType: request.headers.get("Content-Type"),
+    headers: Object.fromEntries(KEPT_HEADERS.flatMap((name) => (request.headers.has(name) ? [[name, request.headers.get(name)!]] : []))),
     body: base64url(body.bytes),
     referer: request.headers.get("Referer"),
   };
 }
 
 /**
- * The held request, ready to go through the gate again: as the user sent it, with the
- * credentials of `completing` (the same signed-in session, checked again by the gate) and the
- * grant in the `StepGate-Grant` header.
+ * The held request, ready to go through the gate again: as the user sent it (body and content
+ * headers), with the credentials of `completing` (the same signed-in session, checked again by
+ * the gate; `identityHeader` is the policy's session header, if any) and the grant in the
+ * `StepGate-Grant` header.
  * @example
  * const response = await gateRequest(c, replayOf(held, c.req.raw, grant.token));
  */
-export function replayOf(held: HeldRequest, completing: Request, grant: string): Request {
-  const headers = new Headers(completing.headers);
-  for (const name of ["Content-Type", "Content-Length", "Referer", GRANT_HEADER]) headers.delete(name);
-  if (held.contentType) headers.set("Content-Type", held.contentType);
+export function replayOf(held: HeldRequest, completing: Request, grant: string, identityHeader: string | undefined): Request {
+  const headers = new Headers(held.headers);
+  for (const name of [...LENT_HEADERS, ...(identityHeader ? [identityHeader] : [])]) {
+    const value = completing.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
   if (held.referer) headers.set("Referer", held.referer);
   headers.set(GRANT_HEADER, grant);
   const body = fromBase64url(held.body);

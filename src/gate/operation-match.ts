@@ -120,7 +120,7 @@ function matches(router: TrieRouter<true>, verb: string, path: string): boolean 
 }
 
 /** Ways origins let a request claim another method (Express, Rails, Laravel, Symfony, …). */
-const METHOD_OVERRIDE_HEADERS = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
+export const METHOD_OVERRIDE_HEADERS = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
 /**
  * The protected operations a request must pass, in order: the `login` guard (when it covers

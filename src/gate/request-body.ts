@@ -7,8 +7,12 @@
 import { ProblemError } from "../lib/problem";
 import { readBody, type ReadBody } from "./request-digest";
 
-/** The largest body a request-bound operation accepts: it must be read whole to be approved. */
-export const MAX_BOUND_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * The largest body stepgate reads to approve or hold a request: it must be read whole, and an
+ * isolate has 128 MB for every request it serves at once. Checked against `Content-Length`
+ * before anything is read, and while reading for bodies sent without one.
+ */
+export const MAX_BOUND_BODY_BYTES = 1024 * 1024;
 
 export class RequestBody {
   private read: Promise<ReadBody> | null = null;
@@ -31,11 +35,11 @@ export class RequestBody {
   }
 
   private async readOnce(): Promise<ReadBody> {
+    const declared = Number(this.request.headers.get("Content-Length") ?? "0");
+    if (declared > MAX_BOUND_BODY_BYTES) throw tooLarge();
     const copy = this.request.clone();
     const bytes = copy.body ? await readAtMost(copy.body, MAX_BOUND_BODY_BYTES) : new Uint8Array();
-    if (!bytes) {
-      throw new ProblemError(413, "body_too_large", `A request that needs approval is at most ${MAX_BOUND_BODY_BYTES} bytes.`);
-    }
+    if (!bytes) throw tooLarge();
     return readBody(new Request(copy.url, { method: copy.method, headers: copy.headers, body: bytes }));
   }
 }
@@ -62,4 +66,8 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, maxBytes: number):
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+function tooLarge(): ProblemError {
+  return new ProblemError(413, "body_too_large", `A request that needs approval is at most ${MAX_BOUND_BODY_BYTES} bytes.`);
 }

@@ -5,13 +5,18 @@
  * approve it. Canonical bodies let a client send the same request again with its JSON keys in
  * another order or its form fields re-encoded; any change of a value changes the digest.
  *
- * - JSON (`application/json`, `+json`): keys sorted at every level (RFC 8785 style).
- * - Forms (`application/x-www-form-urlencoded`, `multipart/form-data`): fields sorted by
- *   name, values in their order; a file counts by name, type, size and SHA-256, so a new
- *   multipart boundary does not change the digest.
- * - Anything else: the bytes as sent.
+ * - JSON (`application/json`, `+json`): keys sorted at every level (RFC 8785 style). JSON that
+ *   two parsers could read differently is refused for approval (`ambiguousJson`): duplicate
+ *   keys, integers beyond 2^53, numbers beyond the double range.
+ * - URL-encoded forms: the fields as sent (still encoded), sorted by name, values in order.
+ * - Multipart: fields sorted by name; a file counts by name, type, size and SHA-256, so a new
+ *   boundary does not change the digest.
+ * - Anything else, or JSON that does not parse: the SHA-256 of the bytes as sent.
+ * The method includes every method the request claims (`X-HTTP-Method-Override`, `?_method=`).
  */
 import { sha256Hex } from "../lib/crypto";
+import { ProblemError } from "../lib/problem";
+import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
 
 export type BodyKind = "json" | "form" | "multipart" | "raw";
 
@@ -23,6 +28,8 @@ export interface ReadBody {
   json?: unknown;
   /** Parsed, for forms: `[name, value]` in order (a file's value is its description). */
   fields?: Array<[string, string]>;
+  /** For a URL-encoded form: the `name=value` pairs as sent, still encoded. */
+  rawPairs?: string[];
 }
 
 /** The kind of body a content type carries. */
@@ -51,7 +58,7 @@ export async function readBody(request: Request): Promise<ReadBody> {
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
-  if (kind === "form") return { kind, bytes, fields: [...new URLSearchParams(text)] };
+  if (kind === "form") return { kind, bytes, fields: [...new URLSearchParams(text)], rawPairs: text.split("&").filter((pair) => pair !== "") };
   if (kind === "json") {
     try {
       return { kind, bytes, json: JSON.parse(text) };
@@ -64,34 +71,116 @@ export async function readBody(request: Request): Promise<ReadBody> {
 }
 
 /**
- * The digest a bound grant carries: hex SHA-256 over method, path and query as sent, and the
- * canonical body.
+ * The digest a bound grant carries: hex SHA-256 over the method (and any it claims), path and
+ * query as sent, and the canonical body (or the bytes' own SHA-256).
  * @example
- * await requestDigest("POST", "/api/withdraw", "", body) // "5f0c…"
+ * await requestDigest(request, body) // "5f0c…"
  */
-export async function requestDigest(method: string, pathAndQuery: string, body: ReadBody): Promise<string> {
-  return sha256Hex(`${method.toUpperCase()}\n${pathAndQuery}\n${body.kind}\n${canonicalBody(body)}`);
+export async function requestDigest(request: Request, body: ReadBody): Promise<string> {
+  const url = new URL(request.url);
+  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => request.headers.get(name)), url.searchParams.get("_method")].filter((m): m is string => m !== null);
+  const methods = [request.method, ...claimed].map((m) => m.trim().toUpperCase()).join(",");
+  return sha256Hex(`${methods}\n${url.pathname}${url.search}\n${body.kind}\n${await canonicalBody(body)}`);
 }
 
-function canonicalBody(body: ReadBody): string {
+async function canonicalBody(body: ReadBody): Promise<string> {
   if (body.kind === "json" && body.json !== undefined) return canonicalJson(body.json);
-  if (body.fields) return JSON.stringify(sortedFields(body.fields));
-  return [...body.bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  if (body.rawPairs) return JSON.stringify(sortedByName(body.rawPairs.map((pair) => [pair.split("=", 1)[0]!, pair])).map(([, pair]) => pair));
+  if (body.fields) return JSON.stringify(sortedByName(body.fields));
+  // Hashed as bytes, not turned into text: a large body costs its size once, not many times.
+  const digest = await crypto.subtle.digest("SHA-256", body.bytes);
+  return `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** Deeper JSON than this is refused for approval (and never recursed into). */
+const MAX_JSON_DEPTH = 32;
 
 /** JSON with object keys sorted at every level. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_JSON_DEPTH) throw new ProblemError(400, "ambiguous_request", `A request to approve nests at most ${MAX_JSON_DEPTH} levels deep.`);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, depth + 1)).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(",")}}`;
   }
   return JSON.stringify(value);
 }
 
 /** Sorted by name; the values of one name keep their order (it can matter: `to=a&to=b`). */
-function sortedFields(fields: Array<[string, string]>): Array<[string, string]> {
-  return fields.map((field, index) => ({ field, index })).sort((a, b) => (a.field[0] < b.field[0] ? -1 : a.field[0] > b.field[0] ? 1 : a.index - b.index)).map((e) => e.field);
+function sortedByName<T extends [string, ...unknown[]]>(entries: T[]): T[] {
+  return entries.map((entry, index) => ({ entry, index })).sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.index - b.index)).map((e) => e.entry);
+}
+
+/**
+ * The digest a grant for this request must carry, after refusing what cannot be approved as
+ * the user will see it: an encoded body (`Content-Encoding`), ambiguous JSON, and, when the
+ * operation shows fields, a body that is neither JSON nor a form (sent as `text/plain`, say,
+ * to leave the approval page blank while the origin still reads the JSON).
+ * @example
+ * const digest = await approvalDigest(request, await body.parsed(), operation.display);
+ */
+export async function approvalDigest(request: Request, body: ReadBody, display: readonly string[]): Promise<string> {
+  if (request.headers.get("Content-Encoding")) {
+    throw new ProblemError(415, "unsupported_media_type", "A request that needs approval is sent without Content-Encoding.");
+  }
+  if (body.kind === "json" && body.json !== undefined) {
+    const ambiguity = ambiguousJson(new TextDecoder().decode(body.bytes), body.json);
+    if (ambiguity) throw new ProblemError(400, "ambiguous_request", `This request cannot be approved as shown: ${ambiguity}.`);
+  }
+  const readable = (body.kind === "json" && body.json !== undefined) || body.fields !== undefined;
+  if (display.length > 0 && body.bytes.byteLength > 0 && !readable) {
+    throw new ProblemError(415, "unsupported_media_type", "Send this request as JSON or a form, so what it approves can be shown.");
+  }
+  return requestDigest(request, body);
+}
+
+/**
+ * Why JSON cannot be approved as the user will see it, or `null`. The origin and stepgate must
+ * read the same values: with a duplicate key one parser takes the first and another the last
+ * (the page would show ALICE while the origin pays MALLORY), and an integer beyond 2^53 or a
+ * number beyond the double range reads differently in exact and in floating-point parsers.
+ * @example
+ * ambiguousJson('{"to":"A","to":"B"}') // "duplicate key \"to\""
+ */
+export function ambiguousJson(text: string, parsed: unknown): string | null {
+  const duplicate = duplicateKey(text);
+  if (duplicate !== null) return `duplicate key ${JSON.stringify(duplicate)}`;
+  const stack: unknown[] = [parsed];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "number" && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
+      return "a number beyond the range JSON parsers agree on (integers up to 2^53)";
+    }
+    if (typeof value === "object" && value !== null) stack.push(...Object.values(value));
+  }
+  // `1e400` parses as Infinity only in a number position; a literal beyond the double range anywhere is refused.
+  return null;
+}
+
+/** The first key that appears twice in one object of `text` (valid JSON), or `null`. */
+function duplicateKey(text: string): string | null {
+  const objects: Array<Set<string> | null> = [];
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "{") objects.push(new Set());
+    else if (char === "[") objects.push(null);
+    else if (char === "}" || char === "]") objects.pop();
+    else if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const token = text.slice(i, end + 1);
+      let next = end + 1;
+      while (/\s/.test(text[next] ?? "")) next++;
+      const keys = objects.at(-1);
+      if (keys && text[next] === ":") {
+        const key = JSON.parse(token) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return null;
 }
 
 async function describeFile(file: File): Promise<string> {
@@ -101,11 +190,12 @@ async function describeFile(file: File): Promise<string> {
 }
 
 /**
- * Control characters, line separators and bidirectional overrides: a payee name could
- * otherwise break the SMS text into lines or display `0001` as `1000` (U+202E).
+ * Control and format characters (Unicode Cc and Cf: bidirectional overrides, zero-width
+ * spaces and joiners, soft hyphens, tags) and line separators: a payee name could otherwise
+ * break the SMS text into lines, display `0001` as `1000` (U+202E), or hide the part of a
+ * value that differs behind invisible padding.
  */
-// eslint-disable-next-line no-control-regex
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** Longest value shown for one field; longer ones are cut with an ellipsis. */
 const SHOWN_VALUE_CHARS = 120;
@@ -122,16 +212,23 @@ const SHOWN_VALUE_CHARS = 120;
 export function displayedFields(body: ReadBody, display: readonly string[]): Array<{ field: string; value: string }> {
   const shown: Array<{ field: string; value: string }> = [];
   for (const name of display) {
-    const value = body.kind === "json" ? pointerValue(body.json, name) : body.fields?.filter(([n]) => n === name).map(([, v]) => v).join(", ");
-    if (value === undefined || value === null || value === "") continue;
-    const text = typeof value === "string" ? value : JSON.stringify(value);
+    // A JSON pointer names a field of a JSON body only; a plain name, a form field or top-level key.
+    if (name.startsWith("/") && body.kind !== "json") continue;
+    const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === name).map(([, v]) => v);
+    // A field the policy shows but the request lacks is said to be absent, not left out.
+    const texts = values.length === 0 || values.every((v) => v === undefined) ? ["(absent)"] : values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+    // A repeated form field is shown once per value: `to=A&to=B` must not read like `to=A, B`.
+    texts.forEach((text, index) => showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text));
+  }
+  return shown;
+
+  function showOne(name: string, text: string): void {
     const clean = text.replace(UNSHOWABLE, " ").replace(/\s+/g, " ").trim();
     const field = name.replace(/^\//, "").replace(/\//g, ".");
     // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
-    if (shown.some((f) => f.field === field)) continue;
+    if (shown.some((f) => f.field === field)) return;
     shown.push({ field, value: clean.length > SHOWN_VALUE_CHARS ? `${clean.slice(0, SHOWN_VALUE_CHARS)}…` : clean });
   }
-  return shown;
 }
 
 function pointerValue(json: unknown, name: string): unknown {

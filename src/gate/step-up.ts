@@ -18,7 +18,7 @@ import { LOGIN, type MatchedOperation } from "./operation-match";
 import { heldRequestOf } from "./held-request";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
-import { displayedFields, requestDigest } from "./request-digest";
+import { approvalDigest, displayedFields } from "./request-digest";
 import { stepUpRequirement } from "./requirement";
 
 /**
@@ -58,7 +58,7 @@ export async function stepUp(
   const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
   const url = new URL(request.url);
   // A request-bound operation's grant approves exactly this request (see request-digest).
-  const digest = bindsRequest(matched.name, matched.operation) ? await requestDigest(request.method, url.pathname + url.search, await body.parsed()) : null;
+  const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await user.status(policy.enrollmentEpoch, identity.email);

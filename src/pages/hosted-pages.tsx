@@ -53,6 +53,12 @@ for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
 hostedPages.get("/challenge/:id/complete", async (c) => {
   const id = c.req.param("id");
   if (!CHALLENGE_ID.test(id)) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  // It sends a POST on the user's behalf: only from stepgate's own redirect (same-origin) or
+  // typed in (none), never from a link on another site.
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site && site !== "same-origin" && site !== "none") {
+    throw new ProblemError(403, "cross_site", "A held request is completed from this site only.");
+  }
   return completeHeldRequest(c, id);
 });
 

@@ -114,7 +114,7 @@ export interface CompletedChallenge {
 }
 
 export type HeldRequestTaken =
-  | { ok: true; request: string; grantId: string; digest: string | null; operation: string }
+  | { ok: true; request: string; grantId: string; digest: string | null; operation: string; verifiedAt: number }
   | { ok: false; error: "challenge_not_found" | "not_verified" | "already_completed" };
 
 export interface AnswerSettings {
@@ -583,7 +583,7 @@ export class UserState extends DurableObject<Env> {
     if (row.completed_at !== null || this.grantSpent(row.grant_id)) return { ok: false, error: "already_completed" };
     this.sql.exec("UPDATE challenges SET completed_at = ? WHERE id = ?", now, challengeId);
     const request = await unseal(this.env, row.held_sealed, `held:${this.owner}:${challengeId}`);
-    return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation };
+    return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation, verifiedAt: row.verified_at };
   }
 
   /**
@@ -596,7 +596,11 @@ export class UserState extends DurableObject<Env> {
     this.sql.exec("DELETE FROM used_grants WHERE expires_at <= ?", now);
     // Read and write with no await between them: no other request can interleave here.
     if (this.grantSpent(jti)) return false;
-    this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
+    // Remembered at least as long as a challenge lives, so a held request of the same challenge
+    // can never be completed after its grant was used and forgotten.
+    this.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, Math.max(expiresAt, now + CHALLENGE_TTL_MS));
+    // The request the grant approved was sent: its held copy is done too.
+    this.sql.exec("UPDATE challenges SET completed_at = ? WHERE grant_id = ? AND completed_at IS NULL", now, jti);
     return true;
   }
 

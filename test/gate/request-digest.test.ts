@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, displayedFields, readBody, requestDigest } from "../../src/gate/request-digest";
+import { approvalDigest, canonicalJson, displayedFields, readBody, requestDigest } from "../../src/gate/request-digest";
 
 const json = (body: unknown, type = "application/json") => new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
-const digestOf = async (request: Request) => requestDigest(request.method, new URL(request.url).pathname + new URL(request.url).search, await readBody(request));
+const digestOf = async (request: Request) => requestDigest(request.clone(), await readBody(request));
 
 describe("request digest", () => {
   it("is the same for the same JSON with keys in another order, and differs for any changed value", async () => {
@@ -13,18 +13,43 @@ describe("request digest", () => {
     expect(await digestOf(json({ amount: "10", to: { iban: "DE1", name: "A" } }))).not.toBe(a);
   });
 
-  it("binds the method, path and query as sent", async () => {
+  it("binds the method (and any it claims), path and query as sent", async () => {
     const body = await readBody(json({ amount: 10 }));
-    const base = await requestDigest("POST", "/api/withdraw", body);
-    expect(await requestDigest("PUT", "/api/withdraw", body)).not.toBe(base);
-    expect(await requestDigest("POST", "/api/Withdraw", body)).not.toBe(base);
-    expect(await requestDigest("POST", "/api/withdraw?account=2", body)).not.toBe(base);
+    const at = (method: string, path: string, headers: Record<string, string> = {}) => requestDigest(new Request(`https://p.test${path}`, { method, headers }), body);
+    const base = await at("POST", "/api/withdraw");
+    expect(await at("PUT", "/api/withdraw")).not.toBe(base);
+    expect(await at("POST", "/api/Withdraw")).not.toBe(base);
+    expect(await at("POST", "/api/withdraw?account=2")).not.toBe(base);
+    expect(await at("POST", "/api/withdraw", { "X-HTTP-Method-Override": "PUT" })).not.toBe(base);
+    expect(await at("POST", "/api/withdraw?_method=DELETE")).not.toBe(base);
   });
 
-  it("reads a form the same however it is encoded, keeping the order of a repeated field", async () => {
+  it("refuses JSON that parsers read differently: duplicate keys, integers beyond 2^53, numbers beyond doubles", async () => {
+    for (const text of ['{"to":"MALLORY","amount":1,"to":"ALICE"}', '{"a":{"x":1,"x":2}}', '{"to":9007199254740993}', '{"amount":1e400}']) {
+      const request = json(text);
+      await expect(approvalDigest(request.clone(), await readBody(request), []), text).rejects.toMatchObject({ status: 400, code: "ambiguous_request" });
+    }
+    const fine = json('{"to":"A","list":[{"to":"B"}],"s":"\\"to\\":"}');
+    expect(await approvalDigest(fine.clone(), await readBody(fine), [])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("refuses an encoded body, and a body it cannot show when the operation shows fields", async () => {
+    const gzip = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, body: "x" });
+    await expect(approvalDigest(gzip.clone(), await readBody(gzip), [])).rejects.toMatchObject({ status: 415 });
+    const plain = () => new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "text/plain" }, body: '{"amount":10}' });
+    await expect(approvalDigest(plain(), await readBody(plain()), ["amount"])).rejects.toMatchObject({ status: 415 });
+    expect(await approvalDigest(plain(), await readBody(plain()), [])).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("keeps form values as sent: invalid percent-encodings do not collide", async () => {
+    const form = (text: string) => new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
+    expect(await digestOf(form("to=%FF"))).not.toBe(await digestOf(form("to=%FE")));
+  });
+
+  it("reads a form the same whatever the order of its fields, keeping the order of a repeated field", async () => {
     const form = (text: string) => new Request("https://p.test/wallet/withdraw", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
     const a = await digestOf(form("amount=10&to=ACC+1&csrf=x"));
-    expect(await digestOf(form("csrf=x&to=ACC%201&amount=10"))).toBe(a);
+    expect(await digestOf(form("csrf=x&to=ACC+1&amount=10"))).toBe(a);
     expect(await digestOf(form("amount=11&to=ACC+1&csrf=x"))).not.toBe(a);
     expect(await digestOf(form("to=a&to=b"))).not.toBe(await digestOf(form("to=b&to=a")));
   });
@@ -62,9 +87,17 @@ describe("displayed fields", () => {
       { field: "currency", value: "USD" },
       { field: "to.name", value: "<b>Mallory</b> evil" },
       { field: "to.iban", value: "DE89" },
+      { field: "missing", value: "(absent)" },
       { field: "memo", value: `${"x".repeat(120)}…` },
     ]);
     const form = await readBody(new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=5&to=A&to=B" }));
-    expect(displayedFields(form, ["amount", "to"])).toEqual([{ field: "amount", value: "5" }, { field: "to", value: "A, B" }]);
+    expect(displayedFields(form, ["amount", "to", "/amount", "currency"])).toEqual([
+      { field: "amount", value: "5" },
+      { field: "to [1]", value: "A" },
+      { field: "to [2]", value: "B" },
+      { field: "currency", value: "(absent)" },
+    ]);
+    const hidden = await readBody(json({ to: "ACC\u200b\u200d\ufeff\u00ad1\u{e0041}" }));
+    expect(displayedFields(hidden, ["to"])).toEqual([{ field: "to", value: "ACC 1" }]);
   });
 });

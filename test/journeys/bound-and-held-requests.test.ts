@@ -209,3 +209,74 @@ describe("held requests", () => {
     expect(sent.status).toBe(200);
   });
 });
+
+describe("held requests: the review's cases", () => {
+  it("cannot be completed after the grant was used by a retry", async () => {
+    const { base, tenantId } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "jay" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const body = { amount: 500, to: { name: "R" } };
+    const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, body);
+    const grant = await verified(base, token, challengeId, backupCodes[0]!);
+    expect((await withGrant(base, token, grant, body)).status).toBe(200);
+    // Even once the spent grant's record is old, the held copy is done.
+    await runInDurableObject(userState(env, tenantId, "jay"), (_o, state) => state.storage.sql.exec("UPDATE used_grants SET expires_at = ?", Date.now() - 1));
+    const late = await postJson(completeUrl!, token, {});
+    expect(late.status).toBe(409);
+    expect(await late.json()).toMatchObject({ code: "already_completed" });
+  });
+
+  it("send the held body with its own content headers and only the completing request's credentials", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "kit" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 8 });
+    await verified(base, token, challengeId, backupCodes[0]!);
+    const done = await send(completeUrl!, {
+      method: "POST",
+      headers: sessionHeaders(token, { "X-HTTP-Method-Override": "DELETE", "Idempotency-Key": "evil", "X-Custom": "nope" }),
+      body: "{}",
+    });
+    expect(done.status).toBe(200);
+    const echo = await done.json<Echo>();
+    expect(echo.method).toBe("POST");
+    expect(echo.headers["x-http-method-override"]).toBeUndefined();
+    expect(echo.headers["idempotency-key"]).toBeUndefined();
+    expect(echo.headers["x-custom"]).toBeUndefined();
+    expect(echo.headers["content-type"]).toBe("application/json");
+    expect(echo.headers.cookie).toBe(`portal_session=${token}`);
+  });
+
+  it("refuse a grant for the same request with a claimed method override, and ambiguous JSON", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "lee" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 2 });
+    const grant = await verified(base, token, challengeId, backupCodes[0]!);
+    const overridden = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token, { "StepGate-Grant": grant, "X-HTTP-Method-Override": "PUT" }), body: JSON.stringify({ amount: 2 }) });
+    expect(overridden.status).toBe(401);
+    const duplicate = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token), body: '{"to":"MALLORY","amount":2,"to":"ALICE"}' });
+    expect(duplicate.status).toBe(400);
+    expect(await duplicate.json()).toMatchObject({ code: "ambiguous_request" });
+  });
+
+  it("are completed from a cross-site link never", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "max" });
+    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 4 });
+    await verified(base, token, challengeId, backupCodes[0]!);
+    const crossSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "cross-site" } });
+    expect(crossSite.status).toBe(403);
+    const sameSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "same-origin" } });
+    expect(sameSite.status).toBe(200);
+  });
+
+  it("refuse a body over 1 MiB before reading it", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "ned" });
+    await enrolTotpViaApi(base, token);
+    const big = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token), body: JSON.stringify({ amount: 1, pad: "x".repeat(1_100_000) }) });
+    expect(big.status).toBe(413);
+  });
+});

@@ -1,0 +1,388 @@
+/**
+ * `npm run bench`: what stepgate costs on top of a bare proxy, measured in one run on one
+ * machine. Both workers are built the way they deploy (`wrangler deploy --dry-run`), run under
+ * workerd through Miniflare's API with logging off, in front of the same local origin, and
+ * loaded with autocannon: warm-up, then several measured runs, the median kept. Durable Object
+ * and KV calls per request come from stepgate's own counters (`STEPGATE_COUNT_CALLS=1`, on a
+ * separate instance so counting does not slow the timed runs).
+ *
+ * Writes `bench/results.md` and `bench/results.svg`, and the table into the README.
+ */
+import autocannon from "autocannon";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { SignJWT } from "jose";
+import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
+import { Secret, TOTP } from "otpauth";
+import { issueGrant } from "../src/gate/grant";
+import { ratioChart } from "./chart";
+
+// The address the workers listen on doubles as the tenant's hostname (Node's fetch cannot set `Host`).
+const HOST = "127.0.0.1";
+const TENANT = "bench";
+const ADMIN_KEY = "bench-admin-key";
+const JWT_SECRET = "bench-portal-jwt-secret";
+const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
+const COMPAT_DATE = "2026-04-20";
+const CONNECTIONS = 16;
+const WARMUP_SECONDS = 2;
+const MEASURED_RUNS = 3;
+const RUN_SECONDS = 5;
+const VERIFIES_PER_RUN = 400;
+const DIRECTORY_USERS = 100_000;
+const COUNTED_REQUESTS = 300;
+const BUILD = "bench/.build";
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Row {
+  scenario: string;
+  stepgate: Measured;
+  bare: Measured | null;
+  calls: { durableObject: number; kv: number } | null;
+  target: string;
+  met: boolean | null;
+}
+
+// ---------------------------------------------------------------- build and start
+
+function build(): { stepgate: string; bare: string } {
+  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+  for (const [config, out] of [["wrangler.toml", `${BUILD}/stepgate`], ["bench/bare-proxy.wrangler.toml", `${BUILD}/bare`]]) {
+    // An absolute --outdir: wrangler resolves a relative one against the config's folder.
+    const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--config", config!, "--outdir", resolve(out!)], { env, encoding: "utf8" });
+    if (built.status !== 0) throw new Error(`building ${config} failed:\n${built.stdout}\n${built.stderr}`);
+  }
+  const bundle = (dir: string, main: string) => `${dir}/${main}`;
+  return { stepgate: bundle(`${BUILD}/stepgate`, "index.js"), bare: bundle(`${BUILD}/bare`, "bare-proxy.js") };
+}
+
+async function startOrigin(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+function stepgateOptions(script: string, origin: string, counting: boolean): MiniflareOptions {
+  return {
+    log: new Log(LogLevel.NONE),
+    cf: false,
+    port: 0,
+    workers: [
+      {
+        name: "stepgate",
+        scriptPath: script,
+        modules: true,
+        compatibilityDate: COMPAT_DATE,
+        kvNamespaces: ["POLICY"],
+        durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
+        bindings: {
+          STEPGATE_ADMIN_KEY: ADMIN_KEY,
+          STEPGATE_SECRET_KEYS: SECRET_KEYS,
+          STEPGATE_ENV: "production",
+          TENANT_BENCH_JWT_SECRET: JWT_SECRET,
+          ...(counting ? { STEPGATE_COUNT_CALLS: "1" } : {}),
+        },
+      },
+      {
+        name: "seeder",
+        scriptPath: "bench/seeder.js",
+        modules: true,
+        compatibilityDate: COMPAT_DATE,
+        durableObjects: { TENANTS: { className: "TenantState", scriptName: "stepgate", useSQLite: true } },
+      },
+    ],
+  } as MiniflareOptions;
+}
+
+function bareOptions(script: string, origin: string): MiniflareOptions {
+  return { log: new Log(LogLevel.NONE), cf: false, port: 0, scriptPath: script, modules: true, compatibilityDate: COMPAT_DATE, bindings: { ORIGIN: origin } };
+}
+
+/** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional. */
+function benchPolicy(origin: string) {
+  return {
+    origin,
+    enabled: true,
+    enforcement: "optional",
+    identity: { algorithm: "HS256", secretRef: "TENANT_BENCH_JWT_SECRET", cookie: "portal_session" },
+    operations: {
+      login: { routes: ["* /app/*"], maxAge: 3600 },
+      withdraw: { routes: ["POST /api/withdraw"], maxAge: 3600, bindRequest: false },
+      transfer: { routes: ["POST /api/transfer"], maxAge: 0 },
+    },
+  };
+}
+
+async function seedTenant(mf: Miniflare, origin: string): Promise<void> {
+  const kv = await mf.getKVNamespace("POLICY", "stepgate");
+  await kv.put(`host:${HOST}`, TENANT);
+  await kv.put(`policy:${TENANT}`, JSON.stringify(benchPolicy(origin)));
+}
+
+// ---------------------------------------------------------------- sessions, grants, users
+
+const portalSession = (sub: string, sid = `${sub}-s`) =>
+  new SignJWT({ sub, sid }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("2h").sign(new TextEncoder().encode(JWT_SECRET));
+
+async function grantCookie(sub: string, operation: string): Promise<string> {
+  const env = { STEPGATE_SECRET_KEYS: SECRET_KEYS } as unknown as Env;
+  const { token } = await issueGrant(env, { tenantId: TENANT, userId: sub, sessionId: `${sub}-s`, operation }, { maxAgeSeconds: 3600 }, Date.now());
+  return `__Host-stepgate-grant-${operation}=${token}`;
+}
+
+interface PreparedVerify {
+  path: string;
+  cookie: string;
+  secret: string;
+}
+
+/** Users enrolled with TOTP through the API, each with an open challenge (a stopped transfer). */
+async function prepareVerifies(base: string, count: number, prefix: string): Promise<PreparedVerify[]> {
+  const prepared: PreparedVerify[] = [];
+  const one = async (i: number) => {
+    const sub = `${prefix}-${i}`;
+    const cookie = `portal_session=${await portalSession(sub)}`;
+    const headers = { Host: HOST, Cookie: cookie, "Content-Type": "application/json" };
+    const started = (await (await fetch(`${base}/__stepgate/api/enroll/totp`, { method: "POST", headers })).json()) as { enrollmentId: string; secret: string };
+    const code = new TOTP({ secret: Secret.fromBase32(started.secret) }).generate();
+    const confirmed = await fetch(`${base}/__stepgate/api/enroll/totp/confirm`, { method: "POST", headers, body: JSON.stringify({ enrollmentId: started.enrollmentId, code }) });
+    if (confirmed.status !== 200) throw new Error(`enrolment failed: ${confirmed.status} ${await confirmed.text()}`);
+    const stopped = (await (await fetch(`${base}/api/transfer`, { method: "POST", headers, body: '{"amount":1}' })).json()) as { challengeId: string };
+    prepared.push({ path: `/__stepgate/api/challenges/${stopped.challengeId}/verify`, cookie, secret: started.secret });
+  };
+  for (let i = 0; i < count; i += CONNECTIONS) await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count - i) }, (_, j) => one(i + j)));
+  return prepared;
+}
+
+/** The code of the next time step: later than the one the enrolment used, within the allowed skew. */
+const nextCode = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + 30_000 });
+
+// ---------------------------------------------------------------- load
+
+interface Load {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Varies each request (the verify scenario). */
+  next?: () => { path: string; headers: Record<string, string>; body: string };
+}
+
+async function fire(base: string, load: Load, limit: { duration: number } | { amount: number }): Promise<Measured> {
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    ...limit,
+    requests: [
+      {
+        method: (load.method ?? "GET") as "GET",
+        path: load.path,
+        headers: { host: HOST, ...load.headers },
+        body: load.body,
+        ...(load.next
+          ? {
+              setupRequest: (request: Record<string, unknown>) => {
+                const next = load.next!();
+                return { ...request, path: next.path, headers: { host: HOST, ...next.headers }, body: next.body };
+              },
+            }
+          : {}),
+      },
+    ],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+async function measure(base: string, load: Load): Promise<Measured> {
+  await fire(base, load, { duration: WARMUP_SECONDS });
+  const runs: Measured[] = [];
+  for (let i = 0; i < MEASURED_RUNS; i++) runs.push(await fire(base, load, { duration: RUN_SECONDS }));
+  return medianOf(runs);
+}
+
+function medianOf(runs: Measured[]): Measured {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) };
+}
+
+/** KV reads and Durable Object calls per request, from the counting instance's running totals. */
+async function callsPerRequest(base: string, load: Load, requests = COUNTED_REQUESTS): Promise<{ durableObject: number; kv: number }> {
+  const totals = async () => {
+    const header = (await fetch(`${base}/__stepgate/healthz`, { headers: { Host: HOST } })).headers.get("StepGate-Calls") ?? "";
+    const [, kv, dos] = /kv=(\d+);do=(\d+)/.exec(header) ?? [];
+    return { kv: Number(kv), durableObject: Number(dos) };
+  };
+  const before = await totals();
+  const result = await fire(base, load, { amount: requests });
+  if (result.errors > 0) throw new Error(`counting run for ${load.path} had ${result.errors} errors`);
+  const after = await totals();
+  return { durableObject: (after.durableObject - before.durableObject) / requests, kv: (after.kv - before.kv) / requests };
+}
+
+// ---------------------------------------------------------------- the run
+
+async function coldStart(options: MiniflareOptions, path: string): Promise<{ readyMs: number; firstResponseMs: number }> {
+  const samples: Array<{ readyMs: number; firstResponseMs: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const mf = new Miniflare(options);
+    await mf.ready;
+    const ready = performance.now();
+    const response = await mf.dispatchFetch(`http://${HOST}${path}`);
+    await response.arrayBuffer();
+    samples.push({ readyMs: ready - started, firstResponseMs: performance.now() - ready });
+    await mf.dispose();
+  }
+  samples.sort((a, b) => a.readyMs + a.firstResponseMs - (b.readyMs + b.firstResponseMs));
+  return samples[1]!;
+}
+
+async function main(): Promise<void> {
+  const scripts = build();
+  const origin = await startOrigin();
+  const stepgate = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, false));
+  const counting = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, true));
+  const bare = new Miniflare(bareOptions(scripts.bare, origin.url));
+  const [stepgateUrl, countingUrl, bareUrl] = (await Promise.all([stepgate.ready, counting.ready, bare.ready])).map((url) => url.origin);
+  await seedTenant(stepgate, origin.url);
+  await seedTenant(counting, origin.url);
+
+  const session = `portal_session=${await portalSession("alice")}`;
+  const loads: Record<string, Load> = {
+    passThrough: { path: "/public/page?x=1" },
+    protectedWithGrant: { method: "POST", path: "/api/withdraw", headers: { Cookie: `${session}; ${await grantCookie("alice", "withdraw")}`, "Content-Type": "application/json" }, body: '{"amount":10}' },
+    loginPage: { path: "/app/dashboard", headers: { Cookie: `${session}; ${await grantCookie("alice", "login")}` } },
+    directory: { path: "/__stepgate/admin/v1/users?limit=50&status=enrolled&sort=-enrolled_at", headers: { Authorization: `Bearer ${ADMIN_KEY}` } },
+  };
+  const rows: Row[] = [];
+  const log = (line: string) => console.error(`bench: ${line}`);
+
+  log("origin alone");
+  const originAlone = await measure(origin.url, loads.passThrough!);
+
+  const throughput: Array<[key: string, name: string, target: string, minRatio: number | null]> = [
+    ["passThrough", "1. unprotected pass-through", "≥ 0.95 × bare, 0 DO, ≤ 0.01 KV", 0.95],
+    ["protectedWithGrant", "2. protected operation, valid grant", "≥ 0.90 × bare, 0 DO, ≤ 0.01 KV", 0.9],
+    ["loginPage", "3. login-protected page, valid login grant", "(no target)", null],
+  ];
+  for (const [key, name, target, minRatio] of throughput) {
+    log(name);
+    const mine = await measure(stepgateUrl!, loads[key]!);
+    const theirs = await measure(bareUrl!, loads[key]!);
+    const calls = await callsPerRequest(countingUrl!, loads[key]!);
+    log(`  stepgate ${mine.rps.toFixed(0)} req/s (p99 ${mine.p99} ms, ${mine.errors} errors), bare ${theirs.rps.toFixed(0)} req/s, DO ${calls.durableObject}/req, KV ${calls.kv}/req`);
+    const met = minRatio === null ? null : mine.rps / theirs.rps >= minRatio && calls.durableObject === 0 && calls.kv <= 0.01 && mine.errors === 0;
+    rows.push({ scenario: name, stepgate: mine, bare: theirs, calls, target, met });
+  }
+
+  log("4. full TOTP verify");
+  const prepared = await prepareVerifies(stepgateUrl!, VERIFIES_PER_RUN * (MEASURED_RUNS + 1), "v");
+  let nextVerify = 0;
+  const verifyLoad = (pool: PreparedVerify[], cursor: () => number): Load => ({
+    method: "POST",
+    path: "/",
+    next: () => {
+      const user = pool[cursor() % pool.length]!;
+      return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
+    },
+  });
+  const verifyRuns: Measured[] = [];
+  await fire(stepgateUrl!, verifyLoad(prepared, () => nextVerify++), { amount: VERIFIES_PER_RUN });
+  for (let i = 0; i < MEASURED_RUNS; i++) verifyRuns.push(await fire(stepgateUrl!, verifyLoad(prepared, () => nextVerify++), { amount: VERIFIES_PER_RUN }));
+  const verify = medianOf(verifyRuns);
+  const countedVerifies = await prepareVerifies(countingUrl!, COUNTED_REQUESTS, "c");
+  let nextCounted = 0;
+  const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies, () => nextCounted++));
+  rows.push({ scenario: "4. full verify (TOTP) through the Durable Object", stepgate: verify, bare: null, calls: verifyCalls, target: "p99 ≤ 20 ms", met: verify.p99 <= 20 && verify.errors === 0 });
+
+  log(`5. directory page at ${DIRECTORY_USERS} users`);
+  for (const mf of [stepgate, counting]) {
+    const seeded = await mf.dispatchFetch("http://seeder/", { method: "POST", body: JSON.stringify({ tenantId: TENANT, count: DIRECTORY_USERS }) }, "seeder" as never);
+    if (seeded.status !== 200) throw new Error(`seeding the directory failed: ${seeded.status}`);
+  }
+  const directory = await measure(stepgateUrl!, loads.directory!);
+  const directoryCalls = await callsPerRequest(countingUrl!, loads.directory!);
+  rows.push({ scenario: `5. admin directory page, ${DIRECTORY_USERS.toLocaleString("en")} users`, stepgate: directory, bare: null, calls: directoryCalls, target: "≤ 50 ms", met: directory.p99 <= 50 && directory.errors === 0 });
+
+  log("6. cold start");
+  const coldStepgate = await coldStart(stepgateOptions(scripts.stepgate, origin.url, false), "/__stepgate/healthz");
+  const coldBare = await coldStart(bareOptions(scripts.bare, origin.url), "/");
+
+  const sizes = { stepgate: gzipSync(readFileSync(scripts.stepgate)).length, bare: gzipSync(readFileSync(scripts.bare)).length };
+  const sizeLimit = 2 * sizes.bare + 150 * 1024;
+
+  await Promise.all([stepgate.dispose(), counting.dispose(), bare.dispose()]);
+  origin.server.close();
+
+  const markdown = report(rows, originAlone, { stepgate: coldStepgate, bare: coldBare }, sizes, sizeLimit);
+  writeFileSync("bench/results.md", markdown);
+  writeFileSync("bench/results.svg", ratioChart(rows.filter((r) => r.bare).map((r) => ({ label: r.scenario, ratio: r.stepgate.rps / r.bare!.rps, target: r.target.startsWith("≥") ? Number(/≥ ([\d.]+)/.exec(r.target)![1]) : null }))));
+  quoteInReadme(markdown);
+  console.log(markdown);
+}
+
+// ---------------------------------------------------------------- the report
+
+function report(
+  rows: Row[],
+  originAlone: Measured,
+  cold: { stepgate: { readyMs: number; firstResponseMs: number }; bare: { readyMs: number; firstResponseMs: number } },
+  sizes: { stepgate: number; bare: number },
+  sizeLimit: number,
+): string {
+  const n = (value: number, digits = 0) => value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const verdict = (met: boolean | null) => (met === null ? "—" : met ? "✅" : "❌");
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}, ${CONNECTIONS} connections, median of ${MEASURED_RUNS} runs of ${RUN_SECONDS} s after a ${WARMUP_SECONDS} s warm-up (verify: ${MEASURED_RUNS} runs of ${VERIFIES_PER_RUN}). Origin alone: ${n(originAlone.rps)} req/s, p50 ${originAlone.p50} ms.`,
+    "",
+    "| scenario | stepgate req/s | p50 ms | p99 ms | bare proxy req/s | ratio | DO calls/req | KV reads/req | target | met |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|:-:|",
+    ...rows.map((r) =>
+      [
+        r.scenario,
+        n(r.stepgate.rps),
+        r.stepgate.p50,
+        r.stepgate.p99,
+        r.bare ? n(r.bare.rps) : "—",
+        r.bare ? n(r.stepgate.rps / r.bare.rps, 2) : "—",
+        r.calls ? n(r.calls.durableObject, 2) : "—",
+        r.calls ? n(r.calls.kv, 3) : "—",
+        r.target,
+        verdict(r.met),
+      ].join(" | ").replace(/^/, "| ").replace(/$/, " |"),
+    ),
+    `| 6. cold start: ready / first response | ${n(cold.stepgate.readyMs)} ms / ${n(cold.stepgate.firstResponseMs, 1)} ms | | | ${n(cold.bare.readyMs)} ms / ${n(cold.bare.firstResponseMs, 1)} ms | ${n((cold.stepgate.readyMs + cold.stepgate.firstResponseMs) / (cold.bare.readyMs + cold.bare.firstResponseMs), 2)} | | | (no target) | — |`,
+    `| 7. bundle, gzipped | ${n(sizes.stepgate / 1024, 1)} KiB | | | ${n(sizes.bare / 1024, 1)} KiB | ${n(sizes.stepgate / sizes.bare, 2)} | | | ≤ 2 × bare + 150 KiB = ${n(sizeLimit / 1024, 1)} KiB | ${verdict(sizes.stepgate <= sizeLimit)} |`,
+    "",
+    "![stepgate throughput as a share of the bare proxy's](results.svg)",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+function quoteInReadme(markdown: string): void {
+  const readme = readFileSync("README.md", "utf8");
+  const start = "<!-- bench:start -->";
+  const end = "<!-- bench:end -->";
+  if (!readme.includes(start)) return;
+  const quoted = markdown.replace("(results.svg)", "(bench/results.svg)");
+  writeFileSync("README.md", `${readme.slice(0, readme.indexOf(start) + start.length)}\n${quoted}\n${readme.slice(readme.indexOf(end))}`);
+}
+
+await main();
