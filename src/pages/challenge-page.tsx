@@ -5,7 +5,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { AnswerFactor, ApprovedField } from "../state/user";
-import { ErrorNote, Layout, operationLabel, TrustThisDevice, type Branding } from "./layout";
+import { Approving, ErrorNote, Layout, operationLabel, TrustThisDevice, type Branding } from "./layout";
 
 export interface ChallengePageProps {
   branding: Branding;
@@ -48,19 +48,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   return (
     <Layout branding={props.branding} title={`Confirm ${operationLabel(props.operation)}`}>
       <div class="card">
-        {props.approving.length > 0 ? (
-          <div class="approving">
-            <p>You are approving:</p>
-            <dl id="approving">
-              {props.approving.map((item) => (
-                <>
-                  <dt>{item.field}</dt>
-                  <dd>{item.value}</dd>
-                </>
-              ))}
-            </dl>
-          </div>
-        ) : null}
+        <Approving approving={props.approving} />
         <Instructions {...props} />
         {props.held ? <p class="muted">Once you confirm, your request is sent for you, once.</p> : null}
         <ErrorNote message={props.error} />

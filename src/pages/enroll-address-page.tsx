@@ -3,12 +3,14 @@
  * Enrolling a phone number or an email address: ask for it, then confirm the first code.
  */
 import type { FC } from "hono/jsx";
-import { ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
+import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 
 export interface EnrollAddressPageProps {
   branding: Branding;
   kind: "sms" | "email";
   challengeId: string | null;
+  /** What the challenge that sent the user here approves (empty when none). */
+  approving: ReadonlyArray<{ field: string; value: string }>;
   csrf: string;
   error: string | null;
   /** After the first code was sent: the enrolment to confirm and where the code went. */
@@ -26,6 +28,7 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
   const phone = props.kind === "sms";
   return (
     <Layout branding={props.branding} title={phone ? "Get codes by text message" : "Get codes by email"}>
+      <Approving approving={props.approving} />
       <div class="card">
         <ErrorNote message={props.error} />
         {props.sent ? (

@@ -5,7 +5,7 @@
  */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
-import { ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
+import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 
 export interface EnrollPageProps {
   branding: Branding;
@@ -16,6 +16,8 @@ export interface EnrollPageProps {
   qrSvg: string;
   digits: number;
   challengeId: string | null;
+  /** What the challenge that sent the user here approves (empty when none). */
+  approving: ReadonlyArray<{ field: string; value: string }>;
   csrf: string;
   error: string | null;
   offerTrust: boolean;
@@ -27,6 +29,7 @@ export interface EnrollPageProps {
  */
 export const EnrollPage: FC<EnrollPageProps> = (props) => (
   <Layout branding={props.branding} title="Set up two-factor verification">
+    <Approving approving={props.approving} />
     <div class="card">
       <p>
         <strong>1.</strong> Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator,

@@ -125,7 +125,7 @@ for (const kind of ["sms", "email"] as const) {
     const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
     try {
-      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
+      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId));
       return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
@@ -141,7 +141,7 @@ for (const kind of ["sms", "email"] as const) {
     const enrollmentId = String(form.enrollmentId ?? "");
     const shown = { enrollmentId, destination: String(form.destination ?? "") };
     try {
-      const receipt = await sendCode(c, { enrollmentId }, kind, null);
+      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId));
       return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
@@ -261,6 +261,7 @@ async function renderEnrolment(
       qrSvg={totpQrSvg(otpauthUri)}
       digits={settings.digits}
       challengeId={challengeId}
+      approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
       csrf={await sessionCsrf(c)}
       error={error}
       offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
@@ -283,6 +284,7 @@ async function renderAddress(
       branding={c.var.policy.branding}
       kind={kind}
       challengeId={challengeId}
+      approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
       csrf={await sessionCsrf(c)}
       error={error}
       sent={sent}
@@ -293,6 +295,18 @@ async function renderAddress(
   );
 }
 
+
+/** The open challenge an enrolment answers (to show what it approves), or `null`. */
+async function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | null): Promise<ChallengeView | null> {
+  if (!challengeId) return null;
+  return reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId));
+}
+
+/** What an enrolment code approves, in words, when the enrolment answers a challenge. */
+async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<string | null> {
+  const view = await challengeBeingAnswered(c, challengeId);
+  return view ? describeApproval(view.operation, view.approving) : null;
+}
 
 function optionalChallengeId(value: unknown): string | null {
   return typeof value === "string" && CHALLENGE_ID.test(value) ? value : null;

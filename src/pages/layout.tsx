@@ -85,3 +85,23 @@ export const TrustThisDevice: FC = () => (
     <input type="checkbox" name="trustDevice" value="1" /> Trust this device: don't ask for a code when I sign in here
   </label>
 );
+
+/**
+ * What the user approves: the request's fields the policy shows, escaped like any JSX text.
+ * @example
+ * <Approving approving={[{ field: "amount", value: "10" }]} />
+ */
+export const Approving: FC<{ approving: ReadonlyArray<{ field: string; value: string }> }> = ({ approving }) =>
+  approving.length === 0 ? null : (
+    <div class="approving">
+      <p>You are approving:</p>
+      <dl id="approving">
+        {approving.map((item) => (
+          <>
+            <dt>{item.field}</dt>
+            <dd>{item.value}</dd>
+          </>
+        ))}
+      </dl>
+    </div>
+  );

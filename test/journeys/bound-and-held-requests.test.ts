@@ -280,3 +280,21 @@ describe("held requests: the review's cases", () => {
     expect(big.status).toBe(413);
   });
 });
+
+describe("enrolment forced by a bound operation", () => {
+  it("shows what is being approved on the enrolment page, and the enrolment answers it with a grant for that request only", async () => {
+    const { base } = await aTenant(moneyPolicy({ enforcement: "required" }));
+    const token = await aSession({ sub: "ora" });
+    const stopped = await postJson(`${base}/echo/withdraw`, token, { amount: 640, currency: "USD" });
+    const { challengeId, code, held } = await stopped.json<{ challengeId: string; code: string; held: boolean }>();
+    expect(code).toBe("enrollment_required");
+    expect(held).toBe(true);
+    const page = await (await send(`${base}/__stepgate/enroll?challenge=${challengeId}&factor=totp`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })).text();
+    expect(page).toContain("You are approving");
+    expect(page).toContain("640");
+    const { grant } = await enrolTotpViaApi(base, token, challengeId);
+    expect(grant).toBeDefined();
+    expect((await withGrant(base, token, grant!, { amount: 6400, currency: "USD" })).status).toBe(401);
+    expect((await withGrant(base, token, grant!, { amount: 640, currency: "USD" })).status).toBe(200);
+  });
+});
