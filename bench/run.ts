@@ -29,8 +29,8 @@ const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
 const COMPAT_DATE = "2026-04-20";
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 2;
-const MEASURED_RUNS = 3;
-const RUN_SECONDS = 5;
+const MEASURED_RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const VERIFIES_PER_RUN = 400;
 const DIRECTORY_USERS = 100_000;
 const COUNTED_REQUESTS = 300;
@@ -158,8 +158,10 @@ async function prepareVerifies(base: string, count: number, prefix: string): Pro
   const one = async (i: number) => {
     const sub = `${prefix}-${i}`;
     const cookie = `portal_session=${await portalSession(sub)}`;
-    const headers = { Host: HOST, Cookie: cookie, "Content-Type": "application/json" };
-    const started = (await (await fetch(`${base}/__stepgate/api/enroll/totp`, { method: "POST", headers })).json()) as { enrollmentId: string; secret: string };
+    const headers = { Cookie: cookie, "Content-Type": "application/json" };
+    const begun = await fetch(`${base}/__stepgate/api/enroll/totp`, { method: "POST", headers });
+    if (begun.status !== 201) throw new Error(`starting an enrolment failed: ${begun.status} ${await begun.text()}`);
+    const started = (await begun.json()) as { enrollmentId: string; secret: string };
     const code = new TOTP({ secret: Secret.fromBase32(started.secret) }).generate();
     const confirmed = await fetch(`${base}/__stepgate/api/enroll/totp/confirm`, { method: "POST", headers, body: JSON.stringify({ enrollmentId: started.enrollmentId, code }) });
     if (confirmed.status !== 200) throw new Error(`enrolment failed: ${confirmed.status} ${await confirmed.text()}`);
@@ -224,7 +226,7 @@ function medianOf(runs: Measured[]): Measured {
 /** KV reads and Durable Object calls per request, from the counting instance's running totals. */
 async function callsPerRequest(base: string, load: Load, requests = COUNTED_REQUESTS): Promise<{ durableObject: number; kv: number }> {
   const totals = async () => {
-    const header = (await fetch(`${base}/__stepgate/healthz`, { headers: { Host: HOST } })).headers.get("StepGate-Calls") ?? "";
+    const header = (await fetch(`${base}/__stepgate/healthz`)).headers.get("StepGate-Calls") ?? "";
     const [, kv, dos] = /kv=(\d+);do=(\d+)/.exec(header) ?? [];
     return { kv: Number(kv), durableObject: Number(dos) };
   };
@@ -253,6 +255,8 @@ async function coldStart(options: MiniflareOptions, path: string): Promise<{ rea
   return samples[1]!;
 }
 
+const log = (line: string) => console.error(`bench: ${line}`);
+
 async function main(): Promise<void> {
   const scripts = build();
   const origin = await startOrigin();
@@ -260,6 +264,7 @@ async function main(): Promise<void> {
   const counting = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, true));
   const bare = new Miniflare(bareOptions(scripts.bare, origin.url));
   const [stepgateUrl, countingUrl, bareUrl] = (await Promise.all([stepgate.ready, counting.ready, bare.ready])).map((url) => url.origin);
+  log(`stepgate ${stepgateUrl}, counting ${countingUrl}, bare ${bareUrl}, origin ${origin.url}`);
   await seedTenant(stepgate, origin.url);
   await seedTenant(counting, origin.url);
 
@@ -271,7 +276,6 @@ async function main(): Promise<void> {
     directory: { path: "/__stepgate/admin/v1/users?limit=50&status=enrolled&sort=-enrolled_at", headers: { Authorization: `Bearer ${ADMIN_KEY}` } },
   };
   const rows: Row[] = [];
-  const log = (line: string) => console.error(`bench: ${line}`);
 
   log("origin alone");
   const originAlone = await measure(origin.url, loads.passThrough!);
@@ -313,7 +317,8 @@ async function main(): Promise<void> {
 
   log(`5. directory page at ${DIRECTORY_USERS} users`);
   for (const mf of [stepgate, counting]) {
-    const seeded = await mf.dispatchFetch("http://seeder/", { method: "POST", body: JSON.stringify({ tenantId: TENANT, count: DIRECTORY_USERS }) }, "seeder" as never);
+    const seeder = await mf.getWorker("seeder");
+    const seeded = await seeder.fetch("http://seeder/", { method: "POST", body: JSON.stringify({ tenantId: TENANT, count: DIRECTORY_USERS }) });
     if (seeded.status !== 200) throw new Error(`seeding the directory failed: ${seeded.status}`);
   }
   const directory = await measure(stepgateUrl!, loads.directory!);

@@ -28,6 +28,8 @@ interface CacheEntry {
 }
 
 const byHost = new Map<string, CacheEntry>();
+/** Loads under way, by hostname. */
+const inFlight = new Map<string, Promise<TenantConfig | null>>();
 /** Bumped by every write this isolate makes; a KV read that started before one is stale. */
 let writes = 0;
 
@@ -40,6 +42,16 @@ let writes = 0;
 export async function tenantForHost(kv: KVNamespace, hostname: string, now: number): Promise<TenantConfig | null> {
   const cached = byHost.get(hostname);
   if (cached && cached.expiresAt > now) return cached.config;
+  // Requests arriving together while the entry is missing or old share one KV read.
+  let loading = inFlight.get(hostname);
+  if (!loading) {
+    loading = loadTenant(kv, hostname, now, cached).finally(() => inFlight.delete(hostname));
+    inFlight.set(hostname, loading);
+  }
+  return loading;
+}
+
+async function loadTenant(kv: KVNamespace, hostname: string, now: number, cached: CacheEntry | undefined): Promise<TenantConfig | null> {
   const writesBefore = writes;
   try {
     callCounts.kvReads++;

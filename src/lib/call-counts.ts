@@ -25,9 +25,10 @@ export function countedStub<T extends object>(env: Env, stub: T): T {
     get(target, property) {
       const value = Reflect.get(target, property) as unknown;
       if (typeof value !== "function") return value;
+      // Called as a method of the real stub: an RPC method must not be detached from it.
       return (...args: unknown[]) => {
         callCounts.durableObjectCalls++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
+        return (target as Record<PropertyKey, (...a: unknown[]) => unknown>)[property]!(...args);
       };
     },
   });

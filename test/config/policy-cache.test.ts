@@ -27,6 +27,13 @@ function aHost(tenantId: string, policy: object = aPolicy()) {
 }
 
 describe("the isolate's policy cache", () => {
+  it("shares one KV read among requests arriving together on an empty cache", async () => {
+    const { hostname, kv, asKv } = aHost("together");
+    const configs = await Promise.all(Array.from({ length: 20 }, () => tenantForHost(asKv, hostname, 0)));
+    expect(configs.every((config) => config?.tenantId === "together")).toBe(true);
+    expect(kv.reads).toBe(2); // the host entry and the policy, once
+  });
+
   it("reads KV once per cache period", async () => {
     const { hostname, kv, asKv } = aHost("cache-a");
     const t0 = 1_000_000;
