@@ -9,6 +9,7 @@ import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { serialize } from "hono/utils/cookie";
 import { randomId } from "../lib/ids";
 import { currentKey, keyById } from "../lib/keyring";
+import { recallVerified, rememberVerified } from "../lib/verified-tokens";
 
 /** A single-use grant (operation `maxAge: 0`) lets the client retry within this window. */
 export const ONCE_GRANT_TTL_SECONDS = 300;
@@ -95,16 +96,9 @@ export async function issueGrant(
  * const grant = await checkGrant(env, token, { tenantId, userId, sessionId, operation }, Date.now());
  */
 export async function checkGrant(env: Env, token: string, subject: GrantSubject, now: number): Promise<CheckedGrant | null> {
+  const context = `grant|${env.STEPGATE_SECRET_KEYS ?? ""}|${subject.tenantId}|${subject.userId}`;
   try {
-    const { payload } = await jwtVerify(token, grantKeys(env), {
-      algorithms: ["HS256"],
-      issuer: ISSUER,
-      audience: subject.tenantId,
-      subject: subject.userId,
-      typ: "stepgate-grant+jwt",
-      currentDate: new Date(now),
-      clockTolerance: 0,
-    });
+    const payload = recallVerified(context, token, now) ?? (await verifiedGrant(env, token, subject, now, context));
     if (payload.sid !== subject.sessionId || payload.op !== subject.operation || typeof payload.jti !== "string") return null;
     return {
       jti: payload.jti,
@@ -118,6 +112,21 @@ export async function checkGrant(env: Env, token: string, subject: GrantSubject,
     if (error instanceof errors.JOSEError) return null;
     throw error;
   }
+}
+
+/** The grant's payload once `jose` has checked signature, issuer, tenant, user, type and expiry. */
+async function verifiedGrant(env: Env, token: string, subject: GrantSubject, now: number, context: string) {
+  const { payload } = await jwtVerify(token, grantKeys(env), {
+    algorithms: ["HS256"],
+    issuer: ISSUER,
+    audience: subject.tenantId,
+    subject: subject.userId,
+    typ: "stepgate-grant+jwt",
+    currentDate: new Date(now),
+    clockTolerance: 0,
+  });
+  rememberVerified(context, token, payload, now);
+  return payload;
 }
 
 function grantKeys(env: Env): JWTVerifyGetKey {

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyG
 import type { IdentityConfig } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
+import { recallVerified, rememberVerified } from "../lib/verified-tokens";
 
 export interface Identity {
   userId: string;
@@ -46,6 +47,10 @@ const hmacKeys = new Map<string, CryptoKey>();
 export async function readIdentity(request: Request, config: IdentityConfig, env: object): Promise<Identity | null> {
   const token = tokenOf(request, config);
   if (!token) return null;
+  const now = Date.now();
+  const context = `identity|${config.algorithm === "HS256" ? config.secretRef : config.jwksUrl}|${config.issuer ?? ""}|${config.audience ?? ""}`;
+  const recalled = recallVerified(context, token, now);
+  if (recalled) return identityOf(recalled, config, token);
   const key = config.algorithm === "HS256" ? await hmacKey(config.secretRef, env) : remoteKeySet(config.jwksUrl);
   let payload: JWTPayload;
   try {
@@ -61,6 +66,7 @@ export async function readIdentity(request: Request, config: IdentityConfig, env
     console.error("stepgate: identity keys unavailable", error);
     throw new ProblemError(503, "identity_unavailable", "The portal's signing keys could not be loaded; try again.");
   }
+  rememberVerified(context, token, payload, now);
   return identityOf(payload, config, token);
 }
 
