@@ -3,7 +3,7 @@
  * The admin API's shapes as zod schemas: the one source for validating requests, typing the
  * code and describing the API in OpenAPI (`openapi.ts`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { decodeDirectoryCursor } from "./directory-cursor";
 import { ActivityEntry, Device } from "./user-schemas";
 

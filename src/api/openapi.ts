@@ -5,7 +5,7 @@
  * test checks that every route the worker registers is described here and that the document
  * validates against the OpenAPI 3.1 schema.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PolicySchema } from "../config/policy-schema";
 import {
   ApiKeyView, AuditQuery, CreatedKey, CreateKeyBody, DirectoryEntry, DirectoryQuery, HistoryQuery, PolicyVersion, RequirementBody, RequirementResult, ResetResult,

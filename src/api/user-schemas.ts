@@ -4,7 +4,7 @@
  * describe the API in OpenAPI (`openapi.ts`).
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { z } from "zod";
+import * as z from "zod";
 
 export const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
 export const ChallengeId = Id("a challenge id");

@@ -4,7 +4,7 @@
  * (later) documents the admin API. Every default is the safe one: 2FA is off until a tenant
  * turns it on, and nothing a tenant did not ask for is protected or relaxed.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { compileOperations } from "../gate/operation-match";
 
 /**

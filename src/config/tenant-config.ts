@@ -4,7 +4,7 @@
  * compiled operation matcher, or, when the policy is missing or invalid, the most that can be
  * salvaged safely so that protected requests fail closed while plain traffic still flows.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { compileOperations, type OperationMatcher } from "../gate/operation-match";
 import { HttpUrl, OperationSchema, PolicySchema, type Policy } from "./policy-schema";
 

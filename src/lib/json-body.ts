@@ -3,7 +3,7 @@
  * Reading and validating JSON request bodies into RFC 9457 problems that name each bad field.
  */
 import type { Context } from "hono";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ProblemError } from "./problem";
 
 export interface FieldError {
