@@ -28,8 +28,6 @@ interface CacheEntry {
 }
 
 const byHost = new Map<string, CacheEntry>();
-/** Loads under way, by hostname. */
-const inFlight = new Map<string, Promise<TenantConfig | null>>();
 /** Bumped by every write this isolate makes; a KV read that started before one is stale. */
 let writes = 0;
 
@@ -42,16 +40,8 @@ let writes = 0;
 export async function tenantForHost(kv: KVNamespace, hostname: string, now: number): Promise<TenantConfig | null> {
   const cached = byHost.get(hostname);
   if (cached && cached.expiresAt > now) return cached.config;
-  // Requests arriving together while the entry is missing or old share one KV read.
-  let loading = inFlight.get(hostname);
-  if (!loading) {
-    loading = loadTenant(kv, hostname, now, cached).finally(() => inFlight.delete(hostname));
-    inFlight.set(hostname, loading);
-  }
-  return loading;
-}
-
-async function loadTenant(kv: KVNamespace, hostname: string, now: number, cached: CacheEntry | undefined): Promise<TenantConfig | null> {
+  // Requests arriving together on a missing or old entry each read KV: a Worker may not await
+  // a read another request started ("Cannot perform I/O on behalf of a different request").
   const writesBefore = writes;
   try {
     callCounts.kvReads++;
