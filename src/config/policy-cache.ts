@@ -17,6 +17,8 @@ import { interpretPolicy, type TenantConfig } from "./tenant-config";
 export const POLICY_CACHE_MS = 30_000;
 /** After a failed KV read, how long a stale copy is served before KV is tried again. */
 const STALE_RETRY_MS = 5_000;
+/** How long other requests use an old entry while one request refreshes it from KV. */
+const REFRESH_WAIT_MS = 2_000;
 /** Hostnames kept per isolate; the oldest entry is dropped past this. */
 const MAX_CACHED_HOSTS = 1_000;
 
@@ -25,6 +27,8 @@ interface CacheEntry {
   /** The raw policy text the config was built from, to skip recompiling an unchanged policy. */
   text: string | null;
   expiresAt: number;
+  /** Until when a request is already reading KV for this entry (0: none). */
+  refreshingUntil?: number;
 }
 
 const byHost = new Map<string, CacheEntry>();
@@ -40,8 +44,11 @@ let writes = 0;
 export async function tenantForHost(kv: KVNamespace, hostname: string, now: number): Promise<TenantConfig | null> {
   const cached = byHost.get(hostname);
   if (cached && cached.expiresAt > now) return cached.config;
-  // Requests arriving together on a missing or old entry each read KV: a Worker may not await
-  // a read another request started ("Cannot perform I/O on behalf of a different request").
+  // One request refreshes an old entry; those arriving meanwhile use the old copy for those few
+  // milliseconds rather than all reading KV. (They cannot wait for that read instead: a Worker
+  // may not await I/O another request started. Requests on a missing entry each read.)
+  if (cached && (cached.refreshingUntil ?? 0) > now) return cached.config;
+  if (cached) cached.refreshingUntil = now + REFRESH_WAIT_MS;
   const writesBefore = writes;
   try {
     callCounts.kvReads++;

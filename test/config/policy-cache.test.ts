@@ -27,6 +27,16 @@ function aHost(tenantId: string, policy: object = aPolicy()) {
 }
 
 describe("the isolate's policy cache", () => {
+  it("lets one request refresh an old entry while the others use the old copy", async () => {
+    const { hostname, kv, asKv } = aHost("refresh");
+    await tenantForHost(asKv, hostname, 0);
+    expect(kv.reads).toBe(2);
+    const later = POLICY_CACHE_MS + 1;
+    const configs = await Promise.all(Array.from({ length: 20 }, () => tenantForHost(asKv, hostname, later)));
+    expect(configs.every((config) => config?.tenantId === "refresh")).toBe(true);
+    expect(kv.reads).toBe(4); // one refresh: the host entry and the policy
+  });
+
 
   it("reads KV once per cache period", async () => {
     const { hostname, kv, asKv } = aHost("cache-a");
