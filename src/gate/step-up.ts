@@ -55,13 +55,15 @@ export async function stepUp(
       operation: matched.name,
     });
   }
-  const user = userState(c.env, c.var.tenant.tenantId, identity.userId);
+  // Made only when needed: a request with a young grant never touches the user's object.
+  let stub: DurableObjectStub<UserState> | undefined;
+  const user = () => (stub ??= userState(c.env, c.var.tenant.tenantId, identity.userId));
   const url = new URL(request.url);
   // A request-bound operation's grant approves exactly this request (see request-digest).
   const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
-  const status = await user.status(policy.enrollmentEpoch, identity.email);
+  const status = await user().status(policy.enrollmentEpoch, identity.email);
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
   if (requirement === "step_up") {
@@ -74,7 +76,7 @@ export async function stepUp(
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(url.pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
-  const challenge = await user.openChallenge({
+  const challenge = await user().openChallenge({
     kind: requirement,
     operation: matched.name,
     sessionId: identity.sessionId,
@@ -101,7 +103,7 @@ async function heldGrant(
   request: Request,
   identity: Identity,
   operation: string,
-  user: DurableObjectStub<UserState>,
+  user: () => DurableObjectStub<UserState>,
   must: {
     /** Grants issued before this time (the re-enrolment epoch) are void: their users must enrol again. */
     notBefore: number;
@@ -117,9 +119,9 @@ async function heldGrant(
     const grant = await checkGrant(c.env, token, subject, now);
     if (!grant || grant.issuedAt < must.notBefore) continue;
     if (must.digest !== null && grant.requestDigest !== must.digest) continue;
-    if (grant.once) return (await user.consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
+    if (grant.once) return (await user().consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
     if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
-    if (!(await user.grantStillGood(grant.issuedAt, grant.deviceId))) continue;
+    if (!(await user().grantStillGood(grant.issuedAt, grant.deviceId))) continue;
     if (!fromCookie) return { renewed: null };
     const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, { deviceId: grant.deviceId });
     return { renewed: grantCookie(operation, renewed) };
@@ -139,14 +141,14 @@ async function trustedDeviceGrant(
   policy: Policy,
   identity: Identity,
   operation: string,
-  user: DurableObjectStub<UserState>,
+  user: () => DurableObjectStub<UserState>,
 ): Promise<string | null> {
   const { trustedDevices } = policy;
   if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
   const tenantId = c.var.tenant.tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "")[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
-  if (!(await user.useTrustedDevice(deviceId, requestOrigin(request)))) return null;
+  if (!(await user().useTrustedDevice(deviceId, requestOrigin(request)))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
   return grantCookie(operation, grant);
