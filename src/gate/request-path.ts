@@ -15,6 +15,18 @@
  * canonicalPath("/Wallet//With%64raw;jsessionid=1/") // "/wallet/withdraw"
  */
 export function canonicalPath(pathname: string): string {
+  // One request asks for the same path several times (reserved prefix, login guard, each
+  // claimed method): the last answer is kept. Pure, so a stale hit is impossible.
+  if (pathname === lastPath) return lastCanonical;
+  lastCanonical = canonicalOf(pathname);
+  lastPath = pathname;
+  return lastCanonical;
+}
+
+let lastPath: string | null = null;
+let lastCanonical = "/";
+
+function canonicalOf(pathname: string): string {
   const segments: string[] = [];
   for (const raw of pathname.split("/")) {
     for (const part of decodeSegment(raw.split(";", 1)[0] ?? "").split("/")) {
