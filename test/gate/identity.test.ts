@@ -63,7 +63,7 @@ describe("identity from a JWKS-signed session", () => {
 
   it("verifies twenty sessions arriving together while the key set is not yet cached", async () => {
     // A fresh URL (query) so this isolate has no cached key set for it.
-    const config = { ...jwks("RS256"), jwksUrl: `${env.TEST_ORIGIN}/.well-known/jwks.json?fresh=${crypto.randomUUID()}` };
+    const config = { ...jwks("RS256"), algorithm: "RS256" as const, jwksUrl: `${env.TEST_ORIGIN}/.well-known/jwks.json?fresh=${crypto.randomUUID()}` };
     const { base } = await aTenant(aPolicy({ identity: config, operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
     const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => aJwksSession("rsa", { sub: `j${i}` }, { issuer: "https://idp.test", audience: "portal" })));
     const responses = await Promise.all(tokens.map((token) => send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: "{}" })));
