@@ -9,7 +9,8 @@ import type { AppEnv } from "../app-env";
 import { bindsRequest, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
-import { userState, type UserState } from "../state/user";
+import { reachState } from "../api/user-outcomes";
+import { userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";
 import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
@@ -63,7 +64,7 @@ export async function stepUp(
   const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
-  const status = await user().status(policy.enrollmentEpoch, identity.email);
+  const status = await reachState<UserStatus>(() => user().status(policy.enrollmentEpoch, identity.email));
   const requirement = stepUpRequirement(policy, identity, status);
   if (requirement === "pass") return FORWARD;
   if (requirement === "step_up") {
@@ -76,7 +77,7 @@ export async function stepUp(
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(url.pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
-  const challenge = await user().openChallenge({
+  const challenge = await reachState<OpenedChallenge>(() => user().openChallenge({
     kind: requirement,
     operation: matched.name,
     sessionId: identity.sessionId,
@@ -84,7 +85,7 @@ export async function stepUp(
     digest,
     display: parsed ? displayedFields(parsed, matched.operation.display) : [],
     held: heldRequest ? JSON.stringify(heldRequest) : null,
-  });
+  }));
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
   const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null, notKept: holdable && heldRequest === null };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
@@ -119,9 +120,9 @@ async function heldGrant(
     const grant = await checkGrant(c.env, token, subject, now);
     if (!grant || grant.issuedAt < must.notBefore) continue;
     if (must.digest !== null && grant.requestDigest !== must.digest) continue;
-    if (grant.once) return (await user().consumeGrant(grant.jti, grant.expiresAt)) ? { renewed: null } : null;
+    if (grant.once) return (await reachState<boolean>(() => user().consumeGrant(grant.jti, grant.expiresAt))) ? { renewed: null } : null;
     if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
-    if (!(await user().grantStillGood(grant.issuedAt, grant.deviceId))) continue;
+    if (!(await reachState<boolean>(() => user().grantStillGood(grant.issuedAt, grant.deviceId)))) continue;
     if (!fromCookie) return { renewed: null };
     const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, { deviceId: grant.deviceId });
     return { renewed: grantCookie(operation, renewed) };
@@ -148,7 +149,7 @@ async function trustedDeviceGrant(
   const tenantId = c.var.tenant.tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "")[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
-  if (!(await user().useTrustedDevice(deviceId, requestOrigin(request)))) return null;
+  if (!(await reachState<boolean>(() => user().useTrustedDevice(deviceId, requestOrigin(request))))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
   return grantCookie(operation, grant);
