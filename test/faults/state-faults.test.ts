@@ -18,7 +18,8 @@ async function breakMethod(tenantId: string, userId: string, method: string): Pr
   const stub = userState(env, tenantId, userId);
   await runInDurableObject(stub, (instance) => {
     Object.assign(instance, {
-      [method]: async () => {
+      // Thrown at once (not a rejected promise): it stands in for sync and async steps alike.
+      [method]: () => {
         throw new Error("storage unavailable");
       },
     });
