@@ -135,8 +135,7 @@ export const METHOD_OVERRIDE_HEADERS = ["X-HTTP-Method-Override", "X-HTTP-Method
  * protectedOperations(matcher, "POST", new URL("https://p.example/account?_method=DELETE"), headers)
  */
 export function protectedOperations(matcher: OperationMatcher, method: string, url: URL, headers: Headers): MatchedOperation[] {
-  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.searchParams.get("_method")];
-  const verbs = [method, ...claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase())];
+  const verbs = [method, ...claimedMethods(url, headers)];
   const readings = new Map<string, MatchedOperation>();
   let login: MatchedOperation | null = null;
   for (const verb of verbs) {
@@ -150,6 +149,17 @@ export function protectedOperations(matcher: OperationMatcher, method: string, u
     });
   }
   return [...(login ? [login] : []), ...readings.values()];
+}
+
+/**
+ * The other methods a request claims (`X-HTTP-Method-Override`, `X-HTTP-Method`,
+ * `X-Method-Override`, `?_method=`), upper-cased, in that order.
+ * @example
+ * claimedMethods(new URL("https://p.example/a?_method=delete"), new Headers()) // ["DELETE"]
+ */
+export function claimedMethods(url: URL, headers: Headers): string[] {
+  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.searchParams.get("_method")];
+  return claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase());
 }
 
 function parseRoute(route: string, order: number): CompiledRoute {

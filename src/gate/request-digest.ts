@@ -16,7 +16,7 @@
  */
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
-import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
+import { claimedMethods } from "./operation-match";
 
 export type BodyKind = "json" | "form" | "multipart" | "raw";
 
@@ -26,6 +26,8 @@ export interface ReadBody {
   bytes: Uint8Array;
   /** Parsed, for JSON (`undefined` when the JSON is malformed: then the bytes count as sent). */
   json?: unknown;
+  /** For JSON: the text it was parsed from. */
+  text?: string;
   /** Parsed, for forms: `[name, value]` in order (a file's value is its description). */
   fields?: Array<[string, string]>;
   /** For a URL-encoded form: the `name=value` pairs as sent, still encoded. */
@@ -47,21 +49,21 @@ export function bodyKindOf(contentType: string | null): BodyKind {
  * const body = await readBody(request.clone());
  */
 export async function readBody(request: Request): Promise<ReadBody> {
-  const kind = bodyKindOf(request.headers.get("Content-Type"));
+  const contentType = request.headers.get("Content-Type");
+  const kind = bodyKindOf(contentType);
+  const bytes = new Uint8Array(await request.arrayBuffer());
   if (kind === "multipart") {
-    const bytes = new Uint8Array(await request.clone().arrayBuffer());
     const fields: Array<[string, string]> = [];
-    for (const [name, value] of await request.formData()) {
+    for (const [name, value] of await new Response(bytes, { headers: { "Content-Type": contentType! } }).formData()) {
       fields.push([name, typeof value === "string" ? value : await describeFile(value)]);
     }
     return { kind, bytes, fields };
   }
-  const bytes = new Uint8Array(await request.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
   if (kind === "form") return { kind, bytes, fields: [...new URLSearchParams(text)], rawPairs: text.split("&").filter((pair) => pair !== "") };
   if (kind === "json") {
     try {
-      return { kind, bytes, json: JSON.parse(text) };
+      return { kind, bytes, json: JSON.parse(text), text };
     } catch {
       // Malformed JSON is bound byte for byte; the origin will refuse it anyway.
       return { kind, bytes };
@@ -78,8 +80,7 @@ export async function readBody(request: Request): Promise<ReadBody> {
  */
 export async function requestDigest(request: Request, body: ReadBody): Promise<string> {
   const url = new URL(request.url);
-  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => request.headers.get(name)), url.searchParams.get("_method")].filter((m): m is string => m !== null);
-  const methods = [request.method, ...claimed].map((m) => m.trim().toUpperCase()).join(",");
+  const methods = [request.method.toUpperCase(), ...claimedMethods(url, request.headers)].join(",");
   return sha256Hex(`${methods}\n${url.pathname}${url.search}\n${body.kind}\n${await canonicalBody(body)}`);
 }
 
@@ -88,8 +89,7 @@ async function canonicalBody(body: ReadBody): Promise<string> {
   if (body.rawPairs) return JSON.stringify(sortedByName(body.rawPairs.map((pair) => [pair.split("=", 1)[0]!, pair])).map(([, pair]) => pair));
   if (body.fields) return JSON.stringify(sortedByName(body.fields));
   // Hashed as bytes, not turned into text: a large body costs its size once, not many times.
-  const digest = await crypto.subtle.digest("SHA-256", body.bytes);
-  return `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256:${await sha256Hex(body.bytes)}`;
 }
 
 /** Deeper JSON than this is refused for approval (and never recursed into). */
@@ -124,7 +124,7 @@ export async function approvalDigest(request: Request, body: ReadBody, display: 
     throw new ProblemError(415, "unsupported_media_type", "A request that needs approval is sent without Content-Encoding.");
   }
   if (body.kind === "json" && body.json !== undefined) {
-    const ambiguity = ambiguousJson(new TextDecoder().decode(body.bytes), body.json);
+    const ambiguity = ambiguousJson(body.text!, body.json);
     if (ambiguity) throw new ProblemError(400, "ambiguous_request", `This request cannot be approved as shown: ${ambiguity}.`);
   }
   const readable = (body.kind === "json" && body.json !== undefined) || body.fields !== undefined;
@@ -153,7 +153,6 @@ export function ambiguousJson(text: string, parsed: unknown): string | null {
     }
     if (typeof value === "object" && value !== null) stack.push(...Object.values(value));
   }
-  // `1e400` parses as Infinity only in a number position; a literal beyond the double range anywhere is refused.
   return null;
 }
 
@@ -184,9 +183,7 @@ function duplicateKey(text: string): string | null {
 }
 
 async function describeFile(file: File): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `file:${file.name}:${file.type}:${file.size}:${hex}`;
+  return `file:${file.name}:${file.type}:${file.size}:${await sha256Hex(await file.arrayBuffer())}`;
 }
 
 /**

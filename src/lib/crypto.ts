@@ -4,9 +4,9 @@
  */
 const encoder = new TextEncoder();
 
-/** SHA-256 of a string, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+/** SHA-256 of a string (as UTF-8) or of bytes, as lowercase hex. */
+export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
