@@ -55,12 +55,17 @@ export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | nu
       beforeSeq ?? Number.MAX_SAFE_INTEGER, ...(types ?? []), limit,
     )
     .toArray()
-    .map((row) => ({
-      seq: row.seq,
-      at: new Date(row.at).toISOString(),
-      type: row.type,
-      ip: row.ip,
-      userAgent: row.user_agent,
-      detail: JSON.parse(row.detail) as Record<string, unknown>,
-    }));
+    .map(auditEntryOf);
+}
+
+/** An audit table row (the user's trail and the tenant's share these columns) as an entry. */
+export function auditEntryOf(row: { seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }): AuditEntry {
+  return {
+    seq: row.seq,
+    at: new Date(row.at).toISOString(),
+    type: row.type,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  };
 }

@@ -7,7 +7,7 @@
  * entries per tenant, whichever is shorter. Each user's object keeps its newest 1,000 too.
  */
 import type { AuditQuery, TenantAuditEntry } from "../api/admin-schemas";
-import type { RequestOrigin } from "./audit-log";
+import { auditEntryOf, type RequestOrigin } from "./audit-log";
 
 export const TENANT_AUDIT_DAYS = 90;
 export const TENANT_AUDIT_ENTRIES_KEPT = 200_000;
@@ -51,16 +51,7 @@ export function queryTenantAudit(sql: SqlStorage, query: AuditQuery): { entries:
       ...args, query.limit,
     )
     .toArray()
-    .map((row) => ({
-      seq: row.seq,
-      at: new Date(row.at).toISOString(),
-      type: row.type,
-      user: row.user_id,
-      actor: row.actor,
-      ip: row.ip,
-      userAgent: row.user_agent,
-      detail: JSON.parse(row.detail) as Record<string, unknown>,
-    }));
+    .map((row) => ({ ...auditEntryOf(row), user: row.user_id, actor: row.actor }));
   const last = entries.at(-1);
   return { entries, nextCursor: entries.length === query.limit && last ? String(last.seq) : null };
 }
