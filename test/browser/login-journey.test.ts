@@ -53,6 +53,20 @@ async function checkedPage(name: string, steps: (page: Page) => Promise<void>): 
   expect(errors).toEqual([]);
 }
 
+/** Signs in to the demo portal as `user` (any password). */
+async function signIn(page: Page, user: string): Promise<void> {
+  await page.goto(`${server.base}/login`);
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", "anything");
+  await page.click("button");
+}
+
+/** The code in the newest dev-outbox message to `to`. */
+async function lastCodeTo(to: string): Promise<string> {
+  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
+  return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
+}
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -61,14 +75,7 @@ afterAll(async () => {
 describe("the demo portal in a real browser", () => {
   it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code → held withdrawal sent once", () => checkedPage("totp-journey", async (page) => {
     const user = `browser${Date.now()}`;
-    const signIn = async () => {
-      await page.goto(`${server.base}/login`);
-      await page.fill("input[name=username]", user);
-      await page.fill("input[name=password]", "anything");
-      await page.click("button");
-    };
-
-    await signIn();
+    await signIn(page, user);
     expect(page.url()).toContain("/__stepgate/enroll?challenge=");
     await page.click("text=Authenticator app");
 
@@ -90,7 +97,7 @@ describe("the demo portal in a real browser", () => {
     expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
     await page.click("text=Sign out");
-    await signIn();
+    await signIn(page, user);
     // A new portal session on the trusted device: no code asked.
     expect(new URL(page.url()).pathname).toBe("/");
     expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
@@ -119,21 +126,11 @@ describe("the demo portal in a real browser", () => {
   it("enrols a phone with the text from the dev outbox, then signs in again answering a texted code", () => checkedPage("sms-journey", async (page) => {
     const user = `sms${Date.now()}`;
     const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
-    const lastCode = async () => {
-      const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
-      return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === phone)!.text)![1]!;
-    };
-    const signIn = async () => {
-      await page.goto(`${server.base}/login`);
-      await page.fill("input[name=username]", user);
-      await page.fill("input[name=password]", "anything");
-      await page.click("button");
-    };
-    await signIn();
+    await signIn(page, user);
     await page.click("text=Text message");
     await page.fill("#address", phone);
     await page.click("button[type=submit]");
-    await page.fill("#code", await lastCode());
+    await page.fill("#code", await lastCodeTo(phone));
     await page.click("button[type=submit]");
     expect(await page.textContent("h1")).toBe("Save your backup codes");
     await page.click("text=continue");
@@ -141,7 +138,7 @@ describe("the demo portal in a real browser", () => {
 
     // A new session: the login challenge, answered with a texted code.
     await page.click("text=Sign out");
-    await signIn();
+    await signIn(page, user);
     expect(page.url()).toContain("/__stepgate/challenge/");
     // The phone is the only factor, so the page offers to text a code straight away — once the
     // 30 s cooldown after the enrolment text has passed (the page says so before then).
@@ -149,7 +146,7 @@ describe("the demo portal in a real browser", () => {
     expect(await page.textContent(".error")).toContain("Wait");
     await page.waitForTimeout(31_000);
     await page.click("button:has-text('Text me a code')");
-    await page.fill("#code", await lastCode());
+    await page.fill("#code", await lastCodeTo(phone));
     await page.click("button[type=submit]");
     expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
   }));
@@ -157,17 +154,12 @@ describe("the demo portal in a real browser", () => {
   it("enrols by email with the code from the dev outbox, then shows the factor and activity in settings", () => checkedPage("email-journey", async (page) => {
     const user = `mail${Date.now()}`;
     const address = `${user}@demo.test`;
-    await page.goto(`${server.base}/login`);
-    await page.fill("input[name=username]", user);
-    await page.fill("input[name=password]", "anything");
-    await page.click("button");
+    await signIn(page, user);
     expect(page.url()).toContain("/__stepgate/enroll?challenge=");
     await page.click("text=Email");
     await page.fill("#address", address);
     await page.click("button[type=submit]");
-    const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
-    const code = /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === address)!.text)![1]!;
-    await page.fill("#code", code);
+    await page.fill("#code", await lastCodeTo(address));
     await page.click("button[type=submit]");
     expect(await page.textContent("h1")).toBe("Save your backup codes");
     await page.click("text=continue");
