@@ -296,10 +296,18 @@ async function renderAddress(
 }
 
 
+/** Per request: one page both sends a code naming the approval and shows it; ask the user's object once. */
+const answeredByRequest = new WeakMap<Request, Promise<ChallengeView | null>>();
+
 /** The open challenge an enrolment answers (to show what it approves), or `null`. */
-async function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | null): Promise<ChallengeView | null> {
-  if (!challengeId) return null;
-  return reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId));
+function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | null): Promise<ChallengeView | null> {
+  if (!challengeId) return Promise.resolve(null);
+  let view = answeredByRequest.get(c.req.raw);
+  if (!view) {
+    view = reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId));
+    answeredByRequest.set(c.req.raw, view);
+  }
+  return view;
 }
 
 /** What an enrolment code approves, in words, when the enrolment answers a challenge. */
