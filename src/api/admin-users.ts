@@ -24,18 +24,14 @@ export const adminUsers = new Hono<AdminEnv>();
 
 adminUsers.get("/users", requireScope("users:read"), async (c) => {
   const query = validate(DirectoryQuery, c.req.query(), 400);
-  // Factors enrolled before the tenant's re-enrolment epoch no longer count, even for users
-  // whose own object has not dropped them yet (it does at their next visit).
-  const epoch = c.var.tenant.status === "ok" ? (c.var.tenant.policy.enrollmentEpoch ?? 0) : 0;
-  const page = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).directory(query, epoch) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>);
+  const page = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).directory(query, enrolmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>);
   return c.json({ users: page.entries, nextCursor: page.nextCursor });
 });
 
 adminUsers.get("/users/:id", requireScope("users:read"), async (c) => {
   const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const epoch = c.var.tenant.status === "ok" ? c.var.tenant.policy.enrollmentEpoch : undefined;
-  const details = await reachState<UserDetails | null>(() => user.details(epoch));
+  const details = await reachState<UserDetails | null>(() => user.details(enrolmentEpochOf(c)));
   if (!details) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
   await syncSoon(user);
   const [entry, recent] = await Promise.all([
@@ -84,6 +80,14 @@ adminUsers.delete("/users/:id/devices/:deviceId", requireScope("users:write"), a
   await syncSoon(user);
   return c.body(null, 204);
 });
+
+/**
+ * The tenant's re-enrolment epoch (0: none). Factors enrolled before it no longer count, even
+ * for users whose own object has not dropped them yet (it does at their next visit).
+ */
+function enrolmentEpochOf(c: Context<AdminEnv>): number {
+  return c.var.tenant.status === "ok" ? (c.var.tenant.policy.enrollmentEpoch ?? 0) : 0;
+}
 
 function userIdOf(c: Context<AdminEnv>): string {
   // Hono has already decoded the path parameter once; decoding again would change ids with `%`.
