@@ -33,13 +33,12 @@ export async function forwardOrStop(c: Context<AppEnv>): Promise<Response> {
  * return gateRequest(c, replayOf(held, c.req.raw, grant.token));
  */
 export async function gateRequest(c: Context<AppEnv>, request: Request): Promise<Response> {
-  const { pathname } = new URL(request.url);
+  const url = new URL(request.url);
   // Any spelling of the reserved prefix (`/__StepGate//x`, `%5F_stepgate`) stays with stepgate.
-  if (isReservedPath(canonicalPath(pathname))) {
-    throw new ProblemError(404, "not_found", `There is no stepgate route at ${pathname}.`);
+  if (isReservedPath(canonicalPath(url.pathname))) {
+    throw new ProblemError(404, "not_found", `There is no stepgate route at ${url.pathname}.`);
   }
   const tenant = c.var.tenant;
-  const url = new URL(request.url);
   if (tenant.status === "invalid") {
     const protectedRequest = !tenant.protectedRoutes || protectedOperations(tenant.protectedRoutes, request.method, url, request.headers).length > 0;
     if (protectedRequest || !tenant.origin) {
@@ -47,7 +46,7 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
         tenant: tenant.tenantId,
       });
     }
-    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, () => false) });
+    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, () => false) }, url);
   }
 
   const { policy, matcher } = tenant;
@@ -68,7 +67,7 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     // of it (a duplicate cookie, the header) as signed in, past the login guard.
     ...withoutStepgateCredentials(request, (name) => anonymous && name === identity.cookie),
     ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, identity.header] } : {}),
-  });
+  }, url);
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
 }
 

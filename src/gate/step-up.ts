@@ -59,7 +59,6 @@ export async function stepUp(
   // Made only when needed: a request with a young grant never touches the user's object.
   let stub: DurableObjectStub<UserState> | undefined;
   const user = () => (stub ??= userState(c.env, c.var.tenant.tenantId, identity.userId));
-  const url = new URL(request.url);
   // A request-bound operation's grant approves exactly this request (see request-digest).
   const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
@@ -75,7 +74,7 @@ export async function stepUp(
   const requester = requesterOf(request);
   const parsed = body.present || matched.operation.display.length > 0 ? await body.parsed() : null;
   // stepgate's own routes (the settings forms behind the login guard) are never held.
-  const holdable = body.present && !isReservedPath(canonicalPath(url.pathname));
+  const holdable = body.present && !isReservedPath(canonicalPath(new URL(request.url).pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
   const challenge = await reachState<OpenedChallenge>(() => user().openChallenge({
     kind: requirement,
@@ -114,8 +113,10 @@ async function heldGrant(
 ): Promise<{ renewed: string | null } | null> {
   const subject = { tenantId: c.var.tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const now = Date.now();
-  const cookies = parse(request.headers.get("Cookie") ?? "");
-  for (const [token, fromCookie] of [[request.headers.get(GRANT_HEADER), false], [cookies[grantCookieName(operation)], true]] as const) {
+  const cookieName = grantCookieName(operation);
+  // Parsed for this one name: Hono's parser skips a header that does not mention it.
+  const cookie = parse(request.headers.get("Cookie") ?? "", cookieName)[cookieName];
+  for (const [token, fromCookie] of [[request.headers.get(GRANT_HEADER), false], [cookie, true]] as const) {
     if (!token) continue;
     const grant = await checkGrant(c.env, token, subject, now);
     if (!grant || grant.issuedAt < must.notBefore) continue;
@@ -147,7 +148,7 @@ async function trustedDeviceGrant(
   const { trustedDevices } = policy;
   if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
   const tenantId = c.var.tenant.tenantId;
-  const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "")[DEVICE_COOKIE], tenantId, identity.userId);
+  const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
   if (!(await reachState<boolean>(() => user().useTrustedDevice(deviceId, requestOrigin(request))))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
