@@ -30,12 +30,18 @@ const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
 const COMPAT_DATE = "2026-04-20";
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 2;
-const MEASURED_RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// Many short interleaved runs rather than a few long ones: on a shared machine the speed drifts
+// over minutes, and a pair run seconds apart sees the same drift.
+const MEASURED_RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const VERIFY_RUNS = 3;
 const VERIFIES_PER_RUN = 400;
 const DIRECTORY_USERS = 100_000;
 const COUNTED_REQUESTS = 300;
 const BUILD = "bench/.build";
+/** `BENCH_ONLY=2,4` runs those scenarios and prints them, writing nothing (a quick look while profiling). */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map(Number)) : null;
+const runs = (scenario: number) => !ONLY || ONLY.has(scenario);
 
 interface Measured {
   /** Requests completed. */
@@ -151,18 +157,26 @@ async function grantCookie(sub: string, operation: string): Promise<string> {
   return `__Host-stepgate-grant-${operation}=${token}`;
 }
 
-interface PreparedVerify {
-  path: string;
+interface EnrolledUser {
   cookie: string;
   secret: string;
 }
 
-/** Users enrolled with TOTP through the API, each with an open challenge (a stopped transfer). */
-async function prepareVerifies(base: string, count: number, prefix: string): Promise<PreparedVerify[]> {
-  const prepared: PreparedVerify[] = [];
-  const one = async (i: number) => {
-    const sub = `${prefix}-${i}`;
-    const cookie = `portal_session=${await portalSession(sub)}`;
+interface PreparedVerify extends EnrolledUser {
+  path: string;
+}
+
+/** Runs `one` for each index, `CONNECTIONS` at a time. */
+async function inParallel<T>(count: number, one: (i: number) => Promise<T>): Promise<T[]> {
+  const done: T[] = [];
+  for (let i = 0; i < count; i += CONNECTIONS) done.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count - i) }, (_, j) => one(i + j)))));
+  return done;
+}
+
+/** Users enrolled with TOTP through the API. */
+async function enrolUsers(base: string, count: number, prefix: string): Promise<EnrolledUser[]> {
+  return inParallel(count, async (i) => {
+    const cookie = `portal_session=${await portalSession(`${prefix}-${i}`)}`;
     const headers = { Cookie: cookie, "Content-Type": "application/json" };
     const begun = await fetch(`${base}/__stepgate/api/enroll/totp`, { method: "POST", headers });
     if (begun.status !== 201) throw new Error(`starting an enrolment failed: ${begun.status} ${await begun.text()}`);
@@ -170,11 +184,19 @@ async function prepareVerifies(base: string, count: number, prefix: string): Pro
     const code = new TOTP({ secret: Secret.fromBase32(started.secret) }).generate();
     const confirmed = await fetch(`${base}/__stepgate/api/enroll/totp/confirm`, { method: "POST", headers, body: JSON.stringify({ enrollmentId: started.enrollmentId, code }) });
     if (confirmed.status !== 200) throw new Error(`enrolment failed: ${confirmed.status} ${await confirmed.text()}`);
-    const stopped = (await (await fetch(`${base}/api/transfer`, { method: "POST", headers, body: '{"amount":1}' })).json()) as { challengeId: string };
-    prepared.push({ path: `/__stepgate/api/challenges/${stopped.challengeId}/verify`, cookie, secret: started.secret });
-  };
-  for (let i = 0; i < count; i += CONNECTIONS) await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count - i) }, (_, j) => one(i + j)));
-  return prepared;
+    return { cookie, secret: started.secret };
+  });
+}
+
+/** Each user's next protected request is stopped: an open challenge to answer. */
+async function openChallenges(base: string, users: EnrolledUser[]): Promise<PreparedVerify[]> {
+  return inParallel(users.length, async (i) => {
+    const user = users[i]!;
+    const stopped = await fetch(`${base}/api/transfer`, { method: "POST", headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: '{"amount":1}' });
+    if (stopped.status !== 401) throw new Error(`opening a challenge failed: ${stopped.status} ${await stopped.text()}`);
+    const { challengeId } = (await stopped.json()) as { challengeId: string };
+    return { ...user, path: `/__stepgate/api/challenges/${challengeId}/verify` };
+  });
 }
 
 /** The code of the next time step: later than the one the enrolment used, within the allowed skew. */
@@ -301,7 +323,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
 
   log("origin alone");
-  const originAlone = await measure(origin.url, loads.passThrough!);
+  const originAlone = ONLY ? null! : await measure(origin.url, loads.passThrough!);
 
   const throughput: Array<[key: string, name: string, target: string, minRatio: number | null]> = [
     ["passThrough", "1. unprotected pass-through", "≥ 0.95 × bare, 0 DO, ≤ 0.01 KV", 0.95],
@@ -309,6 +331,7 @@ async function main(): Promise<void> {
     ["loginPage", "3. login-protected page, valid login grant", "(no target)", null],
   ];
   for (const [key, name, target, minRatio] of throughput) {
+    if (!runs(Number(name[0]))) continue;
     log(name);
     const { mine, theirs, ratio } = await compare(stepgateUrl!, bareUrl!, loads[key]!);
     const calls = await callsPerRequest(countingUrl!, loads[key]!);
@@ -317,27 +340,40 @@ async function main(): Promise<void> {
     rows.push({ scenario: name, stepgate: mine, bare: theirs, ratio, calls, target, met });
   }
 
+  if (runs(4)) {
   log("4. full TOTP verify");
-  const prepared = await prepareVerifies(stepgateUrl!, VERIFIES_PER_RUN * (MEASURED_RUNS + 1), "v");
-  let nextVerify = 0;
-  const verifyLoad = (pool: PreparedVerify[], cursor: () => number): Load => ({
-    method: "POST",
-    path: "/",
-    next: () => {
-      const user = pool[cursor() % pool.length]!;
-      return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
-    },
-  });
+  // A user answers a challenge seconds after the request that opened it woke their object, so
+  // each measured run opens its users' challenges just before answering them. The same verify
+  // on an object that went to sleep meanwhile (challenges opened before all the other runs,
+  // 1,200 other users' objects woken since) is measured too and reported beside it.
+  const enrolled = await enrolUsers(stepgateUrl!, VERIFIES_PER_RUN * (VERIFY_RUNS + 2), "v");
+  const batch = (i: number) => enrolled.slice(i * VERIFIES_PER_RUN, (i + 1) * VERIFIES_PER_RUN);
+  const coldPool = await openChallenges(stepgateUrl!, batch(VERIFY_RUNS + 1));
+  const verifyLoad = (pool: PreparedVerify[]): Load => {
+    let next = 0;
+    return {
+      method: "POST",
+      path: "/",
+      next: () => {
+        const user = pool[next++ % pool.length]!;
+        return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
+      },
+    };
+  };
   // Latency of one verification at a time (under 16 connections it would be mostly queueing).
+  const answer = (pool: PreparedVerify[], amount = pool.length) => fire(stepgateUrl!, verifyLoad(pool), { amount }, 1);
+  await answer(await openChallenges(stepgateUrl!, batch(0)), VERIFIES_PER_RUN / 4);
   const verifyRuns: Measured[] = [];
-  await fire(stepgateUrl!, verifyLoad(prepared, () => nextVerify++), { amount: VERIFIES_PER_RUN / 4 }, 1);
-  for (let i = 0; i < MEASURED_RUNS; i++) verifyRuns.push(await fire(stepgateUrl!, verifyLoad(prepared, () => nextVerify++), { amount: VERIFIES_PER_RUN }, 1));
+  for (let i = 1; i <= VERIFY_RUNS; i++) verifyRuns.push(await answer(await openChallenges(stepgateUrl!, batch(i))));
   const verify = medianOf(verifyRuns);
-  const countedVerifies = await prepareVerifies(countingUrl!, COUNTED_REQUESTS, "c");
-  let nextCounted = 0;
-  const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies, () => nextCounted++), COUNTED_REQUESTS);
+  const coldVerify = await answer(coldPool);
+  const countedVerifies = await openChallenges(countingUrl!, await enrolUsers(countingUrl!, COUNTED_REQUESTS, "c"));
+  const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies), COUNTED_REQUESTS);
   rows.push({ scenario: "4. full verify (TOTP) through the Durable Object, one at a time", stepgate: verify, bare: null, ratio: null, calls: verifyCalls, target: "p99 ≤ 20 ms", met: verify.p99 <= 20 && verify.errors === 0 });
+  rows.push({ scenario: "4b. the same, the user's object asleep (challenge opened long before)", stepgate: coldVerify, bare: null, ratio: null, calls: null, target: "(no target)", met: null });
+  }
 
+  if (runs(5)) {
   log(`5. directory page at ${DIRECTORY_USERS} users`);
   for (const mf of [stepgate, counting]) {
     const seeder = await mf.getWorker("seeder");
@@ -347,7 +383,14 @@ async function main(): Promise<void> {
   const directory = await measure(stepgateUrl!, loads.directory!, 1);
   const directoryCalls = await callsPerRequest(countingUrl!, loads.directory!);
   rows.push({ scenario: `5. admin directory page, ${DIRECTORY_USERS.toLocaleString("en")} users, one at a time`, stepgate: directory, bare: null, ratio: null, calls: directoryCalls, target: "p99 ≤ 50 ms", met: directory.p99 <= 50 && directory.errors === 0 });
+  }
 
+  if (ONLY) {
+    await Promise.all([stepgate.dispose(), counting.dispose(), bare.dispose()]);
+    origin.server.close();
+    console.log(rows.map((r) => `${r.scenario}: ${r.stepgate.rps.toFixed(0)} req/s, p50 ${r.stepgate.p50} ms, p99 ${r.stepgate.p99} ms, ratio ${r.ratio?.toFixed(2) ?? "—"}, ${JSON.stringify(r.calls)}`).join("\n"));
+    return;
+  }
   log("6. cold start");
   const coldStepgate = await coldStart(stepgateOptions(scripts.stepgate, origin.url, false), "/__stepgate/healthz");
   const coldBare = await coldStart(bareOptions(scripts.bare, origin.url), "/");
@@ -377,7 +420,7 @@ function report(
   const n = (value: number, digits = 0) => value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const verdict = (met: boolean | null) => (met === null ? "—" : met ? "✅" : "❌");
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch} (${cpus().length} cores), Node ${process.version}. Scenarios 1–3: ${CONNECTIONS} connections, ${MEASURED_RUNS} runs of ${RUN_SECONDS} s each for stepgate and the bare proxy, interleaved, after a ${WARMUP_SECONDS} s warm-up; medians, and the median of the pairs' ratios. Scenarios 4–5: one request at a time (verify: ${MEASURED_RUNS} runs of ${VERIFIES_PER_RUN}). Origin alone: ${n(originAlone.rps)} req/s, p50 ${originAlone.p50} ms.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch} (${cpus().length} cores), Node ${process.version}. Scenarios 1–3: ${CONNECTIONS} connections, ${MEASURED_RUNS} runs of ${RUN_SECONDS} s each for stepgate and the bare proxy, interleaved, after a ${WARMUP_SECONDS} s warm-up; medians, and the median of the pairs' ratios. Scenarios 4–5: one request at a time (verify: ${VERIFY_RUNS} runs of ${VERIFIES_PER_RUN}, each answering challenges opened just before; 4b: ${VERIFIES_PER_RUN} challenges opened before all of those). Origin alone: ${n(originAlone.rps)} req/s, p50 ${originAlone.p50} ms.`,
     "",
     "| scenario | stepgate req/s | p50 ms | p99 ms | bare proxy req/s | ratio | DO calls/req | KV reads/req | target | met |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|:-:|",
