@@ -52,6 +52,14 @@ export default async function setup(project: TestProject) {
     jwksFetches.set(c.req.url, (jwksFetches.get(c.req.url) ?? 0) + 1);
     return c.json(jwks);
   });
+  // A key set that is slow (`?ms=`), fails (`?fail=n`: the first n fetches of that URL answer
+  // 500), or both: the identity provider's faults.
+  fixture.get("/.well-known/jwks-faulty.json", async (c) => {
+    const fetched = (jwksFetches.get(c.req.url) ?? 0) + 1;
+    jwksFetches.set(c.req.url, fetched);
+    await new Promise((resolve) => setTimeout(resolve, Number(c.req.query("ms") ?? 0)));
+    return fetched <= Number(c.req.query("fail") ?? 0) ? c.text("identity provider down", 500) : c.json(jwks);
+  });
   fixture.get("/__fixture/jwks-fetches", (c) => c.json({ count: jwksFetches.get(c.req.query("url") ?? "") ?? 0 }));
   // Stand-ins for the providers' HTTP APIs: they record what stepgate sent and answer as the
   // real ones document, including their errors.
