@@ -6,7 +6,9 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
+import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
+import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName } from "../gate/device-cookie";
@@ -23,7 +25,8 @@ export interface AnsweredChallenge {
 
 /**
  * Verifies `code` for challenge `challengeId`, then grants its operation (cookie set on `c`).
- * Throws the refusal as a problem: 400 `invalid_code`, 429 `locked`, 404 `challenge_not_found`.
+ * Throws the refusal as a problem: 400 `invalid_code`, 429 `locked`, 404 `challenge_not_found`,
+ * 429 `ip_rate_limited` (too many wrong answers from the client's IP across users).
  * @example
  * const { grant, operation } = await answerChallenge(c, id, "totp", "123456");
  */
@@ -35,18 +38,21 @@ export async function answerChallenge(
   trustDevice = false,
 ): Promise<AnsweredChallenge> {
   const { identity, policy, tenant } = c.var;
+  const origin = requestOrigin(c.req.raw);
+  const tenantObject = tenantState(c.env, tenant.tenantId);
+  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(origin.ip ?? "unknown", policy.lockout.perIpPerHour));
+  if (!attempt.ok) {
+    throw new ProblemError(429, "ip_rate_limited", `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`, { retryAfterSeconds: attempt.retryAfterSeconds }, {
+      "Retry-After": String(attempt.retryAfterSeconds),
+    });
+  }
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<VerifyOutcome>(() =>
-    user.verify({
-      challengeId,
-      sessionId: identity.sessionId,
-      factor,
-      code,
-      settings: { totp: policy.factors.totp, lockout: policy.lockout },
-      origin: requestOrigin(c.req.raw),
-    }),
+    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
+  // Off the response's path: a success is not one of the IP's wrong answers.
+  c.executionCtx.waitUntil(tenantObject.forgetVerifyAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
   const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId }, outcome.verifiedAt);
   return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };

@@ -203,6 +203,11 @@ export const PolicySchema = z.strictObject({
       maxAttempts: z.int().min(1).max(100).default(5),
       windowSeconds: z.int().min(1).max(86_400).default(900),
       lockSeconds: z.int().min(1).max(86_400).default(900),
+      /**
+       * Against credential stuffing: wrong answers allowed from one client IP per hour across
+       * all of the tenant's users, before that IP's verifications are refused (429).
+       */
+      perIpPerHour: z.int().min(1).max(100_000).default(100),
     })
     .prefault({}),
   /** Against SMS pumping and mail bombing: code sends allowed per hour. */

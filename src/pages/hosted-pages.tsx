@@ -91,7 +91,7 @@ hostedPages.post("/challenge/:id", async (c) => {
     // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
     return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {
-    if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
+    if (!(error instanceof ProblemError) || !["invalid_code", "locked", "ip_rate_limited"].includes(error.code)) throw error;
     const sentCode = factor === "sms" || factor === "email";
     const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
     const page = await renderChallenge(c, view, factor, shown, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
@@ -162,7 +162,7 @@ hostedPages.post("/enroll", async (c) => {
     if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
     return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
-    if (!(error instanceof ProblemError) || (error.code !== "invalid_code" && error.code !== "locked")) throw error;
+    if (!(error instanceof ProblemError) || !["invalid_code", "locked", "ip_rate_limited"].includes(error.code)) throw error;
     if (kind === "totp") {
       const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
       if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
@@ -321,9 +321,10 @@ function optionalChallengeId(value: unknown): string | null {
 }
 
 function wrongCodeMessage(error: ProblemError): string {
-  if (error.code === "locked") {
+  if (error.code === "locked" || error.code === "ip_rate_limited") {
     const minutes = Math.ceil(Number(error.extras.retryAfterSeconds) / 60);
-    return `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    const from = error.code === "ip_rate_limited" ? " from this network" : "";
+    return `Too many wrong codes${from}. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   }
   const left = Number(error.extras.attemptsRemaining);
   return `That code is not right. ${left} attempt${left === 1 ? "" : "s"} left.`;

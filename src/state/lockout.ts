@@ -5,7 +5,8 @@
  */
 import type { Policy } from "../config/policy-schema";
 
-export type LockoutPolicy = Policy["lockout"];
+/** The per-user part of the policy's `lockout` (its per-IP limit is counted in the tenant's object). */
+export type LockoutPolicy = Pick<Policy["lockout"], "maxAttempts" | "windowSeconds" | "lockSeconds">;
 
 export interface LockoutState {
   failures: number;

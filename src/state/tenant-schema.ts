@@ -67,4 +67,8 @@ export const TENANT_MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_by_user ON audit (user_id, seq);
    CREATE INDEX audit_by_type ON audit (type, seq);
    CREATE INDEX audit_by_time ON audit (at);`,
+  // Verification attempts per client IP across all users (credential stuffing): an attempt is
+  // counted before the user's object checks the code and forgotten again when it succeeds.
+  `CREATE TABLE verify_attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, ip TEXT NOT NULL);
+   CREATE INDEX verify_attempts_by_ip ON verify_attempts (ip, at);`,
 ];

@@ -45,6 +45,9 @@ export interface OutboxMessage {
   text: string;
 }
 
+/** A verification attempt counted against its IP (`id` to forget it on success), or a refusal. */
+export type VerifyAttempt = { ok: true; id: number } | { ok: false; retryAfterSeconds: number };
+
 export type SendAllowance = { ok: true } | { ok: false; scope: "ip" | "tenant"; retryAfterSeconds: number };
 
 /**
@@ -190,6 +193,26 @@ export class TenantState extends DurableObject<Env> {
     if (byIp.n >= perIpPerHour) return { ok: false, scope: "ip", retryAfterSeconds: retryAfter(byIp.first, now) };
     this.sql.exec("INSERT INTO sends (at, ip) VALUES (?, ?)", now, ip);
     return { ok: true };
+  }
+
+  /**
+   * Counts a verification attempt from `ip` across all the tenant's users, or refuses it when
+   * the IP's unsuccessful attempts in the last hour reached `limit`. Counted before the code is
+   * checked, in one synchronous step, so parallel guesses never get past the limit; a success
+   * forgets its attempt ({@link forgetVerifyAttempt}), so only wrong answers add up.
+   */
+  async takeVerifyAttempt(ip: string, limit: number): Promise<VerifyAttempt> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
+    const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", ip).one();
+    if (byIp.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
+    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, ip).one();
+    return { ok: true, id };
+  }
+
+  /** Forgets a verification attempt that succeeded. */
+  async forgetVerifyAttempt(id: number): Promise<void> {
+    this.sql.exec("DELETE FROM verify_attempts WHERE id = ?", id);
   }
 
   /** Keeps a message in the development outbox. */

@@ -37,7 +37,7 @@ describe("policy defaults", () => {
     expect(policy.enabled).toBe(false);
     expect(policy.enforcement).toBe("optional");
     expect(policy.reenrollOnReenable).toBe(false);
-    expect(policy.lockout).toEqual({ maxAttempts: 5, windowSeconds: 900, lockSeconds: 900 });
+    expect(policy.lockout).toEqual({ maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 100 });
     expect(policy.factors.backupCodes.count).toBe(10);
     expect(policy.factors.totp).toMatchObject({ digits: 6, periodSeconds: 30, algorithm: "SHA1", skewSteps: 1 });
     expect(policy.trustedDevices.enabled).toBe(false);

@@ -74,8 +74,8 @@ describe("enrolling by the hosted pages", () => {
 });
 
 describe("the challenge page", () => {
-  async function enrolledBrowser() {
-    const { base } = await aTenant(policy());
+  async function enrolledBrowser(overrides: object = {}) {
+    const { base } = await aTenant(policy(overrides));
     const token = await aSession({ sub: "quinn", sid: "q-1" });
     const enrolled = await enrolTotpViaApi(base, token);
     const cookie = `portal_session=${token}`;
@@ -111,6 +111,19 @@ describe("the challenge page", () => {
     expect(backupPage).toContain('name="factor" value="backup_code"');
     const answered = await postForm(base, challengePath, cookie, { csrf, factor: "backup_code", code: backupCodes[0]! });
     expect(answered.status).toBe(303);
+  });
+
+  it("shows the per-network limit with Retry-After on the page", async () => {
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({ lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 2 } });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([400, 400, 429]);
+    expect(last!.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await last!.text()).toContain("Too many wrong codes from this network");
   });
 
   it("shows the lockout with Retry-After", async () => {
