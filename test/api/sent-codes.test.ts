@@ -119,6 +119,21 @@ describe("answering a challenge with a sent code", () => {
     expect((await verify(base, token, second, "sms", code)).status).toBe(400);
   });
 
+  it("lets exactly one of eight racing answers with the same texted code through", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const token = await aSession({ sub: "vic" });
+    await enrolPhone(base, token);
+    await timePasses(tenantId, "vic", 31_000);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    const code = await lastCodeTo(base, PHONE);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => verify(base, token, id, "sms", code)));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    // The others find the code spent or the challenge answered: never a second grant.
+    expect(statuses.filter((s) => s !== 200).every((s) => s === 400 || s === 404)).toBe(true);
+  });
+
   it("replaces the old code with a new send, and refuses a send inside the cooldown", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "wes" });
