@@ -1,5 +1,5 @@
 /**
- * Forgery and transplant, property-based (fast-check): grants, device cookies and CSRF tokens
+ * Forgery and transplant, property-based (fast-check): grants, device cookies, CSRF tokens and challenge ids
  * with any one character changed are refused, and a genuine one is refused for any other
  * user, session, operation or tenant. Each property runs `RUNS` random cases.
  */
@@ -9,6 +9,9 @@ import fc from "fast-check";
 import { checkGrant, issueGrant, type GrantSubject } from "../../src/gate/grant";
 import { deviceCookie, trustedDeviceId } from "../../src/gate/device-cookie";
 import { csrfToken, csrfTokenValid } from "../../src/lib/csrf";
+import { aPolicy, aSession, aTenant } from "../support/builders";
+import { challengeFor, enrolTotpViaApi, verify } from "../support/step-up";
+import { totpCode } from "../support/totp";
 
 const RUNS = 200;
 const BASE64URL = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"];
@@ -100,5 +103,28 @@ describe("forged CSRF tokens", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("forged and transplanted challenge ids", () => {
+  it(`refuses the right code on a challenge id with any one character changed, or from another user's session (${RUNS} cases)`, async () => {
+    // A per-network limit high enough for the probes: every one of them is a refused attempt from the same IP.
+    const { base } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 10_000 } }));
+    const token = await aSession({ sub: "cid", sid: "cid-1" });
+    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    const rightCode = totpCode(secret, enrolledAt + 30_000);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.constantFrom(...BASE64URL), async (position, char) => {
+        const answer = await verify(base, token, mutated(id, position, char), "totp", rightCode);
+        expect(answer.status).toBe(404);
+      }),
+      { numRuns: RUNS },
+    );
+    const intruder = await aSession({ sub: "mallory", sid: "m-1" });
+    await enrolTotpViaApi(base, intruder);
+    expect((await verify(base, intruder, id, "totp", rightCode)).status).toBe(404);
+    // The genuine id with the same code still works: the probes neither spent nor locked anything.
+    expect((await verify(base, token, id, "totp", rightCode)).status).toBe(200);
   });
 });
