@@ -104,14 +104,19 @@ describe("answering a challenge with a sent code", () => {
     expect((await verify(base, token, second, "email", codeIn(mail.text))).status).toBe(200);
   });
 
-  it("takes a code once, and never a code sent for another challenge", async () => {
+  /** A user with a phone, past the enrolment's resend cooldown, and a code texted for a new challenge. */
+  async function aTextedCode(sub: string) {
     const { base, tenantId } = await aTenant(policy());
-    const token = await aSession({ sub: "val" });
+    const token = await aSession({ sub });
     await enrolPhone(base, token);
-    await timePasses(tenantId, "val", 31_000);
-    const first = await challengeFor(`${base}/echo/withdraw`, token);
-    await postJson(`${base}/__stepgate/api/challenges/${first}/send`, token, { factor: "sms" });
-    const code = await lastCodeTo(base, PHONE);
+    await timePasses(tenantId, sub, 31_000);
+    const id = await challengeFor(`${base}/echo/withdraw`, token);
+    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
+    return { base, tenantId, token, id, code: await lastCodeTo(base, PHONE) };
+  }
+
+  it("takes a code once, and never a code sent for another challenge", async () => {
+    const { base, tenantId, token, id: first, code } = await aTextedCode("val");
     const second = await challengeFor(`${base}/echo/withdraw`, token);
     expect((await verify(base, token, second, "sms", code)).status).toBe(400);
     expect((await verify(base, token, first, "sms", code)).status).toBe(200);
@@ -120,13 +125,7 @@ describe("answering a challenge with a sent code", () => {
   });
 
   it("lets exactly one of eight racing answers with the same texted code through", async () => {
-    const { base, tenantId } = await aTenant(policy());
-    const token = await aSession({ sub: "vic" });
-    await enrolPhone(base, token);
-    await timePasses(tenantId, "vic", 31_000);
-    const id = await challengeFor(`${base}/echo/withdraw`, token);
-    await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
-    const code = await lastCodeTo(base, PHONE);
+    const { base, token, id, code } = await aTextedCode("vic");
     const answers = await Promise.all(Array.from({ length: 8 }, () => verify(base, token, id, "sms", code)));
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
