@@ -302,6 +302,20 @@ async function coldStart(options: MiniflareOptions, path: string): Promise<{ rea
 
 const log = (line: string) => console.error(`bench: ${line}`);
 
+/**
+ * On a machine with at least two cores, the workers (every workerd process) get the last core
+ * and this process (load generator and origin) the others, so the two sides of a measurement
+ * do not take turns on the same core; `BENCH_PIN=0` turns it off. Needs `taskset` (util-linux).
+ */
+function pinCpus(): void {
+  const cores = cpus().length;
+  if (process.env.BENCH_PIN === "0" || cores < 2) return;
+  const workerd = spawnSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+  const pinned = [...workerd.map((pid) => spawnSync("taskset", ["-a", "-pc", String(cores - 1), pid]).status), spawnSync("taskset", ["-a", "-pc", `0-${cores - 2}`, String(process.pid)]).status];
+  if (pinned.some((status) => status !== 0)) log("could not pin CPUs with taskset; measuring unpinned");
+  else log(`workerd (${workerd.length} processes) on core ${cores - 1}, load generator and origin on core${cores > 2 ? "s" : ""} 0${cores > 2 ? `–${cores - 2}` : ""}`);
+}
+
 async function main(): Promise<void> {
   const scripts = build();
   const origin = await startOrigin();
@@ -309,6 +323,7 @@ async function main(): Promise<void> {
   const counting = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, true));
   const bare = new Miniflare(bareOptions(scripts.bare, origin.url));
   const [stepgateUrl, countingUrl, bareUrl] = (await Promise.all([stepgate.ready, counting.ready, bare.ready])).map((url) => url.origin);
+  pinCpus();
   log(`stepgate ${stepgateUrl}, counting ${countingUrl}, bare ${bareUrl}, origin ${origin.url}`);
   await seedTenant(stepgate, origin.url);
   await seedTenant(counting, origin.url);
