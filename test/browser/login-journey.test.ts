@@ -67,6 +67,21 @@ async function lastCodeTo(to: string): Promise<string> {
   return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
 }
 
+/**
+ * On the enrolment page: chooses a factor that sends codes ("Text message" or "Email"), gives
+ * `address`, types the code from the dev outbox, and leaves the backup codes page for the portal.
+ */
+async function enrolBySentCode(page: Page, choice: "Text message" | "Email", address: string, user: string): Promise<void> {
+  await page.click(`text=${choice}`);
+  await page.fill("#address", address);
+  await page.click("button[type=submit]");
+  await page.fill("#code", await lastCodeTo(address));
+  await page.click("button[type=submit]");
+  expect(await page.textContent("h1")).toBe("Save your backup codes");
+  await page.click("text=continue");
+  expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+}
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -127,14 +142,7 @@ describe("the demo portal in a real browser", () => {
     const user = `sms${Date.now()}`;
     const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
     await signIn(page, user);
-    await page.click("text=Text message");
-    await page.fill("#address", phone);
-    await page.click("button[type=submit]");
-    await page.fill("#code", await lastCodeTo(phone));
-    await page.click("button[type=submit]");
-    expect(await page.textContent("h1")).toBe("Save your backup codes");
-    await page.click("text=continue");
-    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+    await enrolBySentCode(page, "Text message", phone, user);
 
     // A new session: the login challenge, answered with a texted code.
     await page.click("text=Sign out");
@@ -156,14 +164,7 @@ describe("the demo portal in a real browser", () => {
     const address = `${user}@demo.test`;
     await signIn(page, user);
     expect(page.url()).toContain("/__stepgate/enroll?challenge=");
-    await page.click("text=Email");
-    await page.fill("#address", address);
-    await page.click("button[type=submit]");
-    await page.fill("#code", await lastCodeTo(address));
-    await page.click("button[type=submit]");
-    expect(await page.textContent("h1")).toBe("Save your backup codes");
-    await page.click("text=continue");
-    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+    await enrolBySentCode(page, "Email", address, user);
     await page.goto(`${server.base}/__stepgate/settings`);
     const settings = (await page.textContent("main"))!;
     expect(settings).toContain("Email");
