@@ -91,7 +91,7 @@ hostedPages.post("/challenge/:id", async (c) => {
     // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
     return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {
-    if (!(error instanceof ProblemError) || !["invalid_code", "locked", "ip_rate_limited"].includes(error.code)) throw error;
+    if (!shownBesideForm(error)) throw error;
     const sentCode = factor === "sms" || factor === "email";
     const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
     const page = await renderChallenge(c, view, factor, shown, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
@@ -162,7 +162,7 @@ hostedPages.post("/enroll", async (c) => {
     if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
     return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
-    if (!(error instanceof ProblemError) || !["invalid_code", "locked", "ip_rate_limited"].includes(error.code)) throw error;
+    if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
       const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
       if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
@@ -318,6 +318,11 @@ async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): P
 
 function optionalChallengeId(value: unknown): string | null {
   return typeof value === "string" && CHALLENGE_ID.test(value) ? value : null;
+}
+
+/** A refused code the page shows beside its form ({@link wrongCodeMessage}); anything else is an error page. */
+function shownBesideForm(error: unknown): error is ProblemError {
+  return error instanceof ProblemError && ["invalid_code", "locked", "ip_rate_limited"].includes(error.code);
 }
 
 function wrongCodeMessage(error: ProblemError): string {
