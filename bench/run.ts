@@ -356,53 +356,57 @@ async function main(): Promise<void> {
   }
 
   if (runs(4)) {
-  log("4. full TOTP verify");
-  // A user answers a challenge seconds after the request that opened it woke their object, so
-  // each measured run opens its users' challenges just before answering them. The same verify
-  // on an object that went to sleep meanwhile (challenges opened before all the other runs,
-  // 1,200 other users' objects woken since) is measured too and reported beside it.
-  const enrolled = await enrolUsers(stepgateUrl!, VERIFIES_PER_RUN * (VERIFY_RUNS + 2), "v");
-  const batch = (i: number) => enrolled.slice(i * VERIFIES_PER_RUN, (i + 1) * VERIFIES_PER_RUN);
-  const coldPool = await openChallenges(stepgateUrl!, batch(VERIFY_RUNS + 1));
-  const verifyLoad = (pool: PreparedVerify[]): Load => {
-    let next = 0;
-    return {
-      method: "POST",
-      path: "/",
-      next: () => {
-        const user = pool[next++ % pool.length]!;
-        return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
-      },
+    log("4. full TOTP verify");
+    // A user answers a challenge seconds after the request that opened it woke their object, so
+    // each measured run opens its users' challenges just before answering them. The same verify
+    // on an object that went to sleep meanwhile (challenges opened before all the other runs:
+    // 1,600 other users' objects woken and 1,300 verifications since) is measured too and
+    // reported beside it.
+    const enrolled = await enrolUsers(stepgateUrl!, VERIFIES_PER_RUN * (VERIFY_RUNS + 2), "v");
+    const batch = (i: number) => enrolled.slice(i * VERIFIES_PER_RUN, (i + 1) * VERIFIES_PER_RUN);
+    const coldPool = await openChallenges(stepgateUrl!, batch(VERIFY_RUNS + 1));
+    const verifyLoad = (pool: PreparedVerify[]): Load => {
+      let next = 0;
+      return {
+        method: "POST",
+        path: "/",
+        next: () => {
+          const user = pool[next++ % pool.length]!;
+          return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
+        },
+      };
     };
-  };
-  // Latency of one verification at a time (under 16 connections it would be mostly queueing).
-  const answer = (pool: PreparedVerify[], amount = pool.length) => fire(stepgateUrl!, verifyLoad(pool), { amount }, 1);
-  await answer(await openChallenges(stepgateUrl!, batch(0)), VERIFIES_PER_RUN / 4);
-  const verifyRuns: Measured[] = [];
-  for (let i = 1; i <= VERIFY_RUNS; i++) verifyRuns.push(await answer(await openChallenges(stepgateUrl!, batch(i))));
-  const verify = medianOf(verifyRuns);
-  const coldVerify = await answer(coldPool);
-  const countedVerifies = await openChallenges(countingUrl!, await enrolUsers(countingUrl!, COUNTED_REQUESTS, "c"));
-  const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies), COUNTED_REQUESTS);
-  rows.push({ scenario: "4. full verify (TOTP) through the Durable Object, one at a time", stepgate: verify, bare: null, ratio: null, calls: verifyCalls, target: "p99 ≤ 20 ms", met: verify.p99 <= 20 && verify.errors === 0 });
-  rows.push({ scenario: "4b. the same, the user's object asleep (challenge opened long before)", stepgate: coldVerify, bare: null, ratio: null, calls: null, target: "(no target)", met: null });
+    // Latency of one verification at a time (under 16 connections it would be mostly queueing).
+    const answer = (pool: PreparedVerify[], amount = pool.length) => fire(stepgateUrl!, verifyLoad(pool), { amount }, 1);
+    await answer(await openChallenges(stepgateUrl!, batch(0)), VERIFIES_PER_RUN / 4);
+    const verifyRuns: Measured[] = [];
+    for (let i = 1; i <= VERIFY_RUNS; i++) verifyRuns.push(await answer(await openChallenges(stepgateUrl!, batch(i))));
+    const verify = medianOf(verifyRuns);
+    const coldVerify = await answer(coldPool);
+    const countedVerifies = await openChallenges(countingUrl!, await enrolUsers(countingUrl!, COUNTED_REQUESTS, "c"));
+    const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies), COUNTED_REQUESTS);
+    rows.push({ scenario: "4. full verify (TOTP) through the Durable Object, one at a time", stepgate: verify, bare: null, ratio: null, calls: verifyCalls, target: "p99 ≤ 20 ms", met: verify.p99 <= 20 && verify.errors === 0 });
+    rows.push({ scenario: "4b. the same, the user's object asleep (challenge opened long before)", stepgate: coldVerify, bare: null, ratio: null, calls: null, target: "(no target)", met: null });
   }
 
   if (runs(5)) {
-  log(`5. directory page at ${DIRECTORY_USERS} users`);
-  for (const mf of [stepgate, counting]) {
-    const seeder = await mf.getWorker("seeder");
-    const seeded = await seeder.fetch("http://seeder/", { method: "POST", body: JSON.stringify({ tenantId: TENANT, count: DIRECTORY_USERS }) });
-    if (seeded.status !== 200) throw new Error(`seeding the directory failed: ${seeded.status}`);
+    log(`5. directory page at ${DIRECTORY_USERS} users`);
+    for (const mf of [stepgate, counting]) {
+      const seeder = await mf.getWorker("seeder");
+      const seeded = await seeder.fetch("http://seeder/", { method: "POST", body: JSON.stringify({ tenantId: TENANT, count: DIRECTORY_USERS }) });
+      if (seeded.status !== 200) throw new Error(`seeding the directory failed: ${seeded.status}`);
   }
   const directory = await measure(stepgateUrl!, loads.directory!, 1);
   const directoryCalls = await callsPerRequest(countingUrl!, loads.directory!);
   rows.push({ scenario: `5. admin directory page, ${DIRECTORY_USERS.toLocaleString("en")} users, one at a time`, stepgate: directory, bare: null, ratio: null, calls: directoryCalls, target: "p99 ≤ 50 ms", met: directory.p99 <= 50 && directory.errors === 0 });
   }
 
-  if (ONLY) {
+  const stop = async () => {
     await Promise.all([stepgate.dispose(), counting.dispose(), bare.dispose()]);
     origin.server.close();
+  };
+  if (ONLY) {
+    await stop();
     console.log(rows.map((r) => `${r.scenario}: ${r.stepgate.rps.toFixed(0)} req/s, p50 ${r.stepgate.p50} ms, p99 ${r.stepgate.p99} ms, ratio ${r.ratio?.toFixed(2) ?? "—"}, ${JSON.stringify(r.calls)}`).join("\n"));
     return;
   }
@@ -413,8 +417,7 @@ async function main(): Promise<void> {
   const sizes = { stepgate: gzipSync(readFileSync(scripts.stepgate)).length, bare: gzipSync(readFileSync(scripts.bare)).length };
   const sizeLimit = 2 * sizes.bare + 150 * 1024;
 
-  await Promise.all([stepgate.dispose(), counting.dispose(), bare.dispose()]);
-  origin.server.close();
+  await stop();
 
   const markdown = report(rows, originAlone, { stepgate: coldStepgate, bare: coldBare }, sizes, sizeLimit);
   writeFileSync("bench/results.md", markdown);
