@@ -26,6 +26,10 @@ export default defineConfig({
   test: {
     globalSetup: ["./test/support/origins.ts"],
     include: ["test/**/*.test.{ts,tsx}"],
+    // The CI machine runs the suite 2-3 times slower than a developer's; the heaviest tests make
+    // hundreds of round trips through workerd (200 forged challenge ids, 100,000 directory rows),
+    // ~2.5 s here, over vitest's 5 s default there. A hang still fails, after 20 s.
+    testTimeout: 20_000,
     // The real-browser suite runs in Node, not workerd (`npm run test:browser`); so do the
     // tests in test/node (`vitest.node.config.ts`, run by `npm test` after these).
     exclude: ["test/browser/**", "test/node/**", "node_modules/**"],
