@@ -9,7 +9,14 @@ import { compileOperations, type OperationMatcher } from "../gate/operation-matc
 import { HttpUrl, OperationSchema, PolicySchema, type Policy } from "./policy-schema";
 
 export type TenantConfig =
-  | { status: "ok"; tenantId: string; policy: Policy; matcher: OperationMatcher }
+  | {
+      status: "ok";
+      tenantId: string;
+      policy: Policy;
+      matcher: OperationMatcher;
+      /** `policy.origin` parsed, once per policy rather than once per request. */
+      origin: URL;
+    }
   | {
       status: "invalid";
       tenantId: string;
@@ -45,7 +52,7 @@ export function interpretPolicy(tenantId: string, text: string | null): TenantCo
   const parsed = PolicySchema.safeParse(raw);
   if (parsed.success) {
     // The schema has already compiled every route, so this cannot throw.
-    return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations) };
+    return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations), origin: new URL(parsed.data.origin) };
   }
   const first = parsed.error.issues[0];
   const reason = `has an invalid policy (${first ? `${first.path.join(".") || "policy"}: ${first.message}` : "unknown"})`;

@@ -46,10 +46,10 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
         tenant: tenant.tenantId,
       });
     }
-    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, () => false) }, url);
+    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, null) }, url);
   }
 
-  const { policy, matcher } = tenant;
+  const { policy, matcher, origin } = tenant;
   let anonymous = false;
   const grantCookies: string[] = [];
   const body = new RequestBody(request);
@@ -61,11 +61,11 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     grantCookies.push(...result.setCookies);
   }
   const identity = policy.identity;
-  const response = await proxyToOrigin(request, new URL(policy.origin), {
+  const response = await proxyToOrigin(request, origin, {
     timeoutMs: policy.originTimeoutMs,
     // A session stepgate could not verify is not passed on: the origin might read another copy
     // of it (a duplicate cookie, the header) as signed in, past the login guard.
-    ...withoutStepgateCredentials(request, (name) => anonymous && name === identity.cookie),
+    ...withoutStepgateCredentials(request, anonymous ? (identity.cookie ?? null) : null),
     ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, identity.header] } : {}),
   }, url);
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
@@ -80,13 +80,15 @@ function withCookies(response: Response, cookies: string[]): Response {
 }
 
 /**
- * Proxy options that keep stepgate's grants (cookies and header) and device cookie from the origin, and any other
+ * Proxy options that keep stepgate's grants (cookies and header) and device cookie from the origin, and the
  * cookie `alsoDrop` names.
  */
-function withoutStepgateCredentials(request: Request, alsoDrop: (name: string) => boolean): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
+function withoutStepgateCredentials(request: Request, alsoDrop: string | null): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
   const cookie = request.headers.get("Cookie");
   const dropHeaders = [GRANT_HEADER];
-  if (!cookie) return { dropHeaders };
+  // Most requests carry none of these: their Cookie header goes on untouched, unsplit.
+  const mayDrop = cookie && (cookie.includes(GRANT_COOKIE_PREFIX) || cookie.includes(DEVICE_COOKIE) || (alsoDrop !== null && cookie.includes(alsoDrop)));
+  if (!mayDrop) return { dropHeaders };
   let dropped = false;
   const kept = cookie
     .split(";")
@@ -95,7 +97,7 @@ function withoutStepgateCredentials(request: Request, alsoDrop: (name: string) =
       const equals = pair.indexOf("=");
       const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
       // The device cookie stands in for a second factor for weeks: it never reaches the origin.
-      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || name === DEVICE_COOKIE || alsoDrop(name);
+      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || name === DEVICE_COOKIE || name === alsoDrop;
       dropped ||= drop;
       return !drop;
     });

@@ -158,7 +158,8 @@ export function protectedOperations(matcher: OperationMatcher, method: string, u
  * claimedMethods(new URL("https://p.example/a?_method=delete"), new Headers()) // ["DELETE"]
  */
 export function claimedMethods(url: URL, headers: Headers): string[] {
-  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.searchParams.get("_method")];
+  // `searchParams` parses the whole query: only asked when there is one.
+  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.search ? url.searchParams.get("_method") : null];
   return claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase());
 }
 

@@ -23,13 +23,12 @@ export interface ProxyOptions {
  * request's URL, when the caller has parsed it already).
  * An unreachable origin is a 502 problem, a slow one a 504; neither hangs.
  * @example
- * return proxyToOrigin(c.req.raw, new URL(policy.origin), { timeoutMs: policy.originTimeoutMs });
+ * return proxyToOrigin(c.req.raw, tenant.origin, { timeoutMs: policy.originTimeoutMs });
  */
 export async function proxyToOrigin(request: Request, origin: URL, options: ProxyOptions, incoming = new URL(request.url)): Promise<Response> {
   // Never `new URL(pathname, origin)`: a path like `//evil.example/x` would be read as a host.
-  const target = new URL(origin.origin);
-  target.pathname = incoming.pathname;
-  target.search = incoming.search;
+  // Appended to the origin, a parsed pathname (always starting with `/`) can only be a path.
+  const target = `${origin.origin}${incoming.pathname}${incoming.search}`;
   const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
   const headers = forwardedHeaders(request, incoming, options);
   if (upgrade) {
@@ -49,7 +48,7 @@ export async function proxyToOrigin(request: Request, origin: URL, options: Prox
     if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
       throw new ProblemError(504, "origin_timeout", `The portal did not answer within ${options.timeoutMs} ms.`);
     }
-    console.error("stepgate: origin unreachable", target.origin, error);
+    console.error("stepgate: origin unreachable", origin.origin, error);
     throw new ProblemError(502, "origin_unreachable", "The portal could not be reached.");
   }
   if (response.webSocket) return response;
