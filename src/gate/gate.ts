@@ -38,7 +38,8 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
   if (isReservedPath(canonicalPath(url.pathname))) {
     throw new ProblemError(404, "not_found", `There is no stepgate route at ${url.pathname}.`);
   }
-  const tenant = c.var.tenant;
+  // `c.get`, not `c.var`: Hono builds `c.var` afresh (a copy of every variable) on each read.
+  const tenant = c.get("tenant");
   if (tenant.status === "invalid") {
     const protectedRequest = !tenant.protectedRoutes || protectedOperations(tenant.protectedRoutes, request.method, url, request.headers).length > 0;
     if (protectedRequest || !tenant.origin) {

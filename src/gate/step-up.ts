@@ -58,7 +58,7 @@ export async function stepUp(
   }
   // Made only when needed: a request with a young grant never touches the user's object.
   let stub: DurableObjectStub<UserState> | undefined;
-  const user = () => (stub ??= userState(c.env, c.var.tenant.tenantId, identity.userId));
+  const user = () => (stub ??= userState(c.env, c.get("tenant").tenantId, identity.userId));
   // A request-bound operation's grant approves exactly this request (see request-digest).
   const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
@@ -111,7 +111,7 @@ async function heldGrant(
     digest: string | null;
   },
 ): Promise<{ renewed: string | null } | null> {
-  const subject = { tenantId: c.var.tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
+  const subject = { tenantId: c.get("tenant").tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const now = Date.now();
   const cookieName = grantCookieName(operation);
   // Parsed for this one name: Hono's parser skips a header that does not mention it.
@@ -147,7 +147,7 @@ async function trustedDeviceGrant(
 ): Promise<string | null> {
   const { trustedDevices } = policy;
   if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
-  const tenantId = c.var.tenant.tenantId;
+  const tenantId = c.get("tenant").tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
   if (!(await reachState<boolean>(() => user().useTrustedDevice(deviceId, requestOrigin(request))))) return null;
