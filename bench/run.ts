@@ -12,22 +12,15 @@ import autocannon from "autocannon";
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { resolve } from "node:path";
 import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
-import { SignJWT } from "jose";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
 import { Secret, TOTP } from "otpauth";
-import { issueGrant } from "../src/gate/grant";
+import { buildWorkers } from "./build";
+import { COMPAT_DATE, grantCookie, HOST, JWT_SECRET, portalSession, SECRET_KEYS, seedTenant, TENANT } from "./tenant";
 import { ratioChart } from "./chart";
 
-// The address the workers listen on doubles as the tenant's hostname (Node's fetch cannot set `Host`).
-const HOST = "127.0.0.1";
-const TENANT = "bench";
 const ADMIN_KEY = "bench-admin-key";
-const JWT_SECRET = "bench-portal-jwt-secret";
-const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
-const COMPAT_DATE = "2026-04-20";
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = 2;
 // Many short interleaved runs rather than a few long ones: on a shared machine the speed drifts
@@ -40,7 +33,6 @@ const VERIFY_RUNS = 3;
 const VERIFIES_PER_RUN = 400;
 const DIRECTORY_USERS = 100_000;
 const COUNTED_REQUESTS = 300;
-const BUILD = "bench/.build";
 /** `BENCH_ONLY=2,4` runs those scenarios and prints them, writing nothing (a quick look while profiling). */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map(Number)) : null;
 const runs = (scenario: number) => !ONLY || ONLY.has(scenario);
@@ -68,17 +60,6 @@ interface Row {
 }
 
 // ---------------------------------------------------------------- build and start
-
-function build(): { stepgate: string; bare: string } {
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  for (const [config, out] of [["wrangler.toml", `${BUILD}/stepgate`], ["bench/bare-proxy.wrangler.toml", `${BUILD}/bare`]]) {
-    // An absolute --outdir: wrangler resolves a relative one against the config's folder.
-    const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--config", config!, "--outdir", resolve(out!)], { env, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`building ${config} failed:\n${built.stdout}\n${built.stderr}`);
-  }
-  const bundle = (dir: string, main: string) => `${dir}/${main}`;
-  return { stepgate: bundle(`${BUILD}/stepgate`, "index.js"), bare: bundle(`${BUILD}/bare`, "bare-proxy.js") };
-}
 
 async function startOrigin(): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
@@ -129,37 +110,7 @@ function bareOptions(script: string, origin: string): MiniflareOptions {
   return { log: new Log(LogLevel.NONE), cf: false, port: 0, scriptPath: script, modules: true, compatibilityDate: COMPAT_DATE, bindings: { ORIGIN: origin } };
 }
 
-/** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional. */
-function benchPolicy(origin: string) {
-  return {
-    origin,
-    enabled: true,
-    enforcement: "optional",
-    identity: { algorithm: "HS256", secretRef: "TENANT_BENCH_JWT_SECRET", cookie: "portal_session" },
-    operations: {
-      login: { routes: ["* /app/*"], maxAge: 3600 },
-      withdraw: { routes: ["POST /api/withdraw"], maxAge: 3600, bindRequest: false },
-      transfer: { routes: ["POST /api/transfer"], maxAge: 0 },
-    },
-  };
-}
-
-async function seedTenant(mf: Miniflare, origin: string): Promise<void> {
-  const kv = await mf.getKVNamespace("POLICY", "stepgate");
-  await kv.put(`host:${HOST}`, TENANT);
-  await kv.put(`policy:${TENANT}`, JSON.stringify(benchPolicy(origin)));
-}
-
 // ---------------------------------------------------------------- sessions, grants, users
-
-const portalSession = (sub: string, sid = `${sub}-s`) =>
-  new SignJWT({ sub, sid }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("2h").sign(new TextEncoder().encode(JWT_SECRET));
-
-async function grantCookie(sub: string, operation: string): Promise<string> {
-  const env = { STEPGATE_SECRET_KEYS: SECRET_KEYS } as unknown as Env;
-  const { token } = await issueGrant(env, { tenantId: TENANT, userId: sub, sessionId: `${sub}-s`, operation }, { maxAgeSeconds: 3600 }, Date.now());
-  return `__Host-stepgate-grant-${operation}=${token}`;
-}
 
 interface EnrolledUser {
   cookie: string;
@@ -367,7 +318,7 @@ function pinCpus(): void {
 }
 
 async function main(): Promise<void> {
-  const scripts = build();
+  const scripts = buildWorkers();
   const storage = storageInMemory();
   const origin = await startOrigin();
   const stepgate = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, false));

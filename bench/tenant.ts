@@ -1,0 +1,46 @@
+/**
+ * The bench tenant, shared by `npm run bench` and `npm run bench:isolate`: its policy, the
+ * secrets the workers run with, and the portal sessions and grants its users present.
+ */
+import { SignJWT } from "jose";
+import type { Miniflare } from "miniflare";
+import { issueGrant } from "../src/gate/grant";
+
+// The address the workers listen on doubles as the tenant's hostname (Node's fetch cannot set `Host`).
+export const HOST = "127.0.0.1";
+export const TENANT = "bench";
+export const JWT_SECRET = "bench-portal-jwt-secret";
+export const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
+export const COMPAT_DATE = "2026-04-20";
+
+/** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional. */
+function benchPolicy(origin: string) {
+  return {
+    origin,
+    enabled: true,
+    enforcement: "optional",
+    identity: { algorithm: "HS256", secretRef: "TENANT_BENCH_JWT_SECRET", cookie: "portal_session" },
+    operations: {
+      login: { routes: ["* /app/*"], maxAge: 3600 },
+      withdraw: { routes: ["POST /api/withdraw"], maxAge: 3600, bindRequest: false },
+      transfer: { routes: ["POST /api/transfer"], maxAge: 0 },
+    },
+  };
+}
+
+/** Stores the tenant's hostname and policy in the `stepgate` worker's KV. */
+export async function seedTenant(mf: Miniflare, origin: string): Promise<void> {
+  const kv = await mf.getKVNamespace("POLICY", "stepgate");
+  await kv.put(`host:${HOST}`, TENANT);
+  await kv.put(`policy:${TENANT}`, JSON.stringify(benchPolicy(origin)));
+}
+
+export const portalSession = (sub: string, sid = `${sub}-s`) =>
+  new SignJWT({ sub, sid }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("2h").sign(new TextEncoder().encode(JWT_SECRET));
+
+/** A `Cookie` pair with a grant for `operation`, as stepgate issues after a verification. */
+export async function grantCookie(sub: string, operation: string): Promise<string> {
+  const env = { STEPGATE_SECRET_KEYS: SECRET_KEYS } as unknown as Env;
+  const { token } = await issueGrant(env, { tenantId: TENANT, userId: sub, sessionId: `${sub}-s`, operation }, { maxAgeSeconds: 3600 }, Date.now());
+  return `__Host-stepgate-grant-${operation}=${token}`;
+}
