@@ -5,6 +5,7 @@
  * hand) plain.
  */
 import type { PolicyChange } from "../api/admin-schemas";
+import { isObject } from "../lib/merge-patch";
 
 const SEALED = "(sealed)";
 
@@ -38,8 +39,4 @@ function shown(path: string, value: unknown): unknown {
   return JSON.parse(
     JSON.stringify(value, (inner: string, v: unknown) => (inner === "sealed" ? SEALED : CREDENTIAL_FIELDS.has(inner) && typeof v === "string" ? HIDDEN : v)),
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@
 import type { AdminScope, ApiKeyView } from "../api/admin-schemas";
 import { digestsEqual } from "../lib/crypto";
 import { base64url } from "../lib/encoding";
+import { iso } from "../lib/iso-time";
 
 const KEY_FORMAT = /^sgk_([0-9a-f]{16})_([\w-]{43})$/;
 /** `last_used_at` is written at most this often, so busy scripts do not write on every call. */
@@ -71,8 +72,4 @@ export function revokeApiKey(sql: SqlStorage, id: string, now: number, callerSco
     id, now,
   );
   return "revoked";
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

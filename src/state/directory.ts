@@ -10,6 +10,7 @@
  */
 import type { DirectoryEntry, DirectoryQuery } from "../api/admin-schemas";
 import { encodeDirectoryCursor } from "../api/directory-cursor";
+import { iso } from "../lib/iso-time";
 
 /** What a user's object publishes about itself. */
 export interface DirectoryRow {
@@ -114,8 +115,4 @@ function entryOf(row: Stored, now: number, epoch = 0): DirectoryEntry {
     firstSeenAt: iso(row.first_seen_at),
     updatedAt: iso(row.updated_at),
   };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -17,6 +17,7 @@ import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp
 import { countedStub } from "../lib/call-counts";
 import { digestsEqual } from "../lib/crypto";
 import { randomId } from "../lib/ids";
+import { iso } from "../lib/iso-time";
 import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
 import { seal, unseal } from "../lib/sealed";
 import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit-log";
@@ -151,10 +152,6 @@ export interface UserDetails {
   devices: DeviceView[];
   lockedUntil: string | null;
   requiredByAdmin: boolean | null;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
