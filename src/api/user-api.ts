@@ -14,6 +14,7 @@ import { problem } from "../lib/problem";
 import type { CodeKind } from "../state/sent-codes";
 import { isRequired } from "../gate/requirement";
 import { ProblemError } from "../lib/problem";
+import { iso } from "../lib/iso-time";
 import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { answerChallenge, confirmEnrolment } from "./challenge-answers";
@@ -136,7 +137,7 @@ for (const kind of ["totp", "sms", "email"] as const) {
     const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
     return c.json({
       backupCodes: confirmed.backupCodes,
-      ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: new Date(confirmed.grant.expiresAt).toISOString() } : {}),
+      ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),
     });
   });
 }
@@ -151,7 +152,7 @@ userApi.get("/challenges/:id", async (c) => {
     approving: view.approving,
     held: view.held,
     destinations: view.destinations,
-    expiresAt: new Date(view.expiresAt).toISOString(),
+    expiresAt: iso(view.expiresAt),
   });
 });
 
@@ -168,7 +169,7 @@ userApi.post("/challenges/:id/verify", async (c) => {
   const answered = await answerChallenge(c, id, body.factor, body.code, body.trustDevice ?? false);
   return c.json({
     grant: answered.grant.token,
-    expiresAt: new Date(answered.grant.expiresAt).toISOString(),
+    expiresAt: iso(answered.grant.expiresAt),
     operation: answered.operation,
     singleUse: answered.grant.once,
     held: answered.held,
@@ -192,7 +193,7 @@ async function challenge(c: Context<SessionEnv>): Promise<ChallengeView> {
 function receiptJson(receipt: SentCodeReceipt) {
   return {
     destination: receipt.destination,
-    expiresAt: new Date(receipt.expiresAt).toISOString(),
-    resendAfter: new Date(receipt.resendAfter).toISOString(),
+    expiresAt: iso(receipt.expiresAt),
+    resendAfter: iso(receipt.resendAfter),
   };
 }

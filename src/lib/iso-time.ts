@@ -1,6 +1,6 @@
 /**
  * @module
- * Times as the APIs show them: the state modules store epoch milliseconds, the JSON says ISO 8601.
+ * Times as the APIs show them: stepgate keeps epoch milliseconds, its JSON says ISO 8601.
  */
 
 /** @example iso(0) // "1970-01-01T00:00:00.000Z" */

@@ -3,6 +3,7 @@
  * The per-user audit trail in the user's Durable Object: what happened, when, from which IP
  * and user agent. Retention: the newest {@link AUDIT_ENTRIES_KEPT} entries per user.
  */
+import { iso } from "../lib/iso-time";
 
 /** Where a request came from, as recorded in the audit trail. */
 export interface RequestOrigin {
@@ -62,7 +63,7 @@ export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | nu
 export function auditEntryOf(row: { seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }): AuditEntry {
   return {
     seq: row.seq,
-    at: new Date(row.at).toISOString(),
+    at: iso(row.at),
     type: row.type,
     ip: row.ip,
     userAgent: row.user_agent,

@@ -6,6 +6,7 @@
  */
 import type { PolicyChange, PolicyVersion } from "../api/admin-schemas";
 import { sha256Hex } from "../lib/crypto";
+import { iso } from "../lib/iso-time";
 
 /** Versions kept per tenant; older ones are dropped. */
 export const POLICY_VERSIONS_KEPT = 200;
@@ -49,5 +50,5 @@ export function listPolicyVersions(sql: SqlStorage, limit: number, before: numbe
       before ?? Number.MAX_SAFE_INTEGER, limit,
     )
     .toArray()
-    .map((row) => ({ version: row.version, at: new Date(row.at).toISOString(), actor: row.actor, etag: row.etag, changes: JSON.parse(row.changes) as PolicyChange[] }));
+    .map((row) => ({ version: row.version, at: iso(row.at), actor: row.actor, etag: row.etag, changes: JSON.parse(row.changes) as PolicyChange[] }));
 }

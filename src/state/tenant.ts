@@ -12,6 +12,7 @@ import { kvKeys } from "../config/kv-keys";
 import { countedStub } from "../lib/call-counts";
 import { policyChanges } from "../config/policy-diff";
 import { sha256Hex } from "../lib/crypto";
+import { iso } from "../lib/iso-time";
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./api-keys";
 import type { RequestOrigin } from "./audit-log";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
@@ -233,7 +234,7 @@ export class TenantState extends DurableObject<Env> {
         "SELECT at, channel, recipient, subject, body FROM outbox ORDER BY seq DESC",
       )
       .toArray()
-      .map((row) => ({ at: new Date(row.at).toISOString(), channel: row.channel, to: row.recipient, subject: row.subject, text: row.body }));
+      .map((row) => ({ at: iso(row.at), channel: row.channel, to: row.recipient, subject: row.subject, text: row.body }));
   }
 }
 
