@@ -72,5 +72,5 @@ describe("the identity provider's key set under faults, twenty sessions at once"
     // Had stepgate waited the key set out, these would be recognised (401 enrollment_required).
     expect(withdrawals).toEqual(Array(CONCURRENT).fill({ status: 503, code: "identity_unavailable" }));
     expect(pages).toEqual(Array(5).fill(200));
-  }, 20_000);
+  });
 });
