@@ -159,8 +159,25 @@ export function protectedOperations(matcher: OperationMatcher, method: string, u
  */
 export function claimedMethods(url: URL, headers: Headers): string[] {
   // `searchParams` parses the whole query: only asked when there is one.
-  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), url.search ? url.searchParams.get("_method") : null];
-  return claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase());
+  const claimed = [...METHOD_OVERRIDE_HEADERS.map((name) => headers.get(name)), ...(url.search ? queryOverrides(url) : [])];
+  const verbs = claimed.filter((verb): verb is string => Boolean(verb)).map((verb) => verb.trim().toUpperCase());
+  // A repeated header arrives joined by commas; one origin takes the first, another the last.
+  if (verbs.some((verb) => verb.includes(","))) throw repeatedOverride();
+  return verbs;
+}
+
+/**
+ * The `_method` the query claims. Sent twice (or spelled twice: `_METHOD`, `%5Fmethod`, `_method[]`),
+ * one framework reads the first and another the last: refused rather than guessed.
+ */
+function queryOverrides(url: URL): string[] {
+  const names = [...url.searchParams.keys()].filter((name) => name.replace(/^ +/, "").replace(/\[.*$/, "").toLowerCase() === "_method");
+  if (names.length > 1 || (names.length === 1 && names[0] !== "_method")) throw repeatedOverride();
+  return names.length === 1 ? [url.searchParams.get("_method")!] : [];
+}
+
+function repeatedOverride(): ProblemError {
+  return new ProblemError(400, "ambiguous_method", "The request claims its method more than once; send one method override at most.");
 }
 
 function parseRoute(route: string, order: number): CompiledRoute {

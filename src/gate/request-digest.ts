@@ -16,6 +16,7 @@
  */
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
+import { fieldKey } from "./field-names";
 import { claimedMethods } from "./operation-match";
 
 export type BodyKind = "json" | "form" | "multipart" | "raw";
@@ -53,10 +54,15 @@ export async function readBody(request: Request): Promise<ReadBody> {
   const kind = bodyKindOf(contentType);
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (kind === "multipart") {
-    const fields: Array<[string, string]> = [];
-    for (const [name, value] of await new Response(bytes, { headers: { "Content-Type": contentType! } }).formData()) {
-      fields.push([name, typeof value === "string" ? value : await describeFile(value)]);
+    let parts: FormData;
+    try {
+      parts = await new Response(bytes, { headers: { "Content-Type": contentType! } }).formData();
+    } catch {
+      // A body the platform's parser refuses is bound by its bytes, and never shown or approved as fields.
+      return { kind, bytes };
     }
+    const fields: Array<[string, string]> = [];
+    for (const [name, value] of parts) fields.push([name, typeof value === "string" ? value : await describeFile(value)]);
     return { kind, bytes, fields };
   }
   const text = new TextDecoder().decode(bytes);
@@ -86,10 +92,20 @@ export async function requestDigest(request: Request, body: ReadBody): Promise<s
 
 async function canonicalBody(body: ReadBody): Promise<string> {
   if (body.kind === "json" && body.json !== undefined) return canonicalJson(body.json);
-  if (body.rawPairs) return JSON.stringify(sortedByName(body.rawPairs.map((pair) => [pair.split("=", 1)[0]!, pair])).map(([, pair]) => pair));
+  // Sorted by the widest reading of each name (`amoun%74` and `Amount` are `amount`), so that
+  // reordering can never swap which of two spellings a first-wins or last-wins origin reads.
+  if (body.rawPairs) return JSON.stringify(sortedByName(body.rawPairs.map((pair) => [nameKey(pair.split("=", 1)[0]!), pair])).map(([, pair]) => pair));
   if (body.fields) return JSON.stringify(sortedByName(body.fields));
   // Hashed as bytes, not turned into text: a large body costs its size once, not many times.
   return `sha256:${await sha256Hex(body.bytes)}`;
+}
+
+function nameKey(encoded: string): string {
+  try {
+    return fieldKey(decodeURIComponent(encoded.replace(/\+/g, " ")));
+  } catch {
+    return encoded;
+  }
 }
 
 /** Deeper JSON than this is refused for approval (and never recursed into). */

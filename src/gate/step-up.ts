@@ -19,7 +19,8 @@ import { LOGIN, type MatchedOperation } from "./operation-match";
 import { heldRequestOf } from "./held-request";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
-import { approvalDigest, displayedFields } from "./request-digest";
+import { refuseAmbiguity } from "./request-ambiguity";
+import { approvalDigest, displayedFields, type ReadBody } from "./request-digest";
 import { stepUpRequirement } from "./requirement";
 
 /**
@@ -60,7 +61,9 @@ export async function stepUp(
   let stub: DurableObjectStub<UserState> | undefined;
   const user = () => (stub ??= userState(c.env, c.get("tenant").tenantId, identity.userId));
   // A request-bound operation's grant approves exactly this request (see request-digest).
-  const digest = bindsRequest(matched.name, matched.operation) ? await approvalDigest(request, await body.parsed(), matched.operation.display) : null;
+  const { display } = matched.operation;
+  const bound = bindsRequest(matched.name, matched.operation);
+  const digest = bound ? await boundDigest(request, await body.parsed(), display) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await reachState<UserStatus>(() => user().status(policy.enrollmentEpoch, identity.email));
@@ -72,7 +75,9 @@ export async function stepUp(
   }
 
   const requester = requesterOf(request);
-  const parsed = body.present || matched.operation.display.length > 0 ? await body.parsed() : null;
+  const parsed = body.present || display.length > 0 ? await body.parsed() : null;
+  // What is shown must be what the origin reads (a bound request was checked with its digest).
+  if (parsed && !bound && display.length > 0) refuseAmbiguity(request, parsed, display);
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(new URL(request.url).pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
@@ -82,12 +87,22 @@ export async function stepUp(
     sessionId: identity.sessionId,
     returnTo: returnPathFor(request, requester),
     digest,
-    display: parsed ? displayedFields(parsed, matched.operation.display) : [],
+    display: parsed ? displayedFields(parsed, display) : [],
     held: heldRequest ? JSON.stringify(heldRequest) : null,
   }));
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
   const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null, notKept: holdable && heldRequest === null };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
+}
+
+/**
+ * The digest a grant for this request-bound operation must carry, once the request is known
+ * to read the same to stepgate and to the origin (see request-ambiguity).
+ */
+async function boundDigest(request: Request, body: ReadBody, display: readonly string[]): Promise<string> {
+  const digest = await approvalDigest(request, body, display);
+  refuseAmbiguity(request, body, display);
+  return digest;
 }
 
 /**
