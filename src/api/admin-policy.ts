@@ -8,7 +8,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AdminEnv } from "../app-env";
-import { carriedCredentials, foreignCredentialRefs, sealCredentials } from "../config/credentials";
+import { carriedCredentials, misnamedSecretRefs, sealCredentials } from "../config/credentials";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema, type Policy } from "../config/policy-schema";
 import { fieldErrors, readJson, validate } from "../lib/json-body";
@@ -70,7 +70,7 @@ async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, c
   const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
   const errors = [
     ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error)),
-    ...foreignCredentialRefs(tenantId, candidate),
+    ...misnamedSecretRefs(tenantId, candidate),
   ];
   if (!parsed.success || errors.length > 0) {
     const fields = [...new Set(errors.map((e) => e.pointer))].join(", ");

@@ -25,7 +25,7 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
   if (message.channel === "sms") {
     const sms = policy.factors.sms;
     if (sms.provider === "twilio" && sms.twilio) {
-      const authToken = await revealCredential(env, tenantId, sms.twilio.authToken);
+      const authToken = await revealCredential(env, tenantId, sms.twilio.authToken, "twilioAuthToken");
       return sendTwilioSms({ ...sms.twilio, authToken }, message.to, message.text);
     }
     return toOutbox(env, tenantId, message);
@@ -33,11 +33,11 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
   const email = policy.factors.email;
   const subject = message.subject ?? "";
   if (email.provider === "smtp") {
-    const password = email.password ? await revealCredential(env, tenantId, email.password) : undefined;
+    const password = email.password ? await revealCredential(env, tenantId, email.password, "smtpPassword") : undefined;
     return sendSmtpEmail({ host: email.host!, port: email.port!, secure: email.secure, from: email.from!, username: email.username, password }, message.to, subject, message.text);
   }
   if (email.provider === "resend") {
-    const apiKey = await revealCredential(env, tenantId, email.apiKey!);
+    const apiKey = await revealCredential(env, tenantId, email.apiKey!, "resendApiKey");
     return sendResendEmail({ apiKey, from: email.from!, apiBaseUrl: email.apiBaseUrl }, message.to, subject, message.text);
   }
   return toOutbox(env, tenantId, message);
