@@ -31,7 +31,17 @@ export type TenantConfig =
       protectedRoutes: OperationMatcher | null;
     };
 
-const SalvageableOperations = z.record(z.string(), OperationSchema.pick({ routes: true }).loose());
+/**
+ * Operations whose routes can be read. Every key must be one the schema knows: a misspelled
+ * `routse` beside `routes` may hold the routes the tenant meant to protect.
+ */
+const OPERATION_KEYS: ReadonlySet<string> = new Set(Object.keys(OperationSchema.shape));
+const SalvageableOperations = z.record(
+  z.string(),
+  z
+    .looseObject({ routes: OperationSchema.shape.routes })
+    .refine((operation) => Object.keys(operation).every((key) => OPERATION_KEYS.has(key)), "an unknown key may hold routes"),
+);
 
 /**
  * Validates stored policy text for a tenant.
@@ -60,15 +70,19 @@ export function interpretPolicy(tenantId: string, text: string | null): TenantCo
 }
 
 /**
- * Reads as much as can be trusted from an invalid policy. Enabled flags and exemptions are
- * ignored on purpose: in a policy that failed validation they may be the broken part, and
- * ignoring them can only protect more, never less.
+ * Reads as much as can be trusted from an invalid policy. Enabled flags (the policy's and each
+ * operation's) and exemptions are ignored on purpose: in a policy that failed validation they
+ * may be the broken part, and ignoring them can only protect more, never less. The routes are
+ * trusted only when nothing could have hidden some: `operations` missing or not an object, a
+ * top-level key the schema does not know (a misspelt `operatons` may be where the tenant's
+ * routes are), or an operation with an unknown key make every request count as protected.
  */
 function salvage(raw: unknown): { origin: URL | null; protectedRoutes: OperationMatcher | null } {
-  const fields = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const origin = HttpUrl.safeParse(fields.origin);
-  const operations = SalvageableOperations.safeParse(fields.operations ?? {});
-  const protectedRoutes = operations.success
+  const unknownKeys = Object.keys(fields).some((key) => !Object.hasOwn(PolicySchema.shape, key));
+  const operations = unknownKeys || fields.operations === undefined ? null : SalvageableOperations.safeParse(fields.operations);
+  const protectedRoutes = operations?.success
     ? compileSafely(
         Object.fromEntries(
           Object.entries(operations.data).map(([name, { routes }]) => [
