@@ -5,6 +5,7 @@
  * before the policy is stored, so KV never holds one in clear and no API returns one.
  */
 import type { FieldError } from "../lib/json-body";
+import { pointerOf, valueAt } from "./policy-fields";
 import { ProblemError } from "../lib/problem";
 import { seal, unseal } from "../lib/sealed";
 import type { Credential, Policy } from "./policy-schema";
@@ -87,19 +88,6 @@ export function carriedCredentials(before: Policy | null, after: Policy): FieldE
     const stays = before !== null && valueAt(before, [...path, "sealed"]) === sealed && where(before) === where(after);
     return stays ? [] : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];
   });
-}
-
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-function pointerOf(path: readonly string[]): string {
-  return `#/${path.join("/")}`;
 }
 
 /**

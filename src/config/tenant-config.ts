@@ -7,6 +7,7 @@
 import * as z from "zod";
 import { compileOperations, type OperationMatcher } from "../gate/operation-match";
 import { HttpUrl, OperationSchema, PolicySchema, type Policy } from "./policy-schema";
+import { unsafeDestinations, type DestinationRules } from "./unsafe-destinations";
 
 export type TenantConfig =
   | {
@@ -46,10 +47,10 @@ const SalvageableOperations = z.record(
 /**
  * Validates stored policy text for a tenant.
  * @example
- * const config = interpretPolicy("acme", await kv.get("policy:acme"));
+ * const config = interpretPolicy("acme", await kv.get("policy:acme"), { development: false });
  * if (config.status === "ok") config.matcher.match("POST", "/wallet/withdraw");
  */
-export function interpretPolicy(tenantId: string, text: string | null): TenantConfig {
+export function interpretPolicy(tenantId: string, text: string | null, rules: DestinationRules): TenantConfig {
   if (text === null) {
     return { status: "invalid", tenantId, reason: "has no policy", origin: null, protectedRoutes: null };
   }
@@ -60,13 +61,18 @@ export function interpretPolicy(tenantId: string, text: string | null): TenantCo
     return { status: "invalid", tenantId, reason: "has a policy that is not JSON", origin: null, protectedRoutes: null };
   }
   const parsed = PolicySchema.safeParse(raw);
-  if (parsed.success) {
+  // A policy written to KV by hand gets the admin API's destination rules here: it fails closed.
+  const unsafe = unsafeDestinations(raw, rules);
+  if (parsed.success && unsafe.length === 0) {
     // The schema has already compiled every route, so this cannot throw.
     return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations), origin: new URL(parsed.data.origin) };
   }
-  const first = parsed.error.issues[0];
-  const reason = `has an invalid policy (${first ? `${first.path.join(".") || "policy"}: ${first.message}` : "unknown"})`;
-  return { status: "invalid", tenantId, reason, ...salvage(raw) };
+  const issue = parsed.success ? null : parsed.error.issues[0];
+  const field = issue ? issue.path.join(".") || "policy" : (unsafe[0]?.pointer.slice(2).replaceAll("/", ".") ?? "policy");
+  const why = `${field}: ${issue ? issue.message : (unsafe[0]?.detail ?? "unknown")}`;
+  const salvaged = salvage(raw);
+  const originRefused = unsafe.some((error) => error.pointer === "#/origin");
+  return { status: "invalid", tenantId, reason: `has an invalid policy (${why})`, ...salvaged, origin: originRefused ? null : salvaged.origin };
 }
 
 /**

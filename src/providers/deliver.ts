@@ -5,6 +5,7 @@
  * `outbox` in production fails loudly instead of swallowing codes.
  */
 import { revealCredential } from "../config/credentials";
+import { isDevelopment } from "../config/deployment";
 import type { Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { tenantState, type OutboxMessage } from "../state/tenant";
@@ -12,10 +13,8 @@ import { sendResendEmail } from "./resend";
 import { sendSmtpEmail } from "./smtp";
 import { sendTwilioSms } from "./twilio";
 
-/** Whether this deployment is a development one (dev outbox on). */
-export function isDevelopment(env: Env): boolean {
-  return env.STEPGATE_ENV === "development";
-}
+/** Where the app asks whether to serve the dev outbox. */
+export { isDevelopment };
 
 /**
  * @example
