@@ -10,6 +10,8 @@ export default defineConfig({
           STEPGATE_ADMIN_KEY: "test-admin-key",
           STEPGATE_ENV: "development",
           TENANT_DEMO_JWT_SECRET: "test-demo-jwt-secret",
+          // Tenant demo's own Twilio token: the one name its Twilio credential may reference.
+          TENANT_DEMO_TWILIO_TOKEN: "test-demo-twilio-token",
           // Two keys, newest first, so every test also runs with a rotated-out key configured.
           STEPGATE_SECRET_KEYS: `t2:${"A".repeat(43)},t1:${"B".repeat(43)}`,
           TEST_ORIGIN: inject("testOrigin"),

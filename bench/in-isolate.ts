@@ -44,7 +44,8 @@ async function main(): Promise<void> {
         compatibilityDate: COMPAT_DATE,
         kvNamespaces: ["POLICY"],
         durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
-        bindings: { STEPGATE_SECRET_KEYS: SECRET_KEYS, STEPGATE_ENV: "production", TENANT_BENCH_JWT_SECRET: JWT_SECRET, ORIGIN },
+        // The stubbed origin is a loopback URL, which a production policy may not name.
+        bindings: { STEPGATE_SECRET_KEYS: SECRET_KEYS, STEPGATE_ENV: "development", TENANT_BENCH_JWT_SECRET: JWT_SECRET, ORIGIN },
       },
     ],
   });

@@ -90,7 +90,8 @@ function stepgateOptions(script: string, origin: string, counting: boolean): Min
         bindings: {
           STEPGATE_ADMIN_KEY: ADMIN_KEY,
           STEPGATE_SECRET_KEYS: SECRET_KEYS,
-          STEPGATE_ENV: "production",
+          // The bench origin listens on loopback, which a production policy may not name.
+          STEPGATE_ENV: "development",
           TENANT_BENCH_JWT_SECRET: JWT_SECRET,
           ...(counting ? { STEPGATE_COUNT_CALLS: "1" } : {}),
         },

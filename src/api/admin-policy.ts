@@ -8,9 +8,11 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AdminEnv } from "../app-env";
-import { carriedCredentials, foreignCredentialRefs, sealCredentials } from "../config/credentials";
+import { carriedCredentials, misnamedSecretRefs, sealCredentials } from "../config/credentials";
 import { adoptPolicy } from "../config/policy-cache";
 import { PolicySchema, type Policy } from "../config/policy-schema";
+import { isDevelopment } from "../config/deployment";
+import { unsafeDestinations } from "../config/unsafe-destinations";
 import { fieldErrors, readJson, validate } from "../lib/json-body";
 import { mergePatch } from "../lib/merge-patch";
 import { ProblemError, problem } from "../lib/problem";
@@ -68,9 +70,11 @@ async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, c
   const { tenantId } = c.var.tenant;
   const parsed = PolicySchema.safeParse(candidate);
   const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
+  const rules = { development: isDevelopment(c.env) };
   const errors = [
     ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error)),
-    ...foreignCredentialRefs(tenantId, candidate),
+    ...misnamedSecretRefs(tenantId, candidate),
+    ...unsafeDestinations(candidate, rules),
   ];
   if (!parsed.success || errors.length > 0) {
     const fields = [...new Set(errors.map((e) => e.pointer))].join(", ");
@@ -90,7 +94,7 @@ async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, c
       etag: written.currentEtag,
     });
   }
-  adoptPolicy(tenantId, text, Date.now());
+  adoptPolicy(tenantId, text, Date.now(), rules);
   return c.body(text, written.created ? 201 : 200, { "Content-Type": "application/json", ETag: written.etag });
 }
 

@@ -5,55 +5,70 @@
  * before the policy is stored, so KV never holds one in clear and no API returns one.
  */
 import type { FieldError } from "../lib/json-body";
+import { pointerOf, valueAt } from "./policy-fields";
 import { ProblemError } from "../lib/problem";
 import { seal, unseal } from "../lib/sealed";
 import type { Credential, Policy } from "./policy-schema";
+import { ownerOfSecretName, secretName, type SecretPurpose } from "./secret-names";
 
 /** Sealed credentials are bound to their tenant: one copied into another policy does not open. */
 const sealContext = (tenantId: string) => `credential:${tenantId}`;
 
 /**
- * The prefix a tenant's credential references must carry: `TENANT_<TENANT ID>_`. Provider
- * credentials are sent to a host the tenant chooses (`apiBaseUrl`, SMTP `host`), so a tenant
- * must never be able to name another tenant's secret. (The identity `secretRef` is only ever a
- * verification key and never leaves the worker, so it may be shared, as the demo does.)
- * @example
- * credentialRefPrefix("acme-eu") // "TENANT_ACME_EU_"
- */
-export function credentialRefPrefix(tenantId: string): string {
-  return `TENANT_${tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
-}
-
-/**
  * Each place a provider credential sits in a policy, and the fields that decide where it is
  * sent (provider, account, host, base URL): the credential goes wherever those point.
  */
-const CREDENTIAL_SLOTS: ReadonlyArray<{ path: string[]; destination: string[][] }> = [
+const CREDENTIAL_SLOTS: ReadonlyArray<{ path: string[]; purpose: SecretPurpose; destination: string[][] }> = [
   {
     path: ["factors", "sms", "twilio", "authToken"],
+    purpose: "twilioAuthToken",
     destination: [["factors", "sms", "provider"], ["factors", "sms", "twilio", "accountSid"], ["factors", "sms", "twilio", "apiBaseUrl"]],
   },
   {
     path: ["factors", "email", "password"],
+    purpose: "smtpPassword",
     destination: [["factors", "email", "provider"], ["factors", "email", "host"], ["factors", "email", "port"], ["factors", "email", "secure"], ["factors", "email", "username"]],
   },
-  { path: ["factors", "email", "apiKey"], destination: [["factors", "email", "provider"], ["factors", "email", "apiBaseUrl"]] },
+  { path: ["factors", "email", "apiKey"], purpose: "resendApiKey", destination: [["factors", "email", "provider"], ["factors", "email", "apiBaseUrl"]] },
 ];
 
 /**
- * Every credential reference that names a secret of another tenant. It reads the raw body as
- * well as a validated policy, so a 422 can list these beside the schema's own errors.
+ * Every secret reference that is not the one name its slot allows: a provider credential must
+ * be this tenant's secret for that provider ({@link secretName}), and `identity.secretRef` must
+ * be an identity secret. It reads the raw body as well as a validated policy, so a 422 can list
+ * these beside the schema's own errors.
  * @example
- * const errors = foreignCredentialRefs("acme", body); // [{ pointer: "#/factors/email/password/ref", … }]
+ * misnamedSecretRefs("acme", body); // [{ pointer: "#/factors/sms/twilio/authToken/ref", detail: "… TENANT_ACME_TWILIO_TOKEN" }]
  */
-export function foreignCredentialRefs(tenantId: string, policy: unknown): FieldError[] {
-  const prefix = credentialRefPrefix(tenantId);
-  return CREDENTIAL_SLOTS.flatMap(({ path }) => {
+export function misnamedSecretRefs(tenantId: string, policy: unknown): FieldError[] {
+  const providerRefs = CREDENTIAL_SLOTS.flatMap(({ path, purpose }) => {
     const ref = valueAt(policy, [...path, "ref"]);
-    return typeof ref === "string" && !ref.startsWith(prefix)
-      ? [{ pointer: pointerOf([...path, "ref"]), detail: `a credential reference of this tenant starts with ${prefix}` }]
+    const expected = secretName(tenantId, purpose);
+    return typeof ref === "string" && ref !== expected
+      ? [{ pointer: pointerOf([...path, "ref"]), detail: `this tenant's secret for this credential is named exactly ${expected}` }]
       : [];
   });
+  const identityRef = valueAt(policy, ["identity", "secretRef"]);
+  const identityError =
+    typeof identityRef === "string" && !isIdentitySecretRef(identityRef)
+      ? [{ pointer: "#/identity/secretRef", detail: `the session key is an identity secret, TENANT_<tenant>_JWT_SECRET; this tenant's is named exactly ${secretName(tenantId, "identity")}` }]
+      : [];
+  return [...identityError, ...providerRefs];
+}
+
+/**
+ * Whether `ref` may be the HS256 session key. It must be some tenant's identity secret, never a
+ * provider credential or stepgate's own key. Why not only this tenant's: the key only verifies
+ * and never leaves the worker, and a key that may write this policy already chooses whose
+ * sessions it trusts (any `jwksUrl`), so naming another tenant's session key gains it nothing and
+ * reveals nothing; meanwhile tenants of one portal may share its key, as the demo and the tests'
+ * tenants share TENANT_DEMO_JWT_SECRET (a Worker cannot bind one secret per generated tenant).
+ * @example
+ * isIdentitySecretRef("TENANT_DEMO_JWT_SECRET") // true
+ * isIdentitySecretRef("TENANT_DEMO_TWILIO_TOKEN") // false
+ */
+export function isIdentitySecretRef(ref: string): boolean {
+  return ownerOfSecretName(ref, "identity") !== null;
 }
 
 /**
@@ -73,19 +88,6 @@ export function carriedCredentials(before: Policy | null, after: Policy): FieldE
     const stays = before !== null && valueAt(before, [...path, "sealed"]) === sealed && where(before) === where(after);
     return stays ? [] : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];
   });
-}
-
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-function pointerOf(path: readonly string[]): string {
-  return `#/${path.join("/")}`;
 }
 
 /**
@@ -108,11 +110,13 @@ export async function sealCredentials(env: Env, tenantId: string, policy: Policy
 }
 
 /**
- * The clear value of a credential, at the moment it is needed.
+ * The clear value of a credential, at the moment it is needed. A secret reference is read only
+ * when it is exactly this tenant's name for `purpose`: a policy put in KV by hand is held to the
+ * rule the admin API enforces, and a wrong name is refused before the secret is touched.
  * @example
- * const token = await revealCredential(env, tenantId, policy.factors.sms.twilio.authToken);
+ * const token = await revealCredential(env, tenantId, policy.factors.sms.twilio.authToken, "twilioAuthToken");
  */
-export async function revealCredential(env: Env, tenantId: string, credential: Credential): Promise<string> {
+export async function revealCredential(env: Env, tenantId: string, credential: Credential, purpose: SecretPurpose): Promise<string> {
   if (typeof credential === "string") return credential;
   if ("sealed" in credential) {
     try {
@@ -121,8 +125,9 @@ export async function revealCredential(env: Env, tenantId: string, credential: C
       throw new ProblemError(503, "credential_unavailable", "A provider credential in the policy cannot be opened (sealed for another tenant or with a retired key).");
     }
   }
-  if (!credential.ref.startsWith(credentialRefPrefix(tenantId))) {
-    throw new ProblemError(503, "credential_unavailable", `The policy names ${credential.ref}, which is not a secret of this tenant.`);
+  const expected = secretName(tenantId, purpose);
+  if (credential.ref !== expected) {
+    throw new ProblemError(503, "credential_unavailable", `The policy names ${credential.ref}; this credential of this tenant may only be ${expected}.`);
   }
   const value = (env as unknown as Record<string, unknown>)[credential.ref];
   if (typeof value !== "string" || !value) {

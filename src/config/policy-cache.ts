@@ -12,6 +12,7 @@ import { callCounts } from "../lib/call-counts";
 import { ProblemError } from "../lib/problem";
 import { kvKeys } from "./kv-keys";
 import { interpretPolicy, type TenantConfig } from "./tenant-config";
+import type { DestinationRules } from "./unsafe-destinations";
 
 /** How long an isolate trusts its copy of a tenant's policy. */
 export const POLICY_CACHE_MS = 30_000;
@@ -39,9 +40,9 @@ let writes = 0;
  * The tenant serving `hostname`, or `null` when no tenant claims it.
  * KV failures serve the last copy this isolate had; without one they are a 503 problem.
  * @example
- * const tenant = await tenantForHost(env.POLICY, "portal.example.com", Date.now());
+ * const tenant = await tenantForHost(env.POLICY, "portal.example.com", Date.now(), { development: isDevelopment(env) });
  */
-export async function tenantForHost(kv: KVNamespace, hostname: string, now: number): Promise<TenantConfig | null> {
+export async function tenantForHost(kv: KVNamespace, hostname: string, now: number, rules: DestinationRules): Promise<TenantConfig | null> {
   const cached = byHost.get(hostname);
   if (cached && cached.expiresAt > now) return cached.config;
   // One request refreshes an old entry; those arriving meanwhile use the old copy for those few
@@ -62,7 +63,7 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
     const config =
       cached && cached.text === text && cached.config.tenantId === tenantId
         ? cached.config
-        : interpretPolicy(tenantId, text);
+        : interpretPolicy(tenantId, text, rules);
     // A write landed while KV was read: keep what the write put in the cache, not this older text.
     const adopted = byHost.get(hostname);
     if (writes !== writesBefore && adopted) return adopted.config;
@@ -82,11 +83,11 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
  * Makes a freshly written policy visible to this isolate at once, for every host of the tenant.
  * @example
  * await kv.put(kvKeys.policy(tenantId), text);
- * adoptPolicy(tenantId, text, Date.now());
+ * adoptPolicy(tenantId, text, Date.now(), { development: isDevelopment(env) });
  */
-export function adoptPolicy(tenantId: string, text: string, now: number): void {
+export function adoptPolicy(tenantId: string, text: string, now: number, rules: DestinationRules): void {
   writes++;
-  const config = interpretPolicy(tenantId, text);
+  const config = interpretPolicy(tenantId, text, rules);
   for (const [hostname, entry] of byHost) {
     if (entry.config.tenantId === tenantId) byHost.set(hostname, { config, text, expiresAt: now + POLICY_CACHE_MS });
   }

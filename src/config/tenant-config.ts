@@ -7,6 +7,7 @@
 import * as z from "zod";
 import { compileOperations, type OperationMatcher } from "../gate/operation-match";
 import { HttpUrl, OperationSchema, PolicySchema, type Policy } from "./policy-schema";
+import { unsafeDestinations, type DestinationRules } from "./unsafe-destinations";
 
 export type TenantConfig =
   | {
@@ -31,15 +32,25 @@ export type TenantConfig =
       protectedRoutes: OperationMatcher | null;
     };
 
-const SalvageableOperations = z.record(z.string(), OperationSchema.pick({ routes: true }).loose());
+/**
+ * Operations whose routes can be read. Every key must be one the schema knows: a misspelled
+ * `routse` beside `routes` may hold the routes the tenant meant to protect.
+ */
+const OPERATION_KEYS: ReadonlySet<string> = new Set(Object.keys(OperationSchema.shape));
+const SalvageableOperations = z.record(
+  z.string(),
+  z
+    .looseObject({ routes: OperationSchema.shape.routes })
+    .refine((operation) => Object.keys(operation).every((key) => OPERATION_KEYS.has(key)), "an unknown key may hold routes"),
+);
 
 /**
  * Validates stored policy text for a tenant.
  * @example
- * const config = interpretPolicy("acme", await kv.get("policy:acme"));
+ * const config = interpretPolicy("acme", await kv.get("policy:acme"), { development: false });
  * if (config.status === "ok") config.matcher.match("POST", "/wallet/withdraw");
  */
-export function interpretPolicy(tenantId: string, text: string | null): TenantConfig {
+export function interpretPolicy(tenantId: string, text: string | null, rules: DestinationRules): TenantConfig {
   if (text === null) {
     return { status: "invalid", tenantId, reason: "has no policy", origin: null, protectedRoutes: null };
   }
@@ -50,25 +61,34 @@ export function interpretPolicy(tenantId: string, text: string | null): TenantCo
     return { status: "invalid", tenantId, reason: "has a policy that is not JSON", origin: null, protectedRoutes: null };
   }
   const parsed = PolicySchema.safeParse(raw);
-  if (parsed.success) {
+  // A policy written to KV by hand gets the admin API's destination rules here: it fails closed.
+  const unsafe = unsafeDestinations(raw, rules);
+  if (parsed.success && unsafe.length === 0) {
     // The schema has already compiled every route, so this cannot throw.
     return { status: "ok", tenantId, policy: parsed.data, matcher: compileOperations(parsed.data.operations), origin: new URL(parsed.data.origin) };
   }
-  const first = parsed.error.issues[0];
-  const reason = `has an invalid policy (${first ? `${first.path.join(".") || "policy"}: ${first.message}` : "unknown"})`;
-  return { status: "invalid", tenantId, reason, ...salvage(raw) };
+  const issue = parsed.success ? null : parsed.error.issues[0];
+  const field = issue ? issue.path.join(".") || "policy" : (unsafe[0]?.pointer.slice(2).replaceAll("/", ".") ?? "policy");
+  const why = `${field}: ${issue ? issue.message : (unsafe[0]?.detail ?? "unknown")}`;
+  const salvaged = salvage(raw);
+  const originRefused = unsafe.some((error) => error.pointer === "#/origin");
+  return { status: "invalid", tenantId, reason: `has an invalid policy (${why})`, ...salvaged, origin: originRefused ? null : salvaged.origin };
 }
 
 /**
- * Reads as much as can be trusted from an invalid policy. Enabled flags and exemptions are
- * ignored on purpose: in a policy that failed validation they may be the broken part, and
- * ignoring them can only protect more, never less.
+ * Reads as much as can be trusted from an invalid policy. Enabled flags (the policy's and each
+ * operation's) and exemptions are ignored on purpose: in a policy that failed validation they
+ * may be the broken part, and ignoring them can only protect more, never less. The routes are
+ * trusted only when nothing could have hidden some: `operations` missing or not an object, a
+ * top-level key the schema does not know (a misspelt `operatons` may be where the tenant's
+ * routes are), or an operation with an unknown key make every request count as protected.
  */
 function salvage(raw: unknown): { origin: URL | null; protectedRoutes: OperationMatcher | null } {
-  const fields = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const origin = HttpUrl.safeParse(fields.origin);
-  const operations = SalvageableOperations.safeParse(fields.operations ?? {});
-  const protectedRoutes = operations.success
+  const unknownKeys = Object.keys(fields).some((key) => !Object.hasOwn(PolicySchema.shape, key));
+  const operations = unknownKeys || fields.operations === undefined ? null : SalvageableOperations.safeParse(fields.operations);
+  const protectedRoutes = operations?.success
     ? compileSafely(
         Object.fromEntries(
           Object.entries(operations.data).map(([name, { routes }]) => [

@@ -6,6 +6,7 @@
  * the user's fault and is reported as a 503 instead.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { isIdentitySecretRef } from "../config/credentials";
 import type { IdentityConfig } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
@@ -97,6 +98,10 @@ function tokenOf(request: Request, config: IdentityConfig): string | undefined {
 }
 
 async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {
+  // A policy put in KV by hand is held to the admin API's rule before any secret is read.
+  if (!isIdentitySecretRef(secretRef)) {
+    throw new ProblemError(503, "identity_misconfigured", `The policy names ${secretRef} as the session key; it must be an identity secret, TENANT_<tenant>_JWT_SECRET.`);
+  }
   const secret = (env as Record<string, unknown>)[secretRef];
   if (typeof secret !== "string" || secret.length === 0) {
     throw new ProblemError(503, "identity_misconfigured", `The Worker secret ${secretRef} named by the policy is not set.`);

@@ -5,6 +5,7 @@
  * `outbox` in production fails loudly instead of swallowing codes.
  */
 import { revealCredential } from "../config/credentials";
+import { isDevelopment } from "../config/deployment";
 import type { Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { tenantState, type OutboxMessage } from "../state/tenant";
@@ -12,10 +13,8 @@ import { sendResendEmail } from "./resend";
 import { sendSmtpEmail } from "./smtp";
 import { sendTwilioSms } from "./twilio";
 
-/** Whether this deployment is a development one (dev outbox on). */
-export function isDevelopment(env: Env): boolean {
-  return env.STEPGATE_ENV === "development";
-}
+/** Where the app asks whether to serve the dev outbox. */
+export { isDevelopment };
 
 /**
  * @example
@@ -25,7 +24,7 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
   if (message.channel === "sms") {
     const sms = policy.factors.sms;
     if (sms.provider === "twilio" && sms.twilio) {
-      const authToken = await revealCredential(env, tenantId, sms.twilio.authToken);
+      const authToken = await revealCredential(env, tenantId, sms.twilio.authToken, "twilioAuthToken");
       return sendTwilioSms({ ...sms.twilio, authToken }, message.to, message.text);
     }
     return toOutbox(env, tenantId, message);
@@ -33,11 +32,11 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
   const email = policy.factors.email;
   const subject = message.subject ?? "";
   if (email.provider === "smtp") {
-    const password = email.password ? await revealCredential(env, tenantId, email.password) : undefined;
+    const password = email.password ? await revealCredential(env, tenantId, email.password, "smtpPassword") : undefined;
     return sendSmtpEmail({ host: email.host!, port: email.port!, secure: email.secure, from: email.from!, username: email.username, password }, message.to, subject, message.text);
   }
   if (email.provider === "resend") {
-    const apiKey = await revealCredential(env, tenantId, email.apiKey!);
+    const apiKey = await revealCredential(env, tenantId, email.apiKey!, "resendApiKey");
     return sendResendEmail({ apiKey, from: email.from!, apiBaseUrl: email.apiBaseUrl }, message.to, subject, message.text);
   }
   return toOutbox(env, tenantId, message);

@@ -250,7 +250,8 @@ describe("send limits", () => {
 describe("the dev outbox", () => {
   it("is not served, and does not deliver, outside development", async () => {
     const { default: worker } = await import("../../src/index");
-    const { base } = await aTenant(policy());
+    // A public origin: production refuses a policy naming the test origin on loopback.
+    const { base } = await aTenant(policy({ origin: "https://portal.example" }));
     const production = { ...env, STEPGATE_ENV: "production" } as Env;
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
     const listed = await worker.fetch(new Request(`${base}/__stepgate/dev/outbox`), production, ctx);

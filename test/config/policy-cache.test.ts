@@ -19,6 +19,9 @@ function countingKv(entries: Record<string, string>) {
   return kv;
 }
 
+/** The test worker's rules: its origins listen on loopback. */
+const DEV = { development: true };
+
 let hosts = 0;
 function aHost(tenantId: string, policy: object = aPolicy()) {
   const hostname = `cache-${++hosts}-${crypto.randomUUID().slice(0, 6)}.test`;
@@ -29,10 +32,10 @@ function aHost(tenantId: string, policy: object = aPolicy()) {
 describe("the isolate's policy cache", () => {
   it("lets one request refresh an old entry while the others use the old copy", async () => {
     const { hostname, kv, asKv } = aHost("refresh");
-    await tenantForHost(asKv, hostname, 0);
+    await tenantForHost(asKv, hostname, 0, DEV);
     expect(kv.reads).toBe(2);
     const later = POLICY_CACHE_MS + 1;
-    const configs = await Promise.all(Array.from({ length: 20 }, () => tenantForHost(asKv, hostname, later)));
+    const configs = await Promise.all(Array.from({ length: 20 }, () => tenantForHost(asKv, hostname, later, DEV)));
     expect(configs.every((config) => config?.tenantId === "refresh")).toBe(true);
     expect(kv.reads).toBe(4); // one refresh: the host entry and the policy
   });
@@ -41,39 +44,39 @@ describe("the isolate's policy cache", () => {
   it("reads KV once per cache period", async () => {
     const { hostname, kv, asKv } = aHost("cache-a");
     const t0 = 1_000_000;
-    await tenantForHost(asKv, hostname, t0);
-    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS - 1);
+    await tenantForHost(asKv, hostname, t0, DEV);
+    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS - 1, DEV);
     expect(kv.reads).toBe(2); // host key + policy key, once
-    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS);
+    await tenantForHost(asKv, hostname, t0 + POLICY_CACHE_MS, DEV);
     expect(kv.reads).toBe(4);
   });
 
   it("picks up a changed policy after the cache period", async () => {
     const { hostname, kv, asKv } = aHost("cache-b", aPolicy({ enabled: false }));
-    const first = await tenantForHost(asKv, hostname, 0);
+    const first = await tenantForHost(asKv, hostname, 0, DEV);
     expect(first?.status === "ok" && first.policy.enabled).toBe(false);
     kv.entries.set(kvKeys.policy("cache-b"), JSON.stringify(aPolicy({ enabled: true })));
-    const cached = await tenantForHost(asKv, hostname, 1);
+    const cached = await tenantForHost(asKv, hostname, 1, DEV);
     expect(cached?.status === "ok" && cached.policy.enabled).toBe(false);
-    const fresh = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1);
+    const fresh = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1, DEV);
     expect(fresh?.status === "ok" && fresh.policy.enabled).toBe(true);
   });
 
   it("serves the last copy it had while KV fails, then retries", async () => {
     const { hostname, kv, asKv } = aHost("cache-c");
-    await tenantForHost(asKv, hostname, 0);
+    await tenantForHost(asKv, hostname, 0, DEV);
     kv.failing = true;
-    const stale = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1);
+    const stale = await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 1, DEV);
     expect(stale?.status).toBe("ok");
     const readsAfterFailure = kv.reads;
-    await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 2);
+    await tenantForHost(asKv, hostname, POLICY_CACHE_MS + 2, DEV);
     expect(kv.reads).toBe(readsAfterFailure); // not hammering KV while it is down
   });
 
   it("answers 503 policy_unavailable when KV fails and there is no copy", async () => {
     const { hostname, kv, asKv } = aHost("cache-d");
     kv.failing = true;
-    const error = await tenantForHost(asKv, hostname, 0).catch((e: unknown) => e);
+    const error = await tenantForHost(asKv, hostname, 0, DEV).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemError);
     expect((error as ProblemError).status).toBe(503);
     expect((error as ProblemError).code).toBe("policy_unavailable");
@@ -81,15 +84,15 @@ describe("the isolate's policy cache", () => {
 
   it("applies an admin write to every host of the tenant at once", async () => {
     const { hostname, asKv } = aHost("cache-e", aPolicy({ enabled: false }));
-    await tenantForHost(asKv, hostname, 0);
-    adoptPolicy("cache-e", JSON.stringify(aPolicy({ enabled: true })), 1);
-    const after = await tenantForHost(asKv, hostname, 2);
+    await tenantForHost(asKv, hostname, 0, DEV);
+    adoptPolicy("cache-e", JSON.stringify(aPolicy({ enabled: true })), 1, DEV);
+    const after = await tenantForHost(asKv, hostname, 2, DEV);
     expect(after?.status === "ok" && after.policy.enabled).toBe(true);
   });
 
   it("returns null for a host no tenant claims", async () => {
     const kv = countingKv({});
-    expect(await tenantForHost(kv as unknown as KVNamespace, "nobody.test", 0)).toBeNull();
+    expect(await tenantForHost(kv as unknown as KVNamespace, "nobody.test", 0, DEV)).toBeNull();
   });
 });
 

@@ -82,6 +82,31 @@ describe("an invalid or missing policy", () => {
     expect((await send(`${base}/cookies`)).status).toBe(503);
   });
 
+  // M1: a broken policy whose routes might be hidden somewhere the salvage cannot see.
+  it.each([
+    ["operations misspelt at the top level", ({ operations, ...rest }: Record<string, unknown>) => ({ ...rest, operatons: operations })],
+    ["operations missing from a policy that is invalid for another reason", ({ operations: _, ...rest }: Record<string, unknown>) => ({ ...rest, enforcement: "sometimes" })],
+    ["operations not an object", (policy: Record<string, unknown>) => ({ ...policy, operations: [policy.operations] })],
+    ["an unknown top-level key beside valid operations", (policy: Record<string, unknown>) => ({ ...policy, operationsExtra: { transfer: { routes: ["POST /api/transfer"] } } })],
+    [
+      "an operation with `routse` beside its routes",
+      (policy: Record<string, unknown>) => ({ ...policy, operations: { withdraw: { routes: ["POST /api/other"], routse: ["POST /api/withdraw"] } } }),
+    ],
+    ["an operation with routes under another name only", (policy: Record<string, unknown>) => ({ ...policy, operations: { withdraw: { route: ["POST /api/withdraw"] } } })],
+  ])("refuses every request, protected or not, when the policy has %s", async (_label, breakIt) => {
+    const { base } = await aTenant(JSON.stringify(breakIt({ ...aPolicy() })));
+    for (const response of [await withdraw(base, await aSession()), await send(`${base}/cookies`)]) {
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ code: "policy_invalid" });
+    }
+  });
+
+  it("still protects a broken policy's routes when it says enabled: false at the top", async () => {
+    const { base } = await aTenant(JSON.stringify({ ...aPolicy({ enabled: false }), lockout: { maxAttempts: -1 } }));
+    expect((await withdraw(base, await aSession())).status).toBe(503);
+    expect((await send(`${base}/cookies`)).status).toBe(200);
+  });
+
   it("refuses everything when the stored policy is not JSON", async () => {
     const { base } = await aTenant("{ not json");
     const response = await send(`${base}/cookies`);

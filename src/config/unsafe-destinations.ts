@@ -1,0 +1,75 @@
+/**
+ * @module
+ * Where a policy may make stepgate connect: never to loopback, private, link-local (cloud
+ * metadata) or reserved addresses, or names that only resolve inside a network, and, in
+ * production, only over https (except the origin: how the portal is reached is the tenant's
+ * call). A policy writer could otherwise point the origin, the JWKS URL or a provider's base URL
+ * at something only the worker's network can reach, or have a credential sent in clear.
+ * Checked where a policy is written (a 422 naming the field) and again where it is read, so a
+ * policy put in KV by hand fails closed. A public name whose DNS answers a private address
+ * (rebinding) is not caught here: the check sees names, not what they resolve to.
+ */
+import type { FieldError } from "../lib/json-body";
+import { pointerOf, valueAt } from "./policy-fields";
+import { addressRange } from "./address-range";
+
+export interface DestinationRules {
+  /** `STEPGATE_ENV=development` (`isDevelopment`): loopback and plain http allowed, for the demo and the tests. */
+  development: boolean;
+}
+
+/** Every URL in a policy that stepgate (or, for the logo, the user's browser) connects to. */
+const URL_FIELDS: ReadonlyArray<{ path: string[]; httpAllowed: boolean }> = [
+  { path: ["origin"], httpAllowed: true },
+  { path: ["identity", "jwksUrl"], httpAllowed: false },
+  { path: ["factors", "sms", "twilio", "apiBaseUrl"], httpAllowed: false },
+  { path: ["factors", "email", "apiBaseUrl"], httpAllowed: false },
+  { path: ["branding", "logoUrl"], httpAllowed: false },
+];
+const SMTP_HOST = ["factors", "email", "host"];
+
+/**
+ * The destinations in `policy` (raw or validated) that stepgate refuses; fields that are not
+ * strings or not URLs are left to the schema.
+ * @example
+ * unsafeDestinations({ origin: "http://169.254.169.254/" }, { development: false })
+ * // [{ pointer: "#/origin", detail: "169.254.169.254 is a link-local address; …" }]
+ */
+export function unsafeDestinations(policy: unknown, rules: DestinationRules): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const { path, httpAllowed } of URL_FIELDS) {
+    const value = valueAt(policy, path);
+    if (typeof value !== "string" || !URL.canParse(value)) continue;
+    const url = new URL(value);
+    const refused = refusedHost(url.hostname, rules);
+    if (refused) errors.push({ pointer: pointerOf(path), detail: refused });
+    else if (url.protocol === "http:" && !httpAllowed && !rules.development) {
+      errors.push({ pointer: pointerOf(path), detail: "use https: over plain http a key set, a credential or the code it carries can be read or changed on the way" });
+    }
+  }
+  const host = valueAt(policy, SMTP_HOST);
+  if (typeof host === "string") {
+    const refused = refusedSmtpHost(host, rules);
+    if (refused) errors.push({ pointer: pointerOf(SMTP_HOST), detail: refused });
+  }
+  return errors;
+}
+
+function refusedHost(hostname: string, rules: DestinationRules): string | null {
+  const range = addressRange(hostname);
+  if (range === null || (range === "loopback" && rules.development)) return null;
+  return `${hostname} is ${range === "internal-name" ? "a name only a local network resolves" : `a ${range} address`}; stepgate connects only to public hosts`;
+}
+
+/**
+ * The SMTP host is not a URL, and the socket API may read `0x7f.1` or `2130706433` its own way,
+ * so only the canonical spelling URL parsing gives is accepted, and that spelling is checked.
+ */
+function refusedSmtpHost(host: string, rules: DestinationRules): string | null {
+  const written = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const canonical = URL.canParse(`http://${written}/`) ? new URL(`http://${written}/`).hostname : null;
+  if (canonical === null) return "a host name or IP address";
+  const refused = refusedHost(canonical, rules);
+  if (refused) return refused;
+  return canonical === written.toLowerCase() ? null : `spell the host as ${canonical}, the one way every reader reads it`;
+}

@@ -1,0 +1,153 @@
+/**
+ * Where a policy may send stepgate (L6): loopback, private, link-local, metadata and reserved
+ * hosts are refused in every URL of a policy and the SMTP host, plain http is refused in
+ * production except for the origin, and development allows loopback for the demo and these
+ * tests. Checked on the pure rule (both modes), through the admin API (both modes) and on a
+ * policy put in KV by hand (it fails closed).
+ */
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import fc from "fast-check";
+import { unsafeDestinations } from "../../src/config/unsafe-destinations";
+import { adminHeaders, aJwksSession, aPolicy, aTenant, send } from "../support/builders";
+
+const PRODUCTION = { development: false };
+const DEVELOPMENT = { development: true };
+
+const LOOPBACK = ["127.0.0.1", "127.1.2.3", "0x7f.1", "2130706433", "0177.0.0.1", "[::1]", "localhost", "api.localhost", "LOCALHOST."];
+const ELSEWHERE = [
+  "169.254.169.254", "metadata.google.internal", "metadata", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1",
+  "0.0.0.0", "[fd00::1]", "[fe80::1]", "[::ffff:10.0.0.1]", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]", "0xa9.0xfe.0xa9.0xfe", "2852039166",
+];
+
+/** A policy with `host` in the one field at `path` (a URL there, a bare host for SMTP). */
+function withHost(path: string, host: string): unknown {
+  const url = `https://${host}/x`;
+  switch (path) {
+    case "#/origin":
+      return { origin: url };
+    case "#/identity/jwksUrl":
+      return { identity: { jwksUrl: url } };
+    case "#/factors/sms/twilio/apiBaseUrl":
+      return { factors: { sms: { twilio: { apiBaseUrl: url } } } };
+    case "#/factors/email/apiBaseUrl":
+      return { factors: { email: { apiBaseUrl: url } } };
+    case "#/branding/logoUrl":
+      return { branding: { logoUrl: url } };
+    default:
+      return { factors: { email: { host: host.replace(/^\[(.*)\]$/, "$1") } } };
+  }
+}
+const FIELDS = ["#/origin", "#/identity/jwksUrl", "#/factors/sms/twilio/apiBaseUrl", "#/factors/email/apiBaseUrl", "#/branding/logoUrl", "#/factors/email/host"];
+
+describe("the destination rule", () => {
+  it.each(FIELDS)("refuses every loopback, private, link-local and metadata host in %s in production", (field) => {
+    for (const host of [...LOOPBACK, ...ELSEWHERE]) {
+      expect(unsafeDestinations(withHost(field, host), PRODUCTION).map((e) => e.pointer), host).toEqual([field]);
+    }
+  });
+
+  it.each(FIELDS)("allows loopback in %s in development, and nothing else of those", (field) => {
+    for (const host of ELSEWHERE) expect(unsafeDestinations(withHost(field, host), DEVELOPMENT), host).toHaveLength(1);
+    for (const host of ["127.0.0.1", "[::1]", "localhost"]) expect(unsafeDestinations(withHost(field, host), DEVELOPMENT), host).toEqual([]);
+  });
+
+  it("refuses plain http in production except for the origin, and allows it in development", () => {
+    const policy = {
+      origin: "http://portal.example",
+      identity: { jwksUrl: "http://idp.example/jwks" },
+      factors: { sms: { twilio: { apiBaseUrl: "http://api.twilio.com" } }, email: { apiBaseUrl: "http://api.resend.com" } },
+      branding: { logoUrl: "http://cdn.example/logo.png" },
+    };
+    expect(unsafeDestinations(policy, PRODUCTION).map((e) => e.pointer)).toEqual(["#/identity/jwksUrl", "#/factors/sms/twilio/apiBaseUrl", "#/factors/email/apiBaseUrl", "#/branding/logoUrl"]);
+    expect(unsafeDestinations(policy, DEVELOPMENT)).toEqual([]);
+  });
+
+  it("accepts public https hosts and a canonical SMTP host in production", () => {
+    const policy = { origin: "https://portal.example", identity: { jwksUrl: "https://idp.example/jwks" }, factors: { email: { host: "smtp.example.com" } }, branding: { logoUrl: "https://cdn.example/l.png" } };
+    expect(unsafeDestinations(policy, PRODUCTION)).toEqual([]);
+  });
+
+  it("asks for the canonical spelling of an SMTP host the socket API might read its own way", () => {
+    expect(unsafeDestinations({ factors: { email: { host: "0x7f.1" } } }, DEVELOPMENT)).toEqual([{ pointer: "#/factors/email/host", detail: expect.stringContaining("127.0.0.1") }]);
+    expect(unsafeDestinations({ factors: { email: { host: "smtp.example.com:25" } } }, PRODUCTION)).toHaveLength(1);
+  });
+
+  it("reads every IPv4 spelling the way workerd's fetch will, and refuses it exactly when a CIDR table does (1,000 cases × 4 spellings)", () => {
+    const table: Array<[number, number]> = [
+      [0x00000000, 8], [0x0a000000, 8], [0x64400000, 10], [0x7f000000, 8], [0xa9fe0000, 16], [0xac100000, 12], [0xc0000000, 24], [0xc0000200, 24],
+      [0xc0a80000, 16], [0xc6120000, 15], [0xc6336400, 24], [0xcb007100, 24], [0xe0000000, 4], [0xf0000000, 4],
+    ];
+    const inTable = (n: number) => table.some(([start, bits]) => n >>> (32 - bits) === start >>> (32 - bits));
+    fc.assert(
+      fc.property(fc.oneof(fc.nat({ max: 0xffff_ffff }), fc.constantFrom(...table.map(([start]) => start))), (n) => {
+        const dotted = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+        for (const spelling of [dotted, String(n), `0x${n.toString(16)}`, `0${n.toString(8)}`]) {
+          expect(new URL(`https://${spelling}/`).hostname).toBe(dotted);
+          expect(unsafeDestinations({ factors: { sms: { twilio: { apiBaseUrl: `https://${spelling}/` } } } }, PRODUCTION).length > 0, spelling).toBe(inTable(n));
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+describe("the admin API", () => {
+  it("refuses a metadata JWKS URL with a 422 naming the field, even in development", async () => {
+    const { base } = await aTenant();
+    const response = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PATCH",
+      headers: adminHeaders({ "If-Match": "*" }),
+      body: JSON.stringify({ identity: { algorithm: "RS256", jwksUrl: "http://169.254.169.254/latest/meta-data/", audience: "portal", secretRef: null } }),
+    });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ errors: [{ pointer: "#/identity/jwksUrl" }] });
+  });
+
+  it("refuses loopback and plain http in production, naming each field", async () => {
+    const { default: worker } = await import("../../src/index");
+    const production = { ...env, STEPGATE_ENV: "production" } as Env;
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const { base } = await aTenant();
+    const policy = aPolicy({
+      origin: "https://portal.example",
+      identity: { algorithm: "RS256", jwksUrl: "https://localhost/jwks", audience: "portal", cookie: "portal_session" },
+      branding: { logoUrl: "http://cdn.example/logo.png" },
+    });
+    const response = await worker.fetch(
+      new Request(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": "*" }), body: JSON.stringify(policy) }),
+      production,
+      ctx,
+    );
+    expect(response.status).toBe(422);
+    const pointers = (await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer);
+    expect(pointers).toEqual(["#/identity/jwksUrl", "#/branding/logoUrl"]);
+  });
+});
+
+describe("a policy put in KV by hand", () => {
+  it("with a metadata origin refuses every request instead of proxying there", async () => {
+    const { base } = await aTenant(aPolicy({ origin: "http://169.254.169.254" }));
+    const response = await send(`${base}/latest/meta-data/`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "policy_invalid", detail: expect.stringContaining("origin") });
+  });
+
+  it("with a private JWKS URL refuses protected requests and still passes plain ones to its origin", async () => {
+    const { base } = await aTenant(aPolicy({ identity: { algorithm: "RS256", jwksUrl: "https://10.0.0.5/jwks.json", audience: "portal", cookie: "portal_session" } }));
+    const protectedResponse = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aJwksSession("rsa", {}, { audience: "portal" })}` } });
+    expect(protectedResponse.status).toBe(503);
+    expect(await protectedResponse.json()).toMatchObject({ code: "policy_invalid" });
+    expect((await send(`${base}/cookies`)).status).toBe(200);
+  });
+
+  it("with a loopback origin is refused in production", async () => {
+    const { default: worker } = await import("../../src/index");
+    const production = { ...env, STEPGATE_ENV: "production" } as Env;
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const { base } = await aTenant();
+    const response = await worker.fetch(new Request(`${base}/cookies`), production, ctx);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "policy_invalid" });
+  });
+});
