@@ -48,7 +48,7 @@ export async function answerChallenge(
   }
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<VerifyOutcome>(() =>
-    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin }),
+    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin, enrolmentEpoch: policy.enrollmentEpoch }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
   // Off the response's path: a success is not one of the IP's wrong answers.
@@ -104,6 +104,7 @@ export async function confirmEnrolment(
       backupCodeCount: policy.factors.backupCodes.count,
       settings: { totp: policy.factors.totp, lockout: policy.lockout },
       origin: requestOrigin(c.req.raw),
+      enrolmentEpoch: policy.enrollmentEpoch,
     }),
   );
   if (!outcome.ok) throw refusalProblem(outcome);
@@ -112,3 +113,4 @@ export async function confirmEnrolment(
   const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
 }
+

@@ -486,7 +486,10 @@ export class UserState extends DurableObject<Env> {
     backupCodeCount: number;
     settings: AnswerSettings;
     origin: RequestOrigin;
+    /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrolmentEpoch}). */
+    enrolmentEpoch?: number;
   }): Promise<ConfirmOutcome> {
+    this.enrolmentEpoch(input.enrolmentEpoch);
     const now = Date.now();
     const pending = this.sql
       .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
@@ -544,7 +547,13 @@ export class UserState extends DurableObject<Env> {
     code: string;
     settings: AnswerSettings;
     origin: RequestOrigin;
+    /**
+     * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
+     * before 2FA was turned off and on, or a challenge opened before, answers nothing.
+     */
+    enrolmentEpoch?: number;
   }): Promise<VerifyOutcome> {
+    this.enrolmentEpoch(input.enrolmentEpoch);
     const now = Date.now();
     // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
     // a user who must enrol cannot pass with leftover backup codes and no factor.
@@ -780,10 +789,16 @@ export class UserState extends DurableObject<Env> {
    * a user who had enrolled before 2FA was turned off and on again must enrol again.
    */
   async applyEnrolmentEpoch(epoch: number | undefined): Promise<void> {
+    this.enrolmentEpoch(epoch);
+  }
+
+  /** {@link applyEnrolmentEpoch}, synchronously: a challenge opened before the epoch is void too. */
+  private enrolmentEpoch(epoch: number | undefined): void {
     if (!epoch || (this.setting("epoch_applied") ?? 0) >= epoch) return;
     const now = Date.now();
     const dropped = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
     this.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
+    this.sql.exec("DELETE FROM challenges WHERE created_at < ?", epoch);
     if (this.factorRows().length === 0) this.sql.exec("DELETE FROM backup_codes");
     this.setSetting("epoch_applied", epoch);
     if (dropped > 0) {
