@@ -19,6 +19,7 @@ import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow }
 import { migrate } from "./migrate";
 import { objectIdentity } from "./object-identity";
 import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import { noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./tenant-audit";
 import { TENANT_MIGRATIONS } from "./tenant-schema";
 
@@ -64,6 +65,8 @@ export class TenantState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
+  /** This minute's `verify.refused` entries, by user or IP. */
+  private readonly refusals = noOpenTallies();
   /** Policy reads and writes run one after another: each write compares and swaps. */
   private policyQueue: Promise<unknown> = Promise.resolve();
 
@@ -222,13 +225,21 @@ export class TenantState extends DurableObject<Env> {
    * checked, in one synchronous step, so parallel guesses never get past the limit; a success
    * forgets its attempt ({@link forgetVerifyAttempt}), so only wrong answers add up.
    */
-  async takeVerifyAttempt(ip: string, limit: number): Promise<VerifyAttempt> {
+  async takeVerifyAttempt(ip: string, limit: number, userAgent: string | null = null): Promise<VerifyAttempt> {
     const now = Date.now();
     this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
     const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", ip).one();
-    if (byIp.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
+    if (byIp.n >= limit) {
+      tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin: { ip, userAgent } }, now);
+      return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
+    }
     const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, ip).one();
     return { ok: true, id };
+  }
+
+  /** Counts a verification the user's object refused because the user is locked out (see `refusal-tally`). */
+  async recordLockedRefusal(userId: string, origin: RequestOrigin): Promise<void> {
+    tallyRefusal(this.sql, this.refusals, { reason: "locked", userId, origin }, Date.now());
   }
 
   /** Forgets a verification attempt that succeeded. */
