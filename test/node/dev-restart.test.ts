@@ -3,7 +3,7 @@
  * directory update. Users enrol, answer wrong until locked out, and new users enrol; the server
  * is killed right after the last answer, before the user objects' sync alarms (0.5 s) ran, and
  * started again on the same local state. Woken by their saved alarms, without their names, the
- * user objects must still send everything to their own tenant.
+ * user objects must still send everything to their own tenant, and so must an admin's unlock.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,4 +98,11 @@ it("loses no audit entry or directory update when the dev server is killed mid-v
     found = await Promise.all(all.map(seen));
   }
   expect(Object.fromEntries(all.map((user, i) => [user, found[i]]))).toEqual(Object.fromEntries(all.map((user) => [user, expected(user)])));
+
+  // An admin's unlock now reaches an object its alarm woke without a name: it lands in this tenant too.
+  const unlocked = await fetch(`${server.base}/__stepgate/admin/v1/users/${LOCKED_USERS[0]}/unlock`, { method: "POST", headers: { Authorization: `Bearer ${adminKey}` } });
+  expect(unlocked.status).toBe(200);
+  const { entries } = await admin<{ entries: AuditEntry[] }>(`/audit?user=${LOCKED_USERS[0]}&type=lockout.cleared`);
+  expect(entries).toHaveLength(1);
+  expect((await seen(LOCKED_USERS[0]!)).locked).toBe(false);
 }, 150_000);
