@@ -14,6 +14,9 @@ import { PolicySchema } from "../src/config/policy-schema";
 const port = Number(process.env.PORT ?? 8787);
 const demoPort = Number(process.env.DEMO_PORT ?? port + 1);
 const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+// Local state (KV, Durable Objects, their alarms) persists across restarts, in .wrangler/state
+// unless STEPGATE_DEV_STATE names another directory (the restart test uses a fresh one).
+const persistTo = process.env.STEPGATE_DEV_STATE ? ["--persist-to", process.env.STEPGATE_DEV_STATE] : [];
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
@@ -42,7 +45,7 @@ const seed = [
 ];
 mkdirSync(".wrangler/tmp", { recursive: true });
 writeFileSync(".wrangler/tmp/demo-seed.json", JSON.stringify(seed));
-const seeded = spawnSync("npx", ["wrangler", "kv", "bulk", "put", "--local", "--binding", "POLICY", ".wrangler/tmp/demo-seed.json"], {
+const seeded = spawnSync("npx", ["wrangler", "kv", "bulk", "put", "--local", ...persistTo, "--binding", "POLICY", ".wrangler/tmp/demo-seed.json"], {
   env: wranglerEnv,
   stdio: ["ignore", "ignore", "inherit"],
 });
@@ -51,7 +54,7 @@ if (seeded.status !== 0) throw new Error("seeding the demo tenant into local KV 
 console.log(`demo portal (origin) on ${origin}; demo tenant seeded for ${DEMO_HOSTS.join(", ")}`);
 console.log(`stepgate on http://localhost:${port}  ·  admin key: STEPGATE_ADMIN_KEY in .dev.vars`);
 
-const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port)], { env: wranglerEnv, stdio: "inherit" });
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo], { env: wranglerEnv, stdio: "inherit" });
 const stop = () => {
   wrangler.kill("SIGINT");
   portal.close();

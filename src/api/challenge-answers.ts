@@ -10,7 +10,7 @@ import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/sent-codes";
-import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome } from "../state/user";
+import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName } from "../gate/device-cookie";
 import { grantOperation } from "./grant-cookie";
 import { reachState, refusalProblem } from "./user-outcomes";
@@ -40,7 +40,7 @@ export async function answerChallenge(
   const { identity, policy, tenant } = c.var;
   const origin = requestOrigin(c.req.raw);
   const tenantObject = tenantState(c.env, tenant.tenantId);
-  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(origin.ip ?? "unknown", policy.lockout.perIpPerHour));
+  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(origin.ip ?? "unknown", policy.lockout.perIpPerHour, origin.userAgent));
   if (!attempt.ok) {
     throw new ProblemError(429, "ip_rate_limited", `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`, { retryAfterSeconds: attempt.retryAfterSeconds }, {
       "Retry-After": String(attempt.retryAfterSeconds),
@@ -48,9 +48,9 @@ export async function answerChallenge(
   }
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<VerifyOutcome>(() =>
-    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin }),
+    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin, enrolmentEpoch: policy.enrollmentEpoch }),
   );
-  if (!outcome.ok) throw refusalProblem(outcome);
+  if (!outcome.ok) throw await refused(c, outcome);
   // Off the response's path: a success is not one of the IP's wrong answers.
   c.executionCtx.waitUntil(tenantObject.forgetVerifyAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
@@ -104,11 +104,27 @@ export async function confirmEnrolment(
       backupCodeCount: policy.factors.backupCodes.count,
       settings: { totp: policy.factors.totp, lockout: policy.lockout },
       origin: requestOrigin(c.req.raw),
+      enrolmentEpoch: policy.enrollmentEpoch,
     }),
   );
-  if (!outcome.ok) throw refusalProblem(outcome);
+  if (!outcome.ok) throw await refused(c, outcome);
   const challenge = outcome.challenge;
   const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
   const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt) : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
+}
+
+/**
+ * The problem for a refusal; a refusal because the user is locked out is counted in the tenant's
+ * audit first (see `refusal-tally`), so guessing on while locked shows there. Counting it is
+ * best effort: the answer is the refusal either way.
+ */
+async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<ProblemError> {
+  if (refusal.error === "locked") {
+    const { identity, tenant } = c.var;
+    await tenantState(c.env, tenant.tenantId)
+      .recordLockedRefusal(identity.userId, requestOrigin(c.req.raw))
+      .catch((error: unknown) => console.error("stepgate: counting a locked-out verification failed", error));
+  }
+  return refusalProblem(refusal);
 }

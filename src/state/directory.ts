@@ -42,8 +42,8 @@ type Stored = {
 /** The highest code point: `prefix + TOP` bounds every string that starts with `prefix`. */
 const TOP = "\u{10FFFF}";
 
-/** Stores `row` unless a newer version of it is there already. */
-export function upsertDirectoryRow(sql: SqlStorage, row: DirectoryRow, now: number): void {
+/** Stores `row` unless a newer version of it is there already; returns the version now stored. */
+export function upsertDirectoryRow(sql: SqlStorage, row: DirectoryRow, now: number): number {
   sql.exec(
     `INSERT INTO directory (user_id, email, factors, pending_until, required, locked_until, enrolled_at, first_seen_at, updated_at, version)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,6 +54,7 @@ export function upsertDirectoryRow(sql: SqlStorage, row: DirectoryRow, now: numb
     row.userId, (row.email ?? "").toLowerCase(), [...row.factors].sort().join(","), row.pendingUntil,
     row.required === null ? null : Number(row.required), row.lockedUntil, row.enrolledAt ?? 0, row.firstSeenAt, now, row.version,
   );
+  return sql.exec<{ version: number }>("SELECT version FROM directory WHERE user_id = ?", row.userId).one().version;
 }
 
 /** One user's entry, or `null` when stepgate has never seen them. */

@@ -24,6 +24,27 @@ export interface AuditRecord {
   detail: Record<string, unknown>;
 }
 
+/** One user's new entries, for one tenant, as their object ships them (see `tenant-sync`). */
+export interface UserAuditBatch {
+  tenantId: string;
+  userId: string;
+  records: AuditRecord[];
+}
+
+/**
+ * Appends a user's batch; returns the highest of its sequence numbers now stored (0 for none).
+ * Every record must be that user's, numbered: a batch that mixes users is refused whole.
+ */
+export function appendUserAudit(sql: SqlStorage, batch: UserAuditBatch, now: number): number {
+  let upTo = 0;
+  for (const r of batch.records) {
+    if (r.userId !== batch.userId || r.userSeq === null) throw new Error("stepgate: an audit batch holds only its own user's numbered entries");
+    upTo = Math.max(upTo, r.userSeq);
+  }
+  appendTenantAudit(sql, batch.records, now);
+  return upTo;
+}
+
 export function appendTenantAudit(sql: SqlStorage, records: AuditRecord[], now: number): void {
   for (const r of records) {
     sql.exec(

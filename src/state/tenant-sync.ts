@@ -6,7 +6,8 @@
  * the tenant's object, which every user of the tenant shares.
  *
  * Sending twice is harmless: the directory keeps the highest `version`, and the tenant's audit
- * ignores an entry it already has (same user, same sequence number).
+ * ignores an entry it already has (same user, same sequence number). Marking sent what was not
+ * stored is not: so a batch counts as sent only by the tenant's receipt, for the right tenant.
  */
 import type { DirectoryRow } from "./directory";
 import { tenantState } from "./tenant";
@@ -57,12 +58,14 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
   if (!row && records.length === 0) return false;
 
   const tenant = tenantState(env, source.tenantId);
-  if (row) await tenant.updateDirectory(row);
-  if (records.length > 0) await tenant.appendAudit(records);
+  // Each call names the tenant it is meant for (the tenant's object refuses another's) and
+  // answers what it stored: only that is marked sent, never merely what was handed over.
+  const storedVersion = row ? await tenant.updateDirectory(source.tenantId, row) : null;
+  const storedUpTo = records.length > 0 ? (await tenant.appendAudit({ tenantId: source.tenantId, userId: source.userId, records })).storedUpToSeq : 0;
 
-  // Only what was sent is marked sent: a change made while this batch was in flight stays due.
-  if (row && source.setting("directory_version") === row.version) source.setSetting("directory_dirty", 0);
-  const sentUpTo = batch.at(-1)?.seq;
-  if (sentUpTo !== undefined && sentUpTo > (source.setting("audit_shipped_seq") ?? 0)) source.setSetting("audit_shipped_seq", sentUpTo);
+  // A change made while this batch was in flight stays due.
+  if (row && storedVersion !== null && storedVersion >= row.version && source.setting("directory_version") === row.version) source.setSetting("directory_dirty", 0);
+  const sentUpTo = Math.min(batch.at(-1)?.seq ?? 0, storedUpTo);
+  if (sentUpTo > (source.setting("audit_shipped_seq") ?? 0)) source.setSetting("audit_shipped_seq", sentUpTo);
   return rows.length > AUDIT_BATCH;
 }

@@ -17,8 +17,10 @@ import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from ".
 import type { RequestOrigin } from "./audit-log";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "./migrate";
+import { objectIdentity } from "./object-identity";
 import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
-import { appendTenantAudit, queryTenantAudit, type AuditRecord } from "./tenant-audit";
+import { noOpenTallies, tallyRefusal } from "./refusal-tally";
+import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./tenant-audit";
 import { TENANT_MIGRATIONS } from "./tenant-schema";
 
 /**
@@ -61,15 +63,22 @@ export function tenantState(env: Env, tenantId: string): DurableObjectStub<Tenan
 
 export class TenantState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private readonly tenantId: string;
+  /** Whose object this is: set before any request is let in, or the object refuses them all. */
+  private tenantId = "";
+  /** This minute's `verify.refused` entries, by user or IP. */
+  private readonly refusals = noOpenTallies();
   /** Policy reads and writes run one after another: each write compares and swaps. */
   private policyQueue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.tenantId = ctx.id.name ?? "";
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, TENANT_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => {
+      // `tenantState` names every object by its tenant id; without that name or a stored one this
+      // throws, and every request is refused, with nothing written.
+      this.tenantId = objectIdentity(this.sql, ctx.id, "TenantState");
+      migrate(this.sql, TENANT_MIGRATIONS);
+    });
   }
 
   /** Creates an API key; the secret is in the answer and nowhere else. */
@@ -130,9 +139,13 @@ export class TenantState extends DurableObject<Env> {
     return listPolicyVersions(this.sql, limit, before);
   }
 
-  /** A user's object reports its new status (see `UserState`). */
-  async updateDirectory(row: DirectoryRow): Promise<void> {
-    upsertDirectoryRow(this.sql, row, Date.now());
+  /**
+   * A user's object reports its new status (see `UserState`). Returns the version the directory
+   * now holds for the user, which the user's object takes as the receipt.
+   */
+  async updateDirectory(tenantId: string, row: DirectoryRow): Promise<number> {
+    this.refuseForeign(tenantId);
+    return upsertDirectoryRow(this.sql, row, Date.now());
   }
 
   /** A page of the directory; factors enrolled before `epoch` (the re-enrolment epoch) do not count. */
@@ -144,15 +157,25 @@ export class TenantState extends DurableObject<Env> {
     return directoryEntry(this.sql, userId, Date.now());
   }
 
-  /** A user's object ships its new audit entries (idempotent: a resent entry is ignored). */
-  async appendAudit(records: AuditRecord[]): Promise<void> {
-    appendTenantAudit(this.sql, records, Date.now());
+  /**
+   * A user's object ships its new audit entries (idempotent: a resent entry is ignored). Returns
+   * the highest of the user's sequence numbers now stored, which the user's object takes as the
+   * receipt: it marks nothing sent that this did not confirm.
+   */
+  async appendAudit(batch: UserAuditBatch): Promise<{ storedUpToSeq: number }> {
+    this.refuseForeign(batch.tenantId);
+    return { storedUpToSeq: appendUserAudit(this.sql, batch, Date.now()) };
   }
 
   async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
     // Retention holds for a quiet tenant too, not only when something new is appended.
     appendTenantAudit(this.sql, [], Date.now());
     return queryTenantAudit(this.sql, query);
+  }
+
+  /** Records are accepted only for this tenant: a user's object that lost track of whose it is must not write here. */
+  private refuseForeign(tenantId: string): void {
+    if (tenantId !== this.tenantId) throw new Error(`stepgate: tenant ${JSON.stringify(this.tenantId)} refuses records for tenant ${JSON.stringify(tenantId)}`);
   }
 
   private recordAdminAction(now: number, type: string, actor: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
@@ -202,13 +225,21 @@ export class TenantState extends DurableObject<Env> {
    * checked, in one synchronous step, so parallel guesses never get past the limit; a success
    * forgets its attempt ({@link forgetVerifyAttempt}), so only wrong answers add up.
    */
-  async takeVerifyAttempt(ip: string, limit: number): Promise<VerifyAttempt> {
+  async takeVerifyAttempt(ip: string, limit: number, userAgent: string | null = null): Promise<VerifyAttempt> {
     const now = Date.now();
     this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
     const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", ip).one();
-    if (byIp.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
+    if (byIp.n >= limit) {
+      tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin: { ip, userAgent } }, now);
+      return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
+    }
     const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, ip).one();
     return { ok: true, id };
+  }
+
+  /** Counts a verification the user's object refused because the user is locked out (see `refusal-tally`). */
+  async recordLockedRefusal(userId: string, origin: RequestOrigin): Promise<void> {
+    tallyRefusal(this.sql, this.refusals, { reason: "locked", userId, origin }, Date.now());
   }
 
   /** Forgets a verification attempt that succeeded. */

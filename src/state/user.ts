@@ -25,6 +25,7 @@ import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type Loc
 import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
 import type { DirectoryRow } from "./directory";
 import { migrate } from "./migrate";
+import { objectIdentity, tableExists } from "./object-identity";
 import { syncToTenant } from "./tenant-sync";
 import { USER_MIGRATIONS } from "./user-schema";
 
@@ -206,6 +207,16 @@ export function maskAddress(kind: CodeKind, address: string): string {
   return `${address.slice(0, 1)}${"•".repeat(Math.min(6, Math.max(1, at - 1)))}${address.slice(at)}`;
 }
 
+/**
+ * The name of an object whose profile was written before names were stored (an object woken
+ * nameless then wrote `""` there: that is no name).
+ */
+function nameFromProfile(sql: SqlStorage): string | null {
+  if (!tableExists(sql, "profile")) return null;
+  const row = sql.exec<{ tenant_id: string; user_id: string }>("SELECT tenant_id, user_id FROM profile WHERE id = 1").toArray()[0];
+  return row && row.tenant_id !== "" ? JSON.stringify([row.tenant_id, row.user_id]) : null;
+}
+
 function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | null {
   return factor === "sms" || factor === "email" ? `challenge:${challengeId}` : null;
 }
@@ -214,17 +225,19 @@ export class UserState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Sealed secrets and code hashes are bound to this object, so they cannot be moved to another user. */
   private readonly owner: string;
-  private readonly tenantId: string;
-  private readonly userId: string;
+  /** Whose object this is: set before any request is let in, or the object refuses them all. */
+  private tenantId = "";
+  private userId = "";
   private syncScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
-    // `userState` names every object `[tenantId, userId]`.
-    [this.tenantId, this.userId] = JSON.parse(ctx.id.name ?? '["",""]') as [string, string];
     void ctx.blockConcurrencyWhile(async () => {
+      // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
+      // throws, and every request (and the alarm) is refused, with nothing written.
+      [this.tenantId, this.userId] = JSON.parse(objectIdentity(this.sql, ctx.id, "UserState", () => nameFromProfile(this.sql))) as [string, string];
       migrate(this.sql, USER_MIGRATIONS);
       // A user enrolled before the directory existed is listed the first time their object wakes.
       if (!this.known() && this.factorRows().length > 0) this.seen(undefined, Date.now());
@@ -473,7 +486,10 @@ export class UserState extends DurableObject<Env> {
     backupCodeCount: number;
     settings: AnswerSettings;
     origin: RequestOrigin;
+    /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrolmentEpoch}). */
+    enrolmentEpoch?: number;
   }): Promise<ConfirmOutcome> {
+    this.enrolmentEpoch(input.enrolmentEpoch);
     const now = Date.now();
     const pending = this.sql
       .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
@@ -531,7 +547,13 @@ export class UserState extends DurableObject<Env> {
     code: string;
     settings: AnswerSettings;
     origin: RequestOrigin;
+    /**
+     * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
+     * before 2FA was turned off and on, or a challenge opened before, answers nothing.
+     */
+    enrolmentEpoch?: number;
   }): Promise<VerifyOutcome> {
+    this.enrolmentEpoch(input.enrolmentEpoch);
     const now = Date.now();
     // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
     // a user who must enrol cannot pass with leftover backup codes and no factor.
@@ -767,10 +789,16 @@ export class UserState extends DurableObject<Env> {
    * a user who had enrolled before 2FA was turned off and on again must enrol again.
    */
   async applyEnrolmentEpoch(epoch: number | undefined): Promise<void> {
+    this.enrolmentEpoch(epoch);
+  }
+
+  /** {@link applyEnrolmentEpoch}, synchronously: a challenge opened before the epoch is void too. */
+  private enrolmentEpoch(epoch: number | undefined): void {
     if (!epoch || (this.setting("epoch_applied") ?? 0) >= epoch) return;
     const now = Date.now();
     const dropped = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
     this.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
+    this.sql.exec("DELETE FROM challenges WHERE created_at < ?", epoch);
     if (this.factorRows().length === 0) this.sql.exec("DELETE FROM backup_codes");
     this.setSetting("epoch_applied", epoch);
     if (dropped > 0) {

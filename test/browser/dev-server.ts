@@ -4,7 +4,13 @@ import { createServer } from "node:net";
 
 export interface DevServer {
   base: string;
-  stop(): Promise<void>;
+  /** Stops it: SIGINT lets it shut down; SIGKILL is a crash (nothing in flight completes). */
+  stop(signal?: "SIGINT" | "SIGKILL"): Promise<void>;
+}
+
+export interface DevServerOptions {
+  /** Where its local state persists (`STEPGATE_DEV_STATE`); default `.wrangler/state`. */
+  stateDir?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -15,11 +21,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startDevServer(): Promise<DevServer> {
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort();
   const demoPort = await freePort();
   const child: ChildProcess = spawn("npx", ["tsx", "scripts/dev.ts"], {
-    env: { ...process.env, PORT: String(port), DEMO_PORT: String(demoPort) },
+    env: { ...process.env, PORT: String(port), DEMO_PORT: String(demoPort), ...(options.stateDir ? { STEPGATE_DEV_STATE: options.stateDir } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -39,9 +45,11 @@ export async function startDevServer(): Promise<DevServer> {
   }
   return {
     base,
-    async stop() {
-      if (child.pid) process.kill(-child.pid, "SIGINT");
-      await new Promise((resolve) => child.once("exit", resolve));
+    async stop(signal = "SIGINT") {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      if (child.pid) process.kill(-child.pid, signal);
+      await exited;
     },
   };
 }

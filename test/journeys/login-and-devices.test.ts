@@ -105,16 +105,17 @@ describe("enforcement modes", () => {
   });
 });
 
-describe("turning 2FA off and on again", () => {
-  async function putPolicy(base: string, change: (p: Record<string, unknown>) => void) {
-    const current = await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
-    const policy = await current.json<Record<string, unknown>>();
-    change(policy);
-    const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }), body: JSON.stringify(policy) });
-    expect(put.status).toBe(200);
-    return put.json<{ enforcementChangedAt: string; enrollmentEpoch?: number }>();
-  }
+/** Changes the tenant's policy through the admin API, as an admin would. */
+async function putPolicy(base: string, change: (p: Record<string, unknown>) => void) {
+  const current = await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
+  const policy = await current.json<Record<string, unknown>>();
+  change(policy);
+  const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }), body: JSON.stringify(policy) });
+  expect(put.status).toBe(200);
+  return put.json<{ enforcementChangedAt: string; enrollmentEpoch?: number }>();
+}
 
+describe("turning 2FA off and on again", () => {
   it.each([
     [true, 303, /^\/__stepgate\/enroll/],
     [false, 303, /^\/__stepgate\/challenge\//],
@@ -139,6 +140,25 @@ describe("turning 2FA off and on again", () => {
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ enrolled: boolean; enforcementChangedAt: string }>();
     expect(me.enrolled).toBe(!reenroll);
     expect(me.enforcementChangedAt).toBe(on.enforcementChangedAt);
+  });
+});
+
+describe("a challenge opened before 2FA was turned off and on again (reenrollOnReenable)", () => {
+  it.each(["totp", "backup_code"])("is void: answered with a %s of the factor enrolled before, it is refused and grants nothing", async (factor) => {
+    const { base } = await aTenant(loginPolicy({ enforcement: "required", reenrollOnReenable: true }));
+    const token = await aSession({ sub: `vic-${factor}` });
+    const { secret, backupCodes } = await enrolTotpViaApi(base, token);
+    const opened = await postJson(`${base}/echo/withdraw`, token, { amount: 1 });
+    expect(opened.status).toBe(401);
+    const { challengeId } = await opened.json<{ challengeId: string }>();
+    await putPolicy(base, (p) => (p.enabled = false));
+    expect((await putPolicy(base, (p) => (p.enabled = true))).enrollmentEpoch).toBeDefined();
+    // Answered before any other request reaches the user's object after the epoch.
+    const code = factor === "totp" ? totpCode(secret, Date.now() + 30_000) : backupCodes[0]!;
+    const answered = await verify(base, token, challengeId, factor, code);
+    expect(answered.status).toBe(404);
+    expect(await answered.json()).toMatchObject({ code: "challenge_not_found" });
+    expect(answered.headers.getSetCookie()).toEqual([]);
   });
 });
 
