@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
+import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
@@ -40,7 +41,7 @@ export async function answerChallenge(
   const { identity, policy, tenant } = c.var;
   const origin = requestOrigin(c.req.raw);
   const tenantObject = tenantState(c.env, tenant.tenantId);
-  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(origin.ip ?? "unknown", policy.lockout.perIpPerHour));
+  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(perIpBucket(c.req.raw, identity.userId), policy.lockout.perIpPerHour));
   if (!attempt.ok) {
     throw new ProblemError(429, "ip_rate_limited", `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`, { retryAfterSeconds: attempt.retryAfterSeconds }, {
       "Retry-After": String(attempt.retryAfterSeconds),
