@@ -17,9 +17,11 @@ import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
 import { callCountsHeader, countingCalls } from "./lib/call-counts";
+import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
+import { renderPage } from "./pages/layout";
 import { settingsPages } from "./pages/settings-routes";
 import { isDevelopment } from "./providers/deliver";
 import { tenantState } from "./state/tenant";
@@ -33,6 +35,9 @@ app.use("*", async function reportCallCounts(c, next) {
   c.res = new Response(c.res.body, c.res);
   c.res.headers.set("StepGate-Calls", callCountsHeader());
 });
+
+// Only under the reserved prefix: the portal's own answers, proxied on every other path, pass untouched.
+app.use("/__stepgate/*", ownResponseHeaders);
 
 app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 
@@ -65,12 +70,13 @@ app.onError(async (error, c) => {
     error = new ProblemError(500, "internal_error", "stepgate failed to handle this request.");
   }
   const response = (error as HTTPException).getResponse();
+  // Every error is stepgate's own answer, on its routes and on the portal's paths alike.
   if (error instanceof ProblemError && wantsPage(c.req.raw)) {
-    const page = await c.html(<ErrorPage status={error.status} title={error.title} detail={error.message} />, error.status);
+    const page = await renderPage(c, <ErrorPage status={error.status} title={error.title} detail={error.message} />, error.status);
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
-    return page;
+    return withOwnHeaders(c, page);
   }
-  return response;
+  return withOwnHeaders(c, response);
 });
 
 /**

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
+import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
@@ -40,7 +41,9 @@ export async function answerChallenge(
   const { identity, policy, tenant } = c.var;
   const origin = requestOrigin(c.req.raw);
   const tenantObject = tenantState(c.env, tenant.tenantId);
-  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(origin.ip ?? "unknown", policy.lockout.perIpPerHour, origin.userAgent));
+  // The bucket (the client's network, or the user when there is no address) is what is counted;
+  // the audit of a refusal names the address as sent.
+  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(perIpBucket(c.req.raw, identity.userId), policy.lockout.perIpPerHour, origin));
   if (!attempt.ok) {
     throw new ProblemError(429, "ip_rate_limited", `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`, { retryAfterSeconds: attempt.retryAfterSeconds }, {
       "Retry-After": String(attempt.retryAfterSeconds),

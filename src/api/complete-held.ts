@@ -11,6 +11,7 @@ import type { AppEnv, SessionEnv } from "../app-env";
 import { gateRequest } from "../gate/gate";
 import { issueGrant } from "../gate/grant";
 import { replayOf, type HeldRequest } from "../gate/held-request";
+import { passOn } from "../lib/own-response-headers";
 import { ProblemError } from "../lib/problem";
 import { userState, type HeldRequestTaken } from "../state/user";
 import { reachState } from "./user-outcomes";
@@ -34,6 +35,8 @@ export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: s
     requestDigest: taken.digest,
   });
   const held = JSON.parse(taken.request) as HeldRequest;
+  // The answer is the origin's (its redirect, its page): it keeps its own headers.
+  passOn(c);
   return gateRequest(c as unknown as Context<AppEnv>, replayOf(held, c.req.raw, grant.token, policy.identity.header));
 }
 

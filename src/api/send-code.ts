@@ -8,6 +8,7 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { codeMessage } from "../factors/messages";
+import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { deliver } from "../providers/deliver";
 import type { CodeKind } from "../state/sent-codes";
@@ -40,7 +41,7 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
   if (!issued.ok) throw refusalProblem(issued);
   try {
     const { perIpPerHour, perTenantPerHour } = policy.sendLimits;
-    const allowance = await reachState<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(origin.ip ?? "unknown", perIpPerHour, perTenantPerHour));
+    const allowance = await reachState<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(perIpBucket(c.req.raw, identity.userId), perIpPerHour, perTenantPerHour));
     if (!allowance.ok) {
       throw new ProblemError(429, "send_limit", `Too many codes have been sent ${allowance.scope === "ip" ? "from this network" : "by this portal"}; try again later.`, {
         scope: allowance.scope,

@@ -7,8 +7,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { Policy } from "../config/policy-schema";
+import { withOwnHeaders } from "../lib/own-response-headers";
 import { problem } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
+import { renderPage } from "../pages/layout";
 import { StepUpRequiredPage } from "../pages/step-up-required-page";
 import type { OpenedChallenge } from "../state/user";
 
@@ -37,36 +39,34 @@ export function returnPathFor(request: Request, requester: Requester): string | 
   return from.origin === url.origin ? sameHostPath(from.pathname + from.search) : null;
 }
 
+/** What the answer says about the challenge that was opened. */
+export interface ChallengeDetails {
+  mustEnroll: boolean;
+  operation: string;
+  challenge: OpenedChallenge;
+  factors: string[];
+  /** Whether the request is kept, to be completed after verification without sending it again. */
+  held: boolean;
+  /** A request with a body that could not be kept (multipart, or over `heldRequests.maxBodyBytes`). */
+  notKept: boolean;
+}
+
 /**
  * @example
  * return challengeResponse(c, policy, "api", { mustEnroll: false, operation, challenge, factors });
  */
-export async function challengeResponse(
-  c: Context<AppEnv>,
-  policy: Policy,
-  requester: Requester,
-  details: {
-    mustEnroll: boolean;
-    operation: string;
-    challenge: OpenedChallenge;
-    factors: string[];
-    /** Whether the request is kept, to be completed after verification without sending it again. */
-    held: boolean;
-    /** A request with a body that could not be kept (multipart, or over `heldRequests.maxBodyBytes`). */
-    notKept: boolean;
-  },
-): Promise<Response> {
+export async function challengeResponse(c: Context<AppEnv>, policy: Policy, requester: Requester, details: ChallengeDetails): Promise<Response> {
+  // Made on the portal's paths, where no middleware adds stepgate's own headers: added here.
+  return withOwnHeaders(c, await answerFor(c, policy, requester, details));
+}
+
+async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requester, details: ChallengeDetails): Promise<Response> {
   const { mustEnroll, operation, challenge, factors, held, notKept } = details;
   const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
-  const headers = {
-    "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"`,
-    "Cache-Control": "no-store",
-  };
-  if (requester === "navigation") {
-    return new Response(null, { status: 303, headers: { Location: path, "Cache-Control": "no-store" } });
-  }
+  const headers = { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"` };
+  if (requester === "navigation") return new Response(null, { status: 303, headers: { Location: path } });
   if (requester === "form") {
-    return c.html(<StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />, 401, headers);
+    return renderPage(c, <StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />, 401, headers);
   }
   const origin = new URL(c.req.url).origin;
   return problem(

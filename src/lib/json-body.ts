@@ -13,7 +13,15 @@ export interface FieldError {
 }
 
 /**
- * Parses the body as JSON; anything else is a 400 `malformed_json` problem.
+ * How deep arrays and objects may nest in a request body. Every real body (a policy included)
+ * is under 10 levels; the code that walks a parsed body (merge patch, validation, diffs) is
+ * recursive, and ~8,000 levels fit in 48 KB and overflow its stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Parses the body as JSON; anything else is a 400 `malformed_json` problem, and nesting
+ * deeper than {@link MAX_JSON_DEPTH} a 400 `too_deep` problem, refused before it is parsed.
  * Pair it with Hono's `bodyLimit` so oversized bodies are refused before they are read.
  * @example
  * const input = await readJson(c);
@@ -23,11 +31,40 @@ export async function readJson(c: Context): Promise<unknown> {
     throw new ProblemError(415, "unsupported_media_type", "Send the body as application/json.");
   }
   const text = await c.req.text();
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+    throw new ProblemError(400, "too_deep", `Arrays and objects in the body nest at most ${MAX_JSON_DEPTH} levels deep.`, { maxDepth: MAX_JSON_DEPTH });
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new ProblemError(400, "malformed_json", `The body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Whether JSON `text` opens more than `maxDepth` arrays or objects inside one another. A loop
+ * over the characters, not a parse: it must hold for any depth the body size allows.
+ * @example
+ * nestingExceeds("[[1]]", 1) // true
+ * nestingExceeds('["[[["]', 1) // false: brackets inside a string do not count
+ */
+export function nestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === "[" || char === "{") {
+      if (++depth > maxDepth) return true;
+    } else if (char === "]" || char === "}") {
+      depth--;
+    }
+  }
+  return false;
 }
 
 const JSON_CONTENT_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;

@@ -14,7 +14,7 @@ export interface BackupCodesPageProps {
 
 /**
  * @example
- * c.html(<BackupCodesPage branding={…} codes={codes} continueTo="/wallet" />)
+ * renderPage(c, <BackupCodesPage branding={…} codes={codes} continueTo="/wallet" />)
  */
 export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, codes, continueTo }) => (
   <Layout branding={branding} title="Save your backup codes">

@@ -38,7 +38,7 @@ const FACTOR_LINKS: Record<AnswerFactor, string> = {
 
 /**
  * @example
- * c.html(<ChallengePage branding={…} challengeId={id} operation="withdraw" factor="totp" … />)
+ * renderPage(c, <ChallengePage branding={…} challengeId={id} operation="withdraw" factor="totp" … />)
  */
 export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const action = `/__stepgate/challenge/${props.challengeId}`;

@@ -25,7 +25,7 @@ export interface EnrollPageProps {
 
 /**
  * @example
- * c.html(<EnrollPage branding={…} enrollmentId={id} secret={secret} qrSvg={svg} … />)
+ * renderPage(c, <EnrollPage branding={…} enrollmentId={id} secret={secret} qrSvg={svg} … />)
  */
 export const EnrollPage: FC<EnrollPageProps> = (props) => (
   <Layout branding={props.branding} title="Set up two-factor verification">

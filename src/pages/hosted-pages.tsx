@@ -28,6 +28,7 @@ import { EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { FactorAddedPage } from "./factor-added-page";
+import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
 
 /** A hosted-page form is a few short fields. */
@@ -105,7 +106,7 @@ hostedPages.get("/enroll", async (c) => {
   const challengeId = optionalChallengeId(c.req.query("challenge"));
   const offered = offeredFactors(c);
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
-  if (!factor) return c.html(<EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
+  if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
   const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
   if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
@@ -159,8 +160,8 @@ hostedPages.post("/enroll", async (c) => {
     const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
     const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
-    if (confirmed.backupCodes.length === 0) return c.html(<FactorAddedPage branding={branding} continueTo={continueTo} />);
-    return c.html(<BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
+    if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} continueTo={continueTo} />);
+    return renderPage(c, <BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
@@ -215,7 +216,8 @@ async function renderChallenge(
   status: 200 | 400 | 429,
 ): Promise<Response> {
   const { policy } = c.var;
-  return c.html(
+  return renderPage(
+    c,
     <ChallengePage
       branding={policy.branding}
       challengeId={view.id}
@@ -252,7 +254,8 @@ async function renderEnrolment(
   const { identity, policy } = c.var;
   const settings = { ...policy.factors.totp, ...started.settings };
   const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
-  return c.html(
+  return renderPage(
+    c,
     <EnrollPage
       branding={policy.branding}
       enrollmentId={started.enrollmentId}
@@ -279,7 +282,8 @@ async function renderAddress(
   address: string,
   status: 200 | 400 | 429,
 ): Promise<Response> {
-  return c.html(
+  return renderPage(
+    c,
     <EnrollAddressPage
       branding={c.var.policy.branding}
       kind={kind}

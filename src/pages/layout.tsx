@@ -3,9 +3,12 @@
  * The frame of every hosted page: the tenant's name, logo and colour, readable on a phone,
  * usable with a keyboard and a screen reader, and working without JavaScript.
  */
+import type { Context } from "hono";
 import { raw } from "hono/html";
-import type { Child, FC } from "hono/jsx";
+import { createContext, useContext, type Child, type FC } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Policy } from "../config/policy-schema";
+import { styleNonce } from "../lib/own-response-headers";
 
 export type Branding = Policy["branding"];
 
@@ -33,6 +36,21 @@ label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top
 ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
 `;
 
+/** The nonce of the response's Content-Security-Policy, for the page's inline `<style>`. */
+const StyleNonce = createContext("");
+
+/**
+ * `page` as the HTML response, its inline style allowed by the response's Content-Security-Policy.
+ * @example
+ * return renderPage(c, <SettingsPage branding={policy.branding} … />);
+ */
+export function renderPage(c: Context, page: Child, status?: ContentfulStatusCode, headers?: Record<string, string>) {
+  return c.html(<StyleNonce.Provider value={styleNonce(c)}>{page}</StyleNonce.Provider>, status, headers);
+}
+
+/** A page's stylesheet (stepgate's own CSS, never user input), carrying the response's nonce. */
+export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={useContext(StyleNonce)}>{raw(css)}</style>;
+
 export interface LayoutProps {
   branding: Branding;
   title: string;
@@ -51,7 +69,7 @@ export const Layout: FC<LayoutProps> = ({ branding, title, children }) => (
       <meta name="referrer" content="no-referrer" />
       <title>{`${title} · ${branding.name}`}</title>
       {/* The colour is validated as #rrggbb by the policy schema, so it cannot break out of CSS. */}
-      <style>{raw(`:root{--brand:${branding.color}}${STYLE}`)}</style>
+      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}`} />
     </head>
     <body>
       <header>

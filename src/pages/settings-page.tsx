@@ -35,7 +35,7 @@ const ACTIVITY: Record<string, string> = {
 
 /**
  * @example
- * c.html(<SettingsPage branding={…} factors={…} devices={…} activity={…} … />)
+ * renderPage(c, <SettingsPage branding={…} factors={…} devices={…} activity={…} … />)
  */
 export const SettingsPage: FC<SettingsPageProps> = (props) => {
   const canRemove = props.factors.length > 1 || props.mayRemoveLast;

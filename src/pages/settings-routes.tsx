@@ -16,6 +16,7 @@ import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
 import { SettingsPage } from "./settings-page";
 
@@ -74,7 +75,8 @@ async function renderSettings(c: Context<SessionEnv>, notice: string | null, bac
     reachState<DeviceView[]>(() => signedInUser(c).devices()),
     reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
   ]);
-  return c.html(
+  return renderPage(
+    c,
     <SettingsPage
       branding={policy.branding}
       factors={status.factors}

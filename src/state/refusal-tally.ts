@@ -21,6 +21,8 @@ export interface Refused {
   /** The user refused (`locked`), or `null` when the IP is what is limited. */
   userId: string | null;
   origin: RequestOrigin;
+  /** For `ip_rate_limited`: the bucket that ran out (`ip:<address>`, `ip:<IPv6 /64>`, or `user:<id>` without an address). */
+  bucket?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export const noOpenTallies = (): OpenTallies => ({ windowStart: 0, seqs: new Map
 
 /** What is counted together: the user for a lockout, the IP for the IP's limit. */
 export function refusalKey(refused: Refused): string {
-  return JSON.stringify(refused.reason === "locked" ? [refused.reason, refused.userId] : [refused.reason, refused.origin.ip]);
+  return JSON.stringify(refused.reason === "locked" ? [refused.reason, refused.userId] : [refused.reason, refused.bucket ?? refused.origin.ip]);
 }
 
 /**
@@ -59,7 +61,7 @@ export function tallyRefusal(sql: SqlStorage, open: OpenTallies, refused: Refuse
     ).rowsWritten;
     if (counted > 0) return;
   }
-  appendTenantAudit(sql, [{ at: now, type: "verify.refused", userId: refused.userId, userSeq: null, actor: null, origin: refused.origin, detail: { reason: refused.reason, count: 1, lastAt: iso(now) } }], now);
+  appendTenantAudit(sql, [{ at: now, type: "verify.refused", userId: refused.userId, userSeq: null, actor: null, origin: refused.origin, detail: { reason: refused.reason, ...(refused.bucket ? { bucket: refused.bucket } : {}), count: 1, lastAt: iso(now) } }], now);
   // Synchronous since the insert: the newest entry is this one.
   open.seqs.set(key, sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM audit").one().seq);
 }

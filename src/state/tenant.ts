@@ -225,15 +225,15 @@ export class TenantState extends DurableObject<Env> {
    * checked, in one synchronous step, so parallel guesses never get past the limit; a success
    * forgets its attempt ({@link forgetVerifyAttempt}), so only wrong answers add up.
    */
-  async takeVerifyAttempt(ip: string, limit: number, userAgent: string | null = null): Promise<VerifyAttempt> {
+  async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
     const now = Date.now();
     this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
-    const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", ip).one();
+    const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket).one();
     if (byIp.n >= limit) {
-      tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin: { ip, userAgent } }, now);
+      tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin, bucket }, now);
       return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
     }
-    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, ip).one();
+    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, bucket).one();
     return { ok: true, id };
   }
 

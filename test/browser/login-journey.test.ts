@@ -28,12 +28,15 @@ beforeAll(async () => {
 });
 
 /**
- * A page that records its console errors and uncaught exceptions; `run` screenshots it into
- * `test/browser/screenshots/` when the steps fail, and fails when the page logged an error.
+ * A page that records its console errors, uncaught exceptions and Content-Security-Policy
+ * violations; `run` screenshots it into `test/browser/screenshots/` when the steps fail, and
+ * fails when the page logged an error or broke its policy.
  */
 async function checkedPage(name: string, steps: (page: Page) => Promise<void>): Promise<void> {
   const page = await browser.newPage();
   const errors: string[] = [];
+  // Reported by the browser whatever its console says about it (a blocked style, image, frame).
+  await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI))');
   page.on("console", (message) => {
     // Chromium also logs every non-2xx answer as a console error; the journeys expect some
     // (the 401 step-up page, the 409 "already sent", the demo's missing favicon): those are
@@ -92,6 +95,8 @@ describe("the demo portal in a real browser", () => {
     const user = `browser${Date.now()}`;
     await signIn(page, user);
     expect(page.url()).toContain("/__stepgate/enroll?challenge=");
+    // The page's stylesheet applied under its Content-Security-Policy (its nonce matched).
+    expect(await page.evaluate('getComputedStyle(document.querySelector("header")).borderBottomWidth')).toBe("4px");
     await page.click("text=Authenticator app");
 
     // Scan the QR code as a phone would: screenshot it and decode it with zbarimg.

@@ -1,0 +1,85 @@
+/**
+ * @module
+ * The headers on every response stepgate makes itself — its pages, its APIs, its problems —
+ * and never on an origin's answer it passes on: a strict Content-Security-Policy (the pages'
+ * one inline `<style>` carries a per-response nonce), no framing by other sites, no referrer
+ * beyond the site, no content sniffing, and `Cache-Control: no-store`.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { NONCE, secureHeaders } from "hono/secure-headers";
+
+const securityHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    // No page runs a script; one that does adds `scriptSrc: [NONCE]` and the nonce to its tag.
+    styleSrc: [NONCE],
+    // The tenant's logo: any http(s) URL its policy gives as `branding.logoUrl`.
+    imgSrc: ["'self'", "https:", "http:"],
+    formAction: ["'self'"],
+    frameAncestors: ["'self'"],
+    baseUri: ["'none'"],
+  },
+  xFrameOptions: "SAMEORIGIN",
+  referrerPolicy: "same-origin",
+  // stepgate's pages share their origin with the portal's: headers that change how the whole
+  // origin or host behaves (HSTS for every subdomain, opener isolation, agent clustering) are
+  // the tenant's to set on the portal, not stepgate's to set on a few of its paths.
+  strictTransportSecurity: false,
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+});
+
+/**
+ * For stepgate's own routes: every response they make gets the headers, unless the route
+ * passed on an origin's answer ({@link passOn}).
+ * @example
+ * app.use("/__stepgate/*", ownResponseHeaders);
+ */
+export const ownResponseHeaders: MiddlewareHandler = async function ownResponseHeaders(c, next) {
+  await next();
+  if (c.get("passedOn")) return;
+  await addOwnHeaders(c);
+};
+
+/**
+ * `response`, made by stepgate outside its own routes (a step-up answer, an error), with the
+ * headers added.
+ * @example
+ * return withOwnHeaders(c, problem(502, "origin_unreachable", "…"));
+ */
+export async function withOwnHeaders(c: Context, response: Response): Promise<Response> {
+  c.res = response;
+  await addOwnHeaders(c);
+  return c.res;
+}
+
+/**
+ * Marks the response as the origin's answer (a completed held request), which keeps its own
+ * headers. What stepgate answered itself on the way was given them where it was made.
+ */
+export function passOn(c: Context): void {
+  c.set("passedOn", true);
+}
+
+/**
+ * The nonce the page's inline `<style>` carries, the same one the Content-Security-Policy
+ * header names; made on first use.
+ */
+export function styleNonce(c: Context): string {
+  NONCE(c, "style-src");
+  return c.get("secureHeadersNonce")!;
+}
+
+async function addOwnHeaders(c: Context): Promise<void> {
+  await securityHeaders(c, async () => {});
+  // Answers carry TOTP secrets, backup codes, grants and CSRF tokens: no cache may keep one.
+  // A route that may be cached says so with its own `Cache-Control`.
+  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by {@link passOn}: the response is the origin's, not stepgate's. */
+    passedOn?: true;
+  }
+}
