@@ -18,12 +18,19 @@ export interface DestinationRules {
   development: boolean;
 }
 
-/** Every URL in a policy that stepgate (or, for the logo, the user's browser) connects to. */
-const URL_FIELDS: ReadonlyArray<{ path: string[]; httpAllowed: boolean }> = [
+/**
+ * Every URL in a policy that stepgate (or, for the logo, the user's browser) connects to. A
+ * provider's base URL must, outside development, be that provider's own domain: the credential
+ * goes with it, and a secret *reference* is only a name a policy writer can always send again, so
+ * only pinning the host keeps a `policy:write` key from pointing the tenant's Twilio token or
+ * Resend key at its own server. (The SMTP password goes to the SMTP host the tenant chooses; a
+ * sealed one is kept from moving by `carriedCredentials`.)
+ */
+const URL_FIELDS: ReadonlyArray<{ path: string[]; httpAllowed: boolean; providerDomain?: string }> = [
   { path: ["origin"], httpAllowed: true },
   { path: ["identity", "jwksUrl"], httpAllowed: false },
-  { path: ["factors", "sms", "twilio", "apiBaseUrl"], httpAllowed: false },
-  { path: ["factors", "email", "apiBaseUrl"], httpAllowed: false },
+  { path: ["factors", "sms", "twilio", "apiBaseUrl"], httpAllowed: false, providerDomain: "twilio.com" },
+  { path: ["factors", "email", "apiBaseUrl"], httpAllowed: false, providerDomain: "resend.com" },
   { path: ["branding", "logoUrl"], httpAllowed: false },
 ];
 const SMTP_HOST = ["factors", "email", "host"];
@@ -37,7 +44,7 @@ const SMTP_HOST = ["factors", "email", "host"];
  */
 export function unsafeDestinations(policy: unknown, rules: DestinationRules): FieldError[] {
   const errors: FieldError[] = [];
-  for (const { path, httpAllowed } of URL_FIELDS) {
+  for (const { path, httpAllowed, providerDomain } of URL_FIELDS) {
     const value = valueAt(policy, path);
     if (typeof value !== "string" || !URL.canParse(value)) continue;
     const url = new URL(value);
@@ -45,6 +52,8 @@ export function unsafeDestinations(policy: unknown, rules: DestinationRules): Fi
     if (refused) errors.push({ pointer: pointerOf(path), detail: refused });
     else if (url.protocol === "http:" && !httpAllowed && !rules.development) {
       errors.push({ pointer: pointerOf(path), detail: "use https: over plain http a key set, a credential or the code it carries can be read or changed on the way" });
+    } else if (providerDomain && !rules.development && url.hostname !== providerDomain && !url.hostname.endsWith(`.${providerDomain}`)) {
+      errors.push({ pointer: pointerOf(path), detail: `the provider's credential is sent here: a host under ${providerDomain}` });
     }
   }
   const host = valueAt(policy, SMTP_HOST);

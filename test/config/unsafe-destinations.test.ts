@@ -68,6 +68,16 @@ describe("the destination rule", () => {
     expect(unsafeDestinations(policy, PRODUCTION)).toEqual([]);
   });
 
+  it("sends a provider's credential only to that provider's domain in production", () => {
+    const at = (twilio: string, resend: string) => ({ factors: { sms: { twilio: { apiBaseUrl: twilio } }, email: { apiBaseUrl: resend } } });
+    expect(unsafeDestinations(at("https://api.twilio.com", "https://api.resend.com"), PRODUCTION)).toEqual([]);
+    expect(unsafeDestinations(at("https://api.dublin.ie1.twilio.com", "https://resend.com"), PRODUCTION)).toEqual([]);
+    const elsewhere = at("https://collector.example", "https://twilio.com.evil.example");
+    expect(unsafeDestinations(elsewhere, PRODUCTION).map((e) => e.pointer)).toEqual(["#/factors/sms/twilio/apiBaseUrl", "#/factors/email/apiBaseUrl"]);
+    expect(unsafeDestinations(at("https://eviltwilio.com", "https://api.resend.com"), PRODUCTION)).toHaveLength(1);
+    expect(unsafeDestinations(elsewhere, DEVELOPMENT)).toEqual([]);
+  });
+
   it("asks for the canonical spelling of an SMTP host the socket API might read its own way", () => {
     expect(unsafeDestinations({ factors: { email: { host: "0x7f.1" } } }, DEVELOPMENT)).toEqual([{ pointer: "#/factors/email/host", detail: expect.stringContaining("127.0.0.1") }]);
     expect(unsafeDestinations({ factors: { email: { host: "smtp.example.com:25" } } }, PRODUCTION)).toHaveLength(1);
@@ -84,7 +94,7 @@ describe("the destination rule", () => {
         const dotted = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
         for (const spelling of [dotted, String(n), `0x${n.toString(16)}`, `0${n.toString(8)}`]) {
           expect(new URL(`https://${spelling}/`).hostname).toBe(dotted);
-          expect(unsafeDestinations({ factors: { sms: { twilio: { apiBaseUrl: `https://${spelling}/` } } } }, PRODUCTION).length > 0, spelling).toBe(inTable(n));
+          expect(unsafeDestinations({ identity: { jwksUrl: `https://${spelling}/` } }, PRODUCTION).length > 0, spelling).toBe(inTable(n));
         }
       }),
       { numRuns: 1_000 },
