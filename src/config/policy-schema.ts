@@ -153,6 +153,11 @@ export const OperationSchema = z.strictObject({
   routes: z.array(RoutePattern).max(100),
   /** Routes this operation does not claim even though `routes` match them. */
   exempt: z.array(RoutePattern).max(100).default([]),
+  /**
+   * Whether a route ending in a literal segment also claims it with any `.<format>` suffix
+   * (`POST /api/withdraw` also `/api/withdraw.json`, as Rails routes it). Default: on.
+   */
+  formatSuffixes: z.boolean().optional(),
   /** Freshness window in seconds; 0 means a proof for every request. */
   maxAge: z.int().min(0).max(86_400).default(300),
   /**

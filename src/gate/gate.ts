@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { lookalikeKey } from "../lib/lookalike-name";
 import { ProblemError } from "../lib/problem";
 import { DEVICE_COOKIE } from "./device-cookie";
 import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
@@ -12,6 +13,7 @@ import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
+import { pairCarriesSession, sessionHeaderNames } from "./session-carriers";
 import { stepUp } from "./step-up";
 
 /** Origin timeout used while a tenant's policy is invalid (its own setting cannot be trusted). */
@@ -64,10 +66,10 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
   const identity = policy.identity;
   const response = await proxyToOrigin(request, origin, {
     timeoutMs: policy.originTimeoutMs,
-    // A session stepgate could not verify is not passed on: the origin might read another copy
-    // of it (a duplicate cookie, the header) as signed in, past the login guard.
+    // A session stepgate could not verify is not passed on, under any name a server could read
+    // as the session's: the origin might read it as signed in, past the login guard.
     ...withoutStepgateCredentials(request, anonymous ? (identity.cookie ?? null) : null),
-    ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, identity.header] } : {}),
+    ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, ...sessionHeaderNames(request.headers, identity.header)] } : {}),
   }, url);
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
 }
@@ -81,15 +83,17 @@ function withCookies(response: Response, cookies: string[]): Response {
 }
 
 /**
- * Proxy options that keep stepgate's grants (cookies and header) and device cookie from the origin, and the
- * cookie `alsoDrop` names.
+ * Proxy options that keep stepgate's grants (cookies and header) and device cookie from the
+ * origin, and the session cookie `sessionCookie` names (with every look-alike of it).
  */
-function withoutStepgateCredentials(request: Request, alsoDrop: string | null): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
+function withoutStepgateCredentials(request: Request, sessionCookie: string | null): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
   const cookie = request.headers.get("Cookie");
   const dropHeaders = [GRANT_HEADER];
-  // Most requests carry none of these: their Cookie header goes on untouched, unsplit.
-  const mayDrop = cookie && (cookie.includes(GRANT_COOKIE_PREFIX) || cookie.includes(DEVICE_COOKIE) || (alsoDrop !== null && cookie.includes(alsoDrop)));
+  // Most requests carry none of these: their Cookie header goes on untouched, unsplit. A
+  // session's look-alikes need not contain its name, so dropping one always splits.
+  const mayDrop = cookie && (sessionCookie !== null || cookie.includes(GRANT_COOKIE_PREFIX) || cookie.includes(DEVICE_COOKIE));
   if (!mayDrop) return { dropHeaders };
+  const sessionKey = sessionCookie === null ? null : lookalikeKey(sessionCookie);
   let dropped = false;
   const kept = cookie
     .split(";")
@@ -98,7 +102,11 @@ function withoutStepgateCredentials(request: Request, alsoDrop: string | null): 
       const equals = pair.indexOf("=");
       const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
       // The device cookie stands in for a second factor for weeks: it never reaches the origin.
-      const drop = pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || name === DEVICE_COOKIE || name === alsoDrop;
+      const drop =
+        pair === "" ||
+        name.startsWith(GRANT_COOKIE_PREFIX) ||
+        name === DEVICE_COOKIE ||
+        (sessionKey !== null && pairCarriesSession(pair, sessionKey));
       dropped ||= drop;
       return !drop;
     });

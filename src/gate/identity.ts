@@ -11,6 +11,7 @@ import type { IdentityConfig } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
 import { recallVerified, rememberVerified } from "../lib/verified-tokens";
+import { sessionCookieValues, sessionHeaderValues } from "./session-carriers";
 
 export interface Identity {
   userId: string;
@@ -72,27 +73,17 @@ export async function readIdentity(request: Request, config: IdentityConfig, env
 }
 
 /**
- * The session token, from the cookie or the header the policy names. Two different tokens in
- * one request (a duplicated cookie, or cookie and header disagreeing) are refused: stepgate
- * and the origin might each read a different one and act for different users.
+ * The session token, from the cookie or the header the policy names, or any that a server could
+ * read as them (see session-carriers). Two different tokens in one request (a duplicated
+ * cookie, a look-alike name, cookie and header disagreeing) are refused: stepgate and the
+ * origin might each read a different one and act for different users.
  */
 function tokenOf(request: Request, config: IdentityConfig): string | undefined {
   const tokens = new Set<string>();
-  if (config.cookie) {
-    for (const pair of (request.headers.get("Cookie") ?? "").split(";")) {
-      const equals = pair.indexOf("=");
-      if (equals !== -1 && pair.slice(0, equals).trim() === config.cookie) {
-        const value = pair.slice(equals + 1).trim().replace(/^"(.*)"$/, "$1");
-        if (value) tokens.add(value);
-      }
-    }
-  }
-  if (config.header) {
-    const value = request.headers.get(config.header);
-    if (value) tokens.add(value.replace(/^Bearer\s+/i, "").trim());
-  }
+  if (config.cookie) for (const value of sessionCookieValues(request.headers.get("Cookie") ?? "", config.cookie)) tokens.add(value);
+  if (config.header) for (const value of sessionHeaderValues(request.headers, config.header)) tokens.add(value);
   if (tokens.size > 1) {
-    throw new ProblemError(400, "ambiguous_session", "The request carries more than one portal session; send one.");
+    throw new ProblemError(400, "ambiguous_session", "The request carries more than one portal session (in the session cookie or header, or under names a server could read as theirs); send one.");
   }
   return tokens.values().next().value;
 }

@@ -13,12 +13,20 @@
  * may claim it). `HEAD` is matched as `GET`, since origins answer both the same way. The
  * `login` operation is kept apart: it guards every route it lists (default: all) on top of the
  * specific operation, see {@link OperationMatcher.loginGuard}.
+ *
+ * A route whose last segment is a literal also claims that segment with a `.<format>` suffix
+ * (`POST /api/withdraw` claims `/api/withdraw.json`, which Rails and others route to the same
+ * action) unless its operation sets `formatSuffixes: false`. Exemptions never widen: they are
+ * read without suffixes taken off and with the last segment's `;params` kept (see
+ * {@link exemptionPath}). When the path as written and the path without its suffix
+ * are claimed by different operations, stepgate cannot know which the origin runs: the request
+ * is refused as `ambiguous_path`.
  */
 import { METHOD_NAME_ALL } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Operation } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
-import { canonicalPath } from "./request-path";
+import { canonicalPath, exemptionPath } from "./request-path";
 
 export interface MatchedOperation {
   name: string;
@@ -57,6 +65,13 @@ interface CompiledRoute {
   order: number;
 }
 
+/** Routes whose last segment is a literal, to match paths with a format suffix taken off. */
+interface SuffixRoutes<T> {
+  router: TrieRouter<T>;
+  /** Their last segments: a path is only read without its suffix when it starts with one. */
+  literals: Set<string>;
+}
+
 /** A pattern that ends here ranks above a `*` that would also match the rest. */
 const SEGMENT_RANK = { literal: 4, param: 3, end: 2, wildcard: 1 } as const;
 
@@ -68,42 +83,101 @@ const SEGMENT_RANK = { literal: 4, param: 3, end: 2, wildcard: 1 } as const;
  */
 export function compileOperations(operations: Record<string, Operation>): OperationMatcher {
   const router = new TrieRouter<MatchedOperation>();
+  const suffixed = suffixRoutes<MatchedOperation>();
   const exemptions = new Map<string, TrieRouter<true>>();
   const routes: Array<CompiledRoute & { target: MatchedOperation }> = [];
   let order = 0;
-  let login: { target: MatchedOperation; guarded: TrieRouter<true>; exempt: TrieRouter<true> } | null = null;
+  let login: { target: MatchedOperation; guarded: TrieRouter<true>; guardedSuffixed: SuffixRoutes<true>; exempt: TrieRouter<true> } | null = null;
   for (const [name, operation] of Object.entries(operations)) {
     if (!operation.enabled) continue;
     const target = { name, operation };
     if (name === LOGIN) {
-      login = { target, guarded: routerOf(operation.routes), exempt: routerOf([...DEFAULT_LOGIN_EXEMPT, ...operation.exempt]) };
+      const guardedSuffixed = suffixRoutes<true>();
+      if (operation.formatSuffixes !== false) for (const route of operation.routes) addSuffixRoute(guardedSuffixed, parseRoute(route, 0), true);
+      login = { target, guarded: routerOf(operation.routes), guardedSuffixed, exempt: routerOf([...DEFAULT_LOGIN_EXEMPT, ...operation.exempt]) };
       continue;
     }
     for (const route of operation.routes) routes.push({ ...parseRoute(route, order++), target });
     if (operation.exempt.length > 0) exemptions.set(name, routerOf(operation.exempt));
   }
   routes.sort(byPrecedence);
-  for (const route of routes) addRoute(router, route, route.target);
+  for (const route of routes) {
+    addRoute(router, route, route.target);
+    if (route.target.operation.formatSuffixes !== false) addSuffixRoute(suffixed, route, route.target);
+  }
+
+  /** The first operation `router` offers for `path` that does not exempt the request's `exemptable` path. */
+  const claim = (from: TrieRouter<MatchedOperation>, verb: string, path: string, exemptable: string): MatchedOperation | null => {
+    for (const [candidate] of from.match(verb, path)[0]) {
+      const exempt = exemptions.get(candidate.name);
+      if (exempt && matches(exempt, verb, exemptable)) continue;
+      return candidate;
+    }
+    return null;
+  };
 
   return {
     match(method, pathname) {
       const verb = verbOf(method);
       const path = canonicalPath(pathname);
-      for (const [candidate] of router.match(verb, path)[0]) {
-        const exempt = exemptions.get(candidate.name);
-        if (exempt && matches(exempt, verb, path)) continue;
-        return candidate;
+      const exemptable = exemptionPath(pathname);
+      let found = claim(router, verb, path, exemptable);
+      for (const bare of withoutFormatSuffix(path, suffixed.literals)) {
+        const other = claim(suffixed.router, verb, bare, exemptable);
+        if (!other || other.name === found?.name) continue;
+        if (found) {
+          throw new ProblemError(400, "ambiguous_path", `The path reads as "${found.name}" as written and as "${other.name}" without its format suffix; send the path of one operation.`, {
+            reason: "format_suffix",
+            operations: [found.name, other.name],
+          });
+        }
+        found = other;
       }
-      return null;
+      return found;
     },
     loginGuard(method, pathname) {
       if (!login) return null;
       const verb = verbOf(method);
       const path = canonicalPath(pathname);
-      return matches(login.guarded, verb, path) && !matches(login.exempt, verb, path) ? login.target : null;
+      if (matches(login.exempt, verb, exemptionPath(pathname))) return null;
+      if (matches(login.guarded, verb, path)) return login.target;
+      const { guardedSuffixed } = login;
+      return withoutFormatSuffix(path, guardedSuffixed.literals).some((bare) => matches(guardedSuffixed.router, verb, bare)) ? login.target : null;
     },
   };
 }
+
+function suffixRoutes<T>(): SuffixRoutes<T> {
+  return { router: new TrieRouter<T>(), literals: new Set() };
+}
+
+/** Adds `route` to `routes` when its last segment is a literal (a `:param` or `*` already takes any suffix). */
+function addSuffixRoute<T>(routes: SuffixRoutes<T>, route: CompiledRoute, target: T): void {
+  const last = route.path.slice(route.path.lastIndexOf("/") + 1);
+  if (last === "" || route.rank.at(-1) !== SEGMENT_RANK.literal) return;
+  routes.literals.add(last);
+  addRoute(routes.router, route, target);
+}
+
+/**
+ * The readings of a canonical `path` with a `.<format>` suffix taken off its last segment, for
+ * each literal it extends (`/a/withdraw.json` → `/a/withdraw` when `withdraw` is a literal).
+ * @example
+ * withoutFormatSuffix("/api/report.pdf.json", new Set(["report", "report.pdf"])) // ["/api/report", "/api/report.pdf"]
+ */
+function withoutFormatSuffix(path: string, literals: ReadonlySet<string>): string[] {
+  if (literals.size === 0) return [];
+  const slash = path.lastIndexOf("/");
+  const last = path.slice(slash + 1);
+  if (!last.includes(".")) return [];
+  const readings: string[] = [];
+  for (const literal of literals) {
+    if (last.length > literal.length + 1 && last.charCodeAt(literal.length) === DOT && last.startsWith(literal)) readings.push(path.slice(0, slash + 1) + literal);
+  }
+  return readings;
+}
+
+const DOT = ".".charCodeAt(0);
 
 function verbOf(method: string): string {
   return method === "HEAD" ? "GET" : method.toUpperCase();

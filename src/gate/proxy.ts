@@ -4,10 +4,25 @@
  * query, headers but hop-by-hop ones, body streamed) and the origin's answer comes back as it
  * was (status, every `Set-Cookie`, redirects not followed, WebSocket upgrades).
  */
+import { lookalikeKey } from "../lib/lookalike-name";
 import { ProblemError } from "../lib/problem";
 
 /** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+
+/**
+ * Headers some origins take the request path from instead of the request line, so a client
+ * could name a protected path there behind an ordinary one: `X-Original-URL` (IIS URL Rewrite,
+ * Symfony and Zend before 2018), `X-Rewrite-URL` (ISAPI_Rewrite, Yii 1, Zend 1),
+ * `X-Original-URI` (nginx `auth_request` setups), `X-Forwarded-URI` (Traefik),
+ * `X-Forwarded-Path` (Kong), `X-Forwarded-Prefix` (Spring, ASP.NET path base),
+ * `X-Envoy-Original-Path` (Envoy), `X-Override-URL` (in bypass lists). stepgate is the proxy
+ * in front of the origin and sets none of them, so none sent by a client goes on, under any
+ * spelling a server could read as one (`X_Original_URL` is PHP's `HTTP_X_ORIGINAL_URL` too).
+ */
+const PATH_OVERRIDE_KEYS = new Set(
+  ["X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-URI", "X-Forwarded-Path", "X-Forwarded-Prefix", "X-Envoy-Original-Path", "X-Override-URL"].map(lookalikeKey),
+);
 
 export interface ProxyOptions {
   /** How long to wait for the origin's response headers. */
@@ -72,6 +87,8 @@ function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions
   const headers = new Headers(request.headers);
   const named = (request.headers.get("Connection") ?? "").split(",").map((h) => h.trim().toLowerCase());
   for (const name of [...HOP_BY_HOP, ...named, ...(options.dropHeaders ?? [])]) if (name) headers.delete(name);
+  // All of them start with X (names come lower-cased): the rest are not worth reading closer.
+  for (const [name] of request.headers) if (name.startsWith("x") && PATH_OVERRIDE_KEYS.has(lookalikeKey(name))) headers.delete(name);
   if (options.cookie !== undefined) {
     if (options.cookie) headers.set("Cookie", options.cookie);
     else headers.delete("Cookie");

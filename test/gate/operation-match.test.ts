@@ -12,13 +12,15 @@ describe("canonical request paths", () => {
     ["//wallet///withdraw/", "/wallet/withdraw"],
     ["/wallet/withdraw;jsessionid=abc", "/wallet/withdraw"],
     ["/wallet/%77ithdraw", "/wallet/withdraw"],
-    ["/wallet%2Fwithdraw", "/wallet/withdraw"],
-    ["/x/..%2Fwallet/withdraw", "/wallet/withdraw"],
     ["/wallet/./withdraw", "/wallet/withdraw"],
-    ["/bad%zzescape", "/bad%zzescape"],
     ["/", "/"],
   ])("reads %s as %s", (raw, canonical) => {
     expect(canonicalPath(raw)).toBe(canonical);
+  });
+
+  // Read as /wallet/withdraw until issue 14 (M3): servers disagree, so these are now refused.
+  it.each(["/wallet%2Fwithdraw", "/x/..%2Fwallet/withdraw", "/bad%zzescape"])("refuses %s as ambiguous", (raw) => {
+    expect(() => canonicalPath(raw)).toThrow(expect.objectContaining({ code: "ambiguous_path" }));
   });
 });
 
@@ -86,7 +88,7 @@ describe("matching a request to one operation", () => {
     expect(nameOf("HEAD", "/dashboard")).toBe("login");
   });
 
-  it.each(["/WALLET/Withdraw", "/wallet//withdraw", "/wallet/withdraw/", "/wallet/withdraw;x=1", "/wallet/%77ithdraw", "/wallet%2fwithdraw"])(
+  it.each(["/WALLET/Withdraw", "/wallet//withdraw", "/wallet/withdraw/", "/wallet/withdraw;x=1", "/wallet/%77ithdraw"])(
     "cannot be dodged by spelling the path %s",
     (path) => {
       expect(nameOf("POST", path)).toBe("withdraw");

@@ -1,0 +1,28 @@
+/**
+ * @module
+ * The one reading of a cookie or header name that every common server's normalisation keeps.
+ * Servers disagree about names: PHP turns `.`, space and `[` into `_` and percent-decodes
+ * cookie names, ASP.NET compares them ignoring case, CGI and PHP read `X_Token` and `X-Token`
+ * as the same `HTTP_X_TOKEN`, some frameworks decode twice. What none of them changes is the
+ * letters and digits of a name and their order, so that is what two names are compared by.
+ */
+
+/**
+ * The letters and digits of `name`, lower-cased, after percent-decoding it until nothing is left
+ * to decode (a name escaped twice still reads as itself to a server that decodes twice).
+ * @example
+ * lookalikeKey("Portal%255Fsession") === lookalikeKey("portal.session") // both "portalsession"
+ */
+export function lookalikeKey(name: string): string {
+  let decoded = name;
+  while (decoded.includes("%")) {
+    // Byte by byte (`%C3` alone is not valid UTF-8): only ASCII letters and digits are kept anyway.
+    const next = decoded.replace(ESCAPE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    if (next === decoded) break;
+    decoded = next;
+  }
+  return decoded.toLowerCase().replace(NOT_LETTER_OR_DIGIT, "");
+}
+
+const ESCAPE = /%([0-9a-fA-F]{2})/g;
+const NOT_LETTER_OR_DIGIT = /[^a-z0-9]/g;
