@@ -5,6 +5,7 @@
  * was (status, every `Set-Cookie`, redirects not followed, WebSocket upgrades).
  */
 import { lookalikeKey } from "../lib/lookalike-name";
+import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
 import { ProblemError } from "../lib/problem";
 
 /** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
@@ -23,6 +24,19 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-aut
 const PATH_OVERRIDE_KEYS = new Set(
   ["X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-URI", "X-Forwarded-Path", "X-Forwarded-Prefix", "X-Envoy-Original-Path", "X-Override-URL"].map(lookalikeKey),
 );
+
+/**
+ * Method-override headers stepgate reads under their own names only (`claimedMethods`); PHP and
+ * CGI read `X_HTTP_Method_Override` as the same header, so any other spelling is taken out.
+ */
+const METHOD_OVERRIDE_KEYS = new Set(METHOD_OVERRIDE_HEADERS.map(lookalikeKey));
+const METHOD_OVERRIDE_NAMES = new Set(METHOD_OVERRIDE_HEADERS.map((name) => name.toLowerCase()));
+
+/** Whether a request header (lower-cased name) is a path override, or a method override stepgate did not read. */
+function dropsAsOverride(name: string): boolean {
+  const key = lookalikeKey(name);
+  return PATH_OVERRIDE_KEYS.has(key) || (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name));
+}
 
 export interface ProxyOptions {
   /** How long to wait for the origin's response headers. */
@@ -88,7 +102,7 @@ function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions
   const named = (request.headers.get("Connection") ?? "").split(",").map((h) => h.trim().toLowerCase());
   for (const name of [...HOP_BY_HOP, ...named, ...(options.dropHeaders ?? [])]) if (name) headers.delete(name);
   // All of them start with X (names come lower-cased): the rest are not worth reading closer.
-  for (const [name] of request.headers) if (name.startsWith("x") && PATH_OVERRIDE_KEYS.has(lookalikeKey(name))) headers.delete(name);
+  for (const [name] of request.headers) if (name.startsWith("x") && dropsAsOverride(name)) headers.delete(name);
   if (options.cookie !== undefined) {
     if (options.cookie) headers.set("Cookie", options.cookie);
     else headers.delete("Cookie");

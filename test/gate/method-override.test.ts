@@ -41,3 +41,24 @@ describe("method overrides", () => {
     expect(await codeOf(response)).toBe("ambiguous_method");
   });
 });
+
+describe("method overrides stepgate does not read", () => {
+  it("never reach the origin under another spelling (PHP and CGI read X_HTTP_Method_Override as the header)", async () => {
+    const { base } = await aTenant(policy());
+    const spellings = ["X_HTTP_Method_Override", "X.HTTP.Method.Override", "X_Method_Override", "X_HTTP_METHOD"];
+    const response = await send(`${base}/echo/plain`, { method: "POST", headers: [...spellings.map((name): [string, string] => [name, "DELETE"]), ["X-Custom", "kept"]] });
+    expect(response.status).toBe(200);
+    const { headers } = await response.json<{ headers: Record<string, string> }>();
+    expect(Object.values(headers)).not.toContain("DELETE");
+    expect(headers["x-custom"]).toBe("kept");
+  });
+
+  it("refuses a _method sent twice or under two spellings", async () => {
+    const { base } = await aTenant(policy());
+    for (const query of ["?_method=DELETE&_method=GET", "?_METHOD=DELETE", "?_method=GET&_method%5B%5D=DELETE"]) {
+      const response = await send(`${base}/account${query}`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
+      expect(response.status, query).toBe(400);
+      expect(await codeOf(response)).toBe("ambiguous_method");
+    }
+  });
+});
