@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { raw } from "hono/html";
-import { createContext, useContext, type Child, type FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Policy } from "../config/policy-schema";
 import { styleNonce } from "../lib/own-response-headers";
@@ -36,8 +36,12 @@ label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top
 ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
 `;
 
-/** The nonce of the response's Content-Security-Policy, for the page's inline `<style>`. */
-const StyleNonce = createContext("");
+/**
+ * The nonce of the response being rendered, for its inline `<style>`. Pages render synchronously
+ * (no async components), so the value set around one render cannot leak into another. Not
+ * `createContext` from `hono/jsx`: it brings Hono's DOM renderer into the bundle (+15 KiB).
+ */
+let renderingNonce = "";
 
 /**
  * `page` as the HTML response, its inline style allowed by the response's Content-Security-Policy.
@@ -45,11 +49,18 @@ const StyleNonce = createContext("");
  * return renderPage(c, <SettingsPage branding={policy.branding} … />);
  */
 export function renderPage(c: Context, page: Child, status?: ContentfulStatusCode, headers?: Record<string, string>) {
-  return c.html(<StyleNonce.Provider value={styleNonce(c)}>{page}</StyleNonce.Provider>, status, headers);
+  renderingNonce = styleNonce(c);
+  try {
+    const html = (page as { toString(): string | Promise<string> }).toString();
+    if (typeof html !== "string") throw new Error("hosted pages render synchronously: an async component would lose its nonce");
+    return c.html(html, status, headers);
+  } finally {
+    renderingNonce = "";
+  }
 }
 
 /** A page's stylesheet (stepgate's own CSS, never user input), carrying the response's nonce. */
-export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={useContext(StyleNonce)}>{raw(css)}</style>;
+export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={renderingNonce}>{raw(css)}</style>;
 
 export interface LayoutProps {
   branding: Branding;
