@@ -17,6 +17,7 @@
  */
 import { ProblemError } from "../lib/problem";
 import { couldBeField, fieldKey, fold } from "./field-names";
+import { strictMultipartParts } from "./multipart-shape";
 import { ambiguousJson, type ReadBody } from "./request-digest";
 
 /** `type/subtype` and `; name=value` parameters, nothing else (RFC 9110 §8.3). */
@@ -53,7 +54,7 @@ function bodyAmbiguity(request: Request, body: ReadBody, display: readonly strin
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase();
   if (charset && charset !== "utf-8" && charset !== "utf8") return `a body in charset ${charset} (send UTF-8)`;
   if (body.kind === "raw" || body.kind === "multipart") {
-    return body.kind === "multipart" ? multipartAmbiguity(body, display) : null;
+    return body.kind === "multipart" ? multipartAmbiguity(body, contentType, display) : null;
   }
   let text: string;
   try {
@@ -168,11 +169,17 @@ function jsonAmbiguity(json: unknown, display: readonly string[]): string | null
  * it as sent) and names with escapes; then the same field rules as a form. The part headers
  * are read from the bytes, since the platform's parser does not expose them.
  */
-function multipartAmbiguity(body: ReadBody, display: readonly string[]): string | null {
+function multipartAmbiguity(body: ReadBody, contentType: string, display: readonly string[]): string | null {
   const text = new TextDecoder("latin1").decode(body.bytes);
   if (/^content-transfer-encoding\s*:/im.test(text)) return "a multipart part with a Content-Transfer-Encoding";
   if (/^content-disposition\s*:[^\r\n]*\bname\*\s*=/im.test(text)) return "a multipart part named with an encoded name (name*=)";
   if (!body.fields) return "a multipart body that does not parse";
+  const strict = strictMultipartParts(body.bytes, contentType);
+  if (typeof strict === "string") return strict;
+  // The platform's parser must have read the very parts the strict reading names, in order.
+  if (strict.length !== body.fields.length || strict.some((part, i) => part.name !== body.fields![i]![0])) {
+    return "a multipart body the platform's parser reads otherwise";
+  }
   const fields = body.fields.map(([name, value]) => ({ name, value }));
   if (fields.some(({ name }) => name.includes("%"))) return "a multipart field name with a percent sign";
   return fieldsAmbiguity(fields, display);

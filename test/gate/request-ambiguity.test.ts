@@ -256,3 +256,112 @@ describe("what is approved is what every origin reads", () => {
     }
   });
 });
+
+/** How a multipart parser may read the edges RFC 7578 leaves open. */
+interface MultipartQuirks {
+  /** Which of two `Content-Disposition` headers names the part. */
+  disposition: "first" | "last";
+  /** `name="amo\unt"` read as `amount` (undici keeps the backslash). */
+  unescape: boolean;
+  /** Bare LF line breaks taken as CRLF. */
+  lf: boolean;
+  /** Header lines starting with a space or tab continue the previous one. */
+  fold: boolean;
+  /** Parts after the closing delimiter still read. */
+  afterClose: boolean;
+  /** Of two parts with one name: the first or the last. */
+  pick: "first" | "last";
+}
+
+/** A reference multipart reader with the given quirks: the displayed fields' values, or `null` when it refuses the body. */
+function readMultipart(text: string, boundary: string, q: MultipartQuirks): Map<string, string> | null {
+  const t = q.lf ? text.replace(/\r?\n/g, "\r\n") : text;
+  const delimiter = `--${boundary}`;
+  const start = t.indexOf(delimiter);
+  if (start === -1) return null;
+  const fields = new Map<string, string>();
+  for (const section of t.slice(start + delimiter.length).split(`\r\n${delimiter}`)) {
+    if (section.startsWith("--")) {
+      if (q.afterClose) continue;
+      break;
+    }
+    if (!section.startsWith("\r\n")) return null;
+    const part = section.slice(2);
+    const headEnd = part.indexOf("\r\n\r\n");
+    if (headEnd === -1) return null;
+    const lines: string[] = [];
+    for (const line of part.slice(0, headEnd).split("\r\n")) {
+      if (q.fold && /^[ \t]/.test(line) && lines.length > 0) lines[lines.length - 1] += line.trim();
+      else lines.push(line);
+    }
+    const dispositions = lines.filter((l) => /^content-disposition\s*:/i.test(l));
+    const disposition = q.disposition === "first" ? dispositions[0] : dispositions.at(-1);
+    const quoted = disposition ? /;\s*name="((?:[^"\\]|\\.)*)"/i.exec(disposition) : null;
+    const bare = disposition ? /;\s*name=([^";\s]+)/i.exec(disposition) : null;
+    const raw = quoted?.[1] ?? bare?.[1];
+    if (raw === undefined) continue;
+    const name = q.unescape ? raw.replace(/\\(.)/g, "$1") : raw;
+    if (q.pick === "first" && fields.has(name)) continue;
+    fields.set(name, part.slice(headEnd + 4));
+  }
+  return fields;
+}
+
+const MULTIPART_READERS: Record<string, MultipartQuirks> = {
+  "workerd-like": { disposition: "first", unescape: true, lf: true, fold: true, afterClose: false, pick: "first" },
+  "undici-like": { disposition: "last", unescape: false, lf: false, fold: false, afterClose: false, pick: "last" },
+  "busboy-like": { disposition: "last", unescape: true, lf: false, fold: true, afterClose: false, pick: "last" },
+  "lenient": { disposition: "first", unescape: false, lf: true, fold: false, afterClose: true, pick: "last" },
+};
+
+const partNames = fc.constantFrom("amount", "to", "shown", "x", "amo\\unt", "Amount");
+const partValues = fc.constantFrom("10", "10000", "ALICE", "MALLORY");
+const headerBlocks = fc.oneof(
+  { arbitrary: fc.constantFrom("amount", "to", "x").map((n) => `Content-Disposition: form-data; name="${n}"`), weight: 12 },
+  fc.tuple(partNames, partNames).map(([a, b]) => `Content-Disposition: form-data; name="${a}"\r\nContent-Disposition: form-data; name="${b}"`),
+  partNames.map((n) => `Content-Disposition: form-data; name=${n}`),
+  partNames.map((n) => `Content-Disposition: form-data; name="${n}"; filename=""`),
+  partNames.map((n) => `Content-Disposition: form-data; name="${n}"\r\nContent-Type: text/plain`),
+  partNames.map((n) => `Content-Disposition: form-data;\r\n name="${n}"`),
+  partNames.map((n) => `Content-Disposition: form-data; name="${n}"\r\nX-Note: 1`),
+);
+const multipartBodies = fc
+  .record({
+    parts: fc.array(fc.tuple(headerBlocks, partValues), { minLength: 1, maxLength: 4 }),
+    preamble: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+    lfOnly: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+    epilogue: fc.constantFrom("", "\r\n", "", "\r\n", "\r\n--B\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n10000\r\n--B--\r\n"),
+  })
+  .map(({ parts, preamble, lfOnly, epilogue }) => {
+    const text = `${preamble ? "ignore me\r\n" : ""}${parts.map(([head, value]) => `--B\r\n${head}\r\n\r\n${value}\r\n`).join("")}--B--${epilogue}`;
+    return lfOnly ? text.replace(/\r\n/g, "\n") : text;
+  });
+
+describe("what is approved is what every multipart parser reads", () => {
+  it("either refuses the body or every reference reader sees the displayed values (fast-check)", async () => {
+    let approved = 0;
+    await fc.assert(
+      fc.asyncProperty(multipartBodies, async (text) => {
+        const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=B" }, body: text });
+        const body = await readBody(request.clone());
+        if (ambiguityOf(request, body, ["amount", "to"]) !== null) return;
+        approved++;
+        const shown = displayedFields(body, ["amount", "to"]);
+        for (const [reader, quirks] of Object.entries(MULTIPART_READERS)) {
+          const fields = readMultipart(text, "B", quirks);
+          if (fields === null) continue;
+          for (const name of ["amount", "to"]) expect(fields.get(name), `${reader} reads ${name} of ${JSON.stringify(text)}`).toEqual(shownValue(shown, name));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(approved).toBeGreaterThan(50);
+  });
+
+  it("refuses the review's split: two Content-Disposition headers naming a decoy and the real field", async () => {
+    const part = (shown: string, real: string, value: string) => `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
+    const text = `${part("amount", "shown_a", "10")}${part("to", "shown_t", "ALICE")}${part("real_a", "amount", "10000")}${part("real_t", "to", "MALLORY")}--B--\r\n`;
+    const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=B" }, body: text });
+    expect(ambiguityOf(request, await readBody(request.clone()), ["amount", "to"])).toMatch(/two Content-Disposition/);
+  });
+});

@@ -66,6 +66,24 @@ describe("a request the origin could read two ways is refused, never approved as
     await expectRefused(await post(base, token, "/api/withdraw", "multipart/form-data; boundary=b", multipart), /Transfer-Encoding/);
   });
 
+  it("refuses a multipart body whose parts another parser names otherwise (the second review's split)", async () => {
+    const { base, token } = await enrolledUser("lea");
+    const part = (shown: string, real: string, value: string) => `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
+    const split = `${part("amount", "shown_a", "10")}${part("to", "shown_t", "ALICE")}${part("real_a", "amount", "10000")}${part("real_t", "to", "MALLORY")}--B--\r\n`;
+    await expectRefused(await post(base, token, "/api/withdraw", "multipart/form-data; boundary=B", split), /two Content-Disposition/);
+    const escaped = '--B\r\nContent-Disposition: form-data; name="amo\\unt"\r\n\r\n10\r\n--B--\r\n';
+    await expectRefused(await post(base, token, "/api/withdraw", "multipart/form-data; boundary=B", escaped), /Content-Disposition is not/);
+    const emptyFilename = '--B\r\nContent-Disposition: form-data; name="amount"; filename=""\r\n\r\n10\r\n--B--\r\n';
+    await expectRefused(await post(base, token, "/api/withdraw", "multipart/form-data; boundary=B", emptyFilename), /empty filename/);
+    // What a browser sends is still challenged.
+    const data = new FormData();
+    data.append("amount", "10");
+    data.append("currency", "USD");
+    data.append("to", "ALICE");
+    const browser = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}` }, body: data });
+    expect(browser.status).toBe(401);
+  });
+
   it("refuses the same on an operation that shows fields without binding its grant", async () => {
     const { base, token } = await enrolledUser("kim");
     await expectRefused(await post(base, token, "/api/profile", "application/x-www-form-urlencoded", '{"email":"mallory@evil.test"}'), /JSON/);
