@@ -32,10 +32,23 @@ const PATH_OVERRIDE_KEYS = new Set(
 const METHOD_OVERRIDE_KEYS = new Set(METHOD_OVERRIDE_HEADERS.map(lookalikeKey));
 const METHOD_OVERRIDE_NAMES = new Set(METHOD_OVERRIDE_HEADERS.map((name) => name.toLowerCase()));
 
-/** Whether a request header (lower-cased name) is a path override, or a method override stepgate did not read. */
-function dropsAsOverride(name: string): boolean {
+/**
+ * Headers in which a client claims its address, host or scheme: an origin that trusts them
+ * (Spring's `ForwardedHeaderFilter` reads `Forwarded` before `X-Forwarded-*`, nginx's realip
+ * `X-Real-IP`, Akamai-style `True-Client-IP`) could be given a false client IP or public host.
+ * stepgate sets `X-Forwarded-For/-Host/-Proto` itself; none of these sent by a client goes on,
+ * under any spelling.
+ */
+const CLIENT_CLAIM_KEYS = new Set(
+  ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "True-Client-IP", "X-Client-IP", "X-Cluster-Client-IP", "X-Forwarded-Port", "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Ssl", "X-Url-Scheme", "Front-End-Https", "X-Host", "X-Original-Host", "X-Forwarded-By"].map(lookalikeKey),
+);
+/** First letters of every name above (lower-cased), to skip most headers without reading them. */
+const CLAIM_INITIALS = new Set(["x", "f", "t"]);
+
+/** Whether a request header (lower-cased name) is a path override, a client's claim, or a method override stepgate did not read. */
+function dropsAsClaim(name: string): boolean {
   const key = lookalikeKey(name);
-  return PATH_OVERRIDE_KEYS.has(key) || (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name));
+  return PATH_OVERRIDE_KEYS.has(key) || CLIENT_CLAIM_KEYS.has(key) || (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name));
 }
 
 export interface ProxyOptions {
@@ -101,17 +114,17 @@ function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions
   const headers = new Headers(request.headers);
   const named = (request.headers.get("Connection") ?? "").split(",").map((h) => h.trim().toLowerCase());
   for (const name of [...HOP_BY_HOP, ...named, ...(options.dropHeaders ?? [])]) if (name) headers.delete(name);
-  // All of them start with X (names come lower-cased): the rest are not worth reading closer.
-  for (const [name] of request.headers) if (name.startsWith("x") && dropsAsOverride(name)) headers.delete(name);
+  // Names come lower-cased; those that cannot be one are not worth reading closer.
+  for (const [name] of request.headers) if (CLAIM_INITIALS.has(name[0]!) && dropsAsClaim(name)) headers.delete(name);
   if (options.cookie !== undefined) {
     if (options.cookie) headers.set("Cookie", options.cookie);
     else headers.delete("Cookie");
   }
+  // The client's own X-Forwarded-For is a claim like the rest: the origin gets the address
+  // Cloudflare saw, alone, so whichever end of the list it reads is true.
   const clientIp = request.headers.get("CF-Connecting-IP");
-  if (clientIp) {
-    const prior = request.headers.get("X-Forwarded-For");
-    headers.set("X-Forwarded-For", prior ? `${prior}, ${clientIp}` : clientIp);
-  }
+  if (clientIp) headers.set("X-Forwarded-For", clientIp);
+  else headers.delete("X-Forwarded-For");
   headers.set("X-Forwarded-Host", incoming.host);
   headers.set("X-Forwarded-Proto", incoming.protocol.slice(0, -1));
   return headers;

@@ -21,8 +21,12 @@ const IPV6 = /^[0-9a-fA-F:.]+$/;
  */
 export function perIpBucket(request: Request, userId: string): string {
   const network = clientNetwork(request.headers.get("CF-Connecting-IP"));
-  return network === null ? `user:${userId}` : `ip:${network}`;
+  // `wrangler dev` gives every request 127.0.0.1 (Cloudflare never does): counted as no address,
+  // so one developer's wrong codes do not lock every local user out.
+  return network === null || LOOPBACK.test(network) ? `user:${userId}` : `ip:${network}`;
 }
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|0:0:0:0::\/64)$/;
 
 /**
  * `address` as one client's network: an IPv4 address as is, an IPv6 address as its /64

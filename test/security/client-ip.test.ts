@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clientNetwork } from "../../src/lib/client-ip";
+import { clientNetwork, perIpBucket } from "../../src/lib/client-ip";
 import { usersSync } from "../support/admin";
 import { aPolicy, aSession, aTenant } from "../support/builders";
 import { challengeFor, enrolTotpViaApi, postJson } from "../support/step-up";
@@ -117,5 +117,19 @@ describe("clientNetwork (property)", () => {
 
   it.each([null, "", "unknown", "203.0.113.7, 198.51.100.1", "300.1.2.3", "1.2.3", "2001:db8::1::2", "2001:db8::1%eth0", "[2001:db8::1]", "example.com"])("reads %j as no address", (address) => {
     expect(clientNetwork(address)).toBeNull();
+  });
+});
+
+describe("the bucket a request is counted in", () => {
+  const bucketOf = (address: string | null) => perIpBucket(new Request("https://p.test/", { headers: address === null ? {} : { "CF-Connecting-IP": address } }), "ann");
+
+  it("counts a client by its network, and by its user when it has no address", () => {
+    expect(bucketOf("203.0.113.7")).toBe("ip:203.0.113.7");
+    expect(bucketOf("2001:db8:1:2::7")).toBe("ip:2001:db8:1:2::/64");
+    expect(bucketOf(null)).toBe("user:ann");
+  });
+
+  it.each(["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])("counts loopback %s (every request under wrangler dev) by its user, not as one address shared by all", (address) => {
+    expect(bucketOf(address)).toBe("user:ann");
   });
 });
