@@ -6,7 +6,7 @@
  * and KV calls per request come from stepgate's own counters (`STEPGATE_COUNT_CALLS=1`, on a
  * separate instance so counting does not slow the timed runs).
  *
- * Writes `bench/results.md` and `bench/results.svg`, and the table into the README.
+ * Writes `bench/results.md` and `bench/results.svg`, and the table into `docs/benchmark.md`.
  */
 import autocannon from "autocannon";
 import { spawnSync } from "node:child_process";
@@ -430,7 +430,7 @@ async function main(): Promise<void> {
   const markdown = report(rows, originAlone, noiseFloor, storage, { stepgate: coldStepgate, bare: coldBare }, sizes, sizeLimit);
   writeFileSync("bench/results.md", markdown);
   writeFileSync("bench/results.svg", ratioChart(rows.filter((r) => r.ratio !== null).map((r) => ({ label: r.scenario, ratio: r.ratio!, target: r.target.startsWith("≥") ? Number(/≥ ([\d.]+)/.exec(r.target)![1]) : null }))));
-  quoteInReadme(markdown);
+  quoteInDocs(markdown);
   console.log(markdown);
 }
 
@@ -475,13 +475,13 @@ function report(
   return lines.join("\n");
 }
 
-function quoteInReadme(markdown: string): void {
-  const readme = readFileSync("README.md", "utf8");
+function quoteInDocs(markdown: string): void {
+  const doc = readFileSync("docs/benchmark.md", "utf8");
   const start = "<!-- bench:start -->";
   const end = "<!-- bench:end -->";
-  if (!readme.includes(start)) return;
-  const quoted = markdown.replace("(results.svg)", "(bench/results.svg)");
-  writeFileSync("README.md", `${readme.slice(0, readme.indexOf(start) + start.length)}\n${quoted}\n${readme.slice(readme.indexOf(end))}`);
+  if (!doc.includes(start)) return;
+  const quoted = markdown.replace("(results.svg)", "(../bench/results.svg)");
+  writeFileSync("docs/benchmark.md", `${doc.slice(0, doc.indexOf(start) + start.length)}\n${quoted}\n${doc.slice(doc.indexOf(end))}`);
 }
 
 await main();
