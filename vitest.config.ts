@@ -34,8 +34,15 @@ const EXPECTED_RUNTIME_LOGS = [
 /** The shapes of workerd's log lines: its messages start so; vitest's own output never does. */
 const RUNTIME_LOG_PREFIXES = ["exception = ", "uncaught exception; ", "Annotating with brokenness; ", "Error sending to pool: "];
 
+/**
+ * Wrangler's note, once per test file, that it read a local .dev.vars (which `npm run dev` and
+ * test/node/dev-restart create): the bindings below override the names the tests rely on.
+ */
+const DEV_VARS_NOTE = /^Using secrets defined in \S*\.dev\.vars\s*$/;
+
 const isExpectedRuntimeLog = (chunk: string) =>
-  RUNTIME_LOG_PREFIXES.some((prefix) => chunk.startsWith(prefix)) && EXPECTED_RUNTIME_LOGS.some((message) => chunk.includes(message));
+  DEV_VARS_NOTE.test(chunk) ||
+  (RUNTIME_LOG_PREFIXES.some((prefix) => chunk.startsWith(prefix)) && EXPECTED_RUNTIME_LOGS.some((message) => chunk.includes(message)));
 
 // The pool writes each workerd log message (with its stack) in one write.
 for (const stream of [process.stdout, process.stderr]) {
