@@ -3,6 +3,7 @@ import { kvKeys } from "../../src/config/kv-keys";
 import { adoptPolicy, POLICY_CACHE_MS, tenantForHost } from "../../src/config/policy-cache";
 import { ProblemError } from "../../src/lib/problem";
 import { aPolicy } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 
 /** A KV stand-in that counts reads and can be made to fail, for timing and fault cases the real one cannot show. */
 function countingKv(entries: Record<string, string>) {
@@ -76,10 +77,12 @@ describe("the isolate's policy cache", () => {
   it("answers 503 policy_unavailable when KV fails and there is no copy", async () => {
     const { hostname, kv, asKv } = aHost("cache-d");
     kv.failing = true;
+    const errors = expectErrorLogs();
     const error = await tenantForHost(asKv, hostname, 0, DEV).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProblemError);
     expect((error as ProblemError).status).toBe(503);
     expect((error as ProblemError).code).toBe("policy_unavailable");
+    expect(errors).toHaveBeenCalledWith("stepgate: policy load failed", hostname, expect.objectContaining({ message: "KV unavailable" }));
   });
 
   it("applies an admin write to every host of the tenant at once", async () => {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { aJwksSession, aPolicy, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 
 const CONCURRENT = 20;
 
@@ -39,11 +40,15 @@ describe("the identity provider's key set under faults, twenty sessions at once"
   it("fails every protected request closed with 503 while the key set answers 500, and recovers on the next request", async () => {
     // Failing for as many fetches as there are requests: each of them may fetch on its own.
     const { base, fetches } = await aTenantWithKeySet({ fail: CONCURRENT });
+    const errors = expectErrorLogs();
     const tokens = await sessions();
     const { withdrawals, pages } = await together(base, tokens);
     expect(withdrawals).toEqual(Array(CONCURRENT).fill({ status: 503, code: "identity_unavailable" }));
     expect(pages).toEqual(Array(5).fill(200));
     expect(await fetches()).toBe(CONCURRENT);
+    // Each failed request leaves the operator a line saying why.
+    expect(errors).toHaveBeenCalledTimes(CONCURRENT);
+    expect(errors).toHaveBeenCalledWith("stepgate: identity keys unavailable", expect.objectContaining({ code: "ERR_JOSE_GENERIC" }));
     // A failure is not remembered: the next request fetches again and gets the keys.
     const after = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${tokens[0]}`, "Content-Type": "application/json" }, body: "{}" });
     // Recognised now: required 2FA and no factor, so the user is sent to enrol.
@@ -68,9 +73,12 @@ describe("the identity provider's key set under faults, twenty sessions at once"
 
   it("gives up on a key set slower than its 5 s timeout: every request ends with 503, none hangs", async () => {
     const { base } = await aTenantWithKeySet({ ms: 8_000 });
+    const errors = expectErrorLogs();
     const { withdrawals, pages } = await together(base, await sessions());
     // Had stepgate waited the key set out, these would be recognised (401 enrollment_required).
     expect(withdrawals).toEqual(Array(CONCURRENT).fill({ status: 503, code: "identity_unavailable" }));
     expect(pages).toEqual(Array(5).fill(200));
+    expect(errors).toHaveBeenCalledTimes(CONCURRENT);
+    expect(errors).toHaveBeenCalledWith("stepgate: identity keys unavailable", expect.objectContaining({ code: "ERR_JWKS_TIMEOUT" }));
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 import { enrolTotpViaApi, postJson } from "../support/step-up";
 
 const policy = () => aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } });
@@ -38,10 +39,12 @@ describe("a user's Durable Object failing", () => {
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
     const repair = await breakMethod(tenantId, "ola", "matchAnswer");
+    const errors = expectErrorLogs();
     const failed = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
     expect(failed.status).toBe(503);
     expect(await failed.json()).toMatchObject({ code: "state_unavailable" });
     expect(failed.headers.getSetCookie()).toEqual([]);
+    expect(errors).toHaveBeenCalledWith("stepgate: state unavailable", expect.objectContaining({ message: "storage unavailable" }));
     await repair();
     const retried = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
     expect(retried.status).toBe(200);
@@ -52,8 +55,10 @@ describe("a user's Durable Object failing", () => {
     const token = await aSession({ sub: "pim" });
     await enrolTotpViaApi(base, token);
     const repair = await breakMethod(tenantId, "pim", "applyEnrolmentEpoch");
+    const errors = expectErrorLogs();
     const stopped = await postJson(`${base}/echo/withdraw`, token, { amount: 1 });
     expect(stopped.status).toBe(503);
+    expect(errors).toHaveBeenCalledWith("stepgate: state unavailable", expect.objectContaining({ message: "storage unavailable" }));
     await repair();
     expect((await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).status).toBe(401);
   });
@@ -65,8 +70,10 @@ describe("a user's Durable Object failing", () => {
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
     const { grant } = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })).json<{ grant: string }>();
     const repair = await breakMethod(tenantId, "quo", "grantSpent");
+    const errors = expectErrorLogs();
     const refused = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant }, body: JSON.stringify({ amount: 1 }) });
     expect(refused.status).not.toBe(200);
+    expect(errors).toHaveBeenCalledWith("stepgate: state unavailable", expect.objectContaining({ message: "storage unavailable" }));
     await repair();
     const through = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant }, body: JSON.stringify({ amount: 1 }) });
     expect(through.status).toBe(200);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { importJWK, SignJWT } from "jose";
 import { aJwksSession, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 
 /**
  * With `enforcement: "required"` an identified user is asked to enrol (401
@@ -114,8 +115,10 @@ describe("identity from a JWKS-signed session", () => {
   it("answers 503 when the key set cannot be fetched", async () => {
     const { base } = await aTenant(requiredPolicy({ ...jwks("RS256"), jwksUrl: `${env.DEAD_ORIGIN}/jwks.json` }));
     const token = await aJwksSession("rsa", {}, { issuer: "https://idp.test", audience: "portal" });
+    const errors = expectErrorLogs();
     const response = await send(`${base}/api/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: "identity_unavailable" });
+    expect(errors).toHaveBeenCalledWith("stepgate: identity keys unavailable", expect.any(Error));
   });
 });

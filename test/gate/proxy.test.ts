@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { aPolicy, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 
 describe("pass-through to the origin", () => {
   it("forwards method, path, query, headers and body untouched", async () => {
@@ -98,24 +99,30 @@ describe("pass-through to the origin", () => {
 
   it("answers 502 problem when the origin is down", async () => {
     const { base } = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+    const errors = expectErrorLogs();
     const response = await send(`${base}/anything`);
     expect(response.status).toBe(502);
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     expect(await response.json()).toMatchObject({ status: 502, code: "origin_unreachable" });
+    expect(errors).toHaveBeenCalledWith("stepgate: origin unreachable", new URL(env.DEAD_ORIGIN).origin, expect.any(Error));
   });
 
   it("shows browsers a page, not JSON, when the origin is down", async () => {
     const { base } = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+    const errors = expectErrorLogs();
     const response = await send(`${base}/`, { headers: { Accept: "text/html,application/xhtml+xml" } });
     expect(response.status).toBe(502);
     expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
     expect(await response.text()).toContain("Origin unreachable");
+    expect(errors).toHaveBeenCalledWith("stepgate: origin unreachable", new URL(env.DEAD_ORIGIN).origin, expect.any(Error));
   });
 
   it("answers 502 when the origin resets the connection", async () => {
     const { base } = await aTenant();
+    const errors = expectErrorLogs();
     const response = await send(`${base}/reset`);
     expect(response.status).toBe(502);
+    expect(errors).toHaveBeenCalledWith("stepgate: origin unreachable", new URL(env.TEST_ORIGIN).origin, expect.any(Error));
   });
 
   it("answers 504 problem instead of hanging on a slow origin", async () => {

@@ -4,6 +4,7 @@ import { decodeJwt } from "jose";
 import { userState } from "../../src/state/user";
 import { kvKeys } from "../../src/config/kv-keys";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
 import { codeIn, mailbox, outbox, providerRequests } from "../support/outbox";
 import { postJson } from "../support/step-up";
 
@@ -42,6 +43,7 @@ describe("Twilio", () => {
     ["+14155550102", 503, "delivery_busy"],
   ])("maps Twilio's answer for %s to %i %s, and leaves no cooldown behind", async (phone, status, code) => {
     const { base } = await aTenant(twilioPolicy("twilio-secret-token"));
+    const errors = expectErrorLogs();
     const { token, response } = await enrolPhone(base, phone);
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ code });
@@ -53,6 +55,7 @@ describe("Twilio", () => {
     const again = await postJson(`${base}/__stepgate/api/enroll/sms/resend`, token, { enrollmentId: pending });
     expect(again.status).toBe(status);
     expect(await again.json()).toMatchObject({ code });
+    expect(errors).toHaveBeenCalledWith("stepgate: twilio refused", expect.any(Number), expect.any(Number), expect.any(String));
   });
 
   it("refuses to use another tenant's secret named in a policy written straight to KV", async () => {
@@ -97,9 +100,11 @@ describe("email over SMTP", () => {
   it("answers 502 when the SMTP server cannot be reached", async () => {
     const port = Number(new URL(env.DEAD_ORIGIN).port);
     const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port, from: "s@acme.test" } } as never }));
+    const errors = expectErrorLogs();
     const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: "x@demo.test" });
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ code: "delivery_failed" });
+    expect(errors).toHaveBeenCalledWith("stepgate: smtp delivery failed", "127.0.0.1", expect.any(Error));
   });
 });
 
@@ -116,9 +121,11 @@ describe("email through Resend", () => {
 
   it("maps a refused key to 502 delivery_misconfigured", async () => {
     const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_wrong", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }));
+    const errors = expectErrorLogs();
     const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: "y@demo.test" });
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ code: "delivery_misconfigured" });
+    expect(errors).toHaveBeenCalledWith("stepgate: resend refused", 401, expect.stringContaining("API key is invalid"));
   });
 });
 
