@@ -17,13 +17,14 @@ import { ProblemError } from "../lib/problem";
 import { iso } from "../lib/iso-time";
 import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
-import { answerChallenge, confirmEnrolment } from "./challenge-answers";
-import { completeHeldRequest } from "./complete-held";
-import { freshVerificationProblem } from "./fresh-verification";
-import { requireLoginGrant } from "./require-login-grant";
-import { requireSession } from "./require-session";
-import { sendCode, type SentCodeReceipt } from "./send-code";
-import { reachState, refusalProblem } from "./user-outcomes";
+import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
+import { completeHeldRequest } from "../flows/complete-held";
+import { freshVerificationProblem } from "../flows/fresh-verification";
+import { requireLoginGrant } from "../flows/require-login-grant";
+import { requireSession } from "../flows/require-session";
+import { sendCode, type SentCodeReceipt } from "../flows/send-code";
+import { refusalProblem } from "../flows/user-outcomes";
+import { reachState } from "../lib/reach-state";
 import { ChallengeId, ConfirmBody, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
 
 /** Every user API body is a handful of short fields. */

@@ -9,7 +9,7 @@ import type { AppEnv } from "../app-env";
 import { bindsRequest, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
-import { reachState } from "../api/user-outcomes";
+import { reachState } from "../lib/reach-state";
 import { userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";

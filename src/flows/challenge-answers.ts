@@ -14,7 +14,8 @@ import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName } from "../gate/device-cookie";
 import { grantOperation } from "./grant-cookie";
-import { reachState, refusalProblem } from "./user-outcomes";
+import { refusalProblem } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export interface AnsweredChallenge {
   grant: IssuedGrant;
