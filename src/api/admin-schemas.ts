@@ -4,6 +4,7 @@
  * code and describing the API in OpenAPI (`openapi.ts`).
  */
 import * as z from "zod";
+import { PolicyChange } from "../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../lib/directory-cursor";
 import { ActivityEntry, Device } from "./user-schemas";
 
@@ -93,9 +94,6 @@ export const TenantAuditEntry = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 export type TenantAuditEntry = z.infer<typeof TenantAuditEntry>;
-
-export const PolicyChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() });
-export type PolicyChange = z.infer<typeof PolicyChange>;
 
 export const PolicyVersion = z.object({
   version: z.number(),
