@@ -13,7 +13,7 @@ import { completeHeldRequest } from "../flows/complete-held";
 import { openFreshVerification } from "../flows/fresh-verification";
 import { requireSession } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
-import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-schemas";
+import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
 import { refusalProblem } from "../flows/user-outcomes";
 import { reachState } from "../lib/reach-state";
 import { describeApproval } from "../factors/messages";
