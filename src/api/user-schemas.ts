@@ -4,13 +4,17 @@
  * describe the API in OpenAPI (`openapi.ts`).
  */
 import * as z from "zod";
+import { ID_PATTERN } from "../lib/ids";
 
-export const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
+export const Id = (what: string) => z.string().regex(ID_PATTERN, what);
 export const ChallengeId = Id("a challenge id");
 export const Code = z.string().min(1).max(32);
 
 // The addresses a user enrols are read alike by this API and the hosted pages.
 export { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
+/** The factors a user enrols (backup codes come with the first). */
+export const ENROLLABLE_FACTORS = ["totp", "sms", "email"] as const;
+
 export const ConfirmBody = z.strictObject({
   enrollmentId: Id("an enrollment id"),
   code: Code,
