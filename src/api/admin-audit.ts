@@ -11,7 +11,8 @@ import { tenantState } from "../state/tenant";
 import { userState } from "../state/user";
 import { requireScope } from "./admin-auth";
 import { AuditQuery, type TenantAuditEntry } from "./admin-schemas";
-import { reachState, syncSoon } from "./user-outcomes";
+import { syncSoon } from "../flows/user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export const adminAudit = new Hono<AdminEnv>();
 

@@ -13,7 +13,7 @@ import { requestOrigin } from "../state/audit-log";
 import { tenantState } from "../state/tenant";
 import { requireScope } from "./admin-auth";
 import { CreateKeyBody } from "./admin-schemas";
-import { reachState } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export const adminKeys = new Hono<AdminEnv>();
 

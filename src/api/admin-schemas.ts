@@ -4,7 +4,8 @@
  * code and describing the API in OpenAPI (`openapi.ts`).
  */
 import * as z from "zod";
-import { decodeDirectoryCursor } from "./directory-cursor";
+import { PolicyChange } from "../config/policy-diff";
+import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../lib/directory-cursor";
 import { ActivityEntry, Device } from "./user-schemas";
 
 /** What a tenant API key may do. `keys:write` manages keys, and only up to its own scopes. */
@@ -33,9 +34,6 @@ export const CreatedKey = ApiKeyView.extend({ key: z.string().describe("The secr
 
 export const UserStatusName = z.enum(["not_enrolled", "pending", "enrolled"]);
 export const FactorKind = z.enum(["totp", "sms", "email"]);
-
-const SORT_COLUMNS = ["user_id", "email", "updated_at", "enrolled_at", "first_seen_at"] as const;
-export type DirectorySortColumn = (typeof SORT_COLUMNS)[number];
 
 export const DirectoryQuery = z
   .strictObject({
@@ -96,9 +94,6 @@ export const TenantAuditEntry = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 export type TenantAuditEntry = z.infer<typeof TenantAuditEntry>;
-
-export const PolicyChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() });
-export type PolicyChange = z.infer<typeof PolicyChange>;
 
 export const PolicyVersion = z.object({
   version: z.number(),

@@ -15,7 +15,8 @@ import { tenantState } from "../state/tenant";
 import { userState, type UserDetails } from "../state/user";
 import { requireScope } from "./admin-auth";
 import { DirectoryQuery, RequirementBody, UserId, type DirectoryEntry } from "./admin-schemas";
-import { reachState, syncSoon } from "./user-outcomes";
+import { syncSoon } from "../flows/user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 /** Recent audit entries shown with a user's details; the full trail is `GET /audit?user=`. */
 const RECENT_ACTIVITY = 20;

@@ -12,7 +12,7 @@ import {
   TenantAuditEntry, UnlockResult, UserDetailsView, type AdminScope,
 } from "./admin-schemas";
 import {
-  ActivityEntry, BackupCodes, ChallengeDescription, ConfirmBody, Confirmed, Device, EnrollEmailBody, EnrollPhoneBody, Grant, Me, ResendBody, SendBody, SentCode, TotpEnrolment, VerifyBody,
+  ActivityEntry, BackupCodes, ChallengeDescription, ConfirmBody, Confirmed, Device, ENROLLABLE_FACTORS, EnrollEmailBody, EnrollPhoneBody, Grant, Me, ResendBody, SendBody, SentCode, TotpEnrolment, VerifyBody,
 } from "./user-schemas";
 
 export const ADMIN_BASE = "/__stepgate/admin/v1";
@@ -88,7 +88,7 @@ const USER: Endpoint[] = [
     { method: "post", path: `/enroll/${kind}`, summary: `Start enrolling ${kind === "sms" ? "a phone" : "an email address"}; the first code is sent`, body: kind === "sms" ? EnrollPhoneBody : EnrollEmailBody, ok: [201, "Code sent", SentCode.extend({ enrollmentId: z.string() })], problems: [429] },
     { method: "post", path: `/enroll/${kind}/resend`, summary: "Send a new enrolment code", body: ResendBody, ok: [202, "Code sent", SentCode.extend({ enrollmentId: z.string() })], problems: [429] },
   ]),
-  ...(["totp", "sms", "email"] as const).map((kind): Endpoint => ({
+  ...ENROLLABLE_FACTORS.map((kind): Endpoint => ({
     method: "post", path: `/enroll/${kind}/confirm`, summary: `Confirm the ${kind} enrolment with its first code`, body: ConfirmBody, ok: [200, "Backup codes with the first factor", Confirmed], problems: [404, 429],
   })),
   { method: "get", path: "/challenges/{id}", summary: "What a challenge approves and how it can be answered", ok: [200, "The challenge", ChallengeDescription], problems: [404] },

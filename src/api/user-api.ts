@@ -15,16 +15,17 @@ import type { CodeKind } from "../state/sent-codes";
 import { isRequired } from "../gate/requirement";
 import { ProblemError } from "../lib/problem";
 import { iso } from "../lib/iso-time";
-import { userState, type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import { type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
-import { answerChallenge, confirmEnrolment } from "./challenge-answers";
-import { completeHeldRequest } from "./complete-held";
-import { freshVerificationProblem } from "./fresh-verification";
-import { requireLoginGrant } from "./require-login-grant";
-import { requireSession } from "./require-session";
-import { sendCode, type SentCodeReceipt } from "./send-code";
-import { reachState, refusalProblem } from "./user-outcomes";
-import { ChallengeId, ConfirmBody, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
+import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
+import { completeHeldRequest } from "../flows/complete-held";
+import { freshVerificationProblem } from "../flows/fresh-verification";
+import { requireLoginGrant } from "../flows/require-login-grant";
+import { requireSession, signedInUser } from "../flows/require-session";
+import { sendCode, type SentCodeReceipt } from "../flows/send-code";
+import { refusalProblem } from "../flows/user-outcomes";
+import { reachState } from "../lib/reach-state";
+import { ChallengeId, ConfirmBody, ENROLLABLE_FACTORS, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
 
 /** Every user API body is a handful of short fields. */
 export const MAX_USER_BODY_BYTES = 8 * 1024;
@@ -57,8 +58,8 @@ userApi.post("*", async function requireJsonRequest(c, next) {
 
 userApi.get("/me", async (c) => {
   const { identity, policy } = c.var;
-  const status = await reachState<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
-  const devices = await reachState<DeviceView[]>(() => user(c).devices());
+  const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
+  const devices = await reachState<DeviceView[]>(() => signedInUser(c).devices());
   return c.json({
     userId: identity.userId,
     enrolled: status.factors.length > 0,
@@ -75,13 +76,13 @@ userApi.get("/me", async (c) => {
 // What protects the account is shown and changed only in a session that passed the login step-up.
 for (const path of ["/devices", "/devices/*", "/factors/*", "/backup-codes", "/activity"]) userApi.use(path, requireLoginGrant());
 
-userApi.get("/activity", async (c) => c.json({ entries: await reachState<AuditEntry[]>(() => user(c).signInActivity(ACTIVITY_ENTRIES)) }));
+userApi.get("/activity", async (c) => c.json({ entries: await reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_ENTRIES)) }));
 
-userApi.get("/devices", async (c) => c.json({ devices: await reachState<DeviceView[]>(() => user(c).devices()) }));
+userApi.get("/devices", async (c) => c.json({ devices: await reachState<DeviceView[]>(() => signedInUser(c).devices()) }));
 
 userApi.delete("/devices/:id", async (c) => {
   const id = validate(Id("a device id"), c.req.param("id"), 400);
-  const removed = await reachState<boolean>(() => user(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
+  const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
   if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
   return c.body(null, 204);
 });
@@ -89,10 +90,10 @@ userApi.delete("/devices/:id", async (c) => {
 userApi.delete("/factors/:id", async (c) => {
   const { identity, policy } = c.var;
   const factorId = validate(Id("a factor id"), c.req.param("id"), 400);
-  const status = await reachState<UserStatus>(() => user(c).status(policy.enrollmentEpoch));
+  const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
   const outcome = await reachState<RemovalOutcome>(() =>
-    user(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
+    signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
   return c.body(null, 204);
@@ -101,7 +102,7 @@ userApi.delete("/factors/:id", async (c) => {
 userApi.post("/backup-codes", async (c) => {
   const { identity, policy } = c.var;
   const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
-    user(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
+    signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
   return c.json({ backupCodes: outcome.backupCodes }, 201);
@@ -110,7 +111,7 @@ userApi.post("/backup-codes", async (c) => {
 userApi.post("/enroll/totp", async (c) => {
   const { identity, policy } = c.var;
   const settings = policy.factors.totp;
-  const started = await reachState<EnrolmentStart>(() => user(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
+  const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
   if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
   const otpauthUri = totpUri(started.secret, { ...settings, ...started.settings }, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
@@ -119,7 +120,7 @@ userApi.post("/enroll/totp", async (c) => {
 for (const kind of ["sms", "email"] as const) {
   userApi.post(`/enroll/${kind}`, async (c) => {
     const address = kind === "sms" ? validate(EnrollPhoneBody, await readJson(c), 400).phone : validate(EnrollEmailBody, await readJson(c), 400).email;
-    const started = await reachState<CodeEnrolmentStart>(() => user(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
     if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
     const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
     return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
@@ -131,7 +132,7 @@ for (const kind of ["sms", "email"] as const) {
   });
 }
 
-for (const kind of ["totp", "sms", "email"] as const) {
+for (const kind of ENROLLABLE_FACTORS) {
   userApi.post(`/enroll/${kind}/confirm`, async (c) => {
     const body = validate(ConfirmBody, await readJson(c), 400);
     const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
@@ -179,13 +180,9 @@ userApi.post("/challenges/:id/verify", async (c) => {
 /** Sends the request held with this challenge (once), answering with the origin's response. */
 userApi.post("/challenges/:id/complete", async (c) => completeHeldRequest(c, validate(ChallengeId, c.req.param("id"), 400)));
 
-function user(c: Context<SessionEnv>) {
-  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
-}
-
 async function challenge(c: Context<SessionEnv>): Promise<ChallengeView> {
   const id = validate(ChallengeId, c.req.param("id"), 400);
-  const view = await reachState<ChallengeView | null>(() => user(c).describeChallenge(id, c.var.identity.sessionId));
+  const view = await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId));
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }

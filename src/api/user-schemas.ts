@@ -3,28 +3,18 @@
  * The user API's request bodies as zod schemas: they validate the requests, type the code and
  * describe the API in OpenAPI (`openapi.ts`).
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import * as z from "zod";
+import { ID_PATTERN } from "../lib/ids";
 
-export const Id = (what: string) => z.string().regex(/^[\w-]{22}$/, what);
+export const Id = (what: string) => z.string().regex(ID_PATTERN, what);
 export const ChallengeId = Id("a challenge id");
 export const Code = z.string().min(1).max(32);
 
-/** A phone number in international form, normalised to E.164 by libphonenumber-js. */
-export const PhoneNumber = z
-  .string()
-  .max(32)
-  .transform((input, ctx) => {
-    const parsed = parsePhoneNumberFromString(input.trim());
-    if (!parsed?.isValid()) {
-      ctx.addIssue({ code: "custom", message: "a valid phone number in international form, like +14155552671" });
-      return z.NEVER;
-    }
-    return parsed.number;
-  });
+// The addresses a user enrols are read alike by this API and the hosted pages.
+export { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
+/** The factors a user enrols (backup codes come with the first). */
+export const ENROLLABLE_FACTORS = ["totp", "sms", "email"] as const;
 
-export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
-export const EnrollEmailBody = z.strictObject({ email: z.email().max(254).transform((e) => e.toLowerCase()) });
 export const ConfirmBody = z.strictObject({
   enrollmentId: Id("an enrollment id"),
   code: Code,

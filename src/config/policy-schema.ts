@@ -5,7 +5,7 @@
  * turns it on, and nothing a tenant did not ask for is protected or relaxed.
  */
 import * as z from "zod";
-import { compileOperations } from "../gate/operation-match";
+import { routeCompiles } from "./route-pattern";
 
 /**
  * `METHOD /path` where METHOD is an HTTP method, several joined by `|`, or `*` for any; the
@@ -20,7 +20,7 @@ export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 const RoutePattern = z
   .string()
   .regex(ROUTE_PATTERN, 'a route is "METHOD /path" (METHOD may be *, or several joined by |; no {regex} or ? in the path)')
-  .refine(compiles, "this route cannot be compiled");
+  .refine(routeCompiles, "this route cannot be compiled");
 
 /**
  * Credentials are never stored in KV in clear; a policy names the Worker secret that holds
@@ -321,17 +321,6 @@ export const PolicySchema = z.strictObject({
     .prefault({})
     .describe("How the hosted pages and messages look."),
 });
-
-/** Whether the router accepts `route`; checked here so a stored policy always compiles. */
-function compiles(route: string): boolean {
-  try {
-    // The router builds its matcher lazily, so a probe match is what surfaces a bad pattern.
-    compileOperations({ probe: { enabled: true, routes: [route], exempt: [], maxAge: 0, display: [] } }).match("GET", "/");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyInput = z.input<typeof PolicySchema>;

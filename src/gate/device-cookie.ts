@@ -6,10 +6,16 @@
  */
 import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { serialize } from "hono/utils/cookie";
+import type { Policy } from "../config/policy-schema";
 import { currentKey, keyById } from "../lib/keyring";
 
 export const DEVICE_COOKIE = "__Host-stepgate-device";
 const TYPE = "stepgate-device+jwt";
+
+/** Whether the policy lets a trusted device skip `operation` (by default only `login`). */
+export function devicesMaySkip(policy: Policy, operation: string): boolean {
+  return policy.trustedDevices.enabled && policy.trustedDevices.operations.includes(operation);
+}
 
 /**
  * The `Set-Cookie` value trusting this browser as `deviceId` until `expiresAt`.

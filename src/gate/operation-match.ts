@@ -22,9 +22,9 @@
  * are claimed by different operations, stepgate cannot know which the origin runs: the request
  * is refused as `ambiguous_path`.
  */
-import { METHOD_NAME_ALL } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
 import type { Operation } from "../config/policy-schema";
+import { addRoute, byPrecedence, parseRoute, SEGMENT_RANK, type CompiledRoute } from "../config/route-pattern";
 import { ProblemError } from "../lib/problem";
 import { canonicalPath, exemptionPath } from "./request-path";
 
@@ -58,22 +58,12 @@ export const DEFAULT_LOGIN_EXEMPT = [
   "* /signout",
 ];
 
-interface CompiledRoute {
-  methods: string[];
-  path: string;
-  rank: number[];
-  order: number;
-}
-
 /** Routes whose last segment is a literal, to match paths with a format suffix taken off. */
 interface SuffixRoutes<T> {
   router: TrieRouter<T>;
   /** Their last segments: a path is only read without its suffix when it starts with one. */
   literals: Set<string>;
 }
-
-/** A pattern that ends here ranks above a `*` that would also match the rest. */
-const SEGMENT_RANK = { literal: 4, param: 3, end: 2, wildcard: 1 } as const;
 
 /**
  * Compiles `operations` into a matcher. Disabled operations are left out.
@@ -252,36 +242,4 @@ function queryOverrides(url: URL): string[] {
 
 function repeatedOverride(): ProblemError {
   return new ProblemError(400, "ambiguous_method", "The request claims its method more than once; send one method override at most.");
-}
-
-function parseRoute(route: string, order: number): CompiledRoute {
-  const space = route.indexOf(" ");
-  const method = route.slice(0, space);
-  const path = canonicalPattern(route.slice(space + 1));
-  const rank = path
-    .split("/")
-    .filter(Boolean)
-    .map((segment) =>
-      segment.includes("*") ? SEGMENT_RANK.wildcard : segment.startsWith(":") ? SEGMENT_RANK.param : SEGMENT_RANK.literal,
-    );
-  return { methods: method === "*" ? [METHOD_NAME_ALL] : method.split("|"), path, rank, order };
-}
-
-/** Patterns are compared with canonical paths, so they get the same case and slashes. */
-function canonicalPattern(path: string): string {
-  const segments = path.split("/").filter(Boolean);
-  return `/${segments.map((s) => (s.startsWith(":") ? s : s.toLowerCase())).join("/")}`;
-}
-
-function addRoute<T>(router: TrieRouter<T>, route: CompiledRoute, target: T): void {
-  for (const method of route.methods) router.add(method, route.path, target);
-}
-
-function byPrecedence(a: CompiledRoute, b: CompiledRoute): number {
-  for (let i = 0; i < Math.max(a.rank.length, b.rank.length); i++) {
-    const difference = (b.rank[i] ?? SEGMENT_RANK.end) - (a.rank[i] ?? SEGMENT_RANK.end);
-    if (difference !== 0) return difference;
-  }
-  const anyMethod = Number(a.methods[0] === METHOD_NAME_ALL) - Number(b.methods[0] === METHOD_NAME_ALL);
-  return anyMethod !== 0 ? anyMethod : a.order - b.order;
 }

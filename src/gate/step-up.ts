@@ -9,10 +9,10 @@ import type { AppEnv } from "../app-env";
 import { bindsRequest, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/audit-log";
-import { reachState } from "../api/user-outcomes";
+import { reachState } from "../lib/reach-state";
 import { userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
-import { DEVICE_COOKIE, trustedDeviceId } from "./device-cookie";
+import { DEVICE_COOKIE, devicesMaySkip, trustedDeviceId } from "./device-cookie";
 import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
 import { readIdentity, type Identity } from "./identity";
 import { LOGIN, type MatchedOperation } from "./operation-match";
@@ -160,8 +160,7 @@ async function trustedDeviceGrant(
   operation: string,
   user: () => DurableObjectStub<UserState>,
 ): Promise<string | null> {
-  const { trustedDevices } = policy;
-  if (!trustedDevices.enabled || !trustedDevices.operations.includes(operation)) return null;
+  if (!devicesMaySkip(policy, operation)) return null;
   const tenantId = c.get("tenant").tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;

@@ -2,12 +2,14 @@
  * @module
  * Small crypto primitives on WebCrypto: digests and constant-time comparison.
  */
+import { hex } from "./encoding";
+
 const encoder = new TextEncoder();
 
 /** SHA-256 of a string (as UTF-8) or of bytes, as lowercase hex. */
 export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(digest);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * @module
- * base64url without padding (RFC 4648 §5), for tokens that travel in URLs, cookies and headers.
+ * base64url without padding (RFC 4648 §5), for tokens that travel in URLs, cookies and headers;
+ * lowercase hex, for digests.
  */
 
 /** @example base64url(new Uint8Array([251, 255])) // "-_8" */
@@ -9,6 +10,11 @@ export function base64url(bytes: Uint8Array | ArrayBuffer): string {
   let binary = "";
   for (const byte of view) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Lowercase hex, two digits a byte. @example hex(new Uint8Array([10, 255])) // "0aff" */
+export function hex(bytes: Uint8Array | ArrayBuffer): string {
+  return [...(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** @example fromBase64url("-_8") // Uint8Array [251, 255]; throws on malformed input */

@@ -4,6 +4,9 @@
  */
 import { base64url } from "./encoding";
 
+/** What {@link randomId} makes: 22 base64url characters. */
+export const ID_PATTERN = /^[\w-]{22}$/;
+
 /**
  * 128 random bits, base64url without padding (22 characters).
  * @example

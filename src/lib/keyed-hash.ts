@@ -4,6 +4,7 @@
  * under the derived `code-hash` key, which the database never sees, so a stolen storage dump
  * cannot be brute-forced offline even though the codes are short. Stored as `kid:hex`.
  */
+import { hex } from "./encoding";
 import { currentKey, keyById } from "./keyring";
 
 /**
@@ -31,5 +32,5 @@ export async function keyedHashCandidates(env: Env, context: string, value: stri
 
 async function hmacHex(key: CryptoKey, message: string): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(mac);
 }

@@ -8,15 +8,18 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
-import { answerChallenge, confirmEnrolment } from "../api/challenge-answers";
-import { completeHeldRequest } from "../api/complete-held";
-import { openFreshVerification } from "../api/fresh-verification";
-import { requireSession } from "../api/require-session";
-import { sendCode } from "../api/send-code";
-import { EnrollEmailBody, EnrollPhoneBody } from "../api/user-schemas";
-import { reachState, refusalProblem } from "../api/user-outcomes";
+import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
+import { completeHeldRequest } from "../flows/complete-held";
+import { openFreshVerification } from "../flows/fresh-verification";
+import { requireSession, signedInUser } from "../flows/require-session";
+import { sendCode } from "../flows/send-code";
+import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
+import { refusalProblem } from "../flows/user-outcomes";
+import { ID_PATTERN } from "../lib/ids";
+import { reachState } from "../lib/reach-state";
 import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
+import { devicesMaySkip } from "../gate/device-cookie";
 import { LOGIN } from "../gate/operation-match";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
@@ -29,11 +32,10 @@ import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { FactorAddedPage } from "./factor-added-page";
 import { renderPage } from "./layout";
-import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
+import { checkedForm, noStore, sessionCsrf } from "./page-forms";
 
 /** A hosted-page form is a few short fields. */
 const MAX_FORM_BYTES = 4 * 1024;
-const CHALLENGE_ID = /^[\w-]{22}$/;
 const ANSWER_FACTORS: AnswerFactor[] = ["totp", "sms", "email", "backup_code"];
 
 export const hostedPages = new Hono<SessionEnv>();
@@ -53,7 +55,7 @@ for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
  */
 hostedPages.get("/challenge/:id/complete", async (c) => {
   const id = c.req.param("id");
-  if (!CHALLENGE_ID.test(id)) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  if (!ID_PATTERN.test(id)) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   // It sends a POST on the user's behalf: only from stepgate's own redirect (same-origin) or
   // typed in (none), never from a link on another site.
   const site = c.req.header("Sec-Fetch-Site");
@@ -181,7 +183,7 @@ function completePath(challengeId: string): string {
 }
 
 async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
-  const view = CHALLENGE_ID.test(id) ? await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
+  const view = ID_PATTERN.test(id) ? await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;
 }
@@ -240,8 +242,7 @@ async function renderChallenge(
 
 /** "Trust this device" is offered where the policy lets devices skip this operation. */
 function offersTrust(c: Context<SessionEnv>, operation: string): boolean {
-  const { trustedDevices } = c.var.policy;
-  return trustedDevices.enabled && trustedDevices.operations.includes(operation);
+  return devicesMaySkip(c.var.policy, operation);
 }
 
 async function renderEnrolment(
@@ -321,7 +322,7 @@ async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): P
 }
 
 function optionalChallengeId(value: unknown): string | null {
-  return typeof value === "string" && CHALLENGE_ID.test(value) ? value : null;
+  return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
 }
 
 /** A refused code the page shows beside its form ({@link wrongCodeMessage}); anything else is an error page. */

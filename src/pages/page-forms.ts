@@ -7,7 +7,6 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { SessionEnv } from "../app-env";
 import { csrfToken, csrfTokenValid } from "../lib/csrf";
 import { ProblemError } from "../lib/problem";
-import { userState } from "../state/user";
 
 /** The CSRF token for forms of this portal session. */
 export function sessionCsrf(c: Context<SessionEnv>): Promise<string> {
@@ -34,8 +33,3 @@ export const noStore: MiddlewareHandler<SessionEnv> = async function noStore(c, 
   await next();
   c.header("Cache-Control", "no-store");
 };
-
-/** The signed-in user's Durable Object. */
-export function signedInUser(c: Context<SessionEnv>) {
-  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
-}

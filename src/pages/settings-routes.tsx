@@ -8,19 +8,20 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
-import { openFreshVerification } from "../api/fresh-verification";
-import { requireLoginGrant } from "../api/require-login-grant";
-import { requireSession } from "../api/require-session";
-import { reachState, refusalProblem } from "../api/user-outcomes";
+import { openFreshVerification } from "../flows/fresh-verification";
+import { requireLoginGrant } from "../flows/require-login-grant";
+import { requireSession, signedInUser } from "../flows/require-session";
+import { refusalProblem } from "../flows/user-outcomes";
+import { ID_PATTERN } from "../lib/ids";
+import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/audit-log";
 import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { renderPage } from "./layout";
-import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";
+import { checkedForm, noStore, sessionCsrf } from "./page-forms";
 import { SettingsPage } from "./settings-page";
 
-const ID = /^[\w-]{22}$/;
 const ACTIVITY_SHOWN = 10;
 
 export const settingsPages = new Hono<SessionEnv>();
@@ -35,7 +36,7 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
   await checkedForm(c);
   const { identity, policy } = c.var;
   const factorId = c.req.param("id");
-  if (!ID.test(factorId)) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
+  if (!ID_PATTERN.test(factorId)) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
   const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
   const outcome = await reachState<RemovalOutcome>(() => signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));

@@ -9,7 +9,7 @@
  * twice.
  */
 import type { DirectoryEntry, DirectoryQuery } from "../api/admin-schemas";
-import { encodeDirectoryCursor } from "../api/directory-cursor";
+import { encodeDirectoryCursor } from "../lib/directory-cursor";
 import { iso } from "../lib/iso-time";
 
 /** What a user's object publishes about itself. */

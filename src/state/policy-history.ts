@@ -4,7 +4,8 @@
  * ETag and what changed. The newest version's text is what the admin API compares `If-Match`
  * against (see `TenantState.writePolicy`).
  */
-import type { PolicyChange, PolicyVersion } from "../api/admin-schemas";
+import type { PolicyVersion } from "../api/admin-schemas";
+import type { PolicyChange } from "../config/policy-diff";
 import { sha256Hex } from "../lib/crypto";
 import { iso } from "../lib/iso-time";
 

@@ -3,10 +3,11 @@
  * Middleware for routes that act for the signed-in portal user: the user API and the hosted
  * pages share the portal's own session, read exactly as the gate reads it.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { SessionEnv } from "../app-env";
 import { readIdentity } from "../gate/identity";
 import { ProblemError } from "../lib/problem";
+import { userState } from "../state/user";
 
 /**
  * Sets `c.var.identity` and `c.var.policy`, or refuses: 503 when the tenant's policy is
@@ -26,4 +27,9 @@ export function requireSession(): MiddlewareHandler<SessionEnv> {
     c.set("identity", identity);
     await next();
   };
+}
+
+/** The signed-in user's Durable Object (after `requireSession`). */
+export function signedInUser(c: Context<SessionEnv>) {
+  return userState(c.env, c.var.tenant.tenantId, c.var.identity.userId);
 }

@@ -14,7 +14,7 @@ import { replayOf, type HeldRequest } from "../gate/held-request";
 import { passOn } from "../lib/own-response-headers";
 import { ProblemError } from "../lib/problem";
 import { userState, type HeldRequestTaken } from "../state/user";
-import { reachState } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 /**
  * Sends the request held with challenge `challengeId` and answers with what the gate (and

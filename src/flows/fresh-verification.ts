@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { ProblemError } from "../lib/problem";
 import { MANAGE_FACTORS, userState, type OpenedChallenge } from "../state/user";
-import { reachState } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export { MANAGE_FACTORS };
 

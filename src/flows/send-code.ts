@@ -15,7 +15,8 @@ import type { CodeKind } from "../state/sent-codes";
 import { tenantState, type SendAllowance } from "../state/tenant";
 import { maskAddress, userState, type CodeTarget, type IssuedCode } from "../state/user";
 import { requestOrigin } from "../state/audit-log";
-import { reachState, refusalProblem } from "./user-outcomes";
+import { refusalProblem } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export interface SentCodeReceipt {
   /** Masked destination: `+1•••••••2671`. */

@@ -2,9 +2,13 @@
  * @module
  * The user directory's page cursors: the sort, and the last row's sort value and user id,
  * base64url JSON. A cursor names its sort, so one from another sort is refused, not misread.
+ * The sortable columns are listed here, below both the directory table that writes cursors and
+ * the admin query schema that reads them.
  */
-import { base64url, fromBase64url } from "../lib/encoding";
-import type { DirectorySortColumn } from "./admin-schemas";
+import { base64url, fromBase64url } from "./encoding";
+
+export const DIRECTORY_SORT_COLUMNS = ["user_id", "email", "updated_at", "enrolled_at", "first_seen_at"] as const;
+export type DirectorySortColumn = (typeof DIRECTORY_SORT_COLUMNS)[number];
 
 export interface DirectoryCursor {
   value: string | number;

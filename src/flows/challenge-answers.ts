@@ -12,9 +12,10 @@ import { requestOrigin } from "../state/audit-log";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome } from "../state/user";
-import { deviceCookie, deviceName } from "../gate/device-cookie";
+import { deviceCookie, deviceName, devicesMaySkip } from "../gate/device-cookie";
 import { grantOperation } from "./grant-cookie";
-import { reachState, refusalProblem } from "./user-outcomes";
+import { refusalProblem } from "./user-outcomes";
+import { reachState } from "../lib/reach-state";
 
 export interface AnsweredChallenge {
   grant: IssuedGrant;
@@ -69,7 +70,7 @@ export async function answerChallenge(
  */
 export async function rememberDevice(c: Context<SessionEnv>, operation: string, provedAt: number): Promise<string | null> {
   const { identity, policy, tenant } = c.var;
-  if (!policy.trustedDevices.enabled || !policy.trustedDevices.operations.includes(operation)) return null;
+  if (!devicesMaySkip(policy, operation)) return null;
   const origin = requestOrigin(c.req.raw);
   const { days, max } = policy.trustedDevices;
   const trusted = await reachState<{ deviceId: string; expiresAt: number } | null>(() =>

@@ -1,7 +1,7 @@
 /**
  * @module
- * Turning what the user's Durable Object answered into problems, and its failures into a
- * retry-safe 503: when the object cannot be reached nothing was verified and no grant is issued.
+ * Turning what the user's Durable Object answered into problems (its failures become a
+ * retry-safe 503 in `lib/reach-state.ts`), and asking it to sync to the tenant soon.
  */
 import type { UserState } from "../state/user";
 import { ProblemError } from "../lib/problem";
@@ -39,23 +39,6 @@ export function refusalProblem(refusal: Refusal): ProblemError {
       return new ProblemError(429, "send_limit", `Too many codes sent to this account; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds, scope: "user" }, {
         "Retry-After": String(refusal.retryAfterSeconds),
       });
-  }
-}
-
-/**
- * Runs a call to a Durable Object (a user's or the tenant's); a failure that is not already a
- * problem becomes a 503 (a call that throws changes nothing: each object method writes in one
- * synchronous stretch after its checks).
- * @example
- * const outcome = await reachState(() => user.verify(input));
- */
-export async function reachState<T>(call: () => PromiseLike<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ProblemError) throw error;
-    console.error("stepgate: state unavailable", error);
-    throw new ProblemError(503, "state_unavailable", "stepgate's state is unavailable for a moment; nothing was changed. Try again.");
   }
 }
 
