@@ -4,8 +4,12 @@
  * for the policy history. Credentials are named but never shown, sealed or (written to KV by
  * hand) plain.
  */
-import type { PolicyChange } from "../api/admin-schemas";
+import * as z from "zod";
 import { isObject } from "../lib/merge-patch";
+
+/** One changed leaf: its JSON pointer, and the value before and after (absent when there was none). */
+export const PolicyChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() });
+export type PolicyChange = z.infer<typeof PolicyChange>;
 
 const SEALED = "(sealed)";
 

@@ -14,7 +14,7 @@ import { requireSession } from "../api/require-session";
 import { reachState, refusalProblem } from "../api/user-outcomes";
 import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
-import { requestOrigin, type AuditEntry } from "../state/audit-log";
+import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf, signedInUser } from "./page-forms";

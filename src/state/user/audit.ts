@@ -3,7 +3,7 @@
  * The per-user audit trail in the user's Durable Object: what happened, when, from which IP
  * and user agent. Retention: the newest {@link AUDIT_ENTRIES_KEPT} entries per user.
  */
-import { iso } from "../lib/iso-time";
+import { iso } from "../../lib/iso-time";
 
 /** Where a request came from, as recorded in the audit trail. */
 export interface RequestOrigin {

@@ -10,24 +10,24 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
-import { newBackupCodes, normalizeBackupCode } from "../factors/backup-codes";
-import type { CodeSettings } from "../factors/code-settings";
-import { newNumericCode, normalizeNumericCode } from "../factors/one-time-code";
-import { matchTotpStep, newTotpSecret, type TotpSettings } from "../factors/totp";
-import { countedStub } from "../lib/call-counts";
-import { digestsEqual } from "../lib/crypto";
-import { randomId } from "../lib/ids";
-import { iso } from "../lib/iso-time";
-import { keyedHash, keyedHashCandidates } from "../lib/keyed-hash";
-import { seal, unseal } from "../lib/sealed";
-import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit-log";
+import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
+import type { CodeSettings } from "../../factors/code-settings";
+import { newNumericCode, normalizeNumericCode } from "../../factors/one-time-code";
+import { matchTotpStep, newTotpSecret, type TotpSettings } from "../../factors/totp";
+import { countedStub } from "../../lib/call-counts";
+import { digestsEqual } from "../../lib/crypto";
+import { randomId } from "../../lib/ids";
+import { iso } from "../../lib/iso-time";
+import { keyedHash, keyedHashCandidates } from "../../lib/keyed-hash";
+import { seal, unseal } from "../../lib/sealed";
+import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit";
 import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
 import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
-import type { DirectoryRow } from "./directory";
-import { migrate } from "./migrate";
-import { objectIdentity, tableExists } from "./object-identity";
-import { syncToTenant } from "./tenant-sync";
-import { USER_MIGRATIONS } from "./user-schema";
+import type { DirectoryRow } from "../tenant/directory";
+import { migrate } from "../migrate";
+import { objectIdentity, tableExists } from "../object-identity";
+import { syncToTenant } from "./sync";
+import { USER_MIGRATIONS } from "./schema";
 
 /** How long a challenge can be answered after it was opened. */
 export const CHALLENGE_TTL_MS = 10 * 60_000;

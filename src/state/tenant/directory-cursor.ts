@@ -3,8 +3,8 @@
  * The user directory's page cursors: the sort, and the last row's sort value and user id,
  * base64url JSON. A cursor names its sort, so one from another sort is refused, not misread.
  */
-import { base64url, fromBase64url } from "../lib/encoding";
-import type { DirectorySortColumn } from "./admin-schemas";
+import { base64url, fromBase64url } from "../../lib/encoding";
+import type { DirectorySortColumn } from "./views";
 
 export interface DirectoryCursor {
   value: string | number;

@@ -9,9 +9,9 @@
  * ignores an entry it already has (same user, same sequence number). Marking sent what was not
  * stored is not: so a batch counts as sent only by the tenant's receipt, for the right tenant.
  */
-import type { DirectoryRow } from "./directory";
-import { tenantState } from "./tenant";
-import type { AuditRecord } from "./tenant-audit";
+import type { DirectoryRow } from "../tenant/directory";
+import { tenantState } from "../tenant";
+import type { AuditRecord } from "../tenant/audit";
 
 /** Entries sent per batch; more wait for the next alarm. */
 const AUDIT_BATCH = 500;
