@@ -5,7 +5,8 @@
  */
 import * as z from "zod";
 import { AdminScope, ApiKeyView, DirectoryEntry } from "../state/tenant/views";
-import { ActivityEntry, Device } from "./user-schemas";
+import { UserDetails } from "../state/user/views";
+import { ActivityEntry } from "./user-schemas";
 
 export {
   AdminScope,
@@ -39,9 +40,9 @@ export const RequirementBody = z.strictObject({ required: z.boolean().nullable()
 
 /** `GET /users/:id`: the directory entry, with the user's factors in detail, devices and recent activity. */
 export const UserDetailsView = DirectoryEntry.extend({
-  factors: z.array(z.object({ id: z.string(), kind: z.string(), destination: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string().nullable() })),
-  backupCodesLeft: z.number(),
-  devices: z.array(Device),
+  factors: UserDetails.shape.factors,
+  backupCodesLeft: UserDetails.shape.backupCodesLeft,
+  devices: UserDetails.shape.devices,
   recentActivity: z.array(ActivityEntry),
 });
 

@@ -28,6 +28,9 @@ import { migrate } from "../migrate";
 import { objectIdentity, tableExists } from "../object-identity";
 import { syncToTenant } from "./sync";
 import { USER_MIGRATIONS } from "./schema";
+import type { AnswerFactor, AnswerSettings, AppSettings, ApprovedField, ChallengeRequest, ChallengeView, CodeEnrolmentStart, CodeTarget, CompletedChallenge, ConfirmOutcome, DeviceView, EnrolmentStart, FactorSummary, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
+
+export * from "./views";
 
 /** How long a challenge can be answered after it was opened. */
 export const CHALLENGE_TTL_MS = 10 * 60_000;
@@ -45,133 +48,8 @@ export const TENANT_SYNC_DELAY_MS = 500;
 /** How long a failed sync waits before it is tried again. */
 const SYNC_RETRY_MS = 30_000;
 
-export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
-
-export interface FactorSummary {
-  id: string;
-  kind: string;
-  /** Where codes go, masked (`+1•••••2671`, `a•••@demo.test`); `null` for an authenticator app. */
-  destination: string | null;
-}
-
-export interface UserStatus {
-  /** Factors the user has confirmed. */
-  factors: FactorSummary[];
-  /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
-  requiredByAdmin: boolean | null;
-}
-
-export interface ChallengeRequest {
-  /** `enroll` when the user must enrol before they can be challenged. */
-  kind: "step_up" | "enroll";
-  operation: string;
-  sessionId: string;
-  /** Same-host path to send the browser back to afterwards. */
-  returnTo: string | null;
-  /** For a request-bound operation: the digest of the request its grant will approve. */
-  digest?: string | null;
-  /** What the user approves: the request's fields the policy shows. */
-  display?: ApprovedField[];
-  /** The request itself (`HeldRequest` JSON), kept sealed so it can be completed after verification. */
-  held?: string | null;
-}
-
-export interface ApprovedField {
-  field: string;
-  value: string;
-}
-
-export interface OpenedChallenge {
-  id: string;
-  expiresAt: number;
-}
-
-export interface ChallengeView {
-  id: string;
-  kind: "step_up" | "enroll";
-  operation: string;
-  expiresAt: number;
-  returnTo: string | null;
-  /** What the user can answer with now. */
-  factors: string[];
-  /** Masked destinations of the text and email factors, to say where a code goes. */
-  destinations: Partial<Record<CodeKind, string>>;
-  /** What the user approves (fields of the request), empty for an operation that shows none. */
-  approving: ApprovedField[];
-  /** Whether the request that opened the challenge is kept, to be completed after verifying. */
-  held: boolean;
-}
-
-/** What answering a challenge earned: its operation, and what the grant must be bound to. */
-export interface CompletedChallenge {
-  operation: string;
-  returnTo: string | null;
-  /** The request the grant approves, for a request-bound operation. */
-  digest: string | null;
-  /** The id the grant is issued with, so a held request and the grant are spent together. */
-  grantId: string;
-  held: boolean;
-  /** When the answer was accepted: the grant dates from then, so a reset after it still ends the grant. */
-  verifiedAt: number;
-}
-
-export type HeldRequestTaken =
-  | { ok: true; request: string; grantId: string; digest: string | null; operation: string; verifiedAt: number }
-  | { ok: false; error: "challenge_not_found" | "not_verified" | "already_completed" };
-
-export interface AnswerSettings {
-  totp: TotpSettings;
-  lockout: LockoutPolicy;
-}
-
-export type Refusal =
-  | { ok: false; error: "invalid_code"; attemptsRemaining: number }
-  | { ok: false; error: "locked"; retryAfterSeconds: number }
-  | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
-  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required" };
-
-export type VerifyOutcome = ({ ok: true } & CompletedChallenge) | Refusal;
-
-/** The digits, period and algorithm an authenticator app was given at enrolment. */
-export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
-
-export interface DeviceView {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string;
-  ip: string | null;
-  expiresAt: string;
-}
-
-export type RemovalOutcome = { ok: true } | Refusal;
-
-/** A user as an admin sees them (`GET /admin/v1/users/:id`). */
-export interface UserDetails {
-  factors: Array<FactorSummary & { createdAt: string; lastUsedAt: string | null }>;
-  backupCodesLeft: number;
-  devices: DeviceView[];
-  lockedUntil: string | null;
-  requiredByAdmin: boolean | null;
-}
-
-export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
-
 /** The operation of the challenge an enrolled user answers before adding a factor. */
 export const MANAGE_FACTORS = "manage_factors";
-
-export type CodeEnrolmentStart = { ok: true; enrollmentId: string } | Refusal;
-
-/** Where a sent code belongs: an open challenge, or a pending enrolment. */
-export type CodeTarget = { challengeId: string } | { enrollmentId: string };
-
-export type IssuedCode =
-  | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
-  | Refusal;
-
-export type ConfirmOutcome =
-  | { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null }
-  | Refusal;
 
 /**
  * The address of a user's Durable Object.
