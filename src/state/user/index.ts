@@ -12,34 +12,35 @@
 import { DurableObject } from "cloudflare:workers";
 import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
 import type { CodeSettings } from "../../factors/code-settings";
-import { newNumericCode, normalizeNumericCode } from "../../factors/one-time-code";
-import { matchTotpStep, newTotpSecret, type TotpSettings } from "../../factors/totp";
+import { newNumericCode } from "../../factors/one-time-code";
+import { newTotpSecret, type TotpSettings } from "../../factors/totp";
 import { countedStub } from "../../lib/call-counts";
-import { digestsEqual } from "../../lib/crypto";
 import { randomId } from "../../lib/ids";
 import { iso } from "../../lib/iso-time";
-import { keyedHash, keyedHashCandidates } from "../../lib/keyed-hash";
+import { keyedHash } from "../../lib/keyed-hash";
 import { seal, unseal } from "../../lib/sealed";
-import { recordAudit, type AuditEntry, listAudit, type RequestOrigin, SIGN_IN_ACTIVITY_TYPES } from "./audit";
-import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy, type LockoutState } from "./lockout";
-import { liveCode, releaseSend, reserveSend, spendSentCode, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
-import type { DirectoryRow } from "../tenant/directory";
 import { migrate } from "../migrate";
-import { objectIdentity, tableExists } from "../object-identity";
-import { syncToTenant } from "./sync";
+import { objectIdentity } from "../object-identity";
+import { matchAnswer, matchSentCode, matchTotp, sentCodePurposeOf, spendCode, type Keys, type Matched } from "./answers";
+import { clearFailures, countAttempt, loadLockout, saveLockout } from "./attempts";
+import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
+import { challengeView, CHALLENGE_TTL_MS, completeChallenge, insertChallenge, openChallengeRow } from "./challenges";
+import { addDevice, listDevices, removeDevice, touchDevice, trustedDevice } from "./devices";
+import { activeFactors, backupCodesLeft, dropStalePending, ENROLMENT_TTL_MS, factorDetails, factorRows, maskAddress, replaceBackupCodes, type FactorRow } from "./factors";
+import { directoryRow, known, nameFromProfile, noteSeen } from "./identity";
+import { attemptsRemaining, lockRemainingMs, NO_FAILURES, type LockoutPolicy } from "./lockout";
+import { releaseSend, reserveSend, storeCode, takeCodeTry, type CodeKind } from "./sent-codes";
+import { grantSpent, isFresh, markFresh, revokeEverything } from "./sessions";
+import { requiredByAdmin, setSetting, setting } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import type { AnswerFactor, AnswerSettings, AppSettings, ApprovedField, ChallengeRequest, ChallengeView, CodeEnrolmentStart, CodeTarget, CompletedChallenge, ConfirmOutcome, DeviceView, EnrolmentStart, FactorSummary, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
+import { syncToTenant } from "./sync";
+import type { AnswerFactor, AnswerSettings, AppSettings, ChallengeRequest, ChallengeView, CodeEnrolmentStart, CodeTarget, ConfirmOutcome, DeviceView, EnrolmentStart, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
 
+export { CHALLENGE_TTL_MS } from "./challenges";
+export { maskAddress } from "./factors";
+export { FRESH_VERIFICATION_MS } from "./sessions";
 export * from "./views";
 
-/** How long a challenge can be answered after it was opened. */
-export const CHALLENGE_TTL_MS = 10 * 60_000;
-/** Open challenges kept per user; the oldest is dropped past this. */
-const MAX_OPEN_CHALLENGES = 50;
-/** Adding a factor to an enrolled account needs a verification this recent, in the same session. */
-export const FRESH_VERIFICATION_MS = 10 * 60_000;
-/** How long a started enrolment waits for its first code. */
-const ENROLMENT_TTL_MS = 15 * 60_000;
 /**
  * How long new audit entries and a status change wait before they are sent to the tenant's
  * object, in one batch (see `tenant-sync`). The tenant-wide audit and directory lag by this.
@@ -61,44 +62,6 @@ export function userState(env: Env, tenantId: string, userId: string): DurableOb
   return countedStub(env, env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId]))));
 }
 
-type Matched =
-  /** `usedAt`: start of the code's time step, in seconds; a code is good only after the last one used. */
-  | { kind: "totp"; factorId: string; usedAt: number }
-  | { kind: "backup_code"; hash: string }
-  | { kind: "sent_code"; purpose: string; hash: string }
-  | null;
-
-type FactorRow = {
-  id: string;
-  kind: string;
-  address: string | null;
-};
-
-/**
- * `+14155552671` → `+1•••••••2671`; `alice@demo.test` → `a••••@demo.test`.
- * @example
- * maskAddress("email", "alice@demo.test")
- */
-export function maskAddress(kind: CodeKind, address: string): string {
-  if (kind === "sms") return `${address.slice(0, 2)}${"•".repeat(Math.max(0, address.length - 6))}${address.slice(-4)}`;
-  const at = address.lastIndexOf("@");
-  return `${address.slice(0, 1)}${"•".repeat(Math.min(6, Math.max(1, at - 1)))}${address.slice(at)}`;
-}
-
-/**
- * The name of an object whose profile was written before names were stored (an object woken
- * nameless then wrote `""` there: that is no name).
- */
-function nameFromProfile(sql: SqlStorage): string | null {
-  if (!tableExists(sql, "profile")) return null;
-  const row = sql.exec<{ tenant_id: string; user_id: string }>("SELECT tenant_id, user_id FROM profile WHERE id = 1").toArray()[0];
-  return row && row.tenant_id !== "" ? JSON.stringify([row.tenant_id, row.user_id]) : null;
-}
-
-function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | null {
-  return factor === "sms" || factor === "email" ? `challenge:${challengeId}` : null;
-}
-
 export class UserState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Sealed secrets and code hashes are bound to this object, so they cannot be moved to another user. */
@@ -118,7 +81,7 @@ export class UserState extends DurableObject<Env> {
       [this.tenantId, this.userId] = JSON.parse(objectIdentity(this.sql, ctx.id, "UserState", () => nameFromProfile(this.sql))) as [string, string];
       migrate(this.sql, USER_MIGRATIONS);
       // A user enrolled before the directory existed is listed the first time their object wakes.
-      if (!this.known() && this.factorRows().length > 0) this.seen(undefined, Date.now());
+      if (!known(this.sql) && factorRows(this.sql).length > 0) this.seen(undefined, Date.now());
     });
   }
 
@@ -149,32 +112,12 @@ export class UserState extends DurableObject<Env> {
       env: this.env,
       tenantId: this.tenantId,
       userId: this.userId,
-      setting: (name) => this.setting(name),
-      setSetting: (name, value) => this.setSetting(name, value),
-      directoryRow: () => this.directoryRow(),
+      setting: (name) => setting(this.sql, name),
+      setSetting: (name, value) => setSetting(this.sql, name, value),
+      directoryRow: () => directoryRow(this.sql, this.userId),
     });
   }
 
-  /** This user's row for the tenant's directory, or `null` before the user was first seen. */
-  private directoryRow(): DirectoryRow | null {
-    const profile = this.sql.exec<{ email: string | null; first_seen_at: number | null }>("SELECT email, first_seen_at FROM profile WHERE id = 1").toArray()[0];
-    if (!profile) return null;
-    const factors = this.factorRows();
-    const pending = this.sql.exec<{ at: number | null }>("SELECT max(created_at) AS at FROM factors WHERE status = 'pending'").one().at;
-    const enrolled = this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM factors WHERE status = 'active'").one().at;
-    const required = this.setting("required_by_admin");
-    return {
-      userId: this.userId,
-      email: profile.email ?? factors.find((f) => f.kind === "email")?.address ?? null,
-      factors: [...new Set(factors.map((f) => f.kind))],
-      pendingUntil: pending === null ? 0 : pending + ENROLMENT_TTL_MS,
-      required: required === null ? null : required === 1,
-      lockedUntil: this.lockout().lockedUntil,
-      enrolledAt: enrolled,
-      firstSeenAt: profile.first_seen_at ?? Date.now(),
-      version: this.setting("directory_version") ?? 0,
-    };
-  }
 
   /**
    * Records that the user's status changed (or that they were first seen, or their email
@@ -182,27 +125,35 @@ export class UserState extends DurableObject<Env> {
    * status changes only, never per request or per verification.
    */
   private statusChanged(): void {
-    this.setSetting("directory_version", (this.setting("directory_version") ?? 0) + 1);
-    this.setSetting("directory_dirty", 1);
+    setSetting(this.sql, "directory_version", (setting(this.sql, "directory_version") ?? 0) + 1);
+    setSetting(this.sql, "directory_dirty", 1);
     this.scheduleSync();
   }
 
   /** Notes the user in their profile the first time, and the session's email when it changes. */
   private seen(email: string | null | undefined, now: number): void {
-    const profile = this.sql.exec<{ email: string | null }>("SELECT email FROM profile WHERE id = 1").toArray()[0];
-    if (profile && (email === undefined || profile.email === email)) return;
-    this.sql.exec(
-      `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at) VALUES (1, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
-      this.tenantId, this.userId, email ?? null, now,
-    );
-    this.statusChanged();
+    if (noteSeen(this.sql, { tenantId: this.tenantId, userId: this.userId }, email, now)) this.statusChanged();
   }
+
 
   /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
   private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
     recordAudit(this.sql, now, type, origin, detail);
     this.scheduleSync();
+  }
+
+  /** Whose secrets these are, for matching answers. */
+  private keys(): Keys {
+    return { env: this.env, sql: this.sql, owner: this.owner };
+  }
+
+  // The two steps below stay methods of the instance: the fault and race tests replace them there.
+  private matchAnswer(input: { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings }, factorId: string | null, now: number): Promise<Matched> {
+    return matchAnswer(this.keys(), input, factorId, now);
+  }
+
+  private grantSpent(jti: string): boolean {
+    return grantSpent(this.sql, jti);
   }
 
   private scheduleSync(): void {
@@ -218,8 +169,7 @@ export class UserState extends DurableObject<Env> {
   async status(enrolmentEpoch?: number, email?: string | null): Promise<UserStatus> {
     this.seen(email, Date.now());
     await this.applyEnrolmentEpoch(enrolmentEpoch);
-    const flag = this.setting("required_by_admin");
-    return { factors: this.activeFactors(), requiredByAdmin: flag === null ? null : flag === 1 };
+    return { factors: activeFactors(this.sql), requiredByAdmin: requiredByAdmin(this.sql) };
   }
 
   /** Opens a challenge for a protected request; expired challenges are swept on the way. */
@@ -227,35 +177,13 @@ export class UserState extends DurableObject<Env> {
     const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
     // A held request is sealed to this user and this challenge: it cannot be moved to another.
     const heldSealed = request.held ? await seal(this.env, request.held, `held:${this.owner}:${challenge.id}`) : null;
-    const now = Date.now();
-    this.sql.exec("DELETE FROM challenges WHERE expires_at <= ?", now);
-    // A client that keeps hitting protected routes cannot grow this table without bound.
-    this.sql.exec(
-      "DELETE FROM challenges WHERE id IN (SELECT id FROM challenges ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
-      MAX_OPEN_CHALLENGES - 1,
-    );
-    this.sql.exec(
-      "INSERT INTO challenges (id, kind, operation, session_id, return_to, created_at, expires_at, digest, display, held_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      challenge.id, request.kind, request.operation, request.sessionId, request.returnTo, now, challenge.expiresAt,
-      request.digest ?? null, JSON.stringify(request.display ?? []), heldSealed,
-    );
+    insertChallenge(this.sql, challenge, request, heldSealed, Date.now());
     return challenge;
   }
 
   /** An open challenge of this session, or `null` (unknown, expired, answered, other session alike). */
   async describeChallenge(id: string, sessionId: string): Promise<ChallengeView | null> {
-    const row = this.openChallengeRow(id, sessionId, Date.now());
-    if (!row) return null;
-    const active = this.activeFactors();
-    const factors = [...new Set(active.map((f) => f.kind))];
-    if (this.backupCodesLeft() > 0) factors.push("backup_code");
-    const destinations: ChallengeView["destinations"] = {};
-    for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
-    return {
-      id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors, destinations,
-      approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
-      held: row.held === 1,
-    };
+    return challengeView(this.sql, id, sessionId, Date.now());
   }
 
   /**
@@ -282,7 +210,7 @@ export class UserState extends DurableObject<Env> {
     const secret = newTotpSecret();
     const sealed = await seal(this.env, secret, `totp:${this.owner}`);
     const enrollmentId = randomId();
-    this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
+    dropStalePending(this.sql, now);
     this.sql.exec(
       "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings) VALUES (?, 'totp', 'pending', ?, ?, ?)",
       enrollmentId, now, sealed, JSON.stringify(settings),
@@ -298,7 +226,7 @@ export class UserState extends DurableObject<Env> {
     const refused = this.mayAddFactor(sessionId, now, (f) => f.kind === kind && f.address === address);
     if (refused) return refused;
     const enrollmentId = randomId();
-    this.sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
+    dropStalePending(this.sql, now);
     this.sql.exec("INSERT INTO factors (id, kind, status, created_at, address) VALUES (?, ?, 'pending', ?, ?)", enrollmentId, kind, now, address);
     this.seen(undefined, now);
     this.statusChanged();
@@ -376,7 +304,7 @@ export class UserState extends DurableObject<Env> {
       )
       .toArray()[0];
     if (!pending) return { ok: false, error: "enrollment_not_found" };
-    const counted = this.countAttempt(now, input.settings.lockout);
+    const counted = countAttempt(this.sql, now, input.settings.lockout);
     if ("ok" in counted) return counted;
     // A sent code's tries are used up before it is checked, like the lockout count above.
     if (pending.kind !== "totp" && !takeCodeTry(this.sql, `enroll:${input.enrollmentId}`, now)) {
@@ -385,15 +313,15 @@ export class UserState extends DurableObject<Env> {
 
     const matched: Matched =
       pending.kind === "totp"
-        ? await this.matchTotp(input.enrollmentId, pending, input.code, input.settings.totp, now)
-        : await this.matchSentCode(`enroll:${input.enrollmentId}`, input.code, now);
-    const firstFactor = this.activeFactors().length === 0;
+        ? await matchTotp(this.keys(), input.enrollmentId, pending, input.code, input.settings.totp, now)
+        : await matchSentCode(this.keys(), `enroll:${input.enrollmentId}`, input.code, now);
+    const firstFactor = activeFactors(this.sql).length === 0;
     const backupCodes = firstFactor ? newBackupCodes(input.backupCodeCount) : [];
     const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
 
     // Synchronous from here: nothing can interleave between these checks and writes.
-    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout);
-    if (firstFactor && this.activeFactors().length > 0) return { ok: false, error: "already_enrolled" };
+    if (!matched || !spendCode(this.sql, matched)) return this.refuseCode(input.origin, pending.kind, now, input.settings.lockout);
+    if (firstFactor && activeFactors(this.sql).length > 0) return { ok: false, error: "already_enrolled" };
     // Checked again here, not only when the enrolment began: a pending enrolment started while
     // the user had no factor must not slip in after they enrolled one elsewhere.
     const stale = this.mayAddFactor(input.sessionId, now, () => false);
@@ -403,17 +331,16 @@ export class UserState extends DurableObject<Env> {
     // Any other pending enrolment was started under the old state of the account: drop it.
     this.sql.exec("DELETE FROM factors WHERE status = 'pending'");
     if (firstFactor) {
-      this.sql.exec("DELETE FROM backup_codes");
-      for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
+      replaceBackupCodes(this.sql, hashes, now);
     }
-    this.clearFailures(now, counted.lockedUntil);
+    clearFailures(this.sql, now, counted.lockedUntil);
     // Enrolling the first factor proves this session; adding another must not extend the window.
-    if (firstFactor) this.markFresh(input.sessionId, now);
+    if (firstFactor) markFresh(this.sql, input.sessionId, now);
     this.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
     if (firstFactor) this.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
     // Enrolling answers only the challenge that sent the user to enrol, and only for a first
     // factor; an already enrolled user proves themselves with a factor they had before.
-    const challenge = input.challengeId && firstFactor ? this.completeChallenge(input.challengeId, input.sessionId, now, "enroll") : null;
+    const challenge = input.challengeId && firstFactor ? completeChallenge(this.sql, input.challengeId, input.sessionId, now, "enroll") : null;
     return { ok: true, factorId: input.enrollmentId, backupCodes, challenge };
   }
 
@@ -435,10 +362,10 @@ export class UserState extends DurableObject<Env> {
     const now = Date.now();
     // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
     // a user who must enrol cannot pass with leftover backup codes and no factor.
-    if (this.openChallengeRow(input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
-    const factor = input.factor === "backup_code" ? null : this.activeFactors().find((f) => f.kind === input.factor);
+    if (openChallengeRow(this.sql, input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
+    const factor = input.factor === "backup_code" ? null : activeFactors(this.sql).find((f) => f.kind === input.factor);
     if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
-    const counted = this.countAttempt(now, input.settings.lockout);
+    const counted = countAttempt(this.sql, now, input.settings.lockout);
     if ("ok" in counted) return counted;
     // A sent code's tries are used up before it is checked, like the lockout count above.
     const sentPurpose = sentCodePurposeOf(input.factor, input.challengeId);
@@ -447,15 +374,15 @@ export class UserState extends DurableObject<Env> {
     const matched = await this.matchAnswer(input, factor?.id ?? null, now);
 
     // Synchronous from here: the replay check and its write cannot be split by another request.
-    if (!matched || !this.spendCode(matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
-    const challenge = this.completeChallenge(input.challengeId, input.sessionId, now);
+    if (!matched || !spendCode(this.sql, matched)) return this.refuseCode(input.origin, input.factor, now, input.settings.lockout);
+    const challenge = completeChallenge(this.sql, input.challengeId, input.sessionId, now);
     if (!challenge) return { ok: false, error: "challenge_not_found" };
-    this.clearFailures(now, counted.lockedUntil);
+    clearFailures(this.sql, now, counted.lockedUntil);
     // Only a verification asked for to manage factors opens the window to add one.
-    if (challenge.operation === MANAGE_FACTORS) this.markFresh(input.sessionId, now);
+    if (challenge.operation === MANAGE_FACTORS) markFresh(this.sql, input.sessionId, now);
     this.record(now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
     if (matched.kind === "backup_code") {
-      this.record(now, "backup_code.used", input.origin, { remaining: this.backupCodesLeft() });
+      this.record(now, "backup_code.used", input.origin, { remaining: backupCodesLeft(this.sql) });
     }
     return { ok: true, ...challenge };
   }
@@ -504,8 +431,8 @@ export class UserState extends DurableObject<Env> {
   /** Ends a lockout at once (admin action). */
   async unlock(origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
     const now = Date.now();
-    const wasLocked = lockRemainingMs(this.lockout(), now) > 0;
-    this.saveLockout(NO_FAILURES);
+    const wasLocked = lockRemainingMs(loadLockout(this.sql), now) > 0;
+    saveLockout(this.sql, NO_FAILURES);
     this.record(now, "lockout.cleared", origin, { actor, wasLocked });
     if (wasLocked) this.statusChanged();
     return { wasLocked };
@@ -519,48 +446,32 @@ export class UserState extends DurableObject<Env> {
    */
   async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number } | null> {
     const now = Date.now();
-    if (!this.known()) return null;
+    if (!known(this.sql)) return null;
     const factorsRemoved = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE status = 'active'").one().n;
     for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) this.sql.exec(`DELETE FROM ${table}`);
-    this.saveLockout(NO_FAILURES);
-    this.revokeEverything(now);
+    saveLockout(this.sql, NO_FAILURES);
+    revokeEverything(this.sql, now);
     this.seen(undefined, now);
     this.record(now, "user.reset", origin, { actor, factorsRemoved });
     this.statusChanged();
     return { factorsRemoved };
   }
 
-  /** Whether stepgate has seen this user (their profile exists). */
-  private known(): boolean {
-    return this.sql.exec("SELECT 1 FROM profile WHERE id = 1").toArray().length > 0;
-  }
 
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
   async details(enrolmentEpoch?: number): Promise<UserDetails | null> {
-    if (!this.known()) return null;
+    if (!known(this.sql)) return null;
     await this.applyEnrolmentEpoch(enrolmentEpoch);
     const now = Date.now();
-    const factors = this.sql
-      .exec<{ id: string; kind: string; address: string | null; created_at: number; last_used_at: number }>(
-        "SELECT id, kind, address, created_at, last_used_at FROM factors WHERE status = 'active' ORDER BY created_at",
-      )
-      .toArray()
-      .map((f) => ({
-        id: f.id,
-        kind: f.kind,
-        destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null,
-        createdAt: iso(f.created_at),
-        // A TOTP factor notes the time step of the code last accepted (seconds).
-        lastUsedAt: f.kind === "totp" && f.last_used_at > 0 ? iso(f.last_used_at * 1000) : null,
-      }));
-    const locked = lockRemainingMs(this.lockout(), now) > 0;
-    const required = this.setting("required_by_admin");
+    const factors = factorDetails(this.sql);
+
+    const locked = lockRemainingMs(loadLockout(this.sql), now) > 0;
     return {
       factors,
-      backupCodesLeft: this.backupCodesLeft(),
+      backupCodesLeft: backupCodesLeft(this.sql),
       devices: await this.devices(),
-      lockedUntil: locked ? iso(this.lockout().lockedUntil) : null,
-      requiredByAdmin: required === null ? null : required === 1,
+      lockedUntil: locked ? iso(loadLockout(this.sql).lockedUntil) : null,
+      requiredByAdmin: requiredByAdmin(this.sql),
     };
   }
 
@@ -569,8 +480,8 @@ export class UserState extends DurableObject<Env> {
    * revocation since, and, for a grant a trusted device earned, that device is still trusted.
    */
   async grantStillGood(issuedAt: number, deviceId: string | null): Promise<boolean> {
-    if (issuedAt < (this.setting("revoked_before") ?? 0)) return false;
-    return deviceId === null || this.trustedDevice(deviceId, Date.now()) !== null;
+    if (issuedAt < (setting(this.sql, "revoked_before") ?? 0)) return false;
+    return deviceId === null || trustedDevice(this.sql, deviceId, Date.now()) !== null;
   }
 
   /**
@@ -580,12 +491,10 @@ export class UserState extends DurableObject<Env> {
   async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
     const now = Date.now();
     // The verification that asked for trust came before a reset or factor change: no trust.
-    if (input.provedAt < (this.setting("revoked_before") ?? 0)) return null;
+    if (input.provedAt < (setting(this.sql, "revoked_before") ?? 0)) return null;
     const deviceId = randomId();
     const expiresAt = now + input.days * 86_400_000;
-    this.sql.exec("DELETE FROM devices WHERE expires_at <= ?", now);
-    this.sql.exec("INSERT INTO devices (id, name, created_at, last_used_at, ip, expires_at) VALUES (?, ?, ?, ?, ?, ?)", deviceId, input.name.slice(0, 120), now, now, input.origin.ip, expiresAt);
-    this.sql.exec("DELETE FROM devices WHERE id IN (SELECT id FROM devices ORDER BY created_at DESC LIMIT -1 OFFSET ?)", input.max);
+    addDevice(this.sql, { id: deviceId, name: input.name.slice(0, 120), ip: input.origin.ip, expiresAt, max: input.max }, now);
     this.record(now, "device.trusted", input.origin, { deviceId, name: input.name.slice(0, 120) });
     return { deviceId, expiresAt };
   }
@@ -593,29 +502,20 @@ export class UserState extends DurableObject<Env> {
   /** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
   async useTrustedDevice(deviceId: string, origin: RequestOrigin): Promise<boolean> {
     const now = Date.now();
-    if (!this.trustedDevice(deviceId, now)) return false;
-    this.sql.exec("UPDATE devices SET last_used_at = ?, ip = ? WHERE id = ?", now, origin.ip, deviceId);
+    if (!trustedDevice(this.sql, deviceId, now)) return false;
+    touchDevice(this.sql, deviceId, origin.ip, now);
     this.record(now, "login.trusted_device", origin, { deviceId });
     return true;
   }
 
   /** The devices the user trusts, newest first. */
   async devices(): Promise<DeviceView[]> {
-    const now = Date.now();
-    return this.sql
-      .exec<{ id: string; name: string; created_at: number; last_used_at: number; ip: string | null; expires_at: number }>(
-        "SELECT id, name, created_at, last_used_at, ip, expires_at FROM devices WHERE expires_at > ? ORDER BY created_at DESC",
-        now,
-      )
-      .toArray()
-      .map((d) => ({ id: d.id, name: d.name, createdAt: iso(d.created_at), lastUsedAt: iso(d.last_used_at), ip: d.ip, expiresAt: iso(d.expires_at) }));
+    return listDevices(this.sql, Date.now());
   }
 
   /** Stops trusting a device; grants it earned end at their next check. */
   async revokeDevice(deviceId: string, origin: RequestOrigin, actor: string): Promise<boolean> {
-    const removed = this.sql.exec<{ id: string }>("SELECT id FROM devices WHERE id = ?", deviceId).toArray().length > 0;
-    if (!removed) return false;
-    this.sql.exec("DELETE FROM devices WHERE id = ?", deviceId);
+    if (!removeDevice(this.sql, deviceId)) return false;
     this.record(Date.now(), "device.revoked", origin, { deviceId, actor });
     return true;
   }
@@ -623,7 +523,7 @@ export class UserState extends DurableObject<Env> {
   /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
   async setRequirement(required: boolean | null, origin: RequestOrigin, actor: string): Promise<void> {
     this.seen(undefined, Date.now());
-    this.setSetting("required_by_admin", required === null ? null : Number(required));
+    setSetting(this.sql, "required_by_admin", required === null ? null : Number(required));
     this.record(Date.now(), "requirement.set", origin, { required, actor });
     this.statusChanged();
   }
@@ -634,13 +534,13 @@ export class UserState extends DurableObject<Env> {
    */
   async removeFactor(input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
     const now = Date.now();
-    const active = this.factorRows();
+    const active = factorRows(this.sql);
     if (!active.some((f) => f.id === input.factorId)) return { ok: false, error: "factor_not_enrolled" };
-    if (!this.isFresh(input.sessionId, now)) return { ok: false, error: "step_up_required" };
+    if (!isFresh(this.sql, input.sessionId, now)) return { ok: false, error: "step_up_required" };
     if (active.length === 1 && !input.mayRemoveLast) return { ok: false, error: "last_factor_required" };
     this.sql.exec("DELETE FROM factors WHERE id = ?", input.factorId);
     if (active.length === 1) this.sql.exec("DELETE FROM backup_codes");
-    this.revokeEverything(now);
+    revokeEverything(this.sql, now);
     this.record(now, "factor.removed", input.origin, { factorId: input.factorId, remaining: active.length - 1 });
     this.statusChanged();
     return { ok: true };
@@ -648,16 +548,15 @@ export class UserState extends DurableObject<Env> {
 
   /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
   async regenerateBackupCodes(input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
-    if (this.factorRows().length === 0) return { ok: false, error: "factor_not_enrolled" };
-    if (!this.isFresh(input.sessionId, Date.now())) return { ok: false, error: "step_up_required" };
+    if (factorRows(this.sql).length === 0) return { ok: false, error: "factor_not_enrolled" };
+    if (!isFresh(this.sql, input.sessionId, Date.now())) return { ok: false, error: "step_up_required" };
     const backupCodes = newBackupCodes(input.count);
     const hashes = await Promise.all(backupCodes.map((code) => keyedHash(this.env, `${this.owner}:backup`, normalizeBackupCode(code))));
     // Checked again after the await: the last factor may have been removed meanwhile, and backup
     // codes without a factor must not exist.
-    if (this.factorRows().length === 0) return { ok: false, error: "factor_not_enrolled" };
-    this.sql.exec("DELETE FROM backup_codes");
+    if (factorRows(this.sql).length === 0) return { ok: false, error: "factor_not_enrolled" };
     const now = Date.now();
-    for (const hash of hashes) this.sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
+    replaceBackupCodes(this.sql, hashes, now);
     this.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
     return { ok: true, backupCodes };
   }
@@ -672,45 +571,25 @@ export class UserState extends DurableObject<Env> {
 
   /** {@link applyEnrolmentEpoch}, synchronously: a challenge opened before the epoch is void too. */
   private enrolmentEpoch(epoch: number | undefined): void {
-    if (!epoch || (this.setting("epoch_applied") ?? 0) >= epoch) return;
+    if (!epoch || (setting(this.sql, "epoch_applied") ?? 0) >= epoch) return;
     const now = Date.now();
     const dropped = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
     this.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
     this.sql.exec("DELETE FROM challenges WHERE created_at < ?", epoch);
-    if (this.factorRows().length === 0) this.sql.exec("DELETE FROM backup_codes");
-    this.setSetting("epoch_applied", epoch);
+    if (factorRows(this.sql).length === 0) this.sql.exec("DELETE FROM backup_codes");
+    setSetting(this.sql, "epoch_applied", epoch);
     if (dropped > 0) {
-      this.revokeEverything(now);
+      revokeEverything(this.sql, now);
       this.record(now, "factors.reenrolment_required", { ip: null, userAgent: null }, { dropped });
       this.statusChanged();
     }
   }
 
-  private revokeEverything(now: number): void {
-    this.setSetting("revoked_before", now);
-    this.sql.exec("DELETE FROM devices");
-  }
 
-  private trustedDevice(deviceId: string, now: number): { id: string } | null {
-    return this.sql.exec<{ id: string }>("SELECT id FROM devices WHERE id = ? AND expires_at > ?", deviceId, now).toArray()[0] ?? null;
-  }
 
-  private isFresh(sessionId: string, now: number): boolean {
-    const fresh = this.sql.exec<{ verified_at: number }>("SELECT verified_at FROM fresh_sessions WHERE session_id = ?", sessionId).toArray()[0];
-    return fresh !== undefined && now - fresh.verified_at < FRESH_VERIFICATION_MS;
-  }
 
-  private grantSpent(jti: string): boolean {
-    return this.sql.exec("SELECT 1 FROM used_grants WHERE jti = ?", jti).toArray().length > 0;
-  }
 
-  private setting(name: string): number | null {
-    return this.sql.exec<{ value: number | null }>("SELECT value FROM settings WHERE name = ?", name).toArray()[0]?.value ?? null;
-  }
 
-  private setSetting(name: string, value: number | null): void {
-    this.sql.exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
-  }
 
   /** The newest audit entries first. */
   async audit(limit: number, beforeSeq: number | null): Promise<AuditEntry[]> {
@@ -722,53 +601,15 @@ export class UserState extends DurableObject<Env> {
     return listAudit(this.sql, limit, null, SIGN_IN_ACTIVITY_TYPES);
   }
 
-  private factorRows(): FactorRow[] {
-    return this.sql.exec<FactorRow>("SELECT id, kind, address FROM factors WHERE status = 'active' ORDER BY created_at").toArray();
-  }
 
-  private activeFactors(): FactorSummary[] {
-    return this.factorRows().map((f) => ({ id: f.id, kind: f.kind, destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null }));
-  }
 
-  private backupCodesLeft(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM backup_codes").one().n;
-  }
 
-  private openChallengeRow(id: string, sessionId: string, now: number) {
-    return this.sql
-      .exec<{ kind: "step_up" | "enroll"; operation: string; return_to: string | null; expires_at: number; digest: string | null; display: string | null; held: number }>(
-        `SELECT kind, operation, return_to, expires_at, digest, display, held_sealed IS NOT NULL AS held
-         FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ? AND verified_at IS NULL`,
-        id, sessionId, now,
-      )
-      .toArray()[0];
-  }
 
-  private completeChallenge(id: string, sessionId: string, now: number, onlyKind?: "enroll"): CompletedChallenge | null {
-    const row = this.openChallengeRow(id, sessionId, now);
-    if (!row || (onlyKind && row.kind !== onlyKind)) return null;
-    const grantId = randomId();
-    this.sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ? WHERE id = ?", now, grantId, id);
-    return { operation: row.operation, returnTo: row.return_to, digest: row.digest, grantId, held: row.held === 1, verifiedAt: now };
-  }
 
-  /**
-   * Raises the failure count before the code is checked, so N answers racing each other can
-   * never be judged against a count that has not yet seen the others. A right answer resets it.
-   */
-  private countAttempt(now: number, policy: LockoutPolicy): Refusal | { lockedUntil: number } {
-    const state = this.lockout();
-    const remaining = lockRemainingMs(state, now);
-    if (remaining > 0) return { ok: false, error: "locked", retryAfterSeconds: Math.ceil(remaining / 1000) };
-    const counted = afterFailure(state, now, policy);
-    this.saveLockout(counted);
-    // The lock this very attempt started, if it did (0 otherwise).
-    return { lockedUntil: counted.lockedUntil > now && state.lockedUntil <= now ? counted.lockedUntil : 0 };
-  }
 
   /** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
   private refuseCode(origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
-    const state = this.lockout();
+    const state = loadLockout(this.sql);
     const left = attemptsRemaining(state, policy);
     this.record(now, "verify.failed", origin, { factor, attemptsRemaining: left });
     if (left === 0 && lockRemainingMs(state, now) > 0) {
@@ -778,55 +619,10 @@ export class UserState extends DurableObject<Env> {
     return { ok: false, error: "invalid_code", attemptsRemaining: left };
   }
 
-  private async matchAnswer(input: { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings }, factorId: string | null, now: number): Promise<Matched> {
-    if (input.factor === "totp") {
-      const row = this.sql.exec<{ secret_sealed: string; totp_settings: string | null }>("SELECT secret_sealed, totp_settings FROM factors WHERE id = ?", factorId).one();
-      return this.matchTotp(factorId!, row, input.code, input.settings.totp, now);
-    }
-    if (input.factor === "backup_code") return this.matchBackupCode(input.code);
-    const live = liveCode(this.sql, `challenge:${input.challengeId}`, now);
-    return live?.kind === input.factor ? this.matchSentCode(`challenge:${input.challengeId}`, input.code, now) : null;
-  }
 
-  /** Matches with the settings the app was enrolled with; only the skew follows the current policy. */
-  private async matchTotp(factorId: string, row: { secret_sealed: string | null; totp_settings: string | null }, code: string, policy: TotpSettings, now: number): Promise<Matched> {
-    const settings = { ...policy, ...(row.totp_settings ? (JSON.parse(row.totp_settings) as AppSettings) : {}) };
-    const step = matchTotpStep(await unseal(this.env, row.secret_sealed!, `totp:${this.owner}`), code, settings, now);
-    return step === null ? null : { kind: "totp", factorId, usedAt: step * settings.periodSeconds };
-  }
 
-  private async matchBackupCode(code: string): Promise<Matched> {
-    const kids = this.sql.exec<{ hash: string }>("SELECT hash FROM backup_codes").toArray().map((r) => r.hash.split(":")[0]!);
-    for (const hash of await keyedHashCandidates(this.env, `${this.owner}:backup`, normalizeBackupCode(code), kids)) {
-      if (this.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", hash).toArray().length > 0) return { kind: "backup_code", hash };
-    }
-    return null;
-  }
 
-  private async matchSentCode(purpose: string, code: string, now: number): Promise<Matched> {
-    const live = liveCode(this.sql, purpose, now);
-    const normalized = live ? normalizeNumericCode(code, code.replace(/[\s-]/g, "").length) : null;
-    if (!live || !normalized) return null;
-    const [kid] = live.hash.split(":");
-    const [hash] = await keyedHashCandidates(this.env, `${this.owner}:code:${purpose}`, normalized, [kid!]);
-    // Equal-length hex digests; whether they match is the only thing this reveals.
-    return hash !== undefined && digestsEqual(hash, live.hash) ? { kind: "sent_code", purpose, hash } : null;
-  }
 
-  /** Spends a matched code: a TOTP step only if later than the last one used, any other code once. */
-  private spendCode(matched: NonNullable<Matched>): boolean {
-    // Each check and its write run with no await between them, so no other request interleaves.
-    if (matched.kind === "sent_code") return spendSentCode(this.sql, matched.purpose, matched.hash, Date.now());
-    if (matched.kind === "backup_code") {
-      if (this.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", matched.hash).toArray().length === 0) return false;
-      this.sql.exec("DELETE FROM backup_codes WHERE hash = ?", matched.hash);
-      return true;
-    }
-    const row = this.sql.exec<{ last_used_at: number }>("SELECT last_used_at FROM factors WHERE id = ?", matched.factorId).toArray()[0];
-    if (!row || matched.usedAt <= row.last_used_at) return false;
-    this.sql.exec("UPDATE factors SET last_used_at = ? WHERE id = ?", matched.usedAt, matched.factorId);
-    return true;
-  }
 
   /**
    * Whether this session may add a factor: freely while the user has none, otherwise only
@@ -834,29 +630,13 @@ export class UserState extends DurableObject<Env> {
    * portal session cannot quietly add the thief's phone to a protected account.
    */
   private mayAddFactor(sessionId: string, now: number, duplicate: (factor: FactorRow) => boolean): Refusal | null {
-    const active = this.factorRows();
+    const active = factorRows(this.sql);
     if (active.some(duplicate)) return { ok: false, error: "already_enrolled" };
     if (active.length === 0) return null;
-    return this.isFresh(sessionId, now) ? null : { ok: false, error: "step_up_required" };
+    return isFresh(this.sql, sessionId, now) ? null : { ok: false, error: "step_up_required" };
   }
 
-  /**
-   * A right answer clears the failure count, but not a lock that racing wrong answers set
-   * meanwhile. A lock the right answer's own count started (`startedLock`, the answer that
-   * reached `maxAttempts` was the right one) is cleared: only the wrong answers before it count.
-   */
-  private clearFailures(now: number, startedLock: number): void {
-    const { lockedUntil } = this.lockout();
-    if (lockedUntil <= now || lockedUntil === startedLock) this.saveLockout(NO_FAILURES);
-  }
 
-  private markFresh(sessionId: string, now: number): void {
-    this.sql.exec("DELETE FROM fresh_sessions WHERE verified_at <= ?", now - FRESH_VERIFICATION_MS);
-    this.sql.exec(
-      "INSERT INTO fresh_sessions (session_id, verified_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET verified_at = excluded.verified_at",
-      sessionId, now,
-    );
-  }
 
   /** Where a code for `target` goes, or why none can be sent. */
   private codeDestination(target: CodeTarget, kind: CodeKind, sessionId: string, now: number): { purpose: string; factorId: string; address: string } | Refusal {
@@ -866,22 +646,10 @@ export class UserState extends DurableObject<Env> {
         .toArray()[0];
       return row ? { purpose: `enroll:${target.enrollmentId}`, factorId: target.enrollmentId, address: row.address } : { ok: false, error: "enrollment_not_found" };
     }
-    if (!this.openChallengeRow(target.challengeId, sessionId, now)) return { ok: false, error: "challenge_not_found" };
-    const factor = this.factorRows().find((f) => f.kind === kind);
+    if (!openChallengeRow(this.sql, target.challengeId, sessionId, now)) return { ok: false, error: "challenge_not_found" };
+    const factor = factorRows(this.sql).find((f) => f.kind === kind);
     return factor?.address ? { purpose: `challenge:${target.challengeId}`, factorId: factor.id, address: factor.address } : { ok: false, error: "factor_not_enrolled" };
   }
 
-  private lockout(): LockoutState {
-    const row = this.sql
-      .exec<{ failures: number; window_started_at: number; locked_until: number }>("SELECT failures, window_started_at, locked_until FROM lockout")
-      .toArray()[0];
-    return row ? { failures: row.failures, windowStartedAt: row.window_started_at, lockedUntil: row.locked_until } : NO_FAILURES;
-  }
 
-  private saveLockout(state: LockoutState): void {
-    this.sql.exec(
-      "INSERT INTO lockout (id, failures, window_started_at, locked_until) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET failures = excluded.failures, window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
-      state.failures, state.windowStartedAt, state.lockedUntil,
-    );
-  }
 }
