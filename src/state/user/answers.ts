@@ -26,12 +26,15 @@ export interface Keys {
   owner: string;
 }
 
+/** An answer to a challenge, as {@link matchAnswer} reads it. */
+export type AnswerInput = { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings };
+
 /** The sent code's purpose an answer with this factor spends, if it is a sent code. */
 export function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): string | null {
   return factor === "sms" || factor === "email" ? `challenge:${challengeId}` : null;
 }
 
-export async function matchAnswer(keys: Keys, input: { challengeId: string; factor: AnswerFactor; code: string; settings: AnswerSettings }, factorId: string | null, now: number): Promise<Matched> {
+export async function matchAnswer(keys: Keys, input: AnswerInput, factorId: string | null, now: number): Promise<Matched> {
   if (input.factor === "totp") {
     const row = keys.sql.exec<{ secret_sealed: string; totp_settings: string | null }>("SELECT secret_sealed, totp_settings FROM factors WHERE id = ?", factorId).one();
     return matchTotp(keys, factorId!, row, input.code, input.settings.totp, now);

@@ -11,6 +11,9 @@ import type { CodeKind } from "./sent-codes";
 
 export { AuditEntry };
 
+/** The operation of the challenge an enrolled user answers before adding a factor. */
+export const MANAGE_FACTORS = "manage_factors";
+
 export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
 
 export const FactorSummary = z.object({
