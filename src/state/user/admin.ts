@@ -35,9 +35,11 @@ export async function reset(user: UserContext, origin: RequestOrigin, actor: str
   const now = Date.now();
   if (!known(user.sql)) return null;
   const factorsRemoved = user.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE status = 'active'").one().n;
-  for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) user.sql.exec(`DELETE FROM ${table}`);
-  saveLockout(user.sql, NO_FAILURES);
-  revokeEverything(user.sql, now);
+  user.transaction(() => {
+    for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) user.sql.exec(`DELETE FROM ${table}`);
+    saveLockout(user.sql, NO_FAILURES);
+    revokeEverything(user.sql, now);
+  });
   user.seen(undefined, now);
   user.record(now, "user.reset", origin, { actor, factorsRemoved });
   user.statusChanged();
@@ -50,7 +52,6 @@ export async function details(user: UserContext, enrolmentEpoch?: number): Promi
   await user.applyEnrolmentEpoch(enrolmentEpoch);
   const now = Date.now();
   const factors = factorDetails(user.sql);
-
   const locked = lockRemainingMs(loadLockout(user.sql), now) > 0;
   return {
     factors,
@@ -69,15 +70,18 @@ export async function setRequirement(user: UserContext, required: boolean | null
   user.statusChanged();
 }
 
-/** {@link applyEnrolmentEpoch}, synchronously: a challenge opened before the epoch is void too. */
+/** `UserState.applyEnrolmentEpoch`, synchronously: a challenge opened before the epoch is void too. */
 export function applyEpoch(user: UserContext, epoch: number | undefined): void {
   if (!epoch || (setting(user.sql, "epoch_applied") ?? 0) >= epoch) return;
   const now = Date.now();
-  const dropped = user.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
-  user.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
-  user.sql.exec("DELETE FROM challenges WHERE created_at < ?", epoch);
-  if (factorRows(user.sql).length === 0) user.sql.exec("DELETE FROM backup_codes");
-  setSetting(user.sql, "epoch_applied", epoch);
+  const dropped = user.transaction(() => {
+    const n = user.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE created_at < ?", epoch).one().n;
+    user.sql.exec("DELETE FROM factors WHERE created_at < ?", epoch);
+    user.sql.exec("DELETE FROM challenges WHERE created_at < ?", epoch);
+    if (factorRows(user.sql).length === 0) user.sql.exec("DELETE FROM backup_codes");
+    setSetting(user.sql, "epoch_applied", epoch);
+    return n;
+  });
   if (dropped > 0) {
     revokeEverything(user.sql, now);
     user.record(now, "factors.reenrolment_required", { ip: null, userAgent: null }, { dropped });

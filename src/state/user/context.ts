@@ -17,4 +17,6 @@ export interface UserContext extends Keys {
   matchAnswer(input: AnswerInput, factorId: string | null, now: number): Promise<Matched>;
   grantSpent(jti: string): boolean;
   applyEnrolmentEpoch(epoch: number | undefined): Promise<void>;
+  /** Runs `fn` as one storage transaction: a throw half-way rolls back its writes. */
+  transaction<T>(fn: () => T): T;
 }

@@ -116,16 +116,16 @@ export async function confirmEnrolment(user: UserContext, input: {
   // the user had no factor must not slip in after they enrolled one elsewhere.
   const stale = mayAddFactor(user, input.sessionId, now, () => false);
   if (stale) return stale;
-  user.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
+  user.transaction(() => {
+    user.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
+    // Any other pending enrolment was started under the old state of the account: drop it.
+    user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
+    if (firstFactor) replaceBackupCodes(user.sql, hashes, now);
+    clearFailures(user.sql, now, counted.lockedUntil);
+    // Enrolling the first factor proves this session; adding another must not extend the window.
+    if (firstFactor) markFresh(user.sql, input.sessionId, now);
+  });
   user.statusChanged();
-  // Any other pending enrolment was started under the old state of the account: drop it.
-  user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
-  if (firstFactor) {
-    replaceBackupCodes(user.sql, hashes, now);
-  }
-  clearFailures(user.sql, now, counted.lockedUntil);
-  // Enrolling the first factor proves this session; adding another must not extend the window.
-  if (firstFactor) markFresh(user.sql, input.sessionId, now);
   user.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
   if (firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
   // Enrolling answers only the challenge that sent the user to enrol, and only for a first
@@ -174,7 +174,7 @@ export async function regenerateBackupCodes(user: UserContext, input: { sessionI
   // codes without a factor must not exist.
   if (factorRows(user.sql).length === 0) return { ok: false, error: "factor_not_enrolled" };
   const now = Date.now();
-  replaceBackupCodes(user.sql, hashes, now);
+  user.transaction(() => replaceBackupCodes(user.sql, hashes, now));
   user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
   return { ok: true, backupCodes };
 }

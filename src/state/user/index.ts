@@ -2,8 +2,9 @@
  * @module
  * One Durable Object per (tenant, user): the single place a user's enrolment, challenges,
  * failed attempts and audit trail are written, so that every check on them is serialised and
- * race-free. The class is thin: RPC methods over its SQLite storage, with the decisions in
- * plain functions (lockout, TOTP matching, backup-code hashing).
+ * race-free. The class is thin: RPC methods that hand a {@link UserContext} to the plain
+ * functions of this folder (one module per table or concern), with the decisions in pure ones
+ * (lockout, TOTP matching, backup-code hashing).
  *
  * Concurrency: a Durable Object runs one event at a time, but lets others in while it awaits
  * anything that is not storage (here: WebCrypto). So every method does its checks and writes
@@ -30,7 +31,7 @@ import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
 import { requiredByAdmin, setSetting, setting } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import { syncToTenant } from "./sync";
+import { SYNC_RETRY_MS, syncToTenant, TENANT_SYNC_DELAY_MS } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import type { ChallengeRequest, ChallengeView, CodeEnrolmentStart, ConfirmOutcome, DeviceView, EnrolmentStart, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
@@ -38,15 +39,8 @@ import type { ChallengeRequest, ChallengeView, CodeEnrolmentStart, ConfirmOutcom
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
+export { TENANT_SYNC_DELAY_MS } from "./sync";
 export * from "./views";
-
-/**
- * How long new audit entries and a status change wait before they are sent to the tenant's
- * object, in one batch (see `tenant-sync`). The tenant-wide audit and directory lag by this.
- */
-export const TENANT_SYNC_DELAY_MS = 500;
-/** How long a failed sync waits before it is tried again. */
-const SYNC_RETRY_MS = 30_000;
 
 /**
  * The address of a user's Durable Object.
@@ -151,6 +145,7 @@ export class UserState extends DurableObject<Env> {
       matchAnswer: (input, factorId, now) => this.matchAnswer(input, factorId, now),
       grantSpent: (jti) => this.grantSpent(jti),
       applyEnrolmentEpoch: (epoch) => this.applyEnrolmentEpoch(epoch),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
     };
   }
 
@@ -192,10 +187,7 @@ export class UserState extends DurableObject<Env> {
     return challengeView(this.sql, id, sessionId, Date.now());
   }
 
-  /**
-   * Starts a TOTP enrolment. With `resume`, an unexpired pending enrolment is returned instead,
-   * so reloading the enrolment page keeps the QR code the user may already have scanned.
-   */
+  /** Starts a TOTP enrolment. */
   async beginTotpEnrolment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrolmentStart> {
     return beginTotpEnrolment(this.context(), input);
   }
@@ -205,11 +197,7 @@ export class UserState extends DurableObject<Env> {
     return beginCodeEnrolment(this.context(), kind, address, sessionId);
   }
 
-  /**
-   * Makes a code for a challenge or a pending enrolment and records the send, within the
-   * per-user cooldown and hourly cap. The send is recorded before the first await, so parallel
-   * requests cannot both pass a limit. The caller delivers the code, or calls `withdrawCode`.
-   */
+  /** Makes a code for a challenge or a pending enrolment and records the send, within the per-user cooldown and hourly cap. */
   async issueCode(input: Parameters<typeof issueCode>[1]): Promise<IssuedCode> {
     return issueCode(this.context(), input);
   }
@@ -219,11 +207,7 @@ export class UserState extends DurableObject<Env> {
     return withdrawCode(this.context(), purpose, sentAt, reason, origin);
   }
 
-  /**
-   * Confirms a pending enrolment (any factor) with its first code. The first factor also gets
-   * backup codes, shown once. When `challengeId` names an open challenge of this session,
-   * proving the new factor answers it.
-   */
+  /** Confirms a pending enrolment (any factor) with its first code. */
   async confirmEnrolment(input: Parameters<typeof confirmEnrolment>[1]): Promise<ConfirmOutcome> {
     return confirmEnrolment(this.context(), input);
   }
@@ -233,21 +217,12 @@ export class UserState extends DurableObject<Env> {
     return verify(this.context(), input);
   }
 
-  /**
-   * Takes the request held with a verified challenge, to send it on: once only, within the
-   * challenge's lifetime, and only while its grant is unspent. The caller sends it through the
-   * gate with that grant, which spends it; so of a complete and a retry with the grant racing,
-   * exactly one reaches the origin.
-   */
+  /** Takes the request held with a verified challenge, to send it on. */
   async takeHeldRequest(challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
     return takeHeldRequest(this.context(), challengeId, sessionId);
   }
 
-  /**
-   * Marks a single-use grant as spent; `true` only for its first use.
-   * @example
-   * if (!(await user.consumeGrant(jti, expiresAt))) // replayed
-   */
+  /** Marks a single-use grant as spent. */
   async consumeGrant(jti: string, expiresAt: number): Promise<boolean> {
     return consumeGrant(this.context(), jti, expiresAt);
   }
@@ -257,12 +232,7 @@ export class UserState extends DurableObject<Env> {
     return unlock(this.context(), origin, actor);
   }
 
-  /**
-   * An admin's reset: every factor (pending ones too), backup code, trusted device, sent code,
-   * open challenge and fresh verification is gone, the lockout is cleared, and every grant issued
-   * before now is void at its next check (within the 5-minute re-check bound). The user enrols
-   * again from nothing; the audit trail and spent-grant records stay.
-   */
+  /** An admin's reset. */
   async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number } | null> {
     return reset(this.context(), origin, actor);
   }
@@ -272,18 +242,12 @@ export class UserState extends DurableObject<Env> {
     return details(this.context(), enrolmentEpoch);
   }
 
-  /**
-   * Whether a grant issued at `issuedAt` still stands: no reset, factor change or other
-   * revocation since, and, for a grant a trusted device earned, that device is still trusted.
-   */
+  /** Whether a grant issued at `issuedAt` still stands. */
   async grantStillGood(issuedAt: number, deviceId: string | null): Promise<boolean> {
     return grantStillGood(this.context(), issuedAt, deviceId);
   }
 
-  /**
-   * Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped.
-   * `null` when everything was revoked after the verification (`provedAt`) that asked for it.
-   */
+  /** Remembers this browser as trusted for `days`. */
   async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
     return trustDevice(this.context(), input);
   }
