@@ -2,7 +2,7 @@
  * @module
  * The Hono environments shared by the routes: Worker bindings and per-request variables.
  */
-import type { AdminScope } from "./api/admin-schemas";
+import type { AdminScope } from "./state/tenant/views";
 import type { Policy } from "./config/policy-schema";
 import type { TenantConfig } from "./config/tenant-config";
 import type { Identity } from "./gate/identity";

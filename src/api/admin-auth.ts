@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AdminEnv } from "../app-env";
 import { secretsEqual } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
-import { parseApiKey } from "../state/api-keys";
+import { parseApiKey } from "../state/tenant/keys";
 import { tenantState } from "../state/tenant";
 import { ALL_SCOPES, type AdminScope } from "./admin-schemas";
 

@@ -9,7 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AdminEnv } from "../app-env";
 import { readJson, validate } from "../lib/json-body";
 import { problem, ProblemError } from "../lib/problem";
-import { requestOrigin } from "../state/audit-log";
+import { requestOrigin } from "../state/user/audit";
 import { tenantState } from "../state/tenant";
 import { requireScope } from "./admin-auth";
 import { CreateKeyBody } from "./admin-schemas";

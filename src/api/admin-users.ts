@@ -10,7 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AdminEnv } from "../app-env";
 import { readJson, validate } from "../lib/json-body";
 import { problem, ProblemError } from "../lib/problem";
-import { requestOrigin, type AuditEntry } from "../state/audit-log";
+import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import { tenantState } from "../state/tenant";
 import { userState, type UserDetails } from "../state/user";
 import { requireScope } from "./admin-auth";

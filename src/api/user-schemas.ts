@@ -5,6 +5,9 @@
  */
 import * as z from "zod";
 import { ID_PATTERN } from "../lib/ids";
+import { AuditEntry as ActivityEntry, ChallengeView, DeviceView as Device, FactorSummary as Factor } from "../state/user/views";
+
+export { ActivityEntry, Device };
 
 export const Id = (what: string) => z.string().regex(ID_PATTERN, what);
 export const ChallengeId = Id("a challenge id");
@@ -43,18 +46,17 @@ export const Grant = z.object({
   singleUse: z.boolean(),
   held: z.boolean().describe("The request that opened the challenge is kept: POST .../complete sends it."),
 });
+/** A challenge as the API shows it: {@link ChallengeView} with its expiry as a date, without `returnTo`. */
 export const ChallengeDescription = z.object({
-  id: z.string(),
-  operation: z.string(),
-  kind: z.enum(["step_up", "enroll"]),
-  factors: z.array(z.string()),
+  id: ChallengeView.shape.id,
+  operation: ChallengeView.shape.operation,
+  kind: ChallengeView.shape.kind,
+  factors: ChallengeView.shape.factors,
   destinations: z.record(z.string(), z.string()),
-  approving: z.array(z.object({ field: z.string(), value: z.string() })).describe("What the user approves: the request's fields the policy shows."),
-  held: z.boolean(),
+  approving: ChallengeView.shape.approving.describe("What the user approves: the request's fields the policy shows."),
+  held: ChallengeView.shape.held,
   expiresAt: z.string(),
-});
-const Factor = z.object({ id: z.string(), kind: z.string(), destination: z.string().nullable() });
-export const Me = z.object({
+});export const Me = z.object({
   userId: z.string(),
   enrolled: z.boolean(),
   factors: z.array(Factor),
@@ -64,5 +66,3 @@ export const Me = z.object({
   required: z.boolean(),
   enforcementChangedAt: z.string().nullable(),
 });
-export const Device = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string(), ip: z.string().nullable(), expiresAt: z.string() });
-export const ActivityEntry = z.object({ seq: z.number(), at: z.string(), type: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), detail: z.record(z.string(), z.unknown()) });

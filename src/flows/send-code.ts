@@ -11,10 +11,10 @@ import { codeMessage } from "../factors/messages";
 import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { deliver } from "../providers/deliver";
-import type { CodeKind } from "../state/sent-codes";
+import type { CodeKind } from "../state/user/sent-codes";
 import { tenantState, type SendAllowance } from "../state/tenant";
 import { maskAddress, userState, type CodeTarget, type IssuedCode } from "../state/user";
-import { requestOrigin } from "../state/audit-log";
+import { requestOrigin } from "../state/user/audit";
 import { refusalProblem } from "./user-outcomes";
 import { reachState } from "../lib/reach-state";
 

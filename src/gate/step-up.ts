@@ -8,7 +8,7 @@ import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
 import { bindsRequest, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
-import { requestOrigin } from "../state/audit-log";
+import { requestOrigin } from "../state/user/audit";
 import { reachState } from "../lib/reach-state";
 import { userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";

@@ -4,7 +4,7 @@
  * and recent sign-in activity.
  */
 import type { FC } from "hono/jsx";
-import type { AuditEntry } from "../state/audit-log";
+import type { AuditEntry } from "../state/user/audit";
 import type { DeviceView, FactorSummary } from "../state/user";
 import { Layout, type Branding } from "./layout";
 

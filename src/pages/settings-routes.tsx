@@ -16,7 +16,7 @@ import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
-import { requestOrigin, type AuditEntry } from "../state/audit-log";
+import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
 import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf } from "./page-forms";

@@ -249,7 +249,7 @@ describe("send limits", () => {
 
 describe("the dev outbox", () => {
   it("is not served, and does not deliver, outside development", async () => {
-    const { default: worker } = await import("../../src/index");
+    const { default: worker } = await import("../../src");
     // A public origin: production refuses a policy naming the test origin on loopback.
     const { base } = await aTenant(policy({ origin: "https://portal.example" }));
     const production = { ...env, STEPGATE_ENV: "production" } as Env;

@@ -29,20 +29,6 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
 };
 
 /**
- * Imports against the direction that stay until the state split (issue 15) gives the Durable
- * Objects their own `views.ts`: state, and the context type, still read admin schemas from
- * `api/`. Exact pairs, so no new one slips in; the lead empties this list after that merge.
- */
-const KNOWN_UNTIL_STATE_SPLIT: ReadonlyArray<readonly [string, string]> = [
-  ["src/app-env.ts", "src/api/admin-schemas.ts"],
-  ["src/state/api-keys.ts", "src/api/admin-schemas.ts"],
-  ["src/state/directory.ts", "src/api/admin-schemas.ts"],
-  ["src/state/policy-history.ts", "src/api/admin-schemas.ts"],
-  ["src/state/tenant-audit.ts", "src/api/admin-schemas.ts"],
-  ["src/state/tenant.ts", "src/api/admin-schemas.ts"],
-];
-
-/**
  * Imports against the direction kept on purpose, each with its reason.
  */
 const EXCEPTIONS: ReadonlyArray<readonly [string, string, string]> = [
@@ -102,7 +88,7 @@ describe("layers", () => {
   });
 
   it("imports only down the layers", () => {
-    const allowed = new Set([...KNOWN_UNTIL_STATE_SPLIT, ...EXCEPTIONS].map(([from, to]) => `${from} -> ${to}`));
+    const allowed = new Set(EXCEPTIONS.map(([from, to]) => `${from} -> ${to}`));
     const against: string[] = [];
     for (const [file, imports] of graph) {
       const from = layerOf(file);
@@ -136,7 +122,7 @@ describe("layers", () => {
 
   it("lists only exceptions that are still needed", () => {
     const edges = new Set([...graph].flatMap(([file, imports]) => imports.map((target) => `${rel(file)} -> ${rel(target)}`)));
-    const stale = [...KNOWN_UNTIL_STATE_SPLIT, ...EXCEPTIONS].map(([from, to]) => `${from} -> ${to}`).filter((edge) => !edges.has(edge));
+    const stale = EXCEPTIONS.map(([from, to]) => `${from} -> ${to}`).filter((edge) => !edges.has(edge));
     expect(stale).toEqual([]);
   });
 });

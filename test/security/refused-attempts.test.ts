@@ -7,7 +7,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TenantAuditEntry } from "../../src/api/admin-schemas";
-import { REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/refusal-tally";
+import { REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/tenant/refusal-tally";
 import { tenantState } from "../../src/state/tenant";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { usersSync } from "../support/admin";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES } from "../../src/state/lockout";
+import { afterFailure, attemptsRemaining, lockRemainingMs, NO_FAILURES } from "../../src/state/user/lockout";
 
 const policy = { maxAttempts: 3, windowSeconds: 60, lockSeconds: 120 };
 

@@ -59,7 +59,7 @@ export const USER_MIGRATIONS: readonly string[] = [
    CREATE TABLE fresh_sessions (session_id TEXT PRIMARY KEY, verified_at INTEGER NOT NULL);`,
   // A TOTP factor keeps the digits, period and algorithm its app was given, and the last code
   // it accepted as a time (seconds), so a later policy change cannot break enrolled apps.
-  // (last_step, counted in periods, is no longer read.)
+  // (last_step, counted in periods, is no longer read: dropped in migration 8.)
   `ALTER TABLE factors ADD COLUMN totp_settings TEXT;
    ALTER TABLE factors ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;`,
   // Per-user settings by name (required_by_admin, revoked_before, epoch_applied) and the
@@ -85,4 +85,8 @@ export const USER_MIGRATIONS: readonly string[] = [
    ALTER TABLE challenges ADD COLUMN held_sealed TEXT;
    ALTER TABLE challenges ADD COLUMN grant_id TEXT;
    ALTER TABLE challenges ADD COLUMN completed_at INTEGER;`,
+  // Never read: the first profile's requirement column (the requirement is a setting) and the
+  // TOTP step counter of migration 2 (the last code is kept as a time, `last_used_at`).
+  `ALTER TABLE profile DROP COLUMN required_by_admin;
+   ALTER TABLE factors DROP COLUMN last_step;`,
 ];

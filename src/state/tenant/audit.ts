@@ -6,8 +6,8 @@
  * Retention: {@link TENANT_AUDIT_DAYS} days, and at most {@link TENANT_AUDIT_ENTRIES_KEPT}
  * entries per tenant, whichever is shorter. Each user's object keeps its newest 1,000 too.
  */
-import type { AuditQuery, TenantAuditEntry } from "../api/admin-schemas";
-import { auditEntryOf, type RequestOrigin } from "./audit-log";
+import type { AuditQuery, TenantAuditEntry } from "./views";
+import { auditEntryOf, type RequestOrigin } from "../user/audit";
 
 export const TENANT_AUDIT_DAYS = 90;
 export const TENANT_AUDIT_ENTRIES_KEPT = 200_000;

@@ -3,7 +3,8 @@
  * The per-user audit trail in the user's Durable Object: what happened, when, from which IP
  * and user agent. Retention: the newest {@link AUDIT_ENTRIES_KEPT} entries per user.
  */
-import { iso } from "../lib/iso-time";
+import * as z from "zod";
+import { iso } from "../../lib/iso-time";
 
 /** Where a request came from, as recorded in the audit trail. */
 export interface RequestOrigin {
@@ -16,14 +17,9 @@ export function requestOrigin(request: Request): RequestOrigin {
   return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent") };
 }
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, unknown>;
-}
+/** One entry of a user's audit trail (and, as `ActivityEntry`, of the API's activity listings). */
+export const AuditEntry = z.object({ seq: z.number(), at: z.string(), type: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), detail: z.record(z.string(), z.unknown()) });
+export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AUDIT_ENTRIES_KEPT = 1_000;
 const USER_AGENT_MAX_CHARS = 256;

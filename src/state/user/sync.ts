@@ -9,9 +9,17 @@
  * ignores an entry it already has (same user, same sequence number). Marking sent what was not
  * stored is not: so a batch counts as sent only by the tenant's receipt, for the right tenant.
  */
-import type { DirectoryRow } from "./directory";
-import { tenantState } from "./tenant";
-import type { AuditRecord } from "./tenant-audit";
+import type { DirectoryRow } from "../tenant/directory";
+import { tenantState } from "../tenant";
+import type { AuditRecord } from "../tenant/audit";
+
+/**
+ * How long new audit entries and a status change wait before they are sent to the tenant's
+ * object, in one batch. The tenant-wide audit and directory lag by this.
+ */
+export const TENANT_SYNC_DELAY_MS = 500;
+/** How long a failed sync waits before it is tried again. */
+export const SYNC_RETRY_MS = 30_000;
 
 /** Entries sent per batch; more wait for the next alarm. */
 const AUDIT_BATCH = 500;

@@ -7,21 +7,21 @@
  * functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "../api/admin-schemas";
-import { kvKeys } from "../config/kv-keys";
-import { countedStub } from "../lib/call-counts";
-import { policyChanges } from "../config/policy-diff";
-import { sha256Hex } from "../lib/crypto";
-import { iso } from "../lib/iso-time";
-import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./api-keys";
-import type { RequestOrigin } from "./audit-log";
+import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "./views";
+import { kvKeys } from "../../config/kv-keys";
+import { countedStub } from "../../lib/call-counts";
+import { policyChanges } from "../../config/policy-diff";
+import { sha256Hex } from "../../lib/crypto";
+import { iso } from "../../lib/iso-time";
+import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
+import type { RequestOrigin } from "../user/audit";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
-import { migrate } from "./migrate";
-import { objectIdentity } from "./object-identity";
+import { migrate } from "../migrate";
+import { objectIdentity } from "../object-identity";
 import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
 import { noOpenTallies, tallyRefusal } from "./refusal-tally";
-import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./tenant-audit";
-import { TENANT_MIGRATIONS } from "./tenant-schema";
+import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
+import { TENANT_MIGRATIONS } from "./schema";
 
 /**
  * How long KV may take to show a write everywhere. Within this time of its own write, a KV read

@@ -3,7 +3,7 @@
  * Failed-attempt lockout as pure functions of (state, now, policy), so the Durable Object
  * only loads, applies and stores, and the clock is a parameter in tests.
  */
-import type { Policy } from "../config/policy-schema";
+import type { Policy } from "../../config/policy-schema";
 
 /** The per-user part of the policy's `lockout` (its per-IP limit is counted in the tenant's object). */
 export type LockoutPolicy = Pick<Policy["lockout"], "maxAttempts" | "windowSeconds" | "lockSeconds">;

@@ -4,10 +4,9 @@
  * ETag and what changed. The newest version's text is what the admin API compares `If-Match`
  * against (see `TenantState.writePolicy`).
  */
-import type { PolicyVersion } from "../api/admin-schemas";
-import type { PolicyChange } from "../config/policy-diff";
-import { sha256Hex } from "../lib/crypto";
-import { iso } from "../lib/iso-time";
+import type { PolicyChange, PolicyVersion } from "./views";
+import { sha256Hex } from "../../lib/crypto";
+import { iso } from "../../lib/iso-time";
 
 /** Versions kept per tenant; older ones are dropped. */
 export const POLICY_VERSIONS_KEPT = 200;

@@ -4,10 +4,10 @@
  * SHA-256 of the secret is stored (the secret is 256 random bits, so a fast hash is enough:
  * there is nothing to brute-force), and it is shown once, when created.
  */
-import type { AdminScope, ApiKeyView } from "../api/admin-schemas";
-import { digestsEqual } from "../lib/crypto";
-import { base64url } from "../lib/encoding";
-import { iso } from "../lib/iso-time";
+import type { AdminScope, ApiKeyView } from "./views";
+import { digestsEqual } from "../../lib/crypto";
+import { base64url } from "../../lib/encoding";
+import { iso } from "../../lib/iso-time";
 
 const KEY_FORMAT = /^sgk_([0-9a-f]{16})_([\w-]{43})$/;
 /** `last_used_at` is written at most this often, so busy scripts do not write on every call. */

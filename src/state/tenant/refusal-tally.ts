@@ -7,9 +7,9 @@
  * or IP (for `ip_rate_limited`) gets one `verify.refused` entry per minute, whose `count` goes
  * up with every refusal in that minute.
  */
-import { iso } from "../lib/iso-time";
-import type { RequestOrigin } from "./audit-log";
-import { appendTenantAudit } from "./tenant-audit";
+import { iso } from "../../lib/iso-time";
+import type { RequestOrigin } from "../user/audit";
+import { appendTenantAudit } from "./audit";
 
 /** One `verify.refused` entry per user or IP per this many milliseconds (calendar minutes). */
 export const REFUSAL_WINDOW_MS = 60_000;

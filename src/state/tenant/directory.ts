@@ -8,9 +8,9 @@
  * so page 2,000 costs what page 1 does, and rows added meanwhile are neither skipped nor shown
  * twice.
  */
-import type { DirectoryEntry, DirectoryQuery } from "../api/admin-schemas";
-import { encodeDirectoryCursor } from "../lib/directory-cursor";
-import { iso } from "../lib/iso-time";
+import type { DirectoryEntry, DirectoryQuery } from "./views";
+import { encodeDirectoryCursor } from "../../lib/directory-cursor";
+import { iso } from "../../lib/iso-time";
 
 /** What a user's object publishes about itself. */
 export interface DirectoryRow {

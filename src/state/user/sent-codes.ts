@@ -5,7 +5,7 @@
  * the log of sends that the per-user cooldown and hourly cap are counted from. Plain functions
  * over `SqlStorage`, all synchronous, so the Durable Object can run each check with its write.
  */
-import type { CodeSettings } from "../factors/code-settings";
+import type { CodeSettings } from "../../factors/code-settings";
 
 export type CodeKind = "sms" | "email";
 

@@ -1,0 +1,102 @@
+/**
+ * @module
+ * What the tenant object returns and the queries it answers, as zod schemas: the one source of
+ * these types. The admin API validates with and describes (OpenAPI) the same schemas.
+ */
+import * as z from "zod";
+import { PolicyChange } from "../../config/policy-diff";
+import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
+
+export { PolicyChange };
+
+/** What a tenant API key may do. `keys:write` manages keys, and only up to its own scopes. */
+export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
+export type AdminScope = z.infer<typeof AdminScope>;
+export const ALL_SCOPES: readonly AdminScope[] = AdminScope.options;
+
+export const UserId = z.string().min(1).max(256).describe("The portal's user id (the session JWT's user claim).");
+
+export const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(AdminScope),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+
+export const UserStatusName = z.enum(["not_enrolled", "pending", "enrolled"]);
+export const FactorKind = z.enum(["totp", "sms", "email"]);
+
+export type { DirectorySortColumn };
+
+export const DirectoryQuery = z
+  .strictObject({
+    status: z.enum([...UserStatusName.options, "locked"]).optional(),
+    factor: FactorKind.optional(),
+    required: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("Marked required (true) or exempt (false) by an admin."),
+    q: z.string().trim().min(1).max(256).optional().describe("A prefix of the user id or email."),
+    sort: z
+      .enum([...SORT_COLUMNS, ...SORT_COLUMNS.map((c) => `-${c}` as const)])
+      .default("user_id")
+      .transform((sort) => ({ column: sort.replace(/^-/, "") as DirectorySortColumn, descending: sort.startsWith("-") })),
+    cursor: z.string().max(1024).optional().describe("`nextCursor` of the previous page, with the same sort."),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .transform(({ cursor, ...query }, ctx) => {
+    if (cursor === undefined) return { ...query, after: null };
+    const after = decodeDirectoryCursor(cursor, query.sort.column, query.sort.descending);
+    if (!after) {
+      ctx.addIssue({ code: "custom", path: ["cursor"], message: "not a cursor from this listing and sort; start again without one" });
+      return z.NEVER;
+    }
+    return { ...query, after };
+  });
+export type DirectoryQuery = z.output<typeof DirectoryQuery>;
+
+export const DirectoryEntry = z.object({
+  userId: z.string(),
+  email: z.string().nullable(),
+  status: UserStatusName,
+  factors: z.array(FactorKind),
+  locked: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  requiredByAdmin: z.boolean().nullable(),
+  enrolledAt: z.string().nullable(),
+  firstSeenAt: z.string(),
+  updatedAt: z.string(),
+});
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+
+export const AuditQuery = z.strictObject({
+  user: UserId.optional(),
+  type: z.string().max(64).regex(/^[a-z_.]+\*?$/, "an entry type like verify.failed, or a prefix ending in * (verify.*)").optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type AuditQuery = z.output<typeof AuditQuery>;
+
+export const TenantAuditEntry = z.object({
+  seq: z.number(),
+  at: z.string(),
+  type: z.string(),
+  user: z.string().nullable(),
+  actor: z.string().nullable().describe("Who acted: `bootstrap`, `key:<id>`, or null for the user themself."),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type TenantAuditEntry = z.infer<typeof TenantAuditEntry>;
+
+export const PolicyVersion = z.object({
+  version: z.number(),
+  at: z.string(),
+  actor: z.string(),
+  etag: z.string(),
+  changes: z.array(PolicyChange),
+});
+export type PolicyVersion = z.infer<typeof PolicyVersion>;
+

@@ -1,0 +1,60 @@
+/**
+ * @module
+ * Who the user is to stepgate (`profile` table): first seen, their email, and their row for
+ * the tenant's directory.
+ */
+import { tableExists } from "../object-identity";
+import type { DirectoryRow } from "../tenant/directory";
+import { loadLockout } from "./attempts";
+import { ENROLMENT_TTL_MS, factorRows } from "./factors";
+import { requiredByAdmin, setting } from "./settings";
+
+/**
+ * The name of an object whose profile was written before names were stored (an object woken
+ * nameless then wrote `""` there: that is no name).
+ */
+export function nameFromProfile(sql: SqlStorage): string | null {
+  if (!tableExists(sql, "profile")) return null;
+  const row = sql.exec<{ tenant_id: string; user_id: string }>("SELECT tenant_id, user_id FROM profile WHERE id = 1").toArray()[0];
+  return row && row.tenant_id !== "" ? JSON.stringify([row.tenant_id, row.user_id]) : null;
+}
+
+/** Whether stepgate has seen this user (their profile exists). */
+export function known(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM profile WHERE id = 1").toArray().length > 0;
+}
+
+/**
+ * Notes the user in their profile the first time, and the session's email when it changes.
+ * Returns whether the profile changed.
+ */
+export function noteSeen(sql: SqlStorage, who: { tenantId: string; userId: string }, email: string | null | undefined, now: number): boolean {
+  const profile = sql.exec<{ email: string | null }>("SELECT email FROM profile WHERE id = 1").toArray()[0];
+  if (profile && (email === undefined || profile.email === email)) return false;
+  sql.exec(
+    `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at) VALUES (1, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
+    who.tenantId, who.userId, email ?? null, now,
+  );
+  return true;
+}
+
+/** This user's row for the tenant's directory, or `null` before the user was first seen. */
+export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | null {
+  const profile = sql.exec<{ email: string | null; first_seen_at: number | null }>("SELECT email, first_seen_at FROM profile WHERE id = 1").toArray()[0];
+  if (!profile) return null;
+  const factors = factorRows(sql);
+  const pending = sql.exec<{ at: number | null }>("SELECT max(created_at) AS at FROM factors WHERE status = 'pending'").one().at;
+  const enrolled = sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM factors WHERE status = 'active'").one().at;
+  return {
+    userId,
+    email: profile.email ?? factors.find((f) => f.kind === "email")?.address ?? null,
+    factors: [...new Set(factors.map((f) => f.kind))],
+    pendingUntil: pending === null ? 0 : pending + ENROLMENT_TTL_MS,
+    required: requiredByAdmin(sql),
+    lockedUntil: loadLockout(sql).lockedUntil,
+    enrolledAt: enrolled,
+    firstSeenAt: profile.first_seen_at ?? Date.now(),
+    version: setting(sql, "directory_version") ?? 0,
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * @module
+ * One Durable Object per (tenant, user): the single place a user's enrolment, challenges,
+ * failed attempts and audit trail are written, so that every check on them is serialised and
+ * race-free. The class is thin: RPC methods that hand a {@link UserContext} to the plain
+ * functions of this folder (one module per table or concern), with the decisions in pure ones
+ * (lockout, TOTP matching, backup-code hashing).
+ *
+ * Concurrency: a Durable Object runs one event at a time, but lets others in while it awaits
+ * anything that is not storage (here: WebCrypto). So every method does its checks and writes
+ * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { TotpSettings } from "../../factors/totp";
+import { countedStub } from "../../lib/call-counts";
+import { randomId } from "../../lib/ids";
+import { seal } from "../../lib/sealed";
+import { migrate } from "../migrate";
+import { objectIdentity } from "../object-identity";
+import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
+import { matchAnswer, type AnswerInput, type Matched } from "./answers";
+import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
+import { challengeView, CHALLENGE_TTL_MS, insertChallenge } from "./challenges";
+import { issueCode, withdrawCode } from "./code-sends";
+import type { UserContext } from "./context";
+import { listDevices } from "./devices";
+import { beginCodeEnrolment, beginTotpEnrolment, confirmEnrolment, regenerateBackupCodes, removeFactor } from "./enrolment";
+import { activeFactors, factorRows } from "./factors";
+import { directoryRow, known, nameFromProfile, noteSeen } from "./identity";
+import type { CodeKind } from "./sent-codes";
+import { grantSpent } from "./sessions";
+import { requiredByAdmin, setSetting, setting } from "./settings";
+import { USER_MIGRATIONS } from "./schema";
+import { SYNC_RETRY_MS, syncToTenant, TENANT_SYNC_DELAY_MS } from "./sync";
+import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
+import { verify, takeHeldRequest, consumeGrant } from "./verification";
+import type { ChallengeRequest, ChallengeView, CodeEnrolmentStart, ConfirmOutcome, DeviceView, EnrolmentStart, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
+
+export { CHALLENGE_TTL_MS } from "./challenges";
+export { maskAddress } from "./factors";
+export { FRESH_VERIFICATION_MS } from "./sessions";
+export { TENANT_SYNC_DELAY_MS } from "./sync";
+export * from "./views";
+
+/**
+ * The address of a user's Durable Object.
+ * @example
+ * const user = userState(env, "acme", "alice"); await user.status();
+ */
+export function userState(env: Env, tenantId: string, userId: string): DurableObjectStub<UserState> {
+  // JSON keeps the two parts apart whatever characters a user id contains.
+  return countedStub(env, env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId]))));
+}
+
+export class UserState extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Sealed secrets and code hashes are bound to this object, so they cannot be moved to another user. */
+  private readonly owner: string;
+  /** Whose object this is: set before any request is let in, or the object refuses them all. */
+  private tenantId = "";
+  private userId = "";
+  private syncScheduled = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.owner = ctx.id.toString();
+    void ctx.blockConcurrencyWhile(async () => {
+      // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
+      // throws, and every request (and the alarm) is refused, with nothing written.
+      [this.tenantId, this.userId] = JSON.parse(objectIdentity(this.sql, ctx.id, "UserState", () => nameFromProfile(this.sql))) as [string, string];
+      migrate(this.sql, USER_MIGRATIONS);
+      // A user enrolled before the directory existed is listed the first time their object wakes.
+      if (!known(this.sql) && factorRows(this.sql).length > 0) this.seen(undefined, Date.now());
+    });
+  }
+
+  /**
+   * Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). A
+   * failure is retried later, for as long as it takes, rather than left to the runtime's few
+   * automatic retries: a quiet user must still reach the directory.
+   */
+  override async alarm(): Promise<void> {
+    this.syncScheduled = false;
+    try {
+      if (await this.syncToTenant()) this.scheduleSync();
+    } catch (error) {
+      console.error("stepgate: sync to the tenant failed; retrying", error);
+      this.syncScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + SYNC_RETRY_MS);
+    }
+  }
+
+  /**
+   * Sends pending audit entries and a changed status to the tenant's object now. Admin routes
+   * call it after acting, so the admin sees their own change in the directory and audit at once.
+   * Returns `true` when more entries wait for another batch.
+   */
+  async syncToTenant(): Promise<boolean> {
+    return syncToTenant({
+      sql: this.sql,
+      env: this.env,
+      tenantId: this.tenantId,
+      userId: this.userId,
+      setting: (name) => setting(this.sql, name),
+      setSetting: (name, value) => setSetting(this.sql, name, value),
+      directoryRow: () => directoryRow(this.sql, this.userId),
+    });
+  }
+
+  /**
+   * Records that the user's status changed (or that they were first seen, or their email
+   * changed): the directory row is sent to the tenant's object with the next batch. Called on
+   * status changes only, never per request or per verification.
+   */
+  private statusChanged(): void {
+    setSetting(this.sql, "directory_version", (setting(this.sql, "directory_version") ?? 0) + 1);
+    setSetting(this.sql, "directory_dirty", 1);
+    this.scheduleSync();
+  }
+
+  /** Notes the user in their profile the first time, and the session's email when it changes. */
+  private seen(email: string | null | undefined, now: number): void {
+    if (noteSeen(this.sql, { tenantId: this.tenantId, userId: this.userId }, email, now)) this.statusChanged();
+  }
+
+  /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
+  private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+    recordAudit(this.sql, now, type, origin, detail);
+    this.scheduleSync();
+  }
+
+  /**
+   * What the plain functions of this folder act on: this object's storage, keys and records.
+   * Three steps go through the instance, where the fault and race tests replace them.
+   */
+  private context(): UserContext {
+    return {
+      env: this.env,
+      sql: this.sql,
+      owner: this.owner,
+      record: (now, type, origin, detail) => this.record(now, type, origin, detail),
+      statusChanged: () => this.statusChanged(),
+      seen: (email, now) => this.seen(email, now),
+      matchAnswer: (input, factorId, now) => this.matchAnswer(input, factorId, now),
+      grantSpent: (jti) => this.grantSpent(jti),
+      applyEnrolmentEpoch: (epoch) => this.applyEnrolmentEpoch(epoch),
+      transaction: (fn) => this.ctx.storage.transactionSync(fn),
+    };
+  }
+
+  private matchAnswer(input: AnswerInput, factorId: string | null, now: number): Promise<Matched> {
+    return matchAnswer({ env: this.env, sql: this.sql, owner: this.owner }, input, factorId, now);
+  }
+
+  private grantSpent(jti: string): boolean {
+    return grantSpent(this.sql, jti);
+  }
+
+  private scheduleSync(): void {
+    if (this.syncScheduled) return;
+    this.syncScheduled = true;
+    void this.ctx.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
+  }
+
+  /**
+   * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
+   * re-enrolment epoch, when given, is applied first (see {@link applyEnrolmentEpoch}).
+   */
+  async status(enrolmentEpoch?: number, email?: string | null): Promise<UserStatus> {
+    this.seen(email, Date.now());
+    await this.applyEnrolmentEpoch(enrolmentEpoch);
+    return { factors: activeFactors(this.sql), requiredByAdmin: requiredByAdmin(this.sql) };
+  }
+
+  /** Opens a challenge for a protected request; expired challenges are swept on the way. */
+  async openChallenge(request: ChallengeRequest): Promise<OpenedChallenge> {
+    const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
+    // A held request is sealed to this user and this challenge: it cannot be moved to another.
+    const heldSealed = request.held ? await seal(this.env, request.held, `held:${this.owner}:${challenge.id}`) : null;
+    insertChallenge(this.sql, challenge, request, heldSealed, Date.now());
+    return challenge;
+  }
+
+  /** An open challenge of this session, or `null` (unknown, expired, answered, other session alike). */
+  async describeChallenge(id: string, sessionId: string): Promise<ChallengeView | null> {
+    return challengeView(this.sql, id, sessionId, Date.now());
+  }
+
+  /** Starts a TOTP enrolment. */
+  async beginTotpEnrolment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrolmentStart> {
+    return beginTotpEnrolment(this.context(), input);
+  }
+
+  /** Starts enrolling a phone number (E.164, already validated) or an email address. */
+  async beginCodeEnrolment(kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrolmentStart> {
+    return beginCodeEnrolment(this.context(), kind, address, sessionId);
+  }
+
+  /** Makes a code for a challenge or a pending enrolment and records the send, within the per-user cooldown and hourly cap. */
+  async issueCode(input: Parameters<typeof issueCode>[1]): Promise<IssuedCode> {
+    return issueCode(this.context(), input);
+  }
+
+  /** Undoes {@link issueCode} when the code could not be delivered: no live code, no send counted. */
+  async withdrawCode(purpose: string, sentAt: number, reason: string, origin: RequestOrigin): Promise<void> {
+    return withdrawCode(this.context(), purpose, sentAt, reason, origin);
+  }
+
+  /** Confirms a pending enrolment (any factor) with its first code. */
+  async confirmEnrolment(input: Parameters<typeof confirmEnrolment>[1]): Promise<ConfirmOutcome> {
+    return confirmEnrolment(this.context(), input);
+  }
+
+  /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
+  async verify(input: Parameters<typeof verify>[1]): Promise<VerifyOutcome> {
+    return verify(this.context(), input);
+  }
+
+  /** Takes the request held with a verified challenge, to send it on. */
+  async takeHeldRequest(challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
+    return takeHeldRequest(this.context(), challengeId, sessionId);
+  }
+
+  /** Marks a single-use grant as spent. */
+  async consumeGrant(jti: string, expiresAt: number): Promise<boolean> {
+    return consumeGrant(this.context(), jti, expiresAt);
+  }
+
+  /** Ends a lockout at once (admin action). */
+  async unlock(origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
+    return unlock(this.context(), origin, actor);
+  }
+
+  /** An admin's reset. */
+  async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number } | null> {
+    return reset(this.context(), origin, actor);
+  }
+
+  /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
+  async details(enrolmentEpoch?: number): Promise<UserDetails | null> {
+    return details(this.context(), enrolmentEpoch);
+  }
+
+  /** Whether a grant issued at `issuedAt` still stands. */
+  async grantStillGood(issuedAt: number, deviceId: string | null): Promise<boolean> {
+    return grantStillGood(this.context(), issuedAt, deviceId);
+  }
+
+  /** Remembers this browser as trusted for `days`. */
+  async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
+    return trustDevice(this.context(), input);
+  }
+
+  /** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin): Promise<boolean> {
+    return useTrustedDevice(this.context(), deviceId, origin);
+  }
+
+  /** The devices the user trusts, newest first. */
+  async devices(): Promise<DeviceView[]> {
+    return listDevices(this.sql, Date.now());
+  }
+
+  /** Stops trusting a device; grants it earned end at their next check. */
+  async revokeDevice(deviceId: string, origin: RequestOrigin, actor: string): Promise<boolean> {
+    return revokeDevice(this.context(), deviceId, origin, actor);
+  }
+
+  /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
+  async setRequirement(required: boolean | null, origin: RequestOrigin, actor: string): Promise<void> {
+    return setRequirement(this.context(), required, origin, actor);
+  }
+
+  /**
+   * Removes a factor (self-service), when this session verified for `manage_factors` recently
+   * and the user may go without it. Removing ends every grant and device trust of the user.
+   */
+  async removeFactor(input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
+    return removeFactor(this.context(), input);
+  }
+
+  /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
+  async regenerateBackupCodes(input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
+    return regenerateBackupCodes(this.context(), input);
+  }
+
+  /**
+   * Applies the tenant's re-enrolment epoch once: factors enrolled before it are dropped, so
+   * a user who had enrolled before 2FA was turned off and on again must enrol again.
+   */
+  async applyEnrolmentEpoch(epoch: number | undefined): Promise<void> {
+    applyEpoch(this.context(), epoch);
+  }
+
+  /** The newest audit entries first. */
+  async audit(limit: number, beforeSeq: number | null): Promise<AuditEntry[]> {
+    return listAudit(this.sql, limit, beforeSeq);
+  }
+
+  /** The user's own recent sign-ins, verifications and changes to what protects the account. */
+  async signInActivity(limit: number): Promise<AuditEntry[]> {
+    return listAudit(this.sql, limit, null, SIGN_IN_ACTIVITY_TYPES);
+  }
+}

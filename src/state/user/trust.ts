@@ -1,0 +1,49 @@
+/**
+ * @module
+ * Trusting a device, using and revoking that trust, and whether a grant still stands.
+ */
+import { randomId } from "../../lib/ids";
+import type { RequestOrigin } from "./audit";
+import type { UserContext } from "./context";
+import { addDevice, removeDevice, touchDevice, trustedDevice } from "./devices";
+import { setting } from "./settings";
+
+/**
+ * Whether a grant issued at `issuedAt` still stands: no reset, factor change or other
+ * revocation since, and, for a grant a trusted device earned, that device is still trusted.
+ */
+export async function grantStillGood(user: UserContext, issuedAt: number, deviceId: string | null): Promise<boolean> {
+  if (issuedAt < (setting(user.sql, "revoked_before") ?? 0)) return false;
+  return deviceId === null || trustedDevice(user.sql, deviceId, Date.now()) !== null;
+}
+
+/**
+ * Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped.
+ * `null` when everything was revoked after the verification (`provedAt`) that asked for it.
+ */
+export async function trustDevice(user: UserContext, input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
+  const now = Date.now();
+  // The verification that asked for trust came before a reset or factor change: no trust.
+  if (input.provedAt < (setting(user.sql, "revoked_before") ?? 0)) return null;
+  const deviceId = randomId();
+  const expiresAt = now + input.days * 86_400_000;
+  addDevice(user.sql, { id: deviceId, name: input.name.slice(0, 120), ip: input.origin.ip, expiresAt, max: input.max }, now);
+  user.record(now, "device.trusted", input.origin, { deviceId, name: input.name.slice(0, 120) });
+  return { deviceId, expiresAt };
+}
+
+/** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
+export async function useTrustedDevice(user: UserContext, deviceId: string, origin: RequestOrigin): Promise<boolean> {
+  const now = Date.now();
+  if (!trustedDevice(user.sql, deviceId, now)) return false;
+  touchDevice(user.sql, deviceId, origin.ip, now);
+  user.record(now, "login.trusted_device", origin, { deviceId });
+  return true;
+}
+
+/** Stops trusting a device; grants it earned end at their next check. */
+export async function revokeDevice(user: UserContext, deviceId: string, origin: RequestOrigin, actor: string): Promise<boolean> {
+  if (!removeDevice(user.sql, deviceId)) return false;
+  user.record(Date.now(), "device.revoked", origin, { deviceId, actor });
+  return true;
+}

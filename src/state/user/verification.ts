@@ -1,0 +1,113 @@
+/**
+ * @module
+ * Answering a challenge, and what a verified challenge allows: taking its held request and
+ * spending its grant. See the user object's module note on why an attempt is counted first.
+ */
+import { unseal } from "../../lib/sealed";
+import { applyEpoch } from "./admin";
+import { sentCodePurposeOf, spendCode } from "./answers";
+import { clearFailures, countAttempt, loadLockout } from "./attempts";
+import type { RequestOrigin } from "./audit";
+import { CHALLENGE_TTL_MS, completeChallenge, openChallengeRow } from "./challenges";
+import type { UserContext } from "./context";
+import { activeFactors, backupCodesLeft } from "./factors";
+import { attemptsRemaining, lockRemainingMs, type LockoutPolicy } from "./lockout";
+import { takeCodeTry } from "./sent-codes";
+import { markFresh } from "./sessions";
+import { MANAGE_FACTORS, type AnswerFactor, type AnswerSettings, type HeldRequestTaken, type Refusal, type VerifyOutcome } from "./views";
+
+/** Answers a challenge with a code; see the module note on why the attempt is counted first. */
+export async function verify(user: UserContext, input: {
+  challengeId: string;
+  sessionId: string;
+  factor: AnswerFactor;
+  code: string;
+  settings: AnswerSettings;
+  origin: RequestOrigin;
+  /**
+   * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
+   * before 2FA was turned off and on, or a challenge opened before, answers nothing.
+   */
+  enrolmentEpoch?: number;
+}): Promise<VerifyOutcome> {
+  applyEpoch(user, input.enrolmentEpoch);
+  const now = Date.now();
+  // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
+  // a user who must enrol cannot pass with leftover backup codes and no factor.
+  if (openChallengeRow(user.sql, input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
+  const factor = input.factor === "backup_code" ? null : activeFactors(user.sql).find((f) => f.kind === input.factor);
+  if (input.factor !== "backup_code" && !factor) return { ok: false, error: "factor_not_enrolled" };
+  const counted = countAttempt(user.sql, now, input.settings.lockout);
+  if ("ok" in counted) return counted;
+  // A sent code's tries are used up before it is checked, like the lockout count above.
+  const sentPurpose = sentCodePurposeOf(input.factor, input.challengeId);
+  if (sentPurpose && !takeCodeTry(user.sql, sentPurpose, now)) return refuseCode(user, input.origin, input.factor, now, input.settings.lockout);
+
+  const matched = await user.matchAnswer(input, factor?.id ?? null, now);
+
+  // Synchronous from here: the replay check and its write cannot be split by another request.
+  if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, input.factor, now, input.settings.lockout);
+  const challenge = completeChallenge(user.sql, input.challengeId, input.sessionId, now);
+  if (!challenge) return { ok: false, error: "challenge_not_found" };
+  clearFailures(user.sql, now, counted.lockedUntil);
+  // Only a verification asked for to manage factors opens the window to add one.
+  if (challenge.operation === MANAGE_FACTORS) markFresh(user.sql, input.sessionId, now);
+  user.record(now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
+  if (matched.kind === "backup_code") {
+    user.record(now, "backup_code.used", input.origin, { remaining: backupCodesLeft(user.sql) });
+  }
+  return { ok: true, ...challenge };
+}
+
+/** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
+export function refuseCode(user: UserContext, origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
+  const state = loadLockout(user.sql);
+  const left = attemptsRemaining(state, policy);
+  user.record(now, "verify.failed", origin, { factor, attemptsRemaining: left });
+  if (left === 0 && lockRemainingMs(state, now) > 0) {
+    user.record(now, "lockout.started", origin, { until: state.lockedUntil });
+    user.statusChanged();
+  }
+  return { ok: false, error: "invalid_code", attemptsRemaining: left };
+}
+
+/**
+ * Takes the request held with a verified challenge, to send it on: once only, within the
+ * challenge's lifetime, and only while its grant is unspent. The caller sends it through the
+ * gate with that grant, which spends it; so of a complete and a retry with the grant racing,
+ * exactly one reaches the origin.
+ */
+export async function takeHeldRequest(user: UserContext, challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
+  const now = Date.now();
+  const row = user.sql
+    .exec<{ operation: string; expires_at: number; digest: string | null; held_sealed: string | null; grant_id: string | null; verified_at: number | null; completed_at: number | null }>(
+      "SELECT operation, expires_at, digest, held_sealed, grant_id, verified_at, completed_at FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ?",
+      challengeId, sessionId, now,
+    )
+    .toArray()[0];
+  if (!row?.held_sealed) return { ok: false, error: "challenge_not_found" };
+  if (row.verified_at === null || row.grant_id === null) return { ok: false, error: "not_verified" };
+  // Checked and written with no await between: of two completes racing, one takes it.
+  if (row.completed_at !== null || user.grantSpent(row.grant_id)) return { ok: false, error: "already_completed" };
+  user.sql.exec("UPDATE challenges SET completed_at = ? WHERE id = ?", now, challengeId);
+  const request = await unseal(user.env, row.held_sealed, `held:${user.owner}:${challengeId}`);
+  return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation, verifiedAt: row.verified_at };
+}
+
+/**
+ * Marks a single-use grant as spent; `true` only for its first use.
+ * @example
+ * if (!(await user.consumeGrant(jti, expiresAt))) // replayed
+ */
+export async function consumeGrant(user: UserContext, jti: string, expiresAt: number): Promise<boolean> {
+  const now = Date.now();
+  user.sql.exec("DELETE FROM used_grants WHERE expires_at <= ?", now);
+  // Read and write with no await between them: no other request can interleave here.
+  if (user.grantSpent(jti)) return false;
+  // Remembered at least as long as a challenge lives, so a held request of the same challenge
+  // can never be completed after its grant was used and forgotten.
+  user.sql.exec("INSERT INTO used_grants (jti, expires_at) VALUES (?, ?)", jti, Math.max(expiresAt, now + CHALLENGE_TTL_MS));
+  // The request the grant approved was sent: its held copy is done too.
+  user.sql.exec("UPDATE challenges SET completed_at = ? WHERE grant_id = ? AND completed_at IS NULL", now, jti);
+  return true;
+}

@@ -1,0 +1,136 @@
+/**
+ * @module
+ * What the user's object returns and is asked, as types; those the API also describes are zod
+ * schemas here (the one source: `api/user-schemas` and `api/admin-schemas` use the same ones).
+ */
+import * as z from "zod";
+import type { TotpSettings } from "../../factors/totp";
+import { AuditEntry } from "./audit";
+import type { LockoutPolicy } from "./lockout";
+import type { CodeKind } from "./sent-codes";
+
+export { AuditEntry };
+
+/** The operation of the challenge an enrolled user answers before adding a factor. */
+export const MANAGE_FACTORS = "manage_factors";
+
+export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
+
+export const FactorSummary = z.object({
+  id: z.string(),
+  kind: z.string(),
+  /** Where codes go, masked (`+1•••••2671`, `a•••@demo.test`); `null` for an authenticator app. */
+  destination: z.string().nullable(),
+});
+export type FactorSummary = z.infer<typeof FactorSummary>;
+
+export interface UserStatus {
+  /** Factors the user has confirmed. */
+  factors: FactorSummary[];
+  /** An admin's per-user decision: `true` required, `false` exempt, `null` follow the policy. */
+  requiredByAdmin: boolean | null;
+}
+
+export const ApprovedField = z.object({ field: z.string(), value: z.string() });
+export type ApprovedField = z.infer<typeof ApprovedField>;
+
+export interface ChallengeRequest {
+  /** `enroll` when the user must enrol before they can be challenged. */
+  kind: "step_up" | "enroll";
+  operation: string;
+  sessionId: string;
+  /** Same-host path to send the browser back to afterwards. */
+  returnTo: string | null;
+  /** For a request-bound operation: the digest of the request its grant will approve. */
+  digest?: string | null;
+  /** What the user approves: the request's fields the policy shows. */
+  display?: ApprovedField[];
+  /** The request itself (`HeldRequest` JSON), kept sealed so it can be completed after verification. */
+  held?: string | null;
+}
+
+export interface OpenedChallenge {
+  id: string;
+  expiresAt: number;
+}
+
+export const ChallengeView = z.object({
+  id: z.string(),
+  kind: z.enum(["step_up", "enroll"]),
+  operation: z.string(),
+  expiresAt: z.number(),
+  returnTo: z.string().nullable(),
+  /** What the user can answer with now. */
+  factors: z.array(z.string()),
+  /** Masked destinations of the text and email factors, to say where a code goes. */
+  destinations: z.partialRecord(z.enum(["sms", "email"]), z.string()),
+  /** What the user approves (fields of the request), empty for an operation that shows none. */
+  approving: z.array(ApprovedField),
+  /** Whether the request that opened the challenge is kept, to be completed after verifying. */
+  held: z.boolean(),
+});
+export type ChallengeView = z.infer<typeof ChallengeView>;
+
+/** What answering a challenge earned: its operation, and what the grant must be bound to. */
+export interface CompletedChallenge {
+  operation: string;
+  returnTo: string | null;
+  /** The request the grant approves, for a request-bound operation. */
+  digest: string | null;
+  /** The id the grant is issued with, so a held request and the grant are spent together. */
+  grantId: string;
+  held: boolean;
+  /** When the answer was accepted: the grant dates from then, so a reset after it still ends the grant. */
+  verifiedAt: number;
+}
+
+export type HeldRequestTaken =
+  | { ok: true; request: string; grantId: string; digest: string | null; operation: string; verifiedAt: number }
+  | { ok: false; error: "challenge_not_found" | "not_verified" | "already_completed" };
+
+export interface AnswerSettings {
+  totp: TotpSettings;
+  lockout: LockoutPolicy;
+}
+
+export type Refusal =
+  | { ok: false; error: "invalid_code"; attemptsRemaining: number }
+  | { ok: false; error: "locked"; retryAfterSeconds: number }
+  | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
+  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required" };
+
+export type VerifyOutcome = ({ ok: true } & CompletedChallenge) | Refusal;
+
+/** The digits, period and algorithm an authenticator app was given at enrolment. */
+export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
+
+export const DeviceView = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string(), ip: z.string().nullable(), expiresAt: z.string() });
+export type DeviceView = z.infer<typeof DeviceView>;
+
+export type RemovalOutcome = { ok: true } | Refusal;
+
+/** A user as an admin sees them (`GET /admin/v1/users/:id`). */
+export const FactorDetail = FactorSummary.extend({ createdAt: z.string(), lastUsedAt: z.string().nullable() });
+export const UserDetails = z.object({
+  factors: z.array(FactorDetail),
+  backupCodesLeft: z.number(),
+  devices: z.array(DeviceView),
+  lockedUntil: z.string().nullable(),
+  requiredByAdmin: z.boolean().nullable(),
+});
+export type UserDetails = z.infer<typeof UserDetails>;
+
+export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
+
+export type CodeEnrolmentStart = { ok: true; enrollmentId: string } | Refusal;
+
+/** Where a sent code belongs: an open challenge, or a pending enrolment. */
+export type CodeTarget = { challengeId: string } | { enrollmentId: string };
+
+export type IssuedCode =
+  | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
+  | Refusal;
+
+export type ConfirmOutcome =
+  | { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null }
+  | Refusal;
