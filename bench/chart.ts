@@ -9,7 +9,7 @@ const GAP = 14;
 const LABEL_WIDTH = 330;
 const SCALE_MAX = 1.2;
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * @example
@@ -24,7 +24,7 @@ export function ratioChart(bars: Array<{ label: string; ratio: number; target: n
     // Green: target met; red: missed; grey: no target.
     const fill = bar.target === null ? "#8c959f" : bar.ratio >= bar.target ? "#2da44e" : "#cf222e";
     return [
-      `<text x="${LABEL_WIDTH - 10}" y="${y + BAR_HEIGHT / 2 + 5}" text-anchor="end">${escape(bar.label)}</text>`,
+      `<text x="${LABEL_WIDTH - 10}" y="${y + BAR_HEIGHT / 2 + 5}" text-anchor="end">${escapeXml(bar.label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y}" width="${x(bar.ratio) - LABEL_WIDTH}" height="${BAR_HEIGHT}" fill="${fill}"/>`,
       `<text x="${Math.max(x(bar.ratio), bar.target === null ? 0 : x(bar.target)) + 6}" y="${y + BAR_HEIGHT / 2 + 5}">${bar.ratio.toFixed(2)}×</text>`,
       bar.target === null ? "" : `<line x1="${x(bar.target)}" x2="${x(bar.target)}" y1="${y - 3}" y2="${y + BAR_HEIGHT + 3}" stroke="#1f2328" stroke-dasharray="3 2"/>`,

@@ -74,7 +74,7 @@ async function startOrigin(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-function stepgateOptions(script: string, origin: string, counting: boolean): MiniflareOptions {
+function stepgateOptions(script: string, _origin: string, counting: boolean): MiniflareOptions {
   return {
     log: new Log(LogLevel.NONE),
     cf: false,

@@ -141,7 +141,8 @@ function pathsOf(base: string, endpoints: Endpoint[], tag: "admin" | "user"): Re
     const common = [400, 401, 421, 503, ...(tag === "admin" && e.scope !== null ? [403] : []), ...(e.body ? [413, 415] : [])];
     const problems = [...new Set([...common, ...(e.problems ?? [])])].sort();
     const etagHeader = e.etag ? { headers: { ETag: { description: "The policy's strong ETag, for If-Match", schema: { type: "string" } } } } : {};
-    (paths[`${base}${e.path}`] ??= {})[e.method] = {
+    paths[`${base}${e.path}`] ??= {};
+    paths[`${base}${e.path}`]![e.method] = {
       operationId: `${tag}_${e.method}_${e.path.replace(/[{}]/g, "").replace(/[^\w]+/g, "_").replace(/^_|_$/g, "")}`,
       summary: e.summary,
       tags: [tag],

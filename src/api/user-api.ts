@@ -15,7 +15,7 @@ import type { CodeKind } from "../state/user/sent-codes";
 import { isRequired } from "../gate/requirement";
 import { ProblemError } from "../lib/problem";
 import { iso } from "../lib/iso-time";
-import { type ChallengeView, type CodeEnrolmentStart, type DeviceView, type EnrolmentStart, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import type { ChallengeView, CodeEnrolmentStart, DeviceView, EnrolmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";

@@ -231,7 +231,9 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
     // A field the policy shows but the request lacks is said to be absent, not left out.
     const texts = values.length === 0 || values.every((v) => v === undefined) ? ["(absent)"] : values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
     // A repeated form field is shown once per value: `to=A&to=B` must not read like `to=A, B`.
-    texts.forEach((text, index) => showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text));
+    texts.forEach((text, index) => {
+      showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text);
+    });
   }
   return shown;
 

@@ -24,7 +24,7 @@ import { LOGIN } from "../gate/operation-match";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import { type AnswerFactor, type ChallengeView, type CodeEnrolmentStart, type EnrolmentStart, type Refusal } from "../state/user";
+import type { AnswerFactor, ChallengeView, CodeEnrolmentStart, EnrolmentStart, Refusal } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { ChallengePage } from "./challenge-page";
 import { EnrollAddressPage } from "./enroll-address-page";

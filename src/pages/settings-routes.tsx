@@ -17,7 +17,7 @@ import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
 import { problem } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
-import { type DeviceView, type Refusal, type RemovalOutcome, type UserStatus } from "../state/user";
+import type { DeviceView, Refusal, RemovalOutcome, UserStatus } from "../state/user";
 import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf } from "./page-forms";
 import { SettingsPage } from "./settings-page";

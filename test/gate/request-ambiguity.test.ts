@@ -48,7 +48,10 @@ function jsonEntries(text: string): unknown {
       i++;
       const entries: Array<[string, unknown]> = [];
       ws();
-      if (text[i] === "}") return i++, { entries };
+      if (text[i] === "}") {
+        i++;
+        return { entries };
+      }
       for (;;) {
         ws();
         const key = value() as string;
@@ -65,7 +68,10 @@ function jsonEntries(text: string): unknown {
       i++;
       const items: unknown[] = [];
       ws();
-      if (text[i] === "]") return i++, items;
+      if (text[i] === "]") {
+        i++;
+        return items;
+      }
       for (;;) {
         items.push(value());
         ws();

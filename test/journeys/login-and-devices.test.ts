@@ -317,7 +317,7 @@ describe("what protects the account is guarded like the portal", () => {
     const token = await aSession({ sub: "bea", sid: "b-1" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const cookie = `portal_session=${token}`;
-    for (const [method, path] of [["GET", "/devices"], ["DELETE", "/devices/" + "d".repeat(22)], ["GET", "/activity"]] as const) {
+    for (const [method, path] of [["GET", "/devices"], ["DELETE", `/devices/${"d".repeat(22)}`], ["GET", "/activity"]] as const) {
       const stopped = await send(`${base}/__stepgate/api${path}`, { method, headers: { Cookie: cookie } });
       expect(stopped.status, `${method} ${path}`).toBe(401);
       expect(await stopped.json()).toMatchObject({ code: "step_up_required", operation: "login" });

@@ -71,7 +71,7 @@ export default async function setup(project: TestProject) {
     if (to === "+14155550100") return c.json({ code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 }, 400);
     if (to === "+14155550101") return c.json({ code: 20003, message: "Authenticate", status: 401 }, 401);
     if (to === "+14155550102") return c.json({ code: 20429, message: "Too Many Requests", status: 429 }, 429);
-    return c.json({ sid: "SM" + "0".repeat(32), status: "queued", to }, 201);
+    return c.json({ sid: `SM${"0".repeat(32)}`, status: "queued", to }, 201);
   });
   fixture.post("/emails", async (c) => {
     const body = await c.req.text();

@@ -61,11 +61,16 @@ export function appendTenantAudit(sql: SqlStorage, records: AuditRecord[], now: 
 export function queryTenantAudit(sql: SqlStorage, query: AuditQuery): { entries: TenantAuditEntry[]; nextCursor: string | null } {
   const where = ["seq < ?"];
   const args: Array<string | number> = [query.cursor ?? Number.MAX_SAFE_INTEGER];
-  if (query.user !== undefined) where.push("user_id = ?"), args.push(query.user);
-  if (query.type?.endsWith("*")) where.push("substr(type, 1, ?) = ?"), args.push(query.type.length - 1, query.type.slice(0, -1));
-  else if (query.type) where.push("type = ?"), args.push(query.type);
-  if (query.since) where.push("at >= ?"), args.push(Date.parse(query.since));
-  if (query.until) where.push("at < ?"), args.push(Date.parse(query.until));
+  /** One more condition and its values. */
+  const and = (clause: string, ...values: Array<string | number>) => {
+    where.push(clause);
+    args.push(...values);
+  };
+  if (query.user !== undefined) and("user_id = ?", query.user);
+  if (query.type?.endsWith("*")) and("substr(type, 1, ?) = ?", query.type.length - 1, query.type.slice(0, -1));
+  else if (query.type) and("type = ?", query.type);
+  if (query.since) and("at >= ?", Date.parse(query.since));
+  if (query.until) and("at < ?", Date.parse(query.until));
   const entries = sql
     .exec<{ seq: number; at: number; user_id: string | null; type: string; actor: string | null; ip: string | null; user_agent: string | null; detail: string }>(
       `SELECT seq, at, user_id, type, actor, ip, user_agent, detail FROM audit WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`,

@@ -71,14 +71,19 @@ export function directoryEntry(sql: SqlStorage, userId: string, now: number): Di
 export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: number, epoch = 0): { entries: DirectoryEntry[]; nextCursor: string | null } {
   const where: string[] = [];
   const args: Array<string | number> = [];
+  /** One more condition and its values. */
+  const and = (clause: string, ...values: Array<string | number>) => {
+    where.push(clause);
+    args.push(...values);
+  };
   // Enrolled: has factors, first enrolled since the re-enrolment epoch (older factors no longer count).
   const enrolled = "(factors <> '' AND enrolled_at >= ?)";
-  if (query.status === "enrolled") where.push(enrolled), args.push(epoch);
-  if (query.status === "pending") where.push(`NOT ${enrolled} AND pending_until > ?`), args.push(epoch, now);
-  if (query.status === "not_enrolled") where.push(`NOT ${enrolled} AND pending_until <= ?`), args.push(epoch, now);
-  if (query.status === "locked") where.push("locked_until > ?"), args.push(now);
-  if (query.factor) where.push("instr(',' || factors || ',', ?) > 0 AND enrolled_at >= ?"), args.push(`,${query.factor},`, epoch);
-  if (query.required !== undefined) where.push("required = ?"), args.push(Number(query.required));
+  if (query.status === "enrolled") and(enrolled, epoch);
+  if (query.status === "pending") and(`NOT ${enrolled} AND pending_until > ?`, epoch, now);
+  if (query.status === "not_enrolled") and(`NOT ${enrolled} AND pending_until <= ?`, epoch, now);
+  if (query.status === "locked") and("locked_until > ?", now);
+  if (query.factor) and("instr(',' || factors || ',', ?) > 0 AND enrolled_at >= ?", `,${query.factor},`, epoch);
+  if (query.required !== undefined) and("required = ?", Number(query.required));
   if (query.q) {
     const email = query.q.toLowerCase();
     where.push("((user_id >= ? AND user_id < ?) OR (email >= ? AND email < ?))");
