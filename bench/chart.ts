@@ -27,7 +27,9 @@ export function ratioChart(bars: Array<{ label: string; ratio: number; target: n
       `<text x="${LABEL_WIDTH - 10}" y="${y + BAR_HEIGHT / 2 + 5}" text-anchor="end">${escapeXml(bar.label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y}" width="${x(bar.ratio) - LABEL_WIDTH}" height="${BAR_HEIGHT}" fill="${fill}"/>`,
       `<text x="${Math.max(x(bar.ratio), bar.target === null ? 0 : x(bar.target)) + 6}" y="${y + BAR_HEIGHT / 2 + 5}">${bar.ratio.toFixed(2)}×</text>`,
-      bar.target === null ? "" : `<line x1="${x(bar.target)}" x2="${x(bar.target)}" y1="${y - 3}" y2="${y + BAR_HEIGHT + 3}" stroke="#1f2328" stroke-dasharray="3 2"/>`,
+      bar.target === null
+        ? ""
+        : `<line x1="${x(bar.target)}" x2="${x(bar.target)}" y1="${y - 3}" y2="${y + BAR_HEIGHT + 3}" stroke="#1f2328" stroke-dasharray="3 2"/>`,
     ].join("");
   });
   const one = x(1);

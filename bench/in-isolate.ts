@@ -63,7 +63,13 @@ async function main(): Promise<void> {
       headers: { ...plain, "Content-Type": "application/json", Cookie: `${session}; ${await grantCookie("alice", "withdraw")}` },
       body: '{"amount":10}',
     },
-    { name: "stepgate, login-protected page with a login grant", worker: "stepgate", method: "GET", path: "/app/dashboard", headers: { ...plain, Cookie: `${session}; ${await grantCookie("alice", "login")}` } },
+    {
+      name: "stepgate, login-protected page with a login grant",
+      worker: "stepgate",
+      method: "GET",
+      path: "/app/dashboard",
+      headers: { ...plain, Cookie: `${session}; ${await grantCookie("alice", "login")}` },
+    },
   ];
 
   const call = async (c: Case, times: number) => {

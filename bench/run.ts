@@ -125,7 +125,8 @@ interface PreparedVerify extends EnrolledUser {
 /** Runs `one` for each index, `CONNECTIONS` at a time. */
 async function inParallel<T>(count: number, one: (i: number) => Promise<T>): Promise<T[]> {
   const done: T[] = [];
-  for (let i = 0; i < count; i += CONNECTIONS) done.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count - i) }, (_, j) => one(i + j)))));
+  for (let i = 0; i < count; i += CONNECTIONS)
+    done.push(...(await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count - i) }, (_, j) => one(i + j)))));
   return done;
 }
 
@@ -138,7 +139,11 @@ async function enrolUsers(base: string, count: number, prefix: string): Promise<
     if (begun.status !== 201) throw new Error(`starting an enrolment failed: ${begun.status} ${await begun.text()}`);
     const started = (await begun.json()) as { enrollmentId: string; secret: string };
     const code = new TOTP({ secret: Secret.fromBase32(started.secret) }).generate();
-    const confirmed = await fetch(`${base}/__stepgate/api/enroll/totp/confirm`, { method: "POST", headers, body: JSON.stringify({ enrollmentId: started.enrollmentId, code }) });
+    const confirmed = await fetch(`${base}/__stepgate/api/enroll/totp/confirm`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ enrollmentId: started.enrollmentId, code }),
+    });
     if (confirmed.status !== 200) throw new Error(`enrolment failed: ${confirmed.status} ${await confirmed.text()}`);
     return { cookie, secret: started.secret };
   });
@@ -148,7 +153,11 @@ async function enrolUsers(base: string, count: number, prefix: string): Promise<
 async function openChallenges(base: string, users: EnrolledUser[]): Promise<PreparedVerify[]> {
   return inParallel(users.length, async (i) => {
     const user = users[i]!;
-    const stopped = await fetch(`${base}/api/transfer`, { method: "POST", headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: '{"amount":1}' });
+    const stopped = await fetch(`${base}/api/transfer`, {
+      method: "POST",
+      headers: { Cookie: user.cookie, "Content-Type": "application/json" },
+      body: '{"amount":1}',
+    });
     if (stopped.status !== 401) throw new Error(`opening a challenge failed: ${stopped.status} ${await stopped.text()}`);
     const { challengeId } = (await stopped.json()) as { challengeId: string };
     return { ...user, path: `/__stepgate/api/challenges/${challengeId}/verify` };
@@ -191,7 +200,13 @@ async function fire(base: string, load: Load, limit: { duration: number } | { am
       },
     ],
   });
-  return { total: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    total: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 async function measure(base: string, load: Load, connections = CONNECTIONS): Promise<Measured> {
@@ -245,7 +260,13 @@ async function shareOfCore(mine: string, theirs: string, load: Load): Promise<{ 
 
 function medianOf(runs: Measured[]): Measured {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { total: runs.reduce((n, r) => n + r.total, 0), rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) };
+  return {
+    total: runs.reduce((n, r) => n + r.total, 0),
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 /**
@@ -313,9 +334,15 @@ function pinCpus(): void {
   const cores = cpus().length;
   if (process.env.BENCH_PIN === "0" || cores < 2) return;
   const workerd = spawnSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
-  const pinned = [...workerd.map((pid) => spawnSync("taskset", ["-a", "-pc", String(cores - 1), pid]).status), spawnSync("taskset", ["-a", "-pc", `0-${cores - 2}`, String(process.pid)]).status];
+  const pinned = [
+    ...workerd.map((pid) => spawnSync("taskset", ["-a", "-pc", String(cores - 1), pid]).status),
+    spawnSync("taskset", ["-a", "-pc", `0-${cores - 2}`, String(process.pid)]).status,
+  ];
   if (pinned.some((status) => status !== 0)) log("could not pin CPUs with taskset; measuring unpinned");
-  else log(`workerd (${workerd.length} processes) on core ${cores - 1}, load generator and origin on core${cores > 2 ? "s" : ""} 0${cores > 2 ? `–${cores - 2}` : ""}`);
+  else
+    log(
+      `workerd (${workerd.length} processes) on core ${cores - 1}, load generator and origin on core${cores > 2 ? "s" : ""} 0${cores > 2 ? `–${cores - 2}` : ""}`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -329,14 +356,21 @@ async function main(): Promise<void> {
   const twin = new Miniflare(bareOptions(scripts.bare, origin.url));
   const [stepgateUrl, countingUrl, bareUrl, twinUrl] = (await Promise.all([stepgate.ready, counting.ready, bare.ready, twin.ready])).map((url) => url.origin);
   pinCpus();
-  log(`stepgate ${stepgateUrl}, counting ${countingUrl}, bare ${bareUrl}, origin ${origin.url}; Durable Object storage on ${storage === "memory" ? "a RAM disk" : "disk"}`);
+  log(
+    `stepgate ${stepgateUrl}, counting ${countingUrl}, bare ${bareUrl}, origin ${origin.url}; Durable Object storage on ${storage === "memory" ? "a RAM disk" : "disk"}`,
+  );
   await seedTenant(stepgate, origin.url);
   await seedTenant(counting, origin.url);
 
   const session = `portal_session=${await portalSession("alice")}`;
   const loads: Record<string, Load> = {
     passThrough: { path: "/public/page?x=1" },
-    protectedWithGrant: { method: "POST", path: "/api/withdraw", headers: { Cookie: `${session}; ${await grantCookie("alice", "withdraw")}`, "Content-Type": "application/json" }, body: '{"amount":10}' },
+    protectedWithGrant: {
+      method: "POST",
+      path: "/api/withdraw",
+      headers: { Cookie: `${session}; ${await grantCookie("alice", "withdraw")}`, "Content-Type": "application/json" },
+      body: '{"amount":10}',
+    },
     loginPage: { path: "/app/dashboard", headers: { Cookie: `${session}; ${await grantCookie("alice", "login")}` } },
     directory: { path: "/__stepgate/admin/v1/users?limit=50&status=enrolled&sort=-enrolled_at", headers: { Authorization: `Bearer ${ADMIN_KEY}` } },
   };
@@ -358,7 +392,9 @@ async function main(): Promise<void> {
     const { mine, theirs } = await compare(stepgateUrl!, bareUrl!, loads[key]!);
     const { ratio, spread } = await shareOfCore(stepgateUrl!, bareUrl!, loads[key]!);
     const calls = await callsPerRequest(countingUrl!, loads[key]!);
-    log(`  stepgate ${mine.rps.toFixed(0)} req/s (p99 ${mine.p99} ms, ${mine.errors} errors), bare ${theirs.rps.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}, DO ${calls.durableObject}/req, KV ${calls.kv}/req`);
+    log(
+      `  stepgate ${mine.rps.toFixed(0)} req/s (p99 ${mine.p99} ms, ${mine.errors} errors), bare ${theirs.rps.toFixed(0)} req/s, ratio ${ratio.toFixed(2)}, DO ${calls.durableObject}/req, KV ${calls.kv}/req`,
+    );
     const met = minRatio === null ? null : ratio >= minRatio && calls.durableObject === 0 && calls.kv <= 0.01 && mine.errors === 0;
     rows.push({ scenario: name, stepgate: mine, bare: theirs, ratio, spread, calls, target, met });
   }
@@ -380,7 +416,11 @@ async function main(): Promise<void> {
         path: "/",
         next: () => {
           const user = pool[next++ % pool.length]!;
-          return { path: user.path, headers: { Cookie: user.cookie, "Content-Type": "application/json" }, body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }) };
+          return {
+            path: user.path,
+            headers: { Cookie: user.cookie, "Content-Type": "application/json" },
+            body: JSON.stringify({ factor: "totp", code: nextCode(user.secret) }),
+          };
         },
       };
     };
@@ -393,8 +433,24 @@ async function main(): Promise<void> {
     const coldVerify = await answer(coldPool);
     const countedVerifies = await openChallenges(countingUrl!, await enrolUsers(countingUrl!, COUNTED_REQUESTS, "c"));
     const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies), COUNTED_REQUESTS);
-    rows.push({ scenario: "4. full verify (TOTP) through the Durable Object, one at a time", stepgate: verify, bare: null, ratio: null, calls: verifyCalls, target: "p99 ≤ 20 ms", met: verify.p99 <= 20 && verify.errors === 0 });
-    rows.push({ scenario: "4b. the same, the user's object asleep (challenge opened long before)", stepgate: coldVerify, bare: null, ratio: null, calls: null, target: "(no target)", met: null });
+    rows.push({
+      scenario: "4. full verify (TOTP) through the Durable Object, one at a time",
+      stepgate: verify,
+      bare: null,
+      ratio: null,
+      calls: verifyCalls,
+      target: "p99 ≤ 20 ms",
+      met: verify.p99 <= 20 && verify.errors === 0,
+    });
+    rows.push({
+      scenario: "4b. the same, the user's object asleep (challenge opened long before)",
+      stepgate: coldVerify,
+      bare: null,
+      ratio: null,
+      calls: null,
+      target: "(no target)",
+      met: null,
+    });
   }
 
   if (runs(5)) {
@@ -406,7 +462,15 @@ async function main(): Promise<void> {
     }
     const directory = await measure(stepgateUrl!, loads.directory!, 1);
     const directoryCalls = await callsPerRequest(countingUrl!, loads.directory!);
-    rows.push({ scenario: `5. admin directory page, ${DIRECTORY_USERS.toLocaleString("en")} users, one at a time`, stepgate: directory, bare: null, ratio: null, calls: directoryCalls, target: "p99 ≤ 50 ms", met: directory.p99 <= 50 && directory.errors === 0 });
+    rows.push({
+      scenario: `5. admin directory page, ${DIRECTORY_USERS.toLocaleString("en")} users, one at a time`,
+      stepgate: directory,
+      bare: null,
+      ratio: null,
+      calls: directoryCalls,
+      target: "p99 ≤ 50 ms",
+      met: directory.p99 <= 50 && directory.errors === 0,
+    });
   }
 
   const stop = async () => {
@@ -415,7 +479,14 @@ async function main(): Promise<void> {
   };
   if (ONLY) {
     await stop();
-    console.log(rows.map((r) => `${r.scenario}: ${r.stepgate.rps.toFixed(0)} req/s, p50 ${r.stepgate.p50} ms, p99 ${r.stepgate.p99} ms, ratio ${r.ratio?.toFixed(2) ?? "—"}, ${JSON.stringify(r.calls)}`).join("\n"));
+    console.log(
+      rows
+        .map(
+          (r) =>
+            `${r.scenario}: ${r.stepgate.rps.toFixed(0)} req/s, p50 ${r.stepgate.p50} ms, p99 ${r.stepgate.p99} ms, ratio ${r.ratio?.toFixed(2) ?? "—"}, ${JSON.stringify(r.calls)}`,
+        )
+        .join("\n"),
+    );
     return;
   }
   log("6. cold start");
@@ -429,7 +500,14 @@ async function main(): Promise<void> {
 
   const markdown = report(rows, originAlone, noiseFloor, storage, { stepgate: coldStepgate, bare: coldBare }, sizes, sizeLimit);
   writeFileSync("bench/results.md", markdown);
-  writeFileSync("bench/results.svg", ratioChart(rows.filter((r) => r.ratio !== null).map((r) => ({ label: r.scenario, ratio: r.ratio!, target: r.target.startsWith("≥") ? Number(/≥ ([\d.]+)/.exec(r.target)![1]) : null }))));
+  writeFileSync(
+    "bench/results.svg",
+    ratioChart(
+      rows
+        .filter((r) => r.ratio !== null)
+        .map((r) => ({ label: r.scenario, ratio: r.ratio!, target: r.target.startsWith("≥") ? Number(/≥ ([\d.]+)/.exec(r.target)![1]) : null })),
+    ),
+  );
   quoteInDocs(markdown);
   console.log(markdown);
 }
@@ -464,7 +542,10 @@ function report(
         r.calls ? n(r.calls.kv, 3) : "—",
         r.target,
         verdict(r.met),
-      ].join(" | ").replace(/^/, "| ").replace(/$/, " |"),
+      ]
+        .join(" | ")
+        .replace(/^/, "| ")
+        .replace(/$/, " |"),
     ),
     `| 6. cold start: ready / first response | ${n(cold.stepgate.readyMs)} ms / ${n(cold.stepgate.firstResponseMs, 1)} ms | | | ${n(cold.bare.readyMs)} ms / ${n(cold.bare.firstResponseMs, 1)} ms | ${n((cold.stepgate.readyMs + cold.stepgate.firstResponseMs) / (cold.bare.readyMs + cold.bare.firstResponseMs), 2)} | | | (no target) | — |`,
     `| 7. bundle, gzipped | ${n(sizes.stepgate / 1024, 1)} KiB | | | ${n(sizes.bare / 1024, 1)} KiB | ${n(sizes.stepgate / sizes.bare, 2)} | | | ≤ 2 × bare + 150 KiB = ${n(sizeLimit / 1024, 1)} KiB | ${verdict(sizes.stepgate <= sizeLimit)} |`,

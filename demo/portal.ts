@@ -17,8 +17,22 @@ export interface DemoPortalOptions {
 
 const SESSION_COOKIE = "portal_session";
 const SESSION_SECONDS = 8 * 60 * 60;
-const FORM_OPERATIONS = { "/wallet/deposit": "deposit", "/wallet/withdraw": "withdraw", "/wallet/transfer": "transfer", "/account/password": "change_password", "/account/email": "update_email" } as const;
-const API_OPERATIONS = { deposit: "deposit", withdraw: "withdraw", transfer: "transfer", password: "change_password", email: "update_email", "fees/prop-challenge": "prop_challenge_fee", "fees/trading-competition": "trading_competition_fee" } as const;
+const FORM_OPERATIONS = {
+  "/wallet/deposit": "deposit",
+  "/wallet/withdraw": "withdraw",
+  "/wallet/transfer": "transfer",
+  "/account/password": "change_password",
+  "/account/email": "update_email",
+} as const;
+const API_OPERATIONS = {
+  deposit: "deposit",
+  withdraw: "withdraw",
+  transfer: "transfer",
+  password: "change_password",
+  email: "update_email",
+  "fees/prop-challenge": "prop_challenge_fee",
+  "fees/trading-competition": "trading_competition_fee",
+} as const;
 
 /**
  * Builds the demo portal app.

@@ -39,10 +39,7 @@ const origin = `http://127.0.0.1:${demoPort}`;
 
 // Seed through wrangler so the values land in the same local state `wrangler dev` reads.
 const policy = JSON.stringify(PolicySchema.parse(demoPolicy(origin)));
-const seed = [
-  ...DEMO_HOSTS.map((host) => ({ key: kvKeys.host(host), value: DEMO_TENANT_ID })),
-  { key: kvKeys.policy(DEMO_TENANT_ID), value: policy },
-];
+const seed = [...DEMO_HOSTS.map((host) => ({ key: kvKeys.host(host), value: DEMO_TENANT_ID })), { key: kvKeys.policy(DEMO_TENANT_ID), value: policy }];
 mkdirSync(".wrangler/tmp", { recursive: true });
 writeFileSync(".wrangler/tmp/demo-seed.json", JSON.stringify(seed));
 const seeded = spawnSync("npx", ["wrangler", "kv", "bulk", "put", "--local", ...persistTo, "--binding", "POLICY", ".wrangler/tmp/demo-seed.json"], {

@@ -119,7 +119,8 @@ function unionRows(branches: JsonSchema[], prefix: string): Row[] {
     const requiredIn = having.filter((branch) => branch.required?.includes(name));
     let required = "";
     if (requiredIn.length === branches.length) required = "(required)";
-    else if (requiredIn.length > 0 && discriminator) required = `(required with ${requiredIn.map((branch) => literals(branch.properties![discriminator]!)).join(", ")})`;
+    else if (requiredIn.length > 0 && discriminator)
+      required = `(required with ${requiredIn.map((branch) => literals(branch.properties![discriminator]!)).join(", ")})`;
     const row = rowOf(path, merged, required);
     if (having.length < branches.length && discriminator) {
       row.description = `Only for ${having.map((branch) => literals(branch.properties![discriminator]!)).join(", ")}. ${row.description}`;
@@ -175,7 +176,9 @@ function valuesOf(field: JsonSchema): unknown[] {
 }
 
 function literals(field: JsonSchema): string {
-  return valuesOf(field).map((value) => `\`${String(value)}\``).join(" / ");
+  return valuesOf(field)
+    .map((value) => `\`${String(value)}\``)
+    .join(" / ");
 }
 
 function defaultOf(field: JsonSchema): string {

@@ -34,9 +34,15 @@ export function authenticateAdmin(): MiddlewareHandler<AdminEnv> {
       c.set("admin", { actor: "bootstrap", scopes: ALL_SCOPES });
     }
     if (!c.var.admin) {
-      throw new ProblemError(401, "unauthorized", "Send a valid admin key as `Authorization: Bearer <key>`.", {}, {
-        "WWW-Authenticate": 'Bearer realm="stepgate-admin"',
-      });
+      throw new ProblemError(
+        401,
+        "unauthorized",
+        "Send a valid admin key as `Authorization: Bearer <key>`.",
+        {},
+        {
+          "WWW-Authenticate": 'Bearer realm="stepgate-admin"',
+        },
+      );
     }
     await next();
   };
@@ -50,9 +56,15 @@ export function authenticateAdmin(): MiddlewareHandler<AdminEnv> {
 export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
   return async function requireScope(c, next) {
     if (!c.var.admin.scopes.includes(scope)) {
-      throw new ProblemError(403, "insufficient_scope", `This key lacks the ${scope} scope.`, { requiredScope: scope }, {
-        "WWW-Authenticate": `Bearer realm="stepgate-admin", error="insufficient_scope", scope="${scope}"`,
-      });
+      throw new ProblemError(
+        403,
+        "insufficient_scope",
+        `This key lacks the ${scope} scope.`,
+        { requiredScope: scope },
+        {
+          "WWW-Authenticate": `Bearer realm="stepgate-admin", error="insufficient_scope", scope="${scope}"`,
+        },
+      );
     }
     await next();
   };

@@ -57,7 +57,9 @@ adminPolicy.patch("/policy", requireScope("policy:write"), policyBodyLimit, asyn
   checkPreconditions(c.req.header("If-Match"), undefined, current.etag);
   const patch = await readJson(c);
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-    throw new ProblemError(400, "validation_failed", "Invalid field: #/", { errors: [{ pointer: "#/", detail: "a merge patch of a policy is a JSON object" }] });
+    throw new ProblemError(400, "validation_failed", "Invalid field: #/", {
+      errors: [{ pointer: "#/", detail: "a merge patch of a policy is a JSON object" }],
+    });
   }
   return storePolicy(c, current, mergePatch(JSON.parse(current.text), patch));
 });

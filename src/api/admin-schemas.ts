@@ -25,8 +25,16 @@ export {
 } from "../state/tenant/views";
 
 export const CreateKeyBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, "no control characters"),
-  scopes: z.array(AdminScope).min(1).transform((scopes) => [...new Set(scopes)].sort()),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, "no control characters"),
+  scopes: z
+    .array(AdminScope)
+    .min(1)
+    .transform((scopes) => [...new Set(scopes)].sort()),
 });
 
 export const CreatedKey = ApiKeyView.extend({ key: z.string().describe("The secret, shown this once.") });

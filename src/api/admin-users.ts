@@ -25,7 +25,9 @@ export const adminUsers = new Hono<AdminEnv>();
 
 adminUsers.get("/users", requireScope("users:read"), async (c) => {
   const query = validate(DirectoryQuery, c.req.query(), 400);
-  const page = await reachState(() => tenantState(c.env, c.var.tenant.tenantId).directory(query, enrolmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>);
+  const page = await reachState(
+    () => tenantState(c.env, c.var.tenant.tenantId).directory(query, enrolmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>,
+  );
   return c.json({ users: page.entries, nextCursor: page.nextCursor });
 });
 

@@ -8,11 +8,39 @@
 import * as z from "zod";
 import { PolicySchema } from "../config/policy-schema";
 import {
-  ApiKeyView, AuditQuery, CreatedKey, CreateKeyBody, DirectoryEntry, DirectoryQuery, HistoryQuery, PolicyVersion, RequirementBody, RequirementResult, ResetResult,
-  TenantAuditEntry, UnlockResult, UserDetailsView, type AdminScope,
+  ApiKeyView,
+  AuditQuery,
+  CreatedKey,
+  CreateKeyBody,
+  DirectoryEntry,
+  DirectoryQuery,
+  HistoryQuery,
+  PolicyVersion,
+  RequirementBody,
+  RequirementResult,
+  ResetResult,
+  TenantAuditEntry,
+  UnlockResult,
+  UserDetailsView,
+  type AdminScope,
 } from "./admin-schemas";
 import {
-  ActivityEntry, BackupCodes, ChallengeDescription, ConfirmBody, Confirmed, Device, ENROLLABLE_FACTORS, EnrollEmailBody, EnrollPhoneBody, Grant, Me, ResendBody, SendBody, SentCode, TotpEnrolment, VerifyBody,
+  ActivityEntry,
+  BackupCodes,
+  ChallengeDescription,
+  ConfirmBody,
+  Confirmed,
+  Device,
+  ENROLLABLE_FACTORS,
+  EnrollEmailBody,
+  EnrollPhoneBody,
+  Grant,
+  Me,
+  ResendBody,
+  SendBody,
+  SentCode,
+  TotpEnrolment,
+  VerifyBody,
 } from "./user-schemas";
 
 export const ADMIN_BASE = "/__stepgate/admin/v1";
@@ -24,7 +52,10 @@ const Problem = z.object({
   status: z.number(),
   code: z.string().describe("Stable, machine-readable: `validation_failed`, `precondition_failed`, `step_up_required`…"),
   detail: z.string(),
-  errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional().describe("Each invalid field, as a JSON pointer."),
+  errors: z
+    .array(z.object({ pointer: z.string(), detail: z.string() }))
+    .optional()
+    .describe("Each invalid field, as a JSON pointer."),
 });
 
 interface Endpoint {
@@ -53,50 +84,185 @@ const page = <T extends z.ZodType>(name: string, item: T) => z.object({ [name]: 
 
 const ADMIN: Endpoint[] = [
   { method: "get", path: "/openapi.json", summary: "This document", scope: null, ok: [200, "The OpenAPI 3.1 document"] },
-  { method: "get", path: "/policy", summary: "The tenant's policy, with its ETag", scope: "policy:read", ok: [200, "The stored policy, every default filled in", PolicySchema], problems: [404], etag: true },
   {
-    method: "put", path: "/policy", summary: "Replace the policy (If-Match, or If-None-Match: * to create)", scope: "policy:write", body: PolicySchema,
-    ok: [200, "Stored", PolicySchema], alsoOk: [201, "Created (If-None-Match: *)"], problems: [412, 422, 428], conditional: ["If-Match", "If-None-Match"], etag: true,
+    method: "get",
+    path: "/policy",
+    summary: "The tenant's policy, with its ETag",
+    scope: "policy:read",
+    ok: [200, "The stored policy, every default filled in", PolicySchema],
+    problems: [404],
+    etag: true,
   },
   {
-    method: "patch", path: "/policy", summary: "Change part of the policy (JSON merge patch, RFC 7396; If-Match)", scope: "policy:write",
-    body: z.record(z.string(), z.unknown()), bodyType: "application/merge-patch+json", ok: [200, "Stored", PolicySchema], problems: [404, 412, 422, 428],
-    conditional: ["If-Match"], etag: true,
+    method: "put",
+    path: "/policy",
+    summary: "Replace the policy (If-Match, or If-None-Match: * to create)",
+    scope: "policy:write",
+    body: PolicySchema,
+    ok: [200, "Stored", PolicySchema],
+    alsoOk: [201, "Created (If-None-Match: *)"],
+    problems: [412, 422, 428],
+    conditional: ["If-Match", "If-None-Match"],
+    etag: true,
   },
-  { method: "get", path: "/policy/history", summary: "Every policy change: who, when, what", scope: "policy:read", query: HistoryQuery, ok: [200, "Newest first", page("versions", PolicyVersion)] },
-  { method: "get", path: "/users", summary: "The user directory", scope: "users:read", query: DirectoryQuery, ok: [200, "A page of users", page("users", DirectoryEntry)] },
-  { method: "get", path: "/users/{id}", summary: "One user: status, factors, devices, recent activity", scope: "users:read", ok: [200, "The user", UserDetailsView], problems: [404] },
-  { method: "post", path: "/users/{id}/reset", summary: "Remove every factor, backup code and device; the user enrols again", scope: "users:write", ok: [200, "Reset", ResetResult], problems: [404] },
+  {
+    method: "patch",
+    path: "/policy",
+    summary: "Change part of the policy (JSON merge patch, RFC 7396; If-Match)",
+    scope: "policy:write",
+    body: z.record(z.string(), z.unknown()),
+    bodyType: "application/merge-patch+json",
+    ok: [200, "Stored", PolicySchema],
+    problems: [404, 412, 422, 428],
+    conditional: ["If-Match"],
+    etag: true,
+  },
+  {
+    method: "get",
+    path: "/policy/history",
+    summary: "Every policy change: who, when, what",
+    scope: "policy:read",
+    query: HistoryQuery,
+    ok: [200, "Newest first", page("versions", PolicyVersion)],
+  },
+  {
+    method: "get",
+    path: "/users",
+    summary: "The user directory",
+    scope: "users:read",
+    query: DirectoryQuery,
+    ok: [200, "A page of users", page("users", DirectoryEntry)],
+  },
+  {
+    method: "get",
+    path: "/users/{id}",
+    summary: "One user: status, factors, devices, recent activity",
+    scope: "users:read",
+    ok: [200, "The user", UserDetailsView],
+    problems: [404],
+  },
+  {
+    method: "post",
+    path: "/users/{id}/reset",
+    summary: "Remove every factor, backup code and device; the user enrols again",
+    scope: "users:write",
+    ok: [200, "Reset", ResetResult],
+    problems: [404],
+  },
   { method: "post", path: "/users/{id}/unlock", summary: "End a lockout", scope: "users:write", ok: [200, "Unlocked", UnlockResult] },
-  { method: "put", path: "/users/{id}/requirement", summary: "Require 2FA of one user (true), exempt them (false) or follow the policy (null)", scope: "users:write", body: RequirementBody, ok: [200, "Set", RequirementResult] },
-  { method: "delete", path: "/users/{id}/devices/{deviceId}", summary: "Stop trusting one of the user's devices", scope: "users:write", ok: [204, "Revoked"], problems: [404] },
-  { method: "get", path: "/audit", summary: "The tenant's audit trail", scope: "audit:read", query: AuditQuery, ok: [200, "Newest first", page("entries", TenantAuditEntry)] },
-  { method: "get", path: "/keys", summary: "The tenant's API keys (never their secrets)", scope: "keys:write", ok: [200, "Live keys", z.object({ keys: z.array(ApiKeyView) })] },
-  { method: "post", path: "/keys", summary: "Make an API key; its secret is shown this once", scope: "keys:write", body: CreateKeyBody, ok: [201, "The new key", CreatedKey], problems: [422] },
+  {
+    method: "put",
+    path: "/users/{id}/requirement",
+    summary: "Require 2FA of one user (true), exempt them (false) or follow the policy (null)",
+    scope: "users:write",
+    body: RequirementBody,
+    ok: [200, "Set", RequirementResult],
+  },
+  {
+    method: "delete",
+    path: "/users/{id}/devices/{deviceId}",
+    summary: "Stop trusting one of the user's devices",
+    scope: "users:write",
+    ok: [204, "Revoked"],
+    problems: [404],
+  },
+  {
+    method: "get",
+    path: "/audit",
+    summary: "The tenant's audit trail",
+    scope: "audit:read",
+    query: AuditQuery,
+    ok: [200, "Newest first", page("entries", TenantAuditEntry)],
+  },
+  {
+    method: "get",
+    path: "/keys",
+    summary: "The tenant's API keys (never their secrets)",
+    scope: "keys:write",
+    ok: [200, "Live keys", z.object({ keys: z.array(ApiKeyView) })],
+  },
+  {
+    method: "post",
+    path: "/keys",
+    summary: "Make an API key; its secret is shown this once",
+    scope: "keys:write",
+    body: CreateKeyBody,
+    ok: [201, "The new key", CreatedKey],
+    problems: [422],
+  },
   { method: "delete", path: "/keys/{id}", summary: "Revoke an API key at once", scope: "keys:write", ok: [204, "Revoked"], problems: [404] },
 ];
 
 const USER: Endpoint[] = [
   { method: "get", path: "/me", summary: "Enrolment state and what policy requires", ok: [200, "The signed-in user", Me] },
-  { method: "get", path: "/activity", summary: "Recent sign-ins, verifications and changes (needs the login grant)", ok: [200, "Newest first", z.object({ entries: z.array(ActivityEntry) })] },
+  {
+    method: "get",
+    path: "/activity",
+    summary: "Recent sign-ins, verifications and changes (needs the login grant)",
+    ok: [200, "Newest first", z.object({ entries: z.array(ActivityEntry) })],
+  },
   { method: "get", path: "/devices", summary: "Trusted devices (needs the login grant)", ok: [200, "Newest first", z.object({ devices: z.array(Device) })] },
   { method: "delete", path: "/devices/{id}", summary: "Stop trusting a device (needs the login grant)", ok: [204, "Revoked"], problems: [404] },
   { method: "delete", path: "/factors/{id}", summary: "Remove a factor (needs a fresh verification)", ok: [204, "Removed"], problems: [404, 409] },
   { method: "post", path: "/backup-codes", summary: "New backup codes; the old ones die (needs a fresh verification)", ok: [201, "Shown once", BackupCodes] },
   { method: "post", path: "/enroll/totp", summary: "Start enrolling an authenticator app", ok: [201, "Secret and QR code", TotpEnrolment], problems: [409] },
   ...(["sms", "email"] as const).flatMap((kind): Endpoint[] => [
-    { method: "post", path: `/enroll/${kind}`, summary: `Start enrolling ${kind === "sms" ? "a phone" : "an email address"}; the first code is sent`, body: kind === "sms" ? EnrollPhoneBody : EnrollEmailBody, ok: [201, "Code sent", SentCode.extend({ enrollmentId: z.string() })], problems: [429] },
-    { method: "post", path: `/enroll/${kind}/resend`, summary: "Send a new enrolment code", body: ResendBody, ok: [202, "Code sent", SentCode.extend({ enrollmentId: z.string() })], problems: [429] },
+    {
+      method: "post",
+      path: `/enroll/${kind}`,
+      summary: `Start enrolling ${kind === "sms" ? "a phone" : "an email address"}; the first code is sent`,
+      body: kind === "sms" ? EnrollPhoneBody : EnrollEmailBody,
+      ok: [201, "Code sent", SentCode.extend({ enrollmentId: z.string() })],
+      problems: [429],
+    },
+    {
+      method: "post",
+      path: `/enroll/${kind}/resend`,
+      summary: "Send a new enrolment code",
+      body: ResendBody,
+      ok: [202, "Code sent", SentCode.extend({ enrollmentId: z.string() })],
+      problems: [429],
+    },
   ]),
-  ...ENROLLABLE_FACTORS.map((kind): Endpoint => ({
-    method: "post", path: `/enroll/${kind}/confirm`, summary: `Confirm the ${kind} enrolment with its first code`, body: ConfirmBody, ok: [200, "Backup codes with the first factor", Confirmed], problems: [404, 429],
-  })),
-  { method: "get", path: "/challenges/{id}", summary: "What a challenge approves and how it can be answered", ok: [200, "The challenge", ChallengeDescription], problems: [404] },
-  { method: "post", path: "/challenges/{id}/send", summary: "Send a code for a challenge", body: SendBody, ok: [202, "Code sent", SentCode], problems: [404, 429] },
-  { method: "post", path: "/challenges/{id}/verify", summary: "Answer a challenge; the grant comes back and as a cookie", body: VerifyBody, ok: [200, "Granted", Grant], problems: [404, 429] },
+  ...ENROLLABLE_FACTORS.map(
+    (kind): Endpoint => ({
+      method: "post",
+      path: `/enroll/${kind}/confirm`,
+      summary: `Confirm the ${kind} enrolment with its first code`,
+      body: ConfirmBody,
+      ok: [200, "Backup codes with the first factor", Confirmed],
+      problems: [404, 429],
+    }),
+  ),
   {
-    method: "post", path: "/challenges/{id}/complete", summary: "Send the request held with a verified challenge, once",
-    ok: [200, "Whatever the portal answered the held request (any status)"], problems: [404, 409],
+    method: "get",
+    path: "/challenges/{id}",
+    summary: "What a challenge approves and how it can be answered",
+    ok: [200, "The challenge", ChallengeDescription],
+    problems: [404],
+  },
+  {
+    method: "post",
+    path: "/challenges/{id}/send",
+    summary: "Send a code for a challenge",
+    body: SendBody,
+    ok: [202, "Code sent", SentCode],
+    problems: [404, 429],
+  },
+  {
+    method: "post",
+    path: "/challenges/{id}/verify",
+    summary: "Answer a challenge; the grant comes back and as a cookie",
+    body: VerifyBody,
+    ok: [200, "Granted", Grant],
+    problems: [404, 429],
+  },
+  {
+    method: "post",
+    path: "/challenges/{id}/complete",
+    summary: "Send the request held with a verified challenge, once",
+    ok: [200, "Whatever the portal answered the held request (any status)"],
+    problems: [404, 409],
   },
 ];
 
@@ -114,8 +280,17 @@ export function openApiDocument(): object {
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {
-        adminKey: { type: "http", scheme: "bearer", description: "The deployment's bootstrap key, or a tenant key `sgk_…` whose scopes are named per operation." },
-        portalSession: { type: "apiKey", in: "cookie", name: "portal_session", description: "The portal's own session JWT (cookie or header, as the tenant's policy says)." },
+        adminKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "The deployment's bootstrap key, or a tenant key `sgk_…` whose scopes are named per operation.",
+        },
+        portalSession: {
+          type: "apiKey",
+          in: "cookie",
+          name: "portal_session",
+          description: "The portal's own session JWT (cookie or header, as the tenant's policy says).",
+        },
       },
       schemas: { Problem: jsonSchema(Problem, "output") },
     },
@@ -143,21 +318,41 @@ function pathsOf(base: string, endpoints: Endpoint[], tag: "admin" | "user"): Re
     const etagHeader = e.etag ? { headers: { ETag: { description: "The policy's strong ETag, for If-Match", schema: { type: "string" } } } } : {};
     paths[`${base}${e.path}`] ??= {};
     paths[`${base}${e.path}`]![e.method] = {
-      operationId: `${tag}_${e.method}_${e.path.replace(/[{}]/g, "").replace(/[^\w]+/g, "_").replace(/^_|_$/g, "")}`,
+      operationId: `${tag}_${e.method}_${e.path
+        .replace(/[{}]/g, "")
+        .replace(/[^\w]+/g, "_")
+        .replace(/^_|_$/g, "")}`,
       summary: e.summary,
       tags: [tag],
       security: tag === "user" ? [{ portalSession: [] }] : e.scope === null ? [] : [{ adminKey: e.scope ? [e.scope] : [] }],
       parameters: [
         ...pathParameters(e.path),
         ...queryParameters(e.query),
-        ...(e.conditional ?? []).map((name) => ({ name, in: "header", required: false, description: name === "If-Match" ? "The ETag from GET /policy (or *); required unless creating" : "* to create a policy only where none exists", schema: { type: "string" } })),
+        ...(e.conditional ?? []).map((name) => ({
+          name,
+          in: "header",
+          required: false,
+          description: name === "If-Match" ? "The ETag from GET /policy (or *); required unless creating" : "* to create a policy only where none exists",
+          schema: { type: "string" },
+        })),
       ],
       ...(e.body ? { requestBody: { required: true, content: { [e.bodyType ?? "application/json"]: { schema: jsonSchema(e.body, "input") } } } } : {}),
       responses: {
         [status]: { description, ...etagHeader, ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}) },
-        ...(e.alsoOk ? { [e.alsoOk[0]]: { description: e.alsoOk[1], ...etagHeader, ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}) } } : {}),
+        ...(e.alsoOk
+          ? {
+              [e.alsoOk[0]]: {
+                description: e.alsoOk[1],
+                ...etagHeader,
+                ...(schema ? { content: { "application/json": { schema: jsonSchema(schema, "output") } } } : {}),
+              },
+            }
+          : {}),
         ...Object.fromEntries(
-          problems.map((code) => [code, { description: "A problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }]),
+          problems.map((code) => [
+            code,
+            { description: "A problem", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
+          ]),
         ),
       },
     };

@@ -33,7 +33,6 @@ export const VerifyBody = z.strictObject({
   trustDevice: z.boolean().optional(),
 });
 
-
 /** Answers of the user API, described in OpenAPI. */
 export const TotpEnrolment = z.object({ enrollmentId: z.string(), otpauthUri: z.string(), secret: z.string(), qrSvg: z.string() });
 export const SentCode = z.object({ destination: z.string(), expiresAt: z.string(), resendAfter: z.string() });
@@ -56,7 +55,8 @@ export const ChallengeDescription = z.object({
   approving: ChallengeView.shape.approving.describe("What the user approves: the request's fields the policy shows."),
   held: ChallengeView.shape.held,
   expiresAt: z.string(),
-});export const Me = z.object({
+});
+export const Me = z.object({
   userId: z.string(),
   enrolled: z.boolean(),
   factors: z.array(Factor),

@@ -7,16 +7,7 @@
  * so the spelling the fetch will use is the one checked here.
  */
 
-export type AddressRange =
-  | "loopback"
-  | "private"
-  | "link-local"
-  | "shared"
-  | "unspecified"
-  | "reserved"
-  | "multicast"
-  | "ipv4-mapped"
-  | "internal-name";
+export type AddressRange = "loopback" | "private" | "link-local" | "shared" | "unspecified" | "reserved" | "multicast" | "ipv4-mapped" | "internal-name";
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 /** Names no public DNS answers for: special-use and private-use suffixes (RFC 6761, 6762, 8375; `.internal`). */

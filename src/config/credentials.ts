@@ -22,14 +22,31 @@ const CREDENTIAL_SLOTS: ReadonlyArray<{ path: string[]; purpose: SecretPurpose; 
   {
     path: ["factors", "sms", "twilio", "authToken"],
     purpose: "twilioAuthToken",
-    destination: [["factors", "sms", "provider"], ["factors", "sms", "twilio", "accountSid"], ["factors", "sms", "twilio", "apiBaseUrl"]],
+    destination: [
+      ["factors", "sms", "provider"],
+      ["factors", "sms", "twilio", "accountSid"],
+      ["factors", "sms", "twilio", "apiBaseUrl"],
+    ],
   },
   {
     path: ["factors", "email", "password"],
     purpose: "smtpPassword",
-    destination: [["factors", "email", "provider"], ["factors", "email", "host"], ["factors", "email", "port"], ["factors", "email", "secure"], ["factors", "email", "username"]],
+    destination: [
+      ["factors", "email", "provider"],
+      ["factors", "email", "host"],
+      ["factors", "email", "port"],
+      ["factors", "email", "secure"],
+      ["factors", "email", "username"],
+    ],
   },
-  { path: ["factors", "email", "apiKey"], purpose: "resendApiKey", destination: [["factors", "email", "provider"], ["factors", "email", "apiBaseUrl"]] },
+  {
+    path: ["factors", "email", "apiKey"],
+    purpose: "resendApiKey",
+    destination: [
+      ["factors", "email", "provider"],
+      ["factors", "email", "apiBaseUrl"],
+    ],
+  },
 ];
 
 /**
@@ -51,7 +68,12 @@ export function misnamedSecretRefs(tenantId: string, policy: unknown): FieldErro
   const identityRef = valueAt(policy, ["identity", "secretRef"]);
   const identityError =
     typeof identityRef === "string" && !isIdentitySecretRef(identityRef)
-      ? [{ pointer: "#/identity/secretRef", detail: `the session key is an identity secret, TENANT_<tenant>_JWT_SECRET; this tenant's is named exactly ${secretName(tenantId, "identity")}` }]
+      ? [
+          {
+            pointer: "#/identity/secretRef",
+            detail: `the session key is an identity secret, TENANT_<tenant>_JWT_SECRET; this tenant's is named exactly ${secretName(tenantId, "identity")}`,
+          },
+        ]
       : [];
   return [...identityError, ...providerRefs];
 }
@@ -86,7 +108,9 @@ export function carriedCredentials(before: Policy | null, after: Policy): FieldE
     if (typeof sealed !== "string") return [];
     const where = (policy: Policy | null) => JSON.stringify(destination.map((field) => valueAt(policy, field)));
     const stays = before !== null && valueAt(before, [...path, "sealed"]) === sealed && where(before) === where(after);
-    return stays ? [] : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];
+    return stays
+      ? []
+      : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];
   });
 }
 
@@ -122,7 +146,11 @@ export async function revealCredential(env: Env, tenantId: string, credential: C
     try {
       return await unseal(env, credential.sealed, sealContext(tenantId));
     } catch {
-      throw new ProblemError(503, "credential_unavailable", "A provider credential in the policy cannot be opened (sealed for another tenant or with a retired key).");
+      throw new ProblemError(
+        503,
+        "credential_unavailable",
+        "A provider credential in the policy cannot be opened (sealed for another tenant or with a retired key).",
+      );
     }
   }
   const expected = secretName(tenantId, purpose);

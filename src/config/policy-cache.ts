@@ -60,10 +60,7 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
     }
     callCounts.kvReads++;
     const text = await kv.get(kvKeys.policy(tenantId));
-    const config =
-      cached && cached.text === text && cached.config.tenantId === tenantId
-        ? cached.config
-        : interpretPolicy(tenantId, text, rules);
+    const config = cached && cached.text === text && cached.config.tenantId === tenantId ? cached.config : interpretPolicy(tenantId, text, rules);
     // A write landed while KV was read: keep what the write put in the cache, not this older text.
     const adopted = byHost.get(hostname);
     if (writes !== writesBefore && adopted) return adopted.config;

@@ -27,9 +27,7 @@ const RoutePattern = z
  * them. Only names starting with TENANT_ may be referenced, so a policy can never point at
  * stepgate's own keys (admin key, encryption keys).
  */
-export const SecretRef = z
-  .string()
-  .regex(/^TENANT_[A-Z0-9_]+$/, "a secret reference names a Worker secret starting with TENANT_");
+export const SecretRef = z.string().regex(/^TENANT_[A-Z0-9_]+$/, "a secret reference names a Worker secret starting with TENANT_");
 
 const AUDIENCE = "The JWT's `aud`, checked when set; required with `RS256` / `ES256`, since an identity provider signs tokens for many apps.";
 
@@ -59,9 +57,7 @@ const IdentitySchema = z
   .discriminatedUnion("algorithm", [
     z.strictObject({
       algorithm: z.literal("HS256").describe(ALGORITHM),
-      secretRef: SecretRef.describe(
-        "Name of the Worker secret holding the HS256 key: `TENANT_<TENANT>_JWT_SECRET` (see “Secret names”).",
-      ),
+      secretRef: SecretRef.describe("Name of the Worker secret holding the HS256 key: `TENANT_<TENANT>_JWT_SECRET` (see “Secret names”)."),
       ...IdentityCommon,
     }),
     z.strictObject({
@@ -80,7 +76,10 @@ const IdentitySchema = z
 
 const TotpSchema = z.strictObject({
   issuer: z.string().min(1).max(64).optional().describe("Name shown in the authenticator app; `branding.name` when unset."),
-  digits: z.union([z.literal(6), z.literal(8)]).default(6).describe("Digits per code (for new enrolments; an enrolled app keeps its settings)."),
+  digits: z
+    .union([z.literal(6), z.literal(8)])
+    .default(6)
+    .describe("Digits per code (for new enrolments; an enrolled app keeps its settings)."),
   periodSeconds: z.int().min(15).max(120).default(30).describe("Seconds per time step (for new enrolments)."),
   algorithm: z.enum(["SHA1", "SHA256", "SHA512"]).default("SHA1").describe("HMAC algorithm (for new enrolments)."),
   skewSteps: z.int().min(0).max(2).default(1).describe("Time steps accepted either side of now, for clock skew; applies to every enrolled app."),
@@ -126,7 +125,10 @@ const SmsSchema = z
     provider: z.enum(["outbox", "twilio"]).default("outbox").describe(OUTBOX),
     twilio: z
       .strictObject({
-        accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "a Twilio account SID (AC…)").describe("The Twilio account SID (`AC…`)."),
+        accountSid: z
+          .string()
+          .regex(/^AC[0-9a-fA-F]{32}$/, "a Twilio account SID (AC…)")
+          .describe("The Twilio account SID (`AC…`)."),
         authToken: Credential.describe(credential("TWILIO_TOKEN")),
         from: E164.optional().describe("The sending number (E.164); name `from` or `messagingServiceSid`."),
         messagingServiceSid: z
@@ -134,13 +136,11 @@ const SmsSchema = z
           .regex(/^MG[0-9a-fA-F]{32}$/, "a Twilio messaging service SID (MG…)")
           .optional()
           .describe("A Twilio messaging service (`MG…`) to send from instead of `from`."),
-        apiBaseUrl: HttpUrl.default("https://api.twilio.com").describe(
-          "Twilio's API; outside development it must be on `twilio.com` (see “Destinations”).",
-        ),
+        apiBaseUrl: HttpUrl.default("https://api.twilio.com").describe("Twilio's API; outside development it must be on `twilio.com` (see “Destinations”)."),
       })
       .refine((t) => t.from || t.messagingServiceSid, { message: "name `from` or `messagingServiceSid`", path: ["from"] })
       .optional()
-      .describe("Twilio's Messages API, for `provider: \"twilio\"`."),
+      .describe('Twilio\'s Messages API, for `provider: "twilio"`.'),
     ...CodeDeliverySchema,
   })
   .refine((sms) => sms.provider !== "twilio" || sms.twilio, { message: "the twilio provider needs its settings", path: ["twilio"] })
@@ -161,9 +161,7 @@ const EmailSchema = z
     username: z.string().min(1).max(256).optional().describe("SMTP: the user name to sign in with."),
     password: Credential.optional().describe(credential("SMTP_PASSWORD")),
     apiKey: Credential.optional().describe(`Resend: the API key (needed). ${credential("RESEND_KEY")}`),
-    apiBaseUrl: HttpUrl.default("https://api.resend.com").describe(
-      "Resend: its API; outside development it must be on `resend.com` (see “Destinations”).",
-    ),
+    apiBaseUrl: HttpUrl.default("https://api.resend.com").describe("Resend: its API; outside development it must be on `resend.com` (see “Destinations”)."),
     ...CodeDeliverySchema,
   })
   .superRefine((email, ctx) => {
@@ -173,7 +171,7 @@ const EmailSchema = z
     if (email.provider === "smtp" && !email.port) ctx.addIssue({ code: "custom", message: "SMTP needs a port", path: ["port"] });
     if (email.provider === "resend" && !email.apiKey) ctx.addIssue({ code: "custom", message: "Resend needs an apiKey", path: ["apiKey"] });
   })
-  .describe("One-time codes by email: `{ provider: \"smtp\", host, port, secure, from, username?, password? }` or `{ provider: \"resend\", apiKey, from }`.");
+  .describe('One-time codes by email: `{ provider: "smtp", host, port, secure, from, username?, password? }` or `{ provider: "resend", apiKey, from }`.');
 
 const FactorsSchema = z.strictObject({
   totp: TotpSchema.prefault({}).describe("Authenticator apps (TOTP, RFC 6238); always available."),
@@ -187,7 +185,13 @@ const FactorsSchema = z.strictObject({
 
 /** Operations bound to the exact request unless the policy says otherwise: money movement and account takeover (PSD2 "dynamic linking"). */
 export const BOUND_BY_DEFAULT: ReadonlySet<string> = new Set([
-  "deposit", "withdraw", "transfer", "prop_challenge_fee", "trading_competition_fee", "change_password", "update_email",
+  "deposit",
+  "withdraw",
+  "transfer",
+  "prop_challenge_fee",
+  "trading_competition_fee",
+  "change_password",
+  "update_email",
 ]);
 
 export const OperationSchema = z.strictObject({
@@ -286,7 +290,7 @@ export const PolicySchema = z.strictObject({
     .describe("The request that triggered a challenge is kept, sealed in the user's Durable Object, and sent once the user has verified."),
   trustedDevices: z
     .strictObject({
-      enabled: z.boolean().default(false).describe("Whether users may tick \"trust this device\"."),
+      enabled: z.boolean().default(false).describe('Whether users may tick "trust this device".'),
       days: z.int().min(1).max(365).default(30).describe("How long a device stays trusted, in days."),
       max: z.int().min(1).max(50).default(5).describe("Trusted devices per user; the oldest is dropped."),
       operations: z
@@ -295,7 +299,7 @@ export const PolicySchema = z.strictObject({
         .describe("The operations a trusted device skips; money movement is left out unless named here, and a bound operation is never skipped."),
     })
     .prefault({})
-    .describe("\"Trust this device\": a signed cookie that skips some step-ups."),
+    .describe('"Trust this device": a signed cookie that skips some step-ups.'),
   branding: z
     .strictObject({
       // No control characters: the name goes into email subjects and text messages.

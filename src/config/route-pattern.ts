@@ -25,9 +25,7 @@ export function parseRoute(route: string, order: number): CompiledRoute {
   const rank = path
     .split("/")
     .filter(Boolean)
-    .map((segment) =>
-      segment.includes("*") ? SEGMENT_RANK.wildcard : segment.startsWith(":") ? SEGMENT_RANK.param : SEGMENT_RANK.literal,
-    );
+    .map((segment) => (segment.includes("*") ? SEGMENT_RANK.wildcard : segment.startsWith(":") ? SEGMENT_RANK.param : SEGMENT_RANK.literal));
   return { methods: method === "*" ? [METHOD_NAME_ALL] : method.split("|"), path, rank, order };
 }
 

@@ -90,12 +90,7 @@ function salvage(raw: unknown): { origin: URL | null; protectedRoutes: Operation
   const operations = unknownKeys || fields.operations === undefined ? null : SalvageableOperations.safeParse(fields.operations);
   const protectedRoutes = operations?.success
     ? compileSafely(
-        Object.fromEntries(
-          Object.entries(operations.data).map(([name, { routes }]) => [
-            name,
-            { routes, enabled: true, exempt: [], maxAge: 0, display: [] },
-          ]),
-        ),
+        Object.fromEntries(Object.entries(operations.data).map(([name, { routes }]) => [name, { routes, enabled: true, exempt: [], maxAge: 0, display: [] }])),
       )
     : null;
   return { origin: origin.success ? new URL(origin.data) : null, protectedRoutes };

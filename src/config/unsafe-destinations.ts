@@ -51,7 +51,10 @@ export function unsafeDestinations(policy: unknown, rules: DestinationRules): Fi
     const refused = refusedHost(url.hostname, rules);
     if (refused) errors.push({ pointer: pointerOf(path), detail: refused });
     else if (url.protocol === "http:" && !httpAllowed && !rules.development) {
-      errors.push({ pointer: pointerOf(path), detail: "use https: over plain http a key set, a credential or the code it carries can be read or changed on the way" });
+      errors.push({
+        pointer: pointerOf(path),
+        detail: "use https: over plain http a key set, a credential or the code it carries can be read or changed on the way",
+      });
     } else if (providerDomain && !rules.development && url.hostname !== providerDomain && !url.hostname.endsWith(`.${providerDomain}`)) {
       errors.push({ pointer: pointerOf(path), detail: `the provider's credential is sent here: a host under ${providerDomain}` });
     }

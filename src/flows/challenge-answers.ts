@@ -44,15 +44,31 @@ export async function answerChallenge(
   const tenantObject = tenantState(c.env, tenant.tenantId);
   // The bucket (the client's network, or the user when there is no address) is what is counted;
   // the audit of a refusal names the address as sent.
-  const attempt = await reachState<VerifyAttempt>(() => tenantObject.takeVerifyAttempt(perIpBucket(c.req.raw, identity.userId), policy.lockout.perIpPerHour, origin));
+  const attempt = await reachState<VerifyAttempt>(() =>
+    tenantObject.takeVerifyAttempt(perIpBucket(c.req.raw, identity.userId), policy.lockout.perIpPerHour, origin),
+  );
   if (!attempt.ok) {
-    throw new ProblemError(429, "ip_rate_limited", `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`, { retryAfterSeconds: attempt.retryAfterSeconds }, {
-      "Retry-After": String(attempt.retryAfterSeconds),
-    });
+    throw new ProblemError(
+      429,
+      "ip_rate_limited",
+      `Too many wrong codes from this network; try again in ${attempt.retryAfterSeconds} s.`,
+      { retryAfterSeconds: attempt.retryAfterSeconds },
+      {
+        "Retry-After": String(attempt.retryAfterSeconds),
+      },
+    );
   }
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<VerifyOutcome>(() =>
-    user.verify({ challengeId, sessionId: identity.sessionId, factor, code, settings: { totp: policy.factors.totp, lockout: policy.lockout }, origin, enrolmentEpoch: policy.enrollmentEpoch }),
+    user.verify({
+      challengeId,
+      sessionId: identity.sessionId,
+      factor,
+      code,
+      settings: { totp: policy.factors.totp, lockout: policy.lockout },
+      origin,
+      enrolmentEpoch: policy.enrollmentEpoch,
+    }),
   );
   if (!outcome.ok) throw await refused(c, outcome);
   // Off the response's path: a success is not one of the IP's wrong answers.
@@ -114,7 +130,9 @@ export async function confirmEnrolment(
   if (!outcome.ok) throw await refused(c, outcome);
   const challenge = outcome.challenge;
   const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
-  const grant = challenge ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt) : null;
+  const grant = challenge
+    ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt)
+    : null;
   return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
 }
 

@@ -20,4 +20,9 @@ export const PhoneNumber = z
   });
 
 export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
-export const EnrollEmailBody = z.strictObject({ email: z.email().max(254).transform((e) => e.toLowerCase()) });
+export const EnrollEmailBody = z.strictObject({
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase()),
+});

@@ -32,9 +32,15 @@ export async function openFreshVerification(c: Context<SessionEnv>, returnTo: st
 export async function freshVerificationProblem(c: Context<SessionEnv>): Promise<ProblemError> {
   const challenge = await openFreshVerification(c, null);
   const path = `/__stepgate/challenge/${challenge.id}`;
-  return new ProblemError(401, "step_up_required", "Adding a factor needs a fresh verification; answer the challenge, then try again.", {
-    challengeId: challenge.id,
-    operation: MANAGE_FACTORS,
-    challengeUrl: `${new URL(c.req.url).origin}${path}`,
-  }, { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${MANAGE_FACTORS}"`, "Cache-Control": "no-store" });
+  return new ProblemError(
+    401,
+    "step_up_required",
+    "Adding a factor needs a fresh verification; answer the challenge, then try again.",
+    {
+      challengeId: challenge.id,
+      operation: MANAGE_FACTORS,
+      challengeUrl: `${new URL(c.req.url).origin}${path}`,
+    },
+    { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${MANAGE_FACTORS}"`, "Cache-Control": "no-store" },
+  );
 }

@@ -42,12 +42,20 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
   if (!issued.ok) throw refusalProblem(issued);
   try {
     const { perIpPerHour, perTenantPerHour } = policy.sendLimits;
-    const allowance = await reachState<SendAllowance>(() => tenantState(c.env, tenant.tenantId).takeSend(perIpBucket(c.req.raw, identity.userId), perIpPerHour, perTenantPerHour));
+    const allowance = await reachState<SendAllowance>(() =>
+      tenantState(c.env, tenant.tenantId).takeSend(perIpBucket(c.req.raw, identity.userId), perIpPerHour, perTenantPerHour),
+    );
     if (!allowance.ok) {
-      throw new ProblemError(429, "send_limit", `Too many codes have been sent ${allowance.scope === "ip" ? "from this network" : "by this portal"}; try again later.`, {
-        scope: allowance.scope,
-        retryAfterSeconds: allowance.retryAfterSeconds,
-      }, { "Retry-After": String(allowance.retryAfterSeconds) });
+      throw new ProblemError(
+        429,
+        "send_limit",
+        `Too many codes have been sent ${allowance.scope === "ip" ? "from this network" : "by this portal"}; try again later.`,
+        {
+          scope: allowance.scope,
+          retryAfterSeconds: allowance.retryAfterSeconds,
+        },
+        { "Retry-After": String(allowance.retryAfterSeconds) },
+      );
     }
     const message = codeMessage(policy.branding.defaultLanguage, kind, {
       tenant: policy.branding.name,

@@ -16,9 +16,15 @@ export function refusalProblem(refusal: Refusal): ProblemError {
     case "invalid_code":
       return new ProblemError(400, "invalid_code", "That code is not right.", { attemptsRemaining: refusal.attemptsRemaining });
     case "locked":
-      return new ProblemError(429, "locked", `Too many wrong codes; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds }, {
-        "Retry-After": String(refusal.retryAfterSeconds),
-      });
+      return new ProblemError(
+        429,
+        "locked",
+        `Too many wrong codes; try again in ${refusal.retryAfterSeconds} s.`,
+        { retryAfterSeconds: refusal.retryAfterSeconds },
+        {
+          "Retry-After": String(refusal.retryAfterSeconds),
+        },
+      );
     case "challenge_not_found":
       return new ProblemError(404, "challenge_not_found", "This challenge does not exist, has expired or was already answered.");
     case "enrollment_not_found":
@@ -32,13 +38,25 @@ export function refusalProblem(refusal: Refusal): ProblemError {
     case "step_up_required":
       return new ProblemError(403, "fresh_verification_required", "Adding a factor needs a verification in this session within the last 10 minutes.");
     case "cooling_down":
-      return new ProblemError(429, "resend_cooldown", `Wait ${refusal.retryAfterSeconds} s before asking for another code.`, { retryAfterSeconds: refusal.retryAfterSeconds }, {
-        "Retry-After": String(refusal.retryAfterSeconds),
-      });
+      return new ProblemError(
+        429,
+        "resend_cooldown",
+        `Wait ${refusal.retryAfterSeconds} s before asking for another code.`,
+        { retryAfterSeconds: refusal.retryAfterSeconds },
+        {
+          "Retry-After": String(refusal.retryAfterSeconds),
+        },
+      );
     case "user_send_limit":
-      return new ProblemError(429, "send_limit", `Too many codes sent to this account; try again in ${refusal.retryAfterSeconds} s.`, { retryAfterSeconds: refusal.retryAfterSeconds, scope: "user" }, {
-        "Retry-After": String(refusal.retryAfterSeconds),
-      });
+      return new ProblemError(
+        429,
+        "send_limit",
+        `Too many codes sent to this account; try again in ${refusal.retryAfterSeconds} s.`,
+        { retryAfterSeconds: refusal.retryAfterSeconds, scope: "user" },
+        {
+          "Retry-After": String(refusal.retryAfterSeconds),
+        },
+      );
   }
 }
 

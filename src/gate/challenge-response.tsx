@@ -66,7 +66,12 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
   const headers = { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"` };
   if (requester === "navigation") return new Response(null, { status: 303, headers: { Location: path } });
   if (requester === "form") {
-    return renderPage(c, <StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />, 401, headers);
+    return renderPage(
+      c,
+      <StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />,
+      401,
+      headers,
+    );
   }
   const origin = new URL(c.req.url).origin;
   return problem(

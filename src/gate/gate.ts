@@ -64,13 +64,18 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     grantCookies.push(...result.setCookies);
   }
   const identity = policy.identity;
-  const response = await proxyToOrigin(request, origin, {
-    timeoutMs: policy.originTimeoutMs,
-    // A session stepgate could not verify is not passed on, under any name a server could read
-    // as the session's: the origin might read it as signed in, past the login guard.
-    ...withoutStepgateCredentials(request, anonymous ? (identity.cookie ?? null) : null),
-    ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, ...sessionHeaderNames(request.headers, identity.header)] } : {}),
-  }, url);
+  const response = await proxyToOrigin(
+    request,
+    origin,
+    {
+      timeoutMs: policy.originTimeoutMs,
+      // A session stepgate could not verify is not passed on, under any name a server could read
+      // as the session's: the origin might read it as signed in, past the login guard.
+      ...withoutStepgateCredentials(request, anonymous ? (identity.cookie ?? null) : null),
+      ...(anonymous && identity.header ? { dropHeaders: [GRANT_HEADER, ...sessionHeaderNames(request.headers, identity.header)] } : {}),
+    },
+    url,
+  );
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
 }
 
@@ -103,10 +108,7 @@ function withoutStepgateCredentials(request: Request, sessionCookie: string | nu
       const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
       // The device cookie stands in for a second factor for weeks: it never reaches the origin.
       const drop =
-        pair === "" ||
-        name.startsWith(GRANT_COOKIE_PREFIX) ||
-        name === DEVICE_COOKIE ||
-        (sessionKey !== null && pairCarriesSession(pair, sessionKey));
+        pair === "" || name.startsWith(GRANT_COOKIE_PREFIX) || name === DEVICE_COOKIE || (sessionKey !== null && pairCarriesSession(pair, sessionKey));
       dropped ||= drop;
       return !drop;
     });

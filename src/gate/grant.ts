@@ -78,7 +78,13 @@ export async function issueGrant(
   const expiresAtSeconds =
     "expiresAt" in lifetime ? Math.floor(lifetime.expiresAt / 1000) : issuedAt + (once ? ONCE_GRANT_TTL_SECONDS : lifetime.maxAgeSeconds);
   const { kid, key } = await currentKey(env, "grant");
-  const token = await new SignJWT({ sid: subject.sessionId, op: subject.operation, once, ...(deviceId ? { did: deviceId } : {}), ...(requestDigest ? { rd: requestDigest } : {}) })
+  const token = await new SignJWT({
+    sid: subject.sessionId,
+    op: subject.operation,
+    once,
+    ...(deviceId ? { did: deviceId } : {}),
+    ...(requestDigest ? { rd: requestDigest } : {}),
+  })
     .setProtectedHeader({ alg: "HS256", kid, typ: "stepgate-grant+jwt" })
     .setIssuer(ISSUER)
     .setAudience(subject.tenantId)

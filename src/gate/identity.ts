@@ -83,7 +83,11 @@ function tokenOf(request: Request, config: IdentityConfig): string | undefined {
   if (config.cookie) for (const value of sessionCookieValues(request.headers.get("Cookie") ?? "", config.cookie)) tokens.add(value);
   if (config.header) for (const value of sessionHeaderValues(request.headers, config.header)) tokens.add(value);
   if (tokens.size > 1) {
-    throw new ProblemError(400, "ambiguous_session", "The request carries more than one portal session (in the session cookie or header, or under names a server could read as theirs); send one.");
+    throw new ProblemError(
+      400,
+      "ambiguous_session",
+      "The request carries more than one portal session (in the session cookie or header, or under names a server could read as theirs); send one.",
+    );
   }
   return tokens.values().next().value;
 }
@@ -91,7 +95,11 @@ function tokenOf(request: Request, config: IdentityConfig): string | undefined {
 async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {
   // A policy put in KV by hand is held to the admin API's rule before any secret is read.
   if (!isIdentitySecretRef(secretRef)) {
-    throw new ProblemError(503, "identity_misconfigured", `The policy names ${secretRef} as the session key; it must be an identity secret, TENANT_<tenant>_JWT_SECRET.`);
+    throw new ProblemError(
+      503,
+      "identity_misconfigured",
+      `The policy names ${secretRef} as the session key; it must be an identity secret, TENANT_<tenant>_JWT_SECRET.`,
+    );
   }
   const secret = (env as Record<string, unknown>)[secretRef];
   if (typeof secret !== "string" || secret.length === 0) {
@@ -100,9 +108,7 @@ async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {
   const cacheKey = `${secretRef}\u0000${secret}`;
   let key = hmacKeys.get(cacheKey);
   if (!key) {
-    key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "verify",
-    ]);
+    key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     hmacKeys.set(cacheKey, key);
   }
   return key;

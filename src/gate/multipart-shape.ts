@@ -69,7 +69,7 @@ function strictPart(part: string, boundary: string): StrictPart | string {
     }
   }
   const form = disposition === null ? null : DISPOSITION.exec(disposition);
-  if (!form) return "a multipart part whose Content-Disposition is not form-data; name=\"…\" (no escapes, no other parameters)";
+  if (!form) return 'a multipart part whose Content-Disposition is not form-data; name="…" (no escapes, no other parameters)';
   const parameters = new Map<string, string>();
   for (const [, key, value] of form[1]!.matchAll(DISPOSITION_PARAMETER)) {
     if (parameters.has(key!.toLowerCase())) return "a multipart part naming a parameter twice";

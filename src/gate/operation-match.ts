@@ -116,10 +116,15 @@ export function compileOperations(operations: Record<string, Operation>): Operat
         const other = claim(suffixed.router, verb, bare, exemptable);
         if (!other || other.name === found?.name) continue;
         if (found) {
-          throw new ProblemError(400, "ambiguous_path", `The path reads as "${found.name}" as written and as "${other.name}" without its format suffix; send the path of one operation.`, {
-            reason: "format_suffix",
-            operations: [found.name, other.name],
-          });
+          throw new ProblemError(
+            400,
+            "ambiguous_path",
+            `The path reads as "${found.name}" as written and as "${other.name}" without its format suffix; send the path of one operation.`,
+            {
+              reason: "format_suffix",
+              operations: [found.name, other.name],
+            },
+          );
         }
         found = other;
       }
@@ -162,7 +167,8 @@ function withoutFormatSuffix(path: string, literals: ReadonlySet<string>): strin
   if (!last.includes(".")) return [];
   const readings: string[] = [];
   for (const literal of literals) {
-    if (last.length > literal.length + 1 && last.charCodeAt(literal.length) === DOT && last.startsWith(literal)) readings.push(path.slice(0, slash + 1) + literal);
+    if (last.length > literal.length + 1 && last.charCodeAt(literal.length) === DOT && last.startsWith(literal))
+      readings.push(path.slice(0, slash + 1) + literal);
   }
   return readings;
 }

@@ -9,7 +9,17 @@ import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
 import { ProblemError } from "../lib/problem";
 
 /** RFC 9110 §7.6.1 connection-specific headers, which a proxy must not forward. */
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+];
 
 /**
  * Headers some origins take the request path from instead of the request line, so a client
@@ -22,7 +32,16 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-aut
  * spelling a server could read as one (`X_Original_URL` is PHP's `HTTP_X_ORIGINAL_URL` too).
  */
 const PATH_OVERRIDE_KEYS = new Set(
-  ["X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-URI", "X-Forwarded-Path", "X-Forwarded-Prefix", "X-Envoy-Original-Path", "X-Override-URL"].map(lookalikeKey),
+  [
+    "X-Original-URL",
+    "X-Rewrite-URL",
+    "X-Original-URI",
+    "X-Forwarded-URI",
+    "X-Forwarded-Path",
+    "X-Forwarded-Prefix",
+    "X-Envoy-Original-Path",
+    "X-Override-URL",
+  ].map(lookalikeKey),
 );
 
 /**
@@ -40,7 +59,25 @@ const METHOD_OVERRIDE_NAMES = new Set(METHOD_OVERRIDE_HEADERS.map((name) => name
  * under any spelling.
  */
 const CLIENT_CLAIM_KEYS = new Set(
-  ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "True-Client-IP", "X-Client-IP", "X-Cluster-Client-IP", "X-Forwarded-Port", "X-Forwarded-Server", "X-Forwarded-Scheme", "X-Forwarded-Ssl", "X-Url-Scheme", "Front-End-Https", "X-Host", "X-Original-Host", "X-Forwarded-By"].map(lookalikeKey),
+  [
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Real-IP",
+    "True-Client-IP",
+    "X-Client-IP",
+    "X-Cluster-Client-IP",
+    "X-Forwarded-Port",
+    "X-Forwarded-Server",
+    "X-Forwarded-Scheme",
+    "X-Forwarded-Ssl",
+    "X-Url-Scheme",
+    "Front-End-Https",
+    "X-Host",
+    "X-Original-Host",
+    "X-Forwarded-By",
+  ].map(lookalikeKey),
 );
 /** First letters of every name above (lower-cased), to skip most headers without reading them. */
 const CLAIM_INITIALS = new Set(["x", "f", "t"]);

@@ -152,7 +152,12 @@ function jsonAmbiguity(json: unknown, display: readonly string[]): string | null
     stack.push(...Object.values(value));
   }
   for (const shown of display) {
-    const path = shown.startsWith("/") ? shown.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")) : [shown];
+    const path = shown.startsWith("/")
+      ? shown
+          .slice(1)
+          .split("/")
+          .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      : [shown];
     let current: unknown = json;
     for (const part of path) {
       if (typeof current !== "object" || current === null) break;

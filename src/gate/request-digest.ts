@@ -124,7 +124,10 @@ export function canonicalJson(value: unknown, depth = 0): string {
 
 /** Sorted by name; the values of one name keep their order (it can matter: `to=a&to=b`). */
 function sortedByName<T extends [string, ...unknown[]]>(entries: T[]): T[] {
-  return entries.map((entry, index) => ({ entry, index })).sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.index - b.index)).map((e) => e.entry);
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.index - b.index))
+    .map((e) => e.entry);
 }
 
 /**
@@ -229,7 +232,8 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
     if (name.startsWith("/") && body.kind !== "json") continue;
     const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === name).map(([, v]) => v);
     // A field the policy shows but the request lacks is said to be absent, not left out.
-    const texts = values.length === 0 || values.every((v) => v === undefined) ? ["(absent)"] : values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+    const texts =
+      values.length === 0 || values.every((v) => v === undefined) ? ["(absent)"] : values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
     // A repeated form field is shown once per value: `to=A&to=B` must not read like `to=A, B`.
     texts.forEach((text, index) => {
       showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text);
@@ -247,7 +251,12 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
 }
 
 function pointerValue(json: unknown, name: string): unknown {
-  const path = name.startsWith("/") ? name.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")) : [name];
+  const path = name.startsWith("/")
+    ? name
+        .slice(1)
+        .split("/")
+        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    : [name];
   let current: unknown = json;
   for (const part of path) {
     if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;

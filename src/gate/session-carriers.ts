@@ -25,9 +25,16 @@ export function sessionCookieValues(header: string, cookie: string): string[] {
   for (const pair of header.split(";")) {
     if (!pairCarriesSession(pair, key)) continue;
     if (pair.includes(",")) {
-      throw new ProblemError(400, "ambiguous_session", "A cookie beside the portal session is joined to it with a comma, which servers read either as one cookie or as two; separate cookies with \";\".");
+      throw new ProblemError(
+        400,
+        "ambiguous_session",
+        'A cookie beside the portal session is joined to it with a comma, which servers read either as one cookie or as two; separate cookies with ";".',
+      );
     }
-    const value = pair.slice(pair.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
+    const value = pair
+      .slice(pair.indexOf("=") + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     if (pair.includes("=") && value) values.push(value);
   }
   return values;
@@ -43,7 +50,10 @@ export function sessionHeaderValues(headers: Headers, header: string): string[] 
   const values: string[] = [];
   for (const name of sessionHeaderNames(headers, header)) {
     for (const copy of (headers.get(name) ?? "").split(",")) {
-      const value = copy.trim().replace(/^Bearer\s+/i, "").trim();
+      const value = copy
+        .trim()
+        .replace(/^Bearer\s+/i, "")
+        .trim();
       if (value) values.push(value);
     }
   }

@@ -30,7 +30,7 @@ import { stepUpRequirement } from "./requirement";
  */
 export type StepUpResult =
   | { action: "stop"; response: Response }
-  | { action: "forward"; anonymous: boolean; /** Renewed or new grant cookies for the response. */ setCookies: string[] };
+  | { action: "forward"; anonymous: boolean /** Renewed or new grant cookies for the response. */; setCookies: string[] };
 
 const FORWARD: StepUpResult = { action: "forward", anonymous: false, setCookies: [] };
 
@@ -81,17 +81,26 @@ export async function stepUp(
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(new URL(request.url).pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
-  const challenge = await reachState<OpenedChallenge>(() => user().openChallenge({
-    kind: requirement,
-    operation: matched.name,
-    sessionId: identity.sessionId,
-    returnTo: returnPathFor(request, requester),
-    digest,
-    display: parsed ? displayedFields(parsed, display) : [],
-    held: heldRequest ? JSON.stringify(heldRequest) : null,
-  }));
+  const challenge = await reachState<OpenedChallenge>(() =>
+    user().openChallenge({
+      kind: requirement,
+      operation: matched.name,
+      sessionId: identity.sessionId,
+      returnTo: returnPathFor(request, requester),
+      digest,
+      display: parsed ? displayedFields(parsed, display) : [],
+      held: heldRequest ? JSON.stringify(heldRequest) : null,
+    }),
+  );
   const factors = requirement === "enroll" ? enrollableFactors(policy) : [...new Set(status.factors.map((f) => f.kind))];
-  const details = { mustEnroll: requirement === "enroll", operation: matched.name, challenge, factors, held: heldRequest !== null, notKept: holdable && heldRequest === null };
+  const details = {
+    mustEnroll: requirement === "enroll",
+    operation: matched.name,
+    challenge,
+    factors,
+    held: heldRequest !== null,
+    notKept: holdable && heldRequest === null,
+  };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
 }
 
@@ -131,7 +140,10 @@ async function heldGrant(
   const cookieName = grantCookieName(operation);
   // Parsed for this one name: Hono's parser skips a header that does not mention it.
   const cookie = parse(request.headers.get("Cookie") ?? "", cookieName)[cookieName];
-  for (const [token, fromCookie] of [[request.headers.get(GRANT_HEADER), false], [cookie, true]] as const) {
+  for (const [token, fromCookie] of [
+    [request.headers.get(GRANT_HEADER), false],
+    [cookie, true],
+  ] as const) {
     if (!token) continue;
     const grant = await checkGrant(c.env, token, subject, now);
     if (!grant || grant.issuedAt < must.notBefore) continue;

@@ -19,10 +19,7 @@ export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promis
  * if (!(await secretsEqual(presented, env.STEPGATE_ADMIN_KEY))) throw unauthorized;
  */
 export async function secretsEqual(presented: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
+  const [a, b] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(presented)), crypto.subtle.digest("SHA-256", encoder.encode(expected))]);
   return crypto.subtle.timingSafeEqual(a, b);
 }
 

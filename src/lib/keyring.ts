@@ -53,7 +53,10 @@ function rawKeys(env: Env): Promise<RawKey[]> {
 }
 
 async function parseKeys(secret: string): Promise<RawKey[]> {
-  const entries = secret.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = secret
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const keys = entries.map((entry) => KEY_ENTRY.exec(entry));
   if (keys.length === 0 || keys.some((match) => match === null)) {
     throw new ProblemError(503, "keys_misconfigured", "STEPGATE_SECRET_KEYS must be kid:base64key[,kid:base64key…] with 32-byte keys.");

@@ -16,13 +16,7 @@ export type ProblemExtras = Record<string, unknown>;
  * @example
  * return problem(404, "unknown_route", "No stepgate route at /__stepgate/nope");
  */
-export function problem(
-  status: ContentfulStatusCode,
-  code: string,
-  detail: string,
-  extras: ProblemExtras = {},
-  headers: HeadersInit = {},
-): Response {
+export function problem(status: ContentfulStatusCode, code: string, detail: string, extras: ProblemExtras = {}, headers: HeadersInit = {}): Response {
   const body = { type: `tag:stepgate,2026:${code}`, title: titleOf(code), status, code, detail, ...extras };
   const response = Response.json(body, { status, headers });
   response.headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
@@ -38,13 +32,7 @@ export class ProblemError extends HTTPException {
   readonly code: string;
   readonly title: string;
   readonly extras: ProblemExtras;
-  constructor(
-    status: ContentfulStatusCode,
-    code: string,
-    detail: string,
-    extras: ProblemExtras = {},
-    headers: HeadersInit = {},
-  ) {
+  constructor(status: ContentfulStatusCode, code: string, detail: string, extras: ProblemExtras = {}, headers: HeadersInit = {}) {
     super(status, { res: problem(status, code, detail, extras, headers), message: detail });
     this.code = code;
     this.title = titleOf(code);

@@ -20,8 +20,8 @@ export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, codes, con
   <Layout branding={branding} title="Save your backup codes">
     <div class="card">
       <p>
-        Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere
-        safe now: <strong>they will not be shown again.</strong>
+        Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere safe now:{" "}
+        <strong>they will not be shown again.</strong>
       </p>
       <ol class="codes" id="backup-codes">
         {codes.map((code) => (

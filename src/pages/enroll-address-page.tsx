@@ -33,27 +33,29 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
         <ErrorNote message={props.error} />
         {props.sent ? (
           <>
-          <form method="post" action="/__stepgate/enroll">
-            <p role="status">
-              We sent a code to <strong>{props.sent.destination}</strong>.
-            </p>
-            <input type="hidden" name="csrf" value={props.csrf} />
-            <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
-            <input type="hidden" name="kind" value={props.kind} />
-            <input type="hidden" name="destination" value={props.sent.destination} />
-            {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-            <label for="code">Code</label>
-            <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
-            {props.offerTrust ? <TrustThisDevice /> : null}
-            <button type="submit">Confirm</button>
-          </form>
-          <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>
-            <input type="hidden" name="csrf" value={props.csrf} />
-            <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
-            <input type="hidden" name="destination" value={props.sent.destination} />
-            {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-            <button type="submit" class="secondary">Send a new code</button>
-          </form>
+            <form method="post" action="/__stepgate/enroll">
+              <p role="status">
+                We sent a code to <strong>{props.sent.destination}</strong>.
+              </p>
+              <input type="hidden" name="csrf" value={props.csrf} />
+              <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
+              <input type="hidden" name="kind" value={props.kind} />
+              <input type="hidden" name="destination" value={props.sent.destination} />
+              {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+              <label for="code">Code</label>
+              <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
+              {props.offerTrust ? <TrustThisDevice /> : null}
+              <button type="submit">Confirm</button>
+            </form>
+            <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>
+              <input type="hidden" name="csrf" value={props.csrf} />
+              <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
+              <input type="hidden" name="destination" value={props.sent.destination} />
+              {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+              <button type="submit" class="secondary">
+                Send a new code
+              </button>
+            </form>
           </>
         ) : (
           <form method="post" action={`/__stepgate/enroll/${props.kind}`}>

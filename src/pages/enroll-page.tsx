@@ -32,8 +32,7 @@ export const EnrollPage: FC<EnrollPageProps> = (props) => (
     <Approving approving={props.approving} />
     <div class="card">
       <p>
-        <strong>1.</strong> Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator,
-        1Password, Authy…).
+        <strong>1.</strong> Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).
       </p>
       <div class="qr" role="img" aria-label="QR code for your authenticator app">
         {raw(props.qrSvg)}

@@ -43,10 +43,7 @@ export const hostedPages = new Hono<SessionEnv>();
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
 for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
   hostedPages.use(path, csrf(), requireSession(), noStore);
-  hostedPages.post(
-    path,
-    bodyLimit({ maxSize: MAX_FORM_BYTES, onError: () => problem(413, "body_too_large", `A form is at most ${MAX_FORM_BYTES} bytes.`) }),
-  );
+  hostedPages.post(path, bodyLimit({ maxSize: MAX_FORM_BYTES, onError: () => problem(413, "body_too_large", `A form is at most ${MAX_FORM_BYTES} bytes.`) }));
 }
 
 /**
@@ -110,7 +107,9 @@ hostedPages.get("/enroll", async (c) => {
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+  const started = await reachState<EnrolmentStart>(() =>
+    signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+  );
   if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
   return renderEnrolment(c, started, challengeId, null, 200);
 });
@@ -122,7 +121,15 @@ for (const kind of ["sms", "email"] as const) {
     const typed = String(form.address ?? "");
     const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
     if (!parsed.success) {
-      return renderAddress(c, kind, challengeId, null, kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.", typed, 400);
+      return renderAddress(
+        c,
+        kind,
+        challengeId,
+        null,
+        kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.",
+        typed,
+        400,
+      );
     }
     const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
     const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
@@ -167,7 +174,9 @@ hostedPages.post("/enroll", async (c) => {
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
-      const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }));
+      const started = await reachState<EnrolmentStart>(() =>
+        signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+      );
       if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
       return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
     }
@@ -175,8 +184,6 @@ hostedPages.post("/enroll", async (c) => {
     return renderAddress(c, kind, challengeId, sent, wrongCodeMessage(error), "", 400);
   }
 });
-
-
 
 function completePath(challengeId: string): string {
   return `/__stepgate/challenge/${challengeId}/complete`;
@@ -299,7 +306,6 @@ async function renderAddress(
     status,
   );
 }
-
 
 /** Per request: one page both sends a code naming the approval and shows it; ask the user's object once. */
 const answeredByRequest = new WeakMap<Request, Promise<ChallengeView | null>>();

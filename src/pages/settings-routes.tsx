@@ -39,7 +39,9 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
   if (!ID_PATTERN.test(factorId)) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
   const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
-  const outcome = await reachState<RemovalOutcome>(() => signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }));
+  const outcome = await reachState<RemovalOutcome>(() =>
+    signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
+  );
   if (!outcome.ok) return refused(c, outcome);
   return renderSettings(c, "The factor was removed. Devices you trusted will ask for a code again.", null);
 });
@@ -59,9 +61,6 @@ settingsPages.post("/settings/devices/:id/revoke", async (c) => {
   const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
   return renderSettings(c, removed ? "That device will ask for a code again." : "That device was no longer trusted.", null);
 });
-
-
-
 
 async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Response> {
   if (refusal.error !== "step_up_required") throw refusalProblem(refusal);

@@ -33,7 +33,12 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
   const subject = message.subject ?? "";
   if (email.provider === "smtp") {
     const password = email.password ? await revealCredential(env, tenantId, email.password, "smtpPassword") : undefined;
-    return sendSmtpEmail({ host: email.host!, port: email.port!, secure: email.secure, from: email.from!, username: email.username, password }, message.to, subject, message.text);
+    return sendSmtpEmail(
+      { host: email.host!, port: email.port!, secure: email.secure, from: email.from!, username: email.username, password },
+      message.to,
+      subject,
+      message.text,
+    );
   }
   if (email.provider === "resend") {
     const apiKey = await revealCredential(env, tenantId, email.apiKey!, "resendApiKey");
@@ -44,7 +49,11 @@ export async function deliver(env: Env, tenantId: string, policy: Policy, messag
 
 async function toOutbox(env: Env, tenantId: string, message: OutboxMessage): Promise<void> {
   if (!isDevelopment(env)) {
-    throw new ProblemError(503, "delivery_unavailable", `The ${message.channel} provider is "outbox", which only works in development; configure a real provider.`);
+    throw new ProblemError(
+      503,
+      "delivery_unavailable",
+      `The ${message.channel} provider is "outbox", which only works in development; configure a real provider.`,
+    );
   }
   await tenantState(env, tenantId).appendOutbox(message);
 }

@@ -53,7 +53,13 @@ export async function sendTwilioSms(settings: TwilioSettings, to: string, text: 
     throw new ProblemError(502, "delivery_misconfigured", "The text message service refused stepgate's credentials; tell the portal's administrator.");
   }
   if (response.status === 429) {
-    throw new ProblemError(503, "delivery_busy", "The text message service is busy; try again shortly.", {}, { "Retry-After": response.headers.get("Retry-After") ?? "30" });
+    throw new ProblemError(
+      503,
+      "delivery_busy",
+      "The text message service is busy; try again shortly.",
+      {},
+      { "Retry-After": response.headers.get("Retry-After") ?? "30" },
+    );
   }
   throw new ProblemError(502, "delivery_failed", "The text message could not be sent; try again.", { providerCode: failure.code ?? null });
 }

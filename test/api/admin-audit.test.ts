@@ -18,7 +18,12 @@ async function busyTenant() {
     await enrolTotpViaApi(tenant.base, token);
     const { challengeId } = await (await postJson(`${tenant.base}/echo/withdraw`, token, {})).json<{ challengeId: string }>();
     for (let n = 0; n < 2; n++) {
-      await postJson(`${tenant.base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "000000" }, { "CF-Connecting-IP": `203.0.113.${i + 1}` });
+      await postJson(
+        `${tenant.base}/__stepgate/api/challenges/${challengeId}/verify`,
+        token,
+        { factor: "totp", code: "000000" },
+        { "CF-Connecting-IP": `203.0.113.${i + 1}` },
+      );
     }
   }
   return tenant;
@@ -81,7 +86,9 @@ describe("tenant-wide audit", () => {
     await usersSync(tenantId, "oda");
     const once = (await audit(base)).entries.length;
     // Forget what was sent, as if the first batch's answer had been lost, and send again.
-    await runInDurableObject(userState(env, tenantId, "oda"), (_i, state) => state.storage.sql.exec("UPDATE settings SET value = 0 WHERE name = 'audit_shipped_seq'"));
+    await runInDurableObject(userState(env, tenantId, "oda"), (_i, state) =>
+      state.storage.sql.exec("UPDATE settings SET value = 0 WHERE name = 'audit_shipped_seq'"),
+    );
     await userState(env, tenantId, "oda").syncToTenant();
     expect((await audit(base)).entries.length).toBe(once);
   });
@@ -100,7 +107,11 @@ describe("tenant-wide audit", () => {
 
   it("keeps admin actions on users with the acting key", async () => {
     const { base } = await aTenant(aPolicy());
-    await send(`${base}/__stepgate/admin/v1/users/pia/requirement`, { method: "PUT", headers: adminHeaders({ "CF-Connecting-IP": "192.0.2.9" }), body: JSON.stringify({ required: true }) });
+    await send(`${base}/__stepgate/admin/v1/users/pia/requirement`, {
+      method: "PUT",
+      headers: adminHeaders({ "CF-Connecting-IP": "192.0.2.9" }),
+      body: JSON.stringify({ required: true }),
+    });
     const { entries } = await audit(base, "?type=requirement.set");
     expect(entries[0]).toMatchObject({ user: "pia", actor: "bootstrap", ip: "192.0.2.9", detail: { required: true } });
   });

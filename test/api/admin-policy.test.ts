@@ -90,7 +90,11 @@ describe("admin policy: PUT", () => {
     const { base } = await aTenant();
     const etag = await currentEtag(base);
     const put = (enforcement: string) =>
-      send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(aPolicy({ enforcement: enforcement as "required" })) });
+      send(policyUrl(base), {
+        method: "PUT",
+        headers: adminHeaders({ "If-Match": etag }),
+        body: JSON.stringify(aPolicy({ enforcement: enforcement as "required" })),
+      });
     expect((await put("required")).status).toBe(200);
     expect((await put("per_user")).status).toBe(412);
   });
@@ -113,7 +117,11 @@ describe("admin policy: PUT", () => {
       operations: { withdraw: { routes: ["withdraw everything"], maxAge: -5 } },
       colour: "#fff",
     };
-    const response = await send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": await currentEtag(base) }), body: JSON.stringify(invalid) });
+    const response = await send(policyUrl(base), {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": await currentEtag(base) }),
+      body: JSON.stringify(invalid),
+    });
     expect(response.status).toBe(422);
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     const body = await response.json<{ code: string; errors: Array<{ pointer: string; detail: string }> }>();
@@ -185,7 +193,11 @@ describe("admin policy: concurrent writers", () => {
     const { base, tenantId } = await aTenant();
     const etag = await currentEtag(base);
     const writers = Array.from({ length: 8 }, (_, i) =>
-      send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(aPolicy({ branding: { name: `writer ${i}` } })) }),
+      send(policyUrl(base), {
+        method: "PUT",
+        headers: adminHeaders({ "If-Match": etag }),
+        body: JSON.stringify(aPolicy({ branding: { name: `writer ${i}` } })),
+      }),
     );
     const responses = await Promise.all(writers);
     const statuses = responses.map((r) => r.status).sort();
@@ -200,7 +212,11 @@ describe("admin policy: concurrent writers", () => {
 
 describe("admin policy: PATCH (JSON merge patch)", () => {
   const patch = (base: string, body: unknown, headers: Record<string, string>) =>
-    send(policyUrl(base), { method: "PATCH", headers: { ...adminHeaders(headers), "Content-Type": "application/merge-patch+json" }, body: JSON.stringify(body) });
+    send(policyUrl(base), {
+      method: "PATCH",
+      headers: { ...adminHeaders(headers), "Content-Type": "application/merge-patch+json" },
+      body: JSON.stringify(body),
+    });
 
   it("changes only the named fields, removes a field given null, and returns the new ETag", async () => {
     const { base } = await aTenant(aPolicy({ requiredGroups: ["a"] }));
@@ -219,7 +235,9 @@ describe("admin policy: PATCH (JSON merge patch)", () => {
     expect((await patch(base, { enforcement: "required" }, { "If-Match": '"stale"' })).status).toBe(412);
     const invalid = await patch(base, { lockout: { maxAttempts: 0 }, origin: null }, { "If-Match": await currentEtag(base) });
     expect(invalid.status).toBe(422);
-    expect((await invalid.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toEqual(expect.arrayContaining(["#/lockout/maxAttempts", "#/origin"]));
+    expect((await invalid.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(["#/lockout/maxAttempts", "#/origin"]),
+    );
     const notObject = await patch(base, ["enabled"], { "If-Match": await currentEtag(base) });
     expect(notObject.status).toBe(400);
     expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
@@ -245,11 +263,17 @@ describe("admin policy: history", () => {
     const second = await send(policyUrl(base), {
       method: "PATCH",
       headers: keyHeaders(key, { "If-Match": first.headers.get("ETag")! }),
-      body: JSON.stringify({ lockout: { maxAttempts: 4 }, factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: `AC${"0".repeat(32)}`, authToken: "secret-token", from: "+15005550006" } } } }),
+      body: JSON.stringify({
+        lockout: { maxAttempts: 4 },
+        factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: `AC${"0".repeat(32)}`, authToken: "secret-token", from: "+15005550006" } } },
+      }),
     });
     expect(second.status).toBe(200);
 
-    const page1 = await (await send(`${policyUrl(base)}/history?limit=2`, { headers: adminHeaders() })).json<{ versions: Array<Record<string, any>>; nextCursor: string }>();
+    const page1 = await (await send(`${policyUrl(base)}/history?limit=2`, { headers: adminHeaders() })).json<{
+      versions: Array<Record<string, any>>;
+      nextCursor: string;
+    }>();
     expect(page1.versions.map((v) => v.actor)).toEqual([`key:${id}`, "bootstrap"]);
     expect(page1.versions[0]!.etag).toBe(second.headers.get("ETag"));
     expect(page1.versions[1]!.changes).toContainEqual({ path: "/enforcement", from: "optional", to: "required" });
@@ -257,21 +281,32 @@ describe("admin policy: history", () => {
     expect(page1.versions[0]!.changes).toContainEqual({ path: "/lockout/maxAttempts", from: 5, to: 4 });
     // A credential is sealed before it is stored, and the history never shows it.
     expect(JSON.stringify(page1.versions)).not.toContain("secret-token");
-    expect(page1.versions[0]!.changes).toContainEqual(expect.objectContaining({ path: "/factors/sms/twilio", to: expect.objectContaining({ authToken: { sealed: "(sealed)" } }) }));
+    expect(page1.versions[0]!.changes).toContainEqual(
+      expect.objectContaining({ path: "/factors/sms/twilio", to: expect.objectContaining({ authToken: { sealed: "(sealed)" } }) }),
+    );
 
-    const page2 = await (await send(`${policyUrl(base)}/history?limit=2&cursor=${page1.nextCursor}`, { headers: adminHeaders() })).json<{ versions: Array<Record<string, any>>; nextCursor: string | null }>();
+    const page2 = await (await send(`${policyUrl(base)}/history?limit=2&cursor=${page1.nextCursor}`, { headers: adminHeaders() })).json<{
+      versions: Array<Record<string, any>>;
+      nextCursor: string | null;
+    }>();
     expect(page2.versions).toHaveLength(1);
     expect(page2.versions[0]).toMatchObject({ actor: "kv", changes: [{ path: "" }] });
     expect(page2.nextCursor).toBeNull();
 
-    const audit = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{ entries: Array<{ actor: string }> }>();
+    const audit = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{
+      entries: Array<{ actor: string }>;
+    }>();
     expect(audit.entries.map((e) => e.actor)).toEqual([`key:${id}`, "bootstrap", "kv"]); // the seeded policy, adopted from KV
   });
 
   it("takes KV showing an earlier version right after a write as a stale read, not a change", async () => {
     const { base, tenantId } = await aTenant(aPolicy({ enforcement: "optional" }));
     const seeded = await env.POLICY.get(kvKeys.policy(tenantId));
-    const put = await send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": await currentEtag(base) }), body: JSON.stringify(aPolicy({ enforcement: "required" })) });
+    const put = await send(policyUrl(base), {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": await currentEtag(base) }),
+      body: JSON.stringify(aPolicy({ enforcement: "required" })),
+    });
     expect(put.status).toBe(200);
     // As if this location's KV still served the value from before the write.
     await env.POLICY.put(kvKeys.policy(tenantId), seeded!);
@@ -291,7 +326,9 @@ describe("admin policy: history", () => {
     // An admin holding the old ETag cannot overwrite the change they never saw.
     const stale = await send(policyUrl(base), { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(aPolicy()) });
     expect(stale.status).toBe(412);
-    const { versions } = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).json<{ versions: Array<{ actor: string; changes: unknown[] }> }>();
+    const { versions } = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).json<{
+      versions: Array<{ actor: string; changes: unknown[] }>;
+    }>();
     expect(versions[0]).toMatchObject({ actor: "kv", changes: [{ path: "/enforcement", from: "optional", to: "per_user" }] });
   });
 });
@@ -301,7 +338,11 @@ describe("admin policy: credentials cannot be redirected", () => {
     factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: `AC${"1".repeat(32)}`, from: "+15005550006", apiBaseUrl, authToken } } },
   });
   const patch = async (base: string, body: unknown, headers = adminHeaders()) =>
-    send(policyUrl(base), { method: "PATCH", headers: { ...headers, "If-Match": "*", "Content-Type": "application/merge-patch+json" }, body: JSON.stringify(body) });
+    send(policyUrl(base), {
+      method: "PATCH",
+      headers: { ...headers, "If-Match": "*", "Content-Type": "application/merge-patch+json" },
+      body: JSON.stringify(body),
+    });
 
   it("refuses to send a sealed credential somewhere new unless it is given again", async () => {
     const { base, tenantId } = await aTenant();
@@ -326,7 +367,9 @@ describe("admin policy: credentials cannot be redirected", () => {
     const { base } = await aTenant();
     const set = await patch(base, twilio("https://api.twilio.com", "sms-token"));
     const sealed = (await set.json<{ factors: { sms: { twilio: { authToken: { sealed: string } } } } }>()).factors.sms.twilio.authToken;
-    const moved = await patch(base, { factors: { email: { enabled: true, provider: "smtp", host: "mail.attacker.example", port: 465, from: "x@y.example", username: "u", password: sealed } } });
+    const moved = await patch(base, {
+      factors: { email: { enabled: true, provider: "smtp", host: "mail.attacker.example", port: 465, from: "x@y.example", username: "u", password: sealed } },
+    });
     expect(moved.status).toBe(422);
     expect(await moved.json()).toMatchObject({ errors: [{ pointer: "#/factors/email/password" }] });
   });
@@ -336,7 +379,11 @@ describe("admin policy: credentials cannot be redirected", () => {
     const response = await send(policyUrl(base), {
       method: "PUT",
       headers: adminHeaders({ "If-Match": await currentEtag(base) }),
-      body: JSON.stringify({ ...aPolicy(), enforcement: "sometimes", factors: { email: { enabled: true, provider: "resend", from: "a@b.example", apiKey: { ref: "TENANT_OTHER_RESEND_KEY" } } } }),
+      body: JSON.stringify({
+        ...aPolicy(),
+        enforcement: "sometimes",
+        factors: { email: { enabled: true, provider: "resend", from: "a@b.example", apiKey: { ref: "TENANT_OTHER_RESEND_KEY" } } },
+      }),
     });
     expect(response.status).toBe(422);
     const pointers = (await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer);
@@ -354,7 +401,9 @@ describe("admin policy: a plain credential written to KV by hand", () => {
     const history = await (await send(`${policyUrl(base)}/history`, { headers: adminHeaders() })).text();
     expect(history).not.toContain("re_plain_secret_value");
     expect(history).toContain("(hidden)");
-    const { entries } = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{ entries: Array<{ actor: string }> }>();
+    const { entries } = await (await send(`${base}/__stepgate/admin/v1/audit?type=policy.changed`, { headers: adminHeaders() })).json<{
+      entries: Array<{ actor: string }>;
+    }>();
     expect(entries.map((e) => e.actor)).toEqual(["kv", "kv"]);
   });
 });

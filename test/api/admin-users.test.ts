@@ -20,7 +20,11 @@ const loginPolicy = () =>
   });
 
 const users = (base: string, query = "") => adminGet<Page>(`${base}/__stepgate/admin/v1/users${query}`);
-const cookieOf = (response: Response, name: string) => response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(";")[0];
+const cookieOf = (response: Response, name: string) =>
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(";")[0];
 
 describe("user directory", () => {
   it("lists every user stepgate has seen with their status, kept current by their objects' alarm", async () => {
@@ -75,8 +79,9 @@ describe("user directory", () => {
     const challenge = (await (await postJson(`${base}/echo/withdraw`, token, {})).json<{ challengeId: string }>()).challengeId;
     expect((await verify(base, token, challenge, "totp", totpCode(secret, enrolledAt + 30_000))).status).toBe(200);
     await usersSync(tenantId, "eli");
-    const version = await runInDurableObject(userState(env, tenantId, "eli"), (_i, state) =>
-      state.storage.sql.exec<{ value: number }>("SELECT value FROM settings WHERE name = 'directory_version'").one().value,
+    const version = await runInDurableObject(
+      userState(env, tenantId, "eli"),
+      (_i, state) => state.storage.sql.exec<{ value: number }>("SELECT value FROM settings WHERE name = 'directory_version'").one().value,
     );
     expect((await users(base)).users[0]!.updatedAt).toBe(before.updatedAt);
     expect(version).toBe(3); // first seen, enrolment started, enrolled — not the verification
@@ -92,7 +97,14 @@ describe("user directory", () => {
           const factors = i % 3 === 0 ? "" : i % 3 === 1 ? "totp" : "email,sms";
           state.storage.sql.exec(
             "INSERT INTO directory (user_id, email, factors, pending_until, required, locked_until, enrolled_at, first_seen_at, updated_at, version) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 1)",
-            id, `${id}@corp.test`, factors, i % 10 === 0 ? 1 : null, i % 1000 === 7 ? now + 600_000 : 0, factors ? now - i : 0, now - 1000 * i, now - (i % 5000),
+            id,
+            `${id}@corp.test`,
+            factors,
+            i % 10 === 0 ? 1 : null,
+            i % 1000 === 7 ? now + 600_000 : 0,
+            factors ? now - i : 0,
+            now - 1000 * i,
+            now - (i % 5000),
           );
         }
       });
@@ -169,7 +181,11 @@ describe("one user: details and reset", () => {
       const token = await aSession({ sub, sid: `${sub}-1` });
       const { backupCodes } = await enrolTotpViaApi(base, token);
       const { challengeId } = await (await postJson(`${base}/echo/home`, token, {})).json<{ challengeId: string }>();
-      const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0], trustDevice: true });
+      const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, {
+        factor: "backup_code",
+        code: backupCodes[0],
+        trustDevice: true,
+      });
       return { backupCodes, device: cookieOf(verified, "__Host-stepgate-device")! };
     };
     const gil = await enrolAndTrust("gil");
@@ -177,7 +193,9 @@ describe("one user: details and reset", () => {
     // Login grants issued six minutes ago, due for their re-check.
     const oldGrant = async (sub: string) =>
       (await issueGrant(env, { tenantId, userId: sub, sessionId: `${sub}-2`, operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000)).token;
-    const home = async (sub: string, cookie: string) => (await send(`${base}/echo/home`, { headers: { Accept: "text/html", Cookie: `portal_session=${await aSession({ sub, sid: `${sub}-2` })}; ${cookie}` } })).status;
+    const home = async (sub: string, cookie: string) =>
+      (await send(`${base}/echo/home`, { headers: { Accept: "text/html", Cookie: `portal_session=${await aSession({ sub, sid: `${sub}-2` })}; ${cookie}` } }))
+        .status;
     expect(await home("gil", `__Host-stepgate-grant-login=${await oldGrant("gil")}`)).toBe(200);
     expect(await home("gil", gil.device)).toBe(200);
 
@@ -207,7 +225,8 @@ describe("one user: details and reset", () => {
     const token = await aSession({ sub: "ivo", sid: "i-1" });
     await enrolTotpViaApi(base, token);
     const old = await issueGrant(env, { tenantId, userId: "ivo", sessionId: "i-1", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000);
-    const page = () => send(`${base}/echo/home`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}; __Host-stepgate-grant-login=${old.token}` } });
+    const page = () =>
+      send(`${base}/echo/home`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}; __Host-stepgate-grant-login=${old.token}` } });
     expect((await page()).status).toBe(200);
     await send(`${base}/__stepgate/admin/v1/users/ivo/reset`, { method: "POST", headers: adminHeaders() });
     const after = await page();
@@ -237,7 +256,11 @@ describe("directory and re-enrolment", () => {
     expect((await users(base, "?status=enrolled")).users.map((u) => u.userId)).toEqual(["kai"]);
     const patch = async (enabled: boolean) => {
       const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
-      const response = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PATCH", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify({ enabled }) });
+      const response = await send(`${base}/__stepgate/admin/v1/policy`, {
+        method: "PATCH",
+        headers: adminHeaders({ "If-Match": etag }),
+        body: JSON.stringify({ enabled }),
+      });
       expect(response.status).toBe(200);
     };
     await patch(false);

@@ -49,7 +49,9 @@ describe("the documented answers are the real ones", () => {
       return response.json();
     };
     strict(user.ChallengeDescription).parse(await json(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } }));
-    strict(user.Grant).parse(await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })).json());
+    strict(user.Grant).parse(
+      await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })).json(),
+    );
     strict(user.Me).parse(await json(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } }));
     await usersSync(tenantId, "oas");
     const h = { headers: adminHeaders() };
@@ -57,9 +59,13 @@ describe("the documented answers are the real ones", () => {
     z.strictObject({ users: z.array(strict(admin.DirectoryEntry)), nextCursor: z.string().nullable() }).parse(page);
     strict(admin.UserDetailsView).parse(await json(`${base}${ADMIN_BASE}/users/oas`, h));
     z.strictObject({ entries: z.array(strict(admin.TenantAuditEntry)), nextCursor: z.string().nullable() }).parse(await json(`${base}${ADMIN_BASE}/audit`, h));
-    z.strictObject({ versions: z.array(strict(admin.PolicyVersion)), nextCursor: z.string().nullable() }).parse(await json(`${base}${ADMIN_BASE}/policy/history`, h));
+    z.strictObject({ versions: z.array(strict(admin.PolicyVersion)), nextCursor: z.string().nullable() }).parse(
+      await json(`${base}${ADMIN_BASE}/policy/history`, h),
+    );
     strict(admin.UnlockResult).parse(await json(`${base}${ADMIN_BASE}/users/oas/unlock`, { method: "POST", ...h }));
     strict(admin.ResetResult).parse(await json(`${base}${ADMIN_BASE}/users/oas/reset`, { method: "POST", ...h }));
-    strict(admin.CreatedKey).parse(await json(`${base}${ADMIN_BASE}/keys`, { method: "POST", ...h, body: JSON.stringify({ name: "k", scopes: ["audit:read"] }) }));
+    strict(admin.CreatedKey).parse(
+      await json(`${base}${ADMIN_BASE}/keys`, { method: "POST", ...h, body: JSON.stringify({ name: "k", scopes: ["audit:read"] }) }),
+    );
   });
 });

@@ -26,7 +26,6 @@ async function enrolPhone(base: string, token: string, phone = "+1 (415) 555-267
   return confirmed.json<{ backupCodes: string[] }>();
 }
 
-
 describe("enrolling a phone and an email address", () => {
   it("normalises the number to E.164, texts a code that carries only what it should, and confirms it", async () => {
     const { base } = await aTenant(policy());
@@ -71,8 +70,13 @@ describe("enrolling a phone and an email address", () => {
     const confirmed = await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: codeIn(mail.text) });
     expect(await confirmed.json()).toEqual({ backupCodes: [] });
 
-    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ kind: string; destination: string }> }>();
-    expect(me.factors.map((f) => [f.kind, f.destination])).toEqual([["sms", "+1••••••2671"], ["email", "t••@demo.test"]]);
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{
+      factors: Array<{ kind: string; destination: string }>;
+    }>();
+    expect(me.factors.map((f) => [f.kind, f.destination])).toEqual([
+      ["sms", "+1••••••2671"],
+      ["email", "t••@demo.test"],
+    ]);
   });
 });
 
@@ -87,7 +91,10 @@ describe("answering a challenge with a sent code", () => {
     });
 
     const first = await challengeFor(`${base}/echo/withdraw`, token);
-    const view = await (await send(`${base}/__stepgate/api/challenges/${first}`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: string[]; destinations: object }>();
+    const view = await (await send(`${base}/__stepgate/api/challenges/${first}`, { headers: { Cookie: `portal_session=${token}` } })).json<{
+      factors: string[];
+      destinations: object;
+    }>();
     expect(view.factors).toEqual(["sms", "email", "backup_code"]);
     expect(view.destinations).toEqual({ sms: "+1••••••2671", email: "u••@demo.test" });
     const sent = await postJson(`${base}/__stepgate/api/challenges/${first}/send`, token, { factor: "sms" });
@@ -241,7 +248,9 @@ describe("send limits", () => {
     await enrolPhone(base, token);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
-    const trail = await (await send(`${base}/__stepgate/admin/v1/audit?user=abe`, { headers: adminHeaders() })).json<{ entries: Array<{ type: string; detail: object }> }>();
+    const trail = await (await send(`${base}/__stepgate/admin/v1/audit?user=abe`, { headers: adminHeaders() })).json<{
+      entries: Array<{ type: string; detail: object }>;
+    }>();
     expect(trail.entries.find((e) => e.type === "code.sent")?.detail).toMatchObject({ factor: "sms", to: "+1••••••2671", purpose: "enroll" });
     expect(trail.entries.find((e) => e.type === "code.refused")?.detail).toMatchObject({ factor: "sms", reason: "cooling_down", purpose: "challenge" });
   });

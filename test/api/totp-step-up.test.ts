@@ -30,7 +30,10 @@ describe("the full API flow", () => {
     expect(enrolment.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(enrolment.qrSvg).toMatch(/^<svg/);
 
-    const wrong = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, { enrollmentId: enrolment.enrollmentId, code: wrongCode(enrolment.secret) });
+    const wrong = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, {
+      enrollmentId: enrolment.enrollmentId,
+      code: wrongCode(enrolment.secret),
+    });
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ code: "invalid_code", attemptsRemaining: 4 });
 
@@ -58,10 +61,7 @@ describe("the full API flow", () => {
 
     // Nothing readable at rest: the secret and the backup codes are not in storage.
     const dump = await runInDurableObject(userState(env, tenantId, "alice"), async (_o, state) =>
-      JSON.stringify([
-        state.storage.sql.exec("SELECT * FROM factors").toArray(),
-        state.storage.sql.exec("SELECT * FROM backup_codes").toArray(),
-      ]),
+      JSON.stringify([state.storage.sql.exec("SELECT * FROM factors").toArray(), state.storage.sql.exec("SELECT * FROM backup_codes").toArray()]),
     );
     expect(dump).not.toContain(enrolment.secret);
     expect(dump).not.toContain(enrolment.secret.toLowerCase());

@@ -23,7 +23,11 @@ beforeAll(async () => {
   const policy = (await current.json()) as { enforcement: string; trustedDevices: Record<string, unknown> };
   policy.enforcement = "required";
   policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
-  const put = await fetch(`${server.base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: { ...headers, "If-Match": current.headers.get("ETag")! }, body: JSON.stringify(policy) });
+  const put = await fetch(`${server.base}/__stepgate/admin/v1/policy`, {
+    method: "PUT",
+    headers: { ...headers, "If-Match": current.headers.get("ETag")! },
+    body: JSON.stringify(policy),
+  });
   expect(put.status).toBe(200);
 });
 
@@ -36,7 +40,9 @@ async function checkedPage(name: string, steps: (page: Page) => Promise<void>): 
   const page = await browser.newPage();
   const errors: string[] = [];
   // Reported by the browser whatever its console says about it (a blocked style, image, frame).
-  await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI))');
+  await page.addInitScript(
+    'document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI))',
+  );
   page.on("console", (message) => {
     // Chromium also logs every non-2xx answer as a console error; the journeys expect some
     // (the 401 step-up page, the 409 "already sent", the demo's missing favicon): those are
@@ -91,88 +97,91 @@ afterAll(async () => {
 });
 
 describe("the demo portal in a real browser", () => {
-  it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code → held withdrawal sent once", () => checkedPage("totp-journey", async (page) => {
-    const user = `browser${Date.now()}`;
-    await signIn(page, user);
-    expect(page.url()).toContain("/__stepgate/enroll?challenge=");
-    // The page's stylesheet applied under its Content-Security-Policy (its nonce matched).
-    expect(await page.evaluate('getComputedStyle(document.querySelector("header")).borderBottomWidth')).toBe("4px");
-    await page.click("text=Authenticator app");
+  it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code → held withdrawal sent once", () =>
+    checkedPage("totp-journey", async (page) => {
+      const user = `browser${Date.now()}`;
+      await signIn(page, user);
+      expect(page.url()).toContain("/__stepgate/enroll?challenge=");
+      // The page's stylesheet applied under its Content-Security-Policy (its nonce matched).
+      expect(await page.evaluate('getComputedStyle(document.querySelector("header")).borderBottomWidth')).toBe("4px");
+      await page.click("text=Authenticator app");
 
-    // Scan the QR code as a phone would: screenshot it and decode it with zbarimg.
-    const qr = join(mkdtempSync(join(tmpdir(), "qr-")), "qr.png");
-    writeFileSync(qr, await page.locator(".qr svg").screenshot());
-    const uri = execFileSync("zbarimg", ["-q", "--raw", qr]).toString().trim();
-    expect(uri).toMatch(/^otpauth:\/\/totp\/Demo%20Brokerage:/);
-    const secret = new URL(uri).searchParams.get("secret")!;
-    expect(await page.textContent("#secret")).toContain(secret.slice(0, 4));
+      // Scan the QR code as a phone would: screenshot it and decode it with zbarimg.
+      const qr = join(mkdtempSync(join(tmpdir(), "qr-")), "qr.png");
+      writeFileSync(qr, await page.locator(".qr svg").screenshot());
+      const uri = execFileSync("zbarimg", ["-q", "--raw", qr]).toString().trim();
+      expect(uri).toMatch(/^otpauth:\/\/totp\/Demo%20Brokerage:/);
+      const secret = new URL(uri).searchParams.get("secret")!;
+      expect(await page.textContent("#secret")).toContain(secret.slice(0, 4));
 
-    await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
-    await page.check("input[name=trustDevice]");
-    await page.click("button[type=submit]");
-    expect(await page.textContent("h1")).toBe("Save your backup codes");
-    const backupCodes = await page.locator("#backup-codes li").allTextContents();
-    expect(backupCodes).toHaveLength(10);
-    await page.click("text=continue");
-    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+      await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
+      await page.check("input[name=trustDevice]");
+      await page.click("button[type=submit]");
+      expect(await page.textContent("h1")).toBe("Save your backup codes");
+      const backupCodes = await page.locator("#backup-codes li").allTextContents();
+      expect(backupCodes).toHaveLength(10);
+      await page.click("text=continue");
+      expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
-    await page.click("text=Sign out");
-    await signIn(page, user);
-    // A new portal session on the trusted device: no code asked.
-    expect(new URL(page.url()).pathname).toBe("/");
-    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+      await page.click("text=Sign out");
+      await signIn(page, user);
+      // A new portal session on the trusted device: no code asked.
+      expect(new URL(page.url()).pathname).toBe("/");
+      expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
-    // The money is still protected: a withdrawal asks for a code on the trusted device too.
-    await page.goto(`${server.base}/wallet`);
-    await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "123");
-    await page.click("form[action='/wallet/withdraw'] button");
-    expect(await page.textContent("h1")).toBe("Confirm withdraw");
-    expect(await page.textContent("main")).toContain("What you filled in is kept");
+      // The money is still protected: a withdrawal asks for a code on the trusted device too.
+      await page.goto(`${server.base}/wallet`);
+      await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "123");
+      await page.click("form[action='/wallet/withdraw'] button");
+      expect(await page.textContent("h1")).toBe("Confirm withdraw");
+      expect(await page.textContent("main")).toContain("What you filled in is kept");
 
-    // Verify with a backup code: the form filled in on the wallet arrives at the portal, once.
-    await page.click("text=Verify now");
-    expect(await page.textContent("#approving")).toContain("123");
-    await page.click("text=Use a backup code");
-    await page.fill("#code", backupCodes[0]!.trim());
-    await page.click("button[type=submit]");
-    expect(await page.textContent("h1")).toBe("withdraw received");
-    const received = JSON.parse((await page.textContent("#received"))!) as Record<string, string>;
-    expect(received).toMatchObject({ amount: "123", currency: "USD", destination: "IBAN DE89 3704 0044 0532 0130 00" });
-    // Reloading does not withdraw again (the 409 page is the expected answer, not a page error).
-    await page.reload();
-    expect(await page.textContent("main")).toContain("already sent");
-  }));
+      // Verify with a backup code: the form filled in on the wallet arrives at the portal, once.
+      await page.click("text=Verify now");
+      expect(await page.textContent("#approving")).toContain("123");
+      await page.click("text=Use a backup code");
+      await page.fill("#code", backupCodes[0]!.trim());
+      await page.click("button[type=submit]");
+      expect(await page.textContent("h1")).toBe("withdraw received");
+      const received = JSON.parse((await page.textContent("#received"))!) as Record<string, string>;
+      expect(received).toMatchObject({ amount: "123", currency: "USD", destination: "IBAN DE89 3704 0044 0532 0130 00" });
+      // Reloading does not withdraw again (the 409 page is the expected answer, not a page error).
+      await page.reload();
+      expect(await page.textContent("main")).toContain("already sent");
+    }));
 
-  it("enrols a phone with the text from the dev outbox, then signs in again answering a texted code", () => checkedPage("sms-journey", async (page) => {
-    const user = `sms${Date.now()}`;
-    const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
-    await signIn(page, user);
-    await enrolBySentCode(page, "Text message", phone, user);
+  it("enrols a phone with the text from the dev outbox, then signs in again answering a texted code", () =>
+    checkedPage("sms-journey", async (page) => {
+      const user = `sms${Date.now()}`;
+      const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
+      await signIn(page, user);
+      await enrolBySentCode(page, "Text message", phone, user);
 
-    // A new session: the login challenge, answered with a texted code.
-    await page.click("text=Sign out");
-    await signIn(page, user);
-    expect(page.url()).toContain("/__stepgate/challenge/");
-    // The phone is the only factor, so the page offers to text a code straight away — once the
-    // 30 s cooldown after the enrolment text has passed (the page says so before then).
-    await page.click("button:has-text('Text me a code')");
-    expect(await page.textContent(".error")).toContain("Wait");
-    await page.waitForTimeout(31_000);
-    await page.click("button:has-text('Text me a code')");
-    await page.fill("#code", await lastCodeTo(phone));
-    await page.click("button[type=submit]");
-    expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
-  }));
+      // A new session: the login challenge, answered with a texted code.
+      await page.click("text=Sign out");
+      await signIn(page, user);
+      expect(page.url()).toContain("/__stepgate/challenge/");
+      // The phone is the only factor, so the page offers to text a code straight away — once the
+      // 30 s cooldown after the enrolment text has passed (the page says so before then).
+      await page.click("button:has-text('Text me a code')");
+      expect(await page.textContent(".error")).toContain("Wait");
+      await page.waitForTimeout(31_000);
+      await page.click("button:has-text('Text me a code')");
+      await page.fill("#code", await lastCodeTo(phone));
+      await page.click("button[type=submit]");
+      expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
+    }));
 
-  it("enrols by email with the code from the dev outbox, then shows the factor and activity in settings", () => checkedPage("email-journey", async (page) => {
-    const user = `mail${Date.now()}`;
-    const address = `${user}@demo.test`;
-    await signIn(page, user);
-    expect(page.url()).toContain("/__stepgate/enroll?challenge=");
-    await enrolBySentCode(page, "Email", address, user);
-    await page.goto(`${server.base}/__stepgate/settings`);
-    const settings = (await page.textContent("main"))!;
-    expect(settings).toContain("Email");
-    expect(settings).toContain("Factor added");
-  }));
+  it("enrols by email with the code from the dev outbox, then shows the factor and activity in settings", () =>
+    checkedPage("email-journey", async (page) => {
+      const user = `mail${Date.now()}`;
+      const address = `${user}@demo.test`;
+      await signIn(page, user);
+      expect(page.url()).toContain("/__stepgate/enroll?challenge=");
+      await enrolBySentCode(page, "Email", address, user);
+      await page.goto(`${server.base}/__stepgate/settings`);
+      const settings = (await page.textContent("main"))!;
+      expect(settings).toContain("Email");
+      expect(settings).toContain("Factor added");
+    }));
 });

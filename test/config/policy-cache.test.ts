@@ -41,7 +41,6 @@ describe("the isolate's policy cache", () => {
     expect(kv.reads).toBe(4); // one refresh: the host entry and the policy
   });
 
-
   it("reads KV once per cache period", async () => {
     const { hostname, kv, asKv } = aHost("cache-a");
     const t0 = 1_000_000;

@@ -85,14 +85,23 @@ describe("an invalid or missing policy", () => {
   // M1: a broken policy whose routes might be hidden somewhere the salvage cannot see.
   it.each([
     ["operations misspelt at the top level", ({ operations, ...rest }: Record<string, unknown>) => ({ ...rest, operatons: operations })],
-    ["operations missing from a policy that is invalid for another reason", ({ operations: _, ...rest }: Record<string, unknown>) => ({ ...rest, enforcement: "sometimes" })],
+    [
+      "operations missing from a policy that is invalid for another reason",
+      ({ operations: _, ...rest }: Record<string, unknown>) => ({ ...rest, enforcement: "sometimes" }),
+    ],
     ["operations not an object", (policy: Record<string, unknown>) => ({ ...policy, operations: [policy.operations] })],
-    ["an unknown top-level key beside valid operations", (policy: Record<string, unknown>) => ({ ...policy, operationsExtra: { transfer: { routes: ["POST /api/transfer"] } } })],
+    [
+      "an unknown top-level key beside valid operations",
+      (policy: Record<string, unknown>) => ({ ...policy, operationsExtra: { transfer: { routes: ["POST /api/transfer"] } } }),
+    ],
     [
       "an operation with `routse` beside its routes",
       (policy: Record<string, unknown>) => ({ ...policy, operations: { withdraw: { routes: ["POST /api/other"], routse: ["POST /api/withdraw"] } } }),
     ],
-    ["an operation with routes under another name only", (policy: Record<string, unknown>) => ({ ...policy, operations: { withdraw: { route: ["POST /api/withdraw"] } } })],
+    [
+      "an operation with routes under another name only",
+      (policy: Record<string, unknown>) => ({ ...policy, operations: { withdraw: { route: ["POST /api/withdraw"] } } }),
+    ],
   ])("refuses every request, protected or not, when the policy has %s", async (_label, breakIt) => {
     const { base } = await aTenant(JSON.stringify(breakIt({ ...aPolicy() })));
     for (const response of [await withdraw(base, await aSession()), await send(`${base}/cookies`)]) {

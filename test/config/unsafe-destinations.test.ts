@@ -16,8 +16,22 @@ const DEVELOPMENT = { development: true };
 
 const LOOPBACK = ["127.0.0.1", "127.1.2.3", "0x7f.1", "2130706433", "0177.0.0.1", "[::1]", "localhost", "api.localhost", "LOCALHOST."];
 const ELSEWHERE = [
-  "169.254.169.254", "metadata.google.internal", "metadata", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1",
-  "0.0.0.0", "[fd00::1]", "[fe80::1]", "[::ffff:10.0.0.1]", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]", "0xa9.0xfe.0xa9.0xfe", "2852039166",
+  "169.254.169.254",
+  "metadata.google.internal",
+  "metadata",
+  "10.0.0.1",
+  "172.16.0.1",
+  "172.31.255.255",
+  "192.168.1.1",
+  "100.64.0.1",
+  "0.0.0.0",
+  "[fd00::1]",
+  "[fe80::1]",
+  "[::ffff:10.0.0.1]",
+  "[::ffff:127.0.0.1]",
+  "[64:ff9b::a9fe:a9fe]",
+  "0xa9.0xfe.0xa9.0xfe",
+  "2852039166",
 ];
 
 /** A policy with `host` in the one field at `path` (a URL there, a bare host for SMTP). */
@@ -38,12 +52,22 @@ function withHost(path: string, host: string): unknown {
       return { factors: { email: { host: host.replace(/^\[(.*)\]$/, "$1") } } };
   }
 }
-const FIELDS = ["#/origin", "#/identity/jwksUrl", "#/factors/sms/twilio/apiBaseUrl", "#/factors/email/apiBaseUrl", "#/branding/logoUrl", "#/factors/email/host"];
+const FIELDS = [
+  "#/origin",
+  "#/identity/jwksUrl",
+  "#/factors/sms/twilio/apiBaseUrl",
+  "#/factors/email/apiBaseUrl",
+  "#/branding/logoUrl",
+  "#/factors/email/host",
+];
 
 describe("the destination rule", () => {
   it.each(FIELDS)("refuses every loopback, private, link-local and metadata host in %s in production", (field) => {
     for (const host of [...LOOPBACK, ...ELSEWHERE]) {
-      expect(unsafeDestinations(withHost(field, host), PRODUCTION).map((e) => e.pointer), host).toEqual([field]);
+      expect(
+        unsafeDestinations(withHost(field, host), PRODUCTION).map((e) => e.pointer),
+        host,
+      ).toEqual([field]);
     }
   });
 
@@ -59,12 +83,22 @@ describe("the destination rule", () => {
       factors: { sms: { twilio: { apiBaseUrl: "http://api.twilio.com" } }, email: { apiBaseUrl: "http://api.resend.com" } },
       branding: { logoUrl: "http://cdn.example/logo.png" },
     };
-    expect(unsafeDestinations(policy, PRODUCTION).map((e) => e.pointer)).toEqual(["#/identity/jwksUrl", "#/factors/sms/twilio/apiBaseUrl", "#/factors/email/apiBaseUrl", "#/branding/logoUrl"]);
+    expect(unsafeDestinations(policy, PRODUCTION).map((e) => e.pointer)).toEqual([
+      "#/identity/jwksUrl",
+      "#/factors/sms/twilio/apiBaseUrl",
+      "#/factors/email/apiBaseUrl",
+      "#/branding/logoUrl",
+    ]);
     expect(unsafeDestinations(policy, DEVELOPMENT)).toEqual([]);
   });
 
   it("accepts public https hosts and a canonical SMTP host in production", () => {
-    const policy = { origin: "https://portal.example", identity: { jwksUrl: "https://idp.example/jwks" }, factors: { email: { host: "smtp.example.com" } }, branding: { logoUrl: "https://cdn.example/l.png" } };
+    const policy = {
+      origin: "https://portal.example",
+      identity: { jwksUrl: "https://idp.example/jwks" },
+      factors: { email: { host: "smtp.example.com" } },
+      branding: { logoUrl: "https://cdn.example/l.png" },
+    };
     expect(unsafeDestinations(policy, PRODUCTION)).toEqual([]);
   });
 
@@ -79,14 +113,28 @@ describe("the destination rule", () => {
   });
 
   it("asks for the canonical spelling of an SMTP host the socket API might read its own way", () => {
-    expect(unsafeDestinations({ factors: { email: { host: "0x7f.1" } } }, DEVELOPMENT)).toEqual([{ pointer: "#/factors/email/host", detail: expect.stringContaining("127.0.0.1") }]);
+    expect(unsafeDestinations({ factors: { email: { host: "0x7f.1" } } }, DEVELOPMENT)).toEqual([
+      { pointer: "#/factors/email/host", detail: expect.stringContaining("127.0.0.1") },
+    ]);
     expect(unsafeDestinations({ factors: { email: { host: "smtp.example.com:25" } } }, PRODUCTION)).toHaveLength(1);
   });
 
   it("reads every IPv4 spelling the way workerd's fetch will, and refuses it exactly when a CIDR table does (1,000 cases × 4 spellings)", () => {
     const table: Array<[number, number]> = [
-      [0x00000000, 8], [0x0a000000, 8], [0x64400000, 10], [0x7f000000, 8], [0xa9fe0000, 16], [0xac100000, 12], [0xc0000000, 24], [0xc0000200, 24],
-      [0xc0a80000, 16], [0xc6120000, 15], [0xc6336400, 24], [0xcb007100, 24], [0xe0000000, 4], [0xf0000000, 4],
+      [0x00000000, 8],
+      [0x0a000000, 8],
+      [0x64400000, 10],
+      [0x7f000000, 8],
+      [0xa9fe0000, 16],
+      [0xac100000, 12],
+      [0xc0000000, 24],
+      [0xc0000200, 24],
+      [0xc0a80000, 16],
+      [0xc6120000, 15],
+      [0xc6336400, 24],
+      [0xcb007100, 24],
+      [0xe0000000, 4],
+      [0xf0000000, 4],
     ];
     const inTable = (n: number) => table.some(([start, bits]) => n >>> (32 - bits) === start >>> (32 - bits));
     fc.assert(
@@ -144,8 +192,13 @@ describe("a policy put in KV by hand", () => {
   });
 
   it("with a private JWKS URL refuses protected requests and still passes plain ones to its origin", async () => {
-    const { base } = await aTenant(aPolicy({ identity: { algorithm: "RS256", jwksUrl: "https://10.0.0.5/jwks.json", audience: "portal", cookie: "portal_session" } }));
-    const protectedResponse = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aJwksSession("rsa", {}, { audience: "portal" })}` } });
+    const { base } = await aTenant(
+      aPolicy({ identity: { algorithm: "RS256", jwksUrl: "https://10.0.0.5/jwks.json", audience: "portal", cookie: "portal_session" } }),
+    );
+    const protectedResponse = await send(`${base}/api/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${await aJwksSession("rsa", {}, { audience: "portal" })}` },
+    });
     expect(protectedResponse.status).toBe(503);
     expect(await protectedResponse.json()).toMatchObject({ code: "policy_invalid" });
     expect((await send(`${base}/cookies`)).status).toBe(200);

@@ -24,9 +24,16 @@ describe("the demo portal behind stepgate", () => {
     expect(DEMO_HOSTS).toEqual(["localhost", "127.0.0.1"]);
     const policy = PolicySchema.parse(demoPolicy(env.DEMO_ORIGIN));
     expect(policy).toMatchObject({ enabled: true, enforcement: "optional" });
-    expect(Object.keys(policy.operations).sort()).toEqual(
-      ["change_password", "deposit", "login", "prop_challenge_fee", "trading_competition_fee", "transfer", "update_email", "withdraw"],
-    );
+    expect(Object.keys(policy.operations).sort()).toEqual([
+      "change_password",
+      "deposit",
+      "login",
+      "prop_challenge_fee",
+      "trading_competition_fee",
+      "transfer",
+      "update_email",
+      "withdraw",
+    ]);
   });
 
   it("signs in through the proxy and shows the signed-in home page", async () => {

@@ -12,12 +12,23 @@ import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/build
 const ID = "A".repeat(22);
 /** User API routes that read a JSON body. */
 const USER_ROUTES = [
-  "/enroll/sms", "/enroll/email", "/enroll/sms/resend", "/enroll/email/resend",
-  "/enroll/totp/confirm", "/enroll/sms/confirm", "/enroll/email/confirm",
-  `/challenges/${ID}/send`, `/challenges/${ID}/verify`,
+  "/enroll/sms",
+  "/enroll/email",
+  "/enroll/sms/resend",
+  "/enroll/email/resend",
+  "/enroll/totp/confirm",
+  "/enroll/sms/confirm",
+  "/enroll/email/confirm",
+  `/challenges/${ID}/send`,
+  `/challenges/${ID}/verify`,
 ];
 /** Admin routes that read a JSON body. */
-const ADMIN_ROUTES: Array<[string, string]> = [["PUT", "/policy"], ["PATCH", "/policy"], ["POST", "/keys"], ["PUT", "/users/bea/requirement"]];
+const ADMIN_ROUTES: Array<[string, string]> = [
+  ["PUT", "/policy"],
+  ["PATCH", "/policy"],
+  ["POST", "/keys"],
+  ["PUT", "/users/bea/requirement"],
+];
 
 /** A JSON object whose one member holds `depth` arrays inside one another. */
 function nested(depth: number): string {
@@ -34,7 +45,11 @@ describe("bad bodies on every JSON route", () => {
     const policyBefore = await env.POLICY.get(kvKeys.policy(tenantId));
     const token = await aSession({ sub: "bea" });
     for (const route of USER_ROUTES) {
-      const response = await send(`${base}/__stepgate/api${route}`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" }, body });
+      const response = await send(`${base}/__stepgate/api${route}`, {
+        method: "POST",
+        headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" },
+        body,
+      });
       expect(response.status, route).toBe(status);
       expect(response.headers.get("Content-Type"), route).toBe("application/problem+json");
       expect((await response.json<{ code: string }>()).code, route).toBe(code);
@@ -94,7 +109,10 @@ describe("bodies nested thousands of levels deep", () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "too_deep" });
-    const codes = await runInDurableObject(userState(env, tenantId, "dee"), (_o, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sent_codes").one().n);
+    const codes = await runInDurableObject(
+      userState(env, tenantId, "dee"),
+      (_o, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sent_codes").one().n,
+    );
     expect(codes).toBe(0);
   });
 });

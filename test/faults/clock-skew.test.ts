@@ -18,7 +18,9 @@ async function awayFromStepEdge(): Promise<number> {
 
 describe("clock skew at the edges of the TOTP window", () => {
   it("accepts a phone one step behind or ahead, refuses two steps off, and never a step twice", async () => {
-    const { base } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 20, windowSeconds: 900, lockSeconds: 900 } }));
+    const { base } = await aTenant(
+      aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 20, windowSeconds: 900, lockSeconds: 900 } }),
+    );
     const token = await aSession({ sub: "sky" });
     const now = await awayFromStepEdge();
     const started = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
@@ -27,7 +29,8 @@ describe("clock skew at the edges of the TOTP window", () => {
     expect((await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, { enrollmentId, code: totpCode(secret, now - STEP_MS) })).status).toBe(200);
 
     const challenge = async () => (await (await postJson(`${base}/echo/withdraw`, token, {})).json<{ challengeId: string }>()).challengeId;
-    const verify = async (at: number) => (await postJson(`${base}/__stepgate/api/challenges/${await challenge()}/verify`, token, { factor: "totp", code: totpCode(secret, at) })).status;
+    const verify = async (at: number) =>
+      (await postJson(`${base}/__stepgate/api/challenges/${await challenge()}/verify`, token, { factor: "totp", code: totpCode(secret, at) })).status;
     expect(await verify(now - 2 * STEP_MS)).toBe(400); // two steps behind
     expect(await verify(now + 2 * STEP_MS)).toBe(400); // two steps ahead
     expect(await verify(now - STEP_MS)).toBe(400); // the step already used to enrol

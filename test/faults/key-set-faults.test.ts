@@ -17,21 +17,33 @@ async function aTenantWithKeySet(faults: { ms?: number; fail?: number }) {
   const query = new URLSearchParams({ ms: String(faults.ms ?? 0), fail: String(faults.fail ?? 0), run: crypto.randomUUID() });
   const jwksUrl = `${env.TEST_ORIGIN}/.well-known/jwks-faulty.json?${query}`;
   const identity = { algorithm: "RS256", jwksUrl, header: "Authorization", issuer: "https://idp.test", audience: "portal" };
-  const { base } = await aTenant(aPolicy({ enforcement: "required", identity: identity as never, operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
-  const fetches = async () => (await (await fetch(`${env.TEST_ORIGIN}/__fixture/jwks-fetches?url=${encodeURIComponent(jwksUrl)}`)).json<{ count: number }>()).count;
+  const { base } = await aTenant(
+    aPolicy({ enforcement: "required", identity: identity as never, operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }),
+  );
+  const fetches = async () =>
+    (await (await fetch(`${env.TEST_ORIGIN}/__fixture/jwks-fetches?url=${encodeURIComponent(jwksUrl)}`)).json<{ count: number }>()).count;
   return { base, fetches };
 }
 
 /** Twenty users' sessions; `round` makes them new tokens, unknown to the verified-token memory. */
-const sessions = (round = 1) => Promise.all(Array.from({ length: CONCURRENT }, (_, i) => aJwksSession("rsa", { sub: `k${i}`, sid: `k${i}-s${round}` }, { issuer: "https://idp.test", audience: "portal" })));
+const sessions = (round = 1) =>
+  Promise.all(
+    Array.from({ length: CONCURRENT }, (_, i) =>
+      aJwksSession("rsa", { sub: `k${i}`, sid: `k${i}-s${round}` }, { issuer: "https://idp.test", audience: "portal" }),
+    ),
+  );
 
 /** Protected withdrawals from every session at once, with plain page loads beside them. */
 async function together(base: string, tokens: string[]) {
-  const withdrawals = tokens.map((token) => send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: "{}" }));
+  const withdrawals = tokens.map((token) =>
+    send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: "{}" }),
+  );
   const pages = Array.from({ length: 5 }, (_, i) => send(`${base}/echo/page-${i}`));
   const [protectedAnswers, pageAnswers] = await Promise.all([Promise.all(withdrawals), Promise.all(pages)]);
   return {
-    withdrawals: await Promise.all(protectedAnswers.map(async (r) => ({ status: r.status, code: r.status === 200 ? null : (await r.json<{ code: string }>()).code }))),
+    withdrawals: await Promise.all(
+      protectedAnswers.map(async (r) => ({ status: r.status, code: r.status === 200 ? null : (await r.json<{ code: string }>()).code })),
+    ),
     pages: pageAnswers.map((r) => r.status),
   };
 }
@@ -50,7 +62,11 @@ describe("the identity provider's key set under faults, twenty sessions at once"
     expect(errors).toHaveBeenCalledTimes(CONCURRENT);
     expect(errors).toHaveBeenCalledWith("stepgate: identity keys unavailable", expect.objectContaining({ code: "ERR_JOSE_GENERIC" }));
     // A failure is not remembered: the next request fetches again and gets the keys.
-    const after = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${tokens[0]}`, "Content-Type": "application/json" }, body: "{}" });
+    const after = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tokens[0]}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
     // Recognised now: required 2FA and no factor, so the user is sent to enrol.
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: "enrollment_required" });

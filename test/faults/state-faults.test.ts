@@ -68,14 +68,24 @@ describe("a user's Durable Object failing", () => {
     const token = await aSession({ sub: "quo" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
-    const { grant } = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })).json<{ grant: string }>();
+    const { grant } = await (
+      await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })
+    ).json<{ grant: string }>();
     const repair = await breakMethod(tenantId, "quo", "grantSpent");
     const errors = expectErrorLogs();
-    const refused = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant }, body: JSON.stringify({ amount: 1 }) });
+    const refused = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant },
+      body: JSON.stringify({ amount: 1 }),
+    });
     expect(refused.status).not.toBe(200);
     expect(errors).toHaveBeenCalledWith("stepgate: state unavailable", expect.objectContaining({ message: "storage unavailable" }));
     await repair();
-    const through = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant }, body: JSON.stringify({ amount: 1 }) });
+    const through = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json", "StepGate-Grant": grant },
+      body: JSON.stringify({ amount: 1 }),
+    });
     expect(through.status).toBe(200);
   });
 });

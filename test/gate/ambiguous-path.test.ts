@@ -20,7 +20,9 @@ describe("a path servers could read two ways", () => {
     ["GET", "/assets/..%5caccount"],
     ["GET", "/echo/x%2fy"],
   ])("is refused with a problem before the origin: %s %s", async (method, path) => {
-    const { base } = await aTenant(aPolicy({ enforcement: "required", operations: { login: { routes: ["* /*"] }, withdraw: { routes: ["POST /api/withdraw"] } } }));
+    const { base } = await aTenant(
+      aPolicy({ enforcement: "required", operations: { login: { routes: ["* /*"] }, withdraw: { routes: ["POST /api/withdraw"] } } }),
+    );
     const response = await send(`${base}${path}`, { method, headers: { Cookie: `portal_session=${await aSession()}` } });
     expect(response.status).toBe(400);
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
@@ -62,7 +64,10 @@ describe("paths around a protected route, through the worker (differential)", ()
     const { base } = await aTenant(withdrawOnly());
     const cookie = `portal_session=${await aSession()}`;
     // The route itself with an ending half of the time, so near misses come often.
-    const paths = fc.oneof(pathAround(["api", "withdraw"]), fc.tuple(fc.constantFrom("/api/withdraw", "/API/Withdraw", "/api//withdraw"), pathEnding).map(([route, end]) => route + end));
+    const paths = fc.oneof(
+      pathAround(["api", "withdraw"]),
+      fc.tuple(fc.constantFrom("/api/withdraw", "/API/Withdraw", "/api//withdraw"), pathEnding).map(([route, end]) => route + end),
+    );
     await fc.assert(
       fc.asyncProperty(paths, async (path) => {
         const response = await send(`${base}${path}`, { method: "POST", headers: { Cookie: cookie } });
@@ -81,7 +86,18 @@ describe("paths around a protected route, through the worker (differential)", ()
 describe("headers that name another path", () => {
   it("never reach the origin, under any spelling", async () => {
     const { base } = await aTenant();
-    const overrides = ["X-Original-URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-URI", "X-Forwarded-Path", "X-Forwarded-Prefix", "X-Envoy-Original-Path", "X-Override-URL", "X_Original_URL", "x-original-url"];
+    const overrides = [
+      "X-Original-URL",
+      "X-Rewrite-URL",
+      "X-Original-URI",
+      "X-Forwarded-URI",
+      "X-Forwarded-Path",
+      "X-Forwarded-Prefix",
+      "X-Envoy-Original-Path",
+      "X-Override-URL",
+      "X_Original_URL",
+      "x-original-url",
+    ];
     const response = await send(`${base}/echo/x`, { headers: [...overrides.map((name): [string, string] => [name, "/api/withdraw"]), ["X-Custom", "kept"]] });
     const { headers } = await response.json<{ headers: Record<string, string> }>();
     expect(Object.values(headers)).not.toContain("/api/withdraw");

@@ -70,12 +70,15 @@ describe("grant binding", () => {
 
 describe("grants at the gate", () => {
   it("refuses another user's grant, and a grant after the portal session changed", async () => {
-    const { base, tenantId } = await aTenant(aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 300, bindRequest: false } } }));
+    const { base, tenantId } = await aTenant(
+      aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 300, bindRequest: false } } }),
+    );
     const alice = await aSession({ sub: "alice", sid: "a-1" });
     const { grant } = await enrolTotpViaApi(base, alice, undefined);
     expect(grant).toBeUndefined();
     const { token } = await issueGrant(env, { tenantId, userId: "alice", sessionId: "a-1", operation: "withdraw" }, { maxAgeSeconds: 300 }, Date.now());
-    const post = (session: string) => send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${session}`, "StepGate-Grant": token }, body: "{}" });
+    const post = (session: string) =>
+      send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${session}`, "StepGate-Grant": token }, body: "{}" });
     expect((await post(alice)).status).toBe(200);
     expect((await post(await aSession({ sub: "alice", sid: "a-2" }))).status).toBe(401);
     expect((await post(await aSession({ sub: "mallory", sid: "a-1" }))).status).not.toBe(200);
@@ -87,8 +90,17 @@ describe("grants at the gate", () => {
     const other = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const token = await aSession({ sub: "amy", sid: "s" });
     await enrolTotpViaApi(other.base, token);
-    const { token: grant } = await issueGrant(env, { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" }, { maxAgeSeconds: 600 }, Date.now());
-    const response = await send(`${other.base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": grant }, body: "{}" });
+    const { token: grant } = await issueGrant(
+      env,
+      { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" },
+      { maxAgeSeconds: 600 },
+      Date.now(),
+    );
+    const response = await send(`${other.base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": grant },
+      body: "{}",
+    });
     expect(response.status).toBe(401);
   });
 });

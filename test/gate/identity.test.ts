@@ -17,7 +17,14 @@ async function codeFor(base: string, headers: Record<string, string>): Promise<s
 const requiredPolicy = (identity: object) => aPolicy({ enforcement: "required", identity: identity as never });
 
 describe("identity from an HS256 portal session", () => {
-  const hs256 = { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session", header: "X-Portal-Token", issuer: "demo-portal", audience: "portal" };
+  const hs256 = {
+    algorithm: "HS256",
+    secretRef: "TENANT_DEMO_JWT_SECRET",
+    cookie: "portal_session",
+    header: "X-Portal-Token",
+    issuer: "demo-portal",
+    audience: "portal",
+  };
 
   it("reads the user from a valid cookie", async () => {
     const { base } = await aTenant(requiredPolicy(hs256));
@@ -66,13 +73,22 @@ describe("identity from a JWKS-signed session", () => {
     // A fresh URL (query) so this isolate has no cached key set for it.
     const config = { ...jwks("RS256"), algorithm: "RS256" as const, jwksUrl: `${env.TEST_ORIGIN}/.well-known/jwks.json?fresh=${crypto.randomUUID()}` };
     const { base } = await aTenant(aPolicy({ identity: config, operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
-    const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => aJwksSession("rsa", { sub: `j${i}` }, { issuer: "https://idp.test", audience: "portal" })));
-    const responses = await Promise.all(tokens.map((token) => send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: "{}" })));
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => aJwksSession("rsa", { sub: `j${i}` }, { issuer: "https://idp.test", audience: "portal" })),
+    );
+    const responses = await Promise.all(
+      tokens.map((token) =>
+        send(`${base}/echo/withdraw`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: "{}" }),
+      ),
+    );
     // Each user is recognised (and asked to step up), none refused as anonymous or failed.
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
   });
 
-  it.each([["RS256", "rsa"], ["ES256", "ec"]] as const)("verifies %s tokens with the published keys", async (algorithm, kind) => {
+  it.each([
+    ["RS256", "rsa"],
+    ["ES256", "ec"],
+  ] as const)("verifies %s tokens with the published keys", async (algorithm, kind) => {
     const { base } = await aTenant(requiredPolicy(jwks(algorithm)));
     const token = await aJwksSession(kind, {}, { issuer: "https://idp.test", audience: "portal" });
     expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("enrollment_required");

@@ -46,7 +46,10 @@ describe("method overrides stepgate does not read", () => {
   it("never reach the origin under another spelling (PHP and CGI read X_HTTP_Method_Override as the header)", async () => {
     const { base } = await aTenant(policy());
     const spellings = ["X_HTTP_Method_Override", "X.HTTP.Method.Override", "X_Method_Override", "X_HTTP_METHOD"];
-    const response = await send(`${base}/echo/plain`, { method: "POST", headers: [...spellings.map((name): [string, string] => [name, "DELETE"]), ["X-Custom", "kept"]] });
+    const response = await send(`${base}/echo/plain`, {
+      method: "POST",
+      headers: [...spellings.map((name): [string, string] => [name, "DELETE"]), ["X-Custom", "kept"]],
+    });
     expect(response.status).toBe(200);
     const { headers } = await response.json<{ headers: Record<string, string> }>();
     expect(Object.values(headers)).not.toContain("DELETE");

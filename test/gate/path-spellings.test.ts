@@ -87,12 +87,16 @@ describe("the spellings the review reported", () => {
     expect(() => canonicalPath(received(path))).toThrow(expect.objectContaining({ code: "ambiguous_path", status: 400, extras: { reason } }));
   });
 
-  it.each(["/api/withdraw.json", "/api/withdraw.xml", "/API/Withdraw.HTML", "/api/withdraw.tar.gz", "/api/withdraw.json;jsessionid=1", "/api/withdraw;jsessionid=1"])(
-    "protects %s as the route it extends",
-    (path) => {
-      expect(outcome("POST", path)).toEqual(["login", "withdraw"]);
-    },
-  );
+  it.each([
+    "/api/withdraw.json",
+    "/api/withdraw.xml",
+    "/API/Withdraw.HTML",
+    "/api/withdraw.tar.gz",
+    "/api/withdraw.json;jsessionid=1",
+    "/api/withdraw;jsessionid=1",
+  ])("protects %s as the route it extends", (path) => {
+    expect(outcome("POST", path)).toEqual(["login", "withdraw"]);
+  });
 
   it("lets an operation turn format suffixes off", () => {
     const exact = compileOperations({ withdraw: op(["POST /api/withdraw"], { formatSuffixes: false }) });
@@ -118,7 +122,9 @@ describe("the spellings the review reported", () => {
 
   it("refuses a suffixed path that two operations would claim, one as written and one without the suffix", () => {
     const both = compileOperations({ reports: op(["GET /reports/*"]), export: op(["GET /reports/export"]) });
-    expect(() => both.match("GET", "/reports/export.csv")).toThrow(expect.objectContaining({ code: "ambiguous_path", extras: expect.objectContaining({ operations: ["reports", "export"] }) }));
+    expect(() => both.match("GET", "/reports/export.csv")).toThrow(
+      expect.objectContaining({ code: "ambiguous_path", extras: expect.objectContaining({ operations: ["reports", "export"] }) }),
+    );
     // Naming the suffixed path in the operation that owns it settles it.
     const named = compileOperations({ reports: op(["GET /reports/*"]), export: op(["GET /reports/export", "GET /reports/export.csv"]) });
     expect(named.match("GET", "/reports/export.csv")?.name).toBe("export");
@@ -160,9 +166,12 @@ describe("the canonical path's one-entry memory", () => {
 });
 
 describe("the reserved prefix", () => {
-  it.each(["/__stepgate", "/__StepGate/x", "//__stepgate//admin", "/%5F_stepgate/x", "/__stepgate/x;y", "/a/../__stepgate/x"])("still reads %s as reserved", (path) => {
-    expect(isReservedPath(canonicalPath(received(path)))).toBe(true);
-  });
+  it.each(["/__stepgate", "/__StepGate/x", "//__stepgate//admin", "/%5F_stepgate/x", "/__stepgate/x;y", "/a/../__stepgate/x"])(
+    "still reads %s as reserved",
+    (path) => {
+      expect(isReservedPath(canonicalPath(received(path)))).toBe(true);
+    },
+  );
 
   it.each(["/__stepgate%2fx", "/__stepgate%5cx", "/__stepgate./x", "/__stepgate;x/y"])("refuses %s rather than guessing", (path) => {
     expect(() => canonicalPath(received(path))).toThrow(expect.objectContaining({ code: "ambiguous_path" }));

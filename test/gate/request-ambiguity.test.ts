@@ -152,7 +152,9 @@ const merged =
   (queryWins: boolean): Reader =>
   (request, name) => {
     const fromBody = isJson(request.type) ? jsonReader((k, n) => k === n, "last")(request, name) : formReader((k, n) => k === n, "last")(request, name);
-    const fromQuery = pairsOf(request.query).filter(([k]) => k === name || k.startsWith(`${name}[`)).at(-1);
+    const fromQuery = pairsOf(request.query)
+      .filter(([k]) => k === name || k.startsWith(`${name}[`))
+      .at(-1);
     const queryValue: Reading = fromQuery ? (fromQuery[0] === name ? fromQuery[1] : { composite: true }) : undefined;
     if (queryWins) return queryValue ?? fromBody ?? undefined;
     return fromBody ?? queryValue;
@@ -181,7 +183,26 @@ function shownValue(shown: Array<{ field: string; value: string }>, name: string
 }
 
 // Names around the displayed ones: other spellings, encodings, cases, PHP look-alikes, arrays.
-const names = fc.constantFrom("amount", "Amount", "AMOUNT", "amoun%74", "amount.", "amount_", " amount", "amount[]", "amount[x]", "to", "TO", "t%6F", "to.", "to[", "memo", "x", "%61mount", "amount%00");
+const names = fc.constantFrom(
+  "amount",
+  "Amount",
+  "AMOUNT",
+  "amoun%74",
+  "amount.",
+  "amount_",
+  " amount",
+  "amount[]",
+  "amount[x]",
+  "to",
+  "TO",
+  "t%6F",
+  "to.",
+  "to[",
+  "memo",
+  "x",
+  "%61mount",
+  "amount%00",
+);
 const values = fc.constantFrom("10", "10000", "ALICE", "MALLORY", "A+B", "%zz", "a%26amount%3D1", "");
 const formText = fc.array(fc.tuple(names, values), { maxLength: 5 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join("&"));
 const jsonKeys = fc.constantFrom("amount", "Amount", "AMOUNT", "\\u0061mount", "amo\u017Funt", "to", "To", "memo", "x");
@@ -317,7 +338,7 @@ const MULTIPART_READERS: Record<string, MultipartQuirks> = {
   "workerd-like": { disposition: "first", unescape: true, lf: true, fold: true, afterClose: false, pick: "first" },
   "undici-like": { disposition: "last", unescape: false, lf: false, fold: false, afterClose: false, pick: "last" },
   "busboy-like": { disposition: "last", unescape: true, lf: false, fold: true, afterClose: false, pick: "last" },
-  "lenient": { disposition: "first", unescape: false, lf: true, fold: false, afterClose: true, pick: "last" },
+  lenient: { disposition: "first", unescape: false, lf: true, fold: false, afterClose: true, pick: "last" },
 };
 
 const partNames = fc.constantFrom("amount", "to", "shown", "x", "amo\\unt", "Amount");
@@ -336,7 +357,7 @@ const multipartBodies = fc
     parts: fc.array(fc.tuple(headerBlocks, partValues), { minLength: 1, maxLength: 4 }),
     preamble: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
     lfOnly: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
-    epilogue: fc.constantFrom("", "\r\n", "", "\r\n", "\r\n--B\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n10000\r\n--B--\r\n"),
+    epilogue: fc.constantFrom("", "\r\n", "", "\r\n", '\r\n--B\r\nContent-Disposition: form-data; name="amount"\r\n\r\n10000\r\n--B--\r\n'),
   })
   .map(({ parts, preamble, lfOnly, epilogue }) => {
     const text = `${preamble ? "ignore me\r\n" : ""}${parts.map(([head, value]) => `--B\r\n${head}\r\n\r\n${value}\r\n`).join("")}--B--${epilogue}`;
@@ -348,7 +369,11 @@ describe("what is approved is what every multipart parser reads", () => {
     let approved = 0;
     await fc.assert(
       fc.asyncProperty(multipartBodies, async (text) => {
-        const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=B" }, body: text });
+        const request = new Request("https://p.test/api/withdraw", {
+          method: "POST",
+          headers: { "Content-Type": "multipart/form-data; boundary=B" },
+          body: text,
+        });
         const body = await readBody(request.clone());
         if (ambiguityOf(request, body, ["amount", "to"]) !== null) return;
         approved++;
@@ -365,7 +390,8 @@ describe("what is approved is what every multipart parser reads", () => {
   });
 
   it("refuses the review's split: two Content-Disposition headers naming a decoy and the real field", async () => {
-    const part = (shown: string, real: string, value: string) => `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
+    const part = (shown: string, real: string, value: string) =>
+      `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
     const text = `${part("amount", "shown_a", "10")}${part("to", "shown_t", "ALICE")}${part("real_a", "amount", "10000")}${part("real_t", "to", "MALLORY")}--B--\r\n`;
     const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=B" }, body: text });
     expect(ambiguityOf(request, await readBody(request.clone()), ["amount", "to"])).toMatch(/two Content-Disposition/);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { approvalDigest, canonicalJson, displayedFields, readBody, requestDigest } from "../../src/gate/request-digest";
 
-const json = (body: unknown, type = "application/json") => new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const json = (body: unknown, type = "application/json") =>
+  new Request("https://p.test/api/withdraw", {
+    method: "POST",
+    headers: { "Content-Type": type },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 const digestOf = async (request: Request) => requestDigest(request.clone(), await readBody(request));
 
 describe("request digest", () => {
@@ -15,7 +20,8 @@ describe("request digest", () => {
 
   it("binds the method (and any it claims), path and query as sent", async () => {
     const body = await readBody(json({ amount: 10 }));
-    const at = (method: string, path: string, headers: Record<string, string> = {}) => requestDigest(new Request(`https://p.test${path}`, { method, headers }), body);
+    const at = (method: string, path: string, headers: Record<string, string> = {}) =>
+      requestDigest(new Request(`https://p.test${path}`, { method, headers }), body);
     const base = await at("POST", "/api/withdraw");
     expect(await at("PUT", "/api/withdraw")).not.toBe(base);
     expect(await at("POST", "/api/Withdraw")).not.toBe(base);
@@ -34,7 +40,11 @@ describe("request digest", () => {
   });
 
   it("refuses an encoded body, and a body it cannot show when the operation shows fields", async () => {
-    const gzip = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" }, body: "x" });
+    const gzip = new Request("https://p.test/api/withdraw", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" },
+      body: "x",
+    });
     await expect(approvalDigest(gzip.clone(), await readBody(gzip), [])).rejects.toMatchObject({ status: 415 });
     const plain = () => new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": "text/plain" }, body: '{"amount":10}' });
     await expect(approvalDigest(plain(), await readBody(plain()), ["amount"])).rejects.toMatchObject({ status: 415 });
@@ -42,12 +52,14 @@ describe("request digest", () => {
   });
 
   it("keeps form values as sent: invalid percent-encodings do not collide", async () => {
-    const form = (text: string) => new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
+    const form = (text: string) =>
+      new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
     expect(await digestOf(form("to=%FF"))).not.toBe(await digestOf(form("to=%FE")));
   });
 
   it("reads a form the same whatever the order of its fields, keeping the order of a repeated field", async () => {
-    const form = (text: string) => new Request("https://p.test/wallet/withdraw", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
+    const form = (text: string) =>
+      new Request("https://p.test/wallet/withdraw", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: text });
     const a = await digestOf(form("amount=10&to=ACC+1&csrf=x"));
     expect(await digestOf(form("csrf=x&to=ACC+1&amount=10"))).toBe(a);
     expect(await digestOf(form("amount=11&to=ACC+1&csrf=x"))).not.toBe(a);
@@ -64,7 +76,10 @@ describe("request digest", () => {
     const first = multipart();
     const second = multipart();
     const body = await readBody(first.clone());
-    expect(body.fields).toEqual([["amount", "10"], ["proof", expect.stringMatching(/^file:r\.txt:text\/plain:7:[0-9a-f]{64}$/)]]);
+    expect(body.fields).toEqual([
+      ["amount", "10"],
+      ["proof", expect.stringMatching(/^file:r\.txt:text\/plain:7:[0-9a-f]{64}$/)],
+    ]);
     expect(await digestOf(first)).toBe(await digestOf(second));
   });
 
@@ -90,7 +105,9 @@ describe("displayed fields", () => {
       { field: "missing", value: "(absent)" },
       { field: "memo", value: `${"x".repeat(120)}…` },
     ]);
-    const form = await readBody(new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=5&to=A&to=B" }));
+    const form = await readBody(
+      new Request("https://p.test/w", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=5&to=A&to=B" }),
+    );
     expect(displayedFields(form, ["amount", "to", "/amount", "currency"])).toEqual([
       { field: "amount", value: "5" },
       { field: "to [1]", value: "A" },

@@ -21,7 +21,10 @@ type Reader = (cookie: string) => string | undefined;
  */
 async function sendTwice(base: string, init: RequestInit) {
   const [toOrigin, seen] = await Promise.all([send(`${base}/echo/x`, init), send(`${base}/__stepgate/api/me`, init)]);
-  const [origin, me] = await Promise.all([toOrigin.json<{ code?: string; headers: Record<string, string> }>(), seen.json<{ code?: string; userId?: string }>()]);
+  const [origin, me] = await Promise.all([
+    toOrigin.json<{ code?: string; headers: Record<string, string> }>(),
+    seen.json<{ code?: string; userId?: string }>(),
+  ]);
   return { status: toOrigin.status, origin, seenStatus: seen.status, me };
 }
 
@@ -79,7 +82,10 @@ describe("cookies a server could read as the portal session", () => {
     const { base } = await aTenant(guarded());
     const alice = await aSession({ sub: "alice", sid: "a-1" });
     const mallory = await aSession({ sub: "mallory", sid: "m-1" });
-    const userOf = new Map([[alice, "alice"], [mallory, "mallory"]]);
+    const userOf = new Map([
+      [alice, "alice"],
+      [mallory, "mallory"],
+    ]);
     const value = fc.constantFrom(alice, mallory, `"${alice}"`, "not.a.token", "dark");
     const pair = fc.tuple(fc.oneof(cookieName, otherName), value).map(([name, v]) => `${name}=${v}`);
     const separator = fc.constantFrom("; ", ";", ", ", ",", " ;  ");
@@ -106,22 +112,18 @@ describe("cookies a server could read as the portal session", () => {
     );
   });
 
-  it.each([
-    ["portal.session"],
-    ["portal session"],
-    ["portal[session"],
-    ["Portal_Session"],
-    ["portal%5Fsession"],
-    [" portal_session"],
-  ])("verifies a session sent as %s, and refuses it beside another", async (name) => {
-    const { base } = await aTenant(guarded());
-    const alice = await aSession({ sub: "alice" });
-    const me = await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `theme=dark; ${name}=${alice}` } });
-    expect(await me.json()).toMatchObject({ userId: "alice" });
-    const both = await send(`${base}/echo/x`, { headers: { Cookie: `portal_session=${await aSession({ sub: "mallory" })}; ${name}=${alice}` } });
-    expect(both.status).toBe(400);
-    expect(await both.json()).toMatchObject({ code: "ambiguous_session" });
-  });
+  it.each([["portal.session"], ["portal session"], ["portal[session"], ["Portal_Session"], ["portal%5Fsession"], [" portal_session"]])(
+    "verifies a session sent as %s, and refuses it beside another",
+    async (name) => {
+      const { base } = await aTenant(guarded());
+      const alice = await aSession({ sub: "alice" });
+      const me = await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `theme=dark; ${name}=${alice}` } });
+      expect(await me.json()).toMatchObject({ userId: "alice" });
+      const both = await send(`${base}/echo/x`, { headers: { Cookie: `portal_session=${await aSession({ sub: "mallory" })}; ${name}=${alice}` } });
+      expect(both.status).toBe(400);
+      expect(await both.json()).toMatchObject({ code: "ambiguous_session" });
+    },
+  );
 
   it("refuses a session joined to another cookie by a comma", async () => {
     const { base } = await aTenant(guarded());

@@ -16,7 +16,10 @@ const guarded = () => aPolicy({ operations: { login: { routes: ["* /*"] } } });
  */
 async function sendTwice(base: string, init: RequestInit) {
   const [toOrigin, seen] = await Promise.all([send(`${base}/echo/x`, init), send(`${base}/__stepgate/api/me`, init)]);
-  const [origin, me] = await Promise.all([toOrigin.json<{ code?: string; headers: Record<string, string> }>(), seen.json<{ code?: string; userId?: string }>()]);
+  const [origin, me] = await Promise.all([
+    toOrigin.json<{ code?: string; headers: Record<string, string> }>(),
+    seen.json<{ code?: string; userId?: string }>(),
+  ]);
   return { status: toOrigin.status, origin, seenStatus: seen.status, me };
 }
 
@@ -28,14 +31,30 @@ describe("headers a server could read as the portal session header", () => {
       .flatMap(([, value]) => value.split(","));
     return (pick === "first" ? copies[0] : copies.at(-1))?.trim().replace(/^Bearer\s+/i, "");
   };
-  const HEADER_READERS = { "exact name": (h: Record<string, string>) => h["x-portal-token"]?.replace(/^Bearer\s+/i, ""), "CGI, first": cgi("first"), "CGI, last": cgi("last") };
+  const HEADER_READERS = {
+    "exact name": (h: Record<string, string>) => h["x-portal-token"]?.replace(/^Bearer\s+/i, ""),
+    "CGI, first": cgi("first"),
+    "CGI, last": cgi("last"),
+  };
 
   it("are seen by stepgate as the session, refused as ambiguous, or kept from the origin (differential)", async () => {
     const { base } = await aTenant(guarded());
     const alice = await aSession({ sub: "alice", sid: "a-2" });
     const mallory = await aSession({ sub: "mallory", sid: "m-2" });
-    const userOf = new Map([[alice, "alice"], [mallory, "mallory"]]);
-    const name = fc.constantFrom("X-Portal-Token", "x-portal-token", "X_Portal_Token", "x_portal_token", "X-Portal_Token", "X.Portal.Token", "XPortalToken", "X-Other");
+    const userOf = new Map([
+      [alice, "alice"],
+      [mallory, "mallory"],
+    ]);
+    const name = fc.constantFrom(
+      "X-Portal-Token",
+      "x-portal-token",
+      "X_Portal_Token",
+      "x_portal_token",
+      "X-Portal_Token",
+      "X.Portal.Token",
+      "XPortalToken",
+      "X-Other",
+    );
     const value = fc.constantFrom(alice, mallory, `Bearer ${mallory}`, "not.a.token", `${alice}, ${mallory}`);
     const headers = fc.uniqueArray(fc.tuple(name, value), { minLength: 1, maxLength: 3, selector: ([n]) => n.toLowerCase() });
 

@@ -10,8 +10,10 @@ async function enrolTotp(tenantId: string, userId: string): Promise<void> {
 }
 
 async function storedChallenge(tenantId: string, userId: string, id: string) {
-  return runInDurableObject(userState(env, tenantId, userId), async (_instance, state) =>
-    state.storage.sql.exec("SELECT kind, operation, session_id, return_to, expires_at FROM challenges WHERE id = ?", id).toArray()[0],
+  return runInDurableObject(
+    userState(env, tenantId, userId),
+    async (_instance, state) =>
+      state.storage.sql.exec("SELECT kind, operation, session_id, return_to, expires_at FROM challenges WHERE id = ?", id).toArray()[0],
   );
 }
 

@@ -64,7 +64,11 @@ describe("request-bound grants", () => {
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 5 });
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
-    const elsewhere = await send(`${base}/echo/upload`, { method: "POST", headers: sessionHeaders(token, { "StepGate-Grant": grant }), body: JSON.stringify({ amount: 5 }) });
+    const elsewhere = await send(`${base}/echo/upload`, {
+      method: "POST",
+      headers: sessionHeaders(token, { "StepGate-Grant": grant }),
+      body: JSON.stringify({ amount: 5 }),
+    });
     expect(elsewhere.status).toBe(401);
   });
 });
@@ -77,7 +81,10 @@ describe("what you approve is what you see", () => {
     const payee = `<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202eevil`;
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 250, currency: "USD", to: { name: payee } });
 
-    const api = await (await send(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } })).json<{ approving: unknown; held: boolean }>();
+    const api = await (await send(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } })).json<{
+      approving: unknown;
+      held: boolean;
+    }>();
     expect(api.held).toBe(true);
     expect(api.approving).toEqual([
       { field: "amount", value: "250" },
@@ -85,7 +92,9 @@ describe("what you approve is what you see", () => {
       { field: "to.name", value: `<script>alert(1)</script>"><img src=x onerror=alert(2)> evil` },
     ]);
 
-    const page = await (await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })).text();
+    const page = await (
+      await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })
+    ).text();
     expect(page).toContain("You are approving");
     expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt; evil");
     expect(page).not.toContain("<script>alert(1)");
@@ -205,7 +214,11 @@ describe("held requests", () => {
     expect(held).toBe(false);
     const uploadGrant = await verified(base, token, challengeId, backupCodes[1]!);
     // A new boundary, the same fields and file: the same request.
-    const sent = await send(`${base}/echo/upload`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": uploadGrant }, body: upload() });
+    const sent = await send(`${base}/echo/upload`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "StepGate-Grant": uploadGrant },
+      body: upload(),
+    });
     expect(sent.status).toBe(200);
   });
 });
@@ -253,7 +266,11 @@ describe("held requests: the review's cases", () => {
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 2 });
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
-    const overridden = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token, { "StepGate-Grant": grant, "X-HTTP-Method-Override": "PUT" }), body: JSON.stringify({ amount: 2 }) });
+    const overridden = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: sessionHeaders(token, { "StepGate-Grant": grant, "X-HTTP-Method-Override": "PUT" }),
+      body: JSON.stringify({ amount: 2 }),
+    });
     expect(overridden.status).toBe(401);
     const duplicate = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token), body: '{"to":"MALLORY","amount":2,"to":"ALICE"}' });
     expect(duplicate.status).toBe(400);
@@ -266,9 +283,13 @@ describe("held requests: the review's cases", () => {
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 4 });
     await verified(base, token, challengeId, backupCodes[0]!);
-    const crossSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "cross-site" } });
+    const crossSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, {
+      headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "cross-site" },
+    });
     expect(crossSite.status).toBe(403);
-    const sameSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "same-origin" } });
+    const sameSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, {
+      headers: { Accept: "text/html", Cookie: `portal_session=${token}`, "Sec-Fetch-Site": "same-origin" },
+    });
     expect(sameSite.status).toBe(200);
   });
 
@@ -276,7 +297,11 @@ describe("held requests: the review's cases", () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "ned" });
     await enrolTotpViaApi(base, token);
-    const big = await send(`${base}/echo/withdraw`, { method: "POST", headers: sessionHeaders(token), body: JSON.stringify({ amount: 1, pad: "x".repeat(1_100_000) }) });
+    const big = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: sessionHeaders(token),
+      body: JSON.stringify({ amount: 1, pad: "x".repeat(1_100_000) }),
+    });
     expect(big.status).toBe(413);
   });
 });
@@ -289,7 +314,9 @@ describe("enrolment forced by a bound operation", () => {
     const { challengeId, code, held } = await stopped.json<{ challengeId: string; code: string; held: boolean }>();
     expect(code).toBe("enrollment_required");
     expect(held).toBe(true);
-    const page = await (await send(`${base}/__stepgate/enroll?challenge=${challengeId}&factor=totp`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })).text();
+    const page = await (
+      await send(`${base}/__stepgate/enroll?challenge=${challengeId}&factor=totp`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })
+    ).text();
     expect(page).toContain("You are approving");
     expect(page).toContain("640");
     const { grant } = await enrolTotpViaApi(base, token, challengeId);

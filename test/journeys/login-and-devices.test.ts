@@ -16,7 +16,11 @@ const loginPolicy = (overrides: object = {}) =>
     ...overrides,
   });
 
-const cookieOf = (response: Response, name: string) => response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(";")[0];
+const cookieOf = (response: Response, name: string) =>
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(";")[0];
 
 async function get(base: string, cookie: string, path = "/echo/home", accept = page) {
   return send(`${base}${path}`, { headers: { ...accept, Cookie: cookie } });
@@ -89,7 +93,11 @@ describe("enforcement modes", () => {
     const { base } = await aTenant(loginPolicy({ enforcement: "per_user" }));
     const marked = await aSession({ sub: "pam" });
     const unmarked = await aSession({ sub: "quy" });
-    const mark = await send(`${base}/__stepgate/admin/v1/users/pam/requirement`, { method: "PUT", headers: adminHeaders(), body: JSON.stringify({ required: true }) });
+    const mark = await send(`${base}/__stepgate/admin/v1/users/pam/requirement`, {
+      method: "PUT",
+      headers: adminHeaders(),
+      body: JSON.stringify({ required: true }),
+    });
     expect(mark.status).toBe(200);
     expect((await get(base, `portal_session=${marked}`)).status).toBe(303);
     expect((await get(base, `portal_session=${unmarked}`)).status).toBe(200);
@@ -99,7 +107,11 @@ describe("enforcement modes", () => {
 
   it("refuses a requirement body that is not true, false or null", async () => {
     const { base } = await aTenant(loginPolicy());
-    const response = await send(`${base}/__stepgate/admin/v1/users/x/requirement`, { method: "PUT", headers: adminHeaders(), body: JSON.stringify({ required: "yes" }) });
+    const response = await send(`${base}/__stepgate/admin/v1/users/x/requirement`, {
+      method: "PUT",
+      headers: adminHeaders(),
+      body: JSON.stringify({ required: "yes" }),
+    });
     expect(response.status).toBe(400);
     expect((await response.json<{ errors: Array<{ pointer: string }> }>()).errors[0]!.pointer).toBe("#/required");
   });
@@ -110,7 +122,11 @@ async function putPolicy(base: string, change: (p: Record<string, unknown>) => v
   const current = await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
   const policy = await current.json<Record<string, unknown>>();
   change(policy);
-  const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }), body: JSON.stringify(policy) });
+  const put = await send(`${base}/__stepgate/admin/v1/policy`, {
+    method: "PUT",
+    headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }),
+    body: JSON.stringify(policy),
+  });
   expect(put.status).toBe(200);
   return put.json<{ enforcementChangedAt: string; enrollmentEpoch?: number }>();
 }
@@ -137,7 +153,10 @@ describe("turning 2FA off and on again", () => {
     const next = await get(base, `portal_session=${token}`);
     expect(next.status).toBe(status);
     expect(next.headers.get("Location")).toMatch(location);
-    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ enrolled: boolean; enforcementChangedAt: string }>();
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{
+      enrolled: boolean;
+      enforcementChangedAt: string;
+    }>();
     expect(me.enrolled).toBe(!reenroll);
     expect(me.enforcementChangedAt).toBe(on.enforcementChangedAt);
   });
@@ -177,7 +196,11 @@ describe("trusted devices", () => {
     const loginGrant = cookieOf(home, "__Host-stepgate-grant-login");
     expect(loginGrant).toBeDefined();
     expect((await get(base, `portal_session=${later}; ${loginGrant}`)).status).toBe(200);
-    const withdraw = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${later}; ${device}; ${loginGrant}` }, body: "{}" });
+    const withdraw = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${later}; ${device}; ${loginGrant}` },
+      body: "{}",
+    });
     expect(withdraw.status).toBe(401);
   });
 
@@ -201,7 +224,9 @@ describe("trusted devices", () => {
     const device = cookieOf(trusting, "__Host-stepgate-device")!;
     const ownGrant = cookieOf(trusting, "__Host-stepgate-grant-login")!;
     const signedInCookie = `portal_session=${token}; ${ownGrant}`;
-    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: signedInCookie } })).json<{ devices: Array<{ id: string; name: string }> }>();
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: signedInCookie } })).json<{
+      devices: Array<{ id: string; name: string }>;
+    }>();
     expect(devices.devices).toHaveLength(1);
     const deviceId = devices.devices[0]!.id;
     // The trusting session's own login grant names the device, so revoking it ends this grant too.
@@ -209,7 +234,9 @@ describe("trusted devices", () => {
 
     // A login grant the device earned six minutes ago: due for its re-check.
     const later = await aSession({ sub: "uri", sid: "u-2" });
-    const old = await issueGrant(env, { tenantId, userId: "uri", sessionId: "u-2", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000, { deviceId });
+    const old = await issueGrant(env, { tenantId, userId: "uri", sessionId: "u-2", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000, {
+      deviceId,
+    });
     const renewed = await get(base, `portal_session=${later}; __Host-stepgate-grant-login=${old.token}`);
     expect(renewed.status).toBe(200);
     expect(cookieOf(renewed, "__Host-stepgate-grant-login")).toBeDefined(); // renewed after its check
@@ -225,7 +252,9 @@ describe("trusted devices", () => {
     const token = await aSession({ sub: "vic", sid: "v-0" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     for (let i = 1; i <= 3; i++) await passLogin(base, await aSession({ sub: "vic", sid: `v-${i}` }), backupCodes[i]!, true);
-    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: await signedIn(base, token, backupCodes[4]!) } })).json<{ devices: unknown[] }>();
+    const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: await signedIn(base, token, backupCodes[4]!) } })).json<{
+      devices: unknown[];
+    }>();
     expect(devices.devices).toHaveLength(2);
   });
 });
@@ -235,7 +264,10 @@ describe("self-service", () => {
     const { base } = await aTenant(loginPolicy({ enforcement: "required", operations: {} }));
     const token = await aSession({ sub: "wil", sid: "w-1" });
     const { secret, enrolledAt } = await enrolTotpViaApi(base, await aSession({ sub: "wil", sid: "w-0" }));
-    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ id: string }>; required: boolean }>();
+    const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{
+      factors: Array<{ id: string }>;
+      required: boolean;
+    }>();
     expect(me.required).toBe(true);
     const factorId = me.factors[0]!.id;
     const stale = await send(`${base}/__stepgate/api/factors/${factorId}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } });
@@ -305,7 +337,9 @@ describe("what protects the account is guarded like the portal", () => {
     const token = await aSession({ sub: "ada", sid: "a-1" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const device = cookieOf(await passLogin(base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
-    const home = await get(base, `portal_session=${await aSession({ sub: "ada", sid: "a-2" })}; ${device}; theme=dark`, "/echo/home", { Accept: "application/json" });
+    const home = await get(base, `portal_session=${await aSession({ sub: "ada", sid: "a-2" })}; ${device}; theme=dark`, "/echo/home", {
+      Accept: "application/json",
+    });
     expect(home.status).toBe(200);
     const seen = (await home.json<{ headers: Record<string, string> }>()).headers.cookie!;
     expect(seen).toContain("theme=dark");
@@ -317,7 +351,11 @@ describe("what protects the account is guarded like the portal", () => {
     const token = await aSession({ sub: "bea", sid: "b-1" });
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const cookie = `portal_session=${token}`;
-    for (const [method, path] of [["GET", "/devices"], ["DELETE", `/devices/${"d".repeat(22)}`], ["GET", "/activity"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/devices"],
+      ["DELETE", `/devices/${"d".repeat(22)}`],
+      ["GET", "/activity"],
+    ] as const) {
       const stopped = await send(`${base}/__stepgate/api${path}`, { method, headers: { Cookie: cookie } });
       expect(stopped.status, `${method} ${path}`).toBe(401);
       expect(await stopped.json()).toMatchObject({ code: "step_up_required", operation: "login" });
@@ -362,7 +400,11 @@ describe("what protects the account is guarded like the portal", () => {
     const stopped = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: "{}" });
     const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
     expect(operation).toBe("withdraw");
-    const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[1], trustDevice: true });
+    const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, {
+      factor: "backup_code",
+      code: backupCodes[1],
+      trustDevice: true,
+    });
     expect(verified.status).toBe(200);
     expect(cookieOf(verified, "__Host-stepgate-device")).toBeUndefined();
     const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: cookie } })).json<{ devices: unknown[] }>();

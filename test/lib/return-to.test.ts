@@ -29,7 +29,9 @@ describe("return_to only ever points at the same host", () => {
   });
 
   it.each(["/", "/wallet", "/wallet?tab=2#top", "/a/b/../c"])("keeps the same-host path %j", (path) => {
-    expect(sameHostPath(path)).toBe(new URL(path, "https://x.invalid").pathname + new URL(path, "https://x.invalid").search + new URL(path, "https://x.invalid").hash);
+    expect(sameHostPath(path)).toBe(
+      new URL(path, "https://x.invalid").pathname + new URL(path, "https://x.invalid").search + new URL(path, "https://x.invalid").hash,
+    );
   });
 });
 
@@ -38,7 +40,10 @@ const PIECES = ["\\", "%2f", "%2e", "%5c", "\t", "\n", "evil.example", ":", "@",
 const aPiece = fc.oneof({ arbitrary: fc.constantFrom("/", "."), weight: 2 }, { arbitrary: fc.constantFrom(...PIECES), weight: 1 });
 const pieces = fc.array(aPiece, { maxLength: 12 }).map((parts) => parts.join(""));
 // Most start with one `/`, the only shape that gets past the first check.
-const aPayload = fc.oneof(pieces, pieces.map((rest) => `/${rest}`));
+const aPayload = fc.oneof(
+  pieces,
+  pieces.map((rest) => `/${rest}`),
+);
 
 describe("sameHostPath is a fixed point and never leaves the host (property)", () => {
   it("gives the same path when applied to its own answer", () => {

@@ -11,12 +11,34 @@ import { addressRange } from "../../src/config/address-range";
 const RUNS = 2_000;
 
 const IPV4_REFUSED = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-  "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.0.2.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
 ];
 const IPV6_REFUSED = [
-  "::/96", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/32", "2001:db8::/32", "2002::/16",
-  "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+  "::/96",
+  "::ffff:0:0/96",
+  "64:ff9b::/96",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001::/32",
+  "2001:db8::/32",
+  "2002::/16",
+  "fc00::/7",
+  "fe80::/10",
+  "fec0::/10",
+  "ff00::/8",
 ];
 
 /** Two lists: one BlockList would also judge IPv4 addresses by its IPv6 rules (as `::a.b.c.d`). */
@@ -78,15 +100,37 @@ describe("the address classifier against net.BlockList", () => {
     const anIpv6 = fc.oneof(
       fc.array(group, { minLength: 8, maxLength: 8 }),
       // Prefixes of the refused ranges and of IPv4-mapped, NAT64 and 6to4 forms, then anything.
-      fc.tuple(fc.constantFrom([0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0xffff], [0x64, 0xff9b, 0, 0, 0, 0], [0x64, 0xff9b, 1], [0x100, 0, 0, 0], [0x2001, 0], [0x2001, 0xdb8], [0x2002], [0xfc00], [0xfdff], [0xfe80], [0xfebf], [0xfec0], [0xff02], [0, 0, 0, 0, 0, 0, 0]), fc.array(group, { minLength: 8, maxLength: 8 })).map(
-        ([prefix, rest]) => [...prefix, ...rest].slice(0, 8),
-      ),
+      fc
+        .tuple(
+          fc.constantFrom(
+            [0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0xffff],
+            [0x64, 0xff9b, 0, 0, 0, 0],
+            [0x64, 0xff9b, 1],
+            [0x100, 0, 0, 0],
+            [0x2001, 0],
+            [0x2001, 0xdb8],
+            [0x2002],
+            [0xfc00],
+            [0xfdff],
+            [0xfe80],
+            [0xfebf],
+            [0xfec0],
+            [0xff02],
+            [0, 0, 0, 0, 0, 0, 0],
+          ),
+          fc.array(group, { minLength: 8, maxLength: 8 }),
+        )
+        .map(([prefix, rest]) => [...prefix, ...rest].slice(0, 8)),
       fc.constantFrom([0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0]),
     );
     fc.assert(
       fc.property(anIpv6, fc.boolean(), (groups, dottedTail) => {
         const written = dottedTail
-          ? `${groups.slice(0, 6).map((g) => g.toString(16)).join(":")}:${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`
+          ? `${groups
+              .slice(0, 6)
+              .map((g) => g.toString(16))
+              .join(":")}:${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`
           : groups.map((g) => g.toString(16)).join(":");
         const hostname = hostnameOf(`[${written}]`);
         // BlockList reads an IPv4-mapped address by its IPv4 rules too; the whole range is refused either way.

@@ -34,7 +34,11 @@ async function signIn(base: string, user: string): Promise<string> {
 }
 
 async function postJson(url: string, cookie: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
+  return fetch(url, {
+    method: "POST",
+    headers: { Cookie: cookie, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 async function enrol(base: string, cookie: string): Promise<void> {
@@ -100,7 +104,10 @@ it("loses no audit entry or directory update when the dev server is killed mid-v
   expect(Object.fromEntries(all.map((user, i) => [user, found[i]]))).toEqual(Object.fromEntries(all.map((user) => [user, expected(user)])));
 
   // An admin's unlock now reaches an object its alarm woke without a name: it lands in this tenant too.
-  const unlocked = await fetch(`${server.base}/__stepgate/admin/v1/users/${LOCKED_USERS[0]}/unlock`, { method: "POST", headers: { Authorization: `Bearer ${adminKey}` } });
+  const unlocked = await fetch(`${server.base}/__stepgate/admin/v1/users/${LOCKED_USERS[0]}/unlock`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${adminKey}` },
+  });
   expect(unlocked.status).toBe(200);
   const { entries } = await admin<{ entries: AuditEntry[] }>(`/audit?user=${LOCKED_USERS[0]}&type=lockout.cleared`);
   expect(entries).toHaveLength(1);

@@ -65,7 +65,10 @@ describe("enrolling by the hosted pages", () => {
     const codesPage = await done.text();
     expect(codesPage.match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g)).toHaveLength(10);
     expect(codesPage).toContain('href="/echo/statements?month=11"');
-    const grant = done.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-grant-statements="))!.split(";")[0]!;
+    const grant = done.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__Host-stepgate-grant-statements="))!
+      .split(";")[0]!;
 
     const through = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
     expect(through.status).toBe(200);
@@ -100,7 +103,10 @@ describe("the challenge page", () => {
     const right = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: totpCode(secret, enrolledAt + 30_000) });
     expect(right.status).toBe(303);
     expect(right.headers.get("Location")).toBe("/echo/statements");
-    const grant = right.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-grant-statements="))!.split(";")[0]!;
+    const grant = right.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__Host-stepgate-grant-statements="))!
+      .split(";")[0]!;
     const through = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
     expect(through.status).toBe(200);
   });
@@ -114,7 +120,9 @@ describe("the challenge page", () => {
   });
 
   it("shows the per-network limit with Retry-After on the page", async () => {
-    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({ lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 2 } });
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({
+      lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 2 },
+    });
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 3; i++) {
@@ -143,7 +151,9 @@ describe("the challenge page", () => {
     expect(await missing.text()).toContain("did not come from this site");
 
     const otherSession = `portal_session=${await aSession({ sub: "quinn", sid: "q-2" })}`;
-    const otherHtml = await (await send(`${base}/__stepgate/enroll`, { headers: { ...browser, Cookie: `portal_session=${await aSession({ sub: "zed", sid: "z" })}` } })).text();
+    const otherHtml = await (
+      await send(`${base}/__stepgate/enroll`, { headers: { ...browser, Cookie: `portal_session=${await aSession({ sub: "zed", sid: "z" })}` } })
+    ).text();
     const foreignToken = field(otherHtml, "csrf");
     expect((await postForm(base, challengePath, cookie, { csrf: foreignToken, factor: "totp", code })).status).toBe(403);
     expect((await postForm(base, challengePath, otherSession, { csrf, factor: "totp", code })).status).toBe(403);
@@ -190,11 +200,20 @@ describe("codes by text and email on the hosted pages", () => {
     expect(confirmForm).toContain("We sent a code to <strong>+1••••••2671</strong>");
     const code = await lastCodeTo(base, "+14155552671");
     const wrong = await postForm(base, "/__stepgate/enroll", cookie, {
-      csrf: field(confirmForm, "csrf"), enrollmentId: field(confirmForm, "enrollmentId"), kind: "sms", destination: field(confirmForm, "destination"), code: code === "000000" ? "111111" : "000000",
+      csrf: field(confirmForm, "csrf"),
+      enrollmentId: field(confirmForm, "enrollmentId"),
+      kind: "sms",
+      destination: field(confirmForm, "destination"),
+      code: code === "000000" ? "111111" : "000000",
     });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("That code is not right");
-    const done = await postForm(base, "/__stepgate/enroll", cookie, { csrf: field(confirmForm, "csrf"), enrollmentId: field(confirmForm, "enrollmentId"), kind: "sms", code });
+    const done = await postForm(base, "/__stepgate/enroll", cookie, {
+      csrf: field(confirmForm, "csrf"),
+      enrollmentId: field(confirmForm, "enrollmentId"),
+      kind: "sms",
+      code,
+    });
     expect(done.status).toBe(200);
     expect((await done.text()).match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g)).toHaveLength(10);
   });
@@ -202,7 +221,11 @@ describe("codes by text and email on the hosted pages", () => {
   it("texts a code from the challenge page and takes it", async () => {
     const { base, tenantId } = await aTenant(codePolicy());
     const token = await aSession({ sub: "sol" });
-    const started = await send(`${base}/__stepgate/api/enroll/sms`, { method: "POST", headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ phone: "+14155552671" }) });
+    const started = await send(`${base}/__stepgate/api/enroll/sms`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ phone: "+14155552671" }),
+    });
     const { enrollmentId } = await started.json<{ enrollmentId: string }>();
     await send(`${base}/__stepgate/api/enroll/sms/confirm`, {
       method: "POST",

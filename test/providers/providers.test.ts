@@ -49,8 +49,9 @@ describe("Twilio", () => {
     expect(await response.json()).toMatchObject({ code });
     // The undelivered code was withdrawn: asking again at once is not refused as too soon.
     const { tenantId } = { tenantId: new URL(base).hostname.split(".")[0]! };
-    const pending = await runInDurableObject(userState(env, tenantId, (await decodeJwt(token)).sub!), async (_o, state) =>
-      state.storage.sql.exec<{ id: string }>("SELECT id FROM factors WHERE status = 'pending'").one().id,
+    const pending = await runInDurableObject(
+      userState(env, tenantId, (await decodeJwt(token)).sub!),
+      async (_o, state) => state.storage.sql.exec<{ id: string }>("SELECT id FROM factors WHERE status = 'pending'").one().id,
     );
     const again = await postJson(`${base}/__stepgate/api/enroll/sms/resend`, token, { enrollmentId: pending });
     expect(again.status).toBe(status);
@@ -70,7 +71,11 @@ describe("Twilio", () => {
 describe("email over SMTP", () => {
   it("delivers the code to a real SMTP server", async () => {
     const { base } = await aTenant(
-      aPolicy({ factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port: Number(env.SMTP_PORT), secure: false, from: "Acme Security <security@acme.test>" } } as never }),
+      aPolicy({
+        factors: {
+          email: { enabled: true, provider: "smtp", host: "127.0.0.1", port: Number(env.SMTP_PORT), secure: false, from: "Acme Security <security@acme.test>" },
+        } as never,
+      }),
     );
     const address = `smtp-${crypto.randomUUID().slice(0, 8)}@demo.test`;
     const token = await aSession({ sub: address });
@@ -88,7 +93,17 @@ describe("email over SMTP", () => {
   it("logs in to an SMTP server that requires authentication", async () => {
     const { base } = await aTenant(
       aPolicy({
-        factors: { email: { enabled: true, provider: "smtp", host: "127.0.0.1", port: Number(env.SMTP_AUTH_PORT), from: "s@acme.test", username: "stepgate", password: "smtp-pass" } } as never,
+        factors: {
+          email: {
+            enabled: true,
+            provider: "smtp",
+            host: "127.0.0.1",
+            port: Number(env.SMTP_AUTH_PORT),
+            from: "s@acme.test",
+            username: "stepgate",
+            password: "smtp-pass",
+          },
+        } as never,
       }),
     );
     const address = `auth-${crypto.randomUUID().slice(0, 8)}@demo.test`;
@@ -110,7 +125,9 @@ describe("email over SMTP", () => {
 
 describe("email through Resend", () => {
   it("posts the message with the bearer key", async () => {
-    const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_test_key", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }));
+    const { base } = await aTenant(
+      aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_test_key", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }),
+    );
     const address = `resend-${crypto.randomUUID().slice(0, 8)}@demo.test`;
     const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: address });
     expect(response.status).toBe(201);
@@ -120,7 +137,9 @@ describe("email through Resend", () => {
   });
 
   it("maps a refused key to 502 delivery_misconfigured", async () => {
-    const { base } = await aTenant(aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_wrong", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }));
+    const { base } = await aTenant(
+      aPolicy({ factors: { email: { enabled: true, provider: "resend", apiKey: "re_wrong", from: "s@acme.test", apiBaseUrl: env.TEST_ORIGIN } } as never }),
+    );
     const errors = expectErrorLogs();
     const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: "y@demo.test" });
     expect(response.status).toBe(502);
@@ -167,7 +186,11 @@ describe("provider credentials", () => {
     const { base, tenantId } = await aTenant();
     const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
     const ref = `TENANT_${tenantId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_TWILIO_TOKEN`;
-    const put = await send(`${base}/__stepgate/admin/v1/policy`, { method: "PUT", headers: adminHeaders({ "If-Match": etag }), body: JSON.stringify(twilioPolicy({ ref })) });
+    const put = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": etag }),
+      body: JSON.stringify(twilioPolicy({ ref })),
+    });
     expect(put.status).toBe(200);
   });
 

@@ -68,7 +68,8 @@ describe("a request the origin could read two ways is refused, never approved as
 
   it("refuses a multipart body whose parts another parser names otherwise (the second review's split)", async () => {
     const { base, token } = await enrolledUser("lea");
-    const part = (shown: string, real: string, value: string) => `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
+    const part = (shown: string, real: string, value: string) =>
+      `--B\r\nContent-Disposition: form-data; name="${shown}"\r\nContent-Disposition: form-data; name="${real}"\r\n\r\n${value}\r\n`;
     const split = `${part("amount", "shown_a", "10")}${part("to", "shown_t", "ALICE")}${part("real_a", "amount", "10000")}${part("real_t", "to", "MALLORY")}--B--\r\n`;
     await expectRefused(await post(base, token, "/api/withdraw", "multipart/form-data; boundary=B", split), /two Content-Disposition/);
     const escaped = '--B\r\nContent-Disposition: form-data; name="amo\\unt"\r\n\r\n10\r\n--B--\r\n';

@@ -13,7 +13,12 @@ import { challengeFor, enrolTotpViaApi, postJson } from "../support/step-up";
 
 const PER_IP = 2;
 const aTenantLimitingIps = () =>
-  aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: PER_IP } }));
+  aTenant(
+    aPolicy({
+      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
+      lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: PER_IP },
+    }),
+  );
 
 /** A user with an authenticator app and an open challenge for `withdraw`. */
 async function aChallengedUser(base: string, sub: string) {
@@ -37,7 +42,10 @@ describe("requests without a client address", () => {
     expect(noisyAnswers).toEqual([400, 400, 429]);
     // Another user, also without an address: their own answers, wrong then right, are judged as usual.
     expect(await wrongAnswer(base, quiet)).toBe(400);
-    const right = await postJson(`${base}/__stepgate/api/challenges/${quiet.challenge}/verify`, quiet.token, { factor: "backup_code", code: quiet.backupCodes[0] });
+    const right = await postJson(`${base}/__stepgate/api/challenges/${quiet.challenge}/verify`, quiet.token, {
+      factor: "backup_code",
+      code: quiet.backupCodes[0],
+    });
     expect(right.status).toBe(200);
     await usersSync(tenantId, "noisy", "quiet");
   });
@@ -99,7 +107,9 @@ describe("clientNetwork (property)", () => {
     fc.assert(
       fc.property(aPrefix, aPrefix, aSuffix, (p, q, suffix) => {
         fc.pre(p.some((h, i) => h !== q[i]));
-        expect(clientNetwork([...p, ...suffix].map((h) => h.toString(16)).join(":"))).not.toBe(clientNetwork([...q, ...suffix].map((h) => h.toString(16)).join(":")));
+        expect(clientNetwork([...p, ...suffix].map((h) => h.toString(16)).join(":"))).not.toBe(
+          clientNetwork([...q, ...suffix].map((h) => h.toString(16)).join(":")),
+        );
       }),
       { numRuns: 2_000 },
     );
@@ -115,13 +125,17 @@ describe("clientNetwork (property)", () => {
     expect(clientNetwork(address)).toBe(network);
   });
 
-  it.each([null, "", "unknown", "203.0.113.7, 198.51.100.1", "300.1.2.3", "1.2.3", "2001:db8::1::2", "2001:db8::1%eth0", "[2001:db8::1]", "example.com"])("reads %j as no address", (address) => {
-    expect(clientNetwork(address)).toBeNull();
-  });
+  it.each([null, "", "unknown", "203.0.113.7, 198.51.100.1", "300.1.2.3", "1.2.3", "2001:db8::1::2", "2001:db8::1%eth0", "[2001:db8::1]", "example.com"])(
+    "reads %j as no address",
+    (address) => {
+      expect(clientNetwork(address)).toBeNull();
+    },
+  );
 });
 
 describe("the bucket a request is counted in", () => {
-  const bucketOf = (address: string | null) => perIpBucket(new Request("https://p.test/", { headers: address === null ? {} : { "CF-Connecting-IP": address } }), "ann");
+  const bucketOf = (address: string | null) =>
+    perIpBucket(new Request("https://p.test/", { headers: address === null ? {} : { "CF-Connecting-IP": address } }), "ann");
 
   it("counts a client by its network, and by its user when it has no address", () => {
     expect(bucketOf("203.0.113.7")).toBe("ip:203.0.113.7");
@@ -129,7 +143,10 @@ describe("the bucket a request is counted in", () => {
     expect(bucketOf(null)).toBe("user:ann");
   });
 
-  it.each(["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])("counts loopback %s (every request under wrangler dev) by its user, not as one address shared by all", (address) => {
-    expect(bucketOf(address)).toBe("user:ann");
-  });
+  it.each(["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])(
+    "counts loopback %s (every request under wrangler dev) by its user, not as one address shared by all",
+    (address) => {
+      expect(bucketOf(address)).toBe("user:ann");
+    },
+  );
 });

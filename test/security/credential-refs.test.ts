@@ -74,7 +74,9 @@ describe("a provider credential naming the portal's session key", () => {
 
   it("sends tenant demo's own Twilio secret, named exactly, where the policy says", async () => {
     const base = await theDemoTenant(aPolicy(twilioWith({ ref: "TENANT_DEMO_TWILIO_TOKEN" }) as never));
-    const response = await postJson(`${base}/__stepgate/api/enroll/sms`, await aSession({ sub: `u-${crypto.randomUUID().slice(0, 6)}` }), { phone: phoneNumber() });
+    const response = await postJson(`${base}/__stepgate/api/enroll/sms`, await aSession({ sub: `u-${crypto.randomUUID().slice(0, 6)}` }), {
+      phone: phoneNumber(),
+    });
     expect(response.status).toBe(201);
     expect((await requestsCarrying(DEMO_TWILIO_TOKEN)).length).toBeGreaterThan(0);
   });

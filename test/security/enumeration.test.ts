@@ -36,8 +36,12 @@ describe("enumeration", () => {
     const token = await aSession({ sub: "wes" });
     await enrolTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
-    const first = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "000000" })).json<Record<string, unknown>>();
-    const second = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "999999" })).json<Record<string, unknown>>();
+    const first = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "000000" })).json<
+      Record<string, unknown>
+    >();
+    const second = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "999999" })).json<
+      Record<string, unknown>
+    >();
     expect(Object.keys(first).sort()).toEqual(Object.keys(second).sort());
     expect({ ...first, attemptsRemaining: 0 }).toEqual({ ...second, attemptsRemaining: 0 });
   });

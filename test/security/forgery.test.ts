@@ -48,7 +48,12 @@ describe("forged and transplanted grants", () => {
     const now = Date.now();
     const { token } = await issueGrant(env, subject, { maxAgeSeconds: 300 }, now);
     const other = fc
-      .record({ tenantId: fc.oneof(fc.constant(subject.tenantId), anId), userId: fc.oneof(fc.constant(subject.userId), anId), sessionId: fc.oneof(fc.constant(subject.sessionId), anId), operation: fc.oneof(fc.constant(subject.operation), anId) })
+      .record({
+        tenantId: fc.oneof(fc.constant(subject.tenantId), anId),
+        userId: fc.oneof(fc.constant(subject.userId), anId),
+        sessionId: fc.oneof(fc.constant(subject.sessionId), anId),
+        operation: fc.oneof(fc.constant(subject.operation), anId),
+      })
       .filter((s) => JSON.stringify(s) !== JSON.stringify(subject));
     await fc.assert(
       fc.asyncProperty(other, async (elsewhere) => {
@@ -109,7 +114,12 @@ describe("forged CSRF tokens", () => {
 describe("forged and transplanted challenge ids", () => {
   it(`refuses the right code on a challenge id with any one character changed, or from another user's session (${RUNS} cases)`, async () => {
     // A per-network limit high enough for the probes: every one of them is a refused attempt from the same IP.
-    const { base } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 10_000 } }));
+    const { base } = await aTenant(
+      aPolicy({
+        operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
+        lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 10_000 },
+      }),
+    );
     const token = await aSession({ sub: "cid", sid: "cid-1" });
     const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
     const id = await challengeFor(`${base}/echo/withdraw`, token);

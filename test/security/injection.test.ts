@@ -22,19 +22,33 @@ describe("injection through displayed fields", () => {
     const { backupCodes } = await enrolTotpViaApi(base, token);
     const stopped = await send(`${base}/echo/home`, { headers: { Cookie: `portal_session=${token}`, "User-Agent": PAYLOAD } });
     const { challengeId } = await stopped.json<{ challengeId: string }>();
-    const page = await (await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })).text();
+    const page = await (
+      await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })
+    ).text();
     expect(page).not.toContain("<script>alert(1)");
     expect(page).not.toContain("<img src=x");
     expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
 
-    const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0], trustDevice: true }, { "User-Agent": PAYLOAD });
+    const verified = await postJson(
+      `${base}/__stepgate/api/challenges/${challengeId}/verify`,
+      token,
+      { factor: "backup_code", code: backupCodes[0], trustDevice: true },
+      { "User-Agent": PAYLOAD },
+    );
     expect(verified.status).toBe(200);
-    const grant = verified.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-grant-login="))!.split(";")[0]!;
-    const settings = await (await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}; ${grant}` } })).text();
+    const grant = verified.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__Host-stepgate-grant-login="))!
+      .split(";")[0]!;
+    const settings = await (
+      await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}; ${grant}` } })
+    ).text();
     expect(settings).not.toContain("<script>alert(1)");
     expect(settings).not.toContain("<img src=x");
 
-    const audit = await (await send(`${base}/__stepgate/admin/v1/audit?user=ina`, { headers: adminHeaders() })).json<{ entries: Array<{ userAgent: string | null }> }>();
+    const audit = await (await send(`${base}/__stepgate/admin/v1/audit?user=ina`, { headers: adminHeaders() })).json<{
+      entries: Array<{ userAgent: string | null }>;
+    }>();
     expect(audit.entries.some((e) => e.userAgent === PAYLOAD)).toBe(true); // kept as data, for the admin's JSON, not rendered
   });
 

@@ -17,7 +17,10 @@ const policy = () =>
   aPolicy({
     enforcement: "required",
     factors: { sms: { enabled: true }, email: { enabled: true } },
-    operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["/amount"] }, statements: { routes: ["GET /echo/statements"], maxAge: 600 } },
+    operations: {
+      withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["/amount"] },
+      statements: { routes: ["GET /echo/statements"], maxAge: 600 },
+    },
   });
 
 function expectOwnHeaders(response: Response, label: string): void {
@@ -58,7 +61,11 @@ describe("stepgate's own pages", () => {
     const cookie = `portal_session=${await aSession({ sub: "hal", email: "hal@acme.test" })}`;
     const get = (path: string) => send(`${base}${path}`, { headers: { ...browser, Cookie: cookie } });
     const postForm = (path: string, fields: Record<string, string>) =>
-      send(`${base}${path}`, { method: "POST", headers: { ...browser, Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+      send(`${base}${path}`, {
+        method: "POST",
+        headers: { ...browser, Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+      });
 
     // A page load of a protected path: the 303 to enrolment is stepgate's answer, on the portal's path.
     const stopped = await get("/echo/statements");
@@ -80,7 +87,11 @@ describe("stepgate's own pages", () => {
     expect(await expectOwnPage(confirmed, "backup codes")).toContain("Save your backup codes");
 
     // A form posted to a protected path: the 401 page in place of the portal's answer.
-    const form = await send(`${base}/echo/withdraw`, { method: "POST", headers: { ...browser, Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=10" });
+    const form = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "amount=10",
+    });
     expect(form.status).toBe(401);
     const required = await expectOwnPage(form, "step-up required");
     const challengePath = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(required)![1]!;
@@ -137,7 +148,10 @@ describe("stepgate's own JSON answers", () => {
       ["GET /users/:id", send(`${base}/__stepgate/admin/v1/users/ivy`, { headers: adminHeaders() })],
       ["GET /audit", send(`${base}/__stepgate/admin/v1/audit`, { headers: adminHeaders() })],
       ["GET /keys", send(`${base}/__stepgate/admin/v1/keys`, { headers: adminHeaders() })],
-      ["POST /keys", send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: adminHeaders(), body: JSON.stringify({ name: "ci", scopes: ["audit:read"] }) })],
+      [
+        "POST /keys",
+        send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: adminHeaders(), body: JSON.stringify({ name: "ci", scopes: ["audit:read"] }) }),
+      ],
       ["admin without a key", send(`${base}/__stepgate/admin/v1/policy`)],
     ];
     for (const [label, answer] of sweep) expectOwnHeaders(await answer, label);

@@ -14,7 +14,10 @@ import { usersSync } from "../support/admin";
 import { challengeFor, enrolTotpViaApi, postJson } from "../support/step-up";
 
 const lockoutPolicy = (perIpPerHour: number) =>
-  aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } }, lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour } });
+  aPolicy({
+    operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
+    lockout: { maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour },
+  });
 
 async function refusedEntries(base: string): Promise<TenantAuditEntry[]> {
   const response = await send(`${base}/__stepgate/admin/v1/audit?type=verify.refused&limit=200`, { headers: adminHeaders() });
@@ -30,7 +33,13 @@ describe("verifications refused before the code is checked", () => {
     const token = await aSession({ sub: "lars" });
     await enrolTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
-    const guess = () => postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: "zzzz-zzzz" }, { "CF-Connecting-IP": "203.0.113.77" });
+    const guess = () =>
+      postJson(
+        `${base}/__stepgate/api/challenges/${challengeId}/verify`,
+        token,
+        { factor: "backup_code", code: "zzzz-zzzz" },
+        { "CF-Connecting-IP": "203.0.113.77" },
+      );
     for (let i = 0; i < 5; i++) expect((await guess()).status).toBe(400);
     for (let i = 0; i < 20; i++) expect(await (await guess()).json()).toMatchObject({ code: "locked" });
 
@@ -48,15 +57,22 @@ describe("verifications refused before the code is checked", () => {
   it("shows refusals of an IP that ran out of wrong answers, across users, in the tenant's audit", async () => {
     const { base, tenantId } = await aTenant(lockoutPolicy(3));
     const attacker = { "CF-Connecting-IP": "203.0.113.88", "User-Agent": "stuffer/1.0" };
-    const victims = await Promise.all(["uma", "uli", "udo"].map(async (sub) => {
-      const token = await aSession({ sub, sid: sub });
-      await enrolTotpViaApi(base, token);
-      return { token, challengeId: await challengeFor(`${base}/echo/withdraw`, token) };
-    }));
+    const victims = await Promise.all(
+      ["uma", "uli", "udo"].map(async (sub) => {
+        const token = await aSession({ sub, sid: sub });
+        await enrolTotpViaApi(base, token);
+        return { token, challengeId: await challengeFor(`${base}/echo/withdraw`, token) };
+      }),
+    );
     const codes: string[] = [];
     for (let round = 0; round < 4; round++) {
       for (const v of victims) {
-        const answer = await postJson(`${base}/__stepgate/api/challenges/${v.challengeId}/verify`, v.token, { factor: "backup_code", code: "zzzz-zzzz" }, attacker);
+        const answer = await postJson(
+          `${base}/__stepgate/api/challenges/${v.challengeId}/verify`,
+          v.token,
+          { factor: "backup_code", code: "zzzz-zzzz" },
+          attacker,
+        );
         codes.push((await answer.json<{ code: string }>()).code);
       }
     }
@@ -66,7 +82,8 @@ describe("verifications refused before the code is checked", () => {
     const entries = await refusedEntries(base);
     expect(countOf(entries)).toBe(9);
     expect(entries.length).toBeLessThanOrEqual(2);
-    for (const entry of entries) expect(entry).toMatchObject({ user: null, ip: "203.0.113.88", userAgent: "stuffer/1.0", detail: { reason: "ip_rate_limited" } });
+    for (const entry of entries)
+      expect(entry).toMatchObject({ user: null, ip: "203.0.113.88", userAgent: "stuffer/1.0", detail: { reason: "ip_rate_limited" } });
     await usersSync(tenantId, "uma", "uli", "udo");
   });
 });
@@ -79,7 +96,8 @@ describe("the per-minute tally", () => {
       const sql = state.storage.sql;
       const open = noOpenTallies();
       const origin = (ip: string) => ({ ip, userAgent: null });
-      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999]) tallyRefusal(sql, open, { reason: "locked", userId: "ava", origin: origin("192.0.2.1") }, at);
+      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999])
+        tallyRefusal(sql, open, { reason: "locked", userId: "ava", origin: origin("192.0.2.1") }, at);
       tallyRefusal(sql, open, { reason: "locked", userId: "bea", origin: origin("192.0.2.1") }, minute + 3_000);
       tallyRefusal(sql, open, { reason: "ip_rate_limited", userId: null, origin: origin("192.0.2.1") }, minute + 4_000);
       tallyRefusal(sql, open, { reason: "ip_rate_limited", userId: null, origin: origin("192.0.2.2") }, minute + 5_000);

@@ -116,8 +116,20 @@ describe("the tenant's object", () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const tenant = tenantState(env, tenantId);
     expect(await failure(() => tenant.appendAudit({ tenantId: "", userId: "lou", records: [record("lou", 1)] }))).toMatch(/refuses records for tenant ""/);
-    expect(await failure(() => tenant.appendAudit({ tenantId: `${tenantId}x`, userId: "lou", records: [record("lou", 1)] }))).toMatch(/refuses records for tenant/);
-    const row = { userId: "lou", email: null, factors: [], pendingUntil: 0, required: null, lockedUntil: 0, enrolledAt: null, firstSeenAt: Date.now(), version: 1 };
+    expect(await failure(() => tenant.appendAudit({ tenantId: `${tenantId}x`, userId: "lou", records: [record("lou", 1)] }))).toMatch(
+      /refuses records for tenant/,
+    );
+    const row = {
+      userId: "lou",
+      email: null,
+      factors: [],
+      pendingUntil: 0,
+      required: null,
+      lockedUntil: 0,
+      enrolledAt: null,
+      firstSeenAt: Date.now(),
+      version: 1,
+    };
     expect(await failure(() => tenant.updateDirectory("", row))).toMatch(/refuses records for tenant ""/);
     expect(await tenantAudit(tenantId)).toEqual([]);
     expect(await tenant.directoryEntry("lou")).toBeNull();
@@ -131,7 +143,17 @@ describe("the tenant's object", () => {
     expect(await tenant.appendAudit({ tenantId, userId: "mia", records: [record("mia", 2)] })).toEqual({ storedUpToSeq: 2 });
     expect(await tenantAudit(tenantId, "mia")).toHaveLength(2);
     expect(await failure(() => tenant.appendAudit({ tenantId, userId: "mia", records: [record("ned", 3)] }))).toMatch(/only its own user's/);
-    const row = { userId: "mia", email: null, factors: [], pendingUntil: 0, required: null, lockedUntil: 0, enrolledAt: null, firstSeenAt: Date.now(), version: 3 };
+    const row = {
+      userId: "mia",
+      email: null,
+      factors: [],
+      pendingUntil: 0,
+      required: null,
+      lockedUntil: 0,
+      enrolledAt: null,
+      firstSeenAt: Date.now(),
+      version: 3,
+    };
     expect(await tenant.updateDirectory(tenantId, row)).toBe(3);
     expect(await tenant.updateDirectory(tenantId, { ...row, version: 2 })).toBe(3);
   });
@@ -164,7 +186,9 @@ describe("a user's batch", () => {
     } finally {
       logged.mockRestore();
     }
-    expect(await runInDurableObject(user, (_, state) => state.storage.sql.exec("SELECT value FROM settings WHERE name = 'audit_shipped_seq'").toArray())).toEqual([]);
+    expect(
+      await runInDurableObject(user, (_, state) => state.storage.sql.exec("SELECT value FROM settings WHERE name = 'audit_shipped_seq'").toArray()),
+    ).toEqual([]);
     await runInDurableObject(tenant, (instance) => {
       delete (instance as unknown as Record<string, unknown>).refuseForeign;
     });

@@ -183,7 +183,8 @@ async function readMaildir(dir: string): Promise<Array<{ to: string; from: strin
     const [head = "", ...rest] = raw.split(/\r?\n\r?\n/);
     const header = (field: string) => new RegExp(`^${field}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? "";
     let text = rest.join("\n\n");
-    if (/quoted-printable/i.test(raw)) text = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (/quoted-printable/i.test(raw))
+      text = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     return { to: header("To"), from: header("From"), subject: header("Subject"), text };
   });
 }

@@ -24,11 +24,21 @@ export interface Habits {
   ignoresCase: boolean;
 }
 
-const HABITS: Array<keyof Habits> = ["decodesTwice", "lenientEscapes", "dropsParameters", "backslashIsSlash", "cutsAtNul", "dropsTrailingDots", "dropsFormat", "ignoresCase"];
+const HABITS: Array<keyof Habits> = [
+  "decodesTwice",
+  "lenientEscapes",
+  "dropsParameters",
+  "backslashIsSlash",
+  "cutsAtNul",
+  "dropsTrailingDots",
+  "dropsFormat",
+  "ignoresCase",
+];
 
 /** Every combination of habits. */
-export const READERS: Habits[] = Array.from({ length: 2 ** HABITS.length }, (_, bits) =>
-  Object.fromEntries(HABITS.map((habit, i) => [habit, Boolean(bits & (1 << i))])) as unknown as Habits,
+export const READERS: Habits[] = Array.from(
+  { length: 2 ** HABITS.length },
+  (_, bits) => Object.fromEntries(HABITS.map((habit, i) => [habit, Boolean(bits & (1 << i))])) as unknown as Habits,
 );
 
 const LENIENT: Array<[RegExp, string]> = [
@@ -45,7 +55,12 @@ function decodeOnce(text: string, habits: Habits): string {
 
 /** The route path a server with `habits` runs for the path it received. */
 export function readPath(received: string, habits: Habits): string {
-  let path = habits.dropsParameters ? received.split("/").map((segment) => segment.split(";", 1)[0]).join("/") : received;
+  let path = habits.dropsParameters
+    ? received
+        .split("/")
+        .map((segment) => segment.split(";", 1)[0])
+        .join("/")
+    : received;
   path = decodeOnce(path, habits);
   if (habits.decodesTwice) path = decodeOnce(path, habits);
   if (habits.cutsAtNul) path = path.split("\u0000", 1)[0] ?? "";
@@ -69,7 +84,30 @@ export function readersOf(received: string, matches: (read: string) => boolean):
 }
 
 /** Endings of a segment that servers read apart: dots, spaces, NUL, params, formats, escapes. */
-export const pathEnding = fc.constantFrom(".", "..", " ", "%20", "%00", "%09", ";x", ";", ".json", ".JSON", "%2ejson", "%2e", "%252e", "%c0%ae", "%u002e", "%3b", "%", "%20.json", "%2f", "%5c", "\\", "%255c");
+export const pathEnding = fc.constantFrom(
+  ".",
+  "..",
+  " ",
+  "%20",
+  "%00",
+  "%09",
+  ";x",
+  ";",
+  ".json",
+  ".JSON",
+  "%2ejson",
+  "%2e",
+  "%252e",
+  "%c0%ae",
+  "%u002e",
+  "%3b",
+  "%",
+  "%20.json",
+  "%2f",
+  "%5c",
+  "\\",
+  "%255c",
+);
 
 /**
  * Paths from an alphabet around the routes under test: their segments in several cases, dot

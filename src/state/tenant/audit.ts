@@ -49,7 +49,14 @@ export function appendTenantAudit(sql: SqlStorage, records: AuditRecord[], now: 
   for (const r of records) {
     sql.exec(
       "INSERT OR IGNORE INTO audit (at, user_id, user_seq, type, actor, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      r.at, r.userId, r.userSeq, r.type, r.actor, r.origin.ip, r.origin.userAgent, JSON.stringify(r.detail),
+      r.at,
+      r.userId,
+      r.userSeq,
+      r.type,
+      r.actor,
+      r.origin.ip,
+      r.origin.userAgent,
+      JSON.stringify(r.detail),
     );
   }
   sql.exec("DELETE FROM audit WHERE at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
@@ -72,10 +79,16 @@ export function queryTenantAudit(sql: SqlStorage, query: AuditQuery): { entries:
   if (query.since) and("at >= ?", Date.parse(query.since));
   if (query.until) and("at < ?", Date.parse(query.until));
   const entries = sql
-    .exec<{ seq: number; at: number; user_id: string | null; type: string; actor: string | null; ip: string | null; user_agent: string | null; detail: string }>(
-      `SELECT seq, at, user_id, type, actor, ip, user_agent, detail FROM audit WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`,
-      ...args, query.limit,
-    )
+    .exec<{
+      seq: number;
+      at: number;
+      user_id: string | null;
+      type: string;
+      actor: string | null;
+      ip: string | null;
+      user_agent: string | null;
+      detail: string;
+    }>(`SELECT seq, at, user_id, type, actor, ip, user_agent, detail FROM audit WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT ?`, ...args, query.limit)
     .toArray()
     .map((row) => ({ ...auditEntryOf(row), user: row.user_id, actor: row.actor }));
   const last = entries.at(-1);

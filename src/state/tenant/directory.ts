@@ -51,8 +51,16 @@ export function upsertDirectoryRow(sql: SqlStorage, row: DirectoryRow, now: numb
        required = excluded.required, locked_until = excluded.locked_until, enrolled_at = excluded.enrolled_at,
        updated_at = excluded.updated_at, version = excluded.version
      WHERE excluded.version > directory.version`,
-    row.userId, (row.email ?? "").toLowerCase(), [...row.factors].sort().join(","), row.pendingUntil,
-    row.required === null ? null : Number(row.required), row.lockedUntil, row.enrolledAt ?? 0, row.firstSeenAt, now, row.version,
+    row.userId,
+    (row.email ?? "").toLowerCase(),
+    [...row.factors].sort().join(","),
+    row.pendingUntil,
+    row.required === null ? null : Number(row.required),
+    row.lockedUntil,
+    row.enrolledAt ?? 0,
+    row.firstSeenAt,
+    now,
+    row.version,
   );
   return sql.exec<{ version: number }>("SELECT version FROM directory WHERE user_id = ?", row.userId).one().version;
 }
@@ -98,7 +106,8 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
   const rows = sql
     .exec<Stored>(
       `SELECT * FROM directory ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${column} ${order}, user_id ${order} LIMIT ?`,
-      ...args, query.limit + 1,
+      ...args,
+      query.limit + 1,
     )
     .toArray();
   const page = rows.slice(0, query.limit);

@@ -40,7 +40,6 @@ const HOUR_MS = 3_600_000;
 /** Messages the dev outbox keeps per tenant; older ones are dropped. */
 export const OUTBOX_MESSAGES_KEPT = 100;
 
-
 export interface OutboxMessage {
   channel: "sms" | "email";
   to: string;
@@ -252,7 +251,11 @@ export class TenantState extends DurableObject<Env> {
     const { seq } = this.sql
       .exec<{ seq: number }>(
         "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (?, ?, ?, ?, ?) RETURNING seq",
-        Date.now(), message.channel, message.to, message.subject, message.text,
+        Date.now(),
+        message.channel,
+        message.to,
+        message.subject,
+        message.text,
       )
       .one();
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq - OUTBOX_MESSAGES_KEPT);

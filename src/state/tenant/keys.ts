@@ -28,10 +28,19 @@ export function newApiKey(): { id: string; secret: string; key: string } {
   return { id, secret, key: `sgk_${id}_${secret}` };
 }
 
-export function insertApiKey(sql: SqlStorage, key: { id: string; hash: string; name: string; scopes: AdminScope[]; createdBy: string }, now: number): ApiKeyView {
+export function insertApiKey(
+  sql: SqlStorage,
+  key: { id: string; hash: string; name: string; scopes: AdminScope[]; createdBy: string },
+  now: number,
+): ApiKeyView {
   sql.exec(
     "INSERT INTO api_keys (id, name, scopes, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-    key.id, key.name, JSON.stringify(key.scopes), key.hash, now, key.createdBy,
+    key.id,
+    key.name,
+    JSON.stringify(key.scopes),
+    key.hash,
+    now,
+    key.createdBy,
   );
   return { id: key.id, name: key.name, scopes: key.scopes, createdAt: iso(now), createdBy: key.createdBy, lastUsedAt: null };
 }
@@ -69,7 +78,8 @@ export function revokeApiKey(sql: SqlStorage, id: string, now: number, callerSco
   sql.exec(
     `WITH RECURSIVE made(id) AS (SELECT ? UNION SELECT k.id FROM api_keys k JOIN made ON k.created_by = 'key:' || made.id)
      UPDATE api_keys SET revoked_at = ? WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`,
-    id, now,
+    id,
+    now,
   );
   return "revoked";
 }

@@ -31,7 +31,11 @@ export function recordPolicyVersion(sql: SqlStorage, version: { text: string; et
   const { version: number } = sql
     .exec<{ version: number }>(
       "INSERT INTO policy_versions (at, actor, etag, text, changes) VALUES (?, ?, ?, ?, ?) RETURNING version",
-      now, version.actor, version.etag, version.text, JSON.stringify(version.changes),
+      now,
+      version.actor,
+      version.etag,
+      version.text,
+      JSON.stringify(version.changes),
     )
     .one();
   sql.exec("DELETE FROM policy_versions WHERE version <= ?", number - POLICY_VERSIONS_KEPT);
@@ -47,7 +51,8 @@ export function listPolicyVersions(sql: SqlStorage, limit: number, before: numbe
   return sql
     .exec<{ version: number; at: number; actor: string; etag: string; changes: string }>(
       "SELECT version, at, actor, etag, changes FROM policy_versions WHERE version < ? ORDER BY version DESC LIMIT ?",
-      before ?? Number.MAX_SAFE_INTEGER, limit,
+      before ?? Number.MAX_SAFE_INTEGER,
+      limit,
     )
     .toArray()
     .map((row) => ({ version: row.version, at: iso(row.at), actor: row.actor, etag: row.etag, changes: JSON.parse(row.changes) as PolicyChange[] }));

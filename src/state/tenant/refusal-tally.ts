@@ -57,11 +57,26 @@ export function tallyRefusal(sql: SqlStorage, open: OpenTallies, refused: Refuse
   if (seq !== undefined) {
     const counted = sql.exec(
       "UPDATE audit SET detail = json_set(detail, '$.count', json_extract(detail, '$.count') + 1, '$.lastAt', ?) WHERE seq = ? AND type = 'verify.refused'",
-      iso(now), seq,
+      iso(now),
+      seq,
     ).rowsWritten;
     if (counted > 0) return;
   }
-  appendTenantAudit(sql, [{ at: now, type: "verify.refused", userId: refused.userId, userSeq: null, actor: null, origin: refused.origin, detail: { reason: refused.reason, ...(refused.bucket ? { bucket: refused.bucket } : {}), count: 1, lastAt: iso(now) } }], now);
+  appendTenantAudit(
+    sql,
+    [
+      {
+        at: now,
+        type: "verify.refused",
+        userId: refused.userId,
+        userSeq: null,
+        actor: null,
+        origin: refused.origin,
+        detail: { reason: refused.reason, ...(refused.bucket ? { bucket: refused.bucket } : {}), count: 1, lastAt: iso(now) },
+      },
+    ],
+    now,
+  );
   // Synchronous since the insert: the newest entry is this one.
   open.seqs.set(key, sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM audit").one().seq);
 }

@@ -35,7 +35,11 @@ export const DirectoryQuery = z
   .strictObject({
     status: z.enum([...UserStatusName.options, "locked"]).optional(),
     factor: FactorKind.optional(),
-    required: z.enum(["true", "false"]).transform((v) => v === "true").optional().describe("Marked required (true) or exempt (false) by an admin."),
+    required: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional()
+      .describe("Marked required (true) or exempt (false) by an admin."),
     q: z.string().trim().min(1).max(256).optional().describe("A prefix of the user id or email."),
     sort: z
       .enum([...SORT_COLUMNS, ...SORT_COLUMNS.map((c) => `-${c}` as const)])
@@ -71,7 +75,11 @@ export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
 
 export const AuditQuery = z.strictObject({
   user: UserId.optional(),
-  type: z.string().max(64).regex(/^[a-z_.]+\*?$/, "an entry type like verify.failed, or a prefix ending in * (verify.*)").optional(),
+  type: z
+    .string()
+    .max(64)
+    .regex(/^[a-z_.]+\*?$/, "an entry type like verify.failed, or a prefix ending in * (verify.*)")
+    .optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   cursor: z.coerce.number().int().min(1).optional(),
@@ -99,4 +107,3 @@ export const PolicyVersion = z.object({
   changes: z.array(PolicyChange),
 });
 export type PolicyVersion = z.infer<typeof PolicyVersion>;
-

@@ -14,10 +14,7 @@ import type { AnswerFactor, AnswerSettings, AppSettings } from "./views";
 
 export type Matched =
   /** `usedAt`: start of the code's time step, in seconds; a code is good only after the last one used. */
-  | { kind: "totp"; factorId: string; usedAt: number }
-  | { kind: "backup_code"; hash: string }
-  | { kind: "sent_code"; purpose: string; hash: string }
-  | null;
+  { kind: "totp"; factorId: string; usedAt: number } | { kind: "backup_code"; hash: string } | { kind: "sent_code"; purpose: string; hash: string } | null;
 
 /** Whose secrets these are: sealed secrets and code hashes are bound to one object. */
 export interface Keys {
@@ -36,7 +33,9 @@ export function sentCodePurposeOf(factor: AnswerFactor, challengeId: string): st
 
 export async function matchAnswer(keys: Keys, input: AnswerInput, factorId: string | null, now: number): Promise<Matched> {
   if (input.factor === "totp") {
-    const row = keys.sql.exec<{ secret_sealed: string; totp_settings: string | null }>("SELECT secret_sealed, totp_settings FROM factors WHERE id = ?", factorId).one();
+    const row = keys.sql
+      .exec<{ secret_sealed: string; totp_settings: string | null }>("SELECT secret_sealed, totp_settings FROM factors WHERE id = ?", factorId)
+      .one();
     return matchTotp(keys, factorId!, row, input.code, input.settings.totp, now);
   }
   if (input.factor === "backup_code") return matchBackupCode(keys, input.code);
@@ -45,14 +44,24 @@ export async function matchAnswer(keys: Keys, input: AnswerInput, factorId: stri
 }
 
 /** Matches with the settings the app was enrolled with; only the skew follows the current policy. */
-export async function matchTotp(keys: Keys, factorId: string, row: { secret_sealed: string | null; totp_settings: string | null }, code: string, policy: TotpSettings, now: number): Promise<Matched> {
+export async function matchTotp(
+  keys: Keys,
+  factorId: string,
+  row: { secret_sealed: string | null; totp_settings: string | null },
+  code: string,
+  policy: TotpSettings,
+  now: number,
+): Promise<Matched> {
   const settings = { ...policy, ...(row.totp_settings ? (JSON.parse(row.totp_settings) as AppSettings) : {}) };
   const step = matchTotpStep(await unseal(keys.env, row.secret_sealed!, `totp:${keys.owner}`), code, settings, now);
   return step === null ? null : { kind: "totp", factorId, usedAt: step * settings.periodSeconds };
 }
 
 async function matchBackupCode(keys: Keys, code: string): Promise<Matched> {
-  const kids = keys.sql.exec<{ hash: string }>("SELECT hash FROM backup_codes").toArray().map((r) => r.hash.split(":")[0]!);
+  const kids = keys.sql
+    .exec<{ hash: string }>("SELECT hash FROM backup_codes")
+    .toArray()
+    .map((r) => r.hash.split(":")[0]!);
   for (const hash of await keyedHashCandidates(keys.env, `${keys.owner}:backup`, normalizeBackupCode(code), kids)) {
     if (keys.sql.exec("SELECT 1 FROM backup_codes WHERE hash = ?", hash).toArray().length > 0) return { kind: "backup_code", hash };
   }

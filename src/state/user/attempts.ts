@@ -15,7 +15,9 @@ export function loadLockout(sql: SqlStorage): LockoutState {
 export function saveLockout(sql: SqlStorage, state: LockoutState): void {
   sql.exec(
     "INSERT INTO lockout (id, failures, window_started_at, locked_until) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET failures = excluded.failures, window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
-    state.failures, state.windowStartedAt, state.lockedUntil,
+    state.failures,
+    state.windowStartedAt,
+    state.lockedUntil,
   );
 }
 

@@ -18,7 +18,14 @@ export function requestOrigin(request: Request): RequestOrigin {
 }
 
 /** One entry of a user's audit trail (and, as `ActivityEntry`, of the API's activity listings). */
-export const AuditEntry = z.object({ seq: z.number(), at: z.string(), type: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), detail: z.record(z.string(), z.unknown()) });
+export const AuditEntry = z.object({
+  seq: z.number(),
+  at: z.string(),
+  type: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AUDIT_ENTRIES_KEPT = 1_000;
@@ -32,15 +39,29 @@ const USER_AGENT_MAX_CHARS = 256;
 export function recordAudit(sql: SqlStorage, now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
   const userAgent = origin.userAgent ? origin.userAgent.slice(0, USER_AGENT_MAX_CHARS) : null;
   const { seq } = sql
-    .exec<{ seq: number }>("INSERT INTO audit (at, type, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?) RETURNING seq", now, type, origin.ip, userAgent, JSON.stringify(detail))
+    .exec<{ seq: number }>(
+      "INSERT INTO audit (at, type, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+      now,
+      type,
+      origin.ip,
+      userAgent,
+      JSON.stringify(detail),
+    )
     .one();
   if (seq > AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", seq - AUDIT_ENTRIES_KEPT);
 }
 
 /** The entries a user sees as their sign-in activity. */
 export const SIGN_IN_ACTIVITY_TYPES = [
-  "verify.ok", "verify.failed", "login.trusted_device", "lockout.started",
-  "factor.enrolled", "factor.removed", "device.trusted", "device.revoked", "user.reset",
+  "verify.ok",
+  "verify.failed",
+  "login.trusted_device",
+  "lockout.started",
+  "factor.enrolled",
+  "factor.removed",
+  "device.trusted",
+  "device.revoked",
+  "user.reset",
 ] as const;
 
 /** Newest first, `limit` entries older than `beforeSeq` (all when `null`). */
@@ -49,7 +70,9 @@ export function listAudit(sql: SqlStorage, limit: number, beforeSeq: number | nu
   return sql
     .exec<{ seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }>(
       `SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq < ? ${ofTypes} ORDER BY seq DESC LIMIT ?`,
-      beforeSeq ?? Number.MAX_SAFE_INTEGER, ...(types ?? []), limit,
+      beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      ...(types ?? []),
+      limit,
     )
     .toArray()
     .map(auditEntryOf);

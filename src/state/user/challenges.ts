@@ -19,18 +19,36 @@ export function insertChallenge(sql: SqlStorage, challenge: OpenedChallenge, req
   sql.exec("DELETE FROM challenges WHERE id IN (SELECT id FROM challenges ORDER BY created_at DESC LIMIT -1 OFFSET ?)", MAX_OPEN_CHALLENGES - 1);
   sql.exec(
     "INSERT INTO challenges (id, kind, operation, session_id, return_to, created_at, expires_at, digest, display, held_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    challenge.id, request.kind, request.operation, request.sessionId, request.returnTo, now, challenge.expiresAt,
-    request.digest ?? null, JSON.stringify(request.display ?? []), heldSealed,
+    challenge.id,
+    request.kind,
+    request.operation,
+    request.sessionId,
+    request.returnTo,
+    now,
+    challenge.expiresAt,
+    request.digest ?? null,
+    JSON.stringify(request.display ?? []),
+    heldSealed,
   );
 }
 
 /** An unanswered, unexpired challenge of this session, or `undefined`. */
 export function openChallengeRow(sql: SqlStorage, id: string, sessionId: string, now: number) {
   return sql
-    .exec<{ kind: "step_up" | "enroll"; operation: string; return_to: string | null; expires_at: number; digest: string | null; display: string | null; held: number }>(
+    .exec<{
+      kind: "step_up" | "enroll";
+      operation: string;
+      return_to: string | null;
+      expires_at: number;
+      digest: string | null;
+      display: string | null;
+      held: number;
+    }>(
       `SELECT kind, operation, return_to, expires_at, digest, display, held_sealed IS NOT NULL AS held
        FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ? AND verified_at IS NULL`,
-      id, sessionId, now,
+      id,
+      sessionId,
+      now,
     )
     .toArray()[0];
 }
@@ -45,7 +63,13 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
   const destinations: ChallengeView["destinations"] = {};
   for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
   return {
-    id, kind: row.kind, operation: row.operation, expiresAt: row.expires_at, returnTo: row.return_to, factors, destinations,
+    id,
+    kind: row.kind,
+    operation: row.operation,
+    expiresAt: row.expires_at,
+    returnTo: row.return_to,
+    factors,
+    destinations,
     approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
     held: row.held === 1,
   };

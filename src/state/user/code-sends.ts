@@ -18,14 +18,17 @@ import type { CodeTarget, IssuedCode, Refusal } from "./views";
  * per-user cooldown and hourly cap. The send is recorded before the first await, so parallel
  * requests cannot both pass a limit. The caller delivers the code, or calls `withdrawCode`.
  */
-export async function issueCode(user: UserContext, input: {
-  target: CodeTarget;
-  kind: CodeKind;
-  sessionId: string;
-  settings: CodeSettings;
-  perUserPerHour: number;
-  origin: RequestOrigin;
-}): Promise<IssuedCode> {
+export async function issueCode(
+  user: UserContext,
+  input: {
+    target: CodeTarget;
+    kind: CodeKind;
+    sessionId: string;
+    settings: CodeSettings;
+    perUserPerHour: number;
+    origin: RequestOrigin;
+  },
+): Promise<IssuedCode> {
   const now = Date.now();
   const found = codeDestination(user, input.target, input.kind, input.sessionId, now);
   if ("ok" in found) return found;
@@ -58,14 +61,29 @@ export async function withdrawCode(user: UserContext, purpose: string, sentAt: n
 }
 
 /** Where a code for `target` goes, or why none can be sent. */
-export function codeDestination(user: UserContext, target: CodeTarget, kind: CodeKind, sessionId: string, now: number): { purpose: string; factorId: string; address: string } | Refusal {
+export function codeDestination(
+  user: UserContext,
+  target: CodeTarget,
+  kind: CodeKind,
+  sessionId: string,
+  now: number,
+): { purpose: string; factorId: string; address: string } | Refusal {
   if ("enrollmentId" in target) {
     const row = user.sql
-      .exec<{ address: string }>("SELECT address FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?", target.enrollmentId, kind, now - ENROLMENT_TTL_MS)
+      .exec<{ address: string }>(
+        "SELECT address FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
+        target.enrollmentId,
+        kind,
+        now - ENROLMENT_TTL_MS,
+      )
       .toArray()[0];
-    return row ? { purpose: `enroll:${target.enrollmentId}`, factorId: target.enrollmentId, address: row.address } : { ok: false, error: "enrollment_not_found" };
+    return row
+      ? { purpose: `enroll:${target.enrollmentId}`, factorId: target.enrollmentId, address: row.address }
+      : { ok: false, error: "enrollment_not_found" };
   }
   if (!openChallengeRow(user.sql, target.challengeId, sessionId, now)) return { ok: false, error: "challenge_not_found" };
   const factor = factorRows(user.sql).find((f) => f.kind === kind);
-  return factor?.address ? { purpose: `challenge:${target.challengeId}`, factorId: factor.id, address: factor.address } : { ok: false, error: "factor_not_enrolled" };
+  return factor?.address
+    ? { purpose: `challenge:${target.challengeId}`, factorId: factor.id, address: factor.address }
+    : { ok: false, error: "factor_not_enrolled" };
 }

@@ -23,7 +23,15 @@ export function trustedDevice(sql: SqlStorage, deviceId: string, now: number): {
 /** Adds a trusted device; past `max` devices the oldest is dropped, and expired ones always. */
 export function addDevice(sql: SqlStorage, device: { id: string; name: string; ip: string | null; expiresAt: number; max: number }, now: number): void {
   sql.exec("DELETE FROM devices WHERE expires_at <= ?", now);
-  sql.exec("INSERT INTO devices (id, name, created_at, last_used_at, ip, expires_at) VALUES (?, ?, ?, ?, ?, ?)", device.id, device.name, now, now, device.ip, device.expiresAt);
+  sql.exec(
+    "INSERT INTO devices (id, name, created_at, last_used_at, ip, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+    device.id,
+    device.name,
+    now,
+    now,
+    device.ip,
+    device.expiresAt,
+  );
   sql.exec("DELETE FROM devices WHERE id IN (SELECT id FROM devices ORDER BY created_at DESC LIMIT -1 OFFSET ?)", device.max);
 }
 

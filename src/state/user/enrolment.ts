@@ -47,7 +47,10 @@ export async function beginTotpEnrolment(user: UserContext, input: { sessionId: 
   dropStalePending(user.sql, now);
   user.sql.exec(
     "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings) VALUES (?, 'totp', 'pending', ?, ?, ?)",
-    enrollmentId, now, sealed, JSON.stringify(settings),
+    enrollmentId,
+    now,
+    sealed,
+    JSON.stringify(settings),
   );
   user.seen(undefined, now);
   user.statusChanged();
@@ -72,25 +75,30 @@ export async function beginCodeEnrolment(user: UserContext, kind: CodeKind, addr
  * backup codes, shown once. When `challengeId` names an open challenge of this session,
  * proving the new factor answers it.
  */
-export async function confirmEnrolment(user: UserContext, input: {
-  enrollmentId: string;
-  /** The factor the caller expects this enrolment to be. */
-  kind: "totp" | CodeKind;
-  code: string;
-  sessionId: string;
-  challengeId: string | null;
-  backupCodeCount: number;
-  settings: AnswerSettings;
-  origin: RequestOrigin;
-  /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrolmentEpoch}). */
-  enrolmentEpoch?: number;
-}): Promise<ConfirmOutcome> {
+export async function confirmEnrolment(
+  user: UserContext,
+  input: {
+    enrollmentId: string;
+    /** The factor the caller expects this enrolment to be. */
+    kind: "totp" | CodeKind;
+    code: string;
+    sessionId: string;
+    challengeId: string | null;
+    backupCodeCount: number;
+    settings: AnswerSettings;
+    origin: RequestOrigin;
+    /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrolmentEpoch}). */
+    enrolmentEpoch?: number;
+  },
+): Promise<ConfirmOutcome> {
   applyEpoch(user, input.enrolmentEpoch);
   const now = Date.now();
   const pending = user.sql
     .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
       "SELECT kind, secret_sealed, totp_settings FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
-      input.enrollmentId, input.kind, now - ENROLMENT_TTL_MS,
+      input.enrollmentId,
+      input.kind,
+      now - ENROLMENT_TTL_MS,
     )
     .toArray()[0];
   if (!pending) return { ok: false, error: "enrollment_not_found" };
@@ -150,7 +158,10 @@ export function mayAddFactor(user: UserContext, sessionId: string, now: number, 
  * Removes a factor (self-service), when this session verified for `manage_factors` recently
  * and the user may go without it. Removing ends every grant and device trust of the user.
  */
-export async function removeFactor(user: UserContext, input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
+export async function removeFactor(
+  user: UserContext,
+  input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin },
+): Promise<RemovalOutcome> {
   const now = Date.now();
   const active = factorRows(user.sql);
   if (!active.some((f) => f.id === input.factorId)) return { ok: false, error: "factor_not_enrolled" };
@@ -165,7 +176,10 @@ export async function removeFactor(user: UserContext, input: { factorId: string;
 }
 
 /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
-export async function regenerateBackupCodes(user: UserContext, input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
+export async function regenerateBackupCodes(
+  user: UserContext,
+  input: { sessionId: string; count: number; origin: RequestOrigin },
+): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
   if (factorRows(user.sql).length === 0) return { ok: false, error: "factor_not_enrolled" };
   if (!isFresh(user.sql, input.sessionId, Date.now())) return { ok: false, error: "step_up_required" };
   const backupCodes = newBackupCodes(input.count);

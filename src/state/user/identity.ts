@@ -34,7 +34,10 @@ export function noteSeen(sql: SqlStorage, who: { tenantId: string; userId: strin
   sql.exec(
     `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
-    who.tenantId, who.userId, email ?? null, now,
+    who.tenantId,
+    who.userId,
+    email ?? null,
+    now,
   );
   return true;
 }

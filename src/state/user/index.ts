@@ -34,7 +34,22 @@ import { USER_MIGRATIONS } from "./schema";
 import { SYNC_RETRY_MS, syncToTenant, TENANT_SYNC_DELAY_MS } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
-import type { ChallengeRequest, ChallengeView, CodeEnrolmentStart, ConfirmOutcome, DeviceView, EnrolmentStart, HeldRequestTaken, IssuedCode, OpenedChallenge, Refusal, RemovalOutcome, UserDetails, UserStatus, VerifyOutcome } from "./views";
+import type {
+  ChallengeRequest,
+  ChallengeView,
+  CodeEnrolmentStart,
+  ConfirmOutcome,
+  DeviceView,
+  EnrolmentStart,
+  HeldRequestTaken,
+  IssuedCode,
+  OpenedChallenge,
+  Refusal,
+  RemovalOutcome,
+  UserDetails,
+  UserStatus,
+  VerifyOutcome,
+} from "./views";
 
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
@@ -248,7 +263,13 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Remembers this browser as trusted for `days`. */
-  async trustDevice(input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
+  async trustDevice(input: {
+    name: string;
+    days: number;
+    max: number;
+    origin: RequestOrigin;
+    provedAt: number;
+  }): Promise<{ deviceId: string; expiresAt: number } | null> {
     return trustDevice(this.context(), input);
   }
 

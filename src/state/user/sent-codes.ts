@@ -52,7 +52,12 @@ export function releaseSend(sql: SqlStorage, purpose: string, at: number): void 
 export function storeCode(sql: SqlStorage, purpose: string, code: SentCode): void {
   sql.exec(
     "INSERT INTO sent_codes (purpose, kind, factor_id, hash, expires_at, attempts_left) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (purpose) DO UPDATE SET kind = excluded.kind, factor_id = excluded.factor_id, hash = excluded.hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left",
-    purpose, code.kind, code.factorId, code.hash, code.expiresAt, code.attemptsLeft,
+    purpose,
+    code.kind,
+    code.factorId,
+    code.hash,
+    code.expiresAt,
+    code.attemptsLeft,
   );
 }
 
@@ -61,7 +66,8 @@ export function liveCode(sql: SqlStorage, purpose: string, now: number): SentCod
   const row = sql
     .exec<{ kind: CodeKind; factor_id: string; hash: string; expires_at: number; attempts_left: number }>(
       "SELECT kind, factor_id, hash, expires_at, attempts_left FROM sent_codes WHERE purpose = ? AND expires_at > ?",
-      purpose, now,
+      purpose,
+      now,
     )
     .toArray()[0];
   return row ? { kind: row.kind, factorId: row.factor_id, hash: row.hash, expiresAt: row.expires_at, attemptsLeft: row.attempts_left } : null;

@@ -18,7 +18,8 @@ export function markFresh(sql: SqlStorage, sessionId: string, now: number): void
   sql.exec("DELETE FROM fresh_sessions WHERE verified_at <= ?", now - FRESH_VERIFICATION_MS);
   sql.exec(
     "INSERT INTO fresh_sessions (session_id, verified_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET verified_at = excluded.verified_at",
-    sessionId, now,
+    sessionId,
+    now,
   );
 }
 

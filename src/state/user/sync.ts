@@ -46,7 +46,8 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
   const rows = sql
     .exec<{ seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }>(
       "SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-      shippedSeq, AUDIT_BATCH + 1,
+      shippedSeq,
+      AUDIT_BATCH + 1,
     )
     .toArray();
   const batch = rows.slice(0, AUDIT_BATCH);
@@ -72,7 +73,8 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
   const storedUpTo = records.length > 0 ? (await tenant.appendAudit({ tenantId: source.tenantId, userId: source.userId, records })).storedUpToSeq : 0;
 
   // A change made while this batch was in flight stays due.
-  if (row && storedVersion !== null && storedVersion >= row.version && source.setting("directory_version") === row.version) source.setSetting("directory_dirty", 0);
+  if (row && storedVersion !== null && storedVersion >= row.version && source.setting("directory_version") === row.version)
+    source.setSetting("directory_dirty", 0);
   const sentUpTo = Math.min(batch.at(-1)?.seq ?? 0, storedUpTo);
   if (sentUpTo > (source.setting("audit_shipped_seq") ?? 0)) source.setSetting("audit_shipped_seq", sentUpTo);
   return rows.length > AUDIT_BATCH;

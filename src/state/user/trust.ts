@@ -21,7 +21,10 @@ export async function grantStillGood(user: UserContext, issuedAt: number, device
  * Remembers this browser as trusted for `days`; past `max` devices the oldest is dropped.
  * `null` when everything was revoked after the verification (`provedAt`) that asked for it.
  */
-export async function trustDevice(user: UserContext, input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number }): Promise<{ deviceId: string; expiresAt: number } | null> {
+export async function trustDevice(
+  user: UserContext,
+  input: { name: string; days: number; max: number; origin: RequestOrigin; provedAt: number },
+): Promise<{ deviceId: string; expiresAt: number } | null> {
   const now = Date.now();
   // The verification that asked for trust came before a reset or factor change: no trust.
   if (input.provedAt < (setting(user.sql, "revoked_before") ?? 0)) return null;

@@ -17,19 +17,22 @@ import { markFresh } from "./sessions";
 import { MANAGE_FACTORS, type AnswerFactor, type AnswerSettings, type HeldRequestTaken, type Refusal, type VerifyOutcome } from "./views";
 
 /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
-export async function verify(user: UserContext, input: {
-  challengeId: string;
-  sessionId: string;
-  factor: AnswerFactor;
-  code: string;
-  settings: AnswerSettings;
-  origin: RequestOrigin;
-  /**
-   * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
-   * before 2FA was turned off and on, or a challenge opened before, answers nothing.
-   */
-  enrolmentEpoch?: number;
-}): Promise<VerifyOutcome> {
+export async function verify(
+  user: UserContext,
+  input: {
+    challengeId: string;
+    sessionId: string;
+    factor: AnswerFactor;
+    code: string;
+    settings: AnswerSettings;
+    origin: RequestOrigin;
+    /**
+     * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
+     * before 2FA was turned off and on, or a challenge opened before, answers nothing.
+     */
+    enrolmentEpoch?: number;
+  },
+): Promise<VerifyOutcome> {
   applyEpoch(user, input.enrolmentEpoch);
   const now = Date.now();
   // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
@@ -80,9 +83,19 @@ export function refuseCode(user: UserContext, origin: RequestOrigin, factor: str
 export async function takeHeldRequest(user: UserContext, challengeId: string, sessionId: string): Promise<HeldRequestTaken> {
   const now = Date.now();
   const row = user.sql
-    .exec<{ operation: string; expires_at: number; digest: string | null; held_sealed: string | null; grant_id: string | null; verified_at: number | null; completed_at: number | null }>(
+    .exec<{
+      operation: string;
+      expires_at: number;
+      digest: string | null;
+      held_sealed: string | null;
+      grant_id: string | null;
+      verified_at: number | null;
+      completed_at: number | null;
+    }>(
       "SELECT operation, expires_at, digest, held_sealed, grant_id, verified_at, completed_at FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ?",
-      challengeId, sessionId, now,
+      challengeId,
+      sessionId,
+      now,
     )
     .toArray()[0];
   if (!row?.held_sealed) return { ok: false, error: "challenge_not_found" };

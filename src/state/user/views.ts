@@ -97,14 +97,24 @@ export type Refusal =
   | { ok: false; error: "invalid_code"; attemptsRemaining: number }
   | { ok: false; error: "locked"; retryAfterSeconds: number }
   | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
-  | { ok: false; error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required" };
+  | {
+      ok: false;
+      error: "challenge_not_found" | "enrollment_not_found" | "already_enrolled" | "factor_not_enrolled" | "step_up_required" | "last_factor_required";
+    };
 
 export type VerifyOutcome = ({ ok: true } & CompletedChallenge) | Refusal;
 
 /** The digits, period and algorithm an authenticator app was given at enrolment. */
 export type AppSettings = Pick<TotpSettings, "digits" | "periodSeconds" | "algorithm">;
 
-export const DeviceView = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string(), ip: z.string().nullable(), expiresAt: z.string() });
+export const DeviceView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  ip: z.string().nullable(),
+  expiresAt: z.string(),
+});
 export type DeviceView = z.infer<typeof DeviceView>;
 
 export type RemovalOutcome = { ok: true } | Refusal;
@@ -131,6 +141,4 @@ export type IssuedCode =
   | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
   | Refusal;
 
-export type ConfirmOutcome =
-  | { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null }
-  | Refusal;
+export type ConfirmOutcome = { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null } | Refusal;
