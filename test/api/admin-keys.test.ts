@@ -64,7 +64,11 @@ describe("admin keys and scopes", () => {
 
   it("shows a key once, lists it without the secret, and refuses it at once after revocation", async () => {
     const { base } = await aTenant();
-    const created = await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: adminHeaders(), body: JSON.stringify({ name: "ci", scopes: ["policy:read", "audit:read", "policy:read"] }) });
+    const created = await send(`${base}/__stepgate/admin/v1/keys`, {
+      method: "POST",
+      headers: adminHeaders(),
+      body: JSON.stringify({ name: "ci", scopes: ["policy:read", "audit:read", "policy:read"] }),
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("Cache-Control")).toBe("no-store");
     const key = await created.json<{ id: string; key: string; scopes: string[]; createdBy: string }>();
@@ -74,7 +78,8 @@ describe("admin keys and scopes", () => {
     expect((await send(`${base}/__stepgate/admin/v1/policy`, { headers: keyHeaders(key.key) })).status).toBe(200);
     const listed = await (await send(`${base}/__stepgate/admin/v1/keys`, { headers: adminHeaders() })).text();
     expect(listed).toContain(key.id);
-    expect(listed).not.toContain(key.key.split("_")[2]);
+    // The secret is all after `sgk_<id>_` (a base64url secret may itself contain `_`).
+    expect(listed).not.toContain(key.key.slice(`sgk_${key.id}_`.length));
     expect(JSON.parse(listed).keys[0].lastUsedAt).not.toBeNull();
 
     expect((await send(`${base}/__stepgate/admin/v1/keys/${key.id}`, { method: "DELETE", headers: adminHeaders() })).status).toBe(204);
@@ -85,10 +90,18 @@ describe("admin keys and scopes", () => {
   it("never lets a key make a key stronger than itself", async () => {
     const { base } = await aTenant();
     const { key } = await aTenantKey(base, ["keys:write", "users:read"]);
-    const stronger = await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(key), body: JSON.stringify({ name: "x", scopes: ["users:read", "policy:write"] }) });
+    const stronger = await send(`${base}/__stepgate/admin/v1/keys`, {
+      method: "POST",
+      headers: keyHeaders(key),
+      body: JSON.stringify({ name: "x", scopes: ["users:read", "policy:write"] }),
+    });
     expect(stronger.status).toBe(403);
     expect(await stronger.json()).toMatchObject({ code: "insufficient_scope", errors: [{ pointer: "#/scopes" }] });
-    const same = await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(key), body: JSON.stringify({ name: "x", scopes: ["users:read"] }) });
+    const same = await send(`${base}/__stepgate/admin/v1/keys`, {
+      method: "POST",
+      headers: keyHeaders(key),
+      body: JSON.stringify({ name: "x", scopes: ["users:read"] }),
+    });
     expect(same.status).toBe(201);
     expect((await same.json<{ createdBy: string }>()).createdBy).toMatch(/^key:[0-9a-f]{16}$/);
   });
@@ -101,11 +114,24 @@ describe("admin keys and scopes", () => {
     expect(tooStrong.status).toBe(403);
     expect((await send(`${base}/__stepgate/admin/v1/policy`, { headers: keyHeaders(strong.key) })).status).toBe(403); // still alive (lacks policy:read)
     // The strong key makes a child, which makes a grandchild; revoking the strong key ends all three.
-    const child = await (await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(strong.key), body: JSON.stringify({ name: "child", scopes: ["keys:write", "users:read"] }) })).json<{ id: string; key: string }>();
-    const grandchild = await (await send(`${base}/__stepgate/admin/v1/keys`, { method: "POST", headers: keyHeaders(child.key), body: JSON.stringify({ name: "grandchild", scopes: ["users:read"] }) })).json<{ key: string }>();
+    const child = await (
+      await send(`${base}/__stepgate/admin/v1/keys`, {
+        method: "POST",
+        headers: keyHeaders(strong.key),
+        body: JSON.stringify({ name: "child", scopes: ["keys:write", "users:read"] }),
+      })
+    ).json<{ id: string; key: string }>();
+    const grandchild = await (
+      await send(`${base}/__stepgate/admin/v1/keys`, {
+        method: "POST",
+        headers: keyHeaders(child.key),
+        body: JSON.stringify({ name: "grandchild", scopes: ["users:read"] }),
+      })
+    ).json<{ key: string }>();
     expect((await send(`${base}/__stepgate/admin/v1/users`, { headers: keyHeaders(grandchild.key) })).status).toBe(200);
     expect((await send(`${base}/__stepgate/admin/v1/keys/${strong.id}`, { method: "DELETE", headers: adminHeaders() })).status).toBe(204);
-    for (const key of [strong.key, child.key, grandchild.key]) expect((await send(`${base}/__stepgate/admin/v1/users`, { headers: keyHeaders(key) })).status).toBe(401);
+    for (const key of [strong.key, child.key, grandchild.key])
+      expect((await send(`${base}/__stepgate/admin/v1/users`, { headers: keyHeaders(key) })).status).toBe(401);
     expect((await send(`${base}/__stepgate/admin/v1/keys`, { headers: keyHeaders(weak.key) })).status).toBe(200);
   });
 
@@ -127,7 +153,9 @@ describe("admin keys and scopes", () => {
     const { base } = await aTenant();
     const { id } = await aTenantKey(base, ["audit:read"]);
     await send(`${base}/__stepgate/admin/v1/keys/${id}`, { method: "DELETE", headers: adminHeaders({ "CF-Connecting-IP": "198.51.100.4" }) });
-    const { entries } = await (await send(`${base}/__stepgate/admin/v1/audit?type=key.*`, { headers: adminHeaders() })).json<{ entries: Array<{ type: string; actor: string; ip: string | null }> }>();
+    const { entries } = await (await send(`${base}/__stepgate/admin/v1/audit?type=key.*`, { headers: adminHeaders() })).json<{
+      entries: Array<{ type: string; actor: string; ip: string | null }>;
+    }>();
     expect(entries.map((e) => e.type)).toEqual(["key.revoked", "key.created"]);
     expect(entries[0]).toMatchObject({ actor: "bootstrap", ip: "198.51.100.4" });
   });
@@ -135,7 +163,12 @@ describe("admin keys and scopes", () => {
 
 describe("bad input on admin JSON routes", () => {
   const ROUTES_WITH_BODIES = [
-    { method: "POST", path: "/keys", check: async (base: string) => (await (await send(`${base}/__stepgate/admin/v1/keys`, { headers: adminHeaders() })).json<{ keys: unknown[] }>()).keys.length === 0 },
+    {
+      method: "POST",
+      path: "/keys",
+      check: async (base: string) =>
+        (await (await send(`${base}/__stepgate/admin/v1/keys`, { headers: adminHeaders() })).json<{ keys: unknown[] }>()).keys.length === 0,
+    },
     {
       method: "PUT",
       path: "/users/ulf/requirement",
