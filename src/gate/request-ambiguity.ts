@@ -18,7 +18,7 @@
 import { ProblemError } from "../lib/problem";
 import { couldBeField, fieldKey, fold } from "./field-names";
 import { strictMultipartParts } from "./multipart-shape";
-import { ambiguousJson, type ReadBody } from "./request-digest";
+import { ambiguousJson, displayedPath, type ReadBody } from "./request-digest";
 
 /** `type/subtype` and `; name=value` parameters, nothing else (RFC 9110 §8.3). */
 const TOKEN = "[\\w!#$%&'*+.^`|~-]+";
@@ -152,14 +152,8 @@ function jsonAmbiguity(json: unknown, display: readonly string[]): string | null
     stack.push(...Object.values(value));
   }
   for (const shown of display) {
-    const path = shown.startsWith("/")
-      ? shown
-          .slice(1)
-          .split("/")
-          .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-      : [shown];
     let current: unknown = json;
-    for (const part of path) {
+    for (const part of displayedPath(shown)) {
       if (typeof current !== "object" || current === null) break;
       const lookAlike = Object.keys(current).find((key) => key !== part && fold(key) === fold(part));
       if (lookAlike !== undefined) return `the displayed field ${JSON.stringify(shown)} is sent as ${JSON.stringify(lookAlike)}`;
@@ -199,7 +193,7 @@ function queryAmbiguity(url: URL, display: readonly string[]): string | null {
   const pairs = formPairs(url.search.slice(1));
   if (typeof pairs === "string") return "a query with a malformed percent-escape";
   for (const shown of display) {
-    const top = shown.startsWith("/") ? (shown.slice(1).split("/")[0] ?? "").replace(/~1/g, "/").replace(/~0/g, "~") : shown;
+    const top = displayedPath(shown)[0] ?? "";
     const inQuery = pairs.find(({ name }) => couldBeField(name, top));
     if (inQuery) return `the displayed field ${JSON.stringify(shown)} is also in the query (as ${JSON.stringify(inQuery.name)})`;
   }

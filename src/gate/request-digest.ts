@@ -250,15 +250,22 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
   }
 }
 
+/**
+ * The keys a displayed name walks: a JSON pointer's parts (RFC 6901), or a plain name itself.
+ * @example
+ * displayedPath("/to/name") // ["to", "name"]
+ */
+export function displayedPath(name: string): string[] {
+  if (!name.startsWith("/")) return [name];
+  return name
+    .slice(1)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
 function pointerValue(json: unknown, name: string): unknown {
-  const path = name.startsWith("/")
-    ? name
-        .slice(1)
-        .split("/")
-        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-    : [name];
   let current: unknown = json;
-  for (const part of path) {
+  for (const part of displayedPath(name)) {
     if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
