@@ -23,7 +23,7 @@ import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
 import { renderPage } from "./pages/layout";
 import { settingsPages } from "./pages/settings-routes";
-import { isDevelopment } from "./providers/deliver";
+import { isDevelopment } from "./config/deployment";
 import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();

@@ -42,3 +42,16 @@ export function couldBeField(name: string, shown: string): boolean {
   if (shown.includes("[")) return fieldKey(name) === fieldKey(shown);
   return baseKey(name) === baseKey(shown) || fold(name.replace(/^ +/, "")).startsWith(`${fold(shown)}[`);
 }
+
+/**
+ * A URL-encoded form's name or value decoded (`+` is a space), or `null` for a malformed escape.
+ * @example
+ * decodeFormComponent("amoun%74") // "amount"
+ */
+export function decodeFormComponent(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, " "));
+  } catch {
+    return null;
+  }
+}

@@ -22,15 +22,15 @@ const DISPOSITION = /^form-data((?:[ \t]*;[ \t]*(?:name|filename)="[^"\\\r\n]*")
 const DISPOSITION_PARAMETER = /(name|filename)="([^"\\\r\n]*)"/gi;
 
 /**
- * The parts of a multipart body read in the strict shape, or why it is outside that shape.
+ * The parts of a multipart body (as {@link latin1} text) read in the strict shape, or why it is
+ * outside that shape.
  * @example
- * strictMultipartParts(bytes, "multipart/form-data; boundary=B") // [{ name: "amount", filename: null }]
+ * strictMultipartParts(latin1(bytes), "multipart/form-data; boundary=B") // [{ name: "amount", filename: null }]
  */
-export function strictMultipartParts(bytes: Uint8Array, contentType: string): StrictPart[] | string {
+export function strictMultipartParts(text: string, contentType: string): StrictPart[] | string {
   const boundaries = [...contentType.matchAll(/;\s*boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/gi)];
   if (boundaries.length !== 1) return "a multipart body without exactly one boundary";
   const boundary = boundaries[0]![1] ?? boundaries[0]![2]!;
-  const text = latin1(bytes);
   const open = `--${boundary}\r\n`;
   const close = `\r\n--${boundary}--`;
   if (!text.startsWith(open)) return "a multipart body with a preamble or without its opening delimiter";
@@ -84,7 +84,13 @@ function strictPart(part: string, boundary: string): StrictPart | string {
   return { name, filename };
 }
 
-function latin1(bytes: Uint8Array): string {
+/**
+ * The body's bytes one character each (not the WHATWG "latin1" decoder, which is windows-1252
+ * and maps 0x80–0x9F elsewhere), so a quoted name's UTF-8 bytes can be read back exactly.
+ * @example
+ * latin1(new Uint8Array([0xc3, 0xa9])) // "\u00c3\u00a9"
+ */
+export function latin1(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
   return text;

@@ -16,8 +16,8 @@
  * parts are not transfer-encoded.
  */
 import { ProblemError } from "../lib/problem";
-import { couldBeField, fieldKey, fold } from "./field-names";
-import { strictMultipartParts } from "./multipart-shape";
+import { couldBeField, decodeFormComponent, fieldKey, fold } from "./field-names";
+import { latin1, strictMultipartParts } from "./multipart-shape";
 import { ambiguousJson, displayedPath, type ReadBody } from "./request-digest";
 
 /** `type/subtype` and `; name=value` parameters, nothing else (RFC 9110 §8.3). */
@@ -96,20 +96,12 @@ function formPairs(text: string): Field[] | string {
   for (const pair of text.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
-    const name = strictDecode(equals === -1 ? pair : pair.slice(0, equals));
-    const value = strictDecode(equals === -1 ? "" : pair.slice(equals + 1));
+    const name = decodeFormComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value = decodeFormComponent(equals === -1 ? "" : pair.slice(equals + 1));
     if (name === null || value === null) return "a form field with a malformed percent-escape";
     fields.push({ name, value });
   }
   return fields;
-}
-
-function strictDecode(encoded: string): string | null {
-  try {
-    return decodeURIComponent(encoded.replace(/\+/g, " "));
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -169,11 +161,11 @@ function jsonAmbiguity(json: unknown, display: readonly string[]): string | null
  * are read from the bytes, since the platform's parser does not expose them.
  */
 function multipartAmbiguity(body: ReadBody, contentType: string, display: readonly string[]): string | null {
-  const text = new TextDecoder("latin1").decode(body.bytes);
+  const text = latin1(body.bytes);
   if (/^content-transfer-encoding\s*:/im.test(text)) return "a multipart part with a Content-Transfer-Encoding";
   if (/^content-disposition\s*:[^\r\n]*\bname\*\s*=/im.test(text)) return "a multipart part named with an encoded name (name*=)";
   if (!body.fields) return "a multipart body that does not parse";
-  const strict = strictMultipartParts(body.bytes, contentType);
+  const strict = strictMultipartParts(text, contentType);
   if (typeof strict === "string") return strict;
   // The platform's parser must have read the very parts the strict reading names, in order.
   if (strict.length !== body.fields.length || strict.some((part, i) => part.name !== body.fields![i]![0])) {

@@ -16,7 +16,7 @@
  */
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
-import { fieldKey } from "./field-names";
+import { decodeFormComponent, fieldKey } from "./field-names";
 import { claimedMethods } from "./operation-match";
 
 export type BodyKind = "json" | "form" | "multipart" | "raw";
@@ -101,11 +101,8 @@ async function canonicalBody(body: ReadBody): Promise<string> {
 }
 
 function nameKey(encoded: string): string {
-  try {
-    return fieldKey(decodeURIComponent(encoded.replace(/\+/g, " ")));
-  } catch {
-    return encoded;
-  }
+  const decoded = decodeFormComponent(encoded);
+  return decoded === null ? encoded : fieldKey(decoded);
 }
 
 /** Deeper JSON than this is refused for approval (and never recursed into). */

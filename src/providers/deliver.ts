@@ -14,7 +14,6 @@ import { sendSmtpEmail } from "./smtp";
 import { sendTwilioSms } from "./twilio";
 
 /** Where the app asks whether to serve the dev outbox. */
-export { isDevelopment };
 
 /**
  * @example
