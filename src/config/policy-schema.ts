@@ -327,6 +327,17 @@ export const PolicySchema = z.strictObject({
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
+
+/**
+ * The factors a user may enrol under this policy: an authenticator app always, a phone or an
+ * email address when the tenant turned them on.
+ * @example
+ * enrollableFactors(policy) // ["totp", "email"]
+ */
+export function enrollableFactors(policy: Policy): Array<"totp" | "sms" | "email"> {
+  const { sms, email } = policy.factors;
+  return ["totp", ...(sms.enabled ? (["sms"] as const) : []), ...(email.enabled ? (["email"] as const) : [])];
+}
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type Operation = z.infer<typeof OperationSchema>;
 export type IdentityConfig = Policy["identity"];

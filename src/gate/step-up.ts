@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
-import { bindsRequest, type Policy } from "../config/policy-schema";
+import { bindsRequest, enrollableFactors, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { reachState } from "../lib/reach-state";
@@ -180,9 +180,4 @@ async function trustedDeviceGrant(
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
   return grantCookie(operation, grant);
-}
-
-function enrollableFactors(policy: Policy): string[] {
-  const { sms, email } = policy.factors;
-  return ["totp", ...(sms.enabled ? ["sms"] : []), ...(email.enabled ? ["email"] : [])];
 }

@@ -30,6 +30,7 @@ import { ChallengePage } from "./challenge-page";
 import { EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
+import { enrollableFactors } from "../config/policy-schema";
 import { FactorAddedPage } from "./factor-added-page";
 import { renderPage } from "./layout";
 import { checkedForm, noStore, sessionCsrf } from "./page-forms";
@@ -103,7 +104,7 @@ hostedPages.post("/challenge/:id", async (c) => {
 
 hostedPages.get("/enroll", async (c) => {
   const challengeId = optionalChallengeId(c.req.query("challenge"));
-  const offered = offeredFactors(c);
+  const offered = enrollableFactors(c.var.policy);
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
@@ -199,11 +200,6 @@ async function openChallenge(c: Context<SessionEnv>, id: string): Promise<Challe
 function chosenFactor(view: ChallengeView, asked: unknown): AnswerFactor {
   const available = ANSWER_FACTORS.filter((f) => view.factors.includes(f));
   return available.find((f) => f === asked) ?? available[0] ?? "totp";
-}
-
-function offeredFactors(c: Context<SessionEnv>): Array<"totp" | "sms" | "email"> {
-  const { sms, email } = c.var.policy.factors;
-  return ["totp", ...(sms.enabled ? (["sms"] as const) : []), ...(email.enabled ? (["email"] as const) : [])];
 }
 
 /** An enrolment the user's object refused: verify first, go to the challenge, or say why. */
