@@ -131,7 +131,7 @@ async function inParallel<T>(count: number, one: (i: number) => Promise<T>): Pro
 }
 
 /** Users enrolled with TOTP through the API. */
-async function enrolUsers(base: string, count: number, prefix: string): Promise<EnrolledUser[]> {
+async function enrollUsers(base: string, count: number, prefix: string): Promise<EnrolledUser[]> {
   return inParallel(count, async (i) => {
     const cookie = `portal_session=${await portalSession(`${prefix}-${i}`)}`;
     const headers = { Cookie: cookie, "Content-Type": "application/json" };
@@ -406,7 +406,7 @@ async function main(): Promise<void> {
     // on an object that went to sleep meanwhile (challenges opened before all the other runs:
     // 1,600 other users' objects woken and 1,300 verifications since) is measured too and
     // reported beside it.
-    const enrolled = await enrolUsers(stepgateUrl!, VERIFIES_PER_RUN * (VERIFY_RUNS + 2), "v");
+    const enrolled = await enrollUsers(stepgateUrl!, VERIFIES_PER_RUN * (VERIFY_RUNS + 2), "v");
     const batch = (i: number) => enrolled.slice(i * VERIFIES_PER_RUN, (i + 1) * VERIFIES_PER_RUN);
     const coldPool = await openChallenges(stepgateUrl!, batch(VERIFY_RUNS + 1));
     const verifyLoad = (pool: PreparedVerify[]): Load => {
@@ -431,7 +431,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= VERIFY_RUNS; i++) verifyRuns.push(await answer(await openChallenges(stepgateUrl!, batch(i))));
     const verify = medianOf(verifyRuns);
     const coldVerify = await answer(coldPool);
-    const countedVerifies = await openChallenges(countingUrl!, await enrolUsers(countingUrl!, COUNTED_REQUESTS, "c"));
+    const countedVerifies = await openChallenges(countingUrl!, await enrollUsers(countingUrl!, COUNTED_REQUESTS, "c"));
     const verifyCalls = await callsPerRequest(countingUrl!, verifyLoad(countedVerifies), COUNTED_REQUESTS);
     rows.push({
       scenario: "4. full verify (TOTP) through the Durable Object, one at a time",

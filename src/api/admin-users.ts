@@ -26,7 +26,7 @@ export const adminUsers = new Hono<AdminEnv>();
 adminUsers.get("/users", requireScope("users:read"), async (c) => {
   const query = validate(DirectoryQuery, c.req.query(), 400);
   const page = await reachState(
-    () => tenantState(c.env, c.var.tenant.tenantId).directory(query, enrolmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>,
+    () => tenantState(c.env, c.var.tenant.tenantId).directory(query, enrollmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>,
   );
   return c.json({ users: page.entries, nextCursor: page.nextCursor });
 });
@@ -34,7 +34,7 @@ adminUsers.get("/users", requireScope("users:read"), async (c) => {
 adminUsers.get("/users/:id", requireScope("users:read"), async (c) => {
   const userId = userIdOf(c);
   const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const details = await reachState<UserDetails | null>(() => user.details(enrolmentEpochOf(c)));
+  const details = await reachState<UserDetails | null>(() => user.details(enrollmentEpochOf(c)));
   if (!details) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
   await syncSoon(user);
   const [entry, recent] = await Promise.all([
@@ -88,7 +88,7 @@ adminUsers.delete("/users/:id/devices/:deviceId", requireScope("users:write"), a
  * The tenant's re-enrolment epoch (0: none). Factors enrolled before it no longer count, even
  * for users whose own object has not dropped them yet (it does at their next visit).
  */
-function enrolmentEpochOf(c: Context<AdminEnv>): number {
+function enrollmentEpochOf(c: Context<AdminEnv>): number {
   return c.var.tenant.status === "ok" ? (c.var.tenant.policy.enrollmentEpoch ?? 0) : 0;
 }
 

@@ -39,7 +39,7 @@ import {
   ResendBody,
   SendBody,
   SentCode,
-  TotpEnrolment,
+  TotpEnrollment,
   VerifyBody,
 } from "./user-schemas";
 
@@ -205,7 +205,7 @@ const USER: Endpoint[] = [
   { method: "delete", path: "/devices/{id}", summary: "Stop trusting a device (needs the login grant)", ok: [204, "Revoked"], problems: [404] },
   { method: "delete", path: "/factors/{id}", summary: "Remove a factor (needs a fresh verification)", ok: [204, "Removed"], problems: [404, 409] },
   { method: "post", path: "/backup-codes", summary: "New backup codes; the old ones die (needs a fresh verification)", ok: [201, "Shown once", BackupCodes] },
-  { method: "post", path: "/enroll/totp", summary: "Start enrolling an authenticator app", ok: [201, "Secret and QR code", TotpEnrolment], problems: [409] },
+  { method: "post", path: "/enroll/totp", summary: "Start enrolling an authenticator app", ok: [201, "Secret and QR code", TotpEnrollment], problems: [409] },
   ...(["sms", "email"] as const).flatMap((kind): Endpoint[] => [
     {
       method: "post",

@@ -15,9 +15,9 @@ import type { CodeKind } from "../state/user/sent-codes";
 import { isRequired } from "../gate/requirement";
 import { ProblemError } from "../lib/problem";
 import { iso } from "../lib/iso-time";
-import type { ChallengeView, CodeEnrolmentStart, DeviceView, EnrolmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
+import type { ChallengeView, CodeEnrollmentStart, DeviceView, EnrollmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
-import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
+import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
 import { freshVerificationProblem } from "../flows/fresh-verification";
 import { requireLoginGrant } from "../flows/require-login-grant";
@@ -111,7 +111,7 @@ userApi.post("/backup-codes", async (c) => {
 userApi.post("/enroll/totp", async (c) => {
   const { identity, policy } = c.var;
   const settings = policy.factors.totp;
-  const started = await reachState<EnrolmentStart>(() => signedInUser(c).beginTotpEnrolment({ sessionId: identity.sessionId, settings, resume: false }));
+  const started = await reachState<EnrollmentStart>(() => signedInUser(c).beginTotpEnrollment({ sessionId: identity.sessionId, settings, resume: false }));
   if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
   const otpauthUri = totpUri(started.secret, { ...settings, ...started.settings }, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
@@ -120,7 +120,7 @@ userApi.post("/enroll/totp", async (c) => {
 for (const kind of ["sms", "email"] as const) {
   userApi.post(`/enroll/${kind}`, async (c) => {
     const address = kind === "sms" ? validate(EnrollPhoneBody, await readJson(c), 400).phone : validate(EnrollEmailBody, await readJson(c), 400).email;
-    const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
+    const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
     if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
     const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
     return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
@@ -135,7 +135,7 @@ for (const kind of ["sms", "email"] as const) {
 for (const kind of ENROLLABLE_FACTORS) {
   userApi.post(`/enroll/${kind}/confirm`, async (c) => {
     const body = validate(ConfirmBody, await readJson(c), 400);
-    const confirmed = await confirmEnrolment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
+    const confirmed = await confirmEnrollment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
     return c.json({
       backupCodes: confirmed.backupCodes,
       ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),

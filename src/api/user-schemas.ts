@@ -14,7 +14,7 @@ export const ChallengeId = Id("a challenge id");
 export const Code = z.string().min(1).max(32);
 
 // The addresses a user enrols are read alike by this API and the hosted pages.
-export { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
+export { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses";
 /** The factors a user enrols (backup codes come with the first). */
 export const ENROLLABLE_FACTORS = ["totp", "sms", "email"] as const;
 
@@ -34,7 +34,7 @@ export const VerifyBody = z.strictObject({
 });
 
 /** Answers of the user API, described in OpenAPI. */
-export const TotpEnrolment = z.object({ enrollmentId: z.string(), otpauthUri: z.string(), secret: z.string(), qrSvg: z.string() });
+export const TotpEnrollment = z.object({ enrollmentId: z.string(), otpauthUri: z.string(), secret: z.string(), qrSvg: z.string() });
 export const SentCode = z.object({ destination: z.string(), expiresAt: z.string(), resendAfter: z.string() });
 export const BackupCodes = z.object({ backupCodes: z.array(z.string()) });
 export const Confirmed = BackupCodes.extend({ grant: z.string().optional(), expiresAt: z.string().optional() });

@@ -67,7 +67,7 @@ export async function answerChallenge(
       code,
       settings: { totp: policy.factors.totp, lockout: policy.lockout },
       origin,
-      enrolmentEpoch: policy.enrollmentEpoch,
+      enrollmentEpoch: policy.enrollmentEpoch,
     }),
   );
   if (!outcome.ok) throw await refused(c, outcome);
@@ -102,9 +102,9 @@ export async function rememberDevice(c: Context<SessionEnv>, operation: string, 
  * back once, with the first factor; when the enrolment answered a challenge, its operation is
  * granted too.
  * @example
- * const { backupCodes } = await confirmEnrolment(c, "totp", enrollmentId, "123456", null);
+ * const { backupCodes } = await confirmEnrollment(c, "totp", enrollmentId, "123456", null);
  */
-export async function confirmEnrolment(
+export async function confirmEnrollment(
   c: Context<SessionEnv>,
   kind: "totp" | CodeKind,
   enrollmentId: string,
@@ -115,7 +115,7 @@ export async function confirmEnrolment(
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<ConfirmOutcome>(() =>
-    user.confirmEnrolment({
+    user.confirmEnrollment({
       enrollmentId,
       kind,
       code,
@@ -124,7 +124,7 @@ export async function confirmEnrolment(
       backupCodeCount: policy.factors.backupCodes.count,
       settings: { totp: policy.factors.totp, lockout: policy.lockout },
       origin: requestOrigin(c.req.raw),
-      enrolmentEpoch: policy.enrollmentEpoch,
+      enrollmentEpoch: policy.enrollmentEpoch,
     }),
   );
   if (!outcome.ok) throw await refused(c, outcome);

@@ -8,12 +8,12 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
-import { answerChallenge, confirmEnrolment } from "../flows/challenge-answers";
+import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
 import { openFreshVerification } from "../flows/fresh-verification";
 import { requireSession, signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
-import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrolment-addresses";
+import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses";
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
@@ -24,7 +24,7 @@ import { LOGIN } from "../gate/operation-match";
 import { problem, ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import type { AnswerFactor, ChallengeView, CodeEnrolmentStart, EnrolmentStart, Refusal } from "../state/user";
+import type { AnswerFactor, ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { ChallengePage } from "./challenge-page";
 import { EnrollAddressPage } from "./enroll-address-page";
@@ -108,11 +108,11 @@ hostedPages.get("/enroll", async (c) => {
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachState<EnrolmentStart>(() =>
-    signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+  const started = await reachState<EnrollmentStart>(() =>
+    signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
   );
-  if (!started.ok) return refusedEnrolment(c, started, challengeId, "totp");
-  return renderEnrolment(c, started, challengeId, null, 200);
+  if (!started.ok) return refusedEnrollment(c, started, challengeId, "totp");
+  return renderEnrollment(c, started, challengeId, null, 200);
 });
 
 for (const kind of ["sms", "email"] as const) {
@@ -133,8 +133,8 @@ for (const kind of ["sms", "email"] as const) {
       );
     }
     const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
-    const started = await reachState<CodeEnrolmentStart>(() => signedInUser(c).beginCodeEnrolment(kind, address, c.var.identity.sessionId));
-    if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
+    const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
+    if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
     try {
       const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId));
       return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
@@ -167,7 +167,7 @@ hostedPages.post("/enroll", async (c) => {
   const enrollmentId = String(form.enrollmentId ?? "");
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
-    const confirmed = await confirmEnrolment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
+    const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
     const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
     if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} continueTo={continueTo} />);
@@ -175,11 +175,11 @@ hostedPages.post("/enroll", async (c) => {
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
-      const started = await reachState<EnrolmentStart>(() =>
-        signedInUser(c).beginTotpEnrolment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+      const started = await reachState<EnrollmentStart>(() =>
+        signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
       );
-      if (!started.ok) return refusedEnrolment(c, started, challengeId, kind);
-      return renderEnrolment(c, started, challengeId, wrongCodeMessage(error), 400);
+      if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
+      return renderEnrollment(c, started, challengeId, wrongCodeMessage(error), 400);
     }
     const sent = { enrollmentId, destination: String(form.destination ?? "") };
     return renderAddress(c, kind, challengeId, sent, wrongCodeMessage(error), "", 400);
@@ -203,7 +203,7 @@ function chosenFactor(view: ChallengeView, asked: unknown): AnswerFactor {
 }
 
 /** An enrolment the user's object refused: verify first, go to the challenge, or say why. */
-async function refusedEnrolment(c: Context<SessionEnv>, refusal: Refusal, challengeId: string | null, factor: string): Promise<Response> {
+async function refusedEnrollment(c: Context<SessionEnv>, refusal: Refusal, challengeId: string | null, factor: string): Promise<Response> {
   if (refusal.error === "step_up_required") {
     const challenge = await openFreshVerification(c, `/__stepgate/enroll?factor=${factor}`);
     return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
@@ -248,9 +248,9 @@ function offersTrust(c: Context<SessionEnv>, operation: string): boolean {
   return devicesMaySkip(c.var.policy, operation);
 }
 
-async function renderEnrolment(
+async function renderEnrollment(
   c: Context<SessionEnv>,
-  started: Extract<EnrolmentStart, { ok: true }>,
+  started: Extract<EnrollmentStart, { ok: true }>,
   challengeId: string | null,
   error: string | null,
   status: 200 | 400,

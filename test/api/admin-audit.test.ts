@@ -3,7 +3,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { userState } from "../../src/state/user";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { adminGet, usersSync } from "../support/admin";
-import { enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 
 type Entry = { seq: number; at: string; type: string; user: string | null; actor: string | null; ip: string | null; detail: Record<string, unknown> };
 type Page = { entries: Entry[]; nextCursor: string | null };
@@ -15,7 +15,7 @@ async function busyTenant() {
   const tenant = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
   for (const [i, sub] of ["kim", "lou", "mia"].entries()) {
     const token = await aSession({ sub });
-    await enrolTotpViaApi(tenant.base, token);
+    await enrollTotpViaApi(tenant.base, token);
     const { challengeId } = await (await postJson(`${tenant.base}/echo/withdraw`, token, {})).json<{ challengeId: string }>();
     for (let n = 0; n < 2; n++) {
       await postJson(
@@ -75,14 +75,14 @@ describe("tenant-wide audit", () => {
   it("shows a named user's latest entries at once, without waiting for their alarm", async () => {
     const { base } = await aTenant(aPolicy());
     const token = await aSession({ sub: "ned" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const { entries } = await audit(base, "?user=ned");
     expect(entries.map((e) => e.type)).toContain("factor.enrolled");
   });
 
   it("records an entry once even when it is sent twice", async () => {
     const { base, tenantId } = await aTenant(aPolicy());
-    await enrolTotpViaApi(base, await aSession({ sub: "oda" }));
+    await enrollTotpViaApi(base, await aSession({ sub: "oda" }));
     await usersSync(tenantId, "oda");
     const once = (await audit(base)).entries.length;
     // Forget what was sent, as if the first batch's answer had been lost, and send again.
@@ -119,7 +119,7 @@ describe("tenant-wide audit", () => {
   it("lists the verification of a withdraw with its factor", async () => {
     const { base, tenantId } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
     const token = await aSession({ sub: "quin" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, {})).json<{ challengeId: string }>();
     expect((await verify(base, token, challengeId, "backup_code", backupCodes[0]!)).status).toBe(200);
     await usersSync(tenantId, "quin");

@@ -5,7 +5,7 @@ import { tenantState } from "../../src/state/tenant";
 import { userState } from "../../src/state/user";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { adminGet, usersSync } from "../support/admin";
-import { enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 type Entry = { userId: string; email: string | null; status: string; factors: string[]; locked: boolean; requiredByAdmin: boolean | null; updatedAt: string };
@@ -32,11 +32,11 @@ describe("user directory", () => {
     // ann: enrolled (TOTP); ben: seen, not enrolled; cat: started an email enrolment; dan: locked.
     const ann = await aSession({ sub: "ann", email: "Ann@Example.test" });
     await send(`${base}/echo/home`, { headers: { Cookie: `portal_session=${ann}` } });
-    await enrolTotpViaApi(base, ann);
+    await enrollTotpViaApi(base, ann);
     await send(`${base}/echo/home`, { headers: { Cookie: `portal_session=${await aSession({ sub: "ben", email: "ben@example.test" })}` } });
     expect((await postJson(`${base}/__stepgate/api/enroll/email`, await aSession({ sub: "cat" }), { email: "cat@example.test" })).status).toBe(201);
     const dan = await aSession({ sub: "dan" });
-    await enrolTotpViaApi(base, dan);
+    await enrollTotpViaApi(base, dan);
     const challenge = (await (await postJson(`${base}/echo/home`, dan, {})).json<{ challengeId: string }>()).challengeId;
     for (let i = 0; i < 2; i++) await verify(base, dan, challenge, "totp", "000000");
 
@@ -73,7 +73,7 @@ describe("user directory", () => {
   it("does not touch the directory on a verification, only on status changes", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "eli" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     await usersSync(tenantId, "eli");
     const before = (await users(base)).users[0]!;
     const challenge = (await (await postJson(`${base}/echo/withdraw`, token, {})).json<{ challengeId: string }>()).challengeId;
@@ -130,8 +130,8 @@ describe("user directory", () => {
     expect(sms.users.every((u) => u.factors.includes("sms") && u.requiredByAdmin === true)).toBe(true);
     expect(sms.users.map((u) => u.updatedAt)).toEqual([...sms.users.map((u) => u.updatedAt)].sort().reverse());
     expect((await users(base, "?q=user-09999&limit=20")).users.map((u) => u.userId)).toEqual(Array.from({ length: 10 }, (_, i) => `user-09999${i}`));
-    const byEnrolment = await users(base, "?status=enrolled&sort=-enrolled_at&limit=3");
-    expect(byEnrolment.users.map((u) => u.userId)).toEqual(["user-000001", "user-000002", "user-000004"]);
+    const byEnrollment = await users(base, "?status=enrolled&sort=-enrolled_at&limit=3");
+    expect(byEnrollment.users.map((u) => u.userId)).toEqual(["user-000001", "user-000002", "user-000004"]);
   });
 
   it.each([
@@ -161,7 +161,7 @@ describe("one user: details and reset", () => {
   it("shows a user's factors, backup codes left, devices, lock, requirement and recent activity; 404 for one never seen", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "fio", email: "fio@example.test" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const stopped = await postJson(`${base}/echo/home`, token, {});
     const { challengeId } = await stopped.json<{ challengeId: string }>();
     await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0], trustDevice: true });
@@ -177,9 +177,9 @@ describe("one user: details and reset", () => {
 
   it("resets one user completely (factors, backup codes, devices, grants) and leaves the others untouched", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
-    const enrolAndTrust = async (sub: string) => {
+    const enrollAndTrust = async (sub: string) => {
       const token = await aSession({ sub, sid: `${sub}-1` });
-      const { backupCodes } = await enrolTotpViaApi(base, token);
+      const { backupCodes } = await enrollTotpViaApi(base, token);
       const { challengeId } = await (await postJson(`${base}/echo/home`, token, {})).json<{ challengeId: string }>();
       const verified = await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, {
         factor: "backup_code",
@@ -188,8 +188,8 @@ describe("one user: details and reset", () => {
       });
       return { backupCodes, device: cookieOf(verified, "__Host-stepgate-device")! };
     };
-    const gil = await enrolAndTrust("gil");
-    const hoa = await enrolAndTrust("hoa");
+    const gil = await enrollAndTrust("gil");
+    const hoa = await enrollAndTrust("hoa");
     // Login grants issued six minutes ago, due for their re-check.
     const oldGrant = async (sub: string) =>
       (await issueGrant(env, { tenantId, userId: sub, sessionId: `${sub}-2`, operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000)).token;
@@ -223,7 +223,7 @@ describe("one user: details and reset", () => {
   it("under required enforcement, a reset user must enrol again at the next page, and their old grants stop within the re-check bound", async () => {
     const { base, tenantId } = await aTenant({ ...loginPolicy(), enforcement: "required" });
     const token = await aSession({ sub: "ivo", sid: "i-1" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const old = await issueGrant(env, { tenantId, userId: "ivo", sessionId: "i-1", operation: "login" }, { maxAgeSeconds: 3600 }, Date.now() - 6 * 60_000);
     const page = () =>
       send(`${base}/echo/home`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}; __Host-stepgate-grant-login=${old.token}` } });
@@ -238,7 +238,7 @@ describe("one user: details and reset", () => {
 describe("a reset racing a verification", () => {
   it("does not trust a device for a verification made before the reset", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
-    await enrolTotpViaApi(base, await aSession({ sub: "jon" }));
+    await enrollTotpViaApi(base, await aSession({ sub: "jon" }));
     const provedAt = Date.now();
     await send(`${base}/__stepgate/admin/v1/users/jon/reset`, { method: "POST", headers: adminHeaders() });
     const user = userState(env, tenantId, "jon");
@@ -251,7 +251,7 @@ describe("a reset racing a verification", () => {
 describe("directory and re-enrolment", () => {
   it("stops counting factors from before a re-enrolment epoch at once, before the users come back", async () => {
     const { base, tenantId } = await aTenant({ ...loginPolicy(), reenrollOnReenable: true });
-    await enrolTotpViaApi(base, await aSession({ sub: "kai" }));
+    await enrollTotpViaApi(base, await aSession({ sub: "kai" }));
     await usersSync(tenantId, "kai");
     expect((await users(base, "?status=enrolled")).users.map((u) => u.userId)).toEqual(["kai"]);
     const patch = async (enabled: boolean) => {
@@ -280,7 +280,7 @@ describe("directory and re-enrolment", () => {
 
   it("reports an admin action as done even when telling the tenant's object fails; the alarm catches up", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
-    await enrolTotpViaApi(base, await aSession({ sub: "lev" }));
+    await enrollTotpViaApi(base, await aSession({ sub: "lev" }));
     await usersSync(tenantId, "lev");
     const tenant = tenantState(env, tenantId);
     await runInDurableObject(tenant, (instance) => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { kvKeys } from "../../src/config/kv-keys";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { codeIn, lastCodeTo, outbox, timePasses } from "../support/outbox";
-import { challengeFor, enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 const PHONE = "+14155552671";
@@ -17,7 +17,7 @@ const policy = () =>
 describe("what an enrolment may answer", () => {
   it("does not let a later factor's enrolment answer a step-up challenge", async () => {
     const { base, tenantId } = await aTenant(policy());
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, await aSession({ sub: "ann", sid: "a-0" }));
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, await aSession({ sub: "ann", sid: "a-0" }));
     const first = await aSession({ sub: "ann", sid: "a-1" });
     // Verify for manage_factors, so adding a factor is allowed in this session.
     const add = await postJson(`${base}/__stepgate/api/enroll/email`, first, { email: "ann@demo.test" });
@@ -46,7 +46,7 @@ describe("what an enrolment may answer", () => {
     expect(pending.status).toBe(201);
     const { enrollmentId } = await pending.json<{ enrollmentId: string }>();
     const code = await lastCodeTo(base, PHONE);
-    await enrolTotpViaApi(base, owner);
+    await enrollTotpViaApi(base, owner);
     const late = await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, thief, { enrollmentId, code });
     expect(late.status).toBe(404);
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${owner}` } })).json<{ factors: Array<{ kind: string }> }>();
@@ -69,8 +69,8 @@ describe("what a sent code may answer", () => {
     const token = await aSession({ sub: "dee", sid: "d-1" });
     const started = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone: PHONE });
     const { enrollmentId } = await started.json<{ enrollmentId: string }>();
-    const enrolCode = await lastCodeTo(base, PHONE);
-    await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: enrolCode });
+    const enrollCode = await lastCodeTo(base, PHONE);
+    await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: enrollCode });
     const second = await aSession({ sub: "dee", sid: "d-2" });
     const add = await postJson(`${base}/__stepgate/api/enroll/email`, second, { email: "dee@demo.test" });
     const manage = (await add.json<{ challengeId: string }>()).challengeId;
@@ -78,11 +78,11 @@ describe("what a sent code may answer", () => {
     await postJson(`${base}/__stepgate/api/challenges/${manage}/send`, second, { factor: "sms" });
     expect((await verify(base, second, manage, "sms", await lastCodeTo(base, PHONE))).status).toBe(200);
     const emailStart = await postJson(`${base}/__stepgate/api/enroll/email`, second, { email: "dee@demo.test" });
-    const emailEnrolment = (await emailStart.json<{ enrollmentId: string }>()).enrollmentId;
-    await postJson(`${base}/__stepgate/api/enroll/email/confirm`, second, { enrollmentId: emailEnrolment, code: await lastCodeTo(base, "dee@demo.test") });
+    const emailEnrollment = (await emailStart.json<{ enrollmentId: string }>()).enrollmentId;
+    await postJson(`${base}/__stepgate/api/enroll/email/confirm`, second, { enrollmentId: emailEnrollment, code: await lastCodeTo(base, "dee@demo.test") });
 
     const id = await challengeFor(`${base}/echo/withdraw`, token);
-    expect((await verify(base, token, id, "sms", enrolCode)).status).toBe(400);
+    expect((await verify(base, token, id, "sms", enrollCode)).status).toBe(400);
     await timePasses(tenantId, "dee", 31_000);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "email" });
     const emailed = codeIn((await outbox(base)).find((m) => m.channel === "email")!.text);
@@ -109,7 +109,7 @@ describe("authenticator settings that change after enrolment", () => {
   it("keeps accepting the enrolled app after the policy's period and digits change", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "fin" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const changed = { ...policy(), factors: { totp: { periodSeconds: 60, digits: 8, algorithm: "SHA256" } } };
     await env.POLICY.put(kvKeys.policy(tenantId), JSON.stringify(changed));
     const etag = (await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;

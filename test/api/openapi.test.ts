@@ -35,11 +35,11 @@ describe("the documented answers are the real ones", () => {
     const admin = await import("../../src/api/admin-schemas");
     const user = await import("../../src/api/user-schemas");
     const { aPolicy, aSession, adminHeaders } = await import("../support/builders");
-    const { enrolTotpViaApi, postJson } = await import("../support/step-up");
+    const { enrollTotpViaApi, postJson } = await import("../support/step-up");
     const { usersSync } = await import("../support/admin");
     const { base, tenantId } = await aTenant(aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["amount"] } } }));
     const token = await aSession({ sub: "oas", email: "oas@example.test" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const stopped = await postJson(`${base}/echo/withdraw`, token, { amount: 10 });
     const { challengeId } = await stopped.json<{ challengeId: string }>();
     const strict = <T extends z.ZodObject>(schema: T) => schema.strict();

@@ -15,7 +15,7 @@ const policy = (overrides: object = {}) =>
     ...overrides,
   });
 
-async function enrolPhone(base: string, token: string, phone = "+1 (415) 555-2671") {
+async function enrollPhone(base: string, token: string, phone = "+1 (415) 555-2671") {
   const started = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone });
   expect(started.status).toBe(201);
   const { enrollmentId, destination } = await started.json<{ enrollmentId: string; destination: string }>();
@@ -30,7 +30,7 @@ describe("enrolling a phone and an email address", () => {
   it("normalises the number to E.164, texts a code that carries only what it should, and confirms it", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "sam" });
-    const { backupCodes } = await enrolPhone(base, token);
+    const { backupCodes } = await enrollPhone(base, token);
     expect(backupCodes).toHaveLength(10);
     const [message] = await outbox(base);
     expect(message).toMatchObject({ channel: "sms", to: PHONE, subject: null });
@@ -47,7 +47,7 @@ describe("enrolling a phone and an email address", () => {
 
   it("asks an enrolled user to verify before adding another factor, then adds the email without new backup codes", async () => {
     const { base, tenantId } = await aTenant(policy());
-    await enrolPhone(base, await aSession({ sub: "tia", sid: "t-1" }));
+    await enrollPhone(base, await aSession({ sub: "tia", sid: "t-1" }));
     await timePasses(tenantId, "tia", 31_000);
     // A later session (enrolling marked the first one as freshly verified).
     const token = await aSession({ sub: "tia", sid: "t-2" });
@@ -84,7 +84,7 @@ describe("answering a challenge with a sent code", () => {
   it("passes a step-up with a texted code and with an emailed code", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "uma", sid: "u-1" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, "uma", 31_000);
     await runInDurableObject(userState(env, tenantId, "uma"), async (_o, state) => {
       state.storage.sql.exec("INSERT INTO factors (id, kind, status, created_at, address) VALUES ('e1', 'email', 'active', ?, 'uma@demo.test')", Date.now());
@@ -115,7 +115,7 @@ describe("answering a challenge with a sent code", () => {
   async function aTextedCode(sub: string) {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, sub, 31_000);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
@@ -143,7 +143,7 @@ describe("answering a challenge with a sent code", () => {
   it("replaces the old code with a new send, and refuses a send inside the cooldown", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "wes" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, "wes", 31_000);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
@@ -164,7 +164,7 @@ describe("answering a challenge with a sent code", () => {
   it("kills a code after its wrong tries, and expires it", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "xia" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, "xia", 31_000);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
@@ -183,7 +183,7 @@ describe("answering a challenge with a sent code", () => {
   it("keeps only a keyed hash of a sent code", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "yan" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, "yan", 31_000);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
@@ -199,7 +199,7 @@ describe("send limits", () => {
   it("lets one of many parallel sends through the cooldown, also across challenges", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "zoe" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     await timePasses(tenantId, "zoe", 31_000);
     const ids = await Promise.all(Array.from({ length: 8 }, () => challengeFor(`${base}/echo/withdraw`, token)));
     const results = await Promise.all(ids.map((id) => postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" })));
@@ -213,7 +213,7 @@ describe("send limits", () => {
   it("stops a user's sends at the hourly cap", async () => {
     const { base, tenantId } = await aTenant(policy({ sendLimits: { perUserPerHour: 3 } }));
     const token = await aSession({ sub: "ziv" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
       await timePasses(tenantId, "ziv", 31_000);
@@ -245,7 +245,7 @@ describe("send limits", () => {
   it("records every send in the user's audit trail", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "abe" });
-    await enrolPhone(base, token);
+    await enrollPhone(base, token);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     await postJson(`${base}/__stepgate/api/challenges/${id}/send`, token, { factor: "sms" });
     const trail = await (await send(`${base}/__stepgate/admin/v1/audit?user=abe`, { headers: adminHeaders() })).json<{
@@ -265,7 +265,7 @@ describe("the dev outbox", () => {
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
     const listed = await worker.fetch(new Request(`${base}/__stepgate/dev/outbox`), production, ctx);
     expect(listed.status).toBe(404);
-    const enrol = await worker.fetch(
+    const enroll = await worker.fetch(
       new Request(`${base}/__stepgate/api/enroll/sms`, {
         method: "POST",
         headers: { Cookie: `portal_session=${await aSession({ sub: "prod" })}`, "Content-Type": "application/json" },
@@ -274,7 +274,7 @@ describe("the dev outbox", () => {
       production,
       ctx,
     );
-    expect(enrol.status).toBe(503);
-    expect(await enrol.json()).toMatchObject({ code: "delivery_unavailable" });
+    expect(enroll.status).toBe(503);
+    expect(await enroll.json()).toMatchObject({ code: "delivery_unavailable" });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { userState } from "../../src/state/user";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
 import { totpCode, wrongCode } from "../support/totp";
 
 const policy = (overrides: object = {}) =>
@@ -24,22 +24,22 @@ describe("the full API flow", () => {
 
     const started = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
     expect(started.status).toBe(201);
-    const enrolment = await started.json<{ enrollmentId: string; otpauthUri: string; secret: string; qrSvg: string }>();
-    expect(enrolment.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
-    expect(new URL(enrolment.otpauthUri).searchParams.get("secret")).toBe(enrolment.secret);
-    expect(enrolment.secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(enrolment.qrSvg).toMatch(/^<svg/);
+    const enrollment = await started.json<{ enrollmentId: string; otpauthUri: string; secret: string; qrSvg: string }>();
+    expect(enrollment.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
+    expect(new URL(enrollment.otpauthUri).searchParams.get("secret")).toBe(enrollment.secret);
+    expect(enrollment.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(enrollment.qrSvg).toMatch(/^<svg/);
 
     const wrong = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, {
-      enrollmentId: enrolment.enrollmentId,
-      code: wrongCode(enrolment.secret),
+      enrollmentId: enrollment.enrollmentId,
+      code: wrongCode(enrollment.secret),
     });
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ code: "invalid_code", attemptsRemaining: 4 });
 
     const confirmed = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, {
-      enrollmentId: enrolment.enrollmentId,
-      code: totpCode(enrolment.secret),
+      enrollmentId: enrollment.enrollmentId,
+      code: totpCode(enrollment.secret),
       challengeId,
     });
     expect(confirmed.status).toBe(200);
@@ -63,8 +63,8 @@ describe("the full API flow", () => {
     const dump = await runInDurableObject(userState(env, tenantId, "alice"), async (_o, state) =>
       JSON.stringify([state.storage.sql.exec("SELECT * FROM factors").toArray(), state.storage.sql.exec("SELECT * FROM backup_codes").toArray()]),
     );
-    expect(dump).not.toContain(enrolment.secret);
-    expect(dump).not.toContain(enrolment.secret.toLowerCase());
+    expect(dump).not.toContain(enrollment.secret);
+    expect(dump).not.toContain(enrollment.secret.toLowerCase());
     for (const code of backupCodes) expect(dump).not.toContain(code.replace("-", ""));
     expect(dump).toMatch(/"secret_sealed":"v1\.t2\./);
   });
@@ -72,7 +72,7 @@ describe("the full API flow", () => {
   it("sets a grant cookie that lets the browser through until maxAge, for that operation only", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "bob" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/password`, token);
     const verified = await verify(base, token, challengeId, "totp", totpCode(secret, enrolledAt + 30_000));
     expect(verified.status).toBe(200);
@@ -101,7 +101,7 @@ describe("replay", () => {
   it("refuses the enrolment code when it is sent again for a challenge", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "carol" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     const replayed = await verify(base, token, challengeId, "totp", totpCode(secret, enrolledAt));
     expect(replayed.status).toBe(400);
@@ -115,7 +115,7 @@ describe("replay", () => {
   it("accepts one of two racing requests with the same code", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "dave" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const first = await challengeFor(`${base}/echo/withdraw`, token);
     const second = await challengeFor(`${base}/echo/withdraw`, token);
     const code = totpCode(secret, enrolledAt + 30_000);
@@ -126,7 +126,7 @@ describe("replay", () => {
   it("uses a backup code once", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "erin" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const code = backupCodes[3]!;
     const first = await challengeFor(`${base}/echo/withdraw`, token);
     expect((await verify(base, token, first, "backup_code", code.toUpperCase().replace("-", " "))).status).toBe(200);
@@ -139,7 +139,7 @@ describe("replay", () => {
   it("answers a challenge only once", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "fay" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     expect((await verify(base, token, challengeId, "backup_code", backupCodes[0]!)).status).toBe(200);
     const again = await verify(base, token, challengeId, "backup_code", backupCodes[1]!);
@@ -152,7 +152,7 @@ describe("lockout", () => {
   it("counts twenty parallel wrong codes at most five times, then refuses even the right code until an admin unlocks", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "gus" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     const wrong = wrongCode(secret, enrolledAt + 30_000);
     const results = await Promise.all(Array.from({ length: 20 }, () => verify(base, token, challengeId, "totp", wrong)));
@@ -176,7 +176,7 @@ describe("lockout", () => {
   it("ends by itself after lockSeconds", async () => {
     const { base } = await aTenant(policy({ lockout: { maxAttempts: 2, windowSeconds: 60, lockSeconds: 1 } }));
     const token = await aSession({ sub: "hal" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     for (let i = 0; i < 2; i++) await verify(base, token, challengeId, "totp", wrongCode(secret, enrolledAt + 30_000));
     expect((await verify(base, token, challengeId, "totp", totpCode(secret, enrolledAt + 30_000))).status).toBe(429);
@@ -195,7 +195,7 @@ describe("audit", () => {
   it("records enrolment, failed and good verifications, lockout and unlock with time, IP and user agent", async () => {
     const { base } = await aTenant(policy({ lockout: { maxAttempts: 2, windowSeconds: 60, lockSeconds: 600 } }));
     const token = await aSession({ sub: "ivy" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     const from = { "CF-Connecting-IP": "203.0.113.7", "User-Agent": "TestBrowser/1.0" };
     for (let i = 0; i < 2; i++) {
@@ -254,7 +254,7 @@ describe("bad input", () => {
   it("refuses a second first-factor enrolment", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "kim" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const again = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
     expect(again.status).toBe(409);
   });
@@ -264,7 +264,7 @@ describe("a right answer at the limit", () => {
   it("passes and leaves the user unlocked when the attempt that reached maxAttempts was the right one", async () => {
     const { base } = await aTenant(policy({ lockout: { maxAttempts: 3, windowSeconds: 900, lockSeconds: 900 } }));
     const token = await aSession({ sub: "lim" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     for (let i = 0; i < 2; i++) expect((await verify(base, token, challengeId, "totp", "000000")).status).toBe(400);
     expect((await verify(base, token, challengeId, "backup_code", backupCodes[0]!)).status).toBe(200);

@@ -80,7 +80,7 @@ async function lastCodeTo(to: string): Promise<string> {
  * On the enrolment page: chooses a factor that sends codes ("Text message" or "Email"), gives
  * `address`, types the code from the dev outbox, and leaves the backup codes page for the portal.
  */
-async function enrolBySentCode(page: Page, choice: "Text message" | "Email", address: string, user: string): Promise<void> {
+async function enrollBySentCode(page: Page, choice: "Text message" | "Email", address: string, user: string): Promise<void> {
   await page.click(`text=${choice}`);
   await page.fill("#address", address);
   await page.click("button[type=submit]");
@@ -155,7 +155,7 @@ describe("the demo portal in a real browser", () => {
       const user = `sms${Date.now()}`;
       const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
       await signIn(page, user);
-      await enrolBySentCode(page, "Text message", phone, user);
+      await enrollBySentCode(page, "Text message", phone, user);
 
       // A new session: the login challenge, answered with a texted code.
       await page.click("text=Sign out");
@@ -178,7 +178,7 @@ describe("the demo portal in a real browser", () => {
       const address = `${user}@demo.test`;
       await signIn(page, user);
       expect(page.url()).toContain("/__stepgate/enroll?challenge=");
-      await enrolBySentCode(page, "Email", address, user);
+      await enrollBySentCode(page, "Email", address, user);
       await page.goto(`${server.base}/__stepgate/settings`);
       const settings = (await page.textContent("main"))!;
       expect(settings).toContain("Email");

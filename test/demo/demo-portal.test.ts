@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { DEMO_HOSTS, demoPolicy } from "../../demo/tenant";
 import { PolicySchema } from "../../src/config/policy-schema";
 import { aTenant, send } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, verify } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 async function signIn(base: string, username: string): Promise<string> {
@@ -94,7 +94,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "wanda");
     const token = session.split("=")[1]!;
-    const { secret, enrolledAt, backupCodes } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt, backupCodes } = await enrollTotpViaApi(base, token);
 
     // The login guard first: the wallet page asks for a code once for this session.
     const toWallet = await send(`${base}/wallet`, { headers: { Accept: "text/html", Cookie: session } });
@@ -150,7 +150,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "xavier");
     const token = session.split("=")[1]!;
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     // First the session's login step-up, then the withdrawal's own.
     const loginChallenge = await challengeFor(`${base}/api/withdraw`, token, { amount: 10, to: "ACC-1" });
     const loginVerified = await verify(base, token, loginChallenge, "backup_code", backupCodes[1]!);
@@ -175,7 +175,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
   it("keeps a form posted before the login step-up through both challenges (login, then the withdrawal) to the portal, once", async () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "yara");
-    const { backupCodes } = await enrolTotpViaApi(base, session.split("=")[1]!);
+    const { backupCodes } = await enrollTotpViaApi(base, session.split("=")[1]!);
     const browser = { Accept: "text/html", "Content-Type": "application/x-www-form-urlencoded" };
     const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
     const answer = async (verifyPath: string, cookies: string, code: string) => {

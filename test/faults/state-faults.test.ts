@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
-import { enrolTotpViaApi, postJson } from "../support/step-up";
+import { enrollTotpViaApi, postJson } from "../support/step-up";
 
 const policy = () => aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } });
 
@@ -36,7 +36,7 @@ describe("a user's Durable Object failing", () => {
   it("answers a verification with a retry-safe 503 and no grant, then verifies on retry", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "ola" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
     const repair = await breakMethod(tenantId, "ola", "matchAnswer");
     const errors = expectErrorLogs();
@@ -53,8 +53,8 @@ describe("a user's Durable Object failing", () => {
   it("stops a protected request with a 503 (never lets it through) when the object cannot say whether the user is enrolled", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "pim" });
-    await enrolTotpViaApi(base, token);
-    const repair = await breakMethod(tenantId, "pim", "applyEnrolmentEpoch");
+    await enrollTotpViaApi(base, token);
+    const repair = await breakMethod(tenantId, "pim", "applyEnrollmentEpoch");
     const errors = expectErrorLogs();
     const stopped = await postJson(`${base}/echo/withdraw`, token, { amount: 1 });
     expect(stopped.status).toBe(503);
@@ -66,7 +66,7 @@ describe("a user's Durable Object failing", () => {
   it("refuses a single-use grant it cannot spend, rather than letting it through twice", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "quo" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
     const { grant } = await (
       await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] })

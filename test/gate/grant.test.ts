@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { checkGrant, issueGrant, ONCE_GRANT_TTL_SECONDS, type GrantSubject } from "../../src/gate/grant";
 import { base64url, fromBase64url } from "../../src/lib/encoding";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi } from "../support/step-up";
+import { enrollTotpViaApi } from "../support/step-up";
 
 const subject: GrantSubject = { tenantId: "acme", userId: "alice", sessionId: "s-1", operation: "withdraw" };
 const now = Date.now();
@@ -74,7 +74,7 @@ describe("grants at the gate", () => {
       aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 300, bindRequest: false } } }),
     );
     const alice = await aSession({ sub: "alice", sid: "a-1" });
-    const { grant } = await enrolTotpViaApi(base, alice, undefined);
+    const { grant } = await enrollTotpViaApi(base, alice, undefined);
     expect(grant).toBeUndefined();
     const { token } = await issueGrant(env, { tenantId, userId: "alice", sessionId: "a-1", operation: "withdraw" }, { maxAgeSeconds: 300 }, Date.now());
     const post = (session: string) =>
@@ -89,7 +89,7 @@ describe("grants at the gate", () => {
     const home = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const other = await aTenant(aPolicy({ enforcement: "required", ...routes }));
     const token = await aSession({ sub: "amy", sid: "s" });
-    await enrolTotpViaApi(other.base, token);
+    await enrollTotpViaApi(other.base, token);
     const { token: grant } = await issueGrant(
       env,
       { tenantId: home.tenantId, userId: "amy", sessionId: "s", operation: "withdraw" },

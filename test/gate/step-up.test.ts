@@ -3,7 +3,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 
-async function enrolTotp(tenantId: string, userId: string): Promise<void> {
+async function enrollTotp(tenantId: string, userId: string): Promise<void> {
   await runInDurableObject(userState(env, tenantId, userId), async (_instance, state) => {
     state.storage.sql.exec("INSERT INTO factors (id, kind, status, created_at) VALUES ('f1', 'totp', 'active', ?)", Date.now());
   });
@@ -22,7 +22,7 @@ const json = { "Content-Type": "application/json" };
 describe("a protected API call without a grant", () => {
   it("gets a 401 step_up_required problem with a StepUp challenge for an enrolled user", async () => {
     const { base, tenantId } = await aTenant();
-    await enrolTotp(tenantId, "alice");
+    await enrollTotp(tenantId, "alice");
     const response = await send(`${base}/api/withdraw`, {
       method: "POST",
       headers: { ...json, Cookie: `portal_session=${await aSession({ sub: "alice", sid: "s-9" })}` },
@@ -86,7 +86,7 @@ describe("a protected browser navigation without a grant", () => {
 
   it("is redirected with 303 to the challenge page, remembering where it was going", async () => {
     const { base, tenantId } = await aTenant(pagePolicy());
-    await enrolTotp(tenantId, "alice");
+    await enrollTotp(tenantId, "alice");
     const response = await send(`${base}/statements/2026?year=1`, { headers: { ...browser, Cookie: `portal_session=${await aSession()}` } });
     expect(response.status).toBe(303);
     const location = response.headers.get("Location") ?? "";
@@ -97,7 +97,7 @@ describe("a protected browser navigation without a grant", () => {
 
   it("never remembers a path that a browser would read as another host", async () => {
     const { base, tenantId } = await aTenant(aPolicy({ operations: { login: { routes: ["* /*"] } } }));
-    await enrolTotp(tenantId, "alice");
+    await enrollTotp(tenantId, "alice");
     const response = await send(`${base}//evil.example/x`, { headers: { ...browser, Cookie: `portal_session=${await aSession()}` } });
     expect(response.status).toBe(303);
     const id = /challenge\/([\w-]{22})$/.exec(response.headers.get("Location") ?? "")?.[1];
@@ -113,7 +113,7 @@ describe("a protected browser navigation without a grant", () => {
 
   it("answers a browser form POST with a 401 page leading to the challenge and back to the form's page", async () => {
     const { base, tenantId } = await aTenant();
-    await enrolTotp(tenantId, "alice");
+    await enrollTotp(tenantId, "alice");
     const response = await send(`${base}/wallet/withdraw`, {
       method: "POST",
       headers: {
@@ -135,7 +135,7 @@ describe("a protected browser navigation without a grant", () => {
 
   it("ignores a Referer from another site", async () => {
     const { base, tenantId } = await aTenant();
-    await enrolTotp(tenantId, "alice");
+    await enrollTotp(tenantId, "alice");
     const response = await send(`${base}/wallet/withdraw`, {
       method: "POST",
       headers: { ...browser, Referer: "https://evil.example/wallet", Cookie: `portal_session=${await aSession()}` },

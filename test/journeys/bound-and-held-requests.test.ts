@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
+import { enrollTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
 import { codeIn, outbox, timePasses } from "../support/outbox";
 
 /** Withdrawals bound to the request (the default for `withdraw`), showing amount, currency and payee. */
@@ -35,7 +35,7 @@ describe("request-bound grants", () => {
   it("approve exactly the request shown: another amount, another payee, or the same one twice is refused", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "ana" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const approved = { amount: 10, currency: "USD", to: { name: "A", iban: "DE1" } };
     const { challengeId } = await stoppedWithdrawal(base, token, approved);
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
@@ -61,7 +61,7 @@ describe("request-bound grants", () => {
   it("are not for another path or method, and a trusted device never skips them", async () => {
     const { base } = await aTenant(moneyPolicy({ trustedDevices: { enabled: true, operations: ["login", "withdraw"] } }));
     const token = await aSession({ sub: "ben" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 5 });
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
     const elsewhere = await send(`${base}/echo/upload`, {
@@ -77,7 +77,7 @@ describe("what you approve is what you see", () => {
   it("shows the fields the policy names, escaped, on the challenge page and in the API", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "cyd" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const payee = `<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202eevil`;
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 250, currency: "USD", to: { name: payee } });
 
@@ -108,8 +108,8 @@ describe("what you approve is what you see", () => {
     const started = await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone: "+14155550101" });
     expect(started.status).toBe(201);
     const { enrollmentId } = await started.json<{ enrollmentId: string }>();
-    const enrolCode = codeIn((await outbox(base)).find((m) => m.to === "+14155550101")!.text);
-    expect((await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: enrolCode })).status).toBe(200);
+    const enrollCode = codeIn((await outbox(base)).find((m) => m.to === "+14155550101")!.text);
+    expect((await postJson(`${base}/__stepgate/api/enroll/sms/confirm`, token, { enrollmentId, code: enrollCode })).status).toBe(200);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 75, currency: "EUR", to: { name: "Bob\nLine2" } });
     await timePasses(tenantId, "dee", 120_000); // past the enrolment text's resend cooldown
     expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, token, { factor: "sms" })).status).toBe(202);
@@ -122,7 +122,7 @@ describe("held requests", () => {
   it("are completed once by the API; a second complete and a retry with the grant after it are refused", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "eli" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const body = { amount: 42, currency: "USD", to: { name: "Z" } };
     const stopped = await stoppedWithdrawal(base, token, body);
     expect(stopped.held).toBe(true);
@@ -149,7 +149,7 @@ describe("held requests", () => {
   it("reach the origin exactly once when completes and retries race", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "fay" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const body = { amount: 1, to: { name: "Q" } };
     const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, body);
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
@@ -170,7 +170,7 @@ describe("held requests", () => {
   it("expire with their challenge", async () => {
     const { base, tenantId } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "gus" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 3 });
     await verified(base, token, challengeId, backupCodes[0]!);
     await runInDurableObject(userState(env, tenantId, "gus"), (_o, state) => state.storage.sql.exec("UPDATE challenges SET expires_at = ?", Date.now() - 1));
@@ -182,7 +182,7 @@ describe("held requests", () => {
   it("belong to their session: another session of the same user cannot complete them", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "hal", sid: "h-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 3 });
     await verified(base, token, challengeId, backupCodes[0]!);
     expect((await postJson(completeUrl!, await aSession({ sub: "hal", sid: "h-2" }), {})).status).toBe(404);
@@ -192,7 +192,7 @@ describe("held requests", () => {
   it("are not kept for uploads or bodies over the cap: the client is told to verify, then send again with the grant", async () => {
     const { base } = await aTenant(moneyPolicy({ heldRequests: { maxBodyBytes: 1024 } }));
     const token = await aSession({ sub: "ivy" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const big = { amount: 9, memo: "x".repeat(2000) };
     const stopped = await stoppedWithdrawal(base, token, big);
     expect(stopped.held).toBe(false);
@@ -227,7 +227,7 @@ describe("held requests: the review's cases", () => {
   it("cannot be completed after the grant was used by a retry", async () => {
     const { base, tenantId } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "jay" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const body = { amount: 500, to: { name: "R" } };
     const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, body);
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
@@ -242,7 +242,7 @@ describe("held requests: the review's cases", () => {
   it("send the held body with its own content headers and only the completing request's credentials", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "kit" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId, completeUrl } = await stoppedWithdrawal(base, token, { amount: 8 });
     await verified(base, token, challengeId, backupCodes[0]!);
     const done = await send(completeUrl!, {
@@ -263,7 +263,7 @@ describe("held requests: the review's cases", () => {
   it("refuse a grant for the same request with a claimed method override, and ambiguous JSON", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "lee" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 2 });
     const grant = await verified(base, token, challengeId, backupCodes[0]!);
     const overridden = await send(`${base}/echo/withdraw`, {
@@ -280,7 +280,7 @@ describe("held requests: the review's cases", () => {
   it("are completed from a cross-site link never", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "max" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 4 });
     await verified(base, token, challengeId, backupCodes[0]!);
     const crossSite = await send(`${base}/__stepgate/challenge/${challengeId}/complete`, {
@@ -296,7 +296,7 @@ describe("held requests: the review's cases", () => {
   it("refuse a body over 1 MiB before reading it", async () => {
     const { base } = await aTenant(moneyPolicy());
     const token = await aSession({ sub: "ned" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const big = await send(`${base}/echo/withdraw`, {
       method: "POST",
       headers: sessionHeaders(token),
@@ -319,7 +319,7 @@ describe("enrolment forced by a bound operation", () => {
     ).text();
     expect(page).toContain("You are approving");
     expect(page).toContain("640");
-    const { grant } = await enrolTotpViaApi(base, token, challengeId);
+    const { grant } = await enrollTotpViaApi(base, token, challengeId);
     expect(grant).toBeDefined();
     expect((await withGrant(base, token, grant!, { amount: 6400, currency: "USD" })).status).toBe(401);
     expect((await withGrant(base, token, grant!, { amount: 640, currency: "USD" })).status).toBe(200);

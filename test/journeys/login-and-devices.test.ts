@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { issueGrant } from "../../src/gate/grant";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi, postJson, verify } from "../support/step-up";
+import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 const page = { Accept: "text/html" };
@@ -48,7 +48,7 @@ describe("the login operation", () => {
   it("asks an enrolled user once per portal session, on any route, and again for a new session", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "lea", sid: "s-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const first = await get(base, `portal_session=${token}`);
     expect(first.status).toBe(303);
     expect(first.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
@@ -62,7 +62,7 @@ describe("the login operation", () => {
   it("still asks for the withdrawal's own step-up behind a login grant", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "max" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const grant = cookieOf(await passLogin(base, token, backupCodes[0]!), "__Host-stepgate-grant-login")!;
     const withdraw = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${token}; ${grant}` }, body: "{}" });
     expect(withdraw.status).toBe(401);
@@ -138,7 +138,7 @@ describe("turning 2FA off and on again", () => {
   ])("with reenrollOnReenable %s, an enrolled user is sent to %s", async (reenroll, status, location) => {
     const { base } = await aTenant(loginPolicy({ enforcement: "required", reenrollOnReenable: reenroll }));
     const token = await aSession({ sub: "rex" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const cookie = await signedIn(base, token, backupCodes[0]!);
     expect((await get(base, cookie)).status).toBe(200);
     const off = await putPolicy(base, (p) => (p.enabled = false));
@@ -166,7 +166,7 @@ describe("a challenge opened before 2FA was turned off and on again (reenrollOnR
   it.each(["totp", "backup_code"])("is void: answered with a %s of the factor enrolled before, it is refused and grants nothing", async (factor) => {
     const { base } = await aTenant(loginPolicy({ enforcement: "required", reenrollOnReenable: true }));
     const token = await aSession({ sub: `vic-${factor}` });
-    const { secret, backupCodes } = await enrolTotpViaApi(base, token);
+    const { secret, backupCodes } = await enrollTotpViaApi(base, token);
     const opened = await postJson(`${base}/echo/withdraw`, token, { amount: 1 });
     expect(opened.status).toBe(401);
     const { challengeId } = await opened.json<{ challengeId: string }>();
@@ -185,7 +185,7 @@ describe("trusted devices", () => {
   it("spares the login code on a trusted device in a new session, but not the withdrawal", async () => {
     const { base } = await aTenant(loginPolicy());
     const first = await aSession({ sub: "sue", sid: "d-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, first);
+    const { backupCodes } = await enrollTotpViaApi(base, first);
     const verified = await passLogin(base, first, backupCodes[0]!, true);
     const device = cookieOf(verified, "__Host-stepgate-device")!;
     expect(verified.headers.getSetCookie().find((c) => c.startsWith("__Host-stepgate-device="))).toMatch(/HttpOnly; Secure; SameSite=Lax/);
@@ -207,10 +207,10 @@ describe("trusted devices", () => {
   it("ignores a device cookie moved to another user or tampered with", async () => {
     const { base } = await aTenant(loginPolicy());
     const sue = await aSession({ sub: "ted", sid: "t-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, sue);
+    const { backupCodes } = await enrollTotpViaApi(base, sue);
     const device = cookieOf(await passLogin(base, sue, backupCodes[0]!, true), "__Host-stepgate-device")!;
     const mallory = await aSession({ sub: "mallory" });
-    await enrolTotpViaApi(base, mallory);
+    await enrollTotpViaApi(base, mallory);
     expect((await get(base, `portal_session=${mallory}; ${device}`)).status).toBe(303);
     const tampered = device.slice(0, -3) + (device.endsWith("AAA") ? "BBB" : "AAA");
     expect((await get(base, `portal_session=${await aSession({ sub: "ted", sid: "t-2" })}; ${tampered}`)).status).toBe(303);
@@ -219,7 +219,7 @@ describe("trusted devices", () => {
   it("ends trust when the device is revoked, also for grants it earned, within the re-check bound", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "uri", sid: "u-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const trusting = await passLogin(base, token, backupCodes[0]!, true);
     const device = cookieOf(trusting, "__Host-stepgate-device")!;
     const ownGrant = cookieOf(trusting, "__Host-stepgate-grant-login")!;
@@ -250,7 +250,7 @@ describe("trusted devices", () => {
   it("keeps at most `max` devices, evicting the oldest", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "vic", sid: "v-0" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     for (let i = 1; i <= 3; i++) await passLogin(base, await aSession({ sub: "vic", sid: `v-${i}` }), backupCodes[i]!, true);
     const devices = await (await send(`${base}/__stepgate/api/devices`, { headers: { Cookie: await signedIn(base, token, backupCodes[4]!) } })).json<{
       devices: unknown[];
@@ -263,7 +263,7 @@ describe("self-service", () => {
   it("removes a factor only after a fresh manage_factors verification, and never the last one under required", async () => {
     const { base } = await aTenant(loginPolicy({ enforcement: "required", operations: {} }));
     const token = await aSession({ sub: "wil", sid: "w-1" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, await aSession({ sub: "wil", sid: "w-0" }));
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, await aSession({ sub: "wil", sid: "w-0" }));
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{
       factors: Array<{ id: string }>;
       required: boolean;
@@ -283,7 +283,7 @@ describe("self-service", () => {
   it("lets a user disable 2FA under optional enforcement, which ends their devices and grants", async () => {
     const { base } = await aTenant(loginPolicy({ enforcement: "optional" }));
     const token = await aSession({ sub: "xan", sid: "x-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{ factors: Array<{ id: string }> }>();
     const cookie = await signedIn(base, token, backupCodes[1]!);
     // Enrolling the first factor verified this session, so it may manage factors now.
@@ -296,7 +296,7 @@ describe("self-service", () => {
   it("makes new backup codes after a fresh verification; the old ones stop working", async () => {
     const { base } = await aTenant(loginPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }));
     const token = await aSession({ sub: "yul", sid: "y-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const made = await postJson(`${base}/__stepgate/api/backup-codes`, token, {});
     expect(made.status).toBe(201);
     const fresh = (await made.json<{ backupCodes: string[] }>()).backupCodes;
@@ -312,7 +312,7 @@ describe("self-service", () => {
   it("shows the settings page with factors, devices and activity, and sends a stale session to verify before removing", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "zed", sid: "z-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, await aSession({ sub: "zed", sid: "z-0" }));
+    const { backupCodes } = await enrollTotpViaApi(base, await aSession({ sub: "zed", sid: "z-0" }));
     const cookie = await signedIn(base, token, backupCodes[0]!);
     const settings = await send(`${base}/__stepgate/settings`, { headers: { Accept: "text/html", Cookie: cookie } });
     expect(settings.status).toBe(200);
@@ -335,7 +335,7 @@ describe("what protects the account is guarded like the portal", () => {
   it("keeps the device cookie from the origin, like the grants", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "ada", sid: "a-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const device = cookieOf(await passLogin(base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
     const home = await get(base, `portal_session=${await aSession({ sub: "ada", sid: "a-2" })}; ${device}; theme=dark`, "/echo/home", {
       Accept: "application/json",
@@ -349,7 +349,7 @@ describe("what protects the account is guarded like the portal", () => {
   it("asks a session without a login grant to step up before listing or revoking devices, or opening settings", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "bea", sid: "b-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const cookie = `portal_session=${token}`;
     for (const [method, path] of [
       ["GET", "/devices"],
@@ -376,7 +376,7 @@ describe("what protects the account is guarded like the portal", () => {
   it("refuses a POST to the user API that a cross-site form could send (no JSON content type)", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "cal", sid: "c-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const cookie = await signedIn(base, token, backupCodes[0]!);
     for (const type of [null, "text/plain", "application/x-www-form-urlencoded"]) {
       const response = await send(`${base}/__stepgate/api/backup-codes`, {
@@ -395,7 +395,7 @@ describe("what protects the account is guarded like the portal", () => {
   it("does not trust a device from a challenge the policy does not let devices skip", async () => {
     const { base } = await aTenant(loginPolicy());
     const token = await aSession({ sub: "dan", sid: "d-1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const cookie = await signedIn(base, token, backupCodes[0]!);
     const stopped = await send(`${base}/echo/withdraw`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json" }, body: "{}" });
     const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
@@ -427,7 +427,7 @@ describe("what protects the account is guarded like the portal", () => {
     expect(pageLoad.status).toBe(303);
     expect(pageLoad.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=/);
     expect((await get(base, `portal_session=${await aSession({ sub: "gus", groups: ["staff"] })}`)).status).toBe(200);
-    const { backupCodes } = await enrolTotpViaApi(base, member);
+    const { backupCodes } = await enrollTotpViaApi(base, member);
     const cookie = await signedIn(base, member, backupCodes[0]!);
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: cookie } })).json<{ factors: Array<{ id: string }>; required: boolean }>();
     expect(me.required).toBe(true);
@@ -439,9 +439,9 @@ describe("what protects the account is guarded like the portal", () => {
     const first = await aTenant(loginPolicy());
     const second = await aTenant(loginPolicy());
     const token = await aSession({ sub: "hal", sid: "h-1" });
-    const { backupCodes } = await enrolTotpViaApi(first.base, token);
+    const { backupCodes } = await enrollTotpViaApi(first.base, token);
     const device = cookieOf(await passLogin(first.base, token, backupCodes[0]!, true), "__Host-stepgate-device")!;
-    const other = await enrolTotpViaApi(second.base, token);
+    const other = await enrollTotpViaApi(second.base, token);
     expect(other.backupCodes).toHaveLength(10);
     expect((await get(second.base, `portal_session=${await aSession({ sub: "hal", sid: "h-2" })}; ${device}`)).status).toBe(303);
   });

@@ -41,7 +41,7 @@ async function postJson(url: string, cookie: string, body: unknown): Promise<Res
   });
 }
 
-async function enrol(base: string, cookie: string): Promise<void> {
+async function enroll(base: string, cookie: string): Promise<void> {
   const started = await postJson(`${base}/__stepgate/api/enroll/totp`, cookie, {});
   expect(started.status).toBe(201);
   const { enrollmentId, secret } = (await started.json()) as { enrollmentId: string; secret: string };
@@ -52,7 +52,7 @@ async function enrol(base: string, cookie: string): Promise<void> {
 /** Enrols, opens a challenge and answers it wrong until the user is locked out. */
 async function lockOut(base: string, user: string): Promise<void> {
   const cookie = await signIn(base, user);
-  await enrol(base, cookie);
+  await enroll(base, cookie);
   const opened = await postJson(`${base}/api/withdraw`, cookie, { amount: 1, currency: "USD", to: "x" });
   expect(opened.status).toBe(401);
   const { challengeId } = (await opened.json()) as { challengeId: string };
@@ -68,7 +68,7 @@ type DirectoryEntry = { userId: string; status: string; locked: boolean };
 it("loses no audit entry or directory update when the dev server is killed mid-verification and started again", async () => {
   server = await startDevServer({ stateDir });
   const base = server.base;
-  await Promise.all([...LOCKED_USERS.map((user) => lockOut(base, user)), ...NEW_USERS.map(async (user) => enrol(base, await signIn(base, user)))]);
+  await Promise.all([...LOCKED_USERS.map((user) => lockOut(base, user)), ...NEW_USERS.map(async (user) => enroll(base, await signIn(base, user)))]);
   await server.stop("SIGKILL");
 
   server = await startDevServer({ stateDir });

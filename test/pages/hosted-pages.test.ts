@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi } from "../support/step-up";
+import { enrollTotpViaApi } from "../support/step-up";
 import { lastCodeTo, timePasses } from "../support/outbox";
 import { totpCode, wrongCode } from "../support/totp";
 
@@ -34,10 +34,10 @@ describe("enrolling by the hosted pages", () => {
 
     const stopped = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: cookie } });
     expect(stopped.status).toBe(303);
-    const enrolUrl = stopped.headers.get("Location")!;
-    expect(enrolUrl).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
+    const enrollUrl = stopped.headers.get("Location")!;
+    expect(enrollUrl).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
 
-    const page = await send(`${base}${enrolUrl}`, { headers: { ...browser, Cookie: cookie } });
+    const page = await send(`${base}${enrollUrl}`, { headers: { ...browser, Cookie: cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get("Cache-Control")).toBe("no-store");
     const html = await page.text();
@@ -52,7 +52,7 @@ describe("enrolling by the hosted pages", () => {
     expect(new URL(href).searchParams.get("secret")).toBe(secret);
 
     // Reloading keeps the same secret: the user may already have scanned it.
-    const reloaded = await (await send(`${base}${enrolUrl}`, { headers: { ...browser, Cookie: cookie } })).text();
+    const reloaded = await (await send(`${base}${enrollUrl}`, { headers: { ...browser, Cookie: cookie } })).text();
     expect(reloaded).toContain(secret.replace(/(.{4})/g, "$1 ").trim());
 
     const fields = { csrf: field(html, "csrf"), enrollmentId: field(html, "enrollmentId"), challenge: field(html, "challenge") };
@@ -80,7 +80,7 @@ describe("the challenge page", () => {
   async function enrolledBrowser(overrides: object = {}) {
     const { base } = await aTenant(policy(overrides));
     const token = await aSession({ sub: "quinn", sid: "q-1" });
-    const enrolled = await enrolTotpViaApi(base, token);
+    const enrolled = await enrollTotpViaApi(base, token);
     const cookie = `portal_session=${token}`;
     const stopped = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: cookie } });
     expect(stopped.status).toBe(303);

@@ -15,7 +15,7 @@ const twilioPolicy = (authToken: unknown = { ref: "TENANT_TEST_TWILIO_TOKEN" }) 
     factors: { sms: { enabled: true, provider: "twilio", twilio: { accountSid: SID, authToken, from: "+15005550006", apiBaseUrl: env.TEST_ORIGIN } } } as never,
   });
 
-async function enrolPhone(base: string, phone: string, sub = `u-${crypto.randomUUID().slice(0, 6)}`) {
+async function enrollPhone(base: string, phone: string, sub = `u-${crypto.randomUUID().slice(0, 6)}`) {
   const token = await aSession({ sub });
   return { token, response: await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone }) };
 }
@@ -24,7 +24,7 @@ describe("Twilio", () => {
   it("posts the documented request: account URL, basic auth, form body with To, From and Body", async () => {
     const { base } = await aTenant(twilioPolicy("twilio-secret-token"));
     const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
-    const { token, response } = await enrolPhone(base, phone);
+    const { token, response } = await enrollPhone(base, phone);
     expect(response.status).toBe(201);
     const request = (await providerRequests()).reverse().find((r) => new URLSearchParams(r.body).get("To") === phone)!;
     expect(request.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
@@ -44,7 +44,7 @@ describe("Twilio", () => {
   ])("maps Twilio's answer for %s to %i %s, and leaves no cooldown behind", async (phone, status, code) => {
     const { base } = await aTenant(twilioPolicy("twilio-secret-token"));
     const errors = expectErrorLogs();
-    const { token, response } = await enrolPhone(base, phone);
+    const { token, response } = await enrollPhone(base, phone);
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ code });
     // The undelivered code was withdrawn: asking again at once is not refused as too soon.
@@ -61,7 +61,7 @@ describe("Twilio", () => {
 
   it("refuses to use another tenant's secret named in a policy written straight to KV", async () => {
     const { base } = await aTenant(twilioPolicy({ ref: "TENANT_DEMO_JWT_SECRET" }));
-    const { response } = await enrolPhone(base, "+14155552671");
+    const { response } = await enrollPhone(base, "+14155552671");
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: "credential_unavailable" });
     expect((await providerRequests()).some((r) => r.headers.authorization?.includes(btoa(`${SID}:test-demo-jwt-secret`)))).toBe(false);
@@ -165,7 +165,7 @@ describe("provider credentials", () => {
     expect(shown).not.toContain("rotated-secret-token");
 
     const phone = `+1415555${String(Math.floor(Math.random() * 9000) + 1000)}`;
-    expect((await enrolPhone(base, phone)).response.status).toBe(201);
+    expect((await enrollPhone(base, phone)).response.status).toBe(201);
     const request = (await providerRequests()).reverse().find((r) => new URLSearchParams(r.body).get("To") === phone)!;
     expect(request.headers.authorization).toBe(`Basic ${btoa(`${SID}:rotated-secret-token`)}`);
   });
@@ -208,7 +208,7 @@ describe("provider credentials", () => {
 
   it("lists development texts in the outbox with their recipient", async () => {
     const { base } = await aTenant(aPolicy({ factors: { sms: { enabled: true } } as never }));
-    await enrolPhone(base, "+14155552671");
+    await enrollPhone(base, "+14155552671");
     expect((await outbox(base))[0]!.to).toBe("+14155552671");
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi } from "../support/step-up";
+import { enrollTotpViaApi } from "../support/step-up";
 
 const policy = aPolicy({
   operations: {
@@ -19,7 +19,7 @@ const policy = aPolicy({
 async function enrolledUser(sub: string) {
   const { base } = await aTenant(policy);
   const token = await aSession({ sub });
-  await enrolTotpViaApi(base, token);
+  await enrollTotpViaApi(base, token);
   return { base, token };
 }
 

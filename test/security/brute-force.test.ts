@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant } from "../support/builders";
-import { enrolTotpViaApi, postJson } from "../support/step-up";
+import { enrollTotpViaApi, postJson } from "../support/step-up";
 
 const MAX_ATTEMPTS = 5;
 const PARALLEL = 40;
@@ -18,7 +18,7 @@ describe("brute force", () => {
       }),
     );
     const token = await aSession({ sub: "bru" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const challenges: string[] = [];
     for (let i = 0; i < 4; i++)
       challenges.push((await (await postJson(`${base}/echo/withdraw`, token, { amount: i })).json<{ challengeId: string }>()).challengeId);

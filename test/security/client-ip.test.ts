@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { clientNetwork, perIpBucket } from "../../src/lib/client-ip";
 import { usersSync } from "../support/admin";
 import { aPolicy, aSession, aTenant } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, postJson } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
 
 const PER_IP = 2;
 const aTenantLimitingIps = () =>
@@ -23,7 +23,7 @@ const aTenantLimitingIps = () =>
 /** A user with an authenticator app and an open challenge for `withdraw`. */
 async function aChallengedUser(base: string, sub: string) {
   const token = await aSession({ sub });
-  const { backupCodes } = await enrolTotpViaApi(base, token);
+  const { backupCodes } = await enrollTotpViaApi(base, token);
   return { token, backupCodes, challenge: await challengeFor(`${base}/echo/withdraw`, token) };
 }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant } from "../support/builders";
-import { enrolTotpViaApi, postJson } from "../support/step-up";
+import { enrollTotpViaApi, postJson } from "../support/step-up";
 
 const PER_IP = 8;
 const USERS = 6;
@@ -30,7 +30,7 @@ describe("credential stuffing from one IP across users", () => {
     const victims = await Promise.all(
       Array.from({ length: USERS }, async (_, i) => {
         const token = await aSession({ sub: `victim-${i}`, sid: `v${i}` });
-        const enrolled = await enrolTotpViaApi(base, token);
+        const enrolled = await enrollTotpViaApi(base, token);
         return { token, enrolled, challenge: await aChallenge(base, token) };
       }),
     );
@@ -69,7 +69,7 @@ describe("credential stuffing from one IP across users", () => {
     const { base } = await aTenantLimitingIps();
     const office = { "CF-Connecting-IP": "192.0.2.10" };
     const token = await aSession({ sub: "clerk", sid: "c1" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     for (const code of backupCodes) {
       const answered = await postJson(
         `${base}/__stepgate/api/challenges/${await aChallenge(base, token)}/verify`,

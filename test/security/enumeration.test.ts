@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi, postJson } from "../support/step-up";
+import { enrollTotpViaApi, postJson } from "../support/step-up";
 
 const policy = () => aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } });
 
@@ -12,10 +12,10 @@ describe("enumeration", () => {
   it("answers unknown, other users' and other sessions' challenges alike, for reading, sending and verifying", async () => {
     const { base } = await aTenant(policy());
     const victim = await aSession({ sub: "vic", sid: "v-1" });
-    await enrolTotpViaApi(base, victim);
+    await enrollTotpViaApi(base, victim);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, victim, { amount: 1 })).json<{ challengeId: string }>();
     const attacker = await aSession({ sub: "att", sid: "a-1" });
-    await enrolTotpViaApi(base, attacker);
+    await enrollTotpViaApi(base, attacker);
     const victimOtherSession = await aSession({ sub: "vic", sid: "v-2" });
     const unknown = "Q".repeat(22);
 
@@ -34,7 +34,7 @@ describe("enumeration", () => {
   it("gives a wrong code the same answer whether or not the code was close", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "wes" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const { challengeId } = await (await postJson(`${base}/echo/withdraw`, token, { amount: 1 })).json<{ challengeId: string }>();
     const first = await (await postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "totp", code: "000000" })).json<
       Record<string, unknown>

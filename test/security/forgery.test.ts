@@ -10,7 +10,7 @@ import { checkGrant, issueGrant, type GrantSubject } from "../../src/gate/grant"
 import { deviceCookie, trustedDeviceId } from "../../src/gate/device-cookie";
 import { csrfToken, csrfTokenValid } from "../../src/lib/csrf";
 import { aPolicy, aSession, aTenant } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, verify } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 const RUNS = 200;
@@ -121,7 +121,7 @@ describe("forged and transplanted challenge ids", () => {
       }),
     );
     const token = await aSession({ sub: "cid", sid: "cid-1" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const id = await challengeFor(`${base}/echo/withdraw`, token);
     const rightCode = totpCode(secret, enrolledAt + 30_000);
     await fc.assert(
@@ -132,7 +132,7 @@ describe("forged and transplanted challenge ids", () => {
       { numRuns: RUNS },
     );
     const intruder = await aSession({ sub: "mallory", sid: "m-1" });
-    await enrolTotpViaApi(base, intruder);
+    await enrollTotpViaApi(base, intruder);
     expect((await verify(base, intruder, id, "totp", rightCode)).status).toBe(404);
     // The genuine id with the same code still works: the probes neither spent nor locked anything.
     expect((await verify(base, token, id, "totp", rightCode)).status).toBe(200);

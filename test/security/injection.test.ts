@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi, postJson } from "../support/step-up";
+import { enrollTotpViaApi, postJson } from "../support/step-up";
 
 const PAYLOAD = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&`;
 
@@ -19,7 +19,7 @@ describe("injection through displayed fields", () => {
       }),
     );
     const token = await aSession({ sub: "ina" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const stopped = await send(`${base}/echo/home`, { headers: { Cookie: `portal_session=${token}`, "User-Agent": PAYLOAD } });
     const { challengeId } = await stopped.json<{ challengeId: string }>();
     const page = await (

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
-import { enrolTotpViaApi, postJson, sessionHeaders } from "../support/step-up";
+import { enrollTotpViaApi, postJson, sessionHeaders } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
 const browser = { Accept: "text/html,application/xhtml+xml,*/*;q=0.8", "User-Agent": "Mozilla/5.0 (test)" };
@@ -71,17 +71,17 @@ describe("stepgate's own pages", () => {
     const stopped = await get("/echo/statements");
     expect(stopped.status).toBe(303);
     expectOwnHeaders(stopped, "303 to the challenge");
-    const enrolPath = stopped.headers.get("Location")!;
+    const enrollPath = stopped.headers.get("Location")!;
 
-    await expectOwnPage(await get(enrolPath), "enrol: choose a factor");
-    await expectOwnPage(await get(`${enrolPath}&factor=sms`), "enrol: phone number");
-    const totpPage = await get(`${enrolPath}&factor=totp`);
-    const enrolHtml = await expectOwnPage(totpPage, "enrol: authenticator app");
-    const secret = /id="secret">([A-Z2-7 ]+)</.exec(enrolHtml)![1]!.replace(/ /g, "");
+    await expectOwnPage(await get(enrollPath), "enrol: choose a factor");
+    await expectOwnPage(await get(`${enrollPath}&factor=sms`), "enrol: phone number");
+    const totpPage = await get(`${enrollPath}&factor=totp`);
+    const enrollHtml = await expectOwnPage(totpPage, "enrol: authenticator app");
+    const secret = /id="secret">([A-Z2-7 ]+)</.exec(enrollHtml)![1]!.replace(/ /g, "");
     const confirmed = await postForm("/__stepgate/enroll", {
-      csrf: field(enrolHtml, "csrf"),
-      enrollmentId: field(enrolHtml, "enrollmentId"),
-      challenge: field(enrolHtml, "challenge"),
+      csrf: field(enrollHtml, "csrf"),
+      enrollmentId: field(enrollHtml, "enrollmentId"),
+      challenge: field(enrollHtml, "challenge"),
       code: totpCode(secret),
     });
     expect(await expectOwnPage(confirmed, "backup codes")).toContain("Save your backup codes");
@@ -172,7 +172,7 @@ describe("the origin's answers", () => {
   it("keep their own headers when a held request is completed", async () => {
     const { base } = await aTenant(policy());
     const token = await aSession({ sub: "jon" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const stopped = await (await postJson(`${base}/echo/withdraw`, token, { amount: 7 })).json<{ challengeId: string; completeUrl: string }>();
     const verified = await postJson(`${base}/__stepgate/api/challenges/${stopped.challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
     expect(verified.status).toBe(200);

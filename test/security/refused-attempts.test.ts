@@ -11,7 +11,7 @@ import { REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/
 import { tenantState } from "../../src/state/tenant";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { usersSync } from "../support/admin";
-import { challengeFor, enrolTotpViaApi, postJson } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
 
 const lockoutPolicy = (perIpPerHour: number) =>
   aPolicy({
@@ -31,7 +31,7 @@ describe("verifications refused before the code is checked", () => {
   it("shows 20 refusals of a locked-out user in the tenant's audit, counted in one entry per minute", async () => {
     const { base, tenantId } = await aTenant(lockoutPolicy(1_000));
     const token = await aSession({ sub: "lars" });
-    await enrolTotpViaApi(base, token);
+    await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     const guess = () =>
       postJson(
@@ -60,7 +60,7 @@ describe("verifications refused before the code is checked", () => {
     const victims = await Promise.all(
       ["uma", "uli", "udo"].map(async (sub) => {
         const token = await aSession({ sub, sid: sub });
-        await enrolTotpViaApi(base, token);
+        await enrollTotpViaApi(base, token);
         return { token, challengeId: await challengeFor(`${base}/echo/withdraw`, token) };
       }),
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { userState, type UserState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant } from "../support/builders";
-import { challengeFor, enrolTotpViaApi, verify } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, verify } from "../support/step-up";
 import { totpCode, wrongCode } from "../support/totp";
 
 /**
@@ -28,7 +28,7 @@ describe("races inside the user's Durable Object", () => {
   it("counts at most maxAttempts of twenty wrong codes checked at the same time", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "racer" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
     await slowCodeChecks(tenantId, "racer");
     const wrong = wrongCode(secret, enrolledAt + 30_000);
@@ -40,7 +40,7 @@ describe("races inside the user's Durable Object", () => {
   it("accepts a code once when the same code is checked by parallel requests", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "replayer" });
-    const { secret, enrolledAt } = await enrolTotpViaApi(base, token);
+    const { secret, enrolledAt } = await enrollTotpViaApi(base, token);
     const ids = await Promise.all(Array.from({ length: 4 }, () => challengeFor(`${base}/echo/withdraw`, token)));
     await slowCodeChecks(tenantId, "replayer");
     const code = totpCode(secret, enrolledAt + 30_000);
@@ -51,7 +51,7 @@ describe("races inside the user's Durable Object", () => {
   it("uses a backup code once when parallel requests present it", async () => {
     const { base, tenantId } = await aTenant(policy());
     const token = await aSession({ sub: "backup-racer" });
-    const { backupCodes } = await enrolTotpViaApi(base, token);
+    const { backupCodes } = await enrollTotpViaApi(base, token);
     const ids = await Promise.all(Array.from({ length: 4 }, () => challengeFor(`${base}/echo/withdraw`, token)));
     await slowCodeChecks(tenantId, "backup-racer");
     const statuses = (await Promise.all(ids.map((id) => verify(base, token, id, "backup_code", backupCodes[0]!)))).map((r) => r.status);

@@ -21,7 +21,7 @@ export async function postJson(url: string, token: string, body: unknown, extra:
 }
 
 /** Enrols TOTP for the session's user through the user API and returns the secret. */
-export async function enrolTotpViaApi(base: string, token: string, challengeId?: string): Promise<EnrolledUser & { grant?: string }> {
+export async function enrollTotpViaApi(base: string, token: string, challengeId?: string): Promise<EnrolledUser & { grant?: string }> {
   const started = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
   expect(started.status).toBe(201);
   const { enrollmentId, secret } = await started.json<{ enrollmentId: string; secret: string }>();

@@ -47,9 +47,9 @@ export async function reset(user: UserContext, origin: RequestOrigin, actor: str
 }
 
 /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
-export async function details(user: UserContext, enrolmentEpoch?: number): Promise<UserDetails | null> {
+export async function details(user: UserContext, enrollmentEpoch?: number): Promise<UserDetails | null> {
   if (!known(user.sql)) return null;
-  await user.applyEnrolmentEpoch(enrolmentEpoch);
+  await user.applyEnrollmentEpoch(enrollmentEpoch);
   const now = Date.now();
   const factors = factorDetails(user.sql);
   const locked = lockRemainingMs(loadLockout(user.sql), now) > 0;
@@ -70,7 +70,7 @@ export async function setRequirement(user: UserContext, required: boolean | null
   user.statusChanged();
 }
 
-/** `UserState.applyEnrolmentEpoch`, synchronously: a challenge opened before the epoch is void too. */
+/** `UserState.applyEnrollmentEpoch`, synchronously: a challenge opened before the epoch is void too. */
 export function applyEpoch(user: UserContext, epoch: number | undefined): void {
   if (!epoch || (setting(user.sql, "epoch_applied") ?? 0) >= epoch) return;
   const now = Date.now();

@@ -9,7 +9,7 @@ import { keyedHash } from "../../lib/keyed-hash";
 import type { RequestOrigin } from "./audit";
 import { openChallengeRow } from "./challenges";
 import type { UserContext } from "./context";
-import { ENROLMENT_TTL_MS, factorRows, maskAddress } from "./factors";
+import { ENROLLMENT_TTL_MS, factorRows, maskAddress } from "./factors";
 import { releaseSend, reserveSend, storeCode, type CodeKind } from "./sent-codes";
 import type { CodeTarget, IssuedCode, Refusal } from "./views";
 
@@ -74,7 +74,7 @@ export function codeDestination(
         "SELECT address FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
         target.enrollmentId,
         kind,
-        now - ENROLMENT_TTL_MS,
+        now - ENROLLMENT_TTL_MS,
       )
       .toArray()[0];
     return row

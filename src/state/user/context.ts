@@ -16,7 +16,7 @@ export interface UserContext extends Keys {
   seen(email: string | null | undefined, now: number): void;
   matchAnswer(input: AnswerInput, factorId: string | null, now: number): Promise<Matched>;
   grantSpent(jti: string): boolean;
-  applyEnrolmentEpoch(epoch: number | undefined): Promise<void>;
+  applyEnrollmentEpoch(epoch: number | undefined): Promise<void>;
   /** Runs `fn` as one storage transaction: a throw half-way rolls back its writes. */
   transaction<T>(fn: () => T): T;
 }

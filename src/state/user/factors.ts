@@ -7,7 +7,7 @@ import type { CodeKind } from "./sent-codes";
 import type { FactorSummary, UserDetails } from "./views";
 
 /** How long a started enrolment waits for its first code. */
-export const ENROLMENT_TTL_MS = 15 * 60_000;
+export const ENROLLMENT_TTL_MS = 15 * 60_000;
 
 export type FactorRow = {
   id: string;
@@ -62,7 +62,7 @@ export function replaceBackupCodes(sql: SqlStorage, hashes: string[], now: numbe
   for (const hash of hashes) sql.exec("INSERT INTO backup_codes (hash, created_at) VALUES (?, ?)", hash, now);
 }
 
-/** Drops pending enrolments older than {@link ENROLMENT_TTL_MS}. */
+/** Drops pending enrolments older than {@link ENROLLMENT_TTL_MS}. */
 export function dropStalePending(sql: SqlStorage, now: number): void {
-  sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLMENT_TTL_MS);
+  sql.exec("DELETE FROM factors WHERE status = 'pending' AND created_at <= ?", now - ENROLLMENT_TTL_MS);
 }

@@ -6,7 +6,7 @@
 import { tableExists } from "../object-identity";
 import type { DirectoryRow } from "../tenant/directory";
 import { loadLockout } from "./attempts";
-import { ENROLMENT_TTL_MS, factorRows } from "./factors";
+import { ENROLLMENT_TTL_MS, factorRows } from "./factors";
 import { requiredByAdmin, setting } from "./settings";
 
 /**
@@ -53,7 +53,7 @@ export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | nu
     userId,
     email: profile.email ?? factors.find((f) => f.kind === "email")?.address ?? null,
     factors: [...new Set(factors.map((f) => f.kind))],
-    pendingUntil: pending === null ? 0 : pending + ENROLMENT_TTL_MS,
+    pendingUntil: pending === null ? 0 : pending + ENROLLMENT_TTL_MS,
     required: requiredByAdmin(sql),
     lockedUntil: loadLockout(sql).lockedUntil,
     enrolledAt: enrolled,

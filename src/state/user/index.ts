@@ -24,7 +24,7 @@ import { challengeView, CHALLENGE_TTL_MS, insertChallenge } from "./challenges";
 import { issueCode, withdrawCode } from "./code-sends";
 import type { UserContext } from "./context";
 import { listDevices } from "./devices";
-import { beginCodeEnrolment, beginTotpEnrolment, confirmEnrolment, regenerateBackupCodes, removeFactor } from "./enrolment";
+import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
 import { activeFactors, factorRows } from "./factors";
 import { directoryRow, known, nameFromProfile, noteSeen } from "./identity";
 import type { CodeKind } from "./sent-codes";
@@ -37,10 +37,10 @@ import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import type {
   ChallengeRequest,
   ChallengeView,
-  CodeEnrolmentStart,
+  CodeEnrollmentStart,
   ConfirmOutcome,
   DeviceView,
-  EnrolmentStart,
+  EnrollmentStart,
   HeldRequestTaken,
   IssuedCode,
   OpenedChallenge,
@@ -159,7 +159,7 @@ export class UserState extends DurableObject<Env> {
       seen: (email, now) => this.seen(email, now),
       matchAnswer: (input, factorId, now) => this.matchAnswer(input, factorId, now),
       grantSpent: (jti) => this.grantSpent(jti),
-      applyEnrolmentEpoch: (epoch) => this.applyEnrolmentEpoch(epoch),
+      applyEnrollmentEpoch: (epoch) => this.applyEnrollmentEpoch(epoch),
       transaction: (fn) => this.ctx.storage.transactionSync(fn),
     };
   }
@@ -180,11 +180,11 @@ export class UserState extends DurableObject<Env> {
 
   /**
    * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
-   * re-enrolment epoch, when given, is applied first (see {@link applyEnrolmentEpoch}).
+   * re-enrolment epoch, when given, is applied first (see {@link applyEnrollmentEpoch}).
    */
-  async status(enrolmentEpoch?: number, email?: string | null): Promise<UserStatus> {
+  async status(enrollmentEpoch?: number, email?: string | null): Promise<UserStatus> {
     this.seen(email, Date.now());
-    await this.applyEnrolmentEpoch(enrolmentEpoch);
+    await this.applyEnrollmentEpoch(enrollmentEpoch);
     return { factors: activeFactors(this.sql), requiredByAdmin: requiredByAdmin(this.sql) };
   }
 
@@ -203,13 +203,13 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Starts a TOTP enrolment. */
-  async beginTotpEnrolment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrolmentStart> {
-    return beginTotpEnrolment(this.context(), input);
+  async beginTotpEnrollment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrollmentStart> {
+    return beginTotpEnrollment(this.context(), input);
   }
 
   /** Starts enrolling a phone number (E.164, already validated) or an email address. */
-  async beginCodeEnrolment(kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrolmentStart> {
-    return beginCodeEnrolment(this.context(), kind, address, sessionId);
+  async beginCodeEnrollment(kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrollmentStart> {
+    return beginCodeEnrollment(this.context(), kind, address, sessionId);
   }
 
   /** Makes a code for a challenge or a pending enrolment and records the send, within the per-user cooldown and hourly cap. */
@@ -223,8 +223,8 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Confirms a pending enrolment (any factor) with its first code. */
-  async confirmEnrolment(input: Parameters<typeof confirmEnrolment>[1]): Promise<ConfirmOutcome> {
-    return confirmEnrolment(this.context(), input);
+  async confirmEnrollment(input: Parameters<typeof confirmEnrollment>[1]): Promise<ConfirmOutcome> {
+    return confirmEnrollment(this.context(), input);
   }
 
   /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
@@ -253,8 +253,8 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
-  async details(enrolmentEpoch?: number): Promise<UserDetails | null> {
-    return details(this.context(), enrolmentEpoch);
+  async details(enrollmentEpoch?: number): Promise<UserDetails | null> {
+    return details(this.context(), enrollmentEpoch);
   }
 
   /** Whether a grant issued at `issuedAt` still stands. */
@@ -310,7 +310,7 @@ export class UserState extends DurableObject<Env> {
    * Applies the tenant's re-enrolment epoch once: factors enrolled before it are dropped, so
    * a user who had enrolled before 2FA was turned off and on again must enrol again.
    */
-  async applyEnrolmentEpoch(epoch: number | undefined): Promise<void> {
+  async applyEnrollmentEpoch(epoch: number | undefined): Promise<void> {
     applyEpoch(this.context(), epoch);
   }
 

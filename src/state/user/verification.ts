@@ -30,12 +30,12 @@ export async function verify(
      * The tenant's re-enrolment epoch, applied before the answer is matched: a factor enrolled
      * before 2FA was turned off and on, or a challenge opened before, answers nothing.
      */
-    enrolmentEpoch?: number;
+    enrollmentEpoch?: number;
   },
 ): Promise<VerifyOutcome> {
-  applyEpoch(user, input.enrolmentEpoch);
+  applyEpoch(user, input.enrollmentEpoch);
   const now = Date.now();
-  // An enrolment challenge is answered only by enrolling (confirmEnrolment), never by a code:
+  // An enrolment challenge is answered only by enrolling (confirmEnrollment), never by a code:
   // a user who must enrol cannot pass with leftover backup codes and no factor.
   if (openChallengeRow(user.sql, input.challengeId, input.sessionId, now)?.kind !== "step_up") return { ok: false, error: "challenge_not_found" };
   const factor = input.factor === "backup_code" ? null : activeFactors(user.sql).find((f) => f.kind === input.factor);

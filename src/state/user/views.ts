@@ -130,9 +130,9 @@ export const UserDetails = z.object({
 });
 export type UserDetails = z.infer<typeof UserDetails>;
 
-export type EnrolmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
+export type EnrollmentStart = { ok: true; enrollmentId: string; secret: string; settings: AppSettings } | Refusal;
 
-export type CodeEnrolmentStart = { ok: true; enrollmentId: string } | Refusal;
+export type CodeEnrollmentStart = { ok: true; enrollmentId: string } | Refusal;
 
 /** Where a sent code belongs: an open challenge, or a pending enrolment. */
 export type CodeTarget = { challengeId: string } | { enrollmentId: string };

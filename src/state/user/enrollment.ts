@@ -14,17 +14,17 @@ import { clearFailures, countAttempt } from "./attempts";
 import type { RequestOrigin } from "./audit";
 import { completeChallenge } from "./challenges";
 import type { UserContext } from "./context";
-import { activeFactors, dropStalePending, ENROLMENT_TTL_MS, factorRows, replaceBackupCodes, type FactorRow } from "./factors";
+import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS, factorRows, replaceBackupCodes, type FactorRow } from "./factors";
 import { takeCodeTry, type CodeKind } from "./sent-codes";
 import { isFresh, markFresh, revokeEverything } from "./sessions";
 import { refuseCode } from "./verification";
-import type { AnswerSettings, AppSettings, CodeEnrolmentStart, ConfirmOutcome, EnrolmentStart, Refusal, RemovalOutcome } from "./views";
+import type { AnswerSettings, AppSettings, CodeEnrollmentStart, ConfirmOutcome, EnrollmentStart, Refusal, RemovalOutcome } from "./views";
 
 /**
  * Starts a TOTP enrolment. With `resume`, an unexpired pending enrolment is returned instead,
  * so reloading the enrolment page keeps the QR code the user may already have scanned.
  */
-export async function beginTotpEnrolment(user: UserContext, input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrolmentStart> {
+export async function beginTotpEnrollment(user: UserContext, input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrollmentStart> {
   const now = Date.now();
   const refused = mayAddFactor(user, input.sessionId, now, (f) => f.kind === "totp");
   if (refused) return refused;
@@ -32,7 +32,7 @@ export async function beginTotpEnrolment(user: UserContext, input: { sessionId: 
     const pending = user.sql
       .exec<{ id: string; secret_sealed: string; totp_settings: string }>(
         "SELECT id, secret_sealed, totp_settings FROM factors WHERE status = 'pending' AND kind = 'totp' AND created_at > ? ORDER BY created_at DESC LIMIT 1",
-        now - ENROLMENT_TTL_MS,
+        now - ENROLLMENT_TTL_MS,
       )
       .toArray()[0];
     if (pending) {
@@ -58,7 +58,7 @@ export async function beginTotpEnrolment(user: UserContext, input: { sessionId: 
 }
 
 /** Starts enrolling a phone number (E.164, already validated) or an email address. */
-export async function beginCodeEnrolment(user: UserContext, kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrolmentStart> {
+export async function beginCodeEnrollment(user: UserContext, kind: CodeKind, address: string, sessionId: string): Promise<CodeEnrollmentStart> {
   const now = Date.now();
   const refused = mayAddFactor(user, sessionId, now, (f) => f.kind === kind && f.address === address);
   if (refused) return refused;
@@ -75,7 +75,7 @@ export async function beginCodeEnrolment(user: UserContext, kind: CodeKind, addr
  * backup codes, shown once. When `challengeId` names an open challenge of this session,
  * proving the new factor answers it.
  */
-export async function confirmEnrolment(
+export async function confirmEnrollment(
   user: UserContext,
   input: {
     enrollmentId: string;
@@ -87,18 +87,18 @@ export async function confirmEnrolment(
     backupCodeCount: number;
     settings: AnswerSettings;
     origin: RequestOrigin;
-    /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrolmentEpoch}). */
-    enrolmentEpoch?: number;
+    /** The tenant's re-enrolment epoch, applied first (see {@link applyEnrollmentEpoch}). */
+    enrollmentEpoch?: number;
   },
 ): Promise<ConfirmOutcome> {
-  applyEpoch(user, input.enrolmentEpoch);
+  applyEpoch(user, input.enrollmentEpoch);
   const now = Date.now();
   const pending = user.sql
     .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
       "SELECT kind, secret_sealed, totp_settings FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
       input.enrollmentId,
       input.kind,
-      now - ENROLMENT_TTL_MS,
+      now - ENROLLMENT_TTL_MS,
     )
     .toArray()[0];
   if (!pending) return { ok: false, error: "enrollment_not_found" };
