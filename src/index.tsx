@@ -5,14 +5,10 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { adminAudit } from "./api/admin-audit";
-import { authenticateAdmin } from "./api/admin-auth";
-import { adminKeys } from "./api/admin-keys";
-import { adminPolicy } from "./api/admin-policy";
-import { adminUsers } from "./api/admin-users";
-import { openApiDocument } from "./api/openapi";
+import { adminApi } from "./api/admin-api";
+import { ADMIN_BASE, apiDescription, USER_BASE } from "./api/openapi";
 import { userApi } from "./api/user-api";
-import type { AdminEnv, AppEnv } from "./app-env";
+import type { AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -43,16 +39,10 @@ app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 
 app.use("*", resolveTenant());
 
-const admin = new Hono<AdminEnv>();
 // The API's description is public, like any published API reference; everything else needs a key.
-admin.get("/openapi.json", (c) => c.json(openApiDocument()));
-admin.use("*", authenticateAdmin());
-admin.route("/", adminPolicy);
-admin.route("/", adminUsers);
-admin.route("/", adminAudit);
-admin.route("/", adminKeys);
-app.route("/__stepgate/admin/v1", admin);
-app.route("/__stepgate/api", userApi);
+app.route(ADMIN_BASE, apiDescription);
+app.route(ADMIN_BASE, adminApi);
+app.route(USER_BASE, userApi);
 app.route("/__stepgate", hostedPages);
 app.route("/__stepgate", settingsPages);
 

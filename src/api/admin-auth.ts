@@ -6,6 +6,7 @@
  * for that tenant and only for their scopes).
  */
 import type { MiddlewareHandler } from "hono";
+import { uniqueSymbol } from "hono-openapi";
 import type { AdminEnv } from "../app-env";
 import { secretsEqual } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
@@ -49,12 +50,13 @@ export function authenticateAdmin(): MiddlewareHandler<AdminEnv> {
 }
 
 /**
- * Refuses a caller whose key lacks `scope` with 403 `insufficient_scope` (RFC 6750 §3.1).
+ * Refuses a caller whose key lacks `scope` with 403 `insufficient_scope` (RFC 6750 §3.1). The
+ * check is also the route's declared security in the OpenAPI document.
  * @example
  * adminPolicy.put("/policy", requireScope("policy:write"), handler);
  */
 export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
-  return async function requireScope(c, next) {
+  const check: MiddlewareHandler<AdminEnv> = async function requireScope(c, next) {
     if (!c.var.admin.scopes.includes(scope)) {
       throw new ProblemError(
         403,
@@ -68,4 +70,5 @@ export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
     }
     await next();
   };
+  return Object.assign(check, { [uniqueSymbol]: { spec: { security: [{ adminKey: [scope] }] } } });
 }

@@ -5,38 +5,49 @@
  * stronger one. Revoking a key revokes the keys it made.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import * as z from "zod";
 import type { AdminEnv } from "../app-env";
-import { readJson, validate } from "../lib/json-body";
-import { problem, ProblemError } from "../lib/problem";
-import { requestOrigin } from "../state/user/audit";
-import { tenantState } from "../state/tenant";
-import { requireScope } from "./admin-auth";
-import { CreateKeyBody } from "./admin-schemas";
+import { ProblemError } from "../lib/problem";
 import { reachState } from "../lib/reach-state";
+import { tenantState } from "../state/tenant";
+import { requestOrigin } from "../state/user/audit";
+import { requireScope } from "./admin-auth";
+import { ApiKeyView, CreatedKey, CreateKeyBody } from "./admin-schemas";
+import { answers, jsonBody } from "./route-declarations";
 
 export const adminKeys = new Hono<AdminEnv>();
 
-adminKeys.use("/keys", requireScope("keys:write"));
-adminKeys.use("/keys/*", requireScope("keys:write"));
+// Creating, listing and revoking keys all need keys:write.
+const keysWrite = requireScope("keys:write");
 
-adminKeys.get("/keys", async (c) => c.json({ keys: await reachState(() => tenantState(c.env, c.var.tenant.tenantId).keys()) }));
+adminKeys.get(
+  "/keys",
+  keysWrite,
+  answers("The tenant's API keys (never their secrets)", [200, "Live keys", z.object({ keys: z.array(ApiKeyView) })]),
+  async (c) => c.json({ keys: await reachState(() => tenantState(c.env, c.var.tenant.tenantId).keys()) }),
+);
 
-adminKeys.post("/keys", bodyLimit({ maxSize: 4096, onError: () => problem(413, "body_too_large", "A key request is at most 4096 bytes.") }), async (c) => {
-  const { name, scopes } = validate(CreateKeyBody, await readJson(c));
-  const beyond = scopes.filter((scope) => !c.var.admin.scopes.includes(scope));
-  if (beyond.length > 0) {
-    throw new ProblemError(403, "insufficient_scope", `A key can only grant scopes it holds; this one lacks ${beyond.join(", ")}.`, {
-      errors: [{ pointer: "#/scopes", detail: `not held by this key: ${beyond.join(", ")}` }],
-    });
-  }
-  const created = await reachState(() =>
-    tenantState(c.env, c.var.tenant.tenantId).createKey({ name, scopes, actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) }),
-  );
-  return c.json(created, 201, { "Cache-Control": "no-store", Location: `/__stepgate/admin/v1/keys/${created.id}` });
-});
+adminKeys.post(
+  "/keys",
+  keysWrite,
+  answers("Make an API key; its secret is shown this once", [201, "The new key", CreatedKey], { problems: [422] }),
+  jsonBody(CreateKeyBody, { status: 422, maxBytes: 4096 }),
+  async (c) => {
+    const { name, scopes } = c.req.valid("json");
+    const beyond = scopes.filter((scope) => !c.var.admin.scopes.includes(scope));
+    if (beyond.length > 0) {
+      throw new ProblemError(403, "insufficient_scope", `A key can only grant scopes it holds; this one lacks ${beyond.join(", ")}.`, {
+        errors: [{ pointer: "#/scopes", detail: `not held by this key: ${beyond.join(", ")}` }],
+      });
+    }
+    const created = await reachState(() =>
+      tenantState(c.env, c.var.tenant.tenantId).createKey({ name, scopes, actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) }),
+    );
+    return c.json(created, 201, { "Cache-Control": "no-store", Location: `/__stepgate/admin/v1/keys/${created.id}` });
+  },
+);
 
-adminKeys.delete("/keys/:id", async (c) => {
+adminKeys.delete("/keys/:id", keysWrite, answers("Revoke an API key at once", [204, "Revoked"], { problems: [404] }), async (c) => {
   const { actor, scopes } = c.var.admin;
   const outcome = await reachState(() =>
     tenantState(c.env, c.var.tenant.tenantId).revokeKey(c.req.param("id"), { actor, scopes: [...scopes] }, requestOrigin(c.req.raw)),

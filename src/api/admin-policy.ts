@@ -5,83 +5,144 @@
  * policy that validates completely is ever stored; the write itself is a compare-and-swap in
  * the tenant's Durable Object, so two admins holding the same ETag cannot both win.
  */
-import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { type Context, Hono, type Input, type MiddlewareHandler } from "hono";
+import * as z from "zod";
 import type { AdminEnv } from "../app-env";
 import { carriedCredentials, misnamedSecretRefs, sealCredentials } from "../config/credentials";
-import { adoptPolicy } from "../config/policy-cache";
-import { PolicySchema, type Policy } from "../config/policy-schema";
 import { isDevelopment } from "../config/deployment";
+import { adoptPolicy } from "../config/policy-cache";
+import { type Policy, PolicySchema } from "../config/policy-schema";
 import { unsafeDestinations } from "../config/unsafe-destinations";
-import { fieldErrors, readJson, validate } from "../lib/json-body";
+import { type FieldError, fieldErrors, validationProblem } from "../lib/json-body";
 import { mergePatch } from "../lib/merge-patch";
-import { ProblemError, problem } from "../lib/problem";
-import { requestOrigin } from "../state/user/audit";
+import { ProblemError } from "../lib/problem";
+import { type PolicyWrite, tenantState } from "../state/tenant";
 import type { StoredPolicy } from "../state/tenant/policy-history";
-import { tenantState, type PolicyWrite } from "../state/tenant";
+import { requestOrigin } from "../state/user/audit";
 import { requireScope } from "./admin-auth";
-import { HistoryQuery, type PolicyVersion } from "./admin-schemas";
+import { HistoryQuery, PolicyVersion } from "./admin-schemas";
+import { answers, jsonBody, pageOf, queryOf } from "./route-declarations";
 
 /** A policy is configuration, not data: 64 KiB is far more than any real one needs. */
 export const MAX_POLICY_BYTES = 64 * 1024;
 
-export const adminPolicy = new Hono<AdminEnv>();
+/** Policy writes: the policy the write replaces, read once before the body (see `preconditions`). */
+type WriteEnv = AdminEnv & { Variables: { current: StoredPolicy | null } };
 
-const policyBodyLimit = bodyLimit({
-  maxSize: MAX_POLICY_BYTES,
-  onError: () => problem(413, "body_too_large", `A policy is at most ${MAX_POLICY_BYTES} bytes.`),
-});
+export const adminPolicy = new Hono<WriteEnv>();
 
-adminPolicy.get("/policy", requireScope("policy:read"), async (c) => {
-  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
-  if (!current) throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy yet.`);
-  return c.body(current.text, 200, { "Content-Type": "application/json", ETag: current.etag, "Cache-Control": "no-store" });
-});
+const ETAG = { ETag: { description: "The policy's strong ETag, for If-Match", schema: { type: "string" } } };
+const IF_MATCH = {
+  name: "If-Match",
+  in: "header" as const,
+  required: false,
+  description: "The ETag from GET /policy (or *); required unless creating",
+  schema: { type: "string" as const },
+};
+const IF_NONE_MATCH = {
+  name: "If-None-Match",
+  in: "header" as const,
+  required: false,
+  description: "* to create a policy only where none exists",
+  schema: { type: "string" as const },
+};
 
-adminPolicy.get("/policy/history", requireScope("policy:read"), async (c) => {
-  const query = validate(HistoryQuery, c.req.query(), 400);
-  const versions = (await tenantState(c.env, c.var.tenant.tenantId).policyHistory(query.limit, query.cursor ?? null)) as PolicyVersion[];
-  const last = versions.at(-1);
-  return c.json({ versions, nextCursor: versions.length === query.limit && last ? String(last.version) : null });
-});
+/** A merge patch (RFC 7396) of a policy: any JSON object; the merged policy is what is validated. */
+const PolicyPatch = z.record(z.string(), z.unknown(), { error: "a merge patch of a policy is a JSON object" });
 
-adminPolicy.put("/policy", requireScope("policy:write"), policyBodyLimit, async (c) => {
-  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
-  checkPreconditions(c.req.header("If-Match"), c.req.header("If-None-Match"), current?.etag ?? null);
-  return storePolicy(c, current, await readJson(c));
-});
+adminPolicy.get(
+  "/policy",
+  requireScope("policy:read"),
+  answers("The tenant's policy, with its ETag", [200, "The stored policy, every default filled in", PolicySchema], { problems: [404], headers: ETAG }),
+  async (c) => {
+    const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
+    if (!current) throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy yet.`);
+    return c.body(current.text, 200, { "Content-Type": "application/json", ETag: current.etag, "Cache-Control": "no-store" });
+  },
+);
 
-adminPolicy.patch("/policy", requireScope("policy:write"), policyBodyLimit, async (c) => {
-  const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
-  if (!current) throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy to patch; PUT one first.`);
-  checkPreconditions(c.req.header("If-Match"), undefined, current.etag);
-  const patch = await readJson(c);
-  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-    throw new ProblemError(400, "validation_failed", "Invalid field: #/", {
-      errors: [{ pointer: "#/", detail: "a merge patch of a policy is a JSON object" }],
-    });
-  }
-  return storePolicy(c, current, mergePatch(JSON.parse(current.text), patch));
-});
+adminPolicy.get(
+  "/policy/history",
+  requireScope("policy:read"),
+  answers("Every policy change: who, when, what", [200, "Newest first", pageOf("versions", PolicyVersion)]),
+  queryOf(HistoryQuery),
+  async (c) => {
+    const query = c.req.valid("query");
+    const versions = (await tenantState(c.env, c.var.tenant.tenantId).policyHistory(query.limit, query.cursor ?? null)) as PolicyVersion[];
+    const last = versions.at(-1);
+    return c.json({ versions, nextCursor: versions.length === query.limit && last ? String(last.version) : null });
+  },
+);
+
+adminPolicy.put(
+  "/policy",
+  requireScope("policy:write"),
+  answers("Replace the policy (If-Match, or If-None-Match: * to create)", [200, "Stored", PolicySchema], {
+    alsoOk: [201, "Created (If-None-Match: *)", PolicySchema],
+    problems: [412, 422, 428],
+    headers: ETAG,
+    parameters: [IF_MATCH, IF_NONE_MATCH],
+  }),
+  preconditions("put"),
+  // A policy that fails its schema is refused with its cross-field errors too, all at once.
+  jsonBody<typeof PolicySchema, WriteEnv, "/policy">(PolicySchema, {
+    status: 422,
+    maxBytes: MAX_POLICY_BYTES,
+    refuse: (issues, value, c) => validationProblem([...fieldErrors(issues), ...crossFieldErrors(c, value)], 422),
+  }),
+  async (c) => storePolicy(c, c.var.current, await c.req.json()),
+);
+
+adminPolicy.patch(
+  "/policy",
+  requireScope("policy:write"),
+  answers("Change part of the policy (JSON merge patch, RFC 7396; If-Match)", [200, "Stored", PolicySchema], {
+    problems: [404, 412, 422, 428],
+    headers: ETAG,
+    parameters: [IF_MATCH],
+  }),
+  preconditions("patch"),
+  jsonBody(PolicyPatch, { maxBytes: MAX_POLICY_BYTES, media: "application/merge-patch+json" }),
+  async (c) => {
+    const current = c.var.current!;
+    return storePolicy(c, current, mergePatch(JSON.parse(current.text), c.req.valid("json")));
+  },
+);
+
+/**
+ * Reads the policy a write replaces and checks the request's conditions against it before the
+ * body is read; the write then swaps exactly that version (`c.var.current`) or fails with 412.
+ */
+function preconditions(method: "put" | "patch"): MiddlewareHandler<WriteEnv> {
+  return async function preconditions(c, next) {
+    const current = await tenantState(c.env, c.var.tenant.tenantId).currentPolicy();
+    if (method === "patch" && !current)
+      throw new ProblemError(404, "policy_not_found", `Tenant ${c.var.tenant.tenantId} has no policy to patch; PUT one first.`);
+    checkPreconditions(c.req.header("If-Match"), method === "put" ? c.req.header("If-None-Match") : undefined, current?.etag ?? null);
+    c.set("current", current);
+    await next();
+  };
+}
+
+/** What the schema cannot see: secret names that are not the tenant's own, destinations a policy may not name. */
+function crossFieldErrors<P extends string, I extends Input>(c: Context<WriteEnv, P, I>, candidate: unknown): FieldError[] {
+  return [...misnamedSecretRefs(c.var.tenant.tenantId, candidate), ...unsafeDestinations(candidate, { development: isDevelopment(c.env) })];
+}
 
 /**
  * Validates, seals plain credentials and stores `candidate` in place of `current`; 412 when
  * another write landed since `current` was read.
  */
-async function storePolicy(c: Context<AdminEnv>, current: StoredPolicy | null, candidate: unknown): Promise<Response> {
+async function storePolicy<P extends string, I extends Input>(c: Context<WriteEnv, P, I>, current: StoredPolicy | null, candidate: unknown): Promise<Response> {
   const { tenantId } = c.var.tenant;
   const parsed = PolicySchema.safeParse(candidate);
   const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
   const rules = { development: isDevelopment(c.env) };
   const errors = [
-    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error)),
-    ...misnamedSecretRefs(tenantId, candidate),
-    ...unsafeDestinations(candidate, rules),
+    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error.issues)),
+    ...crossFieldErrors(c, candidate),
   ];
-  if (!parsed.success || errors.length > 0) {
-    const fields = [...new Set(errors.map((e) => e.pointer))].join(", ");
-    throw new ProblemError(422, "validation_failed", `Invalid field${errors.length === 1 ? "" : "s"}: ${fields}`, { errors });
-  }
+  if (!parsed.success || errors.length > 0) throw validationProblem(errors, 422);
   const policy = withEnforcementDates(current?.text ?? null, await sealCredentials(c.env, tenantId, parsed.data), new Date());
   // Stored with every default filled in, so what GET shows is exactly what is enforced.
   const text = JSON.stringify(policy);

@@ -1,48 +1,59 @@
 /**
  * @module
  * The user JSON API under `/__stepgate/api/`, acting for whoever is signed in to the portal:
- * enrol an authenticator app, a phone or an email address, read a challenge, have a code
- * sent, answer it for a grant.
+ * enroll an authenticator app, a phone or an email address, read a challenge, have a code
+ * sent, answer it for a grant. Each route declares what it takes and answers
+ * (`route-declarations.ts`); the OpenAPI document is generated from those declarations.
  */
-import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { type Context, Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import * as z from "zod";
 import type { SessionEnv } from "../app-env";
 import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
-import { isJsonContentType, readJson, validate } from "../lib/json-body";
-import { problem } from "../lib/problem";
-import type { CodeKind } from "../state/user/sent-codes";
-import { isRequired } from "../gate/requirement";
-import { ProblemError } from "../lib/problem";
-import { iso } from "../lib/iso-time";
-import type { ChallengeView, CodeEnrollmentStart, DeviceView, EnrollmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
-import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
 import { freshVerificationProblem } from "../flows/fresh-verification";
 import { requireLoginGrant } from "../flows/require-login-grant";
 import { requireSession, signedInUser } from "../flows/require-session";
-import { sendCode, type SentCodeReceipt } from "../flows/send-code";
+import { type SentCodeReceipt, sendCode } from "../flows/send-code";
 import { refusalProblem } from "../flows/user-outcomes";
+import { isRequired } from "../gate/requirement";
+import { iso } from "../lib/iso-time";
+import { isJsonContentType } from "../lib/json-body";
+import { ProblemError } from "../lib/problem";
 import { reachState } from "../lib/reach-state";
-import { ChallengeId, ConfirmBody, ENROLLABLE_FACTORS, EnrollEmailBody, EnrollPhoneBody, Id, ResendBody, SendBody, VerifyBody } from "./user-schemas";
-
-/** Every user API body is a handful of short fields. */
-export const MAX_USER_BODY_BYTES = 8 * 1024;
+import type { ChallengeView, CodeEnrollmentStart, DeviceView, EnrollmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
+import { type AuditEntry, requestOrigin } from "../state/user/audit";
+import type { CodeKind } from "../state/user/sent-codes";
+import { answers, jsonBody, paramsOf } from "./route-declarations";
+import {
+  ActivityEntry,
+  BackupCodes,
+  ChallengeDescription,
+  ChallengeId,
+  ConfirmBody,
+  Confirmed,
+  Device,
+  ENROLLABLE_FACTORS,
+  EnrollEmailBody,
+  EnrollPhoneBody,
+  Grant,
+  Id,
+  Me,
+  ResendBody,
+  SendBody,
+  SentCode,
+  TotpEnrollment,
+  VerifyBody,
+} from "./user-schemas";
 
 /** Sign-in activity entries shown to the user. */
 const ACTIVITY_ENTRIES = 20;
 
 export const userApi = new Hono<SessionEnv>();
 
-userApi.use("*", requireSession());
-userApi.use(
-  "*",
-  bodyLimit({
-    maxSize: MAX_USER_BODY_BYTES,
-    onError: () => problem(413, "body_too_large", `A request body is at most ${MAX_USER_BODY_BYTES} bytes.`),
-  }),
-);
+userApi.use("*", requireSession(), describeRoute({ tags: ["user"], security: [{ portalSession: [] }] }));
 
 /**
  * A cross-site page can POST with a simple content type (a form, `fetch` in `no-cors` mode)
@@ -56,7 +67,10 @@ userApi.post("*", async function requireJsonRequest(c, next) {
   await next();
 });
 
-userApi.get("/me", async (c) => {
+const ChallengeParam = z.object({ id: ChallengeId });
+const SentForEnrollment = SentCode.extend({ enrollmentId: z.string() });
+
+userApi.get("/me", answers("Enrollment state and what policy requires", [200, "The signed-in user", Me]), async (c) => {
   const { identity, policy } = c.var;
   const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
   const devices = await reachState<DeviceView[]>(() => signedInUser(c).devices());
@@ -76,30 +90,46 @@ userApi.get("/me", async (c) => {
 // What protects the account is shown and changed only in a session that passed the login step-up.
 for (const path of ["/devices", "/devices/*", "/factors/*", "/backup-codes", "/activity"]) userApi.use(path, requireLoginGrant());
 
-userApi.get("/activity", async (c) => c.json({ entries: await reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_ENTRIES)) }));
+userApi.get(
+  "/activity",
+  answers("Recent sign-ins, verifications and changes (needs the login grant)", [200, "Newest first", z.object({ entries: z.array(ActivityEntry) })]),
+  async (c) => c.json({ entries: await reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_ENTRIES)) }),
+);
 
-userApi.get("/devices", async (c) => c.json({ devices: await reachState<DeviceView[]>(() => signedInUser(c).devices()) }));
+userApi.get("/devices", answers("Trusted devices (needs the login grant)", [200, "Newest first", z.object({ devices: z.array(Device) })]), async (c) =>
+  c.json({ devices: await reachState<DeviceView[]>(() => signedInUser(c).devices()) }),
+);
 
-userApi.delete("/devices/:id", async (c) => {
-  const id = validate(Id("a device id"), c.req.param("id"), 400);
-  const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
-  if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
-  return c.body(null, 204);
-});
+userApi.delete(
+  "/devices/:id",
+  answers("Stop trusting a device (needs the login grant)", [204, "Revoked"], { problems: [404] }),
+  paramsOf(z.object({ id: Id("a device id") })),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(id, requestOrigin(c.req.raw), "user"));
+    if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
+    return c.body(null, 204);
+  },
+);
 
-userApi.delete("/factors/:id", async (c) => {
-  const { identity, policy } = c.var;
-  const factorId = validate(Id("a factor id"), c.req.param("id"), 400);
-  const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
-  const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
-  const outcome = await reachState<RemovalOutcome>(() =>
-    signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
-  );
-  if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
-  return c.body(null, 204);
-});
+userApi.delete(
+  "/factors/:id",
+  answers("Remove a factor (needs a fresh verification)", [204, "Removed"], { problems: [404, 409] }),
+  paramsOf(z.object({ id: Id("a factor id") })),
+  async (c) => {
+    const { identity, policy } = c.var;
+    const factorId = c.req.valid("param").id;
+    const status = await reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch));
+    const mayRemoveLast = !policy.enabled || !isRequired(policy, identity, status);
+    const outcome = await reachState<RemovalOutcome>(() =>
+      signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
+    );
+    if (!outcome.ok) throw outcome.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(outcome);
+    return c.body(null, 204);
+  },
+);
 
-userApi.post("/backup-codes", async (c) => {
+userApi.post("/backup-codes", answers("New backup codes; the old ones die (needs a fresh verification)", [201, "Shown once", BackupCodes]), async (c) => {
   const { identity, policy } = c.var;
   const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
     signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
@@ -108,7 +138,7 @@ userApi.post("/backup-codes", async (c) => {
   return c.json({ backupCodes: outcome.backupCodes }, 201);
 });
 
-userApi.post("/enroll/totp", async (c) => {
+userApi.post("/enroll/totp", answers("Start enrolling an authenticator app", [201, "Secret and QR code", TotpEnrollment], { problems: [409] }), async (c) => {
   const { identity, policy } = c.var;
   const settings = policy.factors.totp;
   const started = await reachState<EnrollmentStart>(() => signedInUser(c).beginTotpEnrollment({ sessionId: identity.sessionId, settings, resume: false }));
@@ -117,71 +147,117 @@ userApi.post("/enroll/totp", async (c) => {
   return c.json({ enrollmentId: started.enrollmentId, otpauthUri, secret: started.secret, qrSvg: totpQrSvg(otpauthUri) }, 201);
 });
 
-for (const kind of ["sms", "email"] as const) {
-  userApi.post(`/enroll/${kind}`, async (c) => {
-    const address = kind === "sms" ? validate(EnrollPhoneBody, await readJson(c), 400).phone : validate(EnrollEmailBody, await readJson(c), 400).email;
-    const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
-    if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
-    const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
-    return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
-  });
+userApi.post(
+  "/enroll/sms",
+  answers("Start enrolling a phone; the first code is sent", [201, "Code sent", SentForEnrollment], { problems: [429] }),
+  jsonBody(EnrollPhoneBody),
+  async (c) => beginCodeEnrollment(c, "sms", c.req.valid("json").phone),
+);
 
-  userApi.post(`/enroll/${kind}/resend`, async (c) => {
-    const { enrollmentId } = validate(ResendBody, await readJson(c), 400);
-    return c.json({ enrollmentId, ...receiptJson(await sendCode(c, { enrollmentId }, kind, null)) }, 202);
-  });
+userApi.post(
+  "/enroll/email",
+  answers("Start enrolling an email address; the first code is sent", [201, "Code sent", SentForEnrollment], { problems: [429] }),
+  jsonBody(EnrollEmailBody),
+  async (c) => beginCodeEnrollment(c, "email", c.req.valid("json").email),
+);
+
+for (const kind of ["sms", "email"] as const) {
+  userApi.post(
+    `/enroll/${kind}/resend`,
+    answers("Send a new enrollment code", [202, "Code sent", SentForEnrollment], { problems: [429] }),
+    jsonBody(ResendBody),
+    async (c) => {
+      const { enrollmentId } = c.req.valid("json");
+      return c.json({ enrollmentId, ...receiptJson(await sendCode(c, { enrollmentId }, kind, null)) }, 202);
+    },
+  );
 }
 
 for (const kind of ENROLLABLE_FACTORS) {
-  userApi.post(`/enroll/${kind}/confirm`, async (c) => {
-    const body = validate(ConfirmBody, await readJson(c), 400);
-    const confirmed = await confirmEnrollment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
-    return c.json({
-      backupCodes: confirmed.backupCodes,
-      ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),
-    });
-  });
+  userApi.post(
+    `/enroll/${kind}/confirm`,
+    answers(`Confirm the ${kind} enrollment with its first code`, [200, "Backup codes with the first factor", Confirmed], { problems: [404, 429] }),
+    jsonBody(ConfirmBody),
+    async (c) => {
+      const body = c.req.valid("json");
+      const confirmed = await confirmEnrollment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
+      return c.json({
+        backupCodes: confirmed.backupCodes,
+        ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),
+      });
+    },
+  );
 }
 
-userApi.get("/challenges/:id", async (c) => {
-  const view = await challenge(c);
-  return c.json({
-    id: view.id,
-    operation: view.operation,
-    kind: view.kind,
-    factors: view.factors,
-    approving: view.approving,
-    held: view.held,
-    destinations: view.destinations,
-    expiresAt: iso(view.expiresAt),
-  });
-});
+userApi.get(
+  "/challenges/:id",
+  answers("What a challenge approves and how it can be answered", [200, "The challenge", ChallengeDescription], { problems: [404] }),
+  paramsOf(ChallengeParam),
+  async (c) => {
+    const view = await challenge(c, c.req.valid("param").id);
+    return c.json({
+      id: view.id,
+      operation: view.operation,
+      kind: view.kind,
+      factors: view.factors,
+      approving: view.approving,
+      held: view.held,
+      destinations: view.destinations,
+      expiresAt: iso(view.expiresAt),
+    });
+  },
+);
 
-userApi.post("/challenges/:id/send", async (c) => {
-  const id = validate(ChallengeId, c.req.param("id"), 400);
-  const { factor } = validate(SendBody, await readJson(c), 400);
-  const view = await challenge(c);
-  return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, describeApproval(view.operation, view.approving))), 202);
-});
+userApi.post(
+  "/challenges/:id/send",
+  answers("Send a code for a challenge", [202, "Code sent", SentCode], { problems: [404, 429] }),
+  paramsOf(ChallengeParam),
+  jsonBody(SendBody),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { factor } = c.req.valid("json");
+    const view = await challenge(c, id);
+    return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, describeApproval(view.operation, view.approving))), 202);
+  },
+);
 
-userApi.post("/challenges/:id/verify", async (c) => {
-  const id = validate(ChallengeId, c.req.param("id"), 400);
-  const body = validate(VerifyBody, await readJson(c), 400);
-  const answered = await answerChallenge(c, id, body.factor, body.code, body.trustDevice ?? false);
-  return c.json({
-    grant: answered.grant.token,
-    expiresAt: iso(answered.grant.expiresAt),
-    operation: answered.operation,
-    singleUse: answered.grant.once,
-    held: answered.held,
-  });
-});
+userApi.post(
+  "/challenges/:id/verify",
+  answers("Answer a challenge; the grant comes back and as a cookie", [200, "Granted", Grant], { problems: [404, 429] }),
+  paramsOf(ChallengeParam),
+  jsonBody(VerifyBody),
+  async (c) => {
+    const body = c.req.valid("json");
+    const answered = await answerChallenge(c, c.req.valid("param").id, body.factor, body.code, body.trustDevice ?? false);
+    return c.json({
+      grant: answered.grant.token,
+      expiresAt: iso(answered.grant.expiresAt),
+      operation: answered.operation,
+      singleUse: answered.grant.once,
+      held: answered.held,
+    });
+  },
+);
 
 /** Sends the request held with this challenge (once), answering with the origin's response. */
-userApi.post("/challenges/:id/complete", async (c) => completeHeldRequest(c, validate(ChallengeId, c.req.param("id"), 400)));
+userApi.post(
+  "/challenges/:id/complete",
+  answers("Send the request held with a verified challenge, once", [200, "Whatever the portal answered the held request (any status)"], {
+    problems: [404, 409],
+  }),
+  paramsOf(ChallengeParam),
+  async (c) => completeHeldRequest(c, c.req.valid("param").id),
+);
 
-async function challenge(c: Context<SessionEnv>): Promise<ChallengeView> {
-  const id = validate(ChallengeId, c.req.param("id"), 400);
+/** Starts enrolling `address` for `kind` and sends its first code. */
+async function beginCodeEnrollment(c: Context<SessionEnv>, kind: "sms" | "email", address: string): Promise<Response> {
+  const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
+  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
+  const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
+  return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
+}
+
+async function challenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
   const view = await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId));
   if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
   return view;

@@ -20,13 +20,13 @@ describe("OpenAPI document", () => {
     expect(policyBody.properties.enforcement.enum).toEqual(["optional", "required", "per_user"]);
   });
 
-  it("describes every admin and user route the worker has, and no route it lacks", () => {
+  it("describes every admin and user route the worker has, and no route it lacks", async () => {
     const registered = new Set(
       app.routes
         .filter((r) => r.method !== "ALL" && !r.path.includes("*") && (r.path.startsWith(`${ADMIN_BASE}/`) || r.path.startsWith(`${USER_BASE}/`)))
         .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
     );
-    expect(new Set(documentedRoutes())).toEqual(registered);
+    expect(new Set(await documentedRoutes())).toEqual(registered);
   });
 });
 
