@@ -31,7 +31,7 @@ import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
 import { requiredByAdmin, setSetting, setting } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import { SYNC_RETRY_MS, syncToTenant, TENANT_SYNC_DELAY_MS } from "./sync";
+import { markDirectoryChanged, SyncAlarm, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import type {
@@ -74,12 +74,14 @@ export class UserState extends DurableObject<Env> {
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
   private userId = "";
-  private syncScheduled = false;
+  /** Sends audit entries and a changed status to the tenant's object, later, in one batch. */
+  private readonly syncAlarm: SyncAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
+    this.syncAlarm = new SyncAlarm(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
       // throws, and every request (and the alarm) is refused, with nothing written.
@@ -90,20 +92,9 @@ export class UserState extends DurableObject<Env> {
     });
   }
 
-  /**
-   * Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). A
-   * failure is retried later, for as long as it takes, rather than left to the runtime's few
-   * automatic retries: a quiet user must still reach the directory.
-   */
+  /** Sends the tenant's object what it has not seen yet (the alarm set by {@link record}), retried until it is stored. */
   override async alarm(): Promise<void> {
-    this.syncScheduled = false;
-    try {
-      if (await this.syncToTenant()) this.scheduleSync();
-    } catch (error) {
-      console.error("stepgate: sync to the tenant failed; retrying", error);
-      this.syncScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + SYNC_RETRY_MS);
-    }
+    await this.syncAlarm.ring(() => this.syncToTenant());
   }
 
   /**
@@ -129,9 +120,8 @@ export class UserState extends DurableObject<Env> {
    * status changes only, never per request or per verification.
    */
   private statusChanged(): void {
-    setSetting(this.sql, "directory_version", (setting(this.sql, "directory_version") ?? 0) + 1);
-    setSetting(this.sql, "directory_dirty", 1);
-    this.scheduleSync();
+    markDirectoryChanged(this.sql);
+    this.syncAlarm.schedule();
   }
 
   /** Notes the user in their profile the first time, and the session's email when it changes. */
@@ -142,7 +132,7 @@ export class UserState extends DurableObject<Env> {
   /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
   private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
     recordAudit(this.sql, now, type, origin, detail);
-    this.scheduleSync();
+    this.syncAlarm.schedule();
   }
 
   /**
@@ -170,12 +160,6 @@ export class UserState extends DurableObject<Env> {
 
   private grantSpent(jti: string): boolean {
     return grantSpent(this.sql, jti);
-  }
-
-  private scheduleSync(): void {
-    if (this.syncScheduled) return;
-    this.syncScheduled = true;
-    void this.ctx.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
   }
 
   /**

@@ -2,8 +2,8 @@
  * @module
  * How a user's Durable Object keeps the tenant's object informed: its directory row when its
  * status changed, and its new audit entries. Both are sent in one batch, later, by the user's
- * object's alarm (or at once when an admin route asks), so that a verification never waits on
- * the tenant's object, which every user of the tenant shares.
+ * object's alarm ({@link SyncAlarm}; or at once when an admin route asks), so that a
+ * verification never waits on the tenant's object, which every user of the tenant shares.
  *
  * Sending twice is harmless: the directory keeps the highest `version`, and the tenant's audit
  * ignores an entry it already has (same user, same sequence number). Marking sent what was not
@@ -12,6 +12,7 @@
 import type { DirectoryRow } from "../tenant/directory";
 import { tenantState } from "../tenant";
 import type { AuditRecord } from "../tenant/audit";
+import { setSetting, setting } from "./settings";
 
 /**
  * How long new audit entries and a status change wait before they are sent to the tenant's
@@ -78,4 +79,50 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
   const sentUpTo = Math.min(batch.at(-1)?.seq ?? 0, storedUpTo);
   if (sentUpTo > (source.setting("audit_shipped_seq") ?? 0)) source.setSetting("audit_shipped_seq", sentUpTo);
   return rows.length > AUDIT_BATCH;
+}
+
+/**
+ * Marks the user's directory row changed (first seen, email, factors, lock, requirement): it
+ * is sent to the tenant's object with the next batch.
+ */
+export function markDirectoryChanged(sql: SqlStorage): void {
+  setSetting(sql, "directory_version", (setting(sql, "directory_version") ?? 0) + 1);
+  setSetting(sql, "directory_dirty", 1);
+}
+
+/**
+ * The alarm that sends the next batch, set once per batch. A failed send is tried again
+ * {@link SYNC_RETRY_MS} later, for as long as it takes, rather than left to the runtime's few
+ * automatic retries: a quiet user must still reach the directory.
+ * @example
+ * const alarm = new SyncAlarm(ctx.storage);
+ * alarm.schedule(); // after a change; in the object's alarm(): await alarm.ring(() => syncToTenant(source))
+ */
+export class SyncAlarm {
+  private readonly storage: DurableObjectStorage;
+  /** Whether an alarm is set that will send what is due. */
+  private scheduled = false;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+  }
+
+  /** Sets the alarm {@link TENANT_SYNC_DELAY_MS} from now, unless one is set already. */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    void this.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
+  }
+
+  /** Runs `send` when the alarm rings: set again when it left entries for another batch, or failed. */
+  async ring(send: () => Promise<boolean>): Promise<void> {
+    this.scheduled = false;
+    try {
+      if (await send()) this.schedule();
+    } catch (error) {
+      console.error("stepgate: sync to the tenant failed; retrying", error);
+      this.scheduled = true;
+      await this.storage.setAlarm(Date.now() + SYNC_RETRY_MS);
+    }
+  }
 }
