@@ -26,10 +26,10 @@ import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
 import { activeFactors, factorRows } from "./factors";
-import { directoryRow, known, nameFromProfile, noteSeen } from "./identity";
+import { known, nameFromProfile, noteSeen } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
-import { requiredByAdmin, setSetting, setting } from "./settings";
+import { requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, SyncAlarm, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
@@ -103,15 +103,7 @@ export class UserState extends DurableObject<Env> {
    * Returns `true` when more entries wait for another batch.
    */
   async syncToTenant(): Promise<boolean> {
-    return syncToTenant({
-      sql: this.sql,
-      env: this.env,
-      tenantId: this.tenantId,
-      userId: this.userId,
-      setting: (name) => setting(this.sql, name),
-      setSetting: (name, value) => setSetting(this.sql, name, value),
-      directoryRow: () => directoryRow(this.sql, this.userId),
-    });
+    return syncToTenant({ sql: this.sql, env: this.env, tenantId: this.tenantId, userId: this.userId });
   }
 
   /**

@@ -9,9 +9,9 @@
  * ignores an entry it already has (same user, same sequence number). Marking sent what was not
  * stored is not: so a batch counts as sent only by the tenant's receipt, for the right tenant.
  */
-import type { DirectoryRow } from "../tenant/directory";
 import { tenantState } from "../tenant";
 import type { AuditRecord } from "../tenant/audit";
+import { directoryRow } from "./identity";
 import { setSetting, setting } from "./settings";
 
 /**
@@ -25,15 +25,12 @@ export const SYNC_RETRY_MS = 30_000;
 /** Entries sent per batch; more wait for the next alarm. */
 const AUDIT_BATCH = 500;
 
-/** The user's object's settings and rows this module reads and writes. */
+/** The user's object whose rows are sent: its storage, and whose it is. */
 export interface SyncSource {
   sql: SqlStorage;
   env: Env;
   tenantId: string;
   userId: string;
-  setting(name: string): number | null;
-  setSetting(name: string, value: number | null): void;
-  directoryRow(): DirectoryRow | null;
 }
 
 /**
@@ -43,7 +40,7 @@ export interface SyncSource {
  */
 export async function syncToTenant(source: SyncSource): Promise<boolean> {
   const { sql, env } = source;
-  const shippedSeq = source.setting("audit_shipped_seq") ?? 0;
+  const shippedSeq = setting(sql, "audit_shipped_seq") ?? 0;
   const rows = sql
     .exec<{ seq: number; at: number; type: string; ip: string | null; user_agent: string | null; detail: string }>(
       "SELECT seq, at, type, ip, user_agent, detail FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -64,7 +61,7 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
       detail,
     };
   });
-  const row = source.setting("directory_dirty") === 1 ? source.directoryRow() : null;
+  const row = setting(sql, "directory_dirty") === 1 ? directoryRow(sql, source.userId) : null;
   if (!row && records.length === 0) return false;
 
   const tenant = tenantState(env, source.tenantId);
@@ -74,10 +71,9 @@ export async function syncToTenant(source: SyncSource): Promise<boolean> {
   const storedUpTo = records.length > 0 ? (await tenant.appendAudit({ tenantId: source.tenantId, userId: source.userId, records })).storedUpToSeq : 0;
 
   // A change made while this batch was in flight stays due.
-  if (row && storedVersion !== null && storedVersion >= row.version && source.setting("directory_version") === row.version)
-    source.setSetting("directory_dirty", 0);
+  if (row && storedVersion !== null && storedVersion >= row.version && setting(sql, "directory_version") === row.version) setSetting(sql, "directory_dirty", 0);
   const sentUpTo = Math.min(batch.at(-1)?.seq ?? 0, storedUpTo);
-  if (sentUpTo > (source.setting("audit_shipped_seq") ?? 0)) source.setSetting("audit_shipped_seq", sentUpTo);
+  if (sentUpTo > (setting(sql, "audit_shipped_seq") ?? 0)) setSetting(sql, "audit_shipped_seq", sentUpTo);
   return rows.length > AUDIT_BATCH;
 }
 
