@@ -11,7 +11,6 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { TotpSettings } from "../../factors/totp";
 import { countedStub } from "../../lib/call-counts";
 import { randomId } from "../../lib/ids";
 import { seal } from "../../lib/sealed";
@@ -179,7 +178,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Starts a TOTP enrolment. */
-  async beginTotpEnrollment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrollmentStart> {
+  async beginTotpEnrollment(input: Parameters<typeof beginTotpEnrollment>[1]): Promise<EnrollmentStart> {
     return beginTotpEnrollment(this.context(), input);
   }
 
@@ -239,13 +238,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Remembers this browser as trusted for `days`. */
-  async trustDevice(input: {
-    name: string;
-    days: number;
-    max: number;
-    origin: RequestOrigin;
-    provedAt: number;
-  }): Promise<{ deviceId: string; expiresAt: number } | null> {
+  async trustDevice(input: Parameters<typeof trustDevice>[1]): Promise<{ deviceId: string; expiresAt: number } | null> {
     return trustDevice(this.context(), input);
   }
 
@@ -273,12 +266,12 @@ export class UserState extends DurableObject<Env> {
    * Removes a factor (self-service), when this session verified for `manage_factors` recently
    * and the user may go without it. Removing ends every grant and device trust of the user.
    */
-  async removeFactor(input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
+  async removeFactor(input: Parameters<typeof removeFactor>[1]): Promise<RemovalOutcome> {
     return removeFactor(this.context(), input);
   }
 
   /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
-  async regenerateBackupCodes(input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
+  async regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
     return regenerateBackupCodes(this.context(), input);
   }
 
