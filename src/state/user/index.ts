@@ -12,14 +12,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { countedStub } from "../../lib/call-counts";
-import { randomId } from "../../lib/ids";
-import { seal } from "../../lib/sealed";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
 import { matchAnswer, type AnswerInput, type Matched } from "./answers";
 import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
-import { challengeView, CHALLENGE_TTL_MS, insertChallenge } from "./challenges";
+import { challengeView, openChallenge } from "./challenges";
 import { issueCode, withdrawCode } from "./code-sends";
 import type { UserContext } from "./context";
 import { listDevices } from "./devices";
@@ -165,11 +163,7 @@ export class UserState extends DurableObject<Env> {
 
   /** Opens a challenge for a protected request; expired challenges are swept on the way. */
   async openChallenge(request: ChallengeRequest): Promise<OpenedChallenge> {
-    const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
-    // A held request is sealed to this user and this challenge: it cannot be moved to another.
-    const heldSealed = request.held ? await seal(this.env, request.held, `held:${this.owner}:${challenge.id}`) : null;
-    insertChallenge(this.sql, challenge, request, heldSealed, Date.now());
-    return challenge;
+    return openChallenge(this.context(), request);
   }
 
   /** An open challenge of this session, or `null` (unknown, expired, answered, other session alike). */
