@@ -4,6 +4,8 @@
  * request a challenge holds.
  */
 import { randomId } from "../../lib/ids";
+import { seal } from "../../lib/sealed";
+import type { Keys } from "./answers";
 import { activeFactors, backupCodesLeft } from "./factors";
 import type { ApprovedField, ChallengeRequest, ChallengeView, CompletedChallenge, OpenedChallenge } from "./views";
 
@@ -12,8 +14,17 @@ export const CHALLENGE_TTL_MS = 10 * 60_000;
 /** Open challenges kept per user; the oldest is dropped past this. */
 const MAX_OPEN_CHALLENGES = 50;
 
+/** Opens a challenge for a protected request; expired challenges are swept on the way. */
+export async function openChallenge(keys: Keys, request: ChallengeRequest): Promise<OpenedChallenge> {
+  const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
+  // A held request is sealed to this user and this challenge: it cannot be moved to another.
+  const heldSealed = request.held ? await seal(keys.env, request.held, `held:${keys.owner}:${challenge.id}`) : null;
+  insertChallenge(keys.sql, challenge, request, heldSealed, Date.now());
+  return challenge;
+}
+
 /** Stores a new challenge; expired challenges are swept, and the oldest past the bound dropped. */
-export function insertChallenge(sql: SqlStorage, challenge: OpenedChallenge, request: ChallengeRequest, heldSealed: string | null, now: number): void {
+function insertChallenge(sql: SqlStorage, challenge: OpenedChallenge, request: ChallengeRequest, heldSealed: string | null, now: number): void {
   sql.exec("DELETE FROM challenges WHERE expires_at <= ?", now);
   // A client that keeps hitting protected routes cannot grow this table without bound.
   sql.exec("DELETE FROM challenges WHERE id IN (SELECT id FROM challenges ORDER BY created_at DESC LIMIT -1 OFFSET ?)", MAX_OPEN_CHALLENGES - 1);

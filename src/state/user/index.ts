@@ -11,27 +11,24 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { TotpSettings } from "../../factors/totp";
 import { countedStub } from "../../lib/call-counts";
-import { randomId } from "../../lib/ids";
-import { seal } from "../../lib/sealed";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
 import { matchAnswer, type AnswerInput, type Matched } from "./answers";
 import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
-import { challengeView, CHALLENGE_TTL_MS, insertChallenge } from "./challenges";
+import { challengeView, openChallenge } from "./challenges";
 import { issueCode, withdrawCode } from "./code-sends";
 import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
 import { activeFactors, factorRows } from "./factors";
-import { directoryRow, known, nameFromProfile, noteSeen } from "./identity";
+import { known, nameFromProfile, noteSeen } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
-import { requiredByAdmin, setSetting, setting } from "./settings";
+import { requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import { SYNC_RETRY_MS, syncToTenant, TENANT_SYNC_DELAY_MS } from "./sync";
+import { markDirectoryChanged, SyncAlarm, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import type {
@@ -74,12 +71,14 @@ export class UserState extends DurableObject<Env> {
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
   private userId = "";
-  private syncScheduled = false;
+  /** Sends audit entries and a changed status to the tenant's object, later, in one batch. */
+  private readonly syncAlarm: SyncAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
+    this.syncAlarm = new SyncAlarm(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
       // throws, and every request (and the alarm) is refused, with nothing written.
@@ -90,20 +89,9 @@ export class UserState extends DurableObject<Env> {
     });
   }
 
-  /**
-   * Sends the tenant's object what it has not seen yet (the alarm set by {@link record}). A
-   * failure is retried later, for as long as it takes, rather than left to the runtime's few
-   * automatic retries: a quiet user must still reach the directory.
-   */
+  /** Sends the tenant's object what it has not seen yet (the alarm set by {@link record}), retried until it is stored. */
   override async alarm(): Promise<void> {
-    this.syncScheduled = false;
-    try {
-      if (await this.syncToTenant()) this.scheduleSync();
-    } catch (error) {
-      console.error("stepgate: sync to the tenant failed; retrying", error);
-      this.syncScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + SYNC_RETRY_MS);
-    }
+    await this.syncAlarm.ring(() => this.syncToTenant());
   }
 
   /**
@@ -112,15 +100,7 @@ export class UserState extends DurableObject<Env> {
    * Returns `true` when more entries wait for another batch.
    */
   async syncToTenant(): Promise<boolean> {
-    return syncToTenant({
-      sql: this.sql,
-      env: this.env,
-      tenantId: this.tenantId,
-      userId: this.userId,
-      setting: (name) => setting(this.sql, name),
-      setSetting: (name, value) => setSetting(this.sql, name, value),
-      directoryRow: () => directoryRow(this.sql, this.userId),
-    });
+    return syncToTenant({ sql: this.sql, env: this.env, tenantId: this.tenantId, userId: this.userId });
   }
 
   /**
@@ -129,9 +109,8 @@ export class UserState extends DurableObject<Env> {
    * status changes only, never per request or per verification.
    */
   private statusChanged(): void {
-    setSetting(this.sql, "directory_version", (setting(this.sql, "directory_version") ?? 0) + 1);
-    setSetting(this.sql, "directory_dirty", 1);
-    this.scheduleSync();
+    markDirectoryChanged(this.sql);
+    this.syncAlarm.schedule();
   }
 
   /** Notes the user in their profile the first time, and the session's email when it changes. */
@@ -142,7 +121,7 @@ export class UserState extends DurableObject<Env> {
   /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
   private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
     recordAudit(this.sql, now, type, origin, detail);
-    this.scheduleSync();
+    this.syncAlarm.schedule();
   }
 
   /**
@@ -172,12 +151,6 @@ export class UserState extends DurableObject<Env> {
     return grantSpent(this.sql, jti);
   }
 
-  private scheduleSync(): void {
-    if (this.syncScheduled) return;
-    this.syncScheduled = true;
-    void this.ctx.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
-  }
-
   /**
    * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
    * re-enrolment epoch, when given, is applied first (see {@link applyEnrollmentEpoch}).
@@ -190,11 +163,7 @@ export class UserState extends DurableObject<Env> {
 
   /** Opens a challenge for a protected request; expired challenges are swept on the way. */
   async openChallenge(request: ChallengeRequest): Promise<OpenedChallenge> {
-    const challenge = { id: randomId(), expiresAt: Date.now() + CHALLENGE_TTL_MS };
-    // A held request is sealed to this user and this challenge: it cannot be moved to another.
-    const heldSealed = request.held ? await seal(this.env, request.held, `held:${this.owner}:${challenge.id}`) : null;
-    insertChallenge(this.sql, challenge, request, heldSealed, Date.now());
-    return challenge;
+    return openChallenge(this.context(), request);
   }
 
   /** An open challenge of this session, or `null` (unknown, expired, answered, other session alike). */
@@ -203,7 +172,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Starts a TOTP enrolment. */
-  async beginTotpEnrollment(input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrollmentStart> {
+  async beginTotpEnrollment(input: Parameters<typeof beginTotpEnrollment>[1]): Promise<EnrollmentStart> {
     return beginTotpEnrollment(this.context(), input);
   }
 
@@ -263,13 +232,7 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Remembers this browser as trusted for `days`. */
-  async trustDevice(input: {
-    name: string;
-    days: number;
-    max: number;
-    origin: RequestOrigin;
-    provedAt: number;
-  }): Promise<{ deviceId: string; expiresAt: number } | null> {
+  async trustDevice(input: Parameters<typeof trustDevice>[1]): Promise<{ deviceId: string; expiresAt: number } | null> {
     return trustDevice(this.context(), input);
   }
 
@@ -297,12 +260,12 @@ export class UserState extends DurableObject<Env> {
    * Removes a factor (self-service), when this session verified for `manage_factors` recently
    * and the user may go without it. Removing ends every grant and device trust of the user.
    */
-  async removeFactor(input: { factorId: string; sessionId: string; mayRemoveLast: boolean; origin: RequestOrigin }): Promise<RemovalOutcome> {
+  async removeFactor(input: Parameters<typeof removeFactor>[1]): Promise<RemovalOutcome> {
     return removeFactor(this.context(), input);
   }
 
   /** New backup codes (the old ones die), for a session that verified for `manage_factors` recently. */
-  async regenerateBackupCodes(input: { sessionId: string; count: number; origin: RequestOrigin }): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
+  async regenerateBackupCodes(input: Parameters<typeof regenerateBackupCodes>[1]): Promise<{ ok: true; backupCodes: string[] } | Refusal> {
     return regenerateBackupCodes(this.context(), input);
   }
 

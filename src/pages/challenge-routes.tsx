@@ -1,0 +1,137 @@
+/**
+ * @module
+ * `/__stepgate/challenge/…`: the page that asks for a code, sends one by text or email, checks
+ * the answer, and then sends the request held with the challenge. The guards every hosted page
+ * runs (CSRF, session, body size) are mounted in `hosted-pages.tsx`.
+ */
+import { Hono, type Context } from "hono";
+import type { SessionEnv } from "../app-env";
+import { answerChallenge } from "../flows/challenge-answers";
+import { completeHeldRequest } from "../flows/complete-held";
+import { signedInUser } from "../flows/require-session";
+import { sendCode } from "../flows/send-code";
+import { refusalProblem } from "../flows/user-outcomes";
+import { ID_PATTERN } from "../lib/ids";
+import { reachState } from "../lib/reach-state";
+import { describeApproval } from "../factors/messages";
+import { devicesMaySkip } from "../gate/device-cookie";
+import { ProblemError } from "../lib/problem";
+import { sameHostPath } from "../lib/return-to";
+import type { CodeKind } from "../state/user/sent-codes";
+import type { AnswerFactor, ChallengeView } from "../state/user";
+import { ChallengePage } from "./challenge-page";
+import { renderPage } from "./layout";
+import { checkedForm, sessionCsrf } from "./page-forms";
+import { shownBesideForm, wrongCodeMessage } from "./refused-code";
+
+const ANSWER_FACTORS: AnswerFactor[] = ["totp", "sms", "email", "backup_code"];
+
+export const challengePages = new Hono<SessionEnv>();
+
+/**
+ * Sends the form held with a verified challenge, once, and shows what the portal answered
+ * (usually its redirect). Loading it again shows that it was already sent.
+ */
+challengePages.get("/challenge/:id/complete", async (c) => {
+  const id = c.req.param("id");
+  if (!ID_PATTERN.test(id)) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  // It sends a POST on the user's behalf: only from stepgate's own redirect (same-origin) or
+  // typed in (none), never from a link on another site.
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site && site !== "same-origin" && site !== "none") {
+    throw new ProblemError(403, "cross_site", "A held request is completed from this site only.");
+  }
+  return completeHeldRequest(c, id);
+});
+
+challengePages.get("/challenge/:id", async (c) => {
+  const view = await openChallenge(c, c.req.param("id"));
+  if (view.kind === "enroll" && view.factors.length === 0) return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
+  return renderChallenge(c, view, chosenFactor(view, c.req.query("factor")), null, null, 200);
+});
+
+challengePages.post("/challenge/:id/send", async (c) => {
+  const form = await checkedForm(c);
+  const view = await openChallenge(c, c.req.param("id"));
+  const kind: CodeKind = form.factor === "email" ? "email" : "sms";
+  try {
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, describeApproval(view.operation, view.approving));
+    const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
+    return renderChallenge(c, view, kind, sent, null, 200);
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.status !== 429) throw error;
+    return renderChallenge(c, view, kind, null, error.message, 429);
+  }
+});
+
+challengePages.post("/challenge/:id", async (c) => {
+  const form = await checkedForm(c);
+  const view = await openChallenge(c, c.req.param("id"));
+  const factor = chosenFactor(view, form.factor);
+  try {
+    const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""), form.trustDevice === "1");
+    // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
+    return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
+  } catch (error) {
+    if (!shownBesideForm(error)) throw error;
+    const sentCode = factor === "sms" || factor === "email";
+    const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
+    const page = await renderChallenge(c, view, factor, shown, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
+    const retryAfter = error.getResponse().headers.get("Retry-After");
+    if (retryAfter) page.headers.set("Retry-After", retryAfter);
+    return page;
+  }
+});
+
+/** The page that sends the request held with a verified challenge (a GET: see the route). */
+export function completePath(challengeId: string): string {
+  return `/__stepgate/challenge/${challengeId}/complete`;
+}
+
+async function openChallenge(c: Context<SessionEnv>, id: string): Promise<ChallengeView> {
+  const view = ID_PATTERN.test(id) ? await reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(id, c.var.identity.sessionId)) : null;
+  if (!view) throw refusalProblem({ ok: false, error: "challenge_not_found" });
+  return view;
+}
+
+/** The factor asked for, if the user has it; else the first they have. */
+function chosenFactor(view: ChallengeView, asked: unknown): AnswerFactor {
+  const available = ANSWER_FACTORS.filter((f) => view.factors.includes(f));
+  return available.find((f) => f === asked) ?? available[0] ?? "totp";
+}
+
+async function renderChallenge(
+  c: Context<SessionEnv>,
+  view: ChallengeView,
+  factor: AnswerFactor,
+  sent: { destination: string; resendInSeconds: number } | null,
+  error: string | null,
+  status: 200 | 400 | 429,
+): Promise<Response> {
+  const { policy } = c.var;
+  return renderPage(
+    c,
+    <ChallengePage
+      branding={policy.branding}
+      challengeId={view.id}
+      operation={view.operation}
+      factor={factor}
+      factors={view.factors}
+      destinations={view.destinations}
+      sent={sent}
+      digits={policy.factors.totp.digits}
+      codeLength={factor === "email" ? policy.factors.email.codeLength : policy.factors.sms.codeLength}
+      csrf={await sessionCsrf(c)}
+      error={error}
+      offerTrust={offersTrust(c, view.operation)}
+      approving={view.approving}
+      held={view.held}
+    />,
+    status,
+  );
+}
+
+/** "Trust this device" is offered where the policy lets devices skip this operation. */
+export function offersTrust(c: Context<SessionEnv>, operation: string): boolean {
+  return devicesMaySkip(c.var.policy, operation);
+}

@@ -1,0 +1,209 @@
+/**
+ * @module
+ * `/__stepgate/enroll…`: choosing a factor, then enrolling it: an authenticator app by its QR
+ * code, a phone or an email address by a code sent to it; the backup codes are shown with the
+ * first factor. The guards every hosted page runs (CSRF, session, body size) are mounted in
+ * `hosted-pages.tsx`.
+ */
+import { Hono, type Context } from "hono";
+import type { SessionEnv } from "../app-env";
+import { confirmEnrollment } from "../flows/challenge-answers";
+import { openFreshVerification } from "../flows/fresh-verification";
+import { signedInUser } from "../flows/require-session";
+import { sendCode } from "../flows/send-code";
+import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses";
+import { refusalProblem } from "../flows/user-outcomes";
+import { ID_PATTERN } from "../lib/ids";
+import { reachState } from "../lib/reach-state";
+import { describeApproval } from "../factors/messages";
+import { totpQrSvg, totpUri } from "../factors/totp";
+import { LOGIN } from "../gate/operation-match";
+import { ProblemError } from "../lib/problem";
+import { sameHostPath } from "../lib/return-to";
+import type { CodeKind } from "../state/user/sent-codes";
+import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal } from "../state/user";
+import { BackupCodesPage } from "./backup-codes-page";
+import { completePath, offersTrust } from "./challenge-routes";
+import { EnrollAddressPage } from "./enroll-address-page";
+import { EnrollChoicePage } from "./enroll-choice-page";
+import { EnrollPage } from "./enroll-page";
+import { enrollableFactors } from "../config/policy-schema";
+import { FactorAddedPage } from "./factor-added-page";
+import { renderPage } from "./layout";
+import { checkedForm, sessionCsrf } from "./page-forms";
+import { shownBesideForm, wrongCodeMessage } from "./refused-code";
+
+export const enrollPages = new Hono<SessionEnv>();
+
+enrollPages.get("/enroll", async (c) => {
+  const challengeId = optionalChallengeId(c.req.query("challenge"));
+  const offered = enrollableFactors(c.var.policy);
+  const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
+  if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
+  if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
+  const started = await reachState<EnrollmentStart>(() =>
+    signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+  );
+  if (!started.ok) return refusedEnrollment(c, started, challengeId, "totp");
+  return renderEnrollment(c, started, challengeId, null, 200);
+});
+
+for (const kind of ["sms", "email"] as const) {
+  enrollPages.post(`/enroll/${kind}`, async (c) => {
+    const form = await checkedForm(c);
+    const challengeId = optionalChallengeId(form.challenge);
+    const typed = String(form.address ?? "");
+    const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
+    if (!parsed.success) {
+      return renderAddress(
+        c,
+        kind,
+        challengeId,
+        null,
+        kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.",
+        typed,
+        400,
+      );
+    }
+    const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
+    const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
+    if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
+    try {
+      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId));
+      return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      return renderAddress(c, kind, challengeId, null, error.message, typed, error.status === 429 ? 429 : 400);
+    }
+  });
+}
+
+for (const kind of ["sms", "email"] as const) {
+  enrollPages.post(`/enroll/${kind}/resend`, async (c) => {
+    const form = await checkedForm(c);
+    const challengeId = optionalChallengeId(form.challenge);
+    const enrollmentId = String(form.enrollmentId ?? "");
+    const shown = { enrollmentId, destination: String(form.destination ?? "") };
+    try {
+      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId));
+      return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      return renderAddress(c, kind, challengeId, shown, error.message, "", error.status === 429 ? 429 : 400);
+    }
+  });
+}
+
+enrollPages.post("/enroll", async (c) => {
+  const form = await checkedForm(c);
+  const challengeId = optionalChallengeId(form.challenge);
+  const enrollmentId = String(form.enrollmentId ?? "");
+  const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
+  try {
+    const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
+    const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
+    const { branding } = c.var.policy;
+    if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} continueTo={continueTo} />);
+    return renderPage(c, <BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
+  } catch (error) {
+    if (!shownBesideForm(error)) throw error;
+    if (kind === "totp") {
+      const started = await reachState<EnrollmentStart>(() =>
+        signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
+      );
+      if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
+      return renderEnrollment(c, started, challengeId, wrongCodeMessage(error), 400);
+    }
+    const sent = { enrollmentId, destination: String(form.destination ?? "") };
+    return renderAddress(c, kind, challengeId, sent, wrongCodeMessage(error), "", 400);
+  }
+});
+
+/** An enrolment the user's object refused: verify first, go to the challenge, or say why. */
+async function refusedEnrollment(c: Context<SessionEnv>, refusal: Refusal, challengeId: string | null, factor: string): Promise<Response> {
+  if (refusal.error === "step_up_required") {
+    const challenge = await openFreshVerification(c, `/__stepgate/enroll?factor=${factor}`);
+    return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
+  }
+  if (refusal.error === "already_enrolled" && challengeId) return c.redirect(`/__stepgate/challenge/${challengeId}`, 303);
+  throw refusalProblem(refusal);
+}
+
+async function renderEnrollment(
+  c: Context<SessionEnv>,
+  started: Extract<EnrollmentStart, { ok: true }>,
+  challengeId: string | null,
+  error: string | null,
+  status: 200 | 400,
+): Promise<Response> {
+  const { identity, policy } = c.var;
+  const settings = { ...policy.factors.totp, ...started.settings };
+  const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
+  return renderPage(
+    c,
+    <EnrollPage
+      branding={policy.branding}
+      enrollmentId={started.enrollmentId}
+      secret={started.secret}
+      otpauthUri={otpauthUri}
+      qrSvg={totpQrSvg(otpauthUri)}
+      digits={settings.digits}
+      challengeId={challengeId}
+      approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
+      csrf={await sessionCsrf(c)}
+      error={error}
+      offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
+    />,
+    status,
+  );
+}
+
+async function renderAddress(
+  c: Context<SessionEnv>,
+  kind: CodeKind,
+  challengeId: string | null,
+  sent: { enrollmentId: string; destination: string } | null,
+  error: string | null,
+  address: string,
+  status: 200 | 400 | 429,
+): Promise<Response> {
+  return renderPage(
+    c,
+    <EnrollAddressPage
+      branding={c.var.policy.branding}
+      kind={kind}
+      challengeId={challengeId}
+      approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
+      csrf={await sessionCsrf(c)}
+      error={error}
+      sent={sent}
+      address={address}
+      offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
+    />,
+    status,
+  );
+}
+
+/** Per request: one page both sends a code naming the approval and shows it; ask the user's object once. */
+const answeredByRequest = new WeakMap<Request, Promise<ChallengeView | null>>();
+
+/** The open challenge an enrolment answers (to show what it approves), or `null`. */
+function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | null): Promise<ChallengeView | null> {
+  if (!challengeId) return Promise.resolve(null);
+  let view = answeredByRequest.get(c.req.raw);
+  if (!view) {
+    view = reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId));
+    answeredByRequest.set(c.req.raw, view);
+  }
+  return view;
+}
+
+/** What an enrolment code approves, in words, when the enrolment answers a challenge. */
+async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<string | null> {
+  const view = await challengeBeingAnswered(c, challengeId);
+  return view ? describeApproval(view.operation, view.approving) : null;
+}
+
+function optionalChallengeId(value: unknown): string | null {
+  return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
+}
