@@ -22,7 +22,7 @@ export const MAX_JSON_DEPTH = 32;
 /**
  * Parses the body as JSON; anything else is a 400 `malformed_json` problem, and nesting
  * deeper than {@link MAX_JSON_DEPTH} a 400 `too_deep` problem, refused before it is parsed.
- * Pair it with Hono's `bodyLimit` so oversized bodies are refused before they are read.
+ * `jsonBody` (api/route-declarations.ts) limits the body's size before this reads it.
  * @example
  * const input = await readJson(c);
  */

@@ -1,12 +1,19 @@
 /**
  * @module
  * What every hosted page shares: the session's CSRF token for its forms, the check of a
- * submitted form against it, `Cache-Control: no-store`, and the signed-in user's object.
+ * submitted form against it, the form size limit, `Cache-Control: no-store`.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { SessionEnv } from "../app-env";
 import { csrfToken, csrfTokenValid } from "../lib/csrf";
-import { ProblemError } from "../lib/problem";
+import { ProblemError, problem } from "../lib/problem";
+
+/** A hosted-page form is a few short fields. */
+export const MAX_FORM_BYTES = 4 * 1024;
+
+/** Refuses a form body over {@link MAX_FORM_BYTES} with 413 before it is read. */
+export const limitForm = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: () => problem(413, "body_too_large", `A form is at most ${MAX_FORM_BYTES} bytes.`) });
 
 /** The CSRF token for forms of this portal session. */
 export function sessionCsrf(c: Context<SessionEnv>): Promise<string> {

@@ -5,7 +5,6 @@
  * verification; without one the browser is sent to that challenge and brought back.
  */
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
 import { openFreshVerification } from "../flows/fresh-verification";
@@ -15,11 +14,10 @@ import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
-import { problem } from "../lib/problem";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import type { DeviceView, Refusal, RemovalOutcome, UserStatus } from "../state/user";
 import { renderPage } from "./layout";
-import { checkedForm, noStore, sessionCsrf } from "./page-forms";
+import { checkedForm, limitForm, noStore, sessionCsrf } from "./page-forms";
 import { SettingsPage } from "./settings-page";
 
 const ACTIVITY_SHOWN = 10;
@@ -28,7 +26,7 @@ export const settingsPages = new Hono<SessionEnv>();
 
 settingsPages.use("/settings", csrf(), requireSession(), requireLoginGrant(), noStore);
 settingsPages.use("/settings/*", csrf(), requireSession(), requireLoginGrant(), noStore);
-settingsPages.post("/settings/*", bodyLimit({ maxSize: 4096, onError: () => problem(413, "body_too_large", "A form is at most 4096 bytes.") }));
+settingsPages.post("/settings/*", limitForm);
 
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
 
