@@ -1,6 +1,7 @@
 /**
  * Builds stepgate and the bare proxy the way they deploy (`wrangler deploy --dry-run`) into
- * `bench/.build`, for `npm run bench` and `npm run bench:isolate`.
+ * `bench/.build`, for `npm run bench` and `npm run bench:isolate`; and, for `npm run bench`'s
+ * counts, stepgate behind its counting entry (bench/counting-worker.ts), with the same settings.
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -9,14 +10,21 @@ export const BUILD = "bench/.build";
 
 /** The two bundles' paths, relative to the project root. */
 export function buildWorkers(): { stepgate: string; bare: string } {
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  for (const [config, out] of [
-    ["wrangler.jsonc", `${BUILD}/stepgate`],
-    ["bench/bare-proxy.wrangler.jsonc", `${BUILD}/bare`],
-  ]) {
-    // An absolute --outdir: wrangler resolves a relative one against the config's folder.
-    const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--config", config!, "--outdir", resolve(out!)], { env, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`building ${config} failed:\n${built.stdout}\n${built.stderr}`);
-  }
+  build("wrangler.jsonc", `${BUILD}/stepgate`);
+  build("bench/bare-proxy.wrangler.jsonc", `${BUILD}/bare`);
   return { stepgate: `${BUILD}/stepgate/index.js`, bare: `${BUILD}/bare/bare-proxy.js` };
+}
+
+/** The counting bundle's path: stepgate's wrangler.jsonc (bindings, minifying) with bench/counting-worker.ts as its entry. */
+export function buildCountingWorker(): string {
+  build("wrangler.jsonc", `${BUILD}/counting`, "bench/counting-worker.ts");
+  return `${BUILD}/counting/counting-worker.js`;
+}
+
+function build(config: string, out: string, entry?: string): void {
+  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+  // An absolute --outdir: wrangler resolves a relative one against the config's folder.
+  const args = ["wrangler", "deploy", "--dry-run", "--config", config, "--outdir", resolve(out), ...(entry ? [entry] : [])];
+  const built = spawnSync("npx", args, { env, encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`building ${entry ?? config} failed:\n${built.stdout}\n${built.stderr}`);
 }

@@ -3,8 +3,8 @@
  * machine. Both workers are built the way they deploy (`wrangler deploy --dry-run`), run under
  * workerd through Miniflare's API with logging off, in front of the same local origin, and
  * loaded with autocannon: warm-up, then several measured runs, the median kept. Durable Object
- * and KV calls per request come from stepgate's own counters (`STEPGATE_COUNT_CALLS=1`, on a
- * separate instance so counting does not slow the timed runs).
+ * and KV calls per request are counted on a separate instance running stepgate behind its
+ * counting entry (bench/counting-worker.ts), so the timed instances run the production bundle.
  *
  * Writes `bench/results.md` and `bench/results.svg`, and the table into `docs/benchmark.md`.
  */
@@ -16,7 +16,7 @@ import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
 import { Secret, TOTP } from "otpauth";
-import { buildWorkers } from "./build";
+import { buildCountingWorker, buildWorkers } from "./build";
 import { COMPAT_DATE, grantCookie, HOST, JWT_SECRET, portalSession, SECRET_KEYS, seedTenant, TENANT } from "./tenant";
 import { ratioChart } from "./chart";
 
@@ -74,7 +74,7 @@ async function startOrigin(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-function stepgateOptions(script: string, _origin: string, counting: boolean): MiniflareOptions {
+function stepgateOptions(script: string): MiniflareOptions {
   return {
     log: new Log(LogLevel.NONE),
     cf: false,
@@ -93,7 +93,6 @@ function stepgateOptions(script: string, _origin: string, counting: boolean): Mi
           // The bench origin listens on loopback, which a production policy may not name.
           STEPGATE_ENV: "development",
           TENANT_BENCH_JWT_SECRET: JWT_SECRET,
-          ...(counting ? { STEPGATE_COUNT_CALLS: "1" } : {}),
         },
       },
       {
@@ -270,9 +269,10 @@ function medianOf(runs: Measured[]): Measured {
 }
 
 /**
- * KV reads and Durable Object calls per request, from the counting instance's running totals,
- * over a timed run under the same load (so a policy cache refresh weighs as it does in use), or
- * over `requests` requests for loads that cannot repeat (verifications).
+ * KV reads and Durable Object calls per request, from the counting instance's running totals
+ * (its `StepGate-Calls` header), over a timed run under the same load (so a policy cache refresh
+ * weighs as it does in use), or over `requests` requests for loads that cannot repeat
+ * (verifications).
  */
 async function callsPerRequest(base: string, load: Load, requests?: number): Promise<{ durableObject: number; kv: number }> {
   const totals = async () => {
@@ -346,11 +346,11 @@ function pinCpus(): void {
 }
 
 async function main(): Promise<void> {
-  const scripts = buildWorkers();
+  const scripts = { ...buildWorkers(), counting: buildCountingWorker() };
   const storage = storageInMemory();
   const origin = await startOrigin();
-  const stepgate = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, false));
-  const counting = new Miniflare(stepgateOptions(scripts.stepgate, origin.url, true));
+  const stepgate = new Miniflare(stepgateOptions(scripts.stepgate));
+  const counting = new Miniflare(stepgateOptions(scripts.counting));
   const bare = new Miniflare(bareOptions(scripts.bare, origin.url));
   // A second bare proxy, to show how far two identical workers' ratio moves (the noise floor).
   const twin = new Miniflare(bareOptions(scripts.bare, origin.url));
@@ -490,7 +490,7 @@ async function main(): Promise<void> {
     return;
   }
   log("6. cold start");
-  const coldStepgate = await coldStart(stepgateOptions(scripts.stepgate, origin.url, false), "/__stepgate/healthz");
+  const coldStepgate = await coldStart(stepgateOptions(scripts.stepgate), "/__stepgate/healthz");
   const coldBare = await coldStart(bareOptions(scripts.bare, origin.url), "/");
 
   const sizes = { stepgate: gzipSync(readFileSync(scripts.stepgate)).length, bare: gzipSync(readFileSync(scripts.bare)).length };

@@ -10,7 +10,7 @@ export default {
       for (let j = i; j < Math.min(count, i + 500); j++) {
         const id = `user-${String(j).padStart(6, "0")}`;
         batch.push(
-          tenant.updateDirectory({
+          tenant.updateDirectory(tenantId, {
             userId: id,
             email: `${id}@bench.test`,
             factors: j % 3 === 0 ? [] : j % 3 === 1 ? ["totp"] : ["sms", "email"],

@@ -12,7 +12,6 @@ import type { AppEnv } from "./app-env";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
-import { callCountsHeader, countingCalls } from "./lib/call-counts";
 import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
@@ -23,14 +22,6 @@ import { isDevelopment } from "./config/deployment";
 import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();
-
-// Benchmark runs only (`STEPGATE_COUNT_CALLS=1`): the isolate's KV reads and Durable Object calls so far.
-app.use("*", async function reportCallCounts(c, next) {
-  await next();
-  if (!countingCalls(c.env) || c.res.webSocket) return;
-  c.res = new Response(c.res.body, c.res);
-  c.res.headers.set("StepGate-Calls", callCountsHeader());
-});
 
 // Only under the reserved prefix: the portal's own answers, proxied on every other path, pass untouched.
 app.use("/__stepgate/*", ownResponseHeaders);

@@ -8,7 +8,6 @@
  * locations. So a change applies everywhere within about 90 s, and within 30 s where the
  * write was made.
  */
-import { callCounts } from "../lib/call-counts";
 import { ProblemError } from "../lib/problem";
 import { kvKeys } from "./kv-keys";
 import { interpretPolicy, type TenantConfig } from "./tenant-config";
@@ -52,13 +51,11 @@ export async function tenantForHost(kv: KVNamespace, hostname: string, now: numb
   if (cached) cached.refreshingUntil = now + REFRESH_WAIT_MS;
   const writesBefore = writes;
   try {
-    callCounts.kvReads++;
     const tenantId = await kv.get(kvKeys.host(hostname));
     if (tenantId === null) {
       byHost.delete(hostname);
       return null;
     }
-    callCounts.kvReads++;
     const text = await kv.get(kvKeys.policy(tenantId));
     const config = cached && cached.text === text && cached.config.tenantId === tenantId ? cached.config : interpretPolicy(tenantId, text, rules);
     // A write landed while KV was read: keep what the write put in the cache, not this older text.

@@ -40,7 +40,8 @@ const DICTIONARIES: Record<string, Dictionary> = { en };
 /**
  * What a code approves, in words: the operation and the request's shown fields, so the text
  * names the amount and payee the user is about to approve (PSD2 "dynamic linking"). The fields
- * come cleaned of control and bidi characters (`displayedFields`).
+ * come with control, bidi and invisible characters drawn visibly, never as line breaks
+ * (`displayedFields`).
  * @example
  * describeApproval("withdraw", [{ field: "amount", value: "10" }, { field: "to", value: "ACC-9" }]) // "withdraw (amount 10, to ACC-9)"
  */

@@ -14,6 +14,8 @@ export interface StrictPart {
   name: string;
   /** The `filename` parameter, when the part is a file. */
   filename: string | null;
+  /** The part's `Content-Type`, as sent. */
+  type: string | null;
 }
 
 const HEADER_LINE = /^([A-Za-z0-9-]+):[ \t]*([^\r\n]*)$/;
@@ -25,7 +27,7 @@ const DISPOSITION_PARAMETER = /(name|filename)="([^"\\\r\n]*)"/gi;
  * The parts of a multipart body (as {@link latin1} text) read in the strict shape, or why it is
  * outside that shape.
  * @example
- * strictMultipartParts(latin1(bytes), "multipart/form-data; boundary=B") // [{ name: "amount", filename: null }]
+ * strictMultipartParts(latin1(bytes), "multipart/form-data; boundary=B") // [{ name: "amount", filename: null, type: null }]
  */
 export function strictMultipartParts(text: string, contentType: string): StrictPart[] | string {
   const boundaries = [...contentType.matchAll(/;\s*boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))/gi)];
@@ -54,7 +56,7 @@ function strictPart(part: string, boundary: string): StrictPart | string {
   // A lenient parser takes `\n--boundary` (or the boundary anywhere) as a delimiter.
   if (content.includes(`--${boundary}`)) return "a multipart part containing its boundary";
   let disposition: string | null = null;
-  let types = 0;
+  let type: string | null = null;
   for (const line of part.slice(0, headEnd).split("\r\n")) {
     const header = HEADER_LINE.exec(line);
     if (!header) return "a multipart part header that is folded, bare or broken across lines";
@@ -63,7 +65,8 @@ function strictPart(part: string, boundary: string): StrictPart | string {
       if (disposition !== null) return "a multipart part with two Content-Disposition headers";
       disposition = header[2]!;
     } else if (name === "content-type") {
-      if (++types > 1) return "a multipart part with two Content-Type headers";
+      if (type !== null) return "a multipart part with two Content-Type headers";
+      type = header[2]!;
     } else {
       return `a multipart part with a ${header[1]} header`;
     }
@@ -81,7 +84,7 @@ function strictPart(part: string, boundary: string): StrictPart | string {
   // A browser sends `filename=""` for an empty file input, with no content; with content, one
   // parser reads a text field and another an unnamed file.
   if (filename === "" && content !== "") return "a multipart part with an empty filename and content";
-  return { name, filename };
+  return { name, filename, type };
 }
 
 /**

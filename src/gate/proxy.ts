@@ -54,20 +54,31 @@ const METHOD_OVERRIDE_NAMES = new Set(METHOD_OVERRIDE_HEADERS.map((name) => name
 /**
  * Headers in which a client claims its address, host or scheme: an origin that trusts them
  * (Spring's `ForwardedHeaderFilter` reads `Forwarded` before `X-Forwarded-*`, nginx's realip
- * `X-Real-IP`, Akamai-style `True-Client-IP`) could be given a false client IP or public host.
- * stepgate sets `X-Forwarded-For/-Host/-Proto` itself; none of these sent by a client goes on,
- * under any spelling.
+ * `X-Real-IP`, Akamai-style `True-Client-IP`, CDN and PaaS names like `Fastly-Client-IP` or
+ * `X-AppEngine-User-IP` that IP-lookup libraries try in turn) could be given a false client IP
+ * or public host. stepgate sets `X-Forwarded-For/-Host/-Proto` itself; none of these sent by a
+ * client goes on, under any spelling.
  */
 const CLIENT_CLAIM_KEYS = new Set(
   [
     "Forwarded",
+    "Forwarded-For",
+    "X-Forwarded",
     "X-Forwarded-For",
+    "X-Forwarded-For-Original",
     "X-Forwarded-Host",
     "X-Forwarded-Proto",
     "X-Real-IP",
     "True-Client-IP",
+    "Client-IP",
     "X-Client-IP",
     "X-Cluster-Client-IP",
+    "X-Originating-IP",
+    "X-ProxyUser-Ip",
+    "Fastly-Client-IP",
+    "Akamai-Client-IP",
+    "X-AppEngine-User-IP",
+    "CF-Connecting-IPv6",
     "X-Forwarded-Port",
     "X-Forwarded-Server",
     "X-Forwarded-Scheme",
@@ -79,13 +90,34 @@ const CLIENT_CLAIM_KEYS = new Set(
     "X-Forwarded-By",
   ].map(lookalikeKey),
 );
-/** First letters of every name above (lower-cased), to skip most headers without reading them. */
-const CLAIM_INITIALS = new Set(["x", "f", "t"]);
 
-/** Whether a request header (lower-cased name) is a path override, a client's claim, or a method override stepgate did not read. */
+/**
+ * `CF-Connecting-IP` itself is not a client's claim: Cloudflare's edge sets it, replacing whatever
+ * the client sent, and stepgate reads it (`lib/client-ip.ts`) and hands it on as `X-Forwarded-For`.
+ * Any other spelling of it (`CF_Connecting_IP`, which PHP reads as the same
+ * `HTTP_CF_CONNECTING_IP`) came from the client.
+ */
+const PLATFORM_ADDRESS_KEY = lookalikeKey("CF-Connecting-IP");
+const PLATFORM_ADDRESS_NAME = "cf-connecting-ip";
+
+/**
+ * First letters of every name above, to skip most headers without reading them; taken from the
+ * sets so a name added there is never skipped here.
+ */
+const CLAIM_INITIALS = new Set([...PATH_OVERRIDE_KEYS, ...CLIENT_CLAIM_KEYS, ...METHOD_OVERRIDE_KEYS, PLATFORM_ADDRESS_KEY].map((key) => key[0]));
+
+/**
+ * Whether a request header (lower-cased name) is a path override, a client's claim, a method
+ * override stepgate did not read, or another spelling of the platform's address header.
+ */
 function dropsAsClaim(name: string): boolean {
   const key = lookalikeKey(name);
-  return PATH_OVERRIDE_KEYS.has(key) || CLIENT_CLAIM_KEYS.has(key) || (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name));
+  return (
+    PATH_OVERRIDE_KEYS.has(key) ||
+    CLIENT_CLAIM_KEYS.has(key) ||
+    (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name)) ||
+    (key === PLATFORM_ADDRESS_KEY && name !== PLATFORM_ADDRESS_NAME)
+  );
 }
 
 export interface ProxyOptions {

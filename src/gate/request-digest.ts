@@ -17,6 +17,7 @@
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
 import { decodeFormComponent, fieldKey } from "./field-names";
+import { latin1, strictMultipartParts } from "./multipart-shape";
 import { claimedMethods } from "./operation-match";
 
 export type BodyKind = "json" | "form" | "multipart" | "raw";
@@ -63,7 +64,7 @@ export async function readBody(request: Request): Promise<ReadBody> {
     }
     const fields: Array<[string, string]> = [];
     for (const [name, value] of parts) fields.push([name, typeof value === "string" ? value : await describeFile(value)]);
-    return { kind, bytes, fields };
+    return { kind, bytes, fields: await withEmptyFiles(fields, bytes, contentType!) };
   }
   const text = new TextDecoder().decode(bytes);
   if (kind === "form") return { kind, bytes, fields: [...new URLSearchParams(text)], rawPairs: text.split("&").filter((pair) => pair !== "") };
@@ -203,12 +204,37 @@ async function describeFile(file: File): Promise<string> {
 }
 
 /**
- * Control and format characters (Unicode Cc and Cf: bidirectional overrides, zero-width
- * spaces and joiners, soft hyphens, tags) and line separators: a payee name could otherwise
- * break the SMS text into lines, display `0001` as `1000` (U+202E), or hide the part of a
- * value that differs behind invisible padding.
+ * `fields` with each part sent as an empty file (`filename=""`, no content: a browser's empty
+ * file input) described as the file it is. The platform's parser reads such a part as the text
+ * `""`, where the origin's parser (undici, PHP, …) reads an empty file: shown as `""`, the page
+ * would tell the user of a text field the origin never sees. A body whose parts the strict
+ * reading does not name alike is left as it is: the ambiguity check refuses it.
  */
-const UNSHOWABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+async function withEmptyFiles(fields: Array<[string, string]>, bytes: Uint8Array, contentType: string): Promise<Array<[string, string]>> {
+  if (!fields.some(([, value]) => value === "")) return fields;
+  const parts = strictMultipartParts(latin1(bytes), contentType);
+  if (typeof parts === "string" || parts.length !== fields.length) return fields;
+  return Promise.all(
+    fields.map(async ([name, value], i): Promise<[string, string]> => {
+      const part = parts[i]!;
+      const emptyFile = value === "" && part.name === name && part.filename === "";
+      return [name, emptyFile ? await describeFile(new File([], "", { type: part.type ?? "" })) : value];
+    }),
+  );
+}
+
+/**
+ * Runs of characters a reader cannot see or count: control and format characters (Unicode Cc
+ * and Cf: line breaks, bidirectional overrides, zero-width spaces and joiners, soft hyphens,
+ * tags) and separators (spaces of every width, line and paragraph separators). A payee name
+ * could otherwise break the SMS text into lines, display `0001` as `1000` (U+202E), or pass
+ * `ALICE` + spaces + CR LF + `MALLORY` off as `ALICE` (an HTML page collapses the spaces and
+ * the line break; a server may take the last line).
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Z}]+/gu;
+const SPACE_SHOWN = "\u2423"; // ␣ OPEN BOX, the usual graphic for a space
+const CONTROL_PICTURES = 0x2400; // ␀ for U+0000 … ␟ for U+001F
+const DELETE_SHOWN = "\u2421"; // ␡
 
 /** Longest value shown for one field; longer ones are cut with an ellipsis. */
 const SHOWN_VALUE_CHARS = 120;
@@ -216,8 +242,8 @@ const SHOWN_VALUE_CHARS = 120;
 /**
  * The fields the policy's `display` names, as the user will see them: a name is a form field
  * or top-level JSON key; a name starting with `/` is a JSON pointer (RFC 6901). Missing fields
- * are left out; values are text, control characters removed, cut to a readable length. The
- * pages escape them like any other text.
+ * are said to be absent; values are text with every character visible ({@link visibleText}), cut
+ * to a readable length. The pages escape them like any other text.
  * @example
  * displayedFields(body, ["/amount", "currency", "/destination/iban"])
  * // [{ field: "amount", value: "10" }, …]
@@ -239,12 +265,38 @@ export function displayedFields(body: ReadBody, display: readonly string[]): Arr
   return shown;
 
   function showOne(name: string, text: string): void {
-    const clean = text.replace(UNSHOWABLE, " ").replace(/\s+/g, " ").trim();
     const field = name.replace(/^\//, "").replace(/\//g, ".");
     // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
     if (shown.some((f) => f.field === field)) return;
-    shown.push({ field, value: clean.length > SHOWN_VALUE_CHARS ? `${clean.slice(0, SHOWN_VALUE_CHARS)}…` : clean });
+    // Cut by code points, so no character is split in two.
+    const visible = Array.from(visibleText(text));
+    shown.push({ field, value: visible.length > SHOWN_VALUE_CHARS ? `${visible.slice(0, SHOWN_VALUE_CHARS).join("")}…` : visible.join("") });
   }
+}
+
+/**
+ * `text` with every character the reader could not see or count drawn as a visible one: a
+ * control character as its control picture (`␍␊`, `␉`, `␡`), a space as `␣`, any other as its
+ * code (`\u202E`, `\u00A0`). Only a single space between two visible characters stays a space.
+ * The marks are in the text itself, not left to the page's CSS (`white-space: pre-wrap`), because
+ * the same value is shown where no stylesheet reaches: in the challenge JSON a portal renders in
+ * its own page, and in the text or email that carries the code. And CSS would not show a space
+ * at the end of a value, nor tell a no-break space from a space.
+ * @example
+ * visibleText("ALICE   \r\nMALLORY") // "ALICE␣␣␣␍␊MALLORY"
+ * visibleText("Bob Smith")            // "Bob Smith"
+ */
+function visibleText(text: string): string {
+  return text.replace(UNSEEN, (run: string, at: number) => (run === " " && at > 0 && at + 1 < text.length ? run : Array.from(run, visibleChar).join("")));
+}
+
+function visibleChar(char: string): string {
+  const code = char.codePointAt(0)!;
+  if (code === 0x20) return SPACE_SHOWN;
+  if (code < 0x20) return String.fromCodePoint(CONTROL_PICTURES + code);
+  if (code === 0x7f) return DELETE_SHOWN;
+  const hex = code.toString(16).toUpperCase();
+  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
 }
 
 /**

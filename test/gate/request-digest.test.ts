@@ -95,12 +95,12 @@ describe("request digest", () => {
 });
 
 describe("displayed fields", () => {
-  it("picks JSON pointers and form names, cleans control characters, cuts long values, skips missing ones", async () => {
+  it("picks JSON pointers and form names, shows control characters, cuts long values, says which are missing", async () => {
     const body = await readBody(json({ amount: 10, currency: "USD", to: { name: "<b>Mallory</b>\n\u202eevil", iban: "DE89" }, memo: "x".repeat(500) }));
     expect(displayedFields(body, ["/amount", "currency", "/to/name", "/to/iban", "/missing", "memo"])).toEqual([
       { field: "amount", value: "10" },
       { field: "currency", value: "USD" },
-      { field: "to.name", value: "<b>Mallory</b> evil" },
+      { field: "to.name", value: "<b>Mallory</b>\u240a\\u202Eevil" },
       { field: "to.iban", value: "DE89" },
       { field: "missing", value: "(absent)" },
       { field: "memo", value: `${"x".repeat(120)}…` },
@@ -115,6 +115,42 @@ describe("displayed fields", () => {
       { field: "currency", value: "(absent)" },
     ]);
     const hidden = await readBody(json({ to: "ACC\u200b\u200d\ufeff\u00ad1\u{e0041}" }));
-    expect(displayedFields(hidden, ["to"])).toEqual([{ field: "to", value: "ACC 1" }]);
+    expect(displayedFields(hidden, ["to"])).toEqual([{ field: "to", value: "ACC\\u200B\\u200D\\uFEFF\\u00AD1\\u{E0041}" }]);
+  });
+
+  it("shows every space and control character the origin receives, never collapsed or trimmed", async () => {
+    const shownTo = async (to: string) => displayedFields(await readBody(json({ to })), ["to"])[0]!.value;
+    expect(await shownTo(`ALICE${" ".repeat(40)}\r\nMALLORY`)).toBe(`ALICE${"\u2423".repeat(40)}\u240d\u240aMALLORY`);
+    expect(await shownTo(" ALICE ")).toBe("\u2423ALICE\u2423");
+    expect(await shownTo("ALICE\tSMITH\u0000\u007f")).toBe("ALICE\u2409SMITH\u2400\u2421");
+    expect(await shownTo("ALICE\u00a0SMITH\u2028\u0085")).toBe("ALICE\\u00A0SMITH\\u2028\\u0085");
+    // Ordinary text is shown as it is.
+    expect(await shownTo("Alice Smith, Flat 2")).toBe("Alice Smith, Flat 2");
+    // Padding counts towards the cut: it is seen, and cannot push the rest out of sight unseen.
+    expect(await shownTo(`ALICE${" ".repeat(200)}MALLORY`)).toBe(`ALICE${"\u2423".repeat(115)}…`);
+  });
+
+  it("shows an empty file part as the empty file the origin reads, not as empty text", async () => {
+    const emptyFile = (type: string) =>
+      new Request("https://p.test/wallet/deposit", {
+        method: "POST",
+        headers: { "Content-Type": "multipart/form-data; boundary=B" },
+        body: `--B\r\nContent-Disposition: form-data; name="amount"\r\n\r\n10\r\n--B\r\nContent-Disposition: form-data; name="proof"; filename=""\r\n${type}\r\n\r\n--B\r\nContent-Disposition: form-data; name="memo"\r\n\r\n\r\n--B--\r\n`,
+      });
+    const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const body = await readBody(emptyFile("Content-Type: application/octet-stream\r\n"));
+    expect(displayedFields(body, ["amount", "proof", "memo"])).toEqual([
+      { field: "amount", value: "10" },
+      { field: "proof", value: `file::application/octet-stream:0:${EMPTY_SHA256}` },
+      { field: "memo", value: "" },
+    ]);
+    expect(displayedFields(await readBody(emptyFile("")), ["proof"])).toEqual([{ field: "proof", value: `file:::0:${EMPTY_SHA256}` }]);
+    // An empty file and an empty text field are two requests.
+    const emptyText = new Request("https://p.test/wallet/deposit", {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=B" },
+      body: '--B\r\nContent-Disposition: form-data; name="amount"\r\n\r\n10\r\n--B\r\nContent-Disposition: form-data; name="proof"\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; name="memo"\r\n\r\n\r\n--B--\r\n',
+    });
+    expect(await digestOf(emptyText)).not.toBe(await digestOf(emptyFile("")));
   });
 });

@@ -31,6 +31,16 @@ async function verified(base: string, token: string, challengeId: string, backup
 
 const withGrant = (base: string, token: string, grant: string, body: unknown) => postJson(`${base}/echo/withdraw`, token, body, { "StepGate-Grant": grant });
 
+async function approvingIn(base: string, token: string, challengeId: string): Promise<Array<{ field: string; value: string }>> {
+  const response = await send(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } });
+  return (await response.json<{ approving: Array<{ field: string; value: string }> }>()).approving;
+}
+
+async function challengePage(base: string, token: string, challengeId: string): Promise<string> {
+  const response = await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } });
+  return response.text();
+}
+
 describe("request-bound grants", () => {
   it("approve exactly the request shown: another amount, another payee, or the same one twice is refused", async () => {
     const { base } = await aTenant(moneyPolicy());
@@ -89,14 +99,14 @@ describe("what you approve is what you see", () => {
     expect(api.approving).toEqual([
       { field: "amount", value: "250" },
       { field: "currency", value: "USD" },
-      { field: "to.name", value: `<script>alert(1)</script>"><img src=x onerror=alert(2)> evil` },
+      { field: "to.name", value: `<script>alert(1)</script>"><img src=x onerror=alert(2)>\\u202Eevil` },
     ]);
 
     const page = await (
       await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } })
     ).text();
     expect(page).toContain("You are approving");
-    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt; evil");
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;\\u202Eevil");
     expect(page).not.toContain("<script>alert(1)");
     expect(page).not.toContain("<img src=x");
     expect(page).not.toContain("\u202e");
@@ -114,7 +124,37 @@ describe("what you approve is what you see", () => {
     await timePasses(tenantId, "dee", 120_000); // past the enrolment text's resend cooldown
     expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, token, { factor: "sms" })).status).toBe(202);
     const text = (await outbox(base)).find((m) => m.to === "+14155550101")!.text;
-    expect(text).toContain("to approve: withdraw (amount 75, currency EUR, to.name Bob Line2)");
+    expect(text).toContain("to approve: withdraw (amount 75, currency EUR, to.name Bob\u240aLine2)");
+  });
+
+  it("shows the spaces and line breaks the origin receives, on the challenge page and in the API", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "eva" });
+    await enrollTotpViaApi(base, token);
+    const { challengeId } = await stoppedWithdrawal(base, token, { amount: 10, currency: "USD", to: { name: `ALICE${" ".repeat(30)}\r\nMALLORY` } });
+    const shown = `ALICE${"\u2423".repeat(30)}\u240d\u240aMALLORY`;
+    expect(await approvingIn(base, token, challengeId)).toContainEqual({ field: "to.name", value: shown });
+    const page = await challengePage(base, token, challengeId);
+    expect(page).toContain(`<dd>${shown}</dd>`);
+    expect(page).not.toMatch(/ALICE\s/);
+  });
+
+  it("shows an empty file the origin receives as a file, on the challenge page and in the API", async () => {
+    const { base } = await aTenant(moneyPolicy());
+    const token = await aSession({ sub: "fay" });
+    await enrollTotpViaApi(base, token);
+    // What a browser sends for an empty file input, here under the displayed name.
+    const body = '--B\r\nContent-Disposition: form-data; name="amount"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--B--\r\n';
+    const stopped = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: sessionHeaders(token, { "Content-Type": "multipart/form-data; boundary=B" }),
+      body,
+    });
+    expect(stopped.status).toBe(401);
+    const { challengeId } = await stopped.json<{ challengeId: string }>();
+    const shown = "file::application/octet-stream:0:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    expect(await approvingIn(base, token, challengeId)).toEqual([{ field: "amount", value: shown }]);
+    expect(await challengePage(base, token, challengeId)).toContain(`<dd>${shown}</dd>`);
   });
 });
 

@@ -9,7 +9,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "./views";
 import { kvKeys } from "../../config/kv-keys";
-import { countedStub } from "../../lib/call-counts";
 import { policyChanges } from "../../config/policy-diff";
 import { sha256Hex } from "../../lib/crypto";
 import { iso } from "../../lib/iso-time";
@@ -57,7 +56,7 @@ export type SendAllowance = { ok: true } | { ok: false; scope: "ip" | "tenant"; 
  * const limits = tenantState(env, tenantId); await limits.takeSend("203.0.113.7", 20, 1000);
  */
 export function tenantState(env: Env, tenantId: string): DurableObjectStub<TenantState> {
-  return countedStub(env, env.TENANTS.get(env.TENANTS.idFromName(tenantId)));
+  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
 }
 
 export class TenantState extends DurableObject<Env> {
