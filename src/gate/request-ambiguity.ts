@@ -18,7 +18,8 @@
 import { ProblemError } from "../lib/problem";
 import { couldBeField, decodeFormComponent, fieldKey, fold } from "./field-names";
 import { latin1, strictMultipartParts } from "./multipart-shape";
-import { ambiguousJson, displayedPath, type ReadBody } from "./request-digest";
+import { displayedPath } from "./displayed-fields";
+import { ambiguousJson, type ReadBody } from "./request-digest";
 
 /** `type/subtype` and `; name=value` parameters, nothing else (RFC 9110 §8.3). */
 const TOKEN = "[\\w!#$%&'*+.^`|~-]+";

@@ -20,7 +20,8 @@ import { heldRequestOf } from "./held-request";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
 import { refuseAmbiguity } from "./request-ambiguity";
-import { approvalDigest, displayedFields, type ReadBody } from "./request-digest";
+import { displayedFields } from "./displayed-fields";
+import { approvalDigest, type ReadBody } from "./request-digest";
 import { stepUpRequirement } from "./requirement";
 
 /**

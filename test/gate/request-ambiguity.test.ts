@@ -7,7 +7,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ambiguityOf } from "../../src/gate/request-ambiguity";
-import { displayedFields, readBody } from "../../src/gate/request-digest";
+import { displayedFields } from "../../src/gate/displayed-fields";
+import { readBody } from "../../src/gate/request-digest";
 
 const DISPLAY = ["amount", "to", "/memo"];
 const FORM = "application/x-www-form-urlencoded";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { approvalDigest, canonicalJson, displayedFields, readBody, requestDigest } from "../../src/gate/request-digest";
+import { displayedFields } from "../../src/gate/displayed-fields";
+import { approvalDigest, canonicalJson, readBody, requestDigest } from "../../src/gate/request-digest";
 
 const json = (body: unknown, type = "application/json") =>
   new Request("https://p.test/api/withdraw", {

@@ -11,7 +11,6 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
-import { countedStub } from "../../lib/call-counts";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
@@ -61,7 +60,7 @@ export * from "./views";
  */
 export function userState(env: Env, tenantId: string, userId: string): DurableObjectStub<UserState> {
   // JSON keeps the two parts apart whatever characters a user id contains.
-  return countedStub(env, env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId]))));
+  return env.USERS.get(env.USERS.idFromName(JSON.stringify([tenantId, userId])));
 }
 
 export class UserState extends DurableObject<Env> {
