@@ -63,6 +63,10 @@ export default defineConfig({
         bindings: {
           STEPGATE_ADMIN_KEY: "test-admin-key",
           STEPGATE_ENV: "development",
+          // The directory and audit tests run the users' sync alarms themselves (usersSync) and
+          // assert that nothing arrived before; at the deployed 500 ms a loaded machine rang
+          // them first. Nothing here waits for an alarm to ring by itself.
+          STEPGATE_SYNC_DELAY_MS: "60000",
           TENANT_DEMO_JWT_SECRET: "test-demo-jwt-secret",
           // Tenant demo's own Twilio token: the one name its Twilio credential may reference.
           TENANT_DEMO_TWILIO_TOKEN: "test-demo-twilio-token",

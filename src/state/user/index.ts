@@ -27,7 +27,7 @@ import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
 import { requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import { markDirectoryChanged, SyncAlarm, syncToTenant } from "./sync";
+import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import type {
@@ -77,7 +77,7 @@ export class UserState extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
-    this.syncAlarm = new SyncAlarm(ctx.storage);
+    this.syncAlarm = new SyncAlarm(ctx.storage, syncDelayMs(env));
     void ctx.blockConcurrencyWhile(async () => {
       // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
       // throws, and every request (and the alarm) is refused, with nothing written.

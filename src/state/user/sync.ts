@@ -16,9 +16,20 @@ import { setSetting, setting } from "./settings";
 
 /**
  * How long new audit entries and a status change wait before they are sent to the tenant's
- * object, in one batch. The tenant-wide audit and directory lag by this.
+ * object, in one batch. The tenant-wide audit and directory lag by this. The deployment may set
+ * another (`STEPGATE_SYNC_DELAY_MS`: more batching, less lag, or the other way round).
  */
 export const TENANT_SYNC_DELAY_MS = 500;
+
+/**
+ * The deployment's sync delay, or {@link TENANT_SYNC_DELAY_MS}.
+ * @example
+ * syncDelayMs({ STEPGATE_SYNC_DELAY_MS: "2000" } as Env) // 2000
+ */
+export function syncDelayMs(env: Env): number {
+  const ms = Number(env.STEPGATE_SYNC_DELAY_MS);
+  return env.STEPGATE_SYNC_DELAY_MS && Number.isFinite(ms) && ms >= 0 ? ms : TENANT_SYNC_DELAY_MS;
+}
 /** How long a failed sync waits before it is tried again. */
 export const SYNC_RETRY_MS = 30_000;
 
@@ -98,16 +109,18 @@ export class SyncAlarm {
   private readonly storage: DurableObjectStorage;
   /** Whether an alarm is set that will send what is due. */
   private scheduled = false;
+  private readonly delayMs: number;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, delayMs = TENANT_SYNC_DELAY_MS) {
     this.storage = storage;
+    this.delayMs = delayMs;
   }
 
-  /** Sets the alarm {@link TENANT_SYNC_DELAY_MS} from now, unless one is set already. */
+  /** Sets the alarm the sync delay from now, unless one is set already. */
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    void this.storage.setAlarm(Date.now() + TENANT_SYNC_DELAY_MS);
+    void this.storage.setAlarm(Date.now() + this.delayMs);
   }
 
   /** Runs `send` when the alarm rings: set again when it left entries for another batch, or failed. */
