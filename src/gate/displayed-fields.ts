@@ -9,12 +9,14 @@ import type { ReadBody } from "./request-digest";
 /**
  * Runs of characters a reader cannot see or count: control and format characters (Unicode Cc
  * and Cf: line breaks, bidirectional overrides, zero-width spaces and joiners, soft hyphens,
- * tags) and separators (spaces of every width, line and paragraph separators). A payee name
+ * tags), separators (spaces of every width, line and paragraph separators), letters and marks
+ * that draw nothing (default-ignorable code points: Hangul fillers, variation selectors,
+ * combining grapheme joiner) and the blank braille pattern U+2800. A payee name
  * could otherwise break the SMS text into lines, display `0001` as `1000` (U+202E), or pass
  * `ALICE` + spaces + CR LF + `MALLORY` off as `ALICE` (an HTML page collapses the spaces and
  * the line break; a server may take the last line).
  */
-const UNSEEN = /[\p{Cc}\p{Cf}\p{Z}]+/gu;
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]+/gu;
 const SPACE_SHOWN = "\u2423"; // ␣ OPEN BOX, the usual graphic for a space
 const CONTROL_PICTURES = 0x2400; // ␀ for U+0000 … ␟ for U+001F
 const DELETE_SHOWN = "\u2421"; // ␡

@@ -88,6 +88,14 @@ const CLIENT_CLAIM_KEYS = new Set(
     "X-Host",
     "X-Original-Host",
     "X-Forwarded-By",
+    "X-Original-Forwarded-For",
+    "Cf-Pseudo-IPv4",
+    "Proxy-Client-IP",
+    "WL-Proxy-Client-IP",
+    "X-Remote-IP",
+    "X-Remote-Addr",
+    "X-Azure-ClientIP",
+    "X-Envoy-External-Address",
   ].map(lookalikeKey),
 );
 
@@ -102,9 +110,17 @@ const PLATFORM_ADDRESS_NAME = "cf-connecting-ip";
 
 /**
  * First letters of every name above, to skip most headers without reading them; taken from the
- * sets so a name added there is never skipped here.
+ * sets so a name added there is never skipped here. A name that starts with anything but a
+ * letter or digit (`_X-Real-IP`, `%58-Forwarded-For`) is always read: the look-alike key drops
+ * or decodes that character, so its first letter comes later.
  */
 const CLAIM_INITIALS = new Set([...PATH_OVERRIDE_KEYS, ...CLIENT_CLAIM_KEYS, ...METHOD_OVERRIDE_KEYS, PLATFORM_ADDRESS_KEY].map((key) => key[0]));
+
+function mayBeClaim(name: string): boolean {
+  const first = name.charCodeAt(0);
+  const letterOrDigit = (first >= 0x61 && first <= 0x7a) || (first >= 0x30 && first <= 0x39);
+  return !letterOrDigit || CLAIM_INITIALS.has(name[0]!);
+}
 
 /**
  * Whether a request header (lower-cased name) is a path override, a client's claim, a method
@@ -184,7 +200,7 @@ function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions
   const named = (request.headers.get("Connection") ?? "").split(",").map((h) => h.trim().toLowerCase());
   for (const name of [...HOP_BY_HOP, ...named, ...(options.dropHeaders ?? [])]) if (name) headers.delete(name);
   // Names come lower-cased; those that cannot be one are not worth reading closer.
-  for (const [name] of request.headers) if (CLAIM_INITIALS.has(name[0]!) && dropsAsClaim(name)) headers.delete(name);
+  for (const [name] of request.headers) if (mayBeClaim(name) && dropsAsClaim(name)) headers.delete(name);
   if (options.cookie !== undefined) {
     if (options.cookie) headers.set("Cookie", options.cookie);
     else headers.delete("Cookie");

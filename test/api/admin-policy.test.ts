@@ -243,6 +243,45 @@ describe("admin policy: PATCH (JSON merge patch)", () => {
     expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
   });
 
+  it("refuses __proto__ in a patch as the unknown field it is, at any depth, and writes nothing", async () => {
+    const { base, tenantId } = await aTenant();
+    const before = await env.POLICY.get(kvKeys.policy(tenantId));
+    for (const [body, pointer] of [
+      ['{"__proto__":{"enabled":false}}', "#/__proto__"],
+      ['{"lockout":{"__proto__":{"maxAttempts":1}}}', "#/lockout/__proto__"],
+    ]) {
+      const response = await send(policyUrl(base), {
+        method: "PATCH",
+        headers: { ...adminHeaders({ "If-Match": await currentEtag(base) }), "Content-Type": "application/merge-patch+json" },
+        body, // as sent: JSON.stringify would not write a __proto__ key
+      });
+      expect(response.status, body).toBe(422);
+      expect((await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((e) => e.pointer)).toContain(pointer);
+    }
+    expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(before);
+  });
+
+  it("refuses a patch that would grow the stored policy past its size limit (422), so GET then PUT always fits", async () => {
+    const { base, tenantId } = await aTenant();
+    // Each patch adds an operation of ~25 KB: two fit in 64 KiB, the third does not.
+    const grow = (n: number) => ({ operations: { [`grow_${n}`]: { routes: Array.from({ length: 40 }, (_, i) => `GET /g${n}/${i}/${"a".repeat(600)}`) } } });
+    expect((await patch(base, grow(1), { "If-Match": await currentEtag(base) })).status).toBe(200);
+    expect((await patch(base, grow(2), { "If-Match": await currentEtag(base) })).status).toBe(200);
+    const stored = await env.POLICY.get(kvKeys.policy(tenantId));
+    const tooBig = await patch(base, grow(3), { "If-Match": await currentEtag(base) });
+    expect(tooBig.status).toBe(422);
+    expect(await tooBig.json()).toMatchObject({ code: "validation_failed", errors: [{ pointer: "#/" }] });
+    expect(await env.POLICY.get(kvKeys.policy(tenantId))).toBe(stored);
+    // What GET shows can always be PUT back.
+    const current = await send(policyUrl(base), { headers: adminHeaders() });
+    const again = await send(policyUrl(base), {
+      method: "PUT",
+      headers: adminHeaders({ "If-Match": current.headers.get("ETag")! }),
+      body: await current.text(),
+    });
+    expect(again.status).toBe(200);
+  });
+
   it("answers 404 when there is no policy to patch", async () => {
     const { base } = await aTenant(null);
     expect((await patch(base, { enabled: true }, { "If-Match": "*" })).status).toBe(404);

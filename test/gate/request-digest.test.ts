@@ -127,6 +127,10 @@ describe("displayed fields", () => {
     expect(await shownTo("ALICE\u00a0SMITH\u2028\u0085")).toBe("ALICE\\u00A0SMITH\\u2028\\u0085");
     // Ordinary text is shown as it is.
     expect(await shownTo("Alice Smith, Flat 2")).toBe("Alice Smith, Flat 2");
+    // Letters and marks that draw nothing (Unicode's default-ignorable code points) and the blank
+    // braille pattern, which a font draws as a space.
+    expect(await shownTo("ALICE\u3164\u3164MALLORY")).toBe("ALICE\\u3164\\u3164MALLORY");
+    expect(await shownTo("A\u034fB\ufe0fC\u2800\u115fD\u180bE\u{e0100}")).toBe("A\\u034FB\\uFE0FC\\u2800\\u115FD\\u180BE\\u{E0100}");
     // Padding counts towards the cut: it is seen, and cannot push the rest out of sight unseen.
     expect(await shownTo(`ALICE${" ".repeat(200)}MALLORY`)).toBe(`ALICE${"\u2423".repeat(115)}…`);
   });
