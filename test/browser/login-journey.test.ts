@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
@@ -12,9 +12,12 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 
 let server: DevServer;
 let browser: Browser;
+// Its own local state: the admin change below would otherwise stay in the checkout's
+// .wrangler/state, which `npm run dev` keeps across restarts.
+const stateDir = mkdtempSync(join(tmpdir(), "stepgate-browser-"));
 
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ stateDir });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   // The demo tenant, switched to required 2FA with trusted devices, as an admin would.
   const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
@@ -94,6 +97,7 @@ async function enrollBySentCode(page: Page, choice: "Text message" | "Email", ad
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe("the demo portal in a real browser", () => {
