@@ -1,14 +1,19 @@
 /**
  * @module
- * The demo portal: a tiny brokerage client portal that stands in for a tenant's origin in
+ * The demo portal: a small brokerage client portal that stands in for a tenant's origin in
  * `npm run dev` and in the tests. It has its own session (an HS256 JWT in `portal_session`),
- * pages and forms for the money operations and account changes, and JSON twins under `/api/`.
- * Every operation answers with exactly what it received, so a replayed request can be checked.
+ * a wallet with pages to deposit, withdraw and transfer, an account page, and JSON twins under
+ * `/api/`. A form that goes through answers 303 to its receipt (POST-redirect-GET), which shows
+ * exactly what the portal received, so a replayed request can be checked; the JSON twins
+ * answer with what they received and move no money.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { html } from "hono/html";
 import { sign, verify } from "hono/jwt";
+import { Ledger, parseAmountCents, type Currency } from "./ledger";
+import { ACCOUNT_FORMS, formError, MONEY_FORMS, type FormError, type OperationForm } from "./portal-forms";
+import { LOGO_SVG, page } from "./portal-layout";
+import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, signedOutHome, wallet } from "./portal-pages";
 
 export interface DemoPortalOptions {
   /** HS256 secret for `portal_session`; the tenant policy names the same secret. */
@@ -17,13 +22,9 @@ export interface DemoPortalOptions {
 
 const SESSION_COOKIE = "portal_session";
 const SESSION_SECONDS = 8 * 60 * 60;
-const FORM_OPERATIONS = {
-  "/wallet/deposit": "deposit",
-  "/wallet/withdraw": "withdraw",
-  "/wallet/transfer": "transfer",
-  "/account/password": "change_password",
-  "/account/email": "update_email",
-} as const;
+const FAVICON_CACHE_SECONDS = 24 * 60 * 60;
+const RECENT_ACTIVITY = 5;
+const WALLET_ACTIVITY = 20;
 const API_OPERATIONS = {
   deposit: "deposit",
   withdraw: "withdraw",
@@ -41,48 +42,32 @@ const API_OPERATIONS = {
  */
 export function createDemoPortal(options: DemoPortalOptions): Hono {
   const app = new Hono();
-  const sessionOf = async (c: Context) => {
+  const ledger = new Ledger();
+  const userOf = async (c: Context): Promise<string | null> => {
     const token = getCookie(c, SESSION_COOKIE);
     if (!token) return null;
     try {
-      return (await verify(token, options.jwtSecret, "HS256")) as { sub: string; sid: string };
+      return ((await verify(token, options.jwtSecret, "HS256")) as { sub: string }).sub;
     } catch {
+      // A stale or foreign cookie is no session: the visitor is signed out.
       return null;
     }
   };
 
+  app.get("/favicon.ico", (c) => c.body(LOGO_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": `public, max-age=${FAVICON_CACHE_SECONDS}` }));
+
   app.get("/", async (c) => {
-    const session = await sessionOf(c);
-    return c.html(
-      page(
-        "Demo portal",
-        session
-          ? html`<p>Signed in as <strong>${session.sub}</strong>.</p>
-              <ul><li><a href="/wallet">Wallet</a>: deposit, withdraw, transfer</li><li><a href="/account">Account</a>: password, email</li></ul>
-              <form method="post" action="/logout"><button>Sign out</button></form>`
-          : html`<p>You are not signed in.</p><p><a href="/login">Sign in</a></p>`,
-      ),
-    );
+    const user = await userOf(c);
+    if (!user) return c.html(page({ title: "Welcome", user, path: "/", body: signedOutHome() }));
+    return c.html(page({ title: "Overview", user, path: "/", body: overview(user, ledger.balances(user), ledger.activity(user, RECENT_ACTIVITY)) }));
   });
 
-  app.get("/login", (c) =>
-    c.html(
-      page(
-        "Sign in",
-        html`<form method="post" action="/login">
-          <label>Username <input name="username" autocomplete="username" required /></label>
-          <label>Password <input name="password" type="password" autocomplete="current-password" /></label>
-          <button>Sign in</button>
-        </form>
-        <p>Any password works: this is a demo.</p>`,
-      ),
-    ),
-  );
+  app.get("/login", async (c) => c.html(page({ title: "Sign in", user: await userOf(c), path: "/login", body: loginForm(null) })));
 
   app.post("/login", async (c) => {
     const form = await c.req.parseBody();
     const username = String(form.username ?? "").trim();
-    if (!username) return c.html(page("Sign in", html`<p>Enter a username. <a href="/login">Back</a></p>`), 400);
+    if (!username) return c.html(page({ title: "Sign in", user: null, path: "/login", body: loginForm("Enter a username.") }), 400);
     const now = Math.floor(Date.now() / 1000);
     const token = await sign(
       { sub: username, sid: crypto.randomUUID(), email: `${username}@demo.test`, iat: now, exp: now + SESSION_SECONDS },
@@ -98,46 +83,65 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
     return c.redirect("/", 303);
   });
 
-  app.get("/wallet", (c) =>
-    c.html(
-      page(
-        "Wallet",
-        html`${operationForm("/wallet/deposit", "Deposit", html`<label>Amount <input name="amount" value="100" /></label><label>Currency <input name="currency" value="USD" /></label>`)}
-        ${operationForm("/wallet/withdraw", "Withdraw", html`<label>Amount <input name="amount" value="50" /></label><label>Currency <input name="currency" value="USD" /></label><label>Destination <input name="destination" value="IBAN DE89 3704 0044 0532 0130 00" /></label>`)}
-        ${operationForm("/wallet/transfer", "Transfer", html`<label>Amount <input name="amount" value="25" /></label><label>To account <input name="to" value="ACC-2002" /></label>`)}`,
-      ),
-    ),
-  );
+  app.get("/wallet", async (c) => {
+    const user = await userOf(c);
+    if (!user) return c.redirect("/login", 303);
+    return c.html(page({ title: "Wallet", user, path: "/wallet", body: wallet(ledger.balances(user), ledger.activity(user, WALLET_ACTIVITY)) }));
+  });
 
-  app.get("/account", (c) =>
-    c.html(
-      page(
-        "Account",
-        html`${operationForm("/account/password", "Change password", html`<label>New password <input name="password" type="password" /></label>`)}
-        ${operationForm("/account/email", "Update email", html`<label>New email <input name="email" type="email" value="new@demo.test" /></label>`)}`,
-      ),
-    ),
-  );
+  app.get("/account", async (c) => {
+    const user = await userOf(c);
+    if (!user) return c.redirect("/login", 303);
+    return c.html(page({ title: "Account", user, path: "/account", body: account(user, null, null) }));
+  });
 
-  for (const [path, operation] of Object.entries(FORM_OPERATIONS)) {
-    app.post(path, async (c) => {
-      const session = await sessionOf(c);
-      if (!session) return c.redirect("/login", 303);
+  /** The form again, with what was sent and why the portal refused it (422). */
+  const refused = (c: Context, form: OperationForm, user: string, values: Record<string, unknown>, error: FormError) =>
+    form.money
+      ? c.html(page({ title: form.title, user, path: form.path, body: moneyPage(form, ledger.balances(user), values, error) }), 422)
+      : c.html(page({ title: "Account", user, path: "/account", body: account(user, values, { operation: form.operation, error }) }), 422);
+
+  for (const form of [...MONEY_FORMS, ...ACCOUNT_FORMS]) {
+    if (form.money) {
+      app.get(form.path, async (c) => {
+        const user = await userOf(c);
+        if (!user) return c.redirect("/login", 303);
+        return c.html(page({ title: form.title, user, path: form.path, body: moneyPage(form, ledger.balances(user), null, null) }));
+      });
+    }
+    app.post(form.path, async (c) => {
+      const user = await userOf(c);
+      if (!user) return c.redirect("/login", 303);
       const received = await c.req.parseBody();
-      return c.html(
-        page(
-          `${operation} received`,
-          html`<p>The portal received this <strong>${operation}</strong> for ${session.sub}:</p>
-            <pre id="received">${JSON.stringify(received, null, 2)}</pre><p><a href="/">Home</a></p>`,
-        ),
-      );
+      const error = formError(form, received);
+      if (error) return refused(c, form, user, received, error);
+      let money: { currency: Currency; changeCents: number; balanceAfterCents: number } | undefined;
+      if (form.money) {
+        // formError checked both: a positive amount, a currency the ledger holds.
+        const currency = String(received.currency) as Currency;
+        const moved = ledger.move(user, form.money, parseAmountCents(String(received.amount))!, currency);
+        if (!moved.ok) return refused(c, form, user, received, { field: "amount", message: moved.error });
+        money = { currency, changeCents: moved.changeCents, balanceAfterCents: moved.balanceAfterCents };
+      }
+      const receipt = ledger.record({ user, operation: form.operation, received, money });
+      // POST-redirect-GET: reloading the receipt never sends the form again.
+      return c.redirect(`/receipts/${receipt.id}`, 303);
     });
   }
 
+  app.get("/receipts/:id", async (c) => {
+    const user = await userOf(c);
+    if (!user) return c.redirect("/login", 303);
+    const receipt = ledger.receipt(c.req.param("id"), user);
+    if (!receipt) return c.html(page({ title: "Receipt not found", user, path: "", body: missingReceipt() }), 404);
+    const title = formOf(receipt.operation)?.done ?? "Received";
+    return c.html(page({ title, user, path: "", body: receiptPage(receipt) }));
+  });
+
   for (const [name, operation] of Object.entries(API_OPERATIONS)) {
     app.post(`/api/${name}`, async (c) => {
-      const session = await sessionOf(c);
-      if (!session) return c.json({ error: "not signed in" }, 401);
+      const user = await userOf(c);
+      if (!user) return c.json({ error: "not signed in" }, 401);
       const text = await c.req.text();
       let received: unknown = text;
       try {
@@ -145,33 +149,9 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
       } catch {
         // Not JSON: echo the text as it arrived.
       }
-      return c.json({ operation, user: session.sub, received });
+      return c.json({ operation, user, received });
     });
   }
 
   return app;
-}
-
-function operationForm(action: string, label: string, fields: ReturnType<typeof html>) {
-  return html`<form method="post" action="${action}"><fieldset><legend>${label}</legend>${fields}<button>${label}</button></fieldset></form>`;
-}
-
-function page(title: string, body: ReturnType<typeof html>) {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · Demo portal</title>
-        <style>
-          body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
-          label { display: block; margin: 0.3rem 0; }
-          fieldset { margin: 1rem 0; }
-        </style>
-      </head>
-      <body>
-        <header><a href="/">Demo portal</a></header>
-        <main><h1>${title}</h1>${body}</main>
-      </body>
-    </html>`;
 }

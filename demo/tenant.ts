@@ -4,6 +4,7 @@
  * enforcement, every factor offered, the built-in operations mapped to the demo portal's routes.
  */
 import type { PolicyInput } from "../src/config/policy-schema";
+import { BRAND, BRAND_COLOR } from "./portal-layout";
 
 export const DEMO_TENANT_ID = "demo";
 export const DEMO_HOSTS = ["localhost", "127.0.0.1"];
@@ -19,9 +20,10 @@ export function demoPolicy(origin: string): PolicyInput {
     enabled: true,
     enforcement: "optional",
     identity: { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" },
-    branding: { name: "Demo Brokerage" },
+    // The hosted pages in the demo portal's colours.
+    branding: { name: BRAND, color: BRAND_COLOR },
     // Texts and emails land in the dev outbox: http://localhost:8787/__stepgate/dev/outbox
-    factors: { totp: { issuer: "Demo Brokerage" }, sms: { enabled: true }, email: { enabled: true } },
+    factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
       // Money movement is bound to the exact request (the default for these names); the user sees what they approve.

@@ -1,15 +1,14 @@
 /**
- * `npm run dev`: the demo portal on PORT+1, the demo tenant seeded into local KV, and stepgate
- * under `wrangler dev` on PORT (default 8787) in front of it.
+ * `npm run dev`: the demo portal on PORT+1, the demo tenant seeded into local KV (its policy
+ * only the first time, or with STEPGATE_RESEED=1), and stepgate under `wrangler dev` on PORT
+ * (default 8787) in front of it.
  */
 import { serve } from "@hono/node-server";
-import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { createDemoPortal } from "../demo/portal";
-import { DEMO_HOSTS, DEMO_TENANT_ID, demoPolicy } from "../demo/tenant";
-import { kvKeys } from "../src/config/kv-keys";
-import { PolicySchema } from "../src/config/policy-schema";
+import { seedDemoTenant } from "./seed-demo-tenant";
 
 const port = Number(process.env.PORT ?? 8787);
 const demoPort = Number(process.env.DEMO_PORT ?? port + 1);
@@ -37,18 +36,10 @@ if (!jwtSecret) throw new Error(".dev.vars has no TENANT_DEMO_JWT_SECRET (see .d
 const portal = serve({ fetch: createDemoPortal({ jwtSecret }).fetch, port: demoPort, hostname: "127.0.0.1" });
 const origin = `http://127.0.0.1:${demoPort}`;
 
-// Seed through wrangler so the values land in the same local state `wrangler dev` reads.
-const policy = JSON.stringify(PolicySchema.parse(demoPolicy(origin)));
-const seed = [...DEMO_HOSTS.map((host) => ({ key: kvKeys.host(host), value: DEMO_TENANT_ID })), { key: kvKeys.policy(DEMO_TENANT_ID), value: policy }];
-mkdirSync(".wrangler/tmp", { recursive: true });
-writeFileSync(".wrangler/tmp/demo-seed.json", JSON.stringify(seed));
-const seeded = spawnSync("npx", ["wrangler", "kv", "bulk", "put", "--local", ...persistTo, "--binding", "POLICY", ".wrangler/tmp/demo-seed.json"], {
-  env: wranglerEnv,
-  stdio: ["ignore", "ignore", "inherit"],
-});
-if (seeded.status !== 0) throw new Error("seeding the demo tenant into local KV failed");
-
-console.log(`demo portal (origin) on ${origin}; demo tenant seeded for ${DEMO_HOSTS.join(", ")}`);
+// Seeded through wrangler, so the values land in the same local state `wrangler dev` reads.
+const seeded = seedDemoTenant({ origin, persistTo, reseed: process.env.STEPGATE_RESEED === "1", env: wranglerEnv });
+console.log(`demo portal (origin) on ${origin}`);
+console.log(seeded);
 console.log(`stepgate on http://localhost:${port}  ·  admin key: STEPGATE_ADMIN_KEY in .dev.vars`);
 
 const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo], { env: wranglerEnv, stdio: "inherit" });

@@ -4,6 +4,10 @@ import { createServer } from "node:net";
 
 export interface DevServer {
   base: string;
+  /** The demo portal it started (the demo tenant's origin). */
+  demoOrigin: string;
+  /** What it printed so far, stdout and stderr. */
+  output(): string;
   /** Stops it: SIGINT lets it shut down; SIGKILL is a crash (nothing in flight completes). */
   stop(signal?: "SIGINT" | "SIGKILL"): Promise<void>;
 }
@@ -11,6 +15,8 @@ export interface DevServer {
 export interface DevServerOptions {
   /** Where its local state persists (`STEPGATE_DEV_STATE`); default `.wrangler/state`. */
   stateDir?: string;
+  /** More environment for it (`STEPGATE_RESEED`). */
+  env?: Record<string, string>;
 }
 
 async function freePort(): Promise<number> {
@@ -25,7 +31,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = await freePort();
   const demoPort = await freePort();
   const child: ChildProcess = spawn("npx", ["tsx", "scripts/dev.ts"], {
-    env: { ...process.env, PORT: String(port), DEMO_PORT: String(demoPort), ...(options.stateDir ? { STEPGATE_DEV_STATE: options.stateDir } : {}) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DEMO_PORT: String(demoPort),
+      ...(options.stateDir ? { STEPGATE_DEV_STATE: options.stateDir } : {}),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -45,6 +57,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   return {
     base,
+    demoOrigin: `http://127.0.0.1:${demoPort}`,
+    output: () => output,
     async stop(signal = "SIGINT") {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
@@ -12,9 +12,12 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 
 let server: DevServer;
 let browser: Browser;
+// Its own local state: the admin change below would otherwise stay in the checkout's
+// .wrangler/state, which `npm run dev` keeps across restarts.
+const stateDir = mkdtempSync(join(tmpdir(), "stepgate-browser-"));
 
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ stateDir });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   // The demo tenant, switched to required 2FA with trusted devices, as an admin would.
   const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
@@ -45,8 +48,8 @@ async function checkedPage(name: string, steps: (page: Page) => Promise<void>): 
   );
   page.on("console", (message) => {
     // Chromium also logs every non-2xx answer as a console error; the journeys expect some
-    // (the 401 step-up page, the 409 "already sent", the demo's missing favicon): those are
-    // checked by the steps themselves, only script errors count here.
+    // (the 401 step-up page, the 429 before a code may be sent again): those are checked by
+    // the steps themselves, only script errors count here.
     if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text());
   });
   page.on("pageerror", (error) => errors.push(error.message));
@@ -94,6 +97,7 @@ async function enrollBySentCode(page: Page, choice: "Text message" | "Email", ad
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe("the demo portal in a real browser", () => {
@@ -130,7 +134,7 @@ describe("the demo portal in a real browser", () => {
       expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
       // The money is still protected: a withdrawal asks for a code on the trusted device too.
-      await page.goto(`${server.base}/wallet`);
+      await page.goto(`${server.base}/wallet/withdraw`);
       await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "123");
       await page.click("form[action='/wallet/withdraw'] button");
       expect(await page.textContent("h1")).toBe("Confirm withdraw");
@@ -142,13 +146,40 @@ describe("the demo portal in a real browser", () => {
       await page.click("text=Use a backup code");
       await page.fill("#code", backupCodes[0]!.trim());
       await page.click("button[type=submit]");
-      expect(await page.textContent("h1")).toBe("withdraw received");
+      expect(await page.textContent("h1")).toBe("Withdrawal received");
       const received = JSON.parse((await page.textContent("#received"))!) as Record<string, string>;
       expect(received).toMatchObject({ amount: "123", currency: "USD", destination: "IBAN DE89 3704 0044 0532 0130 00" });
-      // Reloading does not withdraw again (the 409 page is the expected answer, not a page error).
+      // The portal redirected to its receipt: reloading shows it again and withdraws nothing more.
+      const receipt = page.url();
+      expect(new URL(receipt).pathname).toMatch(/^\/receipts\/[\w-]{36}$/);
       await page.reload();
-      expect(await page.textContent("main")).toContain("already sent");
+      expect(page.url()).toBe(receipt);
+      expect(await page.textContent("h1")).toBe("Withdrawal received");
+      await page.goto(`${server.base}/wallet`);
+      expect(await page.locator("main tbody tr").allTextContents()).toEqual([expect.stringContaining("-$123.00")]);
     }));
+
+  it("shows the demo portal on a 390 px phone and a 1280 px screen without sideways scrolling, the cards side by side on the wide one", async () => {
+    for (const width of [390, 1280]) {
+      // The portal on its own (no stepgate in front): its layout is what is looked at here.
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${server.demoOrigin}/login`);
+      await page.fill("input[name=username]", `layout${width}`);
+      await page.click("button[type=submit]");
+      for (const path of ["/", "/wallet", "/wallet/deposit", "/wallet/withdraw", "/wallet/transfer", "/account"]) {
+        await page.goto(`${server.demoOrigin}${path}`);
+        const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+        expect(overflow, `${path} at ${width} px`).toBe(0);
+        expect(await page.isVisible("nav >> text=Set up 2FA"), `${path} at ${width} px`).toBe(true);
+      }
+      await page.goto(`${server.demoOrigin}/`);
+      const tops = await page.locator("main .grid > .card").evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().top));
+      expect(tops).toHaveLength(2);
+      expect(tops[0] === tops[1], `cards side by side at ${width} px`).toBe(width === 1280);
+      await context.close();
+    }
+  });
 
   it("enrols a phone with the text from the dev outbox, then signs in again answering a texted code", () =>
     checkedPage("sms-journey", async (page) => {

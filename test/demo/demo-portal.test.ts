@@ -19,6 +19,13 @@ async function signIn(base: string, username: string): Promise<string> {
   return cookie!.split(";")[0]!;
 }
 
+/** Where the portal's answer to a form redirects: its receipt, on the public host. */
+function receiptPath(response: Response): string {
+  const location = response.headers.get("Location")!;
+  expect(location).toMatch(/^\/receipts\/[\w-]{36}$/);
+  return location;
+}
+
 describe("the demo portal behind stepgate", () => {
   it("is a valid policy for localhost and 127.0.0.1 that maps every built-in operation", () => {
     expect(DEMO_HOSTS).toEqual(["localhost", "127.0.0.1"]);
@@ -54,9 +61,12 @@ describe("the demo portal behind stepgate", () => {
       headers: { Cookie: session, "Content-Type": "application/x-www-form-urlencoded" },
       body: "amount=50&currency=USD&destination=IBAN%20DE89",
     });
-    expect(response.status).toBe(200);
-    const page = await response.text();
-    expect(page).toContain("withdraw");
+    // POST-redirect-GET: the receipt is a page of its own, so a reload never withdraws again.
+    expect(response.status).toBe(303);
+    const receipt = await send(`${base}${receiptPath(response)}`, { headers: { Cookie: session, Accept: "text/html" } });
+    expect(receipt.status).toBe(200);
+    const page = await receipt.text();
+    expect(page).toContain("Withdrawal received");
     expect(page).toContain("&quot;destination&quot;: &quot;IBAN DE89&quot;");
   });
 
@@ -132,11 +142,14 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     expect(completePath).toBe(`${verifyPath}/complete`);
     const withdrawGrant = verified.headers.getSetCookie()[0]!.split(";")[0]!;
 
-    // The browser follows the redirect: the held form is sent to the portal, exactly as filled in.
+    // The browser follows the redirect: the held form is sent to the portal, exactly as filled in,
+    // and the portal's own redirect leads to its receipt.
     const done = await send(`${base}${completePath}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdrawGrant}` } });
-    expect(done.status).toBe(200);
-    const received = await done.text();
-    expect(received).toContain("withdraw received");
+    expect(done.status).toBe(303);
+    const receipt = await send(`${base}${receiptPath(done)}`, { headers: { Accept: "text/html", Cookie: cookies } });
+    expect(receipt.status).toBe(200);
+    const received = await receipt.text();
+    expect(received).toContain("Withdrawal received");
     expect(received).toContain("&quot;amount&quot;: &quot;50&quot;");
     expect(received).toContain("&quot;destination&quot;: &quot;IBAN DE89&quot;");
     // A refresh, a double click, or submitting the form again with the grant: never a second withdrawal.
@@ -214,8 +227,9 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     expect(challengePage).toContain("IBAN DE00");
     const withdraw = await answer(withdrawChallenge, cookies, backupCodes[1]!);
     const done = await send(`${base}${withdraw.location}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdraw.cookie}` } });
-    expect(done.status).toBe(200);
-    expect(await done.text()).toContain("&quot;amount&quot;: &quot;77&quot;");
+    expect(done.status).toBe(303);
+    const receipt = await send(`${base}${receiptPath(done)}`, { headers: { Accept: "text/html", Cookie: cookies } });
+    expect(await receipt.text()).toContain("&quot;amount&quot;: &quot;77&quot;");
     expect((await send(`${base}${withdraw.location}`, { headers: { Accept: "text/html", Cookie: cookies } })).status).toBe(409);
   });
 });
