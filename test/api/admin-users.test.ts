@@ -8,7 +8,7 @@ import { adminGet, usersSync } from "../support/admin";
 import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
-type Entry = { userId: string; email: string | null; status: string; factors: string[]; locked: boolean; requiredByAdmin: boolean | null; updatedAt: string };
+type Entry = { userId: string; email: string | null; status: string; factors: string[]; locked: boolean; requiredByAdmin: boolean | null; updatedAt: string; enrolledAt: string | null };
 type Page = { users: Entry[]; nextCursor: string | null };
 
 const loginPolicy = () =>
@@ -27,6 +27,21 @@ const cookieOf = (response: Response, name: string) =>
     ?.split(";")[0];
 
 describe("user directory", () => {
+  it("dates enrolledAt when the factor was confirmed, not when its QR page was first shown", async () => {
+    const { base, tenantId } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "qr-late" });
+    const started = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
+    const { enrollmentId, secret } = await started.json<{ enrollmentId: string; secret: string }>();
+    // The user looks for their phone for a while before typing the first code.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const confirmedFrom = Date.now();
+    const confirmed = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, { enrollmentId, code: totpCode(secret, confirmedFrom) });
+    expect(confirmed.status).toBe(200);
+    await usersSync(tenantId, "qr-late");
+    const [entry] = (await users(base)).users;
+    expect(Date.parse(entry!.enrolledAt!)).toBeGreaterThanOrEqual(confirmedFrom);
+  });
+
   it("lists every user stepgate has seen with their status, kept current by their objects' alarm", async () => {
     const { base, tenantId } = await aTenant(loginPolicy());
     // ann: enrolled (TOTP); ben: seen, not enrolled; cat: started an email enrolment; dan: locked.

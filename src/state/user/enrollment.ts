@@ -125,7 +125,7 @@ export async function confirmEnrollment(
   const stale = mayAddFactor(user, input.sessionId, now, () => false);
   if (stale) return stale;
   user.transaction(() => {
-    user.sql.exec("UPDATE factors SET status = 'active' WHERE id = ?", input.enrollmentId);
+    user.sql.exec("UPDATE factors SET status = 'active', confirmed_at = ? WHERE id = ?", now, input.enrollmentId);
     // Any other pending enrolment was started under the old state of the account: drop it.
     user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
     if (firstFactor) replaceBackupCodes(user.sql, hashes, now);

@@ -48,7 +48,7 @@ export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | nu
   if (!profile) return null;
   const factors = factorRows(sql);
   const pending = sql.exec<{ at: number | null }>("SELECT max(created_at) AS at FROM factors WHERE status = 'pending'").one().at;
-  const enrolled = sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM factors WHERE status = 'active'").one().at;
+  const enrolled = sql.exec<{ at: number | null }>("SELECT min(coalesce(confirmed_at, created_at)) AS at FROM factors WHERE status = 'active'").one().at;
   return {
     userId,
     email: profile.email ?? factors.find((f) => f.kind === "email")?.address ?? null,

@@ -89,4 +89,8 @@ export const USER_MIGRATIONS: readonly string[] = [
   // TOTP step counter of migration 2 (the last code is kept as a time, `last_used_at`).
   `ALTER TABLE profile DROP COLUMN required_by_admin;
    ALTER TABLE factors DROP COLUMN last_step;`,
+  // When a factor was confirmed with its first code: the directory's `enrolledAt` (not when the
+  // enrolment began, which may be a QR page left open for minutes). Earlier factors keep their start.
+  `ALTER TABLE factors ADD COLUMN confirmed_at INTEGER;
+   UPDATE factors SET confirmed_at = created_at WHERE status = 'active';`,
 ];
