@@ -13,6 +13,7 @@ import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/user/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome } from "../state/user";
 import { deviceCookie, deviceName, devicesMaySkip } from "../gate/device-cookie";
+import { LOGIN } from "../gate/operation-match";
 import { grantOperation } from "./grant-cookie";
 import { refusalProblem } from "./user-outcomes";
 import { reachState } from "../lib/reach-state";
@@ -133,6 +134,10 @@ export async function confirmEnrollment(
   const grant = challenge
     ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt)
     : null;
+  // A first factor enrolled of the user's own accord (optional enforcement) proves this session
+  // as much as one enrolled when the login challenge sent them to (required): either way the
+  // next page must not ask for a code again. Its cookie only: `grant` is the challenge's answer.
+  if (!challenge && outcome.firstFactor && policy.operations[LOGIN]?.enabled) await grantOperation(c, LOGIN);
   return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
 }
 

@@ -8,7 +8,16 @@ import { adminGet, usersSync } from "../support/admin";
 import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
 
-type Entry = { userId: string; email: string | null; status: string; factors: string[]; locked: boolean; requiredByAdmin: boolean | null; updatedAt: string; enrolledAt: string | null };
+type Entry = {
+  userId: string;
+  email: string | null;
+  status: string;
+  factors: string[];
+  locked: boolean;
+  requiredByAdmin: boolean | null;
+  updatedAt: string;
+  enrolledAt: string | null;
+};
 type Page = { users: Entry[]; nextCursor: string | null };
 
 const loginPolicy = () =>

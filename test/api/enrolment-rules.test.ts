@@ -14,6 +14,30 @@ const policy = () =>
     operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
   });
 
+describe("a first factor enrolled of the user's own accord", () => {
+  it("counts as the login step-up under optional enforcement, as it does when required: the next page asks for no code", async () => {
+    const { base } = await aTenant(
+      aPolicy({ enforcement: "optional", operations: { login: { routes: ["* /*"], maxAge: 3600 }, withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } }),
+    );
+    const token = await aSession({ sub: "opt-in", sid: "o-1" });
+    const started = await postJson(`${base}/__stepgate/api/enroll/totp`, token, {});
+    const { enrollmentId, secret } = await started.json<{ enrollmentId: string; secret: string }>();
+    const confirmed = await postJson(`${base}/__stepgate/api/enroll/totp/confirm`, token, { enrollmentId, code: totpCode(secret, Date.now()) });
+    expect(confirmed.status).toBe(200);
+    // The answer's grant stays the challenge's (there was none); the login grant comes as its cookie.
+    expect((await confirmed.json<{ grant?: string }>()).grant).toBeUndefined();
+    const loginCookie = confirmed.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("__Host-stepgate-grant-login="))
+      ?.split(";")[0];
+    expect(loginCookie).toBeDefined();
+    const page = (cookie: string) => send(`${base}/echo/home`, { headers: { Cookie: cookie, Accept: "application/json" } });
+    expect((await page(`portal_session=${token}; ${loginCookie}`)).status).toBe(200);
+    // Without it (another browser of the same session), the login step-up is asked for, as before.
+    expect((await page(`portal_session=${token}`)).status).toBe(401);
+  });
+});
+
 describe("what an enrolment may answer", () => {
   it("does not let a later factor's enrolment answer a step-up challenge", async () => {
     const { base, tenantId } = await aTenant(policy());

@@ -139,7 +139,7 @@ export async function confirmEnrollment(
   // Enrolling answers only the challenge that sent the user to enrol, and only for a first
   // factor; an already enrolled user proves themselves with a factor they had before.
   const challenge = input.challengeId && firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
-  return { ok: true, factorId: input.enrollmentId, backupCodes, challenge };
+  return { ok: true, factorId: input.enrollmentId, firstFactor, backupCodes, challenge };
 }
 
 /**

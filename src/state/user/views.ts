@@ -141,4 +141,4 @@ export type IssuedCode =
   | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
   | Refusal;
 
-export type ConfirmOutcome = { ok: true; factorId: string; backupCodes: string[]; challenge: CompletedChallenge | null } | Refusal;
+export type ConfirmOutcome = { ok: true; factorId: string; firstFactor: boolean; backupCodes: string[]; challenge: CompletedChallenge | null } | Refusal;
