@@ -9,7 +9,6 @@ import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as z from "zod";
 import type { SessionEnv } from "../app-env";
-import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
@@ -217,7 +216,7 @@ userApi.post(
     const { id } = c.req.valid("param");
     const { factor } = c.req.valid("json");
     const view = await challenge(c, id);
-    return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, describeApproval(view.operation, view.approving))), 202);
+    return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, { operation: view.operation, approving: view.approving })), 202);
   },
 );
 

@@ -7,7 +7,8 @@
  */
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
-import { codeMessage } from "../factors/messages";
+import { isLanguage } from "../config/languages";
+import { type Approval, codeMessage } from "../factors/messages";
 import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { deliver } from "../providers/deliver";
@@ -28,9 +29,9 @@ export interface SentCodeReceipt {
 
 /**
  * @example
- * const receipt = await sendCode(c, { challengeId }, "sms", "withdraw");
+ * const receipt = await sendCode(c, { challengeId }, "sms", { operation: "withdraw", approving: [] });
  */
-export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind: CodeKind, approves: string | null): Promise<SentCodeReceipt> {
+export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind: CodeKind, approval: Approval | null): Promise<SentCodeReceipt> {
   const { identity, policy, tenant } = c.var;
   const settings = policy.factors[kind];
   if (!settings.enabled) throw new ProblemError(409, "factor_disabled", `Codes by ${kind === "sms" ? "text message" : "email"} are not enabled here.`);
@@ -57,12 +58,8 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
         { "Retry-After": String(allowance.retryAfterSeconds) },
       );
     }
-    const message = codeMessage(policy.branding.defaultLanguage, kind, {
-      tenant: policy.branding.name,
-      code: issued.code,
-      minutes: Math.round(settings.codeTtlSeconds / 60),
-      approves,
-    });
+    const language = isLanguage(policy.branding.defaultLanguage) ? policy.branding.defaultLanguage : "en";
+    const message = codeMessage(language, kind, { tenant: policy.branding.name, code: issued.code, ttlSeconds: settings.codeTtlSeconds, approval });
     await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
   } catch (error) {
     const reason = error instanceof ProblemError ? error.code : "delivery_failed";

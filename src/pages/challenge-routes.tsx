@@ -13,7 +13,6 @@ import { sendCode } from "../flows/send-code";
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
-import { describeApproval } from "../factors/messages";
 import { devicesMaySkip } from "../gate/device-cookie";
 import { ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
@@ -55,7 +54,7 @@ challengePages.post("/challenge/:id/send", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
-    const receipt = await sendCode(c, { challengeId: view.id }, kind, describeApproval(view.operation, view.approving));
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving });
     const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
     return renderChallenge(c, view, kind, sent, null, 200);
   } catch (error) {

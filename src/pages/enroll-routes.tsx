@@ -15,7 +15,7 @@ import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses"
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
-import { describeApproval } from "../factors/messages";
+import type { Approval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
@@ -198,10 +198,10 @@ function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | nu
   return view;
 }
 
-/** What an enrolment code approves, in words, when the enrolment answers a challenge. */
-async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<string | null> {
+/** What an enrolment code approves, when the enrolment answers a challenge. */
+async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<Approval | null> {
   const view = await challengeBeingAnswered(c, challengeId);
-  return view ? describeApproval(view.operation, view.approving) : null;
+  return view ? { operation: view.operation, approving: view.approving } : null;
 }
 
 function optionalChallengeId(value: unknown): string | null {
