@@ -56,3 +56,15 @@ export function languageTagFor(tag: string): string {
   if (lower === "zh" || lower.startsWith("zh-hans") || lower === "zh-cn" || lower === "zh-sg") return "zh-CN";
   return written;
 }
+
+/**
+ * The language of `supported` that one tag names, read as `languageTagFor` reads it: the same
+ * tag in any case, else the language a regional tag belongs to (`de-AT` → `de`). For a single
+ * tag, such as a session claim; `Accept-Language` lists are matched by `hono/language`.
+ * @example
+ * matchLanguage("de_AT", ["en", "de"]) // "de"
+ */
+export function matchLanguage(tag: string, supported: readonly Language[]): Language | undefined {
+  const wanted = languageTagFor(tag).toLowerCase();
+  return supported.find((language) => language.toLowerCase() === wanted) ?? supported.find((language) => wanted.startsWith(`${language.toLowerCase()}-`));
+}

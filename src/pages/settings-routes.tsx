@@ -16,6 +16,7 @@ import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import type { DeviceView, Refusal, RemovalOutcome, UserStatus } from "../state/user";
+import { languageChoice } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, limitForm, noStore, sessionCsrf } from "./page-forms";
 import { SettingsPage } from "./settings-page";
@@ -24,8 +25,8 @@ const ACTIVITY_SHOWN = 10;
 
 export const settingsPages = new Hono<SessionEnv>();
 
-settingsPages.use("/settings", csrf(), requireSession(), requireLoginGrant(), noStore);
-settingsPages.use("/settings/*", csrf(), requireSession(), requireLoginGrant(), noStore);
+settingsPages.use("/settings", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
+settingsPages.use("/settings/*", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
 settingsPages.post("/settings/*", limitForm);
 
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
