@@ -93,6 +93,7 @@ export const en = {
   "settings.unknownSystem": "an unknown system",
   "settings.stopTrusting": "Stop trusting",
   "settings.activity": "Recent activity",
+  "settings.activityAt": "{time} — {event}",
   "settings.activityFrom": "{time} — {event} from {ip}",
   "settings.factorRemoved": "The factor was removed. Devices you trusted will ask for a code again.",
   "settings.codesRenewed": "Your new backup codes are below; the old ones no longer work. Save these now: they will not be shown again.",
