@@ -19,7 +19,7 @@ import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
 import type { AnswerFactor, ChallengeView } from "../state/user";
 import { ChallengePage } from "./challenge-page";
-import { requestText } from "./i18n/language-choice";
+import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
 import { problemDetail, shownBesideForm } from "./problem-text";
@@ -55,7 +55,7 @@ challengePages.post("/challenge/:id/send", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
-    const receipt = await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving });
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving }, pageLanguage(c));
     const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
     return renderChallenge(c, view, kind, sent, null, 200);
   } catch (error) {

@@ -29,7 +29,7 @@ import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { enrollableFactors } from "../config/policy-schema";
 import { FactorAddedPage } from "./factor-added-page";
-import { requestText } from "./i18n/language-choice";
+import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
 import { problemDetail, shownBesideForm } from "./problem-text";
@@ -66,7 +66,7 @@ for (const kind of ["sms", "email"] as const) {
     const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
     try {
-      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId));
+      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
       return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
@@ -82,7 +82,7 @@ for (const kind of ["sms", "email"] as const) {
     const enrollmentId = String(form.enrollmentId ?? "");
     const shown = { enrollmentId, destination: String(form.destination ?? "") };
     try {
-      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId));
+      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
       return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;

@@ -11,6 +11,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
 import { type DetectorOptions, detectFromCookie, detectFromHeader, detectFromQuery } from "hono/language";
 import type { SessionEnv } from "../../app-env";
+import { signedInUser } from "../../flows/require-session";
 import { isLanguage, type Language, LANGUAGES, languageTagFor, matchLanguage } from "../../config/languages";
 import type { Policy } from "../../config/policy-schema";
 import { knownTimeZone, type PageText, pageText } from "./page-text";
@@ -59,7 +60,8 @@ export function chooseLanguage(c: Context, branding: Branding, claimed: string |
 
 /**
  * Chooses the hosted page's language (after `requireSession`, for the session's claim) into
- * `c.var.language`, and keeps a choice made in the language menu in a cookie.
+ * `c.var.language`, keeps a choice made in the language menu in a cookie, and has the user's
+ * object remember it, for what is sent to them later from no page (a code the API asks for).
  * @example
  * hostedPages.use("/enroll", requireSession(), languageChoice());
  */
@@ -70,8 +72,27 @@ export function languageChoice(): MiddlewareHandler<SessionEnv> {
     if (source === "menu") {
       setCookie(c, LANGUAGE_COOKIE, language, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: LANGUAGE_COOKIE_MAX_AGE_SECONDS });
     }
+    // Alongside the page's own work, not before it; the page answers whether or not it is kept.
+    const remembered = signedInUser(c)
+      .rememberLanguage(language)
+      .catch((error: unknown) => console.error("stepgate: the page's language was not remembered", error));
     await next();
+    await remembered;
   };
+}
+
+/**
+ * The language of the page this request is for (chosen by {@link languageChoice}).
+ * @example
+ * await sendCode(c, target, "sms", approval, pageLanguage(c));
+ */
+export function pageLanguage(c: Context<SessionEnv>): Language {
+  return requestLanguage(c, c.var.policy.branding, c.var.identity.locale);
+}
+
+function requestLanguage(c: Context, branding: Branding, claimed: string | undefined): Language {
+  const chosen = c.get("language");
+  return isLanguage(chosen) && branding.languages.includes(chosen) ? chosen : chooseLanguage(c, branding, claimed).language;
 }
 
 /**
@@ -84,8 +105,7 @@ export function languageChoice(): MiddlewareHandler<SessionEnv> {
  */
 export function requestText(c: Context, policy: Pick<Policy, "branding"> | null, claimed?: string): PageText {
   const branding = policy?.branding ?? NO_TENANT;
-  const chosen = c.get("language");
-  const language = isLanguage(chosen) && branding.languages.includes(chosen) ? chosen : chooseLanguage(c, branding, claimed).language;
+  const language = requestLanguage(c, branding, claimed);
   const zone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
   return pageText(language, {
     overrides: branding.text[language],

@@ -89,4 +89,6 @@ export const USER_MIGRATIONS: readonly string[] = [
   // TOTP step counter of migration 2 (the last code is kept as a time, `last_used_at`).
   `ALTER TABLE profile DROP COLUMN required_by_admin;
    ALTER TABLE factors DROP COLUMN last_step;`,
+  // Settings that are words, not numbers: the language the user last used a page in.
+  `ALTER TABLE settings ADD COLUMN text TEXT;`,
 ];
