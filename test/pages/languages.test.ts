@@ -20,7 +20,12 @@ function languagePolicy(branding: Partial<PolicyInput["branding"]> = {}): Policy
 }
 
 /** The enrolment page's `<html lang dir>` for a session with `claims` and these request headers. */
-async function pageLanguage(base: string, headers: Record<string, string> = {}, claims: object = {}, query = ""): Promise<{ lang: string; dir: string; response: Response; html: string }> {
+async function pageLanguage(
+  base: string,
+  headers: Record<string, string> = {},
+  claims: object = {},
+  query = "",
+): Promise<{ lang: string; dir: string; response: Response; html: string }> {
   const session = `portal_session=${await aSession({ sub: `u-${crypto.randomUUID()}`, ...claims })}`;
   const cookie = headers.Cookie ? `${session}; ${headers.Cookie}` : session;
   const response = await send(`${base}/__stepgate/enroll${query}`, { headers: { ...browser, ...headers, Cookie: cookie } });
