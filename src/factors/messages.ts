@@ -7,7 +7,7 @@
  */
 import type { Language } from "../config/languages";
 import { formatDuration, formatMessage, type MessageParams, overridden } from "../lib/message-format";
-import { MESSAGE_TEXT, type MessageCatalogue, type MessageKey } from "./message-text";
+import { MESSAGE_TEXT, type MessageKey } from "./message-text";
 
 /** One language's entries of the policy's `branding.text`: catalogue key → the tenant's wording. */
 export type TextOverrides = Readonly<Record<string, string>>;
@@ -27,18 +27,13 @@ export interface CodeMessageParams {
   approval: Approval | null;
 }
 
-/** The message catalogue of `language`; English where a language has none yet. */
-function catalogueOf(language: Language): MessageCatalogue {
-  return MESSAGE_TEXT[language] ?? MESSAGE_TEXT.en!;
-}
-
 /**
  * The words of `language` with the tenant's own in their place.
  * @example
  * messageWords("de", {})("code.emailSubject", { tenant: "Acme", code: "123456" })
  */
 export function messageWords(language: Language, overrides: TextOverrides = {}): (key: MessageKey, params?: MessageParams) => string {
-  const catalogue = catalogueOf(language);
+  const catalogue = MESSAGE_TEXT[language];
   return (key, params) => formatMessage(overridden(catalogue[key], overrides[key]), language, params);
 }
 
@@ -52,7 +47,7 @@ export function operationLabel(language: Language, operation: string, overrides:
   const key = `op.${operation}`;
   const own = overrides[key];
   if (own !== undefined) return own;
-  const catalogue = catalogueOf(language);
+  const catalogue = MESSAGE_TEXT[language];
   return key in catalogue ? formatMessage(catalogue[key as MessageKey], language) : operation.replace(/_/g, " ");
 }
 

@@ -8,13 +8,23 @@
  * them), then use it through the page's `text.t("key", { … })`.
  */
 import type { Language } from "../../config/languages";
-import type { Message } from "../../lib/message-format";
-import { en } from "./en";
+import { en, type PageCatalogue } from "./en";
+import { es } from "./es";
+import { ptBR } from "./pt-BR";
+import { fr } from "./fr";
+import { de } from "./de";
+import { it } from "./it";
+import { pl } from "./pl";
+import { ru } from "./ru";
+import { tr } from "./tr";
+import { ar } from "./ar";
+import { zhCN } from "./zh-CN";
+import { ja } from "./ja";
+import { th } from "./th";
+import { vi } from "./vi";
+import { id } from "./id";
 
-export type PageKey = keyof typeof en;
+export type { PageCatalogue, PageKey } from "./en";
 
-/** A language's page words: every key of English, no other. */
-export type PageCatalogue = Readonly<Record<PageKey, Message>>;
-
-/** Every language's page words; a language not translated yet is shown in English (see the catalogue test). */
-export const PAGE_TEXT: Readonly<Partial<Record<Language, PageCatalogue>>> = { en };
+/** Every language's page words. */
+export const PAGE_TEXT: Readonly<Record<Language, PageCatalogue>> = { en, es, "pt-BR": ptBR, fr, de, it, pl, ru, tr, ar, "zh-CN": zhCN, ja, th, vi, id };

@@ -144,3 +144,8 @@ export const en = {
   "problem.refused": "This request cannot be checked as sent, so it was refused. Go back and try again.",
   "problem.unavailable": "Something went wrong on our side; nothing was changed. Try again in a few minutes.",
 } as const satisfies Record<string, Message>;
+
+export type PageKey = keyof typeof en;
+
+/** A language's page words: every key of English, no other. */
+export type PageCatalogue = Readonly<Record<PageKey, Message>>;

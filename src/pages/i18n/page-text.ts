@@ -50,7 +50,7 @@ export interface PageTextOptions {
  * const text = pageText("de", { overrides: policy.branding.text.de, timeZone: "Europe/Berlin" });
  */
 export function pageText(language: Language, options: PageTextOptions = {}): PageText {
-  const catalogue = PAGE_TEXT[language] ?? PAGE_TEXT.en!;
+  const catalogue = PAGE_TEXT[language];
   const overrides = options.overrides ?? {};
   const timeZone = options.timeZone ?? "UTC";
   const message = (key: PageKey) => overridden(catalogue[key], overrides[key]);

@@ -13,7 +13,7 @@ import { MESSAGE_TEXT } from "../../factors/message-text";
 import { type Message, placeholdersOf } from "../../lib/message-format";
 import { PAGE_TEXT } from "./catalogue";
 
-const SOURCES: ReadonlyArray<Readonly<Record<string, Message>>> = [PAGE_TEXT.en!, MESSAGE_TEXT.en!];
+const SOURCES: ReadonlyArray<Readonly<Record<string, Message>>> = [PAGE_TEXT.en, MESSAGE_TEXT.en];
 
 /** The English text `key` replaces: a catalogue entry, `""` for an operation's name, `undefined` for no key at all. */
 function sourceOf(key: string, operations: unknown): Message | undefined {

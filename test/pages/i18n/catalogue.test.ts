@@ -11,6 +11,9 @@ import { PAGE_TEXT } from "../../../src/pages/i18n/catalogue";
 
 const CATALOGUES = { pages: PAGE_TEXT, messages: MESSAGE_TEXT } as const;
 
+/** The languages whose words are still to be written (each is shown in English until then). */
+const NOT_YET_TRANSLATED: readonly Language[] = [];
+
 /** What differs between `entry` in `language` and English's `source`, in words; empty when nothing does. */
 function differences(language: Language, key: string, source: Message, entry: Message | undefined): string[] {
   if (entry === undefined) return [`${key}: missing`];
@@ -21,7 +24,9 @@ function differences(language: Language, key: string, source: Message, entry: Me
     const used = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
     for (const form of Object.keys(entry)) if (!used.includes(form as Intl.LDMLPluralRule)) found.push(`${key}: ${language} has no plural form "${form}"`);
     for (const form of used) if (!(form in entry)) found.push(`${key}: plural form "${form}" missing`);
-    for (const text of Object.values(entry)) if (placeholdersOf(text).join() !== want.join()) found.push(`${key}: a plural form differs in its placeholders`);
+    // A form may leave the number out ("one attempt left"), never name another placeholder.
+    for (const text of Object.values(entry))
+      if (!placeholdersOf(text).every((name) => want.includes(name))) found.push(`${key}: a plural form names another placeholder`);
   } else if (typeof source !== "string" && new Intl.PluralRules(language).resolvedOptions().pluralCategories.length > 1) {
     found.push(`${key}: ${language} has plural forms; give each`);
   }
@@ -39,6 +44,6 @@ describe.each(Object.entries(CATALOGUES))("the %s catalogue", (_name, catalogues
   });
 
   it("names the languages not translated yet", () => {
-    expect(LANGUAGES.filter((language) => !catalogues[language])).toEqual(LANGUAGES.filter((language) => language !== "en"));
+    expect(LANGUAGES.filter((language) => !catalogues[language])).toEqual(NOT_YET_TRANSLATED);
   });
 });
