@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyInput } from "../../src/config/policy-schema";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { enrollTotpViaApi } from "../support/step-up";
 
 const browser = { Accept: "text/html" };
 
@@ -85,5 +86,89 @@ describe("the language of a hosted page", () => {
       ["/__stepgate/enroll?factor=totp&amp;lang=de", "de", "ltr", "Deutsch"],
       ["/__stepgate/enroll?factor=totp&amp;lang=ar", "ar", "rtl", "العربية"],
     ]);
+  });
+});
+
+describe("a page in Arabic", () => {
+  it("is written right to left, with the address, the code's field and the values approved kept left to right", async () => {
+    const { base } = await aTenant(
+      aPolicy({
+        enforcement: "required",
+        factors: { sms: { enabled: true } },
+        operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
+      }),
+    );
+    const cookie = `portal_session=${await aSession({ sub: "rtl" })}; __Host-stepgate-lang=ar`;
+    const form = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "iban=DE00%201234",
+    });
+    const enroll = /href="([^"]+)"/.exec((await form.text()).split("<main>")[1]!)![1]!.replace(/&amp;/g, "&");
+    const page = await (await send(`${base}${enroll}&factor=sms`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(page).toContain('<html lang="ar" dir="rtl">');
+    expect(page).toContain("<dd><bdi>DE00 1234</bdi></dd>");
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const sent = await send(`${base}/__stepgate/enroll/sms`, {
+      method: "POST",
+      headers: { ...browser, Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, address: "+14155552671", challenge: /name="challenge" value="([^"]+)"/.exec(page)![1]! }).toString(),
+    });
+    const html = await sent.text();
+    expect(html).toContain('<strong><bdi dir="ltr">+1••••••2671</bdi></strong>');
+    // The layout's CSS mirrors with the direction (logical properties); codes and inputs stay left to right.
+    expect(html).toMatch(/\.secret,ol\.codes,input\{direction:ltr\}/);
+    expect(html).not.toMatch(/(margin|padding)-(left|right)|text-align:(left|right)/);
+  });
+});
+
+describe("a tenant's own wording", () => {
+  it("replaces the catalogue's on the page, in its language only", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "required", operations: { statements: { routes: ["GET /echo/statements"], maxAge: 600 } } }));
+    const policy = aPolicy({
+      enforcement: "required",
+      operations: { statements: { routes: ["GET /echo/statements"], maxAge: 600 } },
+      branding: { text: { de: { "challenge.title": "{operation} freigeben", "op.statements": "Kontoauszüge" } } },
+    });
+    const { base: worded } = await aTenant(policy);
+    for (const [tenant, title] of [
+      [base, "statements bestätigen"],
+      [worded, "Kontoauszüge freigeben"],
+    ] as const) {
+      const token = await aSession({ sub: `w-${crypto.randomUUID()}` });
+      await enrollTotpViaApi(tenant, token);
+      const headers = { ...browser, Cookie: `portal_session=${token}`, "Accept-Language": "de" };
+      const challenge = (await send(`${tenant}/echo/statements`, { headers })).headers.get("Location")!;
+      expect(await (await send(`${tenant}${challenge}`, { headers })).text()).toContain(`<h1>${title}</h1>`);
+    }
+  });
+
+  it("is passed over where it lost a placeholder (a policy written to KV by hand is not checked on write)", async () => {
+    const { base } = await aTenant(
+      aPolicy({
+        enforcement: "required",
+        operations: { statements: { routes: ["GET /echo/statements"], maxAge: 600 } },
+        branding: { text: { en: { "challenge.title": "Approve it" } } },
+      }),
+    );
+    const token = await aSession({ sub: "hand" });
+    await enrollTotpViaApi(base, token);
+    const headers = { ...browser, Cookie: `portal_session=${token}` };
+    const challenge = (await send(`${base}/echo/statements`, { headers })).headers.get("Location")!;
+    expect(await (await send(`${base}${challenge}`, { headers })).text()).toContain("<h1>Confirm statements</h1>");
+  });
+});
+
+describe("times on the settings page", () => {
+  it("are written for the page's language in the visitor's time zone, which the page names; UTC when Cloudflare gives none", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "required" }));
+    const token = await aSession({ sub: "tz" });
+    await enrollTotpViaApi(base, token);
+    const headers = { ...browser, Cookie: `portal_session=${token}`, "Accept-Language": "ja" };
+    const tokyo = await (await send(`${base}/__stepgate/settings`, { headers, cf: { timezone: "Asia/Tokyo" } } as RequestInit)).text();
+    expect(tokyo).toContain("(Asia/Tokyo)");
+    expect(tokyo).toMatch(/\d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2} — /);
+    const utc = await (await send(`${base}/__stepgate/settings`, { headers })).text();
+    expect(utc).toContain("協定世界時 (UTC)");
   });
 });

@@ -70,4 +70,12 @@ describe("the language a code is sent in", () => {
     expect((await outbox(base))[0]!.text).toMatch(/^\[de\] \d{6} /);
     expect(await runInDurableObject(userState(env, tenantId, "max"), (_o, state) => rememberedLanguage(state.storage.sql))).toBe("de");
   });
+
+  it("speaks the catalogue's words of that language when the tenant wrote none", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "required", factors: { sms: { enabled: true } }, branding: { name: "Acme" } }));
+    const token = await aSession({ sub: "yui" });
+    expect((await send(`${base}/__stepgate/enroll?lang=ja`, { headers: { ...browser, Cookie: `portal_session=${token}` } })).status).toBe(200);
+    expect((await postJson(`${base}/__stepgate/api/enroll/sms`, token, { phone: PHONE })).status).toBe(201);
+    expect((await outbox(base))[0]!.text).toMatch(/^Acmeの確認コードは\d{6}です。有効期限は5 分です。誰にも教えないでください。$/);
+  });
 });
