@@ -16,9 +16,12 @@ import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
+import { requestText } from "./pages/i18n/language-choice";
 import { renderPage } from "./pages/layout";
+import { problemDetail, problemTitle } from "./pages/problem-text";
 import { settingsPages } from "./pages/settings-routes";
 import { isDevelopment } from "./config/deployment";
+import type { TenantConfig } from "./config/tenant-config";
 import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();
@@ -53,7 +56,11 @@ app.onError(async (error, c) => {
   const response = (error as HTTPException).getResponse();
   // Every error is stepgate's own answer, on its routes and on the portal's paths alike.
   if (error instanceof ProblemError && wantsPage(c.req.raw)) {
-    const page = await renderPage(c, <ErrorPage status={error.status} title={error.title} detail={error.message} />, error.status);
+    // The tenant is unknown when that is the error (`unknown_host`): the page then speaks the visitor's language among all.
+    const tenant = c.get("tenant") as TenantConfig | undefined;
+    const text = requestText(c, tenant?.status === "ok" ? tenant.policy : null);
+    const words = { title: problemTitle(text, error), detail: problemDetail(text, error) };
+    const page = await renderPage(c, <ErrorPage text={text} status={error.status} code={error.code} {...words} />, error.status);
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
     return withOwnHeaders(c, page);
   }

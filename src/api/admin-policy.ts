@@ -13,6 +13,7 @@ import { isDevelopment } from "../config/deployment";
 import { adoptPolicy } from "../config/policy-cache";
 import { type Policy, PolicySchema } from "../config/policy-schema";
 import { unsafeDestinations } from "../config/unsafe-destinations";
+import { textOverrideErrors } from "../pages/i18n/text-overrides";
 import { type FieldError, fieldErrors, validationProblem } from "../lib/json-body";
 import { mergePatch } from "../lib/merge-patch";
 import { ProblemError } from "../lib/problem";
@@ -126,9 +127,16 @@ function preconditions(method: "put" | "patch"): MiddlewareHandler<WriteEnv> {
   };
 }
 
-/** What the schema cannot see: secret names that are not the tenant's own, destinations a policy may not name. */
+/**
+ * What the schema cannot see: secret names that are not the tenant's own, destinations a policy
+ * may not name, wordings that are no catalogue's or lose its placeholders.
+ */
 function crossFieldErrors<P extends string, I extends Input>(c: Context<WriteEnv, P, I>, candidate: unknown): FieldError[] {
-  return [...misnamedSecretRefs(c.var.tenant.tenantId, candidate), ...unsafeDestinations(candidate, { development: isDevelopment(c.env) })];
+  return [
+    ...misnamedSecretRefs(c.var.tenant.tenantId, candidate),
+    ...unsafeDestinations(candidate, { development: isDevelopment(c.env) }),
+    ...textOverrideErrors(candidate),
+  ];
 }
 
 /**

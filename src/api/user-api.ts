@@ -9,7 +9,6 @@ import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as z from "zod";
 import type { SessionEnv } from "../app-env";
-import { describeApproval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
@@ -168,7 +167,7 @@ for (const kind of ["sms", "email"] as const) {
     jsonBody(ResendBody),
     async (c) => {
       const { enrollmentId } = c.req.valid("json");
-      return c.json({ enrollmentId, ...receiptJson(await sendCode(c, { enrollmentId }, kind, null)) }, 202);
+      return c.json({ enrollmentId, ...receiptJson(await sendCode(c, { enrollmentId }, kind, null, null)) }, 202);
     },
   );
 }
@@ -217,7 +216,7 @@ userApi.post(
     const { id } = c.req.valid("param");
     const { factor } = c.req.valid("json");
     const view = await challenge(c, id);
-    return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, describeApproval(view.operation, view.approving))), 202);
+    return c.json(receiptJson(await sendCode(c, { challengeId: id }, factor as CodeKind, { operation: view.operation, approving: view.approving }, null)), 202);
   },
 );
 
@@ -253,7 +252,7 @@ userApi.post(
 async function beginCodeEnrollment(c: Context<SessionEnv>, kind: "sms" | "email", address: string): Promise<Response> {
   const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
   if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
-  const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null);
+  const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, null, null);
   return c.json({ enrollmentId: started.enrollmentId, ...receiptJson(receipt) }, 201);
 }
 

@@ -18,6 +18,13 @@ const IdentityClaims = z.strictObject({
   email: z.string().min(1).default("email").describe("Claim holding the user's email address (shown in the admin directory)."),
   phone: z.string().min(1).default("phone_number").describe("Claim holding the user's phone number."),
   groups: z.string().min(1).default("groups").describe("Claim holding the user's groups (see `requiredGroups`)."),
+  locale: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Claim holding the user's language in the portal (`de`, `pt-BR`, `zh-Hans-CN`…); when named, it chooses the language of the pages after the language menu, before `Accept-Language`.",
+    ),
 });
 
 const IdentityCommon = {
@@ -25,7 +32,7 @@ const IdentityCommon = {
   header: z.string().min(1).optional().describe("Header holding the portal's session JWT (a `Bearer ` prefix is accepted)."),
   issuer: z.string().min(1).optional().describe("The JWT's `iss`, checked when set."),
   audience: z.string().min(1).optional().describe(AUDIENCE),
-  claims: IdentityClaims.prefault({}).describe("The claim names for the user id, session id, email, phone and groups."),
+  claims: IdentityClaims.prefault({}).describe("The claim names for the user id, session id, email, phone, groups and language."),
 };
 
 const ALGORITHM = "`HS256` with `secretRef`, or `RS256` / `ES256` with `jwksUrl`.";

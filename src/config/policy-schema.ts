@@ -11,12 +11,16 @@
  */
 import * as z from "zod";
 import { FactorsSchema } from "./factor-settings";
+import { LANGUAGES } from "./languages";
 import { IdentitySchema } from "./identity-schema";
 import { OPERATION_NAME, OperationSchema } from "./operation-schema";
 import { HttpUrl } from "./policy-values";
 
 export { BOUND_BY_DEFAULT, bindsRequest, OPERATION_NAME, OperationSchema, type Operation } from "./operation-schema";
 export { Credential, HttpUrl, SecretRef } from "./policy-values";
+
+/** A catalogue key: `challenge.title`, `op.withdraw`. */
+const TEXT_KEY = /^[a-z][A-Za-z]*(\.[a-z][\w]*)+$/;
 
 export const PolicySchema = z.strictObject({
   origin: HttpUrl.describe("The portal's origin, an http(s) URL: where stepgate sends the requests it lets through."),
@@ -108,11 +112,30 @@ export const PolicySchema = z.strictObject({
         .regex(/^#[0-9a-fA-F]{6}$/, "a colour is #rrggbb")
         .default("#1f6feb")
         .describe("The hosted pages' accent colour, `#rrggbb`."),
+      languages: z
+        .array(z.enum(LANGUAGES))
+        .min(1)
+        .refine((languages) => new Set(languages).size === languages.length, "each language once")
+        .default([...LANGUAGES])
+        .describe(
+          "The languages the hosted pages and messages may be in, offered in the language menu and matched against the browser's `Accept-Language`; all of them unless listed.",
+        ),
       defaultLanguage: z
-        .string()
-        .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
+        .enum(LANGUAGES)
         .default("en")
-        .describe("The language of the hosted pages and messages (English today)."),
+        .describe(
+          "The language when nothing else chooses one: no choice in the language menu, no `identity.claims.locale` claim, nothing in `Accept-Language` among `languages`. One of `languages`.",
+        ),
+      text: z
+        .partialRecord(z.enum(LANGUAGES), z.record(z.string().regex(TEXT_KEY, "a catalogue key"), z.string().min(1).max(1000)))
+        .default({})
+        .describe(
+          'The tenant\'s own wording of any text, per language and catalogue key: `{ "de": { "challenge.title": "{operation} freigeben" } }`. The keys are those of the English catalogues (`src/pages/i18n/en.ts`, `src/factors/message-text.ts`), and `op.<operation>` names an operation; each keeps the `{placeholders}` of the text it replaces.',
+        ),
+    })
+    .refine((branding) => branding.languages.includes(branding.defaultLanguage), {
+      message: "the default language must be one of `languages`",
+      path: ["defaultLanguage"],
     })
     .prefault({})
     .describe("How the hosted pages and messages look."),

@@ -1,41 +1,55 @@
 /**
  * @module
- * The words of the texts and emails that carry a code. They hold only the code, the tenant's
- * name, how long it lasts and what it approves — never a link, so a phishing copy has nothing
- * to imitate. One dictionary per language; a language without one falls back to English.
+ * The texts and emails that carry a code. They hold only the code, the tenant's name, how long
+ * it lasts and what it approves — never a link, so a phishing copy has nothing to imitate. The
+ * words are in `message-text.ts`, one catalogue per language; a tenant may reword any of them
+ * per language (`branding.text`).
  */
+import type { Language } from "../config/languages";
+import { formatDuration, formatMessage, type MessageParams, overridden } from "../lib/message-format";
+import { MESSAGE_TEXT, type MessageKey } from "./message-text";
+
+/** One language's entries of the policy's `branding.text`: catalogue key → the tenant's wording. */
+export type TextOverrides = Readonly<Record<string, string>>;
+
+/** What a code approves: the operation and the request's fields shown to the user. */
+export interface Approval {
+  operation: string;
+  approving: ReadonlyArray<{ field: string; value: string }>;
+}
 
 export interface CodeMessageParams {
   tenant: string;
   code: string;
-  minutes: number;
-  /** What the code approves (the operation), when it answers a challenge. */
-  approves: string | null;
+  /** How long the code lasts. */
+  ttlSeconds: number;
+  /** What the code approves, when it answers a challenge. */
+  approval: Approval | null;
 }
 
-interface Dictionary {
-  sms(p: CodeMessageParams): string;
-  emailSubject(p: CodeMessageParams): string;
-  emailText(p: CodeMessageParams): string;
+/**
+ * The words of `language` with the tenant's own in their place.
+ * @example
+ * messageWords("de", {})("code.emailSubject", { tenant: "Acme", code: "123456" })
+ */
+export function messageWords(language: Language, overrides: TextOverrides = {}): (key: MessageKey, params?: MessageParams) => string {
+  const catalogue = MESSAGE_TEXT[language];
+  return (key, params) => formatMessage(overridden(catalogue[key], overrides[key]), language, params);
 }
 
-const en: Dictionary = {
-  sms: (p) => `${p.code} is your ${p.tenant} code${p.approves ? ` to approve: ${p.approves}` : ""}. It expires in ${p.minutes} min. Never share it.`,
-  emailSubject: (p) => `${p.tenant} verification code: ${p.code}`,
-  emailText: (p) =>
-    [
-      `Your ${p.tenant} verification code is:`,
-      "",
-      `    ${p.code}`,
-      "",
-      p.approves ? `It approves: ${p.approves}.` : "Use it to confirm it's you.",
-      `It expires in ${p.minutes} minutes and works once.`,
-      "",
-      `If you did not ask for this code, someone may know your password: change it, and do not share this code with anyone — ${p.tenant} will never ask you for it.`,
-    ].join("\n"),
-};
-
-const DICTIONARIES: Record<string, Dictionary> = { en };
+/**
+ * An operation's name in `language`: the built-in ones translated, a tenant's own as the tenant
+ * named it (`op.<name>` in `branding.text`), else as written, `_` read as a space.
+ * @example
+ * operationLabel("en", "change_password") // "change password"
+ */
+export function operationLabel(language: Language, operation: string, overrides: TextOverrides = {}): string {
+  const key = `op.${operation}`;
+  const own = overrides[key];
+  if (own !== undefined) return own;
+  const catalogue = MESSAGE_TEXT[language];
+  return key in catalogue ? formatMessage(catalogue[key as MessageKey], language) : operation.replace(/_/g, " ");
+}
 
 /**
  * What a code approves, in words: the operation and the request's shown fields, so the text
@@ -43,21 +57,46 @@ const DICTIONARIES: Record<string, Dictionary> = { en };
  * come with control, bidi and invisible characters drawn visibly, never as line breaks
  * (`displayedFields`).
  * @example
- * describeApproval("withdraw", [{ field: "amount", value: "10" }, { field: "to", value: "ACC-9" }]) // "withdraw (amount 10, to ACC-9)"
+ * describeApproval("en", { operation: "withdraw", approving: [{ field: "amount", value: "10" }] }) // "withdraw (amount 10)"
  */
-export function describeApproval(operation: string, approving: ReadonlyArray<{ field: string; value: string }>): string {
-  const words = operation.replace(/_/g, " ");
-  return approving.length > 0 ? `${words} (${approving.map((f) => `${f.field} ${f.value}`).join(", ")})` : words;
+export function describeApproval(language: Language, approval: Approval, overrides: TextOverrides = {}): string {
+  const words = messageWords(language, overrides);
+  const operation = operationLabel(language, approval.operation, overrides);
+  if (approval.approving.length === 0) return operation;
+  const fields = approval.approving.map((f) => `${f.field} ${f.value}`).join(words("code.listSeparator"));
+  return words("code.approval", { operation, fields });
 }
 
 /**
- * The message for a code in `language` (`en`, `en-GB`, … — the base language is used).
+ * The message for a code in `language`.
  * @example
- * codeMessage("en", "sms", { tenant: "Acme", code: "123456", minutes: 5, approves: "withdraw" })
+ * codeMessage("en", "sms", { tenant: "Acme", code: "123456", ttlSeconds: 300, approval: null })
  */
-export function codeMessage(language: string, channel: "sms" | "email", params: CodeMessageParams): { subject: string | null; text: string } {
-  const dictionary = DICTIONARIES[language.split("-")[0]!] ?? en;
-  if (channel === "sms") return { subject: null, text: dictionary.sms(params) };
+export function codeMessage(
+  language: Language,
+  channel: "sms" | "email",
+  params: CodeMessageParams,
+  overrides: TextOverrides = {},
+): { subject: string | null; text: string } {
+  const words = messageWords(language, overrides);
+  const approves = params.approval ? describeApproval(language, params.approval, overrides) : null;
+  const minutes = Math.round(params.ttlSeconds / 60);
+  const values = { tenant: params.tenant, code: params.code, approves: approves ?? "" };
+  if (channel === "sms") {
+    const duration = formatDuration(minutes, "minute", language, "short");
+    return { subject: null, text: words(approves ? "code.smsApproving" : "code.sms", { ...values, duration }) };
+  }
+  const duration = formatDuration(minutes, "minute", language);
+  const text = [
+    words("code.emailIntro", values),
+    "",
+    `    ${params.code}`,
+    "",
+    approves ? words("code.emailApproves", values) : words("code.emailConfirm"),
+    words("code.emailExpires", { duration }),
+    "",
+    words("code.emailWarning", values),
+  ].join("\n");
   // A subject is one header line: no line break may ever reach it (header injection).
-  return { subject: dictionary.emailSubject(params).replace(/[\r\n]+/g, " "), text: dictionary.emailText(params) };
+  return { subject: words("code.emailSubject", values).replace(/[\r\n]+/g, " "), text };
 }

@@ -7,7 +7,8 @@
  */
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
-import { codeMessage } from "../factors/messages";
+import { type Language, matchLanguage } from "../config/languages";
+import { type Approval, codeMessage } from "../factors/messages";
 import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { deliver } from "../providers/deliver";
@@ -27,10 +28,19 @@ export interface SentCodeReceipt {
 }
 
 /**
+ * Sends a code in `pageLanguage`, the language of the page that asked for it; asked for by the
+ * API, in the language the user last used a page in, else their session's language claim, else
+ * the tenant's default.
  * @example
- * const receipt = await sendCode(c, { challengeId }, "sms", "withdraw");
+ * const receipt = await sendCode(c, { challengeId }, "sms", { operation: "withdraw", approving: [] }, "de");
  */
-export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind: CodeKind, approves: string | null): Promise<SentCodeReceipt> {
+export async function sendCode(
+  c: Context<SessionEnv>,
+  target: CodeTarget,
+  kind: CodeKind,
+  approval: Approval | null,
+  pageLanguage: Language | null,
+): Promise<SentCodeReceipt> {
   const { identity, policy, tenant } = c.var;
   const settings = policy.factors[kind];
   if (!settings.enabled) throw new ProblemError(409, "factor_disabled", `Codes by ${kind === "sms" ? "text message" : "email"} are not enabled here.`);
@@ -57,12 +67,18 @@ export async function sendCode(c: Context<SessionEnv>, target: CodeTarget, kind:
         { "Retry-After": String(allowance.retryAfterSeconds) },
       );
     }
-    const message = codeMessage(policy.branding.defaultLanguage, kind, {
-      tenant: policy.branding.name,
-      code: issued.code,
-      minutes: Math.round(settings.codeTtlSeconds / 60),
-      approves,
-    });
+    const { languages, defaultLanguage, text } = policy.branding;
+    // A language the tenant has since dropped is passed over.
+    const language =
+      [pageLanguage, issued.language].find((l): l is Language => l !== null && languages.includes(l)) ??
+      (identity.locale ? matchLanguage(identity.locale, languages) : undefined) ??
+      defaultLanguage;
+    const message = codeMessage(
+      language,
+      kind,
+      { tenant: policy.branding.name, code: issued.code, ttlSeconds: settings.codeTtlSeconds, approval },
+      text[language],
+    );
     await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
   } catch (error) {
     const reason = error instanceof ProblemError ? error.code : "delivery_failed";

@@ -10,6 +10,7 @@ import type { Policy } from "../config/policy-schema";
 import { withOwnHeaders } from "../lib/own-response-headers";
 import { problem } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
+import { requestText } from "../pages/i18n/language-choice";
 import { renderPage } from "../pages/layout";
 import { StepUpRequiredPage } from "../pages/step-up-required-page";
 import type { OpenedChallenge } from "../state/user";
@@ -49,6 +50,8 @@ export interface ChallengeDetails {
   held: boolean;
   /** A request with a body that could not be kept (multipart, or over `heldRequests.maxBodyBytes`). */
   notKept: boolean;
+  /** The session's language claim (`identity.claims.locale`), for the page's language. */
+  locale?: string;
 }
 
 /**
@@ -68,7 +71,14 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
   if (requester === "form") {
     return renderPage(
       c,
-      <StepUpRequiredPage branding={policy.branding} operation={operation} mustEnroll={mustEnroll} verifyPath={path} held={held} />,
+      <StepUpRequiredPage
+        branding={policy.branding}
+        text={requestText(c, policy, details.locale)}
+        operation={operation}
+        mustEnroll={mustEnroll}
+        verifyPath={path}
+        held={held}
+      />,
       401,
       headers,
     );

@@ -20,6 +20,8 @@ export interface Identity {
   email?: string;
   phone?: string;
   groups: string[];
+  /** The portal's language for the user, when the policy names its claim (`identity.claims.locale`). */
+  locale?: string;
 }
 
 /** jose errors that mean "this token is not good", as opposed to "the keys are unreachable". */
@@ -137,6 +139,7 @@ async function identityOf(payload: JWTPayload, config: IdentityConfig, token: st
     email: scalar(payload[claims.email]),
     phone: scalar(payload[claims.phone]),
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : typeof groups === "string" ? [groups] : [],
+    locale: claims.locale ? scalar(payload[claims.locale]) : undefined,
   };
 }
 

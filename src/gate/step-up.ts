@@ -101,6 +101,7 @@ export async function stepUp(
     factors,
     held: heldRequest !== null,
     notKept: holdable && heldRequest === null,
+    locale: identity.locale,
   };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };
 }

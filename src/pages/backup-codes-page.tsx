@@ -3,10 +3,12 @@
  * The backup codes, shown once right after the first factor is confirmed.
  */
 import type { FC } from "hono/jsx";
+import type { PageText } from "./i18n/page-text";
 import { Layout, type Branding } from "./layout";
 
 export interface BackupCodesPageProps {
   branding: Branding;
+  text: PageText;
   codes: string[];
   /** Where to go on: the page the user was going to, or the portal's home. */
   continueTo: string;
@@ -14,14 +16,13 @@ export interface BackupCodesPageProps {
 
 /**
  * @example
- * renderPage(c, <BackupCodesPage branding={…} codes={codes} continueTo="/wallet" />)
+ * renderPage(c, <BackupCodesPage branding={…} text={text} codes={codes} continueTo="/wallet" />)
  */
-export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, codes, continueTo }) => (
-  <Layout branding={branding} title="Save your backup codes">
+export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, text, codes, continueTo }) => (
+  <Layout branding={branding} text={text} title={text.t("backup.title")}>
     <div class="card">
       <p>
-        Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere safe now:{" "}
-        <strong>they will not be shown again.</strong>
+        {text.t("backup.intro")} <strong>{text.t("backup.once")}</strong>
       </p>
       <ol class="codes" id="backup-codes">
         {codes.map((code) => (
@@ -30,7 +31,7 @@ export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, codes, con
       </ol>
     </div>
     <p>
-      <a href={continueTo}>I have saved my codes, continue</a>
+      <a href={continueTo}>{text.t("backup.saved")}</a>
     </p>
   </Layout>
 );

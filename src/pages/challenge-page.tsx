@@ -5,10 +5,13 @@
  */
 import type { FC } from "hono/jsx";
 import type { AnswerFactor, ApprovedField } from "../state/user";
-import { Approving, ErrorNote, Layout, operationLabel, TrustThisDevice, type Branding } from "./layout";
+import type { PageKey } from "./i18n/catalogue";
+import type { PageText } from "./i18n/page-text";
+import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
 
 export interface ChallengePageProps {
   branding: Branding;
+  text: PageText;
   challengeId: string;
   operation: string;
   factor: AnswerFactor;
@@ -29,34 +32,36 @@ export interface ChallengePageProps {
   held: boolean;
 }
 
-const FACTOR_LINKS: Record<AnswerFactor, string> = {
-  totp: "Use your authenticator app",
-  sms: "Get a code by text message",
-  email: "Get a code by email",
-  backup_code: "Use a backup code",
+const FACTOR_LINKS: Record<AnswerFactor, PageKey> = {
+  totp: "challenge.useTotp",
+  sms: "challenge.useSms",
+  email: "challenge.useEmail",
+  backup_code: "challenge.useBackupCode",
 };
 
 /**
  * @example
- * renderPage(c, <ChallengePage branding={…} challengeId={id} operation="withdraw" factor="totp" … />)
+ * renderPage(c, <ChallengePage branding={…} text={text} challengeId={id} operation="withdraw" factor="totp" … />)
  */
 export const ChallengePage: FC<ChallengePageProps> = (props) => {
+  const { text, factor } = props;
   const action = `/__stepgate/challenge/${props.challengeId}`;
-  const { factor } = props;
   const sentCode = factor === "sms" || factor === "email";
   const others = (Object.keys(FACTOR_LINKS) as AnswerFactor[]).filter((f) => f !== factor && props.factors.includes(f));
   return (
-    <Layout branding={props.branding} title={`Confirm ${operationLabel(props.operation)}`}>
+    <Layout branding={props.branding} text={text} title={text.t("challenge.title", { operation: text.operation(props.operation) })}>
       <div class="card">
-        <Approving approving={props.approving} />
+        <Approving text={text} approving={props.approving} />
         <Instructions {...props} />
-        {props.held ? <p class="muted">Once you confirm, your request is sent for you, once.</p> : null}
+        {props.held ? <p class="muted">{text.t("challenge.held")}</p> : null}
         <ErrorNote message={props.error} />
         {sentCode && !props.sent ? null : (
           <form method="post" action={action}>
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="factor" value={factor} />
-            <label for="code">{factor === "backup_code" ? "Backup code" : `${sentCode ? props.codeLength : props.digits}-digit code`}</label>
+            <label for="code">
+              {factor === "backup_code" ? text.t("factor.backupCode") : text.t("code.digits", { digits: sentCode ? props.codeLength : props.digits })}
+            </label>
             <input
               id="code"
               name="code"
@@ -67,8 +72,8 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
               inputmode={factor === "backup_code" ? "text" : "numeric"}
               maxlength={factor === "backup_code" ? 16 : 12}
             />
-            {props.offerTrust ? <TrustThisDevice /> : null}
-            <button type="submit">Verify</button>
+            {props.offerTrust ? <TrustThisDevice text={text} /> : null}
+            <button type="submit">{text.t("challenge.verify")}</button>
           </form>
         )}
         {sentCode ? (
@@ -76,10 +81,10 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="factor" value={factor} />
             <button type="submit" class={props.sent ? "secondary" : undefined}>
-              {props.sent ? "Send a new code" : factor === "sms" ? "Text me a code" : "Email me a code"}
+              {text.t(props.sent ? "code.sendNew" : factor === "sms" ? "challenge.textMe" : "challenge.emailMe")}
             </button>
             {props.sent && props.sent.resendInSeconds > 0 ? (
-              <p class="muted">You can ask for a new code in {props.sent.resendInSeconds} seconds; the new code replaces this one.</p>
+              <p class="muted">{text.t("challenge.resendIn", { wait: text.wait(props.sent.resendInSeconds) })}</p>
             ) : null}
           </form>
         ) : null}
@@ -88,7 +93,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
         <ul>
           {others.map((f) => (
             <li>
-              <a href={`${action}?factor=${f}`}>{FACTOR_LINKS[f]} instead</a>
+              <a href={`${action}?factor=${f}`}>{text.t(FACTOR_LINKS[f])}</a>
             </li>
           ))}
         </ul>
@@ -97,17 +102,19 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   );
 };
 
-const Instructions: FC<ChallengePageProps> = ({ factor, destinations, sent }) => {
-  if (factor === "backup_code") return <p>Enter one of the backup codes you saved when you set up two-factor verification. Each code works once.</p>;
-  if (factor === "totp") return <p>Open your authenticator app and enter the code it shows for this account.</p>;
-  const where = sent?.destination ?? destinations[factor] ?? "";
+const Instructions: FC<ChallengePageProps> = ({ text, factor, destinations, sent }) => {
+  if (factor === "backup_code") return <p>{text.t("challenge.backupCodeHelp")}</p>;
+  if (factor === "totp") return <p>{text.t("challenge.totpHelp")}</p>;
+  const destination = (
+    <strong>
+      <Ltr text={text}>{sent?.destination ?? destinations[factor] ?? ""}</Ltr>
+    </strong>
+  );
   return sent ? (
     <p role="status">
-      We sent a code to <strong>{where}</strong>. Enter it below.
+      {text.parts("code.sentTo", { destination })} {text.t("code.enterBelow")}
     </p>
   ) : (
-    <p>
-      We will send a code to <strong>{where}</strong>.
-    </p>
+    <p>{text.parts("code.willSendTo", { destination })}</p>
   );
 };

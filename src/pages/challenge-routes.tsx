@@ -13,16 +13,16 @@ import { sendCode } from "../flows/send-code";
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
-import { describeApproval } from "../factors/messages";
 import { devicesMaySkip } from "../gate/device-cookie";
 import { ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
 import type { AnswerFactor, ChallengeView } from "../state/user";
 import { ChallengePage } from "./challenge-page";
+import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
-import { shownBesideForm, wrongCodeMessage } from "./refused-code";
+import { problemDetail, shownBesideForm } from "./problem-text";
 
 const ANSWER_FACTORS: AnswerFactor[] = ["totp", "sms", "email", "backup_code"];
 
@@ -55,12 +55,12 @@ challengePages.post("/challenge/:id/send", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
-    const receipt = await sendCode(c, { challengeId: view.id }, kind, describeApproval(view.operation, view.approving));
+    const receipt = await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving }, pageLanguage(c));
     const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
     return renderChallenge(c, view, kind, sent, null, 200);
   } catch (error) {
     if (!(error instanceof ProblemError) || error.status !== 429) throw error;
-    return renderChallenge(c, view, kind, null, error.message, 429);
+    return renderChallenge(c, view, kind, null, problemDetail(requestText(c, c.var.policy), error), 429);
   }
 });
 
@@ -76,7 +76,8 @@ challengePages.post("/challenge/:id", async (c) => {
     if (!shownBesideForm(error)) throw error;
     const sentCode = factor === "sms" || factor === "email";
     const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
-    const page = await renderChallenge(c, view, factor, shown, wrongCodeMessage(error), error.status === 429 ? 429 : 400);
+    const message = problemDetail(requestText(c, c.var.policy), error);
+    const page = await renderChallenge(c, view, factor, shown, message, error.status === 429 ? 429 : 400);
     const retryAfter = error.getResponse().headers.get("Retry-After");
     if (retryAfter) page.headers.set("Retry-After", retryAfter);
     return page;
@@ -113,6 +114,7 @@ async function renderChallenge(
     c,
     <ChallengePage
       branding={policy.branding}
+      text={requestText(c, policy)}
       challengeId={view.id}
       operation={view.operation}
       factor={factor}

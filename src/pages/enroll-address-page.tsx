@@ -3,10 +3,15 @@
  * Enrolling a phone number or an email address: ask for it, then confirm the first code.
  */
 import type { FC } from "hono/jsx";
-import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
+import type { PageText } from "./i18n/page-text";
+import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
+
+/** The example number the phone field shows, and its error names (a real number's shape, never anyone's). */
+export const EXAMPLE_PHONE = "+1 415 555 2671";
 
 export interface EnrollAddressPageProps {
   branding: Branding;
+  text: PageText;
   kind: "sms" | "email";
   challengeId: string | null;
   /** What the challenge that sent the user here approves (empty when none). */
@@ -22,30 +27,37 @@ export interface EnrollAddressPageProps {
 
 /**
  * @example
- * <EnrollAddressPage branding={…} kind="sms" sent={null} … />
+ * <EnrollAddressPage branding={…} text={text} kind="sms" sent={null} … />
  */
 export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
+  const { text } = props;
   const phone = props.kind === "sms";
   return (
-    <Layout branding={props.branding} title={phone ? "Get codes by text message" : "Get codes by email"}>
-      <Approving approving={props.approving} />
+    <Layout branding={props.branding} text={text} title={text.t(phone ? "enroll.smsTitle" : "enroll.emailTitle")}>
+      <Approving text={text} approving={props.approving} />
       <div class="card">
         <ErrorNote message={props.error} />
         {props.sent ? (
           <>
             <form method="post" action="/__stepgate/enroll">
               <p role="status">
-                We sent a code to <strong>{props.sent.destination}</strong>.
+                {text.parts("code.sentTo", {
+                  destination: (
+                    <strong>
+                      <Ltr text={text}>{props.sent.destination}</Ltr>
+                    </strong>
+                  ),
+                })}
               </p>
               <input type="hidden" name="csrf" value={props.csrf} />
               <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
               <input type="hidden" name="kind" value={props.kind} />
               <input type="hidden" name="destination" value={props.sent.destination} />
               {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-              <label for="code">Code</label>
+              <label for="code">{text.t("code.label")}</label>
               <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
-              {props.offerTrust ? <TrustThisDevice /> : null}
-              <button type="submit">Confirm</button>
+              {props.offerTrust ? <TrustThisDevice text={text} /> : null}
+              <button type="submit">{text.t("enroll.confirm")}</button>
             </form>
             <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>
               <input type="hidden" name="csrf" value={props.csrf} />
@@ -53,7 +65,7 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
               <input type="hidden" name="destination" value={props.sent.destination} />
               {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
               <button type="submit" class="secondary">
-                Send a new code
+                {text.t("code.sendNew")}
               </button>
             </form>
           </>
@@ -61,7 +73,7 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
           <form method="post" action={`/__stepgate/enroll/${props.kind}`}>
             <input type="hidden" name="csrf" value={props.csrf} />
             {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-            <label for="address">{phone ? "Mobile number, with country code" : "Email address"}</label>
+            <label for="address">{text.t(phone ? "enroll.phoneLabel" : "enroll.emailLabel")}</label>
             <input
               id="address"
               name="address"
@@ -70,9 +82,9 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
               autofocus
               autocomplete={phone ? "tel" : "email"}
               value={props.address}
-              placeholder={phone ? "+1 415 555 2671" : "you@example.com"}
+              placeholder={phone ? EXAMPLE_PHONE : "you@example.com"}
             />
-            <button type="submit">Send me a code</button>
+            <button type="submit">{text.t("enroll.sendMe")}</button>
           </form>
         )}
       </div>

@@ -5,10 +5,12 @@
  */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
+import type { PageText } from "./i18n/page-text";
 import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 
 export interface EnrollPageProps {
   branding: Branding;
+  text: PageText;
   enrollmentId: string;
   secret: string;
   otpauthUri: string;
@@ -25,41 +27,42 @@ export interface EnrollPageProps {
 
 /**
  * @example
- * renderPage(c, <EnrollPage branding={…} enrollmentId={id} secret={secret} qrSvg={svg} … />)
+ * renderPage(c, <EnrollPage branding={…} text={text} enrollmentId={id} secret={secret} qrSvg={svg} … />)
  */
-export const EnrollPage: FC<EnrollPageProps> = (props) => (
-  <Layout branding={props.branding} title="Set up two-factor verification">
-    <Approving approving={props.approving} />
-    <div class="card">
-      <p>
-        <strong>1.</strong> Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).
-      </p>
-      <div class="qr" role="img" aria-label="QR code for your authenticator app">
-        {raw(props.qrSvg)}
+export const EnrollPage: FC<EnrollPageProps> = (props) => {
+  const { text } = props;
+  return (
+    <Layout branding={props.branding} text={text} title={text.t("enroll.title")}>
+      <Approving text={text} approving={props.approving} />
+      <div class="card">
+        <p>
+          <strong>{text.number(1)}.</strong> {text.t("enroll.scan")}
+        </p>
+        <div class="qr" role="img" aria-label={text.t("enroll.qrLabel")}>
+          {raw(props.qrSvg)}
+        </div>
+        <p class="muted">{text.t("enroll.cantScan")}</p>
+        <p class="secret" id="secret">
+          {props.secret.replace(/(.{4})/g, "$1 ").trim()}
+        </p>
+        <p class="muted">{text.parts("enroll.onThisPhone", { link: <a href={props.otpauthUri}>{text.t("enroll.openApp")}</a> })}</p>
       </div>
-      <p class="muted">Can't scan it? Enter this key in the app instead:</p>
-      <p class="secret" id="secret">
-        {props.secret.replace(/(.{4})/g, "$1 ").trim()}
-      </p>
-      <p class="muted">
-        On this phone? <a href={props.otpauthUri}>Open in your authenticator app</a>.
-      </p>
-    </div>
-    <div class="card">
-      <p>
-        <strong>2.</strong> Enter the {props.digits}-digit code the app now shows.
-      </p>
-      <ErrorNote message={props.error} />
-      <form method="post" action="/__stepgate/enroll">
-        <input type="hidden" name="csrf" value={props.csrf} />
-        <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
-        <input type="hidden" name="kind" value="totp" />
-        {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-        <label for="code">Code from the app</label>
-        <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" maxlength={props.digits + 2} />
-        {props.offerTrust ? <TrustThisDevice /> : null}
-        <button type="submit">Turn on two-factor verification</button>
-      </form>
-    </div>
-  </Layout>
-);
+      <div class="card">
+        <p>
+          <strong>{text.number(2)}.</strong> {text.t("enroll.enterCode", { digits: props.digits })}
+        </p>
+        <ErrorNote message={props.error} />
+        <form method="post" action="/__stepgate/enroll">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
+          <input type="hidden" name="kind" value="totp" />
+          {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+          <label for="code">{text.t("enroll.appCode")}</label>
+          <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" maxlength={props.digits + 2} />
+          {props.offerTrust ? <TrustThisDevice text={text} /> : null}
+          <button type="submit">{text.t("enroll.turnOn")}</button>
+        </form>
+      </div>
+    </Layout>
+  );
+};

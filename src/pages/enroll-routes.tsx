@@ -15,7 +15,7 @@ import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses"
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
-import { describeApproval } from "../factors/messages";
+import type { Approval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
@@ -24,14 +24,15 @@ import type { CodeKind } from "../state/user/sent-codes";
 import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { completePath, offersTrust } from "./challenge-routes";
-import { EnrollAddressPage } from "./enroll-address-page";
+import { EXAMPLE_PHONE, EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { enrollableFactors } from "../config/policy-schema";
 import { FactorAddedPage } from "./factor-added-page";
+import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
-import { shownBesideForm, wrongCodeMessage } from "./refused-code";
+import { problemDetail, shownBesideForm } from "./problem-text";
 
 export const enrollPages = new Hono<SessionEnv>();
 
@@ -39,7 +40,9 @@ enrollPages.get("/enroll", async (c) => {
   const challengeId = optionalChallengeId(c.req.query("challenge"));
   const offered = enrollableFactors(c.var.policy);
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
-  if (!factor) return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} offered={offered} challengeId={challengeId} />);
+  if (!factor) {
+    return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} text={requestText(c, c.var.policy)} offered={offered} challengeId={challengeId} />);
+  }
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
   const started = await reachState<EnrollmentStart>(() =>
     signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
@@ -55,25 +58,19 @@ for (const kind of ["sms", "email"] as const) {
     const typed = String(form.address ?? "");
     const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
     if (!parsed.success) {
-      return renderAddress(
-        c,
-        kind,
-        challengeId,
-        null,
-        kind === "sms" ? "Enter a mobile number with its country code, like +1 415 555 2671." : "Enter a valid email address.",
-        typed,
-        400,
-      );
+      const text = requestText(c, c.var.policy);
+      const message = kind === "sms" ? text.t("enroll.phoneInvalid", { example: EXAMPLE_PHONE }) : text.t("enroll.emailInvalid");
+      return renderAddress(c, kind, challengeId, null, message, typed, 400);
     }
     const address = "phone" in parsed.data ? parsed.data.phone : parsed.data.email;
     const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
     try {
-      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId));
+      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
       return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-      return renderAddress(c, kind, challengeId, null, error.message, typed, error.status === 429 ? 429 : 400);
+      return renderAddress(c, kind, challengeId, null, problemDetail(requestText(c, c.var.policy), error), typed, error.status === 429 ? 429 : 400);
     }
   });
 }
@@ -85,11 +82,11 @@ for (const kind of ["sms", "email"] as const) {
     const enrollmentId = String(form.enrollmentId ?? "");
     const shown = { enrollmentId, destination: String(form.destination ?? "") };
     try {
-      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId));
+      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
       return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-      return renderAddress(c, kind, challengeId, shown, error.message, "", error.status === 429 ? 429 : 400);
+      return renderAddress(c, kind, challengeId, shown, problemDetail(requestText(c, c.var.policy), error), "", error.status === 429 ? 429 : 400);
     }
   });
 }
@@ -103,8 +100,9 @@ enrollPages.post("/enroll", async (c) => {
     const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
     const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
-    if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} continueTo={continueTo} />);
-    return renderPage(c, <BackupCodesPage branding={branding} codes={confirmed.backupCodes} continueTo={continueTo} />);
+    const text = requestText(c, c.var.policy);
+    if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo={continueTo} />);
+    return renderPage(c, <BackupCodesPage branding={branding} text={text} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
@@ -112,10 +110,10 @@ enrollPages.post("/enroll", async (c) => {
         signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
       );
       if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
-      return renderEnrollment(c, started, challengeId, wrongCodeMessage(error), 400);
+      return renderEnrollment(c, started, challengeId, problemDetail(requestText(c, c.var.policy), error), 400);
     }
     const sent = { enrollmentId, destination: String(form.destination ?? "") };
-    return renderAddress(c, kind, challengeId, sent, wrongCodeMessage(error), "", 400);
+    return renderAddress(c, kind, challengeId, sent, problemDetail(requestText(c, c.var.policy), error), "", 400);
   }
 });
 
@@ -143,6 +141,7 @@ async function renderEnrollment(
     c,
     <EnrollPage
       branding={policy.branding}
+      text={requestText(c, policy)}
       enrollmentId={started.enrollmentId}
       secret={started.secret}
       otpauthUri={otpauthUri}
@@ -171,6 +170,7 @@ async function renderAddress(
     c,
     <EnrollAddressPage
       branding={c.var.policy.branding}
+      text={requestText(c, c.var.policy)}
       kind={kind}
       challengeId={challengeId}
       approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
@@ -198,10 +198,10 @@ function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | nu
   return view;
 }
 
-/** What an enrolment code approves, in words, when the enrolment answers a challenge. */
-async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<string | null> {
+/** What an enrolment code approves, when the enrolment answers a challenge. */
+async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<Approval | null> {
   const view = await challengeBeingAnswered(c, challengeId);
-  return view ? describeApproval(view.operation, view.approving) : null;
+  return view ? { operation: view.operation, approving: view.approving } : null;
 }
 
 function optionalChallengeId(value: unknown): string | null {

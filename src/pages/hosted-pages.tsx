@@ -3,7 +3,7 @@
  * The hosted pages under `/__stepgate/`: server-rendered forms that work without JavaScript.
  * Every POST is checked twice against cross-site forgery: Hono's `csrf()` refuses a foreign
  * `Origin`, and the form must carry the session's CSRF token. This module mounts those guards
- * (and the form size limit) before the pages: answering a challenge (`challenge-routes.tsx`)
+ * (and the form size limit, and the choice of the page's language) before the pages: answering a challenge (`challenge-routes.tsx`)
  * and enrolling a factor (`enroll-routes.tsx`).
  */
 import { Hono } from "hono";
@@ -12,13 +12,14 @@ import type { SessionEnv } from "../app-env";
 import { requireSession } from "../flows/require-session";
 import { challengePages } from "./challenge-routes";
 import { enrollPages } from "./enroll-routes";
+import { languageChoice } from "./i18n/language-choice";
 import { limitForm, noStore } from "./page-forms";
 
 export const hostedPages = new Hono<SessionEnv>();
 
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
 for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
-  hostedPages.use(path, csrf(), requireSession(), noStore);
+  hostedPages.use(path, csrf(), requireSession(), languageChoice(), noStore);
   hostedPages.post(path, limitForm);
 }
 

@@ -1,14 +1,17 @@
 /**
  * @module
  * The frame of every hosted page: the tenant's name, logo and colour, readable on a phone,
- * usable with a keyboard and a screen reader, and working without JavaScript.
+ * usable with a keyboard and a screen reader, and working without JavaScript; in the page's
+ * language, written right to left where it is, with a menu of the tenant's other languages.
  */
 import type { Context } from "hono";
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
 import { styleNonce } from "../lib/own-response-headers";
+import type { PageText } from "./i18n/page-text";
 
 export type Branding = Policy["branding"];
 
@@ -34,6 +37,12 @@ label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
 .qr svg{width:100%;max-width:16rem;height:auto;display:block;margin:0 auto}
 ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
+.secret,ol.codes,input{direction:ltr}
+nav.languages{margin-inline-start:auto;position:relative;font-size:.9rem}
+nav.languages summary{cursor:pointer;padding:.25rem .5rem}
+nav.languages ul{position:absolute;inset-inline-end:0;z-index:1;margin:.25rem 0 0;padding:.5rem 0;list-style:none;background:#fff;border:1px solid #d0d7de;border-radius:6px;min-width:12rem}
+nav.languages a{display:block;padding:.25rem 1rem;color:inherit}
+nav.languages a[aria-current]{font-weight:600}
 `;
 
 /**
@@ -64,16 +73,17 @@ export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={renderi
 
 export interface LayoutProps {
   branding: Branding;
+  text: PageText;
   title: string;
   children?: Child;
 }
 
 /**
  * @example
- * <Layout branding={policy.branding} title="Confirm withdraw">…</Layout>
+ * <Layout branding={policy.branding} text={text} title={text.t("settings.title")}>…</Layout>
  */
-export const Layout: FC<LayoutProps> = ({ branding, title, children }) => (
-  <html lang={branding.defaultLanguage}>
+export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => (
+  <html lang={text.language} dir={text.dir}>
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -86,6 +96,7 @@ export const Layout: FC<LayoutProps> = ({ branding, title, children }) => (
       <header>
         {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : null}
         <strong>{branding.name}</strong>
+        <LanguageMenu text={text} />
       </header>
       <main>
         <h1>{title}</h1>
@@ -95,6 +106,42 @@ export const Layout: FC<LayoutProps> = ({ branding, title, children }) => (
   </html>
 );
 
+/**
+ * The tenant's languages, each by its own name, as links to this page in it (`?lang=`, which the
+ * language choice keeps in a cookie): a disclosure that opens without JavaScript.
+ */
+const LanguageMenu: FC<{ text: PageText }> = ({ text }) =>
+  text.menu ? (
+    <nav class="languages" aria-label={text.t("layout.language")}>
+      <details>
+        <summary>{LANGUAGE_NAMES[text.language]}</summary>
+        <ul>
+          {text.menu.map((link) => (
+            <li>
+              <a
+                href={link.href}
+                lang={link.language}
+                hreflang={link.language}
+                dir={textDirection(link.language)}
+                aria-current={link.language === text.language ? "true" : undefined}
+              >
+                {LANGUAGE_NAMES[link.language]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </details>
+    </nav>
+  ) : null;
+
+/**
+ * A code, an address, a number or an id inside a sentence, kept left to right on a page written
+ * right to left (where the bidi algorithm would otherwise reorder `+1 415…` or `ab12-cd34`).
+ * @example
+ * text.parts("code.sentTo", { destination: <strong><Ltr text={text}>{where}</Ltr></strong> })
+ */
+export const Ltr: FC<{ text: PageText; children?: Child }> = ({ text, children }) => (text.dir === "rtl" ? <bdi dir="ltr">{children}</bdi> : children);
+
 /** An error message announced to screen readers. */
 export const ErrorNote: FC<{ message: string | null }> = ({ message }) =>
   message ? (
@@ -103,32 +150,28 @@ export const ErrorNote: FC<{ message: string | null }> = ({ message }) =>
     </p>
   ) : null;
 
-/** `withdraw` → `withdraw`, `change_password` → `change password`. */
-export function operationLabel(operation: string): string {
-  return operation.replace(/_/g, " ");
-}
-
 /** The "trust this device" checkbox of a verification form. */
-export const TrustThisDevice: FC = () => (
+export const TrustThisDevice: FC<{ text: PageText }> = ({ text }) => (
   <label class="check">
-    <input type="checkbox" name="trustDevice" value="1" /> Trust this device: don't ask for a code when I sign in here
+    <input type="checkbox" name="trustDevice" value="1" /> {text.t("layout.trustDevice")}
   </label>
 );
 
 /**
- * What the user approves: the request's fields the policy shows, escaped like any JSX text.
+ * What the user approves: the request's fields the policy shows, escaped like any JSX text, each
+ * value isolated so a right-to-left payee cannot reorder an amount beside it.
  * @example
- * <Approving approving={[{ field: "amount", value: "10" }]} />
+ * <Approving text={text} approving={[{ field: "amount", value: "10" }]} />
  */
-export const Approving: FC<{ approving: ReadonlyArray<{ field: string; value: string }> }> = ({ approving }) =>
+export const Approving: FC<{ text: PageText; approving: ReadonlyArray<{ field: string; value: string }> }> = ({ text, approving }) =>
   approving.length === 0 ? null : (
     <div class="approving">
-      <p>You are approving:</p>
+      <p>{text.t("layout.approving")}</p>
       <dl id="approving">
         {approving.map((item) => (
           <>
             <dt>{item.field}</dt>
-            <dd>{item.value}</dd>
+            <dd>{text.dir === "rtl" ? <bdi>{item.value}</bdi> : item.value}</dd>
           </>
         ))}
       </dl>

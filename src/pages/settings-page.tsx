@@ -1,15 +1,18 @@
 /**
  * @module
  * The user's own settings: factors (add, remove where allowed), backup codes, trusted devices
- * and recent sign-in activity.
+ * and recent sign-in activity, its times in the visitor's time zone (named on the page).
  */
 import type { FC } from "hono/jsx";
 import type { AuditEntry } from "../state/user/audit";
 import type { DeviceView, FactorSummary } from "../state/user";
-import { Layout, type Branding } from "./layout";
+import type { PageKey } from "./i18n/catalogue";
+import type { PageText } from "./i18n/page-text";
+import { Layout, Ltr, type Branding } from "./layout";
 
 export interface SettingsPageProps {
   branding: Branding;
+  text: PageText;
   factors: FactorSummary[];
   devices: DeviceView[];
   activity: AuditEntry[];
@@ -21,44 +24,63 @@ export interface SettingsPageProps {
   backupCodes: string[] | null;
 }
 
-const FACTOR_NAMES: Record<string, string> = { totp: "Authenticator app", sms: "Text message", email: "Email" };
-const ACTIVITY: Record<string, string> = {
-  "verify.ok": "Verified",
-  "verify.failed": "Wrong code",
-  "login.trusted_device": "Signed in on a trusted device",
-  "lockout.started": "Locked after wrong codes",
-  "factor.enrolled": "Factor added",
-  "factor.removed": "Factor removed",
-  "device.trusted": "Device trusted",
-  "device.revoked": "Device removed",
+const FACTOR_NAMES: Readonly<Record<string, PageKey>> = { totp: "factor.totp", sms: "factor.sms", email: "factor.email" };
+const ACTIVITY: Readonly<Record<string, PageKey>> = {
+  "verify.ok": "activity.verify.ok",
+  "verify.failed": "activity.verify.failed",
+  "login.trusted_device": "activity.login.trusted_device",
+  "lockout.started": "activity.lockout.started",
+  "factor.enrolled": "activity.factor.enrolled",
+  "factor.removed": "activity.factor.removed",
+  "device.trusted": "activity.device.trusted",
+  "device.revoked": "activity.device.revoked",
 };
+
+/** The name a device was given when trusted (`deviceName`: "Chrome on Android"), in the page's language. */
+const DEVICE_NAME = /^(Edge|Firefox|Chrome|Safari|Browser) on (Android|iOS|Windows|macOS|Linux|an unknown system)$/;
+
+function deviceLabel(text: PageText, name: string): string {
+  const [, browser, system] = DEVICE_NAME.exec(name) ?? [];
+  if (!browser || !system) return name;
+  return text.t("settings.device", {
+    browser: browser === "Browser" ? text.t("settings.browser") : browser,
+    system: system === "an unknown system" ? text.t("settings.unknownSystem") : system,
+  });
+}
 
 /**
  * @example
- * renderPage(c, <SettingsPage branding={…} factors={…} devices={…} activity={…} … />)
+ * renderPage(c, <SettingsPage branding={…} text={text} factors={…} devices={…} activity={…} … />)
  */
 export const SettingsPage: FC<SettingsPageProps> = (props) => {
+  const { text } = props;
   const canRemove = props.factors.length > 1 || props.mayRemoveLast;
   return (
-    <Layout branding={props.branding} title="Two-factor verification">
+    <Layout branding={props.branding} text={text} title={text.t("settings.title")}>
       {props.notice ? (
         <p class="card" role="status">
           {props.notice}
         </p>
       ) : null}
-      <h2>Your factors</h2>
+      <h2>{text.t("settings.factors")}</h2>
       <div class="card">
-        {props.factors.length === 0 ? <p>None yet.</p> : null}
+        {props.factors.length === 0 ? <p>{text.t("settings.noFactors")}</p> : null}
         <ul id="factors">
           {props.factors.map((f) => (
             <li>
-              {FACTOR_NAMES[f.kind] ?? f.kind}
-              {f.destination ? ` (${f.destination})` : ""}
+              {FACTOR_NAMES[f.kind] ? text.t(FACTOR_NAMES[f.kind]!) : f.kind}
+              {f.destination ? (
+                <>
+                  {" ("}
+                  <Ltr text={text}>{f.destination}</Ltr>
+                  {")"}
+                </>
+              ) : null}
               {canRemove ? (
                 <form method="post" action={`/__stepgate/settings/factors/${f.id}/remove`}>
                   <input type="hidden" name="csrf" value={props.csrf} />
                   <button type="submit" class="secondary">
-                    Remove
+                    {text.t("settings.remove")}
                   </button>
                 </form>
               ) : null}
@@ -66,12 +88,12 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
           ))}
         </ul>
         <p>
-          <a href="/__stepgate/enroll">Add a factor</a>
+          <a href="/__stepgate/enroll">{text.t("settings.addFactor")}</a>
         </p>
       </div>
       {props.factors.length > 0 ? (
         <>
-          <h2>Backup codes</h2>
+          <h2>{text.t("settings.backupCodes")}</h2>
           <div class="card">
             {props.backupCodes ? (
               <ol class="codes" id="backup-codes">
@@ -80,45 +102,51 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
                 ))}
               </ol>
             ) : (
-              <p>Each code lets you in once if you lose your phone. Making new ones cancels the old ones.</p>
+              <p>{text.t("settings.backupHelp")}</p>
             )}
             <form method="post" action="/__stepgate/settings/backup-codes">
               <input type="hidden" name="csrf" value={props.csrf} />
               <button type="submit" class="secondary">
-                Make new backup codes
+                {text.t("settings.newBackupCodes")}
               </button>
             </form>
           </div>
         </>
       ) : null}
-      <h2>Trusted devices</h2>
+      <h2>{text.t("settings.devices")}</h2>
       <div class="card">
-        {props.devices.length === 0 ? <p>No device is trusted.</p> : null}
+        {props.devices.length === 0 ? <p>{text.t("settings.noDevices")}</p> : null}
         <ul id="devices">
           {props.devices.map((d) => (
             <li>
-              {d.name}, last used {d.lastUsedAt.slice(0, 16).replace("T", " ")} UTC
+              {text.t("settings.lastUsed", { device: deviceLabel(text, d.name), time: text.dateTime(d.lastUsedAt) })}
               <form method="post" action={`/__stepgate/settings/devices/${d.id}/revoke`}>
                 <input type="hidden" name="csrf" value={props.csrf} />
                 <button type="submit" class="secondary">
-                  Stop trusting
+                  {text.t("settings.stopTrusting")}
                 </button>
               </form>
             </li>
           ))}
         </ul>
       </div>
-      <h2>Recent activity</h2>
+      <h2>{text.t("settings.activity")}</h2>
       <div class="card">
         <ul id="activity">
-          {props.activity.map((e) => (
-            <li>
-              {e.at.slice(0, 16).replace("T", " ")} UTC — {ACTIVITY[e.type] ?? e.type}
-              {e.ip ? ` from ${e.ip}` : ""}
-            </li>
-          ))}
+          {props.activity.map((e) => {
+            const event = ACTIVITY[e.type] ? text.t(ACTIVITY[e.type]!) : e.type;
+            const time = text.dateTime(e.at);
+            return (
+              <li>
+                {e.ip
+                  ? text.parts("settings.activityFrom", { time, event, ip: <Ltr text={text}>{e.ip}</Ltr> })
+                  : text.t("settings.activityAt", { time, event })}
+              </li>
+            );
+          })}
         </ul>
       </div>
+      <p class="muted">{text.t("layout.timeZone", { zone: text.zoneName() })}</p>
     </Layout>
   );
 };

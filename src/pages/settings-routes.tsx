@@ -16,6 +16,8 @@ import { reachState } from "../lib/reach-state";
 import { isRequired } from "../gate/requirement";
 import { requestOrigin, type AuditEntry } from "../state/user/audit";
 import type { DeviceView, Refusal, RemovalOutcome, UserStatus } from "../state/user";
+import type { PageKey } from "./i18n/catalogue";
+import { languageChoice, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, limitForm, noStore, sessionCsrf } from "./page-forms";
 import { SettingsPage } from "./settings-page";
@@ -24,8 +26,8 @@ const ACTIVITY_SHOWN = 10;
 
 export const settingsPages = new Hono<SessionEnv>();
 
-settingsPages.use("/settings", csrf(), requireSession(), requireLoginGrant(), noStore);
-settingsPages.use("/settings/*", csrf(), requireSession(), requireLoginGrant(), noStore);
+settingsPages.use("/settings", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
+settingsPages.use("/settings/*", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
 settingsPages.post("/settings/*", limitForm);
 
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
@@ -41,7 +43,7 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
     signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) return refused(c, outcome);
-  return renderSettings(c, "The factor was removed. Devices you trusted will ask for a code again.", null);
+  return renderSettings(c, "settings.factorRemoved", null);
 });
 
 settingsPages.post("/settings/backup-codes", async (c) => {
@@ -51,13 +53,13 @@ settingsPages.post("/settings/backup-codes", async (c) => {
     signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
   if (!outcome.ok) return refused(c, outcome);
-  return renderSettings(c, "Your new backup codes are below; the old ones no longer work. Save these now: they will not be shown again.", outcome.backupCodes);
+  return renderSettings(c, "settings.codesRenewed", outcome.backupCodes);
 });
 
 settingsPages.post("/settings/devices/:id/revoke", async (c) => {
   await checkedForm(c);
   const removed = await reachState<boolean>(() => signedInUser(c).revokeDevice(c.req.param("id"), requestOrigin(c.req.raw), "user"));
-  return renderSettings(c, removed ? "That device will ask for a code again." : "That device was no longer trusted.", null);
+  return renderSettings(c, removed ? "settings.deviceRevoked" : "settings.deviceGone", null);
 });
 
 async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Response> {
@@ -66,23 +68,25 @@ async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Respon
   return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
 }
 
-async function renderSettings(c: Context<SessionEnv>, notice: string | null, backupCodes: string[] | null): Promise<Response> {
+async function renderSettings(c: Context<SessionEnv>, notice: PageKey | null, backupCodes: string[] | null): Promise<Response> {
   const { identity, policy } = c.var;
   const [status, devices, audit] = await Promise.all([
     reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
     reachState<DeviceView[]>(() => signedInUser(c).devices()),
     reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
   ]);
+  const text = requestText(c, policy);
   return renderPage(
     c,
     <SettingsPage
       branding={policy.branding}
+      text={text}
       factors={status.factors}
       devices={devices}
       activity={audit}
       mayRemoveLast={!policy.enabled || !isRequired(policy, identity, status)}
       csrf={await sessionCsrf(c)}
-      notice={notice}
+      notice={notice ? text.t(notice) : null}
       backupCodes={backupCodes}
     />,
   );

@@ -4,10 +4,12 @@
  * answered 401 (it was not carried out), with a way on to the challenge and back.
  */
 import type { FC } from "hono/jsx";
-import { Layout, operationLabel, type Branding } from "./layout";
+import type { PageText } from "./i18n/page-text";
+import { Layout, type Branding } from "./layout";
 
 export interface StepUpRequiredPageProps {
   branding: Branding;
+  text: PageText;
   operation: string;
   mustEnroll: boolean;
   /** The hosted page that verifies (or enrols) for this challenge. */
@@ -18,25 +20,21 @@ export interface StepUpRequiredPageProps {
 
 /**
  * @example
- * <StepUpRequiredPage branding={…} operation="withdraw" mustEnroll={false} verifyPath="/__stepgate/challenge/…" held />
+ * <StepUpRequiredPage branding={…} text={text} operation="withdraw" mustEnroll={false} verifyPath="/__stepgate/challenge/…" held />
  */
-export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, operation, mustEnroll, verifyPath, held }) => (
-  <Layout branding={branding} title={`Confirm ${operationLabel(operation)}`}>
-    <div class="card">
-      <p>
-        {mustEnroll
-          ? `Before you can ${operationLabel(operation)}, set up two-factor verification for your account.`
-          : `To ${operationLabel(operation)}, confirm it's you with your second factor.`}{" "}
-        Nothing has been submitted yet.
-      </p>
-      <p>
-        <a href={verifyPath}>{mustEnroll ? "Set up two-factor verification" : "Verify now"}</a>
-      </p>
-      <p class="muted">
-        {held
-          ? "What you filled in is kept: once you have verified, it is sent for you, once."
-          : "This form is too large to keep (or uploads files): afterwards you will be brought back to it to send it again."}
-      </p>
-    </div>
-  </Layout>
-);
+export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, text, operation, mustEnroll, verifyPath, held }) => {
+  const named = { operation: text.operation(operation) };
+  return (
+    <Layout branding={branding} text={text} title={text.t("challenge.title", named)}>
+      <div class="card">
+        <p>
+          {text.t(mustEnroll ? "stepUp.enrollFirst" : "stepUp.verifyFirst", named)} {text.t("stepUp.nothingSent")}
+        </p>
+        <p>
+          <a href={verifyPath}>{text.t(mustEnroll ? "enroll.title" : "stepUp.verifyNow")}</a>
+        </p>
+        <p class="muted">{text.t(held ? "stepUp.kept" : "stepUp.notKept")}</p>
+      </div>
+    </Layout>
+  );
+};

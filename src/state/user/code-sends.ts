@@ -11,6 +11,7 @@ import { openChallengeRow } from "./challenges";
 import type { UserContext } from "./context";
 import { ENROLLMENT_TTL_MS, factorRows, maskAddress } from "./factors";
 import { releaseSend, reserveSend, storeCode, type CodeKind } from "./sent-codes";
+import { rememberedLanguage } from "./settings";
 import type { CodeTarget, IssuedCode, Refusal } from "./views";
 
 /**
@@ -51,6 +52,7 @@ export async function issueCode(
     purpose: found.purpose,
     sentAt: now,
     resendAfter: now + input.settings.resendCooldownSeconds * 1000,
+    language: rememberedLanguage(user.sql),
   };
 }
 

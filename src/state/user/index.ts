@@ -11,6 +11,7 @@
  * in synchronous stretches, and the failed-attempt counter is raised *before* the first await.
  */
 import { DurableObject } from "cloudflare:workers";
+import { isLanguage } from "../../config/languages";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
@@ -25,7 +26,7 @@ import { activeFactors, factorRows } from "./factors";
 import { known, nameFromProfile, noteSeen } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
-import { requiredByAdmin } from "./settings";
+import { rememberLanguage, requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
@@ -274,6 +275,11 @@ export class UserState extends DurableObject<Env> {
    */
   async applyEnrollmentEpoch(epoch: number | undefined): Promise<void> {
     applyEpoch(this.context(), epoch);
+  }
+
+  /** Remembers the language the user used a page in (see `rememberLanguage`); a tag stepgate does not speak is ignored. */
+  async rememberLanguage(language: string): Promise<void> {
+    if (isLanguage(language)) rememberLanguage(this.sql, language);
   }
 
   /** The newest audit entries first. */

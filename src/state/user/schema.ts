@@ -93,4 +93,6 @@ export const USER_MIGRATIONS: readonly string[] = [
   // enrolment began, which may be a QR page left open for minutes). Earlier factors keep their start.
   `ALTER TABLE factors ADD COLUMN confirmed_at INTEGER;
    UPDATE factors SET confirmed_at = created_at WHERE status = 'active';`,
+  // Settings that are words, not numbers: the language the user last used a page in.
+  `ALTER TABLE settings ADD COLUMN text TEXT;`,
 ];

@@ -1,8 +1,10 @@
 /**
  * @module
- * The user object's small numeric settings (`settings` table): the admin's requirement, the
- * re-enrolment epoch applied, the revocation time, the directory version and sync marks.
+ * The user object's small settings (`settings` table): the admin's requirement, the
+ * re-enrolment epoch applied, the revocation time, the directory version and sync marks
+ * (numbers), and the language the user last used a page in (a word).
  */
+import { isLanguage, type Language } from "../../config/languages";
 
 /** A setting's value, or `null` when unset. */
 export function setting(sql: SqlStorage, name: string): number | null {
@@ -17,4 +19,18 @@ export function setSetting(sql: SqlStorage, name: string, value: number | null):
 export function requiredByAdmin(sql: SqlStorage): boolean | null {
   const flag = setting(sql, "required_by_admin");
   return flag === null ? null : flag === 1;
+}
+
+/**
+ * Remembers the language a page was shown to the user in, so that what is sent to them later,
+ * from no page (a code asked for by the API, a security email), is in it too.
+ */
+export function rememberLanguage(sql: SqlStorage, language: Language): void {
+  sql.exec("INSERT INTO settings (name, text) VALUES ('language', ?) ON CONFLICT (name) DO UPDATE SET text = excluded.text", language);
+}
+
+/** The language the user last used a page in, or `null` before they used one. */
+export function rememberedLanguage(sql: SqlStorage): Language | null {
+  const text = sql.exec<{ text: string | null }>("SELECT text FROM settings WHERE name = 'language'").toArray()[0]?.text;
+  return isLanguage(text) ? text : null;
 }

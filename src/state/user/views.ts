@@ -4,6 +4,7 @@
  * schemas here (the one source: `api/user-schemas` and `api/admin-schemas` use the same ones).
  */
 import * as z from "zod";
+import type { Language } from "../../config/languages";
 import type { TotpSettings } from "../../factors/totp";
 import { AuditEntry } from "./audit";
 import type { LockoutPolicy } from "./lockout";
@@ -138,7 +139,18 @@ export type CodeEnrollmentStart = { ok: true; enrollmentId: string } | Refusal;
 export type CodeTarget = { challengeId: string } | { enrollmentId: string };
 
 export type IssuedCode =
-  | { ok: true; code: string; kind: CodeKind; destination: string; expiresAt: number; purpose: string; sentAt: number; resendAfter: number }
+  | {
+      ok: true;
+      code: string;
+      kind: CodeKind;
+      destination: string;
+      expiresAt: number;
+      purpose: string;
+      sentAt: number;
+      resendAfter: number;
+      /** The language the user last used a page in (`null` before they used one): what to send the code in when no page asks. */
+      language: Language | null;
+    }
   | Refusal;
 
 export type ConfirmOutcome = { ok: true; factorId: string; firstFactor: boolean; backupCodes: string[]; challenge: CompletedChallenge | null } | Refusal;

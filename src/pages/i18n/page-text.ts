@@ -1,0 +1,89 @@
+/**
+ * @module
+ * Everything a page says that depends on its language, bound to one: the words (`t`), words
+ * with markup inside (`parts`), operation names, numbers, lengths of time and dates, the time
+ * zone dates are shown in, and the direction the page is written in.
+ */
+import type { Child } from "hono/jsx";
+import { type Language, textDirection } from "../../config/languages";
+import { operationLabel, type TextOverrides } from "../../factors/messages";
+import { formatDuration, formatMessage, formatNumber, type MessageParams, messageParts, overridden } from "../../lib/message-format";
+import { PAGE_TEXT, type PageKey } from "./catalogue";
+
+/** One entry of the language menu: a link to the same page in another language. */
+export interface LanguageLink {
+  language: Language;
+  href: string;
+}
+
+export interface PageText {
+  readonly language: Language;
+  readonly dir: "ltr" | "rtl";
+  /** The IANA time zone dates are shown in: the visitor's (Cloudflare's `request.cf.timezone`), else `UTC`. */
+  readonly timeZone: string;
+  /** The language menu's links (this page in each of the tenant's languages), or `null` where the page cannot be loaded again. */
+  readonly menu: readonly LanguageLink[] | null;
+  /** @example text.t("challenge.title", { operation: text.operation("withdraw") }) */
+  t(key: PageKey, params?: MessageParams): string;
+  /** The message split at the placeholders named in `parts`, each filled with that markup. */
+  parts(key: PageKey, parts: Readonly<Record<string, Child>>, params?: MessageParams): Child[];
+  /** An operation's name in this language (see `operationLabel`). */
+  operation(name: string): string;
+  number(value: number): string;
+  /** A wait: seconds up to two minutes, whole minutes (rounded up) beyond. */
+  wait(seconds: number): string;
+  /** An ISO 8601 time as a date and time of day in {@link timeZone}. */
+  dateTime(iso: string): string;
+  /** {@link timeZone} by its name in this language, and its IANA name. */
+  zoneName(): string;
+}
+
+export interface PageTextOptions {
+  /** The tenant's words for this language (`branding.text[language]`). */
+  overrides?: TextOverrides;
+  timeZone?: string;
+  menu?: readonly LanguageLink[] | null;
+}
+
+/**
+ * @example
+ * const text = pageText("de", { overrides: policy.branding.text.de, timeZone: "Europe/Berlin" });
+ */
+export function pageText(language: Language, options: PageTextOptions = {}): PageText {
+  const catalogue = PAGE_TEXT[language];
+  const overrides = options.overrides ?? {};
+  const timeZone = options.timeZone ?? "UTC";
+  const message = (key: PageKey) => overridden(catalogue[key], overrides[key]);
+  return {
+    language,
+    dir: textDirection(language),
+    timeZone,
+    menu: options.menu ?? null,
+    t: (key, params) => formatMessage(message(key), language, params),
+    parts: (key, parts, params) => messageParts<Child>(message(key), language, parts, params),
+    operation: (name) => operationLabel(language, name, overrides),
+    number: (value) => formatNumber(value, language),
+    wait: (seconds) => (seconds <= 120 ? formatDuration(seconds, "second", language) : formatDuration(Math.ceil(seconds / 60), "minute", language)),
+    dateTime: (iso) => new Intl.DateTimeFormat(language, { timeZone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+    zoneName: () => {
+      const named = new Intl.DateTimeFormat(language, { timeZone, timeZoneName: "long" }).formatToParts(new Date());
+      return `${named.find((part) => part.type === "timeZoneName")?.value ?? timeZone} (${timeZone})`;
+    },
+  };
+}
+
+/**
+ * Whether `zone` is a time zone this runtime knows (Cloudflare's guess is used only then).
+ * @example
+ * knownTimeZone("Asia/Tokyo") // true
+ */
+export function knownTimeZone(zone: unknown): zone is string {
+  if (typeof zone !== "string" || zone === "") return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    // RangeError: not a zone Intl knows.
+    return false;
+  }
+}

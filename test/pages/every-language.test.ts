@@ -1,0 +1,185 @@
+/**
+ * Every hosted page, in every state a user meets it, the gate's step-up page, the error pages
+ * and the code messages, rendered through the worker in each language: each says it is in that
+ * language, and none has English left in it (beyond brand names, codes and what the tenant or
+ * the user wrote).
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { LANGUAGES, type Language } from "../../src/config/languages";
+import { MESSAGE_TEXT } from "../../src/factors/message-text";
+import { type Message, placeholdersOf } from "../../src/lib/message-format";
+import { PAGE_TEXT } from "../../src/pages/i18n/catalogue";
+import { userState } from "../../src/state/user";
+import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { expectErrorLogs } from "../support/expected-logs";
+import { lastCodeTo, outbox, timePasses } from "../support/outbox";
+import { wrongCode } from "../support/totp";
+
+const PHONE = "+14155552671";
+const TENANT = "Acme";
+
+/** What a page may show in English whatever its language: brand names, examples, the tenant's and the user's own words. */
+const ALLOWED = [TENANT, "Google Authenticator", "Microsoft Authenticator", "1Password", "Authy", "you@example.com", "Chrome", "Android", "iban", "DE00 1234"];
+
+/**
+ * Words only English text has (none is a word of the other 14 languages' pages: "code", "app",
+ * "email", "message", "error", "use", "valid", "possible", "mobile", "continue" and the like are
+ * left out), as whole words in any script (`téléphone` holds no "phone").
+ */
+const ENGLISH_WORDS =
+  /(?<![\p{L}\p{N}_'])(the|your|you|and|with|this|that|is|are|from|not|enter|send|verify|confirm|trust|remove|we|will|been|have|when|what|which|attempts?|wrong|again|try|now|here|sign|trusted|activity|recent|last|used|save|saved|new|shown|kept|submitted|nothing|before|after|instead|get|open|scan|can't|don't|it's|too|many|expired|found|refused|unavailable|temporarily|something|went|left|right|phone|number|address|choose|recommended|each|time|key|lets|lose|safe|somewhere|unknown|removed|added|stop|make|none|yet|ask|asked|expires|share|never|verification)(?![\p{L}\p{N}_'])/giu;
+
+/** English's own sentences, in pieces between placeholders: none may be on another language's page. */
+const ENGLISH_PIECES = [...Object.values(PAGE_TEXT.en!), ...Object.values(MESSAGE_TEXT.en!)]
+  .flatMap((message: Message) => (typeof message === "string" ? [message] : Object.values(message)))
+  .flatMap((text) => text!.split(/\{\w+\}/))
+  .map((piece) => piece.trim())
+  .filter((piece) => piece.split(/\s+/).filter((word) => /^[A-Za-z']{3,}$/.test(word)).length >= 2);
+
+function decoded(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code and the codes. */
+function visibleText(html: string): string {
+  const page = html
+    .replace(/<nav class="languages"[\s\S]*?<\/nav>/, "")
+    .replace(/<(style|svg|code)[\s\S]*?<\/\1>/g, "")
+    .replace(/<ol class="codes"[\s\S]*?<\/ol>/g, "");
+  const attributes = [...page.matchAll(/\b(?:aria-label|placeholder|alt|title)="([^"]*)"/g)].map((m) => m[1]);
+  let text = decoded(`${page.replace(/<[^>]+>/g, " ")} ${attributes.join(" ")}`);
+  for (const allowed of ALLOWED) text = text.replaceAll(allowed, " ");
+  return text.replace(/\s+/g, " ");
+}
+
+/** The English found in `text`: English words, or pieces of English's sentences. */
+function englishIn(text: string): string[] {
+  return [...new Set([...(text.match(ENGLISH_WORDS) ?? []), ...ENGLISH_PIECES.filter((piece) => text.includes(piece))])];
+}
+
+function field(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  expect(match, `form field ${name}`).not.toBeNull();
+  return decoded(match![1]!);
+}
+
+/**
+ * A user's way through the pages in `language` (chosen in the menu, then kept in the cookie): enrol
+ * a phone (a wrong number, a code sent, a resend too soon), then an email address; a form stopped
+ * for approval; the challenge by each factor, a code sent, wrong codes to the lockout; the settings
+ * with a trusted device; and the error pages. Returns each page's HTML by name, and the messages sent.
+ */
+async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
+  const { base, tenantId } = await aTenant(
+    aPolicy({
+      enforcement: "required",
+      branding: { name: TENANT },
+      factors: { sms: { enabled: true }, email: { enabled: true } },
+      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
+    }),
+  );
+  const user = `user-${language}`;
+  const cookie = `portal_session=${await aSession({ sub: user, sid: `${user}-1` })}; __Host-stepgate-lang=${language}`;
+  const page = { Accept: "text/html", Cookie: cookie };
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, response: Response) => {
+    const html = await response.text();
+    pages.push([name, response, html]);
+    return html;
+  };
+  const get = (path: string, headers: Record<string, string> = page) => send(`${base}${path}`, { headers });
+  const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = page) =>
+    send(`${base}${path}`, {
+      method: "POST",
+      headers: { ...headers, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+
+  await keep("step-up required, enrol first", await post("/echo/withdraw", { iban: "DE00 1234" }));
+  await keep("enrol: choose", await get(`/__stepgate/enroll?lang=${language}`));
+  const totp = await keep("enrol: authenticator app", await get("/__stepgate/enroll?factor=totp"));
+  const csrf = field(totp, "csrf");
+  const secret = /id="secret">([A-Z2-7 ]+)</.exec(totp)![1]!.replace(/ /g, "");
+  await keep(
+    "enrol: authenticator app, wrong code",
+    await post("/__stepgate/enroll", { csrf, enrollmentId: field(totp, "enrollmentId"), kind: "totp", code: wrongCode(secret) }),
+  );
+  await keep("enrol: phone", await get("/__stepgate/enroll?factor=sms"));
+  await keep("enrol: phone, not a number", await post("/__stepgate/enroll/sms", { csrf, address: "12" }));
+  const sent = await keep("enrol: phone, code sent", await post("/__stepgate/enroll/sms", { csrf, address: PHONE }));
+  const enrollment = { csrf, enrollmentId: field(sent, "enrollmentId"), destination: field(sent, "destination") };
+  await keep("enrol: phone, resent too soon", await post("/__stepgate/enroll/sms/resend", enrollment));
+  await keep("enrol: backup codes", await post("/__stepgate/enroll", { ...enrollment, kind: "sms", code: await lastCodeTo(base, PHONE) }));
+  await keep("enrol: email", await get("/__stepgate/enroll?factor=email"));
+  const address = `${user.toLowerCase()}@acme.test`;
+  const mailed = await keep("enrol: email, code sent", await post("/__stepgate/enroll/email", { csrf, address }));
+  await keep(
+    "enrol: factor added",
+    await post("/__stepgate/enroll", { csrf, enrollmentId: field(mailed, "enrollmentId"), kind: "email", code: await lastCodeTo(base, address) }),
+  );
+
+  await timePasses(tenantId, user, 31_000);
+  const stopped = await keep("step-up required", await post("/echo/withdraw", { iban: "DE00 1234" }));
+  const challenge = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(stopped)![1]!;
+  await keep("challenge: text message", await get(challenge));
+  await keep("challenge: email", await get(`${challenge}?factor=email`));
+  await keep("challenge: backup code", await get(`${challenge}?factor=backup_code`));
+  await keep("challenge: code sent", await post(`${challenge}/send`, { csrf, factor: "sms" }));
+  await keep("challenge: sent too soon", await post(`${challenge}/send`, { csrf, factor: "sms" }));
+  await keep("challenge: wrong code", await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" }));
+  let locked: Response | undefined;
+  for (let i = 0; i < 5 && locked?.status !== 429; i++) locked = await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" });
+  await keep("challenge: locked", locked!);
+
+  await userState(env, tenantId, user).trustDevice({
+    name: "Chrome on Android",
+    days: 30,
+    max: 5,
+    origin: { ip: "203.0.113.9", userAgent: null },
+    provedAt: Date.now(),
+  });
+  const settings = await keep("settings", await get("/__stepgate/settings"));
+  const device = /action="(\/__stepgate\/settings\/devices\/[\w-]+\/revoke)"/.exec(settings)![1]!;
+  await keep("settings: device removed", await post(device, { csrf }));
+
+  await keep("error: no such challenge", await get(`/__stepgate/challenge/${"x".repeat(22)}`));
+  await keep("error: form from elsewhere", await post(challenge, { csrf: "forged", factor: "sms", code: "123456" }));
+  await keep("error: signed out", await get("/__stepgate/enroll", { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` }));
+  const down = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+  expectErrorLogs();
+  await keep("error: portal down", await send(`${down.base}/`, { headers: { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` } }));
+
+  const messages = (await outbox(base)).flatMap((m) => [m.subject ?? "", m.text]);
+  return { pages, messages };
+}
+
+describe("every page in every language", () => {
+  // The languages not translated yet are named by the catalogue test.
+  it.each(LANGUAGES.filter((language) => language !== "en" && PAGE_TEXT[language]))("leaves no English on a page or in a message in %s", async (language) => {
+    const { pages, messages } = await journey(language);
+    expect(pages.length).toBeGreaterThan(25);
+    const found: string[] = [];
+    for (const [name, response, html] of pages) {
+      expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
+      expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
+      for (const english of englishIn(visibleText(html))) found.push(`${name}: ${english}`);
+    }
+    for (const text of messages) for (const english of englishIn(text.replace(/\d{6}/g, "").replaceAll(TENANT, ""))) found.push(`message: ${english}`);
+    expect(found).toEqual([]);
+  });
+
+  it("finds the English it looks for (the same journey in English)", async () => {
+    const { pages, messages } = await journey("en");
+    for (const [name, , html] of pages) expect(englishIn(visibleText(html)).length, name).toBeGreaterThan(0);
+    for (const text of messages.filter(Boolean)) expect(englishIn(text).length, text).toBeGreaterThan(0);
+    // What the English pages say is what the checks look for: the pieces come from the catalogues.
+    expect(ENGLISH_PIECES.length).toBeGreaterThan(100);
+    expect(placeholdersOf(PAGE_TEXT.en!["challenge.title"])).toEqual(["operation"]);
+  });
+});
