@@ -88,9 +88,11 @@ function fieldRows(schema: JsonSchema, prefix: string): Row[] {
   return rows;
 }
 
-/** Rows below a field: an object's properties, or a record's `<name>` entries. */
+/** Rows below a field: an object's properties, a record's `<name>` entries, or an array's object items (`display[].field`). */
 function childRows(field: JsonSchema, path: string): Row[] {
   if (field.properties || field.oneOf) return fieldRows(field, `${path}.`);
+  const item = field.items && [field.items, ...(field.items.anyOf ?? [])].find((branch) => branch.properties);
+  if (item) return fieldRows(item, `${path}[].`);
   if (typeof field.additionalProperties === "object") {
     const entry = field.additionalProperties;
     return [...fieldRows(entry, `${path}.<name>.`)];
@@ -153,7 +155,7 @@ function typeOf(field: JsonSchema): string {
       if (field.format === "date-time") return "date-time";
       return "string";
     case "array":
-      return `${field.items ? typeOf(field.items) : "any"}[]${field.maxItems !== undefined ? ` (at most ${field.maxItems})` : ""}`;
+      return `${field.items ? (field.items.anyOf ? `(${typeOf(field.items)})` : typeOf(field.items)) : "any"}[]${field.maxItems !== undefined ? ` (at most ${field.maxItems})` : ""}`;
     case "object":
       return "object";
     default:

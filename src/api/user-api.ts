@@ -9,6 +9,8 @@ import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as z from "zod";
 import type { SessionEnv } from "../app-env";
+import { matchLanguage } from "../config/languages";
+import { type ApprovedField, shownField } from "../factors/approved-field";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
 import { completeHeldRequest } from "../flows/complete-held";
@@ -33,6 +35,7 @@ import {
   ChallengeId,
   ConfirmBody,
   Confirmed,
+  type ApprovingField,
   Device,
   ENROLLABLE_FACTORS,
   EnrollEmailBody,
@@ -199,13 +202,26 @@ userApi.get(
       operation: view.operation,
       kind: view.kind,
       factors: view.factors,
-      approving: view.approving,
+      approving: approvingIn(c, view.approving),
       held: view.held,
       destinations: view.destinations,
       expiresAt: iso(view.expiresAt),
     });
   },
 );
+
+/**
+ * The fields a challenge approves, each with its label and value as the hosted page would show
+ * them, in the language of the user's session, else the portal's default.
+ */
+function approvingIn(c: Context<SessionEnv>, approving: readonly ApprovedField[]): Array<z.infer<typeof ApprovingField>> {
+  const { languages, defaultLanguage } = c.var.policy.branding;
+  const language = (c.var.identity.locale ? matchLanguage(c.var.identity.locale, languages) : undefined) ?? defaultLanguage;
+  return approving.map((field) => {
+    const { label, shown } = shownField(field, language);
+    return { field: field.field, value: field.value, label, formatted: shown };
+  });
+}
 
 userApi.post(
   "/challenges/:id/send",

@@ -45,6 +45,17 @@ export const Grant = z.object({
   singleUse: z.boolean(),
   held: z.boolean().describe("The request that opened the challenge is kept: POST .../complete sends it."),
 });
+/** A field the user approves, as sent and as shown: what a portal rendering the challenge itself should show. */
+export const ApprovingField = z.object({
+  field: z.string().describe("The request field (`amount`, `to.iban` for the pointer `/to/iban`)."),
+  value: z.string().describe("The value as sent, every unseen character drawn visibly (`␣`, `␍␊`, `\\u202E`), cut at 120 characters."),
+  label: z.string().describe("What the hosted page calls the field: the policy's label in the user's language, else the field's name."),
+  formatted: z
+    .string()
+    .describe(
+      "The value as the hosted page and the code's text show it, in the user's language: `1.234,56 €` for a money field; `value` itself when it does not fit its format.",
+    ),
+});
 /** A challenge as the API shows it: {@link ChallengeView} with its expiry as a date, without `returnTo`. */
 export const ChallengeDescription = z.object({
   id: ChallengeView.shape.id,
@@ -52,7 +63,9 @@ export const ChallengeDescription = z.object({
   kind: ChallengeView.shape.kind,
   factors: ChallengeView.shape.factors,
   destinations: z.record(z.string(), z.string()),
-  approving: ChallengeView.shape.approving.describe("What the user approves: the request's fields the policy shows."),
+  approving: z
+    .array(ApprovingField)
+    .describe("What the user approves: the request's fields the policy shows, in the language of the user's session (else the portal's default)."),
   held: ChallengeView.shape.held,
   expiresAt: z.string(),
 });

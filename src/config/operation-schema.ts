@@ -4,6 +4,7 @@
  * stays fresh, and whether its grant approves one exact request.
  */
 import * as z from "zod";
+import { LANGUAGES } from "./languages";
 import { routeCompiles } from "./route-pattern";
 
 /**
@@ -29,6 +30,47 @@ export const BOUND_BY_DEFAULT: ReadonlySet<string> = new Set([
   "update_email",
 ]);
 
+/** A request field: a form field or top-level JSON key (`amount`), or a JSON pointer (`/to/iban`). */
+const FieldName = z.string().min(1).max(200);
+
+/** A label is the tenant's own words on the page and in the text: one line, no control characters. */
+const LabelText = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]+$/u, "a label is one line of text");
+
+export const DisplayFormatSchema = z
+  .enum(["text", "money", "iban", "account", "number"])
+  .describe(
+    "`text` as sent; `money` a decimal amount in the page's language with the currency `currencyField` names (`1.234,56 €`); `iban` and `account` in blocks of 4; `number` a decimal number in the page's language. A value that does not fit its format is shown as sent.",
+  );
+
+export const DisplayEntrySchema = z
+  .strictObject({
+    field: FieldName.describe("The request field shown: a form field or top-level JSON key (`amount`), or a JSON pointer (`/to/iban`)."),
+    label: z
+      .union([LabelText, z.partialRecord(z.enum(LANGUAGES), LabelText)])
+      .optional()
+      .describe(
+        'What the field is called on the page and in the code\'s text: one text, or one per language (`{ "en": "Amount", "de": "Betrag" }`). The field\'s name when unset.',
+      ),
+    format: DisplayFormatSchema.default("text"),
+    currencyField: FieldName.optional().describe(
+      "For `money`: the request field holding the ISO 4217 currency code (`currency`). Without it, or when the request's code is not three capital letters, the amount is shown as sent.",
+    ),
+    required: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Whether the request must carry the field: one without it is refused (400 `display_field_missing`) before a challenge is opened. Otherwise an absent field is left out.",
+      ),
+  })
+  .refine((entry) => entry.currencyField === undefined || entry.format === "money", {
+    message: "currencyField is for the money format",
+    path: ["currencyField"],
+  });
+
 export const OperationSchema = z.strictObject({
   enabled: z.boolean().default(true).describe("Whether the operation is protected."),
   routes: z
@@ -48,10 +90,12 @@ export const OperationSchema = z.strictObject({
       `The grant approves this exact request only (method, path, canonical body), once. When unset: on for ${[...BOUND_BY_DEFAULT].map((name) => `\`${name}\``).join(", ")}, off for the rest.`,
     ),
   display: z
-    .array(z.string().min(1).max(200))
+    .array(z.union([FieldName, DisplayEntrySchema]))
     .max(20)
     .default([])
-    .describe("Request fields shown while the user approves it: form fields or top-level JSON keys (`amount`), or JSON pointers (`/to/iban`)."),
+    .describe(
+      "Request fields shown while the user approves it: a field's name (a form field or top-level JSON key, `amount`, or a JSON pointer, `/to/iban`), shown as sent, or an entry with its label and format.",
+    ),
 });
 
 export const OPERATION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -62,3 +106,28 @@ export function bindsRequest(name: string, operation: Pick<Operation, "bindReque
 }
 
 export type Operation = z.infer<typeof OperationSchema>;
+export type DisplayEntry = z.infer<typeof DisplayEntrySchema>;
+export type DisplayFormat = z.infer<typeof DisplayFormatSchema>;
+
+/**
+ * An operation's `display` entry as an object: a plain name is that field, shown as sent.
+ * @example
+ * displayEntry("amount") // { field: "amount", format: "text", required: false }
+ */
+export function displayEntry(entry: Operation["display"][number]): DisplayEntry {
+  return typeof entry === "string" ? { field: entry, format: "text", required: false } : entry;
+}
+
+/**
+ * Every request field the user sees while approving: each entry's field and the currency field
+ * a money amount is shown with. What the ambiguity checks must hold to (see `request-ambiguity`).
+ * @example
+ * displayedNames([{ field: "amount", format: "money", currencyField: "currency", required: true }]) // ["amount", "currency"]
+ */
+export function displayedNames(display: Operation["display"]): string[] {
+  const names = display.flatMap((entry) => {
+    const { field, currencyField } = displayEntry(entry);
+    return currencyField === undefined ? [field] : [field, currencyField];
+  });
+  return [...new Set(names)];
+}

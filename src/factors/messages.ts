@@ -7,6 +7,7 @@
  */
 import type { Language } from "../config/languages";
 import { formatDuration, formatMessage, type MessageParams, overridden } from "../lib/message-format";
+import { type ApprovedField, shownField } from "./approved-field";
 import { MESSAGE_TEXT, type MessageKey } from "./message-text";
 
 /** One language's entries of the policy's `branding.text`: catalogue key → the tenant's wording. */
@@ -15,7 +16,7 @@ export type TextOverrides = Readonly<Record<string, string>>;
 /** What a code approves: the operation and the request's fields shown to the user. */
 export interface Approval {
   operation: string;
-  approving: ReadonlyArray<{ field: string; value: string }>;
+  approving: readonly ApprovedField[];
 }
 
 export interface CodeMessageParams {
@@ -53,9 +54,9 @@ export function operationLabel(language: Language, operation: string, overrides:
 
 /**
  * What a code approves, in words: the operation and the request's shown fields, so the text
- * names the amount and payee the user is about to approve (PSD2 "dynamic linking"). The fields
- * come with control, bidi and invisible characters drawn visibly, never as line breaks
- * (`displayedFields`).
+ * names the amount and payee the user is about to approve (PSD2 "dynamic linking"), labelled
+ * and formatted as the page shows them (`shownField`). The fields come with control, bidi and
+ * invisible characters drawn visibly, never as line breaks (`displayedFields`).
  * @example
  * describeApproval("en", { operation: "withdraw", approving: [{ field: "amount", value: "10" }] }) // "withdraw (amount 10)"
  */
@@ -63,7 +64,10 @@ export function describeApproval(language: Language, approval: Approval, overrid
   const words = messageWords(language, overrides);
   const operation = operationLabel(language, approval.operation, overrides);
   if (approval.approving.length === 0) return operation;
-  const fields = approval.approving.map((f) => `${f.field} ${f.value}`).join(words("code.listSeparator"));
+  const fields = approval.approving
+    .map((f) => shownField(f, language))
+    .map(({ label, shown }) => `${label} ${shown}`)
+    .join(words("code.listSeparator"));
   return words("code.approval", { operation, fields });
 }
 

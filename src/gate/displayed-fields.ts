@@ -4,6 +4,9 @@
  * in which every character is visible: what the challenge page, the challenge JSON and the
  * code's text or email show.
  */
+import { displayEntry, type Operation } from "../config/operation-schema";
+import type { ApprovedField } from "../factors/approved-field";
+import { ProblemError } from "../lib/problem";
 import type { ReadBody } from "./request-digest";
 
 /**
@@ -26,37 +29,59 @@ const SHOWN_VALUE_CHARS = 120;
 
 /**
  * The fields the policy's `display` names, as the user will see them: a name is a form field
- * or top-level JSON key; a name starting with `/` is a JSON pointer (RFC 6901). Missing fields
- * are said to be absent; values are text with every character visible ({@link visibleText}), cut
- * to a readable length. The pages escape them like any other text.
+ * or top-level JSON key; a name starting with `/` is a JSON pointer (RFC 6901). Values are text
+ * with every character visible ({@link visibleText}), cut to a readable length; each keeps its
+ * entry's label and format, and a money amount the currency the request sent with it, for the
+ * page, the JSON and the code's text to show alike (`shownField`). An absent field is left out,
+ * unless its entry is `required`: then the request is refused (400 `display_field_missing`),
+ * since the user could not see what they approve. The pages escape values like any other text.
  * @example
  * displayedFields(body, ["/amount", "currency", "/destination/iban"])
  * // [{ field: "amount", value: "10" }, …]
  */
-export function displayedFields(body: ReadBody, display: readonly string[]): Array<{ field: string; value: string }> {
-  const shown: Array<{ field: string; value: string }> = [];
-  for (const name of display) {
+export function displayedFields(body: ReadBody, display: Operation["display"]): ApprovedField[] {
+  const shown: ApprovedField[] = [];
+  for (const entry of display.map(displayEntry)) {
+    const { field: name } = entry;
     // A JSON pointer names a field of a JSON body only; a plain name, a form field or top-level key.
     if (name.startsWith("/") && body.kind !== "json") continue;
-    const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === name).map(([, v]) => v);
-    // A field the policy shows but the request lacks is said to be absent, not left out.
-    const texts =
-      values.length === 0 || values.every((v) => v === undefined) ? ["(absent)"] : values.map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+    const texts = valuesOf(body, name);
+    if (texts.length === 0) {
+      if (entry.required) {
+        throw new ProblemError(400, "display_field_missing", `This request lacks the field ${JSON.stringify(name)}, which must be shown to approve it.`, {
+          field: name,
+        });
+      }
+      continue;
+    }
+    const [currency, ...more] = entry.currencyField === undefined ? [] : valuesOf(body, entry.currencyField);
     // A repeated form field is shown once per value: `to=A&to=B` must not read like `to=A, B`.
     texts.forEach((text, index) => {
-      showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text);
+      showOne(texts.length > 1 ? `${name} [${index + 1}]` : name, text, {
+        ...(entry.label === undefined ? {} : { label: entry.label }),
+        ...(entry.format === "text" ? {} : { format: entry.format }),
+        // Two currencies, or none, or no code (longer than 3): the amount is shown as sent.
+        ...(currency?.length === 3 && more.length === 0 ? { currency } : {}),
+      });
     });
   }
   return shown;
 
-  function showOne(name: string, text: string): void {
+  function showOne(name: string, text: string, how: Omit<ApprovedField, "field" | "value">): void {
     const field = name.replace(/^\//, "").replace(/\//g, ".");
     // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
     if (shown.some((f) => f.field === field)) return;
     // Cut by code points, so no character is split in two.
     const visible = Array.from(visibleText(text));
-    shown.push({ field, value: visible.length > SHOWN_VALUE_CHARS ? `${visible.slice(0, SHOWN_VALUE_CHARS).join("")}…` : visible.join("") });
+    shown.push({ field, value: visible.length > SHOWN_VALUE_CHARS ? `${visible.slice(0, SHOWN_VALUE_CHARS).join("")}…` : visible.join(""), ...how });
   }
+}
+
+/** The values the request sends for one displayed name, as text; none when it lacks the field. */
+function valuesOf(body: ReadBody, name: string): string[] {
+  if (name.startsWith("/") && body.kind !== "json") return [];
+  const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === name).map(([, v]) => v);
+  return values.filter((v) => v !== undefined).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
+import { displayedNames } from "../config/operation-schema";
 import { bindsRequest, enrollableFactors, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
@@ -63,8 +64,9 @@ export async function stepUp(
   const user = () => (stub ??= userState(c.env, c.get("tenant").tenantId, identity.userId));
   // A request-bound operation's grant approves exactly this request (see request-digest).
   const { display } = matched.operation;
+  const names = displayedNames(display);
   const bound = bindsRequest(matched.name, matched.operation);
-  const digest = bound ? await boundDigest(request, await body.parsed(), display) : null;
+  const digest = bound ? await boundDigest(request, await body.parsed(), names) : null;
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await reachState<UserStatus>(() => user().status(policy.enrollmentEpoch, identity.email));
@@ -78,7 +80,9 @@ export async function stepUp(
   const requester = requesterOf(request);
   const parsed = body.present || display.length > 0 ? await body.parsed() : null;
   // What is shown must be what the origin reads (a bound request was checked with its digest).
-  if (parsed && !bound && display.length > 0) refuseAmbiguity(request, parsed, display);
+  if (parsed && !bound && display.length > 0) refuseAmbiguity(request, parsed, names);
+  // Before a challenge is opened: a required field the request lacks refuses it here.
+  const approving = parsed ? displayedFields(parsed, display) : [];
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(new URL(request.url).pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
@@ -89,7 +93,7 @@ export async function stepUp(
       sessionId: identity.sessionId,
       returnTo: returnPathFor(request, requester),
       digest,
-      display: parsed ? displayedFields(parsed, display) : [],
+      display: approving,
       held: heldRequest ? JSON.stringify(heldRequest) : null,
     }),
   );

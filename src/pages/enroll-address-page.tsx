@@ -5,6 +5,7 @@
 import type { FC } from "hono/jsx";
 import type { PageText } from "./i18n/page-text";
 import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
+import type { ApprovedField } from "../factors/approved-field";
 
 /** The example number the phone field shows, and its error names (a real number's shape, never anyone's). */
 export const EXAMPLE_PHONE = "+1 415 555 2671";
@@ -15,7 +16,7 @@ export interface EnrollAddressPageProps {
   kind: "sms" | "email";
   challengeId: string | null;
   /** What the challenge that sent the user here approves (empty when none). */
-  approving: ReadonlyArray<{ field: string; value: string }>;
+  approving: readonly ApprovedField[];
   csrf: string;
   error: string | null;
   /** After the first code was sent: the enrolment to confirm and where the code went. */

@@ -7,6 +7,7 @@ import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import type { PageText } from "./i18n/page-text";
 import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
+import type { ApprovedField } from "../factors/approved-field";
 
 export interface EnrollPageProps {
   branding: Branding;
@@ -19,7 +20,7 @@ export interface EnrollPageProps {
   digits: number;
   challengeId: string | null;
   /** What the challenge that sent the user here approves (empty when none). */
-  approving: ReadonlyArray<{ field: string; value: string }>;
+  approving: readonly ApprovedField[];
   csrf: string;
   error: string | null;
   offerTrust: boolean;

@@ -10,6 +10,7 @@ import type { Child, FC } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
+import { type ApprovedField, shownField } from "../factors/approved-field";
 import { styleNonce } from "../lib/own-response-headers";
 import type { PageText } from "./i18n/page-text";
 
@@ -158,22 +159,25 @@ export const TrustThisDevice: FC<{ text: PageText }> = ({ text }) => (
 );
 
 /**
- * What the user approves: the request's fields the policy shows, escaped like any JSX text, each
- * value isolated so a right-to-left payee cannot reorder an amount beside it.
+ * What the user approves: the request's fields the policy shows, labelled and formatted in the
+ * page's language as the JSON and the code's text show them (`shownField`), escaped like any
+ * JSX text, each value isolated so a right-to-left payee cannot reorder an amount beside it.
  * @example
  * <Approving text={text} approving={[{ field: "amount", value: "10" }]} />
  */
-export const Approving: FC<{ text: PageText; approving: ReadonlyArray<{ field: string; value: string }> }> = ({ text, approving }) =>
+export const Approving: FC<{ text: PageText; approving: readonly ApprovedField[] }> = ({ text, approving }) =>
   approving.length === 0 ? null : (
     <div class="approving">
       <p>{text.t("layout.approving")}</p>
       <dl id="approving">
-        {approving.map((item) => (
-          <>
-            <dt>{item.field}</dt>
-            <dd>{text.dir === "rtl" ? <bdi>{item.value}</bdi> : item.value}</dd>
-          </>
-        ))}
+        {approving
+          .map((item) => shownField(item, text.language))
+          .map(({ label, shown }) => (
+            <>
+              <dt>{label}</dt>
+              <dd>{text.dir === "rtl" ? <bdi>{shown}</bdi> : shown}</dd>
+            </>
+          ))}
       </dl>
     </div>
   );

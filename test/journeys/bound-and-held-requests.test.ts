@@ -31,10 +31,15 @@ async function verified(base: string, token: string, challengeId: string, backup
 
 const withGrant = (base: string, token: string, grant: string, body: unknown) => postJson(`${base}/echo/withdraw`, token, body, { "StepGate-Grant": grant });
 
-async function approvingIn(base: string, token: string, challengeId: string): Promise<Array<{ field: string; value: string }>> {
+type Approving = Array<{ field: string; value: string; label: string; formatted: string }>;
+
+async function approvingIn(base: string, token: string, challengeId: string): Promise<Approving> {
   const response = await send(`${base}/__stepgate/api/challenges/${challengeId}`, { headers: { Cookie: `portal_session=${token}` } });
-  return (await response.json<{ approving: Array<{ field: string; value: string }> }>()).approving;
+  return (await response.json<{ approving: Approving }>()).approving;
 }
+
+/** A field the policy names without a label or format, as the challenge JSON shows it. */
+const asSent = (field: string, value: string) => ({ field, value, label: field, formatted: value });
 
 async function challengePage(base: string, token: string, challengeId: string): Promise<string> {
   const response = await send(`${base}/__stepgate/challenge/${challengeId}`, { headers: { Accept: "text/html", Cookie: `portal_session=${token}` } });
@@ -97,9 +102,9 @@ describe("what you approve is what you see", () => {
     }>();
     expect(api.held).toBe(true);
     expect(api.approving).toEqual([
-      { field: "amount", value: "250" },
-      { field: "currency", value: "USD" },
-      { field: "to.name", value: `<script>alert(1)</script>"><img src=x onerror=alert(2)>\\u202Eevil` },
+      asSent("amount", "250"),
+      asSent("currency", "USD"),
+      asSent("to.name", `<script>alert(1)</script>"><img src=x onerror=alert(2)>\\u202Eevil`),
     ]);
 
     const page = await (
@@ -133,7 +138,7 @@ describe("what you approve is what you see", () => {
     await enrollTotpViaApi(base, token);
     const { challengeId } = await stoppedWithdrawal(base, token, { amount: 10, currency: "USD", to: { name: `ALICE${" ".repeat(30)}\r\nMALLORY` } });
     const shown = `ALICE${"\u2423".repeat(30)}\u240d\u240aMALLORY`;
-    expect(await approvingIn(base, token, challengeId)).toContainEqual({ field: "to.name", value: shown });
+    expect(await approvingIn(base, token, challengeId)).toContainEqual(asSent("to.name", shown));
     const page = await challengePage(base, token, challengeId);
     expect(page).toContain(`<dd>${shown}</dd>`);
     expect(page).not.toMatch(/ALICE\s/);
@@ -153,7 +158,7 @@ describe("what you approve is what you see", () => {
     expect(stopped.status).toBe(401);
     const { challengeId } = await stopped.json<{ challengeId: string }>();
     const shown = "file::application/octet-stream:0:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    expect(await approvingIn(base, token, challengeId)).toEqual([{ field: "amount", value: shown }]);
+    expect(await approvingIn(base, token, challengeId)).toEqual([asSent("amount", shown)]);
     expect(await challengePage(base, token, challengeId)).toContain(`<dd>${shown}</dd>`);
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { Language } from "../../config/languages";
+import { ApprovedField } from "../../factors/approved-field";
 import type { TotpSettings } from "../../factors/totp";
 import { AuditEntry } from "./audit";
 import type { LockoutPolicy } from "./lockout";
@@ -32,8 +33,7 @@ export interface UserStatus {
   requiredByAdmin: boolean | null;
 }
 
-export const ApprovedField = z.object({ field: z.string(), value: z.string() });
-export type ApprovedField = z.infer<typeof ApprovedField>;
+export { ApprovedField };
 
 export interface ChallengeRequest {
   /** `enroll` when the user must enrol before they can be challenged. */

@@ -1,0 +1,57 @@
+/**
+ * @module
+ * Decimal numbers and amounts written the way a language writes them, with every digit the
+ * value was sent with: nothing rounded, nothing dropped, nothing added. What a user approves
+ * must be what the origin receives, so a value this cannot write exactly is left to be shown
+ * as sent (`null`).
+ */
+
+/**
+ * A plain decimal number as a request carries it: an optional minus, no leading zeros, an
+ * optional fraction. Exponents, `+`, spaces, separators and `.5` are not read (an origin may
+ * read `1,234` as one thousand or as one): such a value is shown as sent.
+ */
+const PLAIN_DECIMAL = /^-?(0|[1-9]\d{0,29})(\.(\d{1,20}))?$/;
+/** ISO 4217 as written: three capital letters (`EUR`); `eur` or `€` are not guessed at. */
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/**
+ * `value` in `language`'s way of writing numbers (as an amount in `currency` when given), with
+ * exactly the fraction digits it was sent with; `null` when it is not a plain decimal number or
+ * the currency not a three-letter code. The value is formatted as a string, not a double, so
+ * no digit of a long amount is lost to floating point.
+ * @example
+ * formatExactDecimal("1234.56", "de", "EUR") // "1.234,56 €"
+ * formatExactDecimal("1234.5", "en", "USD")  // "$1,234.5"
+ * formatExactDecimal("1e3", "en")            // null
+ */
+export function formatExactDecimal(value: string, language: string, currency?: string): string | null {
+  const decimal = PLAIN_DECIMAL.exec(value);
+  if (!decimal) return null;
+  if (currency !== undefined && !CURRENCY_CODE.test(currency)) return null;
+  const fractionDigits = decimal[3]?.length ?? 0;
+  const key = `${language}|${currency ?? ""}|${fractionDigits}`;
+  let format = formatters.get(key);
+  if (!format) {
+    // Both bounds at the value's own count: a currency's usual 2 (or 0 for JPY) neither rounds nor pads it.
+    const digits = { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
+    format = new Intl.NumberFormat(language, currency === undefined ? digits : { style: "currency", currency, ...digits });
+    formatters.set(key, format);
+  }
+  // A string is formatted as the exact decimal it spells (Intl.NumberFormat v3).
+  return format.format(value as `${number}`);
+}
+
+/**
+ * An account number or IBAN in blocks of four, as it is printed on statements; `null` for a
+ * value that is not letters and digits alone (spaces, dashes and the marks of unseen characters
+ * are shown as sent, not regrouped).
+ * @example
+ * inBlocksOfFour("DE89370400440532013000") // "DE89 3704 0044 0532 0130 00"
+ */
+export function inBlocksOfFour(value: string): string | null {
+  if (!/^[A-Za-z0-9]+$/.test(value)) return null;
+  return value.replace(/(.{4})(?=.)/g, "$1 ");
+}
