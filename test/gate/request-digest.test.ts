@@ -117,6 +117,45 @@ describe("displayed fields", () => {
     expect(displayedFields(hidden, ["to"])).toEqual([{ field: "to", value: "ACC\\u200B\\u200D\\uFEFF\\u00AD1\\u{E0041}" }]);
   });
 
+  it("keeps each entry's label and format, and the currency sent with a money amount", async () => {
+    const body = await readBody(json({ amount: "1234.56", currency: "EUR", iban: "DE89370400440532013000" }));
+    const display = [
+      { field: "amount", format: "money" as const, currencyField: "currency", required: true, label: { de: "Betrag" } },
+      { field: "iban", format: "iban" as const, required: false },
+      { field: "memo", format: "text" as const, required: false },
+    ];
+    expect(displayedFields(body, display)).toEqual([
+      { field: "amount", value: "1234.56", format: "money", currency: "EUR", label: { de: "Betrag" } },
+      { field: "iban", value: "DE89370400440532013000", format: "iban" },
+    ]);
+    // Two currencies (a form can send one twice): which one the origin reads is unknown, so none is used.
+    const twice = await readBody(
+      new Request("https://p.test/w", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: "amount=5&currency=EUR&currency=USD",
+      }),
+    );
+    expect(displayedFields(twice, [{ field: "amount", format: "money", currencyField: "currency", required: false }])).toEqual([
+      { field: "amount", value: "5", format: "money" },
+    ]);
+  });
+
+  it("refuses a request that lacks a required field, naming it", async () => {
+    const body = await readBody(json({ amount: 10 }));
+    expect(() => displayedFields(body, ["amount", { field: "/to/iban", format: "iban", required: true }])).toThrow(
+      expect.objectContaining({ status: 400, code: "display_field_missing", extras: { field: "/to/iban" } }),
+    );
+    expect(displayedFields(body, ["amount", { field: "/to/iban", format: "iban", required: false }])).toEqual([{ field: "amount", value: "10" }]);
+  });
+
+  it("binds the same digest whatever the policy shows and how", async () => {
+    const request = () => json({ amount: "10.00", currency: "EUR" });
+    const plain = await approvalDigest(request(), await readBody(request()), ["amount"]);
+    expect(await approvalDigest(request(), await readBody(request()), ["amount", "currency"])).toBe(plain);
+    expect(await approvalDigest(request(), await readBody(request()), [])).toBe(plain);
+  });
+
   it("shows every space and control character the origin receives, never collapsed or trimmed", async () => {
     const shownTo = async (to: string) => displayedFields(await readBody(json({ to })), ["to"])[0]!.value;
     expect(await shownTo(`ALICE${" ".repeat(40)}\r\nMALLORY`)).toBe(`ALICE${"\u2423".repeat(40)}\u240d\u240aMALLORY`);

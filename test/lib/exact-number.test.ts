@@ -1,0 +1,69 @@
+/** Amounts and numbers in a language's way of writing, with every digit that was sent. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatExactDecimal, inBlocksOfFour } from "../../src/lib/exact-number";
+
+/** The digits of a text, any script's digits read as 0–9 (Arabic-Indic, Thai…). */
+const digitsOf = (text: string) =>
+  Array.from(text.matchAll(/\p{Nd}/gu), ([digit]) => {
+    const code = digit!.codePointAt(0)!;
+    // Unicode lays out each script's decimal digits 0–9 in a run: the offset from its zero is the digit.
+    for (let zero = code; zero > code - 10; zero--) if (!/\p{Nd}/u.test(String.fromCodePoint(zero - 1))) return String(code - zero);
+    return String(code % 10);
+  }).join("");
+
+const CURRENCIES = ["EUR", "USD", "JPY", "GBP", "BHD", "KWD", "CHF", "INR", "BRL", "THB", "VND", "IDR", "CLF", "XAU"];
+
+describe("formatExactDecimal", () => {
+  it("writes an amount as the page's language does", () => {
+    expect(formatExactDecimal("1234.56", "de", "EUR")).toBe("1.234,56\u00a0€");
+    expect(formatExactDecimal("1234.56", "en", "USD")).toBe("$1,234.56");
+    expect(formatExactDecimal("1234", "ja", "JPY")).toBe("￥1,234");
+    expect(digitsOf(formatExactDecimal("1234.56", "ar", "EUR")!)).toBe("123456");
+  });
+
+  it("keeps the digits the value was sent with: none rounded away, none padded in", () => {
+    // JPY has no minor unit, BHD three, USD two: the value's own digits win over each.
+    expect(formatExactDecimal("1000.5", "en", "JPY")).toBe("¥1,000.5");
+    expect(formatExactDecimal("10", "en", "USD")).toBe("$10");
+    expect(formatExactDecimal("0.12345678", "de", "EUR")).toBe("0,12345678\u00a0€");
+    // Beyond what a double holds.
+    expect(formatExactDecimal("123456789012345678901234567890.12345678901234567890", "en")).toBe(
+      "123,456,789,012,345,678,901,234,567,890.12345678901234567890",
+    );
+  });
+
+  it("leaves what is not a plain decimal number, or not a currency code, to be shown as sent", () => {
+    for (const value of ["1e3", "1,234.56", ".5", "5.", "+5", "007", " 5", "0x10", "Infinity", "NaN", "1\u00a0000", "١٢٣", "5 EUR", ""]) {
+      expect(formatExactDecimal(value, "en", "EUR"), value).toBeNull();
+    }
+    for (const currency of ["eur", "EURO", "€", "E1R", "", "EUR "]) expect(formatExactDecimal("10", "en", currency), currency).toBeNull();
+  });
+
+  it("writes exactly the digits sent, whatever the amount, currency and language (fast-check)", () => {
+    const decimal = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.stringMatching(/^\d{0,8}$/))
+      .map(([negative, whole, fraction]) => `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`);
+    fc.assert(
+      fc.property(decimal, fc.constantFrom(...CURRENCIES), fc.constantFrom("en", "de", "ja", "ar", "fr", "th", "pt-BR"), (value, currency, language) => {
+        const written = formatExactDecimal(value, language, currency);
+        expect(written).not.toBeNull();
+        expect(digitsOf(written!)).toBe(value.replace(/\D/g, ""));
+        expect(digitsOf(formatExactDecimal(value, language)!)).toBe(value.replace(/\D/g, ""));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("inBlocksOfFour", () => {
+  it("groups an IBAN or account number as a statement prints it", () => {
+    expect(inBlocksOfFour("DE89370400440532013000")).toBe("DE89 3704 0044 0532 0130 00");
+    expect(inBlocksOfFour("12345678")).toBe("1234 5678");
+    expect(inBlocksOfFour("ACC")).toBe("ACC");
+  });
+
+  it("leaves spaced, dashed or marked values as sent", () => {
+    for (const value of ["DE89 3704", "ACC-2002", "DE89\\u200B3704", ""]) expect(inBlocksOfFour(value), value).toBeNull();
+  });
+});
