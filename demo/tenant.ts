@@ -1,12 +1,24 @@
 /**
  * @module
  * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
- * enforcement, every factor offered, the built-in operations mapped to the demo portal's routes.
+ * enforcement, every factor offered, trusted devices, the built-in operations mapped to the
+ * demo portal's routes, its money movement shown as the amounts and payees the user approves.
  */
 import type { PolicyInput } from "../src/config/policy-schema";
 import { BRAND, BRAND_COLOR } from "./portal-layout";
 
 export const DEMO_TENANT_ID = "demo";
+
+/** The demo portal's amount field, with the currency the form sends beside it. */
+const AMOUNT = {
+  field: "amount",
+  label: { en: "Amount", de: "Betrag", es: "Importe", fr: "Montant" },
+  format: "money",
+  currencyField: "currency",
+  required: true,
+} as const;
+/** The account money goes to, when the request names one. */
+const TO_ACCOUNT = { field: "to", label: { en: "To account", de: "An Konto", es: "A la cuenta", fr: "Vers le compte" } };
 export const DEMO_HOSTS = ["localhost", "127.0.0.1"];
 
 /**
@@ -24,12 +36,23 @@ export function demoPolicy(origin: string): PolicyInput {
     branding: { name: BRAND, color: BRAND_COLOR },
     // Texts and emails land in the dev outbox: http://localhost:8787/__stepgate/dev/outbox
     factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true } },
+    // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
+    trustedDevices: { enabled: true },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
-      // Money movement is bound to the exact request (the default for these names); the user sees what they approve.
-      deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0, display: ["amount", "currency"] },
-      withdraw: { routes: ["POST /wallet/withdraw", "POST /api/withdraw"], maxAge: 0, display: ["amount", "currency", "destination", "to"] },
-      transfer: { routes: ["POST /wallet/transfer", "POST /api/transfer"], maxAge: 0, display: ["amount", "currency", "to"] },
+      // Money movement is bound to the exact request (the default for these names); the user sees what they approve,
+      // the amount in their language with its currency.
+      deposit: { routes: ["POST /wallet/deposit", "POST /api/deposit"], maxAge: 0, display: [AMOUNT] },
+      withdraw: {
+        routes: ["POST /wallet/withdraw", "POST /api/withdraw"],
+        maxAge: 0,
+        display: [AMOUNT, { field: "destination", label: { en: "Destination", de: "Ziel", es: "Destino", fr: "Destination" } }, TO_ACCOUNT],
+      },
+      transfer: {
+        routes: ["POST /wallet/transfer", "POST /api/transfer"],
+        maxAge: 0,
+        display: [AMOUNT, TO_ACCOUNT],
+      },
       prop_challenge_fee: { routes: ["POST /api/fees/prop-challenge"], maxAge: 0 },
       trading_competition_fee: { routes: ["POST /api/fees/trading-competition"], maxAge: 0 },
       change_password: { routes: ["POST /account/password", "POST /api/password"], maxAge: 300 },
