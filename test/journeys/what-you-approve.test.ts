@@ -114,4 +114,14 @@ describe("what you approve, in your language", () => {
     expect(await refused.json()).toMatchObject({ code: "display_field_missing", field: "amount" });
     expect(await challengeCount(tenantId, "xia")).toBe(before);
   });
+
+  it("holds the currency an amount is shown in to the one-reading rules, as a displayed field", async () => {
+    const { base } = await aTenant(policyIn("en"));
+    const token = await aSession({ sub: "yan" });
+    await enrollTotpViaApi(base, token);
+    // Rails and PHP merge the query into the body: the origin could pay in USD what reads as EUR.
+    const refused = await postJson(`${base}/echo/withdraw?currency=USD`, token, { amount: "10", currency: "EUR" });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "ambiguous_request" });
+  });
 });
