@@ -100,6 +100,11 @@ export const en = {
   "settings.deviceRevoked": "That device will ask for a code again.",
   "settings.deviceGone": "That device was no longer trusted.",
 
+  "settings.removeTitle": "Remove this factor?",
+  "settings.removeWarning": "You will no longer be able to use it to confirm it's you, and devices you trusted will ask for a code again.",
+  "settings.renewTitle": "Make new backup codes?",
+  "settings.renewWarning": "The backup codes you have now will stop working as soon as the new ones are made.",
+  "settings.cancel": "Cancel",
   "activity.verify.ok": "Verified",
   "activity.verify.failed": "Wrong code",
   "activity.login.trusted_device": "Signed in on a trusted device",
