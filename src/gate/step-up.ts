@@ -82,6 +82,7 @@ export async function stepUp(
   // stepgate's own routes (the settings forms behind the login guard) are never held.
   const holdable = body.present && !isReservedPath(canonicalPath(new URL(request.url).pathname));
   const heldRequest = parsed && holdable ? heldRequestOf(request, parsed, policy.heldRequests.maxBodyBytes) : null;
+  const approving = parsed ? displayedFields(parsed, display) : [];
   const challenge = await reachState<OpenedChallenge>(() =>
     user().openChallenge({
       kind: requirement,
@@ -89,7 +90,7 @@ export async function stepUp(
       sessionId: identity.sessionId,
       returnTo: returnPathFor(request, requester),
       digest,
-      display: parsed ? displayedFields(parsed, display) : [],
+      display: approving,
       held: heldRequest ? JSON.stringify(heldRequest) : null,
     }),
   );
@@ -101,6 +102,7 @@ export async function stepUp(
     factors,
     held: heldRequest !== null,
     notKept: holdable && heldRequest === null,
+    approving,
     locale: identity.locale,
   };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };

@@ -71,7 +71,6 @@ export const ar: PageCatalogue = {
   "stepUp.verifyFirst": "للمتابعة ({operation})، أكّد هويتك بطريقة التحقق الثانية.",
   "stepUp.nothingSent": "لم يُرسَل أي شيء بعد.",
   "stepUp.verifyNow": "تحقّق الآن",
-  "stepUp.kept": "ما أدخلته محفوظ: بعد التحقق، يُرسَل نيابةً عنك مرة واحدة.",
   "stepUp.notKept": "هذا النموذج أكبر من أن يُحفظ (أو يرفع ملفات): بعد التحقق ستعود إليه لإرساله مرة أخرى.",
   "settings.title": "التحقق بخطوتين",
   "settings.factors": "طرق التحقق الخاصة بك",

@@ -66,7 +66,6 @@ export const de: PageCatalogue = {
   "stepUp.verifyFirst": "Für diesen Vorgang ({operation}) bestätigen Sie bitte mit Ihrem zweiten Faktor, dass Sie es sind.",
   "stepUp.nothingSent": "Es wurde noch nichts übermittelt.",
   "stepUp.verifyNow": "Jetzt bestätigen",
-  "stepUp.kept": "Ihre Eingaben bleiben erhalten: Nach der Bestätigung werden sie für Sie gesendet – genau einmal.",
   "stepUp.notKept": "Dieses Formular ist zu groß, um es aufzubewahren (oder es lädt Dateien hoch): Danach kehren Sie dorthin zurück, um es erneut zu senden.",
   "settings.title": "Zwei-Faktor-Verifizierung",
   "settings.factors": "Ihre Faktoren",

@@ -74,7 +74,6 @@ export const en = {
   "stepUp.verifyFirst": "To {operation}, confirm it's you with your second factor.",
   "stepUp.nothingSent": "Nothing has been submitted yet.",
   "stepUp.verifyNow": "Verify now",
-  "stepUp.kept": "What you filled in is kept: once you have verified, it is sent for you, once.",
   "stepUp.notKept": "This form is too large to keep (or uploads files): afterwards you will be brought back to it to send it again.",
 
   "settings.title": "Two-factor verification",

@@ -70,7 +70,6 @@ export const es: PageCatalogue = {
   "stepUp.verifyFirst": "Para continuar ({operation}), confirme su identidad con su segundo factor.",
   "stepUp.nothingSent": "Todavía no se ha enviado nada.",
   "stepUp.verifyNow": "Verificar ahora",
-  "stepUp.kept": "Lo que ha rellenado se conserva: una vez verificado, se enviará por usted, una sola vez.",
   "stepUp.notKept": "Este formulario es demasiado grande para conservarlo (o sube archivos): después volverá a él para enviarlo de nuevo.",
   "settings.title": "Verificación en dos pasos",
   "settings.factors": "Sus factores",

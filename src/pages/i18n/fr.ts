@@ -70,7 +70,6 @@ export const fr: PageCatalogue = {
   "stepUp.verifyFirst": "Pour poursuivre ({operation}), confirmez votre identité avec votre second facteur.",
   "stepUp.nothingSent": "Rien n'a encore été envoyé.",
   "stepUp.verifyNow": "Vérifier maintenant",
-  "stepUp.kept": "Ce que vous avez saisi est conservé : une fois la vérification faite, il sera envoyé pour vous, une seule fois.",
   "stepUp.notKept": "Ce formulaire est trop volumineux pour être conservé (ou il envoie des fichiers) : vous y reviendrez ensuite pour l'envoyer à nouveau.",
   "settings.title": "Vérification en deux étapes",
   "settings.factors": "Vos facteurs",

@@ -65,7 +65,6 @@ export const id: PageCatalogue = {
   "stepUp.verifyFirst": "Untuk melanjutkan ({operation}), konfirmasi identitas Anda dengan metode verifikasi kedua.",
   "stepUp.nothingSent": "Belum ada yang dikirim.",
   "stepUp.verifyNow": "Verifikasi sekarang",
-  "stepUp.kept": "Isian Anda disimpan: setelah verifikasi, isian akan dikirim untuk Anda, satu kali.",
   "stepUp.notKept":
     "Formulir ini terlalu besar untuk disimpan (atau mengunggah berkas): setelah verifikasi, Anda akan kembali ke formulir ini untuk mengirimnya lagi.",
   "settings.title": "Verifikasi dua langkah",

@@ -70,7 +70,6 @@ export const it: PageCatalogue = {
   "stepUp.verifyFirst": "Per procedere ({operation}), confermi la Sua identità con il secondo fattore.",
   "stepUp.nothingSent": "Non è stato ancora inviato nulla.",
   "stepUp.verifyNow": "Verifica ora",
-  "stepUp.kept": "I dati inseriti sono conservati: dopo la verifica verranno inviati per Lei, una sola volta.",
   "stepUp.notKept": "Questo modulo è troppo grande per essere conservato (o carica file): dopo la verifica tornerà qui per inviarlo di nuovo.",
   "settings.title": "Verifica in due passaggi",
   "settings.factors": "I Suoi fattori",

@@ -65,7 +65,6 @@ export const ja: PageCatalogue = {
   "stepUp.verifyFirst": "この操作（{operation}）を行うには、2つ目の認証方法で本人確認をしてください。",
   "stepUp.nothingSent": "まだ何も送信されていません。",
   "stepUp.verifyNow": "今すぐ確認する",
-  "stepUp.kept": "入力内容は保持されています。確認後、お客様に代わって1回だけ送信されます。",
   "stepUp.notKept":
     "このフォームは大きすぎるため保持できません（またはファイルをアップロードします）。確認後にこのフォームに戻りますので、もう一度送信してください。",
   "settings.title": "2段階認証",

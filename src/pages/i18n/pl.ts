@@ -70,7 +70,6 @@ export const pl: PageCatalogue = {
   "stepUp.verifyFirst": "Aby kontynuować ({operation}), potwierdź tożsamość drugą metodą weryfikacji.",
   "stepUp.nothingSent": "Nic jeszcze nie zostało wysłane.",
   "stepUp.verifyNow": "Zweryfikuj teraz",
-  "stepUp.kept": "Wpisane dane zostały zachowane: po weryfikacji zostaną wysłane automatycznie, jeden raz.",
   "stepUp.notKept": "Ten formularz jest za duży, aby go zachować (lub przesyła pliki): po weryfikacji wrócisz do niego, aby wysłać go ponownie.",
   "settings.title": "Weryfikacja dwuetapowa",
   "settings.factors": "Twoje metody weryfikacji",

@@ -69,7 +69,6 @@ export const ptBR: PageCatalogue = {
   "stepUp.verifyFirst": "Para prosseguir ({operation}), confirme sua identidade com seu segundo fator.",
   "stepUp.nothingSent": "Nada foi enviado ainda.",
   "stepUp.verifyNow": "Verificar agora",
-  "stepUp.kept": "O que você preencheu foi guardado: depois da verificação, será enviado por você, uma única vez.",
   "stepUp.notKept": "Este formulário é grande demais para ser guardado (ou envia arquivos): depois você voltará a ele para enviá-lo de novo.",
   "settings.title": "Verificação em duas etapas",
   "settings.factors": "Seus fatores",

@@ -65,7 +65,6 @@ export const tr: PageCatalogue = {
   "stepUp.verifyFirst": "Devam etmek için ({operation}) ikinci doğrulama yönteminizle kimliğinizi doğrulayın.",
   "stepUp.nothingSent": "Henüz hiçbir şey gönderilmedi.",
   "stepUp.verifyNow": "Şimdi doğrula",
-  "stepUp.kept": "Doldurduğunuz bilgiler saklanır: doğrulamanın ardından sizin adınıza bir kez gönderilir.",
   "stepUp.notKept": "Bu form saklanamayacak kadar büyük (veya dosya yüklüyor): doğrulamadan sonra tekrar göndermek için forma geri döneceksiniz.",
   "settings.title": "İki adımlı doğrulama",
   "settings.factors": "Doğrulama yöntemleriniz",

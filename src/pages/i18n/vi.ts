@@ -65,7 +65,6 @@ export const vi: PageCatalogue = {
   "stepUp.verifyFirst": "Để tiếp tục ({operation}), vui lòng xác nhận danh tính bằng phương thức xác thực thứ hai.",
   "stepUp.nothingSent": "Chưa có gì được gửi đi.",
   "stepUp.verifyNow": "Xác minh ngay",
-  "stepUp.kept": "Thông tin Quý khách đã điền được giữ lại: sau khi xác minh, thông tin sẽ được gửi thay Quý khách, một lần duy nhất.",
   "stepUp.notKept": "Biểu mẫu này quá lớn để giữ lại (hoặc có tải tệp lên): sau khi xác minh, Quý khách sẽ quay lại biểu mẫu để gửi lại.",
   "settings.title": "Xác thực hai lớp",
   "settings.factors": "Phương thức xác thực",

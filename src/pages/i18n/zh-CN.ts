@@ -64,7 +64,6 @@ export const zhCN: PageCatalogue = {
   "stepUp.verifyFirst": "要进行此操作（{operation}），请使用第二重验证方式确认身份。",
   "stepUp.nothingSent": "尚未提交任何内容。",
   "stepUp.verifyNow": "立即验证",
-  "stepUp.kept": "您填写的内容已保留：验证后，系统将代您发送，仅发送一次。",
   "stepUp.notKept": "此表单过大而无法保留（或包含上传文件）：验证后您将返回此表单重新提交。",
   "settings.title": "双重验证",
   "settings.factors": "您的验证方式",
