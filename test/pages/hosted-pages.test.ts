@@ -143,6 +143,40 @@ describe("the challenge page", () => {
     expect(await last!.text()).toContain("Too many wrong codes");
   });
 
+  it("replaces the form by when the lockout ends and whom to ask, also when the challenge is opened again", async () => {
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({
+      branding: { name: "Acme", supportUrl: "https://help.acme.test/2fa", supportEmail: "help@acme.test" },
+    });
+    const started = Date.now();
+    let last: Response | undefined;
+    for (let i = 0; i < 5; i++) last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+    const ended = Date.now();
+    expect(last!.status).toBe(429);
+    const shownEnds = [started, ended].map((at) =>
+      new Intl.DateTimeFormat("en", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(at + 900_000),
+    );
+    for (const html of [await last!.text(), await (await send(`${base}${challengePath}`, { headers: { ...browser, Cookie: cookie } })).text()]) {
+      expect(html).toContain('<div id="locked">');
+      const until = /verification is paused until (.+?)\. You can try again after that\./.exec(html)?.[1];
+      expect(shownEnds).toContain(until);
+      expect(html).toContain('contact <a href="https://help.acme.test/2fa">the portal&#39;s support</a>.');
+      expect(html).toContain("Times are shown in");
+      expect(html).not.toContain('name="code"');
+      expect(html).not.toContain("Use a backup code instead");
+    }
+  });
+
+  it("offers the support address when the tenant gives only that, and the portal's support by name when neither", async () => {
+    const lockedPage = async (branding: object) => {
+      const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({ branding: { name: "Acme", ...branding } });
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+      return last!.text();
+    };
+    expect(await lockedPage({ supportEmail: "help@acme.test" })).toContain('contact <a href="mailto:help@acme.test">help@acme.test</a>.');
+    expect(await lockedPage({})).toContain("need help before then, contact the portal&#39;s support.");
+  });
+
   it("refuses a form without the CSRF token, with another session's token, or from another site", async () => {
     const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser();
     const code = totpCode(secret, enrolledAt + 30_000);

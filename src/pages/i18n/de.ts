@@ -33,6 +33,10 @@ export const de: PageCatalogue = {
   "challenge.backupCodeHelp":
     "Geben Sie einen der Backup-Codes ein, die Sie bei der Einrichtung der Zwei-Faktor-Verifizierung gespeichert haben. Jeder Code gilt nur einmal.",
   "challenge.totpHelp": "Öffnen Sie Ihre Authenticator-App und geben Sie den Code ein, den sie für dieses Konto anzeigt.",
+  "challenge.locked": "Es wurden zu viele falsche Codes eingegeben, daher ist die Bestätigung bis {time} gesperrt.",
+  "challenge.lockedRetry": "Danach können Sie es erneut versuchen.",
+  "challenge.contactSupport": "Wenn Sie diese Codes nicht eingegeben haben oder vorher Hilfe benötigen, wenden Sie sich an {support}.",
+  "challenge.support": "den Kundendienst des Portals",
   "enroll.title": "Zwei-Faktor-Verifizierung einrichten",
   "enroll.choose": "Wählen Sie, wie Sie bestätigen möchten, dass Sie es sind.",
   "enroll.totpHint": "Empfohlen: Codes aus einer App auf Ihrem Telefon, auch offline.",

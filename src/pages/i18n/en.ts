@@ -39,6 +39,10 @@ export const en = {
   "challenge.backupCodeHelp": "Enter one of the backup codes you saved when you set up two-factor verification. Each code works once.",
   "challenge.totpHelp": "Open your authenticator app and enter the code it shows for this account.",
 
+  "challenge.locked": "Too many wrong codes were entered, so verification is paused until {time}.",
+  "challenge.lockedRetry": "You can try again after that.",
+  "challenge.contactSupport": "If you did not enter these codes, or need help before then, contact {support}.",
+  "challenge.support": "the portal's support",
   "enroll.title": "Set up two-factor verification",
   "enroll.choose": "Choose how you want to confirm it's you.",
   "enroll.totpHint": "Recommended: codes from an app on your phone, even offline.",

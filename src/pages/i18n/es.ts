@@ -37,6 +37,10 @@ export const es: PageCatalogue = {
   "challenge.backupCodeHelp":
     "Introduzca uno de los códigos de respaldo que guardó al configurar la verificación en dos pasos. Cada código sirve una sola vez.",
   "challenge.totpHelp": "Abra su aplicación de autenticación e introduzca el código que muestra para esta cuenta.",
+  "challenge.locked": "Se introdujeron demasiados códigos incorrectos, por lo que la verificación está en pausa hasta {time}.",
+  "challenge.lockedRetry": "Podrá intentarlo de nuevo después.",
+  "challenge.contactSupport": "Si usted no introdujo estos códigos, o necesita ayuda antes, póngase en contacto con {support}.",
+  "challenge.support": "el servicio de atención del portal",
   "enroll.title": "Configurar la verificación en dos pasos",
   "enroll.choose": "Elija cómo quiere confirmar su identidad.",
   "enroll.totpHint": "Recomendado: códigos de una aplicación en su teléfono, incluso sin conexión.",

@@ -37,6 +37,10 @@ export const fr: PageCatalogue = {
   "challenge.backupCodeHelp":
     "Saisissez l'un des codes de secours enregistrés lors de la configuration de la vérification en deux étapes. Chaque code ne fonctionne qu'une fois.",
   "challenge.totpHelp": "Ouvrez votre application d'authentification et saisissez le code qu'elle affiche pour ce compte.",
+  "challenge.locked": "Trop de codes incorrects ont été saisis : la vérification est suspendue jusqu'au {time}.",
+  "challenge.lockedRetry": "Vous pourrez réessayer ensuite.",
+  "challenge.contactSupport": "Si vous n'avez pas saisi ces codes, ou si vous avez besoin d'aide avant, contactez {support}.",
+  "challenge.support": "l'assistance du portail",
   "enroll.title": "Configurer la vérification en deux étapes",
   "enroll.choose": "Choisissez comment confirmer votre identité.",
   "enroll.totpHint": "Recommandé : des codes générés par une application sur votre téléphone, même hors connexion.",

@@ -37,6 +37,10 @@ export const it: PageCatalogue = {
   "challenge.backupCodeHelp":
     "Inserisca uno dei codici di backup salvati durante la configurazione della verifica in due passaggi. Ogni codice vale una sola volta.",
   "challenge.totpHelp": "Apra l'app di autenticazione e inserisca il codice mostrato per questo account.",
+  "challenge.locked": "Sono stati inseriti troppi codici errati, quindi la verifica è sospesa fino a {time}.",
+  "challenge.lockedRetry": "Potrà riprovare dopo.",
+  "challenge.contactSupport": "Se non è stato Lei a inserire questi codici, o se ha bisogno di aiuto prima, contatti {support}.",
+  "challenge.support": "l'assistenza del portale",
   "enroll.title": "Configura la verifica in due passaggi",
   "enroll.choose": "Scelga come confermare la Sua identità.",
   "enroll.totpHint": "Consigliato: codici da un'app sul Suo telefono, anche offline.",
