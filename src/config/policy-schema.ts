@@ -107,6 +107,9 @@ export const PolicySchema = z.strictObject({
         .default("Your portal")
         .describe("The portal's name on the hosted pages, in messages and in authenticator apps."),
       logoUrl: HttpUrl.optional().describe("A logo shown on the hosted pages."),
+      portalUrl: HttpsUrl.optional().describe(
+        'The portal\'s home page, linked from stepgate\'s error pages ("go to the portal", "sign in"); the root of the portal\'s own host (`/`) when unset.',
+      ),
       supportUrl: HttpsUrl.optional().describe(
         "An https page where users get help (a support or contact page), offered when they are locked out after wrong codes. Preferred over `supportEmail` when both are set.",
       ),

@@ -159,7 +159,7 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   await keep("error: no such challenge", await get(`/__stepgate/challenge/${"x".repeat(22)}`));
   await keep("error: form from elsewhere", await post(challenge, { csrf: "forged", factor: "sms", code: "123456" }));
   await keep("error: signed out", await get("/__stepgate/enroll", { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` }));
-  const down = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN }));
+  const down = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN, branding: { name: TENANT } }));
   expectErrorLogs();
   await keep("error: portal down", await send(`${down.base}/`, { headers: { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` } }));
 

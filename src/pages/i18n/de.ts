@@ -117,6 +117,9 @@ export const de: PageCatalogue = {
   "error.originUnreachable": "Portal nicht erreichbar",
   "error.notSent": "Code nicht gesendet",
   "error.unavailable": "Vorübergehend nicht verfügbar",
+  "error.signInTo": "Bei {portal} anmelden",
+  "error.toPortal": "Zu {portal}",
+  "error.back": "Zurück zur vorherigen Seite",
   "problem.session_required": "Melden Sie sich zuerst im Portal an.",
   "problem.csrf_failed":
     "Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",

@@ -116,6 +116,9 @@ export const ja: PageCatalogue = {
   "error.originUnreachable": "ポータルに接続できません",
   "error.notSent": "コードを送信できませんでした",
   "error.unavailable": "一時的に利用できません",
+  "error.signInTo": "{portal}にサインイン",
+  "error.toPortal": "{portal}へ移動",
+  "error.back": "前のページに戻る",
   "problem.session_required": "先にポータルにサインインしてください。",
   "problem.csrf_failed":
     "このフォームは有効期限が切れているか、このサイトから送信されたものではありません。前のページに戻り、再読み込みしてからもう一度お試しください。",
