@@ -42,7 +42,7 @@ describe("enrolling by the hosted pages", () => {
     expect(page.headers.get("Cache-Control")).toBe("no-store");
     const html = await page.text();
     expect(html).toContain("<svg");
-    expect(html).toContain("Acme &lt;Brokers&gt;");
+    expect(html).toContain("Acme &lt;Brokers&gt; now requires two-factor verification for your account. Set it up once to continue.");
     expect(html).not.toContain("Acme <Brokers>");
     expect(html).toContain("--brand:#aa3300");
     const secret = /id="secret">([A-Z2-7 ]+)</.exec(html)![1]!.replace(/ /g, "");
@@ -73,6 +73,27 @@ describe("enrolling by the hosted pages", () => {
     const through = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
     expect(through.status).toBe(200);
     expect(await through.json()).toMatchObject({ path: "/echo/statements", query: "?month=11" });
+  });
+});
+
+describe("enrolling of one's own accord", () => {
+  it("does not say the organisation requires it, on the choice or on the app's page", async () => {
+    const { base } = await aTenant(policy({ enforcement: "optional", factors: { sms: { enabled: true } } }));
+    const cookie = `portal_session=${await aSession({ sub: "opt" })}`;
+    for (const path of ["/__stepgate/enroll", "/__stepgate/enroll?factor=totp"]) {
+      const page = await send(`${base}${path}`, { headers: { ...browser, Cookie: cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text(), path).not.toContain("now requires two-factor verification");
+    }
+  });
+
+  it("says it on the choice of factors when the gate sent the user to enrol", async () => {
+    const { base } = await aTenant(policy({ factors: { sms: { enabled: true } } }));
+    const cookie = `portal_session=${await aSession({ sub: "req" })}`;
+    const stopped = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: cookie } });
+    const choice = await (await send(`${base}${stopped.headers.get("Location")}`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(choice).toContain('id="required"');
+    expect(choice).toContain("now requires two-factor verification for your account");
   });
 });
 

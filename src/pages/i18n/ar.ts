@@ -44,6 +44,7 @@ export const ar: PageCatalogue = {
   "challenge.contactSupport": "إذا لم تكن أنت من أدخل هذه الرموز، أو احتجت إلى مساعدة قبل ذلك، فتواصل مع {support}.",
   "challenge.support": "دعم البوابة",
   "enroll.title": "إعداد التحقق بخطوتين",
+  "enroll.required": "تشترط {portal} الآن التحقق بخطوتين لحسابك. أعدّه مرة واحدة للمتابعة.",
   "enroll.choose": "اختر طريقة تأكيد هويتك.",
   "enroll.totpHint": "موصى به: رموز من تطبيق على هاتفك، حتى دون اتصال بالإنترنت.",
   "enroll.smsHint": "رمز برسالة نصية في كل مرة.",

@@ -38,6 +38,7 @@ export const de: PageCatalogue = {
   "challenge.contactSupport": "Wenn Sie diese Codes nicht eingegeben haben oder vorher Hilfe benötigen, wenden Sie sich an {support}.",
   "challenge.support": "den Kundendienst des Portals",
   "enroll.title": "Zwei-Faktor-Verifizierung einrichten",
+  "enroll.required": "{portal} verlangt für Ihr Konto jetzt die Zwei-Faktor-Verifizierung. Richten Sie sie einmal ein, um fortzufahren.",
   "enroll.choose": "Wählen Sie, wie Sie bestätigen möchten, dass Sie es sind.",
   "enroll.totpHint": "Empfohlen: Codes aus einer App auf Ihrem Telefon, auch offline.",
   "enroll.smsHint": "Jedes Mal ein Code per SMS.",

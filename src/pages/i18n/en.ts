@@ -44,6 +44,7 @@ export const en = {
   "challenge.contactSupport": "If you did not enter these codes, or need help before then, contact {support}.",
   "challenge.support": "the portal's support",
   "enroll.title": "Set up two-factor verification",
+  "enroll.required": "{portal} now requires two-factor verification for your account. Set it up once to continue.",
   "enroll.choose": "Choose how you want to confirm it's you.",
   "enroll.totpHint": "Recommended: codes from an app on your phone, even offline.",
   "enroll.smsHint": "A code by SMS each time.",

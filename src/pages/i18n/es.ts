@@ -42,6 +42,7 @@ export const es: PageCatalogue = {
   "challenge.contactSupport": "Si usted no introdujo estos códigos, o necesita ayuda antes, póngase en contacto con {support}.",
   "challenge.support": "el servicio de atención del portal",
   "enroll.title": "Configurar la verificación en dos pasos",
+  "enroll.required": "{portal} exige ahora la verificación en dos pasos para su cuenta. Configúrela una vez para continuar.",
   "enroll.choose": "Elija cómo quiere confirmar su identidad.",
   "enroll.totpHint": "Recomendado: códigos de una aplicación en su teléfono, incluso sin conexión.",
   "enroll.smsHint": "Un código por SMS cada vez.",

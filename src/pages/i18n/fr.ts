@@ -42,6 +42,7 @@ export const fr: PageCatalogue = {
   "challenge.contactSupport": "Si vous n'avez pas saisi ces codes, ou si vous avez besoin d'aide avant, contactez {support}.",
   "challenge.support": "l'assistance du portail",
   "enroll.title": "Configurer la vérification en deux étapes",
+  "enroll.required": "{portal} exige désormais la vérification en deux étapes pour votre compte. Configurez-la une fois pour continuer.",
   "enroll.choose": "Choisissez comment confirmer votre identité.",
   "enroll.totpHint": "Recommandé : des codes générés par une application sur votre téléphone, même hors connexion.",
   "enroll.smsHint": "Un code par SMS à chaque fois.",

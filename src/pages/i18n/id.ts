@@ -37,6 +37,7 @@ export const id: PageCatalogue = {
   "challenge.contactSupport": "Jika bukan Anda yang memasukkan kode-kode ini, atau Anda memerlukan bantuan sebelum itu, hubungi {support}.",
   "challenge.support": "layanan dukungan portal",
   "enroll.title": "Siapkan verifikasi dua langkah",
+  "enroll.required": "{portal} kini mewajibkan verifikasi dua langkah untuk akun Anda. Siapkan sekali untuk melanjutkan.",
   "enroll.choose": "Pilih cara Anda mengonfirmasi identitas.",
   "enroll.totpHint": "Disarankan: kode dari aplikasi di ponsel Anda, bahkan tanpa koneksi internet.",
   "enroll.smsHint": "Kode lewat SMS setiap kali.",

@@ -42,6 +42,7 @@ export const it: PageCatalogue = {
   "challenge.contactSupport": "Se non è stato Lei a inserire questi codici, o se ha bisogno di aiuto prima, contatti {support}.",
   "challenge.support": "l'assistenza del portale",
   "enroll.title": "Configura la verifica in due passaggi",
+  "enroll.required": "{portal} ora richiede la verifica in due passaggi per il Suo account. La configuri una volta per continuare.",
   "enroll.choose": "Scelga come confermare la Sua identità.",
   "enroll.totpHint": "Consigliato: codici da un'app sul Suo telefono, anche offline.",
   "enroll.smsHint": "Un codice via SMS ogni volta.",

@@ -37,6 +37,7 @@ export const ja: PageCatalogue = {
   "challenge.contactSupport": "これらのコードを入力した覚えがない場合や、それまでにサポートが必要な場合は、{support}にお問い合わせください。",
   "challenge.support": "ポータルのサポート窓口",
   "enroll.title": "2段階認証の設定",
+  "enroll.required": "{portal}では現在、お客様のアカウントに2段階認証が必要です。続行するには一度設定してください。",
   "enroll.choose": "本人確認の方法を選択してください。",
   "enroll.totpHint": "推奨：スマートフォンのアプリでコードを生成します。オフラインでも使えます。",
   "enroll.smsHint": "毎回SMSでコードを受け取ります。",

@@ -42,6 +42,7 @@ export const pl: PageCatalogue = {
   "challenge.contactSupport": "Jeśli te kody zostały wprowadzone przez kogoś innego lub potrzebna jest pomoc wcześniej, prosimy o kontakt: {support}.",
   "challenge.support": "pomoc techniczna portalu",
   "enroll.title": "Konfiguracja weryfikacji dwuetapowej",
+  "enroll.required": "{portal} wymaga teraz weryfikacji dwuetapowej dla tego konta. Aby kontynuować, należy ją jednorazowo skonfigurować.",
   "enroll.choose": "Wybierz, jak chcesz potwierdzać swoją tożsamość.",
   "enroll.totpHint": "Zalecane: kody z aplikacji w telefonie, działają także offline.",
   "enroll.smsHint": "Za każdym razem kod SMS-em.",

@@ -41,6 +41,7 @@ export const ptBR: PageCatalogue = {
   "challenge.contactSupport": "Se não foi você quem digitou esses códigos, ou se precisar de ajuda antes disso, entre em contato com {support}.",
   "challenge.support": "o suporte do portal",
   "enroll.title": "Configurar a verificação em duas etapas",
+  "enroll.required": "{portal} agora exige a verificação em duas etapas para sua conta. Configure-a uma vez para continuar.",
   "enroll.choose": "Escolha como deseja confirmar sua identidade.",
   "enroll.totpHint": "Recomendado: códigos de um aplicativo no seu celular, mesmo sem internet.",
   "enroll.smsHint": "Um código por SMS a cada vez.",

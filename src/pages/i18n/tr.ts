@@ -37,6 +37,7 @@ export const tr: PageCatalogue = {
   "challenge.contactSupport": "Bu kodları siz girmediyseniz veya daha önce yardıma ihtiyacınız varsa şuraya başvurun: {support}.",
   "challenge.support": "portalın destek ekibi",
   "enroll.title": "İki adımlı doğrulamayı kurun",
+  "enroll.required": "{portal} artık hesabınız için iki adımlı doğrulama gerektiriyor. Devam etmek için bir kez kurun.",
   "enroll.choose": "Kimliğinizi nasıl doğrulamak istediğinizi seçin.",
   "enroll.totpHint": "Önerilen: telefonunuzdaki bir uygulamadan kodlar, çevrimdışıyken bile.",
   "enroll.smsHint": "Her seferinde SMS ile bir kod.",

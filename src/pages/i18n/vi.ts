@@ -37,6 +37,7 @@ export const vi: PageCatalogue = {
   "challenge.contactSupport": "Nếu Quý khách không nhập các mã này, hoặc cần hỗ trợ sớm hơn, vui lòng liên hệ {support}.",
   "challenge.support": "bộ phận hỗ trợ của cổng thông tin",
   "enroll.title": "Thiết lập xác thực hai lớp",
+  "enroll.required": "{portal} hiện yêu cầu xác thực hai lớp cho tài khoản của Quý khách. Vui lòng thiết lập một lần để tiếp tục.",
   "enroll.choose": "Chọn cách Quý khách muốn xác nhận danh tính.",
   "enroll.totpHint": "Khuyên dùng: mã từ ứng dụng trên điện thoại, dùng được cả khi ngoại tuyến.",
   "enroll.smsHint": "Mỗi lần nhận một mã qua SMS.",

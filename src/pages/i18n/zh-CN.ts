@@ -37,6 +37,7 @@ export const zhCN: PageCatalogue = {
   "challenge.contactSupport": "如果这些验证码不是您输入的，或者您需要提前获得帮助，请联系{support}。",
   "challenge.support": "门户客服",
   "enroll.title": "设置双重验证",
+  "enroll.required": "{portal} 现在要求您的账户使用双重验证。请设置一次以继续。",
   "enroll.choose": "请选择确认身份的方式。",
   "enroll.totpHint": "推荐：由手机上的应用生成验证码，离线也可使用。",
   "enroll.smsHint": "每次通过短信接收验证码。",
