@@ -14,7 +14,7 @@ import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
 import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
-import { ErrorPage } from "./pages/error-page";
+import { ErrorPage, waysOn } from "./pages/error-page";
 import { hostedPages } from "./pages/hosted-pages";
 import { requestText } from "./pages/i18n/language-choice";
 import { renderPage } from "./pages/layout";
@@ -60,7 +60,8 @@ app.onError(async (error, c) => {
     const tenant = c.get("tenant") as TenantConfig | undefined;
     const text = requestText(c, tenant?.status === "ok" ? tenant.policy : null);
     const words = { title: problemTitle(text, error), detail: problemDetail(text, error) };
-    const page = await renderPage(c, <ErrorPage text={text} status={error.status} code={error.code} {...words} />, error.status);
+    const ways = waysOn(c.req.raw, tenant?.status === "ok" ? tenant.policy : null, error.code);
+    const page = await renderPage(c, <ErrorPage text={text} status={error.status} code={error.code} {...words} ways={ways} />, error.status);
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
     return withOwnHeaders(c, page);
   }

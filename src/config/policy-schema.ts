@@ -14,7 +14,7 @@ import { FactorsSchema } from "./factor-settings";
 import { LANGUAGES } from "./languages";
 import { IdentitySchema } from "./identity-schema";
 import { OPERATION_NAME, OperationSchema } from "./operation-schema";
-import { HttpUrl } from "./policy-values";
+import { HttpsUrl, HttpUrl } from "./policy-values";
 
 export { BOUND_BY_DEFAULT, bindsRequest, OPERATION_NAME, OperationSchema, type Operation } from "./operation-schema";
 export { Credential, HttpUrl, SecretRef } from "./policy-values";
@@ -107,6 +107,13 @@ export const PolicySchema = z.strictObject({
         .default("Your portal")
         .describe("The portal's name on the hosted pages, in messages and in authenticator apps."),
       logoUrl: HttpUrl.optional().describe("A logo shown on the hosted pages."),
+      portalUrl: HttpsUrl.optional().describe(
+        'The portal\'s home page, linked from stepgate\'s error pages ("go to the portal", "sign in"); the root of the portal\'s own host (`/`) when unset.',
+      ),
+      supportUrl: HttpsUrl.optional().describe(
+        "An https page where users get help (a support or contact page), offered when they are locked out after wrong codes. Preferred over `supportEmail` when both are set.",
+      ),
+      supportEmail: z.email().max(254).optional().describe("An address users can write to for help, offered when they are locked out after wrong codes."),
       color: z
         .string()
         .regex(/^#[0-9a-fA-F]{6}$/, "a colour is #rrggbb")

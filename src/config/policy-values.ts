@@ -8,6 +8,9 @@ import * as z from "zod";
 /** An http(s) URL; unlike `z.httpUrl()` it accepts IP addresses and `localhost` origins. */
 export const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 
+/** An https URL: a link shown to users (support, the portal) never downgrades them to http. */
+export const HttpsUrl = z.url({ protocol: /^https$/, error: "an https URL" });
+
 /**
  * Credentials are never stored in KV in clear; a policy names the Worker secret that holds
  * them. Only names starting with TENANT_ may be referenced, so a policy can never point at

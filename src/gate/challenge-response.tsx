@@ -1,8 +1,9 @@
 /**
  * @module
  * The answer to a protected request that must step up first, shaped for who sent it: a page
- * load is redirected (303) to the hosted page; a browser form submission gets a 401 page that
- * leads there; anything else gets the 401 problem with `WWW-Authenticate: StepUp`.
+ * load, and a browser form that is held, are redirected (303) to the hosted page; a form that
+ * cannot be held gets a 401 page that says so and leads there; anything else gets the 401
+ * problem with `WWW-Authenticate: StepUp`.
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
@@ -50,6 +51,8 @@ export interface ChallengeDetails {
   held: boolean;
   /** A request with a body that could not be kept (multipart, or over `heldRequests.maxBodyBytes`). */
   notKept: boolean;
+  /** The request's fields the policy shows (`display`), for the page of a form that is not kept. */
+  approving: Array<{ field: string; value: string }>;
   /** The session's language claim (`identity.claims.locale`), for the page's language. */
   locale?: string;
 }
@@ -67,7 +70,9 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
   const { mustEnroll, operation, challenge, factors, held, notKept } = details;
   const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
   const headers = { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"` };
-  if (requester === "navigation") return new Response(null, { status: 303, headers: { Location: path } });
+  // A held form is sent for the user once they verify, so its challenge page is the next step:
+  // no page in between that says so and asks for a click.
+  if (requester === "navigation" || (requester === "form" && held)) return new Response(null, { status: 303, headers: { Location: path } });
   if (requester === "form") {
     return renderPage(
       c,
@@ -77,7 +82,7 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
         operation={operation}
         mustEnroll={mustEnroll}
         verifyPath={path}
-        held={held}
+        approving={details.approving}
       />,
       401,
       headers,

@@ -105,6 +105,7 @@ export async function stepUp(
     factors,
     held: heldRequest !== null,
     notKept: holdable && heldRequest === null,
+    approving,
     locale: identity.locale,
   };
   return { action: "stop", response: await challengeResponse(c, policy, requester, details) };

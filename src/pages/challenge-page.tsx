@@ -1,7 +1,8 @@
 /**
  * @module
  * The challenge page: enter the code from the authenticator app, a text or an email, or a
- * backup code; ask for a code to be sent (again).
+ * backup code; ask for a code to be sent (again). While the user is locked out after wrong codes
+ * the forms give way to when the lockout ends and whom to ask for help.
  */
 import type { FC } from "hono/jsx";
 import type { AnswerFactor, ApprovedField } from "../state/user";
@@ -30,6 +31,8 @@ export interface ChallengePageProps {
   approving: ApprovedField[];
   /** Whether the request is kept and will be sent once verified. */
   held: boolean;
+  /** When the user's lockout ends (epoch ms), while they are locked out. */
+  lockedUntil: number | null;
 }
 
 const FACTOR_LINKS: Record<AnswerFactor, PageKey> = {
@@ -48,6 +51,16 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const action = `/__stepgate/challenge/${props.challengeId}`;
   const sentCode = factor === "sms" || factor === "email";
   const others = (Object.keys(FACTOR_LINKS) as AnswerFactor[]).filter((f) => f !== factor && props.factors.includes(f));
+  if (props.lockedUntil !== null) {
+    return (
+      <Layout branding={props.branding} text={text} title={text.t("challenge.title", { operation: text.operation(props.operation) })}>
+        <div class="card">
+          <Approving text={text} approving={props.approving} />
+          <Locked text={text} branding={props.branding} lockedUntil={props.lockedUntil} />
+        </div>
+      </Layout>
+    );
+  }
   return (
     <Layout branding={props.branding} text={text} title={text.t("challenge.title", { operation: text.operation(props.operation) })}>
       <div class="card">
@@ -99,6 +112,28 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
         </ul>
       ) : null}
     </Layout>
+  );
+};
+
+/** The lockout in place of the forms: until when, in the visitor's time zone, and whom to ask. */
+const Locked: FC<{ text: PageText; branding: Branding; lockedUntil: number }> = ({ text, branding, lockedUntil }) => {
+  const support = branding.supportUrl ? (
+    <a href={branding.supportUrl}>{text.t("challenge.support")}</a>
+  ) : branding.supportEmail ? (
+    <a href={`mailto:${branding.supportEmail}`}>
+      <Ltr text={text}>{branding.supportEmail}</Ltr>
+    </a>
+  ) : (
+    text.t("challenge.support")
+  );
+  return (
+    <div id="locked">
+      <p class="error" role="alert">
+        {text.t("challenge.locked", { time: text.dateTime(new Date(lockedUntil).toISOString()) })} {text.t("challenge.lockedRetry")}
+      </p>
+      <p>{text.parts("challenge.contactSupport", { support })}</p>
+      <p class="muted">{text.t("layout.timeZone", { zone: text.zoneName() })}</p>
+    </div>
   );
 };
 

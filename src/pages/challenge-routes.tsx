@@ -77,8 +77,11 @@ challengePages.post("/challenge/:id", async (c) => {
     const sentCode = factor === "sms" || factor === "email";
     const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
     const message = problemDetail(requestText(c, c.var.policy), error);
-    const page = await renderChallenge(c, view, factor, shown, message, error.status === 429 ? 429 : 400);
-    const retryAfter = error.getResponse().headers.get("Retry-After");
+    // This answer may have started the lockout: the page shows the state as it is now.
+    const current = await openChallenge(c, view.id);
+    const locked = current.lockedUntil !== null;
+    const page = await renderChallenge(c, current, factor, shown, message, locked || error.status === 429 ? 429 : 400);
+    const retryAfter = locked ? String(Math.ceil((current.lockedUntil! - Date.now()) / 1000)) : error.getResponse().headers.get("Retry-After");
     if (retryAfter) page.headers.set("Retry-After", retryAfter);
     return page;
   }
@@ -128,6 +131,7 @@ async function renderChallenge(
       offerTrust={offersTrust(c, view.operation)}
       approving={view.approving}
       held={view.held}
+      lockedUntil={view.lockedUntil}
     />,
     status,
   );

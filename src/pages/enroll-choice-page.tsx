@@ -1,6 +1,7 @@
 /**
  * @module
- * Choosing how to receive codes: an authenticator app, text messages or email.
+ * Choosing how to receive codes: an authenticator app, text messages or email; and the note
+ * that opens enrolment the portal requires.
  */
 import type { FC } from "hono/jsx";
 import type { PageKey } from "./i18n/catalogue";
@@ -22,11 +23,24 @@ const LABELS: Record<"totp" | "sms" | "email", readonly [PageKey, PageKey]> = {
 };
 
 /**
+ * Why a user sent here by the gate must enrol: the organisation now requires it (an enrolment
+ * challenge is opened only when the policy requires 2FA of this user).
+ * @example
+ * {challengeId ? <RequiredNote text={text} branding={branding} /> : null}
+ */
+export const RequiredNote: FC<{ text: PageText; branding: Branding }> = ({ text, branding }) => (
+  <p class="card" role="status" id="required">
+    {text.t("enroll.required", { portal: branding.name })}
+  </p>
+);
+
+/**
  * @example
  * <EnrollChoicePage branding={…} text={text} offered={["totp", "sms"]} challengeId={null} />
  */
 export const EnrollChoicePage: FC<EnrollChoicePageProps> = ({ branding, text, offered, challengeId }) => (
   <Layout branding={branding} text={text} title={text.t("enroll.title")}>
+    {challengeId ? <RequiredNote text={text} branding={branding} /> : null}
     <p>{text.t("enroll.choose")}</p>
     {offered.map((factor) => (
       <div class="card">

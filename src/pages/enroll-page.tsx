@@ -6,6 +6,7 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import type { PageText } from "./i18n/page-text";
+import { RequiredNote } from "./enroll-choice-page";
 import { Approving, ErrorNote, Layout, TrustThisDevice, type Branding } from "./layout";
 import type { ApprovedField } from "../factors/approved-field";
 
@@ -34,6 +35,7 @@ export const EnrollPage: FC<EnrollPageProps> = (props) => {
   const { text } = props;
   return (
     <Layout branding={props.branding} text={text} title={text.t("enroll.title")}>
+      {props.challengeId ? <RequiredNote text={text} branding={props.branding} /> : null}
       <Approving text={text} approving={props.approving} />
       <div class="card">
         <p>

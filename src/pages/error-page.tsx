@@ -1,13 +1,28 @@
 /**
  * @module
  * The page a browser sees instead of a problem+json body: same status, plain words in the
- * visitor's language, the problem's code for whoever they ask for help.
+ * visitor's language, the problem's code for whoever they ask for help, and always a way on:
+ * signing in to the portal (when that is what is missing) or going to it, and back to the page
+ * the visitor came from on this site.
  */
 import type { FC } from "hono/jsx";
+import type { Policy } from "../config/policy-schema";
+import { sameHostPath } from "../lib/return-to";
 import type { PageText } from "./i18n/page-text";
 import { PageStyle } from "./layout";
 
-const STYLE = "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2328}h1{font-size:1.4rem}p.code{color:#656d76}";
+const STYLE =
+  "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2328}h1{font-size:1.4rem}p.code{color:#656d76}ul.ways{padding:0;list-style:none}ul.ways li{margin:.5rem 0}";
+
+/** Where the visitor can go from the error: each link is shown when known. */
+export interface WaysOn {
+  /** The portal: its name and home page (`branding.portalUrl`, else this host's `/`); unknown for an unknown host. */
+  portal?: { name: string; href: string };
+  /** Whether what is missing is a portal session: the portal link then reads "Sign in". */
+  signIn?: boolean;
+  /** The same-site page the visitor came from. */
+  back?: string;
+}
 
 export interface ErrorPageProps {
   text: PageText;
@@ -16,13 +31,14 @@ export interface ErrorPageProps {
   code: string;
   title: string;
   detail: string;
+  ways: WaysOn;
 }
 
 /**
  * @example
- * renderPage(c, <ErrorPage text={text} status={502} code="origin_unreachable" title={…} detail={…} />, 502)
+ * renderPage(c, <ErrorPage text={text} status={502} code="origin_unreachable" title={…} detail={…} ways={{ portal: { name: "Acme", href: "/" } }} />, 502)
  */
-export const ErrorPage: FC<ErrorPageProps> = ({ text, status, code, title, detail }) => (
+export const ErrorPage: FC<ErrorPageProps> = ({ text, status, code, title, detail, ways }) => (
   <html lang={text.language} dir={text.dir}>
     <head>
       <meta charset="utf-8" />
@@ -34,6 +50,18 @@ export const ErrorPage: FC<ErrorPageProps> = ({ text, status, code, title, detai
       <main>
         <h1>{title}</h1>
         <p>{detail}</p>
+        <ul class="ways">
+          {ways.portal ? (
+            <li>
+              <a href={ways.portal.href}>{text.t(ways.signIn ? "error.signInTo" : "error.toPortal", { portal: ways.portal.name })}</a>
+            </li>
+          ) : null}
+          {ways.back ? (
+            <li>
+              <a href={ways.back}>{text.t("error.back")}</a>
+            </li>
+          ) : null}
+        </ul>
         <p class="code">
           {text.t("error.code", { status: String(status) })} · <code>{code}</code>
         </p>
@@ -41,3 +69,22 @@ export const ErrorPage: FC<ErrorPageProps> = ({ text, status, code, title, detai
     </body>
   </html>
 );
+
+/**
+ * The error page's ways on: the portal (signing in when the session is what is missing), and
+ * back to the page the visitor came from when that is a page of this host other than this one.
+ * @example
+ * waysOn(c.req.raw, policy, "session_required") // { portal: { name: "Acme", href: "/" }, signIn: true }
+ */
+export function waysOn(request: Request, policy: Policy | null, code: string): WaysOn {
+  const url = new URL(request.url);
+  const referer = request.headers.get("Referer");
+  const from = referer && URL.canParse(referer) ? new URL(referer) : null;
+  // Only a same-host page, read as a plain path: an error page must not become an open redirect.
+  const back = from && from.origin === url.origin ? sameHostPath(from.pathname + from.search, "") : "";
+  return {
+    portal: policy ? { name: policy.branding.name, href: policy.branding.portalUrl ?? "/" } : undefined,
+    signIn: code === "session_required",
+    back: back && back !== url.pathname + url.search ? back : undefined,
+  };
+}

@@ -48,6 +48,20 @@ function deviceLabel(text: PageText, name: string): string {
   });
 }
 
+/** A factor by its kind in the page's language, and where its codes go. */
+export const FactorLabel: FC<{ text: PageText; factor: FactorSummary }> = ({ text, factor }) => (
+  <>
+    {FACTOR_NAMES[factor.kind] ? text.t(FACTOR_NAMES[factor.kind]!) : factor.kind}
+    {factor.destination ? (
+      <>
+        {" ("}
+        <Ltr text={text}>{factor.destination}</Ltr>
+        {")"}
+      </>
+    ) : null}
+  </>
+);
+
 /**
  * @example
  * renderPage(c, <SettingsPage branding={…} text={text} factors={…} devices={…} activity={…} … />)
@@ -68,17 +82,10 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
         <ul id="factors">
           {props.factors.map((f) => (
             <li>
-              {FACTOR_NAMES[f.kind] ? text.t(FACTOR_NAMES[f.kind]!) : f.kind}
-              {f.destination ? (
-                <>
-                  {" ("}
-                  <Ltr text={text}>{f.destination}</Ltr>
-                  {")"}
-                </>
-              ) : null}
+              <FactorLabel text={text} factor={f} />
               {canRemove ? (
-                <form method="post" action={`/__stepgate/settings/factors/${f.id}/remove`}>
-                  <input type="hidden" name="csrf" value={props.csrf} />
+                // A GET to the "are you sure?" page, which holds the form that removes it.
+                <form method="get" action={`/__stepgate/settings/factors/${f.id}/remove`}>
                   <button type="submit" class="secondary">
                     {text.t("settings.remove")}
                   </button>

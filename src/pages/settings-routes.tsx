@@ -1,8 +1,10 @@
 /**
  * @module
  * `/__stepgate/settings`: the user's self-service page and its form actions. Changes that
- * weaken the account (removing a factor, new backup codes) need a fresh `manage_factors`
- * verification; without one the browser is sent to that challenge and brought back.
+ * weaken the account (removing a factor, new backup codes) are confirmed on a page of their own
+ * (a GET shows the form, the POST does it) and need a fresh `manage_factors` verification;
+ * without one the browser is sent to that challenge and brought back to the confirmation, so
+ * the change it asked for is not lost.
  */
 import { Hono, type Context } from "hono";
 import { csrf } from "hono/csrf";
@@ -20,7 +22,8 @@ import type { PageKey } from "./i18n/catalogue";
 import { languageChoice, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, limitForm, noStore, sessionCsrf } from "./page-forms";
-import { SettingsPage } from "./settings-page";
+import { SettingsConfirmPage } from "./settings-confirm-page";
+import { FactorLabel, SettingsPage } from "./settings-page";
 
 const ACTIVITY_SHOWN = 10;
 
@@ -32,6 +35,40 @@ settingsPages.post("/settings/*", limitForm);
 
 settingsPages.get("/settings", (c) => renderSettings(c, null, null));
 
+settingsPages.get("/settings/factors/:id/remove", async (c) => {
+  const factor = (await reachState<UserStatus>(() => signedInUser(c).status(c.var.policy.enrollmentEpoch))).factors.find((f) => f.id === c.req.param("id"));
+  if (!factor) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
+  const text = requestText(c, c.var.policy);
+  return renderPage(
+    c,
+    <SettingsConfirmPage
+      branding={c.var.policy.branding}
+      text={text}
+      title="settings.removeTitle"
+      warning="settings.removeWarning"
+      subject={<FactorLabel text={text} factor={factor} />}
+      action={`/__stepgate/settings/factors/${factor.id}/remove`}
+      submit="settings.remove"
+      csrf={await sessionCsrf(c)}
+    />,
+  );
+});
+
+settingsPages.get("/settings/backup-codes", async (c) =>
+  renderPage(
+    c,
+    <SettingsConfirmPage
+      branding={c.var.policy.branding}
+      text={requestText(c, c.var.policy)}
+      title="settings.renewTitle"
+      warning="settings.renewWarning"
+      action="/__stepgate/settings/backup-codes"
+      submit="settings.newBackupCodes"
+      csrf={await sessionCsrf(c)}
+    />,
+  ),
+);
+
 settingsPages.post("/settings/factors/:id/remove", async (c) => {
   await checkedForm(c);
   const { identity, policy } = c.var;
@@ -42,7 +79,7 @@ settingsPages.post("/settings/factors/:id/remove", async (c) => {
   const outcome = await reachState<RemovalOutcome>(() =>
     signedInUser(c).removeFactor({ factorId, sessionId: identity.sessionId, mayRemoveLast, origin: requestOrigin(c.req.raw) }),
   );
-  if (!outcome.ok) return refused(c, outcome);
+  if (!outcome.ok) return refused(c, outcome, `/__stepgate/settings/factors/${factorId}/remove`);
   return renderSettings(c, "settings.factorRemoved", null);
 });
 
@@ -52,7 +89,7 @@ settingsPages.post("/settings/backup-codes", async (c) => {
   const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
     signedInUser(c).regenerateBackupCodes({ sessionId: identity.sessionId, count: policy.factors.backupCodes.count, origin: requestOrigin(c.req.raw) }),
   );
-  if (!outcome.ok) return refused(c, outcome);
+  if (!outcome.ok) return refused(c, outcome, "/__stepgate/settings/backup-codes");
   return renderSettings(c, "settings.codesRenewed", outcome.backupCodes);
 });
 
@@ -62,9 +99,10 @@ settingsPages.post("/settings/devices/:id/revoke", async (c) => {
   return renderSettings(c, removed ? "settings.deviceRevoked" : "settings.deviceGone", null);
 });
 
-async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<Response> {
+/** A change refused for want of a fresh verification: verify, then come back to its confirmation (`confirmPath`). */
+async function refused(c: Context<SessionEnv>, refusal: Refusal, confirmPath: string): Promise<Response> {
   if (refusal.error !== "step_up_required") throw refusalProblem(refusal);
-  const challenge = await openFreshVerification(c, "/__stepgate/settings");
+  const challenge = await openFreshVerification(c, confirmPath);
   return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
 }
 

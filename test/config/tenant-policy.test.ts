@@ -32,6 +32,15 @@ describe("tenant by hostname", () => {
 });
 
 describe("policy defaults", () => {
+  it("takes support links users can follow safely: an https page, an email address", () => {
+    const withBranding = (branding: object) =>
+      PolicySchema.safeParse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" }, branding });
+    expect(withBranding({ supportUrl: "https://help.example/2fa", supportEmail: "help@example.com" }).success).toBe(true);
+    for (const supportUrl of ["http://help.example", "javascript:alert(1)", "mailto:help@example.com"])
+      expect(withBranding({ supportUrl }).success, supportUrl).toBe(false);
+    expect(withBranding({ supportEmail: "not an address" }).success).toBe(false);
+  });
+
   it("leaves 2FA off unless the policy enables it", () => {
     const policy = PolicySchema.parse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" } });
     expect(policy.enabled).toBe(false);

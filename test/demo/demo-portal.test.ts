@@ -100,7 +100,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
   const browser = { Accept: "text/html,application/xhtml+xml", "Content-Type": "application/x-www-form-urlencoded" };
   const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1]!;
 
-  it("goes form → 401 page → challenge → the held form reaches the portal once, with nothing typed again", async () => {
+  it("goes form → challenge → the held form reaches the portal once, with nothing typed again", async () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "wanda");
     const token = session.split("=")[1]!;
@@ -126,9 +126,11 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const form = "amount=50&currency=USD&destination=IBAN%20DE89";
     const submit = (cookie: string) =>
       send(`${base}/wallet/withdraw`, { method: "POST", headers: { ...browser, Cookie: cookie, Referer: `${base}/wallet`, Origin: base }, body: form });
+    // Held, so no page in between: straight to the challenge.
     const stopped = await submit(cookies);
-    expect(stopped.status).toBe(401);
-    const verifyPath = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(await stopped.text())![1]!;
+    expect(stopped.status).toBe(303);
+    const verifyPath = stopped.headers.get("Location")!;
+    expect(verifyPath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
     const challengePage = await (await send(`${base}${verifyPath}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
     expect(challengePage).toContain("Confirm withdraw");
     const verified = await send(`${base}${verifyPath}`, {
@@ -156,7 +158,9 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const again = await send(`${base}${completePath}`, { headers: { Accept: "text/html", Cookie: `${cookies}; ${withdrawGrant}` } });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("already sent");
-    expect((await submit(`${cookies}; ${withdrawGrant}`)).status).toBe(401);
+    const resubmitted = await submit(`${cookies}; ${withdrawGrant}`);
+    expect(resubmitted.status).toBe(303);
+    expect(resubmitted.headers.get("Location")).not.toBe(verifyPath);
   });
 
   it("takes the API twin through a challenge with the StepGate-Grant header", async () => {
@@ -208,21 +212,21 @@ describe("a step-up on a withdrawal in the demo portal", () => {
       headers: { ...browser, Cookie: session, Referer: `${base}/wallet`, Origin: base },
       body: "amount=77&currency=USD&destination=IBAN%20DE00",
     });
-    expect(first.status).toBe(401);
-    const loginPage = await first.text();
+    expect(first.status).toBe(303);
+    const loginChallenge = first.headers.get("Location")!;
+    const loginPage = await (await send(`${base}${loginChallenge}`, { headers: { Accept: "text/html", Cookie: session } })).text();
     expect(loginPage).toContain("Confirm login");
-    expect(loginPage).toContain("What you filled in is kept");
-    const login = await answer(/href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(loginPage)![1]!, session, backupCodes[0]!);
+    expect(loginPage).toContain("Once you confirm, your request is sent for you, once.");
+    const login = await answer(loginChallenge, session, backupCodes[0]!);
     expect(login.location).toMatch(/\/complete$/);
 
     // Completing it sends the form on, where the withdrawal's own challenge stops it (kept again).
     const cookies = `${session}; ${login.cookie}`;
     const second = await send(`${base}${login.location}`, { headers: { Accept: "text/html", Cookie: cookies } });
-    expect(second.status).toBe(401);
-    const withdrawPage = await second.text();
-    expect(withdrawPage).toContain("Confirm withdraw");
-    const withdrawChallenge = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(withdrawPage)![1]!;
+    expect(second.status).toBe(303);
+    const withdrawChallenge = second.headers.get("Location")!;
     const challengePage = await (await send(`${base}${withdrawChallenge}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
+    expect(challengePage).toContain("Confirm withdraw");
     expect(challengePage).toContain("You are approving");
     expect(challengePage).toContain("IBAN DE00");
     const withdraw = await answer(withdrawChallenge, cookies, backupCodes[1]!);

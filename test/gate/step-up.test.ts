@@ -111,7 +111,7 @@ describe("a protected browser navigation without a grant", () => {
     expect(response.headers.get("Location")).toMatch(/^\/__stepgate\/enroll\?challenge=[\w-]{22}$/);
   });
 
-  it("answers a browser form POST with a 401 page leading to the challenge and back to the form's page", async () => {
+  it("sends a browser form POST that is held straight (303) to the challenge page, which leads back to the form's page", async () => {
     const { base, tenantId } = await aTenant();
     await enrollTotp(tenantId, "alice");
     const response = await send(`${base}/wallet/withdraw`, {
@@ -124,13 +124,49 @@ describe("a protected browser navigation without a grant", () => {
       },
       body: "amount=10",
     });
+    expect(response.status).toBe(303);
+    const id = /^\/__stepgate\/challenge\/([\w-]{22})$/.exec(response.headers.get("Location") ?? "")?.[1];
+    expect(id).toBeDefined();
+    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/wallet?tab=withdraw" });
+  });
+
+  const anUpload = () => {
+    const form = new FormData();
+    form.append("amount", "10");
+    form.append("proof", new File(["receipt"], "receipt.txt", { type: "text/plain" }));
+    return form;
+  };
+  const displayPolicy = (overrides: object = {}) =>
+    aPolicy({ operations: { withdraw: { routes: ["POST /wallet/withdraw"], maxAge: 0, display: ["amount"] } }, ...overrides });
+
+  it("answers a browser form that cannot be held (a file upload) with a 401 page: what was being approved, and a button to the challenge", async () => {
+    const { base, tenantId } = await aTenant(displayPolicy());
+    await enrollTotp(tenantId, "alice");
+    const response = await send(`${base}/wallet/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Cookie: `portal_session=${await aSession()}` },
+      body: anUpload(),
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get("WWW-Authenticate")).toMatch(/^StepUp challenge="[\w-]{22}", operation="withdraw"$/);
     expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
     const html = await response.text();
-    const id = /href="\/__stepgate\/challenge\/([\w-]{22})"/.exec(html)?.[1];
-    expect(id).toBeDefined();
-    expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: "/wallet?tab=withdraw" });
+    expect(html).toMatch(/<dl id="approving"><dt>amount<\/dt><dd>10<\/dd><\/dl>/);
+    expect(html).toContain("This form is too large to keep (or uploads files)");
+    expect(html).toMatch(/<form method="get" action="\/__stepgate\/challenge\/[\w-]{22}"><button type="submit">Verify now<\/button><\/form>/);
+  });
+
+  it("leads a form that cannot be held to enrolment with a button that keeps the challenge", async () => {
+    const { base } = await aTenant(displayPolicy({ enforcement: "required" }));
+    const response = await send(`${base}/wallet/withdraw`, {
+      method: "POST",
+      headers: { ...browser, Cookie: `portal_session=${await aSession()}` },
+      body: anUpload(),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toMatch(
+      /<form method="get" action="\/__stepgate\/enroll"><input type="hidden" name="challenge" value="[\w-]{22}"\/><button type="submit">Set up two-factor verification<\/button><\/form>/,
+    );
   });
 
   it("ignores a Referer from another site", async () => {
@@ -141,7 +177,7 @@ describe("a protected browser navigation without a grant", () => {
       headers: { ...browser, Referer: "https://evil.example/wallet", Cookie: `portal_session=${await aSession()}` },
       body: "amount=10",
     });
-    const id = /challenge\/([\w-]{22})/.exec(await response.text())?.[1];
+    const id = /challenge\/([\w-]{22})/.exec(response.headers.get("Location") ?? "")?.[1];
     expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: null });
   });
 });

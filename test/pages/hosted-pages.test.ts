@@ -42,7 +42,7 @@ describe("enrolling by the hosted pages", () => {
     expect(page.headers.get("Cache-Control")).toBe("no-store");
     const html = await page.text();
     expect(html).toContain("<svg");
-    expect(html).toContain("Acme &lt;Brokers&gt;");
+    expect(html).toContain("Acme &lt;Brokers&gt; now requires two-factor verification for your account. Set it up once to continue.");
     expect(html).not.toContain("Acme <Brokers>");
     expect(html).toContain("--brand:#aa3300");
     const secret = /id="secret">([A-Z2-7 ]+)</.exec(html)![1]!.replace(/ /g, "");
@@ -73,6 +73,27 @@ describe("enrolling by the hosted pages", () => {
     const through = await send(`${base}/echo/statements?month=11`, { headers: { ...browser, Cookie: `${cookie}; ${grant}` } });
     expect(through.status).toBe(200);
     expect(await through.json()).toMatchObject({ path: "/echo/statements", query: "?month=11" });
+  });
+});
+
+describe("enrolling of one's own accord", () => {
+  it("does not say the organisation requires it, on the choice or on the app's page", async () => {
+    const { base } = await aTenant(policy({ enforcement: "optional", factors: { sms: { enabled: true } } }));
+    const cookie = `portal_session=${await aSession({ sub: "opt" })}`;
+    for (const path of ["/__stepgate/enroll", "/__stepgate/enroll?factor=totp"]) {
+      const page = await send(`${base}${path}`, { headers: { ...browser, Cookie: cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text(), path).not.toContain("now requires two-factor verification");
+    }
+  });
+
+  it("says it on the choice of factors when the gate sent the user to enrol", async () => {
+    const { base } = await aTenant(policy({ factors: { sms: { enabled: true } } }));
+    const cookie = `portal_session=${await aSession({ sub: "req" })}`;
+    const stopped = await send(`${base}/echo/statements`, { headers: { ...browser, Cookie: cookie } });
+    const choice = await (await send(`${base}${stopped.headers.get("Location")}`, { headers: { ...browser, Cookie: cookie } })).text();
+    expect(choice).toContain('id="required"');
+    expect(choice).toContain("now requires two-factor verification for your account");
   });
 });
 
@@ -141,6 +162,40 @@ describe("the challenge page", () => {
     expect(last!.status).toBe(429);
     expect(last!.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(await last!.text()).toContain("Too many wrong codes");
+  });
+
+  it("replaces the form by when the lockout ends and whom to ask, also when the challenge is opened again", async () => {
+    const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({
+      branding: { name: "Acme", supportUrl: "https://help.acme.test/2fa", supportEmail: "help@acme.test" },
+    });
+    const started = Date.now();
+    let last: Response | undefined;
+    for (let i = 0; i < 5; i++) last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+    const ended = Date.now();
+    expect(last!.status).toBe(429);
+    const shownEnds = [started, ended].map((at) =>
+      new Intl.DateTimeFormat("en", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(at + 900_000),
+    );
+    for (const html of [await last!.text(), await (await send(`${base}${challengePath}`, { headers: { ...browser, Cookie: cookie } })).text()]) {
+      expect(html).toContain('<div id="locked">');
+      const until = /verification is paused until (.+?)\. You can try again after that\./.exec(html)?.[1];
+      expect(shownEnds).toContain(until);
+      expect(html).toContain('contact <a href="https://help.acme.test/2fa">the portal&#39;s support</a>.');
+      expect(html).toContain("Times are shown in");
+      expect(html).not.toContain('name="code"');
+      expect(html).not.toContain("Use a backup code instead");
+    }
+  });
+
+  it("offers the support address when the tenant gives only that, and the portal's support by name when neither", async () => {
+    const lockedPage = async (branding: object) => {
+      const { base, cookie, challengePath, csrf, secret, enrolledAt } = await enrolledBrowser({ branding: { name: "Acme", ...branding } });
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) last = await postForm(base, challengePath, cookie, { csrf, factor: "totp", code: wrongCode(secret, enrolledAt + 30_000) });
+      return last!.text();
+    };
+    expect(await lockedPage({ supportEmail: "help@acme.test" })).toContain('contact <a href="mailto:help@acme.test">help@acme.test</a>.');
+    expect(await lockedPage({})).toContain("need help before then, contact the portal&#39;s support.");
   });
 
   it("refuses a form without the CSRF token, with another session's token, or from another site", async () => {

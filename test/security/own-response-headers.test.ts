@@ -86,16 +86,23 @@ describe("stepgate's own pages", () => {
     });
     expect(await expectOwnPage(confirmed, "backup codes")).toContain("Save your backup codes");
 
-    // A form posted to a protected path: the 401 page in place of the portal's answer.
+    // A form posted to a protected path is held and sent on to its challenge; one that cannot be
+    // held (a file upload) gets the 401 page in place of the portal's answer.
     const form = await send(`${base}/echo/withdraw`, {
       method: "POST",
       headers: { ...browser, Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
       body: "amount=10",
     });
-    expect(form.status).toBe(401);
-    const required = await expectOwnPage(form, "step-up required");
-    const challengePath = /href="(\/__stepgate\/challenge\/[\w-]{22})"/.exec(required)![1]!;
+    expect(form.status).toBe(303);
+    const challengePath = form.headers.get("Location")!;
+    expect(challengePath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
     await expectOwnPage(await get(challengePath), "challenge");
+    const upload = new FormData();
+    upload.append("amount", "10");
+    upload.append("proof", new File(["receipt"], "receipt.txt", { type: "text/plain" }));
+    const notKept = await send(`${base}/echo/withdraw`, { method: "POST", headers: { ...browser, Cookie: cookie }, body: upload });
+    expect(notKept.status).toBe(401);
+    await expectOwnPage(notKept, "step-up required");
     await expectOwnPage(await get("/__stepgate/settings"), "settings");
 
     // Errors as pages: on stepgate's routes and on the portal's paths.

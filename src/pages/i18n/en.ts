@@ -39,7 +39,12 @@ export const en = {
   "challenge.backupCodeHelp": "Enter one of the backup codes you saved when you set up two-factor verification. Each code works once.",
   "challenge.totpHelp": "Open your authenticator app and enter the code it shows for this account.",
 
+  "challenge.locked": "Too many wrong codes were entered, so verification is paused until {time}.",
+  "challenge.lockedRetry": "You can try again after that.",
+  "challenge.contactSupport": "If you did not enter these codes, or need help before then, contact {support}.",
+  "challenge.support": "the portal's support",
   "enroll.title": "Set up two-factor verification",
+  "enroll.required": "{portal} now requires two-factor verification for your account. Set it up once to continue.",
   "enroll.choose": "Choose how you want to confirm it's you.",
   "enroll.totpHint": "Recommended: codes from an app on your phone, even offline.",
   "enroll.smsHint": "A code by SMS each time.",
@@ -74,7 +79,6 @@ export const en = {
   "stepUp.verifyFirst": "To {operation}, confirm it's you with your second factor.",
   "stepUp.nothingSent": "Nothing has been submitted yet.",
   "stepUp.verifyNow": "Verify now",
-  "stepUp.kept": "What you filled in is kept: once you have verified, it is sent for you, once.",
   "stepUp.notKept": "This form is too large to keep (or uploads files): afterwards you will be brought back to it to send it again.",
 
   "settings.title": "Two-factor verification",
@@ -100,6 +104,11 @@ export const en = {
   "settings.deviceRevoked": "That device will ask for a code again.",
   "settings.deviceGone": "That device was no longer trusted.",
 
+  "settings.removeTitle": "Remove this factor?",
+  "settings.removeWarning": "You will no longer be able to use it to confirm it's you, and devices you trusted will ask for a code again.",
+  "settings.renewTitle": "Make new backup codes?",
+  "settings.renewWarning": "The backup codes you have now will stop working as soon as the new ones are made.",
+  "settings.cancel": "Cancel",
   "activity.verify.ok": "Verified",
   "activity.verify.failed": "Wrong code",
   "activity.login.trusted_device": "Signed in on a trusted device",
@@ -120,6 +129,9 @@ export const en = {
   "error.notSent": "Code not sent",
   "error.unavailable": "Temporarily unavailable",
 
+  "error.signInTo": "Sign in to {portal}",
+  "error.toPortal": "Go to {portal}",
+  "error.back": "Back to the previous page",
   "problem.session_required": "Sign in to the portal first.",
   "problem.csrf_failed": "This form has expired or did not come from this site. Go back, reload the page and try again.",
   "problem.cross_site": "This request can only be completed from this site.",

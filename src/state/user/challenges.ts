@@ -7,6 +7,7 @@ import { randomId } from "../../lib/ids";
 import { seal } from "../../lib/sealed";
 import type { Keys } from "./answers";
 import { activeFactors, backupCodesLeft } from "./factors";
+import { loadLockout } from "./attempts";
 import type { ApprovedField, ChallengeRequest, ChallengeView, CompletedChallenge, OpenedChallenge } from "./views";
 
 /** How long a challenge can be answered after it was opened. */
@@ -73,6 +74,7 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
   if (backupCodesLeft(sql) > 0) factors.push("backup_code");
   const destinations: ChallengeView["destinations"] = {};
   for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
+  const { lockedUntil } = loadLockout(sql);
   return {
     id,
     kind: row.kind,
@@ -83,6 +85,7 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
     destinations,
     approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
     held: row.held === 1,
+    lockedUntil: lockedUntil > now ? lockedUntil : null,
   };
 }
 

@@ -69,6 +69,8 @@ export const ChallengeView = z.object({
   approving: z.array(ApprovedField),
   /** Whether the request that opened the challenge is kept, to be completed after verifying. */
   held: z.boolean(),
+  /** When the user's lockout after wrong codes ends (epoch ms), while it lasts; else `null`. */
+  lockedUntil: z.number().nullable(),
 });
 export type ChallengeView = z.infer<typeof ChallengeView>;
 
