@@ -10,7 +10,7 @@
  */
 import autocannon from "autocannon";
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
@@ -86,6 +86,8 @@ function stepgateOptions(script: string): MiniflareOptions {
         modules: true,
         compatibilityDate: COMPAT_DATE,
         kvNamespaces: ["POLICY"],
+        // No ASSETS binding: no scenario renders a page in a language but English or enrols a
+        // phone, the only readers of the assets; and Miniflare would put its asset router in front.
         durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
         bindings: {
           STEPGATE_ADMIN_KEY: ADMIN_KEY,
@@ -493,7 +495,15 @@ async function main(): Promise<void> {
   const coldStepgate = await coldStart(stepgateOptions(scripts.stepgate), "/__stepgate/healthz");
   const coldBare = await coldStart(bareOptions(scripts.bare, origin.url), "/");
 
-  const sizes = { stepgate: gzipSync(readFileSync(scripts.stepgate)).length, bare: gzipSync(readFileSync(scripts.bare)).length };
+  const sizes = {
+    stepgate: gzipSync(readFileSync(scripts.stepgate)).length,
+    bare: gzipSync(readFileSync(scripts.bare)).length,
+    // Not in the bundle, read through the assets binding on first use (the words of 14 languages,
+    // the phone numbering plans): reported beside it, so the bundle's figure hides nothing.
+    assets: readdirSync("assets", { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".json"))
+      .reduce((sum, name) => sum + gzipSync(readFileSync(`assets/${name}`)).length, 0),
+  };
   const sizeLimit = 2 * sizes.bare + 150 * 1024;
 
   await stop();
@@ -520,7 +530,7 @@ function report(
   noiseFloor: { ratio: number; spread: [number, number] },
   storage: "memory" | "disk",
   cold: { stepgate: { readyMs: number; firstResponseMs: number }; bare: { readyMs: number; firstResponseMs: number } },
-  sizes: { stepgate: number; bare: number },
+  sizes: { stepgate: number; bare: number; assets: number },
   sizeLimit: number,
 ): string {
   const n = (value: number, digits = 0) => value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -548,7 +558,7 @@ function report(
         .replace(/$/, " |"),
     ),
     `| 6. cold start: ready / first response | ${n(cold.stepgate.readyMs)} ms / ${n(cold.stepgate.firstResponseMs, 1)} ms | | | ${n(cold.bare.readyMs)} ms / ${n(cold.bare.firstResponseMs, 1)} ms | ${n((cold.stepgate.readyMs + cold.stepgate.firstResponseMs) / (cold.bare.readyMs + cold.bare.firstResponseMs), 2)} | | | (no target) | — |`,
-    `| 7. bundle, gzipped | ${n(sizes.stepgate / 1024, 1)} KiB | | | ${n(sizes.bare / 1024, 1)} KiB | ${n(sizes.stepgate / sizes.bare, 2)} | | | ≤ 2 × bare + 150 KiB = ${n(sizeLimit / 1024, 1)} KiB | ${verdict(sizes.stepgate <= sizeLimit)} |`,
+    `| 7. bundle, gzipped (+ assets read on first use) | ${n(sizes.stepgate / 1024, 1)} KiB (+ ${n(sizes.assets / 1024, 1)} KiB) | | | ${n(sizes.bare / 1024, 1)} KiB | ${n(sizes.stepgate / sizes.bare, 2)} | | | ≤ 2 × bare + 150 KiB = ${n(sizeLimit / 1024, 1)} KiB | ${verdict(sizes.stepgate <= sizeLimit)} |`,
     "",
     "![stepgate throughput as a share of the bare proxy's](results.svg)",
     "",

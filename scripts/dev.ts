@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { createDemoPortal } from "../demo/portal";
+import { writeWorkerAssets } from "./worker-assets";
 import { seedDemoTenant } from "./seed-demo-tenant";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -29,6 +30,9 @@ if (missing.length > 0) {
   appendFileSync(".dev.vars", `\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`);
   console.log(`added ${missing.join(", ")} to .dev.vars from .dev.vars.example`);
 }
+// The words of the languages but English, which the worker reads from its assets: as src/ has them now.
+writeWorkerAssets();
+
 const devVars = parseEnv(readFileSync(".dev.vars", "utf8"));
 const jwtSecret = devVars.TENANT_DEMO_JWT_SECRET;
 if (!jwtSecret) throw new Error(".dev.vars has no TENANT_DEMO_JWT_SECRET (see .dev.vars.example)");

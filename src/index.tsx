@@ -58,7 +58,7 @@ app.onError(async (error, c) => {
   if (error instanceof ProblemError && wantsPage(c.req.raw)) {
     // The tenant is unknown when that is the error (`unknown_host`): the page then speaks the visitor's language among all.
     const tenant = c.get("tenant") as TenantConfig | undefined;
-    const text = requestText(c, tenant?.status === "ok" ? tenant.policy : null);
+    const text = await requestText(c, tenant?.status === "ok" ? tenant.policy : null);
     const words = { title: problemTitle(text, error), detail: problemDetail(text, error) };
     const ways = waysOn(c.req.raw, tenant?.status === "ok" ? tenant.policy : null, error.code);
     const page = await renderPage(c, <ErrorPage text={text} status={error.status} code={error.code} {...words} ways={ways} />, error.status);

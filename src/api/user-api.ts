@@ -27,6 +27,7 @@ import { reachState } from "../lib/reach-state";
 import type { ChallengeView, CodeEnrollmentStart, DeviceView, EnrollmentStart, Refusal, RemovalOutcome, UserStatus } from "../state/user";
 import { type AuditEntry, requestOrigin } from "../state/user/audit";
 import type { CodeKind } from "../state/user/sent-codes";
+import { phoneNumbersReady } from "../flows/enrollment-addresses";
 import { answers, jsonBody, paramsOf } from "./route-declarations";
 import {
   ActivityEntry,
@@ -152,6 +153,11 @@ userApi.post("/enroll/totp", answers("Start enrolling an authenticator app", [20
 userApi.post(
   "/enroll/sms",
   answers("Start enrolling a phone; the first code is sent", [201, "Code sent", SentForEnrollment], { problems: [429] }),
+  // The numbering plans the body is checked against, read before it is.
+  async function phoneNumbers(c, next) {
+    await phoneNumbersReady(c.env);
+    await next();
+  },
   jsonBody(EnrollPhoneBody),
   async (c) => beginCodeEnrollment(c, "sms", c.req.valid("json").phone),
 );

@@ -8,7 +8,7 @@
 import type { Language } from "../config/languages";
 import { formatDuration, formatMessage, type MessageParams, overridden } from "../lib/message-format";
 import { type ApprovedField, shownField } from "./approved-field";
-import { MESSAGE_TEXT, type MessageKey } from "./message-text";
+import { type MessageKey, messageCatalogue } from "./message-text";
 
 /** One language's entries of the policy's `branding.text`: catalogue key → the tenant's wording. */
 export type TextOverrides = Readonly<Record<string, string>>;
@@ -34,7 +34,7 @@ export interface CodeMessageParams {
  * messageWords("de", {})("code.emailSubject", { tenant: "Acme", code: "123456" })
  */
 export function messageWords(language: Language, overrides: TextOverrides = {}): (key: MessageKey, params?: MessageParams) => string {
-  const catalogue = MESSAGE_TEXT[language];
+  const catalogue = messageCatalogue(language);
   return (key, params) => formatMessage(overridden(catalogue[key], overrides[key]), language, params);
 }
 
@@ -48,7 +48,7 @@ export function operationLabel(language: Language, operation: string, overrides:
   const key = `op.${operation}`;
   const own = overrides[key];
   if (own !== undefined) return own;
-  const catalogue = MESSAGE_TEXT[language];
+  const catalogue = messageCatalogue(language);
   return key in catalogue ? formatMessage(catalogue[key as MessageKey], language) : operation.replace(/_/g, " ");
 }
 

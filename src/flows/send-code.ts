@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { type Language, matchLanguage } from "../config/languages";
 import { type Approval, codeMessage } from "../factors/messages";
+import { messageLanguage } from "./language-words";
 import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { deliver } from "../providers/deliver";
@@ -69,10 +70,11 @@ export async function sendCode(
     }
     const { languages, defaultLanguage, text } = policy.branding;
     // A language the tenant has since dropped is passed over.
-    const language =
+    const chosen =
       [pageLanguage, issued.language].find((l): l is Language => l !== null && languages.includes(l)) ??
       (identity.locale ? matchLanguage(identity.locale, languages) : undefined) ??
       defaultLanguage;
+    const language = await messageLanguage(c.env, chosen);
     const message = codeMessage(
       language,
       kind,

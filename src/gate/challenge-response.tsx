@@ -78,7 +78,7 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
       c,
       <StepUpRequiredPage
         branding={policy.branding}
-        text={requestText(c, policy, details.locale)}
+        text={await requestText(c, policy, details.locale)}
         operation={operation}
         mustEnroll={mustEnroll}
         verifyPath={path}

@@ -60,7 +60,7 @@ challengePages.post("/challenge/:id/send", async (c) => {
     return renderChallenge(c, view, kind, sent, null, 200);
   } catch (error) {
     if (!(error instanceof ProblemError) || error.status !== 429) throw error;
-    return renderChallenge(c, view, kind, null, problemDetail(requestText(c, c.var.policy), error), 429);
+    return renderChallenge(c, view, kind, null, problemDetail(await requestText(c, c.var.policy), error), 429);
   }
 });
 
@@ -76,7 +76,7 @@ challengePages.post("/challenge/:id", async (c) => {
     if (!shownBesideForm(error)) throw error;
     const sentCode = factor === "sms" || factor === "email";
     const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
-    const message = problemDetail(requestText(c, c.var.policy), error);
+    const message = problemDetail(await requestText(c, c.var.policy), error);
     // This answer may have started the lockout: the page shows the state as it is now.
     const current = await openChallenge(c, view.id);
     const locked = current.lockedUntil !== null;
@@ -117,7 +117,7 @@ async function renderChallenge(
     c,
     <ChallengePage
       branding={policy.branding}
-      text={requestText(c, policy)}
+      text={await requestText(c, policy)}
       challengeId={view.id}
       operation={view.operation}
       factor={factor}

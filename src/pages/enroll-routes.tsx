@@ -11,7 +11,7 @@ import { confirmEnrollment } from "../flows/challenge-answers";
 import { openFreshVerification } from "../flows/fresh-verification";
 import { signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
-import { EnrollEmailBody, EnrollPhoneBody } from "../flows/enrollment-addresses";
+import { EnrollEmailBody, EnrollPhoneBody, phoneNumbersReady } from "../flows/enrollment-addresses";
 import { refusalProblem } from "../flows/user-outcomes";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
@@ -41,7 +41,10 @@ enrollPages.get("/enroll", async (c) => {
   const offered = enrollableFactors(c.var.policy);
   const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
   if (!factor) {
-    return renderPage(c, <EnrollChoicePage branding={c.var.policy.branding} text={requestText(c, c.var.policy)} offered={offered} challengeId={challengeId} />);
+    return renderPage(
+      c,
+      <EnrollChoicePage branding={c.var.policy.branding} text={await requestText(c, c.var.policy)} offered={offered} challengeId={challengeId} />,
+    );
   }
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
   const started = await reachState<EnrollmentStart>(() =>
@@ -56,9 +59,10 @@ for (const kind of ["sms", "email"] as const) {
     const form = await checkedForm(c);
     const challengeId = optionalChallengeId(form.challenge);
     const typed = String(form.address ?? "");
+    if (kind === "sms") await phoneNumbersReady(c.env);
     const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
     if (!parsed.success) {
-      const text = requestText(c, c.var.policy);
+      const text = await requestText(c, c.var.policy);
       const message = kind === "sms" ? text.t("enroll.phoneInvalid", { example: EXAMPLE_PHONE }) : text.t("enroll.emailInvalid");
       return renderAddress(c, kind, challengeId, null, message, typed, 400);
     }
@@ -70,7 +74,7 @@ for (const kind of ["sms", "email"] as const) {
       return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-      return renderAddress(c, kind, challengeId, null, problemDetail(requestText(c, c.var.policy), error), typed, error.status === 429 ? 429 : 400);
+      return renderAddress(c, kind, challengeId, null, problemDetail(await requestText(c, c.var.policy), error), typed, error.status === 429 ? 429 : 400);
     }
   });
 }
@@ -86,7 +90,7 @@ for (const kind of ["sms", "email"] as const) {
       return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-      return renderAddress(c, kind, challengeId, shown, problemDetail(requestText(c, c.var.policy), error), "", error.status === 429 ? 429 : 400);
+      return renderAddress(c, kind, challengeId, shown, problemDetail(await requestText(c, c.var.policy), error), "", error.status === 429 ? 429 : 400);
     }
   });
 }
@@ -100,7 +104,7 @@ enrollPages.post("/enroll", async (c) => {
     const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
     const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
-    const text = requestText(c, c.var.policy);
+    const text = await requestText(c, c.var.policy);
     if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo={continueTo} />);
     return renderPage(c, <BackupCodesPage branding={branding} text={text} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
@@ -110,10 +114,10 @@ enrollPages.post("/enroll", async (c) => {
         signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
       );
       if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
-      return renderEnrollment(c, started, challengeId, problemDetail(requestText(c, c.var.policy), error), 400);
+      return renderEnrollment(c, started, challengeId, problemDetail(await requestText(c, c.var.policy), error), 400);
     }
     const sent = { enrollmentId, destination: String(form.destination ?? "") };
-    return renderAddress(c, kind, challengeId, sent, problemDetail(requestText(c, c.var.policy), error), "", 400);
+    return renderAddress(c, kind, challengeId, sent, problemDetail(await requestText(c, c.var.policy), error), "", 400);
   }
 });
 
@@ -141,7 +145,7 @@ async function renderEnrollment(
     c,
     <EnrollPage
       branding={policy.branding}
-      text={requestText(c, policy)}
+      text={await requestText(c, policy)}
       enrollmentId={started.enrollmentId}
       secret={started.secret}
       otpauthUri={otpauthUri}
@@ -170,7 +174,7 @@ async function renderAddress(
     c,
     <EnrollAddressPage
       branding={c.var.policy.branding}
-      text={requestText(c, c.var.policy)}
+      text={await requestText(c, c.var.policy)}
       kind={kind}
       challengeId={challengeId}
       approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}

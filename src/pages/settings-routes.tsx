@@ -38,7 +38,7 @@ settingsPages.get("/settings", (c) => renderSettings(c, null, null));
 settingsPages.get("/settings/factors/:id/remove", async (c) => {
   const factor = (await reachState<UserStatus>(() => signedInUser(c).status(c.var.policy.enrollmentEpoch))).factors.find((f) => f.id === c.req.param("id"));
   if (!factor) throw refusalProblem({ ok: false, error: "factor_not_enrolled" });
-  const text = requestText(c, c.var.policy);
+  const text = await requestText(c, c.var.policy);
   return renderPage(
     c,
     <SettingsConfirmPage
@@ -59,7 +59,7 @@ settingsPages.get("/settings/backup-codes", async (c) =>
     c,
     <SettingsConfirmPage
       branding={c.var.policy.branding}
-      text={requestText(c, c.var.policy)}
+      text={await requestText(c, c.var.policy)}
       title="settings.renewTitle"
       warning="settings.renewWarning"
       action="/__stepgate/settings/backup-codes"
@@ -113,7 +113,7 @@ async function renderSettings(c: Context<SessionEnv>, notice: PageKey | null, ba
     reachState<DeviceView[]>(() => signedInUser(c).devices()),
     reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
   ]);
-  const text = requestText(c, policy);
+  const text = await requestText(c, policy);
   return renderPage(
     c,
     <SettingsPage

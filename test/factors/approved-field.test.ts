@@ -2,7 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { OperationSchema } from "../../src/config/operation-schema";
 import { shownField } from "../../src/factors/approved-field";
+import { keepMessageCatalogue } from "../../src/factors/message-text";
+import { ALL_MESSAGE_TEXT } from "../../src/factors/message-translations";
 import { describeApproval } from "../../src/factors/messages";
+
+// The worker reads German's words from its assets; called directly, they are handed over.
+keepMessageCatalogue("de", ALL_MESSAGE_TEXT.de);
 
 const amount = { field: "amount", value: "1234.56", format: "money" as const, currency: "EUR", label: { en: "Amount", de: "Betrag", ja: "金額" } };
 

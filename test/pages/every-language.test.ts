@@ -7,9 +7,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../src/config/languages";
-import { MESSAGE_TEXT } from "../../src/factors/message-text";
+import { ALL_MESSAGE_TEXT as MESSAGE_TEXT } from "../../src/factors/message-translations";
 import { type Message, placeholdersOf } from "../../src/lib/message-format";
-import { PAGE_TEXT } from "../../src/pages/i18n/catalogue";
+import { ALL_PAGE_TEXT as PAGE_TEXT } from "../../src/pages/i18n/all-languages";
 import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";

@@ -18,6 +18,7 @@ import { Hono } from "hono";
 import { WebSocketServer } from "ws";
 import type { TestProject } from "vitest/node";
 import { createDemoPortal } from "../../demo/portal";
+import { writeWorkerAssets } from "../../scripts/worker-assets";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,6 +35,9 @@ declare module "vitest" {
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse };
 
 export default async function setup(project: TestProject) {
+  // The worker reads the words of 14 languages from its assets: written from src/ as they are now
+  // (CI checks the committed ones first: npm run assets -- --check).
+  writeWorkerAssets();
   const maildir = mkdtempSync(join(tmpdir(), "stepgate-mail-"));
   for (const folder of ["tmp", "new", "cur"]) mkdirSync(join(maildir, folder));
   const children: ChildProcess[] = [];

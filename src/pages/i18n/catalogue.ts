@@ -2,29 +2,64 @@
  * @module
  * The hosted pages' catalogue: one plain object per language (`en.ts` is the source of keys
  * and placeholders), typed so that a language missing a key, or holding one English does not
- * have, does not compile.
+ * have, does not compile (`all-languages.ts` holds them all).
+ *
+ * English is the one language in the bundle; the others are read from the worker's assets
+ * (`assets/i18n/<language>.json`, written by `npm run assets`) on first use in an isolate
+ * (`loadLanguageWords`) and kept here.
  *
  * A new string: add it to `en.ts`, then to every other language's module (the compiler lists
- * them), then use it through the page's `text.t("key", { … })`.
+ * them), run `npm run assets`, then use it through the page's `text.t("key", { … })`.
  */
 import type { Language } from "../../config/languages";
+import { readLanguageWords } from "../../flows/language-words";
 import { en, type PageCatalogue } from "./en";
-import { es } from "./es";
-import { ptBR } from "./pt-BR";
-import { fr } from "./fr";
-import { de } from "./de";
-import { it } from "./it";
-import { pl } from "./pl";
-import { ru } from "./ru";
-import { tr } from "./tr";
-import { ar } from "./ar";
-import { zhCN } from "./zh-CN";
-import { ja } from "./ja";
-import { th } from "./th";
-import { vi } from "./vi";
-import { id } from "./id";
 
 export type { PageCatalogue, PageKey } from "./en";
 
-/** Every language's page words. */
-export const PAGE_TEXT: Readonly<Record<Language, PageCatalogue>> = { en, es, "pt-BR": ptBR, fr, de, it, pl, ru, tr, ar, "zh-CN": zhCN, ja, th, vi, id };
+const kept = new Map<Language, PageCatalogue>([["en", en]]);
+
+/**
+ * `language`'s page words: English always, another language once it was loaded. A page asking
+ * for a language that was not loaded is a bug in its route, not a reason to show English: it throws.
+ * @example
+ * pageCatalogue("en")["layout.language"] // "Language"
+ */
+export function pageCatalogue(language: Language): PageCatalogue {
+  const catalogue = kept.get(language);
+  if (!catalogue) throw new Error(`stepgate: the page words of ${language} were not loaded before use`);
+  return catalogue;
+}
+
+/** Keeps `language`'s page words, read from the assets, for the isolate's life. */
+export function keepPageCatalogue(language: Language, catalogue: PageCatalogue): void {
+  kept.set(language, catalogue);
+}
+
+/** Whether `language`'s page words are here already. */
+export function hasPageCatalogue(language: Language): boolean {
+  return kept.has(language);
+}
+
+/** English's page words, the source every other language translates. */
+export const ENGLISH_PAGE_TEXT: PageCatalogue = en;
+
+/**
+ * The language a page can be shown in: `language` once its words (the page's and the code
+ * messages', which name the operations) are read, else English (they could not be read: the
+ * page in English serves the user, an error page would not), logged.
+ * @example
+ * const language = await loadPageWords(c.env, "ja"); // "ja"
+ */
+export async function loadPageWords(env: Pick<Env, "ASSETS">, language: Language): Promise<Language> {
+  if (hasPageCatalogue(language)) return language;
+  try {
+    const words = await readLanguageWords(env, language);
+    // The asset is written from the typed modules (npm run assets), and checked against them in CI.
+    if (words) keepPageCatalogue(language, words.pages as PageCatalogue);
+    return language;
+  } catch (error) {
+    console.error(`stepgate: the words of ${language} could not be read; showing the page in English`, error);
+    return "en";
+  }
+}

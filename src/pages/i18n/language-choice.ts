@@ -14,6 +14,7 @@ import type { SessionEnv } from "../../app-env";
 import { signedInUser } from "../../flows/require-session";
 import { isLanguage, type Language, LANGUAGES, languageTagFor, matchLanguage } from "../../config/languages";
 import type { Policy } from "../../config/policy-schema";
+import { loadPageWords } from "./catalogue";
 import { knownTimeZone, type PageText, pageText } from "./page-text";
 
 /** The language menu's choice. `__Host-`: set by this host only, for all of its paths (the gate's pages too). */
@@ -99,13 +100,14 @@ function requestLanguage(c: Context, branding: Branding, claimed: string | undef
  * The words and formats of the page this request gets: in the language chosen for it (by
  * {@link languageChoice}, or here: an error page or the gate's may come before it), with the
  * tenant's wording, dates in the visitor's time zone, and the language menu on a page that
- * can be loaded again (a `GET`).
+ * can be loaded again (a `GET`). The language's words are read from the assets the first time
+ * an isolate needs them (English, when they cannot be read).
  * @example
- * renderPage(c, <SettingsPage text={requestText(c, policy)} … />)
+ * renderPage(c, <SettingsPage text={await requestText(c, policy)} … />)
  */
-export function requestText(c: Context, policy: Pick<Policy, "branding"> | null, claimed?: string): PageText {
+export async function requestText(c: Context, policy: Pick<Policy, "branding"> | null, claimed?: string): Promise<PageText> {
   const branding = policy?.branding ?? NO_TENANT;
-  const language = requestLanguage(c, branding, claimed);
+  const language = await loadPageWords(c.env, requestLanguage(c, branding, claimed));
   const zone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
   return pageText(language, {
     overrides: branding.text[language],

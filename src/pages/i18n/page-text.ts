@@ -8,7 +8,7 @@ import type { Child } from "hono/jsx";
 import { type Language, textDirection } from "../../config/languages";
 import { operationLabel, type TextOverrides } from "../../factors/messages";
 import { formatDuration, formatMessage, formatNumber, type MessageParams, messageParts, overridden } from "../../lib/message-format";
-import { PAGE_TEXT, type PageKey } from "./catalogue";
+import { type PageKey, pageCatalogue } from "./catalogue";
 
 /** One entry of the language menu: a link to the same page in another language. */
 export interface LanguageLink {
@@ -46,11 +46,12 @@ export interface PageTextOptions {
 }
 
 /**
+ * `language`'s words must have been read (`loadPageWords`; `requestText` does).
  * @example
  * const text = pageText("de", { overrides: policy.branding.text.de, timeZone: "Europe/Berlin" });
  */
 export function pageText(language: Language, options: PageTextOptions = {}): PageText {
-  const catalogue = PAGE_TEXT[language];
+  const catalogue = pageCatalogue(language);
   const overrides = options.overrides ?? {};
   const timeZone = options.timeZone ?? "UTC";
   const message = (key: PageKey) => overridden(catalogue[key], overrides[key]);

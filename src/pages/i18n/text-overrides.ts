@@ -9,11 +9,11 @@
 import type { FieldError } from "../../lib/json-body";
 import { isLanguage } from "../../config/languages";
 import { pointerOf, valueAt } from "../../config/policy-fields";
-import { MESSAGE_TEXT } from "../../factors/message-text";
+import { en as MESSAGE_TEXT_EN } from "../../factors/message-text";
 import { type Message, placeholdersOf } from "../../lib/message-format";
-import { PAGE_TEXT } from "./catalogue";
+import { ENGLISH_PAGE_TEXT } from "./catalogue";
 
-const SOURCES: ReadonlyArray<Readonly<Record<string, Message>>> = [PAGE_TEXT.en, MESSAGE_TEXT.en];
+const SOURCES: ReadonlyArray<Readonly<Record<string, Message>>> = [ENGLISH_PAGE_TEXT, MESSAGE_TEXT_EN];
 
 /** The English text `key` replaces: a catalogue entry, `""` for an operation's name, `undefined` for no key at all. */
 function sourceOf(key: string, operations: unknown): Message | undefined {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../../src/config/languages";
-import { MESSAGE_TEXT } from "../../../src/factors/message-text";
+import { ALL_MESSAGE_TEXT as MESSAGE_TEXT } from "../../../src/factors/message-translations";
 import { type Message, placeholdersOf } from "../../../src/lib/message-format";
-import { PAGE_TEXT } from "../../../src/pages/i18n/catalogue";
+import { ALL_PAGE_TEXT as PAGE_TEXT } from "../../../src/pages/i18n/all-languages";
 
 const CATALOGUES = { pages: PAGE_TEXT, messages: MESSAGE_TEXT } as const;
 
