@@ -43,8 +43,9 @@ export function displayedFields(body: ReadBody, display: Operation["display"]): 
   const shown: ApprovedField[] = [];
   for (const entry of display.map(displayEntry)) {
     const { field: name } = entry;
-    // A JSON pointer names a field of a JSON body only; a plain name, a form field or top-level key.
-    if (name.startsWith("/") && body.kind !== "json") continue;
+    // On a form, a one-part pointer (`/amount`) is the field of that name, as an origin binding
+    // either body to one model reads it; a deeper one (`/to/iban`) is absent (a form that could
+    // spell it, `to[iban]` or `to.iban`, was refused as ambiguous), so when required, refused.
     const texts = valuesOf(body, name);
     if (texts.length === 0) {
       if (entry.required) {
@@ -69,18 +70,28 @@ export function displayedFields(body: ReadBody, display: Operation["display"]): 
 
   function showOne(name: string, text: string, how: Omit<ApprovedField, "field" | "value">): void {
     const field = name.replace(/^\//, "").replace(/\//g, ".");
-    // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
-    if (shown.some((f) => f.field === field)) return;
     // Cut by code points, so no character is split in two.
     const visible = Array.from(visibleText(text));
-    shown.push({ field, value: visible.length > SHOWN_VALUE_CHARS ? `${visible.slice(0, SHOWN_VALUE_CHARS).join("")}…` : visible.join(""), ...how });
+    const value = visible.length > SHOWN_VALUE_CHARS ? `${visible.slice(0, SHOWN_VALUE_CHARS).join("")}…` : visible.join("");
+    const same = shown.find((f) => f.field === field);
+    // `amount` and `/amount` name the same JSON field (a policy may list both, for forms and JSON).
+    // Two entries shown alike with different values (the key `to.iban` and the pointer
+    // `/to/iban`, which Spring or ASP.NET bind to one property) are two readings of one field.
+    if (same && same.value !== value) {
+      throw new ProblemError(400, "ambiguous_request", `This request cannot be approved as shown: the displayed field ${JSON.stringify(field)} is sent twice, as a key and as a path.`, {
+        ambiguity: `the displayed field ${JSON.stringify(field)} is sent as a key and as a path with different values`,
+      });
+    }
+    if (same) return;
+    shown.push({ field, value, ...how });
   }
 }
 
 /** The values the request sends for one displayed name, as text; none when it lacks the field. */
 function valuesOf(body: ReadBody, name: string): string[] {
-  if (name.startsWith("/") && body.kind !== "json") return [];
-  const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === name).map(([, v]) => v);
+  const path = displayedPath(name);
+  if (body.kind !== "json" && path.length !== 1) return [];
+  const values = body.kind === "json" ? [pointerValue(body.json, name)] : (body.fields ?? []).filter(([n]) => n === path[0]).map(([, v]) => v);
   return values.filter((v) => v !== undefined).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
 }
 

@@ -117,8 +117,16 @@ function fieldsAmbiguity(fields: readonly Field[], display: readonly string[]): 
     if (seen !== undefined && seen !== name) return `the field ${JSON.stringify(name)} is also sent as ${JSON.stringify(seen)}`;
     spellings.set(key, name);
   }
-  for (const shown of display) {
-    if (shown.startsWith("/")) continue;
+  for (const displayed of display) {
+    const path = displayedPath(displayed);
+    if (path.length > 1) {
+      // `/to/iban` on a form: origins nest `to[iban]` (Rails, PHP, qs) or `to.iban` (Spring,
+      // ASP.NET) into it, or not at all; stepgate does not guess which, so it shows no such field.
+      const nested = fields.find(({ name }) => couldNest(name, path[0]!));
+      if (nested) return `the form field ${JSON.stringify(nested.name)} could be read as the displayed ${JSON.stringify(displayed)}`;
+      continue;
+    }
+    const shown = path[0]!;
     // `amount` is also sent by `amount[x]` (PHP reads an array); `to[name]` only by its own spelling.
     const occurrences = fields.filter(({ name }) => couldBeField(name, shown));
     if (occurrences.length > 1) return `the displayed field ${JSON.stringify(shown)} is sent ${occurrences.length} times`;
@@ -126,6 +134,12 @@ function fieldsAmbiguity(fields: readonly Field[], display: readonly string[]): 
     if (only && only.name !== shown) return `the displayed field ${JSON.stringify(shown)} is sent as ${JSON.stringify(only.name)}`;
   }
   return null;
+}
+
+/** Whether a form field `name` could be read as a part of `top` (`top[…`, `top.…`, in any spelling). */
+function couldNest(name: string, top: string): boolean {
+  const folded = fold(name.replace(/^ +/, ""));
+  return folded.startsWith(`${fold(top)}[`) || folded.startsWith(`${fold(top)}.`);
 }
 
 /** JSON: no object with two keys that fold to one; each displayed pointer spelled exactly. */

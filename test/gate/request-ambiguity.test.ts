@@ -267,6 +267,63 @@ describe("what is approved is what every origin reads", () => {
     expect(await approve("", data)).toBeNull();
   });
 
+  it("reads a one-part pointer as the form field of that name, and refuses a required one a form lacks (outside review)", async () => {
+    const form = async (body: string, display: Parameters<typeof displayedFields>[1]) => {
+      const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": FORM }, body });
+      const read = await readBody(request.clone());
+      return ambiguityOf(request, read, display.map((e) => (typeof e === "string" ? e : e.field))) ?? displayedFields(read, display);
+    };
+    const required = [{ field: "/amount", format: "text" as const, required: true }, { field: "/destination", format: "text" as const, required: true }];
+    expect(await form("amount=20000&destination=ATTACKER", required)).toEqual([
+      { field: "amount", value: "20000" },
+      { field: "destination", value: "ATTACKER" },
+    ]);
+    await expect(form("amount=20000&currency=USD", required)).rejects.toMatchObject({ status: 400, code: "display_field_missing" });
+    // A deeper pointer names nothing a form sends plainly: required, the form is refused.
+    await expect(form("to=x", [{ field: "/to/iban", format: "text" as const, required: true }])).rejects.toMatchObject({ code: "display_field_missing" });
+  });
+
+  it("refuses a form whose field names an origin could nest into a displayed pointer (fast-check over nesting readers)", async () => {
+    // Rails, PHP and qs nest `to[iban]`; Spring and ASP.NET bind `to.iban`; others read names as sent.
+    const nestings: Record<string, (name: string) => string[]> = {
+      brackets: (name) => name.replace(/\]/g, "").split("["),
+      dots: (name) => name.split("."),
+      "brackets, case-insensitive": (name) => name.toLowerCase().replace(/\]/g, "").split("["),
+      "dots, case-insensitive": (name) => name.toLowerCase().split("."),
+    };
+    const nestedNames = fc.constantFrom("to[iban]", "to.iban", "To[iban]", "TO.IBAN", "to[iban][]", "to[iban", "to", "to_iban", "toiban", "iban", "x");
+    const bodies = fc.array(fc.tuple(nestedNames, fc.constantFrom("GB33", "DE89", "")), { minLength: 1, maxLength: 4 });
+    let approved = 0;
+    await fc.assert(
+      fc.asyncProperty(bodies, async (pairs) => {
+        const body = pairs.map(([n, v]) => `${encodeURIComponent(n)}=${v}`).join("&");
+        const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": FORM }, body });
+        const read = await readBody(request.clone());
+        if (ambiguityOf(request, read, ["/to/iban"]) !== null) return;
+        approved++;
+        // Not refused: stepgate shows no IBAN, so no reader may find one at to → iban.
+        expect(displayedFields(read, ["/to/iban"])).toEqual([]);
+        for (const [reader, path] of Object.entries(nestings)) {
+          const found = pairs.some(([name]) => path(name).slice(0, 2).join("/") === "to/iban");
+          expect(found, `${reader} nests ${body}`).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(approved).toBeGreaterThan(20);
+  });
+
+  it("refuses a JSON body whose key and path shown alike carry different values (outside review)", async () => {
+    const display = ["destination.iban", "/destination/iban"];
+    const json = async (body: string) => {
+      const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": JSON_TYPE }, body });
+      return displayedFields(await readBody(request.clone()), display);
+    };
+    await expect(json('{"destination.iban":"DE89","destination":{"iban":"GB33"}}')).rejects.toMatchObject({ status: 400, code: "ambiguous_request" });
+    expect(await json('{"destination.iban":"DE89","destination":{"iban":"DE89"}}')).toEqual([{ field: "destination.iban", value: "DE89" }]);
+    expect(await json('{"destination":{"iban":"GB33"}}')).toEqual([{ field: "destination.iban", value: "GB33" }]);
+  });
+
   it("refuses what a multipart parser could read two ways: transfer encodings, encoded names, two spellings", async () => {
     const multipart = (parts: string[]) => {
       const body = `${parts.map((p) => `--b\r\n${p}\r\n`).join("")}--b--\r\n`;
