@@ -31,6 +31,7 @@ a{color:var(--accent)}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input[type=text],input[type=tel],input[type=email]{width:100%;font:inherit;padding:.6rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
 input[autocomplete=one-time-code]{font-size:1.4rem;letter-spacing:.2em}
+::placeholder{color:var(--muted);opacity:1}
 input[type=checkbox]{accent-color:var(--ring)}
 :focus-visible{outline:3px solid var(--ring);outline-offset:2px}
 button{display:block;width:100%;margin-top:1rem;padding:.75rem;font:inherit;font-weight:600;color:var(--on-brand);background:var(--brand);border:0;border-radius:6px;cursor:pointer}
