@@ -16,6 +16,8 @@ export const BRAND_COLOR = "#0a58ca";
 export const LOGO_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b1f33"/>' +
   '<path d="M7 22l6-6 4 4 8-9" fill="none" stroke="#5cc8ff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+/** Where the portal serves the logo: the demo tenant's `branding.logoUrl` points here. */
+export const LOGO_PATH = "/logo.svg";
 const FAVICON_URL = `data:image/svg+xml,${encodeURIComponent(LOGO_SVG)}`;
 
 /**

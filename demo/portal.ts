@@ -12,7 +12,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
 import { Ledger, parseAmountCents, type Currency } from "./ledger";
 import { ACCOUNT_FORMS, formError, MONEY_FORMS, type FormError, type OperationForm } from "./portal-forms";
-import { LOGO_SVG, page } from "./portal-layout";
+import { LOGO_PATH, LOGO_SVG, page } from "./portal-layout";
 import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, signedOutHome, wallet } from "./portal-pages";
 
 export interface DemoPortalOptions {
@@ -54,7 +54,10 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
     }
   };
 
-  app.get("/favicon.ico", (c) => c.body(LOGO_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": `public, max-age=${FAVICON_CACHE_SECONDS}` }));
+  // The logo as the browser's default icon, and by its own name for the demo tenant's hosted pages (`branding.logoUrl`).
+  const logo = (c: Context) => c.body(LOGO_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": `public, max-age=${FAVICON_CACHE_SECONDS}` });
+  app.get("/favicon.ico", logo);
+  app.get(LOGO_PATH, logo);
 
   app.get("/", async (c) => {
     const user = await userOf(c);

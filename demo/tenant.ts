@@ -5,7 +5,7 @@
  * demo portal's routes, its money movement shown as the amounts and payees the user approves.
  */
 import type { PolicyInput } from "../src/config/policy-schema";
-import { BRAND, BRAND_COLOR } from "./portal-layout";
+import { BRAND, BRAND_COLOR, LOGO_PATH } from "./portal-layout";
 
 export const DEMO_TENANT_ID = "demo";
 
@@ -32,8 +32,8 @@ export function demoPolicy(origin: string): PolicyInput {
     enabled: true,
     enforcement: "optional",
     identity: { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" },
-    // The hosted pages in the demo portal's colours.
-    branding: { name: BRAND, color: BRAND_COLOR },
+    // The hosted pages in the demo portal's colours, with its logo in the header and as the tab's icon.
+    branding: { name: BRAND, color: BRAND_COLOR, logoUrl: new URL(LOGO_PATH, origin).href },
     // Texts and emails land in the dev outbox: http://localhost:8787/__stepgate/dev/outbox
     factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true } },
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.

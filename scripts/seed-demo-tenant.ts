@@ -43,7 +43,7 @@ export function seedDemoTenant(options: DemoSeedOptions): string {
     // The demo portal listens where this run put it (PORT+1, DEMO_PORT): a kept policy follows it,
     // or every portal page would fail. Everything else stays as the admin left it.
     const moved = stored.origin !== origin;
-    if (moved) policy = JSON.stringify({ ...stored, origin });
+    if (moved) policy = JSON.stringify(movedTo(stored, origin));
     const where = moved ? ` (origin now ${origin})` : "";
     line = `demo tenant: kept its existing policy${where}; STEPGATE_RESEED=1 npm run dev seeds demo/tenant.ts's policy again`;
   }
@@ -52,6 +52,19 @@ export function seedDemoTenant(options: DemoSeedOptions): string {
   writeFileSync(SEED_FILE, JSON.stringify(entries));
   wrangler(options, ["kv", "bulk", "put", SEED_FILE], "seeding the demo tenant into local KV");
   return line;
+}
+
+/**
+ * The kept policy with the demo portal at `origin`: its origin, and its logo when that is the
+ * portal's own (the demo's `branding.logoUrl`), which the portal now serves there too.
+ */
+function movedTo(stored: Record<string, unknown>, origin: string): Record<string, unknown> {
+  const branding = stored.branding as { logoUrl?: unknown } | undefined;
+  const logoUrl = branding?.logoUrl;
+  const oldOrigin = typeof stored.origin === "string" && URL.canParse(stored.origin) ? new URL(stored.origin).origin : null;
+  if (typeof logoUrl !== "string" || !URL.canParse(logoUrl) || new URL(logoUrl).origin !== oldOrigin) return { ...stored, origin };
+  const url = new URL(logoUrl);
+  return { ...stored, origin, branding: { ...branding, logoUrl: new URL(url.pathname + url.search, origin).href } };
 }
 
 /** The demo tenant's stored policy as JSON, or null when local KV has none. */

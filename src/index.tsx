@@ -15,6 +15,7 @@ import { resolveTenant } from "./gate/tenant";
 import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage, waysOn } from "./pages/error-page";
+import { FAVICON_PATH, favicon } from "./pages/favicon";
 import { hostedPages } from "./pages/hosted-pages";
 import { requestText } from "./pages/i18n/language-choice";
 import { renderPage } from "./pages/layout";
@@ -30,6 +31,8 @@ const app = new Hono<AppEnv>();
 app.use("/__stepgate/*", ownResponseHeaders);
 
 app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
+// Before the tenant is resolved: the error page of an unknown host links the icon too.
+app.get(FAVICON_PATH, favicon);
 
 app.use("*", resolveTenant());
 
@@ -58,10 +61,15 @@ app.onError(async (error, c) => {
   if (error instanceof ProblemError && wantsPage(c.req.raw)) {
     // The tenant is unknown when that is the error (`unknown_host`): the page then speaks the visitor's language among all.
     const tenant = c.get("tenant") as TenantConfig | undefined;
-    const text = await requestText(c, tenant?.status === "ok" ? tenant.policy : null);
+    const policy = tenant?.status === "ok" ? tenant.policy : null;
+    const text = await requestText(c, policy);
     const words = { title: problemTitle(text, error), detail: problemDetail(text, error) };
-    const ways = waysOn(c.req.raw, tenant?.status === "ok" ? tenant.policy : null, error.code);
-    const page = await renderPage(c, <ErrorPage text={text} status={error.status} code={error.code} {...words} ways={ways} />, error.status);
+    const ways = waysOn(c.req.raw, policy, error.code);
+    const page = await renderPage(
+      c,
+      <ErrorPage branding={policy?.branding ?? null} text={text} status={error.status} code={error.code} {...words} ways={ways} />,
+      error.status,
+    );
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);
     return withOwnHeaders(c, page);
   }

@@ -118,7 +118,15 @@ export const PolicySchema = z.strictObject({
         .string()
         .regex(/^#[0-9a-fA-F]{6}$/, "a colour is #rrggbb")
         .default("#1f6feb")
-        .describe("The hosted pages' accent colour, `#rrggbb`."),
+        .describe(
+          "The hosted pages' accent colour, `#rrggbb`: filled buttons in it as it is; links and focus rings in it where it reads well enough (WCAG AA), else in a lighter or darker variant of it.",
+        ),
+      mode: z
+        .enum(["light", "dark", "auto"])
+        .default("auto")
+        .describe(
+          "Light or dark hosted pages, or `auto`: as the visitor's device is set (`prefers-color-scheme`). `auto` by default because the visitor already chose how their screen looks, and a glaring white page in the middle of a dark portal, or a dark room, is the wrong welcome; `light` or `dark` fix one scheme for every visitor, to match a portal that has only one.",
+        ),
       languages: z
         .array(z.enum(LANGUAGES))
         .min(1)

@@ -35,20 +35,31 @@ export const RequiredNote: FC<{ text: PageText; branding: Branding }> = ({ text,
 );
 
 /**
+ * Each factor is one card that is a link as a whole (its name and hint are the link's text), then
+ * a way back: to the portal when the gate sent the user here, else to the security settings.
  * @example
  * <EnrollChoicePage branding={…} text={text} offered={["totp", "sms"]} challengeId={null} />
  */
 export const EnrollChoicePage: FC<EnrollChoicePageProps> = ({ branding, text, offered, challengeId }) => (
   <Layout branding={branding} text={text} title={text.t("enroll.title")}>
     {challengeId ? <RequiredNote text={text} branding={branding} /> : null}
-    <p>{text.t("enroll.choose")}</p>
-    {offered.map((factor) => (
-      <div class="card">
-        <a href={`/__stepgate/enroll?factor=${factor}${challengeId ? `&challenge=${challengeId}` : ""}`}>
-          <strong>{text.t(LABELS[factor][0])}</strong>
-        </a>
-        <p class="muted">{text.t(LABELS[factor][1])}</p>
-      </div>
-    ))}
+    <p id="choose">{text.t("enroll.choose")}</p>
+    <ul class="choices" aria-labelledby="choose">
+      {offered.map((factor) => (
+        <li>
+          <a class="card choice" href={`/__stepgate/enroll?factor=${factor}${challengeId ? `&challenge=${challengeId}` : ""}`}>
+            <strong>{text.t(LABELS[factor][0])}</strong>
+            <span class="muted">{text.t(LABELS[factor][1])}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+    <p>
+      {challengeId ? (
+        <a href={branding.portalUrl ?? "/"}>{text.t("enroll.backToPortal", { portal: branding.name })}</a>
+      ) : (
+        <a href="/__stepgate/settings">{text.t("enroll.backToSettings")}</a>
+      )}
+    </p>
   </Layout>
 );

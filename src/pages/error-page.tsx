@@ -1,18 +1,18 @@
 /**
  * @module
- * The page a browser sees instead of a problem+json body: same status, plain words in the
- * visitor's language, the problem's code for whoever they ask for help, and always a way on:
+ * The page a browser sees instead of a problem+json body: same status, in the tenant's look,
+ * plain words in the visitor's language, the problem's code for whoever they ask for help, and always a way on:
  * signing in to the portal (when that is what is missing) or going to it, and back to the page
  * the visitor came from on this site.
  */
 import type { FC } from "hono/jsx";
-import type { Policy } from "../config/policy-schema";
+import { type Policy, PolicySchema } from "../config/policy-schema";
 import { sameHostPath } from "../lib/return-to";
 import type { PageText } from "./i18n/page-text";
-import { PageStyle } from "./layout";
+import { type Branding, PageHead, PageHeader } from "./layout";
 
-const STYLE =
-  "body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2328}h1{font-size:1.4rem}p.code{color:#656d76}ul.ways{padding:0;list-style:none}ul.ways li{margin:.5rem 0}";
+/** The look of an error page no tenant's policy applies to (an unknown host): the defaults. */
+const UNBRANDED: Pick<Branding, "color" | "mode"> = PolicySchema.shape.branding.parse(undefined);
 
 /** Where the visitor can go from the error: each link is shown when known. */
 export interface WaysOn {
@@ -25,6 +25,8 @@ export interface WaysOn {
 }
 
 export interface ErrorPageProps {
+  /** The tenant's branding, or null when the host is no tenant's. */
+  branding: Branding | null;
   text: PageText;
   status: number;
   /** The problem's stable code (`origin_unreachable`), shown as it is. */
@@ -35,33 +37,32 @@ export interface ErrorPageProps {
 }
 
 /**
+ * In the tenant's look (its name and logo, colour, light or dark) when the host is a tenant's.
  * @example
- * renderPage(c, <ErrorPage text={text} status={502} code="origin_unreachable" title={…} detail={…} ways={{ portal: { name: "Acme", href: "/" } }} />, 502)
+ * renderPage(c, <ErrorPage branding={policy.branding} text={text} status={502} code="origin_unreachable" title={…} detail={…} ways={{ portal: { name: "Acme", href: "/" } }} />, 502)
  */
-export const ErrorPage: FC<ErrorPageProps> = ({ text, status, code, title, detail, ways }) => (
+export const ErrorPage: FC<ErrorPageProps> = ({ branding, text, status, code, title, detail, ways }) => (
   <html lang={text.language} dir={text.dir}>
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${status} ${title}`}</title>
-      <PageStyle css={STYLE} />
-    </head>
+    <PageHead branding={branding ?? UNBRANDED} title={`${status} ${title}`} />
     <body>
+      {branding ? <PageHeader branding={branding} text={text} /> : null}
       <main>
         <h1>{title}</h1>
-        <p>{detail}</p>
-        <ul class="ways">
-          {ways.portal ? (
-            <li>
-              <a href={ways.portal.href}>{text.t(ways.signIn ? "error.signInTo" : "error.toPortal", { portal: ways.portal.name })}</a>
-            </li>
-          ) : null}
-          {ways.back ? (
-            <li>
-              <a href={ways.back}>{text.t("error.back")}</a>
-            </li>
-          ) : null}
-        </ul>
+        <div class="card">
+          <p>{detail}</p>
+          <ul class="ways">
+            {ways.portal ? (
+              <li>
+                <a href={ways.portal.href}>{text.t(ways.signIn ? "error.signInTo" : "error.toPortal", { portal: ways.portal.name })}</a>
+              </li>
+            ) : null}
+            {ways.back ? (
+              <li>
+                <a href={ways.back}>{text.t("error.back")}</a>
+              </li>
+            ) : null}
+          </ul>
+        </div>
         <p class="code">
           {text.t("error.code", { status: String(status) })} · <code>{code}</code>
         </p>

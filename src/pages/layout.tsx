@@ -1,6 +1,6 @@
 /**
  * @module
- * The frame of every hosted page: the tenant's name, logo and colour, readable on a phone,
+ * The frame of every hosted page: the tenant's name, logo and colour, light or dark, readable on a phone,
  * usable with a keyboard and a screen reader, and working without JavaScript; in the page's
  * language, written right to left where it is, with a menu of the tenant's other languages.
  */
@@ -12,36 +12,52 @@ import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
 import { type ApprovedField, shownField } from "../factors/approved-field";
 import { styleNonce } from "../lib/own-response-headers";
+import { FAVICON_PATH } from "./favicon";
 import type { PageText } from "./i18n/page-text";
+import { colorSchemeMeta, themeCss } from "./theme";
 
 export type Branding = Policy["branding"];
 
+/** The pages' stylesheet: colours only through the custom properties of `theme.ts`. */
 const STYLE = `
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#f6f8fa}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);background:var(--bg)}
 main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-header{display:flex;align-items:center;gap:.75rem;padding:1rem;border-bottom:4px solid var(--brand);background:#fff}
+header{display:flex;align-items:center;gap:.75rem;padding:1rem;border-bottom:4px solid var(--brand);background:var(--surface)}
 header img{max-height:2rem;max-width:8rem}
 h1{font-size:1.35rem;margin:1.25rem 0 .5rem}
-.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.25rem;margin:1rem 0}
+a{color:var(--accent)}
+.card{background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:1.25rem;margin:1rem 0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;border:1px solid #8c959f;border-radius:6px}
-input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
-button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
-button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
+input[type=text],input[type=tel],input[type=email]{width:100%;font:inherit;padding:.6rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
+input[autocomplete=one-time-code]{font-size:1.4rem;letter-spacing:.2em}
+::placeholder{color:var(--muted);opacity:1}
+input[type=checkbox]{accent-color:var(--ring)}
+:focus-visible{outline:3px solid var(--ring);outline-offset:2px}
+button{display:block;width:100%;margin-top:1rem;padding:.75rem;font:inherit;font-weight:600;color:var(--on-brand);background:var(--brand);border:0;border-radius:6px;cursor:pointer}
+button.secondary{color:var(--accent);background:var(--surface);border:2px solid var(--accent)}
 label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
-.error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
-.muted{color:#57606a;font-size:.9rem}
-.approving dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:.5rem 0 1rem;padding:.75rem;background:#f6f8fa;border-radius:6px}
+.error{color:var(--error-text);background:var(--error-bg);border:1px solid var(--error-border);border-radius:6px;padding:.6rem .8rem}
+.muted{color:var(--muted);font-size:.9rem}
+.approving dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:.5rem 0 1rem;padding:.75rem;background:var(--subtle);border-radius:6px}
 .approving dt{font-weight:600}
 .approving dd{margin:0;word-break:break-word}
-.secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
-.qr svg{width:100%;max-width:16rem;height:auto;display:block;margin:0 auto}
+.secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:var(--subtle);padding:.5rem;border-radius:6px}
+.qr{max-width:18rem;margin:0 auto;padding:1.25rem;background:#fff;border-radius:8px}
+.qr svg{width:100%;height:auto;display:block}
 ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
 .secret,ol.codes,input{direction:ltr}
+ul.choices{list-style:none;margin:0;padding:0}
+a.choice{display:block;color:inherit;text-decoration:none}
+a.choice strong{display:block;color:var(--accent);text-decoration:underline}
+a.choice .muted{display:block;margin-top:.25rem}
+a.choice:hover{border-color:var(--accent)}
+ul.ways{padding:0;list-style:none}
+ul.ways li{margin:.5rem 0}
+p.code{color:var(--muted)}
 nav.languages{margin-inline-start:auto;position:relative;font-size:.9rem}
 nav.languages summary{cursor:pointer;padding:.25rem .5rem}
-nav.languages ul{position:absolute;inset-inline-end:0;z-index:1;margin:.25rem 0 0;padding:.5rem 0;list-style:none;background:#fff;border:1px solid #d0d7de;border-radius:6px;min-width:12rem}
+nav.languages ul{position:absolute;inset-inline-end:0;z-index:1;margin:.25rem 0 0;padding:.5rem 0;list-style:none;background:var(--surface);border:1px solid var(--border);border-radius:6px;min-width:12rem}
 nav.languages a{display:block;padding:.25rem 1rem;color:inherit}
 nav.languages a[aria-current]{font-weight:600}
 `;
@@ -72,6 +88,34 @@ export function renderPage(c: Context, page: Child, status?: ContentfulStatusCod
 /** A page's stylesheet (stepgate's own CSS, never user input), carrying the response's nonce. */
 export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={renderingNonce}>{raw(css)}</style>;
 
+/**
+ * The `<head>` every page shares: the scheme and colours of `branding.mode` and `branding.color`,
+ * and the tab's icon: the tenant's logo, else stepgate's own (never the host's `/favicon.ico`,
+ * which the portal may not have: a 404 logged on every page).
+ * @example
+ * <PageHead branding={policy.branding} title="Set up two-factor verification · Acme" />
+ */
+export const PageHead: FC<{ branding: Pick<Branding, "color" | "mode" | "logoUrl">; title: string }> = ({ branding, title }) => (
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="referrer" content="no-referrer" />
+    <meta name="color-scheme" content={colorSchemeMeta(branding.mode)} />
+    <title>{title}</title>
+    <link rel="icon" href={branding.logoUrl ?? FAVICON_PATH} />
+    <PageStyle css={`${themeCss(branding)}${STYLE}`} />
+  </head>
+);
+
+/** The tenant's logo and name, and the language menu. */
+export const PageHeader: FC<{ branding: Branding; text: PageText }> = ({ branding, text }) => (
+  <header>
+    {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : null}
+    <strong>{branding.name}</strong>
+    <LanguageMenu text={text} />
+  </header>
+);
+
 export interface LayoutProps {
   branding: Branding;
   text: PageText;
@@ -85,20 +129,9 @@ export interface LayoutProps {
  */
 export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => (
   <html lang={text.language} dir={text.dir}>
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="referrer" content="no-referrer" />
-      <title>{`${title} · ${branding.name}`}</title>
-      {/* The colour is validated as #rrggbb by the policy schema, so it cannot break out of CSS. */}
-      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}`} />
-    </head>
+    <PageHead branding={branding} title={`${title} · ${branding.name}`} />
     <body>
-      <header>
-        {branding.logoUrl ? <img src={branding.logoUrl} alt="" /> : null}
-        <strong>{branding.name}</strong>
-        <LanguageMenu text={text} />
-      </header>
+      <PageHeader branding={branding} text={text} />
       <main>
         <h1>{title}</h1>
         {children}

@@ -39,6 +39,17 @@ describe("the demo portal's pages", () => {
     expect(await response.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
 
+  it("gives the demo tenant's hosted pages its logo, in the header and as the tab's icon, served by the portal", async () => {
+    const { get } = await aCustomer("logo");
+    const logoUrl = `${new URL(env.DEMO_ORIGIN).origin}/logo.svg`;
+    const enrol = await (await get("/__stepgate/enroll")).text();
+    expect(enrol).toContain(`<link rel="icon" href="${logoUrl}"/>`);
+    expect(enrol).toContain(`<header><img src="${logoUrl}" alt=""/>`);
+    const logo = await fetch(logoUrl);
+    expect(logo.status).toBe(200);
+    expect(logo.headers.get("Content-Type")).toBe("image/svg+xml");
+  });
+
   it("links Security and Set up 2FA to stepgate's own pages, which answer the signed-in user", async () => {
     const { get } = await aCustomer("nav");
     const home = await (await get("/")).text();

@@ -1,7 +1,7 @@
 /**
  * Restarting `npm run dev` does not undo what an admin changed: the demo tenant's policy is
- * seeded into local state that has none, kept on later starts (its origin following the demo
- * portal to this run's port), and seeded again only when asked with STEPGATE_RESEED=1.
+ * seeded into local state that has none, kept on later starts (its origin and logo following
+ * the demo portal to this run's port), and seeded again only when asked with STEPGATE_RESEED=1.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,7 +66,14 @@ describe("npm run dev and the demo tenant's policy", () => {
 
       const restarted = await restart();
       expect(restarted.demoOrigin).not.toBe(changed.origin);
-      expect((await storedPolicy(restarted.base)).policy).toEqual({ ...changed, origin: restarted.demoOrigin });
+      // The demo portal's logo moved with it; the admin's branding is otherwise kept.
+      const logoUrl = `${restarted.demoOrigin}/logo.svg`;
+      expect((await storedPolicy(restarted.base)).policy).toEqual({
+        ...changed,
+        origin: restarted.demoOrigin,
+        branding: { ...(changed.branding as object), logoUrl },
+      });
+      expect((await fetch(logoUrl)).headers.get("Content-Type")).toBe("image/svg+xml");
       expect(restarted.output()).toContain(
         `demo tenant: kept its existing policy (origin now ${restarted.demoOrigin}); STEPGATE_RESEED=1 npm run dev seeds demo/tenant.ts's policy again`,
       );

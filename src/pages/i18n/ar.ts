@@ -49,6 +49,8 @@ export const ar: PageCatalogue = {
   "enroll.totpHint": "موصى به: رموز من تطبيق على هاتفك، حتى دون اتصال بالإنترنت.",
   "enroll.smsHint": "رمز برسالة نصية في كل مرة.",
   "enroll.emailHint": "رمز بالبريد الإلكتروني في كل مرة.",
+  "enroll.backToSettings": "العودة إلى إعدادات الأمان",
+  "enroll.backToPortal": "العودة إلى {portal}",
   "enroll.scan": "امسح رمز QR هذا بتطبيق مصادقة (Google Authenticator أو Microsoft Authenticator أو 1Password أو Authy…).",
   "enroll.qrLabel": "رمز QR لتطبيق المصادقة",
   "enroll.cantScan": "تعذّر المسح؟ أدخل هذا المفتاح في التطبيق بدلًا من ذلك:",

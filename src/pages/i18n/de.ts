@@ -43,6 +43,8 @@ export const de: PageCatalogue = {
   "enroll.totpHint": "Empfohlen: Codes aus einer App auf Ihrem Telefon, auch offline.",
   "enroll.smsHint": "Jedes Mal ein Code per SMS.",
   "enroll.emailHint": "Jedes Mal ein Code per E-Mail.",
+  "enroll.backToSettings": "Zurück zu Ihren Sicherheitseinstellungen",
+  "enroll.backToPortal": "Zurück zu {portal}",
   "enroll.scan": "Scannen Sie diesen QR-Code mit einer Authenticator-App (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "QR-Code für Ihre Authenticator-App",
   "enroll.cantScan": "Scannen nicht möglich? Geben Sie stattdessen diesen Schlüssel in der App ein:",

@@ -49,6 +49,8 @@ export const en = {
   "enroll.totpHint": "Recommended: codes from an app on your phone, even offline.",
   "enroll.smsHint": "A code by SMS each time.",
   "enroll.emailHint": "A code by email each time.",
+  "enroll.backToSettings": "Back to your security settings",
+  "enroll.backToPortal": "Back to {portal}",
   "enroll.scan": "Scan this QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "QR code for your authenticator app",
   "enroll.cantScan": "Can't scan it? Enter this key in the app instead:",

@@ -47,6 +47,8 @@ export const es: PageCatalogue = {
   "enroll.totpHint": "Recomendado: códigos de una aplicación en su teléfono, incluso sin conexión.",
   "enroll.smsHint": "Un código por SMS cada vez.",
   "enroll.emailHint": "Un código por correo electrónico cada vez.",
+  "enroll.backToSettings": "Volver a su configuración de seguridad",
+  "enroll.backToPortal": "Volver a {portal}",
   "enroll.scan": "Escanee este código QR con una aplicación de autenticación (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Código QR para su aplicación de autenticación",
   "enroll.cantScan": "¿No puede escanearlo? Introduzca esta clave en la aplicación:",

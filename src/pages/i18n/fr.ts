@@ -47,6 +47,8 @@ export const fr: PageCatalogue = {
   "enroll.totpHint": "Recommandé : des codes générés par une application sur votre téléphone, même hors connexion.",
   "enroll.smsHint": "Un code par SMS à chaque fois.",
   "enroll.emailHint": "Un code par e-mail à chaque fois.",
+  "enroll.backToSettings": "Revenir à vos paramètres de sécurité",
+  "enroll.backToPortal": "Revenir sur {portal}",
   "enroll.scan": "Scannez ce code QR avec une application d'authentification (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Code QR pour votre application d'authentification",
   "enroll.cantScan": "Impossible de le scanner ? Saisissez plutôt cette clé dans l'application :",

@@ -42,6 +42,8 @@ export const id: PageCatalogue = {
   "enroll.totpHint": "Disarankan: kode dari aplikasi di ponsel Anda, bahkan tanpa koneksi internet.",
   "enroll.smsHint": "Kode lewat SMS setiap kali.",
   "enroll.emailHint": "Kode lewat email setiap kali.",
+  "enroll.backToSettings": "Kembali ke pengaturan keamanan",
+  "enroll.backToPortal": "Kembali ke {portal}",
   "enroll.scan": "Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Kode QR untuk aplikasi autentikator Anda",
   "enroll.cantScan": "Tidak bisa memindai? Masukkan kunci ini di aplikasi sebagai gantinya:",

@@ -47,6 +47,8 @@ export const it: PageCatalogue = {
   "enroll.totpHint": "Consigliato: codici da un'app sul Suo telefono, anche offline.",
   "enroll.smsHint": "Un codice via SMS ogni volta.",
   "enroll.emailHint": "Un codice via e-mail ogni volta.",
+  "enroll.backToSettings": "Torni alle Sue impostazioni di sicurezza",
+  "enroll.backToPortal": "Torni a {portal}",
   "enroll.scan": "Scansioni questo codice QR con un'app di autenticazione (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Codice QR per la Sua app di autenticazione",
   "enroll.cantScan": "Non riesce a scansionarlo? Inserisca invece questa chiave nell'app:",

@@ -42,6 +42,8 @@ export const ja: PageCatalogue = {
   "enroll.totpHint": "推奨：スマートフォンのアプリでコードを生成します。オフラインでも使えます。",
   "enroll.smsHint": "毎回SMSでコードを受け取ります。",
   "enroll.emailHint": "毎回メールでコードを受け取ります。",
+  "enroll.backToSettings": "セキュリティ設定に戻る",
+  "enroll.backToPortal": "{portal}に戻る",
   "enroll.scan": "認証アプリ（Google Authenticator、Microsoft Authenticator、1Password、Authy など）でこのQRコードをスキャンしてください。",
   "enroll.qrLabel": "認証アプリ用のQRコード",
   "enroll.cantScan": "スキャンできない場合は、代わりにこのキーをアプリに入力してください：",

@@ -47,6 +47,8 @@ export const pl: PageCatalogue = {
   "enroll.totpHint": "Zalecane: kody z aplikacji w telefonie, działają także offline.",
   "enroll.smsHint": "Za każdym razem kod SMS-em.",
   "enroll.emailHint": "Za każdym razem kod e-mailem.",
+  "enroll.backToSettings": "Wróć do ustawień zabezpieczeń",
+  "enroll.backToPortal": "Wróć do: {portal}",
   "enroll.scan": "Zeskanuj ten kod QR aplikacją uwierzytelniającą (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Kod QR dla aplikacji uwierzytelniającej",
   "enroll.cantScan": "Nie możesz zeskanować kodu? Wpisz w aplikacji ten klucz:",

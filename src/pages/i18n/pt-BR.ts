@@ -46,6 +46,8 @@ export const ptBR: PageCatalogue = {
   "enroll.totpHint": "Recomendado: códigos de um aplicativo no seu celular, mesmo sem internet.",
   "enroll.smsHint": "Um código por SMS a cada vez.",
   "enroll.emailHint": "Um código por e-mail a cada vez.",
+  "enroll.backToSettings": "Voltar às suas configurações de segurança",
+  "enroll.backToPortal": "Voltar para {portal}",
   "enroll.scan": "Escaneie este código QR com um aplicativo autenticador (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Código QR para seu aplicativo autenticador",
   "enroll.cantScan": "Não consegue escanear? Digite esta chave no aplicativo:",

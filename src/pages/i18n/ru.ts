@@ -47,6 +47,8 @@ export const ru: PageCatalogue = {
   "enroll.totpHint": "Рекомендуется: коды из приложения на телефоне, даже без интернета.",
   "enroll.smsHint": "Каждый раз код по SMS.",
   "enroll.emailHint": "Каждый раз код по электронной почте.",
+  "enroll.backToSettings": "Вернуться к настройкам безопасности",
+  "enroll.backToPortal": "Вернуться: {portal}",
   "enroll.scan": "Отсканируйте этот QR-код приложением-аутентификатором (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "QR-код для приложения-аутентификатора",
   "enroll.cantScan": "Не получается отсканировать? Введите в приложении этот ключ:",

@@ -42,6 +42,8 @@ export const th: PageCatalogue = {
   "enroll.totpHint": "แนะนำ: รหัสจากแอปในโทรศัพท์ของคุณ ใช้ได้แม้ไม่ได้เชื่อมต่ออินเทอร์เน็ต",
   "enroll.smsHint": "รับรหัสทาง SMS ทุกครั้ง",
   "enroll.emailHint": "รับรหัสทางอีเมลทุกครั้ง",
+  "enroll.backToSettings": "กลับไปที่การตั้งค่าความปลอดภัย",
+  "enroll.backToPortal": "กลับไปที่ {portal}",
   "enroll.scan": "สแกนคิวอาร์โค้ดนี้ด้วยแอปยืนยันตัวตน (Google Authenticator, Microsoft Authenticator, 1Password, Authy…)",
   "enroll.qrLabel": "คิวอาร์โค้ดสำหรับแอปยืนยันตัวตนของคุณ",
   "enroll.cantScan": "สแกนไม่ได้ใช่ไหม กรอกคีย์นี้ในแอปแทน:",

@@ -42,6 +42,8 @@ export const tr: PageCatalogue = {
   "enroll.totpHint": "Önerilen: telefonunuzdaki bir uygulamadan kodlar, çevrimdışıyken bile.",
   "enroll.smsHint": "Her seferinde SMS ile bir kod.",
   "enroll.emailHint": "Her seferinde e-posta ile bir kod.",
+  "enroll.backToSettings": "Güvenlik ayarlarınıza dönün",
+  "enroll.backToPortal": "Şuraya dönün: {portal}",
   "enroll.scan": "Bu QR kodunu bir kimlik doğrulama uygulamasıyla tarayın (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Kimlik doğrulama uygulamanız için QR kodu",
   "enroll.cantScan": "Tarayamıyor musunuz? Bunun yerine bu anahtarı uygulamaya girin:",

@@ -42,6 +42,8 @@ export const vi: PageCatalogue = {
   "enroll.totpHint": "Khuyên dùng: mã từ ứng dụng trên điện thoại, dùng được cả khi ngoại tuyến.",
   "enroll.smsHint": "Mỗi lần nhận một mã qua SMS.",
   "enroll.emailHint": "Mỗi lần nhận một mã qua email.",
+  "enroll.backToSettings": "Quay lại phần cài đặt bảo mật",
+  "enroll.backToPortal": "Quay lại {portal}",
   "enroll.scan": "Quét mã QR này bằng ứng dụng xác thực (Google Authenticator, Microsoft Authenticator, 1Password, Authy…).",
   "enroll.qrLabel": "Mã QR cho ứng dụng xác thực",
   "enroll.cantScan": "Không quét được? Hãy nhập khóa này vào ứng dụng:",

@@ -42,6 +42,8 @@ export const zhCN: PageCatalogue = {
   "enroll.totpHint": "推荐：由手机上的应用生成验证码，离线也可使用。",
   "enroll.smsHint": "每次通过短信接收验证码。",
   "enroll.emailHint": "每次通过电子邮件接收验证码。",
+  "enroll.backToSettings": "返回安全设置",
+  "enroll.backToPortal": "返回 {portal}",
   "enroll.scan": "请使用身份验证器应用（Google Authenticator、Microsoft Authenticator、1Password、Authy 等）扫描此二维码。",
   "enroll.qrLabel": "用于身份验证器应用的二维码",
   "enroll.cantScan": "无法扫描？请改为在应用中输入此密钥：",
