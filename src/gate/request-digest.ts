@@ -14,6 +14,7 @@
  * - Anything else, or JSON that does not parse: the SHA-256 of the bytes as sent.
  * The method includes every method the request claims (`X-HTTP-Method-Override`, `?_method=`).
  */
+import { exactAsDouble } from "../lib/exact-number";
 import { sha256Hex } from "../lib/crypto";
 import { ProblemError } from "../lib/problem";
 import { decodeFormComponent, fieldKey } from "./field-names";
@@ -162,6 +163,8 @@ export async function approvalDigest(request: Request, body: ReadBody, display: 
 export function ambiguousJson(text: string, parsed: unknown): string | null {
   const duplicate = duplicateKey(text);
   if (duplicate !== null) return `duplicate key ${JSON.stringify(duplicate)}`;
+  const inexact = inexactNumber(text);
+  if (inexact !== null) return `the number ${inexact.length > 40 ? `${inexact.slice(0, 40)}…` : inexact}, which a decimal reader and a double read differently`;
   const stack: unknown[] = [parsed];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -169,6 +172,31 @@ export function ambiguousJson(text: string, parsed: unknown): string | null {
       return "a number beyond the range JSON parsers agree on (integers up to 2^53)";
     }
     if (typeof value === "object" && value !== null) stack.push(...Object.values(value));
+  }
+  return null;
+}
+
+const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The first number token of `text` (valid JSON) whose exact decimal value a double does not
+ * hold (`0.1000000000000000000001`, `4503599627370497.5`): stepgate (and JavaScript, Jackson's
+ * defaults, Python's json) round it, an origin reading decimals (BigDecimal, Python's
+ * `parse_float=Decimal`, PHP's JSON_BIGINT…) does not, so the amount shown would not be the one
+ * acted on. `null` when there is none.
+ */
+function inexactNumber(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '"') {
+      i++;
+      while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    } else if (char === "-" || (char >= "0" && char <= "9")) {
+      NUMBER_TOKEN.lastIndex = i;
+      const token = NUMBER_TOKEN.exec(text)![0];
+      if (!exactAsDouble(token)) return token;
+      i += token.length - 1;
+    }
   }
   return null;
 }

@@ -55,3 +55,37 @@ export function inBlocksOfFour(value: string): string | null {
   if (!/^[A-Za-z0-9]+$/.test(value)) return null;
   return value.replace(/(.{4})(?=.)/g, "$1 ");
 }
+
+const JSON_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The exact decimal value a JSON number token spells, as `digits e exponent` with no leading or
+ * trailing zeros (`"10.50"`, `"1.05e1"` and `"10.5"` give one key; every zero gives `"0"`);
+ * `null` for a token that is not a JSON number.
+ * @example
+ * decimalKey("10.50") === decimalKey("1.05e1") // true
+ */
+export function decimalKey(token: string): string | null {
+  const parts = JSON_NUMBER.exec(token);
+  if (!parts) return null;
+  const [, sign, whole, fraction = "", exponent = "0"] = parts;
+  let digits = `${whole}${fraction}`.replace(/^0+/, "");
+  if (digits === "") return "0";
+  let power = BigInt(exponent) - BigInt(fraction.length);
+  const trailing = digits.length - digits.replace(/0+$/, "").length;
+  digits = digits.slice(0, digits.length - trailing);
+  power += BigInt(trailing);
+  return `${sign}${digits}e${power}`;
+}
+
+/**
+ * Whether a JSON number token means exactly the double a JavaScript (or any IEEE 754) reader
+ * makes of it: `0.1`, `10.50` and `1e2` do; `0.1000000000000000000001` and `4503599627370497.5`
+ * do not (a decimal reader keeps digits that a double rounds away).
+ * @example
+ * exactAsDouble("4503599627370497.5") // false
+ */
+export function exactAsDouble(token: string): boolean {
+  const value = Number(token);
+  return Number.isFinite(value) && decimalKey(token) === decimalKey(String(value));
+}

@@ -1,7 +1,7 @@
 /** Amounts and numbers in a language's way of writing, with every digit that was sent. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatExactDecimal, inBlocksOfFour } from "../../src/lib/exact-number";
+import { decimalKey, exactAsDouble, formatExactDecimal, inBlocksOfFour } from "../../src/lib/exact-number";
 
 /** The digits of a text, any script's digits read as 0–9 (Arabic-Indic, Thai…). */
 const digitsOf = (text: string) =>
@@ -65,5 +65,67 @@ describe("inBlocksOfFour", () => {
 
   it("leaves spaced, dashed or marked values as sent", () => {
     for (const value of ["DE89 3704", "ACC-2002", "DE89\\u200B3704", ""]) expect(inBlocksOfFour(value), value).toBeNull();
+  });
+});
+
+/** A decimal token as the fraction n / d of BigInts. */
+function rational(token: string): [bigint, bigint] {
+  const [, sign, whole, fraction = "", exponent = "0"] = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token)!;
+  const power = Number(exponent) - fraction.length;
+  const n = BigInt(`${sign}${whole}${fraction}`);
+  return power >= 0 ? [n * 10n ** BigInt(power), 1n] : [n, 10n ** BigInt(-power)];
+}
+
+/**
+ * An independent reference: whether `token` is, as a decimal value, the shortest decimal that
+ * reads back as the same double (what a double-based reader shows), found with `toPrecision`
+ * and compared as BigInt fractions; `-0` and `0` are one value.
+ */
+function referenceExact(token: string): boolean {
+  const value = Number(token);
+  if (!Number.isFinite(value)) return false;
+  let shortest = "";
+  for (let precision = 1; precision <= 17; precision++) {
+    shortest = value.toPrecision(precision);
+    if (Number(shortest) === value) break;
+  }
+  const [a, b] = rational(token);
+  const [c, d] = rational(shortest.replace(/e\+/, "e"));
+  return a * d === c * b;
+}
+
+describe("exactAsDouble", () => {
+  const tokens = fc
+    .tuple(
+      fc.constantFrom("", "-"),
+      fc.oneof(fc.constant("0"), fc.stringMatching(/^[1-9]\d{0,24}$/)),
+      fc.option(fc.stringMatching(/^\d{1,24}$/), { nil: undefined }),
+      fc.option(fc.integer({ min: -30, max: 30 }), { nil: undefined }),
+    )
+    .map(([sign, whole, fraction, exponent]) => `${sign}${whole}${fraction === undefined ? "" : `.${fraction}`}${exponent === undefined ? "" : `e${exponent}`}`);
+
+  it("says a token is exact exactly when its decimal value is the double's (fast-check against a BigInt reference)", () => {
+    let exact = 0;
+    let inexact = 0;
+    fc.assert(
+      fc.property(tokens, (token) => {
+        const expected = referenceExact(token);
+        if (expected) exact++;
+        else inexact++;
+        expect(exactAsDouble(token), token).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(exact).toBeGreaterThan(500);
+    expect(inexact).toBeGreaterThan(200);
+  });
+
+  it("keys equal decimals alike however they are written", () => {
+    expect(decimalKey("10.50")).toBe(decimalKey("1.05e1"));
+    expect(decimalKey("0")).toBe(decimalKey("-0.000e5"));
+    expect(decimalKey("100")).toBe("1e2");
+    expect(exactAsDouble("0.1000000000000000000001")).toBe(false);
+    expect(exactAsDouble("4503599627370497.5")).toBe(false);
+    expect(exactAsDouble("9007199254740993")).toBe(false);
   });
 });
