@@ -101,7 +101,7 @@ export async function rememberDevice(c: Context<SessionEnv>, operation: string, 
 /**
  * Confirms an enrolment (authenticator, phone or email) with its first code. Backup codes come
  * back once, with the first factor; when the enrolment answered a challenge, its operation is
- * granted too.
+ * granted too; `replaced` says the new app took the enrolled one's place.
  * @example
  * const { backupCodes } = await confirmEnrollment(c, "totp", enrollmentId, "123456", null);
  */
@@ -112,7 +112,7 @@ export async function confirmEnrollment(
   code: string,
   challengeId: string | null,
   trustDevice = false,
-): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null; held: boolean }> {
+): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null; held: boolean; replaced: boolean }> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<ConfirmOutcome>(() =>
@@ -138,7 +138,7 @@ export async function confirmEnrollment(
   // as much as one enrolled when the login challenge sent them to (required): either way the
   // next page must not ask for a code again. Its cookie only: `grant` is the challenge's answer.
   if (!challenge && outcome.firstFactor && policy.operations[LOGIN]?.enabled) await grantOperation(c, LOGIN);
-  return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false };
+  return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false, replaced: outcome.replaced };
 }
 
 /**

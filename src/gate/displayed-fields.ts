@@ -78,9 +78,14 @@ export function displayedFields(body: ReadBody, display: Operation["display"]): 
     // Two entries shown alike with different values (the key `to.iban` and the pointer
     // `/to/iban`, which Spring or ASP.NET bind to one property) are two readings of one field.
     if (same && same.value !== value) {
-      throw new ProblemError(400, "ambiguous_request", `This request cannot be approved as shown: the displayed field ${JSON.stringify(field)} is sent twice, as a key and as a path.`, {
-        ambiguity: `the displayed field ${JSON.stringify(field)} is sent as a key and as a path with different values`,
-      });
+      throw new ProblemError(
+        400,
+        "ambiguous_request",
+        `This request cannot be approved as shown: the displayed field ${JSON.stringify(field)} is sent twice, as a key and as a path.`,
+        {
+          ambiguity: `the displayed field ${JSON.stringify(field)} is sent as a key and as a path with different values`,
+        },
+      );
     }
     if (same) return;
     shown.push({ field, value, ...how });

@@ -1,7 +1,7 @@
 /**
  * @module
- * Choosing how to receive codes: an authenticator app, text messages or email; and the note
- * that opens enrolment the portal requires.
+ * Choosing how to receive codes: an authenticator app (or replacing the one the user has),
+ * text messages or email; and the note that opens enrolment the portal requires.
  */
 import type { FC } from "hono/jsx";
 import type { PageKey } from "./i18n/catalogue";
@@ -14,6 +14,11 @@ export interface EnrollChoicePageProps {
   /** The factors the policy offers, in order. */
   offered: Array<"totp" | "sms" | "email">;
   challengeId: string | null;
+  /**
+   * The user's authenticator app (its factor id), when they have one: a user has one app, so
+   * instead of adding another they are offered to replace it.
+   */
+  replaceApp: string | null;
 }
 
 const LABELS: Record<"totp" | "sms" | "email", readonly [PageKey, PageKey]> = {
@@ -38,21 +43,30 @@ export const RequiredNote: FC<{ text: PageText; branding: Branding }> = ({ text,
  * Each factor is one card that is a link as a whole (its name and hint are the link's text), then
  * a way back: to the portal when the gate sent the user here, else to the security settings.
  * @example
- * <EnrollChoicePage branding={…} text={text} offered={["totp", "sms"]} challengeId={null} />
+ * <EnrollChoicePage branding={…} text={text} offered={["totp", "sms"]} challengeId={null} replaceApp={null} />
  */
-export const EnrollChoicePage: FC<EnrollChoicePageProps> = ({ branding, text, offered, challengeId }) => (
+export const EnrollChoicePage: FC<EnrollChoicePageProps> = ({ branding, text, offered, challengeId, replaceApp }) => (
   <Layout branding={branding} text={text} title={text.t("enroll.title")}>
     {challengeId ? <RequiredNote text={text} branding={branding} /> : null}
     <p id="choose">{text.t("enroll.choose")}</p>
     <ul class="choices" aria-labelledby="choose">
-      {offered.map((factor) => (
-        <li>
-          <a class="card choice" href={`/__stepgate/enroll?factor=${factor}${challengeId ? `&challenge=${challengeId}` : ""}`}>
-            <strong>{text.t(LABELS[factor][0])}</strong>
-            <span class="muted">{text.t(LABELS[factor][1])}</span>
-          </a>
-        </li>
-      ))}
+      {offered.map((factor) =>
+        factor === "totp" && replaceApp ? (
+          <li id="replace-app">
+            <a class="card choice" href={`/__stepgate/enroll?factor=totp&replace=${replaceApp}`}>
+              <strong>{text.t("enroll.replace")}</strong>
+              <span class="muted">{text.t("enroll.replaceHint")}</span>
+            </a>
+          </li>
+        ) : (
+          <li>
+            <a class="card choice" href={`/__stepgate/enroll?factor=${factor}${challengeId ? `&challenge=${challengeId}` : ""}`}>
+              <strong>{text.t(LABELS[factor][0])}</strong>
+              <span class="muted">{text.t(LABELS[factor][1])}</span>
+            </a>
+          </li>
+        ),
+      )}
     </ul>
     <p>
       {challengeId ? (

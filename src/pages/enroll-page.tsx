@@ -1,7 +1,7 @@
 /**
  * @module
  * Enrolling an authenticator app: the QR code, the secret for typing in by hand, and the
- * first code to confirm it.
+ * first code to confirm it; or the same for a new app replacing the enrolled one.
  */
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
@@ -20,6 +20,8 @@ export interface EnrollPageProps {
   qrSvg: string;
   digits: number;
   challengeId: string | null;
+  /** The enrolled app this one replaces (its factor id), or `null` for a first app. */
+  replaces: string | null;
   /** What the challenge that sent the user here approves (empty when none). */
   approving: readonly ApprovedField[];
   csrf: string;
@@ -34,8 +36,13 @@ export interface EnrollPageProps {
 export const EnrollPage: FC<EnrollPageProps> = (props) => {
   const { text } = props;
   return (
-    <Layout branding={props.branding} text={text} title={text.t("enroll.title")}>
+    <Layout branding={props.branding} text={text} title={text.t(props.replaces ? "enroll.replaceTitle" : "enroll.title")}>
       {props.challengeId ? <RequiredNote text={text} branding={props.branding} /> : null}
+      {props.replaces ? (
+        <p class="card" id="replacing">
+          {text.t("enroll.replaceNote")}
+        </p>
+      ) : null}
       <Approving text={text} approving={props.approving} />
       <div class="card">
         <p>
@@ -60,12 +67,18 @@ export const EnrollPage: FC<EnrollPageProps> = (props) => {
           <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
           <input type="hidden" name="kind" value="totp" />
           {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+          {props.replaces ? <input type="hidden" name="replace" value={props.replaces} /> : null}
           <label for="code">{text.t("enroll.appCode")}</label>
           <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" maxlength={props.digits + 2} />
           {props.offerTrust ? <TrustThisDevice text={text} /> : null}
-          <button type="submit">{text.t("enroll.turnOn")}</button>
+          <button type="submit">{text.t(props.replaces ? "enroll.replace" : "enroll.turnOn")}</button>
         </form>
       </div>
+      {props.replaces ? (
+        <p>
+          <a href="/__stepgate/settings">{text.t("settings.cancel")}</a>
+        </p>
+      ) : null}
     </Layout>
   );
 };

@@ -2,7 +2,9 @@
  * @module
  * `/__stepgate/enroll…`: choosing a factor, then enrolling it: an authenticator app by its QR
  * code, a phone or an email address by a code sent to it; the backup codes are shown with the
- * first factor. The guards every hosted page runs (CSRF, session, body size) are mounted in
+ * first factor. A user who has an authenticator app is offered to replace it instead
+ * (`?factor=totp&replace=<its id>`): after a fresh verification, the new app's QR code, and the
+ * old app is gone once the new one's first code is confirmed. The guards every hosted page runs (CSRF, session, body size) are mounted in
  * `hosted-pages.tsx`.
  */
 import { Hono, type Context } from "hono";
@@ -21,7 +23,7 @@ import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal } from "../state/user";
+import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal, UserStatus } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { completePath, offersTrust } from "./challenge-routes";
 import { EXAMPLE_PHONE, EnrollAddressPage } from "./enroll-address-page";
@@ -37,27 +39,37 @@ import { problemDetail, shownBesideForm } from "./problem-text";
 export const enrollPages = new Hono<SessionEnv>();
 
 enrollPages.get("/enroll", async (c) => {
-  const challengeId = optionalChallengeId(c.req.query("challenge"));
+  const challengeId = optionalId(c.req.query("challenge"));
   const offered = enrollableFactors(c.var.policy);
-  const factor = offered.find((f) => f === c.req.query("factor")) ?? (offered.length === 1 ? "totp" : null);
-  if (!factor) {
-    return renderPage(
-      c,
-      <EnrollChoicePage branding={c.var.policy.branding} text={await requestText(c, c.var.policy)} offered={offered} challengeId={challengeId} />,
-    );
+  const asked = offered.find((f) => f === c.req.query("factor"));
+  if (!asked) {
+    // A user sent to enrol by a challenge has no factor yet; anyone else may have an app already.
+    const app = challengeId ? null : await enrolledApp(c);
+    if (offered.length > 1 || app) {
+      return renderPage(
+        c,
+        <EnrollChoicePage
+          branding={c.var.policy.branding}
+          text={await requestText(c, c.var.policy)}
+          offered={offered}
+          challengeId={challengeId}
+          replaceApp={app}
+        />,
+      );
+    }
   }
+  const factor = asked ?? "totp";
   if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
-  const started = await reachState<EnrollmentStart>(() =>
-    signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
-  );
-  if (!started.ok) return refusedEnrollment(c, started, challengeId, "totp");
-  return renderEnrollment(c, started, challengeId, null, 200);
+  const replaces = optionalId(c.req.query("replace"));
+  const started = await beginTotp(c, replaces);
+  if (!started.ok) return refusedEnrollment(c, started, challengeId, "totp", replaces);
+  return renderEnrollment(c, started, challengeId, replaces, null, 200);
 });
 
 for (const kind of ["sms", "email"] as const) {
   enrollPages.post(`/enroll/${kind}`, async (c) => {
     const form = await checkedForm(c);
-    const challengeId = optionalChallengeId(form.challenge);
+    const challengeId = optionalId(form.challenge);
     const typed = String(form.address ?? "");
     if (kind === "sms") await phoneNumbersReady(c.env);
     const parsed = kind === "sms" ? EnrollPhoneBody.safeParse({ phone: typed }) : EnrollEmailBody.safeParse({ email: typed });
@@ -82,7 +94,7 @@ for (const kind of ["sms", "email"] as const) {
 for (const kind of ["sms", "email"] as const) {
   enrollPages.post(`/enroll/${kind}/resend`, async (c) => {
     const form = await checkedForm(c);
-    const challengeId = optionalChallengeId(form.challenge);
+    const challengeId = optionalId(form.challenge);
     const enrollmentId = String(form.enrollmentId ?? "");
     const shown = { enrollmentId, destination: String(form.destination ?? "") };
     try {
@@ -97,44 +109,80 @@ for (const kind of ["sms", "email"] as const) {
 
 enrollPages.post("/enroll", async (c) => {
   const form = await checkedForm(c);
-  const challengeId = optionalChallengeId(form.challenge);
+  const challengeId = optionalId(form.challenge);
   const enrollmentId = String(form.enrollmentId ?? "");
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
     const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
-    const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     const { branding } = c.var.policy;
     const text = await requestText(c, c.var.policy);
+    if (confirmed.replaced) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo="/__stepgate/settings" replaced />);
+    const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
     if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo={continueTo} />);
     return renderPage(c, <BackupCodesPage branding={branding} text={text} codes={confirmed.backupCodes} continueTo={continueTo} />);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
-      const started = await reachState<EnrollmentStart>(() =>
-        signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true }),
-      );
-      if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
-      return renderEnrollment(c, started, challengeId, problemDetail(await requestText(c, c.var.policy), error), 400);
+      const replaces = optionalId(form.replace);
+      const started = await beginTotp(c, replaces);
+      if (!started.ok) return refusedEnrollment(c, started, challengeId, kind, replaces);
+      return renderEnrollment(c, started, challengeId, replaces, problemDetail(await requestText(c, c.var.policy), error), 400);
     }
     const sent = { enrollmentId, destination: String(form.destination ?? "") };
     return renderAddress(c, kind, challengeId, sent, problemDetail(await requestText(c, c.var.policy), error), "", 400);
   }
 });
 
-/** An enrolment the user's object refused: verify first, go to the challenge, or say why. */
-async function refusedEnrollment(c: Context<SessionEnv>, refusal: Refusal, challengeId: string | null, factor: string): Promise<Response> {
+/** Starts (or resumes) enrolling an authenticator app, or replacing the enrolled one (`replaces`). */
+function beginTotp(c: Context<SessionEnv>, replaces: string | null): Promise<EnrollmentStart> {
+  return reachState<EnrollmentStart>(() =>
+    signedInUser(c).beginTotpEnrollment({ sessionId: c.var.identity.sessionId, settings: c.var.policy.factors.totp, resume: true, replaces }),
+  );
+}
+
+/** The user's authenticator app (its factor id), or `null` when they have none. */
+async function enrolledApp(c: Context<SessionEnv>): Promise<string | null> {
+  const status = await reachState<UserStatus>(() => signedInUser(c).status(c.var.policy.enrollmentEpoch));
+  return status.factors.find((f) => f.kind === "totp")?.id ?? null;
+}
+
+/**
+ * An enrolment the user's object refused: verify first (and come back to this page), go to the
+ * challenge, replace the app the user already has (there is one app per user), or say why.
+ */
+async function refusedEnrollment(
+  c: Context<SessionEnv>,
+  refusal: Refusal,
+  challengeId: string | null,
+  factor: string,
+  replaces: string | null = null,
+): Promise<Response> {
   if (refusal.error === "step_up_required") {
-    const challenge = await openFreshVerification(c, `/__stepgate/enroll?factor=${factor}`);
+    const challenge = await openFreshVerification(c, enrollPath(factor, replaces));
     return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
   }
   if (refusal.error === "already_enrolled" && challengeId) return c.redirect(`/__stepgate/challenge/${challengeId}`, 303);
+  if (refusal.error === "already_enrolled" && factor === "totp") {
+    const app = await enrolledApp(c);
+    if (app) return c.redirect(enrollPath("totp", app), 303);
+  }
   throw refusalProblem(refusal);
+}
+
+/**
+ * The page that enrols `factor`, or replaces the enrolled app `replaces`.
+ * @example
+ * enrollPath("totp", factorId) // "/__stepgate/enroll?factor=totp&replace=…"
+ */
+export function enrollPath(factor: string, replaces: string | null = null): string {
+  return `/__stepgate/enroll?factor=${factor}${replaces ? `&replace=${replaces}` : ""}`;
 }
 
 async function renderEnrollment(
   c: Context<SessionEnv>,
   started: Extract<EnrollmentStart, { ok: true }>,
   challengeId: string | null,
+  replaces: string | null,
   error: string | null,
   status: 200 | 400,
 ): Promise<Response> {
@@ -152,6 +200,7 @@ async function renderEnrollment(
       qrSvg={totpQrSvg(otpauthUri)}
       digits={settings.digits}
       challengeId={challengeId}
+      replaces={replaces}
       approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
       csrf={await sessionCsrf(c)}
       error={error}
@@ -208,6 +257,7 @@ async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): P
   return view ? { operation: view.operation, approving: view.approving } : null;
 }
 
-function optionalChallengeId(value: unknown): string | null {
+/** A challenge or factor id from the query or a form, when it is one. */
+function optionalId(value: unknown): string | null {
   return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
 }

@@ -60,6 +60,14 @@ nav.languages summary{cursor:pointer;padding:.25rem .5rem}
 nav.languages ul{position:absolute;inset-inline-end:0;z-index:1;margin:.25rem 0 0;padding:.5rem 0;list-style:none;background:var(--surface);border:1px solid var(--border);border-radius:6px;min-width:12rem}
 nav.languages a{display:block;padding:.25rem 1rem;color:inherit}
 nav.languages a[aria-current]{font-weight:600}
+section.card h2{font-size:1.1rem;margin:0 0 .75rem}
+ul.rows,ul.log{list-style:none;margin:0;padding:0}
+ul.rows li,ul.log li{padding:.5rem 0;border-top:1px solid #d0d7de}
+ul.rows li:first-child,ul.log li:first-child{border-top:0}
+ul.rows li{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem}
+.actions{display:flex;flex-wrap:wrap;gap:.5rem}
+.actions form,ul.rows form{margin:0}
+button.compact{display:inline-block;width:auto;margin:0;padding:.35rem .8rem;font-size:.9rem}
 `;
 
 /**

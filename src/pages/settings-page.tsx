@@ -1,14 +1,16 @@
 /**
  * @module
- * The user's own settings: factors (add, remove where allowed), backup codes, trusted devices
- * and recent sign-in activity, its times in the visitor's time zone (named on the page).
+ * The user's own settings: factors (add, replace the authenticator app, remove where allowed),
+ * backup codes and how many are left, trusted devices and recent activity, its times in the
+ * visitor's time zone (named on the page), and the way back to the portal. One `h1` (the
+ * layout's), an `h2` per section.
  */
 import type { FC } from "hono/jsx";
 import type { AuditEntry } from "../state/user/audit";
 import type { DeviceView, FactorSummary } from "../state/user";
-import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
 import { Layout, Ltr, type Branding } from "./layout";
+import { Activity, FACTOR_NAMES } from "./settings-activity";
 
 export interface SettingsPageProps {
   branding: Branding;
@@ -18,23 +20,13 @@ export interface SettingsPageProps {
   activity: AuditEntry[];
   /** Whether the last factor may be removed (2FA is optional for this user). */
   mayRemoveLast: boolean;
+  /** Backup codes the user has left, of how many a set holds. */
+  backupCodes: { left: number; total: number };
   csrf: string;
   notice: string | null;
   /** New backup codes, shown once right after they were made. */
-  backupCodes: string[] | null;
+  newBackupCodes: string[] | null;
 }
-
-const FACTOR_NAMES: Readonly<Record<string, PageKey>> = { totp: "factor.totp", sms: "factor.sms", email: "factor.email" };
-const ACTIVITY: Readonly<Record<string, PageKey>> = {
-  "verify.ok": "activity.verify.ok",
-  "verify.failed": "activity.verify.failed",
-  "login.trusted_device": "activity.login.trusted_device",
-  "lockout.started": "activity.lockout.started",
-  "factor.enrolled": "activity.factor.enrolled",
-  "factor.removed": "activity.factor.removed",
-  "device.trusted": "activity.device.trusted",
-  "device.revoked": "activity.device.revoked",
-};
 
 /** The name a device was given when trusted (`deviceName`: "Chrome on Android"), in the page's language. */
 const DEVICE_NAME = /^(Edge|Firefox|Chrome|Safari|Browser) on (Android|iOS|Windows|macOS|Linux|an unknown system)$/;
@@ -64,95 +56,105 @@ export const FactorLabel: FC<{ text: PageText; factor: FactorSummary }> = ({ tex
 
 /**
  * @example
- * renderPage(c, <SettingsPage branding={…} text={text} factors={…} devices={…} activity={…} … />)
+ * renderPage(c, <SettingsPage branding={…} text={text} factors={…} devices={…} activity={…} backupCodes={{ left: 7, total: 10 }} … />)
  */
 export const SettingsPage: FC<SettingsPageProps> = (props) => {
-  const { text } = props;
+  const { text, branding } = props;
   const canRemove = props.factors.length > 1 || props.mayRemoveLast;
   return (
-    <Layout branding={props.branding} text={text} title={text.t("settings.title")}>
+    <Layout branding={branding} text={text} title={text.t("settings.title")}>
+      <p>
+        <a href={branding.portalUrl ?? "/"} id="portal">
+          {text.t("settings.backToPortal", { portal: branding.name })}
+        </a>
+      </p>
       {props.notice ? (
         <p class="card" role="status">
           {props.notice}
         </p>
       ) : null}
-      <h2>{text.t("settings.factors")}</h2>
-      <div class="card">
+      <section class="card" aria-labelledby="factors-heading">
+        <h2 id="factors-heading">{text.t("settings.factors")}</h2>
         {props.factors.length === 0 ? <p>{text.t("settings.noFactors")}</p> : null}
-        <ul id="factors">
+        <ul class="rows" id="factors">
           {props.factors.map((f) => (
             <li>
-              <FactorLabel text={text} factor={f} />
-              {canRemove ? (
-                // A GET to the "are you sure?" page, which holds the form that removes it.
-                <form method="get" action={`/__stepgate/settings/factors/${f.id}/remove`}>
-                  <button type="submit" class="secondary">
-                    {text.t("settings.remove")}
-                  </button>
-                </form>
-              ) : null}
+              <span id={`factor-${f.id}`}>
+                <FactorLabel text={text} factor={f} />
+              </span>
+              <span class="actions">
+                {f.kind === "totp" ? (
+                  // The enrolment page for a new app that takes this one's place (one app per user).
+                  <form method="get" action="/__stepgate/enroll">
+                    <input type="hidden" name="factor" value="totp" />
+                    <input type="hidden" name="replace" value={f.id} />
+                    <button type="submit" class="secondary compact" aria-describedby={`factor-${f.id}`}>
+                      {text.t("settings.replace")}
+                    </button>
+                  </form>
+                ) : null}
+                {canRemove ? (
+                  // A GET to the "are you sure?" page, which holds the form that removes it.
+                  <form method="get" action={`/__stepgate/settings/factors/${f.id}/remove`}>
+                    <button type="submit" class="secondary compact" aria-describedby={`factor-${f.id}`}>
+                      {text.t("settings.remove")}
+                    </button>
+                  </form>
+                ) : null}
+              </span>
             </li>
           ))}
         </ul>
         <p>
           <a href="/__stepgate/enroll">{text.t("settings.addFactor")}</a>
         </p>
-      </div>
+      </section>
       {props.factors.length > 0 ? (
-        <>
-          <h2>{text.t("settings.backupCodes")}</h2>
-          <div class="card">
-            {props.backupCodes ? (
-              <ol class="codes" id="backup-codes">
-                {props.backupCodes.map((code) => (
-                  <li>{code}</li>
-                ))}
-              </ol>
-            ) : (
+        <section class="card" aria-labelledby="backup-heading">
+          <h2 id="backup-heading">{text.t("settings.backupCodes")}</h2>
+          {props.newBackupCodes ? (
+            <ol class="codes" id="backup-codes">
+              {props.newBackupCodes.map((code) => (
+                <li>{code}</li>
+              ))}
+            </ol>
+          ) : (
+            <>
+              <p id="backup-left">
+                <strong>{text.t("settings.backupLeft", { count: props.backupCodes.left, total: props.backupCodes.total })}</strong>
+              </p>
               <p>{text.t("settings.backupHelp")}</p>
-            )}
-            <form method="post" action="/__stepgate/settings/backup-codes">
-              <input type="hidden" name="csrf" value={props.csrf} />
-              <button type="submit" class="secondary">
-                {text.t("settings.newBackupCodes")}
-              </button>
-            </form>
-          </div>
-        </>
+            </>
+          )}
+          <form method="post" action="/__stepgate/settings/backup-codes">
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <button type="submit" class="secondary compact">
+              {text.t("settings.newBackupCodes")}
+            </button>
+          </form>
+        </section>
       ) : null}
-      <h2>{text.t("settings.devices")}</h2>
-      <div class="card">
+      <section class="card" aria-labelledby="devices-heading">
+        <h2 id="devices-heading">{text.t("settings.devices")}</h2>
         {props.devices.length === 0 ? <p>{text.t("settings.noDevices")}</p> : null}
-        <ul id="devices">
+        <ul class="rows" id="devices">
           {props.devices.map((d) => (
             <li>
-              {text.t("settings.lastUsed", { device: deviceLabel(text, d.name), time: text.dateTime(d.lastUsedAt) })}
+              <span id={`device-${d.id}`}>{text.t("settings.lastUsed", { device: deviceLabel(text, d.name), time: text.dateTime(d.lastUsedAt) })}</span>
               <form method="post" action={`/__stepgate/settings/devices/${d.id}/revoke`}>
                 <input type="hidden" name="csrf" value={props.csrf} />
-                <button type="submit" class="secondary">
+                <button type="submit" class="secondary compact" aria-describedby={`device-${d.id}`}>
                   {text.t("settings.stopTrusting")}
                 </button>
               </form>
             </li>
           ))}
         </ul>
-      </div>
-      <h2>{text.t("settings.activity")}</h2>
-      <div class="card">
-        <ul id="activity">
-          {props.activity.map((e) => {
-            const event = ACTIVITY[e.type] ? text.t(ACTIVITY[e.type]!) : e.type;
-            const time = text.dateTime(e.at);
-            return (
-              <li>
-                {e.ip
-                  ? text.parts("settings.activityFrom", { time, event, ip: <Ltr text={text}>{e.ip}</Ltr> })
-                  : text.t("settings.activityAt", { time, event })}
-              </li>
-            );
-          })}
-        </ul>
-      </div>
+      </section>
+      <section class="card" aria-labelledby="activity-heading">
+        <h2 id="activity-heading">{text.t("settings.activity")}</h2>
+        <Activity text={text} entries={props.activity} />
+      </section>
       <p class="muted">{text.t("layout.timeZone", { zone: text.zoneName() })}</p>
     </Layout>
   );

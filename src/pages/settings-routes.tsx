@@ -106,12 +106,13 @@ async function refused(c: Context<SessionEnv>, refusal: Refusal, confirmPath: st
   return c.redirect(`/__stepgate/challenge/${challenge.id}`, 303);
 }
 
-async function renderSettings(c: Context<SessionEnv>, notice: PageKey | null, backupCodes: string[] | null): Promise<Response> {
+async function renderSettings(c: Context<SessionEnv>, notice: PageKey | null, newBackupCodes: string[] | null): Promise<Response> {
   const { identity, policy } = c.var;
-  const [status, devices, audit] = await Promise.all([
+  const [status, devices, audit, backupCodesLeft] = await Promise.all([
     reachState<UserStatus>(() => signedInUser(c).status(policy.enrollmentEpoch)),
     reachState<DeviceView[]>(() => signedInUser(c).devices()),
     reachState<AuditEntry[]>(() => signedInUser(c).signInActivity(ACTIVITY_SHOWN)),
+    reachState<number>(() => signedInUser(c).backupCodesLeft()),
   ]);
   const text = await requestText(c, policy);
   return renderPage(
@@ -123,9 +124,11 @@ async function renderSettings(c: Context<SessionEnv>, notice: PageKey | null, ba
       devices={devices}
       activity={audit}
       mayRemoveLast={!policy.enabled || !isRequired(policy, identity, status)}
+      // A set made before the policy's count changed may hold more.
+      backupCodes={{ left: backupCodesLeft, total: Math.max(backupCodesLeft, policy.factors.backupCodes.count) }}
       csrf={await sessionCsrf(c)}
       notice={notice ? text.t(notice) : null}
-      backupCodes={backupCodes}
+      newBackupCodes={newBackupCodes}
     />,
   );
 }

@@ -271,9 +271,18 @@ describe("what is approved is what every origin reads", () => {
     const form = async (body: string, display: Parameters<typeof displayedFields>[1]) => {
       const request = new Request("https://p.test/api/withdraw", { method: "POST", headers: { "Content-Type": FORM }, body });
       const read = await readBody(request.clone());
-      return ambiguityOf(request, read, display.map((e) => (typeof e === "string" ? e : e.field))) ?? displayedFields(read, display);
+      return (
+        ambiguityOf(
+          request,
+          read,
+          display.map((e) => (typeof e === "string" ? e : e.field)),
+        ) ?? displayedFields(read, display)
+      );
     };
-    const required = [{ field: "/amount", format: "text" as const, required: true }, { field: "/destination", format: "text" as const, required: true }];
+    const required = [
+      { field: "/amount", format: "text" as const, required: true },
+      { field: "/destination", format: "text" as const, required: true },
+    ];
     expect(await form("amount=20000&destination=ATTACKER", required)).toEqual([
       { field: "amount", value: "20000" },
       { field: "destination", value: "ATTACKER" },

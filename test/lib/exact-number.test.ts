@@ -102,7 +102,9 @@ describe("exactAsDouble", () => {
       fc.option(fc.stringMatching(/^\d{1,24}$/), { nil: undefined }),
       fc.option(fc.integer({ min: -30, max: 30 }), { nil: undefined }),
     )
-    .map(([sign, whole, fraction, exponent]) => `${sign}${whole}${fraction === undefined ? "" : `.${fraction}`}${exponent === undefined ? "" : `e${exponent}`}`);
+    .map(
+      ([sign, whole, fraction, exponent]) => `${sign}${whole}${fraction === undefined ? "" : `.${fraction}`}${exponent === undefined ? "" : `e${exponent}`}`,
+    );
 
   it("says a token is exact exactly when its decimal value is the double's (fast-check against a BigInt reference)", () => {
     let exact = 0;

@@ -14,7 +14,8 @@ import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
-import { wrongCode } from "../support/totp";
+import { challengeFor, enrollTotpViaApi, sessionHeaders } from "../support/step-up";
+import { totpCode, wrongCode } from "../support/totp";
 
 const PHONE = "+14155552671";
 const TENANT = "Acme";
@@ -156,6 +157,29 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   const device = /action="(\/__stepgate\/settings\/devices\/[\w-]+\/revoke)"/.exec(settings)![1]!;
   await keep("settings: device removed", await post(device, { csrf }));
 
+  // A user of an authenticator app: offered to replace it, replacing it, and their activity
+  // naming what was confirmed with which factor, and where.
+  const appToken = await aSession({ sub: `${user}-app`, sid: `${user}-app-1` });
+  const { backupCodes } = await enrollTotpViaApi(base, appToken);
+  const app = { Accept: "text/html", Cookie: `portal_session=${appToken}; __Host-stepgate-lang=${language}` };
+  await keep("enrol: choose, with an authenticator app", await get("/__stepgate/enroll", app));
+  const replacePath = (await get("/__stepgate/enroll?factor=totp", app)).headers.get("Location")!;
+  const replacing = await keep("enrol: replace the authenticator app", await get(replacePath, app));
+  const newSecret = /id="secret">([A-Z2-7 ]+)</.exec(replacing)![1]!.replace(/ /g, "");
+  const replaceForm = { csrf: field(replacing, "csrf"), enrollmentId: field(replacing, "enrollmentId"), kind: "totp", replace: field(replacing, "replace") };
+  await keep("enrol: replace, wrong code", await post("/__stepgate/enroll", { ...replaceForm, code: wrongCode(newSecret) }, app));
+  await keep("enrol: authenticator app replaced", await post("/__stepgate/enroll", { ...replaceForm, code: totpCode(newSecret) }, app));
+  const verifyFrom = async (factor: string, code: string, cf: Record<string, string>) =>
+    send(`${base}/__stepgate/api/challenges/${await challengeFor(`${base}/echo/withdraw`, appToken, { iban: "DE00 1234" })}/verify`, {
+      method: "POST",
+      headers: sessionHeaders(appToken, { "CF-Connecting-IP": "203.0.113.9" }),
+      body: JSON.stringify({ factor, code }),
+      cf,
+    } as RequestInit);
+  expect((await verifyFrom("backup_code", backupCodes[0]!, { city: "Berlin", country: "DE" })).status).toBe(200);
+  expect((await verifyFrom("totp", totpCode(newSecret, Date.now() + 30_000), { country: "JP" })).status).toBe(200);
+  await keep("settings: activity", await get("/__stepgate/settings", app));
+
   await keep("error: no such challenge", await get(`/__stepgate/challenge/${"x".repeat(22)}`));
   await keep("error: form from elsewhere", await post(challenge, { csrf: "forged", factor: "sms", code: "123456" }));
   await keep("error: signed out", await get("/__stepgate/enroll", { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` }));
@@ -167,27 +191,38 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   return { pages, messages };
 }
 
+/** A journey walks some 35 pages; on a loaded machine that outlasts the default test timeout. */
+const JOURNEY_TIMEOUT_MS = 60_000;
+
 describe("every page in every language", () => {
   // The languages not translated yet are named by the catalogue test.
-  it.each(LANGUAGES.filter((language) => language !== "en" && PAGE_TEXT[language]))("leaves no English on a page or in a message in %s", async (language) => {
-    const { pages, messages } = await journey(language);
-    expect(pages.length).toBeGreaterThan(25);
-    const found: string[] = [];
-    for (const [name, response, html] of pages) {
-      expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
-      expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
-      for (const english of englishIn(visibleText(html))) found.push(`${name}: ${english}`);
-    }
-    for (const text of messages) for (const english of englishIn(text.replace(/\d{6}/g, "").replaceAll(TENANT, ""))) found.push(`message: ${english}`);
-    expect(found).toEqual([]);
-  });
+  it.each(LANGUAGES.filter((language) => language !== "en" && PAGE_TEXT[language]))(
+    "leaves no English on a page or in a message in %s",
+    async (language) => {
+      const { pages, messages } = await journey(language);
+      expect(pages.length).toBeGreaterThan(25);
+      const found: string[] = [];
+      for (const [name, response, html] of pages) {
+        expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
+        expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
+        for (const english of englishIn(visibleText(html))) found.push(`${name}: ${english}`);
+      }
+      for (const text of messages) for (const english of englishIn(text.replace(/\d{6}/g, "").replaceAll(TENANT, ""))) found.push(`message: ${english}`);
+      expect(found).toEqual([]);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 
-  it("finds the English it looks for (the same journey in English)", async () => {
-    const { pages, messages } = await journey("en");
-    for (const [name, , html] of pages) expect(englishIn(visibleText(html)).length, name).toBeGreaterThan(0);
-    for (const text of messages.filter(Boolean)) expect(englishIn(text).length, text).toBeGreaterThan(0);
-    // What the English pages say is what the checks look for: the pieces come from the catalogues.
-    expect(ENGLISH_PIECES.length).toBeGreaterThan(100);
-    expect(placeholdersOf(PAGE_TEXT.en!["challenge.title"])).toEqual(["operation"]);
-  });
+  it(
+    "finds the English it looks for (the same journey in English)",
+    async () => {
+      const { pages, messages } = await journey("en");
+      for (const [name, , html] of pages) expect(englishIn(visibleText(html)).length, name).toBeGreaterThan(0);
+      for (const text of messages.filter(Boolean)) expect(englishIn(text).length, text).toBeGreaterThan(0);
+      // What the English pages say is what the checks look for: the pieces come from the catalogues.
+      expect(ENGLISH_PIECES.length).toBeGreaterThan(100);
+      expect(placeholdersOf(PAGE_TEXT.en!["challenge.title"])).toEqual(["operation"]);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
 });

@@ -168,7 +168,7 @@ describe("times on the settings page", () => {
     const headers = { ...browser, Cookie: `portal_session=${token}`, "Accept-Language": "ja" };
     const tokyo = await (await send(`${base}/__stepgate/settings`, { headers, cf: { timezone: "Asia/Tokyo" } } as RequestInit)).text();
     expect(tokyo).toContain("(Asia/Tokyo)");
-    expect(tokyo).toMatch(/\d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2} — /);
+    expect(tokyo).toMatch(/<time datetime="[^"]+">\d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}<\/time>/);
     const utc = await (await send(`${base}/__stepgate/settings`, { headers })).text();
     expect(utc).toContain("協定世界時 (UTC)");
   });

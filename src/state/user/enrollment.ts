@@ -1,7 +1,8 @@
 /**
  * @module
- * Adding and removing factors: TOTP and sent-code enrolments, their confirmation with a first
- * code (with backup codes for the first factor), removal and new backup codes.
+ * Adding, replacing and removing factors: TOTP and sent-code enrolments, their confirmation with
+ * a first code (with backup codes for the first factor), an authenticator app replaced by a new
+ * one, removal and new backup codes.
  */
 import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
 import { newTotpSecret, type TotpSettings } from "../../factors/totp";
@@ -23,15 +24,25 @@ import type { AnswerSettings, AppSettings, CodeEnrollmentStart, ConfirmOutcome, 
 /**
  * Starts a TOTP enrolment. With `resume`, an unexpired pending enrolment is returned instead,
  * so reloading the enrolment page keeps the QR code the user may already have scanned.
+ *
+ * With `replaces` (the id of the enrolled app), the new app is to take the old one's place: a
+ * user has one authenticator app, so this is how they move to another. It needs the same fresh
+ * verification as removing a factor; the old app keeps working until the new one is confirmed
+ * (see {@link confirmEnrollment}), so a replacement left half-way changes nothing.
  */
-export async function beginTotpEnrollment(user: UserContext, input: { sessionId: string; settings: TotpSettings; resume: boolean }): Promise<EnrollmentStart> {
+export async function beginTotpEnrollment(
+  user: UserContext,
+  input: { sessionId: string; settings: TotpSettings; resume: boolean; replaces?: string | null },
+): Promise<EnrollmentStart> {
   const now = Date.now();
-  const refused = mayAddFactor(user, input.sessionId, now, (f) => f.kind === "totp");
+  const replaces = input.replaces ?? null;
+  const refused = replaces ? mayReplaceTotp(user, replaces, input.sessionId, now) : mayAddFactor(user, input.sessionId, now, (f) => f.kind === "totp");
   if (refused) return refused;
   if (input.resume) {
     const pending = user.sql
       .exec<{ id: string; secret_sealed: string; totp_settings: string }>(
-        "SELECT id, secret_sealed, totp_settings FROM factors WHERE status = 'pending' AND kind = 'totp' AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+        "SELECT id, secret_sealed, totp_settings FROM factors WHERE status = 'pending' AND kind = 'totp' AND replaces IS ? AND created_at > ? ORDER BY created_at DESC LIMIT 1",
+        replaces,
         now - ENROLLMENT_TTL_MS,
       )
       .toArray()[0];
@@ -46,11 +57,12 @@ export async function beginTotpEnrollment(user: UserContext, input: { sessionId:
   const enrollmentId = randomId();
   dropStalePending(user.sql, now);
   user.sql.exec(
-    "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings) VALUES (?, 'totp', 'pending', ?, ?, ?)",
+    "INSERT INTO factors (id, kind, status, created_at, secret_sealed, totp_settings, replaces) VALUES (?, 'totp', 'pending', ?, ?, ?, ?)",
     enrollmentId,
     now,
     sealed,
     JSON.stringify(settings),
+    replaces,
   );
   user.seen(undefined, now);
   user.statusChanged();
@@ -94,8 +106,8 @@ export async function confirmEnrollment(
   applyEpoch(user, input.enrollmentEpoch);
   const now = Date.now();
   const pending = user.sql
-    .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null }>(
-      "SELECT kind, secret_sealed, totp_settings FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
+    .exec<{ kind: string; secret_sealed: string | null; totp_settings: string | null; replaces: string | null }>(
+      "SELECT kind, secret_sealed, totp_settings, replaces FROM factors WHERE id = ? AND kind = ? AND status = 'pending' AND created_at > ?",
       input.enrollmentId,
       input.kind,
       now - ENROLLMENT_TTL_MS,
@@ -121,11 +133,17 @@ export async function confirmEnrollment(
   if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, pending.kind, now, input.settings.lockout);
   if (firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
   // Checked again here, not only when the enrolment began: a pending enrolment started while
-  // the user had no factor must not slip in after they enrolled one elsewhere.
-  const stale = mayAddFactor(user, input.sessionId, now, () => false);
-  if (stale) return stale;
+  // the user had no factor must not slip in after they enrolled one elsewhere; a replacement
+  // whose old app is gone (removed, reset) has nothing left to replace.
+  const stale = pending.replaces
+    ? mayReplaceTotp(user, pending.replaces, input.sessionId, now)
+    : mayAddFactor(user, input.sessionId, now, (f) => pending.kind === "totp" && f.kind === "totp");
+  if (stale) return stale.error === "factor_not_enrolled" ? { ok: false, error: "enrollment_not_found" } : stale;
+  // One transaction: the user has exactly one authenticator app before and after, never none
+  // (the old one removed, the new one not yet active) and never two.
   user.transaction(() => {
     user.sql.exec("UPDATE factors SET status = 'active', confirmed_at = ? WHERE id = ?", now, input.enrollmentId);
+    if (pending.replaces) user.sql.exec("DELETE FROM factors WHERE id = ? AND kind = 'totp' AND status = 'active'", pending.replaces);
     // Any other pending enrolment was started under the old state of the account: drop it.
     user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
     if (firstFactor) replaceBackupCodes(user.sql, hashes, now);
@@ -134,12 +152,13 @@ export async function confirmEnrollment(
     if (firstFactor) markFresh(user.sql, input.sessionId, now);
   });
   user.statusChanged();
-  user.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
+  if (pending.replaces) user.record(now, "factor.replaced", input.origin, { factor: pending.kind, factorId: input.enrollmentId, replacedId: pending.replaces });
+  else user.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
   if (firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
   // Enrolling answers only the challenge that sent the user to enrol, and only for a first
   // factor; an already enrolled user proves themselves with a factor they had before.
   const challenge = input.challengeId && firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
-  return { ok: true, factorId: input.enrollmentId, firstFactor, backupCodes, challenge };
+  return { ok: true, factorId: input.enrollmentId, firstFactor, replaced: pending.replaces !== null, backupCodes, challenge };
 }
 
 /**
@@ -155,6 +174,15 @@ export function mayAddFactor(user: UserContext, sessionId: string, now: number, 
 }
 
 /**
+ * Whether this session may replace the enrolled authenticator app `factorId`: it must be the
+ * user's active TOTP factor, and the session must have verified recently (as for removing it).
+ */
+function mayReplaceTotp(user: UserContext, factorId: string, sessionId: string, now: number): Refusal | null {
+  if (!factorRows(user.sql).some((f) => f.id === factorId && f.kind === "totp")) return { ok: false, error: "factor_not_enrolled" };
+  return isFresh(user.sql, sessionId, now) ? null : { ok: false, error: "step_up_required" };
+}
+
+/**
  * Removes a factor (self-service), when this session verified for `manage_factors` recently
  * and the user may go without it. Removing ends every grant and device trust of the user.
  */
@@ -164,13 +192,14 @@ export async function removeFactor(
 ): Promise<RemovalOutcome> {
   const now = Date.now();
   const active = factorRows(user.sql);
-  if (!active.some((f) => f.id === input.factorId)) return { ok: false, error: "factor_not_enrolled" };
+  const removed = active.find((f) => f.id === input.factorId);
+  if (!removed) return { ok: false, error: "factor_not_enrolled" };
   if (!isFresh(user.sql, input.sessionId, now)) return { ok: false, error: "step_up_required" };
   if (active.length === 1 && !input.mayRemoveLast) return { ok: false, error: "last_factor_required" };
   user.sql.exec("DELETE FROM factors WHERE id = ?", input.factorId);
   if (active.length === 1) user.sql.exec("DELETE FROM backup_codes");
   revokeEverything(user.sql, now);
-  user.record(now, "factor.removed", input.origin, { factorId: input.factorId, remaining: active.length - 1 });
+  user.record(now, "factor.removed", input.origin, { factor: removed.kind, factorId: input.factorId, remaining: active.length - 1 });
   user.statusChanged();
   return { ok: true };
 }

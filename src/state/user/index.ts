@@ -22,7 +22,7 @@ import { issueCode, withdrawCode } from "./code-sends";
 import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
-import { activeFactors, factorRows } from "./factors";
+import { activeFactors, backupCodesLeft, factorRows } from "./factors";
 import { known, nameFromProfile, noteSeen } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
@@ -171,7 +171,7 @@ export class UserState extends DurableObject<Env> {
     return challengeView(this.sql, id, sessionId, Date.now());
   }
 
-  /** Starts a TOTP enrolment. */
+  /** Starts a TOTP enrolment, or the replacement of the enrolled app (`replaces`). */
   async beginTotpEnrollment(input: Parameters<typeof beginTotpEnrollment>[1]): Promise<EnrollmentStart> {
     return beginTotpEnrollment(this.context(), input);
   }
@@ -219,6 +219,11 @@ export class UserState extends DurableObject<Env> {
   /** An admin's reset. */
   async reset(origin: RequestOrigin, actor: string): Promise<{ factorsRemoved: number } | null> {
     return reset(this.context(), origin, actor);
+  }
+
+  /** How many backup codes the user has left. */
+  async backupCodesLeft(): Promise<number> {
+    return backupCodesLeft(this.sql);
   }
 
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */

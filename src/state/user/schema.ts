@@ -95,4 +95,9 @@ export const USER_MIGRATIONS: readonly string[] = [
    UPDATE factors SET confirmed_at = created_at WHERE status = 'active';`,
   // Settings that are words, not numbers: the language the user last used a page in.
   `ALTER TABLE settings ADD COLUMN text TEXT;`,
+  // A TOTP enrolment that replaces the enrolled app names it (the old one goes when the new one
+  // is confirmed); an audit entry keeps the city and country Cloudflare placed the request in.
+  `ALTER TABLE factors ADD COLUMN replaces TEXT;
+   ALTER TABLE audit ADD COLUMN city TEXT;
+   ALTER TABLE audit ADD COLUMN country TEXT;`,
 ];

@@ -155,4 +155,14 @@ export type IssuedCode =
     }
   | Refusal;
 
-export type ConfirmOutcome = { ok: true; factorId: string; firstFactor: boolean; backupCodes: string[]; challenge: CompletedChallenge | null } | Refusal;
+export type ConfirmOutcome =
+  | {
+      ok: true;
+      factorId: string;
+      firstFactor: boolean;
+      /** Whether the new factor took an enrolled authenticator app's place (which is gone now). */
+      replaced: boolean;
+      backupCodes: string[];
+      challenge: CompletedChallenge | null;
+    }
+  | Refusal;
