@@ -77,6 +77,11 @@ export async function stepUp(
     if (trusted) return { action: "forward", anonymous: false, setCookies: [trusted] };
   }
 
+  // A protected request another site's page sent (a form it auto-submits, a credentialed fetch)
+  // is not held or approved: the user would be asked to approve what they never filled in.
+  if (request.headers.get("Sec-Fetch-Site") === "cross-site") {
+    throw new ProblemError(403, "cross_site", "A protected operation sent from another site is not held for approval; send it from the portal's own page.");
+  }
   const requester = requesterOf(request);
   const parsed = body.present || display.length > 0 ? await body.parsed() : null;
   // What is shown must be what the origin reads (a bound request was checked with its digest).

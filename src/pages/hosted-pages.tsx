@@ -18,7 +18,8 @@ import { limitForm, noStore } from "./page-forms";
 export const hostedPages = new Hono<SessionEnv>();
 
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
-for (const path of ["/challenge/*", "/enroll", "/enroll/*"]) {
+// `/enroll/*` also matches `/enroll` itself (Hono): each path once, so the chain runs once.
+for (const path of ["/challenge/*", "/enroll/*"]) {
   hostedPages.use(path, csrf(), requireSession(), languageChoice(), noStore);
   hostedPages.post(path, limitForm);
 }

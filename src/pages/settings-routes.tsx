@@ -29,7 +29,7 @@ const ACTIVITY_SHOWN = 10;
 
 export const settingsPages = new Hono<SessionEnv>();
 
-settingsPages.use("/settings", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
+// `/settings/*` also matches `/settings` itself (Hono): one registration, so the chain runs once.
 settingsPages.use("/settings/*", csrf(), requireSession(), languageChoice(), requireLoginGrant(), noStore);
 settingsPages.post("/settings/*", limitForm);
 

@@ -70,16 +70,31 @@ export function languageChoice(): MiddlewareHandler<SessionEnv> {
   return async function languageChoice(c, next) {
     const { language, source } = chooseLanguage(c, c.var.policy.branding, c.var.identity.locale);
     c.set("language", language);
-    if (source === "menu") {
+    // A `?lang=` in a link from another site shows this page in it, and is kept nowhere: another
+    // site must not choose the language the user's codes and warnings are sent in.
+    const linkedFromElsewhere = source === "menu" && !sameSiteNavigation(c);
+    if (source === "menu" && !linkedFromElsewhere) {
       setCookie(c, LANGUAGE_COOKIE, language, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: LANGUAGE_COOKIE_MAX_AGE_SECONDS });
     }
     // Alongside the page's own work, not before it; the page answers whether or not it is kept.
-    const remembered = signedInUser(c)
-      .rememberLanguage(language)
-      .catch((error: unknown) => console.error("stepgate: the page's language was not remembered", error));
+    const remembered = linkedFromElsewhere
+      ? null
+      : signedInUser(c)
+          .rememberLanguage(language)
+          .catch((error: unknown) => console.error("stepgate: the page's language was not remembered", error));
     await next();
     await remembered;
   };
+}
+
+/**
+ * Whether the browser came here from this site's own page (the language menu) or from no page
+ * (typed, a bookmark); not from another site. A client that sends no `Sec-Fetch-Site` is no
+ * browser another site can steer.
+ */
+function sameSiteNavigation(c: Context): boolean {
+  const site = c.req.header("Sec-Fetch-Site");
+  return site === undefined || site === "same-origin" || site === "none";
 }
 
 /**
