@@ -1,7 +1,8 @@
 /**
  * @module
  * The frame of every hosted page: the tenant's name, logo and colour, readable on a phone,
- * usable with a keyboard and a screen reader, and working without JavaScript; in the page's
+ * usable with a keyboard and a screen reader, and working without JavaScript (where a few lines
+ * of stepgate's own script help, they run by the response's nonce); in the page's
  * language, written right to left where it is, with a menu of the tenant's other languages.
  */
 import type { Context } from "hono";
@@ -11,8 +12,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
 import { type ApprovedField, shownField } from "../factors/approved-field";
-import { styleNonce } from "../lib/own-response-headers";
+import { allowPageScript, styleNonce } from "../lib/own-response-headers";
 import type { PageText } from "./i18n/page-text";
+import { PAGE_SCRIPTS, type PageScriptName } from "./page-scripts";
 
 export type Branding = Policy["branding"];
 
@@ -29,6 +31,8 @@ input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;b
 input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
 button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
 button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
+button:disabled{opacity:.6;cursor:not-allowed}
+[hidden]{display:none!important}
 label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
 .error{color:#a40e26;background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.6rem .8rem}
 .muted{color:#57606a;font-size:.9rem}
@@ -52,6 +56,8 @@ nav.languages a[aria-current]{font-weight:600}
  * `createContext` from `hono/jsx`: it brings Hono's DOM renderer into the bundle (+15 KiB).
  */
 let renderingNonce = "";
+/** Whether the page being rendered has a `PageScript`: only then may its response run one. */
+let renderingScript = false;
 
 /**
  * `page` as the HTML response, its inline style allowed by the response's Content-Security-Policy.
@@ -60,17 +66,32 @@ let renderingNonce = "";
  */
 export function renderPage(c: Context, page: Child, status?: ContentfulStatusCode, headers?: Record<string, string>) {
   renderingNonce = styleNonce(c);
+  renderingScript = false;
   try {
     const html = (page as { toString(): string | Promise<string> }).toString();
     if (typeof html !== "string") throw new Error("hosted pages render synchronously: an async component would lose its nonce");
+    if (renderingScript) allowPageScript(c);
     return c.html(html, status, headers);
   } finally {
     renderingNonce = "";
+    renderingScript = false;
   }
 }
 
 /** A page's stylesheet (stepgate's own CSS, never user input), carrying the response's nonce. */
 export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={renderingNonce}>{raw(css)}</style>;
+
+/**
+ * One of stepgate's page scripts, by name (its text is a constant, never input), carrying the
+ * response's nonce; the response's policy then lets it run (`allowPageScript`). Put it after
+ * the elements it acts on.
+ * @example
+ * <PageScript name="countdown" />
+ */
+export const PageScript: FC<{ name: PageScriptName }> = ({ name }) => {
+  renderingScript = true;
+  return <script nonce={renderingNonce}>{raw(PAGE_SCRIPTS[name])}</script>;
+};
 
 export interface LayoutProps {
   branding: Branding;

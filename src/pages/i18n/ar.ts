@@ -17,6 +17,7 @@ export const ar: PageCatalogue = {
   "code.enterBelow": "أدخله أدناه.",
   "code.willSendTo": "سنرسل رمزًا إلى {destination}.",
   "code.sendNew": "إرسال رمز جديد",
+  "code.sendIn": "يمكنك طلب رمز بعد {wait}.",
   "code.label": "الرمز",
   "code.digits": "رمز مكوَّن من {digits} أرقام",
   "code.wrong": {
@@ -65,6 +66,8 @@ export const ar: PageCatalogue = {
   "enroll.sendMe": "أرسل لي رمزًا",
   "enroll.phoneInvalid": "أدخل رقم جوال مع رمز الدولة، مثل {example}.",
   "enroll.emailInvalid": "أدخل عنوان بريد إلكتروني صالحًا.",
+  "enroll.otherPhone": "استخدام رقم آخر",
+  "enroll.otherEmail": "استخدام عنوان بريد إلكتروني آخر",
   "backup.title": "احفظ رموزك الاحتياطية",
   "backup.intro": "التحقق بخطوتين مفعَّل. إذا فقدت هاتفك، يتيح لك كل رمز من هذه الرموز الدخول مرة واحدة. احفظها الآن في مكان آمن:",
   "backup.once": "لن تُعرض مرة أخرى.",

@@ -17,6 +17,7 @@ export const de: PageCatalogue = {
   "code.enterBelow": "Geben Sie ihn unten ein.",
   "code.willSendTo": "Wir senden einen Code an {destination}.",
   "code.sendNew": "Neuen Code senden",
+  "code.sendIn": "Einen Code können Sie in {wait} anfordern.",
   "code.label": "Code",
   "code.digits": "{digits}-stelliger Code",
   "code.wrong": { one: "Dieser Code ist nicht richtig. Noch {count} Versuch.", other: "Dieser Code ist nicht richtig. Noch {count} Versuche." },
@@ -59,6 +60,8 @@ export const de: PageCatalogue = {
   "enroll.sendMe": "Code senden",
   "enroll.phoneInvalid": "Geben Sie eine Mobilnummer mit Ländervorwahl ein, etwa {example}.",
   "enroll.emailInvalid": "Geben Sie eine gültige E-Mail-Adresse ein.",
+  "enroll.otherPhone": "Andere Nummer verwenden",
+  "enroll.otherEmail": "Andere E-Mail-Adresse verwenden",
   "backup.title": "Backup-Codes speichern",
   "backup.intro":
     "Die Zwei-Faktor-Verifizierung ist aktiv. Falls Sie Ihr Telefon verlieren, ermöglicht jeder dieser Codes einmal die Anmeldung. Speichern Sie sie jetzt an einem sicheren Ort:",

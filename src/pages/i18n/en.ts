@@ -22,6 +22,7 @@ export const en = {
   "code.enterBelow": "Enter it below.",
   "code.willSendTo": "We will send a code to {destination}.",
   "code.sendNew": "Send a new code",
+  "code.sendIn": "You can ask for a code in {wait}.",
   "code.label": "Code",
   "code.digits": "{digits}-digit code",
   "code.wrong": { one: "That code is not right. {count} attempt left.", other: "That code is not right. {count} attempts left." },
@@ -65,6 +66,8 @@ export const en = {
   "enroll.sendMe": "Send me a code",
   "enroll.phoneInvalid": "Enter a mobile number with its country code, like {example}.",
   "enroll.emailInvalid": "Enter a valid email address.",
+  "enroll.otherPhone": "Use a different number",
+  "enroll.otherEmail": "Use a different email address",
 
   "backup.title": "Save your backup codes",
   "backup.intro": "Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere safe now:",

@@ -17,6 +17,7 @@ export const es: PageCatalogue = {
   "code.enterBelow": "Introdúzcalo a continuación.",
   "code.willSendTo": "Enviaremos un código a {destination}.",
   "code.sendNew": "Enviar un código nuevo",
+  "code.sendIn": "Podrá pedir un código dentro de {wait}.",
   "code.label": "Código",
   "code.digits": "Código de {digits} dígitos",
   "code.wrong": {
@@ -63,6 +64,8 @@ export const es: PageCatalogue = {
   "enroll.sendMe": "Enviarme un código",
   "enroll.phoneInvalid": "Introduzca un número de móvil con el prefijo del país, por ejemplo {example}.",
   "enroll.emailInvalid": "Introduzca una dirección de correo electrónico válida.",
+  "enroll.otherPhone": "Usar otro número",
+  "enroll.otherEmail": "Usar otra dirección de correo electrónico",
   "backup.title": "Guarde sus códigos de respaldo",
   "backup.intro":
     "La verificación en dos pasos está activada. Si pierde su teléfono, cada uno de estos códigos le permite entrar una vez. Guárdelos ahora en un lugar seguro:",

@@ -17,6 +17,7 @@ export const fr: PageCatalogue = {
   "code.enterBelow": "Saisissez-le ci-dessous.",
   "code.willSendTo": "Nous enverrons un code à {destination}.",
   "code.sendNew": "Envoyer un nouveau code",
+  "code.sendIn": "Vous pourrez demander un code dans {wait}.",
   "code.label": "Code",
   "code.digits": "Code à {digits} chiffres",
   "code.wrong": {
@@ -63,6 +64,8 @@ export const fr: PageCatalogue = {
   "enroll.sendMe": "M'envoyer un code",
   "enroll.phoneInvalid": "Saisissez un numéro de mobile avec l'indicatif du pays, par exemple {example}.",
   "enroll.emailInvalid": "Saisissez une adresse e-mail valide.",
+  "enroll.otherPhone": "Utiliser un autre numéro",
+  "enroll.otherEmail": "Utiliser une autre adresse e-mail",
   "backup.title": "Enregistrez vos codes de secours",
   "backup.intro":
     "La vérification en deux étapes est activée. Si vous perdez votre téléphone, chacun de ces codes vous permet de vous connecter une fois. Enregistrez-les maintenant en lieu sûr :",

@@ -17,6 +17,7 @@ export const id: PageCatalogue = {
   "code.enterBelow": "Masukkan kode di bawah ini.",
   "code.willSendTo": "Kami akan mengirim kode ke {destination}.",
   "code.sendNew": "Kirim kode baru",
+  "code.sendIn": "Anda dapat meminta kode dalam {wait}.",
   "code.label": "Kode",
   "code.digits": "Kode {digits} digit",
   "code.wrong": "Kode tidak benar. Sisa {count} kali percobaan.",
@@ -58,6 +59,8 @@ export const id: PageCatalogue = {
   "enroll.sendMe": "Kirim kode",
   "enroll.phoneInvalid": "Masukkan nomor ponsel beserta kode negaranya, misalnya {example}.",
   "enroll.emailInvalid": "Masukkan alamat email yang valid.",
+  "enroll.otherPhone": "Gunakan nomor lain",
+  "enroll.otherEmail": "Gunakan alamat email lain",
   "backup.title": "Simpan kode cadangan Anda",
   "backup.intro":
     "Verifikasi dua langkah sudah aktif. Jika ponsel Anda hilang, setiap kode ini dapat digunakan untuk masuk satu kali. Simpan sekarang di tempat yang aman:",

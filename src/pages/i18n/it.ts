@@ -17,6 +17,7 @@ export const it: PageCatalogue = {
   "code.enterBelow": "Lo inserisca qui sotto.",
   "code.willSendTo": "Invieremo un codice a {destination}.",
   "code.sendNew": "Invia un nuovo codice",
+  "code.sendIn": "Potrà chiedere un codice tra {wait}.",
   "code.label": "Codice",
   "code.digits": "Codice di {digits} cifre",
   "code.wrong": {
@@ -63,6 +64,8 @@ export const it: PageCatalogue = {
   "enroll.sendMe": "Inviami un codice",
   "enroll.phoneInvalid": "Inserisca un numero di cellulare con il prefisso internazionale, ad esempio {example}.",
   "enroll.emailInvalid": "Inserisca un indirizzo e-mail valido.",
+  "enroll.otherPhone": "Usa un altro numero",
+  "enroll.otherEmail": "Usa un altro indirizzo e-mail",
   "backup.title": "Salvi i Suoi codici di backup",
   "backup.intro":
     "La verifica in due passaggi è attiva. Se perde il telefono, ciascuno di questi codici Le consente di accedere una volta. Li salvi ora in un luogo sicuro:",

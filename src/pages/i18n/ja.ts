@@ -17,6 +17,7 @@ export const ja: PageCatalogue = {
   "code.enterBelow": "下に入力してください。",
   "code.willSendTo": "{destination} にコードを送信します。",
   "code.sendNew": "新しいコードを送信",
+  "code.sendIn": "コードは{wait}後に要求できます。",
   "code.label": "コード",
   "code.digits": "{digits}桁のコード",
   "code.wrong": "コードが正しくありません。残り{count}回です。",
@@ -58,6 +59,8 @@ export const ja: PageCatalogue = {
   "enroll.sendMe": "コードを送信",
   "enroll.phoneInvalid": "国番号を含む携帯電話番号を入力してください（例：{example}）。",
   "enroll.emailInvalid": "有効なメールアドレスを入力してください。",
+  "enroll.otherPhone": "別の番号を使う",
+  "enroll.otherEmail": "別のメールアドレスを使う",
   "backup.title": "バックアップコードを保存してください",
   "backup.intro":
     "2段階認証が有効になりました。スマートフォンを紛失した場合、これらのコードはそれぞれ1回だけログインに使えます。今すぐ安全な場所に保存してください。",

@@ -17,6 +17,7 @@ export const pl: PageCatalogue = {
   "code.enterBelow": "Wpisz go poniżej.",
   "code.willSendTo": "Wyślemy kod na {destination}.",
   "code.sendNew": "Wyślij nowy kod",
+  "code.sendIn": "Czas do zamówienia kodu: {wait}.",
   "code.label": "Kod",
   "code.digits": "Kod {digits}-cyfrowy",
   "code.wrong": {
@@ -63,6 +64,8 @@ export const pl: PageCatalogue = {
   "enroll.sendMe": "Wyślij mi kod",
   "enroll.phoneInvalid": "Wpisz numer telefonu komórkowego z numerem kierunkowym kraju, np. {example}.",
   "enroll.emailInvalid": "Wpisz prawidłowy adres e-mail.",
+  "enroll.otherPhone": "Użyj innego numeru",
+  "enroll.otherEmail": "Użyj innego adresu e-mail",
   "backup.title": "Zapisz kody zapasowe",
   "backup.intro":
     "Weryfikacja dwuetapowa jest włączona. Jeśli zgubisz telefon, każdy z tych kodów pozwoli zalogować się jeden raz. Zapisz je teraz w bezpiecznym miejscu:",

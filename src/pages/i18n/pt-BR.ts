@@ -17,6 +17,7 @@ export const ptBR: PageCatalogue = {
   "code.enterBelow": "Digite-o abaixo.",
   "code.willSendTo": "Enviaremos um código para {destination}.",
   "code.sendNew": "Enviar um novo código",
+  "code.sendIn": "Você poderá pedir um código em {wait}.",
   "code.label": "Código",
   "code.digits": "Código de {digits} dígitos",
   "code.wrong": {
@@ -62,6 +63,8 @@ export const ptBR: PageCatalogue = {
   "enroll.sendMe": "Enviar código",
   "enroll.phoneInvalid": "Digite um número de celular com o código do país, como {example}.",
   "enroll.emailInvalid": "Digite um endereço de e-mail válido.",
+  "enroll.otherPhone": "Usar outro número",
+  "enroll.otherEmail": "Usar outro endereço de e-mail",
   "backup.title": "Salve seus códigos de backup",
   "backup.intro":
     "A verificação em duas etapas está ativada. Se você perder seu celular, cada um destes códigos permite entrar uma vez. Salve-os agora em um lugar seguro:",

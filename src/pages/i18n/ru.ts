@@ -17,6 +17,7 @@ export const ru: PageCatalogue = {
   "code.enterBelow": "Введите его ниже.",
   "code.willSendTo": "Мы отправим код на {destination}.",
   "code.sendNew": "Отправить новый код",
+  "code.sendIn": "Код можно будет запросить позже (осталось: {wait}).",
   "code.label": "Код",
   "code.digits": "Код из {digits} цифр",
   "code.wrong": {
@@ -63,6 +64,8 @@ export const ru: PageCatalogue = {
   "enroll.sendMe": "Отправить мне код",
   "enroll.phoneInvalid": "Введите номер мобильного телефона с кодом страны, например {example}.",
   "enroll.emailInvalid": "Введите правильный адрес электронной почты.",
+  "enroll.otherPhone": "Указать другой номер",
+  "enroll.otherEmail": "Указать другой адрес электронной почты",
   "backup.title": "Сохраните резервные коды",
   "backup.intro":
     "Двухфакторная проверка включена. Если вы потеряете телефон, каждый из этих кодов позволит войти один раз. Сохраните их сейчас в надёжном месте:",

@@ -17,6 +17,7 @@ export const tr: PageCatalogue = {
   "code.enterBelow": "Kodu aşağıya girin.",
   "code.willSendTo": "Şuraya bir kod göndereceğiz: {destination}.",
   "code.sendNew": "Yeni kod gönder",
+  "code.sendIn": "{wait} sonra kod isteyebilirsiniz.",
   "code.label": "Kod",
   "code.digits": "{digits} haneli kod",
   "code.wrong": { one: "Kod doğru değil. {count} deneme hakkınız kaldı.", other: "Kod doğru değil. {count} deneme hakkınız kaldı." },
@@ -58,6 +59,8 @@ export const tr: PageCatalogue = {
   "enroll.sendMe": "Bana kod gönder",
   "enroll.phoneInvalid": "Ülke koduyla birlikte bir cep telefonu numarası girin, örneğin {example}.",
   "enroll.emailInvalid": "Geçerli bir e-posta adresi girin.",
+  "enroll.otherPhone": "Başka bir numara kullan",
+  "enroll.otherEmail": "Başka bir e-posta adresi kullan",
   "backup.title": "Yedek kodlarınızı kaydedin",
   "backup.intro":
     "İki adımlı doğrulama açık. Telefonunuzu kaybederseniz bu kodların her biri bir kez giriş yapmanızı sağlar. Bunları şimdi güvenli bir yere kaydedin:",

@@ -17,6 +17,7 @@ export const vi: PageCatalogue = {
   "code.enterBelow": "Vui lòng nhập mã bên dưới.",
   "code.willSendTo": "Chúng tôi sẽ gửi mã đến {destination}.",
   "code.sendNew": "Gửi mã mới",
+  "code.sendIn": "Quý khách có thể yêu cầu mã sau {wait}.",
   "code.label": "Mã",
   "code.digits": "Mã {digits} chữ số",
   "code.wrong": "Mã không đúng. Còn {count} lần thử.",
@@ -58,6 +59,8 @@ export const vi: PageCatalogue = {
   "enroll.sendMe": "Gửi mã cho tôi",
   "enroll.phoneInvalid": "Nhập số điện thoại di động kèm mã quốc gia, ví dụ {example}.",
   "enroll.emailInvalid": "Nhập địa chỉ email hợp lệ.",
+  "enroll.otherPhone": "Dùng số khác",
+  "enroll.otherEmail": "Dùng địa chỉ email khác",
   "backup.title": "Lưu mã dự phòng",
   "backup.intro":
     "Xác thực hai lớp đã được bật. Nếu Quý khách mất điện thoại, mỗi mã này cho phép đăng nhập một lần. Hãy lưu chúng ở nơi an toàn ngay bây giờ:",
