@@ -29,8 +29,9 @@ h1{font-size:1.35rem;margin:1.25rem 0 .5rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input[type=text]{width:100%;font-size:1.4rem;letter-spacing:.2em;padding:.6rem;border:1px solid #8c959f;border-radius:6px}
 input:focus,button:focus,a:focus{outline:3px solid var(--brand);outline-offset:2px}
-button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
-button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
+button,a.button{display:block;width:100%;margin-top:1rem;padding:.75rem;font-size:1rem;font-weight:600;color:#fff;background:var(--brand);border:0;border-radius:6px;cursor:pointer}
+a.button{text-align:center;text-decoration:none}
+button.secondary,a.button.secondary{color:var(--brand);background:#fff;border:2px solid var(--brand)}
 button:disabled{opacity:.6;cursor:not-allowed}
 [hidden]{display:none!important}
 label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
@@ -41,7 +42,8 @@ label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top
 .approving dd{margin:0;word-break:break-word}
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:#f6f8fa;padding:.5rem;border-radius:6px}
 .qr svg{width:100%;max-width:16rem;height:auto;display:block;margin:0 auto}
-ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
+ol.codes{font-family:ui-monospace,monospace;font-size:1.05rem;list-style:none;padding:0;display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,14ch),1fr))}
+ol.codes li{padding:.35rem .5rem;text-align:center;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px}
 .secret,ol.codes,input{direction:ltr}
 nav.languages{margin-inline-start:auto;position:relative;font-size:.9rem}
 nav.languages summary{cursor:pointer;padding:.25rem .5rem}
@@ -97,6 +99,8 @@ export interface LayoutProps {
   branding: Branding;
   text: PageText;
   title: string;
+  /** The page's own rules, after the frame's (stepgate's CSS, never input). */
+  css?: string;
   children?: Child;
 }
 
@@ -104,7 +108,7 @@ export interface LayoutProps {
  * @example
  * <Layout branding={policy.branding} text={text} title={text.t("settings.title")}>…</Layout>
  */
-export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => (
+export const Layout: FC<LayoutProps> = ({ branding, text, title, css, children }) => (
   <html lang={text.language} dir={text.dir}>
     <head>
       <meta charset="utf-8" />
@@ -112,7 +116,7 @@ export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => 
       <meta name="referrer" content="no-referrer" />
       <title>{`${title} · ${branding.name}`}</title>
       {/* The colour is validated as #rrggbb by the policy schema, so it cannot break out of CSS. */}
-      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}`} />
+      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}${css ?? ""}`} />
     </head>
     <body>
       <header>

@@ -2,8 +2,8 @@
  * @module
  * The few lines of script some pages run, as constants: never built from input, allowed by the
  * response's nonce (`PageScript` in the layout). Every page works without them; they count a
- * wait down. The words they show are in the page already, in its language: a script only shows
- * or hides them, or writes a number as the server does.
+ * wait down and offer what only script can do (copy to the clipboard, print). The words they
+ * show are in the page already, in its language: a script only shows or hides them.
  */
 
 /**
@@ -29,6 +29,24 @@ const COUNTDOWN = `(() => {
   }
 })();`;
 
-export const PAGE_SCRIPTS = { countdown: COUNTDOWN } as const;
+/**
+ * Shows the backup codes' copy and print buttons (hidden without script): copy puts the codes
+ * on the clipboard, one a line, and shows the page's "copied" note; print opens the browser's
+ * print dialog (the print stylesheet leaves just the codes).
+ */
+const BACKUP_CODES = `(() => {
+  const codes = Array.from(document.querySelectorAll("#backup-codes li"), (item) => item.textContent).join("\\n");
+  const copy = document.getElementById("copy-codes");
+  const copied = document.getElementById("codes-copied");
+  const print = document.getElementById("print-codes");
+  if (navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", () => navigator.clipboard.writeText(codes).then(() => { copied.hidden = false; }, () => { copy.hidden = true; }));
+  }
+  print.hidden = false;
+  print.addEventListener("click", () => window.print());
+})();`;
+
+export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES } as const;
 
 export type PageScriptName = keyof typeof PAGE_SCRIPTS;

@@ -127,7 +127,8 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   expect(sent).toContain("change=1");
   const enrollment = { csrf, enrollmentId: field(sent, "enrollmentId") };
   await keep("enrol: phone, resent too soon", await post("/__stepgate/enroll/sms/resend", enrollment));
-  await keep("enrol: backup codes", await post("/__stepgate/enroll", { ...enrollment, kind: "sms", code: await lastCodeTo(base, PHONE) }));
+  const codes = await keep("enrol: backup codes", await post("/__stepgate/enroll", { ...enrollment, kind: "sms", code: await lastCodeTo(base, PHONE) }));
+  for (const id of ["download-codes", "copy-codes", "print-codes", "codes-copied"]) expect(codes).toContain(`id="${id}"`);
   await keep("enrol: email", await get("/__stepgate/enroll?factor=email"));
   const address = `${user.toLowerCase()}@acme.test`;
   expect((await post("/__stepgate/enroll/email", { csrf, address })).status).toBe(303);

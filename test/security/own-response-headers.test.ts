@@ -97,7 +97,11 @@ describe("stepgate's own pages", () => {
       challenge: field(enrollHtml, "challenge"),
       code: totpCode(secret),
     });
-    expect(await expectOwnPage(confirmed, "backup codes")).toContain("Save your backup codes");
+    const codesPage = await expectOwnPage(confirmed, "backup codes");
+    expect(codesPage).toContain("Save your backup codes");
+    // Its copy and print buttons are the page's script's: the policy lets that one script run.
+    expect(codesPage).toContain("<script nonce=");
+    expect(confirmed.headers.get("Content-Security-Policy")).toMatch(/; script-src 'nonce-[A-Za-z0-9+/=]{16,}'$/);
 
     // A form posted to a protected path is held and sent on to its challenge; one that cannot be
     // held (a file upload) gets the 401 page in place of the portal's answer.

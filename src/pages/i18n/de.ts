@@ -66,6 +66,11 @@ export const de: PageCatalogue = {
   "backup.intro":
     "Die Zwei-Faktor-Verifizierung ist aktiv. Falls Sie Ihr Telefon verlieren, ermöglicht jeder dieser Codes einmal die Anmeldung. Speichern Sie sie jetzt an einem sicheren Ort:",
   "backup.once": "Sie werden nicht noch einmal angezeigt.",
+  "backup.copy": "Codes kopieren",
+  "backup.copied": "Die Codes sind in die Zwischenablage kopiert.",
+  "backup.download": "Als Textdatei herunterladen",
+  "backup.print": "Drucken",
+  "backup.file": "Backup-Codes für {portal}. Jeder Code gilt nur einmal.",
   "backup.saved": "Ich habe meine Codes gespeichert, weiter",
   "added.title": "Faktor hinzugefügt",
   "added.body": "Sie können ihn jetzt verwenden, um zu bestätigen, dass Sie es sind.",

@@ -72,6 +72,11 @@ export const en = {
   "backup.title": "Save your backup codes",
   "backup.intro": "Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere safe now:",
   "backup.once": "they will not be shown again.",
+  "backup.copy": "Copy the codes",
+  "backup.copied": "The codes are copied to the clipboard.",
+  "backup.download": "Download as a text file",
+  "backup.print": "Print",
+  "backup.file": "Backup codes for {portal}. Each code works once.",
   "backup.saved": "I have saved my codes, continue",
 
   "added.title": "Factor added",

@@ -70,6 +70,11 @@ export const es: PageCatalogue = {
   "backup.intro":
     "La verificación en dos pasos está activada. Si pierde su teléfono, cada uno de estos códigos le permite entrar una vez. Guárdelos ahora en un lugar seguro:",
   "backup.once": "no se volverán a mostrar.",
+  "backup.copy": "Copiar los códigos",
+  "backup.copied": "Los códigos se han copiado al portapapeles.",
+  "backup.download": "Descargar como archivo de texto",
+  "backup.print": "Imprimir",
+  "backup.file": "Códigos de respaldo de {portal}. Cada código sirve una sola vez.",
   "backup.saved": "He guardado mis códigos, continuar",
   "added.title": "Factor añadido",
   "added.body": "Ya puede usarlo para confirmar su identidad.",

@@ -70,6 +70,11 @@ export const fr: PageCatalogue = {
   "backup.intro":
     "La vérification en deux étapes est activée. Si vous perdez votre téléphone, chacun de ces codes vous permet de vous connecter une fois. Enregistrez-les maintenant en lieu sûr :",
   "backup.once": "ils ne seront plus affichés.",
+  "backup.copy": "Copier les codes",
+  "backup.copied": "Les codes sont copiés dans le presse-papiers.",
+  "backup.download": "Télécharger en fichier texte",
+  "backup.print": "Imprimer",
+  "backup.file": "Codes de secours pour {portal}. Chaque code ne fonctionne qu'une fois.",
   "backup.saved": "J'ai enregistré mes codes, continuer",
   "added.title": "Facteur ajouté",
   "added.body": "Vous pouvez désormais l'utiliser pour confirmer votre identité.",

@@ -65,6 +65,11 @@ export const id: PageCatalogue = {
   "backup.intro":
     "Verifikasi dua langkah sudah aktif. Jika ponsel Anda hilang, setiap kode ini dapat digunakan untuk masuk satu kali. Simpan sekarang di tempat yang aman:",
   "backup.once": "kode ini tidak akan ditampilkan lagi.",
+  "backup.copy": "Salin kode",
+  "backup.copied": "Kode telah disalin ke papan klip.",
+  "backup.download": "Unduh sebagai file teks",
+  "backup.print": "Cetak",
+  "backup.file": "Kode cadangan untuk {portal}. Setiap kode hanya berlaku sekali.",
   "backup.saved": "Saya sudah menyimpan kode, lanjutkan",
   "added.title": "Metode verifikasi ditambahkan",
   "added.body": "Kini Anda dapat menggunakannya untuk mengonfirmasi identitas.",

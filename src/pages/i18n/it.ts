@@ -70,6 +70,11 @@ export const it: PageCatalogue = {
   "backup.intro":
     "La verifica in due passaggi è attiva. Se perde il telefono, ciascuno di questi codici Le consente di accedere una volta. Li salvi ora in un luogo sicuro:",
   "backup.once": "non verranno mostrati di nuovo.",
+  "backup.copy": "Copia i codici",
+  "backup.copied": "I codici sono stati copiati negli appunti.",
+  "backup.download": "Scarica come file di testo",
+  "backup.print": "Stampa",
+  "backup.file": "Codici di backup per {portal}. Ogni codice vale una sola volta.",
   "backup.saved": "Ho salvato i miei codici, continua",
   "added.title": "Fattore aggiunto",
   "added.body": "Ora può usarlo per confermare la Sua identità.",

@@ -65,6 +65,11 @@ export const ja: PageCatalogue = {
   "backup.intro":
     "2段階認証が有効になりました。スマートフォンを紛失した場合、これらのコードはそれぞれ1回だけログインに使えます。今すぐ安全な場所に保存してください。",
   "backup.once": "これらのコードは二度と表示されません。",
+  "backup.copy": "コードをコピー",
+  "backup.copied": "コードをクリップボードにコピーしました。",
+  "backup.download": "テキストファイルでダウンロード",
+  "backup.print": "印刷",
+  "backup.file": "{portal}のバックアップコード。各コードは1回だけ使えます。",
   "backup.saved": "コードを保存しました。続ける",
   "added.title": "認証方法を追加しました",
   "added.body": "今後、本人確認にこの方法を使えます。",

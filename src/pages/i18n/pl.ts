@@ -70,6 +70,11 @@ export const pl: PageCatalogue = {
   "backup.intro":
     "Weryfikacja dwuetapowa jest włączona. Jeśli zgubisz telefon, każdy z tych kodów pozwoli zalogować się jeden raz. Zapisz je teraz w bezpiecznym miejscu:",
   "backup.once": "nie zostaną pokazane ponownie.",
+  "backup.copy": "Skopiuj kody",
+  "backup.copied": "Kody skopiowano do schowka.",
+  "backup.download": "Pobierz jako plik tekstowy",
+  "backup.print": "Drukuj",
+  "backup.file": "Kody zapasowe – {portal}. Każdy kod działa tylko raz.",
   "backup.saved": "Kody są zapisane, dalej",
   "added.title": "Dodano metodę weryfikacji",
   "added.body": "Możesz jej teraz używać do potwierdzania tożsamości.",

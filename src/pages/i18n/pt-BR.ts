@@ -69,6 +69,11 @@ export const ptBR: PageCatalogue = {
   "backup.intro":
     "A verificação em duas etapas está ativada. Se você perder seu celular, cada um destes códigos permite entrar uma vez. Salve-os agora em um lugar seguro:",
   "backup.once": "eles não serão exibidos novamente.",
+  "backup.copy": "Copiar os códigos",
+  "backup.copied": "Os códigos foram copiados para a área de transferência.",
+  "backup.download": "Baixar como arquivo de texto",
+  "backup.print": "Imprimir",
+  "backup.file": "Códigos de backup de {portal}. Cada código funciona uma única vez.",
   "backup.saved": "Salvei meus códigos, continuar",
   "added.title": "Fator adicionado",
   "added.body": "Agora você pode usá-lo para confirmar sua identidade.",

@@ -65,6 +65,11 @@ export const tr: PageCatalogue = {
   "backup.intro":
     "İki adımlı doğrulama açık. Telefonunuzu kaybederseniz bu kodların her biri bir kez giriş yapmanızı sağlar. Bunları şimdi güvenli bir yere kaydedin:",
   "backup.once": "tekrar gösterilmeyecekler.",
+  "backup.copy": "Kodları kopyala",
+  "backup.copied": "Kodlar panoya kopyalandı.",
+  "backup.download": "Metin dosyası olarak indir",
+  "backup.print": "Yazdır",
+  "backup.file": "{portal} için yedek kodlar. Her kod yalnızca bir kez kullanılabilir.",
   "backup.saved": "Kodlarımı kaydettim, devam et",
   "added.title": "Yöntem eklendi",
   "added.body": "Artık kimliğinizi doğrulamak için bu yöntemi kullanabilirsiniz.",

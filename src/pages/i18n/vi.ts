@@ -65,6 +65,11 @@ export const vi: PageCatalogue = {
   "backup.intro":
     "Xác thực hai lớp đã được bật. Nếu Quý khách mất điện thoại, mỗi mã này cho phép đăng nhập một lần. Hãy lưu chúng ở nơi an toàn ngay bây giờ:",
   "backup.once": "các mã này sẽ không hiển thị lại.",
+  "backup.copy": "Sao chép các mã",
+  "backup.copied": "Đã sao chép các mã vào bộ nhớ tạm.",
+  "backup.download": "Tải xuống dưới dạng tệp văn bản",
+  "backup.print": "In",
+  "backup.file": "Mã dự phòng cho {portal}. Mỗi mã chỉ dùng được một lần.",
   "backup.saved": "Tôi đã lưu mã, tiếp tục",
   "added.title": "Đã thêm phương thức xác thực",
   "added.body": "Giờ đây Quý khách có thể dùng phương thức này để xác nhận danh tính.",
