@@ -3,7 +3,9 @@
  * The headers on every response stepgate makes itself — its pages, its APIs, its problems —
  * and never on an origin's answer it passes on: a strict Content-Security-Policy (the pages'
  * one inline `<style>` carries a per-response nonce), no framing by other sites, no referrer
- * beyond the site, no content sniffing, and `Cache-Control: no-store`.
+ * beyond the site, no content sniffing, and `Cache-Control: no-store`. A page with a script
+ * (a few of stepgate's own lines) lets that script run by the same nonce; every other response
+ * runs none.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { NONCE, secureHeaders } from "hono/secure-headers";
@@ -11,7 +13,8 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 const securityHeaders = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'none'"],
-    // No page runs a script; one that does adds `scriptSrc: [NONCE]` and the nonce to its tag.
+    // No `script-src`: scripts fall under `default-src 'none'`, except on a page that runs one
+    // of its own (see `allowPageScript`), which gets `script-src` with its nonce only.
     styleSrc: [NONCE],
     // The tenant's logo: any http(s) URL its policy gives as `branding.logoUrl`.
     imgSrc: ["'self'", "https:", "http:"],
@@ -70,8 +73,21 @@ export function styleNonce(c: Context): string {
   return c.get("secureHeadersNonce")!;
 }
 
+/**
+ * Lets the response's own inline scripts run: its policy gets `script-src` with the nonce its
+ * `<style>` carries, which it returns. Called while rendering a page that has a script.
+ * @example
+ * const nonce = allowPageScript(c);
+ */
+export function allowPageScript(c: Context): string {
+  c.set("runsPageScript", true);
+  return styleNonce(c);
+}
+
 async function addOwnHeaders(c: Context): Promise<void> {
   await securityHeaders(c, async () => {});
+  const policy = c.res.headers.get("Content-Security-Policy");
+  if (c.get("runsPageScript") && policy) c.res.headers.set("Content-Security-Policy", `${policy}; script-src ${NONCE(c, "script-src")}`);
   // Answers carry TOTP secrets, backup codes, grants and CSRF tokens: no cache may keep one.
   // A route that may be cached says so with its own `Cache-Control`.
   if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
@@ -81,5 +97,7 @@ declare module "hono" {
   interface ContextVariableMap {
     /** Set by {@link passOn}: the response is the origin's, not stepgate's. */
     passedOn?: true;
+    /** Set by {@link allowPageScript}: the page has a script of stepgate's own, allowed by its nonce. */
+    runsPageScript?: true;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * @module
- * The backup codes, shown once right after the first factor is confirmed.
+ * The backup codes, shown once right after the first factor is confirmed, with ways to keep
+ * them (download, copy, print) and a button on once they are saved.
  */
 import type { FC } from "hono/jsx";
+import { BACKUP_CODES_CSS, BackupCodeList } from "./backup-code-list";
 import type { PageText } from "./i18n/page-text";
 import { Layout, type Branding } from "./layout";
 
@@ -19,19 +21,17 @@ export interface BackupCodesPageProps {
  * renderPage(c, <BackupCodesPage branding={…} text={text} codes={codes} continueTo="/wallet" />)
  */
 export const BackupCodesPage: FC<BackupCodesPageProps> = ({ branding, text, codes, continueTo }) => (
-  <Layout branding={branding} text={text} title={text.t("backup.title")}>
+  <Layout branding={branding} text={text} title={text.t("backup.title")} css={BACKUP_CODES_CSS}>
     <div class="card">
-      <p>
+      <p class="no-print">
         {text.t("backup.intro")} <strong>{text.t("backup.once")}</strong>
       </p>
-      <ol class="codes" id="backup-codes">
-        {codes.map((code) => (
-          <li>{code}</li>
-        ))}
-      </ol>
+      <BackupCodeList text={text} portal={branding.name} codes={codes} />
     </div>
-    <p>
-      <a href={continueTo}>{text.t("backup.saved")}</a>
-    </p>
+    {/* A link that looks like the page's main button: going on is a navigation (a GET), which also
+        keeps the query of the page the user was going to and completes a held request. */}
+    <a class="button no-print" href={continueTo}>
+      {text.t("backup.saved")}
+    </a>
   </Layout>
 );

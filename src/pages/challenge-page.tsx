@@ -1,13 +1,15 @@
 /**
  * @module
  * The challenge page: enter the code from the authenticator app, a text or an email, or a
- * backup code; ask for a code to be sent (again). While the user is locked out after wrong codes
- * the forms give way to when the lockout ends and whom to ask for help.
+ * backup code; ask for a code to be sent (again). A code already sent is asked for whenever the
+ * page is opened again, and the wait before another is counted down. While the user is locked
+ * out after wrong codes the forms give way to when the lockout ends and whom to ask for help.
  */
 import type { FC } from "hono/jsx";
 import type { AnswerFactor, ApprovedField } from "../state/user";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
+import { CodeWait, type ShownCode } from "./code-wait";
 import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
 
 export interface ChallengePageProps {
@@ -18,9 +20,8 @@ export interface ChallengePageProps {
   factor: AnswerFactor;
   /** Factors the user can answer with, to offer the others. */
   factors: string[];
-  destinations: { sms?: string; email?: string };
-  /** Set right after a code was sent by text or email. */
-  sent: { destination: string; resendInSeconds: number } | null;
+  /** For a code by text or email: where it goes, whether the one sent still works, the wait before another. */
+  code: ShownCode | null;
   digits: number;
   codeLength: number;
   csrf: string;
@@ -68,7 +69,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
         <Instructions {...props} />
         {props.held ? <p class="muted">{text.t("challenge.held")}</p> : null}
         <ErrorNote message={props.error} />
-        {sentCode && !props.sent ? null : (
+        {props.code && !props.code.sent ? null : (
           <form method="post" action={action}>
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="factor" value={factor} />
@@ -89,16 +90,14 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
             <button type="submit">{text.t("challenge.verify")}</button>
           </form>
         )}
-        {sentCode ? (
+        {props.code ? (
           <form method="post" action={`${action}/send`}>
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="factor" value={factor} />
-            <button type="submit" class={props.sent ? "secondary" : undefined}>
-              {text.t(props.sent ? "code.sendNew" : factor === "sms" ? "challenge.textMe" : "challenge.emailMe")}
+            <button type="submit" class={props.code.sent ? "secondary" : undefined}>
+              {text.t(props.code.sent ? "code.sendNew" : factor === "sms" ? "challenge.textMe" : "challenge.emailMe")}
             </button>
-            {props.sent && props.sent.resendInSeconds > 0 ? (
-              <p class="muted">{text.t("challenge.resendIn", { wait: text.wait(props.sent.resendInSeconds) })}</p>
-            ) : null}
+            <CodeWait text={text} seconds={props.code.resendInSeconds} message={props.code.sent ? "challenge.resendIn" : "code.sendIn"} />
           </form>
         ) : null}
       </div>
@@ -137,15 +136,16 @@ const Locked: FC<{ text: PageText; branding: Branding; lockedUntil: number }> = 
   );
 };
 
-const Instructions: FC<ChallengePageProps> = ({ text, factor, destinations, sent }) => {
+const Instructions: FC<ChallengePageProps> = ({ text, factor, code }) => {
   if (factor === "backup_code") return <p>{text.t("challenge.backupCodeHelp")}</p>;
   if (factor === "totp") return <p>{text.t("challenge.totpHelp")}</p>;
+  if (!code) return null;
   const destination = (
     <strong>
-      <Ltr text={text}>{sent?.destination ?? destinations[factor] ?? ""}</Ltr>
+      <Ltr text={text}>{code.destination}</Ltr>
     </strong>
   );
-  return sent ? (
+  return code.sent ? (
     <p role="status">
       {text.parts("code.sentTo", { destination })} {text.t("code.enterBelow")}
     </p>

@@ -1,12 +1,14 @@
 /**
  * @module
  * `/__stepgate/challenge/…`: the page that asks for a code, sends one by text or email, checks
- * the answer, and then sends the request held with the challenge. The guards every hosted page
+ * the answer, and then sends the request held with the challenge. A code sent is followed by a
+ * redirect to the page (a GET), which asks for the code sent whenever it is opened again. The guards every hosted page
  * runs (CSRF, session, body size) are mounted in `hosted-pages.tsx`.
  */
 import { Hono, type Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { answerChallenge } from "../flows/challenge-answers";
+import { sentCodeStatus } from "../flows/code-status";
 import { completeHeldRequest } from "../flows/complete-held";
 import { signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
@@ -19,6 +21,7 @@ import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
 import type { AnswerFactor, ChallengeView } from "../state/user";
 import { ChallengePage } from "./challenge-page";
+import { type ShownCode, shownCode } from "./code-wait";
 import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
@@ -47,7 +50,7 @@ challengePages.get("/challenge/:id/complete", async (c) => {
 challengePages.get("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   if (view.kind === "enroll" && view.factors.length === 0) return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
-  return renderChallenge(c, view, chosenFactor(view, c.req.query("factor")), null, null, 200);
+  return renderChallenge(c, view, chosenFactor(view, c.req.query("factor")), null, 200);
 });
 
 challengePages.post("/challenge/:id/send", async (c) => {
@@ -55,12 +58,12 @@ challengePages.post("/challenge/:id/send", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const kind: CodeKind = form.factor === "email" ? "email" : "sms";
   try {
-    const receipt = await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving }, pageLanguage(c));
-    const sent = { destination: receipt.destination, resendInSeconds: Math.ceil((receipt.resendAfter - Date.now()) / 1000) };
-    return renderChallenge(c, view, kind, sent, null, 200);
+    await sendCode(c, { challengeId: view.id }, kind, { operation: view.operation, approving: view.approving }, pageLanguage(c));
+    // The page asks for the code from here on: reloading it, or coming back to it, sends nothing.
+    return c.redirect(`/__stepgate/challenge/${view.id}?factor=${kind}`, 303);
   } catch (error) {
     if (!(error instanceof ProblemError) || error.status !== 429) throw error;
-    return renderChallenge(c, view, kind, null, problemDetail(await requestText(c, c.var.policy), error), 429);
+    return renderChallenge(c, view, kind, problemDetail(await requestText(c, c.var.policy), error), 429);
   }
 });
 
@@ -74,13 +77,11 @@ challengePages.post("/challenge/:id", async (c) => {
     return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
-    const sentCode = factor === "sms" || factor === "email";
-    const shown = sentCode ? { destination: view.destinations[factor] ?? "", resendInSeconds: 0 } : null;
     const message = problemDetail(await requestText(c, c.var.policy), error);
     // This answer may have started the lockout: the page shows the state as it is now.
     const current = await openChallenge(c, view.id);
     const locked = current.lockedUntil !== null;
-    const page = await renderChallenge(c, current, factor, shown, message, locked || error.status === 429 ? 429 : 400);
+    const page = await renderChallenge(c, current, factor, message, locked || error.status === 429 ? 429 : 400);
     const retryAfter = locked ? String(Math.ceil((current.lockedUntil! - Date.now()) / 1000)) : error.getResponse().headers.get("Retry-After");
     if (retryAfter) page.headers.set("Retry-After", retryAfter);
     return page;
@@ -108,11 +109,11 @@ async function renderChallenge(
   c: Context<SessionEnv>,
   view: ChallengeView,
   factor: AnswerFactor,
-  sent: { destination: string; resendInSeconds: number } | null,
   error: string | null,
   status: 200 | 400 | 429,
 ): Promise<Response> {
   const { policy } = c.var;
+  const code = (factor === "sms" || factor === "email") && view.lockedUntil === null ? await challengeCode(c, view, factor) : null;
   return renderPage(
     c,
     <ChallengePage
@@ -122,8 +123,7 @@ async function renderChallenge(
       operation={view.operation}
       factor={factor}
       factors={view.factors}
-      destinations={view.destinations}
-      sent={sent}
+      code={code}
       digits={policy.factors.totp.digits}
       codeLength={factor === "email" ? policy.factors.email.codeLength : policy.factors.sms.codeLength}
       csrf={await sessionCsrf(c)}
@@ -135,6 +135,13 @@ async function renderChallenge(
     />,
     status,
   );
+}
+
+/** The challenge's code by text or email: the one sent, if it still works, and the wait before another. */
+async function challengeCode(c: Context<SessionEnv>, view: ChallengeView, kind: CodeKind): Promise<ShownCode> {
+  const status = await sentCodeStatus(c, { challengeId: view.id }, kind);
+  // Answered or expired meanwhile (another tab): offer to send, and the send says why it cannot.
+  return status.ok ? shownCode(status, Date.now()) : { destination: view.destinations[kind] ?? "", sent: false, resendInSeconds: 0 };
 }
 
 /** "Trust this device" is offered where the policy lets devices skip this operation. */

@@ -1,9 +1,12 @@
 /**
  * @module
- * Enrolling a phone number or an email address: ask for it, then confirm the first code.
+ * Enrolling a phone number or an email address: ask for it, then confirm the first code. The
+ * code sent is asked for whenever the page is opened again (with a way to give another address
+ * instead), and the wait before a new one is counted down.
  */
 import type { FC } from "hono/jsx";
 import type { PageText } from "./i18n/page-text";
+import { CodeWait, type ShownCode } from "./code-wait";
 import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
 import type { ApprovedField } from "../factors/approved-field";
 
@@ -19,8 +22,8 @@ export interface EnrollAddressPageProps {
   approving: readonly ApprovedField[];
   csrf: string;
   error: string | null;
-  /** After the first code was sent: the enrolment to confirm and where the code went. */
-  sent: { enrollmentId: string; destination: string } | null;
+  /** After the first code was sent: the enrolment to confirm, where its code went, the wait before another. */
+  sent: (ShownCode & { enrollmentId: string }) | null;
   /** What the user typed, shown again after an error. */
   address: string;
   offerTrust: boolean;
@@ -33,6 +36,11 @@ export interface EnrollAddressPageProps {
 export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
   const { text } = props;
   const phone = props.kind === "sms";
+  const destination = (
+    <strong>
+      <Ltr text={text}>{props.sent?.destination ?? ""}</Ltr>
+    </strong>
+  );
   return (
     <Layout branding={props.branding} text={text} title={text.t(phone ? "enroll.smsTitle" : "enroll.emailTitle")}>
       <Approving text={text} approving={props.approving} />
@@ -40,35 +48,35 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
         <ErrorNote message={props.error} />
         {props.sent ? (
           <>
-            <form method="post" action="/__stepgate/enroll">
-              <p role="status">
-                {text.parts("code.sentTo", {
-                  destination: (
-                    <strong>
-                      <Ltr text={text}>{props.sent.destination}</Ltr>
-                    </strong>
-                  ),
-                })}
-              </p>
-              <input type="hidden" name="csrf" value={props.csrf} />
-              <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
-              <input type="hidden" name="kind" value={props.kind} />
-              <input type="hidden" name="destination" value={props.sent.destination} />
-              {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-              <label for="code">{text.t("code.label")}</label>
-              <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
-              {props.offerTrust ? <TrustThisDevice text={text} /> : null}
-              <button type="submit">{text.t("enroll.confirm")}</button>
-            </form>
+            {props.sent.sent ? (
+              <form method="post" action="/__stepgate/enroll">
+                <p role="status">
+                  {text.parts("code.sentTo", { destination })} {text.t("code.enterBelow")}
+                </p>
+                <input type="hidden" name="csrf" value={props.csrf} />
+                <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
+                <input type="hidden" name="kind" value={props.kind} />
+                {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
+                <label for="code">{text.t("code.label")}</label>
+                <input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" inputmode="numeric" maxlength={12} />
+                {props.offerTrust ? <TrustThisDevice text={text} /> : null}
+                <button type="submit">{text.t("enroll.confirm")}</button>
+              </form>
+            ) : (
+              <p>{text.parts("code.willSendTo", { destination })}</p>
+            )}
             <form method="post" action={`/__stepgate/enroll/${props.kind}/resend`}>
               <input type="hidden" name="csrf" value={props.csrf} />
               <input type="hidden" name="enrollmentId" value={props.sent.enrollmentId} />
-              <input type="hidden" name="destination" value={props.sent.destination} />
               {props.challengeId ? <input type="hidden" name="challenge" value={props.challengeId} /> : null}
-              <button type="submit" class="secondary">
+              <button type="submit" class={props.sent.sent ? "secondary" : undefined}>
                 {text.t("code.sendNew")}
               </button>
+              <CodeWait text={text} seconds={props.sent.resendInSeconds} message="challenge.resendIn" />
             </form>
+            <p>
+              <a href={otherAddressHref(props.kind, props.challengeId)}>{text.t(phone ? "enroll.otherPhone" : "enroll.otherEmail")}</a>
+            </p>
           </>
         ) : (
           <form method="post" action={`/__stepgate/enroll/${props.kind}`}>
@@ -92,3 +100,8 @@ export const EnrollAddressPage: FC<EnrollAddressPageProps> = (props) => {
     </Layout>
   );
 };
+
+/** This page for another address: the address form, even while a code sent to the last one still works. */
+function otherAddressHref(kind: "sms" | "email", challengeId: string | null): string {
+  return `/__stepgate/enroll?factor=${kind}&change=1${challengeId ? `&challenge=${challengeId}` : ""}`;
+}

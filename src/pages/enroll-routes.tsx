@@ -1,15 +1,18 @@
 /**
  * @module
  * `/__stepgate/enroll…`: choosing a factor, then enrolling it: an authenticator app by its QR
- * code, a phone or an email address by a code sent to it; the backup codes are shown with the
- * first factor. A user who has an authenticator app is offered to replace it instead
- * (`?factor=totp&replace=<its id>`): after a fresh verification, the new app's QR code, and the
- * old app is gone once the new one's first code is confirmed. The guards every hosted page runs (CSRF, session, body size) are mounted in
+ * code, a phone or an email address by a code sent to it (a code sent is followed by a redirect
+ * to the page, which asks for that code whenever it is opened again); the backup codes are
+ * shown with the first factor. A user who has an authenticator app is offered to replace it
+ * instead (`?factor=totp&replace=<its id>`): after a fresh verification, the new app's QR code,
+ * and the old app is gone once the new one's first code is confirmed. The guards every hosted
+ * page runs (CSRF, session, body size) are mounted in
  * `hosted-pages.tsx`.
  */
 import { Hono, type Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { confirmEnrollment } from "../flows/challenge-answers";
+import { resumableEnrollment, sentCodeStatus } from "../flows/code-status";
 import { openFreshVerification } from "../flows/fresh-verification";
 import { signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
@@ -23,9 +26,10 @@ import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal, UserStatus } from "../state/user";
+import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal, SentCodeStatus, UserStatus } from "../state/user";
 import { BackupCodesPage } from "./backup-codes-page";
 import { completePath, offersTrust } from "./challenge-routes";
+import { shownCode } from "./code-wait";
 import { EXAMPLE_PHONE, EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
@@ -59,7 +63,11 @@ enrollPages.get("/enroll", async (c) => {
     }
   }
   const factor = asked ?? "totp";
-  if (factor !== "totp") return renderAddress(c, factor, challengeId, null, null, "", 200);
+  if (factor !== "totp") {
+    // A code sent to the address given last is asked for again, unless the user asked to change it.
+    const resumed = c.req.query("change") === "1" ? null : await resumableEnrollment(c, factor);
+    return renderAddress(c, factor, challengeId, resumed, null, "", 200);
+  }
   const replaces = optionalId(c.req.query("replace"));
   const started = await beginTotp(c, replaces);
   if (!started.ok) return refusedEnrollment(c, started, challengeId, "totp", replaces);
@@ -82,8 +90,8 @@ for (const kind of ["sms", "email"] as const) {
     const started = await reachState<CodeEnrollmentStart>(() => signedInUser(c).beginCodeEnrollment(kind, address, c.var.identity.sessionId));
     if (!started.ok) return refusedEnrollment(c, started, challengeId, kind);
     try {
-      const receipt = await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
-      return renderAddress(c, kind, challengeId, { enrollmentId: started.enrollmentId, destination: receipt.destination }, null, typed, 200);
+      await sendCode(c, { enrollmentId: started.enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
+      return c.redirect(addressPath(kind, challengeId), 303);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
       return renderAddress(c, kind, challengeId, null, problemDetail(await requestText(c, c.var.policy), error), typed, error.status === 429 ? 429 : 400);
@@ -96,13 +104,13 @@ for (const kind of ["sms", "email"] as const) {
     const form = await checkedForm(c);
     const challengeId = optionalId(form.challenge);
     const enrollmentId = String(form.enrollmentId ?? "");
-    const shown = { enrollmentId, destination: String(form.destination ?? "") };
     try {
-      const receipt = await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
-      return renderAddress(c, kind, challengeId, { enrollmentId, destination: receipt.destination }, null, "", 200);
+      await sendCode(c, { enrollmentId }, kind, await approvalOf(c, challengeId), pageLanguage(c));
+      return c.redirect(addressPath(kind, challengeId), 303);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-      return renderAddress(c, kind, challengeId, shown, problemDetail(await requestText(c, c.var.policy), error), "", error.status === 429 ? 429 : 400);
+      const code = await enrollmentCode(c, kind, enrollmentId);
+      return renderAddress(c, kind, challengeId, code, problemDetail(await requestText(c, c.var.policy), error), "", error.status === 429 ? 429 : 400);
     }
   });
 }
@@ -128,8 +136,8 @@ enrollPages.post("/enroll", async (c) => {
       if (!started.ok) return refusedEnrollment(c, started, challengeId, kind, replaces);
       return renderEnrollment(c, started, challengeId, replaces, problemDetail(await requestText(c, c.var.policy), error), 400);
     }
-    const sent = { enrollmentId, destination: String(form.destination ?? "") };
-    return renderAddress(c, kind, challengeId, sent, problemDetail(await requestText(c, c.var.policy), error), "", 400);
+    const code = await enrollmentCode(c, kind, enrollmentId);
+    return renderAddress(c, kind, challengeId, code, problemDetail(await requestText(c, c.var.policy), error), "", 400);
   }
 });
 
@@ -210,11 +218,25 @@ async function renderEnrollment(
   );
 }
 
+/**
+ * The enrolment page by text or email (GET): it asks for the code sent to the address given
+ * last, while that code works; a code sent from here comes back to it.
+ */
+function addressPath(kind: CodeKind, challengeId: string | null): string {
+  return `/__stepgate/enroll?factor=${kind}${challengeId ? `&challenge=${challengeId}` : ""}`;
+}
+
+/** A pending enrolment's code (see `sentCodeStatus`), or `null` when the enrolment is gone. */
+async function enrollmentCode(c: Context<SessionEnv>, kind: CodeKind, enrollmentId: string): Promise<SentCodeStatus | null> {
+  const status = ID_PATTERN.test(enrollmentId) ? await sentCodeStatus(c, { enrollmentId }, kind) : null;
+  return status?.ok ? status : null;
+}
+
 async function renderAddress(
   c: Context<SessionEnv>,
   kind: CodeKind,
   challengeId: string | null,
-  sent: { enrollmentId: string; destination: string } | null,
+  code: SentCodeStatus | null,
   error: string | null,
   address: string,
   status: 200 | 400 | 429,
@@ -229,7 +251,7 @@ async function renderAddress(
       approving={(await challengeBeingAnswered(c, challengeId))?.approving ?? []}
       csrf={await sessionCsrf(c)}
       error={error}
-      sent={sent}
+      sent={code?.enrollmentId ? { ...shownCode(code, Date.now()), enrollmentId: code.enrollmentId } : null}
       address={address}
       offerTrust={challengeId !== null && offersTrust(c, LOGIN)}
     />,

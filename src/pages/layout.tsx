@@ -1,7 +1,8 @@
 /**
  * @module
  * The frame of every hosted page: the tenant's name, logo and colour, light or dark, readable on a phone,
- * usable with a keyboard and a screen reader, and working without JavaScript; in the page's
+ * usable with a keyboard and a screen reader, and working without JavaScript (where a few lines
+ * of stepgate's own script help, they run by the response's nonce); in the page's
  * language, written right to left where it is, with a menu of the tenant's other languages.
  */
 import type { Context } from "hono";
@@ -11,9 +12,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
 import { type ApprovedField, shownField } from "../factors/approved-field";
-import { styleNonce } from "../lib/own-response-headers";
+import { allowPageScript, styleNonce } from "../lib/own-response-headers";
 import { FAVICON_PATH } from "./favicon";
 import type { PageText } from "./i18n/page-text";
+import { PAGE_SCRIPTS, type PageScriptName } from "./page-scripts";
 import { colorSchemeMeta, themeCss } from "./theme";
 
 export type Branding = Policy["branding"];
@@ -34,8 +36,11 @@ input[autocomplete=one-time-code]{font-size:1.4rem;letter-spacing:.2em}
 ::placeholder{color:var(--muted);opacity:1}
 input[type=checkbox]{accent-color:var(--ring)}
 :focus-visible{outline:3px solid var(--ring);outline-offset:2px}
-button{display:block;width:100%;margin-top:1rem;padding:.75rem;font:inherit;font-weight:600;color:var(--on-brand);background:var(--brand);border:0;border-radius:6px;cursor:pointer}
-button.secondary{color:var(--accent);background:var(--surface);border:2px solid var(--accent)}
+button,a.button{display:block;width:100%;margin-top:1rem;padding:.75rem;font:inherit;font-weight:600;color:var(--on-brand);background:var(--brand);border:0;border-radius:6px;cursor:pointer}
+a.button{text-align:center;text-decoration:none}
+button.secondary,a.button.secondary{color:var(--accent);background:var(--surface);border:2px solid var(--accent)}
+button:disabled{opacity:.6;cursor:not-allowed}
+[hidden]{display:none!important}
 label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top:1rem}
 .error{color:var(--error-text);background:var(--error-bg);border:1px solid var(--error-border);border-radius:6px;padding:.6rem .8rem}
 .muted{color:var(--muted);font-size:.9rem}
@@ -45,7 +50,8 @@ label.check{font-weight:400;display:flex;gap:.5rem;align-items:center;margin-top
 .secret{font-family:ui-monospace,monospace;font-size:1.05rem;word-break:break-all;background:var(--subtle);padding:.5rem;border-radius:6px}
 .qr{max-width:18rem;margin:0 auto;padding:1.25rem;background:#fff;border-radius:8px}
 .qr svg{width:100%;height:auto;display:block}
-ol.codes{font-family:ui-monospace,monospace;font-size:1.1rem;columns:2}
+ol.codes{font-family:ui-monospace,monospace;font-size:1.05rem;list-style:none;padding:0;display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,14ch),1fr))}
+ol.codes li{padding:.35rem .5rem;text-align:center;background:var(--subtle);border:1px solid var(--border);border-radius:6px}
 .secret,ol.codes,input{direction:ltr}
 ul.choices{list-style:none;margin:0;padding:0}
 a.choice{display:block;color:inherit;text-decoration:none}
@@ -62,7 +68,7 @@ nav.languages a{display:block;padding:.25rem 1rem;color:inherit}
 nav.languages a[aria-current]{font-weight:600}
 section.card h2{font-size:1.1rem;margin:0 0 .75rem}
 ul.rows,ul.log{list-style:none;margin:0;padding:0}
-ul.rows li,ul.log li{padding:.5rem 0;border-top:1px solid #d0d7de}
+ul.rows li,ul.log li{padding:.5rem 0;border-top:1px solid var(--border)}
 ul.rows li:first-child,ul.log li:first-child{border-top:0}
 ul.rows li{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem}
@@ -76,6 +82,8 @@ button.compact{display:inline-block;width:auto;margin:0;padding:.35rem .8rem;fon
  * `createContext` from `hono/jsx`: it brings Hono's DOM renderer into the bundle (+15 KiB).
  */
 let renderingNonce = "";
+/** Whether the page being rendered has a `PageScript`: only then may its response run one. */
+let renderingScript = false;
 
 /**
  * `page` as the HTML response, its inline style allowed by the response's Content-Security-Policy.
@@ -84,12 +92,15 @@ let renderingNonce = "";
  */
 export function renderPage(c: Context, page: Child, status?: ContentfulStatusCode, headers?: Record<string, string>) {
   renderingNonce = styleNonce(c);
+  renderingScript = false;
   try {
     const html = (page as { toString(): string | Promise<string> }).toString();
     if (typeof html !== "string") throw new Error("hosted pages render synchronously: an async component would lose its nonce");
+    if (renderingScript) allowPageScript(c);
     return c.html(html, status, headers);
   } finally {
     renderingNonce = "";
+    renderingScript = false;
   }
 }
 
@@ -103,7 +114,7 @@ export const PageStyle: FC<{ css: string }> = ({ css }) => <style nonce={renderi
  * @example
  * <PageHead branding={policy.branding} title="Set up two-factor verification · Acme" />
  */
-export const PageHead: FC<{ branding: Pick<Branding, "color" | "mode" | "logoUrl">; title: string }> = ({ branding, title }) => (
+export const PageHead: FC<{ branding: Pick<Branding, "color" | "mode" | "logoUrl">; title: string; css?: string }> = ({ branding, title, css }) => (
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -111,7 +122,7 @@ export const PageHead: FC<{ branding: Pick<Branding, "color" | "mode" | "logoUrl
     <meta name="color-scheme" content={colorSchemeMeta(branding.mode)} />
     <title>{title}</title>
     <link rel="icon" href={branding.logoUrl ?? FAVICON_PATH} />
-    <PageStyle css={`${themeCss(branding)}${STYLE}`} />
+    <PageStyle css={`${themeCss(branding)}${STYLE}${css ?? ""}`} />
   </head>
 );
 
@@ -124,10 +135,24 @@ export const PageHeader: FC<{ branding: Branding; text: PageText }> = ({ brandin
   </header>
 );
 
+/**
+ * One of stepgate's page scripts, by name (its text is a constant, never input), carrying the
+ * response's nonce; the response's policy then lets it run (`allowPageScript`). Put it after
+ * the elements it acts on.
+ * @example
+ * <PageScript name="countdown" />
+ */
+export const PageScript: FC<{ name: PageScriptName }> = ({ name }) => {
+  renderingScript = true;
+  return <script nonce={renderingNonce}>{raw(PAGE_SCRIPTS[name])}</script>;
+};
+
 export interface LayoutProps {
   branding: Branding;
   text: PageText;
   title: string;
+  /** The page's own rules, after the frame's (stepgate's CSS, never input). */
+  css?: string;
   children?: Child;
 }
 
@@ -135,9 +160,9 @@ export interface LayoutProps {
  * @example
  * <Layout branding={policy.branding} text={text} title={text.t("settings.title")}>…</Layout>
  */
-export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => (
+export const Layout: FC<LayoutProps> = ({ branding, text, title, css, children }) => (
   <html lang={text.language} dir={text.dir}>
-    <PageHead branding={branding} title={`${title} · ${branding.name}`} />
+    <PageHead branding={branding} title={`${title} · ${branding.name}`} css={css} />
     <body>
       <PageHeader branding={branding} text={text} />
       <main>

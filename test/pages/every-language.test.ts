@@ -47,11 +47,11 @@ function decoded(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code and the codes. */
+/** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code, the codes and the scripts. */
 function visibleText(html: string): string {
   const page = html
     .replace(/<nav class="languages"[\s\S]*?<\/nav>/, "")
-    .replace(/<(style|svg|code)[\s\S]*?<\/\1>/g, "")
+    .replace(/<(style|script|svg|code)[\s\S]*?<\/\1>/g, "")
     .replace(/<ol class="codes"[\s\S]*?<\/ol>/g, "");
   const attributes = [...page.matchAll(/\b(?:aria-label|placeholder|alt|title)="([^"]*)"/g)].map((m) => m[1]);
   let text = decoded(`${page.replace(/<[^>]+>/g, " ")} ${attributes.join(" ")}`);
@@ -72,9 +72,10 @@ function field(html: string, name: string): string {
 
 /**
  * A user's way through the pages in `language` (chosen in the menu, then kept in the cookie): enrol
- * a phone (a wrong number, a code sent, a resend too soon), then an email address; a form stopped
- * for approval that cannot be held (an upload); the challenge by each factor, a code sent, wrong codes to the lockout; the settings
- * with a trusted device; and the error pages. Returns each page's HTML by name, and the messages sent.
+ * a phone (a wrong number, the page asking for the code sent, a resend too soon), then an email
+ * address; a form stopped for approval that cannot be held (an upload); the challenge by each
+ * factor, a code sent, another challenge while no code may be sent yet, wrong codes to the
+ * lockout; the settings with a trusted device; and the error pages. Returns each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
   const { base, tenantId } = await aTenant(
@@ -120,13 +121,19 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   );
   await keep("enrol: phone", await get("/__stepgate/enroll?factor=sms"));
   await keep("enrol: phone, not a number", await post("/__stepgate/enroll/sms", { csrf, address: "12" }));
-  const sent = await keep("enrol: phone, code sent", await post("/__stepgate/enroll/sms", { csrf, address: PHONE }));
-  const enrollment = { csrf, enrollmentId: field(sent, "enrollmentId"), destination: field(sent, "destination") };
+  expect((await post("/__stepgate/enroll/sms", { csrf, address: PHONE })).status).toBe(303);
+  const sent = await keep("enrol: phone, code sent", await get("/__stepgate/enroll?factor=sms"));
+  // The code is asked for, with the wait before another and a way to give another number.
+  expect(sent).toContain("data-countdown=");
+  expect(sent).toContain("change=1");
+  const enrollment = { csrf, enrollmentId: field(sent, "enrollmentId") };
   await keep("enrol: phone, resent too soon", await post("/__stepgate/enroll/sms/resend", enrollment));
-  await keep("enrol: backup codes", await post("/__stepgate/enroll", { ...enrollment, kind: "sms", code: await lastCodeTo(base, PHONE) }));
+  const codes = await keep("enrol: backup codes", await post("/__stepgate/enroll", { ...enrollment, kind: "sms", code: await lastCodeTo(base, PHONE) }));
+  for (const id of ["download-codes", "copy-codes", "print-codes", "codes-copied"]) expect(codes).toContain(`id="${id}"`);
   await keep("enrol: email", await get("/__stepgate/enroll?factor=email"));
   const address = `${user.toLowerCase()}@acme.test`;
-  const mailed = await keep("enrol: email, code sent", await post("/__stepgate/enroll/email", { csrf, address }));
+  expect((await post("/__stepgate/enroll/email", { csrf, address })).status).toBe(303);
+  const mailed = await keep("enrol: email, code sent", await get("/__stepgate/enroll?factor=email"));
   await keep(
     "enrol: factor added",
     await post("/__stepgate/enroll", { csrf, enrollmentId: field(mailed, "enrollmentId"), kind: "email", code: await lastCodeTo(base, address) }),
@@ -139,8 +146,11 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   await keep("challenge: text message", await get(challenge));
   await keep("challenge: email", await get(`${challenge}?factor=email`));
   await keep("challenge: backup code", await get(`${challenge}?factor=backup_code`));
-  await keep("challenge: code sent", await post(`${challenge}/send`, { csrf, factor: "sms" }));
+  expect((await post(`${challenge}/send`, { csrf, factor: "sms" })).status).toBe(303);
+  await keep("challenge: code sent", await get(`${challenge}?factor=sms`));
   await keep("challenge: sent too soon", await post(`${challenge}/send`, { csrf, factor: "sms" }));
+  const another = (await post("/echo/withdraw", { iban: "DE00 1234" })).headers.get("Location")!;
+  expect(await keep("challenge: another, a code may be sent soon", await get(`${another}?factor=sms`))).toContain("data-countdown=");
   await keep("challenge: wrong code", await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" }));
   let locked: Response | undefined;
   for (let i = 0; i < 5 && locked?.status !== 429; i++) locked = await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" });

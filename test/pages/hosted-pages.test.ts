@@ -250,15 +250,16 @@ describe("codes by text and email on the hosted pages", () => {
     expect(await bad.text()).toContain("country code");
 
     const sent = await postForm(base, "/__stepgate/enroll/sms", cookie, { csrf: field(form, "csrf"), address: "+1 415 555 2671" });
-    expect(sent.status).toBe(200);
-    const confirmForm = await sent.text();
+    // Sent, then back to the page (a GET), which asks for the code sent while it works.
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("Location")).toBe("/__stepgate/enroll?factor=sms");
+    const confirmForm = await (await send(`${base}/__stepgate/enroll?factor=sms`, { headers: { ...browser, Cookie: cookie } })).text();
     expect(confirmForm).toContain("We sent a code to <strong>+1••••••2671</strong>");
     const code = await lastCodeTo(base, "+14155552671");
     const wrong = await postForm(base, "/__stepgate/enroll", cookie, {
       csrf: field(confirmForm, "csrf"),
       enrollmentId: field(confirmForm, "enrollmentId"),
       kind: "sms",
-      destination: field(confirmForm, "destination"),
       code: code === "000000" ? "111111" : "000000",
     });
     expect(wrong.status).toBe(400);
@@ -296,10 +297,11 @@ describe("codes by text and email on the hosted pages", () => {
     expect(page).toContain("Use a backup code instead");
 
     const sent = await postForm(base, `${challengePath}/send`, cookie, { csrf: field(page, "csrf"), factor: "sms" });
-    expect(sent.status).toBe(200);
-    const sentPage = await sent.text();
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("Location")).toBe(`${challengePath}?factor=sms`);
+    const sentPage = await (await send(`${base}${challengePath}?factor=sms`, { headers: { ...browser, Cookie: cookie } })).text();
     expect(sentPage).toContain("We sent a code to <strong>+1••••••2671</strong>");
-    expect(sentPage).toMatch(/ask for a new code in \d+ seconds/);
+    expect(sentPage).toMatch(/<p class="muted" data-countdown="(30|29)">You can ask for a new code in <span data-wait="">(30|29) seconds<\/span>/);
     const again = await postForm(base, `${challengePath}/send`, cookie, { csrf: field(page, "csrf"), factor: "sms" });
     expect(again.status).toBe(429);
 

@@ -115,7 +115,8 @@ describe("a page in Arabic", () => {
       headers: { ...browser, Cookie: cookie, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ csrf, address: "+14155552671", challenge: /name="challenge" value="([^"]+)"/.exec(page)![1]! }).toString(),
     });
-    const html = await sent.text();
+    expect(sent.status).toBe(303);
+    const html = await (await send(`${base}${sent.headers.get("Location")}`, { headers: { ...browser, Cookie: cookie } })).text();
     expect(html).toContain('<strong><bdi dir="ltr">+1••••••2671</bdi></strong>');
     // The layout's CSS mirrors with the direction (logical properties); codes and inputs stay left to right.
     expect(html).toMatch(/\.secret,ol\.codes,input\{direction:ltr\}/);

@@ -66,7 +66,7 @@ describe("the language a code is sent in", () => {
       headers: { ...browser, Cookie: cookie, Origin: base, "Accept-Language": "de-CH", "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ csrf, factor: "sms" }).toString(),
     });
-    expect(sent.status).toBe(200);
+    expect(sent.status).toBe(303);
     expect((await outbox(base))[0]!.text).toMatch(/^\[de\] \d{6} /);
     expect(await runInDurableObject(userState(env, tenantId, "max"), (_o, state) => rememberedLanguage(state.storage.sql))).toBe("de");
   });

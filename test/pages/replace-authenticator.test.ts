@@ -116,7 +116,9 @@ describe("replacing the authenticator app from the pages", () => {
   it("offers to replace the app on the choice of factors instead of a second one, and sends a request for a second app to the replacement", async () => {
     const user = await anAppUser("cho");
     const choice = await (await user.get("/__stepgate/enroll")).text();
-    expect(choice).toContain(`<a class="card choice" href="/__stepgate/enroll?factor=totp&amp;replace=${user.appId}"><strong>Replace authenticator app</strong>`);
+    expect(choice).toContain(
+      `<a class="card choice" href="/__stepgate/enroll?factor=totp&amp;replace=${user.appId}"><strong>Replace authenticator app</strong>`,
+    );
     expect(choice).toContain("the old one stops working once the new one is confirmed");
     expect(choice).not.toContain('href="/__stepgate/enroll?factor=totp"');
     expect(choice).toContain('href="/__stepgate/enroll?factor=sms"');

@@ -62,7 +62,10 @@ describe("a language chosen by a link", () => {
   it("from the language menu is kept, in one cookie, and remembered", async () => {
     const { base, tenantId, cookie } = await portal();
     for (const path of ["/__stepgate/enroll", "/__stepgate/settings"]) {
-      const page = await send(`${base}${path}?lang=de`, { headers: { Accept: "text/html", Cookie: cookie, "Sec-Fetch-Site": "same-origin" }, redirect: "manual" });
+      const page = await send(`${base}${path}?lang=de`, {
+        headers: { Accept: "text/html", Cookie: cookie, "Sec-Fetch-Site": "same-origin" },
+        redirect: "manual",
+      });
       expect(languageCookies(page), path).toHaveLength(1);
     }
     expect(await runInDurableObject(userState(env, tenantId, "ana"), (_o, state) => rememberedLanguage(state.storage.sql))).toBe("de");

@@ -1,8 +1,8 @@
 /**
  * Framing, sniffing, referrers and caches: every response stepgate makes itself — each hosted
  * page, each API answer, each problem, on its own routes and on the portal's paths — carries a
- * strict Content-Security-Policy (`frame-ancestors 'self'`, no inline style without the
- * response's nonce), `X-Frame-Options`, `Referrer-Policy`, `nosniff` and `Cache-Control:
+ * strict Content-Security-Policy (`frame-ancestors 'self'`, no inline style or script without
+ * the response's nonce, no `script-src` at all on a page without a script), `X-Frame-Options`, `Referrer-Policy`, `nosniff` and `Cache-Control:
  * no-store`; the origin's own answers, proxied or completed from a held request, pass untouched.
  */
 import { describe, expect, it } from "vitest";
@@ -35,19 +35,32 @@ function expectOwnHeaders(response: Response, label: string): void {
   expect(response.headers.get("X-Content-Type-Options"), label).toBe("nosniff");
 }
 
-/** A page: its headers, and every `<style>` in it carrying the nonce its policy allows. */
+/**
+ * A page: its headers, every `<style>` in it carrying the nonce its policy allows, and every
+ * `<script>` the same nonce, which its policy allows as a script only when the page has one.
+ */
 async function expectOwnPage(response: Response, label: string): Promise<string> {
   expectOwnHeaders(response, label);
   const html = await response.text();
   const styles = [...html.matchAll(/<style([^>]*)>/g)].map((m) => m[1]);
   expect(styles.length, label).toBeGreaterThan(0);
   const csp = response.headers.get("Content-Security-Policy")!;
+  const nonces = new Set<string>();
   for (const attributes of styles) {
     const nonce = / nonce="([A-Za-z0-9+/=]{16,})"/.exec(attributes!)?.[1];
     expect(nonce, `${label}: <style${attributes}>`).toBeDefined();
     expect(csp, label).toContain(`style-src 'nonce-${nonce}'`);
+    nonces.add(nonce!);
   }
-  expect(html, label).not.toMatch(/<script|style="/);
+  const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
+  for (const attributes of scripts) {
+    expect(attributes, label).toMatch(/^ nonce="[A-Za-z0-9+/=]{16,}"$/);
+    nonces.add(/ nonce="([^"]+)"/.exec(attributes)![1]!);
+  }
+  expect(nonces.size, `${label}: one nonce per response`).toBe(1);
+  if (scripts.length > 0) expect(csp, label).toContain(`script-src 'nonce-${[...nonces][0]}'`);
+  else expect(csp, label).not.toContain("script-src");
+  expect(html, label).not.toMatch(/style="|\son[a-z]+="/);
   return html;
 }
 
@@ -84,7 +97,11 @@ describe("stepgate's own pages", () => {
       challenge: field(enrollHtml, "challenge"),
       code: totpCode(secret),
     });
-    expect(await expectOwnPage(confirmed, "backup codes")).toContain("Save your backup codes");
+    const codesPage = await expectOwnPage(confirmed, "backup codes");
+    expect(codesPage).toContain("Save your backup codes");
+    // Its copy and print buttons are the page's script's: the policy lets that one script run.
+    expect(codesPage).toContain("<script nonce=");
+    expect(confirmed.headers.get("Content-Security-Policy")).toMatch(/; script-src 'nonce-[A-Za-z0-9+/=]{16,}'$/);
 
     // A form posted to a protected path is held and sent on to its challenge; one that cannot be
     // held (a file upload) gets the 401 page in place of the portal's answer.

@@ -19,6 +19,7 @@ import { matchAnswer, type AnswerInput, type Matched } from "./answers";
 import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
 import { challengeView, openChallenge } from "./challenges";
 import { issueCode, withdrawCode } from "./code-sends";
+import { resumableEnrollment, sentCodeStatus } from "./code-status";
 import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
@@ -43,6 +44,7 @@ import type {
   OpenedChallenge,
   Refusal,
   RemovalOutcome,
+  SentCodeStatus,
   UserDetails,
   UserStatus,
   VerifyOutcome,
@@ -189,6 +191,16 @@ export class UserState extends DurableObject<Env> {
   /** Undoes {@link issueCode} when the code could not be delivered: no live code, no send counted. */
   async withdrawCode(purpose: string, sentAt: number, reason: string, origin: RequestOrigin): Promise<void> {
     return withdrawCode(this.context(), purpose, sentAt, reason, origin);
+  }
+
+  /** Where a code for a challenge or an enrolment stands: whether it still works, and when another may be sent. */
+  async sentCodeStatus(input: Parameters<typeof sentCodeStatus>[1]): Promise<SentCodeStatus | Refusal> {
+    return sentCodeStatus(this.context(), input, Date.now());
+  }
+
+  /** The pending enrolment by text or email whose code still works, to ask for that code again; else `null`. */
+  async resumableEnrollment(input: Parameters<typeof resumableEnrollment>[1]): Promise<SentCodeStatus | null> {
+    return resumableEnrollment(this.context(), input, Date.now());
   }
 
   /** Confirms a pending enrolment (any factor) with its first code. */

@@ -28,17 +28,27 @@ export type SendRefusal = { error: "cooling_down" | "user_send_limit"; retryAfte
  */
 export function reserveSend(sql: SqlStorage, purpose: string, kind: CodeKind, settings: CodeSettings, perHour: number, now: number): SendRefusal | null {
   sql.exec("DELETE FROM sends WHERE at <= ?", now - HOUR_MS);
+  const refused = sendRefusal(sql, kind, settings, perHour, now);
+  if (refused) return refused;
+  sql.exec("INSERT INTO sends (at, purpose, kind) VALUES (?, ?, ?)", now, purpose, kind);
+  return null;
+}
+
+/**
+ * Why a code by `kind` could not be sent now (the channel's cooldown, or the user's hourly cap),
+ * and for how long; `null` when it could. Reads only: what a page shows before the user asks.
+ */
+export function sendRefusal(sql: SqlStorage, kind: CodeKind, settings: CodeSettings, perHour: number, now: number): SendRefusal | null {
   // The cooldown is per user and channel, not per challenge: a new challenge is no way around it.
   const last = sql.exec<{ at: number | null }>("SELECT max(at) AS at FROM sends WHERE kind = ?", kind).one().at;
   const cooldownMs = settings.resendCooldownSeconds * 1000;
   if (last !== null && now - last < cooldownMs) {
     return { error: "cooling_down", retryAfterSeconds: Math.ceil((last + cooldownMs - now) / 1000) };
   }
-  const window = sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM sends").one();
+  const window = sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM sends WHERE at > ?", now - HOUR_MS).one();
   if (window.n >= perHour) {
     return { error: "user_send_limit", retryAfterSeconds: Math.ceil(((window.first ?? now) + HOUR_MS - now) / 1000) };
   }
-  sql.exec("INSERT INTO sends (at, purpose, kind) VALUES (?, ?, ?)", now, purpose, kind);
   return null;
 }
 

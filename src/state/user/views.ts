@@ -140,6 +140,22 @@ export type CodeEnrollmentStart = { ok: true; enrollmentId: string } | Refusal;
 /** Where a sent code belongs: an open challenge, or a pending enrolment. */
 export type CodeTarget = { challengeId: string } | { enrollmentId: string };
 
+/**
+ * Where a code by text or email for a challenge or an enrolment stands, as its page shows it
+ * when opened again: where codes go, whether the one sent still works, and when another may be sent.
+ */
+export interface SentCodeStatus {
+  ok: true;
+  /** The enrolment the code confirms (`null` for a challenge's code). */
+  enrollmentId: string | null;
+  /** Where codes go, masked: `+1•••••••2671`. */
+  destination: string;
+  /** A code was sent for it and still works (unexpired, with tries left): the page asks for it. */
+  sent: boolean;
+  /** When the user's limits let another code be sent (epoch ms; now or earlier: at once). */
+  resendAfter: number;
+}
+
 export type IssuedCode =
   | {
       ok: true;

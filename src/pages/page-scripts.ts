@@ -1,0 +1,52 @@
+/**
+ * @module
+ * The few lines of script some pages run, as constants: never built from input, allowed by the
+ * response's nonce (`PageScript` in the layout). Every page works without them; they count a
+ * wait down and offer what only script can do (copy to the clipboard, print). The words they
+ * show are in the page already, in its language: a script only shows or hides them.
+ */
+
+/**
+ * Counts down each `[data-countdown]` note (seconds left, as the server counted them) in the
+ * page's language, as the server writes a wait (`PageText.wait`), with the send button of its
+ * form disabled; at zero the note goes and the button works.
+ */
+const COUNTDOWN = `(() => {
+  const unit = (value, name) => new Intl.NumberFormat(document.documentElement.lang, { style: "unit", unit: name, unitDisplay: "long" }).format(value);
+  for (const note of document.querySelectorAll("[data-countdown]")) {
+    const button = note.closest("form").querySelector("button");
+    const shown = note.querySelector("[data-wait]");
+    const end = Date.now() + Number(note.dataset.countdown) * 1000;
+    const tick = () => {
+      const left = Math.ceil((end - Date.now()) / 1000);
+      button.disabled = left > 0;
+      note.hidden = left <= 0;
+      if (left <= 0) return;
+      shown.textContent = left <= 120 ? unit(left, "second") : unit(Math.ceil(left / 60), "minute");
+      setTimeout(tick, ((end - Date.now()) % 1000) + 5);
+    };
+    tick();
+  }
+})();`;
+
+/**
+ * Shows the backup codes' copy and print buttons (hidden without script): copy puts the codes
+ * on the clipboard, one a line, and shows the page's "copied" note; print opens the browser's
+ * print dialog (the print stylesheet leaves just the codes).
+ */
+const BACKUP_CODES = `(() => {
+  const codes = Array.from(document.querySelectorAll("#backup-codes li"), (item) => item.textContent).join("\\n");
+  const copy = document.getElementById("copy-codes");
+  const copied = document.getElementById("codes-copied");
+  const print = document.getElementById("print-codes");
+  if (navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", () => navigator.clipboard.writeText(codes).then(() => { copied.hidden = false; }, () => { copy.hidden = true; }));
+  }
+  print.hidden = false;
+  print.addEventListener("click", () => window.print());
+})();`;
+
+export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES } as const;
+
+export type PageScriptName = keyof typeof PAGE_SCRIPTS;
