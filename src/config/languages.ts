@@ -68,3 +68,24 @@ export function matchLanguage(tag: string, supported: readonly Language[]): Lang
   const wanted = languageTagFor(tag).toLowerCase();
   return supported.find((language) => language.toLowerCase() === wanted) ?? supported.find((language) => wanted.startsWith(`${language.toLowerCase()}-`));
 }
+
+/** Chinese as written in Taiwan, Hong Kong and Macau: Traditional characters, not zh-CN's Simplified. */
+const TRADITIONAL_CHINESE = /^zh-(tw|hk|mo|hant)\b/i;
+
+/**
+ * A policy's language tag as one of ours: the tag itself, or the one language we have for its
+ * primary subtag (`en-GB` → `en`, `pt-PT` → `pt-BR`, `DE` → `de`); itself otherwise, for the
+ * schema to refuse by name. Policies written before the hosted pages spoke 15 languages named any
+ * `ll-CC` tag as their default; such a policy keeps working instead of failing closed.
+ * @example
+ * supportedLanguageTag("en-GB") // "en"
+ * supportedLanguageTag("zh-TW") // "zh-TW" (Traditional Chinese is not zh-CN)
+ */
+export function supportedLanguageTag(tag: unknown): unknown {
+  if (typeof tag !== "string" || TRADITIONAL_CHINESE.test(tag)) return tag;
+  const exact = LANGUAGES.find((language) => language.toLowerCase() === tag.toLowerCase());
+  if (exact) return exact;
+  const primary = tag.split("-")[0]!.toLowerCase();
+  const same = LANGUAGES.filter((language) => language.split("-")[0]!.toLowerCase() === primary);
+  return same.length === 1 ? same[0] : tag;
+}

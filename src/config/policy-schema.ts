@@ -11,7 +11,7 @@
  */
 import * as z from "zod";
 import { FactorsSchema } from "./factor-settings";
-import { LANGUAGES } from "./languages";
+import { LANGUAGES, supportedLanguageTag } from "./languages";
 import { IdentitySchema } from "./identity-schema";
 import { OPERATION_NAME, OperationSchema } from "./operation-schema";
 import { HttpsUrl, HttpUrl } from "./policy-values";
@@ -128,7 +128,7 @@ export const PolicySchema = z.strictObject({
           "Light or dark hosted pages, or `auto`: as the visitor's device is set (`prefers-color-scheme`). `auto` by default because the visitor already chose how their screen looks, and a glaring white page in the middle of a dark portal, or a dark room, is the wrong welcome; `light` or `dark` fix one scheme for every visitor, to match a portal that has only one.",
         ),
       languages: z
-        .array(z.enum(LANGUAGES))
+        .array(z.preprocess(supportedLanguageTag, z.enum(LANGUAGES)))
         .min(1)
         .refine((languages) => new Set(languages).size === languages.length, "each language once")
         .default([...LANGUAGES])
@@ -136,10 +136,10 @@ export const PolicySchema = z.strictObject({
           "The languages the hosted pages and messages may be in, offered in the language menu and matched against the browser's `Accept-Language`; all of them unless listed.",
         ),
       defaultLanguage: z
-        .enum(LANGUAGES)
+        .preprocess(supportedLanguageTag, z.enum(LANGUAGES))
         .default("en")
         .describe(
-          "The language when nothing else chooses one: no choice in the language menu, no `identity.claims.locale` claim, nothing in `Accept-Language` among `languages`. One of `languages`.",
+          "The language when nothing else chooses one: no choice in the language menu, no `identity.claims.locale` claim, nothing in `Accept-Language` among `languages`. One of `languages`; a regional tag is read as the language we have for it (`en-GB` → `en`, `pt-PT` → `pt-BR`).",
         ),
       text: z
         .partialRecord(z.enum(LANGUAGES), z.record(z.string().regex(TEXT_KEY, "a catalogue key"), z.string().min(1).max(1000)))

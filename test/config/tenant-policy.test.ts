@@ -41,6 +41,19 @@ describe("policy defaults", () => {
     expect(withBranding({ supportEmail: "not an address" }).success).toBe(false);
   });
 
+  it("reads a regional language tag as the language it has for it, so a policy written before the 15 languages keeps working", () => {
+    const withBranding = (branding: object) =>
+      PolicySchema.safeParse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" }, branding });
+    const read = withBranding({ defaultLanguage: "en-GB", languages: ["en-GB", "pt-PT", "DE", "zh-CN"] });
+    expect(read.success && read.data.branding).toMatchObject({ defaultLanguage: "en", languages: ["en", "pt-BR", "de", "zh-CN"] });
+    // Traditional Chinese is not zh-CN, and a language the pages do not speak is refused by name.
+    for (const defaultLanguage of ["zh-TW", "nl", "nl-BE"]) {
+      const refused = withBranding({ defaultLanguage });
+      expect(refused.success, defaultLanguage).toBe(false);
+      expect(refused.error?.issues[0]?.path, defaultLanguage).toEqual(["branding", "defaultLanguage"]);
+    }
+  });
+
   it("leaves 2FA off unless the policy enables it", () => {
     const policy = PolicySchema.parse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" } });
     expect(policy.enabled).toBe(false);
