@@ -1,0 +1,45 @@
+/**
+ * The README's screenshots: the demo's withdrawal challenge on a 390 px phone, light and dark,
+ * taken from `npm run dev` on its own state in headless Chromium (the browser suite's setup).
+ *
+ *   npx tsx scripts/readme-screenshots.ts   # writes docs/images/challenge-{light,dark}.png
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Secret, TOTP } from "otpauth";
+import { chromium } from "playwright-core";
+import { startDevServer } from "../test/browser/dev-server";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+const stateDir = mkdtempSync(join(tmpdir(), "stepgate-screenshots-"));
+const server = await startDevServer({ stateDir });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+try {
+  for (const colorScheme of ["light", "dark"] as const) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/login`);
+    await page.fill("input[name=username]", `readme-${colorScheme}`);
+    await page.fill("input[name=password]", "demo");
+    await page.click("button");
+    // Set up an authenticator app from the portal's "Set up 2FA" (the demo tenant's enforcement is optional).
+    await page.goto(`${server.base}/__stepgate/enroll?factor=totp`);
+    const secret = (await page.textContent("#secret"))!.replace(/\s+/g, "");
+    await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
+    await page.click("button[type=submit]");
+    await page.goto(`${server.base}/wallet/withdraw`);
+    await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "2500.00");
+    await page.click("form[action='/wallet/withdraw'] button");
+    await page.waitForSelector("#approving");
+    await page.screenshot({ path: `docs/images/challenge-${colorScheme}.png` });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+}
+console.log("wrote docs/images/challenge-light.png, docs/images/challenge-dark.png");
