@@ -76,6 +76,8 @@ export interface LayoutProps {
   branding: Branding;
   text: PageText;
   title: string;
+  /** The page's own rules, after the frame's (stepgate's CSS, never user input). */
+  style?: string;
   children?: Child;
 }
 
@@ -83,7 +85,7 @@ export interface LayoutProps {
  * @example
  * <Layout branding={policy.branding} text={text} title={text.t("settings.title")}>…</Layout>
  */
-export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => (
+export const Layout: FC<LayoutProps> = ({ branding, text, title, style, children }) => (
   <html lang={text.language} dir={text.dir}>
     <head>
       <meta charset="utf-8" />
@@ -91,7 +93,7 @@ export const Layout: FC<LayoutProps> = ({ branding, text, title, children }) => 
       <meta name="referrer" content="no-referrer" />
       <title>{`${title} · ${branding.name}`}</title>
       {/* The colour is validated as #rrggbb by the policy schema, so it cannot break out of CSS. */}
-      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}`} />
+      <PageStyle css={`:root{--brand:${branding.color}}${STYLE}${style ?? ""}`} />
     </head>
     <body>
       <header>

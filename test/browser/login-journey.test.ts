@@ -75,7 +75,7 @@ async function signIn(page: Page, user: string): Promise<void> {
 
 /** The code in the newest dev-outbox message to `to`. */
 async function lastCodeTo(to: string): Promise<string> {
-  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
+  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json`)).json()) as { messages: Array<{ to: string; text: string }> };
   return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
 }
 
