@@ -91,12 +91,15 @@ const OutboxEntry: FC<{ text: PageText; message: KeptMessage }> = ({ text, messa
       {message.subject !== null ? (
         <>
           <dt>{text.t("outbox.subject")}</dt>
-          <dd>{message.subject}</dd>
+          <dd dir="auto">{message.subject}</dd>
         </>
       ) : null}
       <dt>{text.t("outbox.text")}</dt>
       <dd>
-        <p class="words">{message.text}</p>
+        {/* In the language it was sent in, whatever the page's: its own direction. */}
+        <p class="words" dir="auto">
+          {message.text}
+        </p>
       </dd>
     </dl>
   </li>

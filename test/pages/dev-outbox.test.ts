@@ -40,8 +40,9 @@ describe("the dev outbox", () => {
     const json = await (await outboxAt(base, "?format=json")).json<{ messages: OutboxEntry[] }>();
     expect(codes).toEqual(json.messages.map((m) => m.code));
     // The email's subject and words are on the page too, the code in them as the code set apart.
-    expect(html).toContain(`<dd>Acme verification code: ${codes[0]}</dd>`);
-    expect(html).toMatch(new RegExp(`<p class="words">${codes[1]} is your Acme code\\.`));
+    // Each in its own direction (a text in English on an Arabic page reads left to right).
+    expect(html).toContain(`<dd dir="auto">Acme verification code: ${codes[0]}</dd>`);
+    expect(html).toMatch(new RegExp(`<p class="words" dir="auto">${codes[1]} is your Acme code\\.`));
     // Its own rules ride in the page's one style, under the response's nonce.
     const nonce = /<style nonce="([^"]+)">[^<]*ol\.outbox/.exec(html)?.[1];
     expect(response.headers.get("Content-Security-Policy")).toContain(`'nonce-${nonce}'`);
