@@ -71,6 +71,8 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", "anything");
   await page.click("button");
+  // The click returns once the next page's address is known, perhaps before that page is read.
+  await page.waitForLoadState();
 }
 
 /** The code in the newest dev-outbox message to `to`. */
