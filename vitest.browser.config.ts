@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // Tests marked concurrent (every-page's languages): two at a time on a 2-core machine.
+    maxConcurrency: 2,
   },
 });

@@ -34,7 +34,7 @@ export function demoPolicy(origin: string): PolicyInput {
     identity: { algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" },
     // The hosted pages in the demo portal's colours, with its logo in the header and as the tab's icon.
     branding: { name: BRAND, color: BRAND_COLOR, logoUrl: new URL(LOGO_PATH, origin).href },
-    // Texts and emails land in the dev outbox: http://localhost:8787/__stepgate/dev/outbox
+    // Texts and emails land in the dev outbox, a page with each one's code: http://localhost:8787/__stepgate/dev/outbox
     factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true } },
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
     trustedDevices: { enabled: true },

@@ -16,14 +16,13 @@ import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage, waysOn } from "./pages/error-page";
 import { FAVICON_PATH, favicon } from "./pages/favicon";
+import { devOutbox } from "./pages/dev-outbox-routes";
 import { hostedPages } from "./pages/hosted-pages";
 import { requestText } from "./pages/i18n/language-choice";
 import { renderPage } from "./pages/layout";
 import { problemDetail, problemTitle } from "./pages/problem-text";
 import { settingsPages } from "./pages/settings-routes";
-import { isDevelopment } from "./config/deployment";
 import type { TenantConfig } from "./config/tenant-config";
-import { tenantState } from "./state/tenant";
 
 const app = new Hono<AppEnv>();
 
@@ -43,11 +42,8 @@ app.route(USER_BASE, userApi);
 app.route("/__stepgate", hostedPages);
 app.route("/__stepgate", settingsPages);
 
-// Development only: the texts and emails the outbox provider kept, newest first.
-app.get("/__stepgate/dev/outbox", async (c, next) => {
-  if (!isDevelopment(c.env)) return next();
-  return c.json({ messages: await tenantState(c.env, c.var.tenant.tenantId).outbox() });
-});
+// Development only: the texts and emails the outbox provider kept, as a page and as JSON.
+app.route("/", devOutbox);
 
 app.all("*", forwardOrStop);
 

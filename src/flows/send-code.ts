@@ -81,7 +81,7 @@ export async function sendCode(
       { tenant: policy.branding.name, code: issued.code, ttlSeconds: settings.codeTtlSeconds, approval },
       text[language],
     );
-    await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, ...message });
+    await deliver(c.env, tenant.tenantId, policy, { channel: kind, to: issued.destination, code: issued.code, ...message });
   } catch (error) {
     const reason = error instanceof ProblemError ? error.code : "delivery_failed";
     await reachState(() => user.withdrawCode(issued.purpose, issued.sentAt, reason, origin));

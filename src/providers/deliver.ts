@@ -13,11 +13,9 @@ import { sendResendEmail } from "./resend";
 import { sendSmtpEmail } from "./smtp";
 import { sendTwilioSms } from "./twilio";
 
-/** Where the app asks whether to serve the dev outbox. */
-
 /**
  * @example
- * await deliver(env, tenantId, policy, { channel: "sms", to: "+14155552671", subject: null, text });
+ * await deliver(env, tenantId, policy, { channel: "sms", to: "+14155552671", subject: null, text, code: "123456" });
  */
 export async function deliver(env: Env, tenantId: string, policy: Policy, message: OutboxMessage): Promise<void> {
   if (message.channel === "sms") {

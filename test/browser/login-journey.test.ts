@@ -71,11 +71,13 @@ async function signIn(page: Page, user: string): Promise<void> {
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", "anything");
   await page.click("button");
+  // The click returns once the next page's address is known, perhaps before that page is read.
+  await page.waitForLoadState();
 }
 
 /** The code in the newest dev-outbox message to `to`. */
 async function lastCodeTo(to: string): Promise<string> {
-  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox`)).json()) as { messages: Array<{ to: string; text: string }> };
+  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json`)).json()) as { messages: Array<{ to: string; text: string }> };
   return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
 }
 

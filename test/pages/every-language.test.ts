@@ -75,7 +75,7 @@ function field(html: string, name: string): string {
  * a phone (a wrong number, the page asking for the code sent, a resend too soon), then an email
  * address; a form stopped for approval that cannot be held (an upload); the challenge by each
  * factor, a code sent, another challenge while no code may be sent yet, wrong codes to the
- * lockout; the settings with a trusted device; and the error pages. Returns each page's HTML by name, and the messages sent.
+ * lockout; the settings with a trusted device; the error pages; and the dev outbox. Returns each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
   const { base, tenantId } = await aTenant(
@@ -196,6 +196,9 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   const down = await aTenant(aPolicy({ origin: env.DEAD_ORIGIN, branding: { name: TENANT } }));
   expectErrorLogs();
   await keep("error: portal down", await send(`${down.base}/`, { headers: { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` } }));
+
+  await keep("dev outbox", await get("/__stepgate/dev/outbox"));
+  await keep("dev outbox, filtered to no one", await get("/__stepgate/dev/outbox?to=nobody"));
 
   const messages = (await outbox(base)).flatMap((m) => [m.subject ?? "", m.text]);
   return { pages, messages };

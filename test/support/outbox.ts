@@ -9,10 +9,12 @@ export interface OutboxEntry {
   to: string;
   subject: string | null;
   text: string;
+  /** The code the message carries, kept apart by the outbox. */
+  code: string | null;
 }
 
 export async function outbox(base: string): Promise<OutboxEntry[]> {
-  const response = await send(`${base}/__stepgate/dev/outbox`);
+  const response = await send(`${base}/__stepgate/dev/outbox?format=json`);
   expect(response.status).toBe(200);
   return (await response.json<{ messages: OutboxEntry[] }>()).messages;
 }

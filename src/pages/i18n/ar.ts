@@ -172,4 +172,16 @@ export const ar: PageCatalogue = {
   "problem.origin_unreachable": "تعذّر الوصول إلى البوابة. حاول مجددًا بعد قليل.",
   "problem.refused": "تعذّر التحقق من هذا الطلب بالشكل الذي أُرسل به، لذا رُفض. ارجع وحاول مجددًا.",
   "problem.unavailable": "حدث خطأ من جهتنا ولم يتغير شيء. حاول مجددًا بعد بضع دقائق.",
+
+  "outbox.title": "صندوق الصادر للتطوير",
+  "outbox.intro": "الرسائل النصية ورسائل البريد الإلكتروني المُرسلة أثناء التطوير، الأحدث أولًا. تُحفظ هنا بدلًا من تسليمها.",
+  "outbox.recipient": "المستلم",
+  "outbox.filter": "تصفية",
+  "outbox.showAll": "عرض كل الرسائل",
+  "outbox.empty": "لا توجد رسائل بعد.",
+  "outbox.noneTo": "لا توجد رسائل إلى {recipient}.",
+  "outbox.heading": "{channel} إلى {recipient}",
+  "outbox.sent": "وقت الإرسال",
+  "outbox.subject": "الموضوع",
+  "outbox.text": "نص الرسالة",
 };

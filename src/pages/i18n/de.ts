@@ -170,4 +170,16 @@ export const de: PageCatalogue = {
   "problem.refused":
     "Diese Anfrage kann so, wie sie gesendet wurde, nicht geprüft werden und wurde daher abgelehnt. Gehen Sie zurück und versuchen Sie es erneut.",
   "problem.unavailable": "Bei uns ist ein Fehler aufgetreten; nichts wurde geändert. Versuchen Sie es in einigen Minuten erneut.",
+
+  "outbox.title": "Entwicklungs-Postausgang",
+  "outbox.intro": "Die während der Entwicklung gesendeten SMS und E-Mails, die neuesten zuerst. Sie werden hier aufbewahrt statt zugestellt.",
+  "outbox.recipient": "Empfänger",
+  "outbox.filter": "Filtern",
+  "outbox.showAll": "Alle Nachrichten anzeigen",
+  "outbox.empty": "Noch keine Nachrichten.",
+  "outbox.noneTo": "Keine Nachrichten an {recipient}.",
+  "outbox.heading": "{channel} an {recipient}",
+  "outbox.sent": "Gesendet",
+  "outbox.subject": "Betreff",
+  "outbox.text": "Nachricht",
 };

@@ -179,6 +179,18 @@ export const en = {
   "problem.origin_unreachable": "The portal could not be reached. Try again in a moment.",
   "problem.refused": "This request cannot be checked as sent, so it was refused. Go back and try again.",
   "problem.unavailable": "Something went wrong on our side; nothing was changed. Try again in a few minutes.",
+
+  "outbox.title": "Development outbox",
+  "outbox.intro": "The texts and emails sent while developing, newest first. They are kept here instead of being delivered.",
+  "outbox.recipient": "Recipient",
+  "outbox.filter": "Filter",
+  "outbox.showAll": "Show all messages",
+  "outbox.empty": "No messages yet.",
+  "outbox.noneTo": "No messages to {recipient}.",
+  "outbox.heading": "{channel} to {recipient}",
+  "outbox.sent": "Sent",
+  "outbox.subject": "Subject",
+  "outbox.text": "Message",
 } as const satisfies Record<string, Message>;
 
 export type PageKey = keyof typeof en;

@@ -171,4 +171,16 @@ export const es: PageCatalogue = {
   "problem.origin_unreachable": "No se ha podido acceder al portal. Inténtelo de nuevo en un momento.",
   "problem.refused": "Esta solicitud no se puede comprobar tal como se envió, por lo que se ha rechazado. Vuelva atrás e inténtelo de nuevo.",
   "problem.unavailable": "Algo ha fallado por nuestra parte; no se ha cambiado nada. Inténtelo de nuevo dentro de unos minutos.",
+
+  "outbox.title": "Bandeja de salida de desarrollo",
+  "outbox.intro": "Los SMS y correos electrónicos enviados durante el desarrollo, del más reciente al más antiguo. Se guardan aquí en lugar de entregarse.",
+  "outbox.recipient": "Destinatario",
+  "outbox.filter": "Filtrar",
+  "outbox.showAll": "Mostrar todos los mensajes",
+  "outbox.empty": "Todavía no hay mensajes.",
+  "outbox.noneTo": "No hay mensajes para {recipient}.",
+  "outbox.heading": "{channel} para {recipient}",
+  "outbox.sent": "Enviado",
+  "outbox.subject": "Asunto",
+  "outbox.text": "Mensaje",
 };

@@ -173,4 +173,16 @@ export const fr: PageCatalogue = {
   "problem.origin_unreachable": "Le portail est injoignable. Réessayez dans un instant.",
   "problem.refused": "Cette demande ne peut pas être vérifiée telle qu'elle a été envoyée ; elle a donc été refusée. Revenez en arrière et réessayez.",
   "problem.unavailable": "Un problème est survenu de notre côté ; rien n'a été modifié. Réessayez dans quelques minutes.",
+
+  "outbox.title": "Boîte d'envoi de développement",
+  "outbox.intro": "Les SMS et e-mails envoyés pendant le développement, du plus récent au plus ancien. Ils sont conservés ici au lieu d'être remis.",
+  "outbox.recipient": "Destinataire",
+  "outbox.filter": "Filtrer",
+  "outbox.showAll": "Afficher tous les messages",
+  "outbox.empty": "Aucun message pour l'instant.",
+  "outbox.noneTo": "Aucun message pour {recipient}.",
+  "outbox.heading": "{channel} pour {recipient}",
+  "outbox.sent": "Envoyé le",
+  "outbox.subject": "Objet",
+  "outbox.text": "Contenu",
 };

@@ -167,4 +167,16 @@ export const id: PageCatalogue = {
   "problem.origin_unreachable": "Portal tidak dapat dijangkau. Coba lagi sebentar lagi.",
   "problem.refused": "Permintaan ini tidak dapat diperiksa sebagaimana dikirim, sehingga ditolak. Kembali dan coba lagi.",
   "problem.unavailable": "Terjadi kesalahan di pihak kami; tidak ada yang diubah. Coba lagi dalam beberapa menit.",
+
+  "outbox.title": "Kotak keluar pengembangan",
+  "outbox.intro": "SMS dan email yang dikirim selama pengembangan, yang terbaru lebih dulu. Pesan disimpan di sini alih-alih dikirimkan.",
+  "outbox.recipient": "Penerima",
+  "outbox.filter": "Saring",
+  "outbox.showAll": "Tampilkan semua pesan",
+  "outbox.empty": "Belum ada pesan.",
+  "outbox.noneTo": "Tidak ada pesan ke {recipient}.",
+  "outbox.heading": "{channel} ke {recipient}",
+  "outbox.sent": "Dikirim",
+  "outbox.subject": "Subjek",
+  "outbox.text": "Isi pesan",
 };

@@ -171,4 +171,16 @@ export const it: PageCatalogue = {
   "problem.origin_unreachable": "Il portale non è raggiungibile. Riprovi tra qualche istante.",
   "problem.refused": "Questa richiesta non può essere verificata così come è stata inviata, quindi è stata rifiutata. Torni indietro e riprovi.",
   "problem.unavailable": "Si è verificato un problema da parte nostra; non è stato modificato nulla. Riprovi tra qualche minuto.",
+
+  "outbox.title": "Posta in uscita di sviluppo",
+  "outbox.intro": "Gli SMS e le e-mail inviati durante lo sviluppo, dal più recente. Vengono conservati qui invece di essere recapitati.",
+  "outbox.recipient": "Destinatario",
+  "outbox.filter": "Filtra",
+  "outbox.showAll": "Mostra tutti i messaggi",
+  "outbox.empty": "Ancora nessun messaggio.",
+  "outbox.noneTo": "Nessun messaggio per {recipient}.",
+  "outbox.heading": "{channel} a {recipient}",
+  "outbox.sent": "Inviato",
+  "outbox.subject": "Oggetto",
+  "outbox.text": "Messaggio",
 };

@@ -168,4 +168,16 @@ export const ja: PageCatalogue = {
   "problem.origin_unreachable": "ポータルに接続できませんでした。しばらくしてからもう一度お試しください。",
   "problem.refused": "このリクエストは送信された形のままでは確認できないため、拒否されました。前のページに戻り、もう一度お試しください。",
   "problem.unavailable": "システム側で問題が発生しました。変更は行われていません。数分後にもう一度お試しください。",
+
+  "outbox.title": "開発用送信トレイ",
+  "outbox.intro": "開発中に送信されたSMSとメール（新しい順）。配信される代わりにここに保管されます。",
+  "outbox.recipient": "宛先",
+  "outbox.filter": "絞り込む",
+  "outbox.showAll": "すべてのメッセージを表示",
+  "outbox.empty": "まだメッセージはありません。",
+  "outbox.noneTo": "{recipient} 宛てのメッセージはありません。",
+  "outbox.heading": "{recipient} 宛ての{channel}",
+  "outbox.sent": "送信日時",
+  "outbox.subject": "件名",
+  "outbox.text": "本文",
 };

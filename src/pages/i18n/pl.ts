@@ -171,4 +171,16 @@ export const pl: PageCatalogue = {
   "problem.origin_unreachable": "Nie udało się połączyć z portalem. Spróbuj ponownie za chwilę.",
   "problem.refused": "Tego żądania nie można sprawdzić w takiej postaci, w jakiej zostało wysłane, dlatego je odrzucono. Wróć i spróbuj ponownie.",
   "problem.unavailable": "Wystąpił błąd po naszej stronie; nic nie zostało zmienione. Spróbuj ponownie za kilka minut.",
+
+  "outbox.title": "Skrzynka nadawcza (tryb deweloperski)",
+  "outbox.intro": "SMS-y i e-maile wysłane podczas programowania, od najnowszych. Są przechowywane tutaj zamiast być doręczane.",
+  "outbox.recipient": "Odbiorca",
+  "outbox.filter": "Filtruj",
+  "outbox.showAll": "Pokaż wszystkie wiadomości",
+  "outbox.empty": "Nie ma jeszcze wiadomości.",
+  "outbox.noneTo": "Brak wiadomości do {recipient}.",
+  "outbox.heading": "{channel} do {recipient}",
+  "outbox.sent": "Wysłano",
+  "outbox.subject": "Temat",
+  "outbox.text": "Treść",
 };

@@ -170,4 +170,17 @@ export const ptBR: PageCatalogue = {
   "problem.origin_unreachable": "Não foi possível acessar o portal. Tente novamente em instantes.",
   "problem.refused": "Esta solicitação não pode ser verificada como foi enviada, por isso foi recusada. Volte e tente novamente.",
   "problem.unavailable": "Algo deu errado do nosso lado; nada foi alterado. Tente novamente em alguns minutos.",
+
+  "outbox.title": "Caixa de saída de desenvolvimento",
+  "outbox.intro":
+    "As mensagens de texto e os e-mails enviados durante o desenvolvimento, dos mais recentes para os mais antigos. Ficam guardados aqui em vez de serem entregues.",
+  "outbox.recipient": "Destinatário",
+  "outbox.filter": "Filtrar",
+  "outbox.showAll": "Mostrar todas as mensagens",
+  "outbox.empty": "Ainda não há mensagens.",
+  "outbox.noneTo": "Nenhuma mensagem para {recipient}.",
+  "outbox.heading": "{channel} para {recipient}",
+  "outbox.sent": "Enviada em",
+  "outbox.subject": "Assunto",
+  "outbox.text": "Mensagem",
 };

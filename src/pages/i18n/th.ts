@@ -165,4 +165,16 @@ export const th: PageCatalogue = {
   "problem.origin_unreachable": "เข้าถึงพอร์ทัลไม่ได้ กรุณาลองอีกครั้งในอีกสักครู่",
   "problem.refused": "ไม่สามารถตรวจสอบคำขอนี้ตามที่ส่งมาได้ จึงถูกปฏิเสธ กรุณาย้อนกลับแล้วลองอีกครั้ง",
   "problem.unavailable": "เกิดข้อผิดพลาดในระบบของเรา และไม่มีการเปลี่ยนแปลงใด ๆ กรุณาลองอีกครั้งในอีกไม่กี่นาที",
+
+  "outbox.title": "กล่องขาออกสำหรับการพัฒนา",
+  "outbox.intro": "SMS และอีเมลที่ส่งระหว่างการพัฒนา เรียงจากใหม่ไปเก่า ข้อความจะถูกเก็บไว้ที่นี่แทนการส่งจริง",
+  "outbox.recipient": "ผู้รับ",
+  "outbox.filter": "กรอง",
+  "outbox.showAll": "แสดงข้อความทั้งหมด",
+  "outbox.empty": "ยังไม่มีข้อความ",
+  "outbox.noneTo": "ไม่มีข้อความถึง {recipient}",
+  "outbox.heading": "{channel} ถึง {recipient}",
+  "outbox.sent": "ส่งเมื่อ",
+  "outbox.subject": "หัวเรื่อง",
+  "outbox.text": "ข้อความ",
 };

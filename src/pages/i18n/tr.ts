@@ -166,4 +166,16 @@ export const tr: PageCatalogue = {
   "problem.origin_unreachable": "Portala ulaşılamadı. Biraz sonra tekrar deneyin.",
   "problem.refused": "Bu istek gönderildiği haliyle denetlenemediği için reddedildi. Geri dönün ve tekrar deneyin.",
   "problem.unavailable": "Bizim tarafımızda bir sorun oluştu; hiçbir şey değiştirilmedi. Birkaç dakika sonra tekrar deneyin.",
+
+  "outbox.title": "Geliştirme giden kutusu",
+  "outbox.intro": "Geliştirme sırasında gönderilen SMS'ler ve e-postalar, en yenisi önce. Teslim edilmek yerine burada tutulur.",
+  "outbox.recipient": "Alıcı",
+  "outbox.filter": "Filtrele",
+  "outbox.showAll": "Tüm mesajları göster",
+  "outbox.empty": "Henüz mesaj yok.",
+  "outbox.noneTo": "{recipient} için mesaj yok.",
+  "outbox.heading": "{channel}: {recipient}",
+  "outbox.sent": "Gönderildi",
+  "outbox.subject": "Konu",
+  "outbox.text": "Mesaj",
 };

@@ -166,4 +166,16 @@ export const vi: PageCatalogue = {
   "problem.origin_unreachable": "Không thể kết nối cổng thông tin. Vui lòng thử lại sau giây lát.",
   "problem.refused": "Không thể kiểm tra yêu cầu này theo đúng dạng đã gửi, vì vậy yêu cầu đã bị từ chối. Vui lòng quay lại và thử lại.",
   "problem.unavailable": "Đã xảy ra sự cố từ phía chúng tôi; không có gì bị thay đổi. Vui lòng thử lại sau vài phút.",
+
+  "outbox.title": "Hộp thư đi (phát triển)",
+  "outbox.intro": "Các tin nhắn SMS và email đã gửi trong quá trình phát triển, mới nhất trước. Chúng được giữ ở đây thay vì được chuyển đi.",
+  "outbox.recipient": "Người nhận",
+  "outbox.filter": "Lọc",
+  "outbox.showAll": "Hiện tất cả tin nhắn",
+  "outbox.empty": "Chưa có tin nhắn nào.",
+  "outbox.noneTo": "Không có tin nhắn nào gửi đến {recipient}.",
+  "outbox.heading": "{channel} đến {recipient}",
+  "outbox.sent": "Đã gửi",
+  "outbox.subject": "Tiêu đề",
+  "outbox.text": "Nội dung",
 };

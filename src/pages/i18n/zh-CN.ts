@@ -165,4 +165,16 @@ export const zhCN: PageCatalogue = {
   "problem.origin_unreachable": "无法访问门户。请稍后重试。",
   "problem.refused": "无法按发送时的内容核验此请求，因此已被拒绝。请返回后重试。",
   "problem.unavailable": "我们这边出现了问题，未做任何更改。请几分钟后重试。",
+
+  "outbox.title": "开发发件箱",
+  "outbox.intro": "开发期间发送的短信和电子邮件，最新的在前。它们保存在这里，不会真正投递。",
+  "outbox.recipient": "收件人",
+  "outbox.filter": "筛选",
+  "outbox.showAll": "显示全部消息",
+  "outbox.empty": "还没有消息。",
+  "outbox.noneTo": "没有发给 {recipient} 的消息。",
+  "outbox.heading": "发给 {recipient} 的{channel}",
+  "outbox.sent": "发送时间",
+  "outbox.subject": "主题",
+  "outbox.text": "内容",
 };

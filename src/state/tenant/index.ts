@@ -11,7 +11,6 @@ import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery
 import { kvKeys } from "../../config/kv-keys";
 import { policyChanges } from "../../config/policy-diff";
 import { sha256Hex } from "../../lib/crypto";
-import { iso } from "../../lib/iso-time";
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
@@ -21,6 +20,9 @@ import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordP
 import { noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
 import { TENANT_MIGRATIONS } from "./schema";
+import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
+
+export type { KeptMessage, OutboxMessage } from "./outbox";
 
 /**
  * How long KV may take to show a write everywhere. Within this time of its own write, a KV read
@@ -36,16 +38,6 @@ export type PolicyExpectation = { etag: string } | { nothing: true };
 export type PolicyWrite = { ok: true; etag: string; created: boolean } | { ok: false; currentEtag: string | null };
 
 const HOUR_MS = 3_600_000;
-/** Messages the dev outbox keeps per tenant; older ones are dropped. */
-export const OUTBOX_MESSAGES_KEPT = 100;
-
-export interface OutboxMessage {
-  channel: "sms" | "email";
-  to: string;
-  subject: string | null;
-  text: string;
-}
-
 /** A verification attempt counted against its IP (`id` to forget it on success), or a refusal. */
 export type VerifyAttempt = { ok: true; id: number } | { ok: false; retryAfterSeconds: number };
 
@@ -247,27 +239,12 @@ export class TenantState extends DurableObject<Env> {
 
   /** Keeps a message in the development outbox. */
   async appendOutbox(message: OutboxMessage): Promise<void> {
-    const { seq } = this.sql
-      .exec<{ seq: number }>(
-        "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (?, ?, ?, ?, ?) RETURNING seq",
-        Date.now(),
-        message.channel,
-        message.to,
-        message.subject,
-        message.text,
-      )
-      .one();
-    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq - OUTBOX_MESSAGES_KEPT);
+    appendOutboxMessage(this.sql, message, Date.now());
   }
 
   /** The development outbox, newest first. */
-  async outbox(): Promise<Array<OutboxMessage & { at: string }>> {
-    return this.sql
-      .exec<{ at: number; channel: "sms" | "email"; recipient: string; subject: string | null; body: string }>(
-        "SELECT at, channel, recipient, subject, body FROM outbox ORDER BY seq DESC",
-      )
-      .toArray()
-      .map((row) => ({ at: iso(row.at), channel: row.channel, to: row.recipient, subject: row.subject, text: row.body }));
+  async outbox(): Promise<KeptMessage[]> {
+    return listOutbox(this.sql);
   }
 }
 

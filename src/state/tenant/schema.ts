@@ -73,4 +73,6 @@ export const TENANT_MIGRATIONS: readonly string[] = [
    CREATE INDEX verify_attempts_by_ip ON verify_attempts (ip, at);`,
   // The hourly sweep of old attempts reads by time alone, like `sends_by_time` for sends.
   `CREATE INDEX verify_attempts_by_time ON verify_attempts (at);`,
+  // The dev outbox keeps the code of each message apart, for its page to show.
+  `ALTER TABLE outbox ADD COLUMN code TEXT;`,
 ];
