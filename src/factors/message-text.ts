@@ -22,15 +22,15 @@ export const en = {
     "If you did not ask for this code, someone may know your password: change it, and do not share this code with anyone — {tenant} will never ask you for it.",
   "code.approval": "{operation} ({fields})",
   "code.listSeparator": ", ",
-  "op.login": "login",
+  "op.login": "sign-in",
   "op.deposit": "deposit",
-  "op.withdraw": "withdraw",
+  "op.withdraw": "withdrawal",
   "op.transfer": "transfer",
   "op.prop_challenge_fee": "prop challenge fee",
   "op.trading_competition_fee": "trading competition fee",
-  "op.change_password": "change password",
-  "op.update_email": "update email",
-  "op.manage_factors": "manage factors",
+  "op.change_password": "password change",
+  "op.update_email": "email change",
+  "op.manage_factors": "security settings change",
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
@@ -43,7 +43,7 @@ const kept = new Map<Language, MessageCatalogue>([["en", en]]);
  * (`loadLanguageWords`). A language asked for before it was loaded is a bug in the caller, not
  * a reason to send English: it throws.
  * @example
- * messageCatalogue("en")["op.withdraw"] // "withdraw"
+ * messageCatalogue("en")["op.withdraw"] // "withdrawal"
  */
 export function messageCatalogue(language: Language): MessageCatalogue {
   const catalogue = kept.get(language);

@@ -27,7 +27,7 @@ const es: MessageCatalogue = {
   "op.trading_competition_fee": "inscripción en la competición de trading",
   "op.change_password": "cambio de contraseña",
   "op.update_email": "cambio de correo electrónico",
-  "op.manage_factors": "gestión de factores",
+  "op.manage_factors": "cambio de la configuración de seguridad",
 };
 
 const ptBR: MessageCatalogue = {
@@ -50,7 +50,7 @@ const ptBR: MessageCatalogue = {
   "op.trading_competition_fee": "taxa da competição de trading",
   "op.change_password": "alteração de senha",
   "op.update_email": "alteração de e-mail",
-  "op.manage_factors": "gerenciamento de fatores",
+  "op.manage_factors": "alteração das configurações de segurança",
 };
 
 const fr: MessageCatalogue = {
@@ -73,7 +73,7 @@ const fr: MessageCatalogue = {
   "op.trading_competition_fee": "frais d'inscription au concours de trading",
   "op.change_password": "changement de mot de passe",
   "op.update_email": "changement d'adresse e-mail",
-  "op.manage_factors": "gestion des facteurs",
+  "op.manage_factors": "modification des paramètres de sécurité",
 };
 
 const de: MessageCatalogue = {
@@ -96,7 +96,7 @@ const de: MessageCatalogue = {
   "op.trading_competition_fee": "Gebühr für den Trading-Wettbewerb",
   "op.change_password": "Passwortänderung",
   "op.update_email": "Änderung der E-Mail-Adresse",
-  "op.manage_factors": "Verwaltung der Faktoren",
+  "op.manage_factors": "Änderung der Sicherheitseinstellungen",
 };
 
 const it: MessageCatalogue = {
@@ -119,7 +119,7 @@ const it: MessageCatalogue = {
   "op.trading_competition_fee": "quota della competizione di trading",
   "op.change_password": "modifica della password",
   "op.update_email": "modifica dell'indirizzo e-mail",
-  "op.manage_factors": "gestione dei fattori",
+  "op.manage_factors": "modifica delle impostazioni di sicurezza",
 };
 
 const pl: MessageCatalogue = {
@@ -142,7 +142,7 @@ const pl: MessageCatalogue = {
   "op.trading_competition_fee": "opłata za udział w konkursie tradingowym",
   "op.change_password": "zmiana hasła",
   "op.update_email": "zmiana adresu e-mail",
-  "op.manage_factors": "zarządzanie metodami weryfikacji",
+  "op.manage_factors": "zmiana ustawień bezpieczeństwa",
 };
 
 const ru: MessageCatalogue = {
@@ -165,7 +165,7 @@ const ru: MessageCatalogue = {
   "op.trading_competition_fee": "взнос за участие в торговом конкурсе",
   "op.change_password": "смена пароля",
   "op.update_email": "смена адреса электронной почты",
-  "op.manage_factors": "управление способами проверки",
+  "op.manage_factors": "изменение настроек безопасности",
 };
 
 const tr: MessageCatalogue = {
@@ -188,7 +188,7 @@ const tr: MessageCatalogue = {
   "op.trading_competition_fee": "alım satım yarışması katılım ücreti",
   "op.change_password": "şifre değişikliği",
   "op.update_email": "e-posta değişikliği",
-  "op.manage_factors": "doğrulama yöntemlerinin yönetimi",
+  "op.manage_factors": "güvenlik ayarları değişikliği",
 };
 
 const ar: MessageCatalogue = {
@@ -210,7 +210,7 @@ const ar: MessageCatalogue = {
   "op.trading_competition_fee": "رسوم المشاركة في مسابقة التداول",
   "op.change_password": "تغيير كلمة المرور",
   "op.update_email": "تغيير البريد الإلكتروني",
-  "op.manage_factors": "إدارة طرق التحقق",
+  "op.manage_factors": "تغيير إعدادات الأمان",
 };
 
 const zhCN: MessageCatalogue = {
@@ -232,7 +232,7 @@ const zhCN: MessageCatalogue = {
   "op.trading_competition_fee": "交易大赛报名费",
   "op.change_password": "修改密码",
   "op.update_email": "修改电子邮件",
-  "op.manage_factors": "管理验证方式",
+  "op.manage_factors": "更改安全设置",
 };
 
 const ja: MessageCatalogue = {
@@ -255,7 +255,7 @@ const ja: MessageCatalogue = {
   "op.trading_competition_fee": "トレード大会参加費",
   "op.change_password": "パスワードの変更",
   "op.update_email": "メールアドレスの変更",
-  "op.manage_factors": "認証方法の管理",
+  "op.manage_factors": "セキュリティ設定の変更",
 };
 
 const th: MessageCatalogue = {
@@ -277,7 +277,7 @@ const th: MessageCatalogue = {
   "op.trading_competition_fee": "ค่าสมัครการแข่งขันเทรด",
   "op.change_password": "การเปลี่ยนรหัสผ่าน",
   "op.update_email": "การเปลี่ยนอีเมล",
-  "op.manage_factors": "การจัดการวิธียืนยัน",
+  "op.manage_factors": "การเปลี่ยนการตั้งค่าความปลอดภัย",
 };
 
 const vi: MessageCatalogue = {
@@ -300,7 +300,7 @@ const vi: MessageCatalogue = {
   "op.trading_competition_fee": "phí tham gia cuộc thi giao dịch",
   "op.change_password": "đổi mật khẩu",
   "op.update_email": "đổi email",
-  "op.manage_factors": "quản lý phương thức xác thực",
+  "op.manage_factors": "thay đổi cài đặt bảo mật",
 };
 
 const id: MessageCatalogue = {
@@ -323,7 +323,7 @@ const id: MessageCatalogue = {
   "op.trading_competition_fee": "biaya kompetisi trading",
   "op.change_password": "perubahan kata sandi",
   "op.update_email": "perubahan email",
-  "op.manage_factors": "pengelolaan metode verifikasi",
+  "op.manage_factors": "perubahan pengaturan keamanan",
 };
 
 /** Every language's message words; English is the source of the keys. */

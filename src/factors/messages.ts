@@ -42,7 +42,7 @@ export function messageWords(language: Language, overrides: TextOverrides = {}):
  * An operation's name in `language`: the built-in ones translated, a tenant's own as the tenant
  * named it (`op.<name>` in `branding.text`), else as written, `_` read as a space.
  * @example
- * operationLabel("en", "change_password") // "change password"
+ * operationLabel("en", "change_password") // "password change"
  */
 export function operationLabel(language: Language, operation: string, overrides: TextOverrides = {}): string {
   const key = `op.${operation}`;
@@ -58,7 +58,7 @@ export function operationLabel(language: Language, operation: string, overrides:
  * and formatted as the page shows them (`shownField`). The fields come with control, bidi and
  * invisible characters drawn visibly, never as line breaks (`displayedFields`).
  * @example
- * describeApproval("en", { operation: "withdraw", approving: [{ field: "amount", value: "10" }] }) // "withdraw (amount 10)"
+ * describeApproval("en", { operation: "withdraw", approving: [{ field: "amount", value: "10" }] }) // "withdrawal (amount 10)"
  */
 export function describeApproval(language: Language, approval: Approval, overrides: TextOverrides = {}): string {
   const words = messageWords(language, overrides);

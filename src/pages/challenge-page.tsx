@@ -54,7 +54,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const others = (Object.keys(FACTOR_LINKS) as AnswerFactor[]).filter((f) => f !== factor && props.factors.includes(f));
   if (props.lockedUntil !== null) {
     return (
-      <Layout branding={props.branding} text={text} title={text.t("challenge.title", { operation: text.operation(props.operation) })}>
+      <Layout branding={props.branding} text={text} title={text.operationTitle(props.operation)}>
         <div class="card">
           <Approving text={text} approving={props.approving} />
           <Locked text={text} branding={props.branding} lockedUntil={props.lockedUntil} />
@@ -63,7 +63,7 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
     );
   }
   return (
-    <Layout branding={props.branding} text={text} title={text.t("challenge.title", { operation: text.operation(props.operation) })}>
+    <Layout branding={props.branding} text={text} title={text.operationTitle(props.operation)}>
       <div class="card">
         <Approving text={text} approving={props.approving} />
         <Instructions {...props} />

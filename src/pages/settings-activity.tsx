@@ -41,11 +41,11 @@ export const FACTOR_NAMES: Readonly<Record<string, PageKey>> = {
 };
 
 /**
- * What happened, in the page's language: "Withdraw confirmed with authenticator app", "Factor
+ * What happened, in the page's language: "Withdrawal confirmed with authenticator app", "Factor
  * added (Text message)"; an entry older than its details, or of a factor this version does not
  * name, in the plainer words of its type.
  * @example
- * activityEvent(text, { type: "verify.ok", detail: { operation: "withdraw", factor: "totp" }, … }) // "Withdraw confirmed with authenticator app"
+ * activityEvent(text, { type: "verify.ok", detail: { operation: "withdraw", factor: "totp" }, … }) // "Withdrawal confirmed with authenticator app"
  */
 export function activityEvent(text: PageText, entry: Pick<AuditEntry, "type" | "detail">): string {
   const { operation, factor } = entry.detail;

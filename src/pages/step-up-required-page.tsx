@@ -29,7 +29,7 @@ export const StepUpRequiredPage: FC<StepUpRequiredPageProps> = ({ branding, text
   // A GET form drops the action's query: the enrolment page's `?challenge=` goes in as a field.
   const target = new URL(verifyPath, "https://stepgate.invalid");
   return (
-    <Layout branding={branding} text={text} title={text.t("challenge.title", named)}>
+    <Layout branding={branding} text={text} title={text.operationTitle(operation)}>
       <div class="card">
         <p>
           {text.t(mustEnroll ? "stepUp.enrollFirst" : "stepUp.verifyFirst", named)} {text.t("stepUp.nothingSent")}

@@ -45,11 +45,11 @@ describe("a policy's languages", () => {
 });
 
 describe("a tenant's own wording", () => {
-  it("is stored when its keys and placeholders are the catalogue's, an operation's name included", async () => {
+  it("is stored when its keys and placeholders are the catalogue's, an operation's name and a built-in operation's title included", async () => {
     const { base } = await aTenant();
     const text = {
       de: { "challenge.title": "{operation} freigeben", "op.withdraw": "Auszahlung", "code.sms": "{code}: Ihr {tenant}-Code, gültig {duration}." },
-      en: { "op.withdraw": "withdrawal" },
+      en: { "op.withdraw": "payout", "challenge.title.withdraw": "Confirm your payout" },
     };
     const response = await patch(base, { branding: { text } });
     expect(response.status).toBe(200);

@@ -101,7 +101,7 @@ describe("answering a challenge with a sent code", () => {
     expect(sent.status).toBe(202);
     expect(await sent.json()).toMatchObject({ destination: "+1••••••2671" });
     const smsText = (await outbox(base))[0]!.text;
-    expect(smsText).toContain("to approve: withdraw");
+    expect(smsText).toContain("to approve: withdrawal");
     expect((await verify(base, token, first, "sms", codeIn(smsText))).status).toBe(200);
 
     const second = await challengeFor(`${base}/echo/withdraw`, token);

@@ -140,7 +140,7 @@ describe("the demo portal in a real browser", () => {
       await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "123");
       await page.click("form[action='/wallet/withdraw'] button");
       // The form is held: the browser lands on the challenge itself, with what it approves.
-      expect(await page.textContent("h1")).toBe("Confirm withdraw");
+      expect(await page.textContent("h1")).toBe("Confirm your withdrawal");
       expect(await page.textContent("main")).toContain("Once you confirm, your request is sent for you, once.");
       expect(await page.textContent("#approving")).toContain("123");
 

@@ -139,7 +139,7 @@ async function walkThePages(page: Page, scheme: Scheme, user: string): Promise<v
   await page.goto(`${server.base}/wallet/withdraw`);
   await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "5");
   await page.click("form[action='/wallet/withdraw'] button");
-  expect(await page.textContent("h1")).toBe("Confirm withdraw");
+  expect(await page.textContent("h1")).toBe("Confirm your withdrawal");
   await looksRight(page, scheme, "challenge");
   await page.goto(`${server.base}${MISSING_CHALLENGE}`);
   expect(await page.textContent("h1")).toBe("Not found");

@@ -112,7 +112,7 @@ describe("replacing the authenticator app in a real browser", () => {
       expect(button!.width).toBeLessThan(row!.width / 2);
 
       await page.click("#factors button:has-text('Replace')");
-      expect(await page.textContent("h1")).toBe("Confirm manage factors");
+      expect(await page.textContent("h1")).toBe("Confirm changes to your security settings");
       await answerWithBackupCode(page, backupCodes[1]!);
       expect(await page.textContent("h1")).toBe("Replace your authenticator app");
       expect(await page.textContent("#replacing")).toContain("Your current app keeps working");

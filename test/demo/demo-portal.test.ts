@@ -111,7 +111,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     expect(toWallet.status).toBe(303);
     const loginChallenge = toWallet.headers.get("Location")!;
     const loginPage = await (await send(`${base}${loginChallenge}`, { headers: { Accept: "text/html", Cookie: session } })).text();
-    expect(loginPage).toContain("Confirm login");
+    expect(loginPage).toContain("<h1>Verify it&#39;s you</h1>");
     const loggedIn = await send(`${base}${loginChallenge}`, {
       method: "POST",
       headers: { ...browser, Cookie: session, Origin: base },
@@ -132,7 +132,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     const verifyPath = stopped.headers.get("Location")!;
     expect(verifyPath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
     const challengePage = await (await send(`${base}${verifyPath}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
-    expect(challengePage).toContain("Confirm withdraw");
+    expect(challengePage).toContain("<h1>Confirm your withdrawal</h1>");
     const verified = await send(`${base}${verifyPath}`, {
       method: "POST",
       headers: { ...browser, Cookie: cookies, Origin: base },
@@ -215,7 +215,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     expect(first.status).toBe(303);
     const loginChallenge = first.headers.get("Location")!;
     const loginPage = await (await send(`${base}${loginChallenge}`, { headers: { Accept: "text/html", Cookie: session } })).text();
-    expect(loginPage).toContain("Confirm login");
+    expect(loginPage).toContain("<h1>Verify it&#39;s you</h1>");
     expect(loginPage).toContain("Once you confirm, your request is sent for you, once.");
     const login = await answer(loginChallenge, session, backupCodes[0]!);
     expect(login.location).toMatch(/\/complete$/);
@@ -226,7 +226,7 @@ describe("a step-up on a withdrawal in the demo portal", () => {
     expect(second.status).toBe(303);
     const withdrawChallenge = second.headers.get("Location")!;
     const challengePage = await (await send(`${base}${withdrawChallenge}`, { headers: { Accept: "text/html", Cookie: cookies } })).text();
-    expect(challengePage).toContain("Confirm withdraw");
+    expect(challengePage).toContain("<h1>Confirm your withdrawal</h1>");
     expect(challengePage).toContain("You are approving");
     expect(challengePage).toContain("IBAN DE00");
     const withdraw = await answer(withdrawChallenge, cookies, backupCodes[1]!);

@@ -152,6 +152,8 @@ describe("a protected browser navigation without a grant", () => {
     expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toMatch(/<dl id="approving"><dt>amount<\/dt><dd>10<\/dd><\/dl>/);
+    expect(html).toContain("<h1>Confirm your withdrawal</h1>");
+    expect(html).toContain("To continue (withdrawal), confirm it&#39;s you with your second factor.");
     expect(html).toContain("This form is too large to keep (or uploads files)");
     expect(html).toMatch(/<form method="get" action="\/__stepgate\/challenge\/[\w-]{22}"><button type="submit">Verify now<\/button><\/form>/);
   });

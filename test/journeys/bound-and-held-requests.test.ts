@@ -129,7 +129,7 @@ describe("what you approve is what you see", () => {
     await timePasses(tenantId, "dee", 120_000); // past the enrolment text's resend cooldown
     expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, token, { factor: "sms" })).status).toBe(202);
     const text = (await outbox(base)).find((m) => m.to === "+14155550101")!.text;
-    expect(text).toContain("to approve: withdraw (amount 75, currency EUR, to.name Bob\u240aLine2)");
+    expect(text).toContain("to approve: withdrawal (amount 75, currency EUR, to.name Bob\u240aLine2)");
   });
 
   it("shows the spaces and line breaks the origin receives, on the challenge page and in the API", async () => {

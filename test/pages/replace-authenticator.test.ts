@@ -60,7 +60,7 @@ describe("replacing the authenticator app from the pages", () => {
     const challengePath = stopped.headers.get("Location")!;
     expect(challengePath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
     const challengeHtml = await (await user.get(challengePath)).text();
-    expect(challengeHtml).toContain("manage factors");
+    expect(challengeHtml).toContain("<h1>Confirm changes to your security settings</h1>");
     const verified = await user.post(challengePath, { csrf: field(challengeHtml, "csrf"), factor: "backup_code", code: user.backupCodes[0]! });
     expect(verified.status).toBe(303);
     expect(verified.headers.get("Location")).toBe(replacePath);

@@ -87,7 +87,7 @@ describe("the settings page", () => {
     expect(shown).toEqual([
       expect.stringMatching(/^Wrong code \(Backup code\) · 198\.51\.100\.7 · \(\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M\)$/),
       expect.stringMatching(/^Payout to a partner confirmed with a backup code · France · \(/),
-      expect.stringMatching(/^Withdraw confirmed with authenticator app · Berlin · \(/),
+      expect.stringMatching(/^Withdrawal confirmed with authenticator app · Berlin · \(/),
       expect.stringMatching(/^Factor added \(Authenticator app\) · \(/),
     ]);
     expect(html).toContain("Central European Standard Time (Europe/Berlin)");

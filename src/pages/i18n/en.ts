@@ -28,6 +28,16 @@ export const en = {
   "code.wrong": { one: "That code is not right. {count} attempt left.", other: "That code is not right. {count} attempts left." },
 
   "challenge.title": "Confirm {operation}",
+  // A built-in operation's own title; a tenant's operation has `challenge.title` with its name.
+  "challenge.title.login": "Verify it's you",
+  "challenge.title.deposit": "Confirm your deposit",
+  "challenge.title.withdraw": "Confirm your withdrawal",
+  "challenge.title.transfer": "Confirm your transfer",
+  "challenge.title.prop_challenge_fee": "Confirm payment of the prop challenge fee",
+  "challenge.title.trading_competition_fee": "Confirm payment of the trading competition fee",
+  "challenge.title.change_password": "Confirm your password change",
+  "challenge.title.update_email": "Confirm your email change",
+  "challenge.title.manage_factors": "Confirm changes to your security settings",
   "challenge.held": "Once you confirm, your request is sent for you, once.",
   "challenge.verify": "Verify",
   "challenge.textMe": "Text me a code",
@@ -91,8 +101,8 @@ export const en = {
   "replaced.title": "Authenticator app replaced",
   "replaced.body": "Your codes now come from the new app; the old one no longer works.",
 
-  "stepUp.enrollFirst": "Before you can {operation}, set up two-factor verification for your account.",
-  "stepUp.verifyFirst": "To {operation}, confirm it's you with your second factor.",
+  "stepUp.enrollFirst": "Before you continue ({operation}), set up two-factor verification for your account.",
+  "stepUp.verifyFirst": "To continue ({operation}), confirm it's you with your second factor.",
   "stepUp.nothingSent": "Nothing has been submitted yet.",
   "stepUp.verifyNow": "Verify now",
   "stepUp.notKept": "This form is too large to keep (or uploads files): afterwards you will be brought back to it to send it again.",
