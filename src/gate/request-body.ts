@@ -40,7 +40,9 @@ export class RequestBody {
     const copy = this.request.clone();
     const bytes = copy.body ? await readAtMost(copy.body, MAX_BOUND_BODY_BYTES) : new Uint8Array();
     if (!bytes) throw tooLarge();
-    return readBody(new Request(copy.url, { method: copy.method, headers: copy.headers, body: bytes }));
+    // A GET or HEAD has no body to give (the platform refuses one on them, even empty).
+    const bodyless = copy.method === "GET" || copy.method === "HEAD";
+    return readBody(new Request(copy.url, { method: copy.method, headers: copy.headers, body: bodyless ? null : bytes }));
   }
 }
 

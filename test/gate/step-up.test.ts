@@ -183,3 +183,18 @@ describe("a protected browser navigation without a grant", () => {
     expect(await storedChallenge(tenantId, "alice", id!)).toMatchObject({ return_to: null });
   });
 });
+
+describe("a request-bound operation on a GET route", () => {
+  it("asks for a step-up bound to that GET (it answered 500: the body copy gave a GET a body)", async () => {
+    const { base } = await aTenant(aPolicy({ enforcement: "optional", operations: { withdraw: { routes: ["GET /echo/statement"], maxAge: 0 } } }));
+    for (const method of ["GET", "HEAD"]) {
+      const response = await send(`${base}/echo/statement?month=11`, { method, headers: { Cookie: `portal_session=${await aSession({ sub: "gus" })}` } });
+      // Unenrolled under optional enforcement: passed on, the digest read without a body.
+      expect(response.status, method).toBe(200);
+    }
+    const enrolled = await aTenant(aPolicy({ enforcement: "required", operations: { withdraw: { routes: ["GET /echo/statement"], maxAge: 0 } } }));
+    const stopped = await send(`${enrolled.base}/echo/statement`, { headers: { Cookie: `portal_session=${await aSession({ sub: "hal" })}` } });
+    expect(stopped.status).toBe(401);
+    expect(await stopped.json()).toMatchObject({ code: expect.stringMatching(/^(step_up_required|enrollment_required)$/) });
+  });
+});
