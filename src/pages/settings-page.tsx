@@ -5,6 +5,7 @@
  * visitor's time zone (named on the page), and the way back to the portal. One `h1` (the
  * layout's), an `h2` per section.
  */
+import { BACKUP_CODES_CSS, BackupCodeList } from "./backup-code-list";
 import type { FC } from "hono/jsx";
 import type { AuditEntry } from "../state/user/audit";
 import type { DeviceView, FactorSummary } from "../state/user";
@@ -62,7 +63,7 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
   const { text, branding } = props;
   const canRemove = props.factors.length > 1 || props.mayRemoveLast;
   return (
-    <Layout branding={branding} text={text} title={text.t("settings.title")}>
+    <Layout branding={branding} text={text} title={text.t("settings.title")} css={props.newBackupCodes ? BACKUP_CODES_CSS : undefined}>
       <p>
         <a href={branding.portalUrl ?? "/"} id="portal">
           {text.t("settings.backToPortal", { portal: branding.name })}
@@ -113,11 +114,7 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
         <section class="card" aria-labelledby="backup-heading">
           <h2 id="backup-heading">{text.t("settings.backupCodes")}</h2>
           {props.newBackupCodes ? (
-            <ol class="codes" id="backup-codes">
-              {props.newBackupCodes.map((code) => (
-                <li>{code}</li>
-              ))}
-            </ol>
+            <BackupCodeList text={text} portal={branding.name} codes={props.newBackupCodes} />
           ) : (
             <>
               <p id="backup-left">

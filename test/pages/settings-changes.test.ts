@@ -92,9 +92,14 @@ describe("settings changes that need a fresh verification", () => {
 
     const made = await postForm(base, "/__stepgate/settings/backup-codes", cookie, { csrf: field(confirm, "csrf") });
     expect(made.status).toBe(200);
-    const codes = (await made.text()).match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g);
+    const html = await made.text();
+    const codes = html.match(/<li>[0-9a-z]{5}-[0-9a-z]{5}<\/li>/g);
     expect(codes).toHaveLength(10);
     expect(codes).not.toContain(`<li>${backupCodes[1]}</li>`);
+    // Kept like the first set: a text file to download (and the script's copy and print), under the page's nonce.
+    const file = decodeURIComponent(/id="download-codes" download="[^"]+" href="data:text\/plain;charset=utf-8,([^"]+)"/.exec(html)![1]!);
+    expect(file.trim().split("\n").slice(-10)).toEqual(codes!.map((li) => li.slice(4, -5)));
+    expect(made.headers.get("Content-Security-Policy")).toMatch(/script-src 'nonce-/);
   });
 
   it("says so when asked to confirm removing a factor the user does not have", async () => {
