@@ -77,10 +77,13 @@ export async function stepUp(
     if (trusted) return { action: "forward", anonymous: false, setCookies: [trusted] };
   }
 
-  // A protected request another site's page sent (a form it auto-submits, a credentialed fetch)
-  // is not held or approved: the user would be asked to approve what they never filled in.
-  if (request.headers.get("Sec-Fetch-Site") === "cross-site") {
-    throw new ProblemError(403, "cross_site", "A protected operation sent from another site is not held for approval; send it from the portal's own page.");
+  // A request another site's page sent with something to approve (a body: a form it auto-submits,
+  // a credentialed fetch; fields shown; a request-bound operation, whose query is approved too) is
+  // not held or approved: the user would be asked to approve what they never filled in. A plain
+  // navigation from another site (a link, a single sign-on's redirect back) still goes to its
+  // challenge: the user only proves it is them.
+  if (request.headers.get("Sec-Fetch-Site") === "cross-site" && (body.present || display.length > 0 || bound)) {
+    throw new ProblemError(403, "cross_site_request", "A protected operation sent from another site is not held for approval; send it from the portal's own page.");
   }
   const requester = requesterOf(request);
   const parsed = body.present || display.length > 0 ? await body.parsed() : null;

@@ -18,7 +18,8 @@ export function shownBesideForm(error: unknown): error is ProblemError {
 const TITLES: Readonly<Record<string, PageKey>> = {
   session_required: "error.signIn",
   csrf_failed: "error.formExpired",
-  cross_site: "error.formExpired",
+  cross_site: "error.refused",
+  cross_site_request: "error.refused",
   not_found: "error.notFound",
   challenge_not_found: "error.notFound",
   enrollment_not_found: "error.notFound",
@@ -47,6 +48,7 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   session_required: "problem.session_required",
   csrf_failed: "problem.csrf_failed",
   cross_site: "problem.cross_site",
+  cross_site_request: "problem.cross_site",
   not_found: "problem.not_found",
   device_not_found: "problem.not_found",
   challenge_not_found: "problem.challenge_not_found",

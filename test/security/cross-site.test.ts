@@ -17,7 +17,7 @@ async function portal() {
 }
 
 describe("a request sent from another site", () => {
-  it("is refused (403 cross_site) before a challenge is opened or the form held", async () => {
+  it("is refused (403 cross_site_request) before a challenge is opened or the form held", async () => {
     const { base, cookie } = await portal();
     for (const accept of ["text/html", "application/json"]) {
       const response = await send(`${base}/echo/withdraw`, {
@@ -27,9 +27,22 @@ describe("a request sent from another site", () => {
       });
       expect(response.status, accept).toBe(403);
       expect(response.headers.get("Location")).toBeNull();
-      if (accept === "application/json") expect(await response.json()).toMatchObject({ code: "cross_site" });
-      else expect(await response.text()).toContain("<html");
+      if (accept === "application/json") expect(await response.json()).toMatchObject({ code: "cross_site_request" });
+      else expect(await response.text()).toContain("<h1>Request refused</h1>");
     }
+  });
+
+  it("is a plain navigation (a link, a sign-on's redirect back) that still goes to its challenge (second outside review)", async () => {
+    const { base } = await aTenant(
+      aPolicy({ enforcement: "required", operations: { login: { routes: ["GET /echo/wallet"] }, withdraw: { routes: ["GET /echo/withdraw"], maxAge: 0 } } }),
+    );
+    const cookie = `portal_session=${await aSession({ sub: "ivy" })}`;
+    const navigation = { Accept: "text/html", Cookie: cookie, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate" };
+    const wallet = await send(`${base}/echo/wallet`, { headers: navigation });
+    expect(wallet.status).toBe(303);
+    expect(wallet.headers.get("Location")).toMatch(/^\/__stepgate\/(challenge\/|enroll\?)/);
+    // A request-bound GET approves its query: from another site, refused.
+    expect((await send(`${base}/echo/withdraw?to=ATTACKER`, { headers: navigation })).status).toBe(403);
   });
 
   it("is held as before from the portal's own page, the same site, or a client that sends no Sec-Fetch-Site", async () => {

@@ -131,6 +131,33 @@ describe("replacing the authenticator app", () => {
     ]);
   });
 
+  it("removes nothing when another enrolment confirmed while this one was checked dropped it (second outside review)", async () => {
+    const { state, appId, sessionId } = await anAppUser("gap");
+    const next = started(await replace(state, sessionId, appId));
+    // Between the read of the pending row and the writes (the code is checked with awaits in
+    // between), another confirmation commits and drops every pending enrolment, this one too.
+    await runInDurableObject(state, (instance) => {
+      const target = instance as unknown as { context(): UserContext };
+      const context = target.context.bind(instance);
+      target.context = () => {
+        const real = context();
+        const sql = {
+          exec: (query: string, ...bindings: unknown[]) => {
+            const cursor = real.sql.exec(query, ...(bindings as []));
+            if (!query.startsWith("SELECT kind, secret_sealed")) return cursor;
+            const rows = cursor.toArray();
+            real.sql.exec("DELETE FROM factors WHERE status = 'pending'");
+            return { toArray: () => rows, one: () => rows[0] };
+          },
+        } as unknown as UserContext["sql"];
+        return { ...real, sql };
+      };
+    });
+    expect(await confirm(state, sessionId, next.enrollmentId, totpCode(next.secret))).toEqual({ ok: false, error: "enrollment_not_found" });
+    // The old app is still there: never no app.
+    expect(await apps(state)).toEqual([{ id: appId, status: "active" }]);
+  });
+
   it("never makes two apps: of two replacements of the same app, the one confirmed second finds nothing to confirm", async () => {
     const { state, appId, sessionId } = await anAppUser("two");
     const first = started(await replace(state, sessionId, appId));

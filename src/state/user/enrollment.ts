@@ -130,6 +130,11 @@ export async function confirmEnrollment(
   const hashes = await Promise.all(backupCodes.map((code) => keyedHash(user.env, `${user.owner}:backup`, normalizeBackupCode(code))));
 
   // Synchronous from here: nothing can interleave between these checks and writes.
+  // The row read before the awaits above may since have gone (another enrolment confirmed
+  // meanwhile drops every pending one): nothing to activate, nothing to replace, no wrong code.
+  if (user.sql.exec("SELECT 1 FROM factors WHERE id = ? AND status = 'pending'", input.enrollmentId).toArray().length === 0) {
+    return { ok: false, error: "enrollment_not_found" };
+  }
   if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, pending.kind, now, input.settings.lockout);
   if (firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
   // Checked again here, not only when the enrolment began: a pending enrolment started while
