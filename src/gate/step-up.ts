@@ -83,7 +83,11 @@ export async function stepUp(
   // navigation from another site (a link, a single sign-on's redirect back) still goes to its
   // challenge: the user only proves it is them.
   if (request.headers.get("Sec-Fetch-Site") === "cross-site" && (body.present || display.length > 0 || bound)) {
-    throw new ProblemError(403, "cross_site_request", "A protected operation sent from another site is not held for approval; send it from the portal's own page.");
+    throw new ProblemError(
+      403,
+      "cross_site_request",
+      "A protected operation sent from another site is not held for approval; send it from the portal's own page.",
+    );
   }
   const requester = requesterOf(request);
   const parsed = body.present || display.length > 0 ? await body.parsed() : null;
