@@ -11,6 +11,7 @@ import type { DevServer } from "./dev-server";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
+/** Headless Chromium (`CHROMIUM_PATH`, else /usr/bin/chromium), as every browser test and script starts it. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
@@ -52,16 +53,30 @@ export async function signIn(server: DevServer, page: Page, user: string): Promi
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", "anything");
   await page.click("button");
+  // The click returns once the next page's address is known, perhaps before that page is read.
+  await page.waitForLoadState();
 }
 
-/** The code in the newest dev-outbox message to `to`. */
+/**
+ * The code of the newest dev-outbox message to `to`: the outbox narrowed to it (`?to=`, which
+ * matches a part of an address, so the address is then matched whole), its code as the outbox
+ * kept it apart rather than read out of the words.
+ */
 export async function lastCodeTo(server: DevServer, to: string): Promise<string> {
-  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json`)).json()) as { messages: Array<{ to: string; text: string }> };
-  return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
+  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json&to=${encodeURIComponent(to)}`)).json()) as {
+    messages: Array<{ to: string; code: string | null }>;
+  };
+  const code = outbox.messages.find((m) => m.to === to)?.code;
+  expect(code, `a code sent to ${to}`).toBeTruthy();
+  return code!;
 }
 
 /** The parts of a policy (as the admin API gives it) the tests change. */
-export type PolicyJson = Record<string, unknown> & { enforcement: string; factors: Record<string, Record<string, unknown>> };
+export type PolicyJson = Record<string, unknown> & {
+  enforcement: string;
+  factors: Record<string, Record<string, unknown>>;
+  trustedDevices: Record<string, unknown>;
+};
 
 /** Changes the demo tenant's policy through the admin API, as an admin would. */
 export async function changeDemoPolicy(server: DevServer, change: (policy: PolicyJson) => void): Promise<void> {

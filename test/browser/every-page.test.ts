@@ -22,18 +22,17 @@
  * the form it answers — the lockout, a code asked for too soon — and a 503 needs a broken
  * policy or a failing Durable Object).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../src/config/languages";
+import { changeDemoPolicy, lastCodeTo, launchChromium } from "./browser-support";
 import { type Audit, auditedContext, axeViolations, SCREENSHOT_DIR } from "./page-audit";
 import { startDevServer, type DevServer } from "./dev-server";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 /** The languages whose every state is kept as a screenshot: left to right, right to left, and CJK. */
 const SCREENSHOT_LANGUAGES: readonly Language[] = ["en", "ar", "ja"];
 const WRONG_BACKUP_CODE = "aaaaa-aaaaa";
@@ -46,20 +45,12 @@ const stateDir = mkdtempSync(join(tmpdir(), "stepgate-every-page-"));
 
 beforeAll(async () => {
   server = await startDevServer({ stateDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   // The demo tenant with 2FA required (the forced enrolment) and trusted devices (the checkbox).
-  const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
-  const headers = { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" };
-  const current = await fetch(`${server.base}/__stepgate/admin/v1/policy`, { headers });
-  const policy = (await current.json()) as { enforcement: string; trustedDevices: Record<string, unknown> };
-  policy.enforcement = "required";
-  policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
-  const put = await fetch(`${server.base}/__stepgate/admin/v1/policy`, {
-    method: "PUT",
-    headers: { ...headers, "If-Match": current.headers.get("ETag")! },
-    body: JSON.stringify(policy),
+  await changeDemoPolicy(server, (policy) => {
+    policy.enforcement = "required";
+    policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
   });
-  expect(put.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -67,14 +58,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
-
-/** The code of the newest dev-outbox message to `to`. */
-async function lastCodeTo(to: string): Promise<string> {
-  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json&to=${encodeURIComponent(to)}`)).json()) as {
-    messages: Array<{ code: string }>;
-  };
-  return outbox.messages[0]!.code;
-}
 
 /** Submits the form `selector` picks and waits for the page it leads to. */
 async function submit(page: Page, selector: string): Promise<void> {
@@ -112,7 +95,7 @@ async function walk(page: Page, language: Language, audit: Audit, index: number)
   await page.fill("#address", phone);
   await submit(page, "form[action='/__stepgate/enroll/sms']");
   await check("enrol: phone number, code sent");
-  await page.fill("#code", await lastCodeTo(phone));
+  await page.fill("#code", await lastCodeTo(server, phone));
   await submit(page, "form[action='/__stepgate/enroll']");
   await check("enrol: backup codes");
   const backupCodes = (await page.locator("#backup-codes li").allTextContents()).map((code) => code.trim());

@@ -1,14 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { changeDemoPolicy, checkedPage, lastCodeTo, launchChromium, signIn } from "./browser-support";
 import { startDevServer, type DevServer } from "./dev-server";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
 let server: DevServer;
 let browser: Browser;
@@ -18,68 +16,13 @@ const stateDir = mkdtempSync(join(tmpdir(), "stepgate-browser-"));
 
 beforeAll(async () => {
   server = await startDevServer({ stateDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   // The demo tenant, switched to required 2FA with trusted devices, as an admin would.
-  const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
-  const headers = { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" };
-  const current = await fetch(`${server.base}/__stepgate/admin/v1/policy`, { headers });
-  const policy = (await current.json()) as { enforcement: string; trustedDevices: Record<string, unknown> };
-  policy.enforcement = "required";
-  policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
-  const put = await fetch(`${server.base}/__stepgate/admin/v1/policy`, {
-    method: "PUT",
-    headers: { ...headers, "If-Match": current.headers.get("ETag")! },
-    body: JSON.stringify(policy),
+  await changeDemoPolicy(server, (policy) => {
+    policy.enforcement = "required";
+    policy.trustedDevices = { ...policy.trustedDevices, enabled: true };
   });
-  expect(put.status).toBe(200);
 });
-
-/**
- * A page that records its console errors, uncaught exceptions and Content-Security-Policy
- * violations; `run` screenshots it into `test/browser/screenshots/` when the steps fail, and
- * fails when the page logged an error or broke its policy.
- */
-async function checkedPage(name: string, steps: (page: Page) => Promise<void>): Promise<void> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  // Reported by the browser whatever its console says about it (a blocked style, image, frame).
-  await page.addInitScript(
-    'document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI))',
-  );
-  page.on("console", (message) => {
-    // Chromium also logs every non-2xx answer as a console error; the journeys expect some
-    // (the 401 step-up page, the 429 before a code may be sent again): those are checked by
-    // the steps themselves, only script errors count here.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  try {
-    await steps(page);
-  } catch (error) {
-    mkdirSync("test/browser/screenshots", { recursive: true });
-    await page.screenshot({ path: `test/browser/screenshots/${name}.png`, fullPage: true }).catch(() => undefined);
-    throw error;
-  } finally {
-    await page.close();
-  }
-  expect(errors).toEqual([]);
-}
-
-/** Signs in to the demo portal as `user` (any password). */
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.goto(`${server.base}/login`);
-  await page.fill("input[name=username]", user);
-  await page.fill("input[name=password]", "anything");
-  await page.click("button");
-  // The click returns once the next page's address is known, perhaps before that page is read.
-  await page.waitForLoadState();
-}
-
-/** The code in the newest dev-outbox message to `to`. */
-async function lastCodeTo(to: string): Promise<string> {
-  const outbox = (await (await fetch(`${server.base}/__stepgate/dev/outbox?format=json`)).json()) as { messages: Array<{ to: string; text: string }> };
-  return /\b(\d{6})\b/.exec(outbox.messages.find((m) => m.to === to)!.text)![1]!;
-}
 
 /**
  * On the enrolment page: chooses a factor that sends codes ("Text message" or "Email"), gives
@@ -89,7 +32,7 @@ async function enrollBySentCode(page: Page, choice: "Text message" | "Email", ad
   await page.click(`text=${choice}`);
   await page.fill("#address", address);
   await page.click("button[type=submit]");
-  await page.fill("#code", await lastCodeTo(address));
+  await page.fill("#code", await lastCodeTo(server, address));
   await page.click("button[type=submit]");
   expect(await page.textContent("h1")).toBe("Save your backup codes");
   await page.click("text=continue");
@@ -104,9 +47,9 @@ afterAll(async () => {
 
 describe("the demo portal in a real browser", () => {
   it("demo login → forced enrolment → QR → code → trust device → logout → login again without a code → held withdrawal sent once", () =>
-    checkedPage("totp-journey", async (page) => {
+    checkedPage(browser, "totp-journey", async (page) => {
       const user = `browser${Date.now()}`;
-      await signIn(page, user);
+      await signIn(server, page, user);
       expect(page.url()).toContain("/__stepgate/enroll?challenge=");
       // The page's stylesheet applied under its Content-Security-Policy (its nonce matched).
       expect(await page.evaluate('getComputedStyle(document.querySelector("header")).borderBottomWidth')).toBe("4px");
@@ -130,7 +73,7 @@ describe("the demo portal in a real browser", () => {
       expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
 
       await page.click("text=Sign out");
-      await signIn(page, user);
+      await signIn(server, page, user);
       // A new portal session on the trusted device: no code asked.
       expect(new URL(page.url()).pathname).toBe("/");
       expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
@@ -184,15 +127,15 @@ describe("the demo portal in a real browser", () => {
   });
 
   it("enrols a phone with the text from the dev outbox, then signs in again answering a texted code", () =>
-    checkedPage("sms-journey", async (page) => {
+    checkedPage(browser, "sms-journey", async (page) => {
       const user = `sms${Date.now()}`;
       const phone = `+1415555${String(Date.now() % 10_000).padStart(4, "0")}`;
-      await signIn(page, user);
+      await signIn(server, page, user);
       await enrollBySentCode(page, "Text message", phone, user);
 
       // A new session: the login challenge, answered with a texted code.
       await page.click("text=Sign out");
-      await signIn(page, user);
+      await signIn(server, page, user);
       expect(page.url()).toContain("/__stepgate/challenge/");
       // The phone is the only factor, so the page offers to text a code straight away — once the
       // 30 s cooldown after the enrolment text has passed: until then the button waits, counting down.
@@ -200,16 +143,16 @@ describe("the demo portal in a real browser", () => {
       expect(await textMe.isDisabled()).toBe(true);
       expect(await page.textContent("[data-countdown]")).toMatch(/You can ask for a code in \d+ seconds\./);
       await textMe.click({ timeout: 35_000 });
-      await page.fill("#code", await lastCodeTo(phone));
+      await page.fill("#code", await lastCodeTo(server, phone));
       await page.click("button[type=submit]");
       expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
     }));
 
   it("enrols by email with the code from the dev outbox, then shows the factor and activity in settings", () =>
-    checkedPage("email-journey", async (page) => {
+    checkedPage(browser, "email-journey", async (page) => {
       const user = `mail${Date.now()}`;
       const address = `${user}@demo.test`;
-      await signIn(page, user);
+      await signIn(server, page, user);
       expect(page.url()).toContain("/__stepgate/enroll?challenge=");
       await enrollBySentCode(page, "Email", address, user);
       await page.goto(`${server.base}/__stepgate/settings`);

@@ -11,12 +11,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./browser-support";
 import { startDevServer, type DevServer } from "./dev-server";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 /** axe-core, run in the page through the DevTools protocol: the page's CSP allows no script of ours. */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** The page backgrounds of src/pages/theme.ts, as the browser computes them. */
@@ -33,7 +32,7 @@ const stateDir = mkdtempSync(join(tmpdir(), "stepgate-look-"));
 
 beforeAll(async () => {
   server = await startDevServer({ stateDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const adminKey = /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
   adminHeaders = { Authorization: `Bearer ${adminKey}`, "Content-Type": "application/json" };
 });

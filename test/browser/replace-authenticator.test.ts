@@ -5,16 +5,14 @@
  * the new one's accepted.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkedPage, launchChromium, signIn } from "./browser-support";
 import { type DevServer, startDevServer } from "./dev-server";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
 let server: DevServer;
 let browser: Browser;
@@ -22,7 +20,7 @@ const stateDir = mkdtempSync(join(tmpdir(), "stepgate-replace-"));
 
 beforeAll(async () => {
   server = await startDevServer({ stateDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -30,37 +28,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
-
-/** A page that fails the test on a script error or a Content-Security-Policy violation, screenshotted when its steps fail. */
-async function checkedPage(name: string, steps: (page: Page) => Promise<void>): Promise<void> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  await page.addInitScript(
-    'document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI))',
-  );
-  // Chromium logs each non-2xx answer (a wrong code's 400) as a console error too: only script errors count.
-  page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  try {
-    await steps(page);
-  } catch (error) {
-    mkdirSync("test/browser/screenshots", { recursive: true });
-    await page.screenshot({ path: `test/browser/screenshots/${name}.png`, fullPage: true }).catch(() => undefined);
-    throw error;
-  } finally {
-    await page.close();
-  }
-  expect(errors).toEqual([]);
-}
-
-async function signIn(page: Page, user: string): Promise<void> {
-  await page.goto(`${server.base}/login`);
-  await page.fill("input[name=username]", user);
-  await page.fill("input[name=password]", "anything");
-  await page.click("button");
-}
 
 /** The secret in the authenticator app's QR code on the page, read as a phone would (zbarimg). */
 async function scanQr(page: Page): Promise<string> {
@@ -81,9 +48,9 @@ async function answerWithBackupCode(page: Page, backupCode: string): Promise<voi
 
 describe("replacing the authenticator app in a real browser", () => {
   it("enrol an app → settings → Replace → verify → scan the new QR code → its code; the old app's codes stop working, the new one's work", () =>
-    checkedPage("replace-authenticator", async (page) => {
+    checkedPage(browser, "replace-authenticator", async (page) => {
       const user = `replace${Date.now()}`;
-      await signIn(page, user);
+      await signIn(server, page, user);
       await page.goto(`${server.base}/__stepgate/enroll`);
       await page.click("text=Authenticator app");
       const oldSecret = await scanQr(page);
@@ -101,7 +68,7 @@ describe("replacing the authenticator app in a real browser", () => {
       // A new session: signed in with a backup code, it has no fresh verification.
       await page.goto(`${server.base}/`);
       await page.click("text=Sign out");
-      await signIn(page, user);
+      await signIn(server, page, user);
       await answerWithBackupCode(page, backupCodes[0]!);
       expect(await page.textContent("main")).toContain(`Signed in as ${user}`);
       await page.goto(`${server.base}/__stepgate/settings`);
@@ -134,7 +101,7 @@ describe("replacing the authenticator app in a real browser", () => {
       // Signing in again: the old app's next code is refused, the new app's is taken.
       await page.click("#portal");
       await page.click("text=Sign out");
-      await signIn(page, user);
+      await signIn(server, page, user);
       expect(page.url()).toContain("/__stepgate/challenge/");
       await page.fill("#code", code(oldSecret, Date.now() + 30_000));
       await page.click("button[type=submit]");
