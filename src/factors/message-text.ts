@@ -8,6 +8,7 @@
  * isolate (`flows/language-words.ts`) and kept here.
  */
 import type { Language } from "../config/languages";
+import { keptWords } from "../lib/kept-words";
 import type { Message } from "../lib/message-format";
 
 export const en = {
@@ -36,27 +37,17 @@ export const en = {
 export type MessageKey = keyof typeof en;
 export type MessageCatalogue = Readonly<Record<MessageKey, Message>>;
 
-const kept = new Map<Language, MessageCatalogue>([["en", en]]);
+const kept = keptWords<Language, MessageCatalogue>("message words", "en", en);
 
 /**
  * `language`'s message words. English is always here; another language once it was loaded
- * (`loadLanguageWords`). A language asked for before it was loaded is a bug in the caller, not
- * a reason to send English: it throws.
+ * (`flows/language-words.ts`). A language asked for before it was loaded is a bug in the caller,
+ * not a reason to send English: it throws.
  * @example
  * messageCatalogue("en")["op.withdraw"] // "withdrawal"
  */
-export function messageCatalogue(language: Language): MessageCatalogue {
-  const catalogue = kept.get(language);
-  if (!catalogue) throw new Error(`stepgate: the message words of ${language} were not loaded before use`);
-  return catalogue;
-}
-
+export const messageCatalogue = kept.get;
 /** Keeps `language`'s message words, read from the assets, for the isolate's life. */
-export function keepMessageCatalogue(language: Language, catalogue: MessageCatalogue): void {
-  kept.set(language, catalogue);
-}
-
+export const keepMessageCatalogue = kept.keep;
 /** Whether `language`'s message words are here already. */
-export function hasMessageCatalogue(language: Language): boolean {
-  return kept.has(language);
-}
+export const hasMessageCatalogue = kept.has;

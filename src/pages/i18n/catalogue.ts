@@ -13,11 +13,12 @@
  */
 import type { Language } from "../../config/languages";
 import { readLanguageWords } from "../../flows/language-words";
+import { keptWords } from "../../lib/kept-words";
 import { en, type PageCatalogue } from "./en";
 
 export type { PageCatalogue, PageKey } from "./en";
 
-const kept = new Map<Language, PageCatalogue>([["en", en]]);
+const kept = keptWords<Language, PageCatalogue>("page words", "en", en);
 
 /**
  * `language`'s page words: English always, another language once it was loaded. A page asking
@@ -25,21 +26,11 @@ const kept = new Map<Language, PageCatalogue>([["en", en]]);
  * @example
  * pageCatalogue("en")["layout.language"] // "Language"
  */
-export function pageCatalogue(language: Language): PageCatalogue {
-  const catalogue = kept.get(language);
-  if (!catalogue) throw new Error(`stepgate: the page words of ${language} were not loaded before use`);
-  return catalogue;
-}
-
+export const pageCatalogue = kept.get;
 /** Keeps `language`'s page words, read from the assets, for the isolate's life. */
-export function keepPageCatalogue(language: Language, catalogue: PageCatalogue): void {
-  kept.set(language, catalogue);
-}
-
+export const keepPageCatalogue = kept.keep;
 /** Whether `language`'s page words are here already. */
-export function hasPageCatalogue(language: Language): boolean {
-  return kept.has(language);
-}
+export const hasPageCatalogue = kept.has;
 
 /** English's page words, the source every other language translates. */
 export const ENGLISH_PAGE_TEXT: PageCatalogue = en;
