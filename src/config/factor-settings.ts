@@ -1,9 +1,11 @@
 /**
  * @module
  * The policy's `factors`: the second factors users may enrol, and for each the settings of its
- * codes and (for text messages and email) who delivers them.
+ * codes and (for text messages and email) who delivers them, or (for passkeys) what the
+ * browser is asked for and what is accepted.
  */
 import * as z from "zod";
+import { isRelyingPartyId } from "../lib/relying-party-id";
 import { Credential, HttpUrl } from "./policy-values";
 
 const TotpSchema = z.strictObject({
@@ -94,10 +96,53 @@ const EmailSchema = z
   })
   .describe('One-time codes by email: `{ provider: "smtp", host, port, secure, from, username?, password? }` or `{ provider: "resend", apiKey, from }`.');
 
+/** The COSE algorithms stepgate verifies with WebCrypto, by their WebAuthn names. */
+export const WEBAUTHN_ALGORITHMS = ["ES256", "EdDSA", "RS256"] as const;
+
+const WebAuthnSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe("Whether users may enrol passkeys and security keys."),
+    rpId: z
+      .string()
+      .refine(isRelyingPartyId, "a lowercase domain name that is not a public suffix (`acme.com`, not `com` or `co.uk`)")
+      .optional()
+      .describe(
+        "The relying party ID passkeys are made for. Unset: the host the page is served on. A parent domain of every host the tenant serves (`acme.com` for `portal.acme.com` and `app.acme.com`) lets one passkey work on all of them; a public suffix is refused. Changing it orphans the passkeys already enrolled.",
+      ),
+    userVerification: z
+      .enum(["required", "preferred", "discouraged"])
+      .default("required")
+      .describe(
+        "`required`: the authenticator must check a PIN or biometric, or the assertion is refused; `preferred` and `discouraged` accept presence alone.",
+      ),
+    attestation: z
+      .enum(["none"])
+      .default("none")
+      .describe(
+        "Only `none`: stepgate does not check attestation certificates (that needs the FIDO metadata service), so it asks for none; the authenticator's AAGUID names the credential but proves nothing.",
+      ),
+    authenticatorAttachment: z
+      .enum(["any", "platform", "cross-platform"])
+      .default("any")
+      .describe("`platform`: passkeys built into the device or its password manager; `cross-platform`: security keys and phones; `any`: both."),
+    residentKey: z
+      .enum(["required", "preferred", "discouraged"])
+      .default("preferred")
+      .describe("Whether the credential should be discoverable (a passkey the authenticator lists by itself) or may live only as an ID stepgate keeps."),
+    algorithms: z
+      .array(z.enum(WEBAUTHN_ALGORITHMS))
+      .min(1)
+      .default([...WEBAUTHN_ALGORITHMS])
+      .refine((algorithms) => new Set(algorithms).size === algorithms.length, "each algorithm once")
+      .describe("The signature algorithms accepted for new passkeys, most preferred first: `ES256` (P-256), `EdDSA` (Ed25519), `RS256` (RSA PKCS#1 v1.5)."),
+  })
+  .describe("Passkeys and security keys (WebAuthn); for a request-bound operation the passkey signs the request's digest.");
+
 export const FactorsSchema = z.strictObject({
   totp: TotpSchema.prefault({}).describe("Authenticator apps (TOTP, RFC 6238); always available."),
   sms: SmsSchema.prefault({}),
   email: EmailSchema.prefault({}),
+  webauthn: WebAuthnSchema.prefault({}),
   backupCodes: z
     .strictObject({ count: z.int().min(5).max(20).default(10).describe("Backup codes issued with the first factor, each usable once.") })
     .prefault({})

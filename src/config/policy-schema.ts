@@ -172,3 +172,4 @@ export type PolicyInput = z.input<typeof PolicySchema>;
 export type IdentityConfig = Policy["identity"];
 export type SmsSettings = Policy["factors"]["sms"];
 export type EmailSettings = Policy["factors"]["email"];
+export type WebAuthnSettings = Policy["factors"]["webauthn"];

@@ -62,6 +62,14 @@ describe("policy defaults", () => {
     expect(policy.lockout).toEqual({ maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 100 });
     expect(policy.factors.backupCodes.count).toBe(10);
     expect(policy.factors.totp).toMatchObject({ digits: 6, periodSeconds: 30, algorithm: "SHA1", skewSteps: 1 });
+    expect(policy.factors.webauthn).toEqual({
+      enabled: false,
+      userVerification: "required",
+      attestation: "none",
+      authenticatorAttachment: "any",
+      residentKey: "preferred",
+      algorithms: ["ES256", "EdDSA", "RS256"],
+    });
     expect(policy.trustedDevices.enabled).toBe(false);
   });
 
