@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { PolicySchema } from "../../src/config/policy-schema";
-import { userState, type UserState, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../../src/state/user";
+import { type AuditEntry, userState, type UserState, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../../src/state/user";
 import { aPolicy, aTenant } from "./builders";
 import { SoftwareCredential } from "./software-authenticator";
 
@@ -90,5 +90,7 @@ export async function answerWithPasskey(user: User, passkey: SoftwareCredential,
 
 /** The types of the user's audit entries with their detail, oldest first. */
 export async function auditTrail(user: User): Promise<Array<{ type: string; detail: Record<string, unknown> }>> {
-  return (await user.audit(100, null)).reverse().map((entry) => ({ type: entry.type, detail: entry.detail }));
+  // `detail` is `unknown`-valued, which RPC's types cannot describe: the entries are as `audit` returns them.
+  const entries = (await user.audit(100, null)) as unknown as AuditEntry[];
+  return entries.reverse().map((entry) => ({ type: entry.type, detail: entry.detail }));
 }
