@@ -47,8 +47,8 @@ export function factorDetails(sql: SqlStorage): UserDetails["factors"] {
       kind: f.kind,
       destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null,
       createdAt: iso(f.created_at),
-      // A TOTP factor notes the time step of the code last accepted (seconds).
-      lastUsedAt: f.kind === "totp" && f.last_used_at > 0 ? iso(f.last_used_at * 1000) : null,
+      // A TOTP factor notes the time step of the code last accepted, a passkey its last assertion (seconds).
+      lastUsedAt: (f.kind === "totp" || f.kind === "webauthn") && f.last_used_at > 0 ? iso(f.last_used_at * 1000) : null,
     }));
 }
 

@@ -32,6 +32,8 @@ import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sync";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
+import { answerWithWebAuthn, webAuthnRequest } from "./webauthn-answers";
+import { beginWebAuthnEnrollment, confirmWebAuthnEnrollment } from "./webauthn-enrollment";
 import type {
   ChallengeRequest,
   ChallengeView,
@@ -48,6 +50,9 @@ import type {
   UserDetails,
   UserStatus,
   VerifyOutcome,
+  WebAuthnConfirmOutcome,
+  WebAuthnEnrollmentStart,
+  WebAuthnRequest,
 } from "./views";
 
 export { CHALLENGE_TTL_MS } from "./challenges";
@@ -211,6 +216,26 @@ export class UserState extends DurableObject<Env> {
   /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
   async verify(input: Parameters<typeof verify>[1]): Promise<VerifyOutcome> {
     return verify(this.context(), input);
+  }
+
+  /** Starts enrolling a passkey: the registration challenge, user handle and credentials to exclude. */
+  async beginWebAuthnEnrollment(input: Parameters<typeof beginWebAuthnEnrollment>[1]): Promise<WebAuthnEnrollmentStart> {
+    return beginWebAuthnEnrollment(this.context(), input);
+  }
+
+  /** Confirms a passkey enrolment with the browser's new credential (its challenge is spent either way). */
+  async confirmWebAuthnEnrollment(input: Parameters<typeof confirmWebAuthnEnrollment>[1]): Promise<WebAuthnConfirmOutcome> {
+    return confirmWebAuthnEnrollment(this.context(), input);
+  }
+
+  /** The challenge (bound to the request's digest) and credentials of an assertion for an open challenge. */
+  async webAuthnRequest(challengeId: string, sessionId: string): Promise<WebAuthnRequest> {
+    return webAuthnRequest(this.sql, challengeId, sessionId, Date.now());
+  }
+
+  /** Answers a challenge with a passkey assertion; counted and completed as a code is. */
+  async answerWithWebAuthn(input: Parameters<typeof answerWithWebAuthn>[1]): Promise<VerifyOutcome> {
+    return answerWithWebAuthn(this.context(), input);
   }
 
   /** Takes the request held with a verified challenge, to send it on. */

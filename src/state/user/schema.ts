@@ -100,4 +100,18 @@ export const USER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE factors ADD COLUMN replaces TEXT;
    ALTER TABLE audit ADD COLUMN city TEXT;
    ALTER TABLE audit ADD COLUMN country TEXT;`,
+  // WebAuthn: a factor row per credential (so the rules on adding, removing and resetting
+  // factors hold as they are), with the credential's own columns; a pending one keeps its
+  // registration challenge until the browser's response is checked (once). A credential id is
+  // stored once per user. The user handle passkeys are made for is a setting (`webauthn_user_handle`).
+  `ALTER TABLE factors ADD COLUMN name TEXT;
+   ALTER TABLE factors ADD COLUMN ceremony_challenge TEXT;
+   ALTER TABLE factors ADD COLUMN credential_id TEXT;
+   ALTER TABLE factors ADD COLUMN public_key TEXT;
+   ALTER TABLE factors ADD COLUMN sign_count INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE factors ADD COLUMN aaguid TEXT;
+   ALTER TABLE factors ADD COLUMN backup_eligible INTEGER;
+   ALTER TABLE factors ADD COLUMN backed_up INTEGER;
+   ALTER TABLE factors ADD COLUMN transports TEXT;
+   CREATE UNIQUE INDEX factors_by_credential_id ON factors (credential_id);`,
 ];

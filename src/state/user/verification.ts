@@ -14,7 +14,15 @@ import { activeFactors, backupCodesLeft } from "./factors";
 import { attemptsRemaining, lockRemainingMs, type LockoutPolicy } from "./lockout";
 import { takeCodeTry } from "./sent-codes";
 import { markFresh } from "./sessions";
-import { MANAGE_FACTORS, type AnswerFactor, type AnswerSettings, type HeldRequestTaken, type Refusal, type VerifyOutcome } from "./views";
+import {
+  MANAGE_FACTORS,
+  type AnswerFactor,
+  type AnswerSettings,
+  type CompletedChallenge,
+  type HeldRequestTaken,
+  type Refusal,
+  type VerifyOutcome,
+} from "./views";
 
 /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
 export async function verify(
@@ -52,21 +60,41 @@ export async function verify(
   if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, input.factor, now, input.settings.lockout);
   const challenge = completeChallenge(user.sql, input.challengeId, input.sessionId, now);
   if (!challenge) return { ok: false, error: "challenge_not_found" };
-  clearFailures(user.sql, now, counted.lockedUntil);
-  // Only a verification asked for to manage factors opens the window to add one.
-  if (challenge.operation === MANAGE_FACTORS) markFresh(user.sql, input.sessionId, now);
-  user.record(now, "verify.ok", input.origin, { factor: input.factor, operation: challenge.operation });
+  acceptAnswer(user, { ...input, challenge, startedLock: counted.lockedUntil }, now);
   if (matched.kind === "backup_code") {
     user.record(now, "backup_code.used", input.origin, { remaining: backupCodesLeft(user.sql) });
   }
   return { ok: true, ...challenge };
 }
 
+/**
+ * What every right answer does once its challenge is completed: the failure count is cleared
+ * (see {@link clearFailures} for `startedLock`), a `manage_factors` verification makes the
+ * session fresh, and `verify.ok` is audited.
+ */
+export function acceptAnswer(
+  user: UserContext,
+  answer: { sessionId: string; factor: string; origin: RequestOrigin; challenge: CompletedChallenge; startedLock: number },
+  now: number,
+): void {
+  clearFailures(user.sql, now, answer.startedLock);
+  // Only a verification asked for to manage factors opens the window to add one.
+  if (answer.challenge.operation === MANAGE_FACTORS) markFresh(user.sql, answer.sessionId, now);
+  user.record(now, "verify.ok", answer.origin, { factor: answer.factor, operation: answer.challenge.operation });
+}
+
 /** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
-export function refuseCode(user: UserContext, origin: RequestOrigin, factor: string, now: number, policy: LockoutPolicy): Refusal {
+export function refuseCode(
+  user: UserContext,
+  origin: RequestOrigin,
+  factor: string,
+  now: number,
+  policy: LockoutPolicy,
+  detail: Record<string, unknown> = {},
+): Refusal {
   const state = loadLockout(user.sql);
   const left = attemptsRemaining(state, policy);
-  user.record(now, "verify.failed", origin, { factor, attemptsRemaining: left });
+  user.record(now, "verify.failed", origin, { factor, attemptsRemaining: left, ...detail });
   if (left === 0 && lockRemainingMs(state, now) > 0) {
     user.record(now, "lockout.started", origin, { until: state.lockedUntil });
     user.statusChanged();

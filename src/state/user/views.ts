@@ -7,6 +7,8 @@ import * as z from "zod";
 import type { Language } from "../../config/languages";
 import { ApprovedField } from "../../factors/approved-field";
 import type { TotpSettings } from "../../factors/totp";
+import type { WebAuthnRefusal } from "../../factors/webauthn";
+import type { CredentialDescriptor } from "../../factors/webauthn-options";
 import { AuditEntry } from "./audit";
 import type { LockoutPolicy } from "./lockout";
 import type { CodeKind } from "./sent-codes";
@@ -182,3 +184,20 @@ export type ConfirmOutcome =
       challenge: CompletedChallenge | null;
     }
   | Refusal;
+
+/**
+ * A passkey enrolment begun: what the creation options need besides the policy — the
+ * registration challenge, the user handle, and the user's credentials to exclude.
+ */
+export type WebAuthnEnrollmentStart =
+  | { ok: true; enrollmentId: string; challenge: Uint8Array; userHandle: Uint8Array; exclude: CredentialDescriptor[] }
+  | Refusal;
+
+/** A passkey enrolment confirmed (as any factor's, with the credential's name), or why the browser's response was refused. */
+export type WebAuthnConfirmOutcome =
+  | (Extract<ConfirmOutcome, { ok: true }> & { name: string | null })
+  | Refusal
+  | { ok: false; error: "webauthn_refused"; reason: WebAuthnRefusal };
+
+/** What the request options of an assertion for a challenge need: its bound challenge and the user's credentials. */
+export type WebAuthnRequest = { ok: true; challenge: Uint8Array; allow: CredentialDescriptor[] } | Refusal;

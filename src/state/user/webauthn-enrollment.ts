@@ -1,0 +1,134 @@
+/**
+ * @module
+ * Enrolling a passkey or security key: a pending `webauthn` factor holding a registration
+ * challenge, then the browser's new credential checked against it (once) and activated —
+ * under the rules every factor has: several allowed, the first yields backup codes, a later
+ * one needs this session's fresh `manage_factors` verification.
+ */
+import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
+import { authenticatorName } from "../../factors/authenticator-names";
+import { verifyRegistration } from "../../factors/webauthn";
+import type { WebAuthnSettings } from "../../config/policy-schema";
+import { base64url, fromBase64url } from "../../lib/encoding";
+import { randomId } from "../../lib/ids";
+import { keyedHash } from "../../lib/keyed-hash";
+import { applyEpoch } from "./admin";
+import type { RequestOrigin } from "./audit";
+import { completeChallenge } from "./challenges";
+import type { UserContext } from "./context";
+import { mayAddFactor } from "./enrollment";
+import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS, replaceBackupCodes } from "./factors";
+import { markFresh } from "./sessions";
+import type { WebAuthnConfirmOutcome, WebAuthnEnrollmentStart } from "./views";
+import { credentialDescriptors, credentialKnown, storeCredential, userHandle } from "./webauthn-credentials";
+
+/** Bytes of a registration challenge (WebAuthn asks for at least 16). */
+const REGISTRATION_CHALLENGE_BYTES = 32;
+/** The longest name a credential is given. */
+const MAX_NAME_LENGTH = 64;
+
+/**
+ * Starts enrolling a passkey: a pending factor with a fresh random challenge, expiring like
+ * every pending enrolment ({@link ENROLLMENT_TTL_MS}).
+ * @example
+ * const started = beginWebAuthnEnrollment(user, { sessionId });
+ * if (started.ok) creationOptions(settings, { user: { id: started.userHandle, … }, challenge: started.challenge, exclude: started.exclude, … })
+ */
+export function beginWebAuthnEnrollment(user: UserContext, input: { sessionId: string }): WebAuthnEnrollmentStart {
+  const now = Date.now();
+  // Several credentials are allowed; the same one twice is refused at confirmation, by its id.
+  const refused = mayAddFactor(user, input.sessionId, now, () => false);
+  if (refused) return refused;
+  const challenge = crypto.getRandomValues(new Uint8Array(REGISTRATION_CHALLENGE_BYTES));
+  const enrollmentId = randomId();
+  dropStalePending(user.sql, now);
+  user.sql.exec(
+    "INSERT INTO factors (id, kind, status, created_at, ceremony_challenge) VALUES (?, 'webauthn', 'pending', ?, ?)",
+    enrollmentId,
+    now,
+    base64url(challenge),
+  );
+  user.seen(undefined, now);
+  user.statusChanged();
+  return { ok: true, enrollmentId, challenge, userHandle: userHandle(user.sql), exclude: credentialDescriptors(user.sql) };
+}
+
+/**
+ * Confirms a passkey enrolment with the browser's `create()` response. The registration
+ * challenge is spent before the response is checked, so a response is tried once whatever
+ * its outcome, and of two confirmations racing only the first is checked. When `challengeId`
+ * names the enrolment challenge of this session, a first factor answers it (as for TOTP).
+ */
+export async function confirmWebAuthnEnrollment(
+  user: UserContext,
+  input: {
+    enrollmentId: string;
+    response: unknown;
+    /** The hosted page's origin and the relying party ID its options named. */
+    ceremony: { origin: string; rpId: string };
+    settings: Pick<WebAuthnSettings, "userVerification" | "algorithms">;
+    /** The user's name for the credential; unset, the authenticator's maker where its AAGUID is known. */
+    name: string | null;
+    sessionId: string;
+    challengeId: string | null;
+    backupCodeCount: number;
+    origin: RequestOrigin;
+    enrollmentEpoch?: number;
+  },
+): Promise<WebAuthnConfirmOutcome> {
+  applyEpoch(user, input.enrollmentEpoch);
+  const now = Date.now();
+  const pending = user.sql
+    .exec<{ ceremony_challenge: string }>(
+      "SELECT ceremony_challenge FROM factors WHERE id = ? AND kind = 'webauthn' AND status = 'pending' AND created_at > ? AND ceremony_challenge IS NOT NULL",
+      input.enrollmentId,
+      now - ENROLLMENT_TTL_MS,
+    )
+    .toArray()[0];
+  if (!pending) return { ok: false, error: "enrollment_not_found" };
+  user.sql.exec("UPDATE factors SET ceremony_challenge = NULL WHERE id = ?", input.enrollmentId);
+
+  const verdict = await verifyRegistration(input.response, {
+    challenge: fromBase64url(pending.ceremony_challenge),
+    origin: input.ceremony.origin,
+    rpId: input.ceremony.rpId,
+    userVerification: input.settings.userVerification,
+    algorithms: input.settings.algorithms,
+  });
+  const firstFactor = activeFactors(user.sql).length === 0;
+  const backupCodes = verdict.ok && firstFactor ? newBackupCodes(input.backupCodeCount) : [];
+  const hashes = await Promise.all(backupCodes.map((code) => keyedHash(user.env, `${user.owner}:backup`, normalizeBackupCode(code))));
+
+  // Synchronous from here: nothing can interleave between these checks and writes.
+  if (user.sql.exec("SELECT 1 FROM factors WHERE id = ? AND status = 'pending'", input.enrollmentId).toArray().length === 0) {
+    return { ok: false, error: "enrollment_not_found" };
+  }
+  const drop = () => user.sql.exec("DELETE FROM factors WHERE id = ?", input.enrollmentId);
+  if (!verdict.ok) {
+    drop();
+    return { ok: false, error: "webauthn_refused", reason: verdict.reason };
+  }
+  const { credential } = verdict;
+  if (credentialKnown(user.sql, credential.credentialId)) {
+    drop();
+    return { ok: false, error: "already_enrolled" };
+  }
+  if (firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
+  // Checked again, as for TOTP: an enrolment begun with no factor must not slip in after one was added elsewhere.
+  const stale = mayAddFactor(user, input.sessionId, now, () => false);
+  if (stale) return stale;
+  const name = input.name?.trim().slice(0, MAX_NAME_LENGTH) || authenticatorName(credential.aaguid);
+  user.transaction(() => {
+    storeCredential(user.sql, input.enrollmentId, credential, name);
+    user.sql.exec("UPDATE factors SET status = 'active', confirmed_at = ? WHERE id = ?", now, input.enrollmentId);
+    // Any other pending enrolment was started under the old state of the account: drop it.
+    user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
+    if (firstFactor) replaceBackupCodes(user.sql, hashes, now);
+    if (firstFactor) markFresh(user.sql, input.sessionId, now);
+  });
+  user.statusChanged();
+  user.record(now, "factor.enrolled", input.origin, { factor: "webauthn", factorId: input.enrollmentId, aaguid: credential.aaguid });
+  if (firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
+  const challenge = input.challengeId && firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
+  return { ok: true, factorId: input.enrollmentId, firstFactor, replaced: false, backupCodes, challenge, name };
+}
