@@ -76,21 +76,60 @@ function rational(token: string): [bigint, bigint] {
   return power >= 0 ? [n * 10n ** BigInt(power), 1n] : [n, 10n ** BigInt(-power)];
 }
 
+/** The exact value of a finite double as the fraction n / d of BigInts, read from its bits. */
+function doubleAsRational(value: number): [bigint, bigint] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const power = (biased === 0 ? 1 : biased) - 1075;
+  const n = negative ? -mantissa : mantissa;
+  return power >= 0 ? [n << BigInt(power), 1n] : [n, 1n << BigInt(-power)];
+}
+
 /**
- * An independent reference: whether `token` is, as a decimal value, the shortest decimal that
- * reads back as the same double (what a double-based reader shows), found with `toPrecision`
- * and compared as BigInt fractions; `-0` and `0` are one value.
+ * The decimal a double-based reader shows for `value`, worked out independently of
+ * `Number.prototype.toString`: the fewest significant digits that read back as the same double,
+ * and of the (at most two) such decimals the one nearest the double's exact value, an even last
+ * digit on a tie (ECMA-262 Number::toString, step 5). Returned as a BigInt fraction.
+ */
+function shortestDecimal(value: number): [bigint, bigint] {
+  if (value === 0) return [0n, 1n];
+  const [n, d] = doubleAsRational(Math.abs(value));
+  const sign = value < 0 ? -1n : 1n;
+  // q: the power of ten of the leading digit, so 10^q <= n/d < 10^(q+1).
+  let q = Math.floor(Math.log10(Math.abs(value)));
+  const atLeast = (k: number) => (k >= 0 ? n >= d * 10n ** BigInt(k) : n * 10n ** BigInt(-k) >= d);
+  while (!atLeast(q)) q--;
+  while (atLeast(q + 1)) q++;
+  for (let precision = 1; precision <= 17; precision++) {
+    const k = q + 1 - precision; // candidates are m * 10^k with `precision` digits
+    const [sn, sd] = k >= 0 ? [n, d * 10n ** BigInt(k)] : [n * 10n ** BigInt(-k), d];
+    const below = sn / sd;
+    const candidates = [below, below + 1n].filter((m) => Number(`${sign < 0n ? "-" : ""}${m}e${k}`) === value);
+    if (candidates.length === 0) continue;
+    // Distance of m * 10^k from the exact value, in units of 1 / sd: |m * sd - sn|.
+    const distance = (m: bigint) => (m * sd - sn < 0n ? sn - m * sd : m * sd - sn);
+    candidates.sort((x, y) => (distance(x) === distance(y) ? Number(x % 2n) - Number(y % 2n) : distance(x) < distance(y) ? -1 : 1));
+    const m = sign * candidates[0]!;
+    return k >= 0 ? [m * 10n ** BigInt(k), 1n] : [m, 10n ** BigInt(-k)];
+  }
+  throw new Error(`no decimal of 17 digits reads back as ${value}`);
+}
+
+/**
+ * An independent reference: whether `token` is, as a decimal value, the decimal a double-based
+ * reader shows for the double it reads as (see `shortestDecimal`), compared as BigInt
+ * fractions; `-0` and `0` are one value.
  */
 function referenceExact(token: string): boolean {
   const value = Number(token);
   if (!Number.isFinite(value)) return false;
-  let shortest = "";
-  for (let precision = 1; precision <= 17; precision++) {
-    shortest = value.toPrecision(precision);
-    if (Number(shortest) === value) break;
-  }
   const [a, b] = rational(token);
-  const [c, d] = rational(shortest.replace(/e\+/, "e"));
+  const [c, d] = shortestDecimal(value);
   return a * d === c * b;
 }
 
@@ -128,6 +167,9 @@ describe("exactAsDouble", () => {
     expect(decimalKey("100")).toBe("1e2");
     expect(exactAsDouble("0.1000000000000000000001")).toBe(false);
     expect(exactAsDouble("4503599627370497.5")).toBe(false);
+    // The double is 600000000000000.25: .2 and .3 both read back as it, a reader shows .2 (even digit on a tie).
+    expect(exactAsDouble("6000000.000000002e8")).toBe(true);
+    expect(exactAsDouble("600000000000000.3")).toBe(false);
     expect(exactAsDouble("9007199254740993")).toBe(false);
   });
 });
