@@ -12,7 +12,8 @@ import type { SessionEnv } from "../app-env";
 import { matchLanguage } from "../config/languages";
 import { type ApprovedField, shownField } from "../factors/approved-field";
 import { totpQrSvg, totpUri } from "../factors/totp";
-import { answerChallenge, confirmEnrollment } from "../flows/challenge-answers";
+import { answerChallenge, type ConfirmedEnrollment, confirmEnrollment } from "../flows/challenge-answers";
+import { beginPasskeyEnrollment, passkeyRequestOptions } from "../flows/passkeys";
 import { completeHeldRequest } from "../flows/complete-held";
 import { freshVerificationProblem } from "../flows/fresh-verification";
 import { requireLoginGrant } from "../flows/require-login-grant";
@@ -44,6 +45,11 @@ import {
   Grant,
   Id,
   Me,
+  PasskeyConfirmBody,
+  PasskeyConfirmed,
+  PasskeyEnrollment,
+  PasskeyRequest,
+  RenameBody,
   ResendBody,
   SendBody,
   SentCode,
@@ -132,6 +138,18 @@ userApi.delete(
   },
 );
 
+userApi.patch(
+  "/factors/:id",
+  answers("Rename a passkey (needs the login grant)", [204, "Renamed"], { problems: [404] }),
+  paramsOf(z.object({ id: Id("a factor id") })),
+  jsonBody(RenameBody),
+  async (c) => {
+    const renamed = await reachState<boolean>(() => signedInUser(c).renamePasskey(c.req.valid("param").id, c.req.valid("json").name, requestOrigin(c.req.raw)));
+    if (!renamed) throw new ProblemError(404, "factor_not_found", "No passkey with this id.");
+    return c.body(null, 204);
+  },
+);
+
 userApi.post("/backup-codes", answers("New backup codes; the old ones die (needs a fresh verification)", [201, "Shown once", BackupCodes]), async (c) => {
   const { identity, policy } = c.var;
   const outcome = await reachState<{ ok: true; backupCodes: string[] } | Refusal>(() =>
@@ -188,13 +206,37 @@ for (const kind of ENROLLABLE_FACTORS) {
     jsonBody(ConfirmBody),
     async (c) => {
       const body = c.req.valid("json");
-      const confirmed = await confirmEnrollment(c, kind, body.enrollmentId, body.code, body.challengeId ?? null, body.trustDevice ?? false);
-      return c.json({
-        backupCodes: confirmed.backupCodes,
-        ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),
-      });
+      const confirmed = await confirmEnrollment(c, body.enrollmentId, { kind, code: body.code }, body.challengeId ?? null, body.trustDevice ?? false);
+      return c.json(confirmedJson(confirmed));
     },
   );
+}
+
+userApi.post(
+  "/enroll/webauthn",
+  answers("Start enrolling a passkey or security key", [201, "Options for navigator.credentials.create()", PasskeyEnrollment], { problems: [409] }),
+  async (c) => c.json(await beginPasskeyEnrollment(c), 201),
+);
+
+userApi.post(
+  "/enroll/webauthn/confirm",
+  answers("Confirm a passkey enrolment with the browser's new credential", [200, "Backup codes with the first factor", PasskeyConfirmed], {
+    problems: [404, 409],
+  }),
+  jsonBody(PasskeyConfirmBody),
+  async (c) => {
+    const body = c.req.valid("json");
+    const proof = { kind: "webauthn" as const, response: body.response, name: body.name ?? null };
+    const confirmed = await confirmEnrollment(c, body.enrollmentId, proof, body.challengeId ?? null, body.trustDevice ?? false);
+    return c.json({ factorId: confirmed.factorId, name: confirmed.name, ...confirmedJson(confirmed) });
+  },
+);
+
+function confirmedJson(confirmed: ConfirmedEnrollment) {
+  return {
+    backupCodes: confirmed.backupCodes,
+    ...(confirmed.grant ? { grant: confirmed.grant.token, expiresAt: iso(confirmed.grant.expiresAt) } : {}),
+  };
 }
 
 userApi.get(
@@ -242,6 +284,19 @@ userApi.post(
   },
 );
 
+userApi.get(
+  "/challenges/:id/webauthn",
+  answers(
+    "Options for answering a challenge with a passkey, bound to the request it approves",
+    [200, "Options for navigator.credentials.get()", PasskeyRequest],
+    {
+      problems: [404, 409],
+    },
+  ),
+  paramsOf(ChallengeParam),
+  async (c) => c.json({ publicKey: await passkeyRequestOptions(c, c.req.valid("param").id) }),
+);
+
 userApi.post(
   "/challenges/:id/verify",
   answers("Answer a challenge; the grant comes back and as a cookie", [200, "Granted", Grant], { problems: [404, 429] }),
@@ -249,7 +304,8 @@ userApi.post(
   jsonBody(VerifyBody),
   async (c) => {
     const body = c.req.valid("json");
-    const answered = await answerChallenge(c, c.req.valid("param").id, body.factor, body.code, body.trustDevice ?? false);
+    const answer = body.factor === "webauthn" ? { factor: body.factor, response: body.response } : { factor: body.factor, code: body.code };
+    const answered = await answerChallenge(c, c.req.valid("param").id, answer, body.trustDevice ?? false);
     return c.json({
       grant: answered.grant.token,
       expiresAt: iso(answered.grant.expiresAt),

@@ -4,6 +4,8 @@
  * describe the API in OpenAPI (`openapi.ts`).
  */
 import * as z from "zod";
+import { PasskeyName } from "../factors/authenticator-names";
+import { AssertionResponseSchema, RegistrationResponseSchema } from "../factors/webauthn";
 import { ID_PATTERN } from "../lib/ids";
 import { AuditEntry as ActivityEntry, ChallengeView, DeviceView as Device, FactorSummary as Factor } from "../state/user/views";
 
@@ -27,17 +29,42 @@ export const ConfirmBody = z.strictObject({
 });
 export const ResendBody = z.strictObject({ enrollmentId: Id("an enrollment id") });
 export const SendBody = z.strictObject({ factor: z.enum(["sms", "email"]) });
-export const VerifyBody = z.strictObject({
-  factor: z.enum(["totp", "backup_code", "sms", "email"]),
-  code: Code,
+export const VerifyBody = z.discriminatedUnion("factor", [
+  z.strictObject({
+    factor: z.enum(["totp", "backup_code", "sms", "email"]),
+    code: Code,
+    trustDevice: z.boolean().optional(),
+  }),
+  z.strictObject({
+    factor: z.literal("webauthn"),
+    response: AssertionResponseSchema.describe(
+      "`credential.toJSON()` of `navigator.credentials.get()` called with the options of `GET /challenges/:id/webauthn`.",
+    ),
+    trustDevice: z.boolean().optional(),
+  }),
+]);
+export const PasskeyConfirmBody = z.strictObject({
+  enrollmentId: Id("an enrollment id"),
+  response: RegistrationResponseSchema.describe(
+    "`credential.toJSON()` of `navigator.credentials.create()` called with the options of `POST /enroll/webauthn`.",
+  ),
+  name: PasskeyName.optional().describe("What to call the passkey; unset, its maker's name where its AAGUID is known."),
+  /** The challenge this enrolment answers, when enrolment was forced by a protected request. */
+  challengeId: ChallengeId.optional(),
   trustDevice: z.boolean().optional(),
 });
+export const RenameBody = z.strictObject({ name: PasskeyName });
 
 /** Answers of the user API, described in OpenAPI. */
 export const TotpEnrollment = z.object({ enrollmentId: z.string(), otpauthUri: z.string(), secret: z.string(), qrSvg: z.string() });
 export const SentCode = z.object({ destination: z.string(), expiresAt: z.string(), resendAfter: z.string() });
 export const BackupCodes = z.object({ backupCodes: z.array(z.string()) });
 export const Confirmed = BackupCodes.extend({ grant: z.string().optional(), expiresAt: z.string().optional() });
+/** Options for the browser: pass `publicKey` to `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON`. */
+const PublicKeyOptions = z.record(z.string(), z.unknown()).describe("WebAuthn options JSON (binary values base64url).");
+export const PasskeyEnrollment = z.object({ enrollmentId: z.string(), publicKey: PublicKeyOptions });
+export const PasskeyRequest = z.object({ publicKey: PublicKeyOptions });
+export const PasskeyConfirmed = Confirmed.extend({ factorId: z.string(), name: z.string().nullable() });
 export const Grant = z.object({
   grant: z.string(),
   expiresAt: z.string(),

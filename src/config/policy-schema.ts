@@ -159,14 +159,20 @@ export const PolicySchema = z.strictObject({
 export type Policy = z.infer<typeof PolicySchema>;
 
 /**
- * The factors a user may enrol under this policy: an authenticator app always, a phone or an
- * email address when the tenant turned them on.
+ * The factors a user may enrol under this policy: an authenticator app always; a passkey, a
+ * phone or an email address when the tenant turned them on. A passkey comes first: it is the one
+ * a fake page cannot relay.
  * @example
  * enrollableFactors(policy) // ["totp", "email"]
  */
-export function enrollableFactors(policy: Policy): Array<"totp" | "sms" | "email"> {
-  const { sms, email } = policy.factors;
-  return ["totp", ...(sms.enabled ? (["sms"] as const) : []), ...(email.enabled ? (["email"] as const) : [])];
+export function enrollableFactors(policy: Policy): Array<"totp" | "sms" | "email" | "webauthn"> {
+  const { sms, email, webauthn } = policy.factors;
+  return [
+    ...(webauthn.enabled ? (["webauthn"] as const) : []),
+    "totp",
+    ...(sms.enabled ? (["sms"] as const) : []),
+    ...(email.enabled ? (["email"] as const) : []),
+  ];
 }
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type IdentityConfig = Policy["identity"];

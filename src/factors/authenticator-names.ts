@@ -9,6 +9,19 @@
  * passkeydeveloper/passkey-authenticator-aaguids (`aaguid.json`, August 2026 — Apple's own
  * entry is now named "Apple Passwords"); the YubiKeys from Yubico's list (yubi.co/aaguids).
  */
+import * as z from "zod";
+
+/**
+ * A name a user gives a passkey: shown on their settings page and to admins, so one line of
+ * plain text — control and formatting characters (a right-to-left override among them) refused.
+ */
+export const PasskeyName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, "plain text: no control or formatting characters")
+  .describe("A name for the passkey (1–64 characters).");
 
 const NAMES: Record<string, string> = {
   "fbfc3007-154e-4ecc-8c0b-6e020557d7bd": "Apple Passwords",

@@ -11,12 +11,19 @@ import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/user/sent-codes";
-import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome } from "../state/user";
+import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
 import { deviceCookie, deviceName, devicesMaySkip } from "../gate/device-cookie";
 import { LOGIN } from "../gate/operation-match";
 import { grantOperation } from "./grant-cookie";
 import { refusalProblem } from "./user-outcomes";
 import { reachState } from "../lib/reach-state";
+import { passkeyCeremony } from "./passkeys";
+
+/** What a challenge is answered with: a code of one of the user's factors, or a passkey's assertion (`credential.toJSON()`). */
+export type ChallengeAnswer = { factor: AnswerFactor; code: string } | { factor: "webauthn"; response: unknown };
+
+/** What proves a new factor: its first code, or the browser's new passkey (`credential.toJSON()`) with the name the user gave it. */
+export type EnrollmentProof = { kind: "totp" | CodeKind; code: string } | { kind: "webauthn"; response: unknown; name: string | null };
 
 export interface AnsweredChallenge {
   grant: IssuedGrant;
@@ -27,21 +34,18 @@ export interface AnsweredChallenge {
 }
 
 /**
- * Verifies `code` for challenge `challengeId`, then grants its operation (cookie set on `c`).
- * Throws the refusal as a problem: 400 `invalid_code`, 429 `locked`, 404 `challenge_not_found`,
- * 429 `ip_rate_limited` (too many wrong answers from the client's IP across users).
+ * Verifies `answer` for challenge `challengeId`, then grants its operation (cookie set on `c`).
+ * Throws the refusal as a problem: 400 `invalid_code` (a code) or `webauthn_refused` (an
+ * assertion), 429 `locked`, 404 `challenge_not_found`, 429 `ip_rate_limited` (too many wrong
+ * answers from the client's IP across users). A refused assertion counts as a wrong code does.
  * @example
- * const { grant, operation } = await answerChallenge(c, id, "totp", "123456");
+ * const { grant, operation } = await answerChallenge(c, id, { factor: "totp", code: "123456" });
  */
-export async function answerChallenge(
-  c: Context<SessionEnv>,
-  challengeId: string,
-  factor: AnswerFactor,
-  code: string,
-  trustDevice = false,
-): Promise<AnsweredChallenge> {
+export async function answerChallenge(c: Context<SessionEnv>, challengeId: string, answer: ChallengeAnswer, trustDevice = false): Promise<AnsweredChallenge> {
   const { identity, policy, tenant } = c.var;
   const origin = requestOrigin(c.req.raw);
+  // Checked before an attempt is counted: a passkey that cannot be used here is no guess.
+  const ceremony = answer.factor === "webauthn" ? passkeyCeremony(c) : null;
   const tenantObject = tenantState(c.env, tenant.tenantId);
   // The bucket (the client's network, or the user when there is no address) is what is counted;
   // the audit of a refusal names the address as sent.
@@ -61,17 +65,32 @@ export async function answerChallenge(
   }
   const user = userState(c.env, tenant.tenantId, identity.userId);
   const outcome = await reachState<VerifyOutcome>(() =>
-    user.verify({
-      challengeId,
-      sessionId: identity.sessionId,
-      factor,
-      code,
-      settings: { totp: policy.factors.totp, lockout: policy.lockout },
-      origin,
-      enrollmentEpoch: policy.enrollmentEpoch,
-    }),
+    answer.factor === "webauthn"
+      ? user.answerWithWebAuthn({
+          challengeId,
+          sessionId: identity.sessionId,
+          response: answer.response,
+          ceremony: { origin: ceremony!.origin, rpId: ceremony!.rpId },
+          settings: { webauthn: ceremony!.settings, lockout: policy.lockout },
+          origin,
+          enrollmentEpoch: policy.enrollmentEpoch,
+        })
+      : user.verify({
+          challengeId,
+          sessionId: identity.sessionId,
+          factor: answer.factor,
+          code: answer.code,
+          settings: { totp: policy.factors.totp, lockout: policy.lockout },
+          origin,
+          enrollmentEpoch: policy.enrollmentEpoch,
+        }),
   );
-  if (!outcome.ok) throw await refused(c, outcome);
+  if (!outcome.ok) {
+    if (answer.factor === "webauthn" && outcome.error === "invalid_code") {
+      throw new ProblemError(400, "webauthn_refused", "The passkey's answer was not accepted.", { attemptsRemaining: outcome.attemptsRemaining });
+    }
+    throw await refused(c, outcome);
+  }
   // Off the response's path: a success is not one of the IP's wrong answers.
   c.executionCtx.waitUntil(tenantObject.forgetVerifyAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
@@ -98,37 +117,61 @@ export async function rememberDevice(c: Context<SessionEnv>, operation: string, 
   return trusted.deviceId;
 }
 
+/** An enrolment confirmed: the new factor, the backup codes that came with it, and what it answered. */
+export interface ConfirmedEnrollment {
+  factorId: string;
+  /** A passkey's name (the user's, else its maker's); `null` for other factors. */
+  name: string | null;
+  backupCodes: string[];
+  grant: IssuedGrant | null;
+  returnTo: string | null;
+  held: boolean;
+  replaced: boolean;
+}
+
 /**
- * Confirms an enrolment (authenticator, phone or email) with its first code. Backup codes come
- * back once, with the first factor; when the enrolment answered a challenge, its operation is
- * granted too; `replaced` says the new app took the enrolled one's place.
+ * Confirms an enrolment (authenticator, phone, email or passkey) with its proof. Backup codes
+ * come back once, with the first factor; when the enrolment answered a challenge, its operation
+ * is granted too; `replaced` says the new app took the enrolled one's place. A passkey the
+ * browser's response does not prove is a 400 `webauthn_refused` with the check that failed.
  * @example
- * const { backupCodes } = await confirmEnrollment(c, "totp", enrollmentId, "123456", null);
+ * const { backupCodes } = await confirmEnrollment(c, enrollmentId, { kind: "totp", code: "123456" }, null);
  */
 export async function confirmEnrollment(
   c: Context<SessionEnv>,
-  kind: "totp" | CodeKind,
   enrollmentId: string,
-  code: string,
+  proof: EnrollmentProof,
   challengeId: string | null,
   trustDevice = false,
-): Promise<{ backupCodes: string[]; grant: IssuedGrant | null; returnTo: string | null; held: boolean; replaced: boolean }> {
+): Promise<ConfirmedEnrollment> {
   const { identity, policy, tenant } = c.var;
   const user = userState(c.env, tenant.tenantId, identity.userId);
-  const outcome = await reachState<ConfirmOutcome>(() =>
-    user.confirmEnrollment({
-      enrollmentId,
-      kind,
-      code,
-      sessionId: identity.sessionId,
-      challengeId,
-      backupCodeCount: policy.factors.backupCodes.count,
-      settings: { totp: policy.factors.totp, lockout: policy.lockout },
-      origin: requestOrigin(c.req.raw),
-      enrollmentEpoch: policy.enrollmentEpoch,
-    }),
+  const ceremony = proof.kind === "webauthn" ? passkeyCeremony(c) : null;
+  const common = {
+    enrollmentId,
+    sessionId: identity.sessionId,
+    challengeId,
+    backupCodeCount: policy.factors.backupCodes.count,
+    origin: requestOrigin(c.req.raw),
+    enrollmentEpoch: policy.enrollmentEpoch,
+  };
+  const outcome = await reachState<ConfirmOutcome | WebAuthnConfirmOutcome>(() =>
+    proof.kind === "webauthn"
+      ? user.confirmWebAuthnEnrollment({
+          ...common,
+          response: proof.response,
+          ceremony: { origin: ceremony!.origin, rpId: ceremony!.rpId },
+          settings: ceremony!.settings,
+          name: proof.name,
+        })
+      : user.confirmEnrollment({ ...common, kind: proof.kind, code: proof.code, settings: { totp: policy.factors.totp, lockout: policy.lockout } }),
   );
-  if (!outcome.ok) throw await refused(c, outcome);
+  if (!outcome.ok) {
+    if (outcome.error === "webauthn_refused") {
+      throw new ProblemError(400, "webauthn_refused", `The new passkey was not accepted (${outcome.reason}).`, { reason: outcome.reason });
+    }
+    throw await refused(c, outcome);
+  }
   const challenge = outcome.challenge;
   const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
   const grant = challenge
@@ -138,7 +181,15 @@ export async function confirmEnrollment(
   // as much as one enrolled when the login challenge sent them to (required): either way the
   // next page must not ask for a code again. Its cookie only: `grant` is the challenge's answer.
   if (!challenge && outcome.firstFactor && policy.operations[LOGIN]?.enabled) await grantOperation(c, LOGIN);
-  return { backupCodes: outcome.backupCodes, grant, returnTo: challenge?.returnTo ?? null, held: challenge?.held ?? false, replaced: outcome.replaced };
+  return {
+    factorId: outcome.factorId,
+    name: "name" in outcome ? outcome.name : null,
+    backupCodes: outcome.backupCodes,
+    grant,
+    returnTo: challenge?.returnTo ?? null,
+    held: challenge?.held ?? false,
+    replaced: outcome.replaced,
+  };
 }
 
 /**

@@ -72,7 +72,7 @@ challengePages.post("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   const factor = chosenFactor(view, form.factor);
   try {
-    const answered = await answerChallenge(c, view.id, factor, String(form.code ?? ""), form.trustDevice === "1");
+    const answered = await answerChallenge(c, view.id, { factor, code: String(form.code ?? "") }, form.trustDevice === "1");
     // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
     return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {

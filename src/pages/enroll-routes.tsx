@@ -44,7 +44,8 @@ export const enrollPages = new Hono<SessionEnv>();
 
 enrollPages.get("/enroll", async (c) => {
   const challengeId = optionalId(c.req.query("challenge"));
-  const offered = enrollableFactors(c.var.policy);
+  // TODO(passkey pages): the hosted pages offer passkeys next; until then they offer the code factors.
+  const offered = enrollableFactors(c.var.policy).filter((f) => f !== "webauthn");
   const asked = offered.find((f) => f === c.req.query("factor"));
   if (!asked) {
     // A user sent to enrol by a challenge has no factor yet; anyone else may have an app already.
@@ -121,7 +122,7 @@ enrollPages.post("/enroll", async (c) => {
   const enrollmentId = String(form.enrollmentId ?? "");
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
-    const confirmed = await confirmEnrollment(c, kind, enrollmentId, String(form.code ?? ""), challengeId, form.trustDevice === "1");
+    const confirmed = await confirmEnrollment(c, enrollmentId, { kind, code: String(form.code ?? "") }, challengeId, form.trustDevice === "1");
     const { branding } = c.var.policy;
     const text = await requestText(c, c.var.policy);
     if (confirmed.replaced) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo="/__stepgate/settings" replaced />);

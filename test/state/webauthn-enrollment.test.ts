@@ -18,7 +18,9 @@ describe("enrolling a passkey", () => {
     if (!enrolled.ok) throw new Error("not enrolled");
     expect(enrolled.backupCodes).toHaveLength(10);
     expect(await user.backupCodesLeft()).toBe(10);
-    expect((await user.status()).factors).toEqual([{ id: enrolled.factorId, kind: "webauthn", destination: null }]);
+    expect((await user.status()).factors).toEqual([
+      { id: enrolled.factorId, kind: "webauthn", destination: null, name: null, passkey: { kind: "passkey", synced: false } },
+    ]);
     const stored = await runInDurableObject(user, (_instance, state) =>
       state.storage.sql.exec("SELECT credential_id, sign_count, ceremony_challenge, confirmed_at IS NOT NULL AS confirmed FROM factors").toArray(),
     );

@@ -8,7 +8,9 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { PolicySchema } from "../../src/config/policy-schema";
 import { type AuditEntry, userState, type UserState, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../../src/state/user";
-import { aPolicy, aTenant } from "./builders";
+import { fromBase64url } from "../../src/lib/encoding";
+import { aPolicy, aTenant, send } from "./builders";
+import { postJson, sessionHeaders } from "./step-up";
 import { SoftwareCredential } from "./software-authenticator";
 
 export const PAGE_ORIGIN = "https://portal.acme.test";
@@ -93,4 +95,49 @@ export async function auditTrail(user: User): Promise<Array<{ type: string; deta
   // `detail` is `unknown`-valued, which RPC's types cannot describe: the entries are as `audit` returns them.
   const entries = (await user.audit(100, null)) as unknown as AuditEntry[];
   return entries.reverse().map((entry) => ({ type: entry.type, detail: entry.detail }));
+}
+
+/** Enrols `credential` through the user API (`POST /enroll/webauthn`, then `/confirm`), made on the tenant's own origin. */
+export async function enrollPasskeyViaApi(
+  base: string,
+  token: string,
+  credential: SoftwareCredential,
+  extra: { challengeId?: string; name?: string } = {},
+): Promise<{ backupCodes: string[]; grant?: string; factorId: string; name: string | null }> {
+  const started = await postJson(`${base}/__stepgate/api/enroll/webauthn`, token, {});
+  expect(started.status).toBe(201);
+  const { enrollmentId, publicKey } = await started.json<{ enrollmentId: string; publicKey: { challenge: string; rp: { id: string } } }>();
+  const response = await credential.register({ challenge: fromBase64url(publicKey.challenge), origin: base, rpId: publicKey.rp.id });
+  const confirmed = await postJson(`${base}/__stepgate/api/enroll/webauthn/confirm`, token, { enrollmentId, response, ...extra });
+  expect(confirmed.status).toBe(200);
+  return confirmed.json();
+}
+
+/** The request options the user API gives for answering `challengeId` with a passkey. */
+export async function passkeyOptions(
+  base: string,
+  token: string,
+  challengeId: string,
+): Promise<{ challenge: string; rpId: string; allowCredentials: Array<{ id: string }> }> {
+  const options = await send(`${base}/__stepgate/api/challenges/${challengeId}/webauthn`, { headers: sessionHeaders(token) });
+  expect(options.status).toBe(200);
+  return (await options.json<{ publicKey: { challenge: string; rpId: string; allowCredentials: Array<{ id: string }> } }>()).publicKey;
+}
+
+/** Answers `challengeId` through the user API with `credential`, asserting over the options it was given (or `ceremony`'s changes). */
+export async function verifyWithPasskey(
+  base: string,
+  token: string,
+  challengeId: string,
+  credential: SoftwareCredential,
+  ceremony: { origin?: string; rpId?: string; challenge?: Uint8Array; userVerified?: boolean } = {},
+): Promise<Response> {
+  const options = await passkeyOptions(base, token, challengeId);
+  const response = await credential.assert({
+    challenge: ceremony.challenge ?? fromBase64url(options.challenge),
+    origin: ceremony.origin ?? base,
+    rpId: ceremony.rpId ?? options.rpId,
+    userVerified: ceremony.userVerified,
+  });
+  return postJson(`${base}/__stepgate/api/challenges/${challengeId}/verify`, token, { factor: "webauthn", response });
 }

@@ -2,6 +2,7 @@
  * @module
  * The user's factors (`factors` table: pending enrolments and active factors) and backup codes.
  */
+import { credentialKind } from "../../factors/authenticator-names";
 import { iso } from "../../lib/iso-time";
 import type { CodeKind } from "./sent-codes";
 import type { FactorSummary, UserDetails } from "./views";
@@ -13,7 +14,13 @@ export type FactorRow = {
   id: string;
   kind: string;
   address: string | null;
+  name: string | null;
+  backup_eligible: number | null;
+  backed_up: number | null;
+  transports: string | null;
 };
+
+const FACTOR_COLUMNS = "id, kind, address, name, backup_eligible, backed_up, transports";
 
 /**
  * `+14155552671` → `+1•••••••2671`; `alice@demo.test` → `a••••@demo.test`.
@@ -28,24 +35,33 @@ export function maskAddress(kind: CodeKind, address: string): string {
 
 /** The confirmed factors, oldest first. */
 export function factorRows(sql: SqlStorage): FactorRow[] {
-  return sql.exec<FactorRow>("SELECT id, kind, address FROM factors WHERE status = 'active' ORDER BY created_at").toArray();
+  return sql.exec<FactorRow>(`SELECT ${FACTOR_COLUMNS} FROM factors WHERE status = 'active' ORDER BY created_at`).toArray();
 }
 
 export function activeFactors(sql: SqlStorage): FactorSummary[] {
-  return factorRows(sql).map((f) => ({ id: f.id, kind: f.kind, destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null }));
+  return factorRows(sql).map(factorSummary);
+}
+
+function factorSummary(f: FactorRow): FactorSummary {
+  const passkey =
+    f.kind === "webauthn"
+      ? {
+          kind: credentialKind({ backupEligible: f.backup_eligible === 1, transports: JSON.parse(f.transports ?? "[]") as string[] }),
+          synced: f.backed_up === 1,
+        }
+      : null;
+  return { id: f.id, kind: f.kind, destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null, name: f.name, passkey };
 }
 
 /** The confirmed factors with when they were added and last used, as an admin sees them. */
 export function factorDetails(sql: SqlStorage): UserDetails["factors"] {
   return sql
-    .exec<{ id: string; kind: string; address: string | null; created_at: number; last_used_at: number }>(
-      "SELECT id, kind, address, created_at, last_used_at FROM factors WHERE status = 'active' ORDER BY created_at",
+    .exec<FactorRow & { created_at: number; last_used_at: number }>(
+      `SELECT ${FACTOR_COLUMNS}, created_at, last_used_at FROM factors WHERE status = 'active' ORDER BY created_at`,
     )
     .toArray()
     .map((f) => ({
-      id: f.id,
-      kind: f.kind,
-      destination: f.address ? maskAddress(f.kind as CodeKind, f.address) : null,
+      ...factorSummary(f),
       createdAt: iso(f.created_at),
       // A TOTP factor notes the time step of the code last accepted, a passkey its last assertion (seconds).
       lastUsedAt: (f.kind === "totp" || f.kind === "webauthn") && f.last_used_at > 0 ? iso(f.last_used_at * 1000) : null,

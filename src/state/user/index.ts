@@ -33,6 +33,7 @@ import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sy
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import { answerWithWebAuthn, webAuthnRequest } from "./webauthn-answers";
+import { renameCredential } from "./webauthn-credentials";
 import { beginWebAuthnEnrollment, confirmWebAuthnEnrollment } from "./webauthn-enrollment";
 import type {
   ChallengeRequest,
@@ -236,6 +237,13 @@ export class UserState extends DurableObject<Env> {
   /** Answers a challenge with a passkey assertion; counted and completed as a code is. */
   async answerWithWebAuthn(input: Parameters<typeof answerWithWebAuthn>[1]): Promise<VerifyOutcome> {
     return answerWithWebAuthn(this.context(), input);
+  }
+
+  /** Renames a passkey (`name` already checked: `PasskeyName`); `false` when the user has none with this id. */
+  async renamePasskey(factorId: string, name: string, origin: RequestOrigin): Promise<boolean> {
+    const renamed = renameCredential(this.sql, factorId, name);
+    if (renamed) this.record(Date.now(), "factor.renamed", origin, { factor: "webauthn", factorId, name });
+    return renamed;
   }
 
   /** Takes the request held with a verified challenge, to send it on. */

@@ -18,6 +18,7 @@ export { AuditEntry };
 /** The operation of the challenge an enrolled user answers before adding a factor. */
 export const MANAGE_FACTORS = "manage_factors";
 
+/** The factors answered with a code. */
 export type AnswerFactor = "totp" | "backup_code" | "sms" | "email";
 
 export const FactorSummary = z.object({
@@ -25,6 +26,10 @@ export const FactorSummary = z.object({
   kind: z.string(),
   /** Where codes go, masked (`+1•••••2671`, `a•••@demo.test`); `null` for an authenticator app. */
   destination: z.string().nullable(),
+  /** A passkey's name: its owner's, else its maker's from the AAGUID ("Google Password Manager"); `null` for other factors and unknown makers. */
+  name: z.string().nullable(),
+  /** For a passkey: what it is (`passkey`, or a `security_key` bound to its device), and whether it is synced to other devices now. */
+  passkey: z.object({ kind: z.enum(["passkey", "security_key"]), synced: z.boolean() }).nullable(),
 });
 export type FactorSummary = z.infer<typeof FactorSummary>;
 

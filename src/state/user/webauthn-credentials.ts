@@ -78,3 +78,8 @@ export function storeCredential(sql: SqlStorage, factorId: string, credential: N
 export function noteAssertion(sql: SqlStorage, factorId: string, counter: number, backedUp: boolean, now: number): void {
   sql.exec("UPDATE factors SET sign_count = ?, backed_up = ?, last_used_at = ? WHERE id = ?", counter, backedUp ? 1 : 0, Math.floor(now / 1000), factorId);
 }
+
+/** Renames an active passkey; `false` when the user has none with this factor id. */
+export function renameCredential(sql: SqlStorage, factorId: string, name: string): boolean {
+  return sql.exec("UPDATE factors SET name = ? WHERE id = ? AND kind = 'webauthn' AND status = 'active'", name, factorId).rowsWritten > 0;
+}
