@@ -219,6 +219,22 @@ describe("answering a challenge with a passkey", () => {
   });
 });
 
+describe("a user whose only factor is a passkey", () => {
+  it("recovers with a backup code when the passkey is lost, once per code", async () => {
+    const { base } = await aTenant(policy());
+    const token = await aSession({ sub: "max" });
+    const { backupCodes } = await enrollPasskeyViaApi(base, token, await SoftwareCredential.create("ES256"));
+    const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
+    const forced = await postJson(`${base}/echo/withdraw`, token, { amount: 5 });
+    expect(await forced.json()).toMatchObject({ factors: ["webauthn"] });
+    const verified = await postJson(`${api(base)}/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
+    expect(verified.status).toBe(200);
+    const next = await challengeFor(`${base}/echo/withdraw`, token);
+    const reused = await postJson(`${api(base)}/challenges/${next}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
+    expect(await reused.json()).toMatchObject({ code: "invalid_code" });
+  });
+});
+
 describe("managing passkeys", () => {
   it("renames a passkey, refuses names that are not plain text, and removes it so it answers nothing", async () => {
     const { base } = await aTenant(policy());
