@@ -351,6 +351,14 @@ describe("attestation object and COSE key", () => {
       expect(forged, "a forged signature verifies under the registered key").toMatchObject({ ok: false });
     }
     expect(verdict).toEqual({ ok: false, reason: "unknown_algorithm" });
+    // A key stored before enrolment refused them answers nothing either.
+    const stored = {
+      credentialId: authenticator.credentialId,
+      counter: 0,
+      publicKey: { algorithm: "EdDSA" as const, jwk: { kty: "OKP", crv: "Ed25519", x: base64url(identity) } },
+    };
+    const forgedOnStored = await assertWith(authenticator, stored, { signature: () => concat(identity, new Uint8Array(32)) });
+    expect(forgedOnStored).toEqual({ ok: false, reason: "bad_signature" });
     // Every encoding of a point of order 1, 2, 4 or 8 (libsodium's list), with either sign bit:
     // for each, workerd's Ed25519 verifies R = identity (or A), S = 0 for 1 message in 8 or more.
     const ff = "ff".repeat(30);
