@@ -124,7 +124,7 @@ export async function verifyRegistration(
       credentialId: parsed.data.rawId,
       publicKey,
       algorithm: publicKey.algorithm,
-      counter: authenticatorData.signatureCounter,
+      counter: unsignedCounter(authenticatorData),
       aaguid: uuid(credential.authenticatorAAGUID),
       ...backupFlags(authData),
       transports: [...new Set(transports.filter((transport) => TRANSPORTS.has(transport)))],
@@ -168,7 +168,7 @@ export async function verifyAssertion(
   if (flagCheck) return refused(flagCheck);
   const message = createAssertionSignatureMessage(raw.authenticatorData, raw.clientDataJSON);
   if (!(await verifySignature(expected.credential.publicKey, raw.signature, message))) return refused("bad_signature");
-  const newCounter = decoded.authenticatorData.signatureCounter;
+  const newCounter = unsignedCounter(decoded.authenticatorData);
   const stored = expected.credential.counter;
   if ((newCounter !== 0 || stored !== 0) && newCounter <= stored) return refused("counter_regressed");
   const { backedUp } = backupFlags(raw.authenticatorData);
@@ -191,6 +191,15 @@ function checkAuthenticatorData(data: AuthenticatorData, expected: Expected): We
   if (!data.userPresent) return "user_presence_missing";
   if (expected.userVerification === "required" && !data.userVerified) return "user_verification_missing";
   return null;
+}
+
+/**
+ * The signature counter, an unsigned 32-bit number. The parser builds it with `|`, which gives
+ * a negative number from 2^31 on: a counter of 0x80000001 would read as -2147483647, and 0 (a
+ * clone resetting it) would then look like a step forward.
+ */
+function unsignedCounter(data: AuthenticatorData): number {
+  return data.signatureCounter >>> 0;
 }
 
 /** The authenticator data inside an attestation object (`{ fmt, attStmt, authData }`, CBOR); the statement is not read. */
