@@ -355,6 +355,7 @@ describe("attestation object and COSE key", () => {
     const stored = {
       credentialId: authenticator.credentialId,
       counter: 0,
+      backupEligible: false,
       publicKey: { algorithm: "EdDSA" as const, jwk: { kty: "OKP", crv: "Ed25519", x: base64url(identity) } },
     };
     const forgedOnStored = await assertWith(authenticator, stored, { signature: () => concat(identity, new Uint8Array(32)) });
