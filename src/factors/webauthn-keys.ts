@@ -7,7 +7,7 @@
 import { COSEKeyType, coseAlgorithmEdDSA, coseAlgorithmES256, coseAlgorithmRS256, coseEllipticCurveEd25519, coseEllipticCurveP256 } from "@oslojs/webauthn";
 import type { COSEPublicKey } from "@oslojs/webauthn";
 import type { WEBAUTHN_ALGORITHMS } from "../config/factor-settings";
-import { base64url } from "../lib/encoding";
+import { base64url, fromBase64url } from "../lib/encoding";
 
 export type WebAuthnAlgorithm = (typeof WEBAUTHN_ALGORITHMS)[number];
 
@@ -21,6 +21,24 @@ export interface StoredPublicKey {
 }
 
 const P256_COORDINATE_BYTES = 32;
+/** The least RSA modulus taken: 2048 bits, the size COSE's RS256 keys come in. */
+const RSA_MIN_MODULUS_BITS = 2048;
+
+/**
+ * The encodings of the Ed25519 points of small order (1, 2, 4, 8), sign bit cleared: libsodium's
+ * list, non-canonical spellings (y ≥ p) included. Under such a public key a signature with
+ * R = identity and S = 0 verifies for one message in eight or more, no private key needed —
+ * and WebCrypto's Ed25519 does not refuse them.
+ */
+const ED25519_SMALL_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+];
 
 /**
  * The JWK of a COSE public key, or null when its algorithm is not one stepgate verifies or its
@@ -40,11 +58,13 @@ export function storedPublicKey(key: COSEPublicKey): StoredPublicKey | null {
   }
   if (algorithm === coseAlgorithmEdDSA && type === COSEKeyType.OKP) {
     const { curve, x } = key.okp();
-    if (curve !== coseEllipticCurveEd25519 || x.length !== 32) return null;
+    if (curve !== coseEllipticCurveEd25519 || x.length !== 32 || hasSmallOrder(x)) return null;
     return { algorithm: "EdDSA", jwk: { kty: "OKP", crv: "Ed25519", x: base64url(x) } };
   }
   if (algorithm === coseAlgorithmRS256 && type === COSEKeyType.RSA) {
     const { n, e } = key.rsa();
+    // COSE sends the modulus as 256 bytes, so a short one arrives zero-padded; WebCrypto imports 512 bits.
+    if (n.toString(2).length < RSA_MIN_MODULUS_BITS) return null;
     return { algorithm: "RS256", jwk: { kty: "RSA", n: base64url(unsigned(n)), e: base64url(unsigned(e)) } };
   }
   return null;
@@ -58,6 +78,8 @@ export function storedPublicKey(key: COSEPublicKey): StoredPublicKey | null {
  */
 export async function verifySignature(key: StoredPublicKey, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
   const params = VERIFY_PARAMS[key.algorithm];
+  // Also for a key stored before enrolment refused them: under it anybody's signature verifies.
+  if (key.algorithm === "EdDSA" && hasSmallOrder(fromBase64url(key.jwk.x ?? ""))) return false;
   let cryptoKey: CryptoKey;
   try {
     cryptoKey = await crypto.subtle.importKey("jwk", key.jwk, params.importAs, false, ["verify"]);
@@ -107,6 +129,12 @@ function ecdsaDerToRaw(der: Uint8Array, size: number): Uint8Array | null {
     offset = start + length;
   }
   return offset === der.length ? raw : null;
+}
+
+/** Whether a 32-byte Ed25519 public key is a point of small order (any sign bit). */
+function hasSmallOrder(x: Uint8Array): boolean {
+  const hexDigits = [...x].map((byte, i) => (i === 31 ? byte & 0x7f : byte).toString(16).padStart(2, "0")).join("");
+  return ED25519_SMALL_ORDER.includes(hexDigits);
 }
 
 /** A non-negative bigint as big-endian bytes, left-padded to `size` when given. */

@@ -61,7 +61,8 @@ export type WebAuthnRefusal =
   | "user_verification_missing"
   | "unknown_algorithm"
   | "bad_signature"
-  | "counter_regressed";
+  | "counter_regressed"
+  | "backup_eligibility_changed";
 
 export type Verdict<T> = ({ ok: true } & T) | { ok: false; reason: WebAuthnRefusal };
 
@@ -112,7 +113,7 @@ export async function verifyRegistration(
   const { authenticatorData } = decoded;
   const clientCheck = checkClientData(decoded.client, ClientDataType.Create, expected);
   if (clientCheck) return refused(clientCheck);
-  const flagCheck = checkAuthenticatorData(authenticatorData, expected);
+  const flagCheck = checkAuthenticatorData(authenticatorData, expected) ?? checkBackupFlags(authData, null);
   if (flagCheck) return refused(flagCheck);
   const credential = authenticatorData.credential;
   if (!credential || base64url(credential.id) !== parsed.data.rawId) return refused("malformed");
@@ -124,7 +125,7 @@ export async function verifyRegistration(
       credentialId: parsed.data.rawId,
       publicKey,
       algorithm: publicKey.algorithm,
-      counter: authenticatorData.signatureCounter,
+      counter: unsignedCounter(authenticatorData),
       aaguid: uuid(credential.authenticatorAAGUID),
       ...backupFlags(authData),
       transports: [...new Set(transports.filter((transport) => TRANSPORTS.has(transport)))],
@@ -137,6 +138,8 @@ export interface KnownCredential {
   credentialId: string;
   publicKey: StoredPublicKey;
   counter: number;
+  /** Whether it was backup-eligible when registered: fixed for the credential's life. */
+  backupEligible: boolean;
 }
 
 /**
@@ -164,11 +167,11 @@ export async function verifyAssertion(
   if (!raw || !decoded) return refused("malformed");
   const clientCheck = checkClientData(decoded.client, ClientDataType.Get, expected);
   if (clientCheck) return refused(clientCheck);
-  const flagCheck = checkAuthenticatorData(decoded.authenticatorData, expected);
+  const flagCheck = checkAuthenticatorData(decoded.authenticatorData, expected) ?? checkBackupFlags(raw.authenticatorData, expected.credential);
   if (flagCheck) return refused(flagCheck);
   const message = createAssertionSignatureMessage(raw.authenticatorData, raw.clientDataJSON);
   if (!(await verifySignature(expected.credential.publicKey, raw.signature, message))) return refused("bad_signature");
-  const newCounter = decoded.authenticatorData.signatureCounter;
+  const newCounter = unsignedCounter(decoded.authenticatorData);
   const stored = expected.credential.counter;
   if ((newCounter !== 0 || stored !== 0) && newCounter <= stored) return refused("counter_regressed");
   const { backedUp } = backupFlags(raw.authenticatorData);
@@ -191,6 +194,27 @@ function checkAuthenticatorData(data: AuthenticatorData, expected: Expected): We
   if (!data.userPresent) return "user_presence_missing";
   if (expected.userVerification === "required" && !data.userVerified) return "user_verification_missing";
   return null;
+}
+
+/**
+ * The backup flags (WebAuthn §7.1 step 17, §7.2 steps 18–19): BS (synced) without BE (may be
+ * synced) is malformed, and a credential's BE never changes — stepgate names and shows passkeys
+ * by it, so a credential that changes it is not the one registered.
+ */
+function checkBackupFlags(authenticatorData: Uint8Array, known: Pick<KnownCredential, "backupEligible"> | null): WebAuthnRefusal | null {
+  const { backupEligible, backedUp } = backupFlags(authenticatorData);
+  if (backedUp && !backupEligible) return "malformed";
+  if (known && known.backupEligible !== backupEligible) return "backup_eligibility_changed";
+  return null;
+}
+
+/**
+ * The signature counter, an unsigned 32-bit number. The parser builds it with `|`, which gives
+ * a negative number from 2^31 on: a counter of 0x80000001 would read as -2147483647, and 0 (a
+ * clone resetting it) would then look like a step forward.
+ */
+function unsignedCounter(data: AuthenticatorData): number {
+  return data.signatureCounter >>> 0;
 }
 
 /** The authenticator data inside an attestation object (`{ fmt, attStmt, authData }`, CBOR); the statement is not read. */

@@ -20,7 +20,32 @@ export interface Ceremony {
   /** `webauthn.create` or `webauthn.get`; defaults to the ceremony's own. */
   type?: string;
   crossOrigin?: boolean;
+  /** Malformed objects for the security review's tests; every hook defaults to the honest value. */
+  tamper?: Tamper;
 }
+
+/** What a test may change in what the authenticator and browser send. */
+export interface Tamper {
+  /** The flags byte as sent (e.g. `(f) => f | BS`). */
+  flags?: (flags: number) => number;
+  /** The client data's JSON text as sent (and hashed), from the honest text. */
+  clientDataJSON?: (json: string) => string;
+  /** The COSE public key the registration carries instead of the real one. */
+  coseKey?: Uint8Array;
+  /** Bytes appended to the authenticator data (after the COSE key on a registration). */
+  authDataTail?: Uint8Array;
+  /** The signature as sent, from the honest one (DER for ES256) and the signed message. */
+  signature?: (signature: Uint8Array, message: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  /** The attestation object's bytes as sent, from the honest authenticator data. */
+  attestationObject?: (authData: Uint8Array) => Uint8Array;
+  /** The counter as sent instead of the credential's next one. */
+  counter?: number;
+  /** `response.userHandle` of an assertion. */
+  userHandle?: string;
+}
+
+/** The flag bits of the authenticator data (WebAuthn §6.1). */
+export const FLAGS = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40, ED: 0x80 } as const;
 
 const UP = 0x01;
 const UV = 0x04;
@@ -58,15 +83,22 @@ export class SoftwareCredential {
   /** What `navigator.credentials.create()` would return, `toJSON()`ed. */
   async register(ceremony: Ceremony, transports: string[] = ["internal", "hybrid"]): Promise<unknown> {
     const clientDataJSON = clientData(ceremony, "webauthn.create");
-    const attested = concat(this.aaguid, new Uint8Array([this.id.length >> 8, this.id.length & 0xff]), this.id, await this.coseKey());
-    const authData = concat(await authenticatorData(ceremony, this.flags(ceremony) | AT, this.nextCounter()), attested);
-    const attestationObject = cbor(
-      new Map<unknown, unknown>([
-        ["fmt", "none"],
-        ["attStmt", new Map()],
-        ["authData", authData],
-      ]),
+    const tamper = ceremony.tamper ?? {};
+    const attested = concat(this.aaguid, new Uint8Array([this.id.length >> 8, this.id.length & 0xff]), this.id, tamper.coseKey ?? (await this.coseKey()));
+    const authData = concat(
+      await authenticatorData(ceremony, this.flags(ceremony) | AT, this.nextCounter(tamper)),
+      attested,
+      tamper.authDataTail ?? new Uint8Array(),
     );
+    const attestationObject = tamper.attestationObject
+      ? tamper.attestationObject(authData)
+      : cbor(
+          new Map<unknown, unknown>([
+            ["fmt", "none"],
+            ["attStmt", new Map()],
+            ["authData", authData],
+          ]),
+        );
     const id = this.credentialId;
     return {
       id,
@@ -79,9 +111,12 @@ export class SoftwareCredential {
   /** What `navigator.credentials.get()` would return, `toJSON()`ed. */
   async assert(ceremony: Ceremony): Promise<{ id: string; rawId: string; type: string; response: Record<string, string> }> {
     const clientDataJSON = clientData(ceremony, "webauthn.get");
-    const authData = await authenticatorData(ceremony, this.flags(ceremony), this.nextCounter());
+    const tamper = ceremony.tamper ?? {};
+    const authData = concat(await authenticatorData(ceremony, this.flags(ceremony), this.nextCounter(tamper)), tamper.authDataTail ?? new Uint8Array());
     const message = concat(authData, new Uint8Array(await crypto.subtle.digest("SHA-256", clientDataJSON)));
-    const signature = new Uint8Array(await crypto.subtle.sign(SIGN[this.algorithm], this.keys.privateKey, message));
+    const raw = new Uint8Array(await crypto.subtle.sign(SIGN[this.algorithm], this.keys.privateKey, message));
+    const honest = this.algorithm === "ES256" ? rawToDer(raw) : raw;
+    const signature = tamper.signature ? await tamper.signature(honest, message) : honest;
     const id = this.credentialId;
     return {
       id,
@@ -90,18 +125,26 @@ export class SoftwareCredential {
       response: {
         clientDataJSON: base64url(clientDataJSON),
         authenticatorData: base64url(authData),
-        signature: base64url(this.algorithm === "ES256" ? rawToDer(signature) : signature),
+        signature: base64url(signature),
+        ...(tamper.userHandle ? { userHandle: tamper.userHandle } : {}),
       },
     };
   }
 
-  private nextCounter(): number {
+  private nextCounter(tamper: Tamper): number {
+    if (tamper.counter !== undefined) return tamper.counter;
     if (this.counting) this.counter++;
     return this.counter;
   }
 
   private flags(ceremony: Ceremony): number {
-    return (ceremony.userPresent === false ? 0 : UP) | (ceremony.userVerified === false ? 0 : UV) | (this.synced ? BE | BS : 0);
+    const honest = (ceremony.userPresent === false ? 0 : UP) | (ceremony.userVerified === false ? 0 : UV) | (this.synced ? BE | BS : 0);
+    return ceremony.tamper?.flags ? ceremony.tamper.flags(honest) & 0xff : honest;
+  }
+
+  /** The private key, for a test that signs something the authenticator would not. */
+  get privateKey(): CryptoKey {
+    return this.keys.privateKey;
   }
 
   private async coseKey(): Promise<Uint8Array> {
@@ -150,7 +193,8 @@ const SIGN: Record<Algorithm, SubtleCryptoSignAlgorithm> = {
 
 function clientData(ceremony: Ceremony, type: string): Uint8Array {
   const data = { type: ceremony.type ?? type, challenge: base64url(ceremony.challenge), origin: ceremony.origin, crossOrigin: ceremony.crossOrigin ?? false };
-  return new TextEncoder().encode(JSON.stringify(data));
+  const json = JSON.stringify(data);
+  return new TextEncoder().encode(ceremony.tamper?.clientDataJSON ? ceremony.tamper.clientDataJSON(json) : json);
 }
 
 async function authenticatorData(ceremony: Ceremony, flags: number, counter: number): Promise<Uint8Array> {

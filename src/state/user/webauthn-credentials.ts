@@ -44,12 +44,19 @@ export function credentialDescriptors(sql: SqlStorage): CredentialDescriptor[] {
 /** The active credential with this id (base64url), or null: unknown, pending and removed ones alike. */
 export function activeCredential(sql: SqlStorage, credentialId: string): StoredCredential | null {
   const row = sql
-    .exec<{ id: string; public_key: string; sign_count: number }>(
-      "SELECT id, public_key, sign_count FROM factors WHERE kind = 'webauthn' AND status = 'active' AND credential_id = ?",
+    .exec<{ id: string; public_key: string; sign_count: number; backup_eligible: number | null }>(
+      "SELECT id, public_key, sign_count, backup_eligible FROM factors WHERE kind = 'webauthn' AND status = 'active' AND credential_id = ?",
       credentialId,
     )
     .toArray()[0];
-  return row ? { factorId: row.id, credentialId, publicKey: JSON.parse(row.public_key) as StoredPublicKey, counter: row.sign_count } : null;
+  if (!row) return null;
+  return {
+    factorId: row.id,
+    credentialId,
+    publicKey: JSON.parse(row.public_key) as StoredPublicKey,
+    counter: row.sign_count,
+    backupEligible: row.backup_eligible === 1,
+  };
 }
 
 /** Whether a credential with this id is stored for the user already (active or not). */
