@@ -453,9 +453,7 @@ describe("in the user's object", () => {
     expect(await confirm(user, "s0", started.enrollmentId, response)).toEqual({ ok: false, error: "enrollment_not_found" });
   });
 
-  // Known weakness, not fixed here (see the review's report): the object trusts its caller's name.
-  // `it.fails` asserts that it is still so; when the object checks names, make this an `it`.
-  it.fails("stores only plain-text names, whoever calls it: a bidi override given to the object is not kept", async () => {
+  it("stores only plain-text names, whoever calls it: a bidi override given to the object is not kept", async () => {
     const user = userState(env, (await aTenant(aPolicy({ factors: { webauthn: { enabled: true } } }))).tenantId, "named");
     const started = await user.beginWebAuthnEnrollment({ sessionId: "s0" });
     if (!started.ok) throw new Error(started.error);

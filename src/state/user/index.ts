@@ -12,6 +12,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { isLanguage } from "../../config/languages";
+import { PasskeyName } from "../../factors/authenticator-names";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
@@ -239,9 +240,11 @@ export class UserState extends DurableObject<Env> {
     return answerWithWebAuthn(this.context(), input);
   }
 
-  /** Renames a passkey (`name` already checked: `PasskeyName`); `false` when the user has none with this id. */
+  /** Renames a passkey; `false` when the user has none with this id, or the name is not one `PasskeyName` allows. */
   async renamePasskey(factorId: string, name: string, origin: RequestOrigin): Promise<boolean> {
-    const renamed = renameCredential(this.sql, factorId, name);
+    // Callers check the name; the object stores only a plain-text one, whoever calls it.
+    const checked = PasskeyName.safeParse(name);
+    const renamed = checked.success && renameCredential(this.sql, factorId, checked.data);
     if (renamed) this.record(Date.now(), "factor.renamed", origin, { factor: "webauthn", factorId, name });
     return renamed;
   }

@@ -1,4 +1,4 @@
-import { authenticatorName } from "../../factors/authenticator-names";
+import { authenticatorName, PasskeyName } from "../../factors/authenticator-names";
 import { verifyRegistration } from "../../factors/webauthn";
 import type { WebAuthnSettings } from "../../config/policy-schema";
 import { base64url, fromBase64url } from "../../lib/encoding";
@@ -14,8 +14,6 @@ import { credentialDescriptors, credentialKnown, storeCredential, userHandle } f
 
 /** Bytes of a registration challenge (WebAuthn asks for at least 16). */
 const REGISTRATION_CHALLENGE_BYTES = 32;
-/** The longest name a credential is given. */
-const MAX_NAME_LENGTH = 64;
 
 /**
  * Starts enrolling a passkey: a pending factor with a fresh random challenge, expiring like
@@ -105,7 +103,9 @@ export async function confirmWebAuthnEnrollment(
   // Checked again, as for TOTP: an enrolment begun with no factor must not slip in after one was added elsewhere.
   const stale = mayAddFactor(user, input.sessionId, now, () => false);
   if (stale) return stale;
-  const name = input.name?.trim().slice(0, MAX_NAME_LENGTH) || authenticatorName(credential.aaguid);
+  // Callers check the name (`PasskeyName`); the object keeps only what that allows, whoever calls it.
+  const given = input.name === null ? null : PasskeyName.safeParse(input.name);
+  const name = given?.success ? given.data : authenticatorName(credential.aaguid);
   const challenge = activateFactor(user, {
     enrollmentId: input.enrollmentId,
     kind: "webauthn",
