@@ -1,9 +1,9 @@
 /**
  * @module
  * The settings page's recent activity: each entry says what happened in the page's language
- * (the operation confirmed and the factor it was confirmed with, the factor added, removed or
- * replaced), where (the city, else the country Cloudflare placed the request in, else its IP
- * address) and when (in the visitor's time zone).
+ * (the operation confirmed and the factor it was confirmed with, the factor added, removed,
+ * replaced or renamed, a passkey refused), where (the city, else the country Cloudflare placed
+ * the request in, else its IP address) and when (in the visitor's time zone).
  */
 import type { Child, FC } from "hono/jsx";
 import type { AuditEntry } from "../state/user/audit";
@@ -19,6 +19,7 @@ const EVENTS: Readonly<Record<string, PageKey>> = {
   "factor.enrolled": "activity.factor.enrolled",
   "factor.removed": "activity.factor.removed",
   "factor.replaced": "activity.factor.replaced",
+  "factor.renamed": "activity.factor.renamed",
   "device.trusted": "activity.device.trusted",
   "device.revoked": "activity.device.revoked",
   "user.reset": "activity.user.reset",
@@ -30,6 +31,7 @@ const CONFIRMED_WITH: Readonly<Record<string, PageKey>> = {
   sms: "activity.verified.sms",
   email: "activity.verified.email",
   backup_code: "activity.verified.backup_code",
+  webauthn: "activity.verified.webauthn",
 };
 
 /** Factors by the name the pages give them. */
@@ -38,6 +40,7 @@ export const FACTOR_NAMES: Readonly<Record<string, PageKey>> = {
   sms: "factor.sms",
   email: "factor.email",
   backup_code: "factor.backupCode",
+  webauthn: "factor.webauthn",
 };
 
 /**
@@ -48,10 +51,14 @@ export const FACTOR_NAMES: Readonly<Record<string, PageKey>> = {
  * activityEvent(text, { type: "verify.ok", detail: { operation: "withdraw", factor: "totp" }, … }) // "Withdrawal confirmed with authenticator app"
  */
 export function activityEvent(text: PageText, entry: Pick<AuditEntry, "type" | "detail">): string {
-  const { operation, factor } = entry.detail;
+  const { operation, factor, reason } = entry.detail;
   const confirmedWith = typeof factor === "string" ? CONFIRMED_WITH[factor] : undefined;
   if (entry.type === "verify.ok" && confirmedWith && typeof operation === "string") {
     return sentenceStart(text, text.t(confirmedWith, { operation: text.operation(operation) }));
+  }
+  // A refused passkey is no wrong code; a counter gone backwards means a copy of it signed.
+  if (entry.type === "verify.failed" && factor === "webauthn") {
+    return text.t(reason === "counter_regressed" ? "activity.webauthn.counter_regressed" : "activity.verify.failed.webauthn");
   }
   const event = EVENTS[entry.type] ? text.t(EVENTS[entry.type]!) : entry.type;
   const factorName = typeof factor === "string" ? FACTOR_NAMES[factor] : undefined;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { fromBase64url } from "../../src/lib/encoding";
 import { userState } from "../../src/state/user";
+import { adminGet, usersSync } from "../support/admin";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { enrollPasskeyViaApi, passkeyOptions, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
@@ -218,6 +219,22 @@ describe("answering a challenge with a passkey", () => {
   });
 });
 
+describe("a user whose only factor is a passkey", () => {
+  it("recovers with a backup code when the passkey is lost, once per code", async () => {
+    const { base } = await aTenant(policy());
+    const token = await aSession({ sub: "max" });
+    const { backupCodes } = await enrollPasskeyViaApi(base, token, await SoftwareCredential.create("ES256"));
+    const challengeId = await challengeFor(`${base}/echo/withdraw`, token);
+    const forced = await postJson(`${base}/echo/withdraw`, token, { amount: 5 });
+    expect(await forced.json()).toMatchObject({ factors: ["webauthn"] });
+    const verified = await postJson(`${api(base)}/challenges/${challengeId}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
+    expect(verified.status).toBe(200);
+    const next = await challengeFor(`${base}/echo/withdraw`, token);
+    const reused = await postJson(`${api(base)}/challenges/${next}/verify`, token, { factor: "backup_code", code: backupCodes[0] });
+    expect(await reused.json()).toMatchObject({ code: "invalid_code" });
+  });
+});
+
 describe("managing passkeys", () => {
   it("renames a passkey, refuses names that are not plain text, and removes it so it answers nothing", async () => {
     const { base } = await aTenant(policy());
@@ -246,5 +263,44 @@ describe("managing passkeys", () => {
     const options = await send(`${api(base)}/challenges/${challengeId}/webauthn`, { headers: sessionHeaders(token) });
     expect(options.status).toBe(409);
     expect(await options.json()).toMatchObject({ code: "factor_not_enrolled" });
+  });
+});
+
+describe("what an admin sees of passkeys", () => {
+  it("lists passkey users under factor=webauthn, shows each passkey in the user's details, and audits enrolment, use, renaming and removal", async () => {
+    const { base, tenantId } = await aTenant(policy());
+    const kim = await aSession({ sub: "kim" });
+    const passkey = await SoftwareCredential.create("ES256", { synced: true, counting: false });
+    const { factorId } = await enrollPasskeyViaApi(base, kim, passkey, { name: "Kim's phone" });
+    const challengeId = await challengeFor(`${base}/echo/withdraw`, kim);
+    expect((await verifyWithPasskey(base, kim, challengeId, passkey)).status).toBe(200);
+    await send(`${api(base)}/factors/${factorId}`, { method: "PATCH", headers: sessionHeaders(kim), body: JSON.stringify({ name: "Kim's old phone" }) });
+    await enrollTotpViaApi(base, await aSession({ sub: "lee" }));
+    await usersSync(tenantId, "kim", "lee");
+
+    const admin = `${base}/__stepgate/admin/v1`;
+    const listed = await adminGet<{ users: Array<{ userId: string; factors: string[] }> }>(`${admin}/users?factor=webauthn`);
+    expect(listed.users.map((u) => [u.userId, u.factors])).toEqual([["kim", ["webauthn"]]]);
+    const details = await adminGet<{ factors: unknown[] }>(`${admin}/users/kim`);
+    expect(details.factors).toEqual([
+      expect.objectContaining({
+        id: factorId,
+        kind: "webauthn",
+        name: "Kim's old phone",
+        passkey: { kind: "passkey", synced: true },
+        lastUsedAt: expect.any(String),
+      }),
+    ]);
+
+    expect((await send(`${api(base)}/factors/${factorId}`, { method: "DELETE", headers: sessionHeaders(kim) })).status).toBe(409);
+    await enrollTotpViaApi(base, kim);
+    expect((await send(`${api(base)}/factors/${factorId}`, { method: "DELETE", headers: sessionHeaders(kim) })).status).toBe(204);
+    await usersSync(tenantId, "kim");
+    const audit = await adminGet<{ entries: Array<{ type: string; detail: Record<string, unknown> }> }>(`${admin}/audit?user=kim`);
+    const passkeyEvents = audit.entries
+      .filter((e) => e.detail.factor === "webauthn")
+      .map((e) => e.type)
+      .reverse();
+    expect(passkeyEvents).toEqual(["factor.enrolled", "verify.ok", "factor.renamed", "factor.removed"]);
   });
 });

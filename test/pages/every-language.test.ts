@@ -14,6 +14,8 @@ import { userState } from "../../src/state/user";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
+import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
+import { SoftwareCredential } from "../support/software-authenticator";
 import { challengeFor, enrollTotpViaApi, sessionHeaders } from "../support/step-up";
 import { totpCode, wrongCode } from "../support/totp";
 
@@ -75,7 +77,8 @@ function field(html: string, name: string): string {
  * a phone (a wrong number, the page asking for the code sent, a resend too soon), then an email
  * address; a form stopped for approval that cannot be held (an upload); the challenge by each
  * factor, a code sent, another challenge while no code may be sent yet, wrong codes to the
- * lockout; the settings with a trusted device; the error pages; and the dev outbox. Returns each page's HTML by name, and the messages sent.
+ * lockout; the settings with a trusted device; a user of passkeys (their settings, a refused
+ * name, removing one, and each passkey event in the activity); the error pages; and the dev outbox. Returns each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
   const { base, tenantId } = await aTenant(
@@ -189,6 +192,37 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   expect((await verifyFrom("backup_code", backupCodes[0]!, { city: "Berlin", country: "DE" })).status).toBe(200);
   expect((await verifyFrom("totp", totpCode(newSecret, Date.now() + 30_000), { country: "JP" })).status).toBe(200);
   await keep("settings: activity", await get("/__stepgate/settings", app));
+
+  // A user of passkeys, in a tenant that allows them: one used, refused, refused as a copy, renamed.
+  const keys = await aTenant(
+    aPolicy({
+      enforcement: "optional",
+      branding: { name: TENANT },
+      factors: { webauthn: { enabled: true } },
+      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } },
+    }),
+  );
+  const keysToken = await aSession({ sub: `${user}-keys`, sid: `${user}-keys-1` });
+  const keysPage = { Accept: "text/html", Cookie: `portal_session=${keysToken}; __Host-stepgate-lang=${language}` };
+  const onKeys = (path: string, fields?: Record<string, string>) =>
+    fields
+      ? send(`${keys.base}${path}`, {
+          method: "POST",
+          headers: { ...keysPage, Origin: keys.base, "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(fields).toString(),
+        })
+      : send(`${keys.base}${path}`, { headers: keysPage });
+  const passkey = await SoftwareCredential.create("ES256");
+  const { factorId } = await enrollPasskeyViaApi(keys.base, keysToken, passkey);
+  const withdrawal = () => challengeFor(`${keys.base}/echo/withdraw`, keysToken);
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey)).status).toBe(200);
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey, { origin: "https://evil.test" })).status).toBe(400);
+  passkey.counter = 0;
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey)).status).toBe(400);
+  const keysCsrf = field(await keep("settings: passkeys", await onKeys("/__stepgate/settings")), "csrf");
+  await keep("settings: passkey name refused", await onKeys(`/__stepgate/settings/factors/${factorId}/rename`, { csrf: keysCsrf, name: "" }));
+  await keep("settings: passkey renamed", await onKeys(`/__stepgate/settings/factors/${factorId}/rename`, { csrf: keysCsrf, name: "Laptop" }));
+  await keep("settings: remove a passkey", await onKeys(`/__stepgate/settings/factors/${factorId}/remove`));
 
   await keep("error: no such challenge", await get(`/__stepgate/challenge/${"x".repeat(22)}`));
   await keep("error: form from elsewhere", await post(challenge, { csrf: "forged", factor: "sms", code: "123456" }));

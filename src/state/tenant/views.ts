@@ -27,7 +27,7 @@ export const ApiKeyView = z.object({
 export type ApiKeyView = z.infer<typeof ApiKeyView>;
 
 export const UserStatusName = z.enum(["not_enrolled", "pending", "enrolled"]);
-export const FactorKind = z.enum(["totp", "sms", "email"]);
+export const FactorKind = z.enum(["totp", "sms", "email", "webauthn"]);
 
 export type { DirectorySortColumn };
 

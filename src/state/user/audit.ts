@@ -84,6 +84,7 @@ export const SIGN_IN_ACTIVITY_TYPES = [
   "factor.enrolled",
   "factor.removed",
   "factor.replaced",
+  "factor.renamed",
   "device.trusted",
   "device.revoked",
   "user.reset",

@@ -13,11 +13,11 @@ import { applyEpoch } from "./admin";
 import { matchSentCode, matchTotp, spendCode, type Matched } from "./answers";
 import { clearFailures, countAttempt } from "./attempts";
 import type { RequestOrigin } from "./audit";
-import { completeChallenge } from "./challenges";
 import type { UserContext } from "./context";
+import { activateFactor, backupCodesForNewFactor } from "./factor-activation";
 import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS, factorRows, replaceBackupCodes, type FactorRow } from "./factors";
 import { takeCodeTry, type CodeKind } from "./sent-codes";
-import { isFresh, markFresh, revokeEverything } from "./sessions";
+import { isFresh, revokeEverything } from "./sessions";
 import { refuseCode } from "./verification";
 import type { AnswerSettings, AppSettings, CodeEnrollmentStart, ConfirmOutcome, EnrollmentStart, Refusal, RemovalOutcome } from "./views";
 
@@ -125,9 +125,7 @@ export async function confirmEnrollment(
     pending.kind === "totp"
       ? await matchTotp(user, input.enrollmentId, pending, input.code, input.settings.totp, now)
       : await matchSentCode(user, `enroll:${input.enrollmentId}`, input.code, now);
-  const firstFactor = activeFactors(user.sql).length === 0;
-  const backupCodes = firstFactor ? newBackupCodes(input.backupCodeCount) : [];
-  const hashes = await Promise.all(backupCodes.map((code) => keyedHash(user.env, `${user.owner}:backup`, normalizeBackupCode(code))));
+  const backup = await backupCodesForNewFactor(user, input.backupCodeCount);
 
   // Synchronous from here: nothing can interleave between these checks and writes.
   // The row read before the awaits above may since have gone (another enrolment confirmed
@@ -136,7 +134,7 @@ export async function confirmEnrollment(
     return { ok: false, error: "enrollment_not_found" };
   }
   if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, pending.kind, now, input.settings.lockout);
-  if (firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
+  if (backup.firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
   // Checked again here, not only when the enrolment began: a pending enrolment started while
   // the user had no factor must not slip in after they enrolled one elsewhere; a replacement
   // whose old app is gone (removed, reset) has nothing left to replace.
@@ -144,26 +142,19 @@ export async function confirmEnrollment(
     ? mayReplaceTotp(user, pending.replaces, input.sessionId, now)
     : mayAddFactor(user, input.sessionId, now, (f) => pending.kind === "totp" && f.kind === "totp");
   if (stale) return stale.error === "factor_not_enrolled" ? { ok: false, error: "enrollment_not_found" } : stale;
-  // One transaction: the user has exactly one authenticator app before and after, never none
-  // (the old one removed, the new one not yet active) and never two.
-  user.transaction(() => {
-    user.sql.exec("UPDATE factors SET status = 'active', confirmed_at = ? WHERE id = ?", now, input.enrollmentId);
-    if (pending.replaces) user.sql.exec("DELETE FROM factors WHERE id = ? AND kind = 'totp' AND status = 'active'", pending.replaces);
-    // Any other pending enrolment was started under the old state of the account: drop it.
-    user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
-    if (firstFactor) replaceBackupCodes(user.sql, hashes, now);
-    clearFailures(user.sql, now, counted.lockedUntil);
-    // Enrolling the first factor proves this session; adding another must not extend the window.
-    if (firstFactor) markFresh(user.sql, input.sessionId, now);
+  const challenge = activateFactor(user, {
+    enrollmentId: input.enrollmentId,
+    kind: pending.kind,
+    backup,
+    sessionId: input.sessionId,
+    challengeId: input.challengeId,
+    origin: input.origin,
+    now,
+    replaces: pending.replaces,
+    // The right code ends the failures it was counted with, as any right answer does.
+    also: () => clearFailures(user.sql, now, counted.lockedUntil),
   });
-  user.statusChanged();
-  if (pending.replaces) user.record(now, "factor.replaced", input.origin, { factor: pending.kind, factorId: input.enrollmentId, replacedId: pending.replaces });
-  else user.record(now, "factor.enrolled", input.origin, { factor: pending.kind, factorId: input.enrollmentId });
-  if (firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
-  // Enrolling answers only the challenge that sent the user to enrol, and only for a first
-  // factor; an already enrolled user proves themselves with a factor they had before.
-  const challenge = input.challengeId && firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
-  return { ok: true, factorId: input.enrollmentId, firstFactor, replaced: pending.replaces !== null, backupCodes, challenge };
+  return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: pending.replaces !== null, backupCodes: backup.codes, challenge };
 }
 
 /**

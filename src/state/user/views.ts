@@ -131,6 +131,7 @@ export type RemovalOutcome = { ok: true } | Refusal;
 
 /** A user as an admin sees them (`GET /admin/v1/users/:id`). */
 export const FactorDetail = FactorSummary.extend({ createdAt: z.string(), lastUsedAt: z.string().nullable() });
+export type FactorDetail = z.infer<typeof FactorDetail>;
 export const UserDetails = z.object({
   factors: z.array(FactorDetail),
   backupCodesLeft: z.number(),

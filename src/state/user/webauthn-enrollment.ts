@@ -1,24 +1,14 @@
-/**
- * @module
- * Enrolling a passkey or security key: a pending `webauthn` factor holding a registration
- * challenge, then the browser's new credential checked against it (once) and activated —
- * under the rules every factor has: several allowed, the first yields backup codes, a later
- * one needs this session's fresh `manage_factors` verification.
- */
-import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
 import { authenticatorName } from "../../factors/authenticator-names";
 import { verifyRegistration } from "../../factors/webauthn";
 import type { WebAuthnSettings } from "../../config/policy-schema";
 import { base64url, fromBase64url } from "../../lib/encoding";
 import { randomId } from "../../lib/ids";
-import { keyedHash } from "../../lib/keyed-hash";
 import { applyEpoch } from "./admin";
 import type { RequestOrigin } from "./audit";
-import { completeChallenge } from "./challenges";
 import type { UserContext } from "./context";
+import { activateFactor, backupCodesForNewFactor } from "./factor-activation";
 import { mayAddFactor } from "./enrollment";
-import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS, replaceBackupCodes } from "./factors";
-import { markFresh } from "./sessions";
+import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS } from "./factors";
 import type { WebAuthnConfirmOutcome, WebAuthnEnrollmentStart } from "./views";
 import { credentialDescriptors, credentialKnown, storeCredential, userHandle } from "./webauthn-credentials";
 
@@ -95,9 +85,7 @@ export async function confirmWebAuthnEnrollment(
     userVerification: input.settings.userVerification,
     algorithms: input.settings.algorithms,
   });
-  const firstFactor = activeFactors(user.sql).length === 0;
-  const backupCodes = verdict.ok && firstFactor ? newBackupCodes(input.backupCodeCount) : [];
-  const hashes = await Promise.all(backupCodes.map((code) => keyedHash(user.env, `${user.owner}:backup`, normalizeBackupCode(code))));
+  const backup = await backupCodesForNewFactor(user, input.backupCodeCount);
 
   // Synchronous from here: nothing can interleave between these checks and writes.
   if (user.sql.exec("SELECT 1 FROM factors WHERE id = ? AND status = 'pending'", input.enrollmentId).toArray().length === 0) {
@@ -113,22 +101,21 @@ export async function confirmWebAuthnEnrollment(
     drop();
     return { ok: false, error: "already_enrolled" };
   }
-  if (firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
+  if (backup.firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
   // Checked again, as for TOTP: an enrolment begun with no factor must not slip in after one was added elsewhere.
   const stale = mayAddFactor(user, input.sessionId, now, () => false);
   if (stale) return stale;
   const name = input.name?.trim().slice(0, MAX_NAME_LENGTH) || authenticatorName(credential.aaguid);
-  user.transaction(() => {
-    storeCredential(user.sql, input.enrollmentId, credential, name);
-    user.sql.exec("UPDATE factors SET status = 'active', confirmed_at = ? WHERE id = ?", now, input.enrollmentId);
-    // Any other pending enrolment was started under the old state of the account: drop it.
-    user.sql.exec("DELETE FROM factors WHERE status = 'pending'");
-    if (firstFactor) replaceBackupCodes(user.sql, hashes, now);
-    if (firstFactor) markFresh(user.sql, input.sessionId, now);
+  const challenge = activateFactor(user, {
+    enrollmentId: input.enrollmentId,
+    kind: "webauthn",
+    backup,
+    sessionId: input.sessionId,
+    challengeId: input.challengeId,
+    origin: input.origin,
+    now,
+    write: () => storeCredential(user.sql, input.enrollmentId, credential, name),
+    detail: { aaguid: credential.aaguid },
   });
-  user.statusChanged();
-  user.record(now, "factor.enrolled", input.origin, { factor: "webauthn", factorId: input.enrollmentId, aaguid: credential.aaguid });
-  if (firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
-  const challenge = input.challengeId && firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
-  return { ok: true, factorId: input.enrollmentId, firstFactor, replaced: false, backupCodes, challenge, name };
+  return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: false, backupCodes: backup.codes, challenge, name };
 }
