@@ -30,8 +30,9 @@ if (missing.length > 0) {
   appendFileSync(".dev.vars", `\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`);
   console.log(`added ${missing.join(", ")} to .dev.vars from .dev.vars.example`);
 }
-// The words of the languages but English, which the worker reads from its assets: as src/ has them now.
-writeWorkerAssets();
+// What the worker reads from its assets (the words of the languages but English, the OpenAPI
+// document): as src/ has them now.
+await writeWorkerAssets();
 
 const devVars = parseEnv(readFileSync(".dev.vars", "utf8"));
 const jwtSecret = devVars.TENANT_DEMO_JWT_SECRET;

@@ -4,7 +4,9 @@
  * - `i18n/<language>.json`: each language's words but English (the hosted pages' and the code
  *   messages'), from the typed modules (`flows/language-words.ts` reads them);
  * - `phone-metadata.json`: libphonenumber-js's metadata, as the installed version has it
- *   (`flows/enrollment-addresses.ts` reads it to check a phone number).
+ *   (`flows/enrollment-addresses.ts` reads it to check a phone number);
+ * - `openapi.json`: the APIs' OpenAPI document, generated from the routes' declarations
+ *   (`api/openapi-document.ts`; `api/openapi.ts` serves it).
  * `--check` writes nothing and fails when a file differs from what it would write (CI runs it:
  * the committed assets must be these).
  *
@@ -18,19 +20,28 @@ import { pathToFileURL } from "node:url";
 import { LANGUAGES } from "../src/config/languages";
 import { ALL_MESSAGE_TEXT } from "../src/factors/message-translations";
 import { ALL_PAGE_TEXT } from "../src/pages/i18n/all-languages";
+import { standInForWorkersRuntime } from "./workers-runtime-stand-ins";
 
 const DIRECTORY = join(import.meta.dirname, "..", "assets");
 const require = createRequire(import.meta.url);
 
 /** Every file the directory should hold, by name, with its contents. */
-function workerAssets(): Map<string, string> {
+async function workerAssets(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const language of LANGUAGES) {
     if (language === "en") continue;
     files.set(`i18n/${language}.json`, `${JSON.stringify({ pages: ALL_PAGE_TEXT[language], messages: ALL_MESSAGE_TEXT[language] }, null, 1)}\n`);
   }
   files.set("phone-metadata.json", readFileSync(require.resolve("libphonenumber-js/metadata.min.json"), "utf8"));
+  files.set("openapi.json", `${JSON.stringify(await openApiDocument(), null, 1)}\n`);
   return files;
+}
+
+/** The OpenAPI document, from the worker's route modules (which import what only workerd has). */
+async function openApiDocument(): Promise<unknown> {
+  standInForWorkersRuntime();
+  const { openApiDocument } = await import("../src/api/openapi-document");
+  return openApiDocument();
 }
 
 function existing(): Map<string, string> {
@@ -49,8 +60,8 @@ function existing(): Map<string, string> {
  * Writes the files that differ from what they should hold (and removes any of no language); the
  * names written.
  */
-export function writeWorkerAssets(): string[] {
-  const wanted = workerAssets();
+export async function writeWorkerAssets(): Promise<string[]> {
+  const wanted = await workerAssets();
   const present = existing();
   const stale = staleNames(wanted, present);
   for (const name of present.keys()) if (!wanted.has(name)) rmSync(join(DIRECTORY, name));
@@ -63,8 +74,8 @@ export function writeWorkerAssets(): string[] {
 }
 
 /** The files that differ from what they should hold. */
-export function staleWorkerAssets(): string[] {
-  return staleNames(workerAssets(), existing());
+export async function staleWorkerAssets(): Promise<string[]> {
+  return staleNames(await workerAssets(), existing());
 }
 
 function staleNames(wanted: Map<string, string>, present: Map<string, string>): string[] {
@@ -73,13 +84,13 @@ function staleNames(wanted: Map<string, string>, present: Map<string, string>): 
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes("--check")) {
-    const stale = staleWorkerAssets();
+    const stale = await staleWorkerAssets();
     if (stale.length > 0) {
       console.error(`assets/ differs from what npm run assets writes (${stale.join(", ")}): run npm run assets`);
       process.exit(1);
     }
   } else {
-    const written = writeWorkerAssets();
+    const written = await writeWorkerAssets();
     console.log(written.length > 0 ? `assets: wrote ${written.join(", ")}` : "assets: up to date");
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @module
  * The admin API's shapes as zod schemas: the one source for validating requests, typing the
- * code and describing the API in OpenAPI (`openapi.ts`).
+ * code and describing the API in OpenAPI (`openapi-document.ts`).
  */
 import * as z from "zod";
 import { AdminScope, ApiKeyView, DirectoryEntry } from "../state/tenant/views";

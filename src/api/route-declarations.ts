@@ -3,7 +3,7 @@
  * How a JSON route declares itself where it is registered: what it answers (`answers`) and the
  * body, query and path parameters it takes (`jsonBody`, `queryOf`, `paramsOf`). The same
  * declarations validate the request — a failure is the RFC 9457 problem naming each field — and
- * are what `openapi.ts` generates the OpenAPI document from (hono-openapi), so the document
+ * are what `openapi-document.ts` generates the OpenAPI document from (hono-openapi), so the document
  * cannot drift from the routes.
  * @example
  * adminKeys.post("/keys", answers("Make an API key", [201, "The new key", CreatedKey], { problems: [422] }),
@@ -27,12 +27,12 @@ const OUTPUT = { options: { io: "output", unrepresentable: "any" } };
 /** Every JSON API body is a handful of short fields unless its route says otherwise. */
 export const MAX_API_BODY_BYTES = 8 * 1024;
 
-/** The body of every problem answer; `openapi.ts` defines it once under `components`. */
+/** The body of every problem answer; `openapi-document.ts` defines it once under `components`. */
 export const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
 
 /**
  * Documents a route: its summary, its success answer (and a second one, as a PUT that creates),
- * and the problems only it gives; the problems every route can give are added by `openapi.ts`.
+ * and the problems only it gives; the problems every route can give are added by `openapi-document.ts`.
  * @example
  * userApi.get("/me", answers("Enrollment state", [200, "The signed-in user", Me]), handler);
  */

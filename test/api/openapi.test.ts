@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import app from "../../src/index";
-import { ADMIN_BASE, documentedRoutes, USER_BASE } from "../../src/api/openapi";
+import { ADMIN_BASE, USER_BASE } from "../../src/api/openapi";
+import { documentedRoutes, openApiDocument } from "../../src/api/openapi-document";
 import { aTenant, send } from "../support/builders";
 
 describe("OpenAPI document", () => {
@@ -18,6 +19,14 @@ describe("OpenAPI document", () => {
     expect(keyBody.properties.scopes.items.enum).toEqual(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
     const policyBody = doc.paths[`${ADMIN_BASE}/policy`]!.put!.requestBody.content["application/json"].schema;
     expect(policyBody.properties.enforcement.enum).toEqual(["optional", "required", "per_user"]);
+  });
+
+  it("is the document the routes' declarations generate (read from the assets npm run assets writes)", async () => {
+    const { base } = await aTenant();
+    const served = await (await send(`${base}${ADMIN_BASE}/openapi.json`)).json();
+    expect(served).toEqual(await openApiDocument());
+    // Only through the binding: the asset's own path is the portal's.
+    expect(await (await send(`${base}/openapi.json`)).json()).toEqual({ origin: "fixture", method: "GET", path: "/openapi.json" });
   });
 
   it("describes every admin and user route the worker has, and no route it lacks", async () => {

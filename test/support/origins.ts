@@ -6,7 +6,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,7 +18,6 @@ import { Hono } from "hono";
 import { WebSocketServer } from "ws";
 import type { TestProject } from "vitest/node";
 import { createDemoPortal } from "../../demo/portal";
-import { writeWorkerAssets } from "../../scripts/worker-assets";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,9 +33,17 @@ declare module "vitest" {
 
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse };
 
+function writeWorkerAssets(): void {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const written = spawnSync("npx", ["tsx", "scripts/worker-assets.ts"], { cwd: root, encoding: "utf8" });
+  if (written.status !== 0) throw new Error(`npm run assets failed:\n${written.stdout}\n${written.stderr}`);
+}
+
 export default async function setup(project: TestProject) {
-  // The worker reads the words of 14 languages from its assets: written from src/ as they are now
-  // (CI checks the committed ones first: npm run assets -- --check).
+  // The worker reads the words of 14 languages and its OpenAPI document from its assets: written
+  // from src/ as they are now (CI checks the committed ones first: npm run assets -- --check).
+  // In a process of its own: generating the document imports the worker's modules with what only
+  // workerd has stood in for, which Node's loader allows and vitest's does not.
   writeWorkerAssets();
   const maildir = mkdtempSync(join(tmpdir(), "stepgate-mail-"));
   for (const folder of ["tmp", "new", "cur"]) mkdirSync(join(maildir, folder));

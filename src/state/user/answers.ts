@@ -53,7 +53,7 @@ export async function matchTotp(
   now: number,
 ): Promise<Matched> {
   const settings = { ...policy, ...(row.totp_settings ? (JSON.parse(row.totp_settings) as AppSettings) : {}) };
-  const step = matchTotpStep(await unseal(keys.env, row.secret_sealed!, `totp:${keys.owner}`), code, settings, now);
+  const step = await matchTotpStep(await unseal(keys.env, row.secret_sealed!, `totp:${keys.owner}`), code, settings, now);
   return step === null ? null : { kind: "totp", factorId, usedAt: step * settings.periodSeconds };
 }
 
