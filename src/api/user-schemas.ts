@@ -1,7 +1,7 @@
 /**
  * @module
  * The user API's request bodies as zod schemas: they validate the requests, type the code and
- * describe the API in OpenAPI (`openapi.ts`).
+ * describe the API in OpenAPI (`openapi-document.ts`).
  */
 import * as z from "zod";
 import { PasskeyName } from "../factors/authenticator-names";
