@@ -34,7 +34,8 @@ export const PasskeyForm: FC<PasskeyFormProps> = ({ text, ceremony, options, act
   <>
     <p id="passkey-unsupported">{text.t("passkey.unsupported")}</p>
     <p id="passkey-cancelled" class="error" role="alert" hidden>
-      {text.t("passkey.cancelled")}
+      {/* The browser says the same for a prompt cancelled and for no passkey of this account on the device. */}
+      {text.t(ceremony === "create" ? "passkey.cancelled" : "passkey.noAnswer")}
     </p>
     {ceremony === "create" ? (
       <p id="passkey-exists" class="error" role="alert" hidden>

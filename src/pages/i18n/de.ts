@@ -88,6 +88,8 @@ export const de: PageCatalogue = {
   "passkey.otherWays": "Andere Wege, die Zwei-Faktor-Verifizierung einzurichten:",
   "passkey.unsupported": "Passkeys brauchen einen Browser, der sie unterstützt, mit aktiviertem JavaScript. Sie können unten einen anderen Weg wählen.",
   "passkey.cancelled": "Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Sie können es erneut versuchen.",
+  "passkey.noAnswer":
+    "Kein Passkey hat geantwortet: Die Anfrage wurde abgebrochen oder ist abgelaufen, oder dieses Gerät hat keinen Passkey für Ihr Konto. Sie können es erneut versuchen oder unten einen anderen Weg wählen.",
   "passkey.exists":
     "Dieses Gerät hat bereits einen Passkey für Ihr Konto. Verwenden Sie ein anderes Gerät oder einen Sicherheitsschlüssel oder unten einen anderen Weg.",
   "passkey.failed": "Ihr Browser konnte die Passkey-Anfrage nicht abschließen. Versuchen Sie es erneut oder wählen Sie unten einen anderen Weg.",

@@ -95,6 +95,8 @@ export const en = {
   "passkey.otherWays": "Other ways to set up two-factor verification:",
   "passkey.unsupported": "Passkeys need a browser that supports them, with JavaScript turned on. You can use another way below.",
   "passkey.cancelled": "The passkey request was cancelled or timed out. You can try again.",
+  "passkey.noAnswer":
+    "No passkey answered: the request was cancelled or timed out, or this device has no passkey for your account. You can try again, or use another way below.",
   "passkey.exists": "This device already has a passkey for your account. Use another device or security key, or another way below.",
   "passkey.failed": "Your browser could not complete the passkey request. Try again, or use another way below.",
   "passkey.refused": "This passkey was not accepted. Try again, or use another way below.",

@@ -91,6 +91,8 @@ export const es: PageCatalogue = {
   "passkey.otherWays": "Otras formas de configurar la verificación en dos pasos:",
   "passkey.unsupported": "Las llaves de acceso necesitan un navegador compatible, con JavaScript activado. Puede usar otra forma más abajo.",
   "passkey.cancelled": "La solicitud de la llave de acceso se canceló o caducó. Puede intentarlo de nuevo.",
+  "passkey.noAnswer":
+    "Ninguna llave de acceso respondió: la solicitud se canceló o caducó, o este dispositivo no tiene una llave de acceso para su cuenta. Puede intentarlo de nuevo o usar otra forma más abajo.",
   "passkey.exists": "Este dispositivo ya tiene una llave de acceso para su cuenta. Use otro dispositivo o llave de seguridad, u otra forma más abajo.",
   "passkey.failed": "Su navegador no pudo completar la solicitud de la llave de acceso. Inténtelo de nuevo o use otra forma más abajo.",
   "passkey.refused": "Esta llave de acceso no se aceptó. Inténtelo de nuevo o use otra forma más abajo.",

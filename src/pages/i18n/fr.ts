@@ -92,6 +92,8 @@ export const fr: PageCatalogue = {
   "passkey.otherWays": "Autres façons de configurer la vérification en deux étapes :",
   "passkey.unsupported": "Les clés d'accès nécessitent un navigateur compatible, avec JavaScript activé. Vous pouvez choisir une autre méthode ci-dessous.",
   "passkey.cancelled": "La demande de clé d'accès a été annulée ou a expiré. Vous pouvez réessayer.",
+  "passkey.noAnswer":
+    "Aucune clé d'accès n'a répondu : la demande a été annulée ou a expiré, ou cet appareil n'a pas de clé d'accès pour votre compte. Vous pouvez réessayer, ou choisir une autre méthode ci-dessous.",
   "passkey.exists":
     "Cet appareil possède déjà une clé d'accès pour votre compte. Utilisez un autre appareil ou une clé de sécurité, ou une autre méthode ci-dessous.",
   "passkey.failed": "Votre navigateur n'a pas pu traiter la demande de clé d'accès. Réessayez, ou choisissez une autre méthode ci-dessous.",

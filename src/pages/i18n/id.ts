@@ -86,6 +86,8 @@ export const id: PageCatalogue = {
   "passkey.otherWays": "Cara lain untuk menyiapkan verifikasi dua langkah:",
   "passkey.unsupported": "Kunci sandi memerlukan browser yang mendukungnya, dengan JavaScript aktif. Anda dapat memilih cara lain di bawah.",
   "passkey.cancelled": "Permintaan kunci sandi dibatalkan atau waktunya habis. Anda dapat mencoba lagi.",
+  "passkey.noAnswer":
+    "Tidak ada kunci sandi yang merespons: permintaan dibatalkan atau waktunya habis, atau perangkat ini tidak memiliki kunci sandi untuk akun Anda. Anda dapat mencoba lagi, atau memilih cara lain di bawah.",
   "passkey.exists": "Perangkat ini sudah memiliki kunci sandi untuk akun Anda. Gunakan perangkat atau kunci keamanan lain, atau cara lain di bawah.",
   "passkey.failed": "Browser Anda tidak dapat menyelesaikan permintaan kunci sandi. Coba lagi, atau pilih cara lain di bawah.",
   "passkey.refused": "Kunci sandi ini tidak diterima. Coba lagi, atau pilih cara lain di bawah.",

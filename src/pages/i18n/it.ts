@@ -91,6 +91,8 @@ export const it: PageCatalogue = {
   "passkey.otherWays": "Altri modi per configurare la verifica in due passaggi:",
   "passkey.unsupported": "Le passkey richiedono un browser che le supporti, con JavaScript attivo. Può usare un altro metodo qui sotto.",
   "passkey.cancelled": "La richiesta della passkey è stata annullata o è scaduta. Può riprovare.",
+  "passkey.noAnswer":
+    "Nessuna passkey ha risposto: la richiesta è stata annullata o è scaduta, oppure questo dispositivo non ha una passkey per il Suo account. Può riprovare oppure usare un altro metodo qui sotto.",
   "passkey.exists":
     "Questo dispositivo ha già una passkey per il Suo account. Usi un altro dispositivo o una chiave di sicurezza, oppure un altro metodo qui sotto.",
   "passkey.failed": "Il browser non è riuscito a completare la richiesta della passkey. Riprovi oppure usi un altro metodo qui sotto.",

@@ -91,6 +91,8 @@ export const pl: PageCatalogue = {
   "passkey.otherWays": "Inne sposoby konfiguracji weryfikacji dwuetapowej:",
   "passkey.unsupported": "Klucze dostępu wymagają przeglądarki, która je obsługuje, z włączoną obsługą JavaScriptu. Możesz wybrać inny sposób poniżej.",
   "passkey.cancelled": "Żądanie klucza dostępu zostało anulowane lub wygasło. Możesz spróbować ponownie.",
+  "passkey.noAnswer":
+    "Żaden klucz dostępu nie odpowiedział: żądanie zostało anulowane lub wygasło albo to urządzenie nie ma klucza dostępu do Twojego konta. Możesz spróbować ponownie lub wybrać inny sposób poniżej.",
   "passkey.exists": "To urządzenie ma już klucz dostępu do Twojego konta. Użyj innego urządzenia lub klucza bezpieczeństwa albo innego sposobu poniżej.",
   "passkey.failed": "Przeglądarka nie mogła dokończyć żądania klucza dostępu. Spróbuj ponownie lub wybierz inny sposób poniżej.",
   "passkey.refused": "Ten klucz dostępu nie został przyjęty. Spróbuj ponownie lub wybierz inny sposób poniżej.",

@@ -90,6 +90,8 @@ export const ptBR: PageCatalogue = {
   "passkey.otherWays": "Outras formas de configurar a verificação em duas etapas:",
   "passkey.unsupported": "As chaves de acesso precisam de um navegador compatível, com JavaScript ativado. Você pode usar outra forma abaixo.",
   "passkey.cancelled": "A solicitação da chave de acesso foi cancelada ou expirou. Você pode tentar de novo.",
+  "passkey.noAnswer":
+    "Nenhuma chave de acesso respondeu: a solicitação foi cancelada ou expirou, ou este dispositivo não tem uma chave de acesso para sua conta. Você pode tentar de novo ou usar outra forma abaixo.",
   "passkey.exists": "Este dispositivo já tem uma chave de acesso para sua conta. Use outro dispositivo ou chave de segurança, ou outra forma abaixo.",
   "passkey.failed": "Seu navegador não conseguiu concluir a solicitação da chave de acesso. Tente de novo ou use outra forma abaixo.",
   "passkey.refused": "Esta chave de acesso não foi aceita. Tente de novo ou use outra forma abaixo.",

@@ -86,6 +86,8 @@ export const tr: PageCatalogue = {
   "passkey.otherWays": "İki adımlı doğrulamayı kurmanın diğer yolları:",
   "passkey.unsupported": "Geçiş anahtarları için bunları destekleyen ve JavaScript'i açık bir tarayıcı gerekir. Aşağıdan başka bir yol seçebilirsiniz.",
   "passkey.cancelled": "Geçiş anahtarı isteği iptal edildi veya süresi doldu. Yeniden deneyebilirsiniz.",
+  "passkey.noAnswer":
+    "Hiçbir geçiş anahtarı yanıt vermedi: istek iptal edildi, süresi doldu veya bu cihazda hesabınız için bir geçiş anahtarı yok. Yeniden deneyebilir veya aşağıdan başka bir yol seçebilirsiniz.",
   "passkey.exists": "Bu cihazda hesabınız için zaten bir geçiş anahtarı var. Başka bir cihaz veya güvenlik anahtarı ya da aşağıdaki yollardan birini kullanın.",
   "passkey.failed": "Tarayıcınız geçiş anahtarı isteğini tamamlayamadı. Yeniden deneyin veya aşağıdan başka bir yol seçin.",
   "passkey.refused": "Bu geçiş anahtarı kabul edilmedi. Yeniden deneyin veya aşağıdan başka bir yol seçin.",

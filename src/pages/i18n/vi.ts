@@ -86,6 +86,8 @@ export const vi: PageCatalogue = {
   "passkey.otherWays": "Các cách khác để thiết lập xác thực hai lớp:",
   "passkey.unsupported": "Khóa truy cập cần trình duyệt có hỗ trợ và đã bật JavaScript. Quý khách có thể chọn cách khác bên dưới.",
   "passkey.cancelled": "Yêu cầu khóa truy cập đã bị hủy hoặc hết thời gian. Quý khách có thể thử lại.",
+  "passkey.noAnswer":
+    "Không có khóa truy cập nào phản hồi: yêu cầu đã bị hủy hoặc hết thời gian, hoặc thiết bị này không có khóa truy cập cho tài khoản của Quý khách. Quý khách có thể thử lại hoặc chọn cách khác bên dưới.",
   "passkey.exists": "Thiết bị này đã có khóa truy cập cho tài khoản của Quý khách. Hãy dùng thiết bị hoặc khóa bảo mật khác, hoặc cách khác bên dưới.",
   "passkey.failed": "Trình duyệt không thể hoàn tất yêu cầu khóa truy cập. Hãy thử lại hoặc chọn cách khác bên dưới.",
   "passkey.refused": "Khóa truy cập này không được chấp nhận. Hãy thử lại hoặc chọn cách khác bên dưới.",

@@ -85,6 +85,7 @@ export const zhCN: PageCatalogue = {
   "passkey.otherWays": "设置双重验证的其他方式：",
   "passkey.unsupported": "通行密钥需要支持它的浏览器，并开启 JavaScript。您可以在下方选择其他方式。",
   "passkey.cancelled": "通行密钥请求已取消或已超时。您可以重试。",
+  "passkey.noAnswer": "没有通行密钥响应：请求已取消或已超时，或此设备上没有您账户的通行密钥。您可以重试，或在下方选择其他方式。",
   "passkey.exists": "此设备上已有您账户的通行密钥。请使用其他设备或安全密钥，或下方的其他方式。",
   "passkey.failed": "您的浏览器无法完成通行密钥请求。请重试，或在下方选择其他方式。",
   "passkey.refused": "此通行密钥未被接受。请重试，或在下方选择其他方式。",
