@@ -93,9 +93,11 @@ describe("passkeys in a real browser", () => {
       const challenge = page.url();
       await page.click("button:has-text('Use a passkey')");
       // The browser finds no credential the options allow and reports it as it reports a cancelled
-      // prompt: nothing is sent, the page says so and offers to try again.
+      // prompt (NotAllowedError): nothing is sent, the page says so and offers to try again.
       await page.locator("#passkey-cancelled").waitFor({ state: "visible" });
-      expect(await page.textContent("#passkey-cancelled")).toBe("The passkey request was cancelled or timed out. You can try again.");
+      expect(await page.textContent("#passkey-cancelled")).toBe(
+        "No passkey answered: the request was cancelled or timed out, or this device has no passkey for your account. You can try again, or use another way below.",
+      );
       expect(await button.isEnabled()).toBe(true);
       expect(page.url()).toBe(challenge);
       expect(await stranger.credentials()).toEqual([]);
