@@ -1,7 +1,7 @@
 /**
  * @module
  * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
- * enforcement, every factor offered, trusted devices, the built-in operations mapped to the
+ * enforcement, every factor offered (passkeys too), trusted devices, the built-in operations mapped to the
  * demo portal's routes, its money movement shown as the amounts and payees the user approves.
  */
 import type { PolicyInput } from "../src/config/policy-schema";
@@ -35,7 +35,8 @@ export function demoPolicy(origin: string): PolicyInput {
     // The hosted pages in the demo portal's colours, with its logo in the header and as the tab's icon.
     branding: { name: BRAND, color: BRAND_COLOR, logoUrl: new URL(LOGO_PATH, origin).href },
     // Texts and emails land in the dev outbox, a page with each one's code: http://localhost:8787/__stepgate/dev/outbox
-    factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true } },
+    // Passkeys on http://localhost work in browsers (a secure context); the relying party is the host, `localhost`.
+    factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
     trustedDevices: { enabled: true },
     operations: {

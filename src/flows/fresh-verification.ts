@@ -25,12 +25,13 @@ export async function openFreshVerification(c: Context<SessionEnv>, returnTo: st
 }
 
 /**
- * The SPEC's 401 step-up problem for an API client that must verify before adding a factor.
+ * The SPEC's 401 step-up problem for a client that must verify before adding a factor; a hosted
+ * page passes `returnTo`, itself, to come back to once verified.
  * @example
  * if (started.error === "step_up_required") throw await freshVerificationProblem(c);
  */
-export async function freshVerificationProblem(c: Context<SessionEnv>): Promise<ProblemError> {
-  const challenge = await openFreshVerification(c, null);
+export async function freshVerificationProblem(c: Context<SessionEnv>, returnTo: string | null = null): Promise<ProblemError> {
+  const challenge = await openFreshVerification(c, returnTo);
   const path = `/__stepgate/challenge/${challenge.id}`;
   return new ProblemError(
     401,

@@ -48,17 +48,32 @@ export function passkeyCeremony(c: Context<SessionEnv>): PasskeyCeremony {
 }
 
 /**
+ * Whether passkeys can be offered on this request's host: enabled, and the policy's `rpId`
+ * covering the host (as {@link passkeyCeremony} requires).
+ * @example
+ * const offered = enrollableFactors(policy).filter((f) => f !== "webauthn" || passkeysOffered(c));
+ */
+export function passkeysOffered(c: Context<SessionEnv>): boolean {
+  const settings = c.var.policy.factors.webauthn;
+  return settings.enabled && relyingPartyId(settings, new URL(c.req.url).host) !== null;
+}
+
+/**
  * Starts enrolling a passkey: the pending enrolment and the creation options for
  * `navigator.credentials.create()`. A user with a factor must have verified in this session
- * lately (401 `step_up_required` with the challenge to answer, as for any factor).
+ * lately (401 `step_up_required` with the challenge to answer, as for any factor; `returnTo` is
+ * where that challenge leads back to once answered).
  * @example
  * const { enrollmentId, publicKey } = await beginPasskeyEnrollment(c);
  */
-export async function beginPasskeyEnrollment(c: Context<SessionEnv>): Promise<{ enrollmentId: string; publicKey: CreationOptionsJSON }> {
+export async function beginPasskeyEnrollment(
+  c: Context<SessionEnv>,
+  returnTo: string | null = null,
+): Promise<{ enrollmentId: string; publicKey: CreationOptionsJSON }> {
   const { settings, rpId } = passkeyCeremony(c);
   const { identity, policy } = c.var;
   const started = await reachState<WebAuthnEnrollmentStart>(() => signedInUser(c).beginWebAuthnEnrollment({ sessionId: identity.sessionId }));
-  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c) : refusalProblem(started);
+  if (!started.ok) throw started.error === "step_up_required" ? await freshVerificationProblem(c, returnTo) : refusalProblem(started);
   // The name the authenticator shows beside the portal's: the user's email where the session has one.
   const shownAs = identity.email ?? identity.userId;
   const publicKey = creationOptions(settings, {

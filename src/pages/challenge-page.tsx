@@ -1,25 +1,32 @@
 /**
  * @module
- * The challenge page: enter the code from the authenticator app, a text or an email, or a
- * backup code; ask for a code to be sent (again). A code already sent is asked for whenever the
+ * The challenge page: answer with a passkey (`passkey-answer.tsx`), or enter the code from the
+ * authenticator app, a text or an email, or a backup code; ask for a code to be sent (again). A code already sent is asked for whenever the
  * page is opened again, and the wait before another is counted down. While the user is locked
  * out after wrong codes the forms give way to when the lockout ends and whom to ask for help.
  */
 import type { FC } from "hono/jsx";
+import type { RequestOptionsJSON } from "../factors/webauthn-options";
 import type { AnswerFactor, ApprovedField } from "../state/user";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
 import { CodeWait, type ShownCode } from "./code-wait";
 import { Approving, ErrorNote, Layout, Ltr, TrustThisDevice, type Branding } from "./layout";
+import { PasskeyAnswer } from "./passkey-answer";
+
+/** What a challenge page asks for: a passkey, or a code of one of the user's factors. */
+export type PageFactor = "webauthn" | AnswerFactor;
 
 export interface ChallengePageProps {
   branding: Branding;
   text: PageText;
   challengeId: string;
   operation: string;
-  factor: AnswerFactor;
-  /** Factors the user can answer with, to offer the others. */
+  factor: PageFactor;
+  /** Factors the user can answer with here, to offer the others. */
   factors: string[];
+  /** For a passkey: the request options for this challenge. */
+  passkey: RequestOptionsJSON | null;
   /** For a code by text or email: where it goes, whether the one sent still works, the wait before another. */
   code: ShownCode | null;
   digits: number;
@@ -36,7 +43,8 @@ export interface ChallengePageProps {
   lockedUntil: number | null;
 }
 
-const FACTOR_LINKS: Record<AnswerFactor, PageKey> = {
+const FACTOR_LINKS: Record<PageFactor, PageKey> = {
+  webauthn: "passkey.useInstead",
   totp: "challenge.useTotp",
   sms: "challenge.useSms",
   email: "challenge.useEmail",
@@ -50,8 +58,7 @@ const FACTOR_LINKS: Record<AnswerFactor, PageKey> = {
 export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const { text, factor } = props;
   const action = `/__stepgate/challenge/${props.challengeId}`;
-  const sentCode = factor === "sms" || factor === "email";
-  const others = (Object.keys(FACTOR_LINKS) as AnswerFactor[]).filter((f) => f !== factor && props.factors.includes(f));
+  const others = (Object.keys(FACTOR_LINKS) as PageFactor[]).filter((f) => f !== factor && props.factors.includes(f));
   if (props.lockedUntil !== null) {
     return (
       <Layout branding={props.branding} text={text} title={text.operationTitle(props.operation)}>
@@ -66,40 +73,19 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
     <Layout branding={props.branding} text={text} title={text.operationTitle(props.operation)}>
       <div class="card">
         <Approving text={text} approving={props.approving} />
-        <Instructions {...props} />
-        {props.held ? <p class="muted">{text.t("challenge.held")}</p> : null}
-        <ErrorNote message={props.error} />
-        {props.code && !props.code.sent ? null : (
-          <form method="post" action={action}>
-            <input type="hidden" name="csrf" value={props.csrf} />
-            <input type="hidden" name="factor" value={factor} />
-            <label for="code">
-              {factor === "backup_code" ? text.t("factor.backupCode") : text.t("code.digits", { digits: sentCode ? props.codeLength : props.digits })}
-            </label>
-            <input
-              id="code"
-              name="code"
-              type="text"
-              required
-              autofocus
-              autocomplete="one-time-code"
-              inputmode={factor === "backup_code" ? "text" : "numeric"}
-              maxlength={factor === "backup_code" ? 16 : 12}
-            />
-            {props.offerTrust ? <TrustThisDevice text={text} /> : null}
-            <button type="submit">{text.t("challenge.verify")}</button>
-          </form>
+        {factor === "webauthn" && props.passkey ? (
+          <PasskeyAnswer
+            text={text}
+            action={action}
+            csrf={props.csrf}
+            options={props.passkey}
+            offerTrust={props.offerTrust}
+            held={props.held}
+            error={props.error}
+          />
+        ) : (
+          <CodeAnswer {...props} />
         )}
-        {props.code ? (
-          <form method="post" action={`${action}/send`}>
-            <input type="hidden" name="csrf" value={props.csrf} />
-            <input type="hidden" name="factor" value={factor} />
-            <button type="submit" class={props.code.sent ? "secondary" : undefined}>
-              {text.t(props.code.sent ? "code.sendNew" : factor === "sms" ? "challenge.textMe" : "challenge.emailMe")}
-            </button>
-            <CodeWait text={text} seconds={props.code.resendInSeconds} message={props.code.sent ? "challenge.resendIn" : "code.sendIn"} />
-          </form>
-        ) : null}
       </div>
       {others.length > 0 ? (
         <ul>
@@ -111,6 +97,51 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
         </ul>
       ) : null}
     </Layout>
+  );
+};
+
+/** The forms that take a code (and send one by text or email). */
+const CodeAnswer: FC<ChallengePageProps> = (props) => {
+  const { text, factor } = props;
+  const action = `/__stepgate/challenge/${props.challengeId}`;
+  const sentCode = factor === "sms" || factor === "email";
+  return (
+    <>
+      <Instructions {...props} />
+      {props.held ? <p class="muted">{text.t("challenge.held")}</p> : null}
+      <ErrorNote message={props.error} />
+      {props.code && !props.code.sent ? null : (
+        <form method="post" action={action}>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="factor" value={factor} />
+          <label for="code">
+            {factor === "backup_code" ? text.t("factor.backupCode") : text.t("code.digits", { digits: sentCode ? props.codeLength : props.digits })}
+          </label>
+          <input
+            id="code"
+            name="code"
+            type="text"
+            required
+            autofocus
+            autocomplete="one-time-code"
+            inputmode={factor === "backup_code" ? "text" : "numeric"}
+            maxlength={factor === "backup_code" ? 16 : 12}
+          />
+          {props.offerTrust ? <TrustThisDevice text={text} /> : null}
+          <button type="submit">{text.t("challenge.verify")}</button>
+        </form>
+      )}
+      {props.code ? (
+        <form method="post" action={`${action}/send`}>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="factor" value={factor} />
+          <button type="submit" class={props.code.sent ? "secondary" : undefined}>
+            {text.t(props.code.sent ? "code.sendNew" : factor === "sms" ? "challenge.textMe" : "challenge.emailMe")}
+          </button>
+          <CodeWait text={text} seconds={props.code.resendInSeconds} message={props.code.sent ? "challenge.resendIn" : "code.sendIn"} />
+        </form>
+      ) : null}
+    </>
   );
 };
 

@@ -1,7 +1,8 @@
 /**
  * @module
- * `/__stepgate/challenge/…`: the page that asks for a code, sends one by text or email, checks
- * the answer, and then sends the request held with the challenge. A code sent is followed by a
+ * `/__stepgate/challenge/…`: the page that asks for a passkey (first, when the user has one) or
+ * a code, sends one by text or email, checks the answer, and then sends the request held with
+ * the challenge. A code sent is followed by a
  * redirect to the page (a GET), which asks for the code sent whenever it is opened again. The guards every hosted page
  * runs (CSRF, session, body size) are mounted in `hosted-pages.tsx`.
  */
@@ -10,6 +11,7 @@ import type { SessionEnv } from "../app-env";
 import { answerChallenge } from "../flows/challenge-answers";
 import { sentCodeStatus } from "../flows/code-status";
 import { completeHeldRequest } from "../flows/complete-held";
+import { passkeyRequestOptions, passkeysOffered } from "../flows/passkeys";
 import { signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
 import { refusalProblem } from "../flows/user-outcomes";
@@ -19,15 +21,16 @@ import { devicesMaySkip } from "../gate/device-cookie";
 import { ProblemError } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import type { AnswerFactor, ChallengeView } from "../state/user";
-import { ChallengePage } from "./challenge-page";
+import type { ChallengeView } from "../state/user";
+import { ChallengePage, type PageFactor } from "./challenge-page";
 import { type ShownCode, shownCode } from "./code-wait";
 import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
-import { checkedForm, sessionCsrf } from "./page-forms";
+import { checkedForm, sessionCsrf, submittedCredential } from "./page-forms";
 import { problemDetail, shownBesideForm } from "./problem-text";
 
-const ANSWER_FACTORS: AnswerFactor[] = ["totp", "sms", "email", "backup_code"];
+/** In the order the page offers them: a passkey first, as the one a fake page cannot relay. */
+const ANSWER_FACTORS: PageFactor[] = ["webauthn", "totp", "sms", "email", "backup_code"];
 
 export const challengePages = new Hono<SessionEnv>();
 
@@ -50,7 +53,7 @@ challengePages.get("/challenge/:id/complete", async (c) => {
 challengePages.get("/challenge/:id", async (c) => {
   const view = await openChallenge(c, c.req.param("id"));
   if (view.kind === "enroll" && view.factors.length === 0) return c.redirect(`/__stepgate/enroll?challenge=${view.id}`, 303);
-  return renderChallenge(c, view, chosenFactor(view, c.req.query("factor")), null, 200);
+  return renderChallenge(c, view, chosenFactor(c, view, c.req.query("factor")), null, 200);
 });
 
 challengePages.post("/challenge/:id/send", async (c) => {
@@ -70,9 +73,10 @@ challengePages.post("/challenge/:id/send", async (c) => {
 challengePages.post("/challenge/:id", async (c) => {
   const form = await checkedForm(c);
   const view = await openChallenge(c, c.req.param("id"));
-  const factor = chosenFactor(view, form.factor);
+  const factor = chosenFactor(c, view, form.factor);
+  const answer = factor === "webauthn" ? { factor, response: submittedCredential(form) } : { factor, code: String(form.code ?? "") };
   try {
-    const answered = await answerChallenge(c, view.id, { factor, code: String(form.code ?? "") }, form.trustDevice === "1");
+    const answered = await answerChallenge(c, view.id, answer, form.trustDevice === "1");
     // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
     return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
   } catch (error) {
@@ -99,21 +103,28 @@ async function openChallenge(c: Context<SessionEnv>, id: string): Promise<Challe
   return view;
 }
 
+/** The factors the user can answer this challenge with here: a passkey where passkeys can be used on this host. */
+function answerableFactors(c: Context<SessionEnv>, view: ChallengeView): PageFactor[] {
+  return ANSWER_FACTORS.filter((f) => view.factors.includes(f) && (f !== "webauthn" || (view.kind === "step_up" && passkeysOffered(c))));
+}
+
 /** The factor asked for, if the user has it; else the first they have. */
-function chosenFactor(view: ChallengeView, asked: unknown): AnswerFactor {
-  const available = ANSWER_FACTORS.filter((f) => view.factors.includes(f));
+function chosenFactor(c: Context<SessionEnv>, view: ChallengeView, asked: unknown): PageFactor {
+  const available = answerableFactors(c, view);
   return available.find((f) => f === asked) ?? available[0] ?? "totp";
 }
 
 async function renderChallenge(
   c: Context<SessionEnv>,
   view: ChallengeView,
-  factor: AnswerFactor,
+  factor: PageFactor,
   error: string | null,
   status: 200 | 400 | 429,
 ): Promise<Response> {
   const { policy } = c.var;
-  const code = (factor === "sms" || factor === "email") && view.lockedUntil === null ? await challengeCode(c, view, factor) : null;
+  const open = view.lockedUntil === null;
+  const code = (factor === "sms" || factor === "email") && open ? await challengeCode(c, view, factor) : null;
+  const passkey = factor === "webauthn" && open ? await passkeyRequestOptions(c, view.id) : null;
   return renderPage(
     c,
     <ChallengePage
@@ -122,7 +133,8 @@ async function renderChallenge(
       challengeId={view.id}
       operation={view.operation}
       factor={factor}
-      factors={view.factors}
+      factors={answerableFactors(c, view)}
+      passkey={passkey}
       code={code}
       digits={policy.factors.totp.digits}
       codeLength={factor === "email" ? policy.factors.email.codeLength : policy.factors.sms.codeLength}

@@ -1,7 +1,7 @@
 /**
  * @module
- * Choosing how to receive codes: an authenticator app (or replacing the one the user has),
- * text messages or email; and the note that opens enrolment the portal requires.
+ * Choosing how to confirm it's you: a passkey, an authenticator app (or replacing the one the
+ * user has), text messages or email; and the note that opens enrolment the portal requires.
  */
 import type { FC } from "hono/jsx";
 import type { PageKey } from "./i18n/catalogue";
@@ -12,7 +12,7 @@ export interface EnrollChoicePageProps {
   branding: Branding;
   text: PageText;
   /** The factors the policy offers, in order. */
-  offered: Array<"totp" | "sms" | "email">;
+  offered: Array<"webauthn" | "totp" | "sms" | "email">;
   challengeId: string | null;
   /**
    * The user's authenticator app (its factor id), when they have one: a user has one app, so
@@ -21,7 +21,8 @@ export interface EnrollChoicePageProps {
   replaceApp: string | null;
 }
 
-const LABELS: Record<"totp" | "sms" | "email", readonly [PageKey, PageKey]> = {
+const LABELS: Record<"webauthn" | "totp" | "sms" | "email", readonly [PageKey, PageKey]> = {
+  webauthn: ["passkey.factor", "passkey.hint"],
   totp: ["factor.totp", "enroll.totpHint"],
   sms: ["factor.sms", "enroll.smsHint"],
   email: ["factor.email", "enroll.emailHint"],

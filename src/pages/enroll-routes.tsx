@@ -5,9 +5,9 @@
  * to the page, which asks for that code whenever it is opened again); the backup codes are
  * shown with the first factor. A user who has an authenticator app is offered to replace it
  * instead (`?factor=totp&replace=<its id>`): after a fresh verification, the new app's QR code,
- * and the old app is gone once the new one's first code is confirmed. The guards every hosted
- * page runs (CSRF, session, body size) are mounted in
- * `hosted-pages.tsx`.
+ * and the old app is gone once the new one's first code is confirmed. A passkey has its own
+ * page (`passkey-enroll-routes.tsx`). The guards every hosted page runs (CSRF, session, body
+ * size) are mounted in `hosted-pages.tsx`.
  */
 import { Hono, type Context } from "hono";
 import type { SessionEnv } from "../app-env";
@@ -18,34 +18,34 @@ import { signedInUser } from "../flows/require-session";
 import { sendCode } from "../flows/send-code";
 import { EnrollEmailBody, EnrollPhoneBody, phoneNumbersReady } from "../flows/enrollment-addresses";
 import { refusalProblem } from "../flows/user-outcomes";
+import { passkeysOffered } from "../flows/passkeys";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
 import type { Approval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
 import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
-import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
-import type { ChallengeView, CodeEnrollmentStart, EnrollmentStart, Refusal, SentCodeStatus, UserStatus } from "../state/user";
-import { BackupCodesPage } from "./backup-codes-page";
-import { completePath, offersTrust } from "./challenge-routes";
+import type { CodeEnrollmentStart, EnrollmentStart, Refusal, SentCodeStatus, UserStatus } from "../state/user";
+import { offersTrust } from "./challenge-routes";
 import { shownCode } from "./code-wait";
 import { EXAMPLE_PHONE, EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { enrollableFactors } from "../config/policy-schema";
-import { FactorAddedPage } from "./factor-added-page";
+import { challengeBeingAnswered, optionalId } from "./enroll-challenge";
+import { renderEnrolled } from "./enrollment-done";
 import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf } from "./page-forms";
+import { renderPasskeyEnrollment } from "./passkey-enroll-routes";
 import { problemDetail, shownBesideForm } from "./problem-text";
 
 export const enrollPages = new Hono<SessionEnv>();
 
 enrollPages.get("/enroll", async (c) => {
   const challengeId = optionalId(c.req.query("challenge"));
-  // TODO(passkey pages): the hosted pages offer passkeys next; until then they offer the code factors.
-  const offered = enrollableFactors(c.var.policy).filter((f) => f !== "webauthn");
+  const offered = enrollableFactors(c.var.policy).filter((f) => f !== "webauthn" || passkeysOffered(c));
   const asked = offered.find((f) => f === c.req.query("factor"));
   if (!asked) {
     // A user sent to enrol by a challenge has no factor yet; anyone else may have an app already.
@@ -64,6 +64,7 @@ enrollPages.get("/enroll", async (c) => {
     }
   }
   const factor = asked ?? "totp";
+  if (factor === "webauthn") return renderPasskeyEnrollment(c, challengeId, null, 200);
   if (factor !== "totp") {
     // A code sent to the address given last is asked for again, unless the user asked to change it.
     const resumed = c.req.query("change") === "1" ? null : await resumableEnrollment(c, factor);
@@ -123,12 +124,7 @@ enrollPages.post("/enroll", async (c) => {
   const kind = form.kind === "sms" || form.kind === "email" ? form.kind : "totp";
   try {
     const confirmed = await confirmEnrollment(c, enrollmentId, { kind, code: String(form.code ?? "") }, challengeId, form.trustDevice === "1");
-    const { branding } = c.var.policy;
-    const text = await requestText(c, c.var.policy);
-    if (confirmed.replaced) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo="/__stepgate/settings" replaced />);
-    const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
-    if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo={continueTo} />);
-    return renderPage(c, <BackupCodesPage branding={branding} text={text} codes={confirmed.backupCodes} continueTo={continueTo} />);
+    return renderEnrolled(c, confirmed, challengeId);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     if (kind === "totp") {
@@ -260,27 +256,8 @@ async function renderAddress(
   );
 }
 
-/** Per request: one page both sends a code naming the approval and shows it; ask the user's object once. */
-const answeredByRequest = new WeakMap<Request, Promise<ChallengeView | null>>();
-
-/** The open challenge an enrolment answers (to show what it approves), or `null`. */
-function challengeBeingAnswered(c: Context<SessionEnv>, challengeId: string | null): Promise<ChallengeView | null> {
-  if (!challengeId) return Promise.resolve(null);
-  let view = answeredByRequest.get(c.req.raw);
-  if (!view) {
-    view = reachState<ChallengeView | null>(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId));
-    answeredByRequest.set(c.req.raw, view);
-  }
-  return view;
-}
-
 /** What an enrolment code approves, when the enrolment answers a challenge. */
 async function approvalOf(c: Context<SessionEnv>, challengeId: string | null): Promise<Approval | null> {
   const view = await challengeBeingAnswered(c, challengeId);
   return view ? { operation: view.operation, approving: view.approving } : null;
-}
-
-/** A challenge or factor id from the query or a form, when it is one. */
-function optionalId(value: unknown): string | null {
-  return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
 }

@@ -4,7 +4,7 @@
  * Every POST is checked twice against cross-site forgery: Hono's `csrf()` refuses a foreign
  * `Origin`, and the form must carry the session's CSRF token. This module mounts those guards
  * (and the form size limit, and the choice of the page's language) before the pages: answering a challenge (`challenge-routes.tsx`)
- * and enrolling a factor (`enroll-routes.tsx`).
+ * and enrolling a factor (`enroll-routes.tsx`, a passkey's in `passkey-enroll-routes.tsx`).
  */
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
@@ -13,6 +13,7 @@ import { requireSession } from "../flows/require-session";
 import { challengePages } from "./challenge-routes";
 import { enrollPages } from "./enroll-routes";
 import { languageChoice } from "./i18n/language-choice";
+import { passkeyEnrollPages } from "./passkey-enroll-routes";
 import { limitForm, noStore } from "./page-forms";
 
 export const hostedPages = new Hono<SessionEnv>();
@@ -27,3 +28,4 @@ for (const path of ["/challenge/*", "/enroll/*"]) {
 // After the guards above: Hono runs handlers in the order they were added.
 hostedPages.route("/", challengePages);
 hostedPages.route("/", enrollPages);
+hostedPages.route("/", passkeyEnrollPages);

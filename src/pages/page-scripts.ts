@@ -2,7 +2,7 @@
  * @module
  * The few lines of script some pages run, as constants: never built from input, allowed by the
  * response's nonce (`PageScript` in the layout). Every page works without them; they count a
- * wait down and offer what only script can do (copy to the clipboard, print). The words they
+ * wait down and offer what only script can do (copy to the clipboard, print, passkeys). The words they
  * show are in the page already, in its language: a script only shows or hides them.
  */
 
@@ -47,6 +47,43 @@ const BACKUP_CODES = `(() => {
   print.addEventListener("click", () => window.print());
 })();`;
 
-export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES } as const;
+/**
+ * The passkey form (`form[data-passkey]`, hidden without script): where the browser has
+ * WebAuthn's JSON helpers, shows the form in place of the note that passkeys need them. On
+ * submit it asks the browser for a new passkey (`data-passkey="create"`) or for an answer from
+ * one (`"get"`) with the options the server put in `data-options` (read as JSON, never run),
+ * puts the browser's `credential.toJSON()` in the form's `response` field and sends the form.
+ * A cancelled or failed prompt shows the page's note for it and leaves the button to try again.
+ */
+const PASSKEY = `(() => {
+  const form = document.querySelector("form[data-passkey]");
+  const pkc = window.PublicKeyCredential;
+  if (!form || !pkc || !pkc.parseCreationOptionsFromJSON || !pkc.parseRequestOptionsFromJSON || !navigator.credentials) return;
+  const create = form.dataset.passkey === "create";
+  const options = JSON.parse(form.dataset.options);
+  const button = form.querySelector("button[type=submit]");
+  const notes = ["passkey-cancelled", "passkey-exists", "passkey-failed"].map((id) => document.getElementById(id)).filter(Boolean);
+  document.getElementById("passkey-unsupported").hidden = true;
+  form.hidden = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    for (const note of notes) note.hidden = true;
+    button.disabled = true;
+    Promise.resolve()
+      .then(() => create
+        ? navigator.credentials.create({ publicKey: pkc.parseCreationOptionsFromJSON(options) })
+        : navigator.credentials.get({ publicKey: pkc.parseRequestOptionsFromJSON(options) }))
+      .then((credential) => {
+        form.elements.response.value = JSON.stringify(credential.toJSON());
+        form.submit();
+      }, (error) => {
+        button.disabled = false;
+        const id = error.name === "NotAllowedError" ? "passkey-cancelled" : error.name === "InvalidStateError" && create ? "passkey-exists" : "passkey-failed";
+        document.getElementById(id).hidden = false;
+      });
+  });
+})();`;
+
+export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES, passkey: PASSKEY } as const;
 
 export type PageScriptName = keyof typeof PAGE_SCRIPTS;

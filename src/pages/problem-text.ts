@@ -9,9 +9,9 @@ import { ProblemError } from "../lib/problem";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
 
-/** A refused code the page shows beside its form; anything else is an error page. */
+/** A refused code or passkey the page shows beside its form; anything else is an error page. */
 export function shownBesideForm(error: unknown): error is ProblemError {
-  return error instanceof ProblemError && ["invalid_code", "locked", "ip_rate_limited"].includes(error.code);
+  return error instanceof ProblemError && ["invalid_code", "webauthn_refused", "locked", "ip_rate_limited"].includes(error.code);
 }
 
 /** The error page's title by the problem's code; others by their status. */
@@ -28,6 +28,7 @@ const TITLES: Readonly<Record<string, PageKey>> = {
   factor_not_enrolled: "error.notPossible",
   last_factor_required: "error.notPossible",
   factor_disabled: "error.notPossible",
+  passkeys_unavailable: "error.notPossible",
   fresh_verification_required: "error.notPossible",
   not_verified: "error.notPossible",
   already_completed: "error.notPossible",
@@ -57,6 +58,7 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   factor_not_enrolled: "problem.factor_not_enrolled",
   last_factor_required: "problem.last_factor_required",
   factor_disabled: "problem.factor_disabled",
+  passkeys_unavailable: "passkey.unavailable",
   fresh_verification_required: "problem.fresh_verification_required",
   not_verified: "problem.not_verified",
   already_completed: "problem.already_completed",
@@ -71,6 +73,8 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   origin_unreachable: "problem.origin_unreachable",
   origin_timeout: "problem.origin_unreachable",
   invalid_code: "code.wrong",
+  // An answer to a challenge, with the attempts left (the enrolment page says its own words).
+  webauthn_refused: "passkey.refusedAttempts",
 };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * What the real-browser tests share: headless Chromium's launch, a page that fails the test on a
  * console error or a Content-Security-Policy violation, signing in to the demo portal, the dev
- * outbox's codes, and the demo tenant's policy changed as an admin would.
+ * outbox's codes, the demo tenant's policy changed as an admin would, and a virtual authenticator
+ * for passkeys.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
@@ -91,4 +92,40 @@ export async function changeDemoPolicy(server: DevServer, change: (policy: Polic
     body: JSON.stringify(policy),
   });
   expect(put.status).toBe(200);
+}
+
+/** One of Chromium's virtual authenticators (DevTools Protocol `WebAuthn`), as a phone's or laptop's built-in one. */
+export interface VirtualAuthenticator {
+  /** The credentials it holds, with their signature counters. */
+  credentials(): Promise<Array<{ credentialId: string; rpId?: string; signCount: number; isResidentCredential: boolean }>>;
+  /** Takes it away from the browser, with its credentials. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Gives `page`'s browser a platform authenticator that verifies its user at once (a touch of
+ * the fingerprint reader that always succeeds), holding no credential yet. WebAuthn prompts on
+ * that page are answered by it; with none, they would wait for a real one.
+ * @example
+ * const authenticator = await addVirtualAuthenticator(page); … await authenticator.credentials()
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+    remove: async () => {
+      await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+    },
+  };
 }

@@ -8,8 +8,9 @@
  * language chosen in the menu (`?lang=`, then kept in the `__Host-` cookie, which Chromium keeps
  * for http://localhost as for https): the forced enrolment (the choice, a phone number wrong
  * then right, the code from the dev outbox, the backup codes), an authenticator app added (the
- * QR code), a withdrawal held on the demo portal (its challenge by each factor, a code asked
- * for, a wrong code, a backup code that sends it, the same request loaded again), a form that
+ * QR code), a passkey added (Chromium's virtual authenticator), a withdrawal held on the demo
+ * portal (its challenge by each factor — the passkey first, and an authenticator without it —
+ * a code asked for, a wrong code, a backup code that sends it, the same request loaded again), a form that
  * cannot be held (the step-up page), the settings and their confirmations, a forged form, wrong
  * codes to the lockout, a challenge that does not exist, the dev outbox, and signing out.
  *
@@ -29,7 +30,7 @@ import { Secret, TOTP } from "otpauth";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../src/config/languages";
-import { changeDemoPolicy, lastCodeTo, launchChromium } from "./browser-support";
+import { addVirtualAuthenticator, changeDemoPolicy, lastCodeTo, launchChromium } from "./browser-support";
 import { type Audit, auditedContext, axeViolations, SCREENSHOT_DIR } from "./page-audit";
 import { startDevServer, type DevServer } from "./dev-server";
 
@@ -108,6 +109,12 @@ async function walk(page: Page, language: Language, audit: Audit, index: number)
   await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
   await submit(page, "form[action='/__stepgate/enroll']");
   await check("enrol: factor added");
+  // A passkey, made by the browser's own authenticator (Chromium's virtual one).
+  const authenticator = await addVirtualAuthenticator(page);
+  await page.goto(`${base}/__stepgate/enroll?factor=webauthn`);
+  await check("enrol: passkey");
+  await submit(page, "form[data-passkey]");
+  expect(await authenticator.credentials()).toHaveLength(1);
   await page.goto(`${base}/__stepgate/enroll`);
   await check("enrol: choose a factor");
   await page.goto(`${base}/__stepgate/enroll?factor=email`);
@@ -115,6 +122,14 @@ async function walk(page: Page, language: Language, audit: Audit, index: number)
 
   // A withdrawal held on the demo portal: its challenge shows what it approves.
   const challenge = await withdraw(page);
+  await check("challenge: passkey, approving a withdrawal");
+  // On a device without that passkey the browser finds none, and the page says the prompt came to nothing.
+  await authenticator.remove();
+  await addVirtualAuthenticator(page);
+  await page.click("form[data-passkey] button[type=submit]");
+  await page.locator("#passkey-cancelled").waitFor({ state: "visible" });
+  await check("challenge: passkey, none on this device");
+  await page.goto(`${challenge}?factor=totp`);
   await check("challenge: authenticator app, approving a withdrawal");
   await page.goto(`${challenge}?factor=sms`);
   await check("challenge: text message");

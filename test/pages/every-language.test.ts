@@ -17,6 +17,7 @@ import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
 import { challengeFor, enrollTotpViaApi, sessionHeaders } from "../support/step-up";
+import { fromBase64url } from "../../src/lib/encoding";
 import { totpCode, wrongCode } from "../support/totp";
 
 const PHONE = "+14155552671";
@@ -73,19 +74,21 @@ function field(html: string, name: string): string {
 }
 
 /**
- * A user's way through the pages in `language` (chosen in the menu, then kept in the cookie): enrol
- * a phone (a wrong number, the page asking for the code sent, a resend too soon), then an email
- * address; a form stopped for approval that cannot be held (an upload); the challenge by each
- * factor, a code sent, another challenge while no code may be sent yet, wrong codes to the
- * lockout; the settings with a trusted device; a user of passkeys (their settings, a refused
- * name, removing one, and each passkey event in the activity); the error pages; and the dev outbox. Returns each page's HTML by name, and the messages sent.
+ * A user's way through the pages in `language` (chosen in the menu, then kept in the cookie): a
+ * passkey's page (and a passkey refused), enrol a phone (a wrong number, the page asking for the
+ * code sent, a resend too soon), then an email address, then a passkey; a form stopped for
+ * approval that cannot be held (an upload); the challenge by each factor (a passkey refused), a
+ * code sent, another challenge while no code may be sent yet, wrong codes to the lockout; the
+ * settings with a trusted device; a user of passkeys (their settings, a refused name, removing
+ * one, and each passkey event in the activity); the error pages; and the dev outbox. Returns
+ * each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
   const { base, tenantId } = await aTenant(
     aPolicy({
       enforcement: "required",
       branding: { name: TENANT },
-      factors: { sms: { enabled: true }, email: { enabled: true } },
+      factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
       operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
     }),
   );
@@ -115,6 +118,14 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   };
   await keep("step-up required, enrol first", await upload());
   await keep("enrol: choose", await get(`/__stepgate/enroll?lang=${language}`));
+  const passkeyPage = await keep("enrol: passkey", await get("/__stepgate/enroll?factor=webauthn"));
+  const refusedPasskey = await post("/__stepgate/enroll/webauthn", {
+    csrf: field(passkeyPage, "csrf"),
+    enrollmentId: field(passkeyPage, "enrollmentId"),
+    response: "{}",
+  });
+  expect(refusedPasskey.status).toBe(400);
+  await keep("enrol: passkey, refused", refusedPasskey);
   const totp = await keep("enrol: authenticator app", await get("/__stepgate/enroll?factor=totp"));
   const csrf = field(totp, "csrf");
   const secret = /id="secret">([A-Z2-7 ]+)</.exec(totp)![1]!.replace(/ /g, "");
@@ -141,12 +152,32 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
     "enrol: factor added",
     await post("/__stepgate/enroll", { csrf, enrollmentId: field(mailed, "enrollmentId"), kind: "email", code: await lastCodeTo(base, address) }),
   );
+  const passkey = await SoftwareCredential.create("ES256");
+  const creating = await get("/__stepgate/enroll?factor=webauthn");
+  expect(creating.status).toBe(200);
+  const creation = await creating.text();
+  const created = await post("/__stepgate/enroll/webauthn", {
+    csrf,
+    enrollmentId: field(creation, "enrollmentId"),
+    response: JSON.stringify(await passkey.register(await ceremonyOf(creation, base))),
+  });
+  expect(created.status).toBe(200);
 
   await timePasses(tenantId, user, 31_000);
   await keep("step-up required", await upload());
   const challenge = (await post("/echo/withdraw", { iban: "DE00 1234" })).headers.get("Location")!;
   expect(challenge).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
-  await keep("challenge: text message", await get(challenge));
+  const passkeyChallenge = await keep("challenge: passkey", await get(challenge));
+  expect(passkeyChallenge).toContain('data-passkey="get"');
+  const stranger = await SoftwareCredential.create("ES256");
+  const refusedAnswer = await post(challenge, {
+    csrf,
+    factor: "webauthn",
+    response: JSON.stringify(await stranger.assert(await ceremonyOf(passkeyChallenge, base))),
+  });
+  expect(refusedAnswer.status).toBe(400);
+  await keep("challenge: passkey refused", refusedAnswer);
+  await keep("challenge: text message", await get(`${challenge}?factor=sms`));
   await keep("challenge: email", await get(`${challenge}?factor=email`));
   await keep("challenge: backup code", await get(`${challenge}?factor=backup_code`));
   expect((await post(`${challenge}/send`, { csrf, factor: "sms" })).status).toBe(303);
@@ -212,13 +243,13 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
           body: new URLSearchParams(fields).toString(),
         })
       : send(`${keys.base}${path}`, { headers: keysPage });
-  const passkey = await SoftwareCredential.create("ES256");
-  const { factorId } = await enrollPasskeyViaApi(keys.base, keysToken, passkey);
+  const keysPasskey = await SoftwareCredential.create("ES256");
+  const { factorId } = await enrollPasskeyViaApi(keys.base, keysToken, keysPasskey);
   const withdrawal = () => challengeFor(`${keys.base}/echo/withdraw`, keysToken);
-  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey)).status).toBe(200);
-  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey, { origin: "https://evil.test" })).status).toBe(400);
-  passkey.counter = 0;
-  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), passkey)).status).toBe(400);
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), keysPasskey)).status).toBe(200);
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), keysPasskey, { origin: "https://evil.test" })).status).toBe(400);
+  keysPasskey.counter = 0;
+  expect((await verifyWithPasskey(keys.base, keysToken, await withdrawal(), keysPasskey)).status).toBe(400);
   const keysCsrf = field(await keep("settings: passkeys", await onKeys("/__stepgate/settings")), "csrf");
   await keep("settings: passkey name refused", await onKeys(`/__stepgate/settings/factors/${factorId}/rename`, { csrf: keysCsrf, name: "" }));
   await keep("settings: passkey renamed", await onKeys(`/__stepgate/settings/factors/${factorId}/rename`, { csrf: keysCsrf, name: "Laptop" }));
@@ -238,7 +269,13 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   return { pages, messages };
 }
 
-/** A journey walks some 35 pages; on a loaded machine that outlasts the default test timeout. */
+/** The ceremony a passkey page's options ask the browser for, on the tenant's origin. */
+async function ceremonyOf(html: string, origin: string) {
+  const options = JSON.parse(decoded(/data-options="([^"]*)"/.exec(html)![1]!)) as { challenge: string; rp?: { id: string }; rpId?: string };
+  return { challenge: fromBase64url(options.challenge), origin, rpId: options.rp?.id ?? options.rpId! };
+}
+
+/** A journey walks some 40 pages; on a loaded machine that outlasts the default test timeout. */
 const JOURNEY_TIMEOUT_MS = 60_000;
 
 describe("every page in every language", () => {

@@ -78,6 +78,32 @@ export const de: PageCatalogue = {
   "enroll.emailInvalid": "Geben Sie eine gültige E-Mail-Adresse ein.",
   "enroll.otherPhone": "Andere Nummer verwenden",
   "enroll.otherEmail": "Andere E-Mail-Adresse verwenden",
+  "passkey.factor": "Passkey",
+  "passkey.hint":
+    "Ihr Fingerabdruck, Ihr Gesicht, die Displaysperre oder ein Sicherheitsschlüssel: nichts abzutippen, und eine gefälschte Website kann ihn nicht verwenden.",
+  "passkey.enrollTitle": "Passkey erstellen",
+  "passkey.explain":
+    "Mit einem Passkey bestätigen Sie per Fingerabdruck, Gesicht, Displaysperre oder Sicherheitsschlüssel, dass Sie es sind, ohne etwas einzugeben. Er funktioniert nur auf dieser Website, eine gefälschte Website kann ihn also nicht verwenden.",
+  "passkey.nameLabel": "Name für diesen Passkey (optional)",
+  "passkey.create": "Passkey erstellen",
+  "passkey.otherWays": "Andere Wege, die Zwei-Faktor-Verifizierung einzurichten:",
+  "passkey.unsupported": "Passkeys brauchen einen Browser, der sie unterstützt, mit aktiviertem JavaScript. Sie können unten einen anderen Weg wählen.",
+  "passkey.cancelled": "Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Sie können es erneut versuchen.",
+  "passkey.noAnswer":
+    "Kein Passkey hat geantwortet: Die Anfrage wurde abgebrochen oder ist abgelaufen, oder dieses Gerät hat keinen Passkey für Ihr Konto. Sie können es erneut versuchen oder unten einen anderen Weg wählen.",
+  "passkey.exists":
+    "Dieses Gerät hat bereits einen Passkey für Ihr Konto. Verwenden Sie ein anderes Gerät oder einen Sicherheitsschlüssel oder unten einen anderen Weg.",
+  "passkey.failed": "Ihr Browser konnte die Passkey-Anfrage nicht abschließen. Versuchen Sie es erneut oder wählen Sie unten einen anderen Weg.",
+  "passkey.refused": "Dieser Passkey wurde nicht akzeptiert. Versuchen Sie es erneut oder wählen Sie unten einen anderen Weg.",
+  "passkey.refusedAttempts": {
+    one: "Dieser Passkey wurde nicht akzeptiert. Noch {count} Versuch.",
+    other: "Dieser Passkey wurde nicht akzeptiert. Noch {count} Versuche.",
+  },
+  "passkey.help": "Wenn Sie fortfahren, fragt Ihr Browser nach Ihrem Passkey: Fingerabdruck, Gesicht, Displaysperre oder Sicherheitsschlüssel.",
+  "passkey.use": "Passkey verwenden",
+  "passkey.useInstead": "Stattdessen einen Passkey verwenden",
+  "passkey.unavailable":
+    "Passkeys können auf dieser Website derzeit nicht verwendet werden. Wählen Sie einen anderen Weg oder wenden Sie sich an den Support des Portals.",
   "backup.title": "Backup-Codes speichern",
   "backup.intro":
     "Die Zwei-Faktor-Verifizierung ist aktiv. Falls Sie Ihr Telefon verlieren, ermöglicht jeder dieser Codes einmal die Anmeldung. Speichern Sie sie jetzt an einem sicheren Ort:",

@@ -86,6 +86,27 @@ export const en = {
   "enroll.otherPhone": "Use a different number",
   "enroll.otherEmail": "Use a different email address",
 
+  "passkey.factor": "Passkey",
+  "passkey.hint": "Your fingerprint, face, screen lock or a security key: nothing to type, and a fake site cannot use it.",
+  "passkey.enrollTitle": "Create a passkey",
+  "passkey.explain":
+    "A passkey lets you confirm it's you with your fingerprint, face, screen lock or a security key, with nothing to type. It works only on this site, so a fake site cannot use it.",
+  "passkey.nameLabel": "Name this passkey (optional)",
+  "passkey.create": "Create a passkey",
+  "passkey.otherWays": "Other ways to set up two-factor verification:",
+  "passkey.unsupported": "Passkeys need a browser that supports them, with JavaScript turned on. You can use another way below.",
+  "passkey.cancelled": "The passkey request was cancelled or timed out. You can try again.",
+  "passkey.noAnswer":
+    "No passkey answered: the request was cancelled or timed out, or this device has no passkey for your account. You can try again, or use another way below.",
+  "passkey.exists": "This device already has a passkey for your account. Use another device or security key, or another way below.",
+  "passkey.failed": "Your browser could not complete the passkey request. Try again, or use another way below.",
+  "passkey.refused": "This passkey was not accepted. Try again, or use another way below.",
+  "passkey.refusedAttempts": { one: "This passkey was not accepted. {count} attempt left.", other: "This passkey was not accepted. {count} attempts left." },
+  "passkey.help": "When you continue, your browser asks for your passkey: your fingerprint, face, screen lock or security key.",
+  "passkey.use": "Use a passkey",
+  "passkey.useInstead": "Use a passkey instead",
+  "passkey.unavailable": "Passkeys cannot be used on this site at the moment. Use another way, or contact the portal's support.",
+
   "backup.title": "Save your backup codes",
   "backup.intro": "Two-factor verification is on. If you lose your phone, each of these codes lets you in once. Save them somewhere safe now:",
   "backup.once": "they will not be shown again.",

@@ -83,6 +83,33 @@ export const fr: PageCatalogue = {
   "enroll.emailInvalid": "Saisissez une adresse e-mail valide.",
   "enroll.otherPhone": "Utiliser un autre numéro",
   "enroll.otherEmail": "Utiliser une autre adresse e-mail",
+  "passkey.factor": "Clé d'accès",
+  "passkey.hint": "Votre empreinte, votre visage, le verrouillage de l'écran ou une clé de sécurité : rien à saisir, et un faux site ne peut pas s'en servir.",
+  "passkey.enrollTitle": "Créer une clé d'accès",
+  "passkey.explain":
+    "Une clé d'accès vous permet de confirmer votre identité avec votre empreinte, votre visage, le verrouillage de l'écran ou une clé de sécurité, sans rien saisir. Elle ne fonctionne que sur ce site : un faux site ne peut pas s'en servir.",
+  "passkey.nameLabel": "Nom de cette clé d'accès (facultatif)",
+  "passkey.create": "Créer une clé d'accès",
+  "passkey.otherWays": "Autres façons de configurer la vérification en deux étapes :",
+  "passkey.unsupported": "Les clés d'accès nécessitent un navigateur compatible, avec JavaScript activé. Vous pouvez choisir une autre méthode ci-dessous.",
+  "passkey.cancelled": "La demande de clé d'accès a été annulée ou a expiré. Vous pouvez réessayer.",
+  "passkey.noAnswer":
+    "Aucune clé d'accès n'a répondu : la demande a été annulée ou a expiré, ou cet appareil n'a pas de clé d'accès pour votre compte. Vous pouvez réessayer, ou choisir une autre méthode ci-dessous.",
+  "passkey.exists":
+    "Cet appareil possède déjà une clé d'accès pour votre compte. Utilisez un autre appareil ou une clé de sécurité, ou une autre méthode ci-dessous.",
+  "passkey.failed": "Votre navigateur n'a pas pu traiter la demande de clé d'accès. Réessayez, ou choisissez une autre méthode ci-dessous.",
+  "passkey.refused": "Cette clé d'accès n'a pas été acceptée. Réessayez, ou choisissez une autre méthode ci-dessous.",
+  "passkey.refusedAttempts": {
+    one: "Cette clé d'accès n'a pas été acceptée. Il reste {count} essai.",
+    many: "Cette clé d'accès n'a pas été acceptée. Il reste {count} essais.",
+    other: "Cette clé d'accès n'a pas été acceptée. Il reste {count} essais.",
+  },
+  "passkey.help":
+    "Lorsque vous continuez, votre navigateur vous demande votre clé d'accès : votre empreinte, votre visage, le verrouillage de l'écran ou une clé de sécurité.",
+  "passkey.use": "Utiliser une clé d'accès",
+  "passkey.useInstead": "Utiliser plutôt une clé d'accès",
+  "passkey.unavailable":
+    "Les clés d'accès ne peuvent pas être utilisées sur ce site pour le moment. Choisissez une autre méthode, ou contactez l'assistance du portail.",
   "backup.title": "Enregistrez vos codes de secours",
   "backup.intro":
     "La vérification en deux étapes est activée. Si vous perdez votre téléphone, chacun de ces codes vous permet de vous connecter une fois. Enregistrez-les maintenant en lieu sûr :",

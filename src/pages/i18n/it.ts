@@ -82,6 +82,31 @@ export const it: PageCatalogue = {
   "enroll.emailInvalid": "Inserisca un indirizzo e-mail valido.",
   "enroll.otherPhone": "Usa un altro numero",
   "enroll.otherEmail": "Usa un altro indirizzo e-mail",
+  "passkey.factor": "Passkey",
+  "passkey.hint": "La Sua impronta, il volto, il blocco schermo o una chiave di sicurezza: niente da digitare, e un sito falso non può usarla.",
+  "passkey.enrollTitle": "Crea una passkey",
+  "passkey.explain":
+    "Una passkey Le permette di confermare la Sua identità con l'impronta, il volto, il blocco schermo o una chiave di sicurezza, senza digitare nulla. Funziona solo su questo sito, quindi un sito falso non può usarla.",
+  "passkey.nameLabel": "Dia un nome a questa passkey (facoltativo)",
+  "passkey.create": "Crea una passkey",
+  "passkey.otherWays": "Altri modi per configurare la verifica in due passaggi:",
+  "passkey.unsupported": "Le passkey richiedono un browser che le supporti, con JavaScript attivo. Può usare un altro metodo qui sotto.",
+  "passkey.cancelled": "La richiesta della passkey è stata annullata o è scaduta. Può riprovare.",
+  "passkey.noAnswer":
+    "Nessuna passkey ha risposto: la richiesta è stata annullata o è scaduta, oppure questo dispositivo non ha una passkey per il Suo account. Può riprovare oppure usare un altro metodo qui sotto.",
+  "passkey.exists":
+    "Questo dispositivo ha già una passkey per il Suo account. Usi un altro dispositivo o una chiave di sicurezza, oppure un altro metodo qui sotto.",
+  "passkey.failed": "Il browser non è riuscito a completare la richiesta della passkey. Riprovi oppure usi un altro metodo qui sotto.",
+  "passkey.refused": "Questa passkey non è stata accettata. Riprovi oppure usi un altro metodo qui sotto.",
+  "passkey.refusedAttempts": {
+    one: "Questa passkey non è stata accettata. Resta {count} tentativo.",
+    many: "Questa passkey non è stata accettata. Restano {count} tentativi.",
+    other: "Questa passkey non è stata accettata. Restano {count} tentativi.",
+  },
+  "passkey.help": "Proseguendo, il browser Le chiederà la passkey: l'impronta, il volto, il blocco schermo o una chiave di sicurezza.",
+  "passkey.use": "Usa una passkey",
+  "passkey.useInstead": "Usa invece una passkey",
+  "passkey.unavailable": "Al momento non è possibile usare le passkey su questo sito. Usi un altro metodo o contatti l'assistenza del portale.",
   "backup.title": "Salvi i Suoi codici di backup",
   "backup.intro":
     "La verifica in due passaggi è attiva. Se perde il telefono, ciascuno di questi codici Le consente di accedere una volta. Li salvi ora in un luogo sicuro:",
