@@ -182,7 +182,7 @@ describe("the hosted pages' look", () => {
         const a = document.activeElement, box = a.getBoundingClientRect(), li = a.closest("li").getBoundingClientRect(), s = getComputedStyle(a);
         return { outline: s.outlineStyle + " " + s.outlineWidth, fills: box.width === li.width && box.height === li.height, text: a.textContent };
       })()`);
-      expect(card).toEqual({ outline: "solid 3px", fills: true, text: expect.stringContaining("Recommended") });
+      expect(card).toEqual({ outline: "solid 3px", fills: true, text: expect.stringContaining("even offline") });
       await page.keyboard.press("Enter");
       await page.waitForURL(/factor=totp/);
       const fieldLook =
