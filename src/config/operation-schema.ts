@@ -100,6 +100,12 @@ export const OperationSchema = z.strictObject({
 
 export const OPERATION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
+/**
+ * stepgate's own operation for opening the admin console: not in `operations` (a tenant cannot
+ * name, relax or route it), always asked for, fresh for `admins.maxAgeSeconds` (see `requirement.ts`).
+ */
+export const ADMIN_CONSOLE = "admin_console";
+
 /** Whether a grant for this operation approves one exact request. */
 export function bindsRequest(name: string, operation: Pick<Operation, "bindRequest">): boolean {
   return operation.bindRequest ?? BOUND_BY_DEFAULT.has(name);

@@ -10,13 +10,14 @@
  * trusted devices, branding), and exports what the rest of the code uses.
  */
 import * as z from "zod";
+import { AdminsSchema } from "./admins-schema";
 import { FactorsSchema } from "./factor-settings";
 import { LANGUAGES, supportedLanguageTag } from "./languages";
 import { IdentitySchema } from "./identity-schema";
-import { OPERATION_NAME, OperationSchema } from "./operation-schema";
+import { ADMIN_CONSOLE, OPERATION_NAME, OperationSchema } from "./operation-schema";
 import { HttpsUrl, HttpUrl } from "./policy-values";
 
-export { BOUND_BY_DEFAULT, bindsRequest, OPERATION_NAME, OperationSchema, type Operation } from "./operation-schema";
+export { ADMIN_CONSOLE, BOUND_BY_DEFAULT, bindsRequest, OPERATION_NAME, OperationSchema, type Operation } from "./operation-schema";
 export { Credential, HttpUrl, SecretRef } from "./policy-values";
 
 /** A catalogue key: `challenge.title`, `op.withdraw`. */
@@ -46,7 +47,13 @@ export const PolicySchema = z.strictObject({
   identity: IdentitySchema,
   factors: FactorsSchema.prefault({}).describe("The second factors users may enrol."),
   operations: z
-    .record(z.string().regex(OPERATION_NAME, "operation names are lower_snake_case"), OperationSchema)
+    .record(
+      z
+        .string()
+        .regex(OPERATION_NAME, "operation names are lower_snake_case")
+        .refine((name) => name !== ADMIN_CONSOLE, `${ADMIN_CONSOLE} is stepgate's own operation (the admin console); set it in \`admins\``),
+      OperationSchema,
+    )
     .default({})
     .describe(
       "The protected operations by name (`lower_snake_case`): built in are `login`, `deposit`, `withdraw`, `transfer`, `prop_challenge_fee`, `trading_competition_fee`, `change_password` and `update_email`, and tenants may add their own.",
@@ -90,7 +97,8 @@ export const PolicySchema = z.strictObject({
       days: z.int().min(1).max(365).default(30).describe("How long a device stays trusted, in days."),
       max: z.int().min(1).max(50).default(5).describe("Trusted devices per user; the oldest is dropped."),
       operations: z
-        .array(z.string().regex(OPERATION_NAME))
+        // The console is never skipped: a device cookie is no second factor of the admin's.
+        .array(z.string().regex(OPERATION_NAME).refine((name) => name !== ADMIN_CONSOLE, "the admin console is never skipped"))
         .default(["login"])
         .describe("The operations a trusted device skips; money movement is left out unless named here, and a bound operation is never skipped."),
     })
@@ -154,6 +162,7 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({})
     .describe("How the hosted pages and messages look."),
+  admins: AdminsSchema,
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
@@ -174,6 +183,18 @@ export function enrollableFactors(policy: Policy): Array<"totp" | "sms" | "email
     ...(email.enabled ? (["email"] as const) : []),
   ];
 }
+/**
+ * How long a verification of `operation` stays fresh, in seconds (0: one request): the
+ * operation's `maxAge`, the console's `admins.maxAgeSeconds`; 0 for an operation the policy no
+ * longer has (the strictest grant).
+ * @example
+ * freshnessSeconds(policy, "change_password") // 300
+ */
+export function freshnessSeconds(policy: Pick<Policy, "operations" | "admins">, operation: string): number {
+  if (operation === ADMIN_CONSOLE) return policy.admins.maxAgeSeconds;
+  return Object.hasOwn(policy.operations, operation) ? policy.operations[operation]!.maxAge : 0;
+}
+
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type IdentityConfig = Policy["identity"];
 export type SmsSettings = Policy["factors"]["sms"];

@@ -8,6 +8,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv, SessionEnv } from "../app-env";
+import { freshnessSeconds } from "../config/policy-schema";
 import { gateRequest } from "../gate/gate";
 import { issueGrant } from "../gate/grant";
 import { replayOf, type HeldRequest } from "../gate/held-request";
@@ -30,7 +31,7 @@ export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: s
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation: taken.operation };
   // The grant the verification earned — same id, same lifetime, from the same moment — so
   // spending it here spends the one the client holds, and it ends when that one does.
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[taken.operation]?.maxAge ?? 0 }, taken.verifiedAt, {
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, taken.operation) }, taken.verifiedAt, {
     jti: taken.grantId,
     requestDigest: taken.digest,
   });

@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
+import { freshnessSeconds } from "../config/policy-schema";
 import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant } from "../gate/grant";
 
 /**
@@ -16,7 +17,7 @@ import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant } from "..
 export async function grantOperation(c: Context<SessionEnv>, operation: string, binding: GrantBinding = {}, verifiedAt = Date.now()): Promise<IssuedGrant> {
   const { identity, policy, tenant } = c.var;
   // An operation removed from the policy since the challenge opened gets the strictest grant.
-  const maxAge = policy.operations[operation]?.maxAge ?? 0;
+  const maxAge = freshnessSeconds(policy, operation);
   const subject = { tenantId: tenant.tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   // A grant earned while trusting a device names it, so revoking the device ends this grant too.
   // Dated from the verification, not from now: a reset between the two still ends this grant.

@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
 import { displayedNames } from "../config/operation-schema";
-import { bindsRequest, enrollableFactors, type Policy } from "../config/policy-schema";
+import { bindsRequest, enrollableFactors, freshnessSeconds, type Policy } from "../config/policy-schema";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { reachState } from "../lib/reach-state";
@@ -70,7 +70,7 @@ export async function stepUp(
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
   if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
   const status = await reachState<UserStatus>(() => user().status(policy.enrollmentEpoch, identity.email));
-  const requirement = stepUpRequirement(policy, identity, status);
+  const requirement = stepUpRequirement(policy, identity, status, matched.name);
   if (requirement === "pass") return FORWARD;
   if (requirement === "step_up") {
     const trusted = digest ? null : await trustedDeviceGrant(c, request, policy, identity, matched.name, user);
@@ -197,6 +197,6 @@ async function trustedDeviceGrant(
   if (!deviceId) return null;
   if (!(await reachState<boolean>(() => user().useTrustedDevice(deviceId, requestOrigin(request))))) return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: policy.operations[operation]?.maxAge ?? 0 }, Date.now(), { deviceId });
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, operation) }, Date.now(), { deviceId });
   return grantCookie(operation, grant);
 }

@@ -4,15 +4,13 @@
  * these types. The admin API validates with and describes (OpenAPI) the same schemas.
  */
 import * as z from "zod";
+import { AdminScope } from "../../config/admins-schema";
 import { PolicyChange } from "../../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
 
 export { PolicyChange };
 
-/** What a tenant API key may do. `keys:write` manages keys, and only up to its own scopes. */
-export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
-export type AdminScope = z.infer<typeof AdminScope>;
-export const ALL_SCOPES: readonly AdminScope[] = AdminScope.options;
+export { AdminScope, ALL_SCOPES } from "../../config/admins-schema";
 
 export const UserId = z.string().min(1).max(256).describe("The portal's user id (the session JWT's user claim).");
 
