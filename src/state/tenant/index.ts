@@ -11,6 +11,15 @@ import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery
 import { kvKeys } from "../../config/kv-keys";
 import { policyChanges } from "../../config/policy-diff";
 import { sha256Hex } from "../../lib/crypto";
+import { base64url } from "../../lib/encoding";
+import {
+  CONSOLE_SESSION_ABSOLUTE_MS,
+  type ConsoleSessionOwner,
+  deleteConsoleSession,
+  insertConsoleSession,
+  type LiveConsoleSession,
+  touchConsoleSession,
+} from "./console-sessions";
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
@@ -23,6 +32,14 @@ import { TENANT_MIGRATIONS } from "./schema";
 import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
 
 export type { KeptMessage, OutboxMessage } from "./outbox";
+export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
+
+/**
+ * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`. A
+ * real key is 256 random bits, so this is not what keeps one from being guessed: it keeps a
+ * script from filling the audit trail, and makes a guessing run stand out.
+ */
+export const KEY_SIGN_IN_FAILURES_PER_HOUR = 10;
 
 /**
  * How long KV may take to show a write everywhere. Within this time of its own write, a KV read
@@ -99,6 +116,42 @@ export class TenantState extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Opens a console session for a key just checked; the token is in the answer and nowhere else. */
+  async openConsoleSession(owner: ConsoleSessionOwner, origin: RequestOrigin): Promise<{ token: string; expiresAt: number }> {
+    const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
+    const now = Date.now();
+    insertConsoleSession(this.sql, await sha256Hex(token), owner, now);
+    this.recordAdminAction(now, "console.signed_in", owner.actor, origin, { scopes: owner.scopes });
+    return { token, expiresAt: now + CONSOLE_SESSION_ABSOLUTE_MS };
+  }
+
+  /** The live console session of `token`, its idle clock started again; `null` when it ended (see `touchConsoleSession`). */
+  async consoleSession(token: string, bootstrapFingerprint: string | null): Promise<LiveConsoleSession | null> {
+    return touchConsoleSession(this.sql, await sha256Hex(token), bootstrapFingerprint, Date.now());
+  }
+
+  /** Signs a console session out (audited as its key). */
+  async closeConsoleSession(token: string, origin: RequestOrigin): Promise<void> {
+    const now = Date.now();
+    const actor = deleteConsoleSession(this.sql, await sha256Hex(token));
+    if (actor) this.recordAdminAction(now, "console.signed_out", actor, origin, {});
+  }
+
+  /**
+   * Counts a key sign-in attempt from `bucket` before the key is checked (in one synchronous
+   * step, so parallel guesses cannot pass the limit), or refuses it once the bucket's failures
+   * in the last hour reached {@link KEY_SIGN_IN_FAILURES_PER_HOUR}. A success forgets its attempt
+   * (`forgetVerifyAttempt`), so only wrong keys add up; each is audited by {@link recordFailedSignIn}.
+   */
+  async takeSignInAttempt(bucket: string): Promise<VerifyAttempt> {
+    return this.takeAttempt(`sign-in|${bucket}`, KEY_SIGN_IN_FAILURES_PER_HOUR, Date.now());
+  }
+
+  /** A wrong key at the console's sign-in, audited with the key id it claimed (if it looked like a key). */
+  async recordFailedSignIn(claimedKeyId: string | null, origin: RequestOrigin): Promise<void> {
+    this.recordAdminAction(Date.now(), "console.sign_in_failed", null, origin, { claimedKeyId });
+  }
+
   /** The tenant's current policy text and ETag, or `null` when it has none. */
   async currentPolicy(): Promise<StoredPolicy | null> {
     return this.serially(() => this.reconciledPolicy(Date.now()));
@@ -168,8 +221,17 @@ export class TenantState extends DurableObject<Env> {
     if (tenantId !== this.tenantId) throw new Error(`stepgate: tenant ${JSON.stringify(this.tenantId)} refuses records for tenant ${JSON.stringify(tenantId)}`);
   }
 
-  private recordAdminAction(now: number, type: string, actor: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+  private recordAdminAction(now: number, type: string, actor: string | null, origin: RequestOrigin, detail: Record<string, unknown>): void {
     appendTenantAudit(this.sql, [{ at: now, type, userId: null, userSeq: null, actor, origin, detail }], now);
+  }
+
+  /** Counts an attempt in `bucket` (a row of `verify_attempts`), or refuses it when the last hour's reached `limit`. */
+  private takeAttempt(bucket: string, limit: number, now: number): VerifyAttempt {
+    this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
+    const counted = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket).one();
+    if (counted.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(counted.first, now) };
+    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, bucket).one();
+    return { ok: true, id };
   }
 
   private async reconciledPolicy(now: number): Promise<StoredPolicy | null> {
@@ -217,14 +279,9 @@ export class TenantState extends DurableObject<Env> {
    */
   async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
     const now = Date.now();
-    this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
-    const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket).one();
-    if (byIp.n >= limit) {
-      tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin, bucket }, now);
-      return { ok: false, retryAfterSeconds: retryAfter(byIp.first, now) };
-    }
-    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, bucket).one();
-    return { ok: true, id };
+    const attempt = this.takeAttempt(bucket, limit, now);
+    if (!attempt.ok) tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin, bucket }, now);
+    return attempt;
   }
 
   /** Counts a verification the user's object refused because the user is locked out (see `refusal-tally`). */

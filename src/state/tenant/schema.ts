@@ -75,4 +75,15 @@ export const TENANT_MIGRATIONS: readonly string[] = [
   `CREATE INDEX verify_attempts_by_time ON verify_attempts (at);`,
   // The dev outbox keeps the code of each message apart, for its page to show.
   `ALTER TABLE outbox ADD COLUMN code TEXT;`,
+  // Admin console sessions opened with an API key (see console-sessions.ts): the token's hash only.
+  `CREATE TABLE console_sessions (
+     token_hash TEXT PRIMARY KEY,
+     actor TEXT NOT NULL,
+     key_id TEXT,
+     fingerprint TEXT,
+     scopes TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL
+   );
+   CREATE INDEX console_sessions_by_key ON console_sessions (key_id);`,
 ];
