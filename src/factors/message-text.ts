@@ -32,6 +32,7 @@ export const en = {
   "op.change_password": "password change",
   "op.update_email": "email change",
   "op.manage_factors": "security settings change",
+  "op.admin_console": "opening the admin console",
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

@@ -28,6 +28,7 @@ const es: MessageCatalogue = {
   "op.change_password": "cambio de contraseña",
   "op.update_email": "cambio de correo electrónico",
   "op.manage_factors": "cambio de la configuración de seguridad",
+  "op.admin_console": "apertura de la consola de administración",
 };
 
 const ptBR: MessageCatalogue = {
@@ -51,6 +52,7 @@ const ptBR: MessageCatalogue = {
   "op.change_password": "alteração de senha",
   "op.update_email": "alteração de e-mail",
   "op.manage_factors": "alteração das configurações de segurança",
+  "op.admin_console": "abertura do console de administração",
 };
 
 const fr: MessageCatalogue = {
@@ -74,6 +76,7 @@ const fr: MessageCatalogue = {
   "op.change_password": "changement de mot de passe",
   "op.update_email": "changement d'adresse e-mail",
   "op.manage_factors": "modification des paramètres de sécurité",
+  "op.admin_console": "ouverture de la console d'administration",
 };
 
 const de: MessageCatalogue = {
@@ -97,6 +100,7 @@ const de: MessageCatalogue = {
   "op.change_password": "Passwortänderung",
   "op.update_email": "Änderung der E-Mail-Adresse",
   "op.manage_factors": "Änderung der Sicherheitseinstellungen",
+  "op.admin_console": "Öffnen der Admin-Konsole",
 };
 
 const it: MessageCatalogue = {
@@ -120,6 +124,7 @@ const it: MessageCatalogue = {
   "op.change_password": "modifica della password",
   "op.update_email": "modifica dell'indirizzo e-mail",
   "op.manage_factors": "modifica delle impostazioni di sicurezza",
+  "op.admin_console": "apertura della console di amministrazione",
 };
 
 const pl: MessageCatalogue = {
@@ -143,6 +148,7 @@ const pl: MessageCatalogue = {
   "op.change_password": "zmiana hasła",
   "op.update_email": "zmiana adresu e-mail",
   "op.manage_factors": "zmiana ustawień bezpieczeństwa",
+  "op.admin_console": "otwarcie konsoli administracyjnej",
 };
 
 const ru: MessageCatalogue = {
@@ -166,6 +172,7 @@ const ru: MessageCatalogue = {
   "op.change_password": "смена пароля",
   "op.update_email": "смена адреса электронной почты",
   "op.manage_factors": "изменение настроек безопасности",
+  "op.admin_console": "открытие консоли администратора",
 };
 
 const tr: MessageCatalogue = {
@@ -189,6 +196,7 @@ const tr: MessageCatalogue = {
   "op.change_password": "şifre değişikliği",
   "op.update_email": "e-posta değişikliği",
   "op.manage_factors": "güvenlik ayarları değişikliği",
+  "op.admin_console": "yönetim konsolunu açma",
 };
 
 const ar: MessageCatalogue = {
@@ -211,6 +219,7 @@ const ar: MessageCatalogue = {
   "op.change_password": "تغيير كلمة المرور",
   "op.update_email": "تغيير البريد الإلكتروني",
   "op.manage_factors": "تغيير إعدادات الأمان",
+  "op.admin_console": "فتح وحدة تحكم المسؤول",
 };
 
 const zhCN: MessageCatalogue = {
@@ -233,6 +242,7 @@ const zhCN: MessageCatalogue = {
   "op.change_password": "修改密码",
   "op.update_email": "修改电子邮件",
   "op.manage_factors": "更改安全设置",
+  "op.admin_console": "打开管理控制台",
 };
 
 const ja: MessageCatalogue = {
@@ -256,6 +266,7 @@ const ja: MessageCatalogue = {
   "op.change_password": "パスワードの変更",
   "op.update_email": "メールアドレスの変更",
   "op.manage_factors": "セキュリティ設定の変更",
+  "op.admin_console": "管理コンソールを開く",
 };
 
 const th: MessageCatalogue = {
@@ -278,6 +289,7 @@ const th: MessageCatalogue = {
   "op.change_password": "การเปลี่ยนรหัสผ่าน",
   "op.update_email": "การเปลี่ยนอีเมล",
   "op.manage_factors": "การเปลี่ยนการตั้งค่าความปลอดภัย",
+  "op.admin_console": "การเปิดคอนโซลผู้ดูแล",
 };
 
 const vi: MessageCatalogue = {
@@ -301,6 +313,7 @@ const vi: MessageCatalogue = {
   "op.change_password": "đổi mật khẩu",
   "op.update_email": "đổi email",
   "op.manage_factors": "thay đổi cài đặt bảo mật",
+  "op.admin_console": "mở bảng điều khiển quản trị",
 };
 
 const id: MessageCatalogue = {
@@ -324,6 +337,7 @@ const id: MessageCatalogue = {
   "op.change_password": "perubahan kata sandi",
   "op.update_email": "perubahan email",
   "op.manage_factors": "perubahan pengaturan keamanan",
+  "op.admin_console": "membuka konsol admin",
 };
 
 /** Every language's message words; English is the source of the keys. */

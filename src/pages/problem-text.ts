@@ -42,6 +42,10 @@ const TITLES: Readonly<Record<string, PageKey>> = {
   delivery_failed: "error.notSent",
   delivery_busy: "error.notSent",
   delivery_misconfigured: "error.notSent",
+  not_an_admin: "error.refused",
+  insufficient_scope: "error.refused",
+  key_sign_in_off: "error.notPossible",
+  sign_in_rate_limited: "error.tooMany",
 };
 
 /** What the problem means to the user, by its code; others by their status. */
@@ -73,6 +77,10 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   origin_unreachable: "problem.origin_unreachable",
   origin_timeout: "problem.origin_unreachable",
   invalid_code: "code.wrong",
+  not_an_admin: "problem.not_an_admin",
+  insufficient_scope: "problem.insufficient_scope",
+  key_sign_in_off: "problem.key_sign_in_off",
+  sign_in_rate_limited: "problem.sign_in_rate_limited",
   // An answer to a challenge, with the attempts left (the enrolment page says its own words).
   webauthn_refused: "passkey.refusedAttempts",
 };
