@@ -98,7 +98,12 @@ export const PolicySchema = z.strictObject({
       max: z.int().min(1).max(50).default(5).describe("Trusted devices per user; the oldest is dropped."),
       operations: z
         // The console is never skipped: a device cookie is no second factor of the admin's.
-        .array(z.string().regex(OPERATION_NAME).refine((name) => name !== ADMIN_CONSOLE, "the admin console is never skipped"))
+        .array(
+          z
+            .string()
+            .regex(OPERATION_NAME)
+            .refine((name) => name !== ADMIN_CONSOLE, "the admin console is never skipped"),
+        )
         .default(["login"])
         .describe("The operations a trusted device skips; money movement is left out unless named here, and a bound operation is never skipped."),
     })

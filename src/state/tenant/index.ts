@@ -228,7 +228,9 @@ export class TenantState extends DurableObject<Env> {
   /** Counts an attempt in `bucket` (a row of `verify_attempts`), or refuses it when the last hour's reached `limit`. */
   private takeAttempt(bucket: string, limit: number, now: number): VerifyAttempt {
     this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
-    const counted = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket).one();
+    const counted = this.sql
+      .exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket)
+      .one();
     if (counted.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(counted.first, now) };
     const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, bucket).one();
     return { ok: true, id };
