@@ -26,14 +26,26 @@ export interface SessionEnv {
   };
 }
 
-/** Admin routes: who is calling and what they may do, set by `authenticateAdmin`. */
+/** Admin routes: who is calling and what they may do, set by `authenticateAdmin` (API) or `consoleAccess` (console). */
 export interface AdminEnv {
   Bindings: Env;
   Variables: AppEnv["Variables"] & {
     admin: {
-      /** `bootstrap` for the deployment's key, `key:<id>` for a tenant key; recorded in the audit trail. */
+      /** `bootstrap` for the deployment's key, `key:<id>` for a tenant key, `user:<userId>` for a portal admin; recorded in the audit trail. */
       actor: string;
       scopes: readonly AdminScope[];
     };
+  };
+}
+
+/** How a console admin signed in: through the portal (their session) or with a key (the console session's token). */
+export type ConsoleSignIn = { kind: "portal"; identity: Identity } | { kind: "key"; token: string; expiresAt: number };
+
+/** Admin console pages: the admin, the tenant's valid policy and how the admin signed in, set by `consoleAccess`. */
+export interface ConsoleEnv {
+  Bindings: Env;
+  Variables: AdminEnv["Variables"] & {
+    policy: Policy;
+    signIn: ConsoleSignIn;
   };
 }

@@ -9,6 +9,7 @@ import { adminApi } from "./api/admin-api";
 import { ADMIN_BASE, apiDescription, USER_BASE } from "./api/openapi";
 import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
+import { CONSOLE_BASE } from "./flows/console-access";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -16,6 +17,7 @@ import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage, waysOn } from "./pages/error-page";
 import { FAVICON_PATH, favicon } from "./pages/favicon";
+import { consolePages } from "./pages/console-routes";
 import { devOutbox } from "./pages/dev-outbox-routes";
 import { hostedPages } from "./pages/hosted-pages";
 import { requestText } from "./pages/i18n/language-choice";
@@ -38,6 +40,8 @@ app.use("*", resolveTenant());
 // The API's description is public, like any published API reference; everything else needs a key.
 app.route(ADMIN_BASE, apiDescription);
 app.route(ADMIN_BASE, adminApi);
+// The admin console's pages around the API, after it: see `console-routes.tsx`.
+app.route(CONSOLE_BASE, consolePages);
 app.route(USER_BASE, userApi);
 app.route("/__stepgate", hostedPages);
 app.route("/__stepgate", settingsPages);
@@ -79,7 +83,8 @@ app.onError(async (error, c) => {
 function wantsPage(request: Request): boolean {
   const { pathname } = new URL(request.url);
   if (!pathname.startsWith("/__stepgate/")) return requesterOf(request) !== "api";
-  const api = pathname.startsWith("/__stepgate/api/") || pathname.startsWith("/__stepgate/admin/");
+  // The admin API (`/admin/v1/`) answers problems; the console around it is pages.
+  const api = pathname.startsWith(`${USER_BASE}/`) || pathname.startsWith(`${ADMIN_BASE}/`);
   return !api && (request.headers.get("Accept") ?? "").includes("text/html");
 }
 

@@ -31,7 +31,7 @@ h1{font-size:1.35rem;margin:1.25rem 0 .5rem}
 a{color:var(--accent)}
 .card{background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:1.25rem;margin:1rem 0}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=text],input[type=tel],input[type=email]{width:100%;font:inherit;padding:.6rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
+input[type=text],input[type=tel],input[type=email],input[type=password]{width:100%;font:inherit;padding:.6rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
 input[autocomplete=one-time-code]{font-size:1.4rem;letter-spacing:.2em}
 ::placeholder{color:var(--muted);opacity:1}
 input[type=checkbox]{accent-color:var(--ring)}
