@@ -2,12 +2,17 @@
  * @module
  * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
  * enforcement, every factor offered (passkeys too), trusted devices, the built-in operations mapped to the
- * demo portal's routes, its money movement shown as the amounts and payees the user approves.
+ * demo portal's routes, its money movement shown as the amounts and payees the user approves; the
+ * portal's `security_admin` group runs the whole admin console, `support` looks after users.
  */
+import { ALL_SCOPES } from "../src/config/admins-schema";
 import type { PolicyInput } from "../src/config/policy-schema";
 import { BRAND, BRAND_COLOR, LOGO_PATH } from "./portal-layout";
 
 export const DEMO_TENANT_ID = "demo";
+/** The username that signs in to the demo portal as its security administrator, and its group. */
+export const DEMO_ADMIN = "admin";
+export const DEMO_ADMIN_GROUP = "security_admin";
 
 /** The demo portal's amount field, with the currency the form sends beside it. */
 const AMOUNT = {
@@ -39,6 +44,8 @@ export function demoPolicy(origin: string): PolicyInput {
     factors: { totp: { issuer: BRAND }, sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
     trustedDevices: { enabled: true },
+    // Sign in to the demo portal as `admin`, then open /__stepgate/admin/ (enrol a factor first, as every console admin must).
+    admins: { groups: { [DEMO_ADMIN_GROUP]: [...ALL_SCOPES], support: ["users:read", "users:write", "audit:read"] } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
       // Money movement is bound to the exact request (the default for these names); the user sees what they approve,
