@@ -41,7 +41,7 @@ app.use("*", resolveTenant());
 app.route(ADMIN_BASE, apiDescription);
 app.route(ADMIN_BASE, adminApi);
 // The admin console's pages around the API, after it: see `console-routes.tsx`.
-app.route(CONSOLE_BASE, consolePages);
+app.route(`${CONSOLE_BASE}/`, consolePages);
 app.route(USER_BASE, userApi);
 app.route("/__stepgate", hostedPages);
 app.route("/__stepgate", settingsPages);
