@@ -5,7 +5,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { ConsoleSignIn } from "../app-env";
-import type { AdminScope } from "../config/admins-schema";
+import { ALL_SCOPES, type AdminScope } from "../config/admins-schema";
 import { CONSOLE_SESSION_IDLE_MS } from "../state/tenant/console-sessions";
 import { ConsoleLayout } from "./console-layout";
 import type { PageKey } from "./i18n/catalogue";
@@ -41,7 +41,8 @@ export const ConsoleHomePage: FC<ConsoleHomePageProps> = ({ branding, text, acto
     <section class="card" aria-labelledby="scopes-heading">
       <h2 id="scopes-heading">{text.t("console.scopesHeading")}</h2>
       <ul id="scopes">
-        {scopes.map((scope) => (
+        {/* In one order for every admin, whatever order their key or groups list them in. */}
+        {ALL_SCOPES.filter((scope) => scopes.includes(scope)).map((scope) => (
           <li data-scope={scope}>{text.t(SCOPE_WORDS[scope])}</li>
         ))}
       </ul>
