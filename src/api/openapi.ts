@@ -8,11 +8,12 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { ADMIN_API_BASE } from "../flows/console-access";
 import { assetJson } from "../lib/asset-json";
 import { ProblemError } from "../lib/problem";
 import { answers } from "./route-declarations";
 
-export const ADMIN_BASE = "/__stepgate/admin/v1";
+export const ADMIN_BASE = ADMIN_API_BASE;
 export const USER_BASE = "/__stepgate/api";
 
 /** The document's asset, written by `npm run assets`. */

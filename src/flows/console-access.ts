@@ -27,6 +27,8 @@ import { reachState } from "../lib/reach-state";
 import { type LiveConsoleSession, tenantState } from "../state/tenant";
 
 export const CONSOLE_BASE = "/__stepgate/admin";
+/** The JSON admin API (bearer keys, problems) under the console's base; not the console's. */
+export const ADMIN_API_BASE = `${CONSOLE_BASE}/v1`;
 export const CONSOLE_SIGN_IN_PATH = `${CONSOLE_BASE}/sign-in`;
 
 /** `admin_console` as the gate's step-up reads an operation: no routes of its own, nothing shown, not bound to a request. */

@@ -10,11 +10,19 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
-import { ADMIN_BASE } from "../api/openapi";
 import type { ConsoleEnv } from "../app-env";
 import { ALL_SCOPES } from "../config/admins-schema";
 import { ADMIN_CONSOLE, type Policy } from "../config/policy-schema";
-import { bootstrapFingerprint, CONSOLE_BASE, CONSOLE_SIGN_IN_PATH, checkedConsoleForm, consoleAccess, consoleCsrf, csrfFailed } from "../flows/console-access";
+import {
+  ADMIN_API_BASE,
+  bootstrapFingerprint,
+  CONSOLE_BASE,
+  CONSOLE_SIGN_IN_PATH,
+  checkedConsoleForm,
+  consoleAccess,
+  consoleCsrf,
+  csrfFailed,
+} from "../flows/console-access";
 import { CONSOLE_FORM_COOKIE, CONSOLE_SESSION_COOKIE, consoleCookie } from "../gate/console-cookies";
 import { grantCookieName } from "../gate/grant";
 import { perIpBucket } from "../lib/client-ip";
@@ -119,7 +127,7 @@ function consoleOnly(middleware: MiddlewareHandler<ConsoleEnv>, except: string[]
   const skipped = new Set(except.map((path) => `${CONSOLE_BASE}${path}`));
   return async function consoleOnly(c, next) {
     const path = c.req.path;
-    if (path === ADMIN_BASE || path.startsWith(`${ADMIN_BASE}/`) || skipped.has(path)) return next();
+    if (path === ADMIN_API_BASE || path.startsWith(`${ADMIN_API_BASE}/`) || skipped.has(path)) return next();
     return middleware(c, next);
   };
 }
