@@ -90,7 +90,12 @@ export const TenantAuditEntry = z.object({
   at: z.string(),
   type: z.string(),
   user: z.string().nullable(),
-  actor: z.string().nullable().describe("Who acted: `bootstrap`, `key:<id>`, or null for the user themself."),
+  actor: z
+    .string()
+    .nullable()
+    .describe(
+      "Who acted: `bootstrap`, `key:<id>` (the API or a console session opened with that key), `user:<userId>` (a portal admin in the console), or null for the user themself.",
+    ),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
