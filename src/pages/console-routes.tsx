@@ -37,7 +37,7 @@ import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
 import { ConsoleHomePage } from "./console-home-page";
 import { ConsoleSignInPage } from "./console-sign-in-page";
-import { requestText } from "./i18n/language-choice";
+import { choosePageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { limitForm } from "./page-forms";
 
@@ -52,6 +52,8 @@ consolePages.use("*", consoleOnly(csrf()));
 consolePages.post("*", consoleOnly(limitForm));
 // Every console route but the sign-in form acts for a signed-in admin (`c.var.admin`).
 consolePages.use("*", consoleOnly(consoleAccess(), ["/sign-in"]));
+// The language menu's choice is kept for the console's next page, as on the hosted pages.
+consolePages.use("*", consoleOnly(consoleLanguage()));
 
 consolePages.get("/", async (c) => {
   const { policy, admin, signIn } = c.var;
@@ -129,6 +131,15 @@ function consoleOnly(middleware: MiddlewareHandler<ConsoleEnv>, except: string[]
     const path = c.req.path;
     if (path === ADMIN_API_BASE || path.startsWith(`${ADMIN_API_BASE}/`) || skipped.has(path)) return next();
     return middleware(c, next);
+  };
+}
+
+/** Chooses the page's language (keeping a menu choice); before the sign-in, from the tenant's languages alone. */
+function consoleLanguage(): MiddlewareHandler<ConsoleEnv> {
+  return async function consoleLanguage(c, next) {
+    const { tenant, signIn } = c.var;
+    if (tenant.status === "ok") choosePageLanguage(c, tenant.policy.branding, signIn?.kind === "portal" ? signIn.identity.locale : undefined);
+    await next();
   };
 }
 

@@ -191,6 +191,16 @@ describe("key sign-in to the admin console", () => {
     expect((await send(`${base}${HOME}`, { headers: browser })).status).toBe(401);
   });
 
+  it("keeps the language chosen in the menu for the console's next page", async () => {
+    const { base, session, open } = await aConsole();
+    const chosen = await send(`${base}${SIGN_IN}?lang=fr`, { headers: { ...browser, "Sec-Fetch-Site": "same-origin" } });
+    expect(await chosen.text()).toContain("<h1>Se connecter à la console d&#39;administration</h1>");
+    const language = setCookie(chosen, "__Host-stepgate-lang")!.pair;
+    const html = await (await open(`${await session(ADMIN_KEY)}; ${language}`)).text();
+    expect(html).toContain('<html lang="fr" dir="ltr">');
+    expect(html).toContain("<h1>Console d&#39;administration</h1>");
+  });
+
   it("never passes the console's cookies on to the portal", async () => {
     const { base, session } = await aConsole({ enabled: false });
     const cookie = await session(ADMIN_KEY);

@@ -68,14 +68,7 @@ export function chooseLanguage(c: Context, branding: Branding, claimed: string |
  */
 export function languageChoice(): MiddlewareHandler<SessionEnv> {
   return async function languageChoice(c, next) {
-    const { language, source } = chooseLanguage(c, c.var.policy.branding, c.var.identity.locale);
-    c.set("language", language);
-    // A `?lang=` in a link from another site shows this page in it, and is kept nowhere: another
-    // site must not choose the language the user's codes and warnings are sent in.
-    const linkedFromElsewhere = source === "menu" && !sameSiteNavigation(c);
-    if (source === "menu" && !linkedFromElsewhere) {
-      setCookie(c, LANGUAGE_COOKIE, language, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: LANGUAGE_COOKIE_MAX_AGE_SECONDS });
-    }
+    const { language, linkedFromElsewhere } = choosePageLanguage(c, c.var.policy.branding, c.var.identity.locale);
     // Alongside the page's own work, not before it; the page answers whether or not it is kept.
     const remembered = linkedFromElsewhere
       ? null
@@ -85,6 +78,24 @@ export function languageChoice(): MiddlewareHandler<SessionEnv> {
     await next();
     await remembered;
   };
+}
+
+/**
+ * Chooses the page's language into `c.var.language` and keeps a choice made in the language menu
+ * in a cookie, for the next page. `linkedFromElsewhere`: the choice came in a link from another
+ * site, which shows this page in it and is kept nowhere (another site must not choose the
+ * language a user's codes and warnings are sent in).
+ * @example
+ * const { language } = choosePageLanguage(c, policy.branding, undefined);
+ */
+export function choosePageLanguage(c: Context, branding: Branding, claimed: string | undefined): { language: Language; linkedFromElsewhere: boolean } {
+  const { language, source } = chooseLanguage(c, branding, claimed);
+  c.set("language", language);
+  const linkedFromElsewhere = source === "menu" && !sameSiteNavigation(c);
+  if (source === "menu" && !linkedFromElsewhere) {
+    setCookie(c, LANGUAGE_COOKIE, language, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: LANGUAGE_COOKIE_MAX_AGE_SECONDS });
+  }
+  return { language, linkedFromElsewhere };
 }
 
 /**
