@@ -53,6 +53,23 @@ describe("the demo portal behind stepgate", () => {
     expect(await home.text()).toContain("Signed in as <strong>alice</strong>");
   });
 
+  it("signs in the username admin as its security administrator, who enrols and then opens the whole console", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const browser = { Accept: "text/html" };
+    const admin = await signIn(base, "admin");
+    const first = await send(`${base}/__stepgate/admin/`, { headers: { ...browser, Cookie: admin } });
+    expect(first.status).toBe(303);
+    const challengeId = /^\/__stepgate\/enroll\?challenge=([\w-]+)$/.exec(first.headers.get("Location") ?? "")?.[1];
+    expect(challengeId).toBeDefined();
+    const { grant } = await enrollTotpViaApi(base, admin.replace(/^portal_session=/, ""), challengeId);
+    const page = await send(`${base}/__stepgate/admin/`, { headers: { ...browser, Cookie: `${admin}; __Host-stepgate-grant-admin_console=${grant}` } });
+    expect(page.status).toBe(200);
+    expect([...(await page.text()).matchAll(/data-scope=/g)]).toHaveLength(6);
+    // Anyone else is a portal user, not an admin.
+    const alice = await signIn(base, "alice");
+    expect((await send(`${base}/__stepgate/admin/`, { headers: { ...browser, Cookie: alice } })).status).toBe(403);
+  });
+
   it("lets an unenrolled user withdraw under optional enforcement, and the portal receives the form intact", async () => {
     const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
     const session = await signIn(base, "alice");
