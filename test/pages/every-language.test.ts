@@ -50,12 +50,14 @@ function decoded(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code, the codes and the scripts. */
+/** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code, the secret, the codes and the scripts. */
 function visibleText(html: string): string {
   const page = html
     .replace(/<nav class="languages"[\s\S]*?<\/nav>/, "")
     .replace(/<(style|script|svg|code)[\s\S]*?<\/\1>/g, "")
-    .replace(/<ol class="codes"[\s\S]*?<\/ol>/g, "");
+    .replace(/<ol class="codes"[\s\S]*?<\/ol>/g, "")
+    // The authenticator app's secret, in blocks of four random letters ("SAFE" is one now and then).
+    .replace(/<p class="secret"[\s\S]*?<\/p>/g, "");
   const attributes = [...page.matchAll(/\b(?:aria-label|placeholder|alt|title)="([^"]*)"/g)].map((m) => m[1]);
   let text = decoded(`${page.replace(/<[^>]+>/g, " ")} ${attributes.join(" ")}`);
   for (const allowed of ALLOWED) text = text.replaceAll(allowed, " ");
