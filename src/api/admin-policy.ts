@@ -5,27 +5,20 @@
  * policy that validates completely is ever stored; the write itself is a compare-and-swap in
  * the tenant's Durable Object, so two admins holding the same ETag cannot both win.
  */
-import { type Context, Hono, type Input, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import * as z from "zod";
 import type { AdminEnv } from "../app-env";
-import { carriedCredentials, misnamedSecretRefs, sealCredentials } from "../config/credentials";
-import { isDevelopment } from "../config/deployment";
-import { adoptPolicy } from "../config/policy-cache";
-import { type Policy, PolicySchema } from "../config/policy-schema";
-import { unsafeDestinations } from "../config/unsafe-destinations";
-import { textOverrideErrors } from "../pages/i18n/text-overrides";
-import { type FieldError, fieldErrors, validationProblem } from "../lib/json-body";
+import { PolicySchema } from "../config/policy-schema";
+import { crossFieldErrors, MAX_POLICY_BYTES, type PolicyWriter, type StoredWrite, storePolicy } from "../flows/policy-write";
+import { fieldErrors, validationProblem } from "../lib/json-body";
 import { mergePatch } from "../lib/merge-patch";
 import { ProblemError } from "../lib/problem";
-import { type PolicyWrite, tenantState } from "../state/tenant";
+import { tenantState } from "../state/tenant";
 import type { StoredPolicy } from "../state/tenant/policy-history";
 import { requestOrigin } from "../state/user/audit";
 import { requireScope } from "./admin-auth";
 import { HistoryQuery, PolicyVersion } from "./admin-schemas";
 import { answers, jsonBody, pageOf, queryOf } from "./route-declarations";
-
-/** A policy is configuration, not data: 64 KiB is far more than any real one needs. */
-export const MAX_POLICY_BYTES = 64 * 1024;
 
 /** Policy writes: the policy the write replaces, read once before the body (see `preconditions`). */
 type WriteEnv = AdminEnv & { Variables: { current: StoredPolicy | null } };
@@ -89,9 +82,9 @@ adminPolicy.put(
   jsonBody<typeof PolicySchema, WriteEnv, "/policy">(PolicySchema, {
     status: 422,
     maxBytes: MAX_POLICY_BYTES,
-    refuse: (issues, value, c) => validationProblem([...fieldErrors(issues), ...crossFieldErrors(c, value)], 422),
+    refuse: (issues, value, c) => validationProblem([...fieldErrors(issues), ...crossFieldErrors(c.env, c.var.tenant.tenantId, value)], 422),
   }),
-  async (c) => storePolicy(c, c.var.current, await c.req.json()),
+  async (c) => storedResponse(c, await storePolicy(c.env, c.var.tenant.tenantId, c.var.current, await c.req.json(), writer(c))),
 );
 
 adminPolicy.patch(
@@ -108,7 +101,7 @@ adminPolicy.patch(
     const current = c.var.current!;
     // The patch as sent (the declaration checked it is an object): a key the record schema would
     // drop (`__proto__`) must reach the merged policy's validation and be refused there.
-    return storePolicy(c, current, mergePatch(JSON.parse(current.text), await c.req.json()));
+    return storedResponse(c, await storePolicy(c.env, c.var.tenant.tenantId, current, mergePatch(JSON.parse(current.text), await c.req.json()), writer(c)));
   },
 );
 
@@ -125,56 +118,6 @@ function preconditions(method: "put" | "patch"): MiddlewareHandler<WriteEnv> {
     c.set("current", current);
     await next();
   };
-}
-
-/**
- * What the schema cannot see: secret names that are not the tenant's own, destinations a policy
- * may not name, wordings that are no catalogue's or lose its placeholders.
- */
-function crossFieldErrors<P extends string, I extends Input>(c: Context<WriteEnv, P, I>, candidate: unknown): FieldError[] {
-  return [
-    ...misnamedSecretRefs(c.var.tenant.tenantId, candidate),
-    ...unsafeDestinations(candidate, { development: isDevelopment(c.env) }),
-    ...textOverrideErrors(candidate),
-  ];
-}
-
-/**
- * Validates, seals plain credentials and stores `candidate` in place of `current`; 412 when
- * another write landed since `current` was read.
- */
-async function storePolicy<P extends string, I extends Input>(c: Context<WriteEnv, P, I>, current: StoredPolicy | null, candidate: unknown): Promise<Response> {
-  const { tenantId } = c.var.tenant;
-  const parsed = PolicySchema.safeParse(candidate);
-  const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
-  const rules = { development: isDevelopment(c.env) };
-  const errors = [
-    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error.issues)),
-    ...crossFieldErrors(c, candidate),
-  ];
-  if (!parsed.success || errors.length > 0) throw validationProblem(errors, 422);
-  const policy = withEnforcementDates(current?.text ?? null, await sealCredentials(c.env, tenantId, parsed.data), new Date());
-  // Stored with every default filled in, so what GET shows is exactly what is enforced.
-  const text = JSON.stringify(policy);
-  // Patches add up: the stored policy stays within what one PUT may send, so GET then PUT fits
-  // (and a version always fits the history's row).
-  const bytes = new TextEncoder().encode(text).length;
-  if (bytes > MAX_POLICY_BYTES) {
-    throw validationProblem([{ pointer: "#/", detail: `the policy would be ${bytes} bytes stored; a policy is at most ${MAX_POLICY_BYTES}` }], 422);
-  }
-  const written: PolicyWrite = await tenantState(c.env, tenantId).writePolicy({
-    expected: current ? { etag: current.etag } : { nothing: true },
-    text,
-    actor: c.var.admin.actor,
-    origin: requestOrigin(c.req.raw),
-  });
-  if (!written.ok) {
-    throw new ProblemError(412, "precondition_failed", "The policy changed while this write was made; GET it again and reapply your change.", {
-      etag: written.currentEtag,
-    });
-  }
-  adoptPolicy(tenantId, text, Date.now(), rules);
-  return c.body(text, written.created ? 201 : 200, { "Content-Type": "application/json", ETag: written.etag });
 }
 
 /**
@@ -199,28 +142,10 @@ function checkPreconditions(ifMatch: string | undefined, ifNoneMatch: string | u
   }
 }
 
-/**
- * Keeps the dates stepgate manages itself: when `enabled` or `enforcement` changes the change is
- * dated, and turning 2FA on again with `reenrollOnReenable` starts a new enrolment epoch.
- * Whatever the admin sent for these fields is ignored.
- */
-export function withEnforcementDates(currentText: string | null, next: Policy, now: Date): Policy {
-  const previous = currentText ? PolicySchema.safeParse(parsedOrNull(currentText)) : null;
-  const before = previous?.success ? previous.data : null;
-  const changed = !before || before.enabled !== next.enabled || before.enforcement !== next.enforcement;
-  const reenabled = before !== null && !before.enabled && next.enabled;
-  return {
-    ...next,
-    enforcementChangedAt: changed ? now.toISOString() : before.enforcementChangedAt,
-    enrollmentEpoch: reenabled && next.reenrollOnReenable ? now.getTime() : before?.enrollmentEpoch,
-  };
+function writer(c: Context<WriteEnv>): PolicyWriter {
+  return { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) };
 }
 
-function parsedOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // A stored policy that is not JSON has no dates worth keeping.
-    return null;
-  }
+function storedResponse(c: Context<WriteEnv>, stored: StoredWrite): Response {
+  return c.body(stored.text, stored.created ? 201 : 200, { "Content-Type": "application/json", ETag: stored.etag });
 }

@@ -5,9 +5,12 @@
  */
 import type { Child, FC } from "hono/jsx";
 import type { ConsoleSignIn } from "../app-env";
+import type { AdminScope } from "../config/admins-schema";
 import { CONSOLE_BASE } from "../flows/console-access";
+import type { ConsoleFrame } from "./console-frame";
+import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
-import { type Branding, Layout } from "./layout";
+import { Layout } from "./layout";
 
 /** The console's own rules: room for tables on a desk, one column on a phone. */
 const CONSOLE_CSS = `
@@ -19,52 +22,56 @@ nav.console a[aria-current]{font-weight:600}
 .who form{margin:0}
 `;
 
+/** A console section in the nav: shown to admins holding `scope` (every admin when it has none). */
+interface Section {
+  path: string;
+  label: PageKey;
+  scope?: AdminScope;
+}
+
 /** The console's sections, in the order the nav shows them. Pages add themselves here as they are built. */
-const SECTIONS = [{ path: `${CONSOLE_BASE}/`, label: "console.overview" }] as const;
+const SECTIONS: readonly Section[] = [{ path: `${CONSOLE_BASE}/`, label: "console.overview" }];
 
 export interface ConsoleLayoutProps {
-  branding: Branding;
-  text: PageText;
+  frame: ConsoleFrame;
   title: string;
-  /** The section's path, marked as the current page in the nav. */
-  current: string;
-  actor: string;
-  signIn: ConsoleSignIn;
-  csrf: string;
   children?: Child;
 }
 
 /**
  * @example
- * <ConsoleLayout branding={policy.branding} text={text} title={text.t("console.title")} current="/__stepgate/admin/" … />
+ * <ConsoleLayout frame={frame} title={frame.text.t("console.title")}>…</ConsoleLayout>
  */
-export const ConsoleLayout: FC<ConsoleLayoutProps> = ({ branding, text, title, current, actor, signIn, csrf, children }) => (
-  <Layout branding={branding} text={text} title={title} css={CONSOLE_CSS}>
-    <nav class="console" aria-label={text.t("console.sections")}>
-      <ul>
-        {SECTIONS.map((section) => (
-          <li>
-            <a href={section.path} aria-current={section.path === current ? "page" : undefined}>
-              {text.t(section.label)}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-    <div class="card who">
-      <p id="signed-in-as">
-        <SignedInAs text={text} actor={actor} signIn={signIn} />
-      </p>
-      <form method="post" action={`${CONSOLE_BASE}/sign-out`}>
-        <input type="hidden" name="csrf" value={csrf} />
-        <button type="submit" class="secondary compact">
-          {text.t("console.signOut")}
-        </button>
-      </form>
-    </div>
-    {children}
-  </Layout>
-);
+export const ConsoleLayout: FC<ConsoleLayoutProps> = ({ frame, title, children }) => {
+  const { branding, text, current, actor, signIn, csrf, scopes } = frame;
+  return (
+    <Layout branding={branding} text={text} title={title} css={CONSOLE_CSS}>
+      <nav class="console" aria-label={text.t("console.sections")}>
+        <ul>
+          {SECTIONS.filter((section) => section.scope === undefined || scopes.includes(section.scope)).map((section) => (
+            <li>
+              <a href={section.path} aria-current={section.path === current ? "page" : undefined}>
+                {text.t(section.label)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div class="card who">
+        <p id="signed-in-as">
+          <SignedInAs text={text} actor={actor} signIn={signIn} />
+        </p>
+        <form method="post" action={`${CONSOLE_BASE}/sign-out`}>
+          <input type="hidden" name="csrf" value={csrf} />
+          <button type="submit" class="secondary compact">
+            {text.t("console.signOut")}
+          </button>
+        </form>
+      </div>
+      {children}
+    </Layout>
+  );
+};
 
 /** Who the console acts as: the portal user, the API key (by its id), or the bootstrap key. */
 const SignedInAs: FC<{ text: PageText; actor: string; signIn: ConsoleSignIn }> = ({ text, actor, signIn }) => {

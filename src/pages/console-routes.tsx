@@ -20,7 +20,6 @@ import {
   CONSOLE_SIGN_IN_PATH,
   checkedConsoleForm,
   consoleAccess,
-  consoleCsrf,
   csrfFailed,
 } from "../flows/console-access";
 import { CONSOLE_FORM_COOKIE, CONSOLE_SESSION_COOKIE, consoleCookie } from "../gate/console-cookies";
@@ -35,6 +34,7 @@ import { type ConsoleSessionOwner, tenantState, type VerifyAttempt } from "../st
 import { CONSOLE_SESSION_ABSOLUTE_MS } from "../state/tenant/console-sessions";
 import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
+import { consoleFrame } from "./console-frame";
 import { ConsoleHomePage } from "./console-home-page";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
@@ -55,21 +55,7 @@ consolePages.use("*", consoleOnly(consoleAccess(), ["/sign-in"]));
 // The language menu's choice is kept for the console's next page, as on the hosted pages.
 consolePages.use("*", consoleOnly(consoleLanguage()));
 
-consolePages.get("/", async (c) => {
-  const { policy, admin, signIn } = c.var;
-  return renderPage(
-    c,
-    <ConsoleHomePage
-      branding={policy.branding}
-      text={await requestText(c, policy, signIn.kind === "portal" ? signIn.identity.locale : undefined)}
-      actor={admin.actor}
-      scopes={admin.scopes}
-      signIn={signIn}
-      csrf={await consoleCsrf(c)}
-      current={HOME}
-    />,
-  );
-});
+consolePages.get("/", async (c) => renderPage(c, <ConsoleHomePage frame={await consoleFrame(c, HOME)} />));
 
 consolePages.get("/sign-in", async (c) => {
   const policy = keySignInPolicy(c);

@@ -41,7 +41,7 @@ const EXCEPTIONS: ReadonlyArray<readonly [string, string, string]> = [
   ["src/gate/challenge-response.tsx", "src/pages/step-up-required-page.tsx", "the page the gate answers a browser that must step up with"],
   ["src/gate/challenge-response.tsx", "src/pages/i18n/language-choice.ts", "the gate's step-up page speaks the language the hosted pages would choose"],
   [
-    "src/api/admin-policy.ts",
+    "src/flows/policy-write.ts",
     "src/pages/i18n/text-overrides.ts",
     "a tenant's wording (branding.text) is checked against the catalogue the hosted pages say it from",
   ],

@@ -276,4 +276,14 @@ export const ar: PageCatalogue = {
   "console.signIn.wrongKey": "هذا المفتاح غير صالح هنا. تحقّق منه وحاول مرة أخرى.",
   "console.signIn.portalAdmins": "يسجّل مسؤولو البوابة الدخول إلى البوابة ويفتحون وحدة التحكم من هناك.",
   "console.signedOut": "سجّلت الخروج من وحدة تحكم المسؤول.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

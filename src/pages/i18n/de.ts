@@ -266,4 +266,14 @@ export const de: PageCatalogue = {
   "console.signIn.wrongKey": "Dieser Schlüssel ist hier nicht gültig. Prüfen Sie ihn und versuchen Sie es erneut.",
   "console.signIn.portalAdmins": "Admins des Portals melden sich im Portal an und öffnen die Konsole von dort.",
   "console.signedOut": "Sie sind von der Admin-Konsole abgemeldet.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

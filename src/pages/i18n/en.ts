@@ -271,6 +271,16 @@ export const en = {
   "console.signIn.wrongKey": "That key is not valid here. Check it and try again.",
   "console.signIn.portalAdmins": "Portal admins sign in to the portal and open the console from there.",
   "console.signedOut": "You are signed out of the admin console.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 } as const satisfies Record<string, Message>;
 
 export type PageKey = keyof typeof en;

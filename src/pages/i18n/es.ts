@@ -270,4 +270,14 @@ export const es: PageCatalogue = {
   "console.signIn.wrongKey": "Esa clave no es válida aquí. Compruébela e inténtelo de nuevo.",
   "console.signIn.portalAdmins": "Los administradores del portal inician sesión en el portal y abren la consola desde allí.",
   "console.signedOut": "Ha cerrado la sesión de la consola de administración.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

@@ -276,4 +276,14 @@ export const fr: PageCatalogue = {
   "console.signIn.wrongKey": "Cette clé n'est pas valide ici. Vérifiez-la et réessayez.",
   "console.signIn.portalAdmins": "Les administrateurs du portail se connectent au portail et ouvrent la console depuis celui-ci.",
   "console.signedOut": "Vous êtes déconnecté de la console d'administration.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

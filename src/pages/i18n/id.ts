@@ -257,4 +257,14 @@ export const id: PageCatalogue = {
   "console.signIn.wrongKey": "Kunci itu tidak berlaku di sini. Periksa dan coba lagi.",
   "console.signIn.portalAdmins": "Admin portal masuk ke portal dan membuka konsol dari sana.",
   "console.signedOut": "Anda telah keluar dari konsol admin.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

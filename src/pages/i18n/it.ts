@@ -272,4 +272,14 @@ export const it: PageCatalogue = {
   "console.signIn.wrongKey": "Questa chiave non è valida qui. La controlli e riprovi.",
   "console.signIn.portalAdmins": "Gli amministratori del portale accedono al portale e aprono la console da lì.",
   "console.signedOut": "È uscito dalla console di amministrazione.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

@@ -258,4 +258,14 @@ export const ja: PageCatalogue = {
   "console.signIn.wrongKey": "このキーはここでは有効ではありません。確認してもう一度お試しください。",
   "console.signIn.portalAdmins": "ポータルの管理者はポータルにサインインし、そこからコンソールを開きます。",
   "console.signedOut": "管理コンソールからサインアウトしました。",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

@@ -272,4 +272,14 @@ export const pl: PageCatalogue = {
   "console.signIn.wrongKey": "Ten klucz jest tu nieważny. Sprawdź go i spróbuj ponownie.",
   "console.signIn.portalAdmins": "Administratorzy portalu logują się do portalu i stamtąd otwierają konsolę.",
   "console.signedOut": "Wylogowano z konsoli administracyjnej.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

@@ -270,4 +270,14 @@ export const ptBR: PageCatalogue = {
   "console.signIn.wrongKey": "Essa chave não é válida aqui. Confira e tente novamente.",
   "console.signIn.portalAdmins": "Administradores do portal entram no portal e abrem o console por lá.",
   "console.signedOut": "Você saiu do console de administração.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

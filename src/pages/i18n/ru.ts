@@ -274,4 +274,14 @@ export const ru: PageCatalogue = {
   "console.signIn.wrongKey": "Этот ключ здесь недействителен. Проверьте его и попробуйте снова.",
   "console.signIn.portalAdmins": "Администраторы портала входят в портал и открывают консоль оттуда.",
   "console.signedOut": "Вы вышли из консоли администратора.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

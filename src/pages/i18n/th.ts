@@ -253,4 +253,14 @@ export const th: PageCatalogue = {
   "console.signIn.wrongKey": "คีย์นี้ใช้ที่นี่ไม่ได้ โปรดตรวจสอบแล้วลองอีกครั้ง",
   "console.signIn.portalAdmins": "ผู้ดูแลพอร์ทัลลงชื่อเข้าใช้พอร์ทัลแล้วเปิดคอนโซลจากที่นั่น",
   "console.signedOut": "คุณออกจากคอนโซลผู้ดูแลแล้ว",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

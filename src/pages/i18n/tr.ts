@@ -259,4 +259,14 @@ export const tr: PageCatalogue = {
   "console.signIn.wrongKey": "Bu anahtar burada geçerli değil. Kontrol edip tekrar deneyin.",
   "console.signIn.portalAdmins": "Portal yöneticileri portala giriş yapar ve konsolu oradan açar.",
   "console.signedOut": "Yönetim konsolundan çıkış yaptınız.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

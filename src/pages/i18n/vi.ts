@@ -257,4 +257,14 @@ export const vi: PageCatalogue = {
   "console.signIn.wrongKey": "Khóa này không hợp lệ ở đây. Hãy kiểm tra và thử lại.",
   "console.signIn.portalAdmins": "Quản trị viên cổng thông tin đăng nhập vào cổng và mở bảng điều khiển từ đó.",
   "console.signedOut": "Bạn đã đăng xuất khỏi bảng điều khiển quản trị.",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };

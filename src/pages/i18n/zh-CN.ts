@@ -253,4 +253,14 @@ export const zhCN: PageCatalogue = {
   "console.signIn.wrongKey": "此密钥在此处无效。请检查后重试。",
   "console.signIn.portalAdmins": "门户管理员请先登录门户，再从门户打开控制台。",
   "console.signedOut": "您已退出管理控制台。",
+  // console users: start
+  // console users: end
+  // console settings: start
+  // console settings: end
+  // console activity and history: start
+  // console activity and history: end
+  // console api keys: start
+  // console api keys: end
+  // console shared: start
+  // console shared: end
 };
