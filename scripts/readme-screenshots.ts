@@ -1,14 +1,16 @@
 /**
  * The README's screenshots: the demo's withdrawal challenge on a 390 px phone, light and dark,
- * taken from `npm run dev` on its own state in headless Chromium (the browser suite's setup).
+ * and the admin console's security settings and users pages on a 1280 px screen, taken from
+ * `npm run dev` on its own state in headless Chromium (the browser suite's setup).
  *
- *   npx tsx scripts/readme-screenshots.ts   # writes docs/images/challenge-{light,dark}.png
+ *   npx tsx scripts/readme-screenshots.ts   # writes docs/images/challenge-{light,dark}.png, console-{settings,users}.png
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
-import { launchChromium } from "../test/browser/browser-support";
+import { launchChromium, signIn } from "../test/browser/browser-support";
+import { adminInConsole, CONSOLE } from "../test/browser/console-support";
 import { startDevServer } from "../test/browser/dev-server";
 
 const stateDir = mkdtempSync(join(tmpdir(), "stepgate-screenshots-"));
@@ -34,9 +36,19 @@ try {
     await page.screenshot({ path: `docs/images/challenge-${colorScheme}.png` });
     await context.close();
   }
+  // The console as the demo's security administrator sees it, after a few customers came by.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  for (const customer of ["alice", "bob", "carol", "dmitri", "emma"]) await signIn(server, page, customer);
+  await adminInConsole(server, page, "admin");
+  for (const section of ["settings", "users"]) {
+    await page.goto(`${server.base}${CONSOLE}/${section}`);
+    await page.screenshot({ path: `docs/images/console-${section}.png`, fullPage: section === "users" });
+  }
+  await context.close();
 } finally {
   await browser.close();
   await server.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }
-console.log("wrote docs/images/challenge-light.png, docs/images/challenge-dark.png");
+console.log("wrote docs/images/challenge-{light,dark}.png, docs/images/console-{settings,users}.png");
