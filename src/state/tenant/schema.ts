@@ -86,4 +86,7 @@ export const TENANT_MIGRATIONS: readonly string[] = [
      last_seen_at INTEGER NOT NULL
    );
    CREATE INDEX console_sessions_by_key ON console_sessions (key_id);`,
+  // When each user last came (0: not since this column was added), sortable like the other times.
+  `ALTER TABLE directory ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX directory_by_last_seen ON directory (last_seen_at, user_id);`,
 ];
