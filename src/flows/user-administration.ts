@@ -50,6 +50,14 @@ export async function userOverview(env: Env, tenant: TenantConfig, userId: strin
 }
 
 /**
+ * Whether stepgate has seen the user. The console checks before an unlock, a requirement or a
+ * device revocation (which would otherwise start a record for an id no one has used).
+ */
+export function userKnown(env: Env, tenantId: string, userId: string): Promise<boolean> {
+  return reachState(() => userState(env, tenantId, userId).isKnown());
+}
+
+/**
  * Removes every factor, backup code and trusted device of this one user (they enrol again);
  * `null` for a user stepgate has not seen, who is not added by trying.
  * @example

@@ -279,6 +279,11 @@ export class UserState extends DurableObject<Env> {
     return backupCodesLeft(this.sql);
   }
 
+  /** Whether stepgate has seen this user: the console acts on no one it could not show. */
+  async isKnown(): Promise<boolean> {
+    return known(this.sql);
+  }
+
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */
   async details(enrollmentEpoch?: number): Promise<UserDetails | null> {
     return details(this.context(), enrollmentEpoch);
