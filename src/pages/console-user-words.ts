@@ -3,6 +3,7 @@
  * How the console's users pages name a user's state in the page's language: enrolment status,
  * factors, the admin's requirement, and a time that may not have happened yet.
  */
+import { formatList } from "../lib/message-format";
 import type { DirectoryEntry } from "../state/tenant/views";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
@@ -24,7 +25,7 @@ export function requirementWord(text: PageText, required: boolean | null): strin
 export function factorsWord(text: PageText, factors: readonly string[]): string {
   if (factors.length === 0) return text.t("console.users.none");
   const names = factors.map((kind) => (FACTOR_NAMES[kind] ? text.t(FACTOR_NAMES[kind]!) : kind));
-  return new Intl.ListFormat(text.language, { style: "narrow", type: "conjunction" }).format(names);
+  return formatList(names, text.language);
 }
 
 /** An ISO time in the page's language and time zone, or "Not yet". */

@@ -5,6 +5,7 @@
  * sortable headers are links that keep the filters, paged by cursor.
  */
 import type { FC } from "hono/jsx";
+import { formatPercent } from "../lib/message-format";
 import type { DirectoryCounts, DirectoryEntry, DirectorySortColumn } from "../state/tenant/views";
 import type { ConsoleFrame } from "./console-frame";
 import { ConsoleLayout } from "./console-layout";
@@ -112,7 +113,6 @@ export const UsersPage: FC<UsersPageProps> = ({ frame, counts, listing, sort, re
 
 /** The counts by status, each a number and a share of all users, and a link to that status's users. */
 const Counts: FC<{ text: PageText; counts: DirectoryCounts }> = ({ text, counts }) => {
-  const percent = new Intl.NumberFormat(text.language, { style: "percent", maximumFractionDigits: 1 });
   const shown = [
     ["enrolled", counts.enrolled],
     ["pending", counts.pending],
@@ -130,7 +130,7 @@ const Counts: FC<{ text: PageText; counts: DirectoryCounts }> = ({ text, counts 
             <dd>
               {counts.total === 0
                 ? text.number(count)
-                : text.t("console.users.countShare", { count: text.number(count), share: percent.format(count / counts.total) })}
+                : text.t("console.users.countShare", { count: text.number(count), share: formatPercent(count / counts.total, text.language) })}
             </dd>
           </div>
         ))}

@@ -9,7 +9,7 @@ import type { PolicyInput } from "../../src/config/policy-schema";
 import { userState } from "../../src/state/user";
 import { LAST_SEEN_STEP_MS } from "../../src/state/user/identity";
 import { adminGet, usersSync } from "../support/admin";
-import { aSession, send } from "../support/builders";
+import { adminHeaders, aSession, send } from "../support/builders";
 import { aConsoleAdmin, type ConsoleAdmin } from "../support/console";
 import { enrollTotpViaApi, postJson } from "../support/step-up";
 
@@ -65,6 +65,22 @@ describe("the users page", () => {
     expect([count("enrolled"), count("pending"), count("not_enrolled"), count("all")]).toEqual(["1 (25%)", "1 (25%)", "2 (50%)", "4"]);
     // The admin API answers the same counts.
     expect(await adminGet(`${admin.base}/__stepgate/admin/v1/users/counts`)).toEqual({ total: 4, enrolled: 1, pending: 1, notEnrolled: 2 });
+  });
+
+  it("counts as the listing finds: factors from before a re-enrolment no longer count", async () => {
+    const admin = await aConsoleAdmin({ ...usersPolicy, reenrollOnReenable: true });
+    await fourUsers(admin);
+    for (const enabled of [false, true]) {
+      const policy = await send(`${admin.base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
+      const patched = await send(`${admin.base}/__stepgate/admin/v1/policy`, {
+        method: "PATCH",
+        headers: adminHeaders({ "If-Match": policy.headers.get("ETag")! }),
+        body: JSON.stringify({ enabled }),
+      });
+      expect(patched.status).toBe(200);
+    }
+    expect(await adminGet(`${admin.base}/__stepgate/admin/v1/users/counts`)).toEqual({ total: 4, enrolled: 0, pending: 1, notEnrolled: 3 });
+    expect(rowsOf(await admin.html("/users?status=not_enrolled"))).toEqual(["ann", "ben", "dan"]);
   });
 
   it("filters by status, factor, requirement and search, and keeps the filters in the sort links", async () => {

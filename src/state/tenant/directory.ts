@@ -1,8 +1,9 @@
 /**
  * @module
  * The tenant's user directory in its Durable Object: one row per user stepgate has seen, kept
- * up to date by each user's object when their enrolment status changes (never per request or
- * per verification), queried with filters, prefix search, sorting and keyset pagination.
+ * up to date by each user's object when their enrolment status changes or their last visit is
+ * a quarter hour old (never per request or per verification), queried with filters, prefix
+ * search, sorting and keyset pagination, and counted by status.
  *
  * Keyset (not offset) pagination: a page is `WHERE (sort, user_id) > (last seen)` on an index,
  * so page 2,000 costs what page 1 does, and rows added meanwhile are neither skipped nor shown
@@ -47,7 +48,7 @@ const TOP = "\u{10FFFF}";
 
 /**
  * Enrolled, in SQL (its `?` is the re-enrolment epoch): has factors, first enrolled since the
- * epoch (older factors no longer count). The listing, its filters and the counts judge alike.
+ * epoch (older factors no longer count). `countDirectory` counts by the same rule on an index.
  */
 const ENROLLED = "(factors <> '' AND enrolled_at >= ?)";
 
@@ -127,16 +128,24 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
 /**
  * How many users the directory holds, and how many of them are enrolled, pending and not
  * enrolled, as the `status` filter of {@link queryDirectory} finds them.
+ *
+ * Counted on indexes, not by reading every row (at 100,000 users a scan costs the console's
+ * users page its 50 ms): a row has factors exactly when it has an `enrolled_at` (both come from
+ * the user's active factors), so "has factors, enrolled since the epoch" is the index range
+ * `enrolled_at >= max(epoch, 1)`, and a pending enrolment is the short range `pending_until > now`.
  * @example
  * countDirectory(sql, Date.now(), policy.enrollmentEpoch ?? 0) // { total: 3, enrolled: 1, pending: 0, notEnrolled: 2 }
  */
 export function countDirectory(sql: SqlStorage, now: number, epoch = 0): DirectoryCounts {
+  const since = Math.max(epoch, 1);
   const { total, enrolled, pending } = sql
     .exec<{ total: number; enrolled: number; pending: number }>(
-      `SELECT count(*) AS total, coalesce(sum(${ENROLLED}), 0) AS enrolled, coalesce(sum(NOT ${ENROLLED} AND pending_until > ?), 0) AS pending FROM directory`,
-      epoch,
-      epoch,
+      `SELECT (SELECT count(*) FROM directory) AS total,
+         (SELECT count(*) FROM directory WHERE enrolled_at >= ?) AS enrolled,
+         (SELECT count(*) FROM directory WHERE pending_until > ? AND enrolled_at < ?) AS pending`,
+      since,
       now,
+      since,
     )
     .one();
   return { total, enrolled, pending, notEnrolled: total - enrolled - pending };
