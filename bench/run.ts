@@ -165,6 +165,33 @@ async function openChallenges(base: string, users: EnrolledUser[]): Promise<Prep
   });
 }
 
+/**
+ * A console session for the bench's admin, opened at the key sign-in form as a browser does:
+ * the form's CSRF token and nonce cookie, then the bootstrap key posted from the same origin.
+ * Returns the session's `Cookie` pair.
+ */
+async function consoleSession(base: string): Promise<string> {
+  const form = await fetch(`${base}/__stepgate/admin/sign-in`);
+  const nonce = form.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith("__Host-stepgate-console-form="))
+    ?.split(";")[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!nonce || !csrf) throw new Error(`the console's sign-in form failed: ${form.status}`);
+  const signedIn = await fetch(`${base}/__stepgate/admin/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Cookie: nonce, Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrf, key: ADMIN_KEY }).toString(),
+  });
+  const session = signedIn.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith("__Host-stepgate-console="))
+    ?.split(";")[0];
+  if (signedIn.status !== 303 || !session) throw new Error(`signing in to the console failed: ${signedIn.status} ${await signedIn.text()}`);
+  return session;
+}
+
 /** The code of the next time step: later than the one the enrolment used, within the allowed skew. */
 const nextCode = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + 30_000 });
 
@@ -472,6 +499,23 @@ async function main(): Promise<void> {
       calls: directoryCalls,
       target: "p99 ≤ 50 ms",
       met: directory.p99 <= 50 && directory.errors === 0,
+    });
+    // The same directory as the console's HTML page: the counts by status over every user, a
+    // page of 50, the table rendered, for an admin signed in with the key form.
+    const usersPage = async (base: string): Promise<Load> => ({
+      path: "/__stepgate/admin/users?status=enrolled&sort=-last_seen_at",
+      headers: { Cookie: await consoleSession(base), Accept: "text/html" },
+    });
+    const page = await measure(stepgateUrl!, await usersPage(stepgateUrl!), 1);
+    const pageCalls = await callsPerRequest(countingUrl!, await usersPage(countingUrl!));
+    rows.push({
+      scenario: `5b. console users page (HTML), ${DIRECTORY_USERS.toLocaleString("en")} users, one at a time`,
+      stepgate: page,
+      bare: null,
+      ratio: null,
+      calls: pageCalls,
+      target: "p99 ≤ 50 ms",
+      met: page.p99 <= 50 && page.errors === 0,
     });
   }
 

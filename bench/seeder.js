@@ -19,6 +19,7 @@ export default {
             lockedUntil: 0,
             enrolledAt: j % 3 === 0 ? null : now - j * 1000,
             firstSeenAt: now - j * 1000,
+            lastSeenAt: now - ((j * 7919) % count) * 1000,
             version: 1,
           }),
         );

@@ -18,6 +18,7 @@ export {
   type DirectorySortColumn,
   DirectoryQuery,
   DirectoryEntry,
+  DirectoryCounts,
   AuditQuery,
   TenantAuditEntry,
   PolicyChange,

@@ -1,25 +1,30 @@
 /**
  * @module
- * The tenant's users for admins: the directory (`GET /users`, from the tenant's object) and one
- * user's details and actions (from the user's own object): reset, unlock, per-user requirement,
- * revoking a trusted device. After each action the user's object sends its new status and audit
- * entries to the tenant's at once, so the admin sees the change in the directory and audit.
+ * The tenant's users for admins: the directory (`GET /users`) and its counts by status (from the
+ * tenant's object), and one user's details and actions (from the user's own object): reset,
+ * unlock, per-user requirement, revoking a trusted device. The rules, the audit and the sync
+ * after each action are the console's too: `flows/user-administration.ts`, `flows/user-directory.ts`.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import * as z from "zod";
 import type { AdminEnv } from "../app-env";
-import { syncSoon } from "../flows/user-outcomes";
+import { resetUser, revokeUserDevice, setUserRequirement, unlockUser, userOverview } from "../flows/user-administration";
+import { directoryCounts, directoryPage } from "../flows/user-directory";
 import { ProblemError } from "../lib/problem";
-import { reachState } from "../lib/reach-state";
-import { tenantState } from "../state/tenant";
-import { type UserDetails, userState } from "../state/user";
-import { type AuditEntry, requestOrigin } from "../state/user/audit";
+import { requestOrigin } from "../state/user/audit";
 import { requireScope } from "./admin-auth";
-import { DirectoryEntry, DirectoryQuery, RequirementBody, RequirementResult, ResetResult, UnlockResult, UserDetailsView, UserId } from "./admin-schemas";
+import {
+  DirectoryCounts,
+  DirectoryEntry,
+  DirectoryQuery,
+  RequirementBody,
+  RequirementResult,
+  ResetResult,
+  UnlockResult,
+  UserDetailsView,
+  UserId,
+} from "./admin-schemas";
 import { answers, jsonBody, pageOf, paramsOf, queryOf } from "./route-declarations";
-
-/** Recent audit entries shown with a user's details; the full trail is `GET /audit?user=`. */
-const RECENT_ACTIVITY = 20;
 
 export const adminUsers = new Hono<AdminEnv>();
 
@@ -32,13 +37,17 @@ adminUsers.get(
   answers("The user directory", [200, "A page of users", pageOf("users", DirectoryEntry)]),
   queryOf(DirectoryQuery),
   async (c) => {
-    const query = c.req.valid("query");
-    const page = await reachState(
-      () =>
-        tenantState(c.env, c.var.tenant.tenantId).directory(query, enrollmentEpochOf(c)) as Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }>,
-    );
+    const page = await directoryPage(c.env, c.var.tenant, c.req.valid("query"));
     return c.json({ users: page.entries, nextCursor: page.nextCursor });
   },
+);
+
+// Before `/users/:id`, which would take `counts` for a user id.
+adminUsers.get(
+  "/users/counts",
+  requireScope("users:read"),
+  answers("How many users are enrolled, pending and not enrolled", [200, "The counts", DirectoryCounts]),
+  async (c) => c.json(await directoryCounts(c.env, c.var.tenant)),
 );
 
 adminUsers.get(
@@ -47,16 +56,9 @@ adminUsers.get(
   answers("One user: status, factors, devices, recent activity", [200, "The user", UserDetailsView], { problems: [404] }),
   paramsOf(UserParam),
   async (c) => {
-    const userId = c.req.valid("param").id;
-    const user = userState(c.env, c.var.tenant.tenantId, userId);
-    const details = await reachState<UserDetails | null>(() => user.details(enrollmentEpochOf(c)));
-    if (!details) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
-    await syncSoon(user);
-    const [entry, recent] = await Promise.all([
-      reachState(() => tenantState(c.env, c.var.tenant.tenantId).directoryEntry(userId) as Promise<DirectoryEntry | null>),
-      reachState<AuditEntry[]>(() => user.audit(RECENT_ACTIVITY, null)),
-    ]);
-    return c.json({ ...entry, ...details, recentActivity: recent });
+    const user = await userOverview(c.env, c.var.tenant, c.req.valid("param").id);
+    if (!user) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user.");
+    return c.json({ ...user.entry, ...user.details, recentActivity: user.recentActivity });
   },
 );
 
@@ -67,20 +69,15 @@ adminUsers.post(
   paramsOf(UserParam),
   async (c) => {
     const userId = c.req.valid("param").id;
-    const user = userState(c.env, c.var.tenant.tenantId, userId);
-    const reset = await reachState<{ factorsRemoved: number } | null>(() => user.reset(requestOrigin(c.req.raw), c.var.admin.actor));
+    const reset = await resetUser(c.env, c.var.tenant.tenantId, userId, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
     if (!reset) throw new ProblemError(404, "user_not_found", "stepgate has not seen this user; there is nothing to reset.");
-    const { factorsRemoved } = reset;
-    await syncSoon(user);
-    return c.json({ userId, reset: true, factorsRemoved });
+    return c.json({ userId, reset: true, factorsRemoved: reset.factorsRemoved });
   },
 );
 
 adminUsers.post("/users/:id/unlock", requireScope("users:write"), answers("End a lockout", [200, "Unlocked", UnlockResult]), paramsOf(UserParam), async (c) => {
   const userId = c.req.valid("param").id;
-  const user = userState(c.env, c.var.tenant.tenantId, userId);
-  const { wasLocked } = await reachState<{ wasLocked: boolean }>(() => user.unlock(requestOrigin(c.req.raw), c.var.admin.actor));
-  await syncSoon(user);
+  const { wasLocked } = await unlockUser(c.env, c.var.tenant.tenantId, userId, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
   return c.json({ userId, unlocked: true, wasLocked });
 });
 
@@ -93,9 +90,7 @@ adminUsers.put(
   async (c) => {
     const userId = c.req.valid("param").id;
     const { required } = c.req.valid("json");
-    const user = userState(c.env, c.var.tenant.tenantId, userId);
-    await reachState(() => user.setRequirement(required, requestOrigin(c.req.raw), c.var.admin.actor));
-    await syncSoon(user);
+    await setUserRequirement(c.env, c.var.tenant.tenantId, userId, required, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
     return c.json({ userId, required });
   },
 );
@@ -106,18 +101,9 @@ adminUsers.delete(
   answers("Stop trusting one of the user's devices", [204, "Revoked"], { problems: [404] }),
   paramsOf(UserParam.extend({ deviceId: z.string() })),
   async (c) => {
-    const user = userState(c.env, c.var.tenant.tenantId, c.req.valid("param").id);
-    const removed = await reachState<boolean>(() => user.revokeDevice(c.req.param("deviceId"), requestOrigin(c.req.raw), c.var.admin.actor));
+    const act = { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) };
+    const removed = await revokeUserDevice(c.env, c.var.tenant.tenantId, c.req.valid("param").id, c.req.param("deviceId"), act);
     if (!removed) throw new ProblemError(404, "device_not_found", "No trusted device with this id.");
-    await syncSoon(user);
     return c.body(null, 204);
   },
 );
-
-/**
- * The tenant's re-enrolment epoch (0: none). Factors enrolled before it no longer count, even
- * for users whose own object has not dropped them yet (it does at their next visit).
- */
-function enrollmentEpochOf(c: Context<AdminEnv>): number {
-  return c.var.tenant.status === "ok" ? (c.var.tenant.policy.enrollmentEpoch ?? 0) : 0;
-}

@@ -7,7 +7,7 @@
  */
 import { base64url, fromBase64url } from "./encoding";
 
-export const DIRECTORY_SORT_COLUMNS = ["user_id", "email", "updated_at", "enrolled_at", "first_seen_at"] as const;
+export const DIRECTORY_SORT_COLUMNS = ["user_id", "email", "updated_at", "enrolled_at", "first_seen_at", "last_seen_at"] as const;
 export type DirectorySortColumn = (typeof DIRECTORY_SORT_COLUMNS)[number];
 
 export interface DirectoryCursor {
@@ -15,7 +15,7 @@ export interface DirectoryCursor {
   userId: string;
 }
 
-const NUMERIC: ReadonlySet<DirectorySortColumn> = new Set(["updated_at", "enrolled_at", "first_seen_at"]);
+const NUMERIC: ReadonlySet<DirectorySortColumn> = new Set(["updated_at", "enrolled_at", "first_seen_at", "last_seen_at"]);
 
 export function encodeDirectoryCursor(column: DirectorySortColumn, descending: boolean, after: DirectoryCursor): string {
   return base64url(new TextEncoder().encode(JSON.stringify([column, descending, after.value, after.userId])));

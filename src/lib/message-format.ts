@@ -20,9 +20,10 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 /** Intl's formatters are costly to build: one per language and kind, kept for the isolate's life. */
-const formatters = new Map<string, Intl.PluralRules | Intl.NumberFormat>();
+type Formatter = Intl.PluralRules | Intl.NumberFormat | Intl.ListFormat | Intl.DateTimeFormat;
+const formatters = new Map<string, Formatter>();
 
-function formatter<T extends Intl.PluralRules | Intl.NumberFormat>(key: string, make: () => T): T {
+function formatter<T extends Formatter>(key: string, make: () => T): T {
   let made = formatters.get(key) as T | undefined;
   if (!made) {
     made = make();
@@ -51,6 +52,23 @@ export function pluralForm(message: Message, language: string, params: MessagePa
 /** `value` as `language` writes numbers: `1234` → `1,234` (en), `1.234` (de), `١٬٢٣٤` (ar). */
 export function formatNumber(value: number, language: string): string {
   return formatter(`number|${language}`, () => new Intl.NumberFormat(language)).format(value);
+}
+
+/** A share of a whole (`0.25`) as `language` writes a percentage: `25%` (en), `25 %` (de), `%25` (tr). */
+export function formatPercent(share: number, language: string): string {
+  return formatter(`percent|${language}`, () => new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 })).format(share);
+}
+
+/** Items as a list in `language`: `A, B, C` (en), `A, B und C` (de), `A、B、C` (ja). */
+export function formatList(items: readonly string[], language: string): string {
+  return formatter(`list|${language}`, () => new Intl.ListFormat(language, { style: "narrow", type: "conjunction" })).format(items);
+}
+
+/** An ISO 8601 time as a date and time of day in `language`, in `timeZone`: `Nov 2, 2026, 2:00 PM`. */
+export function formatDateTime(iso: string, language: string, timeZone: string): string {
+  return formatter(`dateTime|${language}|${timeZone}`, () => new Intl.DateTimeFormat(language, { timeZone, dateStyle: "medium", timeStyle: "short" })).format(
+    new Date(iso),
+  );
 }
 
 /**

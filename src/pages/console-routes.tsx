@@ -37,6 +37,7 @@ import { requestOrigin } from "../state/user/audit";
 import { consoleFrame } from "./console-frame";
 import { ConsoleHomePage } from "./console-home-page";
 import { ConsoleSignInPage } from "./console-sign-in-page";
+import { consoleUsers } from "./console-users-routes";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { limitForm } from "./page-forms";
@@ -106,6 +107,8 @@ consolePages.post("/sign-out", async (c) => {
   deleteCookie(c, grantCookieName(ADMIN_CONSOLE), { path: "/", secure: true });
   return c.redirect(policy.branding.portalUrl ?? "/", 303);
 });
+
+consolePages.route("/users", consoleUsers);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

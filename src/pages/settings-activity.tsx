@@ -85,13 +85,17 @@ function placeOf(text: PageText, entry: AuditEntry): Child | null {
  * @example
  * <Activity text={text} entries={await user.signInActivity(10)} />
  */
-export const Activity: FC<{ text: PageText; entries: AuditEntry[] }> = ({ text, entries }) => (
+export const Activity: FC<{ text: PageText; entries: AuditEntry[]; describe?: (text: PageText, entry: AuditEntry) => Child }> = ({
+  text,
+  entries,
+  describe = activityEvent,
+}) => (
   <ul class="log" id="activity">
     {entries.map((entry) => {
       const place = placeOf(text, entry);
       return (
         <li>
-          {activityEvent(text, entry)}
+          {describe(text, entry)}
           <span class="muted">
             {place ? <> · {place}</> : null} · <time datetime={entry.at}>{text.dateTime(entry.at)}</time>
           </span>

@@ -38,7 +38,7 @@ export interface SettingsPageProps {
 /** The name a device was given when trusted (`deviceName`: "Chrome on Android"), in the page's language. */
 const DEVICE_NAME = /^(Edge|Firefox|Chrome|Safari|Browser) on (Android|iOS|Windows|macOS|Linux|an unknown system)$/;
 
-function deviceLabel(text: PageText, name: string): string {
+export function deviceLabel(text: PageText, name: string): string {
   const [, browser, system] = DEVICE_NAME.exec(name) ?? [];
   if (!browser || !system) return name;
   return text.t("settings.device", {

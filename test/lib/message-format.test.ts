@@ -1,6 +1,15 @@
 /** Filling in catalogue messages: placeholders, plural forms by Intl, numbers, tenant wordings. */
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatMessage, messageParts, overridden, placeholdersOf } from "../../src/lib/message-format";
+import {
+  formatDateTime,
+  formatDuration,
+  formatList,
+  formatMessage,
+  formatPercent,
+  messageParts,
+  overridden,
+  placeholdersOf,
+} from "../../src/lib/message-format";
 
 const attempts = { one: "{count} attempt left", other: "{count} attempts left" };
 
@@ -24,6 +33,17 @@ describe("formatMessage", () => {
     expect(formatDuration(5, "minute", "en")).toBe("5 minutes");
     expect(formatDuration(5, "minute", "en", "short")).toBe("5 min");
     expect(formatDuration(5, "minute", "pl")).toBe("5 minut");
+  });
+});
+
+describe("shares, lists and times", () => {
+  it("writes each as the language does, in the time zone asked for", () => {
+    // ICU's spaces (narrow, no-break) vary by version; the words and digits do not.
+    const spaced = (text: string) => text.replace(/\s/gu, " ");
+    expect([formatPercent(0.25, "en"), spaced(formatPercent(1 / 3, "de"))]).toEqual(["25%", "33,3 %"]);
+    expect([formatList(["A", "B", "C"], "en"), formatList(["A", "B"], "de")]).toEqual(["A, B, C", "A und B"]);
+    expect(spaced(formatDateTime("2026-11-02T14:00:00Z", "en", "UTC"))).toBe("Nov 2, 2026, 2:00 PM");
+    expect(spaced(formatDateTime("2026-11-02T14:00:00Z", "en", "Asia/Tokyo"))).toBe("Nov 2, 2026, 11:00 PM");
   });
 });
 

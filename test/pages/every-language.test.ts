@@ -1,8 +1,8 @@
 /**
- * Every hosted page, in every state a user meets it, the gate's step-up page, the error pages
- * and the code messages, rendered through the worker in each language: each says it is in that
- * language, and none has English left in it (beyond brand names, codes and what the tenant or
- * the user wrote).
+ * Every hosted page, in every state a user meets it, the gate's step-up page, the error pages,
+ * the admin console's pages and the code messages, rendered through the worker in each
+ * language: each says it is in that language, and none has English left in it (beyond brand
+ * names, codes and what the tenant or the user wrote).
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,9 @@ import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
-import { challengeFor, enrollTotpViaApi, sessionHeaders } from "../support/step-up";
+import { challengeFor, enrollTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
+import { aTenantKey, usersSync } from "../support/admin";
+import { aConsoleAdmin, signedIn } from "../support/console";
 import { fromBase64url } from "../../src/lib/encoding";
 import { totpCode, wrongCode } from "../support/totp";
 
@@ -277,6 +279,49 @@ async function ceremonyOf(html: string, origin: string) {
   return { challenge: fromBase64url(options.challenge), origin, rpId: options.rp?.id ?? options.rpId! };
 }
 
+/**
+ * An admin's way through the console in `language` (kept in the language cookie): the users
+ * page (with users, filtered to none, a refused filter), a user's page (factors, a trusted
+ * device, a lockout, their activity, a notice), the reset confirmation, the requirement form
+ * refused, a user not found, and a user's page for an admin who may only read.
+ */
+async function consoleJourney(language: Language): Promise<Array<[string, Response, string]>> {
+  const admin = await aConsoleAdmin({
+    branding: { name: TENANT },
+    operations: { login: { routes: ["* /*"], maxAge: 3600 } },
+    trustedDevices: { enabled: true, days: 30, max: 5 },
+    lockout: { maxAttempts: 2, windowSeconds: 900, lockSeconds: 900 },
+  });
+  const ann = await aSession({ sub: "ann", email: "ann@acme.test" });
+  expect((await send(`${admin.base}/echo/home`, { headers: { Cookie: `portal_session=${ann}` } })).status).toBe(200);
+  const { backupCodes } = await enrollTotpViaApi(admin.base, ann);
+  const challenge = await challengeFor(`${admin.base}/echo/home`, ann, {});
+  await postJson(`${admin.base}/__stepgate/api/challenges/${challenge}/verify`, ann, { factor: "backup_code", code: backupCodes[0], trustDevice: true });
+  const locking = await challengeFor(`${admin.base}/echo/home`, ann, {});
+  for (let i = 0; i < 2; i++) await verify(admin.base, ann, locking, "totp", "000000");
+  await send(`${admin.base}/echo/home`, { headers: { Cookie: `portal_session=${await aSession({ sub: "ben" })}` } });
+  await usersSync(admin.tenantId, "ann", "ben");
+  await admin.post("/users/ann/requirement", { required: "require" });
+
+  const chosen = (cookie: string) => ({ Cookie: `${cookie}; __Host-stepgate-lang=${language}` });
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, response: Response) => {
+    pages.push([name, response, await response.text()]);
+  };
+  const page = (path: string) => admin.get(path, chosen(admin.cookie));
+  await keep("console: users", await page("/users"));
+  await keep("console: users, none match", await page("/users?status=pending"));
+  await keep("console: users, a refused filter", await page("/users?status=gone&cursor=x"));
+  await keep("console: a user", await page("/users/ann?done=requirement"));
+  await keep("console: a user, reset", await page("/users/ben?done=reset"));
+  await keep("console: reset, confirm", await page("/users/ann/reset"));
+  await keep("console: requirement refused", await admin.post("/users/ann/requirement", { required: "maybe" }, chosen(admin.cookie)));
+  await keep("console: user not found", await page("/users/ghost"));
+  const reader = await signedIn(admin.base, admin.tenantId, (await aTenantKey(admin.base, ["users:read"])).key);
+  await keep("console: a user, read only", await reader.get("/users/ann", chosen(reader.cookie)));
+  return pages;
+}
+
 /** A journey walks some 40 pages; on a loaded machine that outlasts the default test timeout. */
 const JOURNEY_TIMEOUT_MS = 60_000;
 
@@ -298,6 +343,24 @@ describe("every page in every language", () => {
     },
     JOURNEY_TIMEOUT_MS,
   );
+
+  it.each(LANGUAGES.filter((language) => language !== "en" && PAGE_TEXT[language]))(
+    "leaves no English on an admin console page in %s",
+    async (language) => {
+      const found: string[] = [];
+      for (const [name, response, html] of await consoleJourney(language)) {
+        expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
+        expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
+        for (const english of englishIn(visibleText(html))) found.push(`${name}: ${english}`);
+      }
+      expect(found).toEqual([]);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
+
+  it("finds the English it looks for on the admin console's pages in English", async () => {
+    for (const [name, , html] of await consoleJourney("en")) expect(englishIn(visibleText(html)).length, name).toBeGreaterThan(0);
+  });
 
   it(
     "finds the English it looks for (the same journey in English)",

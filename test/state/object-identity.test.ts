@@ -128,6 +128,7 @@ describe("the tenant's object", () => {
       lockedUntil: 0,
       enrolledAt: null,
       firstSeenAt: Date.now(),
+      lastSeenAt: null,
       version: 1,
     };
     expect(await failure(() => tenant.updateDirectory("", row))).toMatch(/refuses records for tenant ""/);
@@ -152,6 +153,7 @@ describe("the tenant's object", () => {
       lockedUntil: 0,
       enrolledAt: null,
       firstSeenAt: Date.now(),
+      lastSeenAt: null,
       version: 3,
     };
     expect(await tenant.updateDirectory(tenantId, row)).toBe(3);

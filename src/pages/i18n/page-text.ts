@@ -7,7 +7,7 @@
 import type { Child } from "hono/jsx";
 import { type Language, textDirection } from "../../config/languages";
 import { operationLabel, type TextOverrides } from "../../factors/messages";
-import { formatDuration, formatMessage, formatNumber, type MessageParams, messageParts, overridden } from "../../lib/message-format";
+import { formatDateTime, formatDuration, formatMessage, formatNumber, type MessageParams, messageParts, overridden } from "../../lib/message-format";
 import { type PageCatalogue, type PageKey, pageCatalogue } from "./catalogue";
 
 /** One entry of the language menu: a link to the same page in another language. */
@@ -72,7 +72,7 @@ export function pageText(language: Language, options: PageTextOptions = {}): Pag
     },
     number: (value) => formatNumber(value, language),
     wait: (seconds) => (seconds <= 120 ? formatDuration(seconds, "second", language) : formatDuration(Math.ceil(seconds / 60), "minute", language)),
-    dateTime: (iso) => new Intl.DateTimeFormat(language, { timeZone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+    dateTime: (iso) => formatDateTime(iso, language, timeZone),
     zoneName: () => {
       const named = new Intl.DateTimeFormat(language, { timeZone, timeZoneName: "long" }).formatToParts(new Date());
       return `${named.find((part) => part.type === "timeZoneName")?.value ?? timeZone} (${timeZone})`;

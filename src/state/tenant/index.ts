@@ -7,7 +7,7 @@
  * functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "./views";
+import type { AdminScope, ApiKeyView, AuditQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "./views";
 import { kvKeys } from "../../config/kv-keys";
 import { policyChanges } from "../../config/policy-diff";
 import { sha256Hex } from "../../lib/crypto";
@@ -22,7 +22,7 @@ import {
 } from "./console-sessions";
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
-import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
+import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
 import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
@@ -194,6 +194,11 @@ export class TenantState extends DurableObject<Env> {
   /** A page of the directory; factors enrolled before `epoch` (the re-enrolment epoch) do not count. */
   async directory(query: DirectoryQuery, epoch = 0): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
     return queryDirectory(this.sql, query, Date.now(), epoch);
+  }
+
+  /** How many users are enrolled, pending and not enrolled; factors enrolled before `epoch` do not count, as in {@link directory}. */
+  async directoryCounts(epoch = 0): Promise<DirectoryCounts> {
+    return countDirectory(this.sql, Date.now(), epoch);
   }
 
   async directoryEntry(userId: string): Promise<DirectoryEntry | null> {

@@ -86,4 +86,9 @@ export const TENANT_MIGRATIONS: readonly string[] = [
      last_seen_at INTEGER NOT NULL
    );
    CREATE INDEX console_sessions_by_key ON console_sessions (key_id);`,
+  // When each user last came (0: not since this column was added), sortable like the other times;
+  // and the enrolments under way, which the counts by status read by range (see `countDirectory`).
+  `ALTER TABLE directory ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX directory_by_last_seen ON directory (last_seen_at, user_id);
+   CREATE INDEX directory_by_pending ON directory (pending_until);`,
 ];

@@ -67,9 +67,22 @@ export const DirectoryEntry = z.object({
   requiredByAdmin: z.boolean().nullable(),
   enrolledAt: z.string().nullable(),
   firstSeenAt: z.string(),
+  lastSeenAt: z
+    .string()
+    .nullable()
+    .describe("When the user last came through stepgate themself, to within 15 minutes; null when not since stepgate began noting it."),
   updatedAt: z.string(),
 });
 export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+
+/** How many users the directory holds, by enrolment status (as the listing's `status` filter finds them). */
+export const DirectoryCounts = z.object({
+  total: z.number().int().describe("Every user stepgate has seen."),
+  enrolled: z.number().int(),
+  pending: z.number().int().describe("Started enrolling; the first code has not been confirmed yet."),
+  notEnrolled: z.number().int(),
+});
+export type DirectoryCounts = z.infer<typeof DirectoryCounts>;
 
 export const AuditQuery = z.strictObject({
   user: UserId.optional(),

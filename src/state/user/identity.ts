@@ -1,7 +1,7 @@
 /**
  * @module
- * Who the user is to stepgate (`profile` table): first seen, their email, and their row for
- * the tenant's directory.
+ * Who the user is to stepgate (`profile` table): first and last seen, their email, and their
+ * row for the tenant's directory.
  */
 import { tableExists } from "../object-identity";
 import type { DirectoryRow } from "../tenant/directory";
@@ -25,26 +25,49 @@ export function known(sql: SqlStorage): boolean {
 }
 
 /**
- * Notes the user in their profile the first time, and the session's email when it changes.
- * Returns whether the profile changed.
+ * Notes the user in their profile the first time (first and last seen now), and the session's
+ * email when it changes. Returns whether the profile changed.
  */
 export function noteSeen(sql: SqlStorage, who: { tenantId: string; userId: string }, email: string | null | undefined, now: number): boolean {
   const profile = sql.exec<{ email: string | null }>("SELECT email FROM profile WHERE id = 1").toArray()[0];
   if (profile && (email === undefined || profile.email === email)) return false;
   sql.exec(
-    `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at) VALUES (1, ?, ?, ?, ?)
+    `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
     who.tenantId,
     who.userId,
     email ?? null,
     now,
+    now,
   );
   return true;
 }
 
+/**
+ * How finely the directory's "last seen" follows the user. Their object notes each visit, but
+ * moves the time on (and so sends its row to the tenant's object) at most once per step: the
+ * tenant's object, shared by all of a tenant's users, is written per user every quarter hour
+ * at most, never per request.
+ */
+export const LAST_SEEN_STEP_MS = 15 * 60_000;
+
+/**
+ * Notes that the user themself came (through the gate, their pages or the user API; never an
+ * admin's action), when their last noted visit is a step old. Returns whether the time moved on.
+ */
+export function noteVisit(sql: SqlStorage, now: number): boolean {
+  return (
+    sql.exec("UPDATE profile SET last_seen_at = ? WHERE id = 1 AND (last_seen_at IS NULL OR last_seen_at <= ?)", now, now - LAST_SEEN_STEP_MS).rowsWritten > 0
+  );
+}
+
 /** This user's row for the tenant's directory, or `null` before the user was first seen. */
 export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | null {
-  const profile = sql.exec<{ email: string | null; first_seen_at: number | null }>("SELECT email, first_seen_at FROM profile WHERE id = 1").toArray()[0];
+  const profile = sql
+    .exec<{ email: string | null; first_seen_at: number | null; last_seen_at: number | null }>(
+      "SELECT email, first_seen_at, last_seen_at FROM profile WHERE id = 1",
+    )
+    .toArray()[0];
   if (!profile) return null;
   const factors = factorRows(sql);
   const pending = sql.exec<{ at: number | null }>("SELECT max(created_at) AS at FROM factors WHERE status = 'pending'").one().at;
@@ -58,6 +81,7 @@ export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | nu
     lockedUntil: loadLockout(sql).lockedUntil,
     enrolledAt: enrolled,
     firstSeenAt: profile.first_seen_at ?? Date.now(),
+    lastSeenAt: profile.last_seen_at,
     version: setting(sql, "directory_version") ?? 0,
   };
 }

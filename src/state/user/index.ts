@@ -25,7 +25,7 @@ import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { beginCodeEnrollment, beginTotpEnrollment, confirmEnrollment, regenerateBackupCodes, removeFactor } from "./enrollment";
 import { activeFactors, backupCodesLeft, factorRows } from "./factors";
-import { known, nameFromProfile, noteSeen } from "./identity";
+import { known, nameFromProfile, noteSeen, noteVisit } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
 import { rememberLanguage, requiredByAdmin } from "./settings";
@@ -114,8 +114,8 @@ export class UserState extends DurableObject<Env> {
 
   /**
    * Records that the user's status changed (or that they were first seen, or their email
-   * changed): the directory row is sent to the tenant's object with the next batch. Called on
-   * status changes only, never per request or per verification.
+   * changed, or their last visit is a `LAST_SEEN_STEP_MS` old): the directory row is sent to
+   * the tenant's object with the next batch. Never per request or per verification.
    */
   private statusChanged(): void {
     markDirectoryChanged(this.sql);
@@ -162,10 +162,15 @@ export class UserState extends DurableObject<Env> {
 
   /**
    * Enrolment state used by the gate to decide between pass, challenge and enrol. The tenant's
-   * re-enrolment epoch, when given, is applied first (see {@link applyEnrollmentEpoch}).
+   * re-enrolment epoch, when given, is applied first (see {@link applyEnrollmentEpoch}). Only the
+   * user's own requests ask (the gate, their pages, the user API), so each call is a visit: the
+   * directory's "last seen" (see `noteVisit`).
    */
   async status(enrollmentEpoch?: number, email?: string | null): Promise<UserStatus> {
-    this.seen(email, Date.now());
+    const now = Date.now();
+    // Seen (first, or with a new email) and visited move the directory row on once between them.
+    const firstOrNewEmail = noteSeen(this.sql, { tenantId: this.tenantId, userId: this.userId }, email, now);
+    if (noteVisit(this.sql, now) || firstOrNewEmail) this.statusChanged();
     await this.applyEnrollmentEpoch(enrollmentEpoch);
     return { factors: activeFactors(this.sql), requiredByAdmin: requiredByAdmin(this.sql) };
   }
@@ -272,6 +277,11 @@ export class UserState extends DurableObject<Env> {
   /** How many backup codes the user has left. */
   async backupCodesLeft(): Promise<number> {
     return backupCodesLeft(this.sql);
+  }
+
+  /** Whether stepgate has seen this user: the console acts on no one it could not show. */
+  async isKnown(): Promise<boolean> {
+    return known(this.sql);
   }
 
   /** What an admin sees of the user: factors, backup codes left, devices, lock and requirement. */

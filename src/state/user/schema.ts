@@ -114,4 +114,7 @@ export const USER_MIGRATIONS: readonly string[] = [
    ALTER TABLE factors ADD COLUMN backed_up INTEGER;
    ALTER TABLE factors ADD COLUMN transports TEXT;
    CREATE UNIQUE INDEX factors_by_credential_id ON factors (credential_id);`,
+  // When the user last came through the gate or used their pages (to the `LAST_SEEN_STEP_MS`):
+  // the directory's "last seen".
+  `ALTER TABLE profile ADD COLUMN last_seen_at INTEGER;`,
 ];
