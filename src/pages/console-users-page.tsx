@@ -235,9 +235,10 @@ const FilterForm: FC<{ text: PageText; listing: Listing; invalid: ReadonlySet<Li
 );
 
 const UsersTable: FC<{ text: PageText; listing: Listing; sort: UsersPageProps["sort"]; entries: DirectoryEntry[] }> = ({ text, listing, sort, entries }) => (
-  <div class="table-wrap">
+  // Scrolls sideways on a narrow screen; focusable so a keyboard can scroll it too.
+  <section class="table-wrap" aria-labelledby="users-caption" tabindex={0}>
     <table id="users">
-      <caption>
+      <caption id="users-caption">
         {text.t("console.users.caption", {
           column: text.t(SORT_NAMES[sort.column]),
           direction: text.t(sort.descending ? "console.users.descending" : "console.users.ascending"),
@@ -281,5 +282,5 @@ const UsersTable: FC<{ text: PageText; listing: Listing; sort: UsersPageProps["s
         ))}
       </tbody>
     </table>
-  </div>
+  </section>
 );

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { changeDemoPolicy, checkedPage, launchChromium } from "./browser-support";
+import { Secret, TOTP } from "otpauth";
+import { changeDemoPolicy, checkedPage, launchChromium, signIn } from "./browser-support";
 import { adminInConsole, CONSOLE } from "./console-support";
 import { startDevServer, type DevServer } from "./dev-server";
 import { axeViolations } from "./page-audit";
@@ -35,6 +36,22 @@ afterAll(async () => {
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const violations = await axeViolations(page);
   expect(violations.map((v) => `${name}: ${v.id} ${v.help} ${v.nodes.join(", ")}`)).toEqual([]);
+}
+
+/** Signs `user` in to the demo portal and, when `enrol`, sets up an authenticator app for them from "Set up 2FA". */
+async function aCustomer(page: Page, user: string, enrol: boolean): Promise<void> {
+  await signIn(server, page, user);
+  if (!enrol) return;
+  await page.goto(`${server.base}/__stepgate/enroll?factor=totp`);
+  const secret = (await page.textContent("#secret"))!.replace(/\s+/g, "");
+  await page.fill("#code", TOTP.generate({ secret: Secret.fromBase32(secret) }));
+  await page.click("button[type=submit]");
+  expect(await page.textContent("h1")).toBe("Save your backup codes");
+}
+
+/** The user ids in the console's users table, top to bottom. */
+function listedUsers(page: Page): Promise<string[]> {
+  return page.locator("#users tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-user") ?? ""));
 }
 
 describe("the admin console in a real browser", () => {
@@ -75,4 +92,59 @@ describe("the admin console in a real browser", () => {
       expect(await page.locator("#scopes li").count()).toBe(6);
       await expectAccessible(page, "overview (portal admin)");
     }));
+
+  it("filters the users to the not enrolled, sorts them by last seen, and resets one enrolled user while the others keep their factors", async () => {
+    const run = Date.now().toString(36);
+    const [late, early, kept, reset] = [`late-${run}`, `early-${run}`, `kept-${run}`, `reset-${run}`];
+    // Each customer in a browser of their own, one after another.
+    for (const [user, enrol] of [
+      [early, false],
+      [kept, true],
+      [reset, true],
+      [late, false],
+    ] as const) {
+      const context = await browser.newContext();
+      await aCustomer(await context.newPage(), user, enrol);
+      await context.close();
+    }
+
+    await checkedPage(browser, "console-users", async (page) => {
+      await adminInConsole(server, page, "admin");
+      await page.click("nav.console >> text=Users");
+      await expectAccessible(page, "users");
+      await page.selectOption("#filter-status", { label: "Not enrolled" });
+      await page.fill("#filter-q", "");
+      await Promise.all([page.waitForURL(/status=not_enrolled/), page.click("text=Apply filters")]);
+      const notEnrolled = await listedUsers(page);
+      expect(notEnrolled).toEqual(expect.arrayContaining([late, early]));
+      expect(notEnrolled).not.toContain(kept);
+      expect(notEnrolled).not.toContain(reset);
+      // Sorted by last seen: a time column sorts newest first when clicked.
+      await Promise.all([page.waitForURL(/sort=-last_seen_at/), page.click("#users thead a[data-sort=last_seen_at]")]);
+      expect(await page.getAttribute("#users thead th:has(a[data-sort=last_seen_at])", "aria-sort")).toBe("descending");
+      const byLastSeen = await listedUsers(page);
+      expect(byLastSeen.indexOf(late)).toBeLessThanOrEqual(byLastSeen.indexOf(early));
+      await expectAccessible(page, "users filtered and sorted");
+
+      // Search for the one to reset, open them, reset after the confirmation naming them.
+      await page.click("text=Clear filters");
+      await page.fill("#filter-q", reset);
+      await Promise.all([page.waitForURL(/q=/), page.click("text=Apply filters")]);
+      expect(await listedUsers(page)).toEqual([reset]);
+      await page.click(`#users >> text=${reset}`);
+      expect(await page.textContent("#status")).toBe("Enrolled");
+      await expectAccessible(page, "user");
+      await page.click("#reset");
+      expect(await page.textContent("#reset-only")).toBe("Only this account is affected: no one else's factors change.");
+      await expectAccessible(page, "reset confirmation");
+      await page.click("#confirm-reset");
+      expect(await page.textContent("#notice")).toBeTruthy();
+      expect(await page.textContent("#status")).toBe("Not enrolled");
+
+      // The other enrolled user keeps their authenticator app.
+      await page.goto(`${server.base}${CONSOLE}/users/${encodeURIComponent(kept)}`);
+      expect(await page.textContent("#status")).toBe("Enrolled");
+      expect(await page.locator("#factors li").count()).toBe(1);
+    });
+  });
 });
