@@ -51,7 +51,7 @@ describe("the users page", () => {
     await fourUsers(admin);
     const html = await admin.html("/users");
     expect(html).toContain('<table id="users">');
-    expect(html).toMatch(/<caption>Users, sorted by User, ascending<\/caption>/);
+    expect(html).toMatch(/<caption id="users-caption">Users, sorted by User, ascending<\/caption>/);
     for (const column of ["User", "Email", "Status", "Factors", "Two-factor requirement", "Lockout", "Enrolled on", "Last seen"]) {
       expect(html).toMatch(new RegExp(`<th scope="col"[^>]*>(<a [^>]+>)?${column}`));
     }
