@@ -34,7 +34,9 @@ import { type ConsoleSessionOwner, tenantState, type VerifyAttempt } from "../st
 import { CONSOLE_SESSION_ABSOLUTE_MS } from "../state/tenant/console-sessions";
 import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
+import { consoleActivity } from "./console-activity-routes";
 import { consoleFrame } from "./console-frame";
+import { consoleHistory } from "./console-history-routes";
 import { ConsoleHomePage } from "./console-home-page";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
@@ -106,6 +108,9 @@ consolePages.post("/sign-out", async (c) => {
   deleteCookie(c, grantCookieName(ADMIN_CONSOLE), { path: "/", secure: true });
   return c.redirect(policy.branding.portalUrl ?? "/", 303);
 });
+
+consolePages.route("/activity", consoleActivity);
+consolePages.route("/history", consoleHistory);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first
