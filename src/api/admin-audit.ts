@@ -1,17 +1,16 @@
 /**
  * @module
- * `GET /audit`: the tenant's audit trail, newest first, filtered by user, type and time. When
- * the query names a user, that user's latest entries are sent over first, so nothing they did
- * a moment ago is missing.
+ * `GET /audit`: the tenant's audit trail, newest first, filtered by user, type and time; and
+ * `GET /audit/export`: every entry of a filter as one CSV or NDJSON file, streamed. When the
+ * query names a user, that user's latest entries are sent over first, so nothing they did a
+ * moment ago is missing (see `flows/audit-trail.ts`).
  */
 import { Hono } from "hono";
 import type { AdminEnv } from "../app-env";
-import { syncSoon } from "../flows/user-outcomes";
-import { reachState } from "../lib/reach-state";
-import { tenantState } from "../state/tenant";
-import { userState } from "../state/user";
+import { auditExport } from "../flows/audit-export";
+import { auditPage } from "../flows/audit-trail";
 import { requireScope } from "./admin-auth";
-import { AuditQuery, TenantAuditEntry } from "./admin-schemas";
+import { AuditExportQuery, AuditQuery, TenantAuditEntry } from "./admin-schemas";
 import { answers, pageOf, queryOf } from "./route-declarations";
 
 export const adminAudit = new Hono<AdminEnv>();
@@ -21,14 +20,23 @@ adminAudit.get(
   requireScope("audit:read"),
   answers("The tenant's audit trail", [200, "Newest first", pageOf("entries", TenantAuditEntry)]),
   queryOf(AuditQuery),
+  async (c) => c.json(await auditPage(c.env, c.var.tenant.tenantId, c.req.valid("query"))),
+);
+
+adminAudit.get(
+  "/audit/export",
+  requireScope("audit:read"),
+  answers(
+    "Every entry of the filtered trail as a file",
+    [
+      200,
+      "Newest first, streamed: CSV (RFC 4180 with a header row, `detail` as JSON, a leading ' on text a spreadsheet would run as a formula) or NDJSON (one entry a line, as GET /audit shows them)",
+    ],
+    { media: ["text/csv", "application/x-ndjson"] },
+  ),
+  queryOf(AuditExportQuery),
   async (c) => {
-    const query = c.req.valid("query");
-    const { tenantId } = c.var.tenant;
-    const tenant = tenantState(c.env, tenantId);
-    // The named user's newest entries may not have been sent yet (a user first seen a moment ago
-    // is not even in the directory), so ask their object directly.
-    if (query.user !== undefined) await syncSoon(userState(c.env, tenantId, query.user));
-    const page = await reachState(() => tenant.audit(query) as Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }>);
-    return c.json(page);
+    const { format, ...filter } = c.req.valid("query");
+    return auditExport(c.env, c.var.tenant.tenantId, filter, format);
   },
 );

@@ -4,7 +4,8 @@
  * code and describing the API in OpenAPI (`openapi-document.ts`).
  */
 import * as z from "zod";
-import { AdminScope, ApiKeyView, DirectoryEntry } from "../state/tenant/views";
+import { AUDIT_EXPORT_FORMATS } from "../flows/audit-export";
+import { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry } from "../state/tenant/views";
 import { UserDetails } from "../state/user/views";
 import { ActivityEntry } from "./user-schemas";
 
@@ -39,6 +40,11 @@ export const CreateKeyBody = z.strictObject({
 });
 
 export const CreatedKey = ApiKeyView.extend({ key: z.string().describe("The secret, shown this once.") });
+
+/** `GET /audit/export`: the trail's filter (no paging: the file holds every entry) and the file's format. */
+export const AuditExportQuery = AuditQuery.omit({ cursor: true, limit: true }).extend({
+  format: z.enum(AUDIT_EXPORT_FORMATS).describe("`csv` (text/csv) or `ndjson` (application/x-ndjson)."),
+});
 
 export const HistoryQuery = z.strictObject({
   cursor: z.coerce.number().int().min(1).optional(),

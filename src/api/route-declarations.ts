@@ -39,14 +39,20 @@ export const PROBLEM_REF = { $ref: "#/components/schemas/Problem" };
 export function answers(
   summary: string,
   ok: Answer,
-  more: { alsoOk?: Answer; problems?: number[]; headers?: Record<string, object> } & Pick<DescribeRouteOptions, "parameters" | "security" | "tags"> = {},
+  more: {
+    alsoOk?: Answer;
+    problems?: number[];
+    headers?: Record<string, object>;
+    /** The success answer's media types when its body is not JSON (a file: text, described as a string). */
+    media?: readonly string[];
+  } & Pick<DescribeRouteOptions, "parameters" | "security" | "tags"> = {},
 ): MiddlewareHandler {
-  const { alsoOk, problems = [], headers, ...operation } = more;
-  const response = ([, description, schema]: Answer) => ({
-    description,
-    ...(headers ? { headers } : {}),
-    ...(schema ? { content: { "application/json": { schema: resolver(schema, OUTPUT) } } } : {}),
-  });
+  const { alsoOk, problems = [], headers, media, ...operation } = more;
+  const content = (schema: z.ZodType | undefined) => {
+    if (media) return { content: Object.fromEntries(media.map((type) => [type, { schema: { type: "string" } }])) };
+    return schema ? { content: { "application/json": { schema: resolver(schema, OUTPUT) } } } : {};
+  };
+  const response = ([, description, schema]: Answer) => ({ description, ...(headers ? { headers } : {}), ...content(schema) });
   return describeRoute({
     summary,
     ...operation,

@@ -99,15 +99,20 @@ export function isIdentitySecretRef(ref: string): boolean {
  * a secret, could point `apiBaseUrl` or the SMTP `host` at its own server and have stepgate
  * hand it the Twilio token or SMTP password. Changing a destination means sending the
  * credential again (plain, to be sealed, or as a secret reference).
+ *
+ * `keptIn` is another policy whose places count as where a credential was sealed for: only a
+ * version of this tenant's own history being restored, read from its storage (every version
+ * there passed this check when it was written, so its credentials go back where they were).
  * @example
  * carriedCredentials(storedPolicy, nextPolicy) // [{ pointer: "#/factors/sms/twilio/authToken", … }]
  */
-export function carriedCredentials(before: Policy | null, after: Policy): FieldError[] {
+export function carriedCredentials(before: Policy | null, after: Policy, keptIn: Policy | null = null): FieldError[] {
   return CREDENTIAL_SLOTS.flatMap(({ path, destination }) => {
     const sealed = valueAt(after, [...path, "sealed"]);
     if (typeof sealed !== "string") return [];
     const where = (policy: Policy | null) => JSON.stringify(destination.map((field) => valueAt(policy, field)));
-    const stays = before !== null && valueAt(before, [...path, "sealed"]) === sealed && where(before) === where(after);
+    const staysAsIn = (policy: Policy | null) => policy !== null && valueAt(policy, [...path, "sealed"]) === sealed && where(policy) === where(after);
+    const stays = staysAsIn(before) || staysAsIn(keptIn);
     return stays
       ? []
       : [{ pointer: pointerOf(path), detail: "send this credential again when you change where it goes; a sealed value stays only where it was sealed" }];

@@ -35,6 +35,19 @@ export function policyChanges(before: unknown, after: unknown, path = ""): Polic
 const CREDENTIAL_FIELDS = new Set(["authToken", "password", "apiKey"]);
 const HIDDEN = "(hidden)";
 
+/**
+ * Whether `value` at `path` is the mark a change shows in place of a credential: the credential
+ * itself, hidden or sealed, or a sealed one's value.
+ * @example
+ * isHiddenCredential("/factors/email/password", { sealed: "(sealed)" }) // true
+ */
+export function isHiddenCredential(path: string, value: unknown): boolean {
+  const key = path.slice(path.lastIndexOf("/") + 1);
+  if (key === "sealed") return value === SEALED;
+  if (!CREDENTIAL_FIELDS.has(key)) return false;
+  return value === HIDDEN || (isObject(value) && Object.keys(value).length === 1 && value.sealed === SEALED);
+}
+
 function shown(path: string, value: unknown): unknown {
   const key = path.slice(path.lastIndexOf("/") + 1);
   if (key === "sealed") return SEALED;

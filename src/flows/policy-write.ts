@@ -27,6 +27,12 @@ export interface PolicyWriter {
   origin: RequestOrigin;
 }
 
+/** What else a write may keep: only `restorePolicyVersion` passes it. */
+export interface PolicyWriteOptions {
+  /** The history's version being restored: its sealed credentials may go back where they were (see `carriedCredentials`). */
+  restoring?: Policy;
+}
+
 /** A stored write: the policy as stored (every default filled in) and its new ETag. */
 export interface StoredWrite {
   text: string;
@@ -42,12 +48,19 @@ export interface StoredWrite {
  * @example
  * const stored = await storePolicy(c.env, tenantId, current, candidate, { actor: "user:ann", origin });
  */
-export async function storePolicy(env: Env, tenantId: string, current: StoredPolicy | null, candidate: unknown, writer: PolicyWriter): Promise<StoredWrite> {
+export async function storePolicy(
+  env: Env,
+  tenantId: string,
+  current: StoredPolicy | null,
+  candidate: unknown,
+  writer: PolicyWriter,
+  options: PolicyWriteOptions = {},
+): Promise<StoredWrite> {
   const parsed = PolicySchema.safeParse(candidate);
   const before = current ? PolicySchema.safeParse(parsedOrNull(current.text)) : null;
   const rules = { development: isDevelopment(env) };
   const errors = [
-    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data) : fieldErrors(parsed.error.issues)),
+    ...(parsed.success ? carriedCredentials(before?.success ? before.data : null, parsed.data, options.restoring ?? null) : fieldErrors(parsed.error.issues)),
     ...crossFieldErrors(env, tenantId, candidate),
   ];
   if (!parsed.success || errors.length > 0) throw validationProblem(errors, 422);

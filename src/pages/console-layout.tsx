@@ -33,6 +33,8 @@ interface Section {
 const SECTIONS: readonly Section[] = [
   { path: `${CONSOLE_BASE}/`, label: "console.overview" },
   { path: `${CONSOLE_BASE}/users`, label: "console.users.title", scope: "users:read" },
+  { path: `${CONSOLE_BASE}/activity`, label: "console.activity.title", scope: "audit:read" },
+  { path: `${CONSOLE_BASE}/history`, label: "console.history.title", scope: "policy:read" },
 ];
 
 export interface ConsoleLayoutProps {

@@ -34,7 +34,9 @@ import { type ConsoleSessionOwner, tenantState, type VerifyAttempt } from "../st
 import { CONSOLE_SESSION_ABSOLUTE_MS } from "../state/tenant/console-sessions";
 import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
+import { consoleActivity } from "./console-activity-routes";
 import { consoleFrame } from "./console-frame";
+import { consoleHistory } from "./console-history-routes";
 import { ConsoleHomePage } from "./console-home-page";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { consoleUsers } from "./console-users-routes";
@@ -109,6 +111,8 @@ consolePages.post("/sign-out", async (c) => {
 });
 
 consolePages.route("/users", consoleUsers);
+consolePages.route("/activity", consoleActivity);
+consolePages.route("/history", consoleHistory);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

@@ -11,14 +11,15 @@ import { ALL_MESSAGE_TEXT as MESSAGE_TEXT } from "../../src/factors/message-tran
 import { type Message, placeholdersOf } from "../../src/lib/message-format";
 import { ALL_PAGE_TEXT as PAGE_TEXT } from "../../src/pages/i18n/all-languages";
 import { userState } from "../../src/state/user";
-import { aPolicy, aSession, aTenant, send } from "../support/builders";
+import { tenantState } from "../../src/state/tenant";
+import { aTenantKey, usersSync } from "../support/admin";
+import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { aConsoleAdmin, signedIn } from "../support/console";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
 import { challengeFor, enrollTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
-import { aTenantKey, usersSync } from "../support/admin";
-import { aConsoleAdmin, signedIn } from "../support/console";
 import { fromBase64url } from "../../src/lib/encoding";
 import { totpCode, wrongCode } from "../support/totp";
 
@@ -319,6 +320,64 @@ async function consoleJourney(language: Language): Promise<Array<[string, Respon
   await keep("console: user not found", await page("/users/ghost"));
   const reader = await signedIn(admin.base, admin.tenantId, (await aTenantKey(admin.base, ["users:read"])).key);
   await keep("console: a user, read only", await reader.get("/users/ann", chosen(reader.cookie)));
+  for (const [name, response] of await consoleActivityAndHistory(language)) await keep(name, response);
+  return pages;
+}
+
+/**
+ * The console's Activity and History pages in `language`: the trail filtered (each event in
+ * words), filters refused beside their fields, the settings' versions (a secret among them),
+ * read-only for an admin who may not restore, a restore's confirmation, the same after a change
+ * made meanwhile, and the notice of a restore done.
+ */
+async function consoleActivityAndHistory(language: Language): Promise<Array<[string, Response]>> {
+  const admin = await aConsoleAdmin({ branding: { name: TENANT } });
+  const lang = `; __Host-stepgate-lang=${language}`;
+  const get = (path: string, who = admin) => who.get(path, { Cookie: `${who.cookie}${lang}` });
+  const post = (path: string, fields: Record<string, string>) => admin.post(path, fields, { Cookie: `${admin.cookie}${lang}` });
+  const patch = async (body: unknown) => {
+    const etag = (await send(`${admin.base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() })).headers.get("ETag")!;
+    const response = await send(`${admin.base}/__stepgate/admin/v1/policy`, {
+      method: "PATCH",
+      headers: adminHeaders({ "If-Match": etag, "Content-Type": "application/merge-patch+json" }),
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(200);
+  };
+  const records = ["verify.ok", "verify.failed", "code.sent", "lockout.started", "backup_code.used"].map((type, i) => ({
+    at: Date.now() - i * 60_000,
+    type,
+    userId: "kim",
+    userSeq: i + 1,
+    actor: null,
+    origin: { ip: "203.0.113.9", userAgent: null },
+    detail: { factor: "totp" },
+  }));
+  await tenantState(env, admin.tenantId).appendAudit({ tenantId: admin.tenantId, userId: "kim", records });
+  await patch({
+    enforcement: "required",
+    factors: {
+      email: { enabled: true, provider: "smtp", host: "smtp.example.test", port: 465, secure: true, from: "a@example.test", username: "u", password: "p4ss" },
+    },
+  });
+  await patch({ lockout: { maxAttempts: 4 } });
+  const pages: Array<[string, Response]> = [
+    ["console: activity", await get("/activity")],
+    ["console: activity, filtered", await get("/activity?type=verify.*&user=kim&from=2026-01-01T10:00&zone=UTC")],
+    ["console: activity, refused filters", await get("/activity?type=DROP&user=&from=soon&until=later")],
+    ["console: activity, until before from", await get("/activity?from=2026-01-02T10:00&until=2026-01-01T10:00")],
+    ["console: history", await get("/history")],
+    ["console: history, restored", await get("/history?restored=1")],
+  ];
+  const confirm = await get("/history/1/restore");
+  const html = await confirm.clone().text();
+  pages.push(["console: restore", confirm]);
+  await patch({ lockout: { maxAttempts: 3 } });
+  const stale = await post("/history/1/restore", { csrf: /name="csrf" value="([^"]+)"/.exec(html)![1]!, etag: '"stale"' });
+  expect(stale.status).toBe(409);
+  pages.push(["console: restore, changed meanwhile", stale]);
+  const reader = await signedIn(admin.base, admin.tenantId, (await aTenantKey(admin.base, ["policy:read"])).key);
+  pages.push(["console: history, read-only", await get("/history", reader)]);
   return pages;
 }
 

@@ -25,7 +25,7 @@ import type { RequestOrigin } from "../user/audit";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
-import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, policyVersionText, recordPolicyVersion, type StoredPolicy } from "./policy-history";
 import { noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
 import { TENANT_MIGRATIONS } from "./schema";
@@ -180,6 +180,11 @@ export class TenantState extends DurableObject<Env> {
   async policyHistory(limit: number, before: number | null): Promise<PolicyVersion[]> {
     await this.currentPolicy();
     return listPolicyVersions(this.sql, limit, before);
+  }
+
+  /** A kept version with its whole text, or `null` once it is no longer kept (see `POLICY_VERSIONS_KEPT`). */
+  async policyVersion(version: number): Promise<(PolicyVersion & { text: string }) | null> {
+    return policyVersionText(this.sql, version);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * @module
  * Every policy version the admin API wrote, in the tenant's Durable Object: who, when, the
- * ETag and what changed. The newest version's text is what the admin API compares `If-Match`
+ * ETag, what changed, and the whole text (so a version can be restored). The newest version's text is what the admin API compares `If-Match`
  * against (see `TenantState.writePolicy`).
  */
 import type { PolicyChange, PolicyVersion } from "./views";
@@ -46,6 +46,17 @@ export function isEarlierVersion(sql: SqlStorage, etag: string): boolean {
   return sql.exec("SELECT 1 FROM policy_versions WHERE etag = ? LIMIT 1", etag).toArray().length > 0;
 }
 
+/** One kept version with its whole text (what restoring it would store), or `null` once it is no longer kept. */
+export function policyVersionText(sql: SqlStorage, version: number): (PolicyVersion & { text: string }) | null {
+  const row = sql
+    .exec<{ version: number; at: number; actor: string; etag: string; text: string; changes: string }>(
+      "SELECT version, at, actor, etag, text, changes FROM policy_versions WHERE version = ?",
+      version,
+    )
+    .toArray()[0];
+  return row ? { ...versionOf(row), text: row.text } : null;
+}
+
 /** Newest first, `limit` versions older than `before` (all when `null`). */
 export function listPolicyVersions(sql: SqlStorage, limit: number, before: number | null): PolicyVersion[] {
   return sql
@@ -55,5 +66,9 @@ export function listPolicyVersions(sql: SqlStorage, limit: number, before: numbe
       limit,
     )
     .toArray()
-    .map((row) => ({ version: row.version, at: iso(row.at), actor: row.actor, etag: row.etag, changes: JSON.parse(row.changes) as PolicyChange[] }));
+    .map(versionOf);
+}
+
+function versionOf(row: { version: number; at: number; actor: string; etag: string; changes: string }): PolicyVersion {
+  return { version: row.version, at: iso(row.at), actor: row.actor, etag: row.etag, changes: JSON.parse(row.changes) as PolicyChange[] };
 }
