@@ -4,7 +4,8 @@
  * code and describing the API in OpenAPI (`openapi-document.ts`).
  */
 import * as z from "zod";
-import { AdminScope, ApiKeyView, DirectoryEntry } from "../state/tenant/views";
+import { KeyRequest } from "../flows/api-keys";
+import { ApiKeyView, DirectoryEntry } from "../state/tenant/views";
 import { UserDetails } from "../state/user/views";
 import { ActivityEntry } from "./user-schemas";
 
@@ -24,18 +25,8 @@ export {
   PolicyVersion,
 } from "../state/tenant/views";
 
-export const CreateKeyBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[^\p{Cc}]*$/u, "no control characters"),
-  scopes: z
-    .array(AdminScope)
-    .min(1)
-    .transform((scopes) => [...new Set(scopes)].sort()),
-});
+/** `POST /keys`: the rules of a new key are the console's too (`flows/api-keys.ts`). */
+export const CreateKeyBody = KeyRequest;
 
 export const CreatedKey = ApiKeyView.extend({ key: z.string().describe("The secret, shown this once.") });
 
