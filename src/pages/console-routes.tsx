@@ -36,6 +36,7 @@ import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
 import { consoleFrame } from "./console-frame";
 import { ConsoleHomePage } from "./console-home-page";
+import { consoleKeys } from "./console-keys-routes";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
@@ -106,6 +107,8 @@ consolePages.post("/sign-out", async (c) => {
   deleteCookie(c, grantCookieName(ADMIN_CONSOLE), { path: "/", secure: true });
   return c.redirect(policy.branding.portalUrl ?? "/", 303);
 });
+
+consolePages.route("/keys", consoleKeys);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

@@ -273,6 +273,45 @@ export const de: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "API-Schlüssel",
+  "console.keys.intro":
+    "Mit API-Schlüsseln nutzen Skripte und andere Systeme die Admin-API, jeder im Rahmen seiner Berechtigungen. Sie können einem Schlüssel nur Berechtigungen geben, die Sie selbst haben.",
+  "console.keys.listHeading": "Gültige Schlüssel",
+  "console.keys.none": "Es gibt noch keine API-Schlüssel.",
+  "console.keys.name": "Name",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Berechtigungen",
+  "console.keys.created": "Erstellt",
+  "console.keys.createdBy": "{time}, von {actor}",
+  "console.keys.byBootstrap": "dem Bootstrap-Schlüssel",
+  "console.keys.byKey": "dem Schlüssel {key}",
+  "console.keys.lastUsed": "Zuletzt verwendet",
+  "console.keys.neverUsed": "Nie",
+  "console.keys.actions": "Aktionen",
+  "console.keys.revoke": "Widerrufen",
+  "console.keys.stronger": "Sie können ihn nicht widerrufen: Er hat Berechtigungen, die Sie nicht haben.",
+  "console.keys.createHeading": "Einen Schlüssel erstellen",
+  "console.keys.scopeNotHeld": "Sie haben diese Berechtigung nicht und können sie daher nicht vergeben.",
+  "console.keys.create": "Schlüssel erstellen",
+  "console.keys.nameMissing": "Geben Sie dem Schlüssel einen Namen.",
+  "console.keys.nameInvalid": "Ein Name hat höchstens 100 Zeichen und keine Steuerzeichen.",
+  "console.keys.scopesMissing": "Wählen Sie mindestens eine Berechtigung.",
+  "console.keys.scopesUnknown": "Wählen Sie nur unter den aufgeführten Berechtigungen.",
+  "console.keys.scopesBeyond": "Sie können keine Berechtigungen vergeben, die Sie nicht haben: {scopes}.",
+  "console.keys.createdTitle": "API-Schlüssel erstellt",
+  "console.keys.createdIntro": "Der Schlüssel {name} wurde mit diesen Berechtigungen erstellt:",
+  "console.keys.secret": "Der Schlüssel",
+  "console.keys.copyNow": "Kopieren Sie ihn jetzt und bewahren Sie ihn sicher auf: Er wird nicht noch einmal angezeigt.",
+  "console.keys.copy": "Schlüssel kopieren",
+  "console.keys.copied": "Kopiert.",
+  "console.keys.back": "Zurück zu den API-Schlüsseln",
+  "console.keys.revokeTitle": "Einen API-Schlüssel widerrufen",
+  "console.keys.revokeSubject": "Der Schlüssel {name} ({id}), mit diesen Berechtigungen:",
+  "console.keys.revokeWarning":
+    "Skripte und Personen, die diesen Schlüssel nutzen, verlieren sofort den Zugang, und die Schlüssel, die er erstellt hat, werden mit ihm widerrufen. Das lässt sich nicht rückgängig machen.",
+  "console.keys.revokeConfirm": "Schlüssel widerrufen",
+  "console.keys.cancel": "Abbrechen",
+  "console.keys.revoked": "Der Schlüssel {id} wurde widerrufen, mit den Schlüsseln, die er erstellt hat.",
   // console api keys: end
   // console shared: start
   // console shared: end

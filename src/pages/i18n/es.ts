@@ -277,6 +277,45 @@ export const es: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Claves de API",
+  "console.keys.intro":
+    "Las claves de API permiten que scripts y otros sistemas usen la API de administración, cada una dentro de sus permisos. Solo puede dar a una clave permisos que usted mismo tenga.",
+  "console.keys.listHeading": "Claves vigentes",
+  "console.keys.none": "Todavía no hay claves de API.",
+  "console.keys.name": "Nombre",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Permisos",
+  "console.keys.created": "Creada",
+  "console.keys.createdBy": "{time}, por {actor}",
+  "console.keys.byBootstrap": "la clave de arranque",
+  "console.keys.byKey": "la clave {key}",
+  "console.keys.lastUsed": "Último uso",
+  "console.keys.neverUsed": "Nunca",
+  "console.keys.actions": "Acciones",
+  "console.keys.revoke": "Revocar",
+  "console.keys.stronger": "No puede revocarla: tiene permisos que usted no tiene.",
+  "console.keys.createHeading": "Crear una clave",
+  "console.keys.scopeNotHeld": "No tiene este permiso, así que no puede darlo.",
+  "console.keys.create": "Crear la clave",
+  "console.keys.nameMissing": "Dé un nombre a la clave.",
+  "console.keys.nameInvalid": "Un nombre tiene como máximo 100 caracteres y ningún carácter de control.",
+  "console.keys.scopesMissing": "Elija al menos un permiso.",
+  "console.keys.scopesUnknown": "Elija solo entre los permisos de la lista.",
+  "console.keys.scopesBeyond": "No puede dar permisos que no tiene: {scopes}.",
+  "console.keys.createdTitle": "Clave de API creada",
+  "console.keys.createdIntro": "La clave {name} se ha creado con estos permisos:",
+  "console.keys.secret": "La clave",
+  "console.keys.copyNow": "Cópiela ahora y guárdela en un lugar seguro: no se volverá a mostrar.",
+  "console.keys.copy": "Copiar la clave",
+  "console.keys.copied": "Copiada.",
+  "console.keys.back": "Volver a las claves de API",
+  "console.keys.revokeTitle": "Revocar una clave de API",
+  "console.keys.revokeSubject": "La clave {name} ({id}), con estos permisos:",
+  "console.keys.revokeWarning":
+    "Los scripts y las personas que usan esta clave pierden el acceso de inmediato, y las claves que creó se revocan con ella. No se puede deshacer.",
+  "console.keys.revokeConfirm": "Revocar la clave",
+  "console.keys.cancel": "Cancelar",
+  "console.keys.revoked": "Se ha revocado la clave {id}, junto con las claves que creó.",
   // console api keys: end
   // console shared: start
   // console shared: end

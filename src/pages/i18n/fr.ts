@@ -283,6 +283,45 @@ export const fr: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Clés d'API",
+  "console.keys.intro":
+    "Les clés d'API permettent à des scripts et à d'autres systèmes d'utiliser l'API d'administration, chacune dans la limite de ses autorisations. Vous ne pouvez donner à une clé que des autorisations que vous détenez vous-même.",
+  "console.keys.listHeading": "Clés actives",
+  "console.keys.none": "Il n'y a pas encore de clé d'API.",
+  "console.keys.name": "Nom",
+  "console.keys.id": "Identifiant",
+  "console.keys.scopes": "Autorisations",
+  "console.keys.created": "Créée",
+  "console.keys.createdBy": "{time}, par {actor}",
+  "console.keys.byBootstrap": "la clé d'amorçage",
+  "console.keys.byKey": "la clé {key}",
+  "console.keys.lastUsed": "Dernière utilisation",
+  "console.keys.neverUsed": "Jamais",
+  "console.keys.actions": "Actions",
+  "console.keys.revoke": "Révoquer",
+  "console.keys.stronger": "Vous ne pouvez pas la révoquer : elle a des autorisations que vous n'avez pas.",
+  "console.keys.createHeading": "Créer une clé",
+  "console.keys.scopeNotHeld": "Vous n'avez pas cette autorisation, vous ne pouvez donc pas la donner.",
+  "console.keys.create": "Créer la clé",
+  "console.keys.nameMissing": "Donnez un nom à la clé.",
+  "console.keys.nameInvalid": "Un nom compte au plus 100 caractères, sans caractère de contrôle.",
+  "console.keys.scopesMissing": "Choisissez au moins une autorisation.",
+  "console.keys.scopesUnknown": "Choisissez uniquement parmi les autorisations proposées.",
+  "console.keys.scopesBeyond": "Vous ne pouvez pas donner des autorisations que vous n'avez pas : {scopes}.",
+  "console.keys.createdTitle": "Clé d'API créée",
+  "console.keys.createdIntro": "La clé {name} a été créée avec ces autorisations :",
+  "console.keys.secret": "La clé",
+  "console.keys.copyNow": "Copiez-la maintenant et conservez-la en lieu sûr : elle ne sera plus affichée.",
+  "console.keys.copy": "Copier la clé",
+  "console.keys.copied": "Copiée.",
+  "console.keys.back": "Retour aux clés d'API",
+  "console.keys.revokeTitle": "Révoquer une clé d'API",
+  "console.keys.revokeSubject": "La clé {name} ({id}), avec ces autorisations :",
+  "console.keys.revokeWarning":
+    "Les scripts et les personnes qui utilisent cette clé perdent l'accès immédiatement, et les clés qu'elle a créées sont révoquées avec elle. Cette action est irréversible.",
+  "console.keys.revokeConfirm": "Révoquer la clé",
+  "console.keys.cancel": "Annuler",
+  "console.keys.revoked": "La clé {id} a été révoquée, avec les clés qu'elle a créées.",
   // console api keys: end
   // console shared: start
   // console shared: end

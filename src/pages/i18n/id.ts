@@ -264,6 +264,45 @@ export const id: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Kunci API",
+  "console.keys.intro":
+    "Kunci API memungkinkan skrip dan sistem lain menggunakan API admin, masing-masing dalam batas cakupannya. Anda hanya dapat memberi kunci cakupan yang Anda miliki sendiri.",
+  "console.keys.listHeading": "Kunci aktif",
+  "console.keys.none": "Belum ada kunci API.",
+  "console.keys.name": "Nama",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Cakupan",
+  "console.keys.created": "Dibuat",
+  "console.keys.createdBy": "{time}, oleh {actor}",
+  "console.keys.byBootstrap": "kunci bootstrap",
+  "console.keys.byKey": "kunci {key}",
+  "console.keys.lastUsed": "Terakhir dipakai",
+  "console.keys.neverUsed": "Belum pernah",
+  "console.keys.actions": "Tindakan",
+  "console.keys.revoke": "Cabut",
+  "console.keys.stronger": "Anda tidak dapat mencabutnya: kunci ini memiliki cakupan yang tidak Anda miliki.",
+  "console.keys.createHeading": "Buat kunci",
+  "console.keys.scopeNotHeld": "Anda tidak memiliki cakupan ini, jadi tidak dapat memberikannya.",
+  "console.keys.create": "Buat kunci",
+  "console.keys.nameMissing": "Beri nama kunci ini.",
+  "console.keys.nameInvalid": "Nama paling banyak 100 karakter dan tanpa karakter kontrol.",
+  "console.keys.scopesMissing": "Pilih setidaknya satu cakupan.",
+  "console.keys.scopesUnknown": "Pilih hanya dari cakupan yang tercantum.",
+  "console.keys.scopesBeyond": "Anda tidak dapat memberikan cakupan yang tidak Anda miliki: {scopes}.",
+  "console.keys.createdTitle": "Kunci API dibuat",
+  "console.keys.createdIntro": "Kunci {name} dibuat dengan cakupan berikut:",
+  "console.keys.secret": "Kunci",
+  "console.keys.copyNow": "Salin sekarang dan simpan di tempat yang aman: kunci ini tidak akan ditampilkan lagi.",
+  "console.keys.copy": "Salin kunci",
+  "console.keys.copied": "Tersalin.",
+  "console.keys.back": "Kembali ke kunci API",
+  "console.keys.revokeTitle": "Cabut kunci API",
+  "console.keys.revokeSubject": "Kunci {name} ({id}), dengan cakupan berikut:",
+  "console.keys.revokeWarning":
+    "Skrip dan orang yang memakai kunci ini langsung kehilangan akses, dan kunci yang dibuatnya ikut dicabut. Tindakan ini tidak dapat dibatalkan.",
+  "console.keys.revokeConfirm": "Cabut kunci",
+  "console.keys.cancel": "Batal",
+  "console.keys.revoked": "Kunci {id} telah dicabut, beserta kunci yang dibuatnya.",
   // console api keys: end
   // console shared: start
   // console shared: end

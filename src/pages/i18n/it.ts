@@ -279,6 +279,45 @@ export const it: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Chiavi API",
+  "console.keys.intro":
+    "Le chiavi API consentono a script e altri sistemi di usare l'API di amministrazione, ciascuna entro i propri permessi. Può assegnare a una chiave solo i permessi che possiede.",
+  "console.keys.listHeading": "Chiavi attive",
+  "console.keys.none": "Non ci sono ancora chiavi API.",
+  "console.keys.name": "Nome",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Permessi",
+  "console.keys.created": "Creata",
+  "console.keys.createdBy": "{time}, da {actor}",
+  "console.keys.byBootstrap": "la chiave di bootstrap",
+  "console.keys.byKey": "la chiave {key}",
+  "console.keys.lastUsed": "Ultimo utilizzo",
+  "console.keys.neverUsed": "Mai",
+  "console.keys.actions": "Azioni",
+  "console.keys.revoke": "Revoca",
+  "console.keys.stronger": "Non può revocarla: ha permessi che Lei non possiede.",
+  "console.keys.createHeading": "Crea una chiave",
+  "console.keys.scopeNotHeld": "Non possiede questo permesso, quindi non può assegnarlo.",
+  "console.keys.create": "Crea la chiave",
+  "console.keys.nameMissing": "Dia un nome alla chiave.",
+  "console.keys.nameInvalid": "Un nome ha al massimo 100 caratteri e nessun carattere di controllo.",
+  "console.keys.scopesMissing": "Scelga almeno un permesso.",
+  "console.keys.scopesUnknown": "Scelga solo tra i permessi elencati.",
+  "console.keys.scopesBeyond": "Non può assegnare permessi che non possiede: {scopes}.",
+  "console.keys.createdTitle": "Chiave API creata",
+  "console.keys.createdIntro": "La chiave {name} è stata creata con questi permessi:",
+  "console.keys.secret": "La chiave",
+  "console.keys.copyNow": "La copi ora e la conservi in un luogo sicuro: non verrà mostrata di nuovo.",
+  "console.keys.copy": "Copia la chiave",
+  "console.keys.copied": "Copiata.",
+  "console.keys.back": "Torna alle chiavi API",
+  "console.keys.revokeTitle": "Revoca una chiave API",
+  "console.keys.revokeSubject": "La chiave {name} ({id}), con questi permessi:",
+  "console.keys.revokeWarning":
+    "Script e persone che usano questa chiave perdono subito l'accesso, e le chiavi che ha creato vengono revocate insieme a essa. L'operazione non si può annullare.",
+  "console.keys.revokeConfirm": "Revoca la chiave",
+  "console.keys.cancel": "Annulla",
+  "console.keys.revoked": "La chiave {id} è stata revocata, insieme alle chiavi che aveva creato.",
   // console api keys: end
   // console shared: start
   // console shared: end

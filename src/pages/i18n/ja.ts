@@ -265,6 +265,45 @@ export const ja: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "API キー",
+  "console.keys.intro":
+    "API キーを使うと、スクリプトや他のシステムが管理 API を利用できます。各キーができるのはそのスコープの範囲内だけで、キーに与えられるのはあなた自身が持つスコープだけです。",
+  "console.keys.listHeading": "有効なキー",
+  "console.keys.none": "API キーはまだありません。",
+  "console.keys.name": "名前",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "スコープ",
+  "console.keys.created": "作成",
+  "console.keys.createdBy": "{time}、作成者: {actor}",
+  "console.keys.byBootstrap": "ブートストラップキー",
+  "console.keys.byKey": "キー {key}",
+  "console.keys.lastUsed": "最終使用",
+  "console.keys.neverUsed": "未使用",
+  "console.keys.actions": "操作",
+  "console.keys.revoke": "取り消す",
+  "console.keys.stronger": "このキーは取り消せません。あなたが持たないスコープを持っています。",
+  "console.keys.createHeading": "キーを作成",
+  "console.keys.scopeNotHeld": "このスコープを持っていないため、与えることはできません。",
+  "console.keys.create": "キーを作成",
+  "console.keys.nameMissing": "キーに名前を付けてください。",
+  "console.keys.nameInvalid": "名前は 100 文字以内で、制御文字は使えません。",
+  "console.keys.scopesMissing": "スコープを 1 つ以上選んでください。",
+  "console.keys.scopesUnknown": "一覧にあるスコープから選んでください。",
+  "console.keys.scopesBeyond": "持っていないスコープは与えられません: {scopes}。",
+  "console.keys.createdTitle": "API キーを作成しました",
+  "console.keys.createdIntro": "キー {name} を次のスコープで作成しました:",
+  "console.keys.secret": "キー",
+  "console.keys.copyNow": "今すぐコピーして安全な場所に保管してください。再表示はされません。",
+  "console.keys.copy": "キーをコピー",
+  "console.keys.copied": "コピーしました。",
+  "console.keys.back": "API キーに戻る",
+  "console.keys.revokeTitle": "API キーの取り消し",
+  "console.keys.revokeSubject": "キー {name} ({id})、スコープ:",
+  "console.keys.revokeWarning":
+    "このキーを使っているスクリプトや人はすぐにアクセスできなくなり、このキーが作成したキーも一緒に取り消されます。元に戻すことはできません。",
+  "console.keys.revokeConfirm": "キーを取り消す",
+  "console.keys.cancel": "キャンセル",
+  "console.keys.revoked": "キー {id} を、それが作成したキーとともに取り消しました。",
   // console api keys: end
   // console shared: start
   // console shared: end

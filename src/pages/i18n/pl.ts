@@ -279,6 +279,45 @@ export const pl: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Klucze API",
+  "console.keys.intro":
+    "Klucze API pozwalają skryptom i innym systemom korzystać z API administracyjnego, każdy w granicach swoich uprawnień. Kluczowi możesz nadać tylko uprawnienia, które masz sam.",
+  "console.keys.listHeading": "Aktywne klucze",
+  "console.keys.none": "Nie ma jeszcze kluczy API.",
+  "console.keys.name": "Nazwa",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Uprawnienia",
+  "console.keys.created": "Utworzono",
+  "console.keys.createdBy": "{time}, przez {actor}",
+  "console.keys.byBootstrap": "klucz startowy",
+  "console.keys.byKey": "klucz {key}",
+  "console.keys.lastUsed": "Ostatnie użycie",
+  "console.keys.neverUsed": "Nigdy",
+  "console.keys.actions": "Działania",
+  "console.keys.revoke": "Unieważnij",
+  "console.keys.stronger": "Nie możesz go unieważnić: ma uprawnienia, których nie masz.",
+  "console.keys.createHeading": "Utwórz klucz",
+  "console.keys.scopeNotHeld": "Nie masz tego uprawnienia, więc nie możesz go nadać.",
+  "console.keys.create": "Utwórz klucz",
+  "console.keys.nameMissing": "Nadaj kluczowi nazwę.",
+  "console.keys.nameInvalid": "Nazwa ma najwyżej 100 znaków i żadnych znaków sterujących.",
+  "console.keys.scopesMissing": "Wybierz co najmniej jedno uprawnienie.",
+  "console.keys.scopesUnknown": "Wybieraj tylko spośród wymienionych uprawnień.",
+  "console.keys.scopesBeyond": "Nie możesz nadać uprawnień, których nie masz: {scopes}.",
+  "console.keys.createdTitle": "Utworzono klucz API",
+  "console.keys.createdIntro": "Utworzono klucz {name} z tymi uprawnieniami:",
+  "console.keys.secret": "Klucz",
+  "console.keys.copyNow": "Skopiuj go teraz i przechowuj w bezpiecznym miejscu: nie zostanie pokazany ponownie.",
+  "console.keys.copy": "Skopiuj klucz",
+  "console.keys.copied": "Skopiowano.",
+  "console.keys.back": "Wróć do kluczy API",
+  "console.keys.revokeTitle": "Unieważnij klucz API",
+  "console.keys.revokeSubject": "Klucz {name} ({id}) z tymi uprawnieniami:",
+  "console.keys.revokeWarning":
+    "Skrypty i osoby używające tego klucza od razu tracą dostęp, a klucze, które utworzył, zostaną unieważnione razem z nim. Tego nie można cofnąć.",
+  "console.keys.revokeConfirm": "Unieważnij klucz",
+  "console.keys.cancel": "Anuluj",
+  "console.keys.revoked": "Klucz {id} został unieważniony wraz z kluczami, które utworzył.",
   // console api keys: end
   // console shared: start
   // console shared: end

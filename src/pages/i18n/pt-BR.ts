@@ -277,6 +277,45 @@ export const ptBR: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Chaves de API",
+  "console.keys.intro":
+    "As chaves de API permitem que scripts e outros sistemas usem a API de administração, cada uma dentro das suas permissões. Você só pode dar a uma chave permissões que você mesmo tem.",
+  "console.keys.listHeading": "Chaves ativas",
+  "console.keys.none": "Ainda não há chaves de API.",
+  "console.keys.name": "Nome",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Permissões",
+  "console.keys.created": "Criada",
+  "console.keys.createdBy": "{time}, por {actor}",
+  "console.keys.byBootstrap": "a chave de inicialização",
+  "console.keys.byKey": "a chave {key}",
+  "console.keys.lastUsed": "Último uso",
+  "console.keys.neverUsed": "Nunca",
+  "console.keys.actions": "Ações",
+  "console.keys.revoke": "Revogar",
+  "console.keys.stronger": "Você não pode revogá-la: ela tem permissões que você não tem.",
+  "console.keys.createHeading": "Criar uma chave",
+  "console.keys.scopeNotHeld": "Você não tem esta permissão, então não pode concedê-la.",
+  "console.keys.create": "Criar a chave",
+  "console.keys.nameMissing": "Dê um nome à chave.",
+  "console.keys.nameInvalid": "Um nome tem no máximo 100 caracteres e nenhum caractere de controle.",
+  "console.keys.scopesMissing": "Escolha pelo menos uma permissão.",
+  "console.keys.scopesUnknown": "Escolha apenas entre as permissões listadas.",
+  "console.keys.scopesBeyond": "Você não pode conceder permissões que não tem: {scopes}.",
+  "console.keys.createdTitle": "Chave de API criada",
+  "console.keys.createdIntro": "A chave {name} foi criada com estas permissões:",
+  "console.keys.secret": "A chave",
+  "console.keys.copyNow": "Copie-a agora e guarde-a em um lugar seguro: ela não será mostrada de novo.",
+  "console.keys.copy": "Copiar a chave",
+  "console.keys.copied": "Copiada.",
+  "console.keys.back": "Voltar às chaves de API",
+  "console.keys.revokeTitle": "Revogar uma chave de API",
+  "console.keys.revokeSubject": "A chave {name} ({id}), com estas permissões:",
+  "console.keys.revokeWarning":
+    "Scripts e pessoas que usam esta chave perdem o acesso na hora, e as chaves que ela criou são revogadas junto. Isso não pode ser desfeito.",
+  "console.keys.revokeConfirm": "Revogar a chave",
+  "console.keys.cancel": "Cancelar",
+  "console.keys.revoked": "A chave {id} foi revogada, junto com as chaves que ela criou.",
   // console api keys: end
   // console shared: start
   // console shared: end

@@ -281,6 +281,45 @@ export const ru: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Ключи API",
+  "console.keys.intro":
+    "Ключи API позволяют скриптам и другим системам работать с API администрирования, каждому в пределах его прав. Ключу можно дать только те права, которые есть у вас самих.",
+  "console.keys.listHeading": "Действующие ключи",
+  "console.keys.none": "Ключей API пока нет.",
+  "console.keys.name": "Название",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Права",
+  "console.keys.created": "Создан",
+  "console.keys.createdBy": "{time}, создатель: {actor}",
+  "console.keys.byBootstrap": "начальный ключ",
+  "console.keys.byKey": "ключ {key}",
+  "console.keys.lastUsed": "Последнее использование",
+  "console.keys.neverUsed": "Никогда",
+  "console.keys.actions": "Действия",
+  "console.keys.revoke": "Отозвать",
+  "console.keys.stronger": "Вы не можете его отозвать: у него есть права, которых нет у вас.",
+  "console.keys.createHeading": "Создать ключ",
+  "console.keys.scopeNotHeld": "У вас нет этого права, поэтому вы не можете его дать.",
+  "console.keys.create": "Создать ключ",
+  "console.keys.nameMissing": "Дайте ключу название.",
+  "console.keys.nameInvalid": "Название — не длиннее 100 символов и без управляющих символов.",
+  "console.keys.scopesMissing": "Выберите хотя бы одно право.",
+  "console.keys.scopesUnknown": "Выбирайте только из перечисленных прав.",
+  "console.keys.scopesBeyond": "Нельзя дать права, которых нет у вас: {scopes}.",
+  "console.keys.createdTitle": "Ключ API создан",
+  "console.keys.createdIntro": "Ключ {name} создан с такими правами:",
+  "console.keys.secret": "Ключ",
+  "console.keys.copyNow": "Скопируйте его сейчас и сохраните в надёжном месте: он больше не будет показан.",
+  "console.keys.copy": "Скопировать ключ",
+  "console.keys.copied": "Скопировано.",
+  "console.keys.back": "Назад к ключам API",
+  "console.keys.revokeTitle": "Отзыв ключа API",
+  "console.keys.revokeSubject": "Ключ {name} ({id}) с такими правами:",
+  "console.keys.revokeWarning":
+    "Скрипты и люди, использующие этот ключ, сразу потеряют доступ, а созданные им ключи будут отозваны вместе с ним. Это нельзя отменить.",
+  "console.keys.revokeConfirm": "Отозвать ключ",
+  "console.keys.cancel": "Отмена",
+  "console.keys.revoked": "Ключ {id} отозван вместе с созданными им ключами.",
   // console api keys: end
   // console shared: start
   // console shared: end

@@ -266,6 +266,45 @@ export const tr: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "API anahtarları",
+  "console.keys.intro":
+    "API anahtarları, betiklerin ve diğer sistemlerin yönetim API'sini kendi yetkileri dahilinde kullanmasını sağlar. Bir anahtara yalnızca kendinizin sahip olduğu yetkileri verebilirsiniz.",
+  "console.keys.listHeading": "Geçerli anahtarlar",
+  "console.keys.none": "Henüz API anahtarı yok.",
+  "console.keys.name": "Ad",
+  "console.keys.id": "Kimlik",
+  "console.keys.scopes": "Yetkiler",
+  "console.keys.created": "Oluşturulma",
+  "console.keys.createdBy": "{time}, oluşturan: {actor}",
+  "console.keys.byBootstrap": "başlangıç anahtarı",
+  "console.keys.byKey": "{key} anahtarı",
+  "console.keys.lastUsed": "Son kullanım",
+  "console.keys.neverUsed": "Hiç",
+  "console.keys.actions": "İşlemler",
+  "console.keys.revoke": "İptal et",
+  "console.keys.stronger": "Bunu iptal edemezsiniz: sizde olmayan yetkilere sahip.",
+  "console.keys.createHeading": "Anahtar oluştur",
+  "console.keys.scopeNotHeld": "Bu yetkiye sahip değilsiniz, bu yüzden veremezsiniz.",
+  "console.keys.create": "Anahtarı oluştur",
+  "console.keys.nameMissing": "Anahtara bir ad verin.",
+  "console.keys.nameInvalid": "Ad en fazla 100 karakter olabilir ve denetim karakteri içeremez.",
+  "console.keys.scopesMissing": "En az bir yetki seçin.",
+  "console.keys.scopesUnknown": "Yalnızca listelenen yetkiler arasından seçin.",
+  "console.keys.scopesBeyond": "Sahip olmadığınız yetkileri veremezsiniz: {scopes}.",
+  "console.keys.createdTitle": "API anahtarı oluşturuldu",
+  "console.keys.createdIntro": "{name} anahtarı şu yetkilerle oluşturuldu:",
+  "console.keys.secret": "Anahtar",
+  "console.keys.copyNow": "Şimdi kopyalayın ve güvenli bir yerde saklayın: bir daha gösterilmeyecek.",
+  "console.keys.copy": "Anahtarı kopyala",
+  "console.keys.copied": "Kopyalandı.",
+  "console.keys.back": "API anahtarlarına dön",
+  "console.keys.revokeTitle": "API anahtarını iptal et",
+  "console.keys.revokeSubject": "{name} anahtarı ({id}), şu yetkilerle:",
+  "console.keys.revokeWarning":
+    "Bu anahtarı kullanan betikler ve kişiler erişimi hemen kaybeder; anahtarın oluşturduğu anahtarlar da onunla birlikte iptal edilir. Bu işlem geri alınamaz.",
+  "console.keys.revokeConfirm": "Anahtarı iptal et",
+  "console.keys.cancel": "Vazgeç",
+  "console.keys.revoked": "{id} anahtarı, oluşturduğu anahtarlarla birlikte iptal edildi.",
   // console api keys: end
   // console shared: start
   // console shared: end

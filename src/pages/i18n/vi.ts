@@ -264,6 +264,45 @@ export const vi: PageCatalogue = {
   // console activity and history: start
   // console activity and history: end
   // console api keys: start
+  "console.keys.title": "Khóa API",
+  "console.keys.intro":
+    "Khóa API cho phép các tập lệnh và hệ thống khác dùng API quản trị, mỗi khóa trong phạm vi quyền của nó. Bạn chỉ có thể cấp cho khóa những quyền mà chính bạn có.",
+  "console.keys.listHeading": "Các khóa đang hiệu lực",
+  "console.keys.none": "Chưa có khóa API nào.",
+  "console.keys.name": "Tên",
+  "console.keys.id": "ID",
+  "console.keys.scopes": "Quyền",
+  "console.keys.created": "Ngày tạo",
+  "console.keys.createdBy": "{time}, bởi {actor}",
+  "console.keys.byBootstrap": "khóa khởi tạo",
+  "console.keys.byKey": "khóa {key}",
+  "console.keys.lastUsed": "Lần dùng gần nhất",
+  "console.keys.neverUsed": "Chưa bao giờ",
+  "console.keys.actions": "Thao tác",
+  "console.keys.revoke": "Thu hồi",
+  "console.keys.stronger": "Bạn không thể thu hồi khóa này: nó có những quyền mà bạn không có.",
+  "console.keys.createHeading": "Tạo khóa",
+  "console.keys.scopeNotHeld": "Bạn không có quyền này nên không thể cấp nó.",
+  "console.keys.create": "Tạo khóa",
+  "console.keys.nameMissing": "Hãy đặt tên cho khóa.",
+  "console.keys.nameInvalid": "Tên dài tối đa 100 ký tự và không chứa ký tự điều khiển.",
+  "console.keys.scopesMissing": "Hãy chọn ít nhất một quyền.",
+  "console.keys.scopesUnknown": "Chỉ chọn trong các quyền được liệt kê.",
+  "console.keys.scopesBeyond": "Bạn không thể cấp những quyền mà bạn không có: {scopes}.",
+  "console.keys.createdTitle": "Đã tạo khóa API",
+  "console.keys.createdIntro": "Đã tạo khóa {name} với các quyền sau:",
+  "console.keys.secret": "Khóa",
+  "console.keys.copyNow": "Hãy sao chép ngay và cất ở nơi an toàn: khóa sẽ không được hiển thị lại.",
+  "console.keys.copy": "Sao chép khóa",
+  "console.keys.copied": "Đã sao chép.",
+  "console.keys.back": "Quay lại khóa API",
+  "console.keys.revokeTitle": "Thu hồi khóa API",
+  "console.keys.revokeSubject": "Khóa {name} ({id}), với các quyền sau:",
+  "console.keys.revokeWarning":
+    "Các tập lệnh và người đang dùng khóa này sẽ mất quyền truy cập ngay lập tức, và các khóa do nó tạo cũng bị thu hồi theo. Không thể hoàn tác.",
+  "console.keys.revokeConfirm": "Thu hồi khóa",
+  "console.keys.cancel": "Hủy",
+  "console.keys.revoked": "Đã thu hồi khóa {id}, cùng các khóa do nó tạo.",
   // console api keys: end
   // console shared: start
   // console shared: end
