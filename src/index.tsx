@@ -40,7 +40,9 @@ app.use("*", resolveTenant());
 // The API's description is public, like any published API reference; everything else needs a key.
 app.route(ADMIN_BASE, apiDescription);
 app.route(ADMIN_BASE, adminApi);
-// The admin console's pages around the API, after it: see `console-routes.tsx`.
+// The admin console's pages around the API, after it: see `console-routes.tsx`. Its address
+// as typed without the slash goes to its home page (a permanent redirect, the query kept).
+app.get(CONSOLE_BASE, (c) => c.redirect(`${CONSOLE_BASE}/${new URL(c.req.url).search}`, 308));
 app.route(`${CONSOLE_BASE}/`, consolePages);
 app.route(USER_BASE, userApi);
 app.route("/__stepgate", hostedPages);

@@ -5,7 +5,8 @@
  */
 import * as z from "zod";
 import { AUDIT_EXPORT_FORMATS } from "../flows/audit-export";
-import { AdminScope, ApiKeyView, AuditQuery, DirectoryEntry } from "../state/tenant/views";
+import { ApiKeyView, AuditQuery, DirectoryEntry } from "../state/tenant/views";
+import { KeyRequest } from "../flows/api-keys";
 import { UserDetails } from "../state/user/views";
 import { ActivityEntry } from "./user-schemas";
 
@@ -26,18 +27,8 @@ export {
   PolicyVersion,
 } from "../state/tenant/views";
 
-export const CreateKeyBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[^\p{Cc}]*$/u, "no control characters"),
-  scopes: z
-    .array(AdminScope)
-    .min(1)
-    .transform((scopes) => [...new Set(scopes)].sort()),
-});
+/** `POST /keys`: the rules of a new key are the console's too (`flows/api-keys.ts`). */
+export const CreateKeyBody = KeyRequest;
 
 export const CreatedKey = ApiKeyView.extend({ key: z.string().describe("The secret, shown this once.") });
 

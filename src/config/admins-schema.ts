@@ -58,3 +58,13 @@ export function consoleScopes(admins: Pick<AdminsSettings, "groups">, groups: re
   for (const group of groups) if (Object.hasOwn(admins.groups, group)) for (const scope of admins.groups[group]!) held.add(scope);
   return ALL_SCOPES.filter((scope) => held.has(scope));
 }
+
+/**
+ * The scopes of `wanted` that `held` lacks. An admin may give a key, or revoke a key holding,
+ * only scopes they hold themselves: no admin can make or remove a stronger one.
+ * @example
+ * scopesBeyond(["keys:write", "users:read"], ["users:read", "policy:write"]) // ["policy:write"]
+ */
+export function scopesBeyond(held: readonly AdminScope[], wanted: readonly AdminScope[]): AdminScope[] {
+  return wanted.filter((scope) => !held.includes(scope));
+}

@@ -11,7 +11,7 @@ import { ConsoleLayout } from "./console-layout";
 import type { PageKey } from "./i18n/catalogue";
 
 /** Each scope as what it lets the admin do. */
-const SCOPE_WORDS: Readonly<Record<AdminScope, PageKey>> = {
+export const SCOPE_WORDS: Readonly<Record<AdminScope, PageKey>> = {
   "policy:read": "console.scope.policyRead",
   "policy:write": "console.scope.policyWrite",
   "users:read": "console.scope.usersRead",

@@ -22,15 +22,15 @@ import {
   consoleAccess,
   csrfFailed,
 } from "../flows/console-access";
+import { takeKeySignInAttempt } from "../flows/console-sign-in-limit";
 import { CONSOLE_FORM_COOKIE, CONSOLE_SESSION_COOKIE, consoleCookie } from "../gate/console-cookies";
 import { grantCookieName } from "../gate/grant";
-import { perIpBucket } from "../lib/client-ip";
 import { secretsEqual } from "../lib/crypto";
 import { csrfToken, csrfTokenValid } from "../lib/csrf";
 import { base64url } from "../lib/encoding";
 import { ProblemError } from "../lib/problem";
 import { reachState } from "../lib/reach-state";
-import { type ConsoleSessionOwner, tenantState, type VerifyAttempt } from "../state/tenant";
+import { type ConsoleSessionOwner, tenantState } from "../state/tenant";
 import { CONSOLE_SESSION_ABSOLUTE_MS } from "../state/tenant/console-sessions";
 import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
@@ -38,6 +38,7 @@ import { consoleActivity } from "./console-activity-routes";
 import { consoleFrame } from "./console-frame";
 import { consoleHistory } from "./console-history-routes";
 import { ConsoleHomePage } from "./console-home-page";
+import { consoleKeys } from "./console-keys-routes";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { consoleUsers } from "./console-users-routes";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
@@ -73,8 +74,9 @@ consolePages.post("/sign-in", async (c) => {
   if (!nonce || !(await csrfTokenValid(c.env, form.csrf, signInCsrfSubject(c, nonce)))) throw csrfFailed();
   const tenant = tenantState(c.env, c.var.tenant.tenantId);
   const origin = requestOrigin(c.req.raw);
-  // Counted before the key is checked, so parallel guesses cannot pass the limit (see takeSignInAttempt).
-  const attempt = await reachState<VerifyAttempt>(() => tenant.takeSignInAttempt(perIpBucket(c.req.raw, "console-sign-in")));
+  const presented = typeof form.key === "string" ? form.key.trim() : "";
+  // Counted before the key is checked, per tenant and, for the bootstrap key, deployment-wide (see the flow).
+  const attempt = await takeKeySignInAttempt(c.env, c.var.tenant.tenantId, c.req.raw, presented);
   if (!attempt.ok) {
     throw new ProblemError(
       429,
@@ -84,13 +86,12 @@ consolePages.post("/sign-in", async (c) => {
       { "Retry-After": String(attempt.retryAfterSeconds) },
     );
   }
-  const presented = typeof form.key === "string" ? form.key.trim() : "";
   const owner = await keyOwner(c, presented);
   if (!owner) {
     await reachState(() => tenant.recordFailedSignIn(parseApiKey(presented)?.id ?? null, origin));
     return renderSignIn(c, policy, { error: (await requestText(c, policy)).t("console.signIn.wrongKey"), notice: null }, 401);
   }
-  await reachState(() => tenant.forgetVerifyAttempt(attempt.id));
+  await attempt.forget();
   const session = await reachState<{ token: string }>(() => tenant.openConsoleSession(owner, origin));
   c.header("Set-Cookie", consoleCookie(CONSOLE_SESSION_COOKIE, session.token, CONSOLE_SESSION_ABSOLUTE_MS / 1000), { append: true });
   deleteCookie(c, CONSOLE_FORM_COOKIE, { path: "/", secure: true });
@@ -113,6 +114,7 @@ consolePages.post("/sign-out", async (c) => {
 consolePages.route("/users", consoleUsers);
 consolePages.route("/activity", consoleActivity);
 consolePages.route("/history", consoleHistory);
+consolePages.route("/keys", consoleKeys);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

@@ -84,6 +84,21 @@ const PASSKEY = `(() => {
   });
 })();`;
 
-export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES, passkey: PASSKEY } as const;
+/**
+ * A new API key's page: focusing its read-only field selects the key whole; where the browser
+ * offers the clipboard, shows the copy button (hidden without script), which puts the key there
+ * and shows the page's "copied" note (on a refused copy the button goes and the key is selected).
+ */
+const COPY_KEY = `(() => {
+  const field = document.getElementById("new-key");
+  const copy = document.getElementById("copy-key");
+  const copied = document.getElementById("key-copied");
+  field.addEventListener("focus", () => field.select());
+  if (!navigator.clipboard) return;
+  copy.hidden = false;
+  copy.addEventListener("click", () => navigator.clipboard.writeText(field.value).then(() => { copied.hidden = false; }, () => { copy.hidden = true; field.select(); }));
+})();`;
+
+export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES, passkey: PASSKEY, copyKey: COPY_KEY } as const;
 
 export type PageScriptName = keyof typeof PAGE_SCRIPTS;

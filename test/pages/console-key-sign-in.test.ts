@@ -118,6 +118,37 @@ describe("key sign-in to the admin console", () => {
     expect((await signIn(key.key, { ip: "198.51.100.8" })).status).toBe(303);
   });
 
+  it("counts wrong guesses at the bootstrap key across all tenants: ten from one network, wherever they land", async () => {
+    const ip = "192.0.2.44";
+    const tenants = [await aConsole(), await aConsole(), await aConsole()];
+    for (let i = 0; i < 10; i++) expect((await tenants[i % 2]!.signIn(`guess-${i}`, { ip })).status).toBe(401);
+    // A third tenant, never guessed at before, refuses the network too, even the right bootstrap key.
+    const [, , third] = tenants;
+    const limited = await third!.signIn(ADMIN_KEY, { ip });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(3000);
+    expect(await third!.audit("console.sign_in_failed")).toHaveLength(0);
+    // Its own keys still open it from there (tenant keys are counted per tenant), and another network is not held back.
+    const key = await aTenantKey(third!.base, ["users:read"]);
+    expect((await third!.signIn(key.key, { ip })).status).toBe(303);
+    expect((await third!.signIn(ADMIN_KEY, { ip: "192.0.2.45" })).status).toBe(303);
+  });
+
+  it("forgets a right bootstrap key's attempt deployment-wide, so only wrong guesses add up", async () => {
+    const ip = "192.0.2.46";
+    const { signIn } = await aConsole();
+    for (let i = 0; i < 12; i++) expect((await signIn(ADMIN_KEY, { ip })).status).toBe(303);
+    for (let i = 0; i < 9; i++) expect((await signIn(`guess-${i}`, { ip })).status).toBe(401);
+    expect((await (await aConsole()).signIn(ADMIN_KEY, { ip })).status).toBe(303);
+  });
+
+  it("sends the console's address typed without the slash to its home page", async () => {
+    const { base } = await aConsole();
+    const response = await send(`${base}/__stepgate/admin?lang=fr`, { headers: browser });
+    expect(response.status).toBe(308);
+    expect(response.headers.get("Location")).toBe(`${HOME}?lang=fr`);
+  });
+
   it("enforces CSRF: the form's token and its nonce cookie, and the browser's Origin", async () => {
     const { form, signIn } = await aConsole();
     const loaded = await form();

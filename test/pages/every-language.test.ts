@@ -60,7 +60,9 @@ function visibleText(html: string): string {
     .replace(/<(style|script|svg|code)[\s\S]*?<\/\1>/g, "")
     .replace(/<ol class="codes"[\s\S]*?<\/ol>/g, "")
     // The authenticator app's secret, in blocks of four random letters ("SAFE" is one now and then).
-    .replace(/<p class="secret"[\s\S]*?<\/p>/g, "");
+    .replace(/<p class="secret"[\s\S]*?<\/p>/g, "")
+    // A new API key's secret, random letters too, in its read-only field.
+    .replace(/<input[^>]*id="new-key"[^>]*>/g, "");
   const attributes = [...page.matchAll(/\b(?:aria-label|placeholder|alt|title)="([^"]*)"/g)].map((m) => m[1]);
   let text = decoded(`${page.replace(/<[^>]+>/g, " ")} ${attributes.join(" ")}`);
   for (const allowed of ALLOWED) text = text.replaceAll(allowed, " ");
@@ -381,6 +383,38 @@ async function consoleActivityAndHistory(language: Language): Promise<Array<[str
   return pages;
 }
 
+/**
+ * The console's API keys in `language` (a journey of its own, beside the user's: that one is
+ * long already), for an admin signed in with a key that holds some
+ * scopes: the list (a stronger key out of their reach, the scopes they lack disabled), the form
+ * refused (nothing filled in; a scope beyond theirs), a key made (its secret shown once), a
+ * revocation refused and one confirmed, and the notice after it.
+ */
+async function consoleKeysJourney(language: Language): Promise<Array<[string, Response, string]>> {
+  const { base, tenantId } = await aTenant(aPolicy({ branding: { name: TENANT } }));
+  const stronger = await aTenantKey(base, ["users:read", "policy:write"], "bot-1");
+  const admin = await signedIn(base, tenantId, (await aTenantKey(base, ["keys:write", "users:read"], "ops-2")).key);
+  const inLanguage = { Cookie: `${admin.cookie}; __Host-stepgate-lang=${language}` };
+  const csrf = await admin.csrf();
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, response: Response) => {
+    const html = await response.text();
+    pages.push([name, response, html]);
+    return html;
+  };
+  await keep("console: API keys", await admin.get("/keys", inLanguage));
+  await keep("console: API key refused", await admin.post("/keys", { csrf, name: "", scopes: [] }, inLanguage));
+  await keep("console: API key beyond the admin's scopes", await admin.post("/keys", { csrf, name: "ci-3", scopes: ["policy:write"] }, inLanguage));
+  const created = await keep("console: API key created", await admin.post("/keys", { csrf, name: "ci-3", scopes: ["users:read"] }, inLanguage));
+  const id = /id="new-key"[^>]*value="sgk_([0-9a-f]{16})_/.exec(created)![1]!;
+  await keep("console: API key out of reach", await admin.get(`/keys/${stronger.id}/revoke`, inLanguage));
+  await keep("console: revoke an API key", await admin.get(`/keys/${id}/revoke`, inLanguage));
+  const revoked = await admin.post(`/keys/${id}/revoke`, { csrf }, inLanguage);
+  expect(revoked.status).toBe(303);
+  await keep("console: API key revoked", await admin.get(`/keys?revoked=${id}`, inLanguage));
+  return pages;
+}
+
 /** A journey walks some 40 pages; on a loaded machine that outlasts the default test timeout. */
 const JOURNEY_TIMEOUT_MS = 60_000;
 
@@ -430,6 +464,22 @@ describe("every page in every language", () => {
       // What the English pages say is what the checks look for: the pieces come from the catalogues.
       expect(ENGLISH_PIECES.length).toBeGreaterThan(100);
       expect(placeholdersOf(PAGE_TEXT.en!["challenge.title"])).toEqual(["operation"]);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
+});
+
+describe("the console's API keys in every language", () => {
+  it.each(LANGUAGES.filter((language) => PAGE_TEXT[language]))(
+    "speaks only %s on them (and English is found where it is expected)",
+    async (language) => {
+      for (const [name, response, html] of await consoleKeysJourney(language)) {
+        expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
+        expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
+        const english = englishIn(visibleText(html));
+        if (language === "en") expect(english.length, name).toBeGreaterThan(0);
+        else expect(english, `${language}, ${name}`).toEqual([]);
+      }
     },
     JOURNEY_TIMEOUT_MS,
   );

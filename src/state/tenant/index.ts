@@ -35,7 +35,8 @@ export type { KeptMessage, OutboxMessage } from "./outbox";
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
 
 /**
- * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`. A
+ * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`: at
+ * each tenant, and at the bootstrap key across the deployment (`console-sign-in-limit.ts`). A
  * real key is 256 random bits, so this is not what keeps one from being guessed: it keeps a
  * script from filling the audit trail, and makes a guessing run stand out.
  */
@@ -66,6 +67,22 @@ export type SendAllowance = { ok: true } | { ok: false; scope: "ip" | "tenant"; 
  */
 export function tenantState(env: Env, tenantId: string): DurableObjectStub<TenantState> {
   return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+}
+
+/**
+ * The one object of this class no tenant owns, for limits that must hold across every tenant of
+ * the deployment: the bootstrap key opens them all, so its wrong guesses count here, not per
+ * tenant. Named once, here. A tenant given this same id would share the object's storage, but
+ * not its counts: its own buckets are named apart (see `takeSignInAttempt`'s callers).
+ */
+const DEPLOYMENT_OBJECT_NAME = "stepgate:deployment";
+
+/**
+ * @example
+ * await deploymentState(env).takeSignInAttempt("bootstrap|ip:203.0.113.7");
+ */
+export function deploymentState(env: Env): DurableObjectStub<TenantState> {
+  return tenantState(env, DEPLOYMENT_OBJECT_NAME);
 }
 
 export class TenantState extends DurableObject<Env> {

@@ -5,6 +5,7 @@
  * there is nothing to brute-force), and it is shown once, when created.
  */
 import type { AdminScope, ApiKeyView } from "./views";
+import { scopesBeyond } from "../../config/admins-schema";
 import { digestsEqual } from "../../lib/crypto";
 import { base64url } from "../../lib/encoding";
 import { iso } from "../../lib/iso-time";
@@ -74,7 +75,7 @@ export function listApiKeys(sql: SqlStorage): ApiKeyView[] {
 export function revokeApiKey(sql: SqlStorage, id: string, now: number, callerScopes: readonly AdminScope[]): "revoked" | "not_found" | "stronger" {
   const row = sql.exec<{ scopes: string }>("SELECT scopes FROM api_keys WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
   if (!row) return "not_found";
-  if (!(JSON.parse(row.scopes) as AdminScope[]).every((scope) => callerScopes.includes(scope))) return "stronger";
+  if (scopesBeyond(callerScopes, JSON.parse(row.scopes) as AdminScope[]).length > 0) return "stronger";
   sql.exec(
     `WITH RECURSIVE made(id) AS (SELECT ? UNION SELECT k.id FROM api_keys k JOIN made ON k.created_by = 'key:' || made.id)
      UPDATE api_keys SET revoked_at = ? WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`,
