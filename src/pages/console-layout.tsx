@@ -30,11 +30,16 @@ interface Section {
 }
 
 /** The console's sections, in the order the nav shows them. Pages add themselves here as they are built. */
-const SECTIONS: readonly Section[] = [{ path: `${CONSOLE_BASE}/`, label: "console.overview" }];
+const SECTIONS: readonly Section[] = [
+  { path: `${CONSOLE_BASE}/`, label: "console.overview" },
+  { path: `${CONSOLE_BASE}/settings`, label: "console.settings.title", scope: "policy:read" },
+];
 
 export interface ConsoleLayoutProps {
   frame: ConsoleFrame;
   title: string;
+  /** The page's own rules, after the console's (stepgate's CSS, never input). */
+  css?: string;
   children?: Child;
 }
 
@@ -42,10 +47,10 @@ export interface ConsoleLayoutProps {
  * @example
  * <ConsoleLayout frame={frame} title={frame.text.t("console.title")}>…</ConsoleLayout>
  */
-export const ConsoleLayout: FC<ConsoleLayoutProps> = ({ frame, title, children }) => {
+export const ConsoleLayout: FC<ConsoleLayoutProps> = ({ frame, title, css, children }) => {
   const { branding, text, current, actor, signIn, csrf, scopes } = frame;
   return (
-    <Layout branding={branding} text={text} title={title} css={CONSOLE_CSS}>
+    <Layout branding={branding} text={text} title={title} css={`${CONSOLE_CSS}${css ?? ""}`}>
       <nav class="console" aria-label={text.t("console.sections")}>
         <ul>
           {SECTIONS.filter((section) => section.scope === undefined || scopes.includes(section.scope)).map((section) => (

@@ -36,6 +36,7 @@ import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
 import { consoleFrame } from "./console-frame";
 import { ConsoleHomePage } from "./console-home-page";
+import { consoleSettings } from "./console-settings-routes";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
@@ -49,7 +50,8 @@ const HOME = `${CONSOLE_BASE}/`;
 export const consolePages = new Hono<ConsoleEnv>();
 
 consolePages.use("*", consoleOnly(csrf()));
-consolePages.post("*", consoleOnly(limitForm));
+// The settings form carries a whole policy's lists: it sets a larger limit of its own.
+consolePages.post("*", consoleOnly(limitForm, ["/settings"]));
 // Every console route but the sign-in form acts for a signed-in admin (`c.var.admin`).
 consolePages.use("*", consoleOnly(consoleAccess(), ["/sign-in"]));
 // The language menu's choice is kept for the console's next page, as on the hosted pages.
@@ -106,6 +108,8 @@ consolePages.post("/sign-out", async (c) => {
   deleteCookie(c, grantCookieName(ADMIN_CONSOLE), { path: "/", secure: true });
   return c.redirect(policy.branding.portalUrl ?? "/", 303);
 });
+
+consolePages.route("/settings", consoleSettings);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

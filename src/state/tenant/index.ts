@@ -25,7 +25,7 @@ import type { RequestOrigin } from "../user/audit";
 import { directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
-import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import { isEarlierVersion, keptPolicyVersion, latestPolicy, listPolicyVersions, policyEtag, recordPolicyVersion, type StoredPolicy } from "./policy-history";
 import { noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
 import { TENANT_MIGRATIONS } from "./schema";
@@ -180,6 +180,14 @@ export class TenantState extends DurableObject<Env> {
   async policyHistory(limit: number, before: number | null): Promise<PolicyVersion[]> {
     await this.currentPolicy();
     return listPolicyVersions(this.sql, limit, before);
+  }
+
+  /**
+   * A kept version's text by its ETag (`null` once it is no longer kept): what an admin's form
+   * was loaded from, to tell their own edits from another admin's when the two collide.
+   */
+  async policyVersion(etag: string): Promise<StoredPolicy | null> {
+    return keptPolicyVersion(this.sql, etag);
   }
 
   /**
