@@ -11,9 +11,11 @@ import type { ConsoleFrame } from "./console-frame";
 import { ConsoleLayout } from "./console-layout";
 import { pointerPath } from "./console-settings-form";
 import { sectionTitle } from "./console-settings-groups";
+import { freshnessWords } from "./console-settings-inputs";
 import { type FormValues, KEEP, OMIT, type SettingField } from "./console-settings-kinds";
 import { SETTINGS_CSS, SETTINGS_PATH, Who } from "./console-settings-page";
 import type { PageText } from "./i18n/page-text";
+import { Ltr } from "./layout";
 
 const CONFLICT_CSS = `
 .conflict{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,24rem),1fr));align-items:start}
@@ -60,7 +62,11 @@ export const ConflictPage: FC<ConflictPageProps> = (props) => {
                 <ul>
                   {version.changes.map((change) => (
                     <li>
-                      <ChangedSetting text={text} fields={fields} path={change.path} /> <Json value={change.from} /> → <Json value={change.to} />
+                      <ChangedSetting text={text} fields={fields} path={change.path} />{" "}
+                      {/* Before → after reads left to right, as the JSON values do, on a right-to-left page too. */}
+                      <Ltr text={text}>
+                        <Json value={change.from} /> → <Json value={change.to} />
+                      </Ltr>
                     </li>
                   ))}
                 </ul>
@@ -130,7 +136,7 @@ const MyValue: FC<{ text: PageText; field: SettingField; submitted: FormValues }
   if (kind.type === "secret") return <>{text.t("console.settings.conflict.newSecret")}</>;
   if (value === OMIT || value === KEEP || value === "") return <>–</>;
   if (typeof value === "boolean") return <>{text.t(value ? "console.settings.on" : "console.settings.off")}</>;
-  if (kind.type === "freshness" && typeof value === "number") return <>{value === 0 ? text.t("console.settings.freshness.everyTime") : text.wait(value)}</>;
+  if (kind.type === "freshness" && typeof value === "number") return <>{freshnessWords(text, value)}</>;
   const values = Array.isArray(value) ? (value as unknown[]) : [value];
   const options = kind.type === "choice" || kind.type === "set" ? kind.options : [];
   const shown: Child[] = values.map((one) => {

@@ -57,12 +57,14 @@ export const OperationFieldset: FC<{ group: SettingGroup; context: GroupContext;
   return (
     <fieldset class="operation" id={`operation-${name}`}>
       <legend>
-        {sectionTitle(text, group.section)} <code>{name}</code>
+        {sectionTitle(text, group.section)} <code class="muted">{name}</code>
         {own ? <span class="muted"> · {text.t("console.settings.op.own")}</span> : null}
       </legend>
-      {main.map((field) => (
-        <Field field={field} context={context} />
-      ))}
+      <div class="fields">
+        {main.map((field) => (
+          <Field field={field} context={context} />
+        ))}
+      </div>
       <details open={advanced.some((field) => context.errors.has(field.name))}>
         <summary>{text.t("console.settings.op.advanced")}</summary>
         {advanced.map((field) => (

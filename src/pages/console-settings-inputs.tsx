@@ -9,6 +9,7 @@ import type { Credential } from "../config/policy-schema";
 import type { FieldError } from "../lib/json-body";
 import { type ChoiceOption, type FormValues, type SettingField, several, single } from "./console-settings-kinds";
 import { FRESHNESS_PRESETS } from "./console-settings-operations";
+import { formatDuration } from "../lib/message-format";
 import type { PageText } from "./i18n/page-text";
 
 /** The id of a field's input (or group), which the error summary links to. */
@@ -62,7 +63,7 @@ export const SettingInput: FC<FieldProps> = (props) => {
   }
   if (kind.type === "choice" && kind.style === "radio") {
     return (
-      <Choices id={id} legend={text.t(field.label)} aria={aria} hint={hint} error={error}>
+      <Choices id={id} legend={text.t(field.label)} aria={aria} hint={hint} error={error} layout="stack">
         {kind.options.map((option) => (
           <Option
             text={text}
@@ -79,7 +80,7 @@ export const SettingInput: FC<FieldProps> = (props) => {
   if (kind.type === "set") {
     const chosen = several(props.values, field.name);
     return (
-      <Choices id={id} legend={text.t(field.label)} aria={aria} hint={hint} error={error} columns>
+      <Choices id={id} legend={text.t(field.label)} aria={aria} hint={hint} error={error} layout="columns">
         {kind.options.map((option) => (
           <Option text={text} type="checkbox" name={field.name} option={option} id={`${id}-${option.value}`} checked={chosen.includes(option.value)} />
         ))}
@@ -94,24 +95,26 @@ export const SettingInput: FC<FieldProps> = (props) => {
         {FRESHNESS_PRESETS.map((seconds) => (
           <label class="check" for={`${id}-${seconds}`}>
             <input type="radio" id={`${id}-${seconds}`} name={field.name} value={String(seconds)} checked={chosen === String(seconds)} />{" "}
-            {seconds === 0 ? text.t("console.settings.freshness.everyTime") : text.wait(seconds)}
+            {freshnessWords(text, seconds)}
           </label>
         ))}
         <label class="check" for={`${id}-custom`}>
           <input type="radio" id={`${id}-custom`} name={field.name} value="custom" checked={chosen === "custom"} />{" "}
           {text.t("console.settings.freshness.custom")}
         </label>
-        <label for={`${id}-seconds`}>{text.t("console.settings.freshness.seconds")}</label>
-        <input
-          type="number"
-          id={`${id}-seconds`}
-          name={custom}
-          value={single(props.values, custom) ?? ""}
-          min={kind.min}
-          max={kind.max}
-          inputmode="numeric"
-          {...aria}
-        />
+        <span class="custom">
+          <label for={`${id}-seconds`}>{text.t("console.settings.freshness.seconds")}</label>
+          <input
+            type="number"
+            id={`${id}-seconds`}
+            name={custom}
+            value={single(props.values, custom) ?? ""}
+            min={kind.min}
+            max={kind.max}
+            inputmode="numeric"
+            {...aria}
+          />
+        </span>
       </Choices>
     );
   }
@@ -149,7 +152,7 @@ const SingleInput: FC<{ field: SettingField; id: string; values: FormValues; tex
       );
     case "lines":
       return (
-        <textarea id={id} name={field.name} rows={Math.max(2, value.split("\n").length + 1)} spellcheck={false} autocomplete="off" dir="ltr" {...aria}>
+        <textarea id={id} name={field.name} rows={Math.max(1, value.split("\n").length)} spellcheck={false} autocomplete="off" dir="ltr" {...aria}>
           {value}
         </textarea>
       );
@@ -173,9 +176,20 @@ const SecretKept: FC<{ id: string; text: PageText; stored: Credential | undefine
   </p>
 );
 
+/**
+ * A freshness in words: "every time", whole hours as hours, shorter as seconds or minutes.
+ * @example
+ * freshnessWords(text, 3600) // "1 hour"
+ */
+export function freshnessWords(text: PageText, seconds: number): string {
+  if (seconds === 0) return text.t("console.settings.freshness.everyTime");
+  if (seconds % 3600 === 0) return formatDuration(seconds / 3600, "hour", text.language);
+  return text.wait(seconds);
+}
+
 /** A group of choices: the field's label as its legend, its help and its error inside. */
-const Choices: FC<{ id: string; legend: string; aria: Aria; hint: Child; error: Child; columns?: boolean; children?: Child }> = (props) => (
-  <fieldset class={props.columns ? "choices columns" : "choices"} id={props.id} aria-describedby={props.aria["aria-describedby"]}>
+const Choices: FC<{ id: string; legend: string; aria: Aria; hint: Child; error: Child; layout?: "stack" | "columns"; children?: Child }> = (props) => (
+  <fieldset class={props.layout ? `choices ${props.layout}` : "choices"} id={props.id} aria-describedby={props.aria["aria-describedby"]}>
     <legend>{props.legend}</legend>
     {props.hint}
     {props.error}

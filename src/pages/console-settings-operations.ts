@@ -123,7 +123,6 @@ export function operationFields(name: string): SettingField[] {
       name: key("bindRequest"),
       path: path("bindRequest"),
       label: "console.settings.op.bind",
-      hint: "console.settings.op.bindHint",
       section,
       kind: { type: "checkbox" },
       error: { key: "console.settings.error.choice" },
@@ -132,7 +131,7 @@ export function operationFields(name: string): SettingField[] {
       write: inOperation("bindRequest"),
     },
     {
-      ...list("display", "console.settings.op.display", "console.settings.op.displayHint", "console.settings.error.display", (op) =>
+      ...list("display", "console.settings.op.display", undefined, "console.settings.error.display", (op) =>
         op.display.map((entry) => displayEntry(entry).field),
       ),
       write: (candidate, value) => {

@@ -30,9 +30,15 @@ fieldset.group>legend,fieldset.operation>legend{float:left;width:100%;font-weigh
 fieldset.group>legend+*,fieldset.operation>legend+*{clear:both}
 fieldset.operation{border-top:1px solid var(--border);padding-top:1rem;margin-top:1rem}
 fieldset.choices>legend{font-weight:600;padding:0;margin:.75rem 0 .25rem}
-.options{display:flex;flex-wrap:wrap;gap:0 1.25rem}
+.options{display:flex;flex-wrap:wrap;align-items:center;gap:0 1.25rem}
 .options label.check{margin-top:.25rem}
+.stack .options{flex-direction:column;align-items:flex-start}
 .columns .options{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr))}
+.options .custom{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin-top:.25rem}
+.options .custom label{margin:0;font-weight:400}
+.operation .fields{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,22rem),1fr));gap:0 2rem;align-items:start}
+.operation .fields>:first-child,.operation .fields>:last-child{grid-column:1/-1}
+legend code.muted{font-weight:400}
 input[type=number],input[type=url],select,textarea{font:inherit;padding:.5rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
 input[type=number]{width:12rem}
 input[type=url],textarea{width:100%}
@@ -43,7 +49,7 @@ details summary{cursor:pointer;margin-top:1rem}
 .summary h2{font-size:1.1rem;margin:0 0 .5rem}
 .summary ul{margin:0;padding-inline-start:1.25rem}
 .summary a{color:inherit}
-.status{font-size:1.1rem;font-weight:600}
+.status{font-size:1.1rem;font-weight:600;margin:0}
 `;
 
 export interface SettingsPageProps {
@@ -76,7 +82,8 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
       <SettingFieldset group={form.enforcement} context={context} />
       <section class="card" aria-labelledby="operations-heading">
         <h2 id="operations-heading">{text.t("console.settings.section.operations")}</h2>
-        <p class="muted">{text.t("console.settings.operationsIntro")}</p>
+        <p>{text.t("console.settings.operationsIntro")}</p>
+        <p class="muted">{text.t("console.settings.operationsHelp")}</p>
         {form.operations.map((group) => (
           <OperationFieldset group={group} context={context} own={!Object.hasOwn(STANDARD_OPERATIONS, operationName(group.section))} />
         ))}

@@ -10,37 +10,14 @@ import { kvKeys } from "../../src/config/kv-keys";
 import { PolicySchema } from "../../src/config/policy-schema";
 import { policyChanges } from "../../src/config/policy-diff";
 import { adminGet, aTenantKey } from "../support/admin";
-import { adminHeaders, aSession, send } from "../support/builders";
-import { aConsoleAdmin, type ConsoleAdmin, signedIn } from "../support/console";
+import { aSession, send } from "../support/builders";
+import { aConsoleAdmin, signedIn } from "../support/console";
 import { asRecord, decoded, edited, formFields, TICKED, UNTICKED } from "../support/console-form";
+import { SETTINGS, SETTINGS_ACTION, saveSettings, storedPolicy, storedThroughApi } from "../support/console-settings";
 import { sessionHeaders } from "../support/step-up";
 
-const SETTINGS = "/settings";
-const ACTION = "/__stepgate/admin/settings";
-
-/** The stored policy and its ETag, through the admin API. */
-async function storedPolicy(admin: ConsoleAdmin): Promise<{ policy: Record<string, any>; etag: string }> {
-  const response = await send(`${admin.base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
-  expect(response.status).toBe(200);
-  return { policy: await response.json(), etag: response.headers.get("ETag")! };
-}
-
-/** Stores the seeded policy through the admin API, so it is kept with every default filled in. */
-async function storedThroughApi(admin: ConsoleAdmin): Promise<void> {
-  const { policy, etag } = await storedPolicy(admin);
-  const put = await send(`${admin.base}/__stepgate/admin/v1/policy`, {
-    method: "PUT",
-    headers: adminHeaders({ "If-Match": etag }),
-    body: JSON.stringify(policy),
-  });
-  expect(put.status).toBe(200);
-}
-
-/** Loads the settings form and posts it with `changes`. */
-async function save(admin: ConsoleAdmin, changes: Record<string, string | string[] | null>): Promise<Response> {
-  const fields = formFields(await admin.html(SETTINGS), ACTION);
-  return admin.post(SETTINGS, asRecord(edited(fields, changes)));
-}
+const ACTION = SETTINGS_ACTION;
+const save = saveSettings;
 
 /** The value of the input named `name` in `html`. */
 function inputValue(html: string, name: string): string | undefined {

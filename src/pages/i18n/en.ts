@@ -275,9 +275,9 @@ export const en = {
   // console users: end
   // console settings: start
   "console.settings.title": "Security settings",
-  "console.settings.statusHeading": "Two-factor verification",
+  "console.settings.statusHeading": "Current status",
   "console.settings.state.off": "Off",
-  "console.settings.state.optional": "Optional",
+  "console.settings.state.optional": "On, optional for users",
   "console.settings.state.required": "Required",
   "console.settings.state.perUser": "Required for chosen users",
   "console.settings.status.since": "{state} since {time}",
@@ -319,6 +319,8 @@ export const en = {
   "console.settings.reenrollHint": "Factors enrolled before it was turned off no longer count.",
   "console.settings.section.operations": "Operations that ask for a second factor",
   "console.settings.operationsIntro": "Tick each operation that needs a fresh second factor. Unticked operations keep their settings for later.",
+  "console.settings.operationsHelp":
+    "“Approve the exact request only” makes a verification good for that one request, with its amount and payee, once. The fields shown while approving are request fields, one per line, like amount or /to/iban.",
   "console.settings.op.protect": "Ask for a second factor",
   "console.settings.op.own": "your portal's own",
   "console.settings.op.freshness": "How long a verification counts",
@@ -326,9 +328,7 @@ export const en = {
   "console.settings.freshness.custom": "Custom",
   "console.settings.freshness.seconds": "Custom length, in seconds",
   "console.settings.op.bind": "Approve the exact request only",
-  "console.settings.op.bindHint": "The verification is good for this one request, with this amount and payee, once.",
   "console.settings.op.display": "Fields shown while approving",
-  "console.settings.op.displayHint": "One request field per line, like amount or /to/iban.",
   "console.settings.op.advanced": "Advanced: routes",
   "console.settings.op.routes": "Routes",
   "console.settings.op.routesHint": "One per line: a method (or *, or several joined by |) and a path, like POST /api/withdraw.",
