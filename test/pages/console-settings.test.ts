@@ -8,6 +8,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { kvKeys } from "../../src/config/kv-keys";
 import { PolicySchema } from "../../src/config/policy-schema";
+import { storePolicy } from "../../src/flows/policy-write";
+import { tenantState } from "../../src/state/tenant";
 import { policyChanges } from "../../src/config/policy-diff";
 import { adminGet, aTenantKey } from "../support/admin";
 import { aSession, send } from "../support/builders";
@@ -209,5 +211,21 @@ describe("the security settings page", () => {
     const status = /<p class="status" id="status">([\s\S]*?)<\/p>/.exec(await keyAdmin.html(SETTINGS))![1]!;
     expect(status).toMatch(/^Required since .+ by the API key <code>[\w-]+<\/code>$/);
     expect(status).toContain(key.id);
+  });
+
+  it("names the portal admin who last turned 2FA on in the status line", async () => {
+    const admin = await aConsoleAdmin({ enabled: false });
+    const current = await tenantState(env, admin.tenantId).currentPolicy();
+    const { policy } = await storedPolicy(admin);
+    // As the settings page of a portal admin signed in as alice would store it.
+    await storePolicy(
+      env,
+      admin.tenantId,
+      current,
+      { ...policy, enabled: true, enforcement: "required" },
+      { actor: "user:alice", origin: { ip: null, userAgent: null } },
+    );
+    const status = /<p class="status" id="status">([\s\S]*?)<\/p>/.exec(await admin.html(SETTINGS))![1]!;
+    expect(status).toMatch(/^Required since .+ by <bdi>alice<\/bdi>$/);
   });
 });
