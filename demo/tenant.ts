@@ -3,7 +3,8 @@
  * The demo tenant seeded by `npm run dev` (and used by the tests): 2FA on, optional
  * enforcement, every factor offered (passkeys too), trusted devices, the built-in operations mapped to the
  * demo portal's routes, its money movement shown as the amounts and payees the user approves; the
- * portal's `security_admin` group runs the whole admin console, `support` looks after users.
+ * portal's `security_admin` group runs the whole admin console, `support` looks after users and
+ * sees the security settings read-only.
  */
 import { ALL_SCOPES } from "../src/config/admins-schema";
 import type { PolicyInput } from "../src/config/policy-schema";
@@ -45,7 +46,7 @@ export function demoPolicy(origin: string): PolicyInput {
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
     trustedDevices: { enabled: true },
     // Sign in to the demo portal as `admin`, then open /__stepgate/admin/ (enrol a factor first, as every console admin must).
-    admins: { groups: { [DEMO_ADMIN_GROUP]: [...ALL_SCOPES], support: ["users:read", "users:write", "audit:read"] } },
+    admins: { groups: { [DEMO_ADMIN_GROUP]: [...ALL_SCOPES], support: ["users:read", "users:write", "audit:read", "policy:read"] } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
       // Money movement is bound to the exact request (the default for these names); the user sees what they approve,

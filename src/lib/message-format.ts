@@ -77,7 +77,7 @@ export function formatDateTime(iso: string, language: string, timeZone: string):
  * @example
  * formatDuration(30, "second", "en") // "30 seconds"
  */
-export function formatDuration(value: number, unit: "second" | "minute", language: string, unitDisplay: "long" | "short" = "long"): string {
+export function formatDuration(value: number, unit: "second" | "minute" | "hour", language: string, unitDisplay: "long" | "short" = "long"): string {
   return formatter(`${unit}|${unitDisplay}|${language}`, () => new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay })).format(value);
 }
 

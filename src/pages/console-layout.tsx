@@ -32,6 +32,7 @@ interface Section {
 /** The console's sections, in the order the nav shows them. Pages add themselves here as they are built. */
 const SECTIONS: readonly Section[] = [
   { path: `${CONSOLE_BASE}/`, label: "console.overview" },
+  { path: `${CONSOLE_BASE}/settings`, label: "console.settings.title", scope: "policy:read" },
   { path: `${CONSOLE_BASE}/users`, label: "console.users.title", scope: "users:read" },
   { path: `${CONSOLE_BASE}/activity`, label: "console.activity.title", scope: "audit:read" },
   { path: `${CONSOLE_BASE}/history`, label: "console.history.title", scope: "policy:read" },

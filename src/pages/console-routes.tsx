@@ -39,6 +39,7 @@ import { consoleFrame } from "./console-frame";
 import { consoleHistory } from "./console-history-routes";
 import { ConsoleHomePage } from "./console-home-page";
 import { consoleKeys } from "./console-keys-routes";
+import { consoleSettings } from "./console-settings-routes";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { consoleUsers } from "./console-users-routes";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
@@ -53,7 +54,8 @@ const HOME = `${CONSOLE_BASE}/`;
 export const consolePages = new Hono<ConsoleEnv>();
 
 consolePages.use("*", consoleOnly(csrf()));
-consolePages.post("*", consoleOnly(limitForm));
+// The settings form carries a whole policy's lists: it sets a larger limit of its own.
+consolePages.post("*", consoleOnly(limitForm, ["/settings"]));
 // Every console route but the sign-in form acts for a signed-in admin (`c.var.admin`).
 consolePages.use("*", consoleOnly(consoleAccess(), ["/sign-in"]));
 // The language menu's choice is kept for the console's next page, as on the hosted pages.
@@ -111,6 +113,7 @@ consolePages.post("/sign-out", async (c) => {
   return c.redirect(policy.branding.portalUrl ?? "/", 303);
 });
 
+consolePages.route("/settings", consoleSettings);
 consolePages.route("/users", consoleUsers);
 consolePages.route("/activity", consoleActivity);
 consolePages.route("/history", consoleHistory);

@@ -13,8 +13,10 @@ import { ALL_PAGE_TEXT as PAGE_TEXT } from "../../src/pages/i18n/all-languages";
 import { userState } from "../../src/state/user";
 import { tenantState } from "../../src/state/tenant";
 import { aTenantKey, usersSync } from "../support/admin";
-import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
+import { ADMIN_KEY, adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { aConsoleAdmin, signedIn } from "../support/console";
+import { asRecord, edited, formFields } from "../support/console-form";
+import { SETTINGS_ACTION } from "../support/console-settings";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
@@ -276,6 +278,42 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   return { pages, messages };
 }
 
+/**
+ * The admin console in `language` (chosen by the language cookie), signed in with the bootstrap
+ * key: the security settings form, a refused save, a save, another admin's change met on saving,
+ * and the form read-only for an admin who may only view it. Returns each page by name.
+ */
+async function consoleSettingsJourney(language: Language): Promise<Array<[string, Response, string]>> {
+  const { base, tenantId } = await aTenant(
+    aPolicy({
+      enforcement: "required",
+      branding: { name: TENANT },
+      factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
+      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
+    }),
+  );
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, response: Response) => {
+    const html = await response.text();
+    pages.push([name, response, html]);
+    return html;
+  };
+  const admin = await signedIn(base, tenantId, ADMIN_KEY);
+  const inLanguage = { Cookie: `${admin.cookie}; __Host-stepgate-lang=${language}` };
+  const loaded = formFields(await keep("console: security settings", await admin.get("/settings", inLanguage)), SETTINGS_ACTION);
+  const refused = await admin.post("/settings", asRecord(edited(loaded, { "lockout.lockSeconds": "-5", "branding.color": "blue" })), inLanguage);
+  expect(refused.status).toBe(422);
+  await keep("console: security settings refused", refused);
+  expect((await admin.post("/settings", asRecord(edited(loaded, { "lockout.maxAttempts": "6" })), inLanguage)).status).toBe(303);
+  await keep("console: security settings saved", await admin.get("/settings?saved", inLanguage));
+  const conflict = await admin.post("/settings", asRecord(edited(loaded, { "sendLimits.perUserPerHour": "9" })), inLanguage);
+  expect(conflict.status).toBe(409);
+  await keep("console: security settings changed meanwhile", conflict);
+  const viewer = await signedIn(base, tenantId, (await aTenantKey(base, ["policy:read"])).key);
+  await keep("console: security settings read-only", await viewer.get("/settings", { Cookie: `${viewer.cookie}; __Host-stepgate-lang=${language}` }));
+  return pages;
+}
+
 /** The ceremony a passkey page's options ask the browser for, on the tenant's origin. */
 async function ceremonyOf(html: string, origin: string) {
   const options = JSON.parse(decoded(/data-options="([^"]*)"/.exec(html)![1]!)) as { challenge: string; rp?: { id: string }; rpId?: string };
@@ -483,4 +521,24 @@ describe("the console's API keys in every language", () => {
     },
     JOURNEY_TIMEOUT_MS,
   );
+});
+
+describe("the console's security settings in every language", () => {
+  it.each(LANGUAGES.filter((language) => language !== "en" && PAGE_TEXT[language]))(
+    "leaves no English on the console's pages in %s",
+    async (language) => {
+      const found: string[] = [];
+      for (const [name, response, html] of await consoleSettingsJourney(language)) {
+        expect(response.headers.get("Content-Type"), name).toMatch(/^text\/html/);
+        expect(html, name).toContain(`<html lang="${language}" dir="${language === "ar" ? "rtl" : "ltr"}">`);
+        for (const english of englishIn(visibleText(html))) found.push(`${name}: ${english}`);
+      }
+      expect(found).toEqual([]);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
+
+  it("finds the English it looks for on the console's pages in English", async () => {
+    for (const [name, , html] of await consoleSettingsJourney("en")) expect(englishIn(visibleText(html)).length, name).toBeGreaterThan(0);
+  });
 });

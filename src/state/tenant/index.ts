@@ -25,7 +25,16 @@ import type { RequestOrigin } from "../user/audit";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
 import { migrate } from "../migrate";
 import { objectIdentity } from "../object-identity";
-import { isEarlierVersion, latestPolicy, listPolicyVersions, policyEtag, policyVersionText, recordPolicyVersion, type StoredPolicy } from "./policy-history";
+import {
+  isEarlierVersion,
+  keptPolicyVersion,
+  latestPolicy,
+  listPolicyVersions,
+  policyEtag,
+  policyVersionText,
+  recordPolicyVersion,
+  type StoredPolicy,
+} from "./policy-history";
 import { noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
 import { TENANT_MIGRATIONS } from "./schema";
@@ -202,6 +211,14 @@ export class TenantState extends DurableObject<Env> {
   /** A kept version with its whole text, or `null` once it is no longer kept (see `POLICY_VERSIONS_KEPT`). */
   async policyVersion(version: number): Promise<(PolicyVersion & { text: string }) | null> {
     return policyVersionText(this.sql, version);
+  }
+
+  /**
+   * A kept version's text by its ETag (`null` once it is no longer kept): what an admin's form
+   * was loaded from, to tell their own edits from another admin's when the two collide.
+   */
+  async policyVersionByEtag(etag: string): Promise<StoredPolicy | null> {
+    return keptPolicyVersion(this.sql, etag);
   }
 
   /**

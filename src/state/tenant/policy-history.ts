@@ -57,6 +57,11 @@ export function policyVersionText(sql: SqlStorage, version: number): (PolicyVers
   return row ? { ...versionOf(row), text: row.text } : null;
 }
 
+/** A kept version by its ETag, or `null` when no kept version has it. */
+export function keptPolicyVersion(sql: SqlStorage, etag: string): StoredPolicy | null {
+  return sql.exec<StoredPolicy>("SELECT text, etag, at FROM policy_versions WHERE etag = ? ORDER BY version DESC LIMIT 1", etag).toArray()[0] ?? null;
+}
+
 /** Newest first, `limit` versions older than `before` (all when `null`). */
 export function listPolicyVersions(sql: SqlStorage, limit: number, before: number | null): PolicyVersion[] {
   return sql
