@@ -50,10 +50,11 @@ export function consoleAccess(): MiddlewareHandler<ConsoleEnv> {
     c.set("policy", policy);
     // An explicit key sign-in wins over the portal session the same browser may also carry.
     const token = getCookie(c, CONSOLE_SESSION_COOKIE);
+    // Turning key sign-in off (`admins.keySignIn`) also ends the key sessions already open.
     if (token) {
-      const session = await reachState<LiveConsoleSession | null>(async () =>
-        tenantState(c.env, tenant.tenantId).consoleSession(token, await bootstrapFingerprint(c.env)),
-      );
+      const session = policy.admins.keySignIn
+        ? await reachState<LiveConsoleSession | null>(async () => tenantState(c.env, tenant.tenantId).consoleSession(token, await bootstrapFingerprint(c.env)))
+        : null;
       if (session) {
         c.set("admin", { actor: session.actor, scopes: session.scopes });
         c.set("signIn", { kind: "key", token, expiresAt: session.expiresAt });

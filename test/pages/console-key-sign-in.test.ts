@@ -222,6 +222,22 @@ describe("key sign-in to the admin console", () => {
     expect((await send(`${base}${HOME}`, { headers: browser })).status).toBe(401);
   });
 
+  it("ends the key sessions already open when the policy turns key sign-in off", async () => {
+    const { base, session, open } = await aConsole();
+    const cookie = await session(ADMIN_KEY);
+    expect((await open(cookie)).status).toBe(200);
+    const current = await send(`${base}/__stepgate/admin/v1/policy`, { headers: adminHeaders() });
+    const patched = await send(`${base}/__stepgate/admin/v1/policy`, {
+      method: "PATCH",
+      headers: adminHeaders({ "If-Match": current.headers.get("ETag")!, "Content-Type": "application/merge-patch+json" }),
+      body: JSON.stringify({ admins: { keySignIn: false } }),
+    });
+    expect(patched.status).toBe(200);
+    const after = await open(cookie);
+    expect(after.status).toBe(401);
+    expect(after.headers.getSetCookie().some((set) => set.startsWith("__Host-stepgate-console=;"))).toBe(true);
+  });
+
   it("keeps the language chosen in the menu for the console's next page", async () => {
     const { base, session, open } = await aConsole();
     const chosen = await send(`${base}${SIGN_IN}?lang=fr`, { headers: { ...browser, "Sec-Fetch-Site": "same-origin" } });
