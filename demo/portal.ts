@@ -13,7 +13,7 @@ import { sign, verify } from "hono/jwt";
 import { Ledger, parseAmountCents, type Currency } from "./ledger";
 import { ACCOUNT_FORMS, formError, MONEY_FORMS, type FormError, type OperationForm } from "./portal-forms";
 import { LOGO_PATH, LOGO_SVG, page } from "./portal-layout";
-import { DEMO_ADMIN, DEMO_ADMIN_GROUP } from "./tenant";
+import { DEMO_ADMIN, DEMO_ADMIN_GROUP, DEMO_SUPPORT, DEMO_SUPPORT_GROUP } from "./tenant";
 import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, signedOutHome, wallet } from "./portal-pages";
 
 export interface DemoPortalOptions {
@@ -73,8 +73,9 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
     const username = String(form.username ?? "").trim();
     if (!username) return c.html(page({ title: "Sign in", user: null, path: "/login", body: loginForm("Enter a username.") }), 400);
     const now = Math.floor(Date.now() / 1000);
-    // `admin` is the demo's security administrator: its group opens the whole admin console (demo/tenant.ts).
-    const groups = username === DEMO_ADMIN ? [DEMO_ADMIN_GROUP] : [];
+    // `admin` is the demo's security administrator (its group opens the whole admin console), `support`
+    // its support desk (users, activity, the settings read-only): demo/tenant.ts maps the groups.
+    const groups = username === DEMO_ADMIN ? [DEMO_ADMIN_GROUP] : username === DEMO_SUPPORT ? [DEMO_SUPPORT_GROUP] : [];
     const token = await sign(
       { sub: username, sid: crypto.randomUUID(), email: `${username}@demo.test`, groups, iat: now, exp: now + SESSION_SECONDS },
       options.jwtSecret,

@@ -13,6 +13,9 @@ import { BRAND, BRAND_COLOR, LOGO_PATH } from "./portal-layout";
 export const DEMO_TENANT_ID = "demo";
 /** The username that signs in to the demo portal as its security administrator, and its group. */
 export const DEMO_ADMIN = "admin";
+/** The demo portal's username for its support desk, in the group below. */
+export const DEMO_SUPPORT = "support";
+export const DEMO_SUPPORT_GROUP = "support";
 export const DEMO_ADMIN_GROUP = "security_admin";
 
 /** The demo portal's amount field, with the currency the form sends beside it. */
@@ -46,7 +49,7 @@ export function demoPolicy(origin: string): PolicyInput {
     // "Trust this device" skips the sign-in step-up for 30 days; money movement is still asked for every time.
     trustedDevices: { enabled: true },
     // Sign in to the demo portal as `admin`, then open /__stepgate/admin/ (enrol a factor first, as every console admin must).
-    admins: { groups: { [DEMO_ADMIN_GROUP]: [...ALL_SCOPES], support: ["users:read", "users:write", "audit:read", "policy:read"] } },
+    admins: { groups: { [DEMO_ADMIN_GROUP]: [...ALL_SCOPES], [DEMO_SUPPORT_GROUP]: ["users:read", "users:write", "audit:read", "policy:read"] } },
     operations: {
       login: { routes: ["* /*"], exempt: ["* /login", "POST /logout", "GET /favicon.ico"], maxAge: 12 * 3600 },
       // Money movement is bound to the exact request (the default for these names); the user sees what they approve,

@@ -147,4 +147,116 @@ describe("the admin console in a real browser", () => {
       expect(await page.locator("#factors li").count()).toBe(1);
     });
   });
+
+  it("shows the support desk's admin the security settings read-only, with the reason, and lets them work on users", () =>
+    checkedPage(browser, "console-support", async (page) => {
+      await adminInConsole(server, page, "support");
+      const sections = await page.locator("nav.console a").allTextContents();
+      expect(sections).toEqual(["Overview", "Security settings", "Users", "Activity", "Settings history"]);
+      await page.click("nav.console >> text=Security settings");
+      expect(await page.textContent("#read-only")).toContain("Your role can view but not change security settings.");
+      expect(await page.isVisible("text=Save settings")).toBe(false);
+      // Every field of the settings is there to read, none to change.
+      expect(await page.locator('main input[name="enforcement"]').count()).toBe(3);
+      expect(
+        await page
+          .locator("main :is(input, select, textarea):not([type=hidden]):not([form]):enabled")
+          .evaluateAll((fields) => fields.filter((field) => !field.closest(".who")).length),
+      ).toBe(0);
+      await expectAccessible(page, "settings, read-only");
+      for (const section of ["Activity", "Settings history"]) {
+        await page.click(`nav.console >> text=${section}`);
+        await expectAccessible(page, section);
+      }
+    }));
+
+  it("meets the conflict view when another admin saved the same settings meanwhile, and applies its own change on top", async () => {
+    const first = await browser.newContext();
+    const second = await browser.newContext();
+    try {
+      const mine = await first.newPage();
+      await adminInConsole(server, mine, "admin");
+      await mine.goto(`${server.base}${CONSOLE}/settings`);
+      // The other admin, signed in with the bootstrap key in a browser of their own.
+      const theirs = await second.newPage();
+      await theirs.goto(`${server.base}${CONSOLE}/sign-in`);
+      await theirs.fill("input[name=key]", adminKey());
+      await theirs.click("button[type=submit]");
+      await theirs.goto(`${server.base}${CONSOLE}/settings`);
+      await theirs.fill('input[name="lockout.maxAttempts"]', "7");
+      await theirs.click("text=Save settings");
+      expect(await theirs.textContent("#notice")).toContain("Saved.");
+
+      await mine.fill('input[name="sendLimits.perUserPerHour"]', "9");
+      await mine.click("text=Save settings");
+      expect(await mine.textContent("#conflict")).toContain("Another admin saved these settings while you were editing them.");
+      expect(await mine.textContent("#theirs")).toContain("7");
+      expect(await mine.textContent("#mine")).toContain("9");
+      await expectAccessible(mine, "settings conflict");
+      await mine.click("#apply-mine");
+      expect(await mine.textContent("#notice")).toContain("Saved.");
+      const policy = (await (await fetch(`${server.base}/__stepgate/admin/v1/policy`, { headers: { Authorization: `Bearer ${adminKey()}` } })).json()) as {
+        lockout: { maxAttempts: number };
+        sendLimits: { perUserPerHour: number };
+      };
+      expect(policy.lockout.maxAttempts).toBe(7);
+      expect(policy.sendLimits.perUserPerHour).toBe(9);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it("has no axe-core violation on the API keys pages, with a key made and shown once", () =>
+    checkedPage(browser, "console-keys", async (page) => {
+      await adminInConsole(server, page, "admin");
+      await page.click("nav.console >> text=API keys");
+      await expectAccessible(page, "API keys");
+      await page.fill("input[name=name]", "reporting");
+      await page.check('input[name=scopes][value="audit:read"]');
+      await page.click("text=Create the key");
+      const secret = await page.inputValue("#new-key");
+      expect(secret).toMatch(/^sgk_[0-9a-f]{16}_/);
+      await expectAccessible(page, "API key created");
+      const audit = await fetch(`${server.base}/__stepgate/admin/v1/audit?limit=1`, { headers: { Authorization: `Bearer ${secret}` } });
+      expect(audit.status).toBe(200);
+      await page.click("nav.console >> text=API keys");
+      await page.click(`a[href$="/keys/${secret.slice(4, 20)}/revoke"]`);
+      await expectAccessible(page, "revoke an API key");
+      // A version of the settings, and what restoring it would change.
+      await page.click("nav.console >> text=Settings history");
+      await expectAccessible(page, "settings history");
+      await page.locator(`form[action*="/restore"] button`).first().click();
+      await expectAccessible(page, "restore a version");
+    }));
+
+  // Last: it changes what the demo tenant asks of everyone.
+  it("turns on mandatory 2FA for withdrawals only: a new customer then enrols at their first withdrawal, and deposits without", async () => {
+    await checkedPage(browser, "console-settings", async (page) => {
+      await adminInConsole(server, page, "admin");
+      await page.click("nav.console >> text=Security settings");
+      await expectAccessible(page, "settings");
+      await page.check('input[name="enforcement"][value="required"]');
+      for (const box of await page.locator('input[type=checkbox][name^="operations."][name$=".enabled"]').all()) {
+        await box.setChecked((await box.getAttribute("name")) === "operations.withdraw.enabled");
+      }
+      await page.click("text=Save settings");
+      expect(await page.textContent("#notice")).toContain("Saved.");
+      expect(await page.textContent("#status")).toContain("admin");
+      await expectAccessible(page, "settings saved");
+    });
+    await checkedPage(browser, "console-settings-customer", async (page) => {
+      await signIn(server, page, `fresh-${Date.now().toString(36)}`);
+      expect(new URL(page.url()).pathname).toBe("/");
+      await page.goto(`${server.base}/wallet/deposit`);
+      await page.fill("form[action='/wallet/deposit'] input[name=amount]", "50");
+      await page.click("form[action='/wallet/deposit'] button");
+      expect(new URL(page.url()).pathname).toMatch(/^\/receipts\//);
+      await page.goto(`${server.base}/wallet/withdraw`);
+      await page.fill("form[action='/wallet/withdraw'] input[name=amount]", "20");
+      await page.click("form[action='/wallet/withdraw'] button");
+      await page.waitForLoadState();
+      expect(page.url()).toContain("/__stepgate/enroll");
+    });
+  });
 });
