@@ -15,6 +15,7 @@ import { Layout } from "./layout";
 /** The console's own rules: room for tables on a desk, one column on a phone. */
 const CONSOLE_CSS = `
 main{max-width:76rem}
+.card>h2:first-child{font-size:1.1rem;margin:0 0 .75rem}
 nav.console ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}
 nav.console a[aria-current]{font-weight:600}
 .who{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem}
