@@ -79,11 +79,10 @@ consoleSettings.post(
       if (!(error instanceof ProblemError)) throw error;
       if (error.status === 412) return renderConflict(c, etag, await currentPolicy(c), mine, submitted);
       if (error.code !== "validation_failed") throw error;
-      const form = settingsForm(current.policy);
-      const all = allFields(form);
+      // The form was loaded from the current version (a stale one met the conflict view above), so its fields are `fields`.
       // A full form's every input is the admin's; an "apply on top" form carried only their changes.
-      const kept = keptValues(all, current.policy, submitted, Object.hasOwn(submitted, CHANGED) ? mine : all);
-      const errors = placeErrors(all, (error.extras.errors as FieldError[] | undefined) ?? []);
+      const kept = keptValues(fields, current.policy, submitted, Object.hasOwn(submitted, CHANGED) ? mine : fields);
+      const errors = placeErrors(fields, (error.extras.errors as FieldError[] | undefined) ?? []);
       return renderSettings(c, current, { values: kept, errors, notice: null }, 422);
     }
     return c.redirect(`${SETTINGS_PATH}?saved`, 303);
