@@ -15,7 +15,7 @@ import { tenantState } from "../../src/state/tenant";
 import { aTenantKey, usersSync } from "../support/admin";
 import { ADMIN_KEY, adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { aConsoleAdmin, signedIn } from "../support/console";
-import { asRecord, edited, formFields } from "../support/console-form";
+import { asRecord, decoded, edited, formFields } from "../support/console-form";
 import { SETTINGS_ACTION } from "../support/console-settings";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
@@ -46,13 +46,14 @@ const ENGLISH_PIECES = [...Object.values(PAGE_TEXT.en!), ...Object.values(MESSAG
   .map((piece) => piece.trim())
   .filter((piece) => piece.split(/\s+/).filter((word) => /^[A-Za-z']{3,}$/.test(word)).length >= 2);
 
-function decoded(text: string): string {
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
+/** The tenant a journey walks: 2FA required, every factor offered, a withdrawal bound to its IBAN. */
+function journeyPolicy() {
+  return aPolicy({
+    enforcement: "required",
+    branding: { name: TENANT },
+    factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
+    operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
+  });
 }
 
 /** What a reader sees of the page: its text and the attributes read out or shown, less the menu of language names, the QR code, the secret, the codes and the scripts. */
@@ -93,14 +94,7 @@ function field(html: string, name: string): string {
  * each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
-  const { base, tenantId } = await aTenant(
-    aPolicy({
-      enforcement: "required",
-      branding: { name: TENANT },
-      factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
-      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
-    }),
-  );
+  const { base, tenantId } = await aTenant(journeyPolicy());
   const user = `user-${language}`;
   const cookie = `portal_session=${await aSession({ sub: user, sid: `${user}-1` })}; __Host-stepgate-lang=${language}`;
   const page = { Accept: "text/html", Cookie: cookie };
@@ -284,14 +278,7 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
  * and the form read-only for an admin who may only view it. Returns each page by name.
  */
 async function consoleSettingsJourney(language: Language): Promise<Array<[string, Response, string]>> {
-  const { base, tenantId } = await aTenant(
-    aPolicy({
-      enforcement: "required",
-      branding: { name: TENANT },
-      factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
-      operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
-    }),
-  );
+  const { base, tenantId } = await aTenant(journeyPolicy());
   const pages: Array<[string, Response, string]> = [];
   const keep = async (name: string, response: Response) => {
     const html = await response.text();
