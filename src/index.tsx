@@ -16,6 +16,7 @@ import { resolveTenant } from "./gate/tenant";
 import { ownResponseHeaders, withOwnHeaders } from "./lib/own-response-headers";
 import { ProblemError } from "./lib/problem";
 import { ErrorPage, waysOn } from "./pages/error-page";
+import { CLIENT_SCRIPT_PATH, clientScript } from "./pages/client-script";
 import { FAVICON_PATH, favicon } from "./pages/favicon";
 import { consolePages } from "./pages/console-routes";
 import { devOutbox } from "./pages/dev-outbox-routes";
@@ -34,6 +35,7 @@ app.use("/__stepgate/*", ownResponseHeaders);
 app.get("/__stepgate/healthz", (c) => c.json({ status: "ok" }));
 // Before the tenant is resolved: the error page of an unknown host links the icon too.
 app.get(FAVICON_PATH, favicon);
+app.get(CLIENT_SCRIPT_PATH, clientScript);
 
 app.use("*", resolveTenant());
 

@@ -71,6 +71,9 @@ export const DisplayEntrySchema = z
     path: ["currencyField"],
   });
 
+/** An `acr` label: RFC 9470's `acr_values` is a space-separated list in a quoted string, so one value has no space, quote or backslash. */
+const ACR_LABEL = /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+
 export const OperationSchema = z.strictObject({
   enabled: z.boolean().default(true).describe("Whether the operation is protected."),
   routes: z
@@ -83,6 +86,13 @@ export const OperationSchema = z.strictObject({
     .optional()
     .describe("Whether a route ending in a literal segment also claims its `.format` suffixes (`/api/withdraw.json`, as Rails routes it). On when unset."),
   maxAge: z.int().min(0).max(86_400).default(300).describe("How long a verification stays fresh, in seconds; `0` means a proof for every request."),
+  acr: z
+    .string()
+    .regex(ACR_LABEL, "a label of 1 to 64 printable ASCII characters, without spaces, quotes or backslashes")
+    .optional()
+    .describe(
+      "The authentication context class this operation asks for (`urn:acme:payments`), when the portal uses one: told to OAuth-style clients as `acr_values` in the step-up 401 (RFC 9470).",
+    ),
   bindRequest: z
     .boolean()
     .optional()

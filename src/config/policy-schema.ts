@@ -200,6 +200,15 @@ export function freshnessSeconds(policy: Pick<Policy, "operations" | "admins">, 
   return Object.hasOwn(policy.operations, operation) ? policy.operations[operation]!.maxAge : 0;
 }
 
+/**
+ * The `acr` label the policy gives `operation`, if any (none for stepgate's own operations).
+ * @example
+ * operationAcr(policy, "withdraw") // "urn:acme:payments"
+ */
+export function operationAcr(policy: Pick<Policy, "operations">, operation: string): string | undefined {
+  return Object.hasOwn(policy.operations, operation) ? policy.operations[operation]!.acr : undefined;
+}
+
 export type PolicyInput = z.input<typeof PolicySchema>;
 export type IdentityConfig = Policy["identity"];
 export type SmsSettings = Policy["factors"]["sms"];

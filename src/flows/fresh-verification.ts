@@ -6,6 +6,9 @@
  */
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
+import { freshnessSeconds } from "../config/policy-schema";
+import { stepUpAuthenticate } from "../gate/step-up-header";
+import { iso } from "../lib/iso-time";
 import { ProblemError } from "../lib/problem";
 import { MANAGE_FACTORS, userState, type OpenedChallenge } from "../state/user";
 import { reachState } from "../lib/reach-state";
@@ -41,7 +44,16 @@ export async function freshVerificationProblem(c: Context<SessionEnv>, returnTo:
       challengeId: challenge.id,
       operation: MANAGE_FACTORS,
       challengeUrl: `${new URL(c.req.url).origin}${path}`,
+      held: false,
+      expiresAt: iso(challenge.expiresAt),
     },
-    { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${MANAGE_FACTORS}"`, "Cache-Control": "no-store" },
+    {
+      "WWW-Authenticate": stepUpAuthenticate({
+        challengeId: challenge.id,
+        operation: MANAGE_FACTORS,
+        maxAgeSeconds: freshnessSeconds(c.var.policy, MANAGE_FACTORS),
+      }),
+      "Cache-Control": "no-store",
+    },
   );
 }

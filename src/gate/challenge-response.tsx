@@ -7,14 +7,16 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { Policy } from "../config/policy-schema";
+import { freshnessSeconds, operationAcr, type Policy } from "../config/policy-schema";
 import { withOwnHeaders } from "../lib/own-response-headers";
+import { iso } from "../lib/iso-time";
 import { problem } from "../lib/problem";
 import { sameHostPath } from "../lib/return-to";
 import { requestText } from "../pages/i18n/language-choice";
 import { renderPage } from "../pages/layout";
 import { StepUpRequiredPage } from "../pages/step-up-required-page";
 import type { OpenedChallenge } from "../state/user";
+import { stepUpAuthenticate } from "./step-up-header";
 
 export type Requester = "navigation" | "form" | "api";
 
@@ -69,7 +71,14 @@ export async function challengeResponse(c: Context<AppEnv>, policy: Policy, requ
 async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requester, details: ChallengeDetails): Promise<Response> {
   const { mustEnroll, operation, challenge, factors, held, notKept } = details;
   const path = mustEnroll ? `/__stepgate/enroll?challenge=${challenge.id}` : `/__stepgate/challenge/${challenge.id}`;
-  const headers = { "WWW-Authenticate": `StepUp challenge="${challenge.id}", operation="${operation}"` };
+  const headers = {
+    "WWW-Authenticate": stepUpAuthenticate({
+      challengeId: challenge.id,
+      operation,
+      maxAgeSeconds: freshnessSeconds(policy, operation),
+      acr: operationAcr(policy, operation),
+    }),
+  };
   // A held form is sent for the user once they verify, so its challenge page is the next step:
   // no page in between that says so and asks for a click.
   if (requester === "navigation" || (requester === "form" && held)) return new Response(null, { status: 303, headers: { Location: path } });
@@ -100,6 +109,8 @@ async function answerFor(c: Context<AppEnv>, policy: Policy, requester: Requeste
       factors,
       challengeUrl: `${origin}${path}`,
       held,
+      // When the challenge ends: a client showing it (the SPA client's dialog) gives up then.
+      expiresAt: iso(challenge.expiresAt),
       // After verifying: POST here to have the held request sent, or send it again with the grant.
       ...(held ? { completeUrl: `${origin}/__stepgate/api/challenges/${challenge.id}/complete` } : {}),
     },

@@ -157,7 +157,7 @@ const Locked: FC<{ text: PageText; branding: Branding; lockedUntil: number }> = 
     text.t("challenge.support")
   );
   return (
-    <div id="locked">
+    <div id="locked" data-locked-for={Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000))}>
       <p class="error" role="alert">
         {text.t("challenge.locked", { time: text.dateTime(new Date(lockedUntil).toISOString()) })} {text.t("challenge.lockedRetry")}
       </p>

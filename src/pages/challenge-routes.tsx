@@ -23,6 +23,8 @@ import { sameHostPath } from "../lib/return-to";
 import type { CodeKind } from "../state/user/sent-codes";
 import type { ChallengeView } from "../state/user";
 import { ChallengePage, type PageFactor } from "./challenge-page";
+import { EmbedFinishedPage } from "./embed-finished-page";
+import { embeddingOf, finishedPath, forgetEmbedding } from "./embedding";
 import { type ShownCode, shownCode } from "./code-wait";
 import { pageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
@@ -48,6 +50,18 @@ challengePages.get("/challenge/:id/complete", async (c) => {
     throw new ProblemError(403, "cross_site", "A held request is completed from this site only.");
   }
   return completeHeldRequest(c, id);
+});
+
+/**
+ * Where a challenge the SPA client shows ends (`embedding.ts`): back to the portal's page after a
+ * redirect, else the page that tells the client's dialog or popup. The client then has stepgate
+ * send the held request (or sends it again), which checks the verification itself.
+ */
+challengePages.get("/challenge/:id/finished", async (c) => {
+  const embedded = embeddingOf(c);
+  if (embedded) forgetEmbedding(c, embedded.challengeId);
+  if (embedded?.mode === "redirect") return c.redirect(embedded.returnTo ?? "/", 303);
+  return renderPage(c, <EmbedFinishedPage branding={c.var.policy.branding} text={await requestText(c, c.var.policy)} />);
 });
 
 challengePages.get("/challenge/:id", async (c) => {
@@ -77,8 +91,9 @@ challengePages.post("/challenge/:id", async (c) => {
   const answer = factor === "webauthn" ? { factor, response: submittedCredential(form) } : { factor, code: String(form.code ?? "") };
   try {
     const answered = await answerChallenge(c, view.id, answer, form.trustDevice === "1");
-    // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice).
-    return c.redirect(answered.held ? completePath(view.id) : sameHostPath(answered.returnTo), 303);
+    // A held form is sent by the next page load (a GET, so a refresh or a double click cannot send it twice);
+    // a challenge the SPA client shows ends where the client takes over.
+    return c.redirect(nextAfterVerifying(c, view.id, answered), 303);
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     const message = problemDetail(await requestText(c, c.var.policy), error);
@@ -91,6 +106,17 @@ challengePages.post("/challenge/:id", async (c) => {
     return page;
   }
 });
+
+/**
+ * Where the browser goes once the challenge is answered: the end the SPA client takes over from,
+ * the page that sends the held request, or back where the user was.
+ * @example
+ * c.redirect(nextAfterVerifying(c, id, { held: true, returnTo: null }), 303)
+ */
+export function nextAfterVerifying(c: Context, challengeId: string, answered: { held: boolean; returnTo: string | null }): string {
+  if (embeddingOf(c, challengeId)) return finishedPath(challengeId);
+  return answered.held ? completePath(challengeId) : sameHostPath(answered.returnTo);
+}
 
 /** The page that sends the request held with a verified challenge (a GET: see the route). */
 export function completePath(challengeId: string): string {

@@ -33,6 +33,7 @@ import { EXAMPLE_PHONE, EnrollAddressPage } from "./enroll-address-page";
 import { EnrollChoicePage } from "./enroll-choice-page";
 import { EnrollPage } from "./enroll-page";
 import { enrollableFactors } from "../config/policy-schema";
+import { embeddingOf } from "./embedding";
 import { challengeBeingAnswered, optionalId } from "./enroll-challenge";
 import { renderEnrolled } from "./enrollment-done";
 import { pageLanguage, requestText } from "./i18n/language-choice";
@@ -192,6 +193,7 @@ async function renderEnrollment(
   status: 200 | 400,
 ): Promise<Response> {
   const { identity, policy } = c.var;
+  embeddingOf(c, challengeId); // a form's challenge: for the layout's way back to the SPA client
   const settings = { ...policy.factors.totp, ...started.settings };
   const otpauthUri = totpUri(started.secret, settings, settings.issuer ?? policy.branding.name, identity.email ?? identity.userId);
   return renderPage(
@@ -238,6 +240,7 @@ async function renderAddress(
   address: string,
   status: 200 | 400 | 429,
 ): Promise<Response> {
+  embeddingOf(c, challengeId); // a form's challenge: for the layout's way back to the SPA client
   return renderPage(
     c,
     <EnrollAddressPage

@@ -9,7 +9,7 @@ import type { SessionEnv } from "../app-env";
 import type { ConfirmedEnrollment } from "../flows/challenge-answers";
 import { sameHostPath } from "../lib/return-to";
 import { BackupCodesPage } from "./backup-codes-page";
-import { completePath } from "./challenge-routes";
+import { nextAfterVerifying } from "./challenge-routes";
 import { FactorAddedPage } from "./factor-added-page";
 import { requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
@@ -22,7 +22,7 @@ export async function renderEnrolled(c: Context<SessionEnv>, confirmed: Confirme
   const { branding } = c.var.policy;
   const text = await requestText(c, c.var.policy);
   if (confirmed.replaced) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo="/__stepgate/settings" replaced />);
-  const continueTo = confirmed.held && challengeId ? completePath(challengeId) : sameHostPath(confirmed.returnTo);
+  const continueTo = challengeId ? nextAfterVerifying(c, challengeId, confirmed) : sameHostPath(confirmed.returnTo);
   if (confirmed.backupCodes.length === 0) return renderPage(c, <FactorAddedPage branding={branding} text={text} continueTo={continueTo} />);
   return renderPage(c, <BackupCodesPage branding={branding} text={text} codes={confirmed.backupCodes} continueTo={continueTo} />);
 }

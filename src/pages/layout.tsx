@@ -13,6 +13,7 @@ import { LANGUAGE_NAMES, textDirection } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
 import { type ApprovedField, shownField } from "../factors/approved-field";
 import { allowPageScript, styleNonce } from "../lib/own-response-headers";
+import { type Embedding, pageEmbedding } from "./embedding";
 import { FAVICON_PATH } from "./favicon";
 import type { PageText } from "./i18n/page-text";
 import { PAGE_SCRIPTS, type PageScriptName } from "./page-scripts";
@@ -84,6 +85,8 @@ button.compact{display:inline-block;width:auto;margin:0;padding:.35rem .8rem;fon
 let renderingNonce = "";
 /** Whether the page being rendered has a `PageScript`: only then may its response run one. */
 let renderingScript = false;
+/** How the page being rendered is shown by the SPA client, if it is (see `embedding.ts`). */
+let renderingEmbedding: Embedding | null = null;
 
 /**
  * `page` as the HTML response, its inline style allowed by the response's Content-Security-Policy.
@@ -93,6 +96,7 @@ let renderingScript = false;
 export function renderPage(c: Context, page: Child, status?: ContentfulStatusCode, headers?: Record<string, string>) {
   renderingNonce = styleNonce(c);
   renderingScript = false;
+  renderingEmbedding = pageEmbedding(c);
   try {
     const html = (page as { toString(): string | Promise<string> }).toString();
     if (typeof html !== "string") throw new Error("hosted pages render synchronously: an async component would lose its nonce");
@@ -101,6 +105,7 @@ export function renderPage(c: Context, page: Child, status?: ContentfulStatusCod
   } finally {
     renderingNonce = "";
     renderingScript = false;
+    renderingEmbedding = null;
   }
 }
 
@@ -168,10 +173,37 @@ export const Layout: FC<LayoutProps> = ({ branding, text, title, css, children }
       <main>
         <h1>{title}</h1>
         {children}
+        <EmbeddedEnd text={text} />
       </main>
     </body>
   </html>
 );
+
+/**
+ * On a page the SPA client shows: a way to give up that hands the portal's page back. In its
+ * dialog or popup, a Cancel button (shown by the script, which needs it to tell the client) and
+ * Escape; after a redirect, a link back to the page the user left. The `embed` script also tells
+ * the client when the page shows a lockout (`[data-locked-for]`) or the end (`[data-embed-finished]`).
+ */
+const EmbeddedEnd: FC<{ text: PageText }> = ({ text }) => {
+  const embedding = renderingEmbedding;
+  if (!embedding) return null;
+  if (embedding.mode === "redirect") {
+    return (
+      <p>
+        <a href={embedding.returnTo ?? "/"}>{text.t("embed.cancel")}</a>
+      </p>
+    );
+  }
+  return (
+    <div id="stepgate-embed" data-mode={embedding.mode} data-challenge={embedding.challengeId}>
+      <button type="button" class="secondary" id="embed-cancel" hidden>
+        {text.t("embed.cancel")}
+      </button>
+      <PageScript name="embed" />
+    </div>
+  );
+};
 
 /**
  * The tenant's languages, each by its own name, as links to this page in it (`?lang=`, which the

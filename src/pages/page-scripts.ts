@@ -99,6 +99,33 @@ const COPY_KEY = `(() => {
   copy.addEventListener("click", () => navigator.clipboard.writeText(field.value).then(() => { copied.hidden = false; }, () => { copy.hidden = true; field.select(); }));
 })();`;
 
-export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES, passkey: PASSKEY, copyKey: COPY_KEY } as const;
+/**
+ * A page the SPA client shows in its dialog (an iframe) or a popup (`#stepgate-embed`, see
+ * `embedding.ts`): tells the window that opened it, as a message only a window of this origin
+ * receives (the target origin is the page's own), that the user gave up (the Cancel button, or
+ * Escape, which a dialog around an iframe never sees), that the page shows a lockout, or that the
+ * user is done (a popup then closes). The client trusts a message for nothing but its cue: it
+ * sends the held request through stepgate, which checks the verification itself.
+ */
+const EMBED = `(() => {
+  const root = document.getElementById("stepgate-embed");
+  const popup = root.dataset.mode === "popup";
+  const target = popup ? window.opener : window.parent;
+  if (!target || target === window) return;
+  const post = (message) => target.postMessage(Object.assign({ challengeId: root.dataset.challenge }, message), location.origin);
+  const cancel = document.getElementById("embed-cancel");
+  const finished = document.querySelector("[data-embed-finished]");
+  const locked = document.querySelector("[data-locked-for]");
+  cancel.hidden = Boolean(finished);
+  cancel.addEventListener("click", () => post({ type: "stepgate:cancelled" }));
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") post({ type: "stepgate:cancelled" }); });
+  if (locked) post({ type: "stepgate:locked", retryAfter: Number(locked.dataset.lockedFor) });
+  if (finished) {
+    post({ type: "stepgate:verified" });
+    if (popup) window.close();
+  }
+})();`;
+
+export const PAGE_SCRIPTS = { countdown: COUNTDOWN, backupCodes: BACKUP_CODES, passkey: PASSKEY, copyKey: COPY_KEY, embed: EMBED } as const;
 
 export type PageScriptName = keyof typeof PAGE_SCRIPTS;

@@ -18,6 +18,7 @@ import { offersTrust } from "./challenge-routes";
 import { challengeBeingAnswered, optionalId } from "./enroll-challenge";
 import { renderEnrolled } from "./enrollment-done";
 import { requestText } from "./i18n/language-choice";
+import { embeddingOf } from "./embedding";
 import { renderPage } from "./layout";
 import { checkedForm, sessionCsrf, submittedCredential } from "./page-forms";
 import { PasskeyEnrollPage } from "./passkey-enroll-page";
@@ -49,6 +50,7 @@ passkeyEnrollPages.post("/enroll/webauthn", async (c) => {
  */
 export async function renderPasskeyEnrollment(c: Context<SessionEnv>, challengeId: string | null, error: string | null, status: 200 | 400): Promise<Response> {
   const { policy } = c.var;
+  embeddingOf(c, challengeId); // a form's challenge: for the layout's way back to the SPA client
   let started: Awaited<ReturnType<typeof beginPasskeyEnrollment>>;
   try {
     started = await beginPasskeyEnrollment(c, "/__stepgate/enroll?factor=webauthn");

@@ -41,6 +41,20 @@ describe("policy defaults", () => {
     expect(withBranding({ supportEmail: "not an address" }).success).toBe(false);
   });
 
+  it("takes an operation's acr label only as one token RFC 9470's acr_values can carry unescaped", () => {
+    const withAcr = (acr: unknown) => {
+      const parsed = PolicySchema.safeParse({
+        origin: "https://portal.example",
+        identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" },
+        operations: { withdraw: { routes: ["POST /w"], acr } },
+      });
+      return parsed.success ? null : parsed.error.issues.map((issue) => issue.path.join("."));
+    };
+    for (const good of ["urn:acme:payments", "gold", "https://acr.example/mfa#2"]) expect(withAcr(good), good).toBeNull();
+    for (const bad of ["two words", 'say "hi"', "back\\slash", "", "x".repeat(65), "naïve", 7])
+      expect(withAcr(bad), String(bad)).toEqual(["operations.withdraw.acr"]);
+  });
+
   it("reads a regional language tag as the language it has for it, so a policy written before the 15 languages keeps working", () => {
     const withBranding = (branding: object) =>
       PolicySchema.safeParse({ origin: "https://portal.example", identity: { algorithm: "HS256", secretRef: "TENANT_X", cookie: "s" }, branding });

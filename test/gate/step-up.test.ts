@@ -37,8 +37,42 @@ describe("a protected API call without a grant", () => {
     const id = body.challengeId as string;
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(body.challengeUrl).toBe(`${base}/__stepgate/challenge/${id}`);
-    expect(response.headers.get("WWW-Authenticate")).toBe(`StepUp challenge="${id}", operation="withdraw"`);
+    expect(response.headers.get("WWW-Authenticate")).toBe(
+      `StepUp challenge="${id}", operation="withdraw", Bearer error="insufficient_user_authentication", error_description="A fresh second-factor verification is required for this operation", max_age=0`,
+    );
+    // The client showing the challenge gives up when it ends.
+    const stored = await storedChallenge(tenantId, "alice", id);
+    expect(body.expiresAt).toBe(new Date(stored!.expires_at as number).toISOString());
     expect(await storedChallenge(tenantId, "alice", id)).toMatchObject({ kind: "step_up", operation: "withdraw", session_id: "s-9", return_to: null });
+  });
+
+  it("tells an OAuth client the same in RFC 9470's terms: how fresh a proof must be, and the operation's acr", async () => {
+    const { base, tenantId } = await aTenant(
+      aPolicy({
+        operations: {
+          withdraw: { routes: ["POST /api/withdraw"], maxAge: 0, acr: "urn:acme:payments" },
+          statements: { routes: ["GET /api/statements"], maxAge: 900 },
+        },
+      }),
+    );
+    await enrollTotp(tenantId, "oauth");
+    const headers = { ...json, Cookie: `portal_session=${await aSession({ sub: "oauth" })}` };
+    const withdraw = await send(`${base}/api/withdraw`, { method: "POST", headers, body: '{"amount":10}' });
+    const statements = await send(`${base}/api/statements`, { headers });
+    // The Bearer challenge read by its RFC 9110 grammar: the auth-params after the scheme.
+    const bearer = (response: Response) => {
+      const value = response.headers.get("WWW-Authenticate")!;
+      const params = value.slice(value.indexOf("Bearer ") + "Bearer ".length);
+      return Object.fromEntries([...params.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map(([, name, quoted, token]) => [name, quoted ?? token]));
+    };
+    expect(bearer(withdraw)).toEqual({
+      error: "insufficient_user_authentication",
+      error_description: "A fresh second-factor verification is required for this operation",
+      max_age: "0",
+      acr_values: "urn:acme:payments",
+    });
+    expect(bearer(statements)).toMatchObject({ error: "insufficient_user_authentication", max_age: "900" });
+    expect(bearer(statements)).not.toHaveProperty("acr_values");
   });
 
   it("gets enrollment_required when 2FA is required and the user has no factor", async () => {
@@ -148,7 +182,9 @@ describe("a protected browser navigation without a grant", () => {
       body: anUpload(),
     });
     expect(response.status).toBe(401);
-    expect(response.headers.get("WWW-Authenticate")).toMatch(/^StepUp challenge="[\w-]{22}", operation="withdraw"$/);
+    expect(response.headers.get("WWW-Authenticate")).toMatch(
+      /^StepUp challenge="[\w-]{22}", operation="withdraw", Bearer error="insufficient_user_authentication"/,
+    );
     expect(response.headers.get("Content-Type")).toMatch(/^text\/html/);
     const html = await response.text();
     expect(html).toMatch(/<dl id="approving"><dt>amount<\/dt><dd>10<\/dd><\/dl>/);

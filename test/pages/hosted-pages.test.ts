@@ -177,7 +177,7 @@ describe("the challenge page", () => {
       new Intl.DateTimeFormat("en", { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }).format(at + 900_000),
     );
     for (const html of [await last!.text(), await (await send(`${base}${challengePath}`, { headers: { ...browser, Cookie: cookie } })).text()]) {
-      expect(html).toContain('<div id="locked">');
+      expect(html).toMatch(/<div id="locked" data-locked-for="\d+">/);
       const until = /verification is paused until (.+?)\. You can try again after that\./.exec(html)?.[1];
       expect(shownEnds).toContain(until);
       expect(html).toContain('contact <a href="https://help.acme.test/2fa">the portal&#39;s support</a>.');

@@ -643,4 +643,9 @@ export const ar: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "إلغاء",
+  "embed.finished": "اكتمل التحقق",
+  "embed.finishedBody": "يمكنك الآن العودة إلى {portal}.",
+  // embedded challenge: end
 };

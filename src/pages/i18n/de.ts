@@ -641,4 +641,9 @@ export const de: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Abbrechen",
+  "embed.finished": "Bestätigung abgeschlossen",
+  "embed.finishedBody": "Sie können jetzt zu {portal} zurückkehren.",
+  // embedded challenge: end
 };

@@ -638,6 +638,11 @@ export const en = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Cancel",
+  "embed.finished": "Verification complete",
+  "embed.finishedBody": "You can go back to {portal} now.",
+  // embedded challenge: end
 } as const satisfies Record<string, Message>;
 
 export type PageKey = keyof typeof en;

@@ -642,4 +642,9 @@ export const es: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Cancelar",
+  "embed.finished": "Verificación completada",
+  "embed.finishedBody": "Ya puedes volver a {portal}.",
+  // embedded challenge: end
 };

@@ -650,4 +650,9 @@ export const fr: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Annuler",
+  "embed.finished": "Vérification terminée",
+  "embed.finishedBody": "Vous pouvez maintenant revenir à {portal}.",
+  // embedded challenge: end
 };

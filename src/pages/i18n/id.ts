@@ -632,4 +632,9 @@ export const id: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Batal",
+  "embed.finished": "Verifikasi selesai",
+  "embed.finishedBody": "Sekarang Anda dapat kembali ke {portal}.",
+  // embedded challenge: end
 };

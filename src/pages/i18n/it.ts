@@ -644,4 +644,9 @@ export const it: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Annulla",
+  "embed.finished": "Verifica completata",
+  "embed.finishedBody": "Ora puoi tornare a {portal}.",
+  // embedded challenge: end
 };

@@ -626,4 +626,9 @@ export const ja: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "キャンセル",
+  "embed.finished": "確認が完了しました",
+  "embed.finishedBody": "{portal} に戻れます。",
+  // embedded challenge: end
 };

@@ -643,4 +643,9 @@ export const pl: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Anuluj",
+  "embed.finished": "Weryfikacja zakończona",
+  "embed.finishedBody": "Możesz teraz wrócić do {portal}.",
+  // embedded challenge: end
 };

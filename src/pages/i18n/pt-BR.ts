@@ -640,4 +640,9 @@ export const ptBR: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Cancelar",
+  "embed.finished": "Verificação concluída",
+  "embed.finishedBody": "Você já pode voltar para {portal}.",
+  // embedded challenge: end
 };

@@ -645,4 +645,9 @@ export const ru: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Отмена",
+  "embed.finished": "Проверка завершена",
+  "embed.finishedBody": "Теперь можно вернуться в {portal}.",
+  // embedded challenge: end
 };

@@ -619,4 +619,9 @@ export const th: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "ยกเลิก",
+  "embed.finished": "ยืนยันเสร็จสมบูรณ์",
+  "embed.finishedBody": "คุณกลับไปที่ {portal} ได้แล้ว",
+  // embedded challenge: end
 };

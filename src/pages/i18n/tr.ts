@@ -630,4 +630,9 @@ export const tr: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "İptal",
+  "embed.finished": "Doğrulama tamamlandı",
+  "embed.finishedBody": "Artık {portal} sayfasına dönebilirsiniz.",
+  // embedded challenge: end
 };

@@ -628,4 +628,9 @@ export const vi: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "Hủy",
+  "embed.finished": "Đã xác minh xong",
+  "embed.finishedBody": "Bây giờ bạn có thể quay lại {portal}.",
+  // embedded challenge: end
 };

@@ -618,4 +618,9 @@ export const zhCN: PageCatalogue = {
   // console api keys: end
   // console shared: start
   // console shared: end
+  // embedded challenge: start
+  "embed.cancel": "取消",
+  "embed.finished": "验证完成",
+  "embed.finishedBody": "现在可以返回 {portal}。",
+  // embedded challenge: end
 };

@@ -1,0 +1,121 @@
+/**
+ * @module
+ * A challenge shown by the SPA client (`/__stepgate/client.js`): in its dialog (an iframe), in a
+ * popup, or by a full redirect that comes back to the portal's page. The client opens the
+ * challenge's page with `?embed=dialog|popup|redirect`; from then on every page of that challenge
+ * (the code pages, enrolment, the backup codes) knows it, through a cookie named for the
+ * challenge, and where the pages would send the held request or go back to the portal they end
+ * instead on `/challenge/:id/finished`, which tells the client (a message to the window that
+ * opened it) or goes back to the page the redirect came from.
+ *
+ * A cookie rather than the query flag carried through every link and form: the pages of a
+ * challenge are many (send, resend, other factor, enrolment, change of number, backup codes),
+ * and one missed link would end the dialog in a page that completes the request itself.
+ */
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { ID_PATTERN } from "../lib/ids";
+import { sameHostPath } from "../lib/return-to";
+
+export type EmbedMode = "dialog" | "popup" | "redirect";
+
+/** How a challenge is shown by the client, and for a redirect where it goes back to. */
+export interface Embedding {
+  challengeId: string;
+  mode: EmbedMode;
+  /** `redirect` only: the portal's page (a same-host path) the client left. */
+  returnTo: string | null;
+}
+
+const MODES: ReadonlySet<string> = new Set<EmbedMode>(["dialog", "popup", "redirect"]);
+/** As long as a challenge lives (`CHALLENGE_TTL_MS`): the cookie ends with it. */
+const EMBED_COOKIE_MAX_AGE_SECONDS = 10 * 60;
+/**
+ * `__Secure-` with the path of stepgate's own routes (a `__Host-` cookie must have path `/`): it
+ * is never sent to the portal's origin, and only this site's pages set it.
+ */
+const EMBED_COOKIE_PATH = "/__stepgate/";
+const cookieName = (challengeId: string) => `__Secure-stepgate-embed-${challengeId}`;
+
+/**
+ * The challenge a hosted page is for: `/challenge/<id>…` or `/enroll…?challenge=<id>`.
+ * @example
+ * challengeOfPage(c) // "Vd2…" on /__stepgate/challenge/Vd2…/send
+ */
+function challengeOfPage(c: Context): string | null {
+  const inPath = /^\/__stepgate\/challenge\/([^/]+)/.exec(new URL(c.req.url).pathname)?.[1];
+  const id = inPath ?? c.req.query("challenge");
+  return id && ID_PATTERN.test(id) ? id : null;
+}
+
+/** What was found for a request, so the layout reads what its route decided. */
+const found = new WeakMap<Request, Embedding | null>();
+
+/**
+ * How this page's challenge (or `challengeId`, a form's) is embedded, if it is: `?embed=` on a
+ * page the portal's own page opened (kept in the challenge's cookie for the pages after it),
+ * else the cookie. A link from another site cannot make a challenge embedded: its pages would
+ * end in a message to a window that is not there, and the held request would never be sent.
+ * @example
+ * const embedded = embeddingOf(c); // { challengeId, mode: "dialog", returnTo: null } or null
+ */
+export function embeddingOf(c: Context, challengeId: string | null = challengeOfPage(c)): Embedding | null {
+  if (!challengeId || !ID_PATTERN.test(challengeId)) return null;
+  const embedding = askedEmbedding(c, challengeId) ?? keptEmbedding(c, challengeId);
+  found.set(c.req.raw, embedding);
+  return embedding;
+}
+
+/**
+ * The embedding of the page being rendered for this request: what its route found, else what
+ * its path and query say.
+ * @example
+ * const embedded = pageEmbedding(c);
+ */
+export function pageEmbedding(c: Context): Embedding | null {
+  return found.has(c.req.raw) ? found.get(c.req.raw)! : embeddingOf(c);
+}
+
+function askedEmbedding(c: Context, challengeId: string): Embedding | null {
+  const asked = c.req.query("embed");
+  if (asked === undefined || !MODES.has(asked) || c.req.method !== "GET" || !fromThisSite(c)) return null;
+  const mode = asked as EmbedMode;
+  const returnTo = mode === "redirect" ? sameHostPath(c.req.query("return_to")) : null;
+  setCookie(c, cookieName(challengeId), returnTo ? `${mode}:${returnTo}` : mode, {
+    path: EMBED_COOKIE_PATH,
+    secure: true,
+    httpOnly: true,
+    sameSite: "Strict",
+    maxAge: EMBED_COOKIE_MAX_AGE_SECONDS,
+  });
+  return { challengeId, mode, returnTo };
+}
+
+function keptEmbedding(c: Context, challengeId: string): Embedding | null {
+  const kept = getCookie(c, cookieName(challengeId));
+  if (!kept) return null;
+  const colon = kept.indexOf(":");
+  const mode = colon === -1 ? kept : kept.slice(0, colon);
+  if (!MODES.has(mode)) return null;
+  return { challengeId, mode: mode as EmbedMode, returnTo: mode === "redirect" ? sameHostPath(kept.slice(colon + 1)) : null };
+}
+
+/**
+ * Forgets that the challenge is embedded (it has finished).
+ * @example
+ * forgetEmbedding(c, embedded.challengeId);
+ */
+export function forgetEmbedding(c: Context, challengeId: string): void {
+  deleteCookie(c, cookieName(challengeId), { path: EMBED_COOKIE_PATH, secure: true });
+}
+
+/** Where an embedded challenge's pages end (see the module). */
+export function finishedPath(challengeId: string): string {
+  return `/__stepgate/challenge/${challengeId}/finished`;
+}
+
+/** Opened from this site's own page (the client's iframe or popup, a same-site redirect) or typed in. */
+function fromThisSite(c: Context): boolean {
+  const site = c.req.header("Sec-Fetch-Site");
+  return site === undefined || site === "same-origin" || site === "none";
+}
