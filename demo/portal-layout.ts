@@ -98,6 +98,8 @@ export interface PageOptions {
   /** The path of the page, marked as current in the navigation. */
   path: string;
   body: Markup;
+  /** Scripts the page loads (same-origin paths), at the end of the body. */
+  scripts?: readonly string[];
 }
 
 /**
@@ -105,7 +107,7 @@ export interface PageOptions {
  * @example
  * c.html(page({ title: "Wallet", user: "alice", path: "/wallet", body: html`…` }))
  */
-export function page({ title, user, path, body }: PageOptions): Markup {
+export function page({ title, user, path, body, scripts = [] }: PageOptions): Markup {
   return html`<!doctype html>
 <html lang="en">
   <head>
@@ -135,6 +137,7 @@ export function page({ title, user, path, body }: PageOptions): Markup {
       ${body}
     </main>
     <footer><p>${BRAND} is the demo portal behind stepgate: not a real brokerage, and every form shows what the portal received.</p></footer>
+    ${scripts.map((src) => html`<script src="${src}"></script>`)}
   </body>
 </html>`;
 }

@@ -7,6 +7,7 @@ import { html } from "hono/html";
 import { CURRENCIES, formatMoney, type Currency, type Receipt } from "./ledger";
 import { ACCOUNT_FORMS, MONEY_FORMS, operationForm, type FormError, type OperationForm } from "./portal-forms";
 import type { Markup } from "./portal-layout";
+import { quickTransfer } from "./quick-transfer";
 
 const ALL_FORMS = [...MONEY_FORMS, ...ACCOUNT_FORMS];
 export const formOf = (operation: string): OperationForm | undefined => ALL_FORMS.find((form) => form.operation === operation);
@@ -50,7 +51,7 @@ export function overview(user: string, balances: Record<Currency, number>, recen
     <div class="grid">
       <section class="card" aria-labelledby="cash">
         <h2 id="cash">Cash balance</h2>
-        <p class="balance">${formatMoney(balances.USD, "USD")}</p>
+        <p class="balance" id="cash-balance">${formatMoney(balances.USD, "USD")}</p>
         <p class="muted">Also held: ${others.join(" · ")}</p>
         ${moneyActions()}
       </section>
@@ -60,6 +61,7 @@ export function overview(user: string, balances: Record<Currency, number>, recen
           and transfer ask for a code first.</p>
         <div class="actions"><a class="button" href="/__stepgate/enroll">Set up 2FA</a><a class="button secondary" href="/__stepgate/settings">Security settings</a></div>
       </section>
+      ${quickTransfer()}
     </div>
     ${activity("Recent activity", recent)}`;
 }

@@ -5,14 +5,16 @@
  * a wallet with pages to deposit, withdraw and transfer, an account page, and JSON twins under
  * `/api/`. A form that goes through answers 303 to its receipt (POST-redirect-GET), which shows
  * exactly what the portal received, so a replayed request can be checked; the JSON twins
- * answer with what they received and move no money.
+ * answer with what they received, and a money twin sent the whole form (the overview's Quick
+ * transfer, through stepgate's SPA client) also moves the money and answers with its receipt.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
-import { Ledger, parseAmountCents, type Currency } from "./ledger";
+import { formatMoney, Ledger, parseAmountCents, type Currency } from "./ledger";
 import { ACCOUNT_FORMS, formError, MONEY_FORMS, type FormError, type OperationForm } from "./portal-forms";
 import { LOGO_PATH, LOGO_SVG, page } from "./portal-layout";
+import { QUICK_TRANSFER_SCRIPT, QUICK_TRANSFER_SCRIPT_PATH, STEPGATE_CLIENT_PATH } from "./quick-transfer";
 import { DEMO_ADMIN, DEMO_ADMIN_GROUP, DEMO_SUPPORT, DEMO_SUPPORT_GROUP } from "./tenant";
 import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, signedOutHome, wallet } from "./portal-pages";
 
@@ -59,11 +61,13 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
   const logo = (c: Context) => c.body(LOGO_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": `public, max-age=${FAVICON_CACHE_SECONDS}` });
   app.get("/favicon.ico", logo);
   app.get(LOGO_PATH, logo);
+  app.get(QUICK_TRANSFER_SCRIPT_PATH, (c) => c.body(QUICK_TRANSFER_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
 
   app.get("/", async (c) => {
     const user = await userOf(c);
     if (!user) return c.html(page({ title: "Welcome", user, path: "/", body: signedOutHome() }));
-    return c.html(page({ title: "Overview", user, path: "/", body: overview(user, ledger.balances(user), ledger.activity(user, RECENT_ACTIVITY)) }));
+    const body = overview(user, ledger.balances(user), ledger.activity(user, RECENT_ACTIVITY));
+    return c.html(page({ title: "Overview", user, path: "/", body, scripts: [STEPGATE_CLIENT_PATH, QUICK_TRANSFER_SCRIPT_PATH] }));
   });
 
   app.get("/login", async (c) => c.html(page({ title: "Sign in", user: await userOf(c), path: "/login", body: loginForm(null) })));
@@ -156,7 +160,28 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
       } catch {
         // Not JSON: echo the text as it arrived.
       }
-      return c.json({ operation, user, received });
+      // A money twin sent the whole form (the overview's Quick transfer does) moves the money, as the form would.
+      const form = MONEY_FORMS.find((money) => money.operation === operation);
+      if (!form?.money || typeof received !== "object" || received === null || formError(form, received as Record<string, unknown>)) {
+        return c.json({ operation, user, received });
+      }
+      const fields = received as Record<string, unknown>;
+      const currency = String(fields.currency) as Currency;
+      const moved = ledger.move(user, form.money, parseAmountCents(String(fields.amount))!, currency);
+      if (!moved.ok) return c.json({ operation, user, received, error: moved.error, field: "amount" }, 422);
+      const money = { currency, changeCents: moved.changeCents, balanceAfterCents: moved.balanceAfterCents };
+      const receipt = ledger.record({ user, operation, received: fields, money });
+      return c.json({
+        operation,
+        user,
+        received,
+        receipt: {
+          id: receipt.id,
+          reference: receipt.id.slice(0, 8).toUpperCase(),
+          amount: formatMoney(moved.changeCents, currency),
+          balanceAfter: formatMoney(moved.balanceAfterCents, currency),
+        },
+      });
     });
   }
 

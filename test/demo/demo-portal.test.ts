@@ -98,6 +98,37 @@ describe("the demo portal behind stepgate", () => {
     expect(await response.json()).toEqual({ operation: "transfer", user: "bob", received: { amount: 25, to: "ACC-2002" } });
   });
 
+  it("moves money for a JSON twin sent the whole form, as the Quick transfer widget sends it, and answers with its receipt", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const session = await signIn(base, "quick");
+    const transfer = (body: unknown) =>
+      send(`${base}/api/transfer`, { method: "POST", headers: { Cookie: session, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    // An optional-enforcement user with no factor: the policy lets the transfer through.
+    const sent = await transfer({ amount: "25", currency: "USD", to: "ACC-2002" });
+    expect(sent.status).toBe(200);
+    const answer = await sent.json<{ receipt: { reference: string; amount: string; balanceAfter: string } }>();
+    expect(answer).toMatchObject({ operation: "transfer", user: "quick", received: { amount: "25", currency: "USD", to: "ACC-2002" } });
+    expect(answer.receipt).toMatchObject({ amount: "-$25.00", balanceAfter: "$24,975.00" });
+    const overview = await (await send(`${base}/`, { headers: { Cookie: session, Accept: "text/html" } })).text();
+    expect(overview).toContain('<p class="balance" id="cash-balance">$24,975.00</p>');
+    expect(overview.match(/<td><a href="\/receipts\/[\w-]+">Transfer<\/a><\/td>/g)).toHaveLength(1);
+    const tooMuch = await transfer({ amount: "999999", currency: "USD", to: "ACC-2002" });
+    expect(tooMuch.status).toBe(422);
+    expect(await tooMuch.json()).toMatchObject({ field: "amount", error: expect.stringContaining("Not enough USD") });
+  });
+
+  it("shows the Quick transfer on the overview: a form that works without script, and the scripts that send it in place", async () => {
+    const { base } = await aTenant(demoPolicy(env.DEMO_ORIGIN));
+    const session = await signIn(base, "widget");
+    const overview = await (await send(`${base}/`, { headers: { Cookie: session, Accept: "text/html" } })).text();
+    expect(overview).toContain('<form id="quick-transfer" method="post" action="/wallet/transfer">');
+    expect(overview).toContain('<p id="quick-transfer-status" role="status" aria-live="polite"></p>');
+    expect(overview).toContain('<script src="/__stepgate/client.js"></script><script src="/quick-transfer.js"></script>');
+    const script = await send(`${base}/quick-transfer.js`, { headers: { Cookie: session } });
+    expect(script.headers.get("Content-Type")).toBe("text/javascript; charset=utf-8");
+    expect(await script.text()).toContain('stepgate.fetch("/api/transfer"');
+  });
+
   it("stops a withdrawal for enrolment once 2FA is required", async () => {
     const { base } = await aTenant({ ...demoPolicy(env.DEMO_ORIGIN), enforcement: "required" });
     // Sign-in itself is exempt from the login guard, so the session can be created.
