@@ -188,6 +188,9 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   await keep("challenge: sent too soon", await post(`${challenge}/send`, { csrf, factor: "sms" }));
   const another = (await post("/echo/withdraw", { iban: "DE00 1234" })).headers.get("Location")!;
   expect(await keep("challenge: another, a code may be sent soon", await get(`${another}?factor=sms`))).toContain("data-countdown=");
+  // The same challenge as the SPA client shows it in its dialog, and the page it ends on.
+  expect(await keep("challenge: in the SPA client's dialog", await get(`${another}?factor=sms&embed=dialog`))).toContain('id="embed-cancel"');
+  await keep("challenge: finished in the SPA client's dialog", await get(`${another}/finished`));
   await keep("challenge: wrong code", await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" }));
   let locked: Response | undefined;
   for (let i = 0; i < 5 && locked?.status !== 429; i++) locked = await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" });
