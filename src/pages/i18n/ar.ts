@@ -214,6 +214,7 @@ export const ar: PageCatalogue = {
   "error.signInTo": "تسجيل الدخول إلى {portal}",
   "error.toPortal": "الانتقال إلى {portal}",
   "error.back": "العودة إلى الصفحة السابقة",
+  "error.retry": "إعادة المحاولة",
   "problem.session_required": "سجّل الدخول إلى البوابة أولًا.",
   "problem.csrf_failed": "انتهت صلاحية هذا النموذج أو لم يأتِ من هذا الموقع. ارجع، وأعد تحميل الصفحة، ثم حاول مجددًا.",
   "problem.cross_site": "لا يمكن إكمال هذا الطلب إلا من هذا الموقع.",

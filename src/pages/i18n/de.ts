@@ -202,6 +202,7 @@ export const de: PageCatalogue = {
   "error.signInTo": "Bei {portal} anmelden",
   "error.toPortal": "Zu {portal}",
   "error.back": "Zurück zur vorherigen Seite",
+  "error.retry": "Erneut versuchen",
   "problem.session_required": "Melden Sie sich zuerst im Portal an.",
   "problem.csrf_failed":
     "Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",

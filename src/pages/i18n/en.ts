@@ -209,6 +209,7 @@ export const en = {
   "error.signInTo": "Sign in to {portal}",
   "error.toPortal": "Go to {portal}",
   "error.back": "Back to the previous page",
+  "error.retry": "Try again",
   "problem.session_required": "Sign in to the portal first.",
   "problem.csrf_failed": "This form has expired or did not come from this site. Go back, reload the page and try again.",
   "problem.cross_site": "This request can only be completed from this site.",

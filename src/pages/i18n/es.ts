@@ -207,6 +207,7 @@ export const es: PageCatalogue = {
   "error.signInTo": "Iniciar sesión en {portal}",
   "error.toPortal": "Ir a {portal}",
   "error.back": "Volver a la página anterior",
+  "error.retry": "Volver a intentarlo",
   "problem.session_required": "Inicie sesión en el portal primero.",
   "problem.csrf_failed": "Este formulario ha caducado o no procede de este sitio. Vuelva atrás, recargue la página e inténtelo de nuevo.",
   "problem.cross_site": "Esta solicitud solo se puede completar desde este sitio.",

@@ -213,6 +213,7 @@ export const fr: PageCatalogue = {
   "error.signInTo": "Se connecter à {portal}",
   "error.toPortal": "Aller sur {portal}",
   "error.back": "Revenir à la page précédente",
+  "error.retry": "Réessayer",
   "problem.session_required": "Connectez-vous d'abord au portail.",
   "problem.csrf_failed": "Ce formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et réessayez.",
   "problem.cross_site": "Cette demande ne peut être finalisée que depuis ce site.",

@@ -195,6 +195,7 @@ export const id: PageCatalogue = {
   "error.signInTo": "Masuk ke {portal}",
   "error.toPortal": "Buka {portal}",
   "error.back": "Kembali ke halaman sebelumnya",
+  "error.retry": "Coba lagi",
   "problem.session_required": "Masuk ke portal terlebih dahulu.",
   "problem.csrf_failed": "Formulir ini sudah kedaluwarsa atau tidak berasal dari situs ini. Kembali, muat ulang halaman, lalu coba lagi.",
   "problem.cross_site": "Permintaan ini hanya dapat diselesaikan dari situs ini.",

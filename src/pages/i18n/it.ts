@@ -209,6 +209,7 @@ export const it: PageCatalogue = {
   "error.signInTo": "Acceda a {portal}",
   "error.toPortal": "Vada a {portal}",
   "error.back": "Torni alla pagina precedente",
+  "error.retry": "Riprovi",
   "problem.session_required": "Acceda prima al portale.",
   "problem.csrf_failed": "Questo modulo è scaduto o non proviene da questo sito. Torni indietro, ricarichi la pagina e riprovi.",
   "problem.cross_site": "Questa richiesta può essere completata solo da questo sito.",

@@ -195,6 +195,7 @@ export const ja: PageCatalogue = {
   "error.signInTo": "{portal}にサインイン",
   "error.toPortal": "{portal}へ移動",
   "error.back": "前のページに戻る",
+  "error.retry": "もう一度試す",
   "problem.session_required": "先にポータルにサインインしてください。",
   "problem.csrf_failed":
     "このフォームは有効期限が切れているか、このサイトから送信されたものではありません。前のページに戻り、再読み込みしてからもう一度お試しください。",

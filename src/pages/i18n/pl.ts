@@ -210,6 +210,7 @@ export const pl: PageCatalogue = {
   "error.signInTo": "Zaloguj się: {portal}",
   "error.toPortal": "Przejdź do: {portal}",
   "error.back": "Wróć do poprzedniej strony",
+  "error.retry": "Spróbuj ponownie",
   "problem.session_required": "Najpierw zaloguj się do portalu.",
   "problem.csrf_failed": "Ten formularz wygasł lub nie pochodzi z tej strony. Wróć, odśwież stronę i spróbuj ponownie.",
   "problem.cross_site": "To zlecenie można dokończyć tylko z tej strony.",

@@ -206,6 +206,7 @@ export const ptBR: PageCatalogue = {
   "error.signInTo": "Acessar {portal}",
   "error.toPortal": "Ir para {portal}",
   "error.back": "Voltar à página anterior",
+  "error.retry": "Tentar novamente",
   "problem.session_required": "Acesse o portal primeiro.",
   "problem.csrf_failed": "Este formulário expirou ou não veio deste site. Volte, recarregue a página e tente novamente.",
   "problem.cross_site": "Esta solicitação só pode ser concluída a partir deste site.",

@@ -211,6 +211,7 @@ export const ru: PageCatalogue = {
   "error.signInTo": "Войти: {portal}",
   "error.toPortal": "Перейти: {portal}",
   "error.back": "Вернуться на предыдущую страницу",
+  "error.retry": "Попробовать ещё раз",
   "problem.session_required": "Сначала войдите в портал.",
   "problem.csrf_failed": "Срок действия этой формы истёк, или она отправлена не с этого сайта. Вернитесь назад, обновите страницу и повторите попытку.",
   "problem.cross_site": "Этот запрос можно завершить только с этого сайта.",

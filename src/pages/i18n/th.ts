@@ -191,6 +191,7 @@ export const th: PageCatalogue = {
   "error.signInTo": "ลงชื่อเข้าใช้ {portal}",
   "error.toPortal": "ไปที่ {portal}",
   "error.back": "กลับไปหน้าก่อนหน้า",
+  "error.retry": "ลองอีกครั้ง",
   "problem.session_required": "กรุณาลงชื่อเข้าใช้พอร์ทัลก่อน",
   "problem.csrf_failed": "แบบฟอร์มนี้หมดอายุหรือไม่ได้มาจากเว็บไซต์นี้ กรุณาย้อนกลับ โหลดหน้าใหม่ แล้วลองอีกครั้ง",
   "problem.cross_site": "คำขอนี้ดำเนินการให้เสร็จได้จากเว็บไซต์นี้เท่านั้น",

@@ -197,6 +197,7 @@ export const tr: PageCatalogue = {
   "error.signInTo": "Giriş yapın: {portal}",
   "error.toPortal": "Şuraya gidin: {portal}",
   "error.back": "Önceki sayfaya dönün",
+  "error.retry": "Yeniden deneyin",
   "problem.session_required": "Önce portala giriş yapın.",
   "problem.csrf_failed": "Bu formun süresi dolmuş veya form bu siteden gelmemiş. Geri dönün, sayfayı yenileyin ve tekrar deneyin.",
   "problem.cross_site": "Bu talep yalnızca bu siteden tamamlanabilir.",

@@ -194,6 +194,7 @@ export const vi: PageCatalogue = {
   "error.signInTo": "Đăng nhập vào {portal}",
   "error.toPortal": "Đi tới {portal}",
   "error.back": "Quay lại trang trước",
+  "error.retry": "Thử lại",
   "problem.session_required": "Vui lòng đăng nhập vào cổng thông tin trước.",
   "problem.csrf_failed": "Biểu mẫu này đã hết hạn hoặc không đến từ trang này. Vui lòng quay lại, tải lại trang và thử lại.",
   "problem.cross_site": "Yêu cầu này chỉ có thể hoàn tất từ trang này.",

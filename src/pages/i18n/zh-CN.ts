@@ -191,6 +191,7 @@ export const zhCN: PageCatalogue = {
   "error.signInTo": "登录 {portal}",
   "error.toPortal": "前往 {portal}",
   "error.back": "返回上一页",
+  "error.retry": "重试",
   "problem.session_required": "请先登录门户。",
   "problem.csrf_failed": "此表单已过期，或并非来自本网站。请返回、刷新页面后重试。",
   "problem.cross_site": "此请求只能在本网站完成。",
