@@ -227,6 +227,7 @@ export const ar: PageCatalogue = {
   "problem.factor_disabled": "طريقة التحقق هذه غير متاحة هنا.",
   "problem.fresh_verification_required": "تحقّق مجددًا أولًا: يتطلب تغيير طرق التحقق تحققًا حديثًا.",
   "problem.not_verified": "تحقّق أولًا، وبعد ذلك يمكن إرسال طلبك.",
+  "problem.display_field_missing": "ينقص هذا الطلب الحقل «{field}» الذي يجب أن تراه لتوافق عليه. ارجع واملأه ثم أرسل الطلب مجددًا.",
   "problem.already_completed": "أُرسل هذا الطلب بالفعل، ولا يُرسَل مرتين أبدًا.",
   "problem.locked": "رموز خاطئة كثيرة جدًا. حاول مجددًا بعد {wait}.",
   "problem.ip_rate_limited": "رموز خاطئة كثيرة جدًا من هذه الشبكة. حاول مجددًا بعد {wait}.",

@@ -222,6 +222,7 @@ export const en = {
   "problem.factor_disabled": "This way of verifying is not available here.",
   "problem.fresh_verification_required": "Verify again first: changing your factors needs a recent verification.",
   "problem.not_verified": "Verify first; then your request can be sent.",
+  "problem.display_field_missing": "This request lacks “{field}”, which you must see to approve it. Go back, fill it in and send it again.",
   "problem.already_completed": "This request was already sent; it is never sent twice.",
   "problem.locked": "Too many wrong codes. Try again in {wait}.",
   "problem.ip_rate_limited": "Too many wrong codes from this network. Try again in {wait}.",

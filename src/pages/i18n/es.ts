@@ -220,6 +220,7 @@ export const es: PageCatalogue = {
   "problem.factor_disabled": "Esta forma de verificación no está disponible aquí.",
   "problem.fresh_verification_required": "Verifique de nuevo primero: para cambiar sus factores se necesita una verificación reciente.",
   "problem.not_verified": "Verifique primero; después se podrá enviar su solicitud.",
+  "problem.display_field_missing": "A esta solicitud le falta «{field}», que debes ver para aprobarla. Vuelve atrás, complétalo y envíala de nuevo.",
   "problem.already_completed": "Esta solicitud ya se envió; nunca se envía dos veces.",
   "problem.locked": "Demasiados códigos incorrectos. Inténtelo de nuevo dentro de {wait}.",
   "problem.ip_rate_limited": "Demasiados códigos incorrectos desde esta red. Inténtelo de nuevo dentro de {wait}.",

@@ -208,6 +208,7 @@ export const id: PageCatalogue = {
   "problem.factor_disabled": "Cara verifikasi ini tidak tersedia di sini.",
   "problem.fresh_verification_required": "Verifikasi ulang terlebih dahulu: mengubah metode verifikasi memerlukan verifikasi yang baru saja dilakukan.",
   "problem.not_verified": "Verifikasi terlebih dahulu; setelah itu permintaan Anda dapat dikirim.",
+  "problem.display_field_missing": "Permintaan ini tidak memuat “{field}”, yang harus Anda lihat untuk menyetujuinya. Kembali, isi, lalu kirim lagi.",
   "problem.already_completed": "Permintaan ini sudah dikirim; permintaan tidak pernah dikirim dua kali.",
   "problem.locked": "Terlalu banyak kode salah. Coba lagi dalam {wait}.",
   "problem.ip_rate_limited": "Terlalu banyak kode salah dari jaringan ini. Coba lagi dalam {wait}.",

@@ -222,6 +222,7 @@ export const it: PageCatalogue = {
   "problem.factor_disabled": "Questo metodo di verifica non è disponibile qui.",
   "problem.fresh_verification_required": "Verifichi prima di nuovo la Sua identità: per modificare i fattori serve una verifica recente.",
   "problem.not_verified": "Verifichi prima la Sua identità; poi la richiesta potrà essere inviata.",
+  "problem.display_field_missing": "In questa richiesta manca «{field}», che devi vedere per approvarla. Torna indietro, compilalo e inviala di nuovo.",
   "problem.already_completed": "Questa richiesta è già stata inviata; non viene mai inviata due volte.",
   "problem.locked": "Troppi codici errati. Riprovi tra {wait}.",
   "problem.ip_rate_limited": "Troppi codici errati da questa rete. Riprovi tra {wait}.",

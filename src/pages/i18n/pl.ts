@@ -223,6 +223,7 @@ export const pl: PageCatalogue = {
   "problem.factor_disabled": "Ten sposób weryfikacji nie jest tu dostępny.",
   "problem.fresh_verification_required": "Najpierw zweryfikuj się ponownie: zmiana metod weryfikacji wymaga niedawnej weryfikacji.",
   "problem.not_verified": "Najpierw się zweryfikuj; potem zlecenie będzie mogło zostać wysłane.",
+  "problem.display_field_missing": "W tym żądaniu brakuje pola „{field}”, które musisz zobaczyć, aby je zatwierdzić. Wróć, uzupełnij je i wyślij ponownie.",
   "problem.already_completed": "To zlecenie zostało już wysłane; nigdy nie jest wysyłane dwa razy.",
   "problem.locked": "Zbyt wiele błędnych kodów. Czas do kolejnej próby: {wait}.",
   "problem.ip_rate_limited": "Zbyt wiele błędnych kodów z tej sieci. Czas do kolejnej próby: {wait}.",

@@ -219,6 +219,7 @@ export const ptBR: PageCatalogue = {
   "problem.factor_disabled": "Esta forma de verificação não está disponível aqui.",
   "problem.fresh_verification_required": "Verifique novamente primeiro: alterar seus fatores exige uma verificação recente.",
   "problem.not_verified": "Verifique primeiro; depois sua solicitação poderá ser enviada.",
+  "problem.display_field_missing": "Esta solicitação não tem “{field}”, que você precisa ver para aprová-la. Volte, preencha e envie de novo.",
   "problem.already_completed": "Esta solicitação já foi enviada; ela nunca é enviada duas vezes.",
   "problem.locked": "Códigos incorretos demais. Tente novamente em {wait}.",
   "problem.ip_rate_limited": "Códigos incorretos demais a partir desta rede. Tente novamente em {wait}.",

@@ -210,6 +210,7 @@ export const tr: PageCatalogue = {
   "problem.factor_disabled": "Bu doğrulama yolu burada kullanılamıyor.",
   "problem.fresh_verification_required": "Önce yeniden doğrulayın: yöntemlerinizi değiştirmek için yakın zamanda yapılmış bir doğrulama gerekir.",
   "problem.not_verified": "Önce doğrulayın; ardından talebiniz gönderilebilir.",
+  "problem.display_field_missing": "Bu istekte onaylamak için görmeniz gereken “{field}” eksik. Geri dönün, doldurun ve yeniden gönderin.",
   "problem.already_completed": "Bu talep zaten gönderildi; hiçbir zaman iki kez gönderilmez.",
   "problem.locked": "Çok fazla yanlış kod girildi. {wait} sonra tekrar deneyin.",
   "problem.ip_rate_limited": "Bu ağdan çok fazla yanlış kod girildi. {wait} sonra tekrar deneyin.",

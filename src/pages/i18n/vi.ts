@@ -207,6 +207,7 @@ export const vi: PageCatalogue = {
   "problem.factor_disabled": "Cách xác minh này không khả dụng tại đây.",
   "problem.fresh_verification_required": "Vui lòng xác minh lại trước: thay đổi phương thức xác thực cần một lần xác minh gần đây.",
   "problem.not_verified": "Vui lòng xác minh trước; sau đó yêu cầu mới có thể được gửi.",
+  "problem.display_field_missing": "Yêu cầu này thiếu “{field}”, thông tin bạn cần thấy để phê duyệt. Hãy quay lại, điền vào và gửi lại.",
   "problem.already_completed": "Yêu cầu này đã được gửi; yêu cầu không bao giờ được gửi hai lần.",
   "problem.locked": "Nhập sai mã quá nhiều lần. Vui lòng thử lại sau {wait}.",
   "problem.ip_rate_limited": "Có quá nhiều mã sai từ mạng này. Vui lòng thử lại sau {wait}.",

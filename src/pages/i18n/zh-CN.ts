@@ -204,6 +204,7 @@ export const zhCN: PageCatalogue = {
   "problem.factor_disabled": "此处不提供这种验证方式。",
   "problem.fresh_verification_required": "请先重新验证：更改验证方式需要近期完成的验证。",
   "problem.not_verified": "请先完成验证，之后才能发送您的请求。",
+  "problem.display_field_missing": "此请求缺少“{field}”，您需要看到它才能批准。请返回填写后重新提交。",
   "problem.already_completed": "此请求已发送；请求绝不会重复发送。",
   "problem.locked": "错误验证码过多。请在 {wait}后重试。",
   "problem.ip_rate_limited": "来自此网络的错误验证码过多。请在 {wait}后重试。",
