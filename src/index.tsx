@@ -65,13 +65,14 @@ app.onError(async (error, c) => {
   if (error instanceof ProblemError && wantsPage(c.req.raw)) {
     // The tenant is unknown when that is the error (`unknown_host`): the page then speaks the visitor's language among all.
     const tenant = c.get("tenant") as TenantConfig | undefined;
-    const policy = tenant?.status === "ok" ? tenant.policy : null;
-    const text = await requestText(c, policy);
+    // A tenant whose policy is invalid keeps its branding where that part is valid on its own.
+    const branding = tenant?.status === "ok" ? tenant.policy.branding : (tenant?.branding ?? null);
+    const text = await requestText(c, branding ? { branding } : null);
     const words = { title: problemTitle(text, error), detail: problemDetail(text, error) };
-    const ways = waysOn(c.req.raw, policy, error.code);
+    const ways = waysOn(c.req.raw, branding, error);
     const page = await renderPage(
       c,
-      <ErrorPage branding={policy?.branding ?? null} text={text} status={error.status} code={error.code} {...words} ways={ways} />,
+      <ErrorPage branding={branding} text={text} status={error.status} code={error.code} {...words} ways={ways} />,
       error.status,
     );
     for (const [name, value] of response.headers) if (name !== "content-type" && name !== "content-length") page.headers.set(name, value);

@@ -30,6 +30,11 @@ export type TenantConfig =
        * even the routes cannot be read, in which case every request counts as protected.
        */
       protectedRoutes: OperationMatcher | null;
+      /**
+       * The policy's `branding` when that part is valid on its own (the broken part is elsewhere):
+       * the error pages keep the tenant's look, name and way back to the portal. `null` otherwise.
+       */
+      branding: Policy["branding"] | null;
     };
 
 /**
@@ -52,13 +57,13 @@ const SalvageableOperations = z.record(
  */
 export function interpretPolicy(tenantId: string, text: string | null, rules: DestinationRules): TenantConfig {
   if (text === null) {
-    return { status: "invalid", tenantId, reason: "has no policy", origin: null, protectedRoutes: null };
+    return { status: "invalid", tenantId, reason: "has no policy", origin: null, protectedRoutes: null, branding: null };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { status: "invalid", tenantId, reason: "has a policy that is not JSON", origin: null, protectedRoutes: null };
+    return { status: "invalid", tenantId, reason: "has a policy that is not JSON", origin: null, protectedRoutes: null, branding: null };
   }
   const parsed = PolicySchema.safeParse(raw);
   // A policy written to KV by hand gets the admin API's destination rules here: it fails closed.
@@ -72,7 +77,15 @@ export function interpretPolicy(tenantId: string, text: string | null, rules: De
   const why = `${field}: ${issue ? issue.message : (unsafe[0]?.detail ?? "unknown")}`;
   const salvaged = salvage(raw);
   const originRefused = unsafe.some((error) => error.pointer === "#/origin");
-  return { status: "invalid", tenantId, reason: `has an invalid policy (${why})`, ...salvaged, origin: originRefused ? null : salvaged.origin };
+  const brandingRefused = unsafe.some((error) => error.pointer.startsWith("#/branding"));
+  return {
+    status: "invalid",
+    tenantId,
+    reason: `has an invalid policy (${why})`,
+    ...salvaged,
+    origin: originRefused ? null : salvaged.origin,
+    branding: brandingRefused ? null : salvaged.branding,
+  };
 }
 
 /**
@@ -82,8 +95,10 @@ export function interpretPolicy(tenantId: string, text: string | null, rules: De
  * trusted only when nothing could have hidden some: `operations` missing or not an object, a
  * top-level key the schema does not know (a misspelt `operatons` may be where the tenant's
  * routes are), or an operation with an unknown key make every request count as protected.
+ * The branding is kept when it is valid on its own: it only decides how an error page looks and
+ * where it leads (its links are https, as in a valid policy).
  */
-function salvage(raw: unknown): { origin: URL | null; protectedRoutes: OperationMatcher | null } {
+function salvage(raw: unknown): { origin: URL | null; protectedRoutes: OperationMatcher | null; branding: Policy["branding"] | null } {
   const fields = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const origin = HttpUrl.safeParse(fields.origin);
   const unknownKeys = Object.keys(fields).some((key) => !Object.hasOwn(PolicySchema.shape, key));
@@ -93,7 +108,8 @@ function salvage(raw: unknown): { origin: URL | null; protectedRoutes: Operation
         Object.fromEntries(Object.entries(operations.data).map(([name, { routes }]) => [name, { routes, enabled: true, exempt: [], maxAge: 0, display: [] }])),
       )
     : null;
-  return { origin: origin.success ? new URL(origin.data) : null, protectedRoutes };
+  const branding = PolicySchema.shape.branding.safeParse(fields.branding);
+  return { origin: origin.success ? new URL(origin.data) : null, protectedRoutes, branding: branding.success ? branding.data : null };
 }
 
 /** A salvaged route set that does not compile is treated as unreadable (everything protected). */

@@ -31,6 +31,7 @@ const TITLES: Readonly<Record<string, PageKey>> = {
   passkeys_unavailable: "error.notPossible",
   fresh_verification_required: "error.notPossible",
   not_verified: "error.notPossible",
+  display_field_missing: "error.refused",
   already_completed: "error.notPossible",
   locked: "error.tooMany",
   ip_rate_limited: "error.tooMany",
@@ -65,6 +66,7 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   passkeys_unavailable: "passkey.unavailable",
   fresh_verification_required: "problem.fresh_verification_required",
   not_verified: "problem.not_verified",
+  display_field_missing: "problem.display_field_missing",
   already_completed: "problem.already_completed",
   locked: "problem.locked",
   ip_rate_limited: "problem.ip_rate_limited",
@@ -93,10 +95,11 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
  */
 export function problemDetail(text: PageText, error: ProblemError): string {
   const key = DETAILS[error.code] ?? (error.status >= 500 ? "problem.unavailable" : "problem.refused");
-  const { retryAfterSeconds, attemptsRemaining } = error.extras;
+  const { retryAfterSeconds, attemptsRemaining, field } = error.extras;
   return text.t(key, {
     wait: text.wait(Number(retryAfterSeconds ?? 0)),
     count: Number(attemptsRemaining ?? 0),
+    field: String(field ?? ""),
   });
 }
 

@@ -113,6 +113,14 @@ describe("what you approve, in your language", () => {
     expect(refused.headers.get("Content-Type")).toContain("application/problem+json");
     expect(await refused.json()).toMatchObject({ code: "display_field_missing", field: "amount" });
     expect(await challengeCount(tenantId, "xia")).toBe(before);
+    // A browser's form gets the page, naming the field too, in the page's language.
+    const page = await send(`${base}/echo/withdraw`, {
+      method: "POST",
+      headers: { Cookie: `portal_session=${token}`, Accept: "text/html", "Accept-Language": "de", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "currency=EUR",
+    });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain("In diesem Auftrag fehlt „amount“, das Sie sehen müssen, um ihn zu bestätigen.");
   });
 
   it("holds the currency an amount is shown in to the one-reading rules, as a displayed field", async () => {

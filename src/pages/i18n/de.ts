@@ -202,6 +202,7 @@ export const de: PageCatalogue = {
   "error.signInTo": "Bei {portal} anmelden",
   "error.toPortal": "Zu {portal}",
   "error.back": "Zurück zur vorherigen Seite",
+  "error.retry": "Erneut versuchen",
   "problem.session_required": "Melden Sie sich zuerst im Portal an.",
   "problem.csrf_failed":
     "Dieses Formular ist abgelaufen oder stammt nicht von dieser Website. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",
@@ -215,6 +216,8 @@ export const de: PageCatalogue = {
   "problem.factor_disabled": "Diese Art der Bestätigung ist hier nicht verfügbar.",
   "problem.fresh_verification_required": "Bestätigen Sie zuerst erneut: Änderungen an Ihren Faktoren erfordern eine aktuelle Bestätigung.",
   "problem.not_verified": "Bestätigen Sie zuerst; danach kann Ihr Auftrag gesendet werden.",
+  "problem.display_field_missing":
+    "In diesem Auftrag fehlt „{field}“, das Sie sehen müssen, um ihn zu bestätigen. Gehen Sie zurück, füllen Sie es aus und senden Sie ihn erneut.",
   "problem.already_completed": "Dieser Auftrag wurde bereits gesendet; er wird nie zweimal gesendet.",
   "problem.locked": "Zu viele falsche Codes. Versuchen Sie es in {wait} erneut.",
   "problem.ip_rate_limited": "Zu viele falsche Codes aus diesem Netzwerk. Versuchen Sie es in {wait} erneut.",

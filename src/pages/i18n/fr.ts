@@ -213,6 +213,7 @@ export const fr: PageCatalogue = {
   "error.signInTo": "Se connecter à {portal}",
   "error.toPortal": "Aller sur {portal}",
   "error.back": "Revenir à la page précédente",
+  "error.retry": "Réessayer",
   "problem.session_required": "Connectez-vous d'abord au portail.",
   "problem.csrf_failed": "Ce formulaire a expiré ou ne provient pas de ce site. Revenez en arrière, rechargez la page et réessayez.",
   "problem.cross_site": "Cette demande ne peut être finalisée que depuis ce site.",
@@ -225,6 +226,8 @@ export const fr: PageCatalogue = {
   "problem.factor_disabled": "Ce mode de vérification n'est pas disponible ici.",
   "problem.fresh_verification_required": "Vérifiez d'abord à nouveau votre identité : modifier vos facteurs nécessite une vérification récente.",
   "problem.not_verified": "Vérifiez d'abord votre identité ; votre demande pourra ensuite être envoyée.",
+  "problem.display_field_missing":
+    "Il manque « {field} » à cette demande ; vous devez le voir pour l’approuver. Revenez en arrière, remplissez-le et renvoyez-la.",
   "problem.already_completed": "Cette demande a déjà été envoyée ; elle n'est jamais envoyée deux fois.",
   "problem.locked": "Trop de codes incorrects. Réessayez dans {wait}.",
   "problem.ip_rate_limited": "Trop de codes incorrects depuis ce réseau. Réessayez dans {wait}.",

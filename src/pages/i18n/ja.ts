@@ -195,6 +195,7 @@ export const ja: PageCatalogue = {
   "error.signInTo": "{portal}にサインイン",
   "error.toPortal": "{portal}へ移動",
   "error.back": "前のページに戻る",
+  "error.retry": "もう一度試す",
   "problem.session_required": "先にポータルにサインインしてください。",
   "problem.csrf_failed":
     "このフォームは有効期限が切れているか、このサイトから送信されたものではありません。前のページに戻り、再読み込みしてからもう一度お試しください。",
@@ -208,6 +209,7 @@ export const ja: PageCatalogue = {
   "problem.factor_disabled": "この確認方法はここでは利用できません。",
   "problem.fresh_verification_required": "先にもう一度本人確認をしてください。認証方法の変更には最近の確認が必要です。",
   "problem.not_verified": "先に本人確認をしてください。その後リクエストを送信できます。",
+  "problem.display_field_missing": "この申請には承認に必要な「{field}」がありません。前の画面に戻って入力し、もう一度送信してください。",
   "problem.already_completed": "このリクエストはすでに送信されています。二重に送信されることはありません。",
   "problem.locked": "誤ったコードが多すぎます。{wait}後にもう一度お試しください。",
   "problem.ip_rate_limited": "このネットワークからの誤ったコードが多すぎます。{wait}後にもう一度お試しください。",
