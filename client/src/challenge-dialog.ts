@@ -1,7 +1,7 @@
 /**
  * @module
  * Shows a challenge in a modal `<dialog>` over the page: the hosted page in a same-origin iframe,
- * named by its title, closed by Escape, focus given back where it was.
+ * named by its title, closed by Escape (in the page or the frame), focus given back where it was.
  */
 import { embeddedUrl } from "./challenge-url.js";
 import { watchChallenge } from "./challenge-watch.js";
@@ -32,7 +32,6 @@ const FRAME_STYLE: Partial<CSSStyleDeclaration> = { display: "block", width: "10
  * await showChallengeDialog(challenge, request.signal);
  */
 export function showChallengeDialog(challenge: StepUpChallenge, signal: AbortSignal | null): Promise<void> {
-  const returnFocusTo = document.activeElement;
   const dialog = document.createElement("dialog");
   const frame = document.createElement("iframe");
   Object.assign(dialog.style, DIALOG_STYLE);
@@ -42,21 +41,30 @@ export function showChallengeDialog(challenge: StepUpChallenge, signal: AbortSig
     frame.title = text;
   };
   name(provisionalName(document.documentElement.lang));
+  // Escape pressed in the frame never reaches the dialog: heard in each of its documents, so a
+  // page still loading, or one that does not end the challenge itself (an error), can be left.
+  const cancelOnEscape = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && !event.defaultPrevented) dialog.close();
+  };
   // Same origin, so its title is readable; a page the frame was led away to has none for us.
   frame.addEventListener("load", () => {
-    const title = frame.contentDocument?.title.trim();
+    const page = frame.contentDocument;
+    page?.addEventListener("keydown", cancelOnEscape);
+    const title = page?.title.trim();
     if (title) name(title);
   });
   frame.src = embeddedUrl(challenge.challengeUrl, "dialog").href;
   dialog.append(frame);
   document.body.append(dialog);
+  frame.contentDocument?.addEventListener("keydown", cancelOnEscape);
   const watch = watchChallenge(
     challenge,
     frame.contentWindow!,
     () => {
+      // Closing a modal dialog gives focus back to the element that had it before (HTML's
+      // "previously focused element"), in every browser the client supports.
       if (dialog.open) dialog.close();
       dialog.remove();
-      if (returnFocusTo instanceof HTMLElement) returnFocusTo.focus();
     },
     signal,
   );

@@ -16,7 +16,6 @@ const POPUP_POLL_MS = 400;
  * await (openChallengePopup(challenge, signal) ?? showChallengeDialog(challenge, signal));
  */
 export function openChallengePopup(challenge: StepUpChallenge, signal: AbortSignal | null): Promise<void> | null {
-  const returnFocusTo = document.activeElement;
   const popup = window.open(embeddedUrl(challenge.challengeUrl, "popup").href, "_blank", POPUP_FEATURES);
   if (!popup) return null;
   const watch = watchChallenge(
@@ -25,7 +24,6 @@ export function openChallengePopup(challenge: StepUpChallenge, signal: AbortSign
     () => {
       clearInterval(poll);
       popup.close();
-      if (returnFocusTo instanceof HTMLElement) returnFocusTo.focus();
     },
     signal,
   );
