@@ -230,7 +230,9 @@ export async function startFakeStepgate(): Promise<FakeStepgate> {
     );
   }
 
-  async function complete(res: ServerResponse, challenge: Challenge | undefined): Promise<void> {
+  async function complete(req: IncomingMessage, res: ServerResponse, challenge: Challenge | undefined): Promise<void> {
+    // As stepgate's own POSTs: JSON only, so no cross-site form can reach it.
+    if (req.headers["content-type"] !== "application/json") return problem(res, 415, { code: "unsupported_media_type", detail: "JSON only." });
     if (!challenge || challenge.protection.complete === "forgotten") return problem(res, 404, { code: "challenge_not_found", detail: "No such challenge." });
     if (challenge.protection.complete === "locked") return problem(res, 429, { code: "locked", detail: "Too many attempts." }, { "Retry-After": "60" });
     if (!challenge.verified) return problem(res, 409, { code: "not_verified", detail: "Not verified." });
@@ -273,7 +275,7 @@ export async function startFakeStepgate(): Promise<FakeStepgate> {
       return send(res, 204, "text/plain", "", { "Set-Cookie": `stepgate_grant=${verify}; Path=/; HttpOnly; SameSite=Lax` });
     }
     const completion = /^\/__stepgate\/complete\/([\w-]+)$/.exec(path)?.[1];
-    if (completion && req.method === "POST") return complete(res, challenges.get(completion));
+    if (completion && req.method === "POST") return complete(req, res, challenges.get(completion));
     if (path === "/api/session-expired") return problem(res, 401, { code: "session_expired", detail: "Sign in again." }, { "WWW-Authenticate": "Bearer" });
     send(res, 404, "text/plain", "not found");
   });
