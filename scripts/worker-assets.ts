@@ -6,7 +6,9 @@
  * - `phone-metadata.json`: libphonenumber-js's metadata, as the installed version has it
  *   (`flows/enrollment-addresses.ts` reads it to check a phone number);
  * - `openapi.json`: the APIs' OpenAPI document, generated from the routes' declarations
- *   (`api/openapi-document.ts`; `api/openapi.ts` serves it).
+ *   (`api/openapi-document.ts`; `api/openapi.ts` serves it);
+ * - `client.js`: the single-page client's script-tag build (`client/src/global.ts`, served as
+ *   `/__stepgate/client.js`): one minified IIFE for the last two versions of Chromium, Firefox and Safari (es2020).
  * `--check` writes nothing and fails when a file differs from what it would write (CI runs it:
  * the committed assets must be these).
  *
@@ -17,12 +19,15 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { LANGUAGES } from "../src/config/languages";
 import { ALL_MESSAGE_TEXT } from "../src/factors/message-translations";
 import { ALL_PAGE_TEXT } from "../src/pages/i18n/all-languages";
 import { standInForWorkersRuntime } from "./workers-runtime-stand-ins";
 
 const DIRECTORY = join(import.meta.dirname, "..", "assets");
+const CLIENT_ENTRY = join(import.meta.dirname, "..", "client", "src", "global.ts");
+const CLIENT_FILE = "client.js";
 const require = createRequire(import.meta.url);
 
 /** Every file the directory should hold, by name, with its contents. */
@@ -34,7 +39,26 @@ async function workerAssets(): Promise<Map<string, string>> {
   }
   files.set("phone-metadata.json", readFileSync(require.resolve("libphonenumber-js/metadata.min.json"), "utf8"));
   files.set("openapi.json", `${JSON.stringify(await openApiDocument(), null, 1)}\n`);
+  files.set(CLIENT_FILE, await clientScript());
   return files;
+}
+
+/**
+ * The client's IIFE, as esbuild writes it (the same source and version give the same bytes). Its
+ * text is ASCII (esbuild's default escapes the dialog's names): it reads the same whatever
+ * charset the portal's page or the response declares.
+ */
+async function clientScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [CLIENT_ENTRY],
+    bundle: true,
+    format: "iife",
+    minify: true,
+    target: "es2020",
+    legalComments: "none",
+    write: false,
+  });
+  return result.outputFiles[0]!.text;
 }
 
 /** The OpenAPI document, from the worker's route modules (which import what only workerd has). */
@@ -48,7 +72,7 @@ function existing(): Map<string, string> {
   const files = new Map<string, string>();
   let names: string[] = [];
   try {
-    names = readdirSync(DIRECTORY, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".json"));
+    names = readdirSync(DIRECTORY, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".json") || name === CLIENT_FILE);
   } catch {
     // No directory yet: nothing written.
   }
