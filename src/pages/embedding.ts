@@ -43,8 +43,9 @@ const cookieName = (challengeId: string) => `__Secure-stepgate-embed-${challenge
  * challengeOfPage(c) // "Vd2…" on /__stepgate/challenge/Vd2…/send
  */
 function challengeOfPage(c: Context): string | null {
-  const inPath = /^\/__stepgate\/challenge\/([^/]+)/.exec(new URL(c.req.url).pathname)?.[1];
-  const id = inPath ?? c.req.query("challenge");
+  const path = new URL(c.req.url).pathname;
+  const inPath = /^\/__stepgate\/challenge\/([^/]+)/.exec(path)?.[1];
+  const id = inPath ?? (path.startsWith("/__stepgate/enroll") ? c.req.query("challenge") : undefined);
   return id && ID_PATTERN.test(id) ? id : null;
 }
 

@@ -10,7 +10,7 @@ import type { FC } from "hono/jsx";
 import { PolicySchema } from "../config/policy-schema";
 import { sameHostPath } from "../lib/return-to";
 import type { PageText } from "./i18n/page-text";
-import { type Branding, PageHead, PageHeader } from "./layout";
+import { type Branding, EmbeddedEnd, PageHead, PageHeader } from "./layout";
 
 /** The look of an error page no tenant's policy applies to (an unknown host): the defaults. */
 const UNBRANDED: Pick<Branding, "color" | "mode"> = PolicySchema.shape.branding.parse(undefined);
@@ -49,7 +49,7 @@ export const ErrorPage: FC<ErrorPageProps> = ({ branding, text, status, code, ti
     <PageHead branding={branding ?? UNBRANDED} title={`${status} ${title}`} />
     <body>
       {branding ? <PageHeader branding={branding} text={text} /> : null}
-      <main>
+      <main aria-label={title}>
         <h1>{title}</h1>
         <div class="card">
           <p>{detail}</p>
@@ -76,6 +76,7 @@ export const ErrorPage: FC<ErrorPageProps> = ({ branding, text, status, code, ti
         <p class="code">
           {text.t("error.code", { status: String(status) })} · <code>{code}</code>
         </p>
+        <EmbeddedEnd text={text} />
       </main>
     </body>
   </html>

@@ -170,7 +170,8 @@ export const Layout: FC<LayoutProps> = ({ branding, text, title, css, children }
     <PageHead branding={branding} title={`${title} · ${branding.name}`} css={css} />
     <body>
       <PageHeader branding={branding} text={text} />
-      <main>
+      {/* Named, as a page framed in the portal's own page (the SPA client's dialog) has two mains. */}
+      <main aria-label={title}>
         <h1>{title}</h1>
         {children}
         <EmbeddedEnd text={text} />
@@ -185,7 +186,7 @@ export const Layout: FC<LayoutProps> = ({ branding, text, title, css, children }
  * Escape; after a redirect, a link back to the page the user left. The `embed` script also tells
  * the client when the page shows a lockout (`[data-locked-for]`) or the end (`[data-embed-finished]`).
  */
-const EmbeddedEnd: FC<{ text: PageText }> = ({ text }) => {
+export const EmbeddedEnd: FC<{ text: PageText }> = ({ text }) => {
   const embedding = renderingEmbedding;
   if (!embedding) return null;
   if (embedding.mode === "redirect") {
