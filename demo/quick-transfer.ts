@@ -22,17 +22,21 @@ export const STEPGATE_CLIENT_PATH = "/__stepgate/client.js";
 export const QUICK_TRANSFER_SCRIPT = `(() => {
   const form = document.getElementById("quick-transfer");
   const status = document.getElementById("quick-transfer-status");
-  const button = form.querySelector("button");
   const balance = document.getElementById("cash-balance");
   const why = {
     cancelled: "Cancelled: nothing was sent.",
     expired: "The confirmation timed out: nothing was sent. Try again.",
     locked: "Verification is paused after too many wrong codes: nothing was sent.",
   };
+  // Not disabled while it is out (a disabled button loses the focus the dialog gives back):
+  // marked busy, and a second press is ignored.
+  let sending = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sending) return;
+    sending = true;
+    form.setAttribute("aria-busy", "true");
     const fields = Object.fromEntries(new FormData(form));
-    button.disabled = true;
     status.textContent = "Sending…";
     try {
       const response = await stepgate.fetch("/api/transfer", {
@@ -50,7 +54,8 @@ export const QUICK_TRANSFER_SCRIPT = `(() => {
     } catch (error) {
       status.textContent = error instanceof stepgate.StepUpError ? why[error.code] || "Not sent: " + error.message : "Not sent: " + error.message;
     } finally {
-      button.disabled = false;
+      sending = false;
+      form.removeAttribute("aria-busy");
     }
   });
 })();
