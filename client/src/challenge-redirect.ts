@@ -3,7 +3,7 @@
  * Redirect mode: leaves the page for the challenge, keeping in this tab what `resume` needs when
  * stepgate sends the user back.
  */
-import { embeddedUrl, sameOriginUrl } from "./challenge-url.js";
+import { completionUrl, embeddedUrl } from "./challenge-url.js";
 import { StepUpError } from "./errors.js";
 import type { StepUpChallenge } from "./step-up-answer.js";
 
@@ -49,8 +49,8 @@ export function takePendingChallenge(): PendingChallenge | null {
     return null; // no storage (nothing was saved) or not ours to read
   }
   if (typeof saved?.challengeId !== "string") return null;
-  // The tab's storage is the page's, but an address in it is still only followed on this origin.
-  const completeUrl = saved.completeUrl === undefined ? undefined : sameOriginUrl(saved.completeUrl);
+  // The tab's storage is the page's, but an address in it is still only stepgate's completion.
+  const completeUrl = saved.completeUrl === undefined ? undefined : completionUrl(saved.completeUrl, saved.challengeId);
   if (completeUrl === null) return null;
   return { challengeId: saved.challengeId, completeUrl };
 }

@@ -25,6 +25,42 @@ export function sameOriginUrl(value: unknown): URL | null {
   return url.origin === location.origin ? url : null;
 }
 
+/** A challenge id as stepgate makes them: it goes into the addresses below as it is. */
+const CHALLENGE_ID = /^[\w-]{1,64}$/;
+
+/**
+ * `value` as the address of challenge `challengeId`'s own page on the page's origin (the
+ * challenge, or the enrolment it starts with), or null.
+ *
+ * The same origin is not enough: any page of the portal could be framed as the "challenge", and
+ * one of stepgate's own, `/challenge/:id/finished`, tells the window that shows it "verified" at
+ * once, whatever the challenge. Only the page that asks for the second factor is ever shown.
+ * @example
+ * challengePageUrl("/__stepgate/challenge/c1", "c1") // URL
+ * challengePageUrl("/__stepgate/challenge/c1/finished", "c1") // null
+ */
+export function challengePageUrl(value: unknown, challengeId: string): URL | null {
+  const url = sameOriginUrl(value);
+  if (!url || !CHALLENGE_ID.test(challengeId)) return null;
+  const page = url.pathname === `/__stepgate/challenge/${challengeId}`;
+  const enrolment = url.pathname === "/__stepgate/enroll" && url.searchParams.get("challenge") === challengeId;
+  return page || enrolment ? url : null;
+}
+
+/**
+ * `value` as the address where stepgate sends challenge `challengeId`'s held request, or null:
+ * the client POSTs there with the user's cookies once told "verified", so it must be stepgate's,
+ * which checks the verification itself, and never another of the portal's endpoints.
+ * @example
+ * completionUrl("/__stepgate/api/challenges/c1/complete", "c1") // URL
+ * completionUrl("/api/account/close", "c1") // null
+ */
+export function completionUrl(value: unknown, challengeId: string): URL | null {
+  const url = sameOriginUrl(value);
+  if (!url || !CHALLENGE_ID.test(challengeId)) return null;
+  return url.pathname === `/__stepgate/api/challenges/${challengeId}/complete` && !url.search ? url : null;
+}
+
 /**
  * The challenge page's address as shown in `mode`: stepgate's pages then end by posting a message
  * (or, redirecting, by coming back), and speak the page's language when it declares one.

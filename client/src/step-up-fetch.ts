@@ -45,13 +45,13 @@ export async function sendWithStepUp(request: Request, send: Send, mode: Challen
   // Kept before sending, which uses up the body: a request stepgate did not hold is sent again.
   const retry = request.clone();
   const response = await send(request);
-  const challenge = await readStepUpAnswer(response);
+  const challenge = await readStepUpAnswer(response, request.url);
   if (!challenge) return response;
   const { signal } = request;
   await inTurn(() => showChallenge(challenge, mode, signal));
   if (challenge.completeUrl) return completeHeldRequest(challenge.completeUrl, challenge.challengeId, send, "not_verified", signal);
   const again = await send(retry);
-  if (await readStepUpAnswer(again)) throw new StepUpError("not_completed", challenge.challengeId);
+  if (await readStepUpAnswer(again, retry.url)) throw new StepUpError("not_completed", challenge.challengeId);
   return again;
 }
 

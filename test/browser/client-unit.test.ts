@@ -108,7 +108,7 @@ function completionsOf(path: string): string[] {
     fake
       .challenges()
       .filter((c) => c.path === path)
-      .map((c) => `/__stepgate/complete/${c.id}`),
+      .map((c) => `/__stepgate/api/challenges/${c.id}/complete`),
   );
   return fake.requests.filter((r) => ids.has(r.path)).map((r) => `${r.method} ${r.path} ${r.body}`);
 }
@@ -150,7 +150,7 @@ describe("stepgate.fetch in a dialog", () => {
       const outcome = await outcomeOf(page, "click");
       expect(outcome).toMatchObject({ state: "resolved", status: 201 });
       expect(JSON.parse(outcome.body!)).toMatchObject({ received: WITHDRAWAL.body, path: "/api/held" });
-      expect(requestsTo(`/__stepgate/complete/${challenge.id}`)).toEqual([`POST /__stepgate/complete/${challenge.id} {}`]);
+      expect(requestsTo(`/__stepgate/api/challenges/${challenge.id}/complete`)).toEqual([`POST /__stepgate/api/challenges/${challenge.id}/complete {}`]);
       expect(fake.originReceived.filter((r) => r.path === "/api/held")).toHaveLength(1);
       expect(await page.locator("dialog").count()).toBe(0);
       // Focus is back on the button that started it.
@@ -191,7 +191,7 @@ describe("stepgate.fetch in a dialog", () => {
       expect(JSON.parse(outcome.body!).received).toBe(body);
       expect(requestsTo("/api/profile")).toEqual([`PUT /api/profile ${body}`, `PUT /api/profile ${body}`]);
       expect(fake.originReceived.filter((r) => r.path === "/api/profile")).toHaveLength(1);
-      expect(requestsTo(`/__stepgate/complete/${challenge.id}`)).toEqual([]);
+      expect(requestsTo(`/__stepgate/api/challenges/${challenge.id}/complete`)).toEqual([]);
     }));
 
   it("rejects not_completed when the request sent again still needs a step-up", () =>

@@ -223,7 +223,7 @@ export async function startFakeStepgate(): Promise<FakeStepgate> {
         factors: ["totp"],
         challengeUrl,
         held: protection.held,
-        ...(protection.held ? { completeUrl: `${origin}/__stepgate/complete/${id}` } : {}),
+        ...(protection.held ? { completeUrl: `${origin}/__stepgate/api/challenges/${id}/complete` } : {}),
         expiresAt: new Date(Date.now() + (protection.expiresInMs ?? 300_000)).toISOString(),
       },
       { "WWW-Authenticate": `StepUp challenge="${id}", operation="withdraw", Bearer error="insufficient_user_authentication", max_age=0` },
@@ -274,7 +274,7 @@ export async function startFakeStepgate(): Promise<FakeStepgate> {
       challenges.get(verify)!.verified = true;
       return send(res, 204, "text/plain", "", { "Set-Cookie": `stepgate_grant=${verify}; Path=/; HttpOnly; SameSite=Lax` });
     }
-    const completion = /^\/__stepgate\/complete\/([\w-]+)$/.exec(path)?.[1];
+    const completion = /^\/__stepgate\/api\/challenges\/([\w-]+)\/complete$/.exec(path)?.[1];
     if (completion && req.method === "POST") return complete(req, res, challenges.get(completion));
     if (path === "/api/session-expired") return problem(res, 401, { code: "session_expired", detail: "Sign in again." }, { "WWW-Authenticate": "Bearer" });
     send(res, 404, "text/plain", "not found");
