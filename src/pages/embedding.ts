@@ -12,9 +12,12 @@
  * challenge are many (send, resend, other factor, enrolment, change of number, backup codes),
  * and one missed link would end the dialog in a page that completes the request itself.
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { SessionEnv } from "../app-env";
+import { signedInUser } from "../flows/require-session";
 import { ID_PATTERN } from "../lib/ids";
+import { reachState } from "../lib/reach-state";
 import { sameHostPath } from "../lib/return-to";
 
 export type EmbedMode = "dialog" | "popup" | "redirect";
@@ -36,6 +39,11 @@ const EMBED_COOKIE_MAX_AGE_SECONDS = 10 * 60;
  */
 const EMBED_COOKIE_PATH = "/__stepgate/";
 const cookieName = (challengeId: string) => `__Secure-stepgate-embed-${challengeId}`;
+/**
+ * A redirect's way back, kept in the cookie: a browser drops a cookie over 4096 bytes (and the
+ * challenge's later pages would then not be embedded). Encoded, a path this long stays under it.
+ */
+const MAX_RETURN_TO_CHARS = 2048;
 
 /**
  * The challenge a hosted page is for: `/challenge/<id>…` or `/enroll…?challenge=<id>`.
@@ -51,6 +59,30 @@ function challengeOfPage(c: Context): string | null {
 
 /** What was found for a request, so the layout reads what its route decided. */
 const found = new WeakMap<Request, Embedding | null>();
+/** Requests whose `?embed=` names a challenge this session has open (see {@link noteEmbedding}). */
+const askedForOpen = new WeakSet<Request>();
+
+/**
+ * For the hosted pages (after `requireSession`): notes `?embed=` on the page of a challenge this
+ * session has open, and how the page's challenge is embedded, for the pages after it.
+ *
+ * Every other id is refused: a cookie is made per challenge, so a portal page carrying
+ * attacker HTML (an `<iframe>` or a link, same-origin) could otherwise leave one for any id it
+ * makes up, as many as it likes, on every request to stepgate's paths (its pages, `client.js`,
+ * `completeUrl`) until the requests are too large to be answered.
+ * @example
+ * hostedPages.use("/challenge/*", requireSession(), noteEmbedding);
+ */
+export const noteEmbedding: MiddlewareHandler<SessionEnv> = async function noteEmbedding(c, next) {
+  const id = challengeOfPage(c);
+  if (id && asksToEmbed(c) && (await challengeOpen(c, id))) askedForOpen.add(c.req.raw);
+  embeddingOf(c);
+  await next();
+};
+
+async function challengeOpen(c: Context<SessionEnv>, challengeId: string): Promise<boolean> {
+  return (await reachState(() => signedInUser(c).describeChallenge(challengeId, c.var.identity.sessionId))) !== null;
+}
 
 /**
  * How this page's challenge (or `challengeId`, a form's) is embedded, if it is: `?embed=` on a
@@ -78,10 +110,10 @@ export function pageEmbedding(c: Context): Embedding | null {
 }
 
 function askedEmbedding(c: Context, challengeId: string): Embedding | null {
-  const asked = c.req.query("embed");
-  if (asked === undefined || !MODES.has(asked) || c.req.method !== "GET" || !fromThisSite(c)) return null;
-  const mode = asked as EmbedMode;
-  const returnTo = mode === "redirect" ? sameHostPath(c.req.query("return_to")) : null;
+  if (!askedForOpen.has(c.req.raw) || challengeOfPage(c) !== challengeId) return null;
+  const mode = c.req.query("embed") as EmbedMode;
+  const back = mode === "redirect" ? sameHostPath(c.req.query("return_to")) : null;
+  const returnTo = back && back.length <= MAX_RETURN_TO_CHARS ? back : null;
   setCookie(c, cookieName(challengeId), returnTo ? `${mode}:${returnTo}` : mode, {
     path: EMBED_COOKIE_PATH,
     secure: true,
@@ -115,8 +147,15 @@ export function finishedPath(challengeId: string): string {
   return `/__stepgate/challenge/${challengeId}/finished`;
 }
 
-/** Opened from this site's own page (the client's iframe or popup, a same-site redirect) or typed in. */
-function fromThisSite(c: Context): boolean {
+/**
+ * `?embed=` as the client asks it: a page (GET) opened from this site's own page (the client's
+ * iframe or popup, a same-site redirect) or typed in, as a navigation: the client only ever
+ * navigates to it (a frame, a popup, the tab), never loads it as an image, a style or a fetch.
+ */
+function asksToEmbed(c: Context): boolean {
+  const asked = c.req.query("embed");
+  if (asked === undefined || !MODES.has(asked) || c.req.method !== "GET") return false;
   const site = c.req.header("Sec-Fetch-Site");
-  return site === undefined || site === "same-origin" || site === "none";
+  const mode = c.req.header("Sec-Fetch-Mode");
+  return (site === undefined || site === "same-origin" || site === "none") && (mode === undefined || mode === "navigate");
 }

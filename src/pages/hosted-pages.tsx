@@ -6,7 +6,7 @@
  * (and the form size limit, and the choice of the page's language) before the pages: answering a challenge (`challenge-routes.tsx`)
  * and enrolling a factor (`enroll-routes.tsx`, a passkey's in `passkey-enroll-routes.tsx`).
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
 import { requireSession } from "../flows/require-session";
@@ -14,19 +14,10 @@ import { challengePages } from "./challenge-routes";
 import { enrollPages } from "./enroll-routes";
 import { languageChoice } from "./i18n/language-choice";
 import { passkeyEnrollPages } from "./passkey-enroll-routes";
-import { embeddingOf } from "./embedding";
+import { noteEmbedding } from "./embedding";
 import { limitForm, noStore } from "./page-forms";
 
 export const hostedPages = new Hono<SessionEnv>();
-
-/**
- * Keeps `?embed=` (the SPA client opening this challenge's page) for the challenge's later pages,
- * whatever this one answers (a page, or a redirect to enrolment).
- */
-const noteEmbedding: MiddlewareHandler<SessionEnv> = async function noteEmbedding(c, next) {
-  embeddingOf(c);
-  await next();
-};
 
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
 // `/enroll/*` also matches `/enroll` itself (Hono): each path once, so the chain runs once.
