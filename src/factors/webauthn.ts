@@ -184,7 +184,8 @@ type AuthenticatorData = ReturnType<typeof parseAuthenticatorData>;
 function checkClientData(client: ClientData, type: ClientDataType, expected: Expected): WebAuthnRefusal | null {
   if (client.type !== type) return "wrong_type";
   if (!sameBytes(client.challenge, expected.challenge)) return "wrong_challenge";
-  // stepgate's pages are never framed (frame-ancestors 'none'), so a cross-origin ceremony is someone else's.
+  // stepgate's pages are framed only by the portal's own pages (frame-ancestors 'self': the SPA
+  // client's dialog), so a ceremony in a cross-origin frame is someone else's.
   if (client.origin !== expected.origin || client.crossOrigin) return "wrong_origin";
   return null;
 }
