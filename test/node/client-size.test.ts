@@ -9,6 +9,8 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
 const MAX_GZIPPED_BYTES = 5 * 1024;
+/** `npm pack` builds the package first (esbuild, then tsc for the types): seconds, more on a busy machine. */
+const PACK_TIMEOUT_MS = 120_000;
 
 describe("the SPA client's size and package", () => {
   it("is under 5 KiB gzipped as the script tag loads it", () => {
@@ -16,19 +18,23 @@ describe("the SPA client's size and package", () => {
     expect(gzipped).toBeLessThan(MAX_GZIPPED_BYTES);
   });
 
-  it("packs its ES module and its types, built by the package's own prepack", () => {
-    // `npm pack` runs `prepack` (the build) first, dry run or not.
-    const output = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: "client", encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    const [pack] = JSON.parse(output) as Array<{ name: string; files: Array<{ path: string }> }>;
-    const files = pack!.files.map((file) => file.path);
-    const manifest = JSON.parse(readFileSync("client/package.json", "utf8"));
-    expect(pack!.name).toBe("@stepgate/client");
-    expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/errors.d.ts", "package.json", "README.md"]));
-    expect(files.filter((file) => !file.startsWith("dist/") && !["package.json", "README.md"].includes(file))).toEqual([]);
-    // An ES module with no imports left: dependency-free.
-    const module = readFileSync("client/dist/index.js", "utf8");
-    expect(module).toMatch(/^export \{/m);
-    expect(module).not.toMatch(/^import /m);
-  });
+  it(
+    "packs its ES module and its types, built by the package's own prepack",
+    () => {
+      // `npm pack` runs `prepack` (the build) first, dry run or not.
+      const output = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: "client", encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const [pack] = JSON.parse(output) as Array<{ name: string; files: Array<{ path: string }> }>;
+      const files = pack!.files.map((file) => file.path);
+      const manifest = JSON.parse(readFileSync("client/package.json", "utf8"));
+      expect(pack!.name).toBe("@stepgate/client");
+      expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
+      expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/errors.d.ts", "package.json", "README.md"]));
+      expect(files.filter((file) => !file.startsWith("dist/") && !["package.json", "README.md"].includes(file))).toEqual([]);
+      // An ES module with no imports left: dependency-free.
+      const module = readFileSync("client/dist/index.js", "utf8");
+      expect(module).toMatch(/^export \{/m);
+      expect(module).not.toMatch(/^import /m);
+    },
+    PACK_TIMEOUT_MS,
+  );
 });
