@@ -6,8 +6,9 @@
  * never reach the portal's own servers.
  */
 import { serialize } from "hono/utils/cookie";
+import { STEPGATE_COOKIE_PREFIX } from "./stepgate-cookies";
 
-export const CONSOLE_COOKIE_PREFIX = "__Host-stepgate-console";
+export const CONSOLE_COOKIE_PREFIX = `${STEPGATE_COOKIE_PREFIX}console`;
 /** The console session opened with an API key: a random token the tenant's object knows by its hash. */
 export const CONSOLE_SESSION_COOKIE = CONSOLE_COOKIE_PREFIX;
 /** The sign-in form's nonce, which its CSRF token is bound to (there is no session yet to bind it to). */

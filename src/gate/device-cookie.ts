@@ -8,8 +8,9 @@ import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { serialize } from "hono/utils/cookie";
 import type { Policy } from "../config/policy-schema";
 import { currentKey, keyById } from "../lib/keyring";
+import { STEPGATE_COOKIE_PREFIX } from "./stepgate-cookies";
 
-export const DEVICE_COOKIE = "__Host-stepgate-device";
+export const DEVICE_COOKIE = `${STEPGATE_COOKIE_PREFIX}device`;
 const TYPE = "stepgate-device+jwt";
 
 /** Whether the policy lets a trusted device skip `operation` (by default only `login`). */

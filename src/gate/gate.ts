@@ -7,15 +7,14 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { lookalikeKey } from "../lib/lookalike-name";
 import { ProblemError } from "../lib/problem";
-import { CONSOLE_COOKIE_PREFIX } from "./console-cookies";
-import { DEVICE_COOKIE } from "./device-cookie";
-import { GRANT_COOKIE_PREFIX, GRANT_HEADER } from "./grant";
+import { GRANT_HEADER } from "./grant";
 import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
 import { pairCarriesSession, sessionHeaderNames } from "./session-carriers";
 import { stepUp } from "./step-up";
+import { STEPGATE_COOKIE_PREFIX } from "./stepgate-cookies";
 
 /** Origin timeout used while a tenant's policy is invalid (its own setting cannot be trusted). */
 const FALLBACK_ORIGIN_TIMEOUT_MS = 30_000;
@@ -89,17 +88,16 @@ function withCookies(response: Response, cookies: string[]): Response {
 }
 
 /**
- * Proxy options that keep stepgate's grants (cookies and header), device cookie and admin
- * console cookies from the origin, and the session cookie `sessionCookie` names (with every
- * look-alike of it).
+ * Proxy options that keep stepgate's own cookies (`__Host-stepgate-*`: grants, device, console,
+ * language, an embedded challenge) and its grant header from the origin, and the session cookie
+ * `sessionCookie` names (with every look-alike of it).
  */
 function withoutStepgateCredentials(request: Request, sessionCookie: string | null): Pick<ProxyOptions, "cookie" | "dropHeaders"> {
   const cookie = request.headers.get("Cookie");
   const dropHeaders = [GRANT_HEADER];
   // Most requests carry none of these: their Cookie header goes on untouched, unsplit. A
   // session's look-alikes need not contain its name, so dropping one always splits.
-  const mayDrop =
-    cookie && (sessionCookie !== null || cookie.includes(GRANT_COOKIE_PREFIX) || cookie.includes(DEVICE_COOKIE) || cookie.includes(CONSOLE_COOKIE_PREFIX));
+  const mayDrop = cookie && (sessionCookie !== null || cookie.includes(STEPGATE_COOKIE_PREFIX));
   if (!mayDrop) return { dropHeaders };
   const sessionKey = sessionCookie === null ? null : lookalikeKey(sessionCookie);
   let dropped = false;
@@ -109,14 +107,9 @@ function withoutStepgateCredentials(request: Request, sessionCookie: string | nu
     .filter((pair) => {
       const equals = pair.indexOf("=");
       const name = (equals === -1 ? pair : pair.slice(0, equals)).trim();
-      // The device cookie stands in for a second factor for weeks, a console cookie for an admin
-      // key: neither ever reaches the origin.
-      const drop =
-        pair === "" ||
-        name.startsWith(GRANT_COOKIE_PREFIX) ||
-        name === DEVICE_COOKIE ||
-        name.startsWith(CONSOLE_COOKIE_PREFIX) ||
-        (sessionKey !== null && pairCarriesSession(pair, sessionKey));
+      // stepgate's own cookies (a grant; the device cookie, which stands in for a second factor
+      // for weeks; a console session, which stands in for an admin key) never reach the origin.
+      const drop = pair === "" || name.startsWith(STEPGATE_COOKIE_PREFIX) || (sessionKey !== null && pairCarriesSession(pair, sessionKey));
       dropped ||= drop;
       return !drop;
     });

@@ -10,6 +10,7 @@ import { serialize } from "hono/utils/cookie";
 import { randomId } from "../lib/ids";
 import { currentKey, keyById } from "../lib/keyring";
 import { recallVerified, rememberVerified } from "../lib/verified-tokens";
+import { STEPGATE_COOKIE_PREFIX } from "./stepgate-cookies";
 
 /** A single-use grant (operation `maxAge: 0`) lets the client retry within this window. */
 export const ONCE_GRANT_TTL_SECONDS = 300;
@@ -148,7 +149,7 @@ export function grantCookieName(operation: string): string {
   return `${GRANT_COOKIE_PREFIX}${operation}`;
 }
 
-export const GRANT_COOKIE_PREFIX = "__Host-stepgate-grant-";
+export const GRANT_COOKIE_PREFIX = `${STEPGATE_COOKIE_PREFIX}grant-`;
 
 /** Header API clients send a grant in. */
 export const GRANT_HEADER = "StepGate-Grant";

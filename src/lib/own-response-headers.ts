@@ -2,7 +2,8 @@
  * @module
  * The headers on every response stepgate makes itself — its pages, its APIs, its problems —
  * and never on an origin's answer it passes on: a strict Content-Security-Policy (the pages'
- * one inline `<style>` carries a per-response nonce), no framing by other sites, no referrer
+ * one inline `<style>` carries a per-response nonce), no framing (but for the challenge and
+ * enrolment pages, which the portal's own pages may frame: the SPA client's dialog), no referrer
  * beyond the site, no content sniffing, and `Cache-Control: no-store`. A page with a script
  * (a few of stepgate's own lines) lets that script run by the same nonce; every other response
  * runs none.
@@ -19,10 +20,11 @@ const securityHeaders = secureHeaders({
     // The tenant's logo: any http(s) URL its policy gives as `branding.logoUrl`.
     imgSrc: ["'self'", "https:", "http:"],
     formAction: ["'self'"],
-    frameAncestors: ["'self'"],
+    // Nothing frames stepgate's answers (clickjacking), except the pages `allowFramingBySite` marks.
+    frameAncestors: ["'none'"],
     baseUri: ["'none'"],
   },
-  xFrameOptions: "SAMEORIGIN",
+  xFrameOptions: "DENY",
   referrerPolicy: "same-origin",
   // stepgate's pages share their origin with the portal's: headers that change how the whole
   // origin or host behaves (HSTS for every subdomain, opener isolation, agent clustering) are
@@ -84,10 +86,27 @@ export function allowPageScript(c: Context): string {
   return styleNonce(c);
 }
 
+/**
+ * Lets the portal's own pages frame this response (`frame-ancestors 'self'`, `SAMEORIGIN`): only
+ * the challenge and enrolment pages, which the SPA client shows in its dialog. The settings and
+ * the admin console stay unframeable: a portal page carrying someone else's HTML must not be able
+ * to lay them under a decoy and steer a click.
+ * @example
+ * hostedPages.use("/challenge/*", framedBySite);
+ */
+export function allowFramingBySite(c: Context): void {
+  c.set("framedBySite", true);
+}
+
 async function addOwnHeaders(c: Context): Promise<void> {
   await securityHeaders(c, async () => {});
-  const policy = c.res.headers.get("Content-Security-Policy");
-  if (c.get("runsPageScript") && policy) c.res.headers.set("Content-Security-Policy", `${policy}; script-src ${NONCE(c, "script-src")}`);
+  let policy = c.res.headers.get("Content-Security-Policy");
+  if (policy && c.get("framedBySite")) {
+    policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+    c.res.headers.set("X-Frame-Options", "SAMEORIGIN");
+  }
+  if (policy && c.get("runsPageScript")) policy = `${policy}; script-src ${NONCE(c, "script-src")}`;
+  if (policy) c.res.headers.set("Content-Security-Policy", policy);
   // Answers carry TOTP secrets, backup codes, grants and CSRF tokens: no cache may keep one.
   // A route that may be cached says so with its own `Cache-Control`.
   if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
@@ -99,5 +118,7 @@ declare module "hono" {
     passedOn?: true;
     /** Set by {@link allowPageScript}: the page has a script of stepgate's own, allowed by its nonce. */
     runsPageScript?: true;
+    /** Set by {@link allowFramingBySite}: the portal's own pages may frame this response. */
+    framedBySite?: true;
   }
 }

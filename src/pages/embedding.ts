@@ -19,6 +19,7 @@ import { signedInUser } from "../flows/require-session";
 import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
 import { sameHostPath } from "../lib/return-to";
+import { STEPGATE_COOKIE_PREFIX } from "../gate/stepgate-cookies";
 
 export type EmbedMode = "dialog" | "popup" | "redirect";
 
@@ -34,11 +35,12 @@ const MODES: ReadonlySet<string> = new Set<EmbedMode>(["dialog", "popup", "redir
 /** As long as a challenge lives (`CHALLENGE_TTL_MS`): the cookie ends with it. */
 const EMBED_COOKIE_MAX_AGE_SECONDS = 10 * 60;
 /**
- * `__Secure-` with the path of stepgate's own routes (a `__Host-` cookie must have path `/`): it
- * is never sent to the portal's origin, and only this site's pages set it.
+ * `__Host-`: this host only, so a sibling subdomain cannot plant one (which would end an ordinary
+ * challenge on the finished page, its held request never sent); its path must then be `/`, and
+ * the gate keeps it from the portal's origin as every `__Host-stepgate-` cookie.
  */
-const EMBED_COOKIE_PATH = "/__stepgate/";
-const cookieName = (challengeId: string) => `__Secure-stepgate-embed-${challengeId}`;
+const EMBED_COOKIE_PATH = "/";
+const cookieName = (challengeId: string) => `${STEPGATE_COOKIE_PREFIX}embed-${challengeId}`;
 /**
  * A redirect's way back, kept in the cookie: a browser drops a cookie over 4096 bytes (and the
  * challenge's later pages would then not be embedded). Encoded, a path this long stays under it.

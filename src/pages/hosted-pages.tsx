@@ -6,10 +6,11 @@
  * (and the form size limit, and the choice of the page's language) before the pages: answering a challenge (`challenge-routes.tsx`)
  * and enrolling a factor (`enroll-routes.tsx`, a passkey's in `passkey-enroll-routes.tsx`).
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import type { SessionEnv } from "../app-env";
 import { requireSession } from "../flows/require-session";
+import { allowFramingBySite } from "../lib/own-response-headers";
 import { challengePages } from "./challenge-routes";
 import { enrollPages } from "./enroll-routes";
 import { languageChoice } from "./i18n/language-choice";
@@ -19,10 +20,16 @@ import { limitForm, noStore } from "./page-forms";
 
 export const hostedPages = new Hono<SessionEnv>();
 
+/** The challenge and enrolment pages, and their errors, may be shown in the SPA client's dialog. */
+const framedBySite: MiddlewareHandler<SessionEnv> = async function framedBySite(c, next) {
+  allowFramingBySite(c);
+  await next();
+};
+
 /** Only the pages' own paths: other `/__stepgate/*` requests must keep their own 404s and auth. */
 // `/enroll/*` also matches `/enroll` itself (Hono): each path once, so the chain runs once.
 for (const path of ["/challenge/*", "/enroll/*"]) {
-  hostedPages.use(path, csrf(), requireSession(), languageChoice(), noStore, noteEmbedding);
+  hostedPages.use(path, framedBySite, csrf(), requireSession(), languageChoice(), noStore, noteEmbedding);
   hostedPages.post(path, limitForm);
 }
 

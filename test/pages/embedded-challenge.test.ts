@@ -52,8 +52,8 @@ describe("a challenge shown in the SPA client's dialog", () => {
   it("is kept embedded by a cookie only stepgate's paths see, with a Cancel button and its nonce'd script", async () => {
     const { challengeId, challengeUrl, cookie } = await heldWithdrawal();
     const page = await openEmbedded(challengeUrl, cookie, "embed=dialog");
-    const set = cookieOf(page, `__Secure-stepgate-embed-${challengeId}=`);
-    expect(set).toMatch(/^__Secure-stepgate-embed-[\w-]{22}=dialog; Max-Age=600; Path=\/__stepgate\/; HttpOnly; Secure; SameSite=Strict$/);
+    const set = cookieOf(page, `__Host-stepgate-embed-${challengeId}=`);
+    expect(set).toMatch(/^__Host-stepgate-embed-[\w-]{22}=dialog; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     const html = await page.text();
     expect(html).toContain(`<div id="stepgate-embed" data-mode="dialog" data-challenge="${challengeId}">`);
     expect(html).toContain('<button type="button" class="secondary" id="embed-cancel" hidden="">Cancel</button>');
@@ -65,10 +65,20 @@ describe("a challenge shown in the SPA client's dialog", () => {
     expect(page.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
   });
 
+  it("never lets its cookie (or any of stepgate's) reach the portal's origin", async () => {
+    const { base, challengeUrl, cookie } = await heldWithdrawal();
+    const page = await openEmbedded(challengeUrl, cookie, "embed=dialog");
+    const embed = cookieOf(page, "__Host-stepgate-embed-")!.split(";")[0]!;
+    const echoed = await send(`${base}/echo/anything`, { headers: { Cookie: `${cookie}; ${embed}; __Host-stepgate-lang=de; theme=dark` } });
+    expect(echoed.status).toBe(200);
+    // The portal's own cookies go on; stepgate's never do.
+    expect((await echoed.json<{ headers: Record<string, string> }>()).headers.cookie).toBe(`${cookie}; theme=dark`);
+  });
+
   it("ends on the page that tells the client, and leaves the held request for the client to complete, once", async () => {
     const { base, token, challengeId, challengeUrl, completeUrl, cookie, secret, enrolledAt } = await heldWithdrawal();
     const page = await openEmbedded(challengeUrl, cookie, "embed=dialog&lang=de");
-    const embed = cookieOf(page, "__Secure-stepgate-embed-")!.split(";")[0]!;
+    const embed = cookieOf(page, "__Host-stepgate-embed-")!.split(";")[0]!;
     const html = await page.text();
     expect(html).toContain('<html lang="de"');
 
@@ -87,7 +97,7 @@ describe("a challenge shown in the SPA client's dialog", () => {
     expect(done).toContain(`data-challenge="${challengeId}"`);
     expect(done).toContain('type: "stepgate:verified"');
     // The challenge is over: its cookie goes.
-    expect(cookieOf(finished, `__Secure-stepgate-embed-${challengeId}=;`)).toMatch(/Max-Age=0/);
+    expect(cookieOf(finished, `__Host-stepgate-embed-${challengeId}=;`)).toMatch(/Max-Age=0/);
 
     // The page sent nothing: the client's complete is the first and only send.
     const completed = await postJson(completeUrl!, token, {});
@@ -101,7 +111,7 @@ describe("a challenge shown in the SPA client's dialog", () => {
   it("marks a lockout for the client, with the seconds it lasts", async () => {
     const { base, challengeId, challengeUrl, cookie, secret, enrolledAt } = await heldWithdrawal();
     const page = await openEmbedded(challengeUrl, cookie, "embed=popup");
-    const embed = cookieOf(page, "__Secure-stepgate-embed-")!.split(";")[0]!;
+    const embed = cookieOf(page, "__Host-stepgate-embed-")!.split(";")[0]!;
     const csrf = field(await page.text(), "csrf");
     let last: Response | undefined;
     for (let i = 0; i < 5; i++)
@@ -117,7 +127,7 @@ describe("a challenge shown in the SPA client's dialog", () => {
   it("is not made embedded by a link from another site: the page then sends the held request itself", async () => {
     const { base, challengeId, challengeUrl, cookie, secret, enrolledAt } = await heldWithdrawal();
     const page = await openEmbedded(challengeUrl, cookie, "embed=dialog", { "Sec-Fetch-Site": "cross-site" });
-    expect(cookieOf(page, "__Secure-stepgate-embed-")).toBeUndefined();
+    expect(cookieOf(page, "__Host-stepgate-embed-")).toBeUndefined();
     const html = await page.text();
     expect(html).not.toContain("stepgate-embed");
     const answered = await postAnswer(base, challengeId, cookie, { csrf: field(html, "csrf"), factor: "totp", code: totpCode(secret, enrolledAt + 30_000) });
@@ -127,7 +137,7 @@ describe("a challenge shown in the SPA client's dialog", () => {
   it("is another challenge's business: the cookie of one challenge does not embed another", async () => {
     const first = await heldWithdrawal();
     const page = await openEmbedded(first.challengeUrl, first.cookie, "embed=dialog");
-    const embed = cookieOf(page, "__Secure-stepgate-embed-")!.split(";")[0]!;
+    const embed = cookieOf(page, "__Host-stepgate-embed-")!.split(";")[0]!;
     const second = await postJson(`${first.base}/echo/withdraw`, first.token, { amount: 20 });
     const { challengeId } = await second.json<Stopped>();
     const other = await send(`${first.base}/__stepgate/challenge/${challengeId}`, { headers: { ...browser, Cookie: `${first.cookie}; ${embed}` } });
@@ -144,7 +154,7 @@ describe("a challenge shown by the SPA client's full redirect", () => {
     ] as const) {
       const { base, challengeId, challengeUrl, cookie, secret, enrolledAt } = await heldWithdrawal();
       const page = await openEmbedded(challengeUrl, cookie, `embed=redirect&return_to=${encodeURIComponent(asked)}`);
-      const embed = cookieOf(page, "__Secure-stepgate-embed-")!.split(";")[0]!;
+      const embed = cookieOf(page, "__Host-stepgate-embed-")!.split(";")[0]!;
       const html = await page.text();
       // Giving up is a plain link back: no script is needed after a redirect.
       expect(html, asked).toContain(`<a href="${back.replace("&", "&amp;")}">Cancel</a>`);
@@ -170,7 +180,7 @@ describe("enrolling from a challenge in the SPA client's dialog", () => {
     const { challengeId, challengeUrl, completeUrl } = await stopped.json<Stopped & { code: string }>();
     expect(challengeUrl).toMatch(/\/__stepgate\/enroll\?challenge=/);
     const choice = await openEmbedded(challengeUrl, cookie, "embed=dialog");
-    const embed = cookieOf(choice, `__Secure-stepgate-embed-${challengeId}=`)!.split(";")[0]!;
+    const embed = cookieOf(choice, `__Host-stepgate-embed-${challengeId}=`)!.split(";")[0]!;
     const jar = `${cookie}; ${embed}`;
     const enrolPage = await send(`${base}/__stepgate/enroll?factor=totp&challenge=${challengeId}`, { headers: { ...browser, Cookie: jar } });
     const html = await enrolPage.text();

@@ -1,7 +1,8 @@
 /**
  * Framing, sniffing, referrers and caches: every response stepgate makes itself — each hosted
  * page, each API answer, each problem, on its own routes and on the portal's paths — carries a
- * strict Content-Security-Policy (`frame-ancestors 'self'`, no inline style or script without
+ * strict Content-Security-Policy (`frame-ancestors 'none'`, or `'self'` for the challenge and
+ * enrolment pages the SPA client frames; no inline style or script without
  * the response's nonce, no `script-src` at all on a page without a script), `X-Frame-Options`, `Referrer-Policy`, `nosniff` and `Cache-Control:
  * no-store`; the origin's own answers, proxied or completed from a held request, pass untouched.
  */
@@ -23,14 +24,17 @@ const policy = () =>
     },
   });
 
-function expectOwnHeaders(response: Response, label: string): void {
+/** Who may frame a response: nobody, or the portal's own pages (the challenge and enrolment, for the SPA client). */
+type Framing = "none" | "self";
+
+function expectOwnHeaders(response: Response, label: string, framing: Framing = "none"): void {
   expect(response.headers.get("Cache-Control"), label).toBe("no-store");
   const csp = response.headers.get("Content-Security-Policy") ?? "";
   expect(csp, label).toContain("default-src 'none'");
-  expect(csp, label).toContain("frame-ancestors 'self'");
+  expect(csp, label).toContain(`frame-ancestors '${framing}'`);
   expect(csp, label).toContain("form-action 'self'");
   expect(csp, label).not.toContain("unsafe-inline");
-  expect(response.headers.get("X-Frame-Options"), label).toBe("SAMEORIGIN");
+  expect(response.headers.get("X-Frame-Options"), label).toBe(framing === "self" ? "SAMEORIGIN" : "DENY");
   expect(response.headers.get("Referrer-Policy"), label).toBe("same-origin");
   expect(response.headers.get("X-Content-Type-Options"), label).toBe("nosniff");
 }
@@ -39,8 +43,8 @@ function expectOwnHeaders(response: Response, label: string): void {
  * A page: its headers, every `<style>` in it carrying the nonce its policy allows, and every
  * `<script>` the same nonce, which its policy allows as a script only when the page has one.
  */
-async function expectOwnPage(response: Response, label: string): Promise<string> {
-  expectOwnHeaders(response, label);
+async function expectOwnPage(response: Response, label: string, framing: Framing = "none"): Promise<string> {
+  expectOwnHeaders(response, label, framing);
   const html = await response.text();
   const styles = [...html.matchAll(/<style([^>]*)>/g)].map((m) => m[1]);
   expect(styles.length, label).toBeGreaterThan(0);
@@ -86,10 +90,10 @@ describe("stepgate's own pages", () => {
     expectOwnHeaders(stopped, "303 to the challenge");
     const enrollPath = stopped.headers.get("Location")!;
 
-    await expectOwnPage(await get(enrollPath), "enrol: choose a factor");
-    await expectOwnPage(await get(`${enrollPath}&factor=sms`), "enrol: phone number");
+    await expectOwnPage(await get(enrollPath), "enrol: choose a factor", "self");
+    await expectOwnPage(await get(`${enrollPath}&factor=sms`), "enrol: phone number", "self");
     const totpPage = await get(`${enrollPath}&factor=totp`);
-    const enrollHtml = await expectOwnPage(totpPage, "enrol: authenticator app");
+    const enrollHtml = await expectOwnPage(totpPage, "enrol: authenticator app", "self");
     const secret = /id="secret">([A-Z2-7 ]+)</.exec(enrollHtml)![1]!.replace(/ /g, "");
     const confirmed = await postForm("/__stepgate/enroll", {
       csrf: field(enrollHtml, "csrf"),
@@ -97,7 +101,7 @@ describe("stepgate's own pages", () => {
       challenge: field(enrollHtml, "challenge"),
       code: totpCode(secret),
     });
-    const codesPage = await expectOwnPage(confirmed, "backup codes");
+    const codesPage = await expectOwnPage(confirmed, "backup codes", "self");
     expect(codesPage).toContain("Save your backup codes");
     // Its copy and print buttons are the page's script's: the policy lets that one script run.
     expect(codesPage).toContain("<script nonce=");
@@ -113,19 +117,21 @@ describe("stepgate's own pages", () => {
     expect(form.status).toBe(303);
     const challengePath = form.headers.get("Location")!;
     expect(challengePath).toMatch(/^\/__stepgate\/challenge\/[\w-]{22}$/);
-    await expectOwnPage(await get(challengePath), "challenge");
+    await expectOwnPage(await get(challengePath), "challenge", "self");
     const upload = new FormData();
     upload.append("amount", "10");
     upload.append("proof", new File(["receipt"], "receipt.txt", { type: "text/plain" }));
     const notKept = await send(`${base}/echo/withdraw`, { method: "POST", headers: { ...browser, Cookie: cookie }, body: upload });
     expect(notKept.status).toBe(401);
     await expectOwnPage(notKept, "step-up required");
+    // The settings and the admin console are never framed, not even by the portal's own pages.
     await expectOwnPage(await get("/__stepgate/settings"), "settings");
+    await expectOwnPage(await get("/__stepgate/admin/sign-in"), "admin console's sign-in");
 
     // Errors as pages: on stepgate's routes and on the portal's paths.
     const missing = await get(`/__stepgate/challenge/${ID}`);
     expect(missing.status).toBe(404);
-    await expectOwnPage(missing, "error page under /__stepgate/");
+    await expectOwnPage(missing, "error page of a challenge", "self");
     const reserved = await get("/__StepGate/anything");
     expect(reserved.status).toBe(404);
     await expectOwnPage(reserved, "error page on a portal path");

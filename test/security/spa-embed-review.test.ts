@@ -17,7 +17,7 @@ async function signedIn() {
 }
 
 const embedCookies = (response: Response) =>
-  response.headers.getSetCookie().filter((line) => line.startsWith("__Secure-stepgate-embed-") && !/Max-Age=0/.test(line));
+  response.headers.getSetCookie().filter((line) => line.startsWith("__Host-stepgate-embed-") && !/Max-Age=0/.test(line));
 
 describe("the embed cookie is minted only by the client opening a challenge", () => {
   it("is not set by an image (or any subresource) of a portal page, whatever challenge id it names", async () => {

@@ -16,9 +16,10 @@ import { isLanguage, type Language, LANGUAGES, languageTagFor, matchLanguage } f
 import type { Policy } from "../../config/policy-schema";
 import { loadPageWords } from "./catalogue";
 import { knownTimeZone, type PageText, pageText } from "./page-text";
+import { STEPGATE_COOKIE_PREFIX } from "../../gate/stepgate-cookies";
 
 /** The language menu's choice. `__Host-`: set by this host only, for all of its paths (the gate's pages too). */
-export const LANGUAGE_COOKIE = "__Host-stepgate-lang";
+export const LANGUAGE_COOKIE = `${STEPGATE_COOKIE_PREFIX}lang`;
 const LANGUAGE_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 3600;
 
 type Branding = Pick<Policy["branding"], "languages" | "defaultLanguage" | "text">;
