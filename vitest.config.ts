@@ -1,5 +1,21 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+/**
+ * The event queues' consumers as wrangler.jsonc declares them, but quicker: a batch is handed
+ * to the consumer at once (not after waiting up to a second to fill: many tests wait for the
+ * consumer), and a failing message is retried twice (after 1 s and 2 s, the deployed delays)
+ * before it is dead-lettered, not for 13 minutes, so the fault tests can watch it get there.
+ */
+const queueConsumers = Object.fromEntries(
+  (unstable_readConfig({ config: "./wrangler.jsonc" }).queues.consumers ?? []).map(
+    (consumer: { queue: string; max_batch_size?: number; dead_letter_queue?: string }) => [
+      consumer.queue,
+      { maxBatchSize: consumer.max_batch_size, maxBatchTimeout: 0, maxRetries: 2, deadLetterQueue: consumer.dead_letter_queue },
+    ],
+  ),
+);
 
 /**
  * What workerd itself logs while the tests provoke failures on purpose. The pool prints workerd's
@@ -25,9 +41,8 @@ const EXPECTED_RUNTIME_LOGS = [
   "storage unavailable",
   "was reached without its name and has no stored identity; it refuses to act",
   "refuses records for tenant",
-  "an audit batch holds only its own user's numbered entries",
-  // A user object's directory-sync alarm (TENANT_SYNC_DELAY_MS) firing after the test file that
-  // set it has finished: the closed runner can no longer load the module for it.
+  // A user object's publish alarm (PUBLISH_DELAY_MS), or a queued message's delivery, coming
+  // after the test file that set it has finished: the closed runner can no longer load the module for it.
   "EnvironmentTeardownError: [vitest-worker]: Closing rpc while",
   "Error sending to pool: TypeError: Can't call WebSocket send() after close().",
 ];
@@ -40,8 +55,16 @@ const RUNTIME_LOG_PREFIXES = ["exception = ", "uncaught exception; ", "Annotatin
  */
 const DEV_VARS_NOTE = /^Using secrets defined in \S*\.dev\.vars\s*$/;
 
+/**
+ * Miniflare's note that a message failed its last retry and goes to the dead-letter queue: the
+ * event-stream fault tests make a consumer fail that long on purpose, and assert the dead letters.
+ */
+const DEAD_LETTERED =
+  /^(\x1b\[[0-9;]*m)*\[mf:warn\](\x1b\[[0-9;]*m)* Moving message "\w+" on queue "stepgate-events" to dead letter queue "stepgate-events-dead"/;
+
 const isExpectedRuntimeLog = (chunk: string) =>
   DEV_VARS_NOTE.test(chunk) ||
+  DEAD_LETTERED.test(chunk) ||
   (RUNTIME_LOG_PREFIXES.some((prefix) => chunk.startsWith(prefix)) && EXPECTED_RUNTIME_LOGS.some((message) => chunk.includes(message)));
 
 // The pool writes each workerd log message (with its stack) in one write.
@@ -60,10 +83,11 @@ export default defineConfig({
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "./wrangler.jsonc" },
       miniflare: {
+        queueConsumers,
         bindings: {
           STEPGATE_ADMIN_KEY: "test-admin-key",
           STEPGATE_ENV: "development",
-          // The directory and audit tests run the users' sync alarms themselves (usersSync) and
+          // The directory and audit tests run the users' publish alarms themselves (usersSync) and
           // assert that nothing arrived before; at the deployed 500 ms a loaded machine rang
           // them first. Nothing here waits for an alarm to ring by itself.
           STEPGATE_SYNC_DELAY_MS: "60000",
@@ -95,7 +119,7 @@ export default defineConfig({
     exclude: ["test/browser/**", "test/node/**", "node_modules/**"],
     // Not printed: worker-mailer's info lines on each SMTP connection's progress ("Connecting to
     // SMTP server"; the SMTP tests assert the delivered mail instead), and a user object's
-    // directory-sync alarm that fires after its test file has finished logging that it will
+    // publish alarm that fires after its test file has finished logging that it will
     // retry (the closed runner cannot load the module for it; the directory tests drive the
     // alarm themselves and assert its result).
     onConsoleLog: (log) => !log.startsWith("[WorkerMailer:") && !log.includes("EnvironmentTeardownError: [vitest-worker]: Closing rpc while"),

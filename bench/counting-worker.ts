@@ -20,6 +20,8 @@ export default {
     reported.headers.set("StepGate-Calls", `kv=${counts.kvReads};do=${counts.durableObjectCalls}`);
     return reported;
   },
+  // The event stream's consumers, as in production (their calls to the tenant's object counted too).
+  queue: (batch, env) => stepgate.queue(batch, countingEnv(env, counts)),
 } satisfies ExportedHandler<Env>;
 
 /** The user object, its own calls (to the tenant object) counted too. */

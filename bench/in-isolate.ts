@@ -44,6 +44,9 @@ async function main(): Promise<void> {
         compatibilityDate: COMPAT_DATE,
         kvNamespaces: ["POLICY"],
         durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
+        // The event stream's queue the objects publish their audit to (unconsumed here: this
+        // worker's entry is the harness, and no case reads the tenant's audit).
+        queueProducers: { EVENTS: "stepgate-events" },
         // The stubbed origin is a loopback URL, which a production policy may not name.
         bindings: { STEPGATE_SECRET_KEYS: SECRET_KEYS, STEPGATE_ENV: "development", TENANT_BENCH_JWT_SECRET: JWT_SECRET, ORIGIN },
       },

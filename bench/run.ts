@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
 import { Secret, TOTP } from "otpauth";
 import { buildCountingWorker, buildWorkers } from "./build";
-import { COMPAT_DATE, grantCookie, HOST, JWT_SECRET, portalSession, SECRET_KEYS, seedTenant, TENANT } from "./tenant";
+import { COMPAT_DATE, eventQueueConsumers, grantCookie, HOST, JWT_SECRET, portalSession, SECRET_KEYS, seedTenant, TENANT } from "./tenant";
 import { ratioChart } from "./chart";
 
 const ADMIN_KEY = "bench-admin-key";
@@ -89,6 +89,9 @@ function stepgateOptions(script: string): MiniflareOptions {
         // No ASSETS binding: no scenario renders a page in a language but English or enrols a
         // phone, the only readers of the assets; and Miniflare would put its asset router in front.
         durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
+        // The event stream, as wrangler.jsonc declares it: the user objects publish their audit to it.
+        queueProducers: { EVENTS: "stepgate-events" },
+        queueConsumers: eventQueueConsumers(),
         bindings: {
           STEPGATE_ADMIN_KEY: ADMIN_KEY,
           STEPGATE_SECRET_KEYS: SECRET_KEYS,

@@ -4,6 +4,7 @@
  */
 import { SignJWT } from "jose";
 import type { Miniflare } from "miniflare";
+import { unstable_readConfig } from "wrangler";
 import { issueGrant } from "../src/gate/grant";
 
 // The address the workers listen on doubles as the tenant's hostname (Node's fetch cannot set `Host`).
@@ -12,6 +13,17 @@ export const TENANT = "bench";
 export const JWT_SECRET = "bench-portal-jwt-secret";
 export const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
 export const COMPAT_DATE = "2026-04-20";
+
+/** The event stream's consumers as wrangler.jsonc declares them, for a bundle run under Miniflare without wrangler. */
+export function eventQueueConsumers(): Record<string, { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string }> {
+  const consumers = unstable_readConfig({ config: "wrangler.jsonc" }).queues.consumers ?? [];
+  return Object.fromEntries(
+    consumers.map((c: { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; dead_letter_queue?: string }) => [
+      c.queue,
+      { maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout, maxRetries: c.max_retries, deadLetterQueue: c.dead_letter_queue },
+    ]),
+  );
+}
 
 /** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional. */
 function benchPolicy(origin: string) {

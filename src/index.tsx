@@ -2,6 +2,7 @@
  * @module
  * The stepgate worker: reserved routes under `/__stepgate/`, everything else through the gate
  * to the tenant's origin. Errors from anywhere become RFC 9457 problems here, in one place.
+ * It also consumes the event stream's queues (docs/events.md).
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -10,6 +11,8 @@ import { ADMIN_BASE, apiDescription, USER_BASE } from "./api/openapi";
 import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
 import { CONSOLE_BASE } from "./flows/console-access";
+import { DEAD_EVENTS_QUEUE, keepDeadEvents } from "./flows/dead-events";
+import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -27,7 +30,7 @@ import { problemDetail, problemTitle } from "./pages/problem-text";
 import { settingsPages } from "./pages/settings-routes";
 import type { TenantConfig } from "./config/tenant-config";
 
-const app = new Hono<AppEnv>();
+export const app = new Hono<AppEnv>();
 
 // Only under the reserved prefix: the portal's own answers, proxied on every other path, pass untouched.
 app.use("/__stepgate/*", ownResponseHeaders);
@@ -93,6 +96,16 @@ function wantsPage(request: Request): boolean {
   return !api && (request.headers.get("Accept") ?? "").includes("text/html");
 }
 
-export default app;
+/** The queues this worker consumes (wrangler.jsonc `queues.consumers`), each to its consumer. */
+async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue === EVENTS_QUEUE) return consumeEvents(batch, env);
+  if (batch.queue === DEAD_EVENTS_QUEUE) return keepDeadEvents(batch, env);
+  throw new Error(`stepgate: no consumer for queue ${JSON.stringify(batch.queue)}`);
+}
+
+export default {
+  fetch: app.fetch,
+  queue,
+} satisfies ExportedHandler<Env>;
 export { TenantState } from "./state/tenant";
 export { UserState } from "./state/user";

@@ -25,7 +25,10 @@ export {
   TenantAuditEntry,
   PolicyChange,
   PolicyVersion,
+  DeadEvent,
+  DeadEventsQuery,
 } from "../state/tenant/views";
+export { MessageId } from "../state/events";
 
 /** `POST /keys`: the rules of a new key are the console's too (`flows/api-keys.ts`). */
 export const CreateKeyBody = KeyRequest;

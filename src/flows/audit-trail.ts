@@ -2,13 +2,13 @@
  * @module
  * Reading the tenant's audit trail, as the admin API and the console both do: a page of it, or
  * every entry of a filtered range batch by batch (the exports). When the query names a user,
- * that user's newest entries are sent over first, so nothing they did a moment ago is missing.
+ * that user's newest entries are copied over first, so nothing they did a moment ago is missing.
  */
 import { reachState } from "../lib/reach-state";
 import { tenantState } from "../state/tenant";
 import type { AuditQuery, TenantAuditEntry } from "../state/tenant/views";
 import { userState } from "../state/user";
-import { syncSoon } from "./user-outcomes";
+import { storeFreshUserRecords } from "./fresh-user-records";
 
 /** What selects entries: the query less its paging. */
 export type AuditFilter = Omit<AuditQuery, "cursor" | "limit">;
@@ -48,9 +48,9 @@ export async function* auditBatches(env: Env, tenantId: string, filter: AuditFil
 }
 
 /**
- * The named user's newest entries may not have been sent yet (a user first seen a moment ago is
- * not even in the directory), so ask their object to send them now.
+ * The named user's newest entries may not have reached the tenant's object yet (a user first
+ * seen a moment ago is not even in the directory), so copy them there now.
  */
 async function syncNamedUser(env: Env, tenantId: string, filter: AuditFilter): Promise<void> {
-  if (filter.user !== undefined) await syncSoon(userState(env, tenantId, filter.user));
+  if (filter.user !== undefined) await storeFreshUserRecords(env, tenantId, userState(env, tenantId, filter.user));
 }

@@ -11,7 +11,7 @@ import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/user/sent-codes";
-import { userState, type AnswerFactor, type ConfirmOutcome, type Refusal, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
+import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
 import { deviceCookie, deviceName, devicesMaySkip } from "../gate/device-cookie";
 import { LOGIN } from "../gate/operation-match";
 import { grantOperation } from "./grant-cookie";
@@ -89,7 +89,7 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
     if (answer.factor === "webauthn" && outcome.error === "invalid_code") {
       throw new ProblemError(400, "webauthn_refused", "The passkey's answer was not accepted.", { attemptsRemaining: outcome.attemptsRemaining });
     }
-    throw await refused(c, outcome);
+    throw refusalProblem(outcome);
   }
   // Off the response's path: a success is not one of the IP's wrong answers.
   c.executionCtx.waitUntil(tenantObject.forgetVerifyAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
@@ -170,7 +170,7 @@ export async function confirmEnrollment(
     if (outcome.error === "webauthn_refused") {
       throw new ProblemError(400, "webauthn_refused", `The new passkey was not accepted (${outcome.reason}).`, { reason: outcome.reason });
     }
-    throw await refused(c, outcome);
+    throw refusalProblem(outcome);
   }
   const challenge = outcome.challenge;
   const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
@@ -190,19 +190,4 @@ export async function confirmEnrollment(
     held: challenge?.held ?? false,
     replaced: outcome.replaced,
   };
-}
-
-/**
- * The problem for a refusal; a refusal because the user is locked out is counted in the tenant's
- * audit first (see `refusal-tally`), so guessing on while locked shows there. Counting it is
- * best effort: the answer is the refusal either way.
- */
-async function refused(c: Context<SessionEnv>, refusal: Refusal): Promise<ProblemError> {
-  if (refusal.error === "locked") {
-    const { identity, tenant } = c.var;
-    await tenantState(c.env, tenant.tenantId)
-      .recordLockedRefusal(identity.userId, requestOrigin(c.req.raw))
-      .catch((error: unknown) => console.error("stepgate: counting a locked-out verification failed", error));
-  }
-  return refusalProblem(refusal);
 }

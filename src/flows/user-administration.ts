@@ -3,9 +3,9 @@
  * What an admin sees of one user and does to them, for the API and the console alike: the
  * details (directory entry, factors, devices, lock, requirement, recent activity), reset,
  * unlock, the per-user requirement, and revoking a trusted device. Each action is the user's
- * object's own (which checks and audits it with the admin as actor), then the object is asked
- * to send its new status and audit entries to the tenant's at once, so the admin sees their
- * change in the directory and the audit trail.
+ * object's own (which checks and audits it with the admin as actor), then its new status and
+ * audit entries are copied to the tenant's object at once (`fresh-user-records.ts`), so the
+ * admin sees their change in the directory and the audit trail.
  */
 import type { TenantConfig } from "../config/tenant-config";
 import { reachState } from "../lib/reach-state";
@@ -14,7 +14,7 @@ import type { DirectoryEntry } from "../state/tenant/views";
 import { type UserDetails, userState } from "../state/user";
 import type { AuditEntry, RequestOrigin } from "../state/user/audit";
 import { enrollmentEpochOf } from "./user-directory";
-import { syncSoon } from "./user-outcomes";
+import { storeFreshUserRecords } from "./fresh-user-records";
 
 /** Recent audit entries shown with a user's details; the full trail is `GET /audit?user=`. */
 export const RECENT_ACTIVITY = 20;
@@ -26,7 +26,7 @@ export interface AdminAct {
 }
 
 export interface UserOverview {
-  /** The user's row in the directory; `null` until their object has sent it. */
+  /** The user's row in the directory; `null` until it reached the tenant's object. */
   entry: DirectoryEntry | null;
   details: UserDetails;
   recentActivity: AuditEntry[];
@@ -41,7 +41,7 @@ export async function userOverview(env: Env, tenant: TenantConfig, userId: strin
   const user = userState(env, tenant.tenantId, userId);
   const details = await reachState<UserDetails | null>(() => user.details(enrollmentEpochOf(tenant)));
   if (!details) return null;
-  await syncSoon(user);
+  await storeFreshUserRecords(env, tenant.tenantId, user);
   const [entry, recentActivity] = await Promise.all([
     reachState(() => tenantState(env, tenant.tenantId).directoryEntry(userId) as Promise<DirectoryEntry | null>),
     reachState<AuditEntry[]>(() => user.audit(RECENT_ACTIVITY, null)),
@@ -66,7 +66,7 @@ export function userKnown(env: Env, tenantId: string, userId: string): Promise<b
 export async function resetUser(env: Env, tenantId: string, userId: string, act: AdminAct): Promise<{ factorsRemoved: number } | null> {
   const user = userState(env, tenantId, userId);
   const reset = await reachState<{ factorsRemoved: number } | null>(() => user.reset(act.origin, act.actor));
-  if (reset) await syncSoon(user);
+  if (reset) await storeFreshUserRecords(env, tenantId, user);
   return reset;
 }
 
@@ -74,7 +74,7 @@ export async function resetUser(env: Env, tenantId: string, userId: string, act:
 export async function unlockUser(env: Env, tenantId: string, userId: string, act: AdminAct): Promise<{ wasLocked: boolean }> {
   const user = userState(env, tenantId, userId);
   const unlocked = await reachState<{ wasLocked: boolean }>(() => user.unlock(act.origin, act.actor));
-  await syncSoon(user);
+  await storeFreshUserRecords(env, tenantId, user);
   return unlocked;
 }
 
@@ -82,13 +82,13 @@ export async function unlockUser(env: Env, tenantId: string, userId: string, act
 export async function setUserRequirement(env: Env, tenantId: string, userId: string, required: boolean | null, act: AdminAct): Promise<void> {
   const user = userState(env, tenantId, userId);
   await reachState(() => user.setRequirement(required, act.origin, act.actor));
-  await syncSoon(user);
+  await storeFreshUserRecords(env, tenantId, user);
 }
 
 /** Stops trusting one of the user's devices; `false` when they have no trusted device with this id. */
 export async function revokeUserDevice(env: Env, tenantId: string, userId: string, deviceId: string, act: AdminAct): Promise<boolean> {
   const user = userState(env, tenantId, userId);
   const removed = await reachState<boolean>(() => user.revokeDevice(deviceId, act.origin, act.actor));
-  if (removed) await syncSoon(user);
+  if (removed) await storeFreshUserRecords(env, tenantId, user);
   return removed;
 }

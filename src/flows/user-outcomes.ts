@@ -1,9 +1,8 @@
 /**
  * @module
  * Turning what the user's Durable Object answered into problems (its failures become a
- * retry-safe 503 in `lib/reach-state.ts`), and asking it to sync to the tenant soon.
+ * retry-safe 503 in `lib/reach-state.ts`).
  */
-import type { UserState } from "../state/user";
 import { ProblemError } from "../lib/problem";
 import type { Refusal } from "../state/user";
 
@@ -57,18 +56,5 @@ export function refusalProblem(refusal: Refusal): ProblemError {
           "Retry-After": String(refusal.retryAfterSeconds),
         },
       );
-  }
-}
-
-/**
- * Asks a user's object to send its news to the tenant's object now, so an admin sees their own
- * change at once. Best effort: the change itself is made, and the object's alarm sends it
- * later if this fails, so a failure here must not turn a done action into an error.
- */
-export async function syncSoon(user: DurableObjectStub<UserState>): Promise<void> {
-  try {
-    await user.syncToTenant();
-  } catch (error) {
-    console.error("stepgate: sync to the tenant deferred to the alarm", error);
   }
 }

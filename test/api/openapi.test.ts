@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import app from "../../src/index";
+import { app } from "../../src/index";
 import { ADMIN_BASE, USER_BASE } from "../../src/api/openapi";
 import { documentedRoutes, openApiDocument } from "../../src/api/openapi-document";
 import { aTenant, send } from "../support/builders";

@@ -11,6 +11,7 @@ import { adminGet, aTenantKey, keyHeaders } from "../support/admin";
 import { adminHeaders, send } from "../support/builders";
 import { aConsoleAdmin, BROWSER, CONSOLE, type ConsoleAdmin } from "../support/console";
 import { readCsv } from "../support/csv-reader";
+import { anEvent } from "../support/events";
 
 type Entry = {
   seq: number;
@@ -31,23 +32,18 @@ interface Seeded {
   detail?: Record<string, unknown>;
 }
 
-const sequences = new Map<string, number>();
-
-/** Entries of `userId`'s trail, shipped to the tenant's object as the user's object would ship them. */
+/** Entries of `userId`'s trail, stored in the tenant's object as the event stream's consumer stores them. */
 async function seed(tenantId: string, userId: string, entries: Seeded[]): Promise<void> {
-  const key = `${tenantId}|${userId}`;
-  const first = sequences.get(key) ?? 0;
-  sequences.set(key, first + entries.length);
-  const records = entries.map((e, i) => ({
-    at: e.at ?? Date.now(),
-    type: e.type ?? "verify.failed",
-    userId,
-    userSeq: first + i + 1,
-    actor: null,
-    origin: { ip: e.ip === undefined ? "203.0.113.5" : e.ip, userAgent: e.userAgent ?? "Mozilla/5.0 (test)" },
-    detail: e.detail ?? { factor: "totp" },
-  }));
-  await tenantState(env, tenantId).appendAudit({ tenantId, userId, records });
+  const events = entries.map((e) =>
+    anEvent(tenantId, userId, {
+      at: new Date(e.at ?? Date.now()).toISOString(),
+      type: e.type ?? "verify.failed",
+      ip: e.ip === undefined ? "203.0.113.5" : e.ip,
+      userAgent: e.userAgent ?? "Mozilla/5.0 (test)",
+      detail: e.detail ?? { factor: "totp" },
+    }),
+  );
+  await tenantState(env, tenantId).storeEvents(tenantId, events);
 }
 
 /** Every entry the admin API lists for `query`, page after page. */

@@ -17,6 +17,7 @@ import { ADMIN_KEY, adminHeaders, aPolicy, aSession, aTenant, send } from "../su
 import { aConsoleAdmin, signedIn } from "../support/console";
 import { asRecord, decoded, edited, formFields } from "../support/console-form";
 import { SETTINGS_ACTION } from "../support/console-settings";
+import { anEvent } from "../support/events";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
@@ -374,16 +375,10 @@ async function consoleActivityAndHistory(language: Language): Promise<Array<[str
     });
     expect(response.status).toBe(200);
   };
-  const records = ["verify.ok", "verify.failed", "code.sent", "lockout.started", "backup_code.used"].map((type, i) => ({
-    at: Date.now() - i * 60_000,
-    type,
-    userId: "kim",
-    userSeq: i + 1,
-    actor: null,
-    origin: { ip: "203.0.113.9", userAgent: null },
-    detail: { factor: "totp" },
-  }));
-  await tenantState(env, admin.tenantId).appendAudit({ tenantId: admin.tenantId, userId: "kim", records });
+  const events = ["verify.ok", "verify.failed", "code.sent", "lockout.started", "backup_code.used"].map((type, i) =>
+    anEvent(admin.tenantId, "kim", { at: new Date(Date.now() - i * 60_000).toISOString(), type, userAgent: null, detail: { factor: "totp" } }),
+  );
+  await tenantState(env, admin.tenantId).storeEvents(admin.tenantId, events);
   await patch({
     enforcement: "required",
     factors: {

@@ -1,14 +1,18 @@
 /**
  * Verifications refused before any code is checked — the user is locked out, or the client's IP
  * ran out of wrong answers — are visible in the tenant's audit trail (GET /admin/v1/audit), so
- * a brute-force attempt shows there: one `verify.refused` entry per user or IP per minute, with
- * the number of refusals, however many there were.
+ * a brute-force attempt shows there: one `verify.refused` entry per user or IP per minute (or
+ * per batch published to the event stream, when sooner), with the number of refusals.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TenantAuditEntry } from "../../src/api/admin-schemas";
-import { REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/tenant/refusal-tally";
+import { closeTallies, REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/tenant/refusal-tally";
+import { dueTenantEvents } from "../../src/state/tenant/event-outbox";
 import { tenantState } from "../../src/state/tenant";
+import { userState } from "../../src/state/user";
+import { recordAudit } from "../../src/state/user/audit";
+import { type OpenTally, tallyLockedRefusal } from "../../src/state/user/locked-refusals";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { usersSync } from "../support/admin";
 import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
@@ -43,15 +47,23 @@ describe("verifications refused before the code is checked", () => {
     for (let i = 0; i < 5; i++) expect((await guess()).status).toBe(400);
     for (let i = 0; i < 20; i++) expect(await (await guess()).json()).toMatchObject({ code: "locked" });
 
+    // Counted in the user's own object (the verification path calls no other), and published
+    // to the event stream with its next batch, beside the 5 failures and the lock.
+    expect(await refusedEntries(base)).toEqual([]);
+    await usersSync(tenantId, "lars");
     const entries = await refusedEntries(base);
     // 20 refusals within a few seconds: one entry, or two when they straddle a minute.
     expect(entries.length).toBeGreaterThanOrEqual(1);
     expect(entries.length).toBeLessThanOrEqual(2);
     expect(countOf(entries)).toBe(20);
     for (const entry of entries) expect(entry).toMatchObject({ user: "lars", ip: "203.0.113.77", detail: { reason: "locked" } });
-    // The user's own entries reach the tenant beside them: 5 failures and the lock, no refusal twice.
+
+    // The published entry is final: another refusal starts a new entry, and no refusal counts twice.
+    expect(await (await guess()).json()).toMatchObject({ code: "locked" });
     await usersSync(tenantId, "lars");
-    expect(countOf(await refusedEntries(base))).toBe(20);
+    const after = await refusedEntries(base);
+    expect(after).toHaveLength(entries.length + 1);
+    expect(countOf(after)).toBe(21);
   });
 
   it("shows refusals of an IP that ran out of wrong answers, across users, in the tenant's audit", async () => {
@@ -89,33 +101,68 @@ describe("verifications refused before the code is checked", () => {
 });
 
 describe("the per-minute tally", () => {
-  it("counts into one entry per user or IP per minute, and starts a new one the next minute", async () => {
+  const origin = (ip: string) => ({ ip, userAgent: null });
+  const refusedRows = (sql: SqlStorage) =>
+    sql
+      .exec<{ user_id: string | null; ip: string; detail: string }>("SELECT ip, detail FROM audit WHERE type = 'verify.refused' ORDER BY seq")
+      .toArray()
+      .map((r) => ({ ip: r.ip, ...(JSON.parse(r.detail) as { reason: string; count: number }) }));
+
+  it("counts into one entry per IP per minute in the tenant's object, and starts a new one the next minute", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const minute = Math.floor(Date.now() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
     const rows = await runInDurableObject(tenantState(env, tenantId), (_, state) => {
       const sql = state.storage.sql;
+      const source = { object: "tenant" as const, objectId: state.id.toString() };
       const open = noOpenTallies();
-      const origin = (ip: string) => ({ ip, userAgent: null });
-      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999])
-        tallyRefusal(sql, open, { reason: "locked", userId: "ava", origin: origin("192.0.2.1") }, at);
-      tallyRefusal(sql, open, { reason: "locked", userId: "bea", origin: origin("192.0.2.1") }, minute + 3_000);
-      tallyRefusal(sql, open, { reason: "ip_rate_limited", userId: null, origin: origin("192.0.2.1") }, minute + 4_000);
-      tallyRefusal(sql, open, { reason: "ip_rate_limited", userId: null, origin: origin("192.0.2.2") }, minute + 5_000);
-      tallyRefusal(sql, open, { reason: "locked", userId: "ava", origin: origin("192.0.2.1") }, minute + REFUSAL_WINDOW_MS);
+      const refused = (ip: string) => ({ origin: origin(ip), bucket: `ip:${ip}` });
+      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999]) tallyRefusal(sql, source, open, refused("192.0.2.1"), at);
+      tallyRefusal(sql, source, open, refused("192.0.2.2"), minute + 3_000);
+      tallyRefusal(sql, source, open, refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS);
       // The object was evicted: its memory of this minute's entries is gone, the counts still add up.
-      tallyRefusal(sql, noOpenTallies(), { reason: "locked", userId: "ava", origin: origin("192.0.2.1") }, minute + REFUSAL_WINDOW_MS + 1);
-      return sql
-        .exec<{ user_id: string | null; ip: string; detail: string }>("SELECT user_id, ip, detail FROM audit WHERE type = 'verify.refused' ORDER BY seq")
-        .toArray()
-        .map((r) => ({ user: r.user_id, ip: r.ip, ...(JSON.parse(r.detail) as { reason: string; count: number }) }));
+      tallyRefusal(sql, source, noOpenTallies(), refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS + 1);
+      // An entry picked for the event stream is final: the next refusal starts another.
+      closeTallies(open, [...open.seqs.values()]);
+      tallyRefusal(sql, source, open, refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS + 2);
+      return refusedRows(sql);
     });
-    expect(rows.map(({ user, ip, reason, count }) => [user, ip, reason, count])).toEqual([
-      ["ava", "192.0.2.1", "locked", 3],
-      ["bea", "192.0.2.1", "locked", 1],
-      [null, "192.0.2.1", "ip_rate_limited", 1],
-      [null, "192.0.2.2", "ip_rate_limited", 1],
-      ["ava", "192.0.2.1", "locked", 1],
-      ["ava", "192.0.2.1", "locked", 1],
+    expect(rows.map(({ ip, reason, count }) => [ip, reason, count])).toEqual([
+      ["192.0.2.1", "ip_rate_limited", 3],
+      ["192.0.2.2", "ip_rate_limited", 1],
+      ["192.0.2.1", "ip_rate_limited", 1],
+      ["192.0.2.1", "ip_rate_limited", 1],
+      ["192.0.2.1", "ip_rate_limited", 1],
     ]);
+  });
+
+  it("holds a tenant's tally back from the stream until its minute is over", async () => {
+    const tenantId = `t-${crypto.randomUUID()}`;
+    const minute = Math.floor(Date.now() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
+    const due = await runInDurableObject(tenantState(env, tenantId), (_, state) => {
+      const sql = state.storage.sql;
+      const from = { sql, tenantId, source: { object: "tenant" as const, objectId: state.id.toString() } };
+      tallyRefusal(sql, from.source, noOpenTallies(), { origin: origin("192.0.2.9") }, minute + 1_000);
+      const during = dueTenantEvents(from, minute + 30_000, 100);
+      const after = dueTenantEvents(from, minute + REFUSAL_WINDOW_MS, 100);
+      return { during: [during.events.length, during.nextAt], after: after.events.map((e) => e.type) };
+    });
+    expect(due).toEqual({ during: [0, minute + REFUSAL_WINDOW_MS], after: ["verify.refused"] });
+  });
+
+  it("counts a locked-out user's refusals into one entry per minute in their own object", async () => {
+    const minute = Math.floor(Date.now() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
+    const rows = await runInDurableObject(userState(env, `t-${crypto.randomUUID()}`, "ava"), (_, state) => {
+      const sql = state.storage.sql;
+      const record = (at: number) => (detail: Record<string, unknown>) => recordAudit(sql, at, "verify.refused", origin("192.0.2.1"), detail);
+      let open: OpenTally | null = null;
+      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999, minute + REFUSAL_WINDOW_MS]) open = tallyLockedRefusal(sql, open, at, record(at)).open;
+      const { closesAt } = tallyLockedRefusal(sql, open, minute + REFUSAL_WINDOW_MS + 1, record(minute + REFUSAL_WINDOW_MS + 1));
+      return { rows: refusedRows(sql), closesAt };
+    });
+    expect(rows.rows.map(({ reason, count }) => [reason, count])).toEqual([
+      ["locked", 3],
+      ["locked", 2],
+    ]);
+    expect(rows.closesAt).toBe(minute + 2 * REFUSAL_WINDOW_MS);
   });
 });

@@ -2,13 +2,15 @@
  * A Durable Object knows whose it is without its name: woken by its alarm after a restart, or
  * reached through `idFromString`, it reads its identity from its own storage; with none stored
  * it refuses to act at all, rather than writing under a guessed (empty) identity. The tenant's
- * object stores records only for itself, and a user's batch counts as sent only by its receipt.
+ * object stores records only for itself, each event once.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AuditQuery, TenantAuditEntry } from "../../src/api/admin-schemas";
 import { tenantState } from "../../src/state/tenant";
 import { userState } from "../../src/state/user";
+import { usersSync } from "../support/admin";
+import { anEvent, delivered } from "../support/events";
 
 const origin = { ip: "203.0.113.9", userAgent: "test" };
 
@@ -44,7 +46,7 @@ function nameless<T extends Rpc.DurableObjectBranded | undefined>(named: Durable
 }
 
 describe("a user's object reached without its name", () => {
-  it("syncs to its own tenant when woken by its alarm after being reached by name once", async () => {
+  it("publishes for its own tenant when woken by its alarm after being reached by name once", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const named = userState(env, tenantId, "ida");
     await named.status(undefined, "ida@example.test");
@@ -54,6 +56,7 @@ describe("a user's object reached without its name", () => {
     const bare = nameless(named, env.USERS);
     expect(await runInDurableObject(bare, (_, state) => state.id.name)).toBeUndefined();
     await runDurableObjectAlarm(bare);
+    await delivered(tenantId, "ida");
 
     const tenant = tenantState(env, tenantId);
     expect((await tenantAudit(tenantId, "ida")).map((e) => e.type)).toEqual(["lockout.cleared"]);
@@ -71,7 +74,7 @@ describe("a user's object reached without its name", () => {
     expect(await runInDurableObject(bare, (_, state) => state.id.name)).toBeUndefined();
     // The instance built by that nameless call stays; a later admin action goes through it.
     await userState(env, tenantId, "jon").unlock(origin, "bootstrap");
-    await userState(env, tenantId, "jon").syncToTenant();
+    await usersSync(tenantId, "jon");
     expect((await tenantAudit(tenantId, "jon")).map((e) => e.type)).toEqual(["lockout.cleared"]);
     expect(await tenantAudit("")).toEqual([]);
   });
@@ -85,6 +88,7 @@ describe("a user's object reached without its name", () => {
     await runInDurableObject(named, (_, state) => void state.storage.sql.exec("DROP TABLE identity"));
     await evict(named);
     await runDurableObjectAlarm(nameless(named, env.USERS));
+    await delivered(tenantId, "lia");
     expect((await tenantAudit(tenantId, "lia")).map((e) => e.type)).toEqual(["lockout.cleared"]);
   });
 
@@ -94,7 +98,7 @@ describe("a user's object reached without its name", () => {
     const bare = env.USERS.get(env.USERS.idFromString(id.toString()));
     expect(await failure(() => bare.status(undefined, "kim@example.test"))).toMatch(/without its name and has no stored identity/);
     expect(await failure(() => bare.unlock(origin, "bootstrap"))).toMatch(/no stored identity/);
-    expect(await failure(() => bare.syncToTenant())).toMatch(/no stored identity/);
+    expect(await failure(() => bare.pendingEvents())).toMatch(/no stored identity/);
 
     // Reached by its name now: it holds nothing of the refused calls, and has no alarm set.
     const named = userState(env, tenantId, "kim");
@@ -110,91 +114,57 @@ describe("a user's object reached without its name", () => {
 });
 
 describe("the tenant's object", () => {
-  const record = (userId: string, userSeq: number) => ({ at: Date.now(), type: "verify.failed", userId, userSeq, actor: null, origin, detail: {} });
+  const row = (userId: string, version: number) => ({
+    userId,
+    email: null,
+    factors: [],
+    pendingUntil: 0,
+    required: null,
+    lockedUntil: 0,
+    enrolledAt: null,
+    firstSeenAt: Date.now(),
+    lastSeenAt: null,
+    version,
+  });
 
-  it("refuses a batch or a directory row meant for another tenant, and stores nothing of it", async () => {
+  it("refuses messages meant for another tenant, and stores nothing of the call", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const tenant = tenantState(env, tenantId);
-    expect(await failure(() => tenant.appendAudit({ tenantId: "", userId: "lou", records: [record("lou", 1)] }))).toMatch(/refuses records for tenant ""/);
-    expect(await failure(() => tenant.appendAudit({ tenantId: `${tenantId}x`, userId: "lou", records: [record("lou", 1)] }))).toMatch(
-      /refuses records for tenant/,
-    );
-    const row = {
-      userId: "lou",
-      email: null,
-      factors: [],
-      pendingUntil: 0,
-      required: null,
-      lockedUntil: 0,
-      enrolledAt: null,
-      firstSeenAt: Date.now(),
-      lastSeenAt: null,
-      version: 1,
-    };
-    expect(await failure(() => tenant.updateDirectory("", row))).toMatch(/refuses records for tenant ""/);
+    expect(await failure(() => tenant.storeEvents("", [anEvent("", "lou")]))).toMatch(/refuses records for tenant ""/);
+    expect(await failure(() => tenant.storeEvents(`${tenantId}x`, [anEvent(`${tenantId}x`, "lou")]))).toMatch(/refuses records for tenant/);
+    // One foreign message among its own: none of them is stored.
+    expect(await failure(() => tenant.storeEvents(tenantId, [anEvent(tenantId, "lou"), anEvent(`${tenantId}x`, "lou")]))).toMatch(/refuses records for tenant/);
+    const directory = { kind: "directory" as const, id: `d-${"a".repeat(64)}-1`, tenantId: "", row: row("lou", 1) };
+    expect(await failure(() => tenant.storeEvents(tenantId, [directory]))).toMatch(/refuses records for tenant ""/);
     expect(await tenantAudit(tenantId)).toEqual([]);
     expect(await tenant.directoryEntry("lou")).toBeNull();
   });
 
-  it("answers what it stored: the highest sequence number of the batch, and the directory's version", async () => {
+  it("stores an event once by its id, and keeps a user's newest directory version", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const tenant = tenantState(env, tenantId);
-    expect(await tenant.appendAudit({ tenantId, userId: "mia", records: [record("mia", 1), record("mia", 2)] })).toEqual({ storedUpToSeq: 2 });
-    // A resend is no new entry, and still confirmed.
-    expect(await tenant.appendAudit({ tenantId, userId: "mia", records: [record("mia", 2)] })).toEqual({ storedUpToSeq: 2 });
+    const [first, second] = [anEvent(tenantId, "mia"), anEvent(tenantId, "mia")];
+    expect(await tenant.storeEvents(tenantId, [first!, second!])).toEqual({ stored: 2 });
+    // Delivered again: no new entry.
+    expect(await tenant.storeEvents(tenantId, [second!])).toEqual({ stored: 0 });
     expect(await tenantAudit(tenantId, "mia")).toHaveLength(2);
-    expect(await failure(() => tenant.appendAudit({ tenantId, userId: "mia", records: [record("ned", 3)] }))).toMatch(/only its own user's/);
-    const row = {
-      userId: "mia",
-      email: null,
-      factors: [],
-      pendingUntil: 0,
-      required: null,
-      lockedUntil: 0,
-      enrolledAt: null,
-      firstSeenAt: Date.now(),
-      lastSeenAt: null,
-      version: 3,
-    };
-    expect(await tenant.updateDirectory(tenantId, row)).toBe(3);
-    expect(await tenant.updateDirectory(tenantId, { ...row, version: 2 })).toBe(3);
+    const change = (version: number) => ({
+      kind: "directory" as const,
+      id: `d-${"a".repeat(64)}-${version}`,
+      tenantId,
+      row: { ...row("mia", version), lockedUntil: version },
+    });
+    await tenant.storeEvents(tenantId, [change(3)]);
+    // A late, older version changes nothing.
+    await tenant.storeEvents(tenantId, [change(2)]);
+    expect(
+      await runInDurableObject(tenant, (_, state) => state.storage.sql.exec("SELECT version, locked_until FROM directory WHERE user_id = 'mia'").one()),
+    ).toEqual({ version: 3, locked_until: 3 });
   });
 
   it("refuses every call when it was never reached by name", async () => {
     const id = env.TENANTS.idFromName(`t-${crypto.randomUUID()}`);
     const bare = env.TENANTS.get(env.TENANTS.idFromString(id.toString()));
     expect(await failure(() => bare.audit(auditQuery()))).toMatch(/TenantState .* no stored identity/);
-  });
-});
-
-describe("a user's batch", () => {
-  it("stays due while the tenant's object refuses it, and is sent once it takes it", async () => {
-    const tenantId = `t-${crypto.randomUUID()}`;
-    const tenant = tenantState(env, tenantId);
-    // The tenant's object refusing (RPC entry points cannot be replaced, the step they call can).
-    await runInDurableObject(tenant, (instance) => {
-      Object.assign(instance, {
-        refuseForeign: () => {
-          throw new Error("refused by the test");
-        },
-      });
-    });
-    const user = userState(env, tenantId, "ona");
-    await user.unlock(origin, "bootstrap");
-    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    try {
-      await runDurableObjectAlarm(user);
-      expect(logged).toHaveBeenCalledWith("stepgate: sync to the tenant failed; retrying", expect.anything());
-    } finally {
-      logged.mockRestore();
-    }
-    expect(
-      await runInDurableObject(user, (_, state) => state.storage.sql.exec("SELECT value FROM settings WHERE name = 'audit_shipped_seq'").toArray()),
-    ).toEqual([]);
-    await runInDurableObject(tenant, (instance) => {
-      delete (instance as unknown as Record<string, unknown>).refuseForeign;
-    });
-    await runDurableObjectAlarm(user);
-    expect((await tenantAudit(tenantId, "ona")).map((e) => e.type)).toEqual(["lockout.cleared"]);
   });
 });

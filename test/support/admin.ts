@@ -1,8 +1,9 @@
-/** Admin helpers for the tests: tenant keys made through the API, and letting user objects sync. */
+/** Admin helpers for the tests: tenant keys made through the API, and letting user objects publish to the tenant's. */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { expect } from "vitest";
 import { userState } from "../../src/state/user";
 import { adminHeaders, send } from "./builders";
+import { delivered } from "./events";
 
 /** A tenant key with `scopes`, made with the bootstrap key; returns the secret. */
 export async function aTenantKey(base: string, scopes: string[], name = "test key"): Promise<{ id: string; key: string }> {
@@ -17,11 +18,13 @@ export function keyHeaders(key: string, extra: Record<string, string> = {}): Rec
 }
 
 /**
- * Runs each user object's pending alarm now, which sends its status and new audit entries to
- * the tenant's object (normally within `TENANT_SYNC_DELAY_MS`).
+ * Runs each user object's pending alarm now, which publishes its status and new audit entries
+ * to the event stream (normally within `PUBLISH_DELAY_MS`), and waits until the stream's
+ * consumer stored them in the tenant's object.
  */
 export async function usersSync(tenantId: string, ...userIds: string[]): Promise<void> {
   for (const userId of userIds) await runDurableObjectAlarm(userState(env, tenantId, userId));
+  for (const userId of userIds) await delivered(tenantId, userId);
 }
 
 /** `GET` an admin URL with the bootstrap key and return the JSON. */

@@ -1,67 +1,92 @@
 /**
  * @module
- * The tenant-wide audit trail in the tenant's Durable Object: every user's entries (shipped in
- * batches by their objects, see `UserState.alarm`) and the admins' own actions (keys, policy).
+ * The tenant-wide audit trail in the tenant's Durable Object: every user's entries (from the
+ * event stream, see `flows/event-stream.ts`) and the entries this object records itself (admin
+ * actions on keys, policy and the console; refusal tallies), which it publishes to the stream too.
  *
  * Retention: {@link TENANT_AUDIT_DAYS} days, and at most {@link TENANT_AUDIT_ENTRIES_KEPT}
  * entries per tenant, whichever is shorter. Each user's object keeps its newest 1,000 too.
  */
 import type { AuditQuery, TenantAuditEntry } from "./views";
+import { auditEventId, type EventSource, type StreamEvent } from "../events";
 import { auditEntryOf, type RequestOrigin } from "../user/audit";
 
 export const TENANT_AUDIT_DAYS = 90;
 export const TENANT_AUDIT_ENTRIES_KEPT = 200_000;
 const DAY_MS = 86_400_000;
 
-/** An entry to append: `userSeq` is its number in the user's own trail (so a resend is a no-op). */
-export interface AuditRecord {
+/** An entry the tenant's object records itself. */
+export interface TenantRecord {
   at: number;
   type: string;
+  /** The user it concerns (a refusal of a locked-out user), or `null`. */
   userId: string | null;
-  userSeq: number | null;
   actor: string | null;
   origin: RequestOrigin;
   detail: Record<string, unknown>;
 }
 
-/** One user's new entries, for one tenant, as their object ships them (see `tenant-sync`). */
-export interface UserAuditBatch {
-  tenantId: string;
-  userId: string;
-  records: AuditRecord[];
+/**
+ * Records one of the object's own entries, and queues it for the stream from `publishAt` (at
+ * once by default). Returns its sequence number, which its stream id is made of.
+ * @example
+ * recordTenantEntry(sql, source, { at: now, type: "key.created", userId: null, actor, origin, detail }, now);
+ */
+export function recordTenantEntry(sql: SqlStorage, source: EventSource, record: TenantRecord, now: number, publishAt = now): number {
+  const { seq } = sql
+    .exec<{ seq: number }>(
+      "INSERT INTO audit (at, user_id, type, actor, ip, user_agent, city, country, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+      record.at,
+      record.userId,
+      record.type,
+      record.actor,
+      record.origin.ip,
+      record.origin.userAgent,
+      record.origin.city ?? null,
+      record.origin.country ?? null,
+      JSON.stringify(record.detail),
+    )
+    .one();
+  // Synchronous since the insert: the stream's copy of this entry, when it comes back, is this row.
+  sql.exec("UPDATE audit SET event_id = ? WHERE seq = ?", auditEventId(source, seq), seq);
+  sql.exec("INSERT INTO events_unpublished (seq, publish_at) VALUES (?, ?)", seq, publishAt);
+  pruneAudit(sql, now);
+  return seq;
 }
 
 /**
- * Appends a user's batch; returns the highest of its sequence numbers now stored (0 for none).
- * Every record must be that user's, numbered: a batch that mixes users is refused whole.
+ * Stores an event from the stream unless an entry with its id is there already (a message
+ * delivered again, or one this object recorded itself); `true` when it was new.
+ * @example
+ * storeStreamEvent(sql, event) // false the second time
  */
-export function appendUserAudit(sql: SqlStorage, batch: UserAuditBatch, now: number): number {
-  let upTo = 0;
-  for (const r of batch.records) {
-    if (r.userId !== batch.userId || r.userSeq === null) throw new Error("stepgate: an audit batch holds only its own user's numbered entries");
-    upTo = Math.max(upTo, r.userSeq);
-  }
-  appendTenantAudit(sql, batch.records, now);
-  return upTo;
+export function storeStreamEvent(sql: SqlStorage, event: StreamEvent): boolean {
+  // RETURNING answers the row only when it was inserted (`rowsWritten` counts index writes too).
+  return (
+    sql
+      .exec(
+        "INSERT OR IGNORE INTO audit (event_id, at, user_id, type, actor, ip, user_agent, city, country, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+        event.id,
+        Date.parse(event.at),
+        event.userId,
+        event.type,
+        event.actor,
+        event.ip,
+        event.userAgent,
+        event.city,
+        event.country,
+        JSON.stringify(event.detail),
+      )
+      .toArray().length > 0
+  );
 }
 
-export function appendTenantAudit(sql: SqlStorage, records: AuditRecord[], now: number): void {
-  for (const r of records) {
-    sql.exec(
-      "INSERT OR IGNORE INTO audit (at, user_id, user_seq, type, actor, ip, user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      r.at,
-      r.userId,
-      r.userSeq,
-      r.type,
-      r.actor,
-      r.origin.ip,
-      r.origin.userAgent,
-      JSON.stringify(r.detail),
-    );
-  }
+/** Drops entries past the retention bounds (and their places in the outbox). */
+export function pruneAudit(sql: SqlStorage, now: number): void {
   sql.exec("DELETE FROM audit WHERE at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
   const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM audit").one().seq ?? 0;
   if (newest > TENANT_AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", newest - TENANT_AUDIT_ENTRIES_KEPT);
+  sql.exec("DELETE FROM events_unpublished WHERE seq NOT IN (SELECT seq FROM audit)");
 }
 
 /** Newest first, filtered; `nextCursor` continues after the last entry of a full page. */

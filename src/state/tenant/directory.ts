@@ -9,26 +9,10 @@
  * so page 2,000 costs what page 1 does, and rows added meanwhile are neither skipped nor shown
  * twice.
  */
+import type { DirectoryRow } from "../events";
 import type { DirectoryCounts, DirectoryEntry, DirectoryQuery } from "./views";
 import { encodeDirectoryCursor } from "../../lib/directory-cursor";
 import { iso } from "../../lib/iso-time";
-
-/** What a user's object publishes about itself. */
-export interface DirectoryRow {
-  userId: string;
-  email: string | null;
-  factors: string[];
-  /** Until when a started enrolment waits for its first code (0: none). */
-  pendingUntil: number;
-  required: boolean | null;
-  lockedUntil: number;
-  enrolledAt: number | null;
-  firstSeenAt: number;
-  /** When the user last came themself, to within `LAST_SEEN_STEP_MS` (`null`: not since this was noted). */
-  lastSeenAt: number | null;
-  /** Increases with every change; an older snapshot arriving late never overwrites a newer one. */
-  version: number;
-}
 
 type Stored = {
   user_id: string;

@@ -2,12 +2,24 @@
  * @module
  * One Durable Object per tenant: what is shared by all of a tenant's users. The send limits
  * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
- * keys, the policy's history and its conditional writes, the user directory, the tenant-wide
- * audit trail, and the development outbox. The class is thin; each part is a module of plain
- * functions over its SQLite tables.
+ * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
+ * audit trail (stored from the event stream; its own entries published to it by its alarm), the
+ * stream's dead letters, and the development outbox. The class is thin; each part is a module
+ * of plain functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { AdminScope, ApiKeyView, AuditQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion, TenantAuditEntry } from "./views";
+import type {
+  AdminScope,
+  ApiKeyView,
+  AuditQuery,
+  DeadEvent,
+  DeadEventsQuery,
+  DirectoryCounts,
+  DirectoryEntry,
+  DirectoryQuery,
+  PolicyVersion,
+  TenantAuditEntry,
+} from "./views";
 import { kvKeys } from "../../config/kv-keys";
 import { policyChanges } from "../../config/policy-diff";
 import { sha256Hex } from "../../lib/crypto";
@@ -22,8 +34,12 @@ import {
 } from "./console-sessions";
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
-import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow, type DirectoryRow } from "./directory";
+import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
+import { deadMessage, forgetDeadMessage, keepDeadMessages, listDeadMessages } from "./dead-events";
+import { publishTenantEvents } from "./event-outbox";
+import type { EventMessage, EventSource } from "../events";
 import { migrate } from "../migrate";
+import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
 import {
   isEarlierVersion,
@@ -35,8 +51,8 @@ import {
   recordPolicyVersion,
   type StoredPolicy,
 } from "./policy-history";
-import { noOpenTallies, tallyRefusal } from "./refusal-tally";
-import { appendTenantAudit, appendUserAudit, queryTenantAudit, type UserAuditBatch } from "./audit";
+import { closeTallies, noOpenTallies, REFUSAL_WINDOW_MS, tallyRefusal } from "./refusal-tally";
+import { pruneAudit, queryTenantAudit, recordTenantEntry, storeStreamEvent } from "./audit";
 import { TENANT_MIGRATIONS } from "./schema";
 import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
 
@@ -98,14 +114,17 @@ export class TenantState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
-  /** This minute's `verify.refused` entries, by user or IP. */
+  /** This minute's `verify.refused` entries, by IP. */
   private readonly refusals = noOpenTallies();
+  /** Publishes the entries this object records to the event stream, a moment later, in one batch. */
+  private readonly publishAlarm: PublishAlarm;
   /** Policy reads and writes run one after another: each write compares and swaps. */
   private policyQueue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.publishAlarm = new PublishAlarm(ctx.storage, publishDelayMs(env));
     void ctx.blockConcurrencyWhile(async () => {
       // `tenantState` names every object by its tenant id; without that name or a stored one this
       // throws, and every request is refused, with nothing written.
@@ -221,15 +240,6 @@ export class TenantState extends DurableObject<Env> {
     return keptPolicyVersion(this.sql, etag);
   }
 
-  /**
-   * A user's object reports its new status (see `UserState`). Returns the version the directory
-   * now holds for the user, which the user's object takes as the receipt.
-   */
-  async updateDirectory(tenantId: string, row: DirectoryRow): Promise<number> {
-    this.refuseForeign(tenantId);
-    return upsertDirectoryRow(this.sql, row, Date.now());
-  }
-
   /** A page of the directory; factors enrolled before `epoch` (the re-enrolment epoch) do not count. */
   async directory(query: DirectoryQuery, epoch = 0): Promise<{ entries: DirectoryEntry[]; nextCursor: string | null }> {
     return queryDirectory(this.sql, query, Date.now(), epoch);
@@ -245,19 +255,70 @@ export class TenantState extends DurableObject<Env> {
   }
 
   /**
-   * A user's object ships its new audit entries (idempotent: a resent entry is ignored). Returns
-   * the highest of the user's sequence numbers now stored, which the user's object takes as the
-   * receipt: it marks nothing sent that this did not confirm.
+   * Stores messages from the event stream (the events consumer's one call per tenant and batch,
+   * or an admin route's fresh copy): audit events unless their id is stored already, directory
+   * rows unless a newer version is. All or nothing, in one transaction: a throw half-way stores
+   * none of them, and the caller sends them all again. Answers how many audit entries were new.
    */
-  async appendAudit(batch: UserAuditBatch): Promise<{ storedUpToSeq: number }> {
-    this.refuseForeign(batch.tenantId);
-    return { storedUpToSeq: appendUserAudit(this.sql, batch, Date.now()) };
+  async storeEvents(tenantId: string, messages: EventMessage[]): Promise<{ stored: number }> {
+    this.refuseForeign(tenantId);
+    for (const message of messages) this.refuseForeign(message.tenantId);
+    const now = Date.now();
+    const stored = this.ctx.storage.transactionSync(() => {
+      let count = 0;
+      for (const message of messages) if (this.storeMessage(message, now)) count++;
+      pruneAudit(this.sql, now);
+      return count;
+    });
+    return { stored };
+  }
+
+  /** Stores one message; `true` for a new audit entry. A step of its own: the fault tests break it half-way through a batch. */
+  private storeMessage(message: EventMessage, now: number): boolean {
+    if (message.kind === "event") return storeStreamEvent(this.sql, message);
+    upsertDirectoryRow(this.sql, message.row, now);
+    return false;
   }
 
   async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
-    // Retention holds for a quiet tenant too, not only when something new is appended.
-    appendTenantAudit(this.sql, [], Date.now());
+    // Retention holds for a quiet tenant too, not only when something new is stored.
+    pruneAudit(this.sql, Date.now());
     return queryTenantAudit(this.sql, query);
+  }
+
+  /** Keeps messages the stream gave up on (the dead-letter consumer), to be listed and replayed. */
+  async keepDeadEvents(tenantId: string, messages: EventMessage[]): Promise<void> {
+    this.refuseForeign(tenantId);
+    for (const message of messages) this.refuseForeign(message.tenantId);
+    keepDeadMessages(this.sql, messages, Date.now());
+  }
+
+  /** A page of the dead letters, newest first. */
+  async deadEvents(query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
+    return listDeadMessages(this.sql, query);
+  }
+
+  /**
+   * Publishes a dead message to the stream again and forgets it once the queue took it (a
+   * failed send keeps it listed); audited as the admin's. `false` for an id not listed.
+   */
+  async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
+    const message = deadMessage(this.sql, id);
+    if (!message) return false;
+    await this.env.EVENTS.send(message, { contentType: "json" });
+    forgetDeadMessage(this.sql, id);
+    this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
+    return true;
+  }
+
+  /** Publishes this object's own entries to the stream (the alarm set by {@link recordAdminAction}), retried until the queue takes them. */
+  override async alarm(): Promise<void> {
+    const from = { sql: this.sql, tenantId: this.tenantId, source: this.eventSource() };
+    await this.publishAlarm.ring(() => publishTenantEvents(from, this.env.EVENTS, Date.now(), (seqs) => closeTallies(this.refusals, seqs)));
+  }
+
+  private eventSource(): EventSource {
+    return { object: "tenant", objectId: this.ctx.id.toString() };
   }
 
   /** Records are accepted only for this tenant: a user's object that lost track of whose it is must not write here. */
@@ -265,8 +326,10 @@ export class TenantState extends DurableObject<Env> {
     if (tenantId !== this.tenantId) throw new Error(`stepgate: tenant ${JSON.stringify(this.tenantId)} refuses records for tenant ${JSON.stringify(tenantId)}`);
   }
 
+  /** Records an admin's action in the audit trail; it is published to the stream with the next batch. */
   private recordAdminAction(now: number, type: string, actor: string | null, origin: RequestOrigin, detail: Record<string, unknown>): void {
-    appendTenantAudit(this.sql, [{ at: now, type, userId: null, userSeq: null, actor, origin, detail }], now);
+    recordTenantEntry(this.sql, this.eventSource(), { at: now, type, userId: null, actor, origin, detail }, now);
+    this.publishAlarm.schedule();
   }
 
   /** Counts an attempt in `bucket` (a row of `verify_attempts`), or refuses it when the last hour's reached `limit`. */
@@ -326,13 +389,11 @@ export class TenantState extends DurableObject<Env> {
   async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
     const now = Date.now();
     const attempt = this.takeAttempt(bucket, limit, now);
-    if (!attempt.ok) tallyRefusal(this.sql, this.refusals, { reason: "ip_rate_limited", userId: null, origin, bucket }, now);
+    if (!attempt.ok) {
+      tallyRefusal(this.sql, this.eventSource(), this.refusals, { origin, bucket }, now);
+      this.publishAlarm.schedule(now - (now % REFUSAL_WINDOW_MS) + REFUSAL_WINDOW_MS);
+    }
     return attempt;
-  }
-
-  /** Counts a verification the user's object refused because the user is locked out (see `refusal-tally`). */
-  async recordLockedRefusal(userId: string, origin: RequestOrigin): Promise<void> {
-    tallyRefusal(this.sql, this.refusals, { reason: "locked", userId, origin }, Date.now());
   }
 
   /** Forgets a verification attempt that succeeded. */

@@ -91,4 +91,22 @@ export const TENANT_MIGRATIONS: readonly string[] = [
   `ALTER TABLE directory ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX directory_by_last_seen ON directory (last_seen_at, user_id);
    CREATE INDEX directory_by_pending ON directory (pending_until);`,
+  // The event stream (docs/events.md). Each audit entry names the stream's message it is
+  // (`event_id`, once: a message delivered twice is stored once) and where the request came
+  // from; the entries this object recorded itself wait in `events_unpublished` until the queue
+  // took them (from `publish_at`: a refusal tally when its minute is over); messages that
+  // failed every retry are kept in `dead_events` to be listed and replayed.
+  `ALTER TABLE audit ADD COLUMN event_id TEXT;
+   ALTER TABLE audit ADD COLUMN city TEXT;
+   ALTER TABLE audit ADD COLUMN country TEXT;
+   CREATE UNIQUE INDEX audit_once_per_event ON audit (event_id);
+   CREATE TABLE events_unpublished (seq INTEGER PRIMARY KEY, publish_at INTEGER NOT NULL);
+   CREATE INDEX events_unpublished_by_time ON events_unpublished (publish_at);
+   CREATE TABLE dead_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     message TEXT NOT NULL,
+     dead_at INTEGER NOT NULL
+   );
+   CREATE INDEX dead_events_by_time ON dead_events (dead_at);`,
 ];

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { AdminScope } from "../../config/admins-schema";
 import { PolicyChange } from "../../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
+import { DirectoryChange, MessageId, StreamEvent } from "../events";
 
 export { PolicyChange };
 
@@ -123,3 +124,22 @@ export const PolicyVersion = z.object({
   changes: z.array(PolicyChange),
 });
 export type PolicyVersion = z.infer<typeof PolicyVersion>;
+
+/** A directory change as the dead-letter list shows it: whose and which version (the row itself, with its email, is `users:read`'s: `GET /users/{id}`). */
+export const DeadDirectoryChange = DirectoryChange.pick({ kind: true, id: true, tenantId: true }).extend({
+  userId: z.string(),
+  version: z.number().int(),
+});
+
+export const DeadEvent = z.object({
+  id: MessageId,
+  deadAt: z.string().describe("When it was dead-lettered: every delivery of it had failed."),
+  message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange]),
+});
+export type DeadEvent = z.infer<typeof DeadEvent>;
+
+export const DeadEventsQuery = z.strictObject({
+  cursor: z.coerce.number().int().min(1).optional().describe("`nextCursor` of the previous page."),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type DeadEventsQuery = z.output<typeof DeadEventsQuery>;

@@ -54,11 +54,11 @@ export const AUDIT_ENTRIES_KEPT = 1_000;
 const USER_AGENT_MAX_CHARS = 256;
 
 /**
- * Appends one entry and drops the oldest past the retention bound.
+ * Appends one entry and drops the oldest past the retention bound; returns the entry's sequence number.
  * @example
  * recordAudit(sql, Date.now(), "verify.failed", origin, { factor: "totp" });
  */
-export function recordAudit(sql: SqlStorage, now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
+export function recordAudit(sql: SqlStorage, now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): number {
   const userAgent = origin.userAgent ? origin.userAgent.slice(0, USER_AGENT_MAX_CHARS) : null;
   const { seq } = sql
     .exec<{ seq: number }>(
@@ -73,6 +73,7 @@ export function recordAudit(sql: SqlStorage, now: number, type: string, origin: 
     )
     .one();
   if (seq > AUDIT_ENTRIES_KEPT) sql.exec("DELETE FROM audit WHERE seq <= ?", seq - AUDIT_ENTRIES_KEPT);
+  return seq;
 }
 
 /** The entries a user sees as their sign-in activity. */

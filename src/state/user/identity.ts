@@ -4,7 +4,7 @@
  * row for the tenant's directory.
  */
 import { tableExists } from "../object-identity";
-import type { DirectoryRow } from "../tenant/directory";
+import type { DirectoryRow } from "../events";
 import { loadLockout } from "./attempts";
 import { ENROLLMENT_TTL_MS, factorRows } from "./factors";
 import { requiredByAdmin, setting } from "./settings";

@@ -13,11 +13,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { isLanguage } from "../../config/languages";
 import { PasskeyName } from "../../factors/authenticator-names";
+import type { EventMessage } from "../events";
 import { migrate } from "../migrate";
+import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
 import { matchAnswer, type AnswerInput, type Matched } from "./answers";
-import { listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
+import { AUDIT_ENTRIES_KEPT, listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
 import { challengeView, openChallenge } from "./challenges";
 import { issueCode, withdrawCode } from "./code-sends";
 import { resumableEnrollment, sentCodeStatus } from "./code-status";
@@ -30,7 +32,8 @@ import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
 import { rememberLanguage, requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
-import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sync";
+import { markDirectoryChanged, pendingMessages, publishPending } from "./publishing";
+import { type OpenTally, tallyLockedRefusal } from "./locked-refusals";
 import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import { answerWithWebAuthn, webAuthnRequest } from "./webauthn-answers";
@@ -60,7 +63,6 @@ import type {
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
-export { TENANT_SYNC_DELAY_MS } from "./sync";
 export * from "./views";
 
 /**
@@ -80,14 +82,16 @@ export class UserState extends DurableObject<Env> {
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
   private userId = "";
-  /** Sends audit entries and a changed status to the tenant's object, later, in one batch. */
-  private readonly syncAlarm: SyncAlarm;
+  /** Publishes audit entries and a changed status to the event stream, later, in one batch. */
+  private readonly publishAlarm: PublishAlarm;
+  /** This minute's `verify.refused` entry while it is unpublished (see `locked-refusals`). */
+  private lockedRefusals: OpenTally | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.owner = ctx.id.toString();
-    this.syncAlarm = new SyncAlarm(ctx.storage, syncDelayMs(env));
+    this.publishAlarm = new PublishAlarm(ctx.storage, publishDelayMs(env));
     void ctx.blockConcurrencyWhile(async () => {
       // `userState` names every object `[tenantId, userId]`; without that name or a stored one this
       // throws, and every request (and the alarm) is refused, with nothing written.
@@ -98,28 +102,51 @@ export class UserState extends DurableObject<Env> {
     });
   }
 
-  /** Sends the tenant's object what it has not seen yet (the alarm set by {@link record}), retried until it is stored. */
+  /** Publishes what is unpublished to the event stream (the alarm set by {@link record}), retried until the queue takes it. */
   override async alarm(): Promise<void> {
-    await this.syncAlarm.ring(() => this.syncToTenant());
+    await this.publishAlarm.ring(() => publishPending(this.publishSource(), this.env.EVENTS, (upToSeq) => this.closeTally(upToSeq)));
   }
 
   /**
-   * Sends pending audit entries and a changed status to the tenant's object now. Admin routes
-   * call it after acting, so the admin sees their own change in the directory and audit at once.
-   * Returns `true` when more entries wait for another batch.
+   * The unpublished audit entries and directory row, as the stream's messages, without
+   * publishing them (the alarm still does). Admin routes store them in the tenant's object at
+   * once, so the admin sees their own change; the stream's copy, with the same ids, is then a
+   * no-op there. Their content is final from here on.
    */
-  async syncToTenant(): Promise<boolean> {
-    return syncToTenant({ sql: this.sql, env: this.env, tenantId: this.tenantId, userId: this.userId });
+  async pendingEvents(): Promise<EventMessage[]> {
+    const pending = pendingMessages(this.publishSource(), AUDIT_ENTRIES_KEPT);
+    if (!pending) return [];
+    this.closeTally(pending.upToSeq);
+    return pending.messages;
+  }
+
+  private publishSource() {
+    return { sql: this.sql, tenantId: this.tenantId, userId: this.userId, objectId: this.ctx.id.toString() };
+  }
+
+  /** The open `verify.refused` entry is final once it is handed out for publishing. */
+  private closeTally(upToSeq: number): void {
+    if (this.lockedRefusals && this.lockedRefusals.seq <= upToSeq) this.lockedRefusals = null;
+  }
+
+  /** Counts an answer refused because the user is locked out (see `locked-refusals`). */
+  private countRefusal<T extends { ok: boolean; error?: string }>(outcome: T, origin: RequestOrigin): T {
+    if (outcome.ok || outcome.error !== "locked") return outcome;
+    const now = Date.now();
+    const tally = tallyLockedRefusal(this.sql, this.lockedRefusals, now, (detail) => recordAudit(this.sql, now, "verify.refused", origin, detail));
+    this.lockedRefusals = tally.open;
+    this.publishAlarm.schedule(tally.closesAt);
+    return outcome;
   }
 
   /**
    * Records that the user's status changed (or that they were first seen, or their email
-   * changed, or their last visit is a `LAST_SEEN_STEP_MS` old): the directory row is sent to
-   * the tenant's object with the next batch. Never per request or per verification.
+   * changed, or their last visit is a `LAST_SEEN_STEP_MS` old): the directory row is published
+   * with the next batch. Never per request or per verification.
    */
   private statusChanged(): void {
     markDirectoryChanged(this.sql);
-    this.syncAlarm.schedule();
+    this.publishAlarm.schedule();
   }
 
   /** Notes the user in their profile the first time, and the session's email when it changes. */
@@ -127,10 +154,10 @@ export class UserState extends DurableObject<Env> {
     if (noteSeen(this.sql, { tenantId: this.tenantId, userId: this.userId }, email, now)) this.statusChanged();
   }
 
-  /** Appends to the user's audit trail; the entry reaches the tenant's trail with the next batch. */
+  /** Appends to the user's audit trail; the entry is published with the next batch. */
   private record(now: number, type: string, origin: RequestOrigin, detail: Record<string, unknown>): void {
     recordAudit(this.sql, now, type, origin, detail);
-    this.syncAlarm.schedule();
+    this.publishAlarm.schedule();
   }
 
   /**
@@ -217,12 +244,12 @@ export class UserState extends DurableObject<Env> {
 
   /** Confirms a pending enrolment (any factor) with its first code. */
   async confirmEnrollment(input: Parameters<typeof confirmEnrollment>[1]): Promise<ConfirmOutcome> {
-    return confirmEnrollment(this.context(), input);
+    return this.countRefusal(await confirmEnrollment(this.context(), input), input.origin);
   }
 
   /** Answers a challenge with a code; see the module note on why the attempt is counted first. */
   async verify(input: Parameters<typeof verify>[1]): Promise<VerifyOutcome> {
-    return verify(this.context(), input);
+    return this.countRefusal(await verify(this.context(), input), input.origin);
   }
 
   /** Starts enrolling a passkey: the registration challenge, user handle and credentials to exclude. */
@@ -232,7 +259,7 @@ export class UserState extends DurableObject<Env> {
 
   /** Confirms a passkey enrolment with the browser's new credential (its challenge is spent either way). */
   async confirmWebAuthnEnrollment(input: Parameters<typeof confirmWebAuthnEnrollment>[1]): Promise<WebAuthnConfirmOutcome> {
-    return confirmWebAuthnEnrollment(this.context(), input);
+    return this.countRefusal(await confirmWebAuthnEnrollment(this.context(), input), input.origin);
   }
 
   /** The challenge (bound to the request's digest) and credentials of an assertion for an open challenge. */
@@ -242,7 +269,7 @@ export class UserState extends DurableObject<Env> {
 
   /** Answers a challenge with a passkey assertion; counted and completed as a code is. */
   async answerWithWebAuthn(input: Parameters<typeof answerWithWebAuthn>[1]): Promise<VerifyOutcome> {
-    return answerWithWebAuthn(this.context(), input);
+    return this.countRefusal(await answerWithWebAuthn(this.context(), input), input.origin);
   }
 
   /** Renames a passkey; `false` when the user has none with this id, or the name is not one `PasskeyName` allows. */

@@ -1,0 +1,60 @@
+/**
+ * @module
+ * The event stream's dead letters for this tenant: messages every delivery of which failed
+ * (see `flows/dead-events.ts`), kept to be listed and replayed by an admin. A message that dies
+ * again after a replay replaces its earlier copy (same id), listed as the newest.
+ *
+ * Retention: as long as the audit trail's ({@link TENANT_AUDIT_DAYS} days), and at most
+ * {@link DEAD_EVENTS_KEPT}, whichever is shorter.
+ */
+import { iso } from "../../lib/iso-time";
+import { EventMessage } from "../events";
+import { TENANT_AUDIT_DAYS } from "./audit";
+import type { DeadEvent, DeadEventsQuery } from "./views";
+
+export const DEAD_EVENTS_KEPT = 100_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Keeps dead messages (newest last) and drops those past retention.
+ * @example
+ * keepDeadMessages(sql, [message], Date.now());
+ */
+export function keepDeadMessages(sql: SqlStorage, messages: readonly EventMessage[], now: number): void {
+  for (const message of messages)
+    sql.exec("INSERT OR REPLACE INTO dead_events (id, message, dead_at) VALUES (?, ?, ?)", message.id, JSON.stringify(message), now);
+  sql.exec("DELETE FROM dead_events WHERE dead_at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
+  const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM dead_events").one().seq ?? 0;
+  if (newest > DEAD_EVENTS_KEPT) sql.exec("DELETE FROM dead_events WHERE seq <= ?", newest - DEAD_EVENTS_KEPT);
+}
+
+/** Newest first; `nextCursor` continues after the last of a full page. */
+export function listDeadMessages(sql: SqlStorage, query: DeadEventsQuery): { events: DeadEvent[]; nextCursor: string | null } {
+  const rows = sql
+    .exec<{ seq: number; id: string; message: string; dead_at: number }>(
+      "SELECT seq, id, message, dead_at FROM dead_events WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+      query.cursor ?? Number.MAX_SAFE_INTEGER,
+      query.limit,
+    )
+    .toArray();
+  const events = rows.map((row) => ({ id: row.id, deadAt: iso(row.dead_at), message: listed(EventMessage.parse(JSON.parse(row.message))) }));
+  const last = rows.at(-1);
+  return { events, nextCursor: rows.length === query.limit && last ? String(last.seq) : null };
+}
+
+/** A directory change is listed by whose and which version only: its row (email, factors) is for `users:read`. */
+function listed(message: EventMessage): DeadEvent["message"] {
+  if (message.kind === "event") return message;
+  return { kind: "directory", id: message.id, tenantId: message.tenantId, userId: message.row.userId, version: message.row.version };
+}
+
+/** The dead message with this id, or `null`. */
+export function deadMessage(sql: SqlStorage, id: string): EventMessage | null {
+  const row = sql.exec<{ message: string }>("SELECT message FROM dead_events WHERE id = ?", id).toArray()[0];
+  return row ? EventMessage.parse(JSON.parse(row.message)) : null;
+}
+
+/** Forgets a dead message (it was replayed). */
+export function forgetDeadMessage(sql: SqlStorage, id: string): void {
+  sql.exec("DELETE FROM dead_events WHERE id = ?", id);
+}
