@@ -31,7 +31,7 @@ import { grantSpent } from "./sessions";
 import { rememberLanguage, requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, SyncAlarm, syncDelayMs, syncToTenant } from "./sync";
-import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
+import { grantStillGood, revokeDevice, trustDevice, type TrustedDeviceUse, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import { answerWithWebAuthn, webAuthnRequest } from "./webauthn-answers";
 import { renameCredential } from "./webauthn-credentials";
@@ -61,6 +61,8 @@ export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
 export { TENANT_SYNC_DELAY_MS } from "./sync";
+export type { TrustedDeviceUse } from "./trust";
+export type { NewLocationCheck } from "./verification";
 export * from "./views";
 
 /**
@@ -264,7 +266,7 @@ export class UserState extends DurableObject<Env> {
     return consumeGrant(this.context(), jti, expiresAt);
   }
 
-  /** Ends a lockout at once (admin action). */
+  /** Ends a lockout at once, a lock until unlock too (admin action). */
   async unlock(origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
     return unlock(this.context(), origin, actor);
   }
@@ -299,9 +301,9 @@ export class UserState extends DurableObject<Env> {
     return trustDevice(this.context(), input);
   }
 
-  /** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
-  async useTrustedDevice(deviceId: string, origin: RequestOrigin): Promise<boolean> {
-    return useTrustedDevice(this.context(), deviceId, origin);
+  /** Uses a trusted device for a sign-in: whether it skips the verification (see {@link TrustedDeviceUse}). */
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
+    return useTrustedDevice(this.context(), deviceId, origin, newLocation);
   }
 
   /** The devices the user trusts, newest first. */
