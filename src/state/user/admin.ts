@@ -18,8 +18,11 @@ import type { UserDetails } from "./views";
 /** Ends a lockout at once (admin action), a lock until unlock too, and forgets the temporary locks escalation counts. */
 export async function unlock(user: UserContext, origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
   const now = Date.now();
-  const lock = currentLock(loadLockout(user.sql), now);
-  saveLockout(user.sql, NO_FAILURES);
+  const lock = user.transaction(() => {
+    const was = currentLock(loadLockout(user.sql), now);
+    saveLockout(user.sql, NO_FAILURES);
+    return was;
+  });
   const wasLocked = lock.kind !== "open";
   user.record(now, "lockout.cleared", origin, { actor, wasLocked, ...(lock.kind === "until_unlock" ? { lockedSince: lock.since } : {}) });
   if (wasLocked) user.statusChanged();

@@ -43,7 +43,9 @@ export interface CountedAttempt {
 /**
  * Raises the failure count before the code is checked, so N answers racing each other can
  * never be judged against a count that has not yet seen the others. A right answer resets it.
- * Refused while locked: `locked` with the wait, or `locked_until_unlock` with no end.
+ * Refused while locked: `locked` with the wait, or `locked_until_unlock` with no end. The state
+ * is read, decided on (`afterFailure`: the count, a lock, its escalation) and stored as one
+ * row in one statement, with no await between: one step of the object, whole or not at all.
  */
 export function countAttempt(sql: SqlStorage, now: number, policy: LockoutPolicy): Refusal | CountedAttempt {
   const state = loadLockout(sql);
