@@ -45,8 +45,9 @@ export interface AnsweredChallenge {
 /**
  * Verifies `answer` for challenge `challengeId`, then grants its operation (cookie set on `c`).
  * Throws the refusal as a problem: 400 `invalid_code` (a code) or `webauthn_refused` (an
- * assertion), 429 `locked`, 423 `locked_until_unlock` (see `refusalProblem`), 404 `challenge_not_found`, 429 `ip_rate_limited` (too many wrong
- * answers from the client's IP across users). A refused assertion counts as a wrong code does.
+ * assertion), 429 `locked`, 423 `locked_until_unlock` (see `refusalProblem`), 404
+ * `challenge_not_found`, 429 `ip_rate_limited` (too many wrong answers from the client's IP
+ * across users). A refused assertion counts as a wrong code does.
  * @example
  * const { grant, operation } = await answerChallenge(c, id, { factor: "totp", code: "123456" });
  */

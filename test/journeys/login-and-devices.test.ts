@@ -500,7 +500,7 @@ describe("a sign-in from a new place (login.newLocation)", () => {
     expect(more).toEqual([]);
     expect(event).toMatchObject({
       type: "signin.new_location",
-      detail: { country: "FR", asn: 3215, city: "Paris", factor: "backup_code", trustedDeviceSetAside: devices.devices[0]!.id },
+      detail: { country: "FR", asn: 3215, city: "Paris", factor: "backup_code", setAsideDeviceId: devices.devices[0]!.id },
     });
 
     // Verified there, Paris is one of the user's places now.

@@ -118,7 +118,7 @@ export function acceptAnswer(
       asn: place.asn,
       city: answer.origin.city ?? null,
       factor: answer.factor,
-      trustedDeviceSetAside: deviceId,
+      setAsideDeviceId: deviceId,
     });
   }
 }
