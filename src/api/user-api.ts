@@ -202,7 +202,7 @@ for (const kind of ["sms", "email"] as const) {
 for (const kind of ENROLLABLE_FACTORS) {
   userApi.post(
     `/enroll/${kind}/confirm`,
-    answers(`Confirm the ${kind} enrollment with its first code`, [200, "Backup codes with the first factor", Confirmed], { problems: [404, 429] }),
+    answers(`Confirm the ${kind} enrollment with its first code`, [200, "Backup codes with the first factor", Confirmed], { problems: [404, 423, 429] }),
     jsonBody(ConfirmBody),
     async (c) => {
       const body = c.req.valid("json");
@@ -299,7 +299,7 @@ userApi.get(
 
 userApi.post(
   "/challenges/:id/verify",
-  answers("Answer a challenge; the grant comes back and as a cookie", [200, "Granted", Grant], { problems: [404, 429] }),
+  answers("Answer a challenge; the grant comes back and as a cookie", [200, "Granted", Grant], { problems: [404, 423, 429] }),
   paramsOf(ChallengeParam),
   jsonBody(VerifyBody),
   async (c) => {

@@ -23,6 +23,9 @@ export { Credential, HttpUrl, SecretRef } from "./policy-values";
 /** A catalogue key: `challenge.title`, `op.withdraw`. */
 const TEXT_KEY = /^[a-z][A-Za-z]*(\.[a-z][\w]*)+$/;
 
+/** The most temporary lockouts `lockout.maxTemporaryLockouts` may allow (a user's object keeps no more lock times than this). */
+export const MAX_TEMPORARY_LOCKOUTS = 100;
+
 export const PolicySchema = z.strictObject({
   origin: HttpUrl.describe("The portal's origin, an http(s) URL: where stepgate sends the requests it lets through."),
   originTimeoutMs: z
@@ -69,6 +72,22 @@ export const PolicySchema = z.strictObject({
         .max(100_000)
         .default(100)
         .describe("Wrong answers allowed from one client IP per hour across all the tenant's users, then `429 ip_rate_limited` (credential stuffing)."),
+      maxTemporaryLockouts: z
+        .int()
+        .min(0)
+        .max(MAX_TEMPORARY_LOCKOUTS)
+        .default(0)
+        .describe(
+          "Temporary lockouts allowed within `temporaryLockoutPeriodSeconds`; the lock after them lasts until an admin unlocks the user (`POST /admin/v1/users/:id/unlock`, or the console's user page), refused as `423 locked_until_unlock`. 0 (the default): never. The trade-off: whoever holds a user's portal session can lock its owner out this way, so it is off unless the tenant prefers that to letting a guesser go on lock after lock (see docs/security.md).",
+        ),
+      temporaryLockoutPeriodSeconds: z
+        .int()
+        .min(60)
+        .max(2_592_000)
+        .default(86_400)
+        .describe(
+          "The period temporary lockouts are counted in for `maxTemporaryLockouts`, in seconds (up to 30 days); a right answer does not reset the count, an admin's unlock does.",
+        ),
     })
     .prefault({})
     .describe("Failed-attempt lockout per user, and per client IP."),
@@ -91,6 +110,17 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({})
     .describe("The request that triggered a challenge is kept, sealed in the user's Durable Object, and sent once the user has verified."),
+  login: z
+    .strictObject({
+      newLocation: z
+        .boolean()
+        .default(false)
+        .describe(
+          "For the `login` operation: a sign-in from a country or network (ASN, from Cloudflare's `request.cf`) the user has not verified or signed in from before is not spared by a trusted device: the user verifies with a factor, and that verification is audited as `signin.new_location` with the country, network and city. A user's first place is not new (there is nothing to compare it with); a request Cloudflare names neither a country nor a network of is. Each user's last 20 places are kept, learned from every verification whether this is on or not, so turning it on compares with where users already were.",
+        ),
+    })
+    .prefault({})
+    .describe("How the `login` operation treats a sign-in."),
   trustedDevices: z
     .strictObject({
       enabled: z.boolean().default(false).describe('Whether users may tick "trust this device".'),

@@ -11,8 +11,9 @@ import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { tenantState, type VerifyAttempt } from "../state/tenant";
 import type { CodeKind } from "../state/user/sent-codes";
-import { userState, type AnswerFactor, type ConfirmOutcome, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
-import { deviceCookie, deviceName, devicesMaySkip } from "../gate/device-cookie";
+import { userState, type AnswerFactor, type ConfirmOutcome, type NewLocationCheck, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
+import { parse } from "hono/utils/cookie";
+import { DEVICE_COOKIE, deviceCookie, deviceName, devicesMaySkip, trustedDeviceId } from "../gate/device-cookie";
 import { LOGIN } from "../gate/operation-match";
 import { grantOperation } from "./grant-cookie";
 import { refusalProblem } from "./user-outcomes";
@@ -36,8 +37,9 @@ export interface AnsweredChallenge {
 /**
  * Verifies `answer` for challenge `challengeId`, then grants its operation (cookie set on `c`).
  * Throws the refusal as a problem: 400 `invalid_code` (a code) or `webauthn_refused` (an
- * assertion), 429 `locked`, 404 `challenge_not_found`, 429 `ip_rate_limited` (too many wrong
- * answers from the client's IP across users). A refused assertion counts as a wrong code does.
+ * assertion), 429 `locked`, 423 `locked_until_unlock` (see `refusalProblem`), 404
+ * `challenge_not_found`, 429 `ip_rate_limited` (too many wrong answers from the client's IP
+ * across users). A refused assertion counts as a wrong code does.
  * @example
  * const { grant, operation } = await answerChallenge(c, id, { factor: "totp", code: "123456" });
  */
@@ -64,6 +66,7 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
     );
   }
   const user = userState(c.env, tenant.tenantId, identity.userId);
+  const newLocation = await newLocationCheck(c);
   const outcome = await reachState<VerifyOutcome>(() =>
     answer.factor === "webauthn"
       ? user.answerWithWebAuthn({
@@ -74,6 +77,7 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
           settings: { webauthn: ceremony!.settings, lockout: policy.lockout },
           origin,
           enrollmentEpoch: policy.enrollmentEpoch,
+          newLocation,
         })
       : user.verify({
           challengeId,
@@ -83,6 +87,7 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
           settings: { totp: policy.factors.totp, lockout: policy.lockout },
           origin,
           enrollmentEpoch: policy.enrollmentEpoch,
+          newLocation,
         }),
   );
   if (!outcome.ok) {
@@ -96,6 +101,18 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
   const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId }, outcome.verifiedAt);
   return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };
+}
+
+/**
+ * What the user's object needs to audit a sign-in from a new location (`login.newLocation`):
+ * the `login` operation, and the trusted device this browser presents (a genuine cookie of this
+ * user), which such a sign-in does not let skip; `undefined` while the policy has it off.
+ */
+async function newLocationCheck(c: Context<SessionEnv>): Promise<NewLocationCheck | undefined> {
+  const { identity, policy, tenant } = c.var;
+  if (!policy.login.newLocation) return undefined;
+  const cookie = parse(c.req.header("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE];
+  return { operation: LOGIN, deviceId: await trustedDeviceId(c.env, cookie, tenant.tenantId, identity.userId) };
 }
 
 /**

@@ -24,6 +24,15 @@ export function refusalProblem(refusal: Refusal): ProblemError {
           "Retry-After": String(refusal.retryAfterSeconds),
         },
       );
+    case "locked_until_unlock":
+      // 423, not 429: 429 says "too many, wait" and clients retry it after `Retry-After`; no wait
+      // ends this lock, only an admin's unlock, so there is no `Retry-After` and nothing to retry.
+      return new ProblemError(
+        423,
+        "locked_until_unlock",
+        "Too many wrong codes after earlier lockouts: verification is locked until an admin unlocks this user.",
+        { lockedSince: new Date(refusal.lockedSince).toISOString() },
+      );
     case "challenge_not_found":
       return new ProblemError(404, "challenge_not_found", "This challenge does not exist, has expired or was already answered.");
     case "enrollment_not_found":

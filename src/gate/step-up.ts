@@ -11,7 +11,7 @@ import { bindsRequest, enrollableFactors, freshnessSeconds, type Policy } from "
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { reachState } from "../lib/reach-state";
-import { userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
+import { type TrustedDeviceUse, userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { DEVICE_COOKIE, devicesMaySkip, trustedDeviceId } from "./device-cookie";
 import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
@@ -181,7 +181,8 @@ async function heldGrant(
  * A grant earned by a trusted device instead of a code, for the operations the policy lets
  * devices skip (by default only `login`). The device cookie must be genuine and the device
  * still listed in the user's object. The grant remembers the device, so revoking the device
- * ends it at its next check.
+ * ends it at its next check. With `login.newLocation`, a sign-in from a country or network the
+ * user has not been at is not spared: a stolen cookie used from the thief's network needs a factor.
  */
 async function trustedDeviceGrant(
   c: Context<AppEnv>,
@@ -195,7 +196,9 @@ async function trustedDeviceGrant(
   const tenantId = c.get("tenant").tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
-  if (!(await reachState<boolean>(() => user().useTrustedDevice(deviceId, requestOrigin(request))))) return null;
+  const newLocation = operation === LOGIN && policy.login.newLocation;
+  const use = await reachState<TrustedDeviceUse>(() => user().useTrustedDevice(deviceId, requestOrigin(request), newLocation));
+  if (use !== "trusted") return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, operation) }, Date.now(), { deviceId });
   return grantCookie(operation, grant);

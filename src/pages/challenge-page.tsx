@@ -3,9 +3,10 @@
  * The challenge page: answer with a passkey (`passkey-answer.tsx`), or enter the code from the
  * authenticator app, a text or an email, or a backup code; ask for a code to be sent (again). A code already sent is asked for whenever the
  * page is opened again, and the wait before another is counted down. While the user is locked
- * out after wrong codes the forms give way to when the lockout ends and whom to ask for help.
+ * out after wrong codes the forms give way to when the lockout ends (or that an admin must
+ * unlock it, after repeated lockouts) and whom to ask for help.
  */
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import type { RequestOptionsJSON } from "../factors/webauthn-options";
 import type { AnswerFactor, ApprovedField } from "../state/user";
 import type { PageKey } from "./i18n/catalogue";
@@ -41,6 +42,8 @@ export interface ChallengePageProps {
   held: boolean;
   /** When the user's lockout ends (epoch ms), while they are locked out. */
   lockedUntil: number | null;
+  /** Locked after repeated lockouts until an admin unlocks: no end time. */
+  lockedUntilUnlock: boolean;
 }
 
 const FACTOR_LINKS: Record<PageFactor, PageKey> = {
@@ -59,12 +62,16 @@ export const ChallengePage: FC<ChallengePageProps> = (props) => {
   const { text, factor } = props;
   const action = `/__stepgate/challenge/${props.challengeId}`;
   const others = (Object.keys(FACTOR_LINKS) as PageFactor[]).filter((f) => f !== factor && props.factors.includes(f));
-  if (props.lockedUntil !== null) {
+  if (props.lockedUntil !== null || props.lockedUntilUnlock) {
     return (
       <Layout branding={props.branding} text={text} title={text.operationTitle(props.operation)}>
         <div class="card">
           <Approving text={text} approving={props.approving} />
-          <Locked text={text} branding={props.branding} lockedUntil={props.lockedUntil} />
+          {props.lockedUntil !== null ? (
+            <Locked text={text} branding={props.branding} lockedUntil={props.lockedUntil} />
+          ) : (
+            <LockedUntilUnlock text={text} branding={props.branding} />
+          )}
         </div>
       </Layout>
     );
@@ -146,26 +153,36 @@ const CodeAnswer: FC<ChallengePageProps> = (props) => {
 };
 
 /** The lockout in place of the forms: until when, in the visitor's time zone, and whom to ask. */
-const Locked: FC<{ text: PageText; branding: Branding; lockedUntil: number }> = ({ text, branding, lockedUntil }) => {
-  const support = branding.supportUrl ? (
-    <a href={branding.supportUrl}>{text.t("challenge.support")}</a>
-  ) : branding.supportEmail ? (
+const Locked: FC<{ text: PageText; branding: Branding; lockedUntil: number }> = ({ text, branding, lockedUntil }) => (
+  <div id="locked" data-locked-for={Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000))}>
+    <p class="error" role="alert">
+      {text.t("challenge.locked", { time: text.dateTime(new Date(lockedUntil).toISOString()) })} {text.t("challenge.lockedRetry")}
+    </p>
+    <p>{text.parts("challenge.contactSupport", { support: support(text, branding) })}</p>
+    <p class="muted">{text.t("layout.timeZone", { zone: text.zoneName() })}</p>
+  </div>
+);
+
+/** The lock until an admin unlocks, in place of the forms: no time to wait for, only whom to ask. */
+const LockedUntilUnlock: FC<{ text: PageText; branding: Branding }> = ({ text, branding }) => (
+  <div id="locked" data-locked="until-unlock">
+    <p class="error" role="alert">
+      {text.t("challenge.lockedUntilUnlock")}
+    </p>
+    <p>{text.parts("challenge.contactSupportToUnlock", { support: support(text, branding) })}</p>
+  </div>
+);
+
+/** The tenant's support page, else its support address, else "the portal's support" in words. */
+function support(text: PageText, branding: Branding): Child {
+  if (branding.supportUrl) return <a href={branding.supportUrl}>{text.t("challenge.support")}</a>;
+  if (!branding.supportEmail) return text.t("challenge.support");
+  return (
     <a href={`mailto:${branding.supportEmail}`}>
       <Ltr text={text}>{branding.supportEmail}</Ltr>
     </a>
-  ) : (
-    text.t("challenge.support")
   );
-  return (
-    <div id="locked" data-locked-for={Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000))}>
-      <p class="error" role="alert">
-        {text.t("challenge.locked", { time: text.dateTime(new Date(lockedUntil).toISOString()) })} {text.t("challenge.lockedRetry")}
-      </p>
-      <p>{text.parts("challenge.contactSupport", { support })}</p>
-      <p class="muted">{text.t("layout.timeZone", { zone: text.zoneName() })}</p>
-    </div>
-  );
-};
+}
 
 const Instructions: FC<ChallengePageProps> = ({ text, factor, code }) => {
   if (factor === "backup_code") return <p>{text.t("challenge.backupCodeHelp")}</p>;

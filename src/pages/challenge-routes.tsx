@@ -97,8 +97,10 @@ challengePages.post("/challenge/:id", async (c) => {
   } catch (error) {
     if (!shownBesideForm(error)) throw error;
     const message = problemDetail(await requestText(c, c.var.policy), error);
-    // This answer may have started the lockout: the page shows the state as it is now.
+    // This answer may have started the lockout: the page shows the state as it is now. A lock
+    // until an admin unlocks is a 423 with no Retry-After (see `refusalProblem`).
     const current = await openChallenge(c, view.id);
+    if (current.lockedUntilUnlock) return renderChallenge(c, current, factor, message, 423);
     const locked = current.lockedUntil !== null;
     const page = await renderChallenge(c, current, factor, message, locked || error.status === 429 ? 429 : 400);
     const retryAfter = locked ? String(Math.ceil((current.lockedUntil! - Date.now()) / 1000)) : error.getResponse().headers.get("Retry-After");
@@ -145,10 +147,10 @@ async function renderChallenge(
   view: ChallengeView,
   factor: PageFactor,
   error: string | null,
-  status: 200 | 400 | 429,
+  status: 200 | 400 | 423 | 429,
 ): Promise<Response> {
   const { policy } = c.var;
-  const open = view.lockedUntil === null;
+  const open = view.lockedUntil === null && !view.lockedUntilUnlock;
   const code = (factor === "sms" || factor === "email") && open ? await challengeCode(c, view, factor) : null;
   const passkey = factor === "webauthn" && open ? await passkeyRequestOptions(c, view.id) : null;
   return renderPage(
@@ -170,6 +172,7 @@ async function renderChallenge(
       approving={view.approving}
       held={view.held}
       lockedUntil={view.lockedUntil}
+      lockedUntilUnlock={view.lockedUntilUnlock}
     />,
     status,
   );

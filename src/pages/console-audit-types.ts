@@ -32,6 +32,7 @@ const TYPE_WORDS: Readonly<Record<string, PageKey>> = {
   "device.trusted": "activity.device.trusted",
   "device.revoked": "activity.device.revoked",
   "lockout.started": "activity.lockout.started",
+  "lockout.escalated": "activity.lockout.escalated",
   "lockout.cleared": "console.activity.event.lockoutCleared",
   "key.created": "console.activity.event.keyCreated",
   "key.revoked": "console.activity.event.keyRevoked",
@@ -39,6 +40,7 @@ const TYPE_WORDS: Readonly<Record<string, PageKey>> = {
   "console.signed_out": "console.activity.event.consoleSignedOut",
   "console.sign_in_failed": "console.activity.event.consoleSignInFailed",
   "login.trusted_device": "activity.login.trusted_device",
+  "signin.new_location": "activity.signin.new_location",
   "webauthn.counter_regressed": "activity.webauthn.counter_regressed",
   "user.reset": "activity.user.reset",
   "requirement.set": "console.activity.event.requirementSet",
@@ -54,13 +56,21 @@ export const AUDIT_TYPE_GROUPS: readonly AuditTypeGroup[] = [
   // `backup_code*` is both `backup_codes.issued` and `backup_code.used`.
   { label: "console.activity.group.backupCode", prefix: "backup_code*", types: ["backup_codes.issued", "backup_code.used"] },
   { label: "console.activity.group.device", prefix: "device.*", types: ["device.trusted", "device.revoked"] },
-  { label: "console.activity.group.lockout", prefix: "lockout.*", types: ["lockout.started", "lockout.cleared"] },
+  { label: "console.activity.group.lockout", prefix: "lockout.*", types: ["lockout.started", "lockout.escalated", "lockout.cleared"] },
   { label: "console.activity.group.key", prefix: "key.*", types: ["key.created", "key.revoked"] },
   { label: "console.activity.group.console", prefix: "console.*", types: ["console.signed_in", "console.signed_out", "console.sign_in_failed"] },
   {
     label: "console.activity.group.other",
     prefix: null,
-    types: ["login.trusted_device", "webauthn.counter_regressed", "user.reset", "requirement.set", "factors.reenrolment_required", "policy.changed"],
+    types: [
+      "login.trusted_device",
+      "signin.new_location",
+      "webauthn.counter_regressed",
+      "user.reset",
+      "requirement.set",
+      "factors.reenrolment_required",
+      "policy.changed",
+    ],
   },
 ];
 

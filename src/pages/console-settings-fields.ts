@@ -171,6 +171,8 @@ function limitGroups(operations: readonly string[], policy: Policy): SettingGrou
         number(at(lockout, "lockout.windowSeconds", "console.settings.lockout.window")),
         number(at(lockout, "lockout.lockSeconds", "console.settings.lockout.lock")),
         number(at(lockout, "lockout.perIpPerHour", "console.settings.lockout.perIp")),
+        number(at(lockout, "lockout.maxTemporaryLockouts", "console.settings.lockout.maxTemporary", "console.settings.lockout.maxTemporaryHint")),
+        number(at(lockout, "lockout.temporaryLockoutPeriodSeconds", "console.settings.lockout.temporaryPeriod")),
       ],
     },
     {
@@ -188,6 +190,7 @@ function limitGroups(operations: readonly string[], policy: Policy): SettingGrou
         number(at(devices, "trustedDevices.days", "console.settings.devices.days")),
         number(at(devices, "trustedDevices.max", "console.settings.devices.max")),
         set(at(devices, "trustedDevices.operations", "console.settings.devices.operations", "console.settings.devices.operationsHint"), skippable),
+        checkbox(at(devices, "login.newLocation", "console.settings.login.newLocation")),
       ],
     },
     {

@@ -129,9 +129,13 @@ export const UserPage: FC<UserPageProps> = ({ frame, userId, user, notice, requi
       <section class="card" aria-labelledby="lock-heading">
         <h2 id="lock-heading">{text.t("console.users.lockout")}</h2>
         <p id="lock-state">
-          {details.lockedUntil ? text.t("console.users.lockedUntilLong", { time: text.dateTime(details.lockedUntil) }) : text.t("console.users.notLockedLong")}
+          {details.lockedUntilUnlock
+            ? text.t("console.users.lockedUntilUnlockLong")
+            : details.lockedUntil
+              ? text.t("console.users.lockedUntilLong", { time: text.dateTime(details.lockedUntil) })
+              : text.t("console.users.notLockedLong")}
         </p>
-        {details.lockedUntil ? (
+        {details.lockedUntil || details.lockedUntilUnlock ? (
           mayChange ? (
             <form method="post" action={userHref(userId, "unlock")}>
               <input type="hidden" name="csrf" value={csrf} />

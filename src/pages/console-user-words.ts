@@ -1,7 +1,7 @@
 /**
  * @module
  * How the console's users pages name a user's state in the page's language: enrolment status,
- * factors, the admin's requirement, and a time that may not have happened yet.
+ * factors, the admin's requirement, the lockout, and a time that may not have happened yet.
  */
 import { formatList } from "../lib/message-format";
 import type { DirectoryEntry } from "../state/tenant/views";
@@ -9,12 +9,19 @@ import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
 import { FACTOR_NAMES } from "./settings-activity";
 
-export const STATUS_WORDS: Readonly<Record<DirectoryEntry["status"] | "locked", PageKey>> = {
+export const STATUS_WORDS: Readonly<Record<DirectoryEntry["status"] | "locked" | "locked_until_unlock", PageKey>> = {
   enrolled: "console.users.status.enrolled",
   pending: "console.users.status.pending",
   not_enrolled: "console.users.status.notEnrolled",
   locked: "console.users.status.locked",
+  locked_until_unlock: "console.users.status.lockedUntilUnlock",
 };
+
+/** A user's lockout in the users table: until when, until an admin unlocks, or "No". */
+export function lockWord(text: PageText, lock: Pick<DirectoryEntry, "lockedUntil" | "lockedUntilUnlock">): string {
+  if (lock.lockedUntilUnlock) return text.t("console.users.lockedUntilUnlock");
+  return lock.lockedUntil ? text.t("console.users.lockedUntil", { time: text.dateTime(lock.lockedUntil) }) : text.t("console.users.notLocked");
+}
 
 /** The admin's per-user decision: `true` required, `false` exempt, `null` as the policy says. */
 export function requirementWord(text: PageText, required: boolean | null): string {

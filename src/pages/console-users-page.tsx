@@ -9,7 +9,7 @@ import { formatPercent } from "../lib/message-format";
 import type { DirectoryCounts, DirectoryEntry, DirectorySortColumn } from "../state/tenant/views";
 import type { ConsoleFrame } from "./console-frame";
 import { ConsoleLayout } from "./console-layout";
-import { factorsWord, requirementWord, STATUS_WORDS, timeWord } from "./console-user-words";
+import { factorsWord, lockWord, requirementWord, STATUS_WORDS, timeWord } from "./console-user-words";
 import { type Listing, type ListingParam, listingHref, sortToggle, USERS_PATH, userHref } from "./console-users-paths";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
@@ -180,7 +180,7 @@ const FilterForm: FC<{ text: PageText; listing: Listing; invalid: ReadonlySet<Li
         label="console.users.column.status"
         value={listing.status}
         invalid={invalid.has("status")}
-        options={(["enrolled", "pending", "not_enrolled", "locked"] as const).map((status) => [status, text.t(STATUS_WORDS[status])])}
+        options={(["enrolled", "pending", "not_enrolled", "locked", "locked_until_unlock"] as const).map((status) => [status, text.t(STATUS_WORDS[status])])}
       />
       <Choice
         text={text}
@@ -275,7 +275,7 @@ const UsersTable: FC<{ text: PageText; listing: Listing; sort: UsersPageProps["s
             <td>{text.t(STATUS_WORDS[entry.status])}</td>
             <td>{factorsWord(text, entry.factors)}</td>
             <td>{requirementWord(text, entry.requiredByAdmin)}</td>
-            <td>{entry.lockedUntil ? text.t("console.users.lockedUntil", { time: text.dateTime(entry.lockedUntil) }) : text.t("console.users.notLocked")}</td>
+            <td>{lockWord(text, entry)}</td>
             <td>{timeWord(text, entry.enrolledAt)}</td>
             <td>{timeWord(text, entry.lastSeenAt)}</td>
           </tr>

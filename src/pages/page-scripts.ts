@@ -103,7 +103,8 @@ const COPY_KEY = `(() => {
  * A page the SPA client shows in its dialog (an iframe) or a popup (`#stepgate-embed`, see
  * `embedding.ts`): tells the window that opened it, as a message only a window of this origin
  * receives (the target origin is the page's own), that the user gave up (the Cancel button, or
- * Escape, which a dialog around an iframe never sees), that the page shows a lockout, or that the
+ * Escape, which a dialog around an iframe never sees), that the page shows a lockout (`#locked`,
+ * with the seconds it lasts when it ends by itself), or that the
  * user is done (a popup then closes). The client trusts a message for nothing but its cue: it
  * sends the held request through stepgate, which checks the verification itself.
  */
@@ -115,11 +116,12 @@ const EMBED = `(() => {
   const post = (message) => target.postMessage(Object.assign({ challengeId: root.dataset.challenge }, message), location.origin);
   const cancel = document.getElementById("embed-cancel");
   const finished = document.querySelector("[data-embed-finished]");
-  const locked = document.querySelector("[data-locked-for]");
+  const locked = document.getElementById("locked");
   cancel.hidden = Boolean(finished);
   cancel.addEventListener("click", () => post({ type: "stepgate:cancelled" }));
   document.addEventListener("keydown", (event) => { if (event.key === "Escape") post({ type: "stepgate:cancelled" }); });
-  if (locked) post({ type: "stepgate:locked", retryAfter: Number(locked.dataset.lockedFor) });
+  // A lock until an admin unlocks has no end to wait for: no retryAfter.
+  if (locked) post({ type: "stepgate:locked", retryAfter: locked.dataset.lockedFor ? Number(locked.dataset.lockedFor) : undefined });
   if (finished) {
     post({ type: "stepgate:verified" });
     if (popup) window.close();

@@ -1,7 +1,7 @@
 /**
  * @module
  * A problem as the pages say it, in the page's language: a refused code beside the form that
- * sent it (wrong, with the attempts left; or locked out, with the time to wait), anything else
+ * sent it (wrong, with the attempts left; or locked out, with the time to wait or until unlocked), anything else
  * as the error page's title and words. The problem's own `detail` is English for API clients and
  * logs; a page says what its code means, and what the user can do.
  */
@@ -11,7 +11,7 @@ import type { PageText } from "./i18n/page-text";
 
 /** A refused code or passkey the page shows beside its form; anything else is an error page. */
 export function shownBesideForm(error: unknown): error is ProblemError {
-  return error instanceof ProblemError && ["invalid_code", "webauthn_refused", "locked", "ip_rate_limited"].includes(error.code);
+  return error instanceof ProblemError && ["invalid_code", "webauthn_refused", "locked", "locked_until_unlock", "ip_rate_limited"].includes(error.code);
 }
 
 /** The error page's title by the problem's code; others by their status. */
@@ -34,6 +34,7 @@ const TITLES: Readonly<Record<string, PageKey>> = {
   display_field_missing: "error.refused",
   already_completed: "error.notPossible",
   locked: "error.tooMany",
+  locked_until_unlock: "error.tooMany",
   ip_rate_limited: "error.tooMany",
   resend_cooldown: "error.tooMany",
   send_limit: "error.tooMany",
@@ -69,6 +70,7 @@ const DETAILS: Readonly<Record<string, PageKey>> = {
   display_field_missing: "problem.display_field_missing",
   already_completed: "problem.already_completed",
   locked: "problem.locked",
+  locked_until_unlock: "problem.locked_until_unlock",
   ip_rate_limited: "problem.ip_rate_limited",
   resend_cooldown: "problem.resend_cooldown",
   send_limit: "problem.send_limit",

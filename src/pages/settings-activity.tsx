@@ -16,6 +16,8 @@ const EVENTS: Readonly<Record<string, PageKey>> = {
   "verify.failed": "activity.verify.failed",
   "login.trusted_device": "activity.login.trusted_device",
   "lockout.started": "activity.lockout.started",
+  "lockout.escalated": "activity.lockout.escalated",
+  "signin.new_location": "activity.signin.new_location",
   "factor.enrolled": "activity.factor.enrolled",
   "factor.removed": "activity.factor.removed",
   "factor.replaced": "activity.factor.replaced",

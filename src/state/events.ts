@@ -39,7 +39,7 @@ export const DirectoryRow = z.object({
   factors: z.array(z.string()),
   pendingUntil: z.number().describe("Until when a started enrolment waits for its first code (0: none)."),
   required: z.boolean().nullable(),
-  lockedUntil: z.number(),
+  lockedUntil: z.number().describe("When the user's lockout ends (epoch ms; 0 or past: none); `LOCKED_UNTIL_UNLOCK` while locked until an admin unlocks."),
   enrolledAt: z.number().nullable(),
   firstSeenAt: z.number(),
   lastSeenAt: z.number().nullable().describe("When the user last came themself, to within `LAST_SEEN_STEP_MS` (`null`: not since this was noted)."),

@@ -73,7 +73,15 @@ describe("policy defaults", () => {
     expect(policy.enabled).toBe(false);
     expect(policy.enforcement).toBe("optional");
     expect(policy.reenrollOnReenable).toBe(false);
-    expect(policy.lockout).toEqual({ maxAttempts: 5, windowSeconds: 900, lockSeconds: 900, perIpPerHour: 100 });
+    expect(policy.lockout).toEqual({
+      maxAttempts: 5,
+      windowSeconds: 900,
+      lockSeconds: 900,
+      perIpPerHour: 100,
+      maxTemporaryLockouts: 0,
+      temporaryLockoutPeriodSeconds: 86_400,
+    });
+    expect(policy.login).toEqual({ newLocation: false });
     expect(policy.factors.backupCodes.count).toBe(10);
     expect(policy.factors.totp).toMatchObject({ digits: 6, periodSeconds: 30, algorithm: "SHA1", skewSteps: 1 });
     expect(policy.factors.webauthn).toEqual({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { issueGrant } from "../../src/gate/grant";
+import { adminGet } from "../support/admin";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 import { totpCode } from "../support/totp";
@@ -444,5 +445,116 @@ describe("what protects the account is guarded like the portal", () => {
     const other = await enrollTotpViaApi(second.base, token);
     expect(other.backupCodes).toHaveLength(10);
     expect((await get(second.base, `portal_session=${await aSession({ sub: "hal", sid: "h-2" })}; ${device}`)).status).toBe(303);
+  });
+});
+
+describe("a sign-in from a new place (login.newLocation)", () => {
+  const BERLIN = { country: "DE", asn: 3320, city: "Berlin" };
+  const PARIS = { country: "FR", asn: 3215, city: "Paris" };
+  type Cf = Record<string, unknown>;
+  /** A request from `cf` (as Cloudflare would place it), with these cookies. */
+  const from = (cf: Cf | null, url: string, cookie: string, init: RequestInit = {}) =>
+    send(url, { ...init, headers: { Cookie: cookie, "Content-Type": "application/json", ...(init.headers as object) }, ...(cf ? { cf } : {}) } as RequestInit);
+  /** Answers the login challenge of session `token` (opened by an API call) with a backup code, from `cf`. */
+  async function signInFrom(base: string, token: string, code: string, cf: Cf, options: { device?: string; trustDevice?: boolean } = {}) {
+    const cookie = [`portal_session=${token}`, ...(options.device ? [options.device] : [])].join("; ");
+    const stopped = await from(cf, `${base}/echo/api-call`, cookie, { method: "POST", body: "{}" });
+    expect(stopped.status).toBe(401);
+    const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
+    expect(operation).toBe("login");
+    const body = JSON.stringify({ factor: "backup_code", code, trustDevice: options.trustDevice ?? false });
+    const verified = await from(cf, `${base}/__stepgate/api/challenges/${challengeId}/verify`, cookie, { method: "POST", body });
+    expect(verified.status).toBe(200);
+    return verified;
+  }
+  const newLocations = async (base: string, user: string) =>
+    (
+      await adminGet<{ entries: Array<{ type: string; detail: Record<string, unknown> }> }>(
+        `${base}/__stepgate/admin/v1/audit?user=${user}&type=signin.new_location`,
+      )
+    ).entries;
+  /** A new portal session of `sub` loading a page with the device cookie, from `cf`. */
+  const pageFrom = async (base: string, sub: string, sid: string, device: string, cf: Cf | null) =>
+    from(cf, `${base}/echo/home`, `portal_session=${await aSession({ sub, sid })}; ${device}`, { headers: page });
+
+  it("asks for a factor on a trusted device from a country or network the user has not used, and audits that sign-in with where it came from", async () => {
+    const { base } = await aTenant(loginPolicy({ login: { newLocation: true } }));
+    const token = await aSession({ sub: "ina", sid: "i-1" });
+    const { backupCodes } = await enrollTotpViaApi(base, token);
+    // The first place: nothing to compare it with, so not new.
+    const device = cookieOf(await signInFrom(base, token, backupCodes[0]!, BERLIN, { trustDevice: true }), "__Host-stepgate-device")!;
+    expect(await newLocations(base, "ina")).toEqual([]);
+    expect((await pageFrom(base, "ina", "i-2", device, BERLIN)).status).toBe(200);
+
+    // Another country: the trusted device does not spare the code.
+    const paris = await pageFrom(base, "ina", "i-3", device, PARIS);
+    expect(paris.status).toBe(303);
+    expect(paris.headers.get("Location")).toMatch(/^\/__stepgate\/challenge\//);
+    expect(cookieOf(paris, "__Host-stepgate-grant-login")).toBeUndefined();
+    const parisToken = await aSession({ sub: "ina", sid: "i-3" });
+    const grant = cookieOf(await signInFrom(base, parisToken, backupCodes[1]!, PARIS, { device }), "__Host-stepgate-grant-login")!;
+    expect(grant).toBeDefined();
+    const signedInParis = `portal_session=${parisToken}; ${grant}`;
+    const devices = await (await from(null, `${base}/__stepgate/api/devices`, signedInParis)).json<{ devices: Array<{ id: string }> }>();
+    const [event, ...more] = await newLocations(base, "ina");
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({
+      type: "signin.new_location",
+      detail: { country: "FR", asn: 3215, city: "Paris", factor: "backup_code", setAsideDeviceId: devices.devices[0]!.id },
+    });
+
+    // Verified there, Paris is one of the user's places now.
+    expect((await pageFrom(base, "ina", "i-4", device, PARIS)).status).toBe(200);
+    // A known country on a new network, and a request Cloudflare could not place, are asked too.
+    expect((await pageFrom(base, "ina", "i-5", device, { country: "DE", asn: 6805, city: "Berlin" })).status).toBe(303);
+    expect((await pageFrom(base, "ina", "i-6", device, null)).status).toBe(303);
+    // stepgate's own pages that need the login grant are guarded the same way.
+    const fromTokyo = await from(
+      { country: "JP", asn: 2516 },
+      `${base}/__stepgate/api/devices`,
+      `portal_session=${await aSession({ sub: "ina", sid: "i-7" })}; ${device}`,
+    );
+    expect(fromTokyo.status).toBe(401);
+    expect(await fromTokyo.json()).toMatchObject({ code: "step_up_required", operation: "login" });
+    expect((await from(BERLIN, `${base}/__stepgate/api/devices`, `portal_session=${await aSession({ sub: "ina", sid: "i-8" })}; ${device}`)).status).toBe(200);
+    expect(await newLocations(base, "ina")).toHaveLength(1);
+
+    // The user sees it among their sign-ins, with the place.
+    const activity = await (await from(null, `${base}/__stepgate/api/activity`, signedInParis)).json<{
+      entries: Array<{ type: string; city: string | null; country: string | null }>;
+    }>();
+    expect(activity.entries.find((e) => e.type === "signin.new_location")).toMatchObject({ city: "Paris", country: "FR" });
+    const settings = await from(null, `${base}/__stepgate/settings`, signedInParis, { headers: page });
+    expect(await settings.text()).toContain("Sign-in from a new country or network (Backup code)");
+  });
+
+  it("learns a place from any verification, and the first one of a user is not new", async () => {
+    const { base } = await aTenant(loginPolicy({ login: { newLocation: true } }));
+    const token = await aSession({ sub: "jon", sid: "j-1" });
+    const { backupCodes } = await enrollTotpViaApi(base, token);
+    const device = cookieOf(await signInFrom(base, token, backupCodes[0]!, BERLIN, { trustDevice: true }), "__Host-stepgate-device")!;
+    const loginGrant = cookieOf(await pageFrom(base, "jon", "j-2", device, BERLIN), "__Host-stepgate-grant-login")!;
+    // A withdrawal verified in Paris: no sign-in, but Paris is the user's now.
+    const cookie = `portal_session=${await aSession({ sub: "jon", sid: "j-2" })}; ${loginGrant}`;
+    const stopped = await from(PARIS, `${base}/echo/withdraw`, cookie, { method: "POST", body: "{}" });
+    const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
+    expect(operation).toBe("withdraw");
+    const verified = await from(PARIS, `${base}/__stepgate/api/challenges/${challengeId}/verify`, cookie, {
+      method: "POST",
+      body: JSON.stringify({ factor: "backup_code", code: backupCodes[1] }),
+    });
+    expect(verified.status).toBe(200);
+    expect((await pageFrom(base, "jon", "j-3", device, PARIS)).status).toBe(200);
+    expect(await newLocations(base, "jon")).toEqual([]);
+  });
+
+  it("is off by default: a trusted device skips the login step-up from anywhere, and no sign-in is audited as a new location", async () => {
+    const { base } = await aTenant(loginPolicy());
+    const token = await aSession({ sub: "kit", sid: "k-1" });
+    const { backupCodes } = await enrollTotpViaApi(base, token);
+    const device = cookieOf(await signInFrom(base, token, backupCodes[0]!, BERLIN, { trustDevice: true }), "__Host-stepgate-device")!;
+    expect((await pageFrom(base, "kit", "k-2", device, PARIS)).status).toBe(200);
+    await signInFrom(base, await aSession({ sub: "kit", sid: "k-3" }), backupCodes[1]!, { country: "JP", asn: 2516 });
+    expect(await newLocations(base, "kit")).toEqual([]);
   });
 });

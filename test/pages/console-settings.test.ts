@@ -112,6 +112,20 @@ describe("the security settings page", () => {
     expect(policy.identity).toMatchObject({ algorithm: "HS256", cookie: "portal_session", header: "X-Portal-Token" });
   });
 
+  it("turns on the escalating lockout and the new-location check, with the lockout's trade-off beside it", async () => {
+    const admin = await aConsoleAdmin({ trustedDevices: { enabled: true } });
+    const html = await admin.html(SETTINGS);
+    expect(inputValue(html, "lockout.maxTemporaryLockouts")).toBe("0");
+    expect(inputValue(html, "lockout.temporaryLockoutPeriodSeconds")).toBe("86400");
+    expect(html).toContain("Whoever holds a user&#39;s session can lock its owner out this way.");
+    expect(html).toContain("At sign-in from a new country or network, ask for a second factor even on a trusted device");
+    const saved = await save(admin, { "lockout.maxTemporaryLockouts": "3", "lockout.temporaryLockoutPeriodSeconds": "3600", "login.newLocation": TICKED });
+    expect(saved.status).toBe(303);
+    const { policy } = await storedPolicy(admin);
+    expect(policy.lockout).toMatchObject({ maxTemporaryLockouts: 3, temporaryLockoutPeriodSeconds: 3_600 });
+    expect(policy.login).toEqual({ newLocation: true });
+  });
+
   it("saves nothing when nothing changed", async () => {
     const admin = await aConsoleAdmin();
     const before = await storedPolicy(admin);

@@ -9,6 +9,7 @@ import type { PolicyInput } from "../../src/config/policy-schema";
 import { adminGet, aTenantKey, usersSync } from "../support/admin";
 import { aSession, send } from "../support/builders";
 import { aConsoleAdmin, type ConsoleAdmin, signedIn } from "../support/console";
+import { lockOver } from "../support/lockout";
 import { enrollTotpViaApi, postJson, verify } from "../support/step-up";
 
 const usersPolicy: Partial<PolicyInput> = {
@@ -17,7 +18,14 @@ const usersPolicy: Partial<PolicyInput> = {
   lockout: { maxAttempts: 2, windowSeconds: 900, lockSeconds: 900 },
 };
 
-type Details = { factors: unknown[]; backupCodesLeft: number; devices: Array<{ id: string }>; lockedUntil: string | null; requiredByAdmin: boolean | null };
+type Details = {
+  factors: unknown[];
+  backupCodesLeft: number;
+  devices: Array<{ id: string }>;
+  lockedUntil: string | null;
+  lockedUntilUnlock: boolean;
+  requiredByAdmin: boolean | null;
+};
 
 /** `sub` enrolled with an app, who verified with a backup code and trusted their browser. */
 async function anEnrolledUser(admin: ConsoleAdmin, sub: string): Promise<{ token: string }> {
@@ -124,6 +132,32 @@ describe("unlocking, the requirement and trusted devices", () => {
     expect((await details(admin, "dan")).lockedUntil).toBeNull();
     expect(await admin.html("/users/dan?done=unlocked")).toContain('id="notice">dan is unlocked.');
     expect(await auditOf(admin, "dan", "lockout.cleared")).toEqual([expect.objectContaining({ actor: "bootstrap" })]);
+  });
+
+  it("shows a user locked until an admin unlocks (page, table, filter) and unlocks them", async () => {
+    const admin = await aConsoleAdmin({ ...usersPolicy, lockout: { maxAttempts: 2, windowSeconds: 900, lockSeconds: 900, maxTemporaryLockouts: 1 } });
+    const token = await aSession({ sub: "kai" });
+    await enrollTotpViaApi(admin.base, token);
+    await lockOver(admin, { sub: "kai", token }, { locks: 2, maxAttempts: 2, path: "/echo/home" });
+    await aLockedUser(admin, "lea");
+    await usersSync(admin.tenantId, "kai", "lea");
+
+    const page = await admin.html("/users/kai");
+    expect(page).toContain('<p id="lock-state">Locked out after repeated lockouts, until an administrator unlocks.</p>');
+    expect(page).toContain('action="/__stepgate/admin/users/kai/unlock"');
+    expect(page).toContain("Locked until unlocked, after repeated lockouts");
+    const table = await admin.html("/users");
+    expect(/<tr data-user="kai">[\s\S]*?<\/tr>/.exec(table)![0]).toContain("<td>Until an administrator unlocks</td>");
+    expect(/<tr data-user="lea">[\s\S]*?<\/tr>/.exec(table)![0]).toMatch(/<td>Until [^<]+<\/td>/);
+    expect(table).toContain('<option value="locked_until_unlock">Locked until unlocked</option>');
+    const filtered = await admin.html("/users?status=locked_until_unlock");
+    expect([...filtered.matchAll(/<tr data-user="([^"]+)"/g)].map((m) => m[1])).toEqual(["kai"]);
+    expect(filtered).toContain('<option value="locked_until_unlock" selected="">Locked until unlocked</option>');
+
+    expect((await admin.post("/users/kai/unlock", {})).status).toBe(303);
+    expect(await details(admin, "kai")).toMatchObject({ lockedUntil: null, lockedUntilUnlock: false });
+    expect(await admin.html("/users/kai?done=unlocked")).toContain('<p id="lock-state">Not locked out.</p>');
+    expect(await admin.html("/users?status=locked_until_unlock")).not.toContain('<tr data-user="kai">');
   });
 
   it("stores require, exempt and follow the policy, and refuses anything else without storing it", async () => {

@@ -19,6 +19,7 @@ import { asRecord, decoded, edited, formFields } from "../support/console-form";
 import { SETTINGS_ACTION } from "../support/console-settings";
 import { anEvent } from "../support/events";
 import { expectErrorLogs } from "../support/expected-logs";
+import { lockOver, lockRunsOut } from "../support/lockout";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
@@ -47,10 +48,11 @@ const ENGLISH_PIECES = [...Object.values(PAGE_TEXT.en!), ...Object.values(MESSAG
   .map((piece) => piece.trim())
   .filter((piece) => piece.split(/\s+/).filter((word) => /^[A-Za-z']{3,}$/.test(word)).length >= 2);
 
-/** The tenant a journey walks: 2FA required, every factor offered, a withdrawal bound to its IBAN. */
+/** The tenant a journey walks: 2FA required, every factor offered, a withdrawal bound to its IBAN, the second lockout until an admin unlocks. */
 function journeyPolicy() {
   return aPolicy({
     enforcement: "required",
+    lockout: { maxTemporaryLockouts: 1 },
     branding: { name: TENANT },
     factors: { sms: { enabled: true }, email: { enabled: true }, webauthn: { enabled: true } },
     operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0, display: ["iban"] } },
@@ -89,7 +91,8 @@ function field(html: string, name: string): string {
  * passkey's page (and a passkey refused), enrol a phone (a wrong number, the page asking for the
  * code sent, a resend too soon), then an email address, then a passkey; a form stopped for
  * approval that cannot be held (an upload); the challenge by each factor (a passkey refused), a
- * code sent, another challenge while no code may be sent yet, wrong codes to the lockout; the
+ * code sent, another challenge while no code may be sent yet, wrong codes to the lockout and,
+ * after it ran out, to the lock until an admin unlocks; the
  * settings with a trusted device; a user of passkeys (their settings, a refused name, removing
  * one, and each passkey event in the activity); the error pages; and the dev outbox. Returns
  * each page's HTML by name, and the messages sent.
@@ -196,6 +199,13 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   let locked: Response | undefined;
   for (let i = 0; i < 5 && locked?.status !== 429; i++) locked = await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" });
   await keep("challenge: locked", locked!);
+  // The lock runs out; the next one is the second: until an admin unlocks.
+  await lockRunsOut(tenantId, user);
+  let lockedUntilUnlock: Response | undefined;
+  for (let i = 0; i < 5 && lockedUntilUnlock?.status !== 423; i++)
+    lockedUntilUnlock = await post(challenge, { csrf, factor: "backup_code", code: "aaaaa-aaaaa" });
+  expect(lockedUntilUnlock!.status).toBe(423);
+  await keep("challenge: locked until an admin unlocks", lockedUntilUnlock!);
 
   await userState(env, tenantId, user).trustDevice({
     name: "Chrome on Android",
@@ -314,7 +324,8 @@ async function ceremonyOf(html: string, origin: string) {
 /**
  * An admin's way through the console in `language` (kept in the language cookie): the users
  * page (with users, filtered to none, a refused filter), a user's page (factors, a trusted
- * device, a lockout, their activity, a notice), the reset confirmation, the requirement form
+ * device, a lockout, their activity, a notice), a user locked until an admin unlocks (their page,
+ * the users filtered to them), the reset confirmation, the requirement form
  * refused, a user not found, and a user's page for an admin who may only read.
  */
 async function consoleJourney(language: Language): Promise<Array<[string, Response, string]>> {
@@ -322,7 +333,7 @@ async function consoleJourney(language: Language): Promise<Array<[string, Respon
     branding: { name: TENANT },
     operations: { login: { routes: ["* /*"], maxAge: 3600 } },
     trustedDevices: { enabled: true, days: 30, max: 5 },
-    lockout: { maxAttempts: 2, windowSeconds: 900, lockSeconds: 900 },
+    lockout: { maxAttempts: 2, windowSeconds: 900, lockSeconds: 900, maxTemporaryLockouts: 1 },
   });
   const ann = await aSession({ sub: "ann", email: "ann@acme.test" });
   expect((await send(`${admin.base}/echo/home`, { headers: { Cookie: `portal_session=${ann}` } })).status).toBe(200);
@@ -332,7 +343,10 @@ async function consoleJourney(language: Language): Promise<Array<[string, Respon
   const locking = await challengeFor(`${admin.base}/echo/home`, ann, {});
   for (let i = 0; i < 2; i++) await verify(admin.base, ann, locking, "totp", "000000");
   await send(`${admin.base}/echo/home`, { headers: { Cookie: `portal_session=${await aSession({ sub: "ben" })}` } });
-  await usersSync(admin.tenantId, "ann", "ben");
+  const cy = await aSession({ sub: "cy" });
+  await enrollTotpViaApi(admin.base, cy);
+  await lockOver(admin, { sub: "cy", token: cy }, { locks: 2, maxAttempts: 2, path: "/echo/home" });
+  await usersSync(admin.tenantId, "ann", "ben", "cy");
   await admin.post("/users/ann/requirement", { required: "require" });
 
   const chosen = (cookie: string) => ({ Cookie: `${cookie}; __Host-stepgate-lang=${language}` });
@@ -346,6 +360,8 @@ async function consoleJourney(language: Language): Promise<Array<[string, Respon
   await keep("console: users, a refused filter", await page("/users?status=gone&cursor=x"));
   await keep("console: a user", await page("/users/ann?done=requirement"));
   await keep("console: a user, reset", await page("/users/ben?done=reset"));
+  await keep("console: a user locked until an admin unlocks", await page("/users/cy"));
+  await keep("console: users locked until an admin unlocks", await page("/users?status=locked_until_unlock"));
   await keep("console: reset, confirm", await page("/users/ann/reset"));
   await keep("console: requirement refused", await admin.post("/users/ann/requirement", { required: "maybe" }, chosen(admin.cookie)));
   await keep("console: user not found", await page("/users/ghost"));

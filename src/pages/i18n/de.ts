@@ -49,6 +49,23 @@ export const de: PageCatalogue = {
   "challenge.lockedRetry": "Danach können Sie es erneut versuchen.",
   "challenge.contactSupport": "Wenn Sie diese Codes nicht eingegeben haben oder vorher Hilfe benötigen, wenden Sie sich an {support}.",
   "challenge.support": "den Kundendienst des Portals",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Es wurden nach früheren Sperren erneut zu viele falsche Codes eingegeben, daher ist die Bestätigung gesperrt, bis sie für Sie entsperrt wird.",
+  "challenge.contactSupportToUnlock":
+    "Wenden Sie sich an {support}, um sie entsperren zu lassen. Wenn Sie diese Codes nicht eingegeben haben, sagen Sie es dort: Jemand anderes versucht möglicherweise, in Ihr Konto zu gelangen.",
+  "problem.locked_until_unlock": "Erneut zu viele falsche Codes nach früheren Sperren. Die Bestätigung ist gesperrt, bis sie für Sie entsperrt wird.",
+  "activity.lockout.escalated": "Nach wiederholten Sperren gesperrt, bis zur Entsperrung",
+  "activity.signin.new_location": "Anmeldung aus einem neuen Land oder Netzwerk",
+  "console.users.status.lockedUntilUnlock": "Gesperrt bis zur Entsperrung",
+  "console.users.lockedUntilUnlock": "Bis ein Administrator entsperrt",
+  "console.users.lockedUntilUnlockLong": "Nach wiederholten Sperren gesperrt, bis ein Administrator entsperrt.",
+  "console.settings.lockout.maxTemporary": "Sperren, bevor eine bis zur Entsperrung durch einen Administrator gilt",
+  "console.settings.lockout.maxTemporaryHint": "0: nie. Wer die Sitzung eines Benutzers hat, kann dessen Inhaber so aussperren.",
+  "console.settings.lockout.temporaryPeriod": "Sperren gezählt über so viele Sekunden",
+  "console.settings.login.newLocation":
+    "Bei einer Anmeldung aus einem neuen Land oder Netzwerk auch auf einem vertrauenswürdigen Gerät einen zweiten Faktor verlangen",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Zwei-Faktor-Verifizierung einrichten",
   "enroll.required": "{portal} verlangt für Ihr Konto jetzt die Zwei-Faktor-Verifizierung. Richten Sie sie einmal ein, um fortzufahren.",
   "enroll.choose": "Wählen Sie, wie Sie bestätigen möchten, dass Sie es sind.",

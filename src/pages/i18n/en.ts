@@ -56,6 +56,21 @@ export const en = {
   "challenge.lockedRetry": "You can try again after that.",
   "challenge.contactSupport": "If you did not enter these codes, or need help before then, contact {support}.",
   "challenge.support": "the portal's support",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock": "Too many wrong codes were entered, again after earlier lockouts, so verification is locked until it is unlocked for you.",
+  "challenge.contactSupportToUnlock":
+    "Contact {support} to have it unlocked. If you did not enter these codes, tell them: someone else may be trying to get into your account.",
+  "problem.locked_until_unlock": "Too many wrong codes, again after earlier lockouts. Verification is locked until it is unlocked for you.",
+  "activity.lockout.escalated": "Locked until unlocked, after repeated lockouts",
+  "activity.signin.new_location": "Sign-in from a new country or network",
+  "console.users.status.lockedUntilUnlock": "Locked until unlocked",
+  "console.users.lockedUntilUnlock": "Until an administrator unlocks",
+  "console.users.lockedUntilUnlockLong": "Locked out after repeated lockouts, until an administrator unlocks.",
+  "console.settings.lockout.maxTemporary": "Lockouts allowed before one lasts until an administrator unlocks",
+  "console.settings.lockout.maxTemporaryHint": "0: never. Whoever holds a user's session can lock its owner out this way.",
+  "console.settings.lockout.temporaryPeriod": "Lockouts counted over this many seconds",
+  "console.settings.login.newLocation": "At sign-in from a new country or network, ask for a second factor even on a trusted device",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Set up two-factor verification",
   "enroll.required": "{portal} now requires two-factor verification for your account. Set it up once to continue.",
   "enroll.choose": "Choose how you want to confirm it's you.",

@@ -53,6 +53,23 @@ export const es: PageCatalogue = {
   "challenge.lockedRetry": "Podrá intentarlo de nuevo después.",
   "challenge.contactSupport": "Si usted no introdujo estos códigos, o necesita ayuda antes, póngase en contacto con {support}.",
   "challenge.support": "el servicio de atención del portal",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Se volvieron a introducir demasiados códigos incorrectos tras bloqueos anteriores, por lo que la verificación está bloqueada hasta que se la desbloqueen.",
+  "challenge.contactSupportToUnlock":
+    "Póngase en contacto con {support} para que la desbloqueen. Si usted no introdujo estos códigos, dígaselo: puede que otra persona esté intentando entrar en su cuenta.",
+  "problem.locked_until_unlock":
+    "Demasiados códigos incorrectos de nuevo tras bloqueos anteriores. La verificación está bloqueada hasta que se la desbloqueen.",
+  "activity.lockout.escalated": "Bloqueo hasta desbloqueo manual, tras bloqueos repetidos",
+  "activity.signin.new_location": "Inicio de sesión desde un país o una red nuevos",
+  "console.users.status.lockedUntilUnlock": "Bloqueado hasta desbloqueo",
+  "console.users.lockedUntilUnlock": "Hasta que un administrador lo desbloquee",
+  "console.users.lockedUntilUnlockLong": "Bloqueado tras bloqueos repetidos, hasta que un administrador lo desbloquee.",
+  "console.settings.lockout.maxTemporary": "Bloqueos permitidos antes de que uno dure hasta que un administrador desbloquee",
+  "console.settings.lockout.maxTemporaryHint": "0: nunca. Quien tenga la sesión de un usuario puede bloquear así a su titular.",
+  "console.settings.lockout.temporaryPeriod": "Bloqueos contados durante esta cantidad de segundos",
+  "console.settings.login.newLocation": "Al iniciar sesión desde un país o una red nuevos, pedir un segundo factor incluso en un dispositivo de confianza",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Configurar la verificación en dos pasos",
   "enroll.required": "{portal} exige ahora la verificación en dos pasos para su cuenta. Configúrela una vez para continuar.",
   "enroll.choose": "Elija cómo quiere confirmar su identidad.",

@@ -53,6 +53,23 @@ export const fr: PageCatalogue = {
   "challenge.lockedRetry": "Vous pourrez réessayer ensuite.",
   "challenge.contactSupport": "Si vous n'avez pas saisi ces codes, ou si vous avez besoin d'aide avant, contactez {support}.",
   "challenge.support": "l'assistance du portail",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Trop de codes incorrects ont de nouveau été saisis après des blocages précédents : la vérification est bloquée jusqu'à ce qu'on la débloque pour vous.",
+  "challenge.contactSupportToUnlock":
+    "Contactez {support} pour la faire débloquer. Si vous n'avez pas saisi ces codes, signalez-le : quelqu'un d'autre essaie peut-être d'accéder à votre compte.",
+  "problem.locked_until_unlock":
+    "Encore trop de codes incorrects après des blocages précédents. La vérification est bloquée jusqu'à ce qu'on la débloque pour vous.",
+  "activity.lockout.escalated": "Blocage jusqu'au déblocage, après des blocages répétés",
+  "activity.signin.new_location": "Connexion depuis un nouveau pays ou réseau",
+  "console.users.status.lockedUntilUnlock": "Bloqué jusqu'au déblocage",
+  "console.users.lockedUntilUnlock": "Jusqu'au déblocage par un administrateur",
+  "console.users.lockedUntilUnlockLong": "Bloqué après des blocages répétés, jusqu'au déblocage par un administrateur.",
+  "console.settings.lockout.maxTemporary": "Blocages permis avant qu'un blocage dure jusqu'au déblocage par un administrateur",
+  "console.settings.lockout.maxTemporaryHint": "0 : jamais. Quiconque détient la session d'un utilisateur peut ainsi bloquer son titulaire.",
+  "console.settings.lockout.temporaryPeriod": "Blocages comptés sur ce nombre de secondes",
+  "console.settings.login.newLocation": "Lors d'une connexion depuis un nouveau pays ou réseau, demander un second facteur même sur un appareil de confiance",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Configurer la vérification en deux étapes",
   "enroll.required": "{portal} exige désormais la vérification en deux étapes pour votre compte. Configurez-la une fois pour continuer.",
   "enroll.choose": "Choisissez comment confirmer votre identité.",

@@ -48,6 +48,22 @@ export const id: PageCatalogue = {
   "challenge.lockedRetry": "Anda dapat mencoba lagi setelah itu.",
   "challenge.contactSupport": "Jika bukan Anda yang memasukkan kode-kode ini, atau Anda memerlukan bantuan sebelum itu, hubungi {support}.",
   "challenge.support": "layanan dukungan portal",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Terlalu banyak kode salah dimasukkan lagi setelah penguncian sebelumnya, sehingga verifikasi dikunci sampai dibuka untuk Anda.",
+  "challenge.contactSupportToUnlock":
+    "Hubungi {support} agar kuncinya dibuka. Jika bukan Anda yang memasukkan kode-kode ini, beri tahu mereka: mungkin orang lain sedang mencoba masuk ke akun Anda.",
+  "problem.locked_until_unlock": "Terlalu banyak kode salah lagi setelah penguncian sebelumnya. Verifikasi dikunci sampai dibuka untuk Anda.",
+  "activity.lockout.escalated": "Dikunci sampai dibuka, setelah penguncian berulang",
+  "activity.signin.new_location": "Masuk dari negara atau jaringan baru",
+  "console.users.status.lockedUntilUnlock": "Terkunci sampai dibuka",
+  "console.users.lockedUntilUnlock": "Sampai administrator membukanya",
+  "console.users.lockedUntilUnlockLong": "Terkunci setelah penguncian berulang, sampai administrator membukanya.",
+  "console.settings.lockout.maxTemporary": "Penguncian yang diizinkan sebelum satu penguncian berlaku sampai administrator membukanya",
+  "console.settings.lockout.maxTemporaryHint": "0: tidak pernah. Siapa pun yang memegang sesi pengguna dapat mengunci pemiliknya dengan cara ini.",
+  "console.settings.lockout.temporaryPeriod": "Penguncian dihitung selama sekian detik ini",
+  "console.settings.login.newLocation": "Saat masuk dari negara atau jaringan baru, minta faktor kedua bahkan di perangkat tepercaya",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Siapkan verifikasi dua langkah",
   "enroll.required": "{portal} kini mewajibkan verifikasi dua langkah untuk akun Anda. Siapkan sekali untuk melanjutkan.",
   "enroll.choose": "Pilih cara Anda mengonfirmasi identitas.",

@@ -53,6 +53,22 @@ export const it: PageCatalogue = {
   "challenge.lockedRetry": "Potrà riprovare dopo.",
   "challenge.contactSupport": "Se non è stato Lei a inserire questi codici, o se ha bisogno di aiuto prima, contatti {support}.",
   "challenge.support": "l'assistenza del portale",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Sono stati inseriti di nuovo troppi codici errati dopo blocchi precedenti, quindi la verifica è bloccata finché non verrà sbloccata per Lei.",
+  "challenge.contactSupportToUnlock":
+    "Contatti {support} per farla sbloccare. Se non è stato Lei a inserire questi codici, lo segnali: qualcun altro potrebbe cercare di accedere al Suo account.",
+  "problem.locked_until_unlock": "Di nuovo troppi codici errati dopo blocchi precedenti. La verifica è bloccata finché non verrà sbloccata per Lei.",
+  "activity.lockout.escalated": "Blocco fino allo sblocco, dopo blocchi ripetuti",
+  "activity.signin.new_location": "Accesso da un nuovo paese o da una nuova rete",
+  "console.users.status.lockedUntilUnlock": "Bloccato fino allo sblocco",
+  "console.users.lockedUntilUnlock": "Finché un amministratore non sblocca",
+  "console.users.lockedUntilUnlockLong": "Bloccato dopo blocchi ripetuti, finché un amministratore non sblocca.",
+  "console.settings.lockout.maxTemporary": "Blocchi ammessi prima che uno duri fino allo sblocco da parte di un amministratore",
+  "console.settings.lockout.maxTemporaryHint": "0: mai. Chi ha la sessione di un utente può bloccarne così il titolare.",
+  "console.settings.lockout.temporaryPeriod": "Blocchi contati in questo numero di secondi",
+  "console.settings.login.newLocation": "All'accesso da un nuovo paese o da una nuova rete, chiedi un secondo fattore anche su un dispositivo attendibile",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Configura la verifica in due passaggi",
   "enroll.required": "{portal} ora richiede la verifica in due passaggi per il Suo account. La configuri una volta per continuare.",
   "enroll.choose": "Scelga come confermare la Sua identità.",

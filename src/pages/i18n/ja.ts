@@ -48,6 +48,21 @@ export const ja: PageCatalogue = {
   "challenge.lockedRetry": "その後にもう一度お試しください。",
   "challenge.contactSupport": "これらのコードを入力した覚えがない場合や、それまでにサポートが必要な場合は、{support}にお問い合わせください。",
   "challenge.support": "ポータルのサポート窓口",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock": "以前のロックの後にも誤ったコードが何度も入力されたため、ロックが解除されるまで確認を停止しています。",
+  "challenge.contactSupportToUnlock":
+    "ロックの解除は{support}にお問い合わせください。これらのコードを入力した覚えがない場合はその旨をお伝えください。第三者がアカウントへの侵入を試みている可能性があります。",
+  "problem.locked_until_unlock": "以前のロックの後にも誤ったコードが多すぎます。ロックが解除されるまで確認を停止しています。",
+  "activity.lockout.escalated": "ロックが繰り返されたため、解除されるまでロック",
+  "activity.signin.new_location": "新しい国またはネットワークからのサインイン",
+  "console.users.status.lockedUntilUnlock": "解除されるまでロック中",
+  "console.users.lockedUntilUnlock": "管理者が解除するまで",
+  "console.users.lockedUntilUnlockLong": "ロックが繰り返されたため、管理者が解除するまでロック中です。",
+  "console.settings.lockout.maxTemporary": "管理者が解除するまで続くロックになるまでに許すロック回数",
+  "console.settings.lockout.maxTemporaryHint": "0 で無効。ユーザーのセッションを持つ人は、この方法で本人を締め出せます。",
+  "console.settings.lockout.temporaryPeriod": "ロックを数える期間（秒）",
+  "console.settings.login.newLocation": "新しい国またはネットワークからのサインインでは、信頼済みデバイスでも 2 つ目の要素を求める",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "2段階認証の設定",
   "enroll.required": "{portal}では現在、お客様のアカウントに2段階認証が必要です。続行するには一度設定してください。",
   "enroll.choose": "本人確認の方法を選択してください。",

@@ -53,6 +53,22 @@ export const pl: PageCatalogue = {
   "challenge.lockedRetry": "Po tym czasie można spróbować ponownie.",
   "challenge.contactSupport": "Jeśli te kody zostały wprowadzone przez kogoś innego lub potrzebna jest pomoc wcześniej, prosimy o kontakt: {support}.",
   "challenge.support": "pomoc techniczna portalu",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Po wcześniejszych blokadach ponownie wprowadzono zbyt wiele błędnych kodów, dlatego weryfikacja jest zablokowana do czasu odblokowania.",
+  "challenge.contactSupportToUnlock":
+    "Aby ją odblokować, prosimy o kontakt: {support}. Jeśli te kody zostały wprowadzone przez kogoś innego, prosimy to zgłosić: ktoś może próbować dostać się na konto.",
+  "problem.locked_until_unlock": "Ponownie zbyt wiele błędnych kodów po wcześniejszych blokadach. Weryfikacja jest zablokowana do czasu odblokowania.",
+  "activity.lockout.escalated": "Blokada do czasu odblokowania po powtarzających się blokadach",
+  "activity.signin.new_location": "Logowanie z nowego kraju lub nowej sieci",
+  "console.users.status.lockedUntilUnlock": "Zablokowany do odblokowania",
+  "console.users.lockedUntilUnlock": "Do odblokowania przez administratora",
+  "console.users.lockedUntilUnlockLong": "Zablokowany po powtarzających się blokadach, do odblokowania przez administratora.",
+  "console.settings.lockout.maxTemporary": "Blokady dozwolone, zanim kolejna potrwa do odblokowania przez administratora",
+  "console.settings.lockout.maxTemporaryHint": "0: nigdy. Kto ma sesję użytkownika, może w ten sposób zablokować jej właściciela.",
+  "console.settings.lockout.temporaryPeriod": "Blokady liczone w ciągu tylu sekund",
+  "console.settings.login.newLocation": "Przy logowaniu z nowego kraju lub nowej sieci wymagaj drugiego składnika nawet na zaufanym urządzeniu",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Konfiguracja weryfikacji dwuetapowej",
   "enroll.required": "{portal} wymaga teraz weryfikacji dwuetapowej dla tego konta. Aby kontynuować, należy ją jednorazowo skonfigurować.",
   "enroll.choose": "Wybierz, jak chcesz potwierdzać swoją tożsamość.",

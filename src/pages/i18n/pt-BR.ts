@@ -52,6 +52,23 @@ export const ptBR: PageCatalogue = {
   "challenge.lockedRetry": "Você poderá tentar novamente depois disso.",
   "challenge.contactSupport": "Se não foi você quem digitou esses códigos, ou se precisar de ajuda antes disso, entre em contato com {support}.",
   "challenge.support": "o suporte do portal",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock":
+    "Foram digitados códigos incorretos demais de novo após bloqueios anteriores, por isso a verificação está bloqueada até que seja desbloqueada para você.",
+  "challenge.contactSupportToUnlock":
+    "Entre em contato com {support} para desbloqueá-la. Se não foi você quem digitou esses códigos, avise: outra pessoa pode estar tentando entrar na sua conta.",
+  "problem.locked_until_unlock":
+    "Códigos incorretos demais de novo após bloqueios anteriores. A verificação está bloqueada até que seja desbloqueada para você.",
+  "activity.lockout.escalated": "Bloqueio até o desbloqueio, após bloqueios repetidos",
+  "activity.signin.new_location": "Acesso de um novo país ou de uma nova rede",
+  "console.users.status.lockedUntilUnlock": "Bloqueado até o desbloqueio",
+  "console.users.lockedUntilUnlock": "Até que um administrador desbloqueie",
+  "console.users.lockedUntilUnlockLong": "Bloqueado após bloqueios repetidos, até que um administrador desbloqueie.",
+  "console.settings.lockout.maxTemporary": "Bloqueios permitidos antes que um dure até o desbloqueio por um administrador",
+  "console.settings.lockout.maxTemporaryHint": "0: nunca. Quem tiver a sessão de um usuário pode bloquear assim o titular.",
+  "console.settings.lockout.temporaryPeriod": "Bloqueios contados ao longo desta quantidade de segundos",
+  "console.settings.login.newLocation": "No acesso de um novo país ou de uma nova rede, pedir um segundo fator mesmo em um dispositivo confiável",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Configurar a verificação em duas etapas",
   "enroll.required": "{portal} agora exige a verificação em duas etapas para sua conta. Configure-a uma vez para continuar.",
   "enroll.choose": "Escolha como deseja confirmar sua identidade.",

@@ -53,6 +53,21 @@ export const ru: PageCatalogue = {
   "challenge.lockedRetry": "После этого вы сможете повторить попытку.",
   "challenge.contactSupport": "Если эти коды вводили не вы или помощь нужна раньше, обратитесь сюда: {support}.",
   "challenge.support": "служба поддержки портала",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock": "После прежних блокировок снова введено слишком много неверных кодов, поэтому проверка заблокирована до разблокировки.",
+  "challenge.contactSupportToUnlock":
+    "Чтобы её разблокировать, обратитесь сюда: {support}. Если эти коды вводили не вы, сообщите об этом: возможно, кто-то пытается войти в ваш аккаунт.",
+  "problem.locked_until_unlock": "Снова слишком много неверных кодов после прежних блокировок. Проверка заблокирована до разблокировки.",
+  "activity.lockout.escalated": "Блокировка до разблокировки после повторных блокировок",
+  "activity.signin.new_location": "Вход из новой страны или сети",
+  "console.users.status.lockedUntilUnlock": "Заблокирован до разблокировки",
+  "console.users.lockedUntilUnlock": "До разблокировки администратором",
+  "console.users.lockedUntilUnlockLong": "Заблокирован после повторных блокировок, до разблокировки администратором.",
+  "console.settings.lockout.maxTemporary": "Блокировок до того, как следующая продлится до разблокировки администратором",
+  "console.settings.lockout.maxTemporaryHint": "0: никогда. Тот, у кого есть сеанс пользователя, может так заблокировать его владельца.",
+  "console.settings.lockout.temporaryPeriod": "Блокировки считаются за столько секунд",
+  "console.settings.login.newLocation": "При входе из новой страны или сети запрашивать второй фактор даже на доверенном устройстве",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Настройка двухфакторной проверки",
   "enroll.required": "{portal} теперь требует двухфакторную проверку для вашей учётной записи. Чтобы продолжить, настройте её один раз.",
   "enroll.choose": "Выберите, как вы будете подтверждать свою личность.",

@@ -48,6 +48,21 @@ export const tr: PageCatalogue = {
   "challenge.lockedRetry": "Bu süreden sonra tekrar deneyebilirsiniz.",
   "challenge.contactSupport": "Bu kodları siz girmediyseniz veya daha önce yardıma ihtiyacınız varsa şuraya başvurun: {support}.",
   "challenge.support": "portalın destek ekibi",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock": "Önceki kilitlemelerden sonra yine çok fazla yanlış kod girildiği için doğrulama, kilidi sizin için açılana kadar kilitlendi.",
+  "challenge.contactSupportToUnlock":
+    "Kilidi açtırmak için şuraya başvurun: {support}. Bu kodları siz girmediyseniz bunu bildirin: başka biri hesabınıza girmeye çalışıyor olabilir.",
+  "problem.locked_until_unlock": "Önceki kilitlemelerden sonra yine çok fazla yanlış kod girildi. Doğrulama, kilidi sizin için açılana kadar kilitli.",
+  "activity.lockout.escalated": "Tekrarlanan kilitlemelerden sonra kilidi açılana kadar kilitlendi",
+  "activity.signin.new_location": "Yeni bir ülkeden veya ağdan giriş",
+  "console.users.status.lockedUntilUnlock": "Kilidi açılana kadar kilitli",
+  "console.users.lockedUntilUnlock": "Bir yönetici kilidi açana kadar",
+  "console.users.lockedUntilUnlockLong": "Tekrarlanan kilitlemelerden sonra, bir yönetici kilidi açana kadar kilitli.",
+  "console.settings.lockout.maxTemporary": "Bir kilitleme yönetici açana kadar sürmeden önce izin verilen kilitleme sayısı",
+  "console.settings.lockout.maxTemporaryHint": "0: hiçbir zaman. Bir kullanıcının oturumunu elinde tutan kişi, hesap sahibini bu yolla dışarıda bırakabilir.",
+  "console.settings.lockout.temporaryPeriod": "Kilitlemeler bu kadar saniye içinde sayılır",
+  "console.settings.login.newLocation": "Yeni bir ülkeden veya ağdan girişte, güvenilen bir cihazda bile ikinci bir faktör iste",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "İki adımlı doğrulamayı kurun",
   "enroll.required": "{portal} artık hesabınız için iki adımlı doğrulama gerektiriyor. Devam etmek için bir kez kurun.",
   "enroll.choose": "Kimliğinizi nasıl doğrulamak istediğinizi seçin.",

@@ -48,6 +48,21 @@ export const vi: PageCatalogue = {
   "challenge.lockedRetry": "Quý khách có thể thử lại sau thời điểm đó.",
   "challenge.contactSupport": "Nếu Quý khách không nhập các mã này, hoặc cần hỗ trợ sớm hơn, vui lòng liên hệ {support}.",
   "challenge.support": "bộ phận hỗ trợ của cổng thông tin",
+  // escalating lockout and new-location sign-in: start
+  "challenge.lockedUntilUnlock": "Lại nhập sai mã quá nhiều lần sau các lần khóa trước, nên việc xác minh bị khóa cho đến khi được mở khóa cho Quý khách.",
+  "challenge.contactSupportToUnlock":
+    "Vui lòng liên hệ {support} để được mở khóa. Nếu Quý khách không nhập các mã này, hãy báo cho họ biết: có thể người khác đang cố truy cập tài khoản của Quý khách.",
+  "problem.locked_until_unlock": "Lại nhập sai mã quá nhiều lần sau các lần khóa trước. Việc xác minh bị khóa cho đến khi được mở khóa cho Quý khách.",
+  "activity.lockout.escalated": "Bị khóa cho đến khi được mở khóa, sau nhiều lần khóa liên tiếp",
+  "activity.signin.new_location": "Đăng nhập từ quốc gia hoặc mạng mới",
+  "console.users.status.lockedUntilUnlock": "Bị khóa cho đến khi được mở",
+  "console.users.lockedUntilUnlock": "Cho đến khi quản trị viên mở khóa",
+  "console.users.lockedUntilUnlockLong": "Bị khóa sau nhiều lần khóa liên tiếp, cho đến khi quản trị viên mở khóa.",
+  "console.settings.lockout.maxTemporary": "Số lần khóa cho phép trước khi một lần khóa kéo dài đến khi quản trị viên mở khóa",
+  "console.settings.lockout.maxTemporaryHint": "0: không bao giờ. Ai nắm phiên của người dùng có thể khóa chủ tài khoản theo cách này.",
+  "console.settings.lockout.temporaryPeriod": "Số lần khóa được đếm trong khoảng số giây này",
+  "console.settings.login.newLocation": "Khi đăng nhập từ quốc gia hoặc mạng mới, yêu cầu yếu tố thứ hai kể cả trên thiết bị tin cậy",
+  // escalating lockout and new-location sign-in: end
   "enroll.title": "Thiết lập xác thực hai lớp",
   "enroll.required": "{portal} hiện yêu cầu xác thực hai lớp cho tài khoản của Quý khách. Vui lòng thiết lập một lần để tiếp tục.",
   "enroll.choose": "Chọn cách Quý khách muốn xác nhận danh tính.",

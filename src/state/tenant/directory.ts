@@ -27,6 +27,12 @@ type Stored = {
   updated_at: number;
 };
 
+/**
+ * `lockedUntil` of a user locked until an admin unlocks: later than any time, so the `locked`
+ * filter (`locked_until > now`) finds them with the others, and no column is added for them.
+ */
+export const LOCKED_UNTIL_UNLOCK = Number.MAX_SAFE_INTEGER;
+
 /** The highest code point: `prefix + TOP` bounds every string that starts with `prefix`. */
 const TOP = "\u{10FFFF}";
 
@@ -83,6 +89,7 @@ export function queryDirectory(sql: SqlStorage, query: DirectoryQuery, now: numb
   if (query.status === "pending") and(`NOT ${ENROLLED} AND pending_until > ?`, epoch, now);
   if (query.status === "not_enrolled") and(`NOT ${ENROLLED} AND pending_until <= ?`, epoch, now);
   if (query.status === "locked") and("locked_until > ?", now);
+  if (query.status === "locked_until_unlock") and("locked_until = ?", LOCKED_UNTIL_UNLOCK);
   if (query.factor) and("instr(',' || factors || ',', ?) > 0 AND enrolled_at >= ?", `,${query.factor},`, epoch);
   if (query.required !== undefined) and("required = ?", Number(query.required));
   if (query.q) {
@@ -143,7 +150,8 @@ function entryOf(row: Stored, now: number, epoch = 0): DirectoryEntry {
     status: factors.length > 0 ? "enrolled" : row.pending_until > now ? "pending" : "not_enrolled",
     factors,
     locked: row.locked_until > now,
-    lockedUntil: row.locked_until > now ? iso(row.locked_until) : null,
+    lockedUntil: row.locked_until > now && row.locked_until !== LOCKED_UNTIL_UNLOCK ? iso(row.locked_until) : null,
+    lockedUntilUnlock: row.locked_until === LOCKED_UNTIL_UNLOCK,
     requiredByAdmin: row.required === null ? null : row.required === 1,
     enrolledAt: factors.length > 0 ? iso(row.enrolled_at) : null,
     firstSeenAt: iso(row.first_seen_at),

@@ -32,7 +32,10 @@ export type { DirectorySortColumn };
 
 export const DirectoryQuery = z
   .strictObject({
-    status: z.enum([...UserStatusName.options, "locked"]).optional(),
+    status: z
+      .enum([...UserStatusName.options, "locked", "locked_until_unlock"])
+      .optional()
+      .describe("An enrolment status, or `locked` (locked out now, for a time or until an admin unlocks), or `locked_until_unlock` (only the latter)."),
     factor: FactorKind.optional(),
     required: z
       .enum(["true", "false"])
@@ -64,7 +67,8 @@ export const DirectoryEntry = z.object({
   status: UserStatusName,
   factors: z.array(FactorKind),
   locked: z.boolean(),
-  lockedUntil: z.string().nullable(),
+  lockedUntil: z.string().nullable().describe("When a temporary lockout ends; null when there is none, or the user is locked until an admin unlocks."),
+  lockedUntilUnlock: z.boolean().describe("Locked after `lockout.maxTemporaryLockouts` temporary lockouts, until an admin unlocks (`POST /users/:id/unlock`)."),
   requiredByAdmin: z.boolean().nullable(),
   enrolledAt: z.string().nullable(),
   firstSeenAt: z.string(),

@@ -10,17 +10,21 @@ import type { UserContext } from "./context";
 import { listDevices } from "./devices";
 import { backupCodesLeft, factorDetails, factorRows } from "./factors";
 import { known } from "./identity";
-import { lockRemainingMs, NO_FAILURES } from "./lockout";
+import { currentLock, NO_FAILURES } from "./lockout";
 import { revokeEverything } from "./sessions";
 import { requiredByAdmin, setSetting, setting } from "./settings";
 import type { UserDetails } from "./views";
 
-/** Ends a lockout at once (admin action). */
+/** Ends a lockout at once (admin action), a lock until unlock too, and forgets the temporary locks escalation counts. */
 export async function unlock(user: UserContext, origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
   const now = Date.now();
-  const wasLocked = lockRemainingMs(loadLockout(user.sql), now) > 0;
-  saveLockout(user.sql, NO_FAILURES);
-  user.record(now, "lockout.cleared", origin, { actor, wasLocked });
+  const lock = user.transaction(() => {
+    const was = currentLock(loadLockout(user.sql), now);
+    saveLockout(user.sql, NO_FAILURES);
+    return was;
+  });
+  const wasLocked = lock.kind !== "open";
+  user.record(now, "lockout.cleared", origin, { actor, wasLocked, ...(lock.kind === "until_unlock" ? { lockedSince: lock.since } : {}) });
   if (wasLocked) user.statusChanged();
   return { wasLocked };
 }
@@ -52,12 +56,13 @@ export async function details(user: UserContext, enrollmentEpoch?: number): Prom
   await user.applyEnrollmentEpoch(enrollmentEpoch);
   const now = Date.now();
   const factors = factorDetails(user.sql);
-  const locked = lockRemainingMs(loadLockout(user.sql), now) > 0;
+  const lock = currentLock(loadLockout(user.sql), now);
   return {
     factors,
     backupCodesLeft: backupCodesLeft(user.sql),
     devices: listDevices(user.sql, Date.now()),
-    lockedUntil: locked ? iso(loadLockout(user.sql).lockedUntil) : null,
+    lockedUntil: lock.kind === "temporary" ? iso(lock.until) : null,
+    lockedUntilUnlock: lock.kind === "until_unlock",
     requiredByAdmin: requiredByAdmin(user.sql),
   };
 }

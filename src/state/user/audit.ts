@@ -14,6 +14,8 @@ export interface RequestOrigin {
   city?: string | null;
   /** Its country, as an ISO 3166-1 alpha-2 code (`request.cf.country`), when it did. */
   country?: string | null;
+  /** Its network, the autonomous system number (`request.cf.asn`), when Cloudflare named one: with the country, the user's "place" (`places.ts`). */
+  asn?: number | null;
 }
 
 const CITY_MAX_CHARS = 100;
@@ -23,13 +25,15 @@ const COUNTRY_CODE = /^[A-Z]{2}$/;
 /**
  * The client's address, user agent and place, for the audit trail.
  * @example
- * requestOrigin(c.req.raw) // { ip: "203.0.113.9", userAgent: "Mozilla/5.0 …", city: "Berlin", country: "DE" }
+ * requestOrigin(c.req.raw) // { ip: "203.0.113.9", userAgent: "Mozilla/5.0 …", city: "Berlin", country: "DE", asn: 3320 }
  */
 export function requestOrigin(request: Request): RequestOrigin {
-  const cf = request.cf as { city?: unknown; country?: unknown } | undefined;
+  const cf = request.cf as { city?: unknown; country?: unknown; asn?: unknown } | undefined;
   const city = typeof cf?.city === "string" && cf.city !== "" ? cf.city.slice(0, CITY_MAX_CHARS) : null;
   const country = typeof cf?.country === "string" && COUNTRY_CODE.test(cf.country) && cf.country !== "XX" ? cf.country : null;
-  return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent"), city, country };
+  // An ASN is a 32-bit number; 0 is reserved (none).
+  const asn = typeof cf?.asn === "number" && Number.isInteger(cf.asn) && cf.asn > 0 && cf.asn < 2 ** 32 ? cf.asn : null;
+  return { ip: request.headers.get("CF-Connecting-IP"), userAgent: request.headers.get("User-Agent"), city, country, asn };
 }
 
 /** One entry of an audit trail, as the user's and the tenant's share it. */
@@ -82,6 +86,8 @@ export const SIGN_IN_ACTIVITY_TYPES = [
   "verify.failed",
   "login.trusted_device",
   "lockout.started",
+  "lockout.escalated",
+  "signin.new_location",
   "factor.enrolled",
   "factor.removed",
   "factor.replaced",

@@ -8,6 +8,7 @@ import { seal } from "../../lib/sealed";
 import type { Keys } from "./answers";
 import { activeFactors, backupCodesLeft } from "./factors";
 import { loadLockout } from "./attempts";
+import { currentLock } from "./lockout";
 import type { ApprovedField, ChallengeRequest, ChallengeView, CompletedChallenge, OpenedChallenge } from "./views";
 
 /** How long a challenge can be answered after it was opened. */
@@ -74,7 +75,7 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
   if (backupCodesLeft(sql) > 0) factors.push("backup_code");
   const destinations: ChallengeView["destinations"] = {};
   for (const f of active) if ((f.kind === "sms" || f.kind === "email") && f.destination) destinations[f.kind] ??= f.destination;
-  const { lockedUntil } = loadLockout(sql);
+  const lock = currentLock(loadLockout(sql), now);
   return {
     id,
     kind: row.kind,
@@ -85,7 +86,8 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
     destinations,
     approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
     held: row.held === 1,
-    lockedUntil: lockedUntil > now ? lockedUntil : null,
+    lockedUntil: lock.kind === "temporary" ? lock.until : null,
+    lockedUntilUnlock: lock.kind === "until_unlock",
   };
 }
 

@@ -117,9 +117,8 @@ export async function confirmEnrollment(
   const counted = countAttempt(user.sql, now, input.settings.lockout);
   if ("ok" in counted) return counted;
   // A sent code's tries are used up before it is checked, like the lockout count above.
-  if (pending.kind !== "totp" && !takeCodeTry(user.sql, `enroll:${input.enrollmentId}`, now)) {
-    return refuseCode(user, input.origin, pending.kind, now, input.settings.lockout);
-  }
+  const refused = { origin: input.origin, factor: pending.kind, now, policy: input.settings.lockout, counted };
+  if (pending.kind !== "totp" && !takeCodeTry(user.sql, `enroll:${input.enrollmentId}`, now)) return refuseCode(user, refused);
 
   const matched: Matched =
     pending.kind === "totp"
@@ -133,7 +132,7 @@ export async function confirmEnrollment(
   if (user.sql.exec("SELECT 1 FROM factors WHERE id = ? AND status = 'pending'", input.enrollmentId).toArray().length === 0) {
     return { ok: false, error: "enrollment_not_found" };
   }
-  if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, pending.kind, now, input.settings.lockout);
+  if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, refused);
   if (backup.firstFactor && activeFactors(user.sql).length > 0) return { ok: false, error: "already_enrolled" };
   // Checked again here, not only when the enrolment began: a pending enrolment started while
   // the user had no factor must not slip in after they enrolled one elsewhere; a replacement
@@ -152,7 +151,7 @@ export async function confirmEnrollment(
     now,
     replaces: pending.replaces,
     // The right code ends the failures it was counted with, as any right answer does.
-    also: () => clearFailures(user.sql, now, counted.lockedUntil),
+    also: () => clearFailures(user.sql, now, counted.startedLockAt),
   });
   return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: pending.replaces !== null, backupCodes: backup.codes, challenge };
 }

@@ -11,6 +11,7 @@ import type { RequestOrigin } from "./audit";
 import { completeChallenge } from "./challenges";
 import type { UserContext } from "./context";
 import { activeFactors, replaceBackupCodes } from "./factors";
+import { notePlace, placeOf } from "./places";
 import { markFresh } from "./sessions";
 import type { CompletedChallenge } from "./views";
 
@@ -78,6 +79,8 @@ export function activateFactor(
       markFresh(user.sql, input.sessionId, now);
     }
     input.also?.();
+    // The new factor proved this place as a verification does (a later factor needed a fresh one).
+    notePlace(user.sql, placeOf(input.origin), now);
   });
   user.statusChanged();
   const detail = { factor: input.kind, factorId: enrollmentId, ...input.detail };

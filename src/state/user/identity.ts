@@ -5,7 +5,9 @@
  */
 import { tableExists } from "../object-identity";
 import type { DirectoryRow } from "../events";
+import { LOCKED_UNTIL_UNLOCK } from "../tenant/directory";
 import { loadLockout } from "./attempts";
+import type { LockoutState } from "./lockout";
 import { ENROLLMENT_TTL_MS, factorRows } from "./factors";
 import { requiredByAdmin, setting } from "./settings";
 
@@ -78,10 +80,15 @@ export function directoryRow(sql: SqlStorage, userId: string): DirectoryRow | nu
     factors: [...new Set(factors.map((f) => f.kind))],
     pendingUntil: pending === null ? 0 : pending + ENROLLMENT_TTL_MS,
     required: requiredByAdmin(sql),
-    lockedUntil: loadLockout(sql).lockedUntil,
+    lockedUntil: lockedUntilOf(loadLockout(sql)),
     enrolledAt: enrolled,
     firstSeenAt: profile.first_seen_at ?? Date.now(),
     lastSeenAt: profile.last_seen_at,
     version: setting(sql, "directory_version") ?? 0,
   };
+}
+
+/** A lock as the directory keeps it: its end, or {@link LOCKED_UNTIL_UNLOCK}. */
+function lockedUntilOf(state: LockoutState): number {
+  return state.lockedUntilUnlockSince !== 0 ? LOCKED_UNTIL_UNLOCK : state.lockedUntil;
 }

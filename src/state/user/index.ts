@@ -34,7 +34,7 @@ import { rememberLanguage, requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, pendingMessages, publishPending } from "./publishing";
 import { type OpenTally, tallyLockedRefusal } from "./locked-refusals";
-import { grantStillGood, revokeDevice, trustDevice, useTrustedDevice } from "./trust";
+import { grantStillGood, revokeDevice, trustDevice, type TrustedDeviceUse, useTrustedDevice } from "./trust";
 import { verify, takeHeldRequest, consumeGrant } from "./verification";
 import { answerWithWebAuthn, webAuthnRequest } from "./webauthn-answers";
 import { renameCredential } from "./webauthn-credentials";
@@ -63,6 +63,8 @@ import type {
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
+export type { TrustedDeviceUse } from "./trust";
+export type { NewLocationCheck } from "./verification";
 export * from "./views";
 
 /**
@@ -129,9 +131,9 @@ export class UserState extends DurableObject<Env> {
     if (this.lockedRefusals && this.lockedRefusals.seq <= upToSeq) this.lockedRefusals = null;
   }
 
-  /** Counts an answer refused because the user is locked out (see `locked-refusals`). */
+  /** Counts an answer refused because the user is locked out, for a while or until an admin unlocks (see `locked-refusals`). */
   private countRefusal<T extends { ok: boolean; error?: string }>(outcome: T, origin: RequestOrigin): T {
-    if (outcome.ok || outcome.error !== "locked") return outcome;
+    if (outcome.ok || (outcome.error !== "locked" && outcome.error !== "locked_until_unlock")) return outcome;
     const now = Date.now();
     const tally = tallyLockedRefusal(this.sql, this.lockedRefusals, now, (detail) => recordAudit(this.sql, now, "verify.refused", origin, detail));
     this.lockedRefusals = tally.open;
@@ -291,7 +293,7 @@ export class UserState extends DurableObject<Env> {
     return consumeGrant(this.context(), jti, expiresAt);
   }
 
-  /** Ends a lockout at once (admin action). */
+  /** Ends a lockout at once, a lock until unlock too (admin action). */
   async unlock(origin: RequestOrigin, actor: string): Promise<{ wasLocked: boolean }> {
     return unlock(this.context(), origin, actor);
   }
@@ -326,9 +328,9 @@ export class UserState extends DurableObject<Env> {
     return trustDevice(this.context(), input);
   }
 
-  /** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
-  async useTrustedDevice(deviceId: string, origin: RequestOrigin): Promise<boolean> {
-    return useTrustedDevice(this.context(), deviceId, origin);
+  /** Uses a trusted device for a sign-in: whether it skips the verification (see {@link TrustedDeviceUse}). */
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
+    return useTrustedDevice(this.context(), deviceId, origin, newLocation);
   }
 
   /** The devices the user trusts, newest first. */

@@ -117,4 +117,17 @@ export const USER_MIGRATIONS: readonly string[] = [
   // When the user last came through the gate or used their pages (to the `LAST_SEEN_STEP_MS`):
   // the directory's "last seen".
   `ALTER TABLE profile ADD COLUMN last_seen_at INTEGER;`,
+  // Escalating lockout: when the lock that lasts until an admin unlocks began (0: none), and when
+  // each temporary lock began (a JSON array of epoch ms, oldest first).
+  `ALTER TABLE lockout ADD COLUMN locked_until_unlock_since INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE lockout ADD COLUMN temporary_locks TEXT NOT NULL DEFAULT '[]';`,
+  // The places (country, network) the user verified or signed in from, for \`login.newLocation\`:
+  // '' and 0 where Cloudflare named no country or network; the least recently used dropped past \`PLACES_KEPT\`.
+  `CREATE TABLE places (
+     country TEXT NOT NULL,
+     asn INTEGER NOT NULL,
+     first_used_at INTEGER NOT NULL,
+     last_used_at INTEGER NOT NULL,
+     PRIMARY KEY (country, asn)
+   );`,
 ];

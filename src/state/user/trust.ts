@@ -6,6 +6,7 @@ import { randomId } from "../../lib/ids";
 import type { RequestOrigin } from "./audit";
 import type { UserContext } from "./context";
 import { addDevice, removeDevice, touchDevice, trustedDevice } from "./devices";
+import { isNewPlace, loadPlaces, notePlace, placeOf } from "./places";
 import { setting } from "./settings";
 
 /**
@@ -35,13 +36,30 @@ export async function trustDevice(
   return { deviceId, expiresAt };
 }
 
-/** Uses a trusted device for a login: `true` when it is still trusted (its last use is noted). */
-export async function useTrustedDevice(user: UserContext, deviceId: string, origin: RequestOrigin): Promise<boolean> {
+/**
+ * What using a trusted device for a sign-in came to: `trusted` (it skips the verification),
+ * `untrusted` (revoked, expired, unknown), or `new_location` (still trusted, but the sign-in
+ * comes from a place new to the user and `login.newLocation` is on: the user verifies).
+ */
+export type TrustedDeviceUse = "trusted" | "untrusted" | "new_location";
+
+/**
+ * Uses a trusted device for a sign-in: when it skips the verification, its last use and the
+ * place are noted. Nothing is recorded for `new_location`: a request that is set aside is
+ * followed by a challenge, and the verification that answers it says so (`signin.new_location`);
+ * a thief holding the device's cookie cannot fill the audit trail with refusals.
+ */
+export async function useTrustedDevice(user: UserContext, deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
   const now = Date.now();
-  if (!trustedDevice(user.sql, deviceId, now)) return false;
-  touchDevice(user.sql, deviceId, origin.ip, now);
+  if (!trustedDevice(user.sql, deviceId, now)) return "untrusted";
+  const place = placeOf(origin);
+  if (newLocation && isNewPlace(loadPlaces(user.sql), place)) return "new_location";
+  user.transaction(() => {
+    touchDevice(user.sql, deviceId, origin.ip, now);
+    notePlace(user.sql, place, now);
+  });
   user.record(now, "login.trusted_device", origin, { deviceId });
-  return true;
+  return "trusted";
 }
 
 /** Stops trusting a device; grants it earned end at their next check. */

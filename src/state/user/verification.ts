@@ -6,14 +6,16 @@
 import { unseal } from "../../lib/sealed";
 import { applyEpoch } from "./admin";
 import { sentCodePurposeOf, spendCode } from "./answers";
-import { clearFailures, countAttempt, loadLockout } from "./attempts";
+import { clearFailures, countAttempt, type CountedAttempt, loadLockout } from "./attempts";
 import type { RequestOrigin } from "./audit";
 import { CHALLENGE_TTL_MS, completeChallenge, openChallengeRow } from "./challenges";
 import type { UserContext } from "./context";
 import { activeFactors, backupCodesLeft } from "./factors";
-import { attemptsRemaining, lockRemainingMs, type LockoutPolicy } from "./lockout";
+import { attemptsRemaining, type LockoutPolicy } from "./lockout";
 import { takeCodeTry } from "./sent-codes";
 import { markFresh } from "./sessions";
+import { trustedDevice } from "./devices";
+import { isNewPlace, loadPlaces, notePlace, placeOf } from "./places";
 import {
   MANAGE_FACTORS,
   type AnswerFactor,
@@ -39,6 +41,7 @@ export async function verify(
      * before 2FA was turned off and on, or a challenge opened before, answers nothing.
      */
     enrollmentEpoch?: number;
+    newLocation?: NewLocationCheck;
   },
 ): Promise<VerifyOutcome> {
   applyEpoch(user, input.enrollmentEpoch);
@@ -52,15 +55,16 @@ export async function verify(
   if ("ok" in counted) return counted;
   // A sent code's tries are used up before it is checked, like the lockout count above.
   const sentPurpose = sentCodePurposeOf(input.factor, input.challengeId);
-  if (sentPurpose && !takeCodeTry(user.sql, sentPurpose, now)) return refuseCode(user, input.origin, input.factor, now, input.settings.lockout);
+  const refused = { origin: input.origin, factor: input.factor, now, policy: input.settings.lockout, counted };
+  if (sentPurpose && !takeCodeTry(user.sql, sentPurpose, now)) return refuseCode(user, refused);
 
   const matched = await user.matchAnswer(input, factor?.id ?? null, now);
 
   // Synchronous from here: the replay check and its write cannot be split by another request.
-  if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, input.origin, input.factor, now, input.settings.lockout);
+  if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, refused);
   const challenge = completeChallenge(user.sql, input.challengeId, input.sessionId, now);
   if (!challenge) return { ok: false, error: "challenge_not_found" };
-  acceptAnswer(user, { ...input, challenge, startedLock: counted.lockedUntil }, now);
+  acceptAnswer(user, { ...input, challenge, startedLockAt: counted.startedLockAt }, now);
   if (matched.kind === "backup_code") {
     user.record(now, "backup_code.used", input.origin, { remaining: backupCodesLeft(user.sql) });
   }
@@ -68,37 +72,85 @@ export async function verify(
 }
 
 /**
- * What every right answer does once its challenge is completed: the failure count is cleared
- * (see {@link clearFailures} for `startedLock`), a `manage_factors` verification makes the
- * session fresh, and `verify.ok` is audited.
+ * `login.newLocation` while it is on: a verification of `operation` (the `login` operation) from
+ * a place new to the user is a sign-in from a new location, audited as `signin.new_location`.
+ */
+export interface NewLocationCheck {
+  operation: string;
+  /** The trusted device the browser presented (cookie checked), which a new place does not let skip the verification. */
+  deviceId: string | null;
+}
+
+/**
+ * What every right answer does once its challenge is completed, in one transaction: the failure
+ * count is cleared (see {@link clearFailures} for `startedLockAt`), a `manage_factors`
+ * verification makes the session fresh, and the place is noted among the user's; then
+ * `verify.ok` is audited, and `signin.new_location` for a sign-in from a place new to the user
+ * (with what a message about it needs: country, network, city, factor, and the device set aside).
  */
 export function acceptAnswer(
   user: UserContext,
-  answer: { sessionId: string; factor: string; origin: RequestOrigin; challenge: CompletedChallenge; startedLock: number },
+  answer: {
+    sessionId: string;
+    factor: string;
+    origin: RequestOrigin;
+    challenge: CompletedChallenge;
+    startedLockAt: number;
+    newLocation?: NewLocationCheck;
+  },
   now: number,
 ): void {
-  clearFailures(user.sql, now, answer.startedLock);
-  // Only a verification asked for to manage factors opens the window to add one.
-  if (answer.challenge.operation === MANAGE_FACTORS) markFresh(user.sql, answer.sessionId, now);
+  const place = placeOf(answer.origin);
+  const check = answer.newLocation;
+  const newLocation = user.transaction(() => {
+    const isNew = check?.operation === answer.challenge.operation && isNewPlace(loadPlaces(user.sql), place);
+    clearFailures(user.sql, now, answer.startedLockAt);
+    // Only a verification asked for to manage factors opens the window to add one.
+    if (answer.challenge.operation === MANAGE_FACTORS) markFresh(user.sql, answer.sessionId, now);
+    notePlace(user.sql, place, now);
+    return isNew;
+  });
   user.record(now, "verify.ok", answer.origin, { factor: answer.factor, operation: answer.challenge.operation });
+  if (newLocation) {
+    const deviceId = check?.deviceId && trustedDevice(user.sql, check.deviceId, now) ? check.deviceId : null;
+    user.record(now, "signin.new_location", answer.origin, {
+      country: place.country,
+      asn: place.asn,
+      city: answer.origin.city ?? null,
+      factor: answer.factor,
+      setAsideDeviceId: deviceId,
+    });
+  }
 }
 
-/** A wrong answer: already counted by {@link countAttempt}; the one that reaches the limit starts the lock. */
-export function refuseCode(
-  user: UserContext,
-  origin: RequestOrigin,
-  factor: string,
-  now: number,
-  policy: LockoutPolicy,
-  detail: Record<string, unknown> = {},
-): Refusal {
-  const state = loadLockout(user.sql);
-  const left = attemptsRemaining(state, policy);
+/** A wrong answer, already counted by {@link countAttempt}, and the attempt as counted. */
+export interface RefusedAnswer {
+  origin: RequestOrigin;
+  factor: string;
+  now: number;
+  policy: LockoutPolicy;
+  counted: CountedAttempt;
+}
+
+/**
+ * A wrong answer: audited with the attempts left; the one whose count started a lock records it
+ * once (`lockout.started`, or `lockout.escalated` for the lock that lasts until an admin unlocks,
+ * with when it began: what the user is told), however many wrong answers raced it.
+ */
+export function refuseCode(user: UserContext, refused: RefusedAnswer, detail: Record<string, unknown> = {}): Refusal {
+  const { origin, factor, now, policy, counted } = refused;
+  const left = attemptsRemaining(loadLockout(user.sql), policy);
   user.record(now, "verify.failed", origin, { factor, attemptsRemaining: left, ...detail });
-  if (left === 0 && lockRemainingMs(state, now) > 0) {
-    user.record(now, "lockout.started", origin, { until: state.lockedUntil });
-    user.statusChanged();
+  const lock = counted.startedLock;
+  if (lock.kind === "temporary") user.record(now, "lockout.started", origin, { until: lock.until });
+  if (lock.kind === "until_unlock") {
+    user.record(now, "lockout.escalated", origin, {
+      since: lock.since,
+      temporaryLockouts: policy.maxTemporaryLockouts,
+      periodSeconds: policy.temporaryLockoutPeriodSeconds,
+    });
   }
+  if (lock.kind !== "open") user.statusChanged();
   return { ok: false, error: "invalid_code", attemptsRemaining: left };
 }
 

@@ -78,6 +78,8 @@ export const ChallengeView = z.object({
   held: z.boolean(),
   /** When the user's lockout after wrong codes ends (epoch ms), while it lasts; else `null`. */
   lockedUntil: z.number().nullable(),
+  /** Whether the user is locked after repeated lockouts until an admin unlocks (no end time). */
+  lockedUntilUnlock: z.boolean(),
 });
 export type ChallengeView = z.infer<typeof ChallengeView>;
 
@@ -106,6 +108,8 @@ export interface AnswerSettings {
 export type Refusal =
   | { ok: false; error: "invalid_code"; attemptsRemaining: number }
   | { ok: false; error: "locked"; retryAfterSeconds: number }
+  /** Locked after repeated lockouts until an admin unlocks (`lockout.maxTemporaryLockouts`): no wait ends it. */
+  | { ok: false; error: "locked_until_unlock"; lockedSince: number }
   | { ok: false; error: "cooling_down" | "user_send_limit"; retryAfterSeconds: number }
   | {
       ok: false;
@@ -136,7 +140,10 @@ export const UserDetails = z.object({
   factors: z.array(FactorDetail),
   backupCodesLeft: z.number(),
   devices: z.array(DeviceView),
-  lockedUntil: z.string().nullable(),
+  lockedUntil: z.string().nullable().describe("When the user's temporary lockout after wrong codes ends, while it lasts; else null."),
+  lockedUntilUnlock: z
+    .boolean()
+    .describe("Locked after `lockout.maxTemporaryLockouts` temporary lockouts, until an admin unlocks (`POST /users/:id/unlock`); `lockedUntil` is null then."),
   requiredByAdmin: z.boolean().nullable(),
 });
 export type UserDetails = z.infer<typeof UserDetails>;

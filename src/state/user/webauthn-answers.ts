@@ -13,7 +13,7 @@ import type { RequestOrigin } from "./audit";
 import { completeChallenge, openChallengeRow } from "./challenges";
 import type { UserContext } from "./context";
 import type { LockoutPolicy } from "./lockout";
-import { acceptAnswer, refuseCode } from "./verification";
+import { acceptAnswer, type NewLocationCheck, refuseCode } from "./verification";
 import type { VerifyOutcome, WebAuthnRequest } from "./views";
 import { activeCredential, credentialDescriptors, noteAssertion } from "./webauthn-credentials";
 
@@ -52,6 +52,7 @@ export async function answerWithWebAuthn(
     settings: { webauthn: Pick<WebAuthnSettings, "userVerification">; lockout: LockoutPolicy };
     origin: RequestOrigin;
     enrollmentEpoch?: number;
+    newLocation?: NewLocationCheck;
   },
 ): Promise<VerifyOutcome> {
   applyEpoch(user, input.enrollmentEpoch);
@@ -62,7 +63,7 @@ export async function answerWithWebAuthn(
   const counted = countAttempt(user.sql, now, input.settings.lockout);
   if ("ok" in counted) return counted;
   const refuse = (reason: WebAuthnRefusal, detail: Record<string, unknown> = {}) =>
-    refuseCode(user, input.origin, "webauthn", now, input.settings.lockout, { reason, ...detail });
+    refuseCode(user, { origin: input.origin, factor: "webauthn", now, policy: input.settings.lockout, counted }, { reason, ...detail });
 
   const parsed = AssertionResponseSchema.safeParse(input.response);
   if (!parsed.success) return refuse("malformed");
@@ -94,6 +95,10 @@ export async function answerWithWebAuthn(
     return completeChallenge(user.sql, input.challengeId, input.sessionId, now);
   });
   if (!challenge) return { ok: false, error: "challenge_not_found" };
-  acceptAnswer(user, { sessionId: input.sessionId, factor: "webauthn", origin: input.origin, challenge, startedLock: counted.lockedUntil }, now);
+  acceptAnswer(
+    user,
+    { sessionId: input.sessionId, factor: "webauthn", origin: input.origin, challenge, startedLockAt: counted.startedLockAt, newLocation: input.newLocation },
+    now,
+  );
   return { ok: true, ...challenge };
 }
