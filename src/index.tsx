@@ -13,6 +13,7 @@ import type { AppEnv } from "./app-env";
 import { CONSOLE_BASE } from "./flows/console-access";
 import { DEAD_EVENTS_QUEUE, keepDeadEvents } from "./flows/dead-events";
 import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
+import { DEAD_WEBHOOKS_QUEUE, deliverWebhooks, keepDeadDeliveries, WEBHOOKS_QUEUE } from "./flows/webhook-delivery";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -100,6 +101,8 @@ function wantsPage(request: Request): boolean {
 async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === EVENTS_QUEUE) return consumeEvents(batch, env);
   if (batch.queue === DEAD_EVENTS_QUEUE) return keepDeadEvents(batch, env);
+  if (batch.queue === WEBHOOKS_QUEUE) return deliverWebhooks(batch, env);
+  if (batch.queue === DEAD_WEBHOOKS_QUEUE) return keepDeadDeliveries(batch, env);
   throw new Error(`stepgate: no consumer for queue ${JSON.stringify(batch.queue)}`);
 }
 

@@ -3,11 +3,13 @@
  * `GET /events/dead` and `POST /events/dead/:id/replay`: the event stream's dead letters
  * (docs/events.md), messages every delivery of which failed, listed and published again.
  *
+ * The list holds the webhooks' dead deliveries too (`queue: "stepgate-webhooks"`).
+ *
  * Listing needs `audit:read`: a dead message is an audit entry the trail would have shown (a
  * directory change is listed by user and version only; its row is `users:read`'s). Replaying
- * needs `policy:write`, not a read scope: it delivers records again to every consumer of the
- * stream, so it belongs to whoever decides where the tenant's events go (today the policy's
- * owners; webhooks bring a scope of their own).
+ * is no read: a stream message needs `policy:write` (it delivers records again to every consumer
+ * of the stream, so it belongs to whoever decides where the tenant's events go), a webhook
+ * delivery `webhooks:write` (it posts to the tenant's endpoint again).
  */
 import { Hono } from "hono";
 import * as z from "zod";
@@ -15,8 +17,8 @@ import type { AdminEnv } from "../app-env";
 import { deadEventsPage, replayDeadEvent } from "../flows/dead-events";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
-import { requireScope } from "./admin-auth";
-import { DeadEvent, DeadEventsQuery, MessageId } from "./admin-schemas";
+import { requireScope, requireScopeOf } from "./admin-auth";
+import { type AdminScope, DeadEvent, DeadEventsQuery, DeliveryId, MessageId } from "./admin-schemas";
 import { answers, pageOf, paramsOf, queryOf } from "./route-declarations";
 
 export const adminEvents = new Hono<AdminEnv>();
@@ -29,17 +31,20 @@ adminEvents.get(
   async (c) => c.json(await deadEventsPage(c.env, c.var.tenant.tenantId, c.req.valid("query"))),
 );
 
+/** The scope a replay of dead letter `id` needs: a webhook delivery's id names its webhook (`wh_….<event id>`). */
+const replayScope = (id: string): AdminScope => (DeliveryId.safeParse(id).success ? "webhooks:write" : "policy:write");
+
 adminEvents.post(
   "/events/dead/:id/replay",
-  requireScope("policy:write"),
+  requireScopeOf((c) => replayScope(c.req.param("id") ?? ""), ["policy:write", "webhooks:write"]),
   answers(
-    "Publish a dead letter to the event stream again (its consumers dedupe it by id)",
+    "Send a dead letter again: a stream message to the stream (its consumers dedupe it by id), a webhook delivery to its webhook",
     [200, "Replayed", z.object({ id: MessageId, replayed: z.literal(true) })],
     {
       problems: [404],
     },
   ),
-  paramsOf(z.object({ id: MessageId })),
+  paramsOf(z.object({ id: z.union([MessageId, DeliveryId]) })),
   async (c) => {
     const { id } = c.req.valid("param");
     const replayed = await replayDeadEvent(c.env, c.var.tenant.tenantId, id, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });

@@ -3,12 +3,16 @@
  * The event stream's dead letters: the consumer of `stepgate-events-dead`, where the queue
  * puts a message once its last retry failed, keeps each in its tenant's object; the admin API
  * lists them and replays one (publishes it to the stream again, where every sink dedupes it).
+ * The webhooks' dead deliveries are kept in the same list (`webhook-delivery.ts`), each named
+ * with the queue it died on, and a replay sends one to the webhooks' queue again.
  */
 import { reachState } from "../lib/reach-state";
 import { tenantState } from "../state/tenant";
+import type { ListedDeadLetter } from "../state/tenant/dead-events";
 import type { DeadEvent, DeadEventsQuery } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
-import { groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { EVENTS_QUEUE, groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { WEBHOOKS_QUEUE } from "./webhook-delivery";
 
 /** The dead-letter queue this consumes (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
 export const DEAD_EVENTS_QUEUE = "stepgate-events-dead";
@@ -42,16 +46,20 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
  * @example
  * const { events, nextCursor } = await deadEventsPage(env, tenantId, { limit: 50 });
  */
-export function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
-  return reachState(() => tenantState(env, tenantId).deadEvents(query) as Promise<{ events: DeadEvent[]; nextCursor: string | null }>);
+export async function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
+  const page = await reachState(() => tenantState(env, tenantId).deadEvents(query) as Promise<{ events: ListedDeadLetter[]; nextCursor: string | null }>);
+  return {
+    events: page.events.map((dead) => ({ ...dead, queue: dead.message.kind === "webhook" ? WEBHOOKS_QUEUE : EVENTS_QUEUE })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /**
- * Publishes a dead message to the stream again, audited as `actor`'s; `false` when the tenant
- * has no dead message with this id.
+ * Sends a dead message again (a stream message to the stream, a webhook delivery to the
+ * webhooks' queue), audited as `actor`'s; `false` when the tenant has no dead message with this id.
  * @example
  * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin });
  */
-export function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<boolean> {
-  return reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin));
+export async function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<boolean> {
+  return (await reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin))) !== null;
 }

@@ -2,9 +2,10 @@
  * @module
  * The consumer of the `stepgate-events` queue (docs/events.md): each batch (up to 100
  * messages) is split by tenant, and each tenant's share is given to every {@link EventSink} —
- * today the tenant's audit trail and directory, in one call to the tenant's object. A tenant's
- * share is acknowledged when every sink took it, and retried with a growing delay when one
- * failed; after the queue's last retry it goes to the dead-letter queue (`dead-events.ts`).
+ * the tenant's audit trail and directory, in one call to the tenant's object, and the webhooks'
+ * queue. A tenant's share is acknowledged when every sink took it, and retried with a growing
+ * delay when one failed; after the queue's last retry it goes to the dead-letter queue
+ * (`dead-events.ts`).
  *
  * Delivery is at least once and unordered (across users, and even within one user's records
  * after a retry), so every sink is idempotent on the message id, and a directory row carries
@@ -12,6 +13,7 @@
  */
 import { EventMessage } from "../state/events";
 import { tenantState } from "../state/tenant";
+import { webhookEvents } from "./webhook-delivery";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
 export const EVENTS_QUEUE = "stepgate-events";
@@ -44,8 +46,11 @@ export const tenantRecords: EventSink = {
   take: (env, tenantId, messages) => tenantState(env, tenantId).storeEvents(tenantId, [...messages]),
 };
 
-/** Every consumer of the stream, each given every tenant's share of every batch (see {@link EventSink}). */
-export const EVENT_SINKS: readonly EventSink[] = [tenantRecords];
+/**
+ * Every consumer of the stream, each given every tenant's share of every batch (see
+ * {@link EventSink}): the tenant's records, and the webhooks' queue (`webhook-delivery.ts`).
+ */
+export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, webhookEvents];
 
 /** The delay before the first retry, doubled on each next one … */
 const RETRY_FIRST_DELAY_SECONDS = 1;

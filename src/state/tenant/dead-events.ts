@@ -1,16 +1,26 @@
 /**
  * @module
- * The event stream's dead letters for this tenant: messages every delivery of which failed
- * (see `flows/dead-events.ts`), kept to be listed and replayed by an admin. A message that dies
+ * The dead letters for this tenant: the event stream's messages every delivery of which failed
+ * (see `flows/dead-events.ts`), and webhook deliveries whose endpoint failed every attempt (see
+ * `flows/webhook-delivery.ts`), kept to be listed and replayed by an admin. A message that dies
  * again after a replay replaces its earlier copy (same id), listed as the newest.
  *
  * Retention: as long as the audit trail's ({@link TENANT_AUDIT_DAYS} days), and at most
  * {@link DEAD_EVENTS_KEPT}, whichever is shorter.
  */
+import * as z from "zod";
 import { iso } from "../../lib/iso-time";
-import { EventMessage } from "../events";
+import { DirectoryChange, StreamEvent } from "../events";
+import { WebhookDelivery } from "../webhook-messages";
 import { TENANT_AUDIT_DAYS } from "./audit";
 import type { DeadEvent, DeadEventsQuery } from "./views";
+
+/** A message kept as dead: the stream's (an event, a directory change) or a webhook delivery. */
+export const DeadLetter = z.discriminatedUnion("kind", [StreamEvent, DirectoryChange, WebhookDelivery]);
+export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** A dead letter as the tenant's object lists it; the queue it died on is named by the caller, which knows the queues. */
+export type ListedDeadLetter = Omit<DeadEvent, "queue">;
 
 export const DEAD_EVENTS_KEPT = 100_000;
 const DAY_MS = 86_400_000;
@@ -20,7 +30,7 @@ const DAY_MS = 86_400_000;
  * @example
  * keepDeadMessages(sql, [message], Date.now());
  */
-export function keepDeadMessages(sql: SqlStorage, messages: readonly EventMessage[], now: number): void {
+export function keepDeadMessages(sql: SqlStorage, messages: readonly DeadLetter[], now: number): void {
   for (const message of messages)
     sql.exec("INSERT OR REPLACE INTO dead_events (id, message, dead_at) VALUES (?, ?, ?)", message.id, JSON.stringify(message), now);
   sql.exec("DELETE FROM dead_events WHERE dead_at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
@@ -29,7 +39,7 @@ export function keepDeadMessages(sql: SqlStorage, messages: readonly EventMessag
 }
 
 /** Newest first; `nextCursor` continues after the last of a full page. */
-export function listDeadMessages(sql: SqlStorage, query: DeadEventsQuery): { events: DeadEvent[]; nextCursor: string | null } {
+export function listDeadMessages(sql: SqlStorage, query: DeadEventsQuery): { events: ListedDeadLetter[]; nextCursor: string | null } {
   const rows = sql
     .exec<{ seq: number; id: string; message: string; dead_at: number }>(
       "SELECT seq, id, message, dead_at FROM dead_events WHERE seq < ? ORDER BY seq DESC LIMIT ?",
@@ -37,21 +47,21 @@ export function listDeadMessages(sql: SqlStorage, query: DeadEventsQuery): { eve
       query.limit,
     )
     .toArray();
-  const events = rows.map((row) => ({ id: row.id, deadAt: iso(row.dead_at), message: listed(EventMessage.parse(JSON.parse(row.message))) }));
+  const events = rows.map((row) => ({ id: row.id, deadAt: iso(row.dead_at), message: listed(DeadLetter.parse(JSON.parse(row.message))) }));
   const last = rows.at(-1);
   return { events, nextCursor: rows.length === query.limit && last ? String(last.seq) : null };
 }
 
 /** A directory change is listed by whose and which version only: its row (email, factors) is for `users:read`. */
-function listed(message: EventMessage): DeadEvent["message"] {
-  if (message.kind === "event") return message;
+function listed(message: DeadLetter): DeadEvent["message"] {
+  if (message.kind !== "directory") return message;
   return { kind: "directory", id: message.id, tenantId: message.tenantId, userId: message.row.userId, version: message.row.version };
 }
 
 /** The dead message with this id, or `null`. */
-export function deadMessage(sql: SqlStorage, id: string): EventMessage | null {
+export function deadMessage(sql: SqlStorage, id: string): DeadLetter | null {
   const row = sql.exec<{ message: string }>("SELECT message FROM dead_events WHERE id = ?", id).toArray()[0];
-  return row ? EventMessage.parse(JSON.parse(row.message)) : null;
+  return row ? DeadLetter.parse(JSON.parse(row.message)) : null;
 }
 
 /** Forgets a dead message (it was replayed). */
