@@ -89,7 +89,7 @@ describe("the admin console in a real browser", () => {
     checkedPage(browser, "console-admin", async (page) => {
       await adminInConsole(server, page, "admin");
       expect(await page.textContent("#signed-in-as")).toContain("admin");
-      expect(await page.locator("#scopes li").count()).toBe(6);
+      expect(await page.locator("#scopes li").count()).toBe(7);
       await expectAccessible(page, "overview (portal admin)");
     }));
 
