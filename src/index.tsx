@@ -2,7 +2,7 @@
  * @module
  * The stepgate worker: reserved routes under `/__stepgate/`, everything else through the gate
  * to the tenant's origin. Errors from anywhere become RFC 9457 problems here, in one place.
- * It also consumes the event stream's queues (docs/events.md).
+ * It also consumes the event stream's queues (docs/events.md) and the alerts to users' (docs/notifications.md).
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -11,8 +11,9 @@ import { ADMIN_BASE, apiDescription, USER_BASE } from "./api/openapi";
 import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
 import { CONSOLE_BASE } from "./flows/console-access";
-import { DEAD_EVENTS_QUEUE, keepDeadEvents } from "./flows/dead-events";
+import { DEAD_LETTER_QUEUES, keepDeadEvents } from "./flows/dead-events";
 import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
+import { consumeAlerts, NOTIFICATIONS_QUEUE } from "./flows/user-alerts";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -99,7 +100,8 @@ function wantsPage(request: Request): boolean {
 /** The queues this worker consumes (wrangler.jsonc `queues.consumers`), each to its consumer. */
 async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === EVENTS_QUEUE) return consumeEvents(batch, env);
-  if (batch.queue === DEAD_EVENTS_QUEUE) return keepDeadEvents(batch, env);
+  if (batch.queue === NOTIFICATIONS_QUEUE) return consumeAlerts(batch, env);
+  if (Object.hasOwn(DEAD_LETTER_QUEUES, batch.queue)) return keepDeadEvents(batch, env);
   throw new Error(`stepgate: no consumer for queue ${JSON.stringify(batch.queue)}`);
 }
 

@@ -1,7 +1,8 @@
 /**
  * @module
- * `GET /events/dead` and `POST /events/dead/:id/replay`: the event stream's dead letters
- * (docs/events.md), messages every delivery of which failed, listed and published again.
+ * `GET /events/dead` and `POST /events/dead/:id/replay`: the dead letters of the event stream
+ * and of the alerts to users (docs/events.md, docs/notifications.md), messages every delivery of
+ * which failed, listed with the queue they died on and published to it again.
  *
  * Listing needs `audit:read`: a dead message is an audit entry the trail would have shown (a
  * directory change is listed by user and version only; its row is `users:read`'s). Replaying
@@ -33,8 +34,12 @@ adminEvents.post(
   "/events/dead/:id/replay",
   requireScope("policy:write"),
   answers(
-    "Publish a dead letter to the event stream again (its consumers dedupe it by id)",
-    [200, "Replayed", z.object({ id: MessageId, replayed: z.literal(true) })],
+    "Publish a dead letter again, to the queue it died on (its consumers dedupe it by id); an event dead on two queues is replayed to both",
+    [
+      200,
+      "Replayed",
+      z.object({ id: MessageId, replayed: z.literal(true), queues: z.array(DeadEvent.shape.queue).describe("The queues it was published to.") }),
+    ],
     {
       problems: [404],
     },
@@ -42,8 +47,8 @@ adminEvents.post(
   paramsOf(z.object({ id: MessageId })),
   async (c) => {
     const { id } = c.req.valid("param");
-    const replayed = await replayDeadEvent(c.env, c.var.tenant.tenantId, id, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
-    if (!replayed) throw new ProblemError(404, "event_not_found", "No dead event with this id.");
-    return c.json({ id, replayed: true as const });
+    const queues = await replayDeadEvent(c.env, c.var.tenant.tenantId, id, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
+    if (queues.length === 0) throw new ProblemError(404, "event_not_found", "No dead event with this id.");
+    return c.json({ id, replayed: true as const, queues });
   },
 );

@@ -1,25 +1,33 @@
 /**
  * @module
- * The event stream's dead letters: the consumer of `stepgate-events-dead`, where the queue
- * puts a message once its last retry failed, keeps each in its tenant's object; the admin API
- * lists them and replays one (publishes it to the stream again, where every sink dedupes it).
+ * Dead letters: the consumers of `stepgate-events-dead` and `stepgate-notifications-dead`, where
+ * a queue puts a message once its last retry failed, keep each in its tenant's object with the
+ * queue it died on; the admin API lists them and replays one (publishes it to that queue again,
+ * whose consumers dedupe it).
  */
 import { reachState } from "../lib/reach-state";
+import { type DeadLetterSource, EVENTS_QUEUE, NOTIFICATIONS_QUEUE } from "../state/queues";
 import { tenantState } from "../state/tenant";
 import type { DeadEvent, DeadEventsQuery } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
 import { groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
 
-/** The dead-letter queue this consumes (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
-export const DEAD_EVENTS_QUEUE = "stepgate-events-dead";
+/** The dead-letter queues this consumes (wrangler.jsonc: each queue's `dead_letter_queue`), by the queue whose messages they hold. */
+export const DEAD_LETTER_QUEUES: Readonly<Record<string, DeadLetterSource>> = {
+  "stepgate-events-dead": EVENTS_QUEUE,
+  "stepgate-notifications-dead": NOTIFICATIONS_QUEUE,
+};
 
 /**
- * The `stepgate-events-dead` consumer: keeps each tenant's dead messages in its object (one
- * call per tenant), retried with backoff while that object fails (it may be what killed them).
+ * A dead-letter queue's consumer: keeps each tenant's dead messages in its object (one call per
+ * tenant) with the queue they died on, retried with backoff while that object fails (it may be
+ * what killed them).
  * @example
- * if (batch.queue === DEAD_EVENTS_QUEUE) await keepDeadEvents(batch, env);
+ * if (Object.hasOwn(DEAD_LETTER_QUEUES, batch.queue)) await keepDeadEvents(batch, env);
  */
 export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const source = DEAD_LETTER_QUEUES[batch.queue];
+  if (!source) throw new Error(`stepgate: ${JSON.stringify(batch.queue)} is no dead-letter queue`);
   const groups = groupByTenant(readMessages(batch), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
@@ -27,6 +35,7 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
         await tenantState(env, tenantId).keepDeadEvents(
           tenantId,
           group.map((read) => read.body),
+          source,
         );
         for (const { message } of group) message.ack();
       } catch (error) {
@@ -47,11 +56,11 @@ export function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuer
 }
 
 /**
- * Publishes a dead message to the stream again, audited as `actor`'s; `false` when the tenant
- * has no dead message with this id.
+ * Publishes each dead copy of a message to the queue it died on again, audited as `actor`'s;
+ * answers those queues, none when the tenant has no dead message with this id.
  * @example
- * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin });
+ * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin }) // ["stepgate-notifications"]
  */
-export function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<boolean> {
-  return reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin));
+export function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<DeadLetterSource[]> {
+  return reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin) as Promise<DeadLetterSource[]>);
 }

@@ -2,7 +2,8 @@
  * @module
  * The consumer of the `stepgate-events` queue (docs/events.md): each batch (up to 100
  * messages) is split by tenant, and each tenant's share is given to every {@link EventSink} —
- * today the tenant's audit trail and directory, in one call to the tenant's object. A tenant's
+ * the tenant's audit trail and directory, in one call to the tenant's object, and the security
+ * alerts to users, forwarded to their own queue (`alert-forwarding.ts`). A tenant's
  * share is acknowledged when every sink took it, and retried with a growing delay when one
  * failed; after the queue's last retry it goes to the dead-letter queue (`dead-events.ts`).
  *
@@ -12,9 +13,10 @@
  */
 import { EventMessage } from "../state/events";
 import { tenantState } from "../state/tenant";
+import { alertForwarding } from "./alert-forwarding";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
-export const EVENTS_QUEUE = "stepgate-events";
+export { EVENTS_QUEUE } from "../state/queues";
 
 /**
  * A consumer of the event stream: the extension point where webhooks and user notifications
@@ -45,7 +47,7 @@ export const tenantRecords: EventSink = {
 };
 
 /** Every consumer of the stream, each given every tenant's share of every batch (see {@link EventSink}). */
-export const EVENT_SINKS: readonly EventSink[] = [tenantRecords];
+export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, alertForwarding];
 
 /** The delay before the first retry, doubled on each next one … */
 const RETRY_FIRST_DELAY_SECONDS = 1;

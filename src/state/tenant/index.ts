@@ -35,9 +35,10 @@ import {
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
-import { deadMessage, forgetDeadMessage, keepDeadMessages, listDeadMessages } from "./dead-events";
+import { deadMessages, forgetDeadMessage, keepDeadMessages, listDeadMessages } from "./dead-events";
 import { publishTenantEvents } from "./event-outbox";
 import type { EventMessage, EventSource } from "../events";
+import { type DeadLetterSource, EVENTS_QUEUE, producerOf } from "../queues";
 import { migrate } from "../migrate";
 import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
@@ -286,11 +287,11 @@ export class TenantState extends DurableObject<Env> {
     return queryTenantAudit(this.sql, query);
   }
 
-  /** Keeps messages the stream gave up on (the dead-letter consumer), to be listed and replayed. */
-  async keepDeadEvents(tenantId: string, messages: EventMessage[]): Promise<void> {
+  /** Keeps messages `queue` gave up on (its dead-letter consumer), to be listed and replayed there. */
+  async keepDeadEvents(tenantId: string, messages: EventMessage[], queue: DeadLetterSource = EVENTS_QUEUE): Promise<void> {
     this.refuseForeign(tenantId);
     for (const message of messages) this.refuseForeign(message.tenantId);
-    keepDeadMessages(this.sql, messages, Date.now());
+    keepDeadMessages(this.sql, messages, queue, Date.now());
   }
 
   /** A page of the dead letters, newest first. */
@@ -299,16 +300,18 @@ export class TenantState extends DurableObject<Env> {
   }
 
   /**
-   * Publishes a dead message to the stream again and forgets it once the queue took it (a
-   * failed send keeps it listed); audited as the admin's. `false` for an id not listed.
+   * Publishes each dead copy of a message to the queue it died on again, and forgets each once
+   * its queue took it (a failed send keeps it listed); audited as the admin's, per queue. Answers
+   * the queues replayed to (none: no dead message has this id).
    */
-  async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
-    const message = deadMessage(this.sql, id);
-    if (!message) return false;
-    await this.env.EVENTS.send(message, { contentType: "json" });
-    forgetDeadMessage(this.sql, id);
-    this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
-    return true;
+  async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetterSource[]> {
+    const copies = deadMessages(this.sql, id);
+    for (const { queue, message } of copies) {
+      await producerOf(this.env, queue).send(message, { contentType: "json" });
+      forgetDeadMessage(this.sql, queue, id);
+      this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind, queue });
+    }
+    return copies.map((copy) => copy.queue);
   }
 
   /** Publishes this object's own entries to the stream (the alarm set by {@link recordAdminAction}), retried until the queue takes them. */

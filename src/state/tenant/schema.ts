@@ -109,4 +109,20 @@ export const TENANT_MIGRATIONS: readonly string[] = [
      dead_at INTEGER NOT NULL
    );
    CREATE INDEX dead_events_by_time ON dead_events (dead_at);`,
+  // Dead letters of more than the event stream (docs/notifications.md): each names the queue it
+  // died on, and one event may be dead on two (its alert failed, and its copy for the audit).
+  // SQLite drops no UNIQUE constraint in place: the table is copied into its new shape.
+  `CREATE TABLE dead_letters (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     queue TEXT NOT NULL,
+     id TEXT NOT NULL,
+     message TEXT NOT NULL,
+     dead_at INTEGER NOT NULL,
+     UNIQUE (queue, id)
+   );
+   INSERT INTO dead_letters (seq, queue, id, message, dead_at) SELECT seq, 'stepgate-events', id, message, dead_at FROM dead_events;
+   DROP TABLE dead_events;
+   ALTER TABLE dead_letters RENAME TO dead_events;
+   CREATE INDEX dead_events_by_time ON dead_events (dead_at);
+   CREATE INDEX dead_events_by_id ON dead_events (id);`,
 ];

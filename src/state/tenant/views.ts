@@ -8,6 +8,7 @@ import { AdminScope } from "../../config/admins-schema";
 import { PolicyChange } from "../../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
 import { DirectoryChange, MessageId, StreamEvent } from "../events";
+import { DEAD_LETTER_SOURCES } from "../queues";
 
 export { PolicyChange };
 
@@ -137,6 +138,11 @@ export const DeadDirectoryChange = DirectoryChange.pick({ kind: true, id: true, 
 
 export const DeadEvent = z.object({
   id: MessageId,
+  queue: z
+    .enum(DEAD_LETTER_SOURCES)
+    .describe(
+      "The queue whose consumer gave up on it, where a replay publishes it: `stepgate-events` (the tenant's audit and directory), `stepgate-notifications` (the user's security alert).",
+    ),
   deadAt: z.string().describe("When it was dead-lettered: every delivery of it had failed."),
   message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange]),
 });
