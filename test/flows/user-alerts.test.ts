@@ -447,6 +447,16 @@ describe("send limits", () => {
     await runInDurableObject(userState(env, tenantId, "uli"), (_, state) => state.storage.sql.exec("UPDATE alerts SET at = at - ?", HOUR_MS));
     await publishEvents(...events(tenantId, "uli", "device.trusted", 1));
     await alertsTo(base, "uli@acme.test", 4);
+    // The tenant's audit (and the console's Activity) shows what the user was told, and what not.
+    await publishUser(tenantId, "uli");
+    const told = async () =>
+      (
+        await (
+          await send(`${base}/__stepgate/admin/v1/audit?type=alert.*&limit=50`, { headers: adminHeaders() })
+        ).json<{ entries: Array<{ type: string; user: string }> }>()
+      ).entries;
+    await until(async () => (await told()).length === 5, "the alerts in the tenant's audit");
+    expect((await told()).map((entry) => entry.type).sort()).toEqual(["alert.refused", "alert.sent", "alert.sent", "alert.sent", "alert.sent"]);
   });
 
   it("always tells of the lock until an admin unlocks, whatever lockouts a guesser caused before it", async () => {
