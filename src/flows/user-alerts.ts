@@ -35,15 +35,16 @@ export async function consumeAlerts(batch: MessageBatch<unknown>, env: Env): Pro
   const groups = groupByTenant(readMessages(batch), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
-      const config = await tenantPolicy(env, tenantId).catch((error: unknown) => error as Error);
+      // One read of the tenant's policy for its share of the batch; each message is then on its own.
+      const config = tenantPolicy(env, tenantId);
       await Promise.all(
         group.map(async ({ message, body }) => {
           try {
-            if (config instanceof Error) throw config;
+            const tenant = await config;
             // The tenant is gone: no one to send for, nor anything to send through.
-            if (config === null || body.kind !== "event") return message.ack();
-            if (config.status !== "ok") throw new Error(`stepgate: tenant ${JSON.stringify(tenantId)} ${config.reason}`);
-            await alertUser(env, tenantId, config.policy, body);
+            if (tenant === null || body.kind !== "event") return message.ack();
+            if (tenant.status !== "ok") throw new Error(`stepgate: tenant ${JSON.stringify(tenantId)} ${tenant.reason}`);
+            await alertUser(env, tenantId, tenant.policy, body);
             message.ack();
           } catch (error) {
             console.error(`stepgate: the alert of event ${body.id} was not sent; retrying`, error);

@@ -25,8 +25,8 @@ const ALERTS_REMEMBERED_MS = ALERT_MAX_AGE_MS + 86_400_000;
 const ALERTS_KEPT = 5_000;
 /**
  * A send that never reported back (its consumer was stopped mid-send) may be taken over after
- * this: longer than any delivery takes (the SMTP and HTTP providers give up within 20 s). Taking
- * it over may send it twice, when the first did leave; never sending it would be worse.
+ * this: longer than a delivery takes (each provider gives up on a step after 10 s). Taking it
+ * over may send it twice, when the first did leave; never sending it would be worse.
  */
 export const ALERT_SEND_TIMEOUT_MS = 60_000;
 const HOUR_MS = 3_600_000;
