@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 
 /**
- * The queues' consumers (the event stream's, the alerts') as wrangler.jsonc declares them, but quicker: a batch is handed
+ * The event queues' consumers as wrangler.jsonc declares them, but quicker: a batch is handed
  * to the consumer at once (not after waiting up to a second to fill: many tests wait for the
  * consumer), and a failing message is retried twice (after 1 s and 2 s, the deployed delays)
  * before it is dead-lettered, not for 13 minutes, so the fault tests can watch it get there.
@@ -57,9 +57,11 @@ const DEV_VARS_NOTE = /^Using secrets defined in \S*\.dev\.vars\s*$/;
 
 /**
  * Miniflare's note that a message failed its last retry and goes to the dead-letter queue: the
- * event-stream and alert fault tests make a consumer fail that long on purpose, and assert the dead letters.
+ * event-stream fault tests, the webhook tests and the alert tests make a consumer (or an endpoint,
+ * or an SMTP server) fail that long on purpose, and assert the dead letters.
  */
-const DEAD_LETTERED = /^(\x1b\[[0-9;]*m)*\[mf:warn\](\x1b\[[0-9;]*m)* Moving message "\w+" on queue "(stepgate-[a-z]+)" to dead letter queue "\2-dead"/;
+const DEAD_LETTERED =
+  /^(\x1b\[[0-9;]*m)*\[mf:warn\](\x1b\[[0-9;]*m)* Moving message "\w+" on queue "(?<queue>stepgate-events|stepgate-webhooks|stepgate-notifications)" to dead letter queue "\k<queue>-dead"/;
 
 const isExpectedRuntimeLog = (chunk: string) =>
   DEV_VARS_NOTE.test(chunk) ||

@@ -12,6 +12,7 @@ import { authenticateAdmin } from "./admin-auth";
 import { adminKeys } from "./admin-keys";
 import { adminPolicy } from "./admin-policy";
 import { adminUsers } from "./admin-users";
+import { adminWebhooks } from "./admin-webhooks";
 
 export const adminApi = new Hono<AdminEnv>();
 
@@ -21,3 +22,4 @@ adminApi.route("/", adminUsers);
 adminApi.route("/", adminAudit);
 adminApi.route("/", adminEvents);
 adminApi.route("/", adminKeys);
+adminApi.route("/", adminWebhooks);

@@ -5,7 +5,7 @@
  * (`sgk_…`, made through `POST /keys`, stored hashed in the tenant's Durable Object, valid only
  * for that tenant and only for their scopes).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { uniqueSymbol } from "hono-openapi";
 import type { AdminEnv } from "../app-env";
 import { secretsEqual } from "../lib/crypto";
@@ -56,7 +56,19 @@ export function authenticateAdmin(): MiddlewareHandler<AdminEnv> {
  * adminPolicy.put("/policy", requireScope("policy:write"), handler);
  */
 export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
+  return requireScopeOf(() => scope, [scope]);
+}
+
+/**
+ * {@link requireScope} for a route whose scope depends on the request (which thing it acts on):
+ * `scopeOf` picks it, `declared` lists every scope it may pick (the route's security in OpenAPI:
+ * any one of them).
+ * @example
+ * adminEvents.post("/events/dead/:id/replay", requireScopeOf((c) => scopeFor(c.req.param("id")), ["policy:write", "webhooks:write"]), handler);
+ */
+export function requireScopeOf(scopeOf: (c: Context<AdminEnv>) => AdminScope, declared: readonly AdminScope[]): MiddlewareHandler<AdminEnv> {
   const check: MiddlewareHandler<AdminEnv> = async function requireScope(c, next) {
+    const scope = scopeOf(c);
     if (!c.var.admin.scopes.includes(scope)) {
       throw new ProblemError(
         403,
@@ -70,5 +82,5 @@ export function requireScope(scope: AdminScope): MiddlewareHandler<AdminEnv> {
     }
     await next();
   };
-  return Object.assign(check, { [uniqueSymbol]: { spec: { security: [{ adminKey: [scope] }] } } });
+  return Object.assign(check, { [uniqueSymbol]: { spec: { security: declared.map((scope) => ({ adminKey: [scope] })) } } });
 }

@@ -1,14 +1,17 @@
 /**
  * @module
- * `GET /events/dead` and `POST /events/dead/:id/replay`: the dead letters of the event stream
- * and of the alerts to users (docs/events.md, docs/notifications.md), messages every delivery of
- * which failed, listed with the queue they died on and published to it again.
+ * `GET /events/dead` and `POST /events/dead/:id/replay`: the event stream's dead letters
+ * (docs/events.md), messages every delivery of which failed, listed and published again.
+ *
+ * The list holds the webhooks' dead deliveries too (`queue: "stepgate-webhooks"`), and the
+ * security alerts to users that could not be sent (`queue: "stepgate-notifications"`).
  *
  * Listing needs `audit:read`: a dead message is an audit entry the trail would have shown (a
  * directory change is listed by user and version only; its row is `users:read`'s). Replaying
- * needs `policy:write`, not a read scope: it delivers records again to every consumer of the
- * stream, so it belongs to whoever decides where the tenant's events go (today the policy's
- * owners; webhooks bring a scope of their own).
+ * is no read: a stream message needs `policy:write` (it delivers records again to every consumer
+ * of the stream, so it belongs to whoever decides where the tenant's events go), as does an
+ * alert (it emails a user again, under the policy's `notifications`), a webhook delivery
+ * `webhooks:write` (it posts to the tenant's endpoint again).
  */
 import { Hono } from "hono";
 import * as z from "zod";
@@ -16,8 +19,8 @@ import type { AdminEnv } from "../app-env";
 import { deadEventsPage, replayDeadEvent } from "../flows/dead-events";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
-import { requireScope } from "./admin-auth";
-import { DeadEvent, DeadEventsQuery, MessageId } from "./admin-schemas";
+import { requireScope, requireScopeOf } from "./admin-auth";
+import { AlertDeliveryId, type AdminScope, DeadEvent, DeadEventsQuery, DeliveryId, MessageId } from "./admin-schemas";
 import { answers, pageOf, paramsOf, queryOf } from "./route-declarations";
 
 export const adminEvents = new Hono<AdminEnv>();
@@ -30,25 +33,27 @@ adminEvents.get(
   async (c) => c.json(await deadEventsPage(c.env, c.var.tenant.tenantId, c.req.valid("query"))),
 );
 
+/** A dead letter's id: a stream message's, a webhook delivery's or an alert's. */
+const DeadLetterId = z.union([MessageId, DeliveryId, AlertDeliveryId]);
+
+/** The scope a replay of dead letter `id` needs: a webhook delivery's id names its webhook (`wh_….<event id>`). */
+const replayScope = (id: string): AdminScope => (DeliveryId.safeParse(id).success ? "webhooks:write" : "policy:write");
+
 adminEvents.post(
   "/events/dead/:id/replay",
-  requireScope("policy:write"),
+  requireScopeOf((c) => replayScope(c.req.param("id") ?? ""), ["policy:write", "webhooks:write"]),
   answers(
-    "Publish a dead letter again, to the queue it died on (its consumers dedupe it by id); an event dead on two queues is replayed to both",
-    [
-      200,
-      "Replayed",
-      z.object({ id: MessageId, replayed: z.literal(true), queues: z.array(DeadEvent.shape.queue).describe("The queues it was published to.") }),
-    ],
+    "Send a dead letter again: a stream message to the stream (its consumers dedupe it by id), a webhook delivery to its webhook, an alert to the alerts' queue",
+    [200, "Replayed", z.object({ id: DeadLetterId, replayed: z.literal(true) })],
     {
       problems: [404],
     },
   ),
-  paramsOf(z.object({ id: MessageId })),
+  paramsOf(z.object({ id: DeadLetterId })),
   async (c) => {
     const { id } = c.req.valid("param");
-    const queues = await replayDeadEvent(c.env, c.var.tenant.tenantId, id, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
-    if (queues.length === 0) throw new ProblemError(404, "event_not_found", "No dead event with this id.");
-    return c.json({ id, replayed: true as const, queues });
+    const replayed = await replayDeadEvent(c.env, c.var.tenant.tenantId, id, { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) });
+    if (!replayed) throw new ProblemError(404, "event_not_found", "No dead event with this id.");
+    return c.json({ id, replayed: true as const });
   },
 );

@@ -5,8 +5,9 @@
  */
 import * as z from "zod";
 import { AUDIT_EXPORT_FORMATS } from "../flows/audit-export";
-import { ApiKeyView, AuditQuery, DirectoryEntry } from "../state/tenant/views";
+import { ApiKeyView, AuditQuery, DirectoryEntry, WebhookView } from "../state/tenant/views";
 import { KeyRequest } from "../flows/api-keys";
+import { WebhookChange, WebhookRequest } from "../flows/webhooks";
 import { UserDetails } from "../state/user/views";
 import { ActivityEntry } from "./user-schemas";
 
@@ -27,8 +28,12 @@ export {
   PolicyVersion,
   DeadEvent,
   DeadEventsQuery,
+  WebhookView,
+  WebhookAttemptView,
 } from "../state/tenant/views";
 export { MessageId } from "../state/events";
+export { DeliveryId, WebhookEventId, WebhookId } from "../state/webhook-messages";
+export { AlertDeliveryId } from "../state/alert-messages";
 
 /** `POST /keys`: the rules of a new key are the console's too (`flows/api-keys.ts`). */
 export const CreateKeyBody = KeyRequest;
@@ -58,3 +63,11 @@ export const UserDetailsView = DirectoryEntry.extend({
 export const ResetResult = z.object({ userId: z.string(), reset: z.literal(true), factorsRemoved: z.number() });
 export const UnlockResult = z.object({ userId: z.string(), unlocked: z.literal(true), wasLocked: z.boolean() });
 export const RequirementResult = z.object({ userId: z.string(), required: z.boolean().nullable() });
+
+/** `POST /webhooks` and `PATCH /webhooks/:id`: the rules are `flows/webhooks.ts`'s. */
+export const CreateWebhookBody = WebhookRequest;
+export const ChangeWebhookBody = WebhookChange;
+
+export const CreatedWebhook = WebhookView.extend({
+  secret: z.string().describe("The signing secret, `whsec_` + base64 (Standard Webhooks), shown this once: give it to the receiver's `new Webhook(secret)`."),
+});

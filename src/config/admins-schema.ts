@@ -7,8 +7,11 @@
  */
 import * as z from "zod";
 
-/** What an admin (a tenant API key, or a portal admin in the console) may do. `keys:write` manages keys, and only up to its own scopes. */
-export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
+/**
+ * What an admin (a tenant API key, or a portal admin in the console) may do. `keys:write` manages
+ * keys, and only up to its own scopes; `webhooks:write` manages where the tenant's events are posted.
+ */
+export const AdminScope = z.enum(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write", "webhooks:write"]);
 export type AdminScope = z.infer<typeof AdminScope>;
 export const ALL_SCOPES: readonly AdminScope[] = AdminScope.options;
 
@@ -24,7 +27,7 @@ export const AdminsSchema = z
       )
       .default({})
       .describe(
-        'Portal groups that make their members console admins, each with its scopes: `{ "security_admin": ["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"], "support": ["users:read", "users:write", "audit:read"] }`. A member of several groups holds every scope of each. Scopes: `policy:read`, `policy:write`, `users:read`, `users:write`, `audit:read`, `keys:write`.',
+        'Portal groups that make their members console admins, each with its scopes: `{ "security_admin": ["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write", "webhooks:write"], "support": ["users:read", "users:write", "audit:read"] }`. A member of several groups holds every scope of each. Scopes: `policy:read`, `policy:write`, `users:read`, `users:write`, `audit:read`, `keys:write`, `webhooks:write`.',
       ),
     maxAgeSeconds: z
       .int()

@@ -1,12 +1,13 @@
 /**
  * @module
- * Where a policy may make stepgate connect: never to loopback, private, link-local (cloud
- * metadata) or reserved addresses, or names that only resolve inside a network, and, in
+ * Where a policy or a webhook may make stepgate connect: never to loopback, private, link-local
+ * (cloud metadata) or reserved addresses, or names that only resolve inside a network, and, in
  * production, only over https (except the origin: how the portal is reached is the tenant's
  * call). A policy writer could otherwise point the origin, the JWKS URL or a provider's base URL
- * at something only the worker's network can reach, or have a credential sent in clear.
- * Checked where a policy is written (a 422 naming the field) and again where it is read, so a
- * policy put in KV by hand fails closed. A public name whose DNS answers a private address
+ * at something only the worker's network can reach, or have a credential sent in clear; a
+ * webhook writer, have the tenant's events posted there. Checked where a policy or webhook is
+ * written (a 422 naming the field) and again where a policy is read (and before each delivery),
+ * so one put in storage by hand fails closed. A public name whose DNS answers a private address
  * (rebinding) is not caught here: the check sees names, not what they resolve to.
  */
 import type { FieldError } from "../lib/json-body";
@@ -65,6 +66,25 @@ export function unsafeDestinations(policy: unknown, rules: DestinationRules): Fi
     if (refused) errors.push({ pointer: pointerOf(SMTP_HOST), detail: refused });
   }
   return errors;
+}
+
+/**
+ * Why stepgate will not send a tenant's data to `value` (a webhook's endpoint), or `null`: an
+ * absolute https URL (plain http in development only) to a public host (loopback too in
+ * development), with no credentials in it (the URL is shown to every admin who lists it; a
+ * receiver checks the signature instead).
+ * @example
+ * refusedEndpoint("https://169.254.169.254/hook", { development: false }) // "169.254.169.254 is a link-local address; …"
+ * refusedEndpoint("https://hooks.example.com/stepgate", { development: false }) // null
+ */
+export function refusedEndpoint(value: string, rules: DestinationRules): string | null {
+  if (!URL.canParse(value)) return "an absolute URL";
+  const url = new URL(value);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && rules.development)) {
+    return "use https: over plain http the events and their signatures can be read or changed on the way";
+  }
+  if (url.username || url.password) return "no user name or password in the URL: the receiver checks the signature instead";
+  return refusedHost(url.hostname, rules);
 }
 
 function refusedHost(hostname: string, rules: DestinationRules): string | null {

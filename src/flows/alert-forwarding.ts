@@ -9,7 +9,8 @@
  * A sink of the stream (`EventSink` in `event-stream.ts`, which lists it: it is that type by shape).
  */
 import { NotificationsSchema, type NotificationSettings } from "../config/notification-settings";
-import { type EventMessage, publish, type StreamEvent } from "../state/events";
+import { alertDelivery } from "../state/alert-messages";
+import { batchesOf, type EventMessage, type StreamEvent } from "../state/events";
 import { alertKindOf, mayWarrantAlert } from "./alert-events";
 import { tenantPolicy } from "./tenant-policy";
 
@@ -27,8 +28,8 @@ export const alertForwarding = {
     if (candidates.length === 0) return;
     const settings = await notificationSettings(env, tenantId);
     if (!settings) return;
-    const alerts = candidates.filter((event) => alertKindOf(event, settings) !== null);
-    if (alerts.length > 0) await publish(env.NOTIFICATIONS, alerts);
+    const alerts = candidates.filter((event) => alertKindOf(event, settings) !== null).map(alertDelivery);
+    for (const batch of batchesOf(alerts)) await env.NOTIFICATIONS.sendBatch(batch.map((body) => ({ body, contentType: "json" as const })));
   },
 };
 

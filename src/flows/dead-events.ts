@@ -1,33 +1,31 @@
 /**
  * @module
- * Dead letters: the consumers of `stepgate-events-dead` and `stepgate-notifications-dead`, where
- * a queue puts a message once its last retry failed, keep each in its tenant's object with the
- * queue it died on; the admin API lists them and replays one (publishes it to that queue again,
- * whose consumers dedupe it).
+ * The event stream's dead letters: the consumer of `stepgate-events-dead`, where the queue
+ * puts a message once its last retry failed, keeps each in its tenant's object; the admin API
+ * lists them and replays one (publishes it to the stream again, where every sink dedupes it).
+ * The webhooks' dead deliveries (`webhook-delivery.ts`) and the alerts that could not be sent
+ * (`user-alerts.ts`) are kept in the same list, each named with the queue it died on, and a
+ * replay sends one to that queue again.
  */
 import { reachState } from "../lib/reach-state";
-import { type DeadLetterSource, EVENTS_QUEUE, NOTIFICATIONS_QUEUE } from "../state/queues";
 import { tenantState } from "../state/tenant";
+import type { ListedDeadLetter } from "../state/tenant/dead-events";
 import type { DeadEvent, DeadEventsQuery } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
-import { groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { EVENTS_QUEUE, groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { NOTIFICATIONS_QUEUE } from "./user-alerts";
+import { WEBHOOKS_QUEUE } from "./webhook-delivery";
 
-/** The dead-letter queues this consumes (wrangler.jsonc: each queue's `dead_letter_queue`), by the queue whose messages they hold. */
-export const DEAD_LETTER_QUEUES: Readonly<Record<string, DeadLetterSource>> = {
-  "stepgate-events-dead": EVENTS_QUEUE,
-  "stepgate-notifications-dead": NOTIFICATIONS_QUEUE,
-};
+/** The dead-letter queue this consumes (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
+export const DEAD_EVENTS_QUEUE = "stepgate-events-dead";
 
 /**
- * A dead-letter queue's consumer: keeps each tenant's dead messages in its object (one call per
- * tenant) with the queue they died on, retried with backoff while that object fails (it may be
- * what killed them).
+ * The `stepgate-events-dead` consumer: keeps each tenant's dead messages in its object (one
+ * call per tenant), retried with backoff while that object fails (it may be what killed them).
  * @example
- * if (Object.hasOwn(DEAD_LETTER_QUEUES, batch.queue)) await keepDeadEvents(batch, env);
+ * if (batch.queue === DEAD_EVENTS_QUEUE) await keepDeadEvents(batch, env);
  */
 export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const source = DEAD_LETTER_QUEUES[batch.queue];
-  if (!source) throw new Error(`stepgate: ${JSON.stringify(batch.queue)} is no dead-letter queue`);
   const groups = groupByTenant(readMessages(batch), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
@@ -35,7 +33,6 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
         await tenantState(env, tenantId).keepDeadEvents(
           tenantId,
           group.map((read) => read.body),
-          source,
         );
         for (const { message } of group) message.ack();
       } catch (error) {
@@ -51,16 +48,26 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
  * @example
  * const { events, nextCursor } = await deadEventsPage(env, tenantId, { limit: 50 });
  */
-export function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
-  return reachState(() => tenantState(env, tenantId).deadEvents(query) as Promise<{ events: DeadEvent[]; nextCursor: string | null }>);
+export async function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
+  const page = await reachState(() => tenantState(env, tenantId).deadEvents(query) as Promise<{ events: ListedDeadLetter[]; nextCursor: string | null }>);
+  return {
+    events: page.events.map((dead) => ({ ...dead, queue: queueOf(dead.message.kind) })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The queue a dead letter of `kind` died on, and is replayed to. */
+function queueOf(kind: DeadEvent["message"]["kind"]): string {
+  if (kind === "webhook") return WEBHOOKS_QUEUE;
+  return kind === "alert" ? NOTIFICATIONS_QUEUE : EVENTS_QUEUE;
 }
 
 /**
- * Publishes each dead copy of a message to the queue it died on again, audited as `actor`'s;
- * answers those queues, none when the tenant has no dead message with this id.
+ * Sends a dead message again (a stream message to the stream, a webhook delivery to the
+ * webhooks' queue, an alert to the alerts' queue), audited as `actor`'s; `false` when the tenant has no dead message with this id.
  * @example
- * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin }) // ["stepgate-notifications"]
+ * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin });
  */
-export function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<DeadLetterSource[]> {
-  return reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin) as Promise<DeadLetterSource[]>);
+export async function replayDeadEvent(env: Env, tenantId: string, id: string, act: { actor: string; origin: RequestOrigin }): Promise<boolean> {
+  return (await reachState(() => tenantState(env, tenantId).replayDeadEvent(id, act.actor, act.origin))) !== null;
 }

@@ -2,10 +2,11 @@
  * @module
  * The consumer of the `stepgate-events` queue (docs/events.md): each batch (up to 100
  * messages) is split by tenant, and each tenant's share is given to every {@link EventSink} —
- * the tenant's audit trail and directory, in one call to the tenant's object, and the security
- * alerts to users, forwarded to their own queue (`alert-forwarding.ts`). A tenant's
- * share is acknowledged when every sink took it, and retried with a growing delay when one
- * failed; after the queue's last retry it goes to the dead-letter queue (`dead-events.ts`).
+ * the tenant's audit trail and directory, in one call to the tenant's object, the webhooks'
+ * queue, and the security alerts to users, forwarded to their own queue (`alert-forwarding.ts`).
+ * A tenant's share is acknowledged when every sink took it, and retried with a growing delay
+ * when one failed; after the queue's last retry it goes to the dead-letter queue
+ * (`dead-events.ts`).
  *
  * Delivery is at least once and unordered (across users, and even within one user's records
  * after a retry), so every sink is idempotent on the message id, and a directory row carries
@@ -14,9 +15,10 @@
 import { EventMessage } from "../state/events";
 import { tenantState } from "../state/tenant";
 import { alertForwarding } from "./alert-forwarding";
+import { webhookEvents } from "./webhook-delivery";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
-export { EVENTS_QUEUE } from "../state/queues";
+export const EVENTS_QUEUE = "stepgate-events";
 
 /**
  * A consumer of the event stream: the extension point where webhooks and user notifications
@@ -46,8 +48,12 @@ export const tenantRecords: EventSink = {
   take: (env, tenantId, messages) => tenantState(env, tenantId).storeEvents(tenantId, [...messages]),
 };
 
-/** Every consumer of the stream, each given every tenant's share of every batch (see {@link EventSink}). */
-export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, alertForwarding];
+/**
+ * Every consumer of the stream, each given every tenant's share of every batch (see
+ * {@link EventSink}): the tenant's records, the webhooks' queue (`webhook-delivery.ts`), and the
+ * alerts' queue (`alert-forwarding.ts`).
+ */
+export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, webhookEvents, alertForwarding];
 
 /** The delay before the first retry, doubled on each next one … */
 const RETRY_FIRST_DELAY_SECONDS = 1;

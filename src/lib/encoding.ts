@@ -1,7 +1,7 @@
 /**
  * @module
  * base64url without padding (RFC 4648 §5), for tokens that travel in URLs, cookies and headers;
- * lowercase hex, for digests.
+ * standard base64, where a format asks for it; lowercase hex, for digests.
  */
 
 /** @example base64url(new Uint8Array([251, 255])) // "-_8" */
@@ -10,6 +10,14 @@ export function base64url(bytes: Uint8Array | ArrayBuffer): string {
   let binary = "";
   for (const byte of view) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Standard base64 with padding (RFC 4648 §4), as Standard Webhooks' secrets and signatures are written. @example base64(new Uint8Array([251, 255])) // "+/8=" */
+export function base64(bytes: Uint8Array | ArrayBuffer): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let binary = "";
+  for (const byte of view) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** Lowercase hex, two digits a byte. @example hex(new Uint8Array([10, 255])) // "0aff" */

@@ -18,6 +18,7 @@ export const SCOPE_WORDS: Readonly<Record<AdminScope, PageKey>> = {
   "users:write": "console.scope.usersWrite",
   "audit:read": "console.scope.auditRead",
   "keys:write": "console.scope.keysWrite",
+  "webhooks:write": "console.scope.webhooksWrite",
 };
 
 /**

@@ -114,9 +114,9 @@ const MESSAGE_OVERHEAD_BYTES = 100;
  * @example
  * batchesOf(messages).length // 1 for up to 100 small messages
  */
-export function batchesOf(messages: readonly EventMessage[]): EventMessage[][] {
-  const batches: EventMessage[][] = [];
-  let batch: EventMessage[] = [];
+export function batchesOf<T>(messages: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
   let bytes = 0;
   for (const message of messages) {
     const size = bytesOf(message) + MESSAGE_OVERHEAD_BYTES;

@@ -18,8 +18,16 @@ const ROUTES: Array<{ method: string; path: string; scope: string; body?: unknow
   { method: "GET", path: "/keys", scope: "keys:write" },
   { method: "POST", path: "/keys", scope: "keys:write", body: { name: "made by a key", scopes: ["keys:write"] } },
   { method: "DELETE", path: "/keys/0123456789abcdef", scope: "keys:write" },
+  { method: "GET", path: "/webhooks", scope: "webhooks:write" },
+  { method: "POST", path: "/webhooks", scope: "webhooks:write", body: { url: "https://hooks.example.com/", eventTypes: ["*"], enabled: false } },
+  { method: "GET", path: "/webhooks/wh_0123456789abcdef", scope: "webhooks:write" },
+  { method: "PATCH", path: "/webhooks/wh_0123456789abcdef", scope: "webhooks:write", body: { enabled: false } },
+  { method: "DELETE", path: "/webhooks/wh_0123456789abcdef", scope: "webhooks:write" },
+  { method: "POST", path: "/webhooks/wh_0123456789abcdef/rotate-secret", scope: "webhooks:write" },
+  { method: "POST", path: "/webhooks/wh_0123456789abcdef/test", scope: "webhooks:write" },
+  { method: "GET", path: "/webhooks/wh_0123456789abcdef/deliveries", scope: "webhooks:write" },
 ];
-const SCOPES = ["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"];
+const SCOPES = ["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write", "webhooks:write"];
 
 function call(base: string, route: (typeof ROUTES)[number], headers: Record<string, string>): Promise<Response> {
   return send(`${base}/__stepgate/admin/v1${route.path}`, {

@@ -16,7 +16,17 @@ describe("OpenAPI document", () => {
     // Request bodies come from the zod schemas that validate them.
     const keyBody = doc.paths[`${ADMIN_BASE}/keys`]!.post!.requestBody.content["application/json"].schema;
     expect(keyBody).toMatchObject({ type: "object", additionalProperties: false, required: ["name", "scopes"] });
-    expect(keyBody.properties.scopes.items.enum).toEqual(["policy:read", "policy:write", "users:read", "users:write", "audit:read", "keys:write"]);
+    expect(keyBody.properties.scopes.items.enum).toEqual([
+      "policy:read",
+      "policy:write",
+      "users:read",
+      "users:write",
+      "audit:read",
+      "keys:write",
+      "webhooks:write",
+    ]);
+    // A dead letter's replay needs one of two scopes, by what it is (a stream message, a webhook delivery).
+    expect(doc.paths[`${ADMIN_BASE}/events/dead/{id}/replay`]!.post!.security).toEqual([{ adminKey: ["policy:write"] }, { adminKey: ["webhooks:write"] }]);
     const policyBody = doc.paths[`${ADMIN_BASE}/policy`]!.put!.requestBody.content["application/json"].schema;
     expect(policyBody.properties.enforcement.enum).toEqual(["optional", "required", "per_user"]);
   });

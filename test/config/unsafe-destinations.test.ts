@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { unsafeDestinations } from "../../src/config/unsafe-destinations";
+import { refusedEndpoint, unsafeDestinations } from "../../src/config/unsafe-destinations";
 import { adminHeaders, aJwksSession, aPolicy, aTenant, send } from "../support/builders";
 
 const PRODUCTION = { development: false };
@@ -147,6 +147,40 @@ describe("the destination rule", () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe("a webhook's endpoint", () => {
+  it("is refused on every loopback, private, link-local and metadata host in production, and any but loopback in development", () => {
+    for (const host of [...LOOPBACK, ...ELSEWHERE]) expect(refusedEndpoint(`https://${host}/hook`, PRODUCTION), host).not.toBeNull();
+    for (const host of ELSEWHERE) expect(refusedEndpoint(`https://${host}/hook`, DEVELOPMENT), host).not.toBeNull();
+    for (const host of ["127.0.0.1", "[::1]", "localhost"]) expect(refusedEndpoint(`https://${host}/hook`, DEVELOPMENT), host).toBeNull();
+  });
+
+  it("is https to a public host with no credentials in it (plain http in development only)", () => {
+    expect(refusedEndpoint("https://hooks.example.com/stepgate?tenant=acme", PRODUCTION)).toBeNull();
+    expect(refusedEndpoint("http://hooks.example.com/stepgate", PRODUCTION)).toMatch(/^use https/);
+    expect(refusedEndpoint("http://hooks.example.com/stepgate", DEVELOPMENT)).toBeNull();
+    for (const url of ["ftp://hooks.example.com/", "ws://hooks.example.com/", "data:text/plain,x", "//hooks.example.com/", "hooks.example.com"]) {
+      expect(refusedEndpoint(url, DEVELOPMENT), url).not.toBeNull();
+    }
+    expect(refusedEndpoint("https://ops:s3cret@hooks.example.com/", PRODUCTION)).toMatch(/no user name or password/);
+  });
+
+  it("on loopback is refused through the admin API in production, naming #/url", async () => {
+    const { default: worker } = await import("../../src/index");
+    const production = { ...env, STEPGATE_ENV: "production" } as Env;
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const { base } = await aTenant();
+    for (const url of ["https://127.0.0.1/hook", "https://0x7f.1/hook", "https://[::1]/hook", "http://hooks.example.com/"]) {
+      const response = await worker.fetch(
+        new Request(`${base}/__stepgate/admin/v1/webhooks`, { method: "POST", headers: adminHeaders(), body: JSON.stringify({ url, eventTypes: ["*"] }) }),
+        production,
+        ctx,
+      );
+      expect(response.status, url).toBe(422);
+      expect(await response.json(), url).toMatchObject({ errors: [{ pointer: "#/url" }] });
+    }
   });
 });
 

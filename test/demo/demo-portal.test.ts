@@ -64,7 +64,7 @@ describe("the demo portal behind stepgate", () => {
     const { grant } = await enrollTotpViaApi(base, admin.replace(/^portal_session=/, ""), challengeId);
     const page = await send(`${base}/__stepgate/admin/`, { headers: { ...browser, Cookie: `${admin}; __Host-stepgate-grant-admin_console=${grant}` } });
     expect(page.status).toBe(200);
-    expect([...(await page.text()).matchAll(/data-scope=/g)]).toHaveLength(6);
+    expect([...(await page.text()).matchAll(/data-scope=/g)]).toHaveLength(7);
     // Anyone else is a portal user, not an admin.
     const alice = await signIn(base, "alice");
     expect((await send(`${base}/__stepgate/admin/`, { headers: { ...browser, Cookie: alice } })).status).toBe(403);

@@ -10,6 +10,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult, runDur
 import { describe, expect, it } from "vitest";
 import type { PolicyInput } from "../../src/config/policy-schema";
 import { PolicySchema } from "../../src/config/policy-schema";
+import { alertDelivery } from "../../src/state/alert-messages";
 import type { StreamEvent } from "../../src/state/events";
 import { userState } from "../../src/state/user";
 import { alertUser, consumeAlerts } from "../../src/flows/user-alerts";
@@ -366,8 +367,8 @@ describe("each event's alert once", () => {
     await aUser(tenantId, "quin");
     const trusted = anEvent(tenantId, "quin", { type: "device.trusted", detail: {} });
     const batch = createMessageBatch<unknown>("stepgate-notifications", [
-      { id: "m-1", timestamp: new Date(), attempts: 1, body: trusted },
-      { id: "m-2", timestamp: new Date(), attempts: 1, body: trusted },
+      { id: "m-1", timestamp: new Date(), attempts: 1, body: alertDelivery(trusted) },
+      { id: "m-2", timestamp: new Date(), attempts: 1, body: alertDelivery(trusted) },
     ]);
     const errors = expectErrorLogs();
     await consumeAlerts(batch, env);
@@ -377,7 +378,7 @@ describe("each event's alert once", () => {
     expect(first.retryMessages).toHaveLength(1);
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^stepgate: the alert of event u-.* was not sent; retrying$/), expect.any(Error));
 
-    const again = createMessageBatch<unknown>("stepgate-notifications", [{ id: "m-2", timestamp: new Date(), attempts: 2, body: trusted }]);
+    const again = createMessageBatch<unknown>("stepgate-notifications", [{ id: "m-2", timestamp: new Date(), attempts: 2, body: alertDelivery(trusted) }]);
     await consumeAlerts(again, env);
     expect((await getQueueResult(again, createExecutionContext())).explicitAcks).toEqual(["m-2"]);
     expect(await alertsIn(base)).toHaveLength(1);
@@ -499,11 +500,12 @@ describe("an alert that cannot be sent", () => {
     const errors = expectErrorLogs();
     await publishEvents(trusted);
 
-    type DeadPage = { events: Array<{ id: string; queue: string; message: { type?: string } }> };
+    type DeadPage = { events: Array<{ id: string; queue: string; message: unknown }> };
     const listed = async () => (await send(`${base}/__stepgate/admin/v1/events/dead`, { headers: adminHeaders() })).json<DeadPage>();
     await until(async () => (await listed()).events.length === 1, "the alert in the dead-letter list");
+    const alertId = `alert.${trusted.id}`;
     expect((await listed()).events).toEqual([
-      expect.objectContaining({ id: trusted.id, queue: "stepgate-notifications", message: expect.objectContaining({ type: "device.trusted" }) }),
+      expect.objectContaining({ id: alertId, queue: "stepgate-notifications", message: { kind: "alert", id: alertId, tenantId, event: trusted } }),
     ]);
     expect(errors).toHaveBeenCalledWith(expect.stringMatching(/^stepgate: the alert of event .* was not sent; retrying$/), expect.anything());
     // The event itself reached the tenant's audit once: only its alert failed.
@@ -512,8 +514,8 @@ describe("an alert that cannot be sent", () => {
 
     // The tenant fixes its provider; an admin replays the alert, to its own queue.
     await env.POLICY.put(`policy:${tenantId}`, JSON.stringify(policy()));
-    const replay = await send(`${base}/__stepgate/admin/v1/events/dead/${trusted.id}/replay`, { method: "POST", headers: adminHeaders() });
-    expect(await replay.json()).toEqual({ id: trusted.id, replayed: true, queues: ["stepgate-notifications"] });
+    const replay = await send(`${base}/__stepgate/admin/v1/events/dead/${alertId}/replay`, { method: "POST", headers: adminHeaders() });
+    expect(await replay.json()).toEqual({ id: alertId, replayed: true });
     await alertsTo(base, "xan@acme.test");
     expect((await listed()).events).toEqual([]);
     expect(await alertsIn(base)).toHaveLength(1);

@@ -2,6 +2,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_BOUND_BODY_BYTES } from "../../src/gate/request-body";
+import { WEBHOOK_TIMEOUT_MS } from "../../src/providers/webhook-post";
+import { WEBHOOK_ATTEMPTS_KEPT } from "../../src/state/tenant/webhook-attempts";
+import { MAX_WEBHOOKS_PER_TENANT, PREVIOUS_SECRET_MS } from "../../src/state/tenant/webhooks";
 
 const DOC = readFileSync("docs/how-it-works.md", "utf8");
 
@@ -10,5 +13,17 @@ describe("README limits", () => {
     const stated = /bound request body is read whole to be approved, up to (\d+) MiB/.exec(DOC);
     expect(stated, "the README states the bound-body limit").not.toBeNull();
     expect(Number(stated![1]) * 1024 * 1024).toBe(MAX_BOUND_BODY_BYTES);
+  });
+});
+
+describe("the webhooks' limits", () => {
+  const webhooks = readFileSync("docs/webhooks.md", "utf8");
+  const stated = (pattern: RegExp) => Number(pattern.exec(webhooks)?.[1]);
+
+  it("states the limits the code enforces", () => {
+    expect(stated(/^- (\d+) webhooks per tenant/m)).toBe(MAX_WEBHOOKS_PER_TENANT);
+    expect(stated(/the last (\d+) attempts listed per webhook/)).toBe(WEBHOOK_ATTEMPTS_KEPT);
+    expect(stated(/an answer later\s+than (\d+) seconds counts as a failure/) * 1000).toBe(WEBHOOK_TIMEOUT_MS);
+    expect(stated(/For the next (\d+) hours every delivery/) * 3_600_000).toBe(PREVIOUS_SECRET_MS);
   });
 });

@@ -93,7 +93,7 @@ describe("key sign-in to the admin console", () => {
     const { session, open, audit } = await aConsole();
     const html = await (await open(await session(ADMIN_KEY))).text();
     expect(html).toContain("Signed in with the deployment&#39;s bootstrap key.");
-    expect([...html.matchAll(/data-scope=/g)]).toHaveLength(6);
+    expect([...html.matchAll(/data-scope=/g)]).toHaveLength(7);
     expect((await audit("console.signed_in"))[0]?.actor).toBe("bootstrap");
   });
 

@@ -1,7 +1,8 @@
 /**
  * Vitest global setup (runs in Node): the real servers the worker under test talks to over
- * loopback — the demo portal, a fixture origin for proxy fidelity and JWKS, and an address
- * where nothing listens. Their URLs and the test signing keys reach the worker as bindings.
+ * loopback — the demo portal, a fixture origin for proxy fidelity, JWKS and webhook receivers,
+ * and an address where nothing listens. Their URLs and the test signing keys reach the worker
+ * as bindings.
  */
 import { serve, type ServerType } from "@hono/node-server";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
@@ -32,6 +34,12 @@ declare module "vitest" {
 }
 
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse };
+
+/**
+ * The Standard Webhooks project's own library (CommonJS), loaded by Node itself: through vite's
+ * loader it would print a warning about its source map on every run.
+ */
+const { Webhook } = createRequire(import.meta.url)("standardwebhooks") as typeof import("standardwebhooks");
 
 function writeWorkerAssets(): void {
   const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -91,6 +99,40 @@ export default async function setup(project: TestProject) {
     return c.json({ id: crypto.randomUUID() });
   });
   fixture.get("/__fixture/provider-requests", (c) => c.json(providerRequests));
+
+  // Webhook receivers: `POST /webhooks/<name>` verifies each delivery with the `standardwebhooks`
+  // package (the Standard Webhooks project's own implementation, independent of stepgate's)
+  // against each secret the test gave the receiver, on its own — during a rotation both must
+  // verify — and records what arrived. A receiver answers 204 to a delivery that verifies, 401
+  // to one that does not, 500 to its first `failFirst` deliveries, and `status` to every one
+  // when set (500: always failing; 410: gone). `PUT /__fixture/webhooks/<name>` sets one up (or
+  // changes it, keeping what it received); `GET` lists what it received.
+  type ReceivedDelivery = { headers: Record<string, string>; body: string; verifiedWith: number[]; status: number };
+  const receivers = new Map<string, { secrets: string[]; failFirst: number; status: number | null; received: ReceivedDelivery[] }>();
+  fixture.put("/__fixture/webhooks/:name", async (c) => {
+    const { secrets, failFirst = 0, status = null } = await c.req.json<{ secrets: string[]; failFirst?: number; status?: number | null }>();
+    receivers.set(c.req.param("name"), { secrets, failFirst, status, received: receivers.get(c.req.param("name"))?.received ?? [] });
+    return c.body(null, 204);
+  });
+  fixture.get("/__fixture/webhooks/:name", (c) => c.json(receivers.get(c.req.param("name"))?.received ?? []));
+  fixture.post("/webhooks/:name", async (c) => {
+    const receiver = receivers.get(c.req.param("name"));
+    if (!receiver) return c.text("no such receiver", 404);
+    const body = await c.req.text();
+    const headers = Object.fromEntries(c.req.raw.headers);
+    const verifiedWith = receiver.secrets.flatMap((secret, index) => {
+      try {
+        new Webhook(secret).verify(body, headers);
+        return [index];
+      } catch {
+        return [];
+      }
+    });
+    const failing = receiver.received.length < receiver.failFirst;
+    const status = receiver.status ?? (failing ? 500 : verifiedWith.length > 0 ? 204 : 401);
+    receiver.received.push({ headers, body, verifiedWith, status });
+    return c.body(null, status as 204);
+  });
   fixture.get("/__fixture/mail", async (c) => c.json(await readMaildir(maildir)));
 
   // Anything unrouted still proves the request reached this origin, and how its path arrived.

@@ -284,6 +284,9 @@ export const ar: PageCatalogue = {
   "console.scope.usersWrite": "إعادة تعيين المستخدمين وفتح قفلهم وفرض التحقق بخطوتين عليهم",
   "console.scope.auditRead": "قراءة سجلّ النشاط",
   "console.scope.keysWrite": "إدارة مفاتيح واجهة برمجة التطبيقات",
+  // webhooks: start
+  "console.scope.webhooksWrite": "إدارة خطافات الويب (webhooks)",
+  // webhooks: end
   "console.signOut": "تسجيل الخروج",
   "console.signIn.title": "تسجيل الدخول إلى وحدة تحكم المسؤول",
   "console.signIn.intro": "أدخل مفتاح واجهة برمجة تطبيقات لهذه البوابة، أو مفتاح التهيئة الخاص بالنشر.",

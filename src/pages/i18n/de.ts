@@ -278,6 +278,9 @@ export const de: PageCatalogue = {
   "console.scope.usersWrite": "Benutzer zurücksetzen, entsperren und Zwei-Faktor-Verifizierung für sie festlegen",
   "console.scope.auditRead": "Das Aktivitätsprotokoll lesen",
   "console.scope.keysWrite": "API-Schlüssel verwalten",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Webhooks verwalten",
+  // webhooks: end
   "console.signOut": "Abmelden",
   "console.signIn.title": "Bei der Admin-Konsole anmelden",
   "console.signIn.intro": "Geben Sie einen API-Schlüssel dieses Portals oder den Bootstrap-Schlüssel der Installation ein.",

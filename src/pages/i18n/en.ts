@@ -280,6 +280,9 @@ export const en = {
   "console.scope.usersWrite": "Reset, unlock and set two-factor requirements for users",
   "console.scope.auditRead": "Read the activity log",
   "console.scope.keysWrite": "Manage API keys",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Manage webhooks",
+  // webhooks: end
   "console.signOut": "Sign out",
   "console.signIn.title": "Sign in to the admin console",
   "console.signIn.intro": "Enter an API key for this portal, or the deployment's bootstrap key.",

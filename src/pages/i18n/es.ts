@@ -281,6 +281,9 @@ export const es: PageCatalogue = {
   "console.scope.usersWrite": "Restablecer, desbloquear y exigir la verificación en dos pasos a usuarios",
   "console.scope.auditRead": "Leer el registro de actividad",
   "console.scope.keysWrite": "Gestionar las claves de API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Gestionar los webhooks",
+  // webhooks: end
   "console.signOut": "Cerrar sesión",
   "console.signIn.title": "Iniciar sesión en la consola de administración",
   "console.signIn.intro": "Introduzca una clave de API de este portal o la clave de arranque de la instalación.",

@@ -288,6 +288,9 @@ export const fr: PageCatalogue = {
   "console.scope.usersWrite": "Réinitialiser, débloquer et exiger la vérification en deux étapes des utilisateurs",
   "console.scope.auditRead": "Consulter le journal d'activité",
   "console.scope.keysWrite": "Gérer les clés d'API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Gérer les webhooks",
+  // webhooks: end
   "console.signOut": "Se déconnecter",
   "console.signIn.title": "Se connecter à la console d'administration",
   "console.signIn.intro": "Saisissez une clé d'API de ce portail, ou la clé d'amorçage du déploiement.",

@@ -267,6 +267,9 @@ export const id: PageCatalogue = {
   "console.scope.usersWrite": "Mereset, membuka kunci, dan mewajibkan verifikasi dua langkah bagi pengguna",
   "console.scope.auditRead": "Membaca log aktivitas",
   "console.scope.keysWrite": "Mengelola kunci API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Mengelola webhook",
+  // webhooks: end
   "console.signOut": "Keluar",
   "console.signIn.title": "Masuk ke konsol admin",
   "console.signIn.intro": "Masukkan kunci API portal ini, atau kunci bootstrap deployment.",

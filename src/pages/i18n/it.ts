@@ -282,6 +282,9 @@ export const it: PageCatalogue = {
   "console.scope.usersWrite": "Reimpostare, sbloccare e richiedere la verifica in due passaggi agli utenti",
   "console.scope.auditRead": "Leggere il registro delle attività",
   "console.scope.keysWrite": "Gestire le chiavi API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Gestire i webhook",
+  // webhooks: end
   "console.signOut": "Esci",
   "console.signIn.title": "Accedi alla console di amministrazione",
   "console.signIn.intro": "Inserisca una chiave API di questo portale o la chiave di bootstrap dell'installazione.",

@@ -267,6 +267,9 @@ export const ja: PageCatalogue = {
   "console.scope.usersWrite": "ユーザーのリセット、ロック解除、2 段階認証の要否の設定",
   "console.scope.auditRead": "アクティビティログを見る",
   "console.scope.keysWrite": "API キーを管理する",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Webhook を管理する",
+  // webhooks: end
   "console.signOut": "サインアウト",
   "console.signIn.title": "管理コンソールにサインイン",
   "console.signIn.intro": "このポータルの API キー、またはデプロイのブートストラップキーを入力してください。",

@@ -282,6 +282,9 @@ export const pl: PageCatalogue = {
   "console.scope.usersWrite": "Resetować, odblokowywać i wymagać weryfikacji dwuetapowej od użytkowników",
   "console.scope.auditRead": "Czytać dziennik aktywności",
   "console.scope.keysWrite": "Zarządzać kluczami API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Zarządzać webhookami",
+  // webhooks: end
   "console.signOut": "Wyloguj się",
   "console.signIn.title": "Zaloguj się do konsoli administracyjnej",
   "console.signIn.intro": "Wpisz klucz API tego portalu albo klucz startowy wdrożenia.",

@@ -281,6 +281,9 @@ export const ptBR: PageCatalogue = {
   "console.scope.usersWrite": "Redefinir, desbloquear e exigir a verificação em duas etapas dos usuários",
   "console.scope.auditRead": "Ler o registro de atividades",
   "console.scope.keysWrite": "Gerenciar chaves de API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Gerenciar webhooks",
+  // webhooks: end
   "console.signOut": "Sair",
   "console.signIn.title": "Entrar no console de administração",
   "console.signIn.intro": "Digite uma chave de API deste portal ou a chave de inicialização da implantação.",

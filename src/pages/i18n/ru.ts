@@ -283,6 +283,9 @@ export const ru: PageCatalogue = {
   "console.scope.usersWrite": "Сбрасывать, разблокировать и требовать двухфакторную проверку у пользователей",
   "console.scope.auditRead": "Читать журнал действий",
   "console.scope.keysWrite": "Управлять ключами API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Управлять вебхуками",
+  // webhooks: end
   "console.signOut": "Выйти",
   "console.signIn.title": "Вход в консоль администратора",
   "console.signIn.intro": "Введите ключ API этого портала или начальный ключ развёртывания.",

@@ -261,6 +261,9 @@ export const th: PageCatalogue = {
   "console.scope.usersWrite": "รีเซ็ต ปลดล็อก และกำหนดให้ผู้ใช้ต้องยืนยันสองขั้นตอน",
   "console.scope.auditRead": "อ่านบันทึกกิจกรรม",
   "console.scope.keysWrite": "จัดการคีย์ API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "จัดการเว็บฮุก",
+  // webhooks: end
   "console.signOut": "ออกจากระบบ",
   "console.signIn.title": "ลงชื่อเข้าใช้คอนโซลผู้ดูแล",
   "console.signIn.intro": "ป้อนคีย์ API ของพอร์ทัลนี้ หรือคีย์เริ่มต้นของการติดตั้ง",

@@ -268,6 +268,9 @@ export const tr: PageCatalogue = {
   "console.scope.usersWrite": "Kullanıcıları sıfırlama, kilidini açma ve onlar için iki adımlı doğrulamayı zorunlu kılma",
   "console.scope.auditRead": "Etkinlik günlüğünü okuma",
   "console.scope.keysWrite": "API anahtarlarını yönetme",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Webhook'ları yönetme",
+  // webhooks: end
   "console.signOut": "Oturumu kapat",
   "console.signIn.title": "Yönetim konsoluna giriş yapın",
   "console.signIn.intro": "Bu portalın bir API anahtarını veya kurulumun başlangıç anahtarını girin.",

@@ -266,6 +266,9 @@ export const vi: PageCatalogue = {
   "console.scope.usersWrite": "Đặt lại, mở khóa và yêu cầu xác minh hai bước đối với người dùng",
   "console.scope.auditRead": "Đọc nhật ký hoạt động",
   "console.scope.keysWrite": "Quản lý khóa API",
+  // webhooks: start
+  "console.scope.webhooksWrite": "Quản lý webhook",
+  // webhooks: end
   "console.signOut": "Đăng xuất",
   "console.signIn.title": "Đăng nhập vào bảng điều khiển quản trị",
   "console.signIn.intro": "Nhập một khóa API của cổng thông tin này, hoặc khóa khởi tạo của bản triển khai.",

@@ -261,6 +261,9 @@ export const zhCN: PageCatalogue = {
   "console.scope.usersWrite": "重置、解锁用户并设置其两步验证要求",
   "console.scope.auditRead": "查看活动日志",
   "console.scope.keysWrite": "管理 API 密钥",
+  // webhooks: start
+  "console.scope.webhooksWrite": "管理 Webhook",
+  // webhooks: end
   "console.signOut": "退出登录",
   "console.signIn.title": "登录管理控制台",
   "console.signIn.intro": "请输入此门户的 API 密钥，或部署的引导密钥。",

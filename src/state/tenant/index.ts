@@ -4,7 +4,8 @@
  * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
  * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
  * audit trail (stored from the event stream; its own entries published to it by its alarm), the
- * stream's dead letters, and the development outbox. The class is thin; each part is a module
+ * webhooks and what became of their deliveries, the dead letters (the stream's, the webhooks' and
+ * the alerts'), and the development outbox. The class is thin; each part is a module
  * of plain functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -12,13 +13,14 @@ import type {
   AdminScope,
   ApiKeyView,
   AuditQuery,
-  DeadEvent,
   DeadEventsQuery,
   DirectoryCounts,
   DirectoryEntry,
   DirectoryQuery,
   PolicyVersion,
   TenantAuditEntry,
+  WebhookAttemptView,
+  WebhookView,
 } from "./views";
 import { kvKeys } from "../../config/kv-keys";
 import { policyChanges } from "../../config/policy-diff";
@@ -35,10 +37,27 @@ import {
 import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
-import { deadMessages, forgetDeadMessage, keepDeadMessages, listDeadMessages } from "./dead-events";
+import { type DeadLetter, deadMessage, forgetDeadMessage, keepDeadMessages, type ListedDeadLetter, listDeadMessages } from "./dead-events";
+import {
+  countWebhooks,
+  deleteWebhook,
+  disableGoneWebhook,
+  insertWebhook,
+  listWebhooks,
+  MAX_WEBHOOKS_PER_TENANT,
+  newWebhookKeys,
+  newWebhookSecretFor,
+  rotateWebhookSecret,
+  updateWebhook,
+  type WebhookEndpoint,
+  webhookEndpoint,
+  type WebhookSettings,
+  webhookTargets,
+  webhookView,
+} from "./webhooks";
+import { listAttempts, recordAttempt, wasDelivered, type WebhookAttempt } from "./webhook-attempts";
 import { publishTenantEvents } from "./event-outbox";
 import type { EventMessage, EventSource } from "../events";
-import { type DeadLetterSource, EVENTS_QUEUE, producerOf } from "../queues";
 import { migrate } from "../migrate";
 import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
@@ -59,6 +78,8 @@ import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage }
 
 export type { KeptMessage, OutboxMessage } from "./outbox";
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
+export type { WebhookAttempt } from "./webhook-attempts";
+export type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
 /**
  * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`: at
@@ -287,31 +308,110 @@ export class TenantState extends DurableObject<Env> {
     return queryTenantAudit(this.sql, query);
   }
 
-  /** Keeps messages `queue` gave up on (its dead-letter consumer), to be listed and replayed there. */
-  async keepDeadEvents(tenantId: string, messages: EventMessage[], queue: DeadLetterSource = EVENTS_QUEUE): Promise<void> {
+  /** Keeps messages a queue gave up on (the dead-letter consumers: the stream's, the webhooks'), to be listed and replayed. */
+  async keepDeadEvents(tenantId: string, messages: DeadLetter[]): Promise<void> {
     this.refuseForeign(tenantId);
     for (const message of messages) this.refuseForeign(message.tenantId);
-    keepDeadMessages(this.sql, messages, queue, Date.now());
+    keepDeadMessages(this.sql, messages, Date.now());
   }
 
   /** A page of the dead letters, newest first. */
-  async deadEvents(query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
+  async deadEvents(query: DeadEventsQuery): Promise<{ events: ListedDeadLetter[]; nextCursor: string | null }> {
     return listDeadMessages(this.sql, query);
   }
 
   /**
-   * Publishes each dead copy of a message to the queue it died on again, and forgets each once
-   * its queue took it (a failed send keeps it listed); audited as the admin's, per queue. Answers
-   * the queues replayed to (none: no dead message has this id).
+   * Sends a dead message again — a stream message to the stream, a webhook delivery to the
+   * webhooks' queue, an alert to the alerts' queue — and forgets it once the queue took it (a failed send keeps it listed);
+   * audited as the admin's. `null` for an id not listed, else the message's kind.
    */
-  async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetterSource[]> {
-    const copies = deadMessages(this.sql, id);
-    for (const { queue, message } of copies) {
-      await producerOf(this.env, queue).send(message, { contentType: "json" });
-      forgetDeadMessage(this.sql, queue, id);
-      this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind, queue });
+  async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetter["kind"] | null> {
+    const message = deadMessage(this.sql, id);
+    if (!message) return null;
+    const queue = message.kind === "webhook" ? this.env.WEBHOOKS : message.kind === "alert" ? this.env.NOTIFICATIONS : this.env.EVENTS;
+    await queue.send(message, { contentType: "json" });
+    forgetDeadMessage(this.sql, id);
+    this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
+    return message.kind;
+  }
+
+  /** Makes a webhook; its signing secret is in the answer and nowhere else. `null` when the tenant has {@link MAX_WEBHOOKS_PER_TENANT}. */
+  async createWebhook(input: WebhookSettings & { actor: string; origin: RequestOrigin }): Promise<(WebhookView & { secret: string }) | null> {
+    const { actor, origin, ...settings } = input;
+    const { id, secret, sealed } = await newWebhookKeys(this.env, this.tenantId);
+    // Counted and inserted in one synchronous step after the sealing: parallel creations cannot pass the limit.
+    if (countWebhooks(this.sql) >= MAX_WEBHOOKS_PER_TENANT) return null;
+    const now = Date.now();
+    const view = insertWebhook(this.sql, { ...settings, id, sealed, createdBy: actor }, now);
+    this.recordAdminAction(now, "webhook.created", actor, origin, {
+      webhookId: id,
+      url: settings.url,
+      eventTypes: settings.eventTypes,
+      enabled: settings.enabled,
+    });
+    return { ...view, secret };
+  }
+
+  async webhooks(): Promise<WebhookView[]> {
+    return listWebhooks(this.sql, Date.now());
+  }
+
+  async webhook(id: string): Promise<WebhookView | null> {
+    return webhookView(this.sql, id, Date.now());
+  }
+
+  /** Changes what an admin sets on a webhook (audited with the fields changed); `null` for an unknown id. */
+  async updateWebhook(id: string, change: Partial<WebhookSettings>, actor: string, origin: RequestOrigin): Promise<WebhookView | null> {
+    const now = Date.now();
+    const view = updateWebhook(this.sql, id, change, now);
+    if (view) this.recordAdminAction(now, "webhook.updated", actor, origin, { webhookId: id, ...change });
+    return view;
+  }
+
+  /** `false` for an unknown id. */
+  async deleteWebhook(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
+    const deleted = deleteWebhook(this.sql, id);
+    if (deleted) this.recordAdminAction(Date.now(), "webhook.deleted", actor, origin, { webhookId: id });
+    return deleted;
+  }
+
+  /** A new signing secret, in the answer and nowhere else; the previous one still signs for a day. `null` for an unknown id. */
+  async rotateWebhookSecret(id: string, actor: string, origin: RequestOrigin): Promise<(WebhookView & { secret: string }) | null> {
+    const { secret, sealed } = await newWebhookSecretFor(this.env, this.tenantId, id);
+    const now = Date.now();
+    const view = rotateWebhookSecret(this.sql, id, sealed, now);
+    if (!view) return null;
+    this.recordAdminAction(now, "webhook.rotated", actor, origin, { webhookId: id, previousSecretValidUntil: view.previousSecretValidUntil });
+    return { ...view, secret };
+  }
+
+  /** The enabled webhooks and the event types each wants: the stream's webhook sink asks once per batch. */
+  async webhookTargets(): Promise<Array<{ id: string; eventTypes: string[] }>> {
+    return webhookTargets(this.sql);
+  }
+
+  /** Where and how to deliver event `eventId` to webhook `webhookId`, and whether it took it already; `null` once the webhook is deleted. */
+  async webhookDelivery(webhookId: string, eventId: string): Promise<(WebhookEndpoint & { delivered: boolean }) | null> {
+    const endpoint = await webhookEndpoint(this.env, this.sql, this.tenantId, webhookId, Date.now());
+    return endpoint && { ...endpoint, delivered: wasDelivered(this.sql, webhookId, eventId) };
+  }
+
+  /**
+   * Keeps what an attempt got. A 410 Gone turns the webhook off (audited as `webhook.disabled`,
+   * by no one): its endpoint says it will never take another.
+   */
+  async recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
+    const now = Date.now();
+    if (!webhookView(this.sql, attempt.webhookId, now)) return;
+    recordAttempt(this.sql, attempt, now);
+    if (attempt.status === 410 && disableGoneWebhook(this.sql, attempt.webhookId)) {
+      this.recordAdminAction(now, "webhook.disabled", null, { ip: null, userAgent: null }, { webhookId: attempt.webhookId, reason: "gone", status: 410 });
     }
-    return copies.map((copy) => copy.queue);
+  }
+
+  /** The webhook's last attempts, newest first; `null` for an unknown id. */
+  async webhookAttempts(id: string): Promise<WebhookAttemptView[] | null> {
+    return webhookView(this.sql, id, Date.now()) ? listAttempts(this.sql, id) : null;
   }
 
   /** Publishes this object's own entries to the stream (the alarm set by {@link recordAdminAction}), retried until the queue takes them. */

@@ -109,20 +109,41 @@ export const TENANT_MIGRATIONS: readonly string[] = [
      dead_at INTEGER NOT NULL
    );
    CREATE INDEX dead_events_by_time ON dead_events (dead_at);`,
-  // Dead letters of more than the event stream (docs/notifications.md): each names the queue it
-  // died on, and one event may be dead on two (its alert failed, and its copy for the audit).
-  // SQLite drops no UNIQUE constraint in place: the table is copied into its new shape.
-  `CREATE TABLE dead_letters (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     queue TEXT NOT NULL,
-     id TEXT NOT NULL,
-     message TEXT NOT NULL,
-     dead_at INTEGER NOT NULL,
-     UNIQUE (queue, id)
+  // Webhooks (docs/webhooks.md): each endpoint with its signing secret sealed (and the one it
+  // replaced, valid until `previous_until`), the last attempts of each, and which events each
+  // received (a redelivered queue message is not posted again). Their dead letters are kept in
+  // `dead_events` with the stream's, by delivery id.
+  `CREATE TABLE webhooks (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     event_types TEXT NOT NULL,
+     description TEXT NOT NULL,
+     enabled INTEGER NOT NULL,
+     disabled_reason TEXT,
+     secret_sealed TEXT NOT NULL,
+     previous_secret_sealed TEXT,
+     previous_until INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL
    );
-   INSERT INTO dead_letters (seq, queue, id, message, dead_at) SELECT seq, 'stepgate-events', id, message, dead_at FROM dead_events;
-   DROP TABLE dead_events;
-   ALTER TABLE dead_letters RENAME TO dead_events;
-   CREATE INDEX dead_events_by_time ON dead_events (dead_at);
-   CREATE INDEX dead_events_by_id ON dead_events (id);`,
+   CREATE TABLE webhook_attempts (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     webhook_id TEXT NOT NULL,
+     event_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     duration_ms INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_attempts_by_webhook ON webhook_attempts (webhook_id, seq);
+   CREATE TABLE webhook_delivered (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     webhook_id TEXT NOT NULL,
+     event_id TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX webhook_delivered_once ON webhook_delivered (webhook_id, event_id);
+   CREATE INDEX webhook_delivered_by_time ON webhook_delivered (at);`,
 ];

@@ -8,7 +8,8 @@ import { AdminScope } from "../../config/admins-schema";
 import { PolicyChange } from "../../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
 import { DirectoryChange, MessageId, StreamEvent } from "../events";
-import { DEAD_LETTER_SOURCES } from "../queues";
+import { DeliveryId, EventTypePattern, WebhookDelivery, WebhookEventId, WebhookId } from "../webhook-messages";
+import { AlertDelivery, AlertDeliveryId } from "../alert-messages";
 
 export { PolicyChange };
 
@@ -137,14 +138,16 @@ export const DeadDirectoryChange = DirectoryChange.pick({ kind: true, id: true, 
 });
 
 export const DeadEvent = z.object({
-  id: MessageId,
+  id: z
+    .union([MessageId, DeliveryId, AlertDeliveryId])
+    .describe("The stream message's id, a webhook delivery's (`<webhook id>.<event id>`), or a user's alert's (`alert.<event id>`)."),
   queue: z
-    .enum(DEAD_LETTER_SOURCES)
+    .string()
     .describe(
-      "The queue whose consumer gave up on it, where a replay publishes it: `stepgate-events` (the tenant's audit and directory), `stepgate-notifications` (the user's security alert).",
+      "The queue it died on: `stepgate-events` (the event stream: its consumers failed), `stepgate-webhooks` (a webhook's endpoint failed) or `stepgate-notifications` (a security alert to the user could not be sent).",
     ),
   deadAt: z.string().describe("When it was dead-lettered: every delivery of it had failed."),
-  message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange]),
+  message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange, WebhookDelivery, AlertDelivery]),
 });
 export type DeadEvent = z.infer<typeof DeadEvent>;
 
@@ -153,3 +156,36 @@ export const DeadEventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type DeadEventsQuery = z.output<typeof DeadEventsQuery>;
+
+/** Who may be sent what: a webhook as the admin API shows it (never its secret). */
+export const WebhookView = z.object({
+  id: WebhookId,
+  url: z.string(),
+  eventTypes: z.array(EventTypePattern),
+  description: z.string(),
+  enabled: z.boolean(),
+  disabledReason: z
+    .enum(["gone"])
+    .nullable()
+    .describe("`gone`: stepgate turned it off when its endpoint answered 410 Gone; `null` while enabled or turned off by an admin."),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  previousSecretValidUntil: z
+    .string()
+    .nullable()
+    .describe("After a rotation, until when deliveries are signed with the previous secret too (24 hours); `null` otherwise."),
+});
+export type WebhookView = z.infer<typeof WebhookView>;
+
+/** One attempt to deliver an event to a webhook. */
+export const WebhookAttemptView = z.object({
+  eventId: WebhookEventId,
+  type: z.string(),
+  attempt: z.number().int().describe("Which attempt of this message this was, from 1 (a replay starts again at 1)."),
+  status: z.number().int().nullable().describe("The endpoint's HTTP status; `null` when it gave none (see `error`)."),
+  error: z.string().nullable().describe("Why there was no answer: `timeout`, a network error, or a refused destination."),
+  delivered: z.boolean().describe("Whether the endpoint took it (a 2xx)."),
+  durationMs: z.number().int(),
+  at: z.string(),
+});
+export type WebhookAttemptView = z.infer<typeof WebhookAttemptView>;

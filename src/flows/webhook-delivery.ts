@@ -1,0 +1,178 @@
+/**
+ * @module
+ * Delivering the tenant's events to its webhooks (docs/webhooks.md). Three parts:
+ *
+ * - {@link webhookEvents}, a sink of the event stream: for each event and each enabled webhook
+ *   that wants its type, one message on `stepgate-webhooks`. Quick, and failing only when Queues
+ *   does, so a slow endpoint never holds back the tenant's audit.
+ * - {@link deliverWebhooks}, that queue's consumer: posts each message's payload, signed as
+ *   Standard Webhooks says, and keeps what came of it in the tenant's object. A 2xx is delivered;
+ *   any other status, a timeout or a network error is retried with a growing delay, then the
+ *   message goes to `stepgate-webhooks-dead`; a 410 Gone turns the webhook off.
+ * - {@link keepDeadDeliveries}, the dead-letter queue's consumer: keeps each in the tenant's
+ *   object beside the stream's dead letters (`GET /admin/v1/events/dead`, replayable).
+ *
+ * At least once: the stream may hand the sink an event twice, and the queue may deliver a
+ * message twice. The tenant's object marks each (event, webhook) it saw taken, and a message
+ * for one already taken is not posted again; two copies in flight at once may both be posted,
+ * so receivers dedupe on `webhook-id` (the event's id, the same on every attempt).
+ */
+import { isDevelopment } from "../config/deployment";
+import { refusedEndpoint } from "../config/unsafe-destinations";
+import { standardWebhookHeaders } from "../lib/standard-webhooks";
+import { postWebhook, type PostOutcome } from "../providers/webhook-post";
+import { type EventMessage, type StreamEvent, batchesOf } from "../state/events";
+import { tenantState, type WebhookEndpoint } from "../state/tenant";
+import { isDelivered } from "../state/tenant/webhook-attempts";
+import { payloadOf, PING_TYPE, WebhookDelivery, wantsEventType, webhookDelivery } from "../state/webhook-messages";
+
+/** The queue this posts from (wrangler.jsonc `queues.consumers`). */
+export const WEBHOOKS_QUEUE = "stepgate-webhooks";
+/** Its dead-letter queue. */
+export const DEAD_WEBHOOKS_QUEUE = "stepgate-webhooks-dead";
+
+/** The delay before the first retry, doubled on each next one … */
+const RETRY_FIRST_DELAY_SECONDS = 1;
+/** … up to this. With the consumer's `max_retries` (20) a delivery is tried for about 9 hours. */
+const RETRY_MAX_DELAY_SECONDS = 3600;
+
+/**
+ * How long a delivery that failed its `attempts`-th try waits before the next.
+ * @example
+ * webhookRetryDelaySeconds(1) // 1; webhookRetryDelaySeconds(5) // 16; webhookRetryDelaySeconds(20) // 3600
+ */
+export function webhookRetryDelaySeconds(attempts: number): number {
+  return Math.min(RETRY_MAX_DELAY_SECONDS, RETRY_FIRST_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * The webhooks' sink of the event stream (an `EventSink`, listed in `EVENT_SINKS`; typed where it
+ * is listed, so the two modules do not import each other): one message per event and webhook
+ * that wants it. Asks the tenant's object once per share of a batch which webhooks are on.
+ */
+export const webhookEvents = {
+  name: "webhooks",
+  async take(env: Env, tenantId: string, messages: readonly EventMessage[]): Promise<void> {
+    const events = messages.filter((message): message is StreamEvent => message.kind === "event");
+    if (events.length === 0) return;
+    const targets = await tenantState(env, tenantId).webhookTargets();
+    const deliveries = fanOut(tenantId, events, targets);
+    for (const batch of batchesOf(deliveries)) await env.WEBHOOKS.sendBatch(batch.map((body) => ({ body, contentType: "json" as const })));
+  },
+};
+
+/**
+ * Each event for each webhook whose event types ask for it, in the events' order.
+ * @example
+ * fanOut("acme", [failedVerification], [{ id: "wh_…", eventTypes: ["verify.*"] }]) // one delivery
+ */
+export function fanOut(tenantId: string, events: readonly EventMessage[], targets: ReadonlyArray<{ id: string; eventTypes: string[] }>): WebhookDelivery[] {
+  return events.flatMap((event) =>
+    event.kind === "event"
+      ? targets.filter((target) => wantsEventType(target.eventTypes, event.type)).map((target) => webhookDelivery(tenantId, target.id, payloadOf(event)))
+      : [],
+  );
+}
+
+/** What to do with a delivery, given its webhook (`null`: deleted) and the destination rule. */
+export type DeliveryStep = { post: true } | { post: false; why: "deleted" | "disabled" | "delivered" };
+
+/**
+ * Whether to post a delivery: not to a deleted webhook, not again once taken, and not to a
+ * disabled one — except a ping, which an admin may send to check an endpoint before turning it on.
+ * @example
+ * deliveryStep(endpoint, "verify.failed") // { post: true }
+ */
+export function deliveryStep(endpoint: (WebhookEndpoint & { delivered: boolean }) | null, type: string): DeliveryStep {
+  if (!endpoint) return { post: false, why: "deleted" };
+  if (endpoint.delivered) return { post: false, why: "delivered" };
+  if (!endpoint.enabled && type !== PING_TYPE) return { post: false, why: "disabled" };
+  return { post: true };
+}
+
+/**
+ * The `stepgate-webhooks` consumer: each message posted, its outcome kept, and acknowledged
+ * when delivered (or not to be posted, or 410 Gone), retried with backoff otherwise.
+ * @example
+ * if (batch.queue === WEBHOOKS_QUEUE) await deliverWebhooks(batch, env);
+ */
+export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await Promise.all(batch.messages.map((message) => deliverOne(message, env)));
+}
+
+async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
+  const retry = () => message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+  const parsed = WebhookDelivery.safeParse(message.body);
+  if (!parsed.success) {
+    console.error(`stepgate: message ${message.id} on ${WEBHOOKS_QUEUE} is no webhook delivery; retrying`, parsed.error.issues);
+    return retry();
+  }
+  const delivery = parsed.data;
+  try {
+    const tenant = tenantState(env, delivery.tenantId);
+    const endpoint = await tenant.webhookDelivery(delivery.webhookId, delivery.payload.id);
+    const step = deliveryStep(endpoint, delivery.payload.type);
+    if (!endpoint || !step.post) return message.ack();
+    const outcome = await post(env, endpoint, delivery);
+    await tenant.recordWebhookAttempt({
+      webhookId: delivery.webhookId,
+      eventId: delivery.payload.id,
+      type: delivery.payload.type,
+      attempt: message.attempts,
+      ...outcome,
+    });
+    if (isDelivered(outcome.status) || outcome.status === 410) return message.ack();
+    retry();
+  } catch (error) {
+    console.error(`stepgate: delivering ${delivery.id} of tenant ${JSON.stringify(delivery.tenantId)} failed; retrying`, error);
+    retry();
+  }
+}
+
+/**
+ * Posts the payload, signed at this attempt's time (receivers refuse old timestamps), after
+ * checking the destination again: a webhook stored before a rule tightened, or in development
+ * (loopback allowed) and read in production, fails closed.
+ */
+async function post(env: Env, endpoint: WebhookEndpoint, delivery: WebhookDelivery): Promise<PostOutcome> {
+  const refused = refusedEndpoint(endpoint.url, { development: isDevelopment(env) });
+  if (refused) return { status: null, error: `destination refused: ${refused}`, durationMs: 0 };
+  const body = JSON.stringify(delivery.payload);
+  const headers = await standardWebhookHeaders(endpoint.secrets, delivery.payload.id, Math.floor(Date.now() / 1000), body);
+  return postWebhook(endpoint.url, headers, body);
+}
+
+/**
+ * The `stepgate-webhooks-dead` consumer: keeps each tenant's dead deliveries in its object (one
+ * call per tenant), retried with backoff while that object fails.
+ * @example
+ * if (batch.queue === DEAD_WEBHOOKS_QUEUE) await keepDeadDeliveries(batch, env);
+ */
+export async function keepDeadDeliveries(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const groups = new Map<string, Array<{ message: Message<unknown>; delivery: WebhookDelivery }>>();
+  for (const message of batch.messages) {
+    const parsed = WebhookDelivery.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`stepgate: message ${message.id} on ${DEAD_WEBHOOKS_QUEUE} is no webhook delivery; retrying`, parsed.error.issues);
+      message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+      continue;
+    }
+    const group = groups.get(parsed.data.tenantId) ?? [];
+    group.push({ message, delivery: parsed.data });
+    groups.set(parsed.data.tenantId, group);
+  }
+  await Promise.all(
+    [...groups].map(async ([tenantId, group]) => {
+      try {
+        await tenantState(env, tenantId).keepDeadEvents(
+          tenantId,
+          group.map((item) => item.delivery),
+        );
+        for (const { message } of group) message.ack();
+      } catch (error) {
+        console.error(`stepgate: keeping ${group.length} dead webhook deliveries of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
+        for (const { message } of group) message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+      }
+    }),
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * What the tenant's object keeps of its webhooks' deliveries: the last
+ * {@link WEBHOOK_ATTEMPTS_KEPT} attempts of each webhook (for the admin to see what its endpoint
+ * answered), and which events each webhook has taken, so a queue message delivered again after
+ * a success (the queue is at least once) is not posted twice.
+ *
+ * The "taken" marks are kept as long as the audit ({@link TENANT_AUDIT_DAYS} days: an event
+ * replayed from the stream's dead letters may come back that late), and at most
+ * {@link DELIVERED_MARKS_KEPT}.
+ */
+import { iso } from "../../lib/iso-time";
+import { TENANT_AUDIT_DAYS } from "./audit";
+import type { WebhookAttemptView } from "./views";
+
+/** Attempts listed per webhook (`GET /webhooks/:id/deliveries`). */
+export const WEBHOOK_ATTEMPTS_KEPT = 50;
+export const DELIVERED_MARKS_KEPT = 200_000;
+const DAY_MS = 86_400_000;
+
+/** One attempt, as the consumer reports it. */
+export interface WebhookAttempt {
+  webhookId: string;
+  eventId: string;
+  type: string;
+  attempt: number;
+  /** The endpoint's HTTP status, or `null` with `error` when it gave none. */
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Whether the endpoint took it: any 2xx. */
+export const isDelivered = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/**
+ * Keeps an attempt (and only the newest {@link WEBHOOK_ATTEMPTS_KEPT} of its webhook), and marks
+ * the event taken when the endpoint took it.
+ * @example
+ * recordAttempt(sql, { webhookId, eventId, type: "verify.failed", attempt: 1, status: 204, error: null, durationMs: 31 }, Date.now());
+ */
+export function recordAttempt(sql: SqlStorage, attempt: WebhookAttempt, now: number): void {
+  sql.exec(
+    "INSERT INTO webhook_attempts (webhook_id, event_id, type, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    attempt.webhookId,
+    attempt.eventId,
+    attempt.type,
+    attempt.attempt,
+    attempt.status,
+    attempt.error,
+    attempt.durationMs,
+    now,
+  );
+  const oldestKept = sql
+    .exec<{ seq: number }>(
+      "SELECT seq FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
+      attempt.webhookId,
+      WEBHOOK_ATTEMPTS_KEPT - 1,
+    )
+    .toArray()[0];
+  if (oldestKept) sql.exec("DELETE FROM webhook_attempts WHERE webhook_id = ? AND seq < ?", attempt.webhookId, oldestKept.seq);
+  if (isDelivered(attempt.status)) markDelivered(sql, attempt.webhookId, attempt.eventId, now);
+}
+
+function markDelivered(sql: SqlStorage, webhookId: string, eventId: string, now: number): void {
+  sql.exec("INSERT OR IGNORE INTO webhook_delivered (webhook_id, event_id, at) VALUES (?, ?, ?)", webhookId, eventId, now);
+  sql.exec("DELETE FROM webhook_delivered WHERE at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
+  const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM webhook_delivered").one().seq ?? 0;
+  if (newest > DELIVERED_MARKS_KEPT) sql.exec("DELETE FROM webhook_delivered WHERE seq <= ?", newest - DELIVERED_MARKS_KEPT);
+}
+
+/** Whether webhook `webhookId` has taken event `eventId` already. */
+export function wasDelivered(sql: SqlStorage, webhookId: string, eventId: string): boolean {
+  return sql.exec("SELECT 1 FROM webhook_delivered WHERE webhook_id = ? AND event_id = ?", webhookId, eventId).toArray().length > 0;
+}
+
+/** The webhook's last attempts, newest first. */
+export function listAttempts(sql: SqlStorage, webhookId: string): WebhookAttemptView[] {
+  return sql
+    .exec<{ event_id: string; type: string; attempt: number; status: number | null; error: string | null; duration_ms: number; at: number }>(
+      "SELECT event_id, type, attempt, status, error, duration_ms, at FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq DESC LIMIT ?",
+      webhookId,
+      WEBHOOK_ATTEMPTS_KEPT,
+    )
+    .toArray()
+    .map((row) => ({
+      eventId: row.event_id,
+      type: row.type,
+      attempt: row.attempt,
+      status: row.status,
+      error: row.error,
+      delivered: isDelivered(row.status),
+      durationMs: row.duration_ms,
+      at: iso(row.at),
+    }));
+}
