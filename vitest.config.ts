@@ -57,11 +57,11 @@ const DEV_VARS_NOTE = /^Using secrets defined in \S*\.dev\.vars\s*$/;
 
 /**
  * Miniflare's note that a message failed its last retry and goes to the dead-letter queue: the
- * event-stream fault tests and the webhook tests make a consumer (or an endpoint) fail that long
- * on purpose, and assert the dead letters.
+ * event-stream fault tests, the webhook tests and the alert tests make a consumer (or an endpoint,
+ * or an SMTP server) fail that long on purpose, and assert the dead letters.
  */
 const DEAD_LETTERED =
-  /^(\x1b\[[0-9;]*m)*\[mf:warn\](\x1b\[[0-9;]*m)* Moving message "\w+" on queue "(?<queue>stepgate-events|stepgate-webhooks)" to dead letter queue "\k<queue>-dead"/;
+  /^(\x1b\[[0-9;]*m)*\[mf:warn\](\x1b\[[0-9;]*m)* Moving message "\w+" on queue "(?<queue>stepgate-events|stepgate-webhooks|stepgate-notifications)" to dead letter queue "\k<queue>-dead"/;
 
 const isExpectedRuntimeLog = (chunk: string) =>
   DEV_VARS_NOTE.test(chunk) ||

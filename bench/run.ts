@@ -90,8 +90,9 @@ function stepgateOptions(script: string): MiniflareOptions {
         // phone, the only readers of the assets; and Miniflare would put its asset router in front.
         durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
         // The event stream, as wrangler.jsonc declares it: the user objects publish their audit to it
-        // (and its webhooks' sink to the webhooks' queue, for a tenant with webhooks: not the bench's).
-        queueProducers: { EVENTS: "stepgate-events", WEBHOOKS: "stepgate-webhooks" },
+        // (and its webhooks' sink to the webhooks' queue, for a tenant with webhooks: not the bench's;
+        // its alerts' sink to the alerts' queue: the bench's users enrol, and have no address to tell).
+        queueProducers: { EVENTS: "stepgate-events", WEBHOOKS: "stepgate-webhooks", NOTIFICATIONS: "stepgate-notifications" },
         queueConsumers: eventQueueConsumers(),
         bindings: {
           STEPGATE_ADMIN_KEY: ADMIN_KEY,

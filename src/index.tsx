@@ -2,7 +2,8 @@
  * @module
  * The stepgate worker: reserved routes under `/__stepgate/`, everything else through the gate
  * to the tenant's origin. Errors from anywhere become RFC 9457 problems here, in one place.
- * It also consumes the event stream's queues (docs/events.md).
+ * It also consumes the queues: the event stream's (docs/events.md), the webhooks' (docs/webhooks.md)
+ * and the alerts to users' (docs/notifications.md).
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -13,6 +14,7 @@ import type { AppEnv } from "./app-env";
 import { CONSOLE_BASE } from "./flows/console-access";
 import { DEAD_EVENTS_QUEUE, keepDeadEvents } from "./flows/dead-events";
 import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
+import { consumeAlerts, DEAD_NOTIFICATIONS_QUEUE, keepDeadAlerts, NOTIFICATIONS_QUEUE } from "./flows/user-alerts";
 import { DEAD_WEBHOOKS_QUEUE, deliverWebhooks, keepDeadDeliveries, WEBHOOKS_QUEUE } from "./flows/webhook-delivery";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
@@ -103,6 +105,8 @@ async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === DEAD_EVENTS_QUEUE) return keepDeadEvents(batch, env);
   if (batch.queue === WEBHOOKS_QUEUE) return deliverWebhooks(batch, env);
   if (batch.queue === DEAD_WEBHOOKS_QUEUE) return keepDeadDeliveries(batch, env);
+  if (batch.queue === NOTIFICATIONS_QUEUE) return consumeAlerts(batch, env);
+  if (batch.queue === DEAD_NOTIFICATIONS_QUEUE) return keepDeadAlerts(batch, env);
   throw new Error(`stepgate: no consumer for queue ${JSON.stringify(batch.queue)}`);
 }
 

@@ -33,6 +33,7 @@ export {
 } from "../state/tenant/views";
 export { MessageId } from "../state/events";
 export { DeliveryId, WebhookEventId, WebhookId } from "../state/webhook-messages";
+export { AlertDeliveryId } from "../state/alert-messages";
 
 /** `POST /keys`: the rules of a new key are the console's too (`flows/api-keys.ts`). */
 export const CreateKeyBody = KeyRequest;

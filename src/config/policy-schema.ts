@@ -7,13 +7,15 @@
  * Its parts have modules of their own: `identity-schema.ts`, `factor-settings.ts`,
  * `operation-schema.ts` and the shared value shapes in `policy-values.ts`. This one puts them
  * together with the tenant-wide settings (enforcement, lockout, send limits, held requests,
- * trusted devices, branding), and exports what the rest of the code uses.
+ * trusted devices, branding; the alerts to users are `notification-settings.ts`'s), and exports
+ * what the rest of the code uses.
  */
 import * as z from "zod";
 import { AdminsSchema } from "./admins-schema";
 import { FactorsSchema } from "./factor-settings";
 import { LANGUAGES, supportedLanguageTag } from "./languages";
 import { IdentitySchema } from "./identity-schema";
+import { NotificationsSchema } from "./notification-settings";
 import { ADMIN_CONSOLE, OPERATION_NAME, OperationSchema } from "./operation-schema";
 import { HttpsUrl, HttpUrl } from "./policy-values";
 
@@ -139,6 +141,7 @@ export const PolicySchema = z.strictObject({
     })
     .prefault({})
     .describe('"Trust this device": a signed cookie that skips some step-ups.'),
+  notifications: NotificationsSchema,
   branding: z
     .strictObject({
       // No control characters: the name goes into email subjects and text messages.

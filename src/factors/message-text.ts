@@ -1,10 +1,10 @@
 /**
  * @module
- * The words of the texts and emails that carry a code, and the names of the built-in
- * operations they (and the hosted pages) approve. English is the source, and the one language
- * in the bundle: its keys and `{placeholder}` names are the ones every language has (a missing
- * key is a type error in `message-translations.ts`; `test/pages/i18n/catalogue.test.ts` checks
- * the placeholders). The other languages are read from the worker's assets on first use in an
+ * The words of the texts and emails that carry a code, the names of the built-in operations
+ * they (and the hosted pages) approve, and the security alerts to users (`alert-message.ts`).
+ * English is the source, and the one language in the bundle: its keys and `{placeholder}` names
+ * are the ones every language has (a missing key is a type error in `message-translations.ts`;
+ * `test/pages/i18n/catalogue.test.ts` checks the placeholders). The other languages are read from the worker's assets on first use in an
  * isolate (`flows/language-words.ts`) and kept here.
  */
 import type { Language } from "../config/languages";
@@ -33,6 +33,46 @@ export const en = {
   "op.update_email": "email change",
   "op.manage_factors": "security settings change",
   "op.admin_console": "opening the admin console",
+  // security alerts: start
+  "alert.subject": "{tenant}: {title}",
+  "alert.factorAdded.title": "Factor added",
+  "alert.factorAdded.what": "A factor was added to your {tenant} account: {factor}. It can now be used to confirm it's you.",
+  "alert.factorRemoved.title": "Factor removed",
+  "alert.factorRemoved.what": "A factor was removed from your {tenant} account: {factor}.",
+  "alert.factorReplaced.title": "Authenticator app replaced",
+  "alert.factorReplaced.what": "The authenticator app of your {tenant} account was replaced by another: codes from the old one no longer work.",
+  "alert.backupCodesRegenerated.title": "New backup codes",
+  "alert.backupCodesRegenerated.what": "New backup codes were made for your {tenant} account. The old ones no longer work.",
+  "alert.backupCodesLow.title": "Few backup codes left",
+  "alert.backupCodesLow.what": "A backup code of your {tenant} account was used. Backup codes left: {count}.",
+  "alert.deviceTrusted.title": "Device trusted",
+  "alert.deviceTrusted.what": "A browser was trusted on your {tenant} account: on it, some verifications are skipped for a while.",
+  "alert.lockoutStarted.title": "Verification locked",
+  "alert.lockoutStarted.what": "Verification on your {tenant} account was locked after several wrong codes, until {until}.",
+  "alert.lockoutEscalated.title": "Verification locked until unlocked",
+  "alert.lockoutEscalated.what": "Verification on your {tenant} account was locked after repeated wrong codes, until an administrator unlocks it.",
+  "alert.adminReset.title": "Two-factor verification reset",
+  "alert.adminReset.what":
+    "An administrator reset two-factor verification on your {tenant} account: its factors, backup codes and trusted devices were removed.",
+  "alert.newLocation.title": "Sign-in from a new place",
+  "alert.newLocation.what": "Your {tenant} account was signed in to from a country or network it had not been used from.",
+  "alert.approval.title": "Approved: {operation}",
+  "alert.approval.what": "Approved on your {tenant} account: {approves}.",
+  "alert.factor.totp": "authenticator app",
+  "alert.factor.sms": "codes by text message",
+  "alert.factor.email": "codes by email",
+  "alert.factor.webauthn": "passkey",
+  "alert.device": "Device: {device}",
+  "alert.when": "When: {time} ({zone})",
+  "alert.where": "Where: {place}",
+  "alert.unknownPlace": "an unknown place",
+  "alert.ifYou": "If you did this, there is nothing to do.",
+  "alert.notYou": "If it was not you, get help at once: {help}",
+  "alert.notYouContact": "If it was not you, contact {tenant} at once.",
+  "alert.footer": "This message has no link to sign in and no code. {tenant} will never ask you for a code.",
+  "alert.sms": "{what} When: {time} ({zone}). Where: {place}. Not you? {help}",
+  "alert.smsContact": "Contact {tenant}.",
+  // security alerts: end
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

@@ -3,8 +3,9 @@
  * The event stream's dead letters: the consumer of `stepgate-events-dead`, where the queue
  * puts a message once its last retry failed, keeps each in its tenant's object; the admin API
  * lists them and replays one (publishes it to the stream again, where every sink dedupes it).
- * The webhooks' dead deliveries are kept in the same list (`webhook-delivery.ts`), each named
- * with the queue it died on, and a replay sends one to the webhooks' queue again.
+ * The webhooks' dead deliveries (`webhook-delivery.ts`) and the alerts that could not be sent
+ * (`user-alerts.ts`) are kept in the same list, each named with the queue it died on, and a
+ * replay sends one to that queue again.
  */
 import { reachState } from "../lib/reach-state";
 import { tenantState } from "../state/tenant";
@@ -12,6 +13,7 @@ import type { ListedDeadLetter } from "../state/tenant/dead-events";
 import type { DeadEvent, DeadEventsQuery } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
 import { EVENTS_QUEUE, groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { NOTIFICATIONS_QUEUE } from "./user-alerts";
 import { WEBHOOKS_QUEUE } from "./webhook-delivery";
 
 /** The dead-letter queue this consumes (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
@@ -49,14 +51,20 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
 export async function deadEventsPage(env: Env, tenantId: string, query: DeadEventsQuery): Promise<{ events: DeadEvent[]; nextCursor: string | null }> {
   const page = await reachState(() => tenantState(env, tenantId).deadEvents(query) as Promise<{ events: ListedDeadLetter[]; nextCursor: string | null }>);
   return {
-    events: page.events.map((dead) => ({ ...dead, queue: dead.message.kind === "webhook" ? WEBHOOKS_QUEUE : EVENTS_QUEUE })),
+    events: page.events.map((dead) => ({ ...dead, queue: queueOf(dead.message.kind) })),
     nextCursor: page.nextCursor,
   };
 }
 
+/** The queue a dead letter of `kind` died on, and is replayed to. */
+function queueOf(kind: DeadEvent["message"]["kind"]): string {
+  if (kind === "webhook") return WEBHOOKS_QUEUE;
+  return kind === "alert" ? NOTIFICATIONS_QUEUE : EVENTS_QUEUE;
+}
+
 /**
  * Sends a dead message again (a stream message to the stream, a webhook delivery to the
- * webhooks' queue), audited as `actor`'s; `false` when the tenant has no dead message with this id.
+ * webhooks' queue, an alert to the alerts' queue), audited as `actor`'s; `false` when the tenant has no dead message with this id.
  * @example
  * await replayDeadEvent(env, tenantId, "u-9f3c…-42", { actor: "bootstrap", origin });
  */

@@ -2,9 +2,10 @@
  * @module
  * The consumer of the `stepgate-events` queue (docs/events.md): each batch (up to 100
  * messages) is split by tenant, and each tenant's share is given to every {@link EventSink} —
- * the tenant's audit trail and directory, in one call to the tenant's object, and the webhooks'
- * queue. A tenant's share is acknowledged when every sink took it, and retried with a growing
- * delay when one failed; after the queue's last retry it goes to the dead-letter queue
+ * the tenant's audit trail and directory, in one call to the tenant's object, the webhooks'
+ * queue, and the security alerts to users, forwarded to their own queue (`alert-forwarding.ts`).
+ * A tenant's share is acknowledged when every sink took it, and retried with a growing delay
+ * when one failed; after the queue's last retry it goes to the dead-letter queue
  * (`dead-events.ts`).
  *
  * Delivery is at least once and unordered (across users, and even within one user's records
@@ -13,6 +14,7 @@
  */
 import { EventMessage } from "../state/events";
 import { tenantState } from "../state/tenant";
+import { alertForwarding } from "./alert-forwarding";
 import { webhookEvents } from "./webhook-delivery";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
@@ -48,9 +50,10 @@ export const tenantRecords: EventSink = {
 
 /**
  * Every consumer of the stream, each given every tenant's share of every batch (see
- * {@link EventSink}): the tenant's records, and the webhooks' queue (`webhook-delivery.ts`).
+ * {@link EventSink}): the tenant's records, the webhooks' queue (`webhook-delivery.ts`), and the
+ * alerts' queue (`alert-forwarding.ts`).
  */
-export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, webhookEvents];
+export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, webhookEvents, alertForwarding];
 
 /** The delay before the first retry, doubled on each next one … */
 const RETRY_FIRST_DELAY_SECONDS = 1;

@@ -1,7 +1,8 @@
 /**
  * @module
- * A wall-clock time in a named time zone as the instant it is: what a `datetime-local` field
- * holds ("2026-11-02T14:00"), read in the zone the page says it uses.
+ * Named time zones: whether the runtime knows one, and a wall-clock time in one as the instant
+ * it is (what a `datetime-local` field holds, "2026-11-02T14:00", read in the zone the page says
+ * it uses).
  */
 
 /** `datetime-local`'s value: a date and a time of day to the minute or the second, no zone. */
@@ -43,4 +44,20 @@ function offsetMs(instant: number, timeZone: string): number {
   const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
   const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
   return wall - (instant - (instant % 1000));
+}
+
+/**
+ * Whether `zone` is a time zone this runtime knows (Cloudflare's guess is used only then).
+ * @example
+ * knownTimeZone("Asia/Tokyo") // true
+ */
+export function knownTimeZone(zone: unknown): zone is string {
+  if (typeof zone !== "string" || zone === "") return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    // RangeError: not a zone Intl knows.
+    return false;
+  }
 }

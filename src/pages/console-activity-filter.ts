@@ -9,7 +9,7 @@ import type { AuditFilter } from "../flows/audit-trail";
 import { zonedInstant } from "../lib/zoned-time";
 import { AuditQuery, UserId } from "../state/tenant/views";
 import type { PageKey } from "./i18n/catalogue";
-import { knownTimeZone } from "./i18n/page-text";
+import { knownTimeZone } from "../lib/zoned-time";
 
 /** The form's fields as sent, shown again in the form and carried by its links. */
 export interface ActivityForm {

@@ -46,6 +46,8 @@ const TYPE_WORDS: Readonly<Record<string, PageKey>> = {
   "requirement.set": "console.activity.event.requirementSet",
   "factors.reenrolment_required": "console.activity.event.reenrolmentRequired",
   "policy.changed": "console.activity.event.policyChanged",
+  "alert.sent": "console.activity.event.alertSent",
+  "alert.refused": "console.activity.event.alertRefused",
 };
 
 /** The filter's list, in this order. */
@@ -59,6 +61,7 @@ export const AUDIT_TYPE_GROUPS: readonly AuditTypeGroup[] = [
   { label: "console.activity.group.lockout", prefix: "lockout.*", types: ["lockout.started", "lockout.escalated", "lockout.cleared"] },
   { label: "console.activity.group.key", prefix: "key.*", types: ["key.created", "key.revoked"] },
   { label: "console.activity.group.console", prefix: "console.*", types: ["console.signed_in", "console.signed_out", "console.sign_in_failed"] },
+  { label: "console.activity.group.alert", prefix: "alert.*", types: ["alert.sent", "alert.refused"] },
   {
     label: "console.activity.group.other",
     prefix: null,

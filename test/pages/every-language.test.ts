@@ -1,10 +1,10 @@
 /**
  * Every hosted page, in every state a user meets it, the gate's step-up page, the error pages,
- * the admin console's pages and the code messages, rendered through the worker in each
- * language: each says it is in that language, and none has English left in it (beyond brand
- * names, codes and what the tenant or the user wrote).
+ * the admin console's pages, the code messages and the security alerts, rendered through the
+ * worker in each language: each says it is in that language, and none has English left in it
+ * (beyond brand names, codes and what the tenant or the user wrote).
  */
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LANGUAGES, type Language } from "../../src/config/languages";
 import { ALL_MESSAGE_TEXT as MESSAGE_TEXT } from "../../src/factors/message-translations";
@@ -17,7 +17,7 @@ import { ADMIN_KEY, adminHeaders, aPolicy, aSession, aTenant, send } from "../su
 import { aConsoleAdmin, signedIn } from "../support/console";
 import { asRecord, decoded, edited, formFields } from "../support/console-form";
 import { SETTINGS_ACTION } from "../support/console-settings";
-import { anEvent } from "../support/events";
+import { anEvent, until } from "../support/events";
 import { expectErrorLogs } from "../support/expected-logs";
 import { lockOver, lockRunsOut } from "../support/lockout";
 import { lastCodeTo, outbox, timePasses } from "../support/outbox";
@@ -94,8 +94,8 @@ function field(html: string, name: string): string {
  * code sent, another challenge while no code may be sent yet, wrong codes to the lockout and,
  * after it ran out, to the lock until an admin unlocks; the
  * settings with a trusted device; a user of passkeys (their settings, a refused name, removing
- * one, and each passkey event in the activity); the error pages; and the dev outbox. Returns
- * each page's HTML by name, and the messages sent.
+ * one, and each passkey event in the activity); the error pages; the security alerts of it all;
+ * and the dev outbox. Returns each page's HTML by name, and the messages sent.
  */
 async function journey(language: Language): Promise<{ pages: Array<[string, Response, string]>; messages: string[] }> {
   const { base, tenantId } = await aTenant(journeyPolicy());
@@ -279,6 +279,10 @@ async function journey(language: Language): Promise<{ pages: Array<[string, Resp
   expectErrorLogs();
   await keep("error: portal down", await send(`${down.base}/`, { headers: { Accept: "text/html", Cookie: `__Host-stepgate-lang=${language}` } }));
 
+  // The security alerts of what the user did (factors added, locked twice, a device trusted),
+  // by text while a phone was their one address, then by email: in the outbox with the codes.
+  await runDurableObjectAlarm(userState(env, tenantId, user));
+  await until(async () => (await outbox(base)).filter((m) => m.code === null).length >= 6, "the user's security alerts");
   await keep("dev outbox", await get("/__stepgate/dev/outbox"));
   await keep("dev outbox, filtered to no one", await get("/__stepgate/dev/outbox?to=nobody"));
 

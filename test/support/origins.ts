@@ -233,13 +233,35 @@ async function readMaildir(dir: string): Promise<Array<{ to: string; from: strin
   if (!existsSync(folder)) return [];
   return readdirSync(folder).map((name) => {
     const raw = readFileSync(join(folder, name), "utf8");
-    const [head = "", ...rest] = raw.split(/\r?\n\r?\n/);
-    const header = (field: string) => new RegExp(`^${field}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? "";
+    const [folded = "", ...rest] = raw.split(/\r?\n\r?\n/);
+    // A long header goes on over lines that start with white space (RFC 5322 folding).
+    const head = folded.replace(/\r?\n[ \t]+/g, " ");
+    const header = (field: string) => decodedHeader(new RegExp(`^${field}: (.*)$`, "im").exec(head)?.[1]?.trim() ?? "");
     let text = rest.join("\n\n");
-    if (/quoted-printable/i.test(raw))
-      text = text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (/quoted-printable/i.test(raw)) text = fromQuotedPrintable(text);
     return { to: header("To"), from: header("From"), subject: header("Subject"), text };
   });
+}
+
+/** Quoted-printable text (RFC 2045) as the UTF-8 its bytes spell: `Ger=C3=A4t` → `Gerät`. */
+function fromQuotedPrintable(text: string): string {
+  const unfolded = text.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < unfolded.length; i++) {
+    const hex = unfolded[i] === "=" ? /^[0-9A-F]{2}$/i.exec(unfolded.slice(i + 1, i + 3)) : null;
+    if (hex) {
+      bytes.push(Number.parseInt(hex[0], 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(unfolded[i]!, "utf8"));
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** A header with its RFC 2047 encoded words (`=?UTF-8?Q?Ger=C3=A4t?=`) decoded; the space between two of them is not text. */
+function decodedHeader(value: string): string {
+  return value.replace(/=\?[\w-]+\?([QB])\?([^?]*)\?=(?:\s+(?==\?))?/gi, (_, kind: string, data: string) =>
+    kind.toUpperCase() === "B" ? Buffer.from(data, "base64").toString("utf8") : fromQuotedPrintable(data.replace(/_/g, " ")),
+  );
 }
 
 /** A loopback port that was free a moment ago and has nothing listening on it now. */

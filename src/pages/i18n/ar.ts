@@ -667,4 +667,9 @@ export const ar: PageCatalogue = {
   "embed.finished": "اكتمل التحقق",
   "embed.finishedBody": "يمكنك الآن العودة إلى {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "تنبيهات الأمان للمستخدمين",
+  "console.activity.event.alertSent": "أُرسل تنبيه أمان",
+  "console.activity.event.alertRefused": "لم يُرسل تنبيه الأمان: عدد كبير جدًا من هذا النوع في هذه الساعة",
+  // security alerts: end
 };

@@ -669,4 +669,9 @@ export const de: PageCatalogue = {
   "embed.finished": "Bestätigung abgeschlossen",
   "embed.finishedBody": "Sie können jetzt zu {portal} zurückkehren.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Sicherheitshinweise an Benutzer",
+  "console.activity.event.alertSent": "Sicherheitshinweis gesendet",
+  "console.activity.event.alertRefused": "Sicherheitshinweis nicht gesendet: zu viele dieser Art in dieser Stunde",
+  // security alerts: end
 };

@@ -663,6 +663,11 @@ export const en = {
   "embed.finished": "Verification complete",
   "embed.finishedBody": "You can go back to {portal} now.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Security alerts to users",
+  "console.activity.event.alertSent": "Security alert sent",
+  "console.activity.event.alertRefused": "Security alert not sent: too many of its kind this hour",
+  // security alerts: end
 } as const satisfies Record<string, Message>;
 
 export type PageKey = keyof typeof en;

@@ -669,4 +669,9 @@ export const es: PageCatalogue = {
   "embed.finished": "Verificación completada",
   "embed.finishedBody": "Ya puedes volver a {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Alertas de seguridad a usuarios",
+  "console.activity.event.alertSent": "Alerta de seguridad enviada",
+  "console.activity.event.alertRefused": "Alerta de seguridad no enviada: demasiadas de su tipo en esta hora",
+  // security alerts: end
 };

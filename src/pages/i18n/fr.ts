@@ -678,4 +678,9 @@ export const fr: PageCatalogue = {
   "embed.finished": "Vérification terminée",
   "embed.finishedBody": "Vous pouvez maintenant revenir à {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Alertes de sécurité aux utilisateurs",
+  "console.activity.event.alertSent": "Alerte de sécurité envoyée",
+  "console.activity.event.alertRefused": "Alerte de sécurité non envoyée : trop d'alertes de ce type cette heure-ci",
+  // security alerts: end
 };

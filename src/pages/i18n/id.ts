@@ -658,4 +658,9 @@ export const id: PageCatalogue = {
   "embed.finished": "Verifikasi selesai",
   "embed.finishedBody": "Sekarang Anda dapat kembali ke {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Peringatan keamanan untuk pengguna",
+  "console.activity.event.alertSent": "Peringatan keamanan dikirim",
+  "console.activity.event.alertRefused": "Peringatan keamanan tidak dikirim: terlalu banyak jenis ini dalam jam ini",
+  // security alerts: end
 };

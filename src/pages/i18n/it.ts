@@ -670,4 +670,9 @@ export const it: PageCatalogue = {
   "embed.finished": "Verifica completata",
   "embed.finishedBody": "Ora puoi tornare a {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Avvisi di sicurezza agli utenti",
+  "console.activity.event.alertSent": "Avviso di sicurezza inviato",
+  "console.activity.event.alertRefused": "Avviso di sicurezza non inviato: troppi dello stesso tipo in quest'ora",
+  // security alerts: end
 };

@@ -651,4 +651,9 @@ export const ja: PageCatalogue = {
   "embed.finished": "確認が完了しました",
   "embed.finishedBody": "{portal} に戻れます。",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "ユーザーへのセキュリティ通知",
+  "console.activity.event.alertSent": "セキュリティ通知を送信",
+  "console.activity.event.alertRefused": "セキュリティ通知を送信せず：この1時間に同じ種類の通知が多すぎます",
+  // security alerts: end
 };

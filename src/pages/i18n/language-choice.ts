@@ -15,7 +15,8 @@ import { signedInUser } from "../../flows/require-session";
 import { isLanguage, type Language, LANGUAGES, languageTagFor, matchLanguage } from "../../config/languages";
 import type { Policy } from "../../config/policy-schema";
 import { loadPageWords } from "./catalogue";
-import { knownTimeZone, type PageText, pageText } from "./page-text";
+import { knownTimeZone } from "../../lib/zoned-time";
+import { type PageText, pageText } from "./page-text";
 import { STEPGATE_COOKIE_PREFIX } from "../../gate/stepgate-cookies";
 
 /** The language menu's choice. `__Host-`: set by this host only, for all of its paths (the gate's pages too). */
@@ -63,7 +64,8 @@ export function chooseLanguage(c: Context, branding: Branding, claimed: string |
 /**
  * Chooses the hosted page's language (after `requireSession`, for the session's claim) into
  * `c.var.language`, keeps a choice made in the language menu in a cookie, and has the user's
- * object remember it, for what is sent to them later from no page (a code the API asks for).
+ * object remember it and the request's time zone, for what is sent to them later from no page
+ * (a code the API asks for, a security alert).
  * @example
  * hostedPages.use("/enroll", requireSession(), languageChoice());
  */
@@ -71,10 +73,11 @@ export function languageChoice(): MiddlewareHandler<SessionEnv> {
   return async function languageChoice(c, next) {
     const { language, linkedFromElsewhere } = choosePageLanguage(c, c.var.policy.branding, c.var.identity.locale);
     // Alongside the page's own work, not before it; the page answers whether or not it is kept.
+    const zone = (c.req.raw.cf as { timezone?: unknown } | undefined)?.timezone;
     const remembered = linkedFromElsewhere
       ? null
       : signedInUser(c)
-          .rememberLanguage(language)
+          .rememberLanguage(language, knownTimeZone(zone) ? zone : undefined)
           .catch((error: unknown) => console.error("stepgate: the page's language was not remembered", error));
     await next();
     await remembered;

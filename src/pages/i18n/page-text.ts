@@ -92,19 +92,3 @@ export function builtInTitle(catalogue: PageCatalogue, overrides: TextOverrides,
   if (!Object.hasOwn(catalogue, key)) return null;
   return overrides[key] !== undefined || overrides[`op.${operation}`] === undefined ? (key as PageKey) : null;
 }
-
-/**
- * Whether `zone` is a time zone this runtime knows (Cloudflare's guess is used only then).
- * @example
- * knownTimeZone("Asia/Tokyo") // true
- */
-export function knownTimeZone(zone: unknown): zone is string {
-  if (typeof zone !== "string" || zone === "") return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    // RangeError: not a zone Intl knows.
-    return false;
-  }
-}

@@ -669,4 +669,9 @@ export const pl: PageCatalogue = {
   "embed.finished": "Weryfikacja zakończona",
   "embed.finishedBody": "Możesz teraz wrócić do {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Alerty bezpieczeństwa dla użytkowników",
+  "console.activity.event.alertSent": "Wysłano alert bezpieczeństwa",
+  "console.activity.event.alertRefused": "Nie wysłano alertu bezpieczeństwa: za dużo alertów tego rodzaju w tej godzinie",
+  // security alerts: end
 };

@@ -667,4 +667,9 @@ export const ptBR: PageCatalogue = {
   "embed.finished": "Verificação concluída",
   "embed.finishedBody": "Você já pode voltar para {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Alertas de segurança aos usuários",
+  "console.activity.event.alertSent": "Alerta de segurança enviado",
+  "console.activity.event.alertRefused": "Alerta de segurança não enviado: muitos do mesmo tipo nesta hora",
+  // security alerts: end
 };

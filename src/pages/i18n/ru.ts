@@ -670,4 +670,9 @@ export const ru: PageCatalogue = {
   "embed.finished": "Проверка завершена",
   "embed.finishedBody": "Теперь можно вернуться в {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Оповещения безопасности пользователям",
+  "console.activity.event.alertSent": "Оповещение безопасности отправлено",
+  "console.activity.event.alertRefused": "Оповещение безопасности не отправлено: слишком много оповещений этого вида за час",
+  // security alerts: end
 };

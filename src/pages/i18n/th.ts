@@ -643,4 +643,9 @@ export const th: PageCatalogue = {
   "embed.finished": "ยืนยันเสร็จสมบูรณ์",
   "embed.finishedBody": "คุณกลับไปที่ {portal} ได้แล้ว",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "การแจ้งเตือนความปลอดภัยถึงผู้ใช้",
+  "console.activity.event.alertSent": "ส่งการแจ้งเตือนความปลอดภัยแล้ว",
+  "console.activity.event.alertRefused": "ไม่ได้ส่งการแจ้งเตือนความปลอดภัย: มีการแจ้งเตือนประเภทนี้มากเกินไปในชั่วโมงนี้",
+  // security alerts: end
 };

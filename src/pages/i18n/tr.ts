@@ -655,4 +655,9 @@ export const tr: PageCatalogue = {
   "embed.finished": "Doğrulama tamamlandı",
   "embed.finishedBody": "Artık {portal} sayfasına dönebilirsiniz.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Kullanıcılara güvenlik uyarıları",
+  "console.activity.event.alertSent": "Güvenlik uyarısı gönderildi",
+  "console.activity.event.alertRefused": "Güvenlik uyarısı gönderilmedi: bu saatte bu türden çok fazla uyarı var",
+  // security alerts: end
 };

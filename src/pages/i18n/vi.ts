@@ -653,4 +653,9 @@ export const vi: PageCatalogue = {
   "embed.finished": "Đã xác minh xong",
   "embed.finishedBody": "Bây giờ bạn có thể quay lại {portal}.",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "Cảnh báo bảo mật gửi người dùng",
+  "console.activity.event.alertSent": "Đã gửi cảnh báo bảo mật",
+  "console.activity.event.alertRefused": "Chưa gửi cảnh báo bảo mật: quá nhiều cảnh báo cùng loại trong giờ này",
+  // security alerts: end
 };

@@ -642,4 +642,9 @@ export const zhCN: PageCatalogue = {
   "embed.finished": "验证完成",
   "embed.finishedBody": "现在可以返回 {portal}。",
   // embedded challenge: end
+  // security alerts: start
+  "console.activity.group.alert": "发送给用户的安全提醒",
+  "console.activity.event.alertSent": "已发送安全提醒",
+  "console.activity.event.alertRefused": "未发送安全提醒：本小时内同类提醒过多",
+  // security alerts: end
 };

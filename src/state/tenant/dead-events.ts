@@ -1,8 +1,9 @@
 /**
  * @module
  * The dead letters for this tenant: the event stream's messages every delivery of which failed
- * (see `flows/dead-events.ts`), and webhook deliveries whose endpoint failed every attempt (see
- * `flows/webhook-delivery.ts`), kept to be listed and replayed by an admin. A message that dies
+ * (see `flows/dead-events.ts`), webhook deliveries whose endpoint failed every attempt (see
+ * `flows/webhook-delivery.ts`), and security alerts that could not be sent (see
+ * `flows/user-alerts.ts`), kept to be listed and replayed by an admin. A message that dies
  * again after a replay replaces its earlier copy (same id), listed as the newest.
  *
  * Retention: as long as the audit trail's ({@link TENANT_AUDIT_DAYS} days), and at most
@@ -10,13 +11,14 @@
  */
 import * as z from "zod";
 import { iso } from "../../lib/iso-time";
+import { AlertDelivery } from "../alert-messages";
 import { DirectoryChange, StreamEvent } from "../events";
 import { WebhookDelivery } from "../webhook-messages";
 import { TENANT_AUDIT_DAYS } from "./audit";
 import type { DeadEvent, DeadEventsQuery } from "./views";
 
-/** A message kept as dead: the stream's (an event, a directory change) or a webhook delivery. */
-export const DeadLetter = z.discriminatedUnion("kind", [StreamEvent, DirectoryChange, WebhookDelivery]);
+/** A message kept as dead: the stream's (an event, a directory change), a webhook delivery, or an alert to a user. */
+export const DeadLetter = z.discriminatedUnion("kind", [StreamEvent, DirectoryChange, WebhookDelivery, AlertDelivery]);
 export type DeadLetter = z.infer<typeof DeadLetter>;
 
 /** A dead letter as the tenant's object lists it; the queue it died on is named by the caller, which knows the queues. */

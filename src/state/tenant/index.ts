@@ -4,7 +4,8 @@
  * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
  * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
  * audit trail (stored from the event stream; its own entries published to it by its alarm), the
- * webhooks and what became of their deliveries, the dead letters, and the development outbox. The class is thin; each part is a module
+ * webhooks and what became of their deliveries, the dead letters (the stream's, the webhooks' and
+ * the alerts'), and the development outbox. The class is thin; each part is a module
  * of plain functions over its SQLite tables.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -321,13 +322,14 @@ export class TenantState extends DurableObject<Env> {
 
   /**
    * Sends a dead message again — a stream message to the stream, a webhook delivery to the
-   * webhooks' queue — and forgets it once the queue took it (a failed send keeps it listed);
+   * webhooks' queue, an alert to the alerts' queue — and forgets it once the queue took it (a failed send keeps it listed);
    * audited as the admin's. `null` for an id not listed, else the message's kind.
    */
   async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetter["kind"] | null> {
     const message = deadMessage(this.sql, id);
     if (!message) return null;
-    await (message.kind === "webhook" ? this.env.WEBHOOKS : this.env.EVENTS).send(message, { contentType: "json" });
+    const queue = message.kind === "webhook" ? this.env.WEBHOOKS : message.kind === "alert" ? this.env.NOTIFICATIONS : this.env.EVENTS;
+    await queue.send(message, { contentType: "json" });
     forgetDeadMessage(this.sql, id);
     this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
     return message.kind;

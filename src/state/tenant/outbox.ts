@@ -1,8 +1,9 @@
 /**
  * @module
  * The development outbox in the tenant's Durable Object: the texts and emails the `outbox`
- * provider keeps instead of delivering them, the newest {@link OUTBOX_MESSAGES_KEPT}, each with
- * the code it carries kept apart so the outbox page can show it without reading the words.
+ * provider keeps instead of delivering them (codes and security alerts), the newest
+ * {@link OUTBOX_MESSAGES_KEPT}, each with the code it carries kept apart so the outbox page can
+ * show it without reading the words.
  */
 import { iso } from "../../lib/iso-time";
 
@@ -15,12 +16,12 @@ export interface OutboxMessage {
   to: string;
   subject: string | null;
   text: string;
-  /** The code in the text; only the outbox keeps it apart (a provider sends the text). */
-  code: string;
+  /** The code in the text; only the outbox keeps it apart (a provider sends the text). `null`: a security alert, which carries none. */
+  code: string | null;
 }
 
-/** A kept message: `code` is `null` for one kept before codes were kept apart. */
-export type KeptMessage = Omit<OutboxMessage, "code"> & { at: string; code: string | null };
+/** A kept message: `code` is `null` for an alert, and for a code kept before codes were kept apart. */
+export type KeptMessage = OutboxMessage & { at: string };
 
 type OutboxRow = { at: number; channel: "sms" | "email"; recipient: string; subject: string | null; body: string; code: string | null };
 

@@ -9,6 +9,7 @@ import { PolicyChange } from "../../config/policy-diff";
 import { decodeDirectoryCursor, DIRECTORY_SORT_COLUMNS as SORT_COLUMNS, type DirectorySortColumn } from "../../lib/directory-cursor";
 import { DirectoryChange, MessageId, StreamEvent } from "../events";
 import { DeliveryId, EventTypePattern, WebhookDelivery, WebhookEventId, WebhookId } from "../webhook-messages";
+import { AlertDelivery, AlertDeliveryId } from "../alert-messages";
 
 export { PolicyChange };
 
@@ -137,12 +138,16 @@ export const DeadDirectoryChange = DirectoryChange.pick({ kind: true, id: true, 
 });
 
 export const DeadEvent = z.object({
-  id: z.union([MessageId, DeliveryId]).describe("The stream message's id, or a webhook delivery's (`<webhook id>.<event id>`)."),
+  id: z
+    .union([MessageId, DeliveryId, AlertDeliveryId])
+    .describe("The stream message's id, a webhook delivery's (`<webhook id>.<event id>`), or a user's alert's (`alert.<event id>`)."),
   queue: z
     .string()
-    .describe("The queue it died on: `stepgate-events` (the event stream: its consumers failed) or `stepgate-webhooks` (a webhook's endpoint failed)."),
+    .describe(
+      "The queue it died on: `stepgate-events` (the event stream: its consumers failed), `stepgate-webhooks` (a webhook's endpoint failed) or `stepgate-notifications` (a security alert to the user could not be sent).",
+    ),
   deadAt: z.string().describe("When it was dead-lettered: every delivery of it had failed."),
-  message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange, WebhookDelivery]),
+  message: z.discriminatedUnion("kind", [StreamEvent, DeadDirectoryChange, WebhookDelivery, AlertDelivery]),
 });
 export type DeadEvent = z.infer<typeof DeadEvent>;
 

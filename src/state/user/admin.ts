@@ -11,6 +11,7 @@ import { listDevices } from "./devices";
 import { backupCodesLeft, factorDetails, factorRows } from "./factors";
 import { known } from "./identity";
 import { currentLock, NO_FAILURES } from "./lockout";
+import { keepRemovedAddresses } from "./removed-addresses";
 import { revokeEverything } from "./sessions";
 import { requiredByAdmin, setSetting, setting } from "./settings";
 import type { UserDetails } from "./views";
@@ -40,6 +41,12 @@ export async function reset(user: UserContext, origin: RequestOrigin, actor: str
   if (!known(user.sql)) return null;
   const factorsRemoved = user.sql.exec<{ n: number }>("SELECT count(*) AS n FROM factors WHERE status = 'active'").one().n;
   user.transaction(() => {
+    // Kept a while for the alert about the reset, which goes to an address the user had.
+    keepRemovedAddresses(
+      user.sql,
+      factorRows(user.sql).map((factor) => factor.id),
+      now,
+    );
     for (const table of ["factors", "backup_codes", "sent_codes", "challenges", "fresh_sessions"]) user.sql.exec(`DELETE FROM ${table}`);
     saveLockout(user.sql, NO_FAILURES);
     revokeEverything(user.sql, now);

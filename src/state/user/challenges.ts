@@ -97,5 +97,13 @@ export function completeChallenge(sql: SqlStorage, id: string, sessionId: string
   if (!row || (onlyKind && row.kind !== onlyKind)) return null;
   const grantId = randomId();
   sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ? WHERE id = ?", now, grantId, id);
-  return { operation: row.operation, returnTo: row.return_to, digest: row.digest, grantId, held: row.held === 1, verifiedAt: now };
+  return {
+    operation: row.operation,
+    returnTo: row.return_to,
+    digest: row.digest,
+    grantId,
+    held: row.held === 1,
+    verifiedAt: now,
+    approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
+  };
 }

@@ -16,6 +16,7 @@ import type { RequestOrigin } from "./audit";
 import type { UserContext } from "./context";
 import { activateFactor, backupCodesForNewFactor } from "./factor-activation";
 import { activeFactors, dropStalePending, ENROLLMENT_TTL_MS, factorRows, replaceBackupCodes, type FactorRow } from "./factors";
+import { keepRemovedAddresses } from "./removed-addresses";
 import { takeCodeTry, type CodeKind } from "./sent-codes";
 import { isFresh, revokeEverything } from "./sessions";
 import { refuseCode } from "./verification";
@@ -191,6 +192,7 @@ export async function removeFactor(
   if (!removed) return { ok: false, error: "factor_not_enrolled" };
   if (!isFresh(user.sql, input.sessionId, now)) return { ok: false, error: "step_up_required" };
   if (active.length === 1 && !input.mayRemoveLast) return { ok: false, error: "last_factor_required" };
+  keepRemovedAddresses(user.sql, [removed.id], now);
   user.sql.exec("DELETE FROM factors WHERE id = ?", input.factorId);
   if (active.length === 1) user.sql.exec("DELETE FROM backup_codes");
   revokeEverything(user.sql, now);
@@ -213,6 +215,6 @@ export async function regenerateBackupCodes(
   if (factorRows(user.sql).length === 0) return { ok: false, error: "factor_not_enrolled" };
   const now = Date.now();
   user.transaction(() => replaceBackupCodes(user.sql, hashes, now));
-  user.record(now, "backup_codes.issued", input.origin, { count: hashes.length });
+  user.record(now, "backup_codes.issued", input.origin, { count: hashes.length, regenerated: true });
   return { ok: true, backupCodes };
 }

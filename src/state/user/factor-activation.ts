@@ -86,6 +86,6 @@ export function activateFactor(
   const detail = { factor: input.kind, factorId: enrollmentId, ...input.detail };
   if (replaces) user.record(now, "factor.replaced", input.origin, { ...detail, replacedId: replaces });
   else user.record(now, "factor.enrolled", input.origin, detail);
-  if (backup.firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: backup.hashes.length });
+  if (backup.firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: backup.hashes.length, regenerated: false });
   return input.challengeId && backup.firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
 }

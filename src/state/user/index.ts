@@ -18,6 +18,7 @@ import { migrate } from "../migrate";
 import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
+import { type AlertChannel, type AlertClaim, type AlertRequest, alertDelivered, alertUndelivered, claimAlert } from "./alerts";
 import { matchAnswer, type AnswerInput, type Matched } from "./answers";
 import { AUDIT_ENTRIES_KEPT, listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
 import { challengeView, openChallenge } from "./challenges";
@@ -30,7 +31,7 @@ import { activeFactors, backupCodesLeft, factorRows } from "./factors";
 import { known, nameFromProfile, noteSeen, noteVisit } from "./identity";
 import type { CodeKind } from "./sent-codes";
 import { grantSpent } from "./sessions";
-import { rememberLanguage, requiredByAdmin } from "./settings";
+import { rememberLanguage, rememberTimeZone, requiredByAdmin } from "./settings";
 import { USER_MIGRATIONS } from "./schema";
 import { markDirectoryChanged, pendingMessages, publishPending } from "./publishing";
 import { type OpenTally, tallyLockedRefusal } from "./locked-refusals";
@@ -60,6 +61,7 @@ import type {
   WebAuthnRequest,
 } from "./views";
 
+export type { AlertChannel, AlertClaim, AlertRequest } from "./alerts";
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
@@ -369,9 +371,29 @@ export class UserState extends DurableObject<Env> {
     applyEpoch(this.context(), epoch);
   }
 
-  /** Remembers the language the user used a page in (see `rememberLanguage`); a tag stepgate does not speak is ignored. */
-  async rememberLanguage(language: string): Promise<void> {
+  /**
+   * Remembers the language the user used a page in (see `rememberLanguage`), and the time zone
+   * Cloudflare placed that request in, for what is sent to them from no page; a tag stepgate does
+   * not speak, or a zone the runtime does not know, is ignored.
+   */
+  async rememberLanguage(language: string, timeZone?: string): Promise<void> {
     if (isLanguage(language)) rememberLanguage(this.sql, language);
+    if (timeZone !== undefined) rememberTimeZone(this.sql, timeZone);
+  }
+
+  /** Claims the security alert of an event (the notifications consumer's first step; see `alerts.ts`). */
+  async claimAlert(request: AlertRequest): Promise<AlertClaim> {
+    return claimAlert(this.context(), request);
+  }
+
+  /** The claimed alert was delivered: remembered as sent, and audited. */
+  async alertDelivered(delivered: { eventId: string; type: string; channel: AlertChannel; to: string }): Promise<void> {
+    alertDelivered(this.context(), delivered);
+  }
+
+  /** The claimed alert could not be delivered: the queue's next try may claim it again. */
+  async alertUndelivered(eventId: string): Promise<void> {
+    alertUndelivered(this.sql, eventId);
   }
 
   /** The newest audit entries first. */

@@ -130,4 +130,23 @@ export const USER_MIGRATIONS: readonly string[] = [
      last_used_at INTEGER NOT NULL,
      PRIMARY KEY (country, asn)
    );`,
+  // Security alerts (docs/notifications.md): each event's alert once, by its stream id (being
+  // sent, sent, or refused), with its kind for the hourly budget; and the addresses of factors
+  // removed lately with when they were added, so that an alert goes to an address the user had
+  // when the event happened (the one now in its place may be whoever removed it).
+  `CREATE TABLE alerts (
+     event_id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     state TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX alerts_by_kind ON alerts (kind, at);
+   CREATE INDEX alerts_by_time ON alerts (at);
+   CREATE TABLE removed_addresses (
+     factor_id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     address TEXT NOT NULL,
+     added_at INTEGER NOT NULL,
+     removed_at INTEGER NOT NULL
+   );`,
 ];

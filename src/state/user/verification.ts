@@ -85,7 +85,7 @@ export interface NewLocationCheck {
  * What every right answer does once its challenge is completed, in one transaction: the failure
  * count is cleared (see {@link clearFailures} for `startedLockAt`), a `manage_factors`
  * verification makes the session fresh, and the place is noted among the user's; then
- * `verify.ok` is audited, and `signin.new_location` for a sign-in from a place new to the user
+ * `verify.ok` is audited (with the fields the user approved, when the challenge showed some), and `signin.new_location` for a sign-in from a place new to the user
  * (with what a message about it needs: country, network, city, factor, and the device set aside).
  */
 export function acceptAnswer(
@@ -110,7 +110,13 @@ export function acceptAnswer(
     notePlace(user.sql, place, now);
     return isNew;
   });
-  user.record(now, "verify.ok", answer.origin, { factor: answer.factor, operation: answer.challenge.operation });
+  // What was approved is part of the record (and of the alert of an approval): the fields shown.
+  const { approving } = answer.challenge;
+  user.record(now, "verify.ok", answer.origin, {
+    factor: answer.factor,
+    operation: answer.challenge.operation,
+    ...(approving.length > 0 ? { approving } : {}),
+  });
   if (newLocation) {
     const deviceId = check?.deviceId && trustedDevice(user.sql, check.deviceId, now) ? check.deviceId : null;
     user.record(now, "signin.new_location", answer.origin, {

@@ -94,6 +94,8 @@ export interface CompletedChallenge {
   held: boolean;
   /** When the answer was accepted: the grant dates from then, so a reset after it still ends the grant. */
   verifiedAt: number;
+  /** What the user approved: the request's fields the challenge showed (none for most operations). */
+  approving: ApprovedField[];
 }
 
 export type HeldRequestTaken =

@@ -1,0 +1,159 @@
+/**
+ * @module
+ * The consumer of the `stepgate-notifications` queue (docs/notifications.md): each event there
+ * warrants a security alert to its user. The user's object claims it (once per event id, within
+ * the kind's hourly budget, to an address it knows, in the language and time zone it remembers);
+ * the alert is written here and delivered through the tenant's provider, as codes are; then the
+ * object is told it left, or that it did not (so the next try claims it again). An alert that
+ * fails is retried with backoff, then goes to `stepgate-notifications-dead`, whose consumer
+ * ({@link keepDeadAlerts}) keeps it in the tenant's object with the other dead letters, listed
+ * and replayable (`queue: "stepgate-notifications"`).
+ */
+import { isDevelopment } from "../config/deployment";
+import type { Policy } from "../config/policy-schema";
+import { alertMessage, isAlertType } from "../factors/alert-message";
+import { deliver } from "../providers/deliver";
+import { AlertDelivery } from "../state/alert-messages";
+import type { StreamEvent } from "../state/events";
+import { tenantState } from "../state/tenant";
+import { type AlertChannel, type AlertClaim, userState } from "../state/user";
+import { alertKindOf } from "./alert-events";
+import { groupByTenant, retryDelaySeconds } from "./event-stream";
+import { messageLanguage } from "./language-words";
+import { tenantPolicy } from "./tenant-policy";
+
+/** The queue this consumes (wrangler.jsonc `queues.consumers`). */
+export const NOTIFICATIONS_QUEUE = "stepgate-notifications";
+/** Its dead-letter queue. */
+export const DEAD_NOTIFICATIONS_QUEUE = "stepgate-notifications-dead";
+
+/** What became of an event's alert: sent now, or why not (see `AlertClaim`); `off`: its switch is off now. */
+export type AlertOutcome = "sent" | "off" | Exclude<AlertClaim, { ok: true }>["reason"];
+
+/**
+ * The `stepgate-notifications` consumer: each message's alert, acknowledged once it is sent (or
+ * needs none), retried with backoff when it could not be (see the module note).
+ * @example
+ * if (batch.queue === NOTIFICATIONS_QUEUE) await consumeAlerts(batch, env);
+ */
+export async function consumeAlerts(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const groups = groupByTenant(readAlerts(batch), (read) => read.alert.tenantId);
+  await Promise.all(
+    [...groups].map(async ([tenantId, group]) => {
+      // One read of the tenant's policy for its share of the batch; each message is then on its own.
+      const config = tenantPolicy(env, tenantId);
+      await Promise.all(
+        group.map(async ({ message, alert }) => {
+          try {
+            const tenant = await config;
+            // The tenant is gone: no one to send for, nor anything to send through.
+            if (tenant === null) return message.ack();
+            if (tenant.status !== "ok") throw new Error(`stepgate: tenant ${JSON.stringify(tenantId)} ${tenant.reason}`);
+            await alertUser(env, tenantId, tenant.policy, alert.event);
+            message.ack();
+          } catch (error) {
+            console.error(`stepgate: the alert of event ${alert.event.id} was not sent; retrying`, error);
+            message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+          }
+        }),
+      );
+    }),
+  );
+}
+
+/**
+ * The `stepgate-notifications-dead` consumer: keeps each tenant's alerts that could not be sent
+ * in its object, with the other dead letters (one call per tenant), retried with backoff while
+ * that object fails.
+ * @example
+ * if (batch.queue === DEAD_NOTIFICATIONS_QUEUE) await keepDeadAlerts(batch, env);
+ */
+export async function keepDeadAlerts(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const groups = groupByTenant(readAlerts(batch), (read) => read.alert.tenantId);
+  await Promise.all(
+    [...groups].map(async ([tenantId, group]) => {
+      try {
+        await tenantState(env, tenantId).keepDeadEvents(
+          tenantId,
+          group.map((read) => read.alert),
+        );
+        for (const { message } of group) message.ack();
+      } catch (error) {
+        console.error(`stepgate: keeping ${group.length} dead alert(s) of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
+        for (const { message } of group) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }),
+  );
+}
+
+/**
+ * Each message's body read as an alert; one that is not (a newer release's, during a deploy) is
+ * logged and retried, and in the end dead-lettered like any other.
+ */
+function readAlerts(batch: MessageBatch<unknown>): Array<{ message: Message<unknown>; alert: AlertDelivery }> {
+  return batch.messages.flatMap((message) => {
+    const parsed = AlertDelivery.safeParse(message.body);
+    if (parsed.success) return [{ message, alert: parsed.data }];
+    console.error(`stepgate: message ${message.id} on ${batch.queue} is no alert; retrying`, parsed.error.issues);
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return [];
+  });
+}
+
+/**
+ * Sends the alert `event` warrants under `policy` as it is now, once: claimed in the user's object,
+ * written in their language, delivered, then reported. Throws (to be retried) when it could not
+ * be delivered, or while another delivery of the same event is sending it.
+ * @example
+ * await alertUser(env, "acme", policy, event) // "sent"
+ */
+export async function alertUser(env: Env, tenantId: string, policy: Policy, event: StreamEvent): Promise<AlertOutcome> {
+  const kind = alertKindOf(event, policy.notifications);
+  if (!kind || !event.userId || !isAlertType(event.type)) return "off";
+  const user = userState(env, tenantId, event.userId);
+  const claim = await user.claimAlert({
+    eventId: event.id,
+    type: event.type,
+    kind,
+    at: Date.parse(event.at),
+    // A lock until an admin unlocks happens once until then: the user hears of it whatever else they heard.
+    unlimited: event.type === "lockout.escalated",
+    perKindPerHour: policy.notifications.perKindPerHour,
+    channels: alertChannels(policy, isDevelopment(env)),
+  });
+  if (!claim.ok) {
+    if (claim.reason === "in_flight") throw new Error(`stepgate: the alert of event ${event.id} is being sent by another delivery`);
+    return claim.reason;
+  }
+  try {
+    const { branding } = policy;
+    const language = await messageLanguage(env, claim.language && branding.languages.includes(claim.language) ? claim.language : branding.defaultLanguage);
+    const message = alertMessage(
+      language,
+      claim.channel,
+      { type: event.type, at: event.at, city: event.city, country: event.country, detail: event.detail },
+      { tenant: branding.name, help: branding.supportUrl ?? branding.supportEmail ?? null, timeZone: claim.timeZone },
+      branding.text[language],
+    );
+    await deliver(env, tenantId, policy, { channel: claim.channel, to: claim.to, ...message, code: null });
+  } catch (error) {
+    await user.alertUndelivered(event.id);
+    throw error;
+  }
+  await user.alertDelivered({ eventId: event.id, type: event.type, channel: claim.channel, to: claim.to });
+  return "sent";
+}
+
+/**
+ * The channels the tenant's providers deliver on: email through SMTP or Resend, text through
+ * Twilio; either through the dev outbox in development (where it is the default provider).
+ * @example
+ * alertChannels(policy, false) // ["email"] for a tenant with SMTP and no Twilio
+ */
+export function alertChannels(policy: Pick<Policy, "factors">, development: boolean): AlertChannel[] {
+  const { email, sms } = policy.factors;
+  return [
+    ...(email.provider !== "outbox" || development ? (["email"] as const) : []),
+    ...((sms.provider === "twilio" && sms.twilio) || development ? (["sms"] as const) : []),
+  ];
+}
