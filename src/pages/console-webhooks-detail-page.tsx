@@ -1,9 +1,10 @@
 /**
  * @module
- * One webhook's page in the console: its settings as a form (address, description, event types,
- * on or off), a test event to send it, its last deliveries (what the receiver answered, when,
- * at which attempt), a new signing secret (the old one signing beside it for a day), and the way
- * to delete it. Each action is a form carrying the console's CSRF token.
+ * One webhook's page in the console: what it is (address, description, event types, on or off),
+ * a test event to send it, its last deliveries (what the receiver answered, when, at which
+ * attempt), its settings as a form (address, description, event types, on or off), a new signing
+ * secret (the old one signing beside it for a day), and the way to delete it. Each action is a
+ * form carrying the console's CSRF token.
  */
 import type { Child, FC } from "hono/jsx";
 import { PREVIOUS_SECRET_MS } from "../state/tenant/webhooks";
@@ -13,7 +14,7 @@ import { PING_TYPE } from "../state/webhook-messages";
 import type { ConsoleFrame } from "./console-frame";
 import { KeyCreator } from "./console-keys-page";
 import { ConsoleLayout } from "./console-layout";
-import { AttemptAnswer, AttemptResult, EventType, WEBHOOKS_CSS, WebhookFields, WebhookState, WebhookUrl } from "./console-webhooks-fields";
+import { AttemptAnswer, AttemptResult, EventType, EventTypeList, WEBHOOKS_CSS, WebhookFields, WebhookState, WebhookUrl } from "./console-webhooks-fields";
 import type { WebhookForm } from "./console-webhooks-form";
 import { WEBHOOKS_PATH, webhookHref } from "./console-webhooks-page";
 import type { PageText } from "./i18n/page-text";
@@ -49,20 +50,13 @@ export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook
           <WebhookUrl text={text} url={webhook.url} />
         </p>
         {webhook.description ? <p>{webhook.description}</p> : null}
+        <EventTypeList text={text} patterns={webhook.eventTypes} />
         <p class="muted">
           <WebhookState text={text} webhook={webhook} />
           {" · "}
           {text.parts("console.keys.createdBy", { actor: <KeyCreator text={text} actor={webhook.createdBy} /> }, { time: text.dateTime(webhook.createdAt) })}
         </p>
       </div>
-      <section class="card" aria-labelledby="settings-heading">
-        <h2 id="settings-heading">{text.t("console.webhooks.settingsHeading")}</h2>
-        <form method="post" action={href} novalidate>
-          <input type="hidden" name="csrf" value={csrf} />
-          <WebhookFields text={text} form={form} />
-          <button type="submit">{text.t("console.webhooks.save")}</button>
-        </form>
-      </section>
       <section class="card" aria-labelledby="test-heading">
         <h2 id="test-heading">{text.t("console.webhooks.testHeading")}</h2>
         <p>{text.parts("console.webhooks.testIntro", { type: <code>{PING_TYPE}</code> })}</p>
@@ -73,7 +67,8 @@ export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook
           </button>
         </form>
       </section>
-      <section class="card" aria-labelledby="deliveries-heading">
+      {/* A card, not a region: the table's scrolling region is the one the heading names. */}
+      <div class="card">
         <h2 id="deliveries-heading">{text.t("console.webhooks.deliveriesHeading")}</h2>
         {attempts.length === 0 ? (
           <p class="muted">{text.t("console.webhooks.deliveriesNone")}</p>
@@ -83,6 +78,18 @@ export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook
             <Deliveries text={text} attempts={attempts} />
           </>
         )}
+      </div>
+      <section class="card" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">{text.t("console.webhooks.settingsHeading")}</h2>
+        {/* Folded (the event types are a long list on a phone), open when a change was refused. */}
+        <details open={Object.keys(form.errors).length > 0}>
+          <summary>{text.t("console.webhooks.change")}</summary>
+          <form method="post" action={href} novalidate>
+            <input type="hidden" name="csrf" value={csrf} />
+            <WebhookFields text={text} form={form} />
+            <button type="submit">{text.t("console.webhooks.save")}</button>
+          </form>
+        </details>
       </section>
       <section class="card" aria-labelledby="secret-heading">
         <h2 id="secret-heading">{text.t("console.webhooks.secretHeading")}</h2>
@@ -113,7 +120,8 @@ export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook
 
 /** The last attempts, newest first. */
 const Deliveries: FC<{ text: PageText; attempts: readonly WebhookAttemptView[] }> = ({ text, attempts }) => (
-  <div class="table-wrap">
+  // Focusable: on a phone the table scrolls sideways inside it, and a keyboard must reach it.
+  <section class="table-wrap" aria-labelledby="deliveries-heading" tabindex={0}>
     <table id="deliveries" aria-labelledby="deliveries-heading">
       <thead>
         <tr>
@@ -142,5 +150,5 @@ const Deliveries: FC<{ text: PageText; attempts: readonly WebhookAttemptView[] }
         ))}
       </tbody>
     </table>
-  </div>
+  </section>
 );

@@ -207,4 +207,8 @@ fieldset label.check{margin-top:.5rem}
 .groups{display:grid;gap:0 1.5rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,18rem),1fr))}
 .groups legend{font-weight:600;font-size:.95rem}
 .error{margin:.5rem 0 0}
+details>summary{cursor:pointer;font-weight:600;color:var(--accent)}
+#webhooks{min-width:44rem}
+#deliveries{min-width:32rem}
+#deliveries code{white-space:nowrap}
 `;

@@ -237,7 +237,9 @@ describe("the console's webhooks", () => {
     const admin = await aWebhookAdmin();
     const webhook = await aStoredWebhook(admin.base, { url: SIEM, eventTypes: ["verify.*", "fraud.flagged"], description: "SIEM" });
     const page = await admin.html(`/webhooks/${webhook.id}`);
-    expect(page).toContain(`<form method="post" action="/__stepgate/admin/webhooks/${webhook.id}" novalidate="">`);
+    expect(page).toContain(
+      `<details><summary>Change the settings</summary><form method="post" action="/__stepgate/admin/webhooks/${webhook.id}" novalidate="">`,
+    );
     expect(page).toContain(`name="url" value="${SIEM}"`);
     expect(ticked(page)).toEqual(["verify.*"]);
     expect(page).toContain('name="more" value="fraud.flagged"');
@@ -270,6 +272,8 @@ describe("the console's webhooks", () => {
     expect(refused.status).toBe(422);
     const html = await refused.text();
     expect(refusal(html, "webhook-url-error")).toContain("is a private or local address.");
+    // The folded settings are open where the refusal is.
+    expect(html).toContain('<details open=""><summary>Change the settings</summary>');
     expect(html).toContain('name="description" value="moved"');
     expect(ticked(html)).toEqual(["*"]);
     expect((await webhooks(admin.base))[0]).toMatchObject({ url: SIEM, description: "SIEM", eventTypes: ["lockout.*", "fraud.flagged"], enabled: false });

@@ -336,6 +336,7 @@ export const ar: PageCatalogue = {
   "console.webhooks.tested": "حدث اختباري في الطريق. بعد أن يرد المستقبِل يظهر ضمن «عمليات الإرسال»: أعد تحميل هذه الصفحة بعد بضع ثوانٍ.",
   "console.webhooks.webhookTitle": "خطاف الويب",
   "console.webhooks.settingsHeading": "الإعدادات",
+  "console.webhooks.change": "تغيير الإعدادات",
   "console.webhooks.save": "حفظ التغييرات",
   "console.webhooks.testHeading": "إرسال حدث اختباري",
   "console.webhooks.testIntro":

@@ -334,6 +334,7 @@ export const de: PageCatalogue = {
     "Ein Testereignis ist unterwegs. Sobald der Empfänger geantwortet hat, erscheint es unter „Zustellungen“: Laden Sie diese Seite in einigen Sekunden neu.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Einstellungen",
+  "console.webhooks.change": "Einstellungen ändern",
   "console.webhooks.save": "Änderungen speichern",
   "console.webhooks.testHeading": "Ein Testereignis senden",
   "console.webhooks.testIntro":

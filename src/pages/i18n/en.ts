@@ -332,6 +332,7 @@ export const en = {
   "console.webhooks.tested": "A test event is on its way. Once the receiver has answered, it is listed under Deliveries: reload this page in a few seconds.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Settings",
+  "console.webhooks.change": "Change the settings",
   "console.webhooks.save": "Save the changes",
   "console.webhooks.testHeading": "Send a test event",
   "console.webhooks.testIntro":

@@ -336,6 +336,7 @@ export const es: PageCatalogue = {
     "Un evento de prueba va en camino. Cuando el receptor haya respondido, aparecerá en «Envíos»: vuelva a cargar esta página en unos segundos.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Ajustes",
+  "console.webhooks.change": "Cambiar los ajustes",
   "console.webhooks.save": "Guardar los cambios",
   "console.webhooks.testHeading": "Enviar un evento de prueba",
   "console.webhooks.testIntro":

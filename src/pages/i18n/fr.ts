@@ -345,6 +345,7 @@ export const fr: PageCatalogue = {
     "Un événement de test est en route. Dès que le destinataire aura répondu, il apparaîtra sous « Envois » : rechargez cette page dans quelques secondes.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Réglages",
+  "console.webhooks.change": "Modifier les réglages",
   "console.webhooks.save": "Enregistrer les modifications",
   "console.webhooks.testHeading": "Envoyer un événement de test",
   "console.webhooks.testIntro":

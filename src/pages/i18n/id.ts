@@ -322,6 +322,7 @@ export const id: PageCatalogue = {
     'Peristiwa uji sedang dikirim. Setelah penerima menjawab, peristiwa itu muncul di bagian "Pengiriman": muat ulang halaman ini dalam beberapa detik.',
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Pengaturan",
+  "console.webhooks.change": "Ubah pengaturan",
   "console.webhooks.save": "Simpan perubahan",
   "console.webhooks.testHeading": "Kirim peristiwa uji",
   "console.webhooks.testIntro":

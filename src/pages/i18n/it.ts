@@ -337,6 +337,7 @@ export const it: PageCatalogue = {
     "Un evento di prova è in viaggio. Quando il destinatario avrà risposto, comparirà sotto «Invii»: ricarichi questa pagina tra qualche secondo.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Impostazioni",
+  "console.webhooks.change": "Modifica le impostazioni",
   "console.webhooks.save": "Salva le modifiche",
   "console.webhooks.testHeading": "Inviare un evento di prova",
   "console.webhooks.testIntro":

@@ -323,6 +323,7 @@ export const ja: PageCatalogue = {
   "console.webhooks.tested": "テストイベントを送信中です。受信側が応答すると「送信履歴」に表示されます。数秒後にこのページを再読み込みしてください。",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "設定",
+  "console.webhooks.change": "設定を変更",
   "console.webhooks.save": "変更を保存",
   "console.webhooks.testHeading": "テストイベントを送信",
   "console.webhooks.testIntro":

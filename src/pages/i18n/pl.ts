@@ -336,6 +336,7 @@ export const pl: PageCatalogue = {
   "console.webhooks.tested": "Zdarzenie testowe jest w drodze. Gdy odbiorca odpowie, pojawi się w sekcji „Wysyłki”: odśwież tę stronę za kilka sekund.",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Ustawienia",
+  "console.webhooks.change": "Zmień ustawienia",
   "console.webhooks.save": "Zapisz zmiany",
   "console.webhooks.testHeading": "Wyślij zdarzenie testowe",
   "console.webhooks.testIntro":

@@ -336,6 +336,7 @@ export const ptBR: PageCatalogue = {
     'Um evento de teste está a caminho. Quando o receptor tiver respondido, ele aparecerá em "Envios": recarregue esta página em alguns segundos.',
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Configurações",
+  "console.webhooks.change": "Alterar as configurações",
   "console.webhooks.save": "Salvar as alterações",
   "console.webhooks.testHeading": "Enviar um evento de teste",
   "console.webhooks.testIntro":

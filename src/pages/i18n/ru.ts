@@ -338,6 +338,7 @@ export const ru: PageCatalogue = {
     "Тестовое событие отправлено. Когда получатель ответит, оно появится в разделе «Отправки»: обновите страницу через несколько секунд.",
   "console.webhooks.webhookTitle": "Вебхук",
   "console.webhooks.settingsHeading": "Настройки",
+  "console.webhooks.change": "Изменить настройки",
   "console.webhooks.save": "Сохранить изменения",
   "console.webhooks.testHeading": "Отправить тестовое событие",
   "console.webhooks.testIntro":

@@ -312,6 +312,7 @@ export const th: PageCatalogue = {
   "console.webhooks.tested": 'กำลังส่งเหตุการณ์ทดสอบ เมื่อปลายทางตอบกลับแล้ว จะแสดงในส่วน "ประวัติการส่ง": โปรดโหลดหน้านี้ใหม่ในอีกไม่กี่วินาที',
   "console.webhooks.webhookTitle": "เว็บฮุก",
   "console.webhooks.settingsHeading": "การตั้งค่า",
+  "console.webhooks.change": "เปลี่ยนการตั้งค่า",
   "console.webhooks.save": "บันทึกการเปลี่ยนแปลง",
   "console.webhooks.testHeading": "ส่งเหตุการณ์ทดสอบ",
   "console.webhooks.testIntro": "ส่งเหตุการณ์ {type} ไปยังที่อยู่นี้ทันที มีลายเซ็นเหมือนเหตุการณ์อื่น แม้เว็บฮุกจะปิดอยู่: เป็นวิธีตรวจสอบระบบปลายทางก่อนที่คุณจะพึ่งพามัน",

@@ -322,6 +322,7 @@ export const tr: PageCatalogue = {
   "console.webhooks.tested": 'Bir test olayı yolda. Alıcı yanıt verdiğinde "Gönderimler" altında listelenir: birkaç saniye sonra bu sayfayı yeniden yükleyin.',
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Ayarlar",
+  "console.webhooks.change": "Ayarları değiştir",
   "console.webhooks.save": "Değişiklikleri kaydet",
   "console.webhooks.testHeading": "Test olayı gönderin",
   "console.webhooks.testIntro":

@@ -321,6 +321,7 @@ export const vi: PageCatalogue = {
     'Một sự kiện thử đang được gửi. Khi bên nhận đã phản hồi, nó sẽ xuất hiện trong mục "Các lần gửi": hãy tải lại trang này sau vài giây.',
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "Cài đặt",
+  "console.webhooks.change": "Thay đổi cài đặt",
   "console.webhooks.save": "Lưu thay đổi",
   "console.webhooks.testHeading": "Gửi sự kiện thử",
   "console.webhooks.testIntro":

@@ -312,6 +312,7 @@ export const zhCN: PageCatalogue = {
   "console.webhooks.tested": "测试事件正在发送。接收方响应后，它会出现在“发送记录”中：请几秒后重新加载此页面。",
   "console.webhooks.webhookTitle": "Webhook",
   "console.webhooks.settingsHeading": "设置",
+  "console.webhooks.change": "更改设置",
   "console.webhooks.save": "保存更改",
   "console.webhooks.testHeading": "发送测试事件",
   "console.webhooks.testIntro": "立即向此地址发送一个 {type} 事件，和其他事件一样带签名，即使 Webhook 已关闭也会发送：可在依赖接收系统之前先检查它。",
