@@ -12,7 +12,7 @@
  */
 import type { FieldError } from "../lib/json-body";
 import { pointerOf, valueAt } from "./policy-fields";
-import { addressRange } from "./address-range";
+import { type AddressRange, addressRange } from "./address-range";
 
 export interface DestinationRules {
   /** `STEPGATE_ENV=development` (`isDevelopment`): loopback and plain http allowed, for the demo and the tests. */
@@ -69,27 +69,65 @@ export function unsafeDestinations(policy: unknown, rules: DestinationRules): Fi
 }
 
 /**
+ * Why stepgate will not send a tenant's data to a webhook's endpoint, as a page words it in its
+ * own language (see {@link endpointRefusal}).
+ */
+export type EndpointRefusal =
+  | { reason: "not_url" }
+  | { reason: "not_https" }
+  | { reason: "credentials" }
+  | { reason: "host"; host: string; range: AddressRange };
+
+/**
  * Why stepgate will not send a tenant's data to `value` (a webhook's endpoint), or `null`: an
  * absolute https URL (plain http in development only) to a public host (loopback too in
  * development), with no credentials in it (the URL is shown to every admin who lists it; a
  * receiver checks the signature instead).
  * @example
+ * endpointRefusal("https://169.254.169.254/hook", { development: false }) // { reason: "host", host: "169.254.169.254", range: "link-local" }
+ * endpointRefusal("https://hooks.example.com/stepgate", { development: false }) // null
+ */
+export function endpointRefusal(value: string, rules: DestinationRules): EndpointRefusal | null {
+  if (!URL.canParse(value)) return { reason: "not_url" };
+  const url = new URL(value);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && rules.development)) return { reason: "not_https" };
+  if (url.username || url.password) return { reason: "credentials" };
+  const range = refusedRange(url.hostname, rules);
+  return range ? { reason: "host", host: url.hostname, range } : null;
+}
+
+/**
+ * {@link endpointRefusal} in English words (for API clients and logs), or `null`.
+ * @example
  * refusedEndpoint("https://169.254.169.254/hook", { development: false }) // "169.254.169.254 is a link-local address; …"
  * refusedEndpoint("https://hooks.example.com/stepgate", { development: false }) // null
  */
 export function refusedEndpoint(value: string, rules: DestinationRules): string | null {
-  if (!URL.canParse(value)) return "an absolute URL";
-  const url = new URL(value);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && rules.development)) {
-    return "use https: over plain http the events and their signatures can be read or changed on the way";
+  const refusal = endpointRefusal(value, rules);
+  if (refusal === null) return null;
+  switch (refusal.reason) {
+    case "not_url":
+      return "an absolute URL";
+    case "not_https":
+      return "use https: over plain http the events and their signatures can be read or changed on the way";
+    case "credentials":
+      return "no user name or password in the URL: the receiver checks the signature instead";
+    case "host":
+      return hostRefusalWords(refusal.host, refusal.range);
   }
-  if (url.username || url.password) return "no user name or password in the URL: the receiver checks the signature instead";
-  return refusedHost(url.hostname, rules);
+}
+
+function refusedRange(hostname: string, rules: DestinationRules): AddressRange | null {
+  const range = addressRange(hostname);
+  return range === null || (range === "loopback" && rules.development) ? null : range;
 }
 
 function refusedHost(hostname: string, rules: DestinationRules): string | null {
-  const range = addressRange(hostname);
-  if (range === null || (range === "loopback" && rules.development)) return null;
+  const range = refusedRange(hostname, rules);
+  return range && hostRefusalWords(hostname, range);
+}
+
+function hostRefusalWords(hostname: string, range: AddressRange): string {
   return `${hostname} is ${range === "internal-name" ? "a name only a local network resolves" : `a ${range} address`}; stepgate connects only to public hosts`;
 }
 

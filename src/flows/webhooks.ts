@@ -8,7 +8,7 @@
  */
 import * as z from "zod";
 import { isDevelopment } from "../config/deployment";
-import { refusedEndpoint } from "../config/unsafe-destinations";
+import { type EndpointRefusal, endpointRefusal, refusedEndpoint } from "../config/unsafe-destinations";
 import { validationProblem } from "../lib/json-body";
 import { ProblemError } from "../lib/problem";
 import { reachState } from "../lib/reach-state";
@@ -57,6 +57,15 @@ export type WebhookChange = z.output<typeof WebhookChange>;
 export interface WebhookAdmin {
   actor: string;
   origin: RequestOrigin;
+}
+
+/**
+ * Why stepgate will not post to `url`, or `null`: what {@link createWebhook} and
+ * {@link changeWebhook} refuse with a 422 naming `#/url`. The console asks first, to say it
+ * beside the field in the page's language with the form's other refusals.
+ */
+export function webhookUrlRefusal(env: Env, url: string): EndpointRefusal | null {
+  return endpointRefusal(url, { development: isDevelopment(env) });
 }
 
 /** A 422 naming `#/url` when stepgate will not post there. */
@@ -119,6 +128,11 @@ export async function pingWebhook(env: Env, tenantId: string, id: string): Promi
   const delivery = webhookDelivery(tenantId, id, pingPayload(tenantId, id, Date.now()));
   await reachState(() => env.WEBHOOKS.send(delivery, { contentType: "json" }));
   return { eventId: delivery.payload.id };
+}
+
+/** Each webhook's newest delivery attempt, by webhook id (a webhook never tried is absent). */
+export function lastWebhookAttempts(env: Env, tenantId: string): Promise<Record<string, WebhookAttemptView>> {
+  return reachState(() => tenantState(env, tenantId).lastWebhookAttempts());
 }
 
 /** The webhook's last attempts, newest first, or a 404. */

@@ -189,8 +189,8 @@ export const KeyScopes: FC<{ text: PageText; scopes: readonly AdminScope[] }> = 
   </ul>
 );
 
-/** Who made a key: the bootstrap key, another key (by its id), or a portal admin (by their user id). */
-const KeyCreator: FC<{ text: PageText; actor: string }> = ({ text, actor }) => {
+/** Who made a key or a webhook: the bootstrap key, a key (by its id), or a portal admin (by their user id). */
+export const KeyCreator: FC<{ text: PageText; actor: string }> = ({ text, actor }) => {
   if (actor === "bootstrap") return <>{text.t("console.keys.byBootstrap")}</>;
   if (actor.startsWith("key:")) return <>{text.parts("console.keys.byKey", { key: <KeyId text={text} id={actor.slice("key:".length)} /> })}</>;
   return <Ltr text={text}>{actor.replace(/^user:/, "")}</Ltr>;

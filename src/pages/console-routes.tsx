@@ -42,6 +42,7 @@ import { consoleKeys } from "./console-keys-routes";
 import { consoleSettings } from "./console-settings-routes";
 import { ConsoleSignInPage } from "./console-sign-in-page";
 import { consoleUsers } from "./console-users-routes";
+import { consoleWebhooks } from "./console-webhooks-routes";
 import { choosePageLanguage, requestText } from "./i18n/language-choice";
 import { renderPage } from "./layout";
 import { limitForm } from "./page-forms";
@@ -118,6 +119,7 @@ consolePages.route("/users", consoleUsers);
 consolePages.route("/activity", consoleActivity);
 consolePages.route("/history", consoleHistory);
 consolePages.route("/keys", consoleKeys);
+consolePages.route("/webhooks", consoleWebhooks);
 
 /**
  * `middleware` on the console's own paths only: not on the admin API's (`/v1/…`, mounted first

@@ -85,9 +85,10 @@ const PASSKEY = `(() => {
 })();`;
 
 /**
- * A new API key's page: focusing its read-only field selects the key whole; where the browser
- * offers the clipboard, shows the copy button (hidden without script), which puts the key there
- * and shows the page's "copied" note (on a refused copy the button goes and the key is selected).
+ * A new API key's page (or a webhook's new signing secret's, with the same ids): focusing its
+ * read-only field selects the key whole; where the browser offers the clipboard, shows the copy
+ * button (hidden without script), which puts the key there and shows the page's "copied" note
+ * (on a refused copy the button goes and the key is selected).
  */
 const COPY_KEY = `(() => {
   const field = document.getElementById("new-key");

@@ -5,6 +5,8 @@
  * sign-in works and can be turned off. axe-core finds no violation on any console page.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -18,6 +20,8 @@ import { axeViolations } from "./page-audit";
 let server: DevServer;
 let browser: Browser;
 const stateDir = mkdtempSync(join(tmpdir(), "stepgate-console-"));
+/** An iPhone 12–15's CSS width: the console's pages must read there without sideways scrolling. */
+const PHONE_WIDTH = 390;
 /** The deployment's bootstrap key, from the .dev.vars `npm run dev` made (read once it has). */
 const adminKey = () => /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
 
@@ -229,6 +233,71 @@ describe("the admin console in a real browser", () => {
       await page.locator(`form[action*="/restore"] button`).first().click();
       await expectAccessible(page, "restore a version");
     }));
+
+  it("has no axe-core violation on the webhooks pages on a 390 px phone, with a webhook added, tested, given a new secret and deleted", async () => {
+    // A receiver of our own on loopback (development allows it): the test event really arrives.
+    const deliveries: Array<Record<string, string | string[] | undefined>> = [];
+    const receiver = createHttpServer((request, response) => {
+      deliveries.push(request.headers);
+      request.resume();
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/stepgate`;
+    try {
+      await checkedPage(
+        browser,
+        "console-webhooks",
+        async (page) => {
+          const fits = async (name: string) => {
+            expect(await page.evaluate("document.documentElement.scrollWidth"), `${name}: no sideways scrolling`).toBeLessThanOrEqual(PHONE_WIDTH);
+            await expectAccessible(page, name);
+          };
+          await adminInConsole(server, page, "admin");
+          await page.click("nav.console >> text=Webhooks");
+          await fits("webhooks");
+          await page.fill("#webhook-url", "https://10.0.0.7/hook");
+          await page.fill("#webhook-more", "Verify.Failed");
+          await page.click("text=Add the webhook");
+          expect(await page.textContent("#webhook-url-error")).toContain("is a private or local address.");
+          expect(await page.textContent("#webhook-more-error")).toContain("Not event types:");
+          await fits("webhooks, a refused form");
+          await page.fill("#webhook-url", receiverUrl);
+          await page.fill("#webhook-more", "");
+          await page.check('input[name=eventTypes][value="verify.*"]');
+          await page.click("text=Add the webhook");
+          expect(await page.inputValue("#new-key")).toMatch(/^whsec_/);
+          await fits("webhook added");
+          await page.click("text=Go to the webhook");
+          await fits("a webhook");
+          await page.click("summary >> text=Change the settings");
+          await fits("a webhook, its settings unfolded");
+          await page.click(`form[action$="/test"] button`);
+          expect(await page.textContent("#notice")).toContain("A test event is on its way.");
+          for (let tries = 0; (await page.locator("#deliveries tbody tr").count()) === 0; tries++) {
+            expect(tries, "the test event listed among the deliveries").toBeLessThan(40);
+            await page.waitForTimeout(250);
+            await page.reload();
+          }
+          expect(await page.textContent("#deliveries tbody tr")).toContain("Delivered");
+          expect(deliveries.some((headers) => typeof headers["webhook-signature"] === "string")).toBe(true);
+          await fits("a webhook with its deliveries");
+          await page.click("text=Make a new secret");
+          expect(await page.textContent("#overlap")).toContain("The old secret keeps signing beside it until");
+          await fits("a new signing secret");
+          await page.click("text=Go to the webhook");
+          await page.click("a.button >> text=Delete");
+          await fits("delete a webhook");
+          await page.click("button >> text=Delete the webhook");
+          expect(await page.textContent("#notice")).toBe("The webhook was deleted.");
+          await fits("webhooks, one deleted");
+        },
+        { viewport: { width: PHONE_WIDTH, height: 844 } },
+      );
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
 
   // Last: it changes what the demo tenant asks of everyone.
   it("turns on mandatory 2FA for withdrawals only: a new customer then enrols at their first withdrawal, and deposits without", async () => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { refusedEndpoint, unsafeDestinations } from "../../src/config/unsafe-destinations";
+import { endpointRefusal, refusedEndpoint, unsafeDestinations } from "../../src/config/unsafe-destinations";
 import { adminHeaders, aJwksSession, aPolicy, aTenant, send } from "../support/builders";
 
 const PRODUCTION = { development: false };
@@ -165,6 +165,21 @@ describe("a webhook's endpoint", () => {
       expect(refusedEndpoint(url, DEVELOPMENT), url).not.toBeNull();
     }
     expect(refusedEndpoint("https://ops:s3cret@hooks.example.com/", PRODUCTION)).toMatch(/no user name or password/);
+  });
+
+  it("says why, for a page to word it: not a URL, not https, credentials in it, or which host and range", () => {
+    expect(endpointRefusal("hooks.example.com/stepgate", PRODUCTION)).toEqual({ reason: "not_url" });
+    expect(endpointRefusal("http://hooks.example.com/", PRODUCTION)).toEqual({ reason: "not_https" });
+    expect(endpointRefusal("ftp://hooks.example.com/", DEVELOPMENT)).toEqual({ reason: "not_https" });
+    expect(endpointRefusal("https://ops:s3cret@hooks.example.com/", PRODUCTION)).toEqual({ reason: "credentials" });
+    expect(endpointRefusal("https://0x7f.1/hook", PRODUCTION)).toEqual({ reason: "host", host: "127.0.0.1", range: "loopback" });
+    expect(endpointRefusal("https://169.254.169.254/", DEVELOPMENT)).toEqual({ reason: "host", host: "169.254.169.254", range: "link-local" });
+    expect(endpointRefusal("https://metadata.internal/", DEVELOPMENT)).toEqual({ reason: "host", host: "metadata.internal", range: "internal-name" });
+    expect(endpointRefusal("https://hooks.example.com/stepgate", PRODUCTION)).toBeNull();
+    // The English words the admin API answers with are the same refusals.
+    for (const url of ["hooks.example.com", "http://hooks.example.com/", "https://a:b@hooks.example.com/", "https://10.0.0.1/", "https://hooks.example.com/"]) {
+      expect(refusedEndpoint(url, PRODUCTION) === null, url).toBe(endpointRefusal(url, PRODUCTION) === null);
+    }
   });
 
   it("on loopback is refused through the admin API in production, naming #/url", async () => {

@@ -24,6 +24,7 @@ import { lastCodeTo, outbox, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
 import { SoftwareCredential } from "../support/software-authenticator";
 import { challengeFor, enrollTotpViaApi, postJson, sessionHeaders, verify } from "../support/step-up";
+import { aReceiver, aWebhook, webhooksApi } from "../support/webhooks";
 import { fromBase64url } from "../../src/lib/encoding";
 import { totpCode, wrongCode } from "../support/totp";
 
@@ -458,6 +459,75 @@ async function consoleKeysJourney(language: Language): Promise<Array<[string, Re
   return pages;
 }
 
+/**
+ * The console's webhooks in `language`, for an admin signed in with a key holding
+ * `webhooks:write`: the list (a webhook delivered to, one whose receiver cannot be reached, one
+ * turned off because its receiver is gone), the add form refused in each way, a webhook added
+ * (its secret shown once) and refused past the limit, a webhook's page (its deliveries, a timeout
+ * and a refused address among them; saved, unchanged, tested, a refused change), a new secret,
+ * the page while the old one still signs, the confirmation of a deletion and the notice after it.
+ */
+async function consoleWebhooksJourney(language: Language): Promise<Array<[string, Response, string]>> {
+  const { base, tenantId } = await aTenant(aPolicy({ branding: { name: TENANT } }));
+  const admin = await signedIn(base, tenantId, (await aTenantKey(base, ["webhooks:write"], "ops-3")).key);
+  const inLanguage = { Cookie: `${admin.cookie}; __Host-stepgate-lang=${language}` };
+  const csrf = await admin.csrf();
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, response: Response, status = 200) => {
+    const html = await response.text();
+    expect(response.status, `${name}: ${html.slice(0, 200)}`).toBe(status);
+    pages.push([name, response, html]);
+    return html;
+  };
+  const attempts = async (id: string) => (await (await webhooksApi(base, "GET", `/webhooks/${id}/deliveries`)).json<{ deliveries: unknown[] }>()).deliveries;
+  const live = await aWebhook(base, await aReceiver(), ["verify.*", "lockout.started", "fraud.flagged"]);
+  const gone = await aWebhook(base, await aReceiver(), ["*"], { status: 410 });
+  const unreachable = await (await webhooksApi(base, "POST", "/webhooks", { url: `${env.DEAD_ORIGIN}/hook`, eventTypes: ["*"] })).json<{ id: string }>();
+  for (const { id } of [live, gone, unreachable]) await webhooksApi(base, "POST", `/webhooks/${id}/test`);
+  for (const { id } of [live, gone, unreachable]) await until(async () => (await attempts(id)).length > 0, "a delivery attempt");
+  // What the consumer records when a receiver is too slow, or when a stored address is refused at delivery.
+  for (const error of ["timeout", "destination refused: 10.0.0.1 is a private address; stepgate connects only to public hosts"]) {
+    await tenantState(env, tenantId).recordWebhookAttempt({
+      webhookId: live.id,
+      eventId: "p-00-1",
+      type: "webhook.test",
+      attempt: 3,
+      status: null,
+      error,
+      durationMs: 10_000,
+    });
+  }
+
+  const list = await keep("console: webhooks", await admin.get("/webhooks", inLanguage));
+  expect(list.match(/<tr data-webhook=/g)).toHaveLength(3);
+  const add = (fields: Record<string, string | string[]>) => admin.post("/webhooks", { csrf, ...fields }, inLanguage);
+  await keep("console: webhook refused, nothing filled in", await add({ url: "", more: "" }), 422);
+  await keep("console: webhook refused, private address", await add({ url: "https://10.0.0.7/hook", more: "Verify.Failed", description: "\u0007" }), 422);
+  await keep("console: webhook refused, local name", await add({ url: "https://metadata.internal/", eventTypes: ["*"] }), 422);
+  await keep("console: webhook refused, no scheme", await add({ url: "hooks.example.com", eventTypes: ["*"] }), 422);
+  await keep("console: webhook refused, credentials", await add({ url: "https://ops:pw@hooks.example.com/", eventTypes: ["*"] }), 422);
+  const tooMany = Array.from({ length: 21 }, (_, i) => `custom.type_${i}`).join(" ");
+  await keep("console: webhook refused, too many types", await add({ url: "https://hooks.example.com/", more: tooMany }), 422);
+  const created = await keep("console: webhook added", await add({ url: "https://hooks.example.com/a", eventTypes: ["lockout.*"], enabled: "on" }));
+  const id = /href="\/__stepgate\/admin\/webhooks\/(wh_[0-9a-f]{16})"/.exec(created)![1]!;
+
+  const page = (path: string) => admin.get(path, inLanguage);
+  const deliveries = await keep("console: a webhook and its deliveries", await page(`/webhooks/${live.id}`));
+  expect(deliveries.match(/<tr data-event=/g)).toHaveLength(3);
+  await keep("console: a webhook, saved", await page(`/webhooks/${id}?done=saved`));
+  await keep("console: a webhook, unchanged", await page(`/webhooks/${id}?done=unchanged`));
+  await keep("console: a webhook, tested", await page(`/webhooks/${id}?done=tested`));
+  await keep("console: a webhook, change refused", await admin.post(`/webhooks/${id}`, { csrf, url: "https://192.168.0.1/", eventTypes: [] }, inLanguage), 422);
+  await keep("console: a webhook's new secret", await admin.post(`/webhooks/${id}/rotate`, { csrf }, inLanguage));
+  await keep("console: a webhook, the old secret still signing", await page(`/webhooks/${id}`));
+  await keep("console: delete a webhook", await page(`/webhooks/${id}/delete`));
+  expect((await admin.post(`/webhooks/${id}/delete`, { csrf }, inLanguage)).status).toBe(303);
+  await keep("console: webhook deleted", await page("/webhooks?deleted"));
+  for (let i = 0; i < 17; i++) await webhooksApi(base, "POST", "/webhooks", { url: `https://hooks.example.com/${i}`, eventTypes: ["*"] });
+  await keep("console: webhook refused, the most a tenant may have", await add({ url: "https://hooks.example.com/b", eventTypes: ["*"] }), 409);
+  return pages;
+}
+
 /** A journey walks some 40 pages; on a loaded machine that outlasts the default test timeout. */
 const JOURNEY_TIMEOUT_MS = 60_000;
 
@@ -499,6 +569,7 @@ const CONSOLE_JOURNEYS: ReadonlyArray<[string, (language: Language) => Promise<A
   ["users, activity and history", consoleJourney],
   ["security settings", consoleSettingsJourney],
   ["API keys", consoleKeysJourney],
+  ["webhooks", consoleWebhooksJourney],
 ];
 
 describe.each(CONSOLE_JOURNEYS)("the admin console's %s in every language", (_section, walk) => {

@@ -55,7 +55,7 @@ import {
   webhookTargets,
   webhookView,
 } from "./webhooks";
-import { listAttempts, recordAttempt, wasDelivered, type WebhookAttempt } from "./webhook-attempts";
+import { lastAttempts, listAttempts, recordAttempt, wasDelivered, type WebhookAttempt } from "./webhook-attempts";
 import { publishTenantEvents } from "./event-outbox";
 import type { EventMessage, EventSource } from "../events";
 import { migrate } from "../migrate";
@@ -412,6 +412,11 @@ export class TenantState extends DurableObject<Env> {
   /** The webhook's last attempts, newest first; `null` for an unknown id. */
   async webhookAttempts(id: string): Promise<WebhookAttemptView[] | null> {
     return webhookView(this.sql, id, Date.now()) ? listAttempts(this.sql, id) : null;
+  }
+
+  /** Each webhook's newest attempt, by webhook id: the console's list shows how each one last fared. */
+  async lastWebhookAttempts(): Promise<Record<string, WebhookAttemptView>> {
+    return lastAttempts(this.sql);
   }
 
   /** Publishes this object's own entries to the stream (the alarm set by {@link recordAdminAction}), retried until the queue takes them. */

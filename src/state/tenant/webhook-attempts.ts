@@ -74,23 +74,39 @@ export function wasDelivered(sql: SqlStorage, webhookId: string, eventId: string
   return sql.exec("SELECT 1 FROM webhook_delivered WHERE webhook_id = ? AND event_id = ?", webhookId, eventId).toArray().length > 0;
 }
 
+type AttemptRow = { event_id: string; type: string; attempt: number; status: number | null; error: string | null; duration_ms: number; at: number };
+
 /** The webhook's last attempts, newest first. */
 export function listAttempts(sql: SqlStorage, webhookId: string): WebhookAttemptView[] {
   return sql
-    .exec<{ event_id: string; type: string; attempt: number; status: number | null; error: string | null; duration_ms: number; at: number }>(
+    .exec<AttemptRow>(
       "SELECT event_id, type, attempt, status, error, duration_ms, at FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq DESC LIMIT ?",
       webhookId,
       WEBHOOK_ATTEMPTS_KEPT,
     )
     .toArray()
-    .map((row) => ({
-      eventId: row.event_id,
-      type: row.type,
-      attempt: row.attempt,
-      status: row.status,
-      error: row.error,
-      delivered: isDelivered(row.status),
-      durationMs: row.duration_ms,
-      at: iso(row.at),
-    }));
+    .map(attemptView);
+}
+
+/** Each webhook's newest attempt, by webhook id: what the console's list of webhooks shows. */
+export function lastAttempts(sql: SqlStorage): Record<string, WebhookAttemptView> {
+  const rows = sql
+    .exec<AttemptRow & { webhook_id: string }>(
+      "SELECT webhook_id, event_id, type, attempt, status, error, duration_ms, at FROM webhook_attempts WHERE seq IN (SELECT max(seq) FROM webhook_attempts GROUP BY webhook_id)",
+    )
+    .toArray();
+  return Object.fromEntries(rows.map((row) => [row.webhook_id, attemptView(row)]));
+}
+
+function attemptView(row: AttemptRow): WebhookAttemptView {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    attempt: row.attempt,
+    status: row.status,
+    error: row.error,
+    delivered: isDelivered(row.status),
+    durationMs: row.duration_ms,
+    at: iso(row.at),
+  };
 }
