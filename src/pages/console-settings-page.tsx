@@ -98,6 +98,7 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
       {form.limits.map((group) => (
         <SettingFieldset group={group} context={context} />
       ))}
+      <SettingFieldset group={form.alerts} context={context} intro={text.t("console.settings.alerts.intro")} />
       <SettingFieldset group={form.branding} context={context} />
     </>
   );

@@ -660,6 +660,24 @@ export const ar: PageCatalogue = {
   "console.keys.cancel": "إلغاء",
   "console.keys.revoked": "أُبطل المفتاح {id} مع المفاتيح التي أنشأها.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "تنبيهات الأمان للمستخدمين",
+  "console.settings.alerts.intro":
+    "يُبلَّغ المستخدمون بالبريد الإلكتروني (أو برسالة نصية إن لم يكن لديهم سوى هاتف) حين يتغير شيء مما يحمي حساباتهم، حتى ينتبهوا إن لم يكونوا هم من فعل ذلك.",
+  "console.settings.alerts.factorAdded": "أُضيف عامل ثانٍ: تطبيق مصادقة أو هاتف أو عنوان بريد إلكتروني أو مفتاح مرور",
+  "console.settings.alerts.factorRemoved": "أُزيل عامل ثانٍ، أو استُبدل تطبيق المصادقة",
+  "console.settings.alerts.backupCodesRegenerated": "أُنشئت رموز احتياطية جديدة، ولم تعد الرموز القديمة تعمل",
+  "console.settings.alerts.backupCodesLow": "استُخدم رمز احتياطي ولم يبقَ إلا القليل منها",
+  "console.settings.alerts.deviceTrusted": "وُثق بجهاز ليتخطى التحقق",
+  "console.settings.alerts.lockout": "قُفل التحقق بعد إدخال رموز خاطئة",
+  "console.settings.alerts.adminReset": "أعاد مسؤول تعيين التحقق بخطوتين للمستخدم",
+  "console.settings.alerts.newLocation": "تسجيل دخول من بلد أو شبكة جديدة على المستخدم",
+  "console.settings.alerts.newLocationHint": "لا يُرسل إلا ما دام تسجيل الدخول من أماكن جديدة يُفحص (ضمن «الأجهزة الموثوقة»).",
+  "console.settings.alerts.approvals": "أبلغ المستخدمين أيضًا بكل موافقة على هذه العمليات",
+  "console.settings.alerts.approvalsHint": "مع المبلغ والمستفيد كما عرضتهما الموافقة. لا شيء افتراضيًا: فالمستخدم كان يوافق للتو.",
+  "console.settings.alerts.perKindPerHour": "عدد التنبيهات من النوع نفسه لكل مستخدم في الساعة",
+  "console.settings.alerts.perKindPerHourHint": "بعد هذا العدد لا تُرسل تنبيهات أخرى من ذلك النوع في تلك الساعة؛ ويسجّل سجلّ النشاط كل تنبيه محجوب.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

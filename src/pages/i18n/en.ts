@@ -656,6 +656,24 @@ export const en = {
   "console.keys.cancel": "Cancel",
   "console.keys.revoked": "The key {id} was revoked, with the keys it created.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Security alerts to users",
+  "console.settings.alerts.intro":
+    "Users are told by email (or by text message when a phone is all they have) when something changes what protects their account, so they notice when it was not them.",
+  "console.settings.alerts.factorAdded": "A second factor was added: an authenticator app, a phone, an email address or a passkey",
+  "console.settings.alerts.factorRemoved": "A second factor was removed, or the authenticator app replaced",
+  "console.settings.alerts.backupCodesRegenerated": "New backup codes were made, and the old ones stopped working",
+  "console.settings.alerts.backupCodesLow": "A backup code was used and only a few are left",
+  "console.settings.alerts.deviceTrusted": "A device was trusted to skip verification",
+  "console.settings.alerts.lockout": "Verification was locked after wrong codes",
+  "console.settings.alerts.adminReset": "An admin reset the user's two-factor verification",
+  "console.settings.alerts.newLocation": "A sign-in from a country or network new to the user",
+  "console.settings.alerts.newLocationHint": "Sent only while sign-ins from new places are checked (under Trusted devices).",
+  "console.settings.alerts.approvals": "Also tell users of each approval of these operations",
+  "console.settings.alerts.approvalsHint": "With the amount and payee the approval showed. None by default: the user was just there, approving.",
+  "console.settings.alerts.perKindPerHour": "Alerts of one kind per user per hour",
+  "console.settings.alerts.perKindPerHourHint": "Past this, more alerts of that kind are not sent that hour; the activity log records each one held back.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -671,6 +671,28 @@ export const fr: PageCatalogue = {
   "console.keys.cancel": "Annuler",
   "console.keys.revoked": "La clé {id} a été révoquée, avec les clés qu'elle a créées.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alertes de sécurité aux utilisateurs",
+  "console.settings.alerts.intro":
+    "Les utilisateurs sont prévenus par e-mail (ou par SMS s'ils n'ont qu'un téléphone) quand quelque chose change dans ce qui protège leur compte, pour qu'ils le remarquent si ce n'était pas eux.",
+  "console.settings.alerts.factorAdded":
+    "Un second facteur a été ajouté : une application d'authentification, un téléphone, une adresse e-mail ou une clé d'accès",
+  "console.settings.alerts.factorRemoved": "Un second facteur a été supprimé, ou l'application d'authentification remplacée",
+  "console.settings.alerts.backupCodesRegenerated": "De nouveaux codes de secours ont été créés, et les anciens ne fonctionnent plus",
+  "console.settings.alerts.backupCodesLow": "Un code de secours a été utilisé et il n'en reste que quelques-uns",
+  "console.settings.alerts.deviceTrusted": "Un appareil a été marqué de confiance pour passer la vérification",
+  "console.settings.alerts.lockout": "La vérification a été bloquée après des codes erronés",
+  "console.settings.alerts.adminReset": "Un administrateur a réinitialisé la vérification en deux étapes de l'utilisateur",
+  "console.settings.alerts.newLocation": "Une connexion depuis un pays ou un réseau nouveau pour l'utilisateur",
+  "console.settings.alerts.newLocationHint":
+    "Envoyée seulement tant que les connexions depuis de nouveaux lieux sont contrôlées (sous « Appareils de confiance »).",
+  "console.settings.alerts.approvals": "Prévenir aussi les utilisateurs de chaque approbation de ces opérations",
+  "console.settings.alerts.approvalsHint":
+    "Avec le montant et le bénéficiaire que l'approbation affichait. Aucune par défaut : l'utilisateur venait lui-même d'approuver.",
+  "console.settings.alerts.perKindPerHour": "Alertes d'un même type par utilisateur et par heure",
+  "console.settings.alerts.perKindPerHourHint":
+    "Au-delà, les alertes de ce type ne sont plus envoyées pendant cette heure ; le journal d'activité note chacune de celles retenues.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

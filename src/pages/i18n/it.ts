@@ -663,6 +663,26 @@ export const it: PageCatalogue = {
   "console.keys.cancel": "Annulla",
   "console.keys.revoked": "La chiave {id} è stata revocata, insieme alle chiavi che aveva creato.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Avvisi di sicurezza agli utenti",
+  "console.settings.alerts.intro":
+    "Gli utenti ricevono un'email (o un SMS se hanno solo un telefono) quando cambia qualcosa in ciò che protegge il loro account, così se ne accorgono se non sono stati loro.",
+  "console.settings.alerts.factorAdded": "È stato aggiunto un secondo fattore: un'app di autenticazione, un telefono, un indirizzo email o una passkey",
+  "console.settings.alerts.factorRemoved": "È stato rimosso un secondo fattore, o sostituita l'app di autenticazione",
+  "console.settings.alerts.backupCodesRegenerated": "Sono stati creati nuovi codici di backup e quelli vecchi non funzionano più",
+  "console.settings.alerts.backupCodesLow": "È stato usato un codice di backup e ne restano pochi",
+  "console.settings.alerts.deviceTrusted": "Un dispositivo è stato reso attendibile per saltare la verifica",
+  "console.settings.alerts.lockout": "La verifica è stata bloccata dopo codici errati",
+  "console.settings.alerts.adminReset": "Un amministratore ha reimpostato la verifica in due passaggi dell'utente",
+  "console.settings.alerts.newLocation": "Un accesso da un paese o da una rete nuovi per l'utente",
+  "console.settings.alerts.newLocationHint": "Inviato solo finché gli accessi da luoghi nuovi vengono controllati (in «Dispositivi attendibili»).",
+  "console.settings.alerts.approvals": "Avvisa gli utenti anche di ogni approvazione di queste operazioni",
+  "console.settings.alerts.approvalsHint":
+    "Con l'importo e il beneficiario mostrati dall'approvazione. Nessuna per impostazione predefinita: l'utente stava appena approvando.",
+  "console.settings.alerts.perKindPerHour": "Avvisi dello stesso tipo per utente all'ora",
+  "console.settings.alerts.perKindPerHourHint":
+    "Oltre questo limite, in quell'ora non vengono inviati altri avvisi di quel tipo; il registro delle attività annota ciascuno di quelli trattenuti.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

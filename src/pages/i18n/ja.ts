@@ -644,6 +644,25 @@ export const ja: PageCatalogue = {
   "console.keys.cancel": "キャンセル",
   "console.keys.revoked": "キー {id} を、それが作成したキーとともに取り消しました。",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "ユーザーへのセキュリティ通知",
+  "console.settings.alerts.intro":
+    "アカウントを守る設定が変わったとき、ユーザーにメール（電話番号しかない場合は SMS）で知らせます。本人の操作でなければ気づけるようにするためです。",
+  "console.settings.alerts.factorAdded": "2 つ目の要素が追加された：認証アプリ、電話、メールアドレス、パスキー",
+  "console.settings.alerts.factorRemoved": "2 つ目の要素が削除された、または認証アプリが置き換えられた",
+  "console.settings.alerts.backupCodesRegenerated": "新しいバックアップコードが作成され、古いコードが使えなくなった",
+  "console.settings.alerts.backupCodesLow": "バックアップコードが使われ、残りがわずかになった",
+  "console.settings.alerts.deviceTrusted": "認証を省略できるようにデバイスが信頼された",
+  "console.settings.alerts.lockout": "誤ったコードの入力で認証がロックされた",
+  "console.settings.alerts.adminReset": "管理者がユーザーの 2 段階認証をリセットした",
+  "console.settings.alerts.newLocation": "ユーザーにとって新しい国またはネットワークからのサインイン",
+  "console.settings.alerts.newLocationHint": "新しい場所からのサインインを確認している間だけ送信されます（「信頼済みデバイス」で設定）。",
+  "console.settings.alerts.approvals": "次の操作が承認されるたびにもユーザーに知らせる",
+  "console.settings.alerts.approvalsHint": "承認画面に表示された金額と受取人を添えます。既定ではなし：ユーザーは承認したばかりです。",
+  "console.settings.alerts.perKindPerHour": "1 ユーザーあたり 1 時間に送る同じ種類の通知の数",
+  "console.settings.alerts.perKindPerHourHint":
+    "これを超えると、その 1 時間は同じ種類の通知を送りません。送らなかった通知はそれぞれアクティビティログに記録されます。",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

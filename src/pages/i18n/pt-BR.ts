@@ -660,6 +660,26 @@ export const ptBR: PageCatalogue = {
   "console.keys.cancel": "Cancelar",
   "console.keys.revoked": "A chave {id} foi revogada, junto com as chaves que ela criou.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alertas de segurança aos usuários",
+  "console.settings.alerts.intro":
+    "Os usuários recebem um e-mail (ou um SMS, se tiverem só um telefone) quando algo muda no que protege a conta deles, para que percebam se não foram eles.",
+  "console.settings.alerts.factorAdded":
+    "Um segundo fator foi adicionado: um aplicativo autenticador, um telefone, um endereço de e-mail ou uma chave de acesso",
+  "console.settings.alerts.factorRemoved": "Um segundo fator foi removido, ou o aplicativo autenticador substituído",
+  "console.settings.alerts.backupCodesRegenerated": "Novos códigos de backup foram criados, e os antigos deixaram de funcionar",
+  "console.settings.alerts.backupCodesLow": "Um código de backup foi usado e restam poucos",
+  "console.settings.alerts.deviceTrusted": "Um dispositivo foi marcado como confiável para pular a verificação",
+  "console.settings.alerts.lockout": "A verificação foi bloqueada após códigos errados",
+  "console.settings.alerts.adminReset": "Um administrador redefiniu a verificação em duas etapas do usuário",
+  "console.settings.alerts.newLocation": "Um acesso de um país ou de uma rede novos para o usuário",
+  "console.settings.alerts.newLocationHint": "Enviado só enquanto os acessos de lugares novos são verificados (em “Dispositivos confiáveis”).",
+  "console.settings.alerts.approvals": "Avisar também os usuários de cada aprovação destas operações",
+  "console.settings.alerts.approvalsHint": "Com o valor e o favorecido que a aprovação mostrou. Nenhuma por padrão: o usuário tinha acabado de aprovar.",
+  "console.settings.alerts.perKindPerHour": "Alertas de um mesmo tipo por usuário por hora",
+  "console.settings.alerts.perKindPerHourHint":
+    "Acima disso, nenhum outro alerta desse tipo é enviado naquela hora; o registro de atividades anota cada um retido.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

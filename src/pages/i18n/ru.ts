@@ -663,6 +663,26 @@ export const ru: PageCatalogue = {
   "console.keys.cancel": "Отмена",
   "console.keys.revoked": "Ключ {id} отозван вместе с созданными им ключами.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Оповещения безопасности пользователям",
+  "console.settings.alerts.intro":
+    "Пользователи получают письмо (или SMS, если у них есть только телефон), когда меняется что-то в защите их аккаунта, — чтобы заметить, если это были не они.",
+  "console.settings.alerts.factorAdded": "Добавлен второй фактор: приложение-аутентификатор, телефон, адрес электронной почты или ключ доступа",
+  "console.settings.alerts.factorRemoved": "Второй фактор удалён или приложение-аутентификатор заменено",
+  "console.settings.alerts.backupCodesRegenerated": "Созданы новые резервные коды, а старые перестали действовать",
+  "console.settings.alerts.backupCodesLow": "Использован резервный код, и их осталось мало",
+  "console.settings.alerts.deviceTrusted": "Устройство стало доверенным и пропускает проверку",
+  "console.settings.alerts.lockout": "Проверка заблокирована после неверных кодов",
+  "console.settings.alerts.adminReset": "Администратор сбросил двухфакторную проверку пользователя",
+  "console.settings.alerts.newLocation": "Вход из страны или сети, новой для пользователя",
+  "console.settings.alerts.newLocationHint": "Отправляется, только пока входы из новых мест проверяются (в разделе «Доверенные устройства»).",
+  "console.settings.alerts.approvals": "Также сообщать пользователям о каждом подтверждении этих операций",
+  "console.settings.alerts.approvalsHint":
+    "С суммой и получателем, показанными при подтверждении. По умолчанию ни одной: пользователь только что сам подтверждал.",
+  "console.settings.alerts.perKindPerHour": "Оповещений одного вида на пользователя в час",
+  "console.settings.alerts.perKindPerHourHint":
+    "Сверх этого числа оповещения этого вида в течение часа не отправляются; журнал действий отмечает каждое задержанное.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -636,6 +636,23 @@ export const th: PageCatalogue = {
   "console.keys.cancel": "ยกเลิก",
   "console.keys.revoked": "เพิกถอนคีย์ {id} พร้อมคีย์ที่คีย์นี้สร้างไว้แล้ว",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "การแจ้งเตือนความปลอดภัยถึงผู้ใช้",
+  "console.settings.alerts.intro": "ผู้ใช้จะได้รับอีเมล (หรือ SMS หากมีเพียงโทรศัพท์) เมื่อมีการเปลี่ยนแปลงสิ่งที่ปกป้องบัญชีของตน เพื่อให้สังเกตได้หากไม่ใช่ตนเองที่ทำ",
+  "console.settings.alerts.factorAdded": "มีการเพิ่มปัจจัยที่สอง: แอปยืนยันตัวตน โทรศัพท์ ที่อยู่อีเมล หรือพาสคีย์",
+  "console.settings.alerts.factorRemoved": "มีการนำปัจจัยที่สองออก หรือเปลี่ยนแอปยืนยันตัวตน",
+  "console.settings.alerts.backupCodesRegenerated": "มีการสร้างรหัสสำรองใหม่ และรหัสเดิมใช้ไม่ได้อีกต่อไป",
+  "console.settings.alerts.backupCodesLow": "มีการใช้รหัสสำรองและเหลืออยู่เพียงไม่กี่รหัส",
+  "console.settings.alerts.deviceTrusted": "มีการเชื่อถืออุปกรณ์เพื่อข้ามการยืนยัน",
+  "console.settings.alerts.lockout": "การยืนยันถูกล็อกหลังป้อนรหัสผิด",
+  "console.settings.alerts.adminReset": "ผู้ดูแลรีเซ็ตการยืนยันสองขั้นตอนของผู้ใช้",
+  "console.settings.alerts.newLocation": "การลงชื่อเข้าใช้จากประเทศหรือเครือข่ายที่ใหม่สำหรับผู้ใช้",
+  "console.settings.alerts.newLocationHint": "ส่งเฉพาะขณะที่มีการตรวจการลงชื่อเข้าใช้จากสถานที่ใหม่ (ในส่วน “อุปกรณ์ที่เชื่อถือ”)",
+  "console.settings.alerts.approvals": "แจ้งผู้ใช้ทุกครั้งที่อนุมัติการดำเนินการเหล่านี้ด้วย",
+  "console.settings.alerts.approvalsHint": "พร้อมจำนวนเงินและผู้รับตามที่หน้าการอนุมัติแสดง ค่าเริ่มต้นคือไม่มี เพราะผู้ใช้เพิ่งอนุมัติเอง",
+  "console.settings.alerts.perKindPerHour": "จำนวนการแจ้งเตือนประเภทเดียวกันต่อผู้ใช้ต่อชั่วโมง",
+  "console.settings.alerts.perKindPerHourHint": "เกินจำนวนนี้ การแจ้งเตือนประเภทนั้นจะไม่ถูกส่งอีกในชั่วโมงนั้น และบันทึกกิจกรรมจะบันทึกทุกรายการที่ถูกระงับไว้",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -648,6 +648,24 @@ export const tr: PageCatalogue = {
   "console.keys.cancel": "Vazgeç",
   "console.keys.revoked": "{id} anahtarı, oluşturduğu anahtarlarla birlikte iptal edildi.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Kullanıcılara güvenlik uyarıları",
+  "console.settings.alerts.intro":
+    "Hesaplarını koruyan bir şey değiştiğinde kullanıcılara e-posta (yalnızca telefonları varsa SMS) gönderilir; böylece bunu yapan onlar değilse fark ederler.",
+  "console.settings.alerts.factorAdded": "İkinci bir faktör eklendi: kimlik doğrulama uygulaması, telefon, e-posta adresi veya geçiş anahtarı",
+  "console.settings.alerts.factorRemoved": "İkinci bir faktör kaldırıldı veya kimlik doğrulama uygulaması değiştirildi",
+  "console.settings.alerts.backupCodesRegenerated": "Yeni yedek kodlar oluşturuldu ve eskileri artık çalışmıyor",
+  "console.settings.alerts.backupCodesLow": "Bir yedek kod kullanıldı ve yalnızca birkaç tane kaldı",
+  "console.settings.alerts.deviceTrusted": "Bir cihaz, doğrulamayı atlamak için güvenilen olarak işaretlendi",
+  "console.settings.alerts.lockout": "Yanlış kodlardan sonra doğrulama kilitlendi",
+  "console.settings.alerts.adminReset": "Bir yönetici, kullanıcının iki adımlı doğrulamasını sıfırladı",
+  "console.settings.alerts.newLocation": "Kullanıcı için yeni bir ülkeden veya ağdan giriş",
+  "console.settings.alerts.newLocationHint": "Yalnızca yeni yerlerden girişler denetlendiği sürece gönderilir (“Güvenilen cihazlar” altında).",
+  "console.settings.alerts.approvals": "Bu işlemlerin her onayını da kullanıcılara bildir",
+  "console.settings.alerts.approvalsHint": "Onayın gösterdiği tutar ve alıcıyla birlikte. Varsayılan olarak hiçbiri: kullanıcı zaten az önce onaylıyordu.",
+  "console.settings.alerts.perKindPerHour": "Kullanıcı başına saatte aynı türden uyarı",
+  "console.settings.alerts.perKindPerHourHint": "Bunun üzerinde o saat içinde bu türden başka uyarı gönderilmez; etkinlik günlüğü tutulan her birini kaydeder.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

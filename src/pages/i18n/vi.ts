@@ -646,6 +646,25 @@ export const vi: PageCatalogue = {
   "console.keys.cancel": "Hủy",
   "console.keys.revoked": "Đã thu hồi khóa {id}, cùng các khóa do nó tạo.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Cảnh báo bảo mật gửi người dùng",
+  "console.settings.alerts.intro":
+    "Người dùng được báo qua email (hoặc tin nhắn SMS nếu họ chỉ có điện thoại) khi có thay đổi ở những gì bảo vệ tài khoản của họ, để họ nhận ra nếu đó không phải là họ.",
+  "console.settings.alerts.factorAdded": "Một yếu tố thứ hai được thêm: ứng dụng xác thực, điện thoại, địa chỉ email hoặc khóa truy cập",
+  "console.settings.alerts.factorRemoved": "Một yếu tố thứ hai bị gỡ, hoặc ứng dụng xác thực được thay bằng ứng dụng khác",
+  "console.settings.alerts.backupCodesRegenerated": "Mã dự phòng mới đã được tạo, và mã cũ không còn dùng được",
+  "console.settings.alerts.backupCodesLow": "Một mã dự phòng đã được dùng và chỉ còn lại ít mã",
+  "console.settings.alerts.deviceTrusted": "Một thiết bị được tin cậy để bỏ qua bước xác thực",
+  "console.settings.alerts.lockout": "Việc xác thực bị khóa sau khi nhập sai mã",
+  "console.settings.alerts.adminReset": "Quản trị viên đã đặt lại xác thực hai lớp của người dùng",
+  "console.settings.alerts.newLocation": "Đăng nhập từ quốc gia hoặc mạng mới đối với người dùng",
+  "console.settings.alerts.newLocationHint": "Chỉ gửi khi việc đăng nhập từ nơi mới đang được kiểm tra (trong mục “Thiết bị tin cậy”).",
+  "console.settings.alerts.approvals": "Báo thêm cho người dùng mỗi lần phê duyệt các thao tác này",
+  "console.settings.alerts.approvalsHint": "Kèm số tiền và người nhận mà bước phê duyệt đã hiển thị. Mặc định không có: người dùng vừa tự phê duyệt.",
+  "console.settings.alerts.perKindPerHour": "Số cảnh báo cùng loại cho mỗi người dùng mỗi giờ",
+  "console.settings.alerts.perKindPerHourHint":
+    "Vượt mức này, các cảnh báo cùng loại sẽ không được gửi trong giờ đó; nhật ký hoạt động ghi lại từng cảnh báo bị giữ lại.",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

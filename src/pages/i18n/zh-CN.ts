@@ -635,6 +635,23 @@ export const zhCN: PageCatalogue = {
   "console.keys.cancel": "取消",
   "console.keys.revoked": "已吊销密钥 {id} 及其创建的密钥。",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "发送给用户的安全提醒",
+  "console.settings.alerts.intro": "当保护账户的设置发生变化时，会通过电子邮件（只有手机号的用户则通过短信）通知用户，这样如果不是本人操作，他们就能发现。",
+  "console.settings.alerts.factorAdded": "添加了第二个因素：身份验证器应用、手机、电子邮件地址或通行密钥",
+  "console.settings.alerts.factorRemoved": "移除了第二个因素，或更换了身份验证器应用",
+  "console.settings.alerts.backupCodesRegenerated": "生成了新的备用码，旧的备用码已失效",
+  "console.settings.alerts.backupCodesLow": "使用了一个备用码，且所剩无几",
+  "console.settings.alerts.deviceTrusted": "某台设备被设为受信任，可跳过验证",
+  "console.settings.alerts.lockout": "验证因输错验证码而被锁定",
+  "console.settings.alerts.adminReset": "管理员重置了该用户的双重验证",
+  "console.settings.alerts.newLocation": "从该用户未用过的国家或网络登录",
+  "console.settings.alerts.newLocationHint": "仅在检查来自新地点的登录时发送（见“受信任的设备”）。",
+  "console.settings.alerts.approvals": "这些操作每次获批时也通知用户",
+  "console.settings.alerts.approvalsHint": "附上批准时显示的金额和收款人。默认不通知：用户刚刚亲自批准过。",
+  "console.settings.alerts.perKindPerHour": "每位用户每小时同类提醒的数量",
+  "console.settings.alerts.perKindPerHourHint": "超过此数后，该小时内不再发送这类提醒；活动日志会记录每一条未发送的提醒。",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start
