@@ -2,15 +2,23 @@
  * `npm run dev`: the demo portal on PORT+1, the demo tenant seeded into local KV (its policy
  * only the first time, or with STEPGATE_RESEED=1), and stepgate under `wrangler dev` on PORT
  * (default 8787) in front of it.
+ *
+ * `STEPGATE_DEV_QUEUE_RETRIES=<n>`: the local queues retry a failing message n times before it
+ * is dead-lettered, not wrangler.jsonc's counts (up to 9 hours for a webhook), so a browser test
+ * can watch one die and find it among the console's undelivered events (vitest.config.ts does the
+ * same for the workerd tests).
  */
 import { serve } from "@hono/node-server";
 import { spawn } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { experimental_readRawConfig } from "wrangler";
 import { createDemoPortal } from "../demo/portal";
 import { writeWorkerAssets } from "./worker-assets";
 import { seedDemoTenant } from "./seed-demo-tenant";
 
+/** The configuration `queueRetries` writes. */
+const QUEUE_RETRIES_CONFIG = "wrangler.dev-retries.json";
 const port = Number(process.env.PORT ?? 8787);
 const demoPort = Number(process.env.DEMO_PORT ?? port + 1);
 const wranglerEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
@@ -47,7 +55,7 @@ console.log(`demo portal (origin) on ${origin}`);
 console.log(seeded);
 console.log(`stepgate on http://localhost:${port}  ·  admin key: STEPGATE_ADMIN_KEY in .dev.vars`);
 
-const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo], { env: wranglerEnv, stdio: "inherit" });
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo, ...queueRetries()], { env: wranglerEnv, stdio: "inherit" });
 const stop = () => {
   wrangler.kill("SIGINT");
   portal.close();
@@ -58,3 +66,19 @@ wrangler.on("exit", (code) => {
   portal.close();
   process.exit(code ?? 0);
 });
+
+/**
+ * With `STEPGATE_DEV_QUEUE_RETRIES`, wrangler.jsonc with every queue consumer's `max_retries` set
+ * to it, written beside wrangler.jsonc (its paths are relative to it; git-ignored), as the
+ * `--config` to run; nothing otherwise.
+ */
+function queueRetries(): string[] {
+  const retries = process.env.STEPGATE_DEV_QUEUE_RETRIES;
+  if (retries === undefined) return [];
+  if (!/^\d{1,2}$/.test(retries)) throw new Error(`STEPGATE_DEV_QUEUE_RETRIES is a number of retries, not ${JSON.stringify(retries)}`);
+  const { rawConfig } = experimental_readRawConfig({ config: "wrangler.jsonc" });
+  for (const consumer of rawConfig.queues?.consumers ?? []) consumer.max_retries = Number(retries);
+  writeFileSync(QUEUE_RETRIES_CONFIG, JSON.stringify(rawConfig, null, 2));
+  console.log(`queues retry ${retries} time(s) before dead-lettering (${QUEUE_RETRIES_CONFIG})`);
+  return ["--config", QUEUE_RETRIES_CONFIG];
+}

@@ -8,19 +8,16 @@
  *
  * Listing needs `audit:read`: a dead message is an audit entry the trail would have shown (a
  * directory change is listed by user and version only; its row is `users:read`'s). Replaying
- * is no read: a stream message needs `policy:write` (it delivers records again to every consumer
- * of the stream, so it belongs to whoever decides where the tenant's events go), as does an
- * alert (it emails a user again, under the policy's `notifications`), a webhook delivery
- * `webhooks:write` (it posts to the tenant's endpoint again).
+ * needs the scope `replayScope` names for the message (the console's Replay button follows it).
  */
 import { Hono } from "hono";
 import * as z from "zod";
 import type { AdminEnv } from "../app-env";
-import { deadEventsPage, replayDeadEvent } from "../flows/dead-events";
+import { DeadLetterId, deadEventsPage, replayDeadEvent, replayScope } from "../flows/dead-events";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { requireScope, requireScopeOf } from "./admin-auth";
-import { AlertDeliveryId, type AdminScope, DeadEvent, DeadEventsQuery, DeliveryId, MessageId } from "./admin-schemas";
+import { DeadEvent, DeadEventsQuery } from "./admin-schemas";
 import { answers, pageOf, paramsOf, queryOf } from "./route-declarations";
 
 export const adminEvents = new Hono<AdminEnv>();
@@ -32,12 +29,6 @@ adminEvents.get(
   queryOf(DeadEventsQuery),
   async (c) => c.json(await deadEventsPage(c.env, c.var.tenant.tenantId, c.req.valid("query"))),
 );
-
-/** A dead letter's id: a stream message's, a webhook delivery's or an alert's. */
-const DeadLetterId = z.union([MessageId, DeliveryId, AlertDeliveryId]);
-
-/** The scope a replay of dead letter `id` needs: a webhook delivery's id names its webhook (`wh_….<event id>`). */
-const replayScope = (id: string): AdminScope => (DeliveryId.safeParse(id).success ? "webhooks:write" : "policy:write");
 
 adminEvents.post(
   "/events/dead/:id/replay",

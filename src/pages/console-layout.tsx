@@ -36,6 +36,7 @@ const SECTIONS: readonly Section[] = [
   { path: `${CONSOLE_BASE}/settings`, label: "console.settings.title", scope: "policy:read" },
   { path: `${CONSOLE_BASE}/users`, label: "console.users.title", scope: "users:read" },
   { path: `${CONSOLE_BASE}/activity`, label: "console.activity.title", scope: "audit:read" },
+  { path: `${CONSOLE_BASE}/dead-letters`, label: "console.dead.title", scope: "audit:read" },
   { path: `${CONSOLE_BASE}/history`, label: "console.history.title", scope: "policy:read" },
   { path: `${CONSOLE_BASE}/keys`, label: "console.keys.title", scope: "keys:write" },
   { path: `${CONSOLE_BASE}/webhooks`, label: "console.webhooks.title", scope: "webhooks:write" },

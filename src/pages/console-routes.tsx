@@ -35,6 +35,7 @@ import { CONSOLE_SESSION_ABSOLUTE_MS } from "../state/tenant/console-sessions";
 import { parseApiKey } from "../state/tenant/keys";
 import { requestOrigin } from "../state/user/audit";
 import { consoleActivity } from "./console-activity-routes";
+import { consoleDeadLetters } from "./console-dead-letters-routes";
 import { consoleFrame } from "./console-frame";
 import { consoleHistory } from "./console-history-routes";
 import { ConsoleHomePage } from "./console-home-page";
@@ -117,6 +118,7 @@ consolePages.post("/sign-out", async (c) => {
 consolePages.route("/settings", consoleSettings);
 consolePages.route("/users", consoleUsers);
 consolePages.route("/activity", consoleActivity);
+consolePages.route("/dead-letters", consoleDeadLetters);
 consolePages.route("/history", consoleHistory);
 consolePages.route("/keys", consoleKeys);
 consolePages.route("/webhooks", consoleWebhooks);

@@ -22,6 +22,7 @@ import {
   set,
   text,
 } from "./console-settings-kinds";
+import { alertGroup } from "./console-settings-alerts";
 import { formOperations, operationFields } from "./console-settings-operations";
 
 /** A fieldset of the form: its legend and its fields. */
@@ -235,6 +236,7 @@ export interface SettingsForm {
   operations: SettingGroup[];
   factors: SettingGroup[];
   limits: SettingGroup[];
+  alerts: SettingGroup;
   branding: SettingGroup;
 }
 
@@ -250,11 +252,12 @@ export function settingsForm(policy: Policy): SettingsForm {
     operations: operations.map((name) => ({ section: { operation: name }, fields: operationFields(name) })),
     factors: factorGroups(),
     limits: limitGroups(operations, policy),
+    alerts: alertGroup(operations, policy),
     branding: brandingGroup(),
   };
 }
 
 /** Every field of the form, in the page's order (an operation's checkbox before its other fields). */
 export function allFields(form: SettingsForm): SettingField[] {
-  return [form.enforcement, ...form.operations, ...form.factors, ...form.limits, form.branding].flatMap((group) => group.fields);
+  return [form.enforcement, ...form.operations, ...form.factors, ...form.limits, form.alerts, form.branding].flatMap((group) => group.fields);
 }

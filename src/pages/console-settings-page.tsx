@@ -42,6 +42,7 @@ legend code.muted{font-weight:400}
 input[type=number],input[type=url],select,textarea{font:inherit;padding:.5rem;color:var(--text);background:var(--field);border:1px solid var(--field-border);border-radius:6px}
 input[type=number]{width:12rem}
 input[type=url],textarea{width:100%}
+select{max-width:100%}
 textarea{font-family:ui-monospace,monospace;font-size:.95rem}
 p.hint{margin:.1rem 0 .35rem}
 .field .error,.choices .error{margin:.35rem 0}
@@ -98,6 +99,7 @@ export const SettingsPage: FC<SettingsPageProps> = (props) => {
       {form.limits.map((group) => (
         <SettingFieldset group={group} context={context} />
       ))}
+      <SettingFieldset group={form.alerts} context={context} intro={text.t("console.settings.alerts.intro")} />
       <SettingFieldset group={form.branding} context={context} />
     </>
   );

@@ -15,7 +15,7 @@ import { Secret, TOTP } from "otpauth";
 import { changeDemoPolicy, checkedPage, launchChromium, signIn } from "./browser-support";
 import { adminInConsole, CONSOLE } from "./console-support";
 import { startDevServer, type DevServer } from "./dev-server";
-import { axeViolations } from "./page-audit";
+import { axeViolations, PHONE_VIEWPORT } from "./page-audit";
 
 let server: DevServer;
 let browser: Browser;
@@ -26,7 +26,8 @@ const PHONE_WIDTH = 390;
 const adminKey = () => /^STEPGATE_ADMIN_KEY=(.*)$/m.exec(readFileSync(".dev.vars", "utf8"))![1]!.trim();
 
 beforeAll(async () => {
-  server = await startDevServer({ stateDir });
+  // Queues retry twice before dead-lettering, as in the workerd tests: a webhook delivery dies in seconds, not hours.
+  server = await startDevServer({ stateDir, env: { STEPGATE_DEV_QUEUE_RETRIES: "2" } });
   browser = await launchChromium();
 });
 
@@ -40,6 +41,36 @@ afterAll(async () => {
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const violations = await axeViolations(page);
   expect(violations.map((v) => `${name}: ${v.id} ${v.help} ${v.nodes.join(", ")}`)).toEqual([]);
+}
+
+/** The page's axe-core violations in the light and the dark scheme, and no sideways scrolling (on a 390 px phone). */
+async function expectAccessibleOnPhone(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expectAccessible(page, `${name} (${colorScheme})`);
+  }
+  expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"), `${name}: sideways scrolling`).toBe(0);
+}
+
+/** A dead letter on the demo tenant, as production makes one: a webhook whose endpoint (a path the demo portal does not have) fails each attempt of a ping. */
+async function aDeadWebhookDelivery(): Promise<string> {
+  const api = `${server.base}/__stepgate/admin/v1`;
+  const headers = { Authorization: `Bearer ${adminKey()}`, "Content-Type": "application/json" };
+  const made = await fetch(`${api}/webhooks`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ url: `${server.demoOrigin}/no-such-webhook`, eventTypes: ["webhook.test"], description: "a receiver that is not there" }),
+  });
+  expect(made.status).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  expect((await fetch(`${api}/webhooks/${id}/test`, { method: "POST", headers })).status).toBe(202);
+  for (let i = 0; ; i++) {
+    const dead = (await (await fetch(`${api}/events/dead`, { headers })).json()) as { events: Array<{ id: string }> };
+    const found = dead.events.find((event) => event.id.startsWith(`${id}.`));
+    if (found) return found.id;
+    if (i === 120) throw new Error("the ping was not dead-lettered within a minute");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** Signs `user` in to the demo portal and, when `enrol`, sets up an authenticator app for them from "Set up 2FA". */
@@ -156,7 +187,7 @@ describe("the admin console in a real browser", () => {
     checkedPage(browser, "console-support", async (page) => {
       await adminInConsole(server, page, "support");
       const sections = await page.locator("nav.console a").allTextContents();
-      expect(sections).toEqual(["Overview", "Security settings", "Users", "Activity", "Settings history"]);
+      expect(sections).toEqual(["Overview", "Security settings", "Users", "Activity", "Undelivered events", "Settings history"]);
       await page.click("nav.console >> text=Security settings");
       expect(await page.textContent("#read-only")).toContain("Your role can view but not change security settings.");
       expect(await page.isVisible("text=Save settings")).toBe(false);
@@ -298,6 +329,49 @@ describe("the admin console in a real browser", () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   });
+
+  it("has no axe-core violation on a 390 px phone on the undelivered events, with one listed and sent again", async () => {
+    const deadId = await aDeadWebhookDelivery();
+    await checkedPage(
+      browser,
+      "console-dead-letters",
+      async (page) => {
+        await adminInConsole(server, page, "admin");
+        await page.click("nav.console >> text=Undelivered events");
+        const row = page.locator(`#dead-letters tr[data-id="${deadId}"]`);
+        expect(await row.textContent()).toContain("Webhook delivery");
+        expect(await row.textContent()).toContain("Your endpoint answered 404");
+        await expectAccessibleOnPhone(page, "undelivered events");
+        await row.locator("text=Send again").click();
+        expect(await page.textContent("#notice")).toContain("Sent again.");
+        await expectAccessibleOnPhone(page, "undelivered events, sent again");
+      },
+      { viewport: PHONE_VIEWPORT },
+    );
+  });
+
+  it("has no axe-core violation on a 390 px phone on the security alerts' settings, and saves a switch turned off", () =>
+    checkedPage(
+      browser,
+      "console-settings-alerts",
+      async (page) => {
+        await adminInConsole(server, page, "admin");
+        await page.click("nav.console >> text=Security settings");
+        const section = page.locator("fieldset.group", { has: page.locator("legend", { hasText: "Security alerts to users" }) });
+        await section.scrollIntoViewIfNeeded();
+        expect(await section.locator('input[type=checkbox][name="notifications.deviceTrusted"]').isChecked()).toBe(true);
+        await expectAccessibleOnPhone(page, "settings with the security alerts");
+        await section.locator("text=A device was trusted to skip verification").click();
+        await page.click("text=Save settings");
+        expect(await page.textContent("#notice")).toContain("Saved.");
+        expect(await page.locator('input[type=checkbox][name="notifications.deviceTrusted"]').isChecked()).toBe(false);
+        const policy = (await (await fetch(`${server.base}/__stepgate/admin/v1/policy`, { headers: { Authorization: `Bearer ${adminKey()}` } })).json()) as {
+          notifications: { deviceTrusted: boolean };
+        };
+        expect(policy.notifications.deviceTrusted).toBe(false);
+      },
+      { viewport: PHONE_VIEWPORT },
+    ));
 
   // Last: it changes what the demo tenant asks of everyone.
   it("turns on mandatory 2FA for withdrawals only: a new customer then enrols at their first withdrawal, and deposits without", async () => {

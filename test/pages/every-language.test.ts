@@ -14,7 +14,7 @@ import { userState } from "../../src/state/user";
 import { tenantState } from "../../src/state/tenant";
 import { aTenantKey, usersSync } from "../support/admin";
 import { ADMIN_KEY, adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
-import { aConsoleAdmin, signedIn } from "../support/console";
+import { aConsoleAdmin, type ConsoleAdmin, signedIn } from "../support/console";
 import { asRecord, decoded, edited, formFields } from "../support/console-form";
 import { SETTINGS_ACTION } from "../support/console-settings";
 import { anEvent, until } from "../support/events";
@@ -528,6 +528,54 @@ async function consoleWebhooksJourney(language: Language): Promise<Array<[string
   return pages;
 }
 
+/**
+ * A tenant with undelivered events, made once for every language (its pages are only read): a
+ * device trusted whose webhook delivery failed every attempt (the endpoint's last answer kept)
+ * and whose security alert could not be sent (its SMTP server down: nothing kept).
+ */
+let undelivered: Promise<{ base: string; tenantId: string }> | undefined;
+
+function anUndeliveringTenant(): Promise<{ base: string; tenantId: string }> {
+  undelivered ??= (async () => {
+    const down = { provider: "smtp" as const, host: "127.0.0.1", port: Number(new URL(env.DEAD_ORIGIN).port), secure: false, from: "s@acme.test" };
+    const { base, tenantId } = await aTenant(aPolicy({ branding: { name: TENANT }, factors: { email: { ...down } } }));
+    await aWebhook(base, await aReceiver(), ["*"], { status: 500 });
+    await userState(env, tenantId, "xan").status(undefined, "xan@acme.test");
+    expectErrorLogs();
+    await env.EVENTS.send(anEvent(tenantId, "xan", { type: "device.trusted" }), { contentType: "json" });
+    const dead = async () => (await (await send(`${base}/__stepgate/admin/v1/events/dead`, { headers: adminHeaders() })).json<{ events: unknown[] }>()).events;
+    // Three attempts each, a second and two apart: on a loaded machine, well past the usual wait.
+    await until(async () => (await dead()).length >= 2, "the webhook delivery and the alert in the dead letters", 45_000);
+    return { base, tenantId };
+  })();
+  return undelivered;
+}
+
+/**
+ * The console's undelivered events in `language`: the list (a webhook delivery with its
+ * endpoint's answer, an alert with nothing kept), the notices after a replay and a replay of one
+ * no longer there, a page link that is not one, the list for an admin who may read it but not
+ * send these again, and the list with nothing waiting.
+ */
+async function consoleDeadLettersJourney(language: Language): Promise<Array<[string, Response, string]>> {
+  const { base, tenantId } = await anUndeliveringTenant();
+  const admin = await signedIn(base, tenantId, ADMIN_KEY);
+  const reader = await signedIn(base, tenantId, (await aTenantKey(base, ["audit:read"])).key);
+  const empty = await aConsoleAdmin({ branding: { name: TENANT } });
+  const pages: Array<[string, Response, string]> = [];
+  const keep = async (name: string, who: ConsoleAdmin, path: string) => {
+    const response = await who.get(path, { Cookie: `${who.cookie}; __Host-stepgate-lang=${language}` });
+    pages.push([name, response, await response.text()]);
+  };
+  await keep("console: undelivered events", admin, "/dead-letters");
+  await keep("console: undelivered events, sent again", admin, "/dead-letters?replayed");
+  await keep("console: undelivered events, no longer waiting", admin, "/dead-letters?gone");
+  await keep("console: undelivered events, a page link that is not one", admin, "/dead-letters?cursor=x");
+  await keep("console: undelivered events, read only", reader, "/dead-letters");
+  await keep("console: undelivered events, none", empty, "/dead-letters");
+  return pages;
+}
+
 /** A journey walks some 40 pages; on a loaded machine that outlasts the default test timeout. */
 const JOURNEY_TIMEOUT_MS = 60_000;
 
@@ -570,6 +618,7 @@ const CONSOLE_JOURNEYS: ReadonlyArray<[string, (language: Language) => Promise<A
   ["security settings", consoleSettingsJourney],
   ["API keys", consoleKeysJourney],
   ["webhooks", consoleWebhooksJourney],
+  ["undelivered events", consoleDeadLettersJourney],
 ];
 
 describe.each(CONSOLE_JOURNEYS)("the admin console's %s in every language", (_section, walk) => {

@@ -756,6 +756,54 @@ export const de: PageCatalogue = {
   "console.keys.cancel": "Abbrechen",
   "console.keys.revoked": "Der Schlüssel {id} wurde widerrufen, mit den Schlüsseln, die er erstellt hat.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Sicherheitshinweise an Benutzer",
+  "console.settings.alerts.intro":
+    "Benutzer erhalten eine E-Mail (oder eine SMS, wenn sie nur ein Telefon haben), wenn sich etwas an dem ändert, was ihr Konto schützt – so bemerken sie es, wenn sie es nicht selbst waren.",
+  "console.settings.alerts.factorAdded": "Ein zweiter Faktor wurde hinzugefügt: eine Authenticator-App, ein Telefon, eine E-Mail-Adresse oder ein Passkey",
+  "console.settings.alerts.factorRemoved": "Ein zweiter Faktor wurde entfernt oder die Authenticator-App ersetzt",
+  "console.settings.alerts.backupCodesRegenerated": "Neue Backup-Codes wurden erstellt, und die alten funktionieren nicht mehr",
+  "console.settings.alerts.backupCodesLow": "Ein Backup-Code wurde verwendet und es sind nur noch wenige übrig",
+  "console.settings.alerts.deviceTrusted": "Einem Gerät wurde vertraut, sodass es die Verifizierung überspringt",
+  "console.settings.alerts.lockout": "Die Verifizierung wurde nach falschen Codes gesperrt",
+  "console.settings.alerts.adminReset": "Ein Administrator hat die Zwei-Faktor-Verifizierung des Benutzers zurückgesetzt",
+  "console.settings.alerts.newLocation": "Eine Anmeldung aus einem Land oder Netzwerk, das für den Benutzer neu ist",
+  "console.settings.alerts.newLocationHint": "Wird nur gesendet, solange Anmeldungen von neuen Orten geprüft werden (unter „Vertrauenswürdige Geräte“).",
+  "console.settings.alerts.approvals": "Benutzer außerdem über jede Freigabe dieser Vorgänge informieren",
+  "console.settings.alerts.approvalsHint":
+    "Mit Betrag und Empfänger, wie die Freigabe sie gezeigt hat. Standardmäßig keine: Der Benutzer war ja gerade selbst dabei.",
+  "console.settings.alerts.perKindPerHour": "Hinweise einer Art pro Benutzer und Stunde",
+  "console.settings.alerts.perKindPerHourHint":
+    "Darüber hinaus werden in dieser Stunde keine weiteren Hinweise dieser Art gesendet; das Aktivitätsprotokoll verzeichnet jeden zurückgehaltenen.",
+  "console.dead.title": "Nicht zugestellte Ereignisse",
+  "console.dead.intro":
+    "Nachrichten, die stepgate auch nach Minuten oder Stunden erneuter Versuche nicht zustellen konnte: Einträge für das Aktivitätsprotokoll, Aktualisierungen der Benutzerliste, Webhook-Zustellungen an Ihre Systeme und Sicherheitshinweise an Benutzer. Sobald die Ursache behoben ist, senden Sie sie erneut.",
+  "console.dead.listHeading": "Warten auf erneutes Senden",
+  "console.dead.none": "Nichts wartet: Es gibt nichts erneut zu senden.",
+  "console.dead.badPage": "Dieser Seitenlink funktioniert nicht mehr; hier sind die neuesten Nachrichten.",
+  "console.dead.when": "Zuletzt versucht",
+  "console.dead.what": "Was",
+  "console.dead.event": "Ereignis",
+  "console.dead.user": "Benutzer",
+  "console.dead.lastError": "Letzter Fehler",
+  "console.dead.attempts": "Versuche",
+  "console.dead.action": "Aktion",
+  "console.dead.kind.event": "Eintrag für das Aktivitätsprotokoll",
+  "console.dead.kind.directory": "Aktualisierung der Benutzerliste",
+  "console.dead.kind.webhook": "Webhook-Zustellung",
+  "console.dead.kind.alert": "Sicherheitshinweis an den Benutzer",
+  "console.dead.directoryChange": "Die Angaben des Benutzers haben sich geändert",
+  "console.dead.answered": "Ihr Endpunkt antwortete mit {status}",
+  "console.dead.noAnswer": "Keine Antwort: {error}",
+  "console.dead.notKept": "Nicht festgehalten",
+  "console.dead.notShown": "Sichtbar für Administratoren, die Webhooks verwalten",
+  "console.dead.replay": "Erneut senden",
+  "console.dead.replayNeeds": "Erneut senden dürfen Administratoren mit dem Recht: {scope}.",
+  "console.dead.replayed": "Erneut gesendet. Die Nachricht verschwindet aus dieser Liste; schlägt sie wieder fehl, erscheint sie hier erneut.",
+  "console.dead.gone": "Diese Nachricht wartete nicht mehr, daher wurde nichts gesendet.",
+  "console.dead.older": "Ältere Nachrichten",
+  "console.dead.newest": "Neueste Nachrichten",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -755,6 +755,55 @@ export const es: PageCatalogue = {
   "console.keys.cancel": "Cancelar",
   "console.keys.revoked": "Se ha revocado la clave {id}, junto con las claves que creó.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alertas de seguridad a usuarios",
+  "console.settings.alerts.intro":
+    "Los usuarios reciben un correo (o un SMS si solo tienen un teléfono) cuando cambia algo de lo que protege su cuenta, para que lo noten si no fueron ellos.",
+  "console.settings.alerts.factorAdded":
+    "Se añadió un segundo factor: una aplicación de autenticación, un teléfono, una dirección de correo o una llave de acceso",
+  "console.settings.alerts.factorRemoved": "Se eliminó un segundo factor, o se reemplazó la aplicación de autenticación",
+  "console.settings.alerts.backupCodesRegenerated": "Se crearon códigos de respaldo nuevos y los anteriores dejaron de funcionar",
+  "console.settings.alerts.backupCodesLow": "Se usó un código de respaldo y quedan pocos",
+  "console.settings.alerts.deviceTrusted": "Se marcó un dispositivo como de confianza para omitir la verificación",
+  "console.settings.alerts.lockout": "La verificación se bloqueó tras códigos incorrectos",
+  "console.settings.alerts.adminReset": "Un administrador restableció la verificación en dos pasos del usuario",
+  "console.settings.alerts.newLocation": "Un inicio de sesión desde un país o una red nuevos para el usuario",
+  "console.settings.alerts.newLocationHint":
+    "Solo se envía mientras se comprueban los inicios de sesión desde lugares nuevos (en «Dispositivos de confianza»).",
+  "console.settings.alerts.approvals": "Avisar también a los usuarios de cada aprobación de estas operaciones",
+  "console.settings.alerts.approvalsHint": "Con el importe y el beneficiario que mostró la aprobación. Ninguna por defecto: el usuario acababa de aprobarla.",
+  "console.settings.alerts.perKindPerHour": "Alertas de un mismo tipo por usuario y hora",
+  "console.settings.alerts.perKindPerHourHint":
+    "A partir de ahí, no se envían más alertas de ese tipo durante esa hora; el registro de actividad anota cada una retenida.",
+  "console.dead.title": "Eventos no entregados",
+  "console.dead.intro":
+    "Mensajes que stepgate no pudo entregar, ni siquiera tras reintentarlo durante minutos u horas: entradas del registro de actividad, actualizaciones de la lista de usuarios, envíos de webhooks a sus sistemas y alertas de seguridad a usuarios. Cuando se haya corregido la causa, vuelva a enviarlos.",
+  "console.dead.listHeading": "Pendientes de volver a enviar",
+  "console.dead.none": "No hay nada pendiente: no hay nada que volver a enviar.",
+  "console.dead.badPage": "Ese enlace de página ya no funciona; estos son los mensajes más recientes.",
+  "console.dead.when": "Último intento",
+  "console.dead.what": "Qué",
+  "console.dead.event": "Evento",
+  "console.dead.user": "Usuario",
+  "console.dead.lastError": "Último error",
+  "console.dead.attempts": "Intentos",
+  "console.dead.action": "Acción",
+  "console.dead.kind.event": "Entrada del registro de actividad",
+  "console.dead.kind.directory": "Actualización de la lista de usuarios",
+  "console.dead.kind.webhook": "Envío de webhook",
+  "console.dead.kind.alert": "Alerta de seguridad al usuario",
+  "console.dead.directoryChange": "Cambiaron los datos del usuario",
+  "console.dead.answered": "Su punto de conexión respondió {status}",
+  "console.dead.noAnswer": "Sin respuesta: {error}",
+  "console.dead.notKept": "No registrado",
+  "console.dead.notShown": "Visible para los administradores que gestionan webhooks",
+  "console.dead.replay": "Volver a enviar",
+  "console.dead.replayNeeds": "Volver a enviarlo es para administradores con permiso para: {scope}.",
+  "console.dead.replayed": "Enviado de nuevo. Sale de esta lista; si vuelve a fallar, regresará aquí.",
+  "console.dead.gone": "Ese mensaje ya no estaba pendiente, así que no se envió nada.",
+  "console.dead.older": "Mensajes anteriores",
+  "console.dead.newest": "Mensajes más recientes",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

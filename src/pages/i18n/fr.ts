@@ -766,6 +766,56 @@ export const fr: PageCatalogue = {
   "console.keys.cancel": "Annuler",
   "console.keys.revoked": "La clé {id} a été révoquée, avec les clés qu'elle a créées.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alertes de sécurité aux utilisateurs",
+  "console.settings.alerts.intro":
+    "Les utilisateurs sont prévenus par e-mail (ou par SMS s'ils n'ont qu'un téléphone) quand quelque chose change dans ce qui protège leur compte, pour qu'ils le remarquent si ce n'était pas eux.",
+  "console.settings.alerts.factorAdded":
+    "Un second facteur a été ajouté : une application d'authentification, un téléphone, une adresse e-mail ou une clé d'accès",
+  "console.settings.alerts.factorRemoved": "Un second facteur a été supprimé, ou l'application d'authentification remplacée",
+  "console.settings.alerts.backupCodesRegenerated": "De nouveaux codes de secours ont été créés, et les anciens ne fonctionnent plus",
+  "console.settings.alerts.backupCodesLow": "Un code de secours a été utilisé et il n'en reste que quelques-uns",
+  "console.settings.alerts.deviceTrusted": "Un appareil a été marqué de confiance pour passer la vérification",
+  "console.settings.alerts.lockout": "La vérification a été bloquée après des codes erronés",
+  "console.settings.alerts.adminReset": "Un administrateur a réinitialisé la vérification en deux étapes de l'utilisateur",
+  "console.settings.alerts.newLocation": "Une connexion depuis un pays ou un réseau nouveau pour l'utilisateur",
+  "console.settings.alerts.newLocationHint":
+    "Envoyée seulement tant que les connexions depuis de nouveaux lieux sont contrôlées (sous « Appareils de confiance »).",
+  "console.settings.alerts.approvals": "Prévenir aussi les utilisateurs de chaque approbation de ces opérations",
+  "console.settings.alerts.approvalsHint":
+    "Avec le montant et le bénéficiaire que l'approbation affichait. Aucune par défaut : l'utilisateur venait lui-même d'approuver.",
+  "console.settings.alerts.perKindPerHour": "Alertes d'un même type par utilisateur et par heure",
+  "console.settings.alerts.perKindPerHourHint":
+    "Au-delà, les alertes de ce type ne sont plus envoyées pendant cette heure ; le journal d'activité note chacune de celles retenues.",
+  "console.dead.title": "Événements non remis",
+  "console.dead.intro":
+    "Les messages que stepgate n'a pas pu remettre, même après des minutes ou des heures de nouvelles tentatives : entrées du journal d'activité, mises à jour de la liste des utilisateurs, envois de webhooks vers vos systèmes et alertes de sécurité aux utilisateurs. Une fois la cause corrigée, renvoyez-les.",
+  "console.dead.listHeading": "En attente d'un nouvel envoi",
+  "console.dead.none": "Rien n'est en attente : il n'y a rien à renvoyer.",
+  "console.dead.badPage": "Ce lien de page ne fonctionne plus ; voici les messages les plus récents.",
+  "console.dead.when": "Dernière tentative",
+  "console.dead.what": "Quoi",
+  "console.dead.event": "Événement",
+  "console.dead.user": "Utilisateur",
+  "console.dead.lastError": "Dernière erreur",
+  "console.dead.attempts": "Tentatives",
+  "console.dead.action": "Action",
+  "console.dead.kind.event": "Entrée du journal d'activité",
+  "console.dead.kind.directory": "Mise à jour de la liste des utilisateurs",
+  "console.dead.kind.webhook": "Envoi de webhook",
+  "console.dead.kind.alert": "Alerte de sécurité à l'utilisateur",
+  "console.dead.directoryChange": "Les informations de l'utilisateur ont changé",
+  "console.dead.answered": "Votre point de terminaison a répondu {status}",
+  "console.dead.noAnswer": "Pas de réponse : {error}",
+  "console.dead.notKept": "Non conservé",
+  "console.dead.notShown": "Visible par les administrateurs qui gèrent les webhooks",
+  "console.dead.replay": "Renvoyer",
+  "console.dead.replayNeeds": "Le renvoi est réservé aux administrateurs autorisés à : {scope}.",
+  "console.dead.replayed": "Renvoyé. Le message quitte cette liste ; s'il échoue de nouveau, il revient ici.",
+  "console.dead.gone": "Ce message n'était plus en attente : rien n'a été envoyé.",
+  "console.dead.older": "Messages plus anciens",
+  "console.dead.newest": "Messages les plus récents",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

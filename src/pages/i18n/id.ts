@@ -744,6 +744,54 @@ export const id: PageCatalogue = {
   "console.keys.cancel": "Batal",
   "console.keys.revoked": "Kunci {id} telah dicabut, beserta kunci yang dibuatnya.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Peringatan keamanan untuk pengguna",
+  "console.settings.alerts.intro":
+    "Pengguna diberi tahu lewat email (atau SMS jika mereka hanya punya telepon) saat ada perubahan pada hal yang melindungi akun mereka, agar mereka sadar jika itu bukan mereka.",
+  "console.settings.alerts.factorAdded": "Faktor kedua ditambahkan: aplikasi autentikator, telepon, alamat email, atau kunci sandi",
+  "console.settings.alerts.factorRemoved": "Faktor kedua dihapus, atau aplikasi autentikator diganti",
+  "console.settings.alerts.backupCodesRegenerated": "Kode cadangan baru dibuat, dan kode lama tidak berlaku lagi",
+  "console.settings.alerts.backupCodesLow": "Kode cadangan dipakai dan hanya tersisa sedikit",
+  "console.settings.alerts.deviceTrusted": "Sebuah perangkat ditandai tepercaya agar melewati verifikasi",
+  "console.settings.alerts.lockout": "Verifikasi dikunci setelah kode yang salah",
+  "console.settings.alerts.adminReset": "Admin mengatur ulang verifikasi dua langkah pengguna",
+  "console.settings.alerts.newLocation": "Masuk dari negara atau jaringan yang baru bagi pengguna",
+  "console.settings.alerts.newLocationHint": "Hanya dikirim selama proses masuk dari tempat baru diperiksa (di bagian “Perangkat tepercaya”).",
+  "console.settings.alerts.approvals": "Beri tahu pengguna juga tentang setiap persetujuan operasi ini",
+  "console.settings.alerts.approvalsHint":
+    "Dengan jumlah dan penerima yang ditampilkan saat persetujuan. Tidak ada secara bawaan: pengguna baru saja menyetujuinya sendiri.",
+  "console.settings.alerts.perKindPerHour": "Peringatan sejenis per pengguna per jam",
+  "console.settings.alerts.perKindPerHourHint":
+    "Di atas batas ini, peringatan jenis itu tidak dikirim lagi pada jam tersebut; log aktivitas mencatat setiap peringatan yang ditahan.",
+  "console.dead.title": "Peristiwa yang tidak terkirim",
+  "console.dead.intro":
+    "Pesan yang tidak berhasil dikirim stepgate, bahkan setelah dicoba ulang selama beberapa menit atau jam: catatan untuk log aktivitas, pembaruan daftar pengguna, pengiriman webhook ke sistem Anda, dan peringatan keamanan untuk pengguna. Setelah penyebabnya diperbaiki, kirim ulang.",
+  "console.dead.listHeading": "Menunggu dikirim ulang",
+  "console.dead.none": "Tidak ada yang menunggu: tidak ada yang perlu dikirim ulang.",
+  "console.dead.badPage": "Tautan halaman itu tidak berfungsi lagi; berikut pesan terbaru.",
+  "console.dead.when": "Percobaan terakhir",
+  "console.dead.what": "Apa",
+  "console.dead.event": "Peristiwa",
+  "console.dead.user": "Pengguna",
+  "console.dead.lastError": "Galat terakhir",
+  "console.dead.attempts": "Percobaan",
+  "console.dead.action": "Tindakan",
+  "console.dead.kind.event": "Catatan untuk log aktivitas",
+  "console.dead.kind.directory": "Pembaruan daftar pengguna",
+  "console.dead.kind.webhook": "Pengiriman webhook",
+  "console.dead.kind.alert": "Peringatan keamanan untuk pengguna",
+  "console.dead.directoryChange": "Data pengguna berubah",
+  "console.dead.answered": "Endpoint Anda menjawab {status}",
+  "console.dead.noAnswer": "Tidak ada jawaban: {error}",
+  "console.dead.notKept": "Tidak dicatat",
+  "console.dead.notShown": "Ditampilkan kepada admin yang mengelola webhook",
+  "console.dead.replay": "Kirim ulang",
+  "console.dead.replayNeeds": "Mengirim ulang hanya untuk admin yang berhak: {scope}.",
+  "console.dead.replayed": "Dikirim ulang. Pesan ini keluar dari daftar; jika gagal lagi, pesan akan kembali ke sini.",
+  "console.dead.gone": "Pesan itu sudah tidak menunggu, jadi tidak ada yang dikirim.",
+  "console.dead.older": "Pesan lebih lama",
+  "console.dead.newest": "Pesan terbaru",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

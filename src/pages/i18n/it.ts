@@ -757,6 +757,54 @@ export const it: PageCatalogue = {
   "console.keys.cancel": "Annulla",
   "console.keys.revoked": "La chiave {id} è stata revocata, insieme alle chiavi che aveva creato.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Avvisi di sicurezza agli utenti",
+  "console.settings.alerts.intro":
+    "Gli utenti ricevono un'email (o un SMS se hanno solo un telefono) quando cambia qualcosa in ciò che protegge il loro account, così se ne accorgono se non sono stati loro.",
+  "console.settings.alerts.factorAdded": "È stato aggiunto un secondo fattore: un'app di autenticazione, un telefono, un indirizzo email o una passkey",
+  "console.settings.alerts.factorRemoved": "È stato rimosso un secondo fattore, o sostituita l'app di autenticazione",
+  "console.settings.alerts.backupCodesRegenerated": "Sono stati creati nuovi codici di backup e quelli vecchi non funzionano più",
+  "console.settings.alerts.backupCodesLow": "È stato usato un codice di backup e ne restano pochi",
+  "console.settings.alerts.deviceTrusted": "Un dispositivo è stato reso attendibile per saltare la verifica",
+  "console.settings.alerts.lockout": "La verifica è stata bloccata dopo codici errati",
+  "console.settings.alerts.adminReset": "Un amministratore ha reimpostato la verifica in due passaggi dell'utente",
+  "console.settings.alerts.newLocation": "Un accesso da un paese o da una rete nuovi per l'utente",
+  "console.settings.alerts.newLocationHint": "Inviato solo finché gli accessi da luoghi nuovi vengono controllati (in «Dispositivi attendibili»).",
+  "console.settings.alerts.approvals": "Avvisa gli utenti anche di ogni approvazione di queste operazioni",
+  "console.settings.alerts.approvalsHint":
+    "Con l'importo e il beneficiario mostrati dall'approvazione. Nessuna per impostazione predefinita: l'utente stava appena approvando.",
+  "console.settings.alerts.perKindPerHour": "Avvisi dello stesso tipo per utente all'ora",
+  "console.settings.alerts.perKindPerHourHint":
+    "Oltre questo limite, in quell'ora non vengono inviati altri avvisi di quel tipo; il registro delle attività annota ciascuno di quelli trattenuti.",
+  "console.dead.title": "Eventi non consegnati",
+  "console.dead.intro":
+    "Messaggi che stepgate non è riuscito a consegnare, nemmeno dopo aver riprovato per minuti o ore: voci del registro delle attività, aggiornamenti dell'elenco utenti, invii di webhook ai vostri sistemi e avvisi di sicurezza agli utenti. Una volta risolta la causa, inviateli di nuovo.",
+  "console.dead.listHeading": "In attesa di un nuovo invio",
+  "console.dead.none": "Niente in attesa: non c'è nulla da inviare di nuovo.",
+  "console.dead.badPage": "Quel link di pagina non funziona più; ecco i messaggi più recenti.",
+  "console.dead.when": "Ultimo tentativo",
+  "console.dead.what": "Cosa",
+  "console.dead.event": "Evento",
+  "console.dead.user": "Utente",
+  "console.dead.lastError": "Ultimo errore",
+  "console.dead.attempts": "Tentativi",
+  "console.dead.action": "Azione",
+  "console.dead.kind.event": "Voce del registro delle attività",
+  "console.dead.kind.directory": "Aggiornamento dell'elenco utenti",
+  "console.dead.kind.webhook": "Invio di webhook",
+  "console.dead.kind.alert": "Avviso di sicurezza all'utente",
+  "console.dead.directoryChange": "I dati dell'utente sono cambiati",
+  "console.dead.answered": "Il vostro endpoint ha risposto {status}",
+  "console.dead.noAnswer": "Nessuna risposta: {error}",
+  "console.dead.notKept": "Non registrato",
+  "console.dead.notShown": "Visibile agli amministratori che gestiscono i webhook",
+  "console.dead.replay": "Invia di nuovo",
+  "console.dead.replayNeeds": "Possono inviarlo di nuovo gli amministratori autorizzati a: {scope}.",
+  "console.dead.replayed": "Inviato di nuovo. Esce da questo elenco; se fallisce ancora, torna qui.",
+  "console.dead.gone": "Quel messaggio non era più in attesa, quindi non è stato inviato nulla.",
+  "console.dead.older": "Messaggi meno recenti",
+  "console.dead.newest": "Messaggi più recenti",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -737,6 +737,53 @@ export const ja: PageCatalogue = {
   "console.keys.cancel": "キャンセル",
   "console.keys.revoked": "キー {id} を、それが作成したキーとともに取り消しました。",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "ユーザーへのセキュリティ通知",
+  "console.settings.alerts.intro":
+    "アカウントを守る設定が変わったとき、ユーザーにメール（電話番号しかない場合は SMS）で知らせます。本人の操作でなければ気づけるようにするためです。",
+  "console.settings.alerts.factorAdded": "2 つ目の要素が追加された：認証アプリ、電話、メールアドレス、パスキー",
+  "console.settings.alerts.factorRemoved": "2 つ目の要素が削除された、または認証アプリが置き換えられた",
+  "console.settings.alerts.backupCodesRegenerated": "新しいバックアップコードが作成され、古いコードが使えなくなった",
+  "console.settings.alerts.backupCodesLow": "バックアップコードが使われ、残りがわずかになった",
+  "console.settings.alerts.deviceTrusted": "認証を省略できるようにデバイスが信頼された",
+  "console.settings.alerts.lockout": "誤ったコードの入力で認証がロックされた",
+  "console.settings.alerts.adminReset": "管理者がユーザーの 2 段階認証をリセットした",
+  "console.settings.alerts.newLocation": "ユーザーにとって新しい国またはネットワークからのサインイン",
+  "console.settings.alerts.newLocationHint": "新しい場所からのサインインを確認している間だけ送信されます（「信頼済みデバイス」で設定）。",
+  "console.settings.alerts.approvals": "次の操作が承認されるたびにもユーザーに知らせる",
+  "console.settings.alerts.approvalsHint": "承認画面に表示された金額と受取人を添えます。既定ではなし：ユーザーは承認したばかりです。",
+  "console.settings.alerts.perKindPerHour": "1 ユーザーあたり 1 時間に送る同じ種類の通知の数",
+  "console.settings.alerts.perKindPerHourHint":
+    "これを超えると、その 1 時間は同じ種類の通知を送りません。送らなかった通知はそれぞれアクティビティログに記録されます。",
+  "console.dead.title": "未配信のイベント",
+  "console.dead.intro":
+    "数分から数時間にわたって再試行しても stepgate が配信できなかったメッセージです：アクティビティログの記録、ユーザー一覧の更新、お使いのシステムへの Webhook 配信、ユーザーへのセキュリティ通知。原因を解消したら、もう一度送信してください。",
+  "console.dead.listHeading": "再送信を待っているもの",
+  "console.dead.none": "待っているものはありません。再送信するものはありません。",
+  "console.dead.badPage": "そのページへのリンクは使えなくなりました。最新のメッセージを表示しています。",
+  "console.dead.when": "最後の試行",
+  "console.dead.what": "内容",
+  "console.dead.event": "イベント",
+  "console.dead.user": "ユーザー",
+  "console.dead.lastError": "最後のエラー",
+  "console.dead.attempts": "試行回数",
+  "console.dead.action": "操作",
+  "console.dead.kind.event": "アクティビティログの記録",
+  "console.dead.kind.directory": "ユーザー一覧の更新",
+  "console.dead.kind.webhook": "Webhook の配信",
+  "console.dead.kind.alert": "ユーザーへのセキュリティ通知",
+  "console.dead.directoryChange": "ユーザーの情報が変わった",
+  "console.dead.answered": "エンドポイントの応答：{status}",
+  "console.dead.noAnswer": "応答なし：{error}",
+  "console.dead.notKept": "記録なし",
+  "console.dead.notShown": "Webhook を管理する管理者に表示されます",
+  "console.dead.replay": "再送信",
+  "console.dead.replayNeeds": "再送信できるのは次の権限を持つ管理者です：{scope}。",
+  "console.dead.replayed": "再送信しました。この一覧から消えます。再び失敗した場合はここに戻ります。",
+  "console.dead.gone": "そのメッセージはもう待っていなかったため、何も送信していません。",
+  "console.dead.older": "以前のメッセージ",
+  "console.dead.newest": "最新のメッセージ",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -753,6 +753,53 @@ export const pl: PageCatalogue = {
   "console.keys.cancel": "Anuluj",
   "console.keys.revoked": "Klucz {id} został unieważniony wraz z kluczami, które utworzył.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alerty bezpieczeństwa dla użytkowników",
+  "console.settings.alerts.intro":
+    "Użytkownicy dostają e-mail (albo SMS, jeśli mają tylko telefon), gdy zmienia się coś, co chroni ich konto – żeby zauważyli, jeśli to nie oni.",
+  "console.settings.alerts.factorAdded": "Dodano drugi składnik: aplikację uwierzytelniającą, telefon, adres e-mail lub klucz dostępu",
+  "console.settings.alerts.factorRemoved": "Usunięto drugi składnik albo zastąpiono aplikację uwierzytelniającą",
+  "console.settings.alerts.backupCodesRegenerated": "Utworzono nowe kody zapasowe, a stare przestały działać",
+  "console.settings.alerts.backupCodesLow": "Użyto kodu zapasowego i zostało ich już niewiele",
+  "console.settings.alerts.deviceTrusted": "Urządzenie oznaczono jako zaufane, by pomijało weryfikację",
+  "console.settings.alerts.lockout": "Weryfikację zablokowano po błędnych kodach",
+  "console.settings.alerts.adminReset": "Administrator zresetował weryfikację dwuetapową użytkownika",
+  "console.settings.alerts.newLocation": "Logowanie z kraju lub sieci nowych dla użytkownika",
+  "console.settings.alerts.newLocationHint": "Wysyłany tylko, gdy logowania z nowych miejsc są sprawdzane (w sekcji „Zaufane urządzenia”).",
+  "console.settings.alerts.approvals": "Informuj też użytkowników o każdym zatwierdzeniu tych operacji",
+  "console.settings.alerts.approvalsHint": "Z kwotą i odbiorcą pokazanymi przy zatwierdzeniu. Domyślnie żadnych: użytkownik właśnie sam zatwierdzał.",
+  "console.settings.alerts.perKindPerHour": "Alerty jednego rodzaju na użytkownika na godzinę",
+  "console.settings.alerts.perKindPerHourHint":
+    "Powyżej tej liczby kolejne alerty tego rodzaju nie są w tej godzinie wysyłane; dziennik aktywności odnotowuje każdy wstrzymany.",
+  "console.dead.title": "Niedostarczone zdarzenia",
+  "console.dead.intro":
+    "Wiadomości, których stepgate nie zdołał dostarczyć nawet po ponawianiu prób przez minuty lub godziny: wpisy do dziennika aktywności, aktualizacje listy użytkowników, dostawy webhooków do Twoich systemów i alerty bezpieczeństwa dla użytkowników. Gdy przyczyna zostanie usunięta, wyślij je ponownie.",
+  "console.dead.listHeading": "Czekają na ponowne wysłanie",
+  "console.dead.none": "Nic nie czeka: nie ma czego wysyłać ponownie.",
+  "console.dead.badPage": "Ten link do strony już nie działa; oto najnowsze wiadomości.",
+  "console.dead.when": "Ostatnia próba",
+  "console.dead.what": "Co",
+  "console.dead.event": "Zdarzenie",
+  "console.dead.user": "Użytkownik",
+  "console.dead.lastError": "Ostatni błąd",
+  "console.dead.attempts": "Próby",
+  "console.dead.action": "Działanie",
+  "console.dead.kind.event": "Wpis do dziennika aktywności",
+  "console.dead.kind.directory": "Aktualizacja listy użytkowników",
+  "console.dead.kind.webhook": "Dostawa webhooka",
+  "console.dead.kind.alert": "Alert bezpieczeństwa dla użytkownika",
+  "console.dead.directoryChange": "Zmieniły się dane użytkownika",
+  "console.dead.answered": "Twój punkt końcowy odpowiedział {status}",
+  "console.dead.noAnswer": "Brak odpowiedzi: {error}",
+  "console.dead.notKept": "Nie zapisano",
+  "console.dead.notShown": "Widoczne dla administratorów zarządzających webhookami",
+  "console.dead.replay": "Wyślij ponownie",
+  "console.dead.replayNeeds": "Ponowne wysłanie jest dla administratorów z uprawnieniem: {scope}.",
+  "console.dead.replayed": "Wysłano ponownie. Wiadomość znika z tej listy; jeśli znów się nie uda, wróci tutaj.",
+  "console.dead.gone": "Ta wiadomość już nie czekała, więc niczego nie wysłano.",
+  "console.dead.older": "Starsze wiadomości",
+  "console.dead.newest": "Najnowsze wiadomości",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -753,6 +753,54 @@ export const ptBR: PageCatalogue = {
   "console.keys.cancel": "Cancelar",
   "console.keys.revoked": "A chave {id} foi revogada, junto com as chaves que ela criou.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Alertas de segurança aos usuários",
+  "console.settings.alerts.intro":
+    "Os usuários recebem um e-mail (ou um SMS, se tiverem só um telefone) quando algo muda no que protege a conta deles, para que percebam se não foram eles.",
+  "console.settings.alerts.factorAdded":
+    "Um segundo fator foi adicionado: um aplicativo autenticador, um telefone, um endereço de e-mail ou uma chave de acesso",
+  "console.settings.alerts.factorRemoved": "Um segundo fator foi removido, ou o aplicativo autenticador substituído",
+  "console.settings.alerts.backupCodesRegenerated": "Novos códigos de backup foram criados, e os antigos deixaram de funcionar",
+  "console.settings.alerts.backupCodesLow": "Um código de backup foi usado e restam poucos",
+  "console.settings.alerts.deviceTrusted": "Um dispositivo foi marcado como confiável para pular a verificação",
+  "console.settings.alerts.lockout": "A verificação foi bloqueada após códigos errados",
+  "console.settings.alerts.adminReset": "Um administrador redefiniu a verificação em duas etapas do usuário",
+  "console.settings.alerts.newLocation": "Um acesso de um país ou de uma rede novos para o usuário",
+  "console.settings.alerts.newLocationHint": "Enviado só enquanto os acessos de lugares novos são verificados (em “Dispositivos confiáveis”).",
+  "console.settings.alerts.approvals": "Avisar também os usuários de cada aprovação destas operações",
+  "console.settings.alerts.approvalsHint": "Com o valor e o favorecido que a aprovação mostrou. Nenhuma por padrão: o usuário tinha acabado de aprovar.",
+  "console.settings.alerts.perKindPerHour": "Alertas de um mesmo tipo por usuário por hora",
+  "console.settings.alerts.perKindPerHourHint":
+    "Acima disso, nenhum outro alerta desse tipo é enviado naquela hora; o registro de atividades anota cada um retido.",
+  "console.dead.title": "Eventos não entregues",
+  "console.dead.intro":
+    "Mensagens que o stepgate não conseguiu entregar, mesmo depois de tentar de novo por minutos ou horas: registros de atividade, atualizações da lista de usuários, entregas de webhooks aos seus sistemas e alertas de segurança aos usuários. Depois de corrigir a causa, envie-as novamente.",
+  "console.dead.listHeading": "Aguardando novo envio",
+  "console.dead.none": "Nada aguardando: não há nada para enviar novamente.",
+  "console.dead.badPage": "Esse link de página não funciona mais; aqui estão as mensagens mais recentes.",
+  "console.dead.when": "Última tentativa",
+  "console.dead.what": "O quê",
+  "console.dead.event": "Evento",
+  "console.dead.user": "Usuário",
+  "console.dead.lastError": "Último erro",
+  "console.dead.attempts": "Tentativas",
+  "console.dead.action": "Ação",
+  "console.dead.kind.event": "Registro de atividade",
+  "console.dead.kind.directory": "Atualização da lista de usuários",
+  "console.dead.kind.webhook": "Entrega de webhook",
+  "console.dead.kind.alert": "Alerta de segurança ao usuário",
+  "console.dead.directoryChange": "Os dados do usuário mudaram",
+  "console.dead.answered": "Seu endpoint respondeu {status}",
+  "console.dead.noAnswer": "Sem resposta: {error}",
+  "console.dead.notKept": "Não registrado",
+  "console.dead.notShown": "Visível para administradores que gerenciam webhooks",
+  "console.dead.replay": "Enviar novamente",
+  "console.dead.replayNeeds": "Enviar novamente é para administradores com permissão para: {scope}.",
+  "console.dead.replayed": "Enviada novamente. Ela sai desta lista; se falhar de novo, volta para cá.",
+  "console.dead.gone": "Essa mensagem não estava mais aguardando, então nada foi enviado.",
+  "console.dead.older": "Mensagens mais antigas",
+  "console.dead.newest": "Mensagens mais recentes",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

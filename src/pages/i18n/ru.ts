@@ -755,6 +755,54 @@ export const ru: PageCatalogue = {
   "console.keys.cancel": "Отмена",
   "console.keys.revoked": "Ключ {id} отозван вместе с созданными им ключами.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Оповещения безопасности пользователям",
+  "console.settings.alerts.intro":
+    "Пользователи получают письмо (или SMS, если у них есть только телефон), когда меняется что-то в защите их аккаунта, — чтобы заметить, если это были не они.",
+  "console.settings.alerts.factorAdded": "Добавлен второй фактор: приложение-аутентификатор, телефон, адрес электронной почты или ключ доступа",
+  "console.settings.alerts.factorRemoved": "Второй фактор удалён или приложение-аутентификатор заменено",
+  "console.settings.alerts.backupCodesRegenerated": "Созданы новые резервные коды, а старые перестали действовать",
+  "console.settings.alerts.backupCodesLow": "Использован резервный код, и их осталось мало",
+  "console.settings.alerts.deviceTrusted": "Устройство стало доверенным и пропускает проверку",
+  "console.settings.alerts.lockout": "Проверка заблокирована после неверных кодов",
+  "console.settings.alerts.adminReset": "Администратор сбросил двухфакторную проверку пользователя",
+  "console.settings.alerts.newLocation": "Вход из страны или сети, новой для пользователя",
+  "console.settings.alerts.newLocationHint": "Отправляется, только пока входы из новых мест проверяются (в разделе «Доверенные устройства»).",
+  "console.settings.alerts.approvals": "Также сообщать пользователям о каждом подтверждении этих операций",
+  "console.settings.alerts.approvalsHint":
+    "С суммой и получателем, показанными при подтверждении. По умолчанию ни одной: пользователь только что сам подтверждал.",
+  "console.settings.alerts.perKindPerHour": "Оповещений одного вида на пользователя в час",
+  "console.settings.alerts.perKindPerHourHint":
+    "Сверх этого числа оповещения этого вида в течение часа не отправляются; журнал действий отмечает каждое задержанное.",
+  "console.dead.title": "Недоставленные события",
+  "console.dead.intro":
+    "Сообщения, которые stepgate не смог доставить даже после повторных попыток в течение минут или часов: записи для журнала действий, обновления списка пользователей, доставки вебхуков в ваши системы и оповещения безопасности пользователям. Когда причина устранена, отправьте их снова.",
+  "console.dead.listHeading": "Ждут повторной отправки",
+  "console.dead.none": "Ничего не ждёт: отправлять снова нечего.",
+  "console.dead.badPage": "Эта ссылка на страницу больше не работает; вот самые новые сообщения.",
+  "console.dead.when": "Последняя попытка",
+  "console.dead.what": "Что",
+  "console.dead.event": "Событие",
+  "console.dead.user": "Пользователь",
+  "console.dead.lastError": "Последняя ошибка",
+  "console.dead.attempts": "Попытки",
+  "console.dead.action": "Действие",
+  "console.dead.kind.event": "Запись для журнала действий",
+  "console.dead.kind.directory": "Обновление списка пользователей",
+  "console.dead.kind.webhook": "Доставка вебхука",
+  "console.dead.kind.alert": "Оповещение безопасности пользователю",
+  "console.dead.directoryChange": "Данные пользователя изменились",
+  "console.dead.answered": "Ваш адрес ответил {status}",
+  "console.dead.noAnswer": "Нет ответа: {error}",
+  "console.dead.notKept": "Не сохраняется",
+  "console.dead.notShown": "Видно администраторам, управляющим вебхуками",
+  "console.dead.replay": "Отправить снова",
+  "console.dead.replayNeeds": "Отправить снова могут администраторы с правом: {scope}.",
+  "console.dead.replayed": "Отправлено снова. Сообщение уходит из этого списка; если снова не получится, оно вернётся сюда.",
+  "console.dead.gone": "Это сообщение уже не ждало, поэтому ничего не отправлено.",
+  "console.dead.older": "Более старые сообщения",
+  "console.dead.newest": "Самые новые сообщения",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start

@@ -739,6 +739,53 @@ export const vi: PageCatalogue = {
   "console.keys.cancel": "Hủy",
   "console.keys.revoked": "Đã thu hồi khóa {id}, cùng các khóa do nó tạo.",
   // console api keys: end
+  // console dead letters and alerts: start
+  "console.settings.section.alerts": "Cảnh báo bảo mật gửi người dùng",
+  "console.settings.alerts.intro":
+    "Người dùng được báo qua email (hoặc tin nhắn SMS nếu họ chỉ có điện thoại) khi có thay đổi ở những gì bảo vệ tài khoản của họ, để họ nhận ra nếu đó không phải là họ.",
+  "console.settings.alerts.factorAdded": "Một yếu tố thứ hai được thêm: ứng dụng xác thực, điện thoại, địa chỉ email hoặc khóa truy cập",
+  "console.settings.alerts.factorRemoved": "Một yếu tố thứ hai bị gỡ, hoặc ứng dụng xác thực được thay bằng ứng dụng khác",
+  "console.settings.alerts.backupCodesRegenerated": "Mã dự phòng mới đã được tạo, và mã cũ không còn dùng được",
+  "console.settings.alerts.backupCodesLow": "Một mã dự phòng đã được dùng và chỉ còn lại ít mã",
+  "console.settings.alerts.deviceTrusted": "Một thiết bị được tin cậy để bỏ qua bước xác thực",
+  "console.settings.alerts.lockout": "Việc xác thực bị khóa sau khi nhập sai mã",
+  "console.settings.alerts.adminReset": "Quản trị viên đã đặt lại xác thực hai lớp của người dùng",
+  "console.settings.alerts.newLocation": "Đăng nhập từ quốc gia hoặc mạng mới đối với người dùng",
+  "console.settings.alerts.newLocationHint": "Chỉ gửi khi việc đăng nhập từ nơi mới đang được kiểm tra (trong mục “Thiết bị tin cậy”).",
+  "console.settings.alerts.approvals": "Báo thêm cho người dùng mỗi lần phê duyệt các thao tác này",
+  "console.settings.alerts.approvalsHint": "Kèm số tiền và người nhận mà bước phê duyệt đã hiển thị. Mặc định không có: người dùng vừa tự phê duyệt.",
+  "console.settings.alerts.perKindPerHour": "Số cảnh báo cùng loại cho mỗi người dùng mỗi giờ",
+  "console.settings.alerts.perKindPerHourHint":
+    "Vượt mức này, các cảnh báo cùng loại sẽ không được gửi trong giờ đó; nhật ký hoạt động ghi lại từng cảnh báo bị giữ lại.",
+  "console.dead.title": "Sự kiện chưa được gửi",
+  "console.dead.intro":
+    "Những tin nhắn mà stepgate không gửi được, kể cả sau khi thử lại trong nhiều phút hoặc nhiều giờ: bản ghi cho nhật ký hoạt động, cập nhật danh sách người dùng, lượt gửi webhook tới hệ thống của bạn và cảnh báo bảo mật gửi người dùng. Khi đã khắc phục nguyên nhân, hãy gửi lại.",
+  "console.dead.listHeading": "Đang chờ gửi lại",
+  "console.dead.none": "Không có gì đang chờ: không có gì cần gửi lại.",
+  "console.dead.badPage": "Liên kết trang đó không còn dùng được; đây là các tin nhắn mới nhất.",
+  "console.dead.when": "Lần thử cuối",
+  "console.dead.what": "Nội dung",
+  "console.dead.event": "Sự kiện",
+  "console.dead.user": "Người dùng",
+  "console.dead.lastError": "Lỗi gần nhất",
+  "console.dead.attempts": "Số lần thử",
+  "console.dead.action": "Thao tác",
+  "console.dead.kind.event": "Bản ghi cho nhật ký hoạt động",
+  "console.dead.kind.directory": "Cập nhật danh sách người dùng",
+  "console.dead.kind.webhook": "Lượt gửi webhook",
+  "console.dead.kind.alert": "Cảnh báo bảo mật gửi người dùng",
+  "console.dead.directoryChange": "Thông tin của người dùng đã thay đổi",
+  "console.dead.answered": "Điểm cuối của bạn đã trả lời {status}",
+  "console.dead.noAnswer": "Không có phản hồi: {error}",
+  "console.dead.notKept": "Không được ghi lại",
+  "console.dead.notShown": "Hiển thị cho quản trị viên quản lý webhook",
+  "console.dead.replay": "Gửi lại",
+  "console.dead.replayNeeds": "Chỉ quản trị viên có quyền sau mới gửi lại được: {scope}.",
+  "console.dead.replayed": "Đã gửi lại. Tin nhắn rời khỏi danh sách này; nếu lại thất bại, nó sẽ quay lại đây.",
+  "console.dead.gone": "Tin nhắn đó không còn chờ nữa nên không có gì được gửi.",
+  "console.dead.older": "Tin nhắn cũ hơn",
+  "console.dead.newest": "Tin nhắn mới nhất",
+  // console dead letters and alerts: end
   // console shared: start
   // console shared: end
   // embedded challenge: start
