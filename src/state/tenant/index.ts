@@ -25,18 +25,8 @@ import { publishTenantEvents } from "./event-outbox";
 import { forgetAttempt, type SendAllowance, takeAttempt, takeSend, type VerifyAttempt } from "./hourly-limits";
 import { checkApiKey, createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
-import { kvKeys } from "../../config/kv-keys";
-import { policyChanges } from "../../config/policy-diff";
-import {
-  isEarlierVersion,
-  keptPolicyVersion,
-  latestPolicy,
-  listPolicyVersions,
-  policyEtag,
-  policyVersionText,
-  recordPolicyVersion,
-  type StoredPolicy,
-} from "./policy-history";
+import { keptPolicyVersion, listPolicyVersions, policyVersionText, reconciledPolicy, writePolicy } from "./policy-history";
+import type { PolicyExpectation, PolicyWrite, StoredPolicy } from "./policy-history";
 import { closeTallies, noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { TENANT_MIGRATIONS } from "./schema";
 import type { AdminScope, ApiKeyView, AuditQuery, DeadEventsQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion } from "./views";
@@ -62,21 +52,9 @@ import type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
 export type { SendAllowance, VerifyAttempt } from "./hourly-limits";
 export type { KeptMessage, OutboxMessage } from "./outbox";
+export type { PolicyExpectation, PolicyWrite } from "./policy-history";
 export type { WebhookAttempt } from "./webhook-attempts";
 export type { WebhookEndpoint, WebhookSettings } from "./webhooks";
-
-/**
- * How long KV may take to show a write everywhere. Within this time of its own write, a KV read
- * showing an earlier version (or nothing) is taken as stale; any other text in KV was written
- * outside the admin API (a deploy script, `wrangler kv`, `npm run dev` seeding) and is adopted
- * as a version of its own.
- */
-const KV_PROPAGATION_MS = 60_000;
-
-/** What a conditional policy write expects to replace: a version by ETag, or nothing at all. */
-export type PolicyExpectation = { etag: string } | { nothing: true };
-
-export type PolicyWrite = { ok: true; etag: string; created: boolean } | { ok: false; currentEtag: string | null };
 
 /**
  * @example
@@ -171,27 +149,12 @@ export class TenantState extends DurableObject<Env> {
 
   /** The tenant's current policy text and ETag, or `null` when it has none. */
   async currentPolicy(): Promise<StoredPolicy | null> {
-    return this.serially(() => this.reconciledPolicy(Date.now()));
+    return this.serially(() => reconciledPolicy(this.context(), Date.now()));
   }
 
-  /**
-   * Stores `text` as the policy if the current one is still the one the caller read
-   * (compare-and-swap, serialised in this object, so of two admins with the same ETag exactly
-   * one wins), and keeps the version with what changed.
-   */
+  /** Stores `text` as the policy if the current one is still the one the caller read: of two admins with the same ETag exactly one wins. */
   async writePolicy(input: { expected: PolicyExpectation; text: string; actor: string; origin: RequestOrigin }): Promise<PolicyWrite> {
-    return this.serially(async () => {
-      const now = Date.now();
-      const current = await this.reconciledPolicy(now);
-      const matches = "nothing" in input.expected ? current === null : current?.etag === input.expected.etag;
-      if (!matches) return { ok: false, currentEtag: current?.etag ?? null };
-      await this.env.POLICY.put(kvKeys.policy(this.tenantId), input.text);
-      const etag = await policyEtag(input.text);
-      const changes = policyChanges(parsed(current?.text), parsed(input.text));
-      recordPolicyVersion(this.sql, { text: input.text, etag, actor: input.actor, changes }, now);
-      this.record(now, "policy.changed", input.actor, input.origin, { etag, changes: changes.length });
-      return { ok: true, etag, created: current === null };
-    });
+    return this.serially(() => writePolicy(this.context(), input, Date.now()));
   }
 
   async policyHistory(limit: number, before: number | null): Promise<PolicyVersion[]> {
@@ -422,35 +385,9 @@ export class TenantState extends DurableObject<Env> {
     this.publishAlarm.schedule();
   }
 
-  private async reconciledPolicy(now: number): Promise<StoredPolicy | null> {
-    const latest = latestPolicy(this.sql);
-    const kvText = await this.env.POLICY.get(kvKeys.policy(this.tenantId));
-    if (latest && kvText === latest.text) return latest;
-    const etag = kvText === null ? null : await policyEtag(kvText);
-    // Shortly after a write, KV may still show what was there before it (nothing, or an earlier
-    // version): that is a stale read, not a change. Anything else is a write made outside the API.
-    const settling = latest !== null && now - latest.at < KV_PROPAGATION_MS;
-    if (settling && (etag === null || isEarlierVersion(this.sql, etag))) return latest;
-    if (kvText === null || etag === null) return null;
-    const changes = policyChanges(parsed(latest?.text), parsed(kvText));
-    recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes }, now);
-    this.record(now, "policy.changed", "kv", { ip: null, userAgent: null }, { etag, changes: changes.length });
-    return { text: kvText, etag, at: now };
-  }
-
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const run = this.policyQueue.then(work, work);
     this.policyQueue = run.catch(() => undefined);
     return run;
-  }
-}
-
-/** A stored policy text as JSON, or `undefined` (none, or not JSON: then the diff shows it whole). */
-function parsed(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
