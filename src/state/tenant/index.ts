@@ -19,7 +19,7 @@ import { pruneAudit, queryTenantAudit, recordTenantEntry, storeStreamEvent } fro
 import { closeConsoleSession, openConsoleSession, takeSignInAttempt, touchConsoleSession } from "./console-sessions";
 import type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
 import type { TenantContext } from "./context";
-import { type DeadLetter, deadMessage, forgetDeadMessage, keepDeadMessages, type ListedDeadLetter, listDeadMessages } from "./dead-events";
+import { type DeadLetter, keepDeadMessages, type ListedDeadLetter, listDeadMessages, replayDeadMessage } from "./dead-events";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
 import { publishTenantEvents } from "./event-outbox";
 import { forgetAttempt, type SendAllowance, takeAttempt, takeSend, type VerifyAttempt } from "./hourly-limits";
@@ -31,22 +31,8 @@ import { closeTallies, noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { TENANT_MIGRATIONS } from "./schema";
 import type { AdminScope, ApiKeyView, AuditQuery, DeadEventsQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion } from "./views";
 import type { TenantAuditEntry, WebhookAttemptView, WebhookView } from "./views";
-import { listAttempts, recordAttempt, wasDelivered, type WebhookAttempt } from "./webhook-attempts";
-import {
-  countWebhooks,
-  deleteWebhook,
-  disableGoneWebhook,
-  insertWebhook,
-  listWebhooks,
-  MAX_WEBHOOKS_PER_TENANT,
-  newWebhookKeys,
-  newWebhookSecretFor,
-  rotateWebhookSecret,
-  updateWebhook,
-  webhookEndpoint,
-  webhookTargets,
-  webhookView,
-} from "./webhooks";
+import { deliveryTarget, listAttempts, recordAttempt, type WebhookAttempt } from "./webhook-attempts";
+import { createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, updateWebhook, webhookTargets, webhookView } from "./webhooks";
 import type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
@@ -216,9 +202,7 @@ export class TenantState extends DurableObject<Env> {
   }
 
   async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
-    // Retention holds for a quiet tenant too, not only when something new is stored.
-    pruneAudit(this.sql, Date.now());
-    return queryTenantAudit(this.sql, query);
+    return queryTenantAudit(this.sql, query, Date.now());
   }
 
   /** Keeps messages a queue gave up on (the dead-letter queues' consumer), to be listed and replayed. */
@@ -233,36 +217,14 @@ export class TenantState extends DurableObject<Env> {
     return listDeadMessages(this.sql, query);
   }
 
-  /**
-   * Sends a dead message again — a stream message to the stream, a webhook delivery to the
-   * webhooks' queue, an alert to the alerts' queue — and forgets it once the queue took it (a failed send keeps it listed);
-   * audited as the admin's. `null` for an id not listed, else the message's kind.
-   */
+  /** Sends a dead message again to the queue it died on (see `replayDeadMessage`); `null` for an id not listed, else its kind. */
   async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetter["kind"] | null> {
-    const message = deadMessage(this.sql, id);
-    if (!message) return null;
-    const queue = message.kind === "webhook" ? this.env.WEBHOOKS : message.kind === "alert" ? this.env.NOTIFICATIONS : this.env.EVENTS;
-    await queue.send(message, { contentType: "json" });
-    forgetDeadMessage(this.sql, id);
-    this.record(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
-    return message.kind;
+    return replayDeadMessage(this.context(), id, actor, origin);
   }
 
-  /** Makes a webhook; its signing secret is in the answer and nowhere else. `null` when the tenant has {@link MAX_WEBHOOKS_PER_TENANT}. */
+  /** Makes a webhook; its signing secret is in the answer and nowhere else. `null` when the tenant has `MAX_WEBHOOKS_PER_TENANT`. */
   async createWebhook(input: WebhookSettings & { actor: string; origin: RequestOrigin }): Promise<(WebhookView & { secret: string }) | null> {
-    const { actor, origin, ...settings } = input;
-    const { id, secret, sealed } = await newWebhookKeys(this.env, this.tenantId);
-    // Counted and inserted in one synchronous step after the sealing: parallel creations cannot pass the limit.
-    if (countWebhooks(this.sql) >= MAX_WEBHOOKS_PER_TENANT) return null;
-    const now = Date.now();
-    const view = insertWebhook(this.sql, { ...settings, id, sealed, createdBy: actor }, now);
-    this.record(now, "webhook.created", actor, origin, {
-      webhookId: id,
-      url: settings.url,
-      eventTypes: settings.eventTypes,
-      enabled: settings.enabled,
-    });
-    return { ...view, secret };
+    return createWebhook(this.context(), input, Date.now());
   }
 
   async webhooks(): Promise<WebhookView[]> {
@@ -275,27 +237,17 @@ export class TenantState extends DurableObject<Env> {
 
   /** Changes what an admin sets on a webhook (audited with the fields changed); `null` for an unknown id. */
   async updateWebhook(id: string, change: Partial<WebhookSettings>, actor: string, origin: RequestOrigin): Promise<WebhookView | null> {
-    const now = Date.now();
-    const view = updateWebhook(this.sql, id, change, now);
-    if (view) this.record(now, "webhook.updated", actor, origin, { webhookId: id, ...change });
-    return view;
+    return updateWebhook(this.context(), id, change, { actor, origin }, Date.now());
   }
 
   /** `false` for an unknown id. */
   async deleteWebhook(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
-    const deleted = deleteWebhook(this.sql, id);
-    if (deleted) this.record(Date.now(), "webhook.deleted", actor, origin, { webhookId: id });
-    return deleted;
+    return deleteWebhook(this.context(), id, { actor, origin }, Date.now());
   }
 
   /** A new signing secret, in the answer and nowhere else; the previous one still signs for a day. `null` for an unknown id. */
   async rotateWebhookSecret(id: string, actor: string, origin: RequestOrigin): Promise<(WebhookView & { secret: string }) | null> {
-    const { secret, sealed } = await newWebhookSecretFor(this.env, this.tenantId, id);
-    const now = Date.now();
-    const view = rotateWebhookSecret(this.sql, id, sealed, now);
-    if (!view) return null;
-    this.record(now, "webhook.rotated", actor, origin, { webhookId: id, previousSecretValidUntil: view.previousSecretValidUntil });
-    return { ...view, secret };
+    return rotateWebhookSecret(this.context(), id, { actor, origin }, Date.now());
   }
 
   /** The enabled webhooks and the event types each wants: the stream's webhook sink asks once per batch. */
@@ -305,26 +257,17 @@ export class TenantState extends DurableObject<Env> {
 
   /** Where and how to deliver event `eventId` to webhook `webhookId`, and whether it took it already; `null` once the webhook is deleted. */
   async webhookDelivery(webhookId: string, eventId: string): Promise<(WebhookEndpoint & { delivered: boolean }) | null> {
-    const endpoint = await webhookEndpoint(this.env, this.sql, this.tenantId, webhookId, Date.now());
-    return endpoint && { ...endpoint, delivered: wasDelivered(this.sql, webhookId, eventId) };
+    return deliveryTarget(this.context(), webhookId, eventId, Date.now());
   }
 
-  /**
-   * Keeps what an attempt got. A 410 Gone turns the webhook off (audited as `webhook.disabled`,
-   * by no one): its endpoint says it will never take another.
-   */
+  /** Keeps what an attempt got; a 410 Gone turns the webhook off (see `recordAttempt`). */
   async recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
-    const now = Date.now();
-    if (!webhookView(this.sql, attempt.webhookId, now)) return;
-    recordAttempt(this.sql, attempt, now);
-    if (attempt.status === 410 && disableGoneWebhook(this.sql, attempt.webhookId)) {
-      this.record(now, "webhook.disabled", null, { ip: null, userAgent: null }, { webhookId: attempt.webhookId, reason: "gone", status: 410 });
-    }
+    recordAttempt(this.context(), attempt, Date.now());
   }
 
   /** The webhook's last attempts, newest first; `null` for an unknown id. */
   async webhookAttempts(id: string): Promise<WebhookAttemptView[] | null> {
-    return webhookView(this.sql, id, Date.now()) ? listAttempts(this.sql, id) : null;
+    return listAttempts(this.sql, id, Date.now());
   }
 
   /** Counts one send against the client IP's and the tenant's hourly caps, or refuses it. */
