@@ -12,10 +12,10 @@ import { ADMIN_BASE, apiDescription, USER_BASE } from "./api/openapi";
 import { userApi } from "./api/user-api";
 import type { AppEnv } from "./app-env";
 import { CONSOLE_BASE } from "./flows/console-access";
-import { DEAD_EVENTS_QUEUE, keepDeadEvents } from "./flows/dead-events";
+import { isDeadLetterQueue, keepDeadLetters } from "./flows/dead-events";
 import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
-import { consumeAlerts, DEAD_NOTIFICATIONS_QUEUE, keepDeadAlerts, NOTIFICATIONS_QUEUE } from "./flows/user-alerts";
-import { DEAD_WEBHOOKS_QUEUE, deliverWebhooks, keepDeadDeliveries, WEBHOOKS_QUEUE } from "./flows/webhook-delivery";
+import { consumeAlerts, NOTIFICATIONS_QUEUE } from "./flows/user-alerts";
+import { deliverWebhooks, WEBHOOKS_QUEUE } from "./flows/webhook-delivery";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -99,14 +99,12 @@ function wantsPage(request: Request): boolean {
   return !api && (request.headers.get("Accept") ?? "").includes("text/html");
 }
 
-/** The queues this worker consumes (wrangler.jsonc `queues.consumers`), each to its consumer. */
+/** The queues this worker consumes (wrangler.jsonc `queues.consumers`), each to its consumer; the three dead-letter queues to one. */
 async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === EVENTS_QUEUE) return consumeEvents(batch, env);
-  if (batch.queue === DEAD_EVENTS_QUEUE) return keepDeadEvents(batch, env);
   if (batch.queue === WEBHOOKS_QUEUE) return deliverWebhooks(batch, env);
-  if (batch.queue === DEAD_WEBHOOKS_QUEUE) return keepDeadDeliveries(batch, env);
   if (batch.queue === NOTIFICATIONS_QUEUE) return consumeAlerts(batch, env);
-  if (batch.queue === DEAD_NOTIFICATIONS_QUEUE) return keepDeadAlerts(batch, env);
+  if (isDeadLetterQueue(batch.queue)) return keepDeadLetters(batch, env);
   throw new Error(`stepgate: no consumer for queue ${JSON.stringify(batch.queue)}`);
 }
 

@@ -1,27 +1,28 @@
 /**
  * @module
- * The event stream's dead letters: the consumer of `stepgate-events-dead`, where the queue
- * puts a message once its last retry failed, keeps each in its tenant's object; the admin API
- * lists them and replays one (publishes it to the stream again, where every sink dedupes it).
- * The webhooks' dead deliveries (`webhook-delivery.ts`) and the alerts that could not be sent
- * (`user-alerts.ts`) are kept in the same list, each named with the queue it died on, and a
- * replay sends one to that queue again.
+ * The dead letters: each queue puts a message whose last retry failed on its dead-letter queue
+ * (wrangler.jsonc `dead_letter_queue`), and one consumer for all three keeps it in its tenant's
+ * object — the event stream's messages, the webhooks' deliveries (`webhook-delivery.ts`) and the
+ * alerts that could not be sent (`user-alerts.ts`), in one list. The admin API lists them, each
+ * named with the queue it died on, and replays one: sends it to that queue again, where every
+ * consumer dedupes it.
  *
  * Who may replay which (`replayScope`) is decided here, once, for the admin API and the console.
  */
 import * as z from "zod";
 import type { AdminScope } from "../config/admins-schema";
 import { reachState } from "../lib/reach-state";
-import { AlertDeliveryId } from "../state/alert-messages";
-import { MessageId } from "../state/events";
+import { AlertDelivery, AlertDeliveryId } from "../state/alert-messages";
+import { EventMessage, MessageId } from "../state/events";
 import { tenantState } from "../state/tenant";
-import type { ListedDeadLetter } from "../state/tenant/dead-events";
+import type { DeadLetter, ListedDeadLetter } from "../state/tenant/dead-events";
 import type { DeadEvent, DeadEventsQuery, WebhookAttemptView } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
-import { DeliveryId } from "../state/webhook-messages";
-import { EVENTS_QUEUE, groupByTenant, readMessages, retryDelaySeconds } from "./event-stream";
+import { DeliveryId, WebhookDelivery } from "../state/webhook-messages";
+import { EVENTS_QUEUE, retryDelaySeconds } from "./event-stream";
+import { groupByTenant, readBodies } from "./queue-batch";
 import { NOTIFICATIONS_QUEUE } from "./user-alerts";
-import { WEBHOOKS_QUEUE } from "./webhook-delivery";
+import { WEBHOOKS_QUEUE, webhookRetryDelaySeconds } from "./webhook-delivery";
 
 /** A dead letter's id: a stream message's, a webhook delivery's or an alert's. */
 export const DeadLetterId = z.union([MessageId, DeliveryId, AlertDeliveryId]);
@@ -39,17 +40,43 @@ export function replayScope(id: string): AdminScope {
   return DeliveryId.safeParse(id).success ? "webhooks:write" : "policy:write";
 }
 
-/** The dead-letter queue this consumes (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
+/** The event stream's dead-letter queue (wrangler.jsonc: `dead_letter_queue` of `stepgate-events`). */
 export const DEAD_EVENTS_QUEUE = "stepgate-events-dead";
 
+/** What a dead-letter queue carries: the messages of its queue, which its consumer retries with that queue's backoff. */
+interface DeadLetterQueue {
+  /** What a message on it is, as the logs name it. */
+  what: string;
+  body: z.ZodType<DeadLetter>;
+  retryDelaySeconds: (attempts: number) => number;
+}
+
+/** Each dead-letter queue this worker consumes (wrangler.jsonc `queues.consumers`), by name. */
+const DEAD_LETTER_QUEUES: ReadonlyMap<string, DeadLetterQueue> = new Map([
+  [DEAD_EVENTS_QUEUE, { what: "event message", body: EventMessage, retryDelaySeconds }],
+  ["stepgate-webhooks-dead", { what: "webhook delivery", body: WebhookDelivery, retryDelaySeconds: webhookRetryDelaySeconds }],
+  ["stepgate-notifications-dead", { what: "alert", body: AlertDelivery, retryDelaySeconds }],
+]);
+
 /**
- * The `stepgate-events-dead` consumer: keeps each tenant's dead messages in its object (one
+ * Whether `queue` is one of the dead-letter queues {@link keepDeadLetters} consumes.
+ * @example
+ * isDeadLetterQueue("stepgate-webhooks-dead") // true
+ */
+export function isDeadLetterQueue(queue: string): boolean {
+  return DEAD_LETTER_QUEUES.has(queue);
+}
+
+/**
+ * The consumer of every dead-letter queue: keeps each tenant's dead messages in its object (one
  * call per tenant), retried with backoff while that object fails (it may be what killed them).
  * @example
- * if (batch.queue === DEAD_EVENTS_QUEUE) await keepDeadEvents(batch, env);
+ * if (isDeadLetterQueue(batch.queue)) await keepDeadLetters(batch, env);
  */
-export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const groups = groupByTenant(readMessages(batch), (read) => read.body.tenantId);
+export async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const queue = DEAD_LETTER_QUEUES.get(batch.queue);
+  if (!queue) throw new Error(`stepgate: ${JSON.stringify(batch.queue)} is no dead-letter queue`);
+  const groups = groupByTenant(readBodies(batch, queue.body, queue.what, queue.retryDelaySeconds), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
       try {
@@ -59,8 +86,8 @@ export async function keepDeadEvents(batch: MessageBatch<unknown>, env: Env): Pr
         );
         for (const { message } of group) message.ack();
       } catch (error) {
-        console.error(`stepgate: keeping ${group.length} dead event(s) of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
-        for (const { message } of group) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        console.error(`stepgate: keeping ${group.length} dead letter(s) from ${batch.queue} of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
+        for (const { message } of group) message.retry({ delaySeconds: queue.retryDelaySeconds(message.attempts) });
       }
     }),
   );

@@ -15,6 +15,7 @@
 import { EventMessage } from "../state/events";
 import { tenantState } from "../state/tenant";
 import { alertForwarding } from "./alert-forwarding";
+import { doublingDelaySeconds, groupByTenant, readBodies } from "./queue-batch";
 import { webhookEvents } from "./webhook-delivery";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
@@ -55,9 +56,7 @@ export const tenantRecords: EventSink = {
  */
 export const EVENT_SINKS: readonly EventSink[] = [tenantRecords, webhookEvents, alertForwarding];
 
-/** The delay before the first retry, doubled on each next one … */
-const RETRY_FIRST_DELAY_SECONDS = 1;
-/** … up to this. With the consumer's `max_retries` (10) a message is retried for about 13 minutes. */
+/** The longest a message waits between two tries. With the consumer's `max_retries` (10) it is retried for about 13 minutes. */
 const RETRY_MAX_DELAY_SECONDS = 300;
 
 /**
@@ -66,47 +65,7 @@ const RETRY_MAX_DELAY_SECONDS = 300;
  * retryDelaySeconds(1) // 1; retryDelaySeconds(4) // 8; retryDelaySeconds(20) // 300
  */
 export function retryDelaySeconds(attempts: number): number {
-  return Math.min(RETRY_MAX_DELAY_SECONDS, RETRY_FIRST_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1));
-}
-
-/**
- * Items grouped by their tenant, each group in the batch's order.
- * @example
- * groupByTenant([{ body: a }, { body: b }], (item) => item.body.tenantId) // Map { "acme" => [...] }
- */
-export function groupByTenant<T>(items: readonly T[], tenantOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const tenantId = tenantOf(item);
-    const group = groups.get(tenantId);
-    if (group) group.push(item);
-    else groups.set(tenantId, [item]);
-  }
-  return groups;
-}
-
-/** A queue message with its body read as an event message. */
-export interface ReadMessage {
-  message: Message<unknown>;
-  body: EventMessage;
-}
-
-/**
- * Reads each message's body; one that is not an event message is logged and retried (a
- * release that does not know a newer message yet may see it during a deploy), and in the end
- * dead-lettered like any other.
- */
-export function readMessages(batch: MessageBatch<unknown>): ReadMessage[] {
-  const read: ReadMessage[] = [];
-  for (const message of batch.messages) {
-    const parsed = EventMessage.safeParse(message.body);
-    if (parsed.success) read.push({ message, body: parsed.data });
-    else {
-      console.error(`stepgate: message ${message.id} on ${batch.queue} is no event message; retrying`, parsed.error.issues);
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-    }
-  }
-  return read;
+  return doublingDelaySeconds(attempts, RETRY_MAX_DELAY_SECONDS);
 }
 
 /**
@@ -116,7 +75,7 @@ export function readMessages(batch: MessageBatch<unknown>): ReadMessage[] {
  * export default { fetch: app.fetch, queue: (batch, env) => consumeEvents(batch, env) };
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, sinks: readonly EventSink[] = EVENT_SINKS): Promise<void> {
-  const groups = groupByTenant(readMessages(batch), (read) => read.body.tenantId);
+  const groups = groupByTenant(readBodies(batch, EventMessage, "event message", retryDelaySeconds), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
       const bodies = group.map((read) => read.body);

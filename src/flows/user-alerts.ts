@@ -6,7 +6,7 @@
  * the alert is written here and delivered through the tenant's provider, as codes are; then the
  * object is told it left, or that it did not (so the next try claims it again). An alert that
  * fails is retried with backoff, then goes to `stepgate-notifications-dead`, whose consumer
- * ({@link keepDeadAlerts}) keeps it in the tenant's object with the other dead letters, listed
+ * (`dead-events.ts`) keeps it in the tenant's object with the other dead letters, listed
  * and replayable (`queue: "stepgate-notifications"`).
  */
 import { isDevelopment } from "../config/deployment";
@@ -15,17 +15,15 @@ import { alertMessage, isAlertType } from "../factors/alert-message";
 import { deliver } from "../providers/deliver";
 import { AlertDelivery } from "../state/alert-messages";
 import type { StreamEvent } from "../state/events";
-import { tenantState } from "../state/tenant";
 import { type AlertChannel, type AlertClaim, userState } from "../state/user";
 import { alertKindOf } from "./alert-events";
-import { groupByTenant, retryDelaySeconds } from "./event-stream";
+import { retryDelaySeconds } from "./event-stream";
 import { messageLanguage } from "./language-words";
+import { groupByTenant, readBodies } from "./queue-batch";
 import { tenantPolicy } from "./tenant-policy";
 
 /** The queue this consumes (wrangler.jsonc `queues.consumers`). */
 export const NOTIFICATIONS_QUEUE = "stepgate-notifications";
-/** Its dead-letter queue. */
-export const DEAD_NOTIFICATIONS_QUEUE = "stepgate-notifications-dead";
 
 /** What became of an event's alert: sent now, or why not (see `AlertClaim`); `off`: its switch is off now. */
 export type AlertOutcome = "sent" | "off" | Exclude<AlertClaim, { ok: true }>["reason"];
@@ -37,13 +35,13 @@ export type AlertOutcome = "sent" | "off" | Exclude<AlertClaim, { ok: true }>["r
  * if (batch.queue === NOTIFICATIONS_QUEUE) await consumeAlerts(batch, env);
  */
 export async function consumeAlerts(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const groups = groupByTenant(readAlerts(batch), (read) => read.alert.tenantId);
+  const groups = groupByTenant(readBodies(batch, AlertDelivery, "alert", retryDelaySeconds), (read) => read.body.tenantId);
   await Promise.all(
     [...groups].map(async ([tenantId, group]) => {
       // One read of the tenant's policy for its share of the batch; each message is then on its own.
       const config = tenantPolicy(env, tenantId);
       await Promise.all(
-        group.map(async ({ message, alert }) => {
+        group.map(async ({ message, body: alert }) => {
           try {
             const tenant = await config;
             // The tenant is gone: no one to send for, nor anything to send through.
@@ -59,45 +57,6 @@ export async function consumeAlerts(batch: MessageBatch<unknown>, env: Env): Pro
       );
     }),
   );
-}
-
-/**
- * The `stepgate-notifications-dead` consumer: keeps each tenant's alerts that could not be sent
- * in its object, with the other dead letters (one call per tenant), retried with backoff while
- * that object fails.
- * @example
- * if (batch.queue === DEAD_NOTIFICATIONS_QUEUE) await keepDeadAlerts(batch, env);
- */
-export async function keepDeadAlerts(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const groups = groupByTenant(readAlerts(batch), (read) => read.alert.tenantId);
-  await Promise.all(
-    [...groups].map(async ([tenantId, group]) => {
-      try {
-        await tenantState(env, tenantId).keepDeadEvents(
-          tenantId,
-          group.map((read) => read.alert),
-        );
-        for (const { message } of group) message.ack();
-      } catch (error) {
-        console.error(`stepgate: keeping ${group.length} dead alert(s) of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
-        for (const { message } of group) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-      }
-    }),
-  );
-}
-
-/**
- * Each message's body read as an alert; one that is not (a newer release's, during a deploy) is
- * logged and retried, and in the end dead-lettered like any other.
- */
-function readAlerts(batch: MessageBatch<unknown>): Array<{ message: Message<unknown>; alert: AlertDelivery }> {
-  return batch.messages.flatMap((message) => {
-    const parsed = AlertDelivery.safeParse(message.body);
-    if (parsed.success) return [{ message, alert: parsed.data }];
-    console.error(`stepgate: message ${message.id} on ${batch.queue} is no alert; retrying`, parsed.error.issues);
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-    return [];
-  });
 }
 
 /**

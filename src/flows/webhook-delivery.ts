@@ -9,8 +9,8 @@
  *   Standard Webhooks says, and keeps what came of it in the tenant's object. A 2xx is delivered;
  *   any other status, a timeout or a network error is retried with a growing delay, then the
  *   message goes to `stepgate-webhooks-dead`; a 410 Gone turns the webhook off.
- * - {@link keepDeadDeliveries}, the dead-letter queue's consumer: keeps each in the tenant's
- *   object beside the stream's dead letters (`GET /admin/v1/events/dead`, replayable).
+ * - the dead-letter queue's consumer (`dead-events.ts`, the same for every queue): keeps each in
+ *   the tenant's object beside the stream's dead letters (`GET /admin/v1/events/dead`, replayable).
  *
  * At least once: the stream may hand the sink an event twice, and the queue may deliver a
  * message twice. The tenant's object marks each (event, webhook) it saw taken, and a message
@@ -25,15 +25,12 @@ import { type EventMessage, type StreamEvent, batchesOf } from "../state/events"
 import { tenantState, type WebhookEndpoint } from "../state/tenant";
 import { isDelivered } from "../state/tenant/webhook-attempts";
 import { payloadOf, PING_TYPE, WebhookDelivery, wantsEventType, webhookDelivery } from "../state/webhook-messages";
+import { doublingDelaySeconds, type ReadBody, readBodies } from "./queue-batch";
 
 /** The queue this posts from (wrangler.jsonc `queues.consumers`). */
 export const WEBHOOKS_QUEUE = "stepgate-webhooks";
-/** Its dead-letter queue. */
-export const DEAD_WEBHOOKS_QUEUE = "stepgate-webhooks-dead";
 
-/** The delay before the first retry, doubled on each next one … */
-const RETRY_FIRST_DELAY_SECONDS = 1;
-/** … up to this. With the consumer's `max_retries` (20) a delivery is tried for about 9 hours. */
+/** The longest a delivery waits between two tries. With the consumer's `max_retries` (20) it is tried for about 9 hours. */
 const RETRY_MAX_DELAY_SECONDS = 3600;
 
 /**
@@ -42,7 +39,7 @@ const RETRY_MAX_DELAY_SECONDS = 3600;
  * webhookRetryDelaySeconds(1) // 1; webhookRetryDelaySeconds(5) // 16; webhookRetryDelaySeconds(20) // 3600
  */
 export function webhookRetryDelaySeconds(attempts: number): number {
-  return Math.min(RETRY_MAX_DELAY_SECONDS, RETRY_FIRST_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return doublingDelaySeconds(attempts, RETRY_MAX_DELAY_SECONDS);
 }
 
 /**
@@ -97,17 +94,12 @@ export function deliveryStep(endpoint: (WebhookEndpoint & { delivered: boolean }
  * if (batch.queue === WEBHOOKS_QUEUE) await deliverWebhooks(batch, env);
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  await Promise.all(batch.messages.map((message) => deliverOne(message, env)));
+  const deliveries = readBodies(batch, WebhookDelivery, "webhook delivery", webhookRetryDelaySeconds);
+  await Promise.all(deliveries.map((read) => deliverOne(read, env)));
 }
 
-async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
+async function deliverOne({ message, body: delivery }: ReadBody<WebhookDelivery>, env: Env): Promise<void> {
   const retry = () => message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
-  const parsed = WebhookDelivery.safeParse(message.body);
-  if (!parsed.success) {
-    console.error(`stepgate: message ${message.id} on ${WEBHOOKS_QUEUE} is no webhook delivery; retrying`, parsed.error.issues);
-    return retry();
-  }
-  const delivery = parsed.data;
   try {
     const tenant = tenantState(env, delivery.tenantId);
     const endpoint = await tenant.webhookDelivery(delivery.webhookId, delivery.payload.id);
@@ -140,39 +132,4 @@ async function post(env: Env, endpoint: WebhookEndpoint, delivery: WebhookDelive
   const body = JSON.stringify(delivery.payload);
   const headers = await standardWebhookHeaders(endpoint.secrets, delivery.payload.id, Math.floor(Date.now() / 1000), body);
   return postWebhook(endpoint.url, headers, body);
-}
-
-/**
- * The `stepgate-webhooks-dead` consumer: keeps each tenant's dead deliveries in its object (one
- * call per tenant), retried with backoff while that object fails.
- * @example
- * if (batch.queue === DEAD_WEBHOOKS_QUEUE) await keepDeadDeliveries(batch, env);
- */
-export async function keepDeadDeliveries(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const groups = new Map<string, Array<{ message: Message<unknown>; delivery: WebhookDelivery }>>();
-  for (const message of batch.messages) {
-    const parsed = WebhookDelivery.safeParse(message.body);
-    if (!parsed.success) {
-      console.error(`stepgate: message ${message.id} on ${DEAD_WEBHOOKS_QUEUE} is no webhook delivery; retrying`, parsed.error.issues);
-      message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
-      continue;
-    }
-    const group = groups.get(parsed.data.tenantId) ?? [];
-    group.push({ message, delivery: parsed.data });
-    groups.set(parsed.data.tenantId, group);
-  }
-  await Promise.all(
-    [...groups].map(async ([tenantId, group]) => {
-      try {
-        await tenantState(env, tenantId).keepDeadEvents(
-          tenantId,
-          group.map((item) => item.delivery),
-        );
-        for (const { message } of group) message.ack();
-      } catch (error) {
-        console.error(`stepgate: keeping ${group.length} dead webhook deliveries of tenant ${JSON.stringify(tenantId)} failed; retrying`, error);
-        for (const { message } of group) message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
-      }
-    }),
-  );
 }

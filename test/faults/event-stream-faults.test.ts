@@ -9,7 +9,7 @@
  * batch and its number of retries (vitest.config.ts); the faults are injected into the tenant's
  * object's write, one step below its RPC entry point.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { consumeEvents, type EventSink, tenantRecords } from "../../src/flows/event-stream";
 import type { EventMessage } from "../../src/state/events";
@@ -18,6 +18,7 @@ import { userState } from "../../src/state/user";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { delivered, storedEventIds, until, anEvent } from "../support/events";
 import { expectErrorLogs } from "../support/expected-logs";
+import { aBatch, aQueueMessage } from "../support/queue-batches";
 import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
 
 const policy = () => aPolicy({ operations: { withdraw: { routes: ["POST /echo/withdraw"], maxAge: 0 } } });
@@ -159,28 +160,15 @@ describe("the events consumer failing", () => {
 });
 
 describe("one share of a batch failing", () => {
-  const messageOf = (body: unknown, id: string, attempts = 1) => ({ id, timestamp: new Date(), attempts, body });
-
-  /** A batch as the queue hands it to the consumer, with the delay each retried message asked for. */
-  function aBatch(messages: Array<ReturnType<typeof messageOf>>) {
-    const batch = createMessageBatch<unknown>("stepgate-events", messages);
-    const delays = new Map<string, number | undefined>();
-    for (const message of batch.messages) {
-      const retry = message.retry.bind(message);
-      message.retry = (options) => {
-        delays.set(message.id, options?.delaySeconds);
-        retry(options);
-      };
-    }
-    return { batch, delays };
-  }
-
   it("acknowledges the tenants whose share was stored and retries only the other's, with backoff", async () => {
     const [ok, broken] = [`t-${crypto.randomUUID()}`, `t-${crypto.randomUUID()}`];
     const fault = await breakTenantWrites(broken, () => true);
     expectErrorLogs();
     const messages = [anEvent(ok, "eve"), anEvent(broken, "fay"), anEvent(ok, "eve"), anEvent(broken, "fay")];
-    const { batch, delays } = aBatch(messages.map((body, i) => messageOf(body, body.id, i === 1 ? 3 : 1)));
+    const { batch, delays } = aBatch(
+      "stepgate-events",
+      messages.map((body, i) => aQueueMessage(body, body.id, i === 1 ? 3 : 1)),
+    );
     const ctx = createExecutionContext();
     await consumeEvents(batch, env);
     const result = await getQueueResult(batch, ctx);
@@ -208,7 +196,10 @@ describe("one share of a batch failing", () => {
     expectErrorLogs();
     const messages = [anEvent(tenantId, "gus"), anEvent(tenantId, "gus")];
     const deliver = async (attempts: number) => {
-      const { batch } = aBatch(messages.map((body) => messageOf(body, body.id, attempts)));
+      const { batch } = aBatch(
+        "stepgate-events",
+        messages.map((body) => aQueueMessage(body, body.id, attempts)),
+      );
       const ctx = createExecutionContext();
       await consumeEvents(batch, env, [tenantRecords, flaky]);
       return getQueueResult(batch, ctx);
@@ -223,7 +214,7 @@ describe("one share of a batch failing", () => {
 
   it("retries a message that is no event message, so it ends in the dead-letter queue rather than lost", async () => {
     const errors = expectErrorLogs();
-    const { batch, delays } = aBatch([messageOf({ kind: "unknown" }, "m1")]);
+    const { batch, delays } = aBatch("stepgate-events", [aQueueMessage({ kind: "unknown" }, "m1")]);
     const ctx = createExecutionContext();
     await consumeEvents(batch, env);
     expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([{ msgId: "m1" }]);

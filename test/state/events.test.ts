@@ -5,7 +5,8 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { groupByTenant, retryDelaySeconds } from "../../src/flows/event-stream";
+import { retryDelaySeconds } from "../../src/flows/event-stream";
+import { groupByTenant } from "../../src/flows/queue-batch";
 import {
   auditEventId,
   batchesOf,

@@ -90,7 +90,9 @@ export function pruneAudit(sql: SqlStorage, now: number): void {
 }
 
 /** Newest first, filtered; `nextCursor` continues after the last entry of a full page. */
-export function queryTenantAudit(sql: SqlStorage, query: AuditQuery): { entries: TenantAuditEntry[]; nextCursor: string | null } {
+export function queryTenantAudit(sql: SqlStorage, query: AuditQuery, now: number): { entries: TenantAuditEntry[]; nextCursor: string | null } {
+  // Retention holds for a quiet tenant too, not only when something new is stored.
+  pruneAudit(sql, now);
   const where = ["seq < ?"];
   const args: Array<string | number> = [query.cursor ?? Number.MAX_SAFE_INTEGER];
   /** One more condition and its values. */

@@ -5,8 +5,24 @@
  * (or rotating the bootstrap key) and the idle timeout must end a session at once, and a sealed
  * cookie stays valid until it expires whatever the server later decides. The cookie carries a
  * random token; only its SHA-256 is stored (256 random bits: nothing to brute-force).
+ *
+ * Signing in with a key is limited too: its wrong keys are counted per client network before
+ * the key is checked ({@link takeSignInAttempt}).
  */
+import { sha256Hex } from "../../lib/crypto";
+import { base64url } from "../../lib/encoding";
+import type { RequestOrigin } from "../user/audit";
+import type { TenantContext } from "./context";
+import { takeAttempt, type VerifyAttempt } from "./hourly-limits";
 import type { AdminScope } from "./views";
+
+/**
+ * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`: at
+ * each tenant, and at the bootstrap key across the deployment (`console-sign-in-limit.ts`). A
+ * real key is 256 random bits, so this is not what keeps one from being guessed: it keeps a
+ * script from filling the audit trail, and makes a guessing run stand out.
+ */
+export const KEY_SIGN_IN_FAILURES_PER_HOUR = 10;
 
 /** A console session ends this long after sign-in, however busy. */
 export const CONSOLE_SESSION_ABSOLUTE_MS = 8 * 3_600_000;
@@ -40,9 +56,31 @@ type SessionRow = {
   revoked_at: number | null;
 };
 
-export function insertConsoleSession(sql: SqlStorage, tokenHash: string, owner: ConsoleSessionOwner, now: number): void {
-  sweepConsoleSessions(sql, now);
-  sql.exec(
+/**
+ * Counts a key sign-in attempt from `bucket` before the key is checked, or refuses it once the
+ * bucket's failures in the last hour reached {@link KEY_SIGN_IN_FAILURES_PER_HOUR}. A success
+ * forgets its attempt (`forgetAttempt`), so only wrong keys add up. Its buckets are named apart
+ * from the verification attempts' (`sign-in|`), in the same table.
+ */
+export function takeSignInAttempt(sql: SqlStorage, bucket: string, now: number): VerifyAttempt {
+  return takeAttempt(sql, `sign-in|${bucket}`, KEY_SIGN_IN_FAILURES_PER_HOUR, now);
+}
+
+/**
+ * Opens a session for a key just checked, audited as its owner's; the token is in the answer and nowhere else.
+ * @example
+ * const { token, expiresAt } = await openConsoleSession(tenant, owner, origin, Date.now());
+ */
+export async function openConsoleSession(
+  tenant: TenantContext,
+  owner: ConsoleSessionOwner,
+  origin: RequestOrigin,
+  now: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const tokenHash = await sha256Hex(token);
+  sweepConsoleSessions(tenant.sql, now);
+  tenant.sql.exec(
     "INSERT INTO console_sessions (token_hash, actor, key_id, fingerprint, scopes, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     tokenHash,
     owner.actor,
@@ -52,14 +90,22 @@ export function insertConsoleSession(sql: SqlStorage, tokenHash: string, owner: 
     now,
     now,
   );
+  tenant.record(now, "console.signed_in", owner.actor, origin, { scopes: owner.scopes });
+  return { token, expiresAt: now + CONSOLE_SESSION_ABSOLUTE_MS };
 }
 
 /**
- * The session whose token hashes to `tokenHash`, when it is within both timeouts, its key is
- * still live and (bootstrap) the deployment's key is still the one signed in with; its idle
- * clock starts again. A session that fails any of these is deleted.
+ * The session of `token`, when it is within both timeouts, its key is still live and
+ * (bootstrap) the deployment's key is still the one signed in with; its idle clock starts
+ * again. A session that fails any of these is deleted.
  */
-export function touchConsoleSession(sql: SqlStorage, tokenHash: string, bootstrapFingerprint: string | null, now: number): LiveConsoleSession | null {
+export async function touchConsoleSession(
+  sql: SqlStorage,
+  token: string,
+  bootstrapFingerprint: string | null,
+  now: number,
+): Promise<LiveConsoleSession | null> {
+  const tokenHash = await sha256Hex(token);
   const row = sql
     .exec<SessionRow>(
       `SELECT s.actor, s.key_id, s.fingerprint, s.scopes, s.created_at, s.last_seen_at, k.revoked_at
@@ -79,9 +125,10 @@ export function touchConsoleSession(sql: SqlStorage, tokenHash: string, bootstra
   return { actor: row.actor, scopes: JSON.parse(row.scopes) as AdminScope[], expiresAt };
 }
 
-/** Ends a session; returns whose it was, or `null` when there was none. */
-export function deleteConsoleSession(sql: SqlStorage, tokenHash: string): string | null {
-  return sql.exec<{ actor: string }>("DELETE FROM console_sessions WHERE token_hash = ? RETURNING actor", tokenHash).toArray()[0]?.actor ?? null;
+/** Signs a session out, audited as its key's (nothing when there was none). */
+export async function closeConsoleSession(tenant: TenantContext, token: string, origin: RequestOrigin, now: number): Promise<void> {
+  const ended = tenant.sql.exec<{ actor: string }>("DELETE FROM console_sessions WHERE token_hash = ? RETURNING actor", await sha256Hex(token)).toArray()[0];
+  if (ended) tenant.record(now, "console.signed_out", ended.actor, origin, {});
 }
 
 /** Forgets sessions past either timeout (their cookies may never come back to be refused). */

@@ -13,8 +13,10 @@ import * as z from "zod";
 import { iso } from "../../lib/iso-time";
 import { AlertDelivery } from "../alert-messages";
 import { DirectoryChange, StreamEvent } from "../events";
+import type { RequestOrigin } from "../user/audit";
 import { WebhookDelivery } from "../webhook-messages";
 import { TENANT_AUDIT_DAYS } from "./audit";
+import type { TenantContext } from "./context";
 import type { DeadEvent, DeadEventsQuery } from "./views";
 
 /** A message kept as dead: the stream's (an event, a directory change), a webhook delivery, or an alert to a user. */
@@ -26,6 +28,14 @@ export type ListedDeadLetter = Omit<DeadEvent, "queue">;
 
 export const DEAD_EVENTS_KEPT = 100_000;
 const DAY_MS = 86_400_000;
+
+/** The queue each kind of dead letter died on, and is replayed to. */
+const REPLAY_QUEUES = {
+  event: "EVENTS",
+  directory: "EVENTS",
+  webhook: "WEBHOOKS",
+  alert: "NOTIFICATIONS",
+} as const satisfies Record<DeadLetter["kind"], keyof Env>;
 
 /**
  * Keeps dead messages (newest last) and drops those past retention.
@@ -60,13 +70,18 @@ function listed(message: DeadLetter): DeadEvent["message"] {
   return { kind: "directory", id: message.id, tenantId: message.tenantId, userId: message.row.userId, version: message.row.version };
 }
 
-/** The dead message with this id, or `null`. */
-export function deadMessage(sql: SqlStorage, id: string): DeadLetter | null {
-  const row = sql.exec<{ message: string }>("SELECT message FROM dead_events WHERE id = ?", id).toArray()[0];
-  return row ? DeadLetter.parse(JSON.parse(row.message)) : null;
-}
-
-/** Forgets a dead message (it was replayed). */
-export function forgetDeadMessage(sql: SqlStorage, id: string): void {
-  sql.exec("DELETE FROM dead_events WHERE id = ?", id);
+/**
+ * Sends a dead message again to the queue it died on, and forgets it once the queue took it (a
+ * failed send keeps it listed); audited as the admin's. `null` for an id not listed, else the message's kind.
+ * @example
+ * await replayDeadMessage(tenant, "u-9f3c…-42", "bootstrap", origin) // "event"
+ */
+export async function replayDeadMessage(tenant: TenantContext, id: string, actor: string, origin: RequestOrigin): Promise<DeadLetter["kind"] | null> {
+  const row = tenant.sql.exec<{ message: string }>("SELECT message FROM dead_events WHERE id = ?", id).toArray()[0];
+  if (!row) return null;
+  const message = DeadLetter.parse(JSON.parse(row.message));
+  await tenant.env[REPLAY_QUEUES[message.kind]].send(message, { contentType: "json" });
+  tenant.sql.exec("DELETE FROM dead_events WHERE id = ?", id);
+  tenant.record(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
+  return message.kind;
 }

@@ -5,108 +5,42 @@
  * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
  * audit trail (stored from the event stream; its own entries published to it by its alarm), the
  * webhooks and what became of their deliveries, the dead letters (the stream's, the webhooks' and
- * the alerts'), and the development outbox. The class is thin; each part is a module
- * of plain functions over its SQLite tables.
+ * the alerts'), and the development outbox. The class is thin: RPC methods that hand a
+ * {@link TenantContext} (or just its storage) to the plain functions of this folder, one module
+ * per table or concern.
  */
 import { DurableObject } from "cloudflare:workers";
-import type {
-  AdminScope,
-  ApiKeyView,
-  AuditQuery,
-  DeadEventsQuery,
-  DirectoryCounts,
-  DirectoryEntry,
-  DirectoryQuery,
-  PolicyVersion,
-  TenantAuditEntry,
-  WebhookAttemptView,
-  WebhookView,
-} from "./views";
-import { kvKeys } from "../../config/kv-keys";
-import { policyChanges } from "../../config/policy-diff";
-import { sha256Hex } from "../../lib/crypto";
-import { base64url } from "../../lib/encoding";
-import {
-  CONSOLE_SESSION_ABSOLUTE_MS,
-  type ConsoleSessionOwner,
-  deleteConsoleSession,
-  insertConsoleSession,
-  type LiveConsoleSession,
-  touchConsoleSession,
-} from "./console-sessions";
-import { insertApiKey, listApiKeys, newApiKey, revokeApiKey, useApiKey } from "./keys";
 import type { RequestOrigin } from "../user/audit";
-import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
-import { type DeadLetter, deadMessage, forgetDeadMessage, keepDeadMessages, type ListedDeadLetter, listDeadMessages } from "./dead-events";
-import {
-  countWebhooks,
-  deleteWebhook,
-  disableGoneWebhook,
-  insertWebhook,
-  listWebhooks,
-  MAX_WEBHOOKS_PER_TENANT,
-  newWebhookKeys,
-  newWebhookSecretFor,
-  rotateWebhookSecret,
-  updateWebhook,
-  type WebhookEndpoint,
-  webhookEndpoint,
-  type WebhookSettings,
-  webhookTargets,
-  webhookView,
-} from "./webhooks";
-import { lastAttempts, listAttempts, recordAttempt, wasDelivered, type WebhookAttempt } from "./webhook-attempts";
-import { publishTenantEvents } from "./event-outbox";
 import type { EventMessage, EventSource } from "../events";
 import { migrate } from "../migrate";
-import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
-import {
-  isEarlierVersion,
-  keptPolicyVersion,
-  latestPolicy,
-  listPolicyVersions,
-  policyEtag,
-  policyVersionText,
-  recordPolicyVersion,
-  type StoredPolicy,
-} from "./policy-history";
-import { closeTallies, noOpenTallies, REFUSAL_WINDOW_MS, tallyRefusal } from "./refusal-tally";
+import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { pruneAudit, queryTenantAudit, recordTenantEntry, storeStreamEvent } from "./audit";
-import { TENANT_MIGRATIONS } from "./schema";
+import { closeConsoleSession, openConsoleSession, takeSignInAttempt, touchConsoleSession } from "./console-sessions";
+import type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
+import type { TenantContext } from "./context";
+import { type DeadLetter, keepDeadMessages, type ListedDeadLetter, listDeadMessages, replayDeadMessage } from "./dead-events";
+import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
+import { publishTenantEvents } from "./event-outbox";
+import { forgetAttempt, type SendAllowance, takeAttempt, takeSend, type VerifyAttempt } from "./hourly-limits";
+import { checkApiKey, createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
+import { keptPolicyVersion, listPolicyVersions, policyVersionText, reconciledPolicy, writePolicy } from "./policy-history";
+import type { PolicyExpectation, PolicyWrite, StoredPolicy } from "./policy-history";
+import { closeTallies, noOpenTallies, tallyRefusal } from "./refusal-tally";
+import { TENANT_MIGRATIONS } from "./schema";
+import type { AdminScope, ApiKeyView, AuditQuery, DeadEventsQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion } from "./views";
+import type { TenantAuditEntry, WebhookAttemptView, WebhookView } from "./views";
+import { deliveryTarget, lastAttempts, listAttempts, recordAttempt, type WebhookAttempt } from "./webhook-attempts";
+import { createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, updateWebhook, webhookTargets, webhookView } from "./webhooks";
+import type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
-export type { KeptMessage, OutboxMessage } from "./outbox";
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
+export type { SendAllowance, VerifyAttempt } from "./hourly-limits";
+export type { KeptMessage, OutboxMessage } from "./outbox";
+export type { PolicyExpectation, PolicyWrite } from "./policy-history";
 export type { WebhookAttempt } from "./webhook-attempts";
 export type { WebhookEndpoint, WebhookSettings } from "./webhooks";
-
-/**
- * Wrong keys allowed from one client network per hour at the console's sign-in, then `429`: at
- * each tenant, and at the bootstrap key across the deployment (`console-sign-in-limit.ts`). A
- * real key is 256 random bits, so this is not what keeps one from being guessed: it keeps a
- * script from filling the audit trail, and makes a guessing run stand out.
- */
-export const KEY_SIGN_IN_FAILURES_PER_HOUR = 10;
-
-/**
- * How long KV may take to show a write everywhere. Within this time of its own write, a KV read
- * showing an earlier version (or nothing) is taken as stale; any other text in KV was written
- * outside the admin API (a deploy script, `wrangler kv`, `npm run dev` seeding) and is adopted
- * as a version of its own.
- */
-const KV_PROPAGATION_MS = 60_000;
-
-/** What a conditional policy write expects to replace: a version by ETag, or nothing at all. */
-export type PolicyExpectation = { etag: string } | { nothing: true };
-
-export type PolicyWrite = { ok: true; etag: string; created: boolean } | { ok: false; currentEtag: string | null };
-
-const HOUR_MS = 3_600_000;
-/** A verification attempt counted against its IP (`id` to forget it on success), or a refusal. */
-export type VerifyAttempt = { ok: true; id: number } | { ok: false; retryAfterSeconds: number };
-
-export type SendAllowance = { ok: true } | { ok: false; scope: "ip" | "tenant"; retryAfterSeconds: number };
 
 /**
  * @example
@@ -157,91 +91,56 @@ export class TenantState extends DurableObject<Env> {
 
   /** Creates an API key; the secret is in the answer and nowhere else. */
   async createKey(input: { name: string; scopes: AdminScope[]; actor: string; origin: RequestOrigin }): Promise<ApiKeyView & { key: string }> {
-    const { id, secret, key } = newApiKey();
-    const hash = await sha256Hex(secret);
-    const now = Date.now();
-    const view = insertApiKey(this.sql, { id, hash, name: input.name, scopes: input.scopes, createdBy: input.actor }, now);
-    this.recordAdminAction(now, "key.created", input.actor, input.origin, { keyId: id, name: input.name, scopes: input.scopes });
-    return { ...view, key };
+    return createApiKey(this.context(), input, Date.now());
   }
 
   /** The scopes of a live key of this tenant, or `null` (unknown, revoked, wrong secret). */
   async checkKey(id: string, secret: string): Promise<AdminScope[] | null> {
-    const hash = await sha256Hex(secret);
-    return useApiKey(this.sql, id, hash, Date.now());
+    return checkApiKey(this.sql, id, secret, Date.now());
   }
 
   async keys(): Promise<ApiKeyView[]> {
     return listApiKeys(this.sql);
   }
 
-  /** Revokes a key and the keys it made; see {@link revokeApiKey}. */
+  /** Revokes a key and the keys it made; see `revokeApiKey`. */
   async revokeKey(id: string, caller: { actor: string; scopes: readonly AdminScope[] }, origin: RequestOrigin): Promise<"revoked" | "not_found" | "stronger"> {
-    const now = Date.now();
-    const outcome = revokeApiKey(this.sql, id, now, caller.scopes);
-    if (outcome === "revoked") this.recordAdminAction(now, "key.revoked", caller.actor, origin, { keyId: id });
-    return outcome;
+    return revokeApiKey(this.context(), id, caller, origin, Date.now());
   }
 
   /** Opens a console session for a key just checked; the token is in the answer and nowhere else. */
   async openConsoleSession(owner: ConsoleSessionOwner, origin: RequestOrigin): Promise<{ token: string; expiresAt: number }> {
-    const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
-    const now = Date.now();
-    insertConsoleSession(this.sql, await sha256Hex(token), owner, now);
-    this.recordAdminAction(now, "console.signed_in", owner.actor, origin, { scopes: owner.scopes });
-    return { token, expiresAt: now + CONSOLE_SESSION_ABSOLUTE_MS };
+    return openConsoleSession(this.context(), owner, origin, Date.now());
   }
 
   /** The live console session of `token`, its idle clock started again; `null` when it ended (see `touchConsoleSession`). */
   async consoleSession(token: string, bootstrapFingerprint: string | null): Promise<LiveConsoleSession | null> {
-    return touchConsoleSession(this.sql, await sha256Hex(token), bootstrapFingerprint, Date.now());
+    return touchConsoleSession(this.sql, token, bootstrapFingerprint, Date.now());
   }
 
   /** Signs a console session out (audited as its key). */
   async closeConsoleSession(token: string, origin: RequestOrigin): Promise<void> {
-    const now = Date.now();
-    const actor = deleteConsoleSession(this.sql, await sha256Hex(token));
-    if (actor) this.recordAdminAction(now, "console.signed_out", actor, origin, {});
+    return closeConsoleSession(this.context(), token, origin, Date.now());
   }
 
-  /**
-   * Counts a key sign-in attempt from `bucket` before the key is checked (in one synchronous
-   * step, so parallel guesses cannot pass the limit), or refuses it once the bucket's failures
-   * in the last hour reached {@link KEY_SIGN_IN_FAILURES_PER_HOUR}. A success forgets its attempt
-   * (`forgetVerifyAttempt`), so only wrong keys add up; each is audited by {@link recordFailedSignIn}.
-   */
+  /** Counts a key sign-in attempt from `bucket` before the key is checked, or refuses it (see `takeSignInAttempt`); a success is forgotten with {@link forgetVerifyAttempt}. */
   async takeSignInAttempt(bucket: string): Promise<VerifyAttempt> {
-    return this.takeAttempt(`sign-in|${bucket}`, KEY_SIGN_IN_FAILURES_PER_HOUR, Date.now());
+    return takeSignInAttempt(this.sql, bucket, Date.now());
   }
 
   /** A wrong key at the console's sign-in, audited with the key id it claimed (if it looked like a key). */
   async recordFailedSignIn(claimedKeyId: string | null, origin: RequestOrigin): Promise<void> {
-    this.recordAdminAction(Date.now(), "console.sign_in_failed", null, origin, { claimedKeyId });
+    this.record(Date.now(), "console.sign_in_failed", null, origin, { claimedKeyId });
   }
 
   /** The tenant's current policy text and ETag, or `null` when it has none. */
   async currentPolicy(): Promise<StoredPolicy | null> {
-    return this.serially(() => this.reconciledPolicy(Date.now()));
+    return this.serially(() => reconciledPolicy(this.context(), Date.now()));
   }
 
-  /**
-   * Stores `text` as the policy if the current one is still the one the caller read
-   * (compare-and-swap, serialised in this object, so of two admins with the same ETag exactly
-   * one wins), and keeps the version with what changed.
-   */
+  /** Stores `text` as the policy if the current one is still the one the caller read: of two admins with the same ETag exactly one wins. */
   async writePolicy(input: { expected: PolicyExpectation; text: string; actor: string; origin: RequestOrigin }): Promise<PolicyWrite> {
-    return this.serially(async () => {
-      const now = Date.now();
-      const current = await this.reconciledPolicy(now);
-      const matches = "nothing" in input.expected ? current === null : current?.etag === input.expected.etag;
-      if (!matches) return { ok: false, currentEtag: current?.etag ?? null };
-      await this.env.POLICY.put(kvKeys.policy(this.tenantId), input.text);
-      const etag = await policyEtag(input.text);
-      const changes = policyChanges(parsed(current?.text), parsed(input.text));
-      recordPolicyVersion(this.sql, { text: input.text, etag, actor: input.actor, changes }, now);
-      this.recordAdminAction(now, "policy.changed", input.actor, input.origin, { etag, changes: changes.length });
-      return { ok: true, etag, created: current === null };
-    });
+    return this.serially(() => writePolicy(this.context(), input, Date.now()));
   }
 
   async policyHistory(limit: number, before: number | null): Promise<PolicyVersion[]> {
@@ -303,12 +202,10 @@ export class TenantState extends DurableObject<Env> {
   }
 
   async audit(query: AuditQuery): Promise<{ entries: TenantAuditEntry[]; nextCursor: string | null }> {
-    // Retention holds for a quiet tenant too, not only when something new is stored.
-    pruneAudit(this.sql, Date.now());
-    return queryTenantAudit(this.sql, query);
+    return queryTenantAudit(this.sql, query, Date.now());
   }
 
-  /** Keeps messages a queue gave up on (the dead-letter consumers: the stream's, the webhooks'), to be listed and replayed. */
+  /** Keeps messages a queue gave up on (the dead-letter queues' consumer), to be listed and replayed. */
   async keepDeadEvents(tenantId: string, messages: DeadLetter[]): Promise<void> {
     this.refuseForeign(tenantId);
     for (const message of messages) this.refuseForeign(message.tenantId);
@@ -320,36 +217,14 @@ export class TenantState extends DurableObject<Env> {
     return listDeadMessages(this.sql, query);
   }
 
-  /**
-   * Sends a dead message again — a stream message to the stream, a webhook delivery to the
-   * webhooks' queue, an alert to the alerts' queue — and forgets it once the queue took it (a failed send keeps it listed);
-   * audited as the admin's. `null` for an id not listed, else the message's kind.
-   */
+  /** Sends a dead message again to the queue it died on (see `replayDeadMessage`); `null` for an id not listed, else its kind. */
   async replayDeadEvent(id: string, actor: string, origin: RequestOrigin): Promise<DeadLetter["kind"] | null> {
-    const message = deadMessage(this.sql, id);
-    if (!message) return null;
-    const queue = message.kind === "webhook" ? this.env.WEBHOOKS : message.kind === "alert" ? this.env.NOTIFICATIONS : this.env.EVENTS;
-    await queue.send(message, { contentType: "json" });
-    forgetDeadMessage(this.sql, id);
-    this.recordAdminAction(Date.now(), "event.replayed", actor, origin, { eventId: id, kind: message.kind });
-    return message.kind;
+    return replayDeadMessage(this.context(), id, actor, origin);
   }
 
-  /** Makes a webhook; its signing secret is in the answer and nowhere else. `null` when the tenant has {@link MAX_WEBHOOKS_PER_TENANT}. */
+  /** Makes a webhook; its signing secret is in the answer and nowhere else. `null` when the tenant has `MAX_WEBHOOKS_PER_TENANT`. */
   async createWebhook(input: WebhookSettings & { actor: string; origin: RequestOrigin }): Promise<(WebhookView & { secret: string }) | null> {
-    const { actor, origin, ...settings } = input;
-    const { id, secret, sealed } = await newWebhookKeys(this.env, this.tenantId);
-    // Counted and inserted in one synchronous step after the sealing: parallel creations cannot pass the limit.
-    if (countWebhooks(this.sql) >= MAX_WEBHOOKS_PER_TENANT) return null;
-    const now = Date.now();
-    const view = insertWebhook(this.sql, { ...settings, id, sealed, createdBy: actor }, now);
-    this.recordAdminAction(now, "webhook.created", actor, origin, {
-      webhookId: id,
-      url: settings.url,
-      eventTypes: settings.eventTypes,
-      enabled: settings.enabled,
-    });
-    return { ...view, secret };
+    return createWebhook(this.context(), input, Date.now());
   }
 
   async webhooks(): Promise<WebhookView[]> {
@@ -362,27 +237,17 @@ export class TenantState extends DurableObject<Env> {
 
   /** Changes what an admin sets on a webhook (audited with the fields changed); `null` for an unknown id. */
   async updateWebhook(id: string, change: Partial<WebhookSettings>, actor: string, origin: RequestOrigin): Promise<WebhookView | null> {
-    const now = Date.now();
-    const view = updateWebhook(this.sql, id, change, now);
-    if (view) this.recordAdminAction(now, "webhook.updated", actor, origin, { webhookId: id, ...change });
-    return view;
+    return updateWebhook(this.context(), id, change, { actor, origin }, Date.now());
   }
 
   /** `false` for an unknown id. */
   async deleteWebhook(id: string, actor: string, origin: RequestOrigin): Promise<boolean> {
-    const deleted = deleteWebhook(this.sql, id);
-    if (deleted) this.recordAdminAction(Date.now(), "webhook.deleted", actor, origin, { webhookId: id });
-    return deleted;
+    return deleteWebhook(this.context(), id, { actor, origin }, Date.now());
   }
 
   /** A new signing secret, in the answer and nowhere else; the previous one still signs for a day. `null` for an unknown id. */
   async rotateWebhookSecret(id: string, actor: string, origin: RequestOrigin): Promise<(WebhookView & { secret: string }) | null> {
-    const { secret, sealed } = await newWebhookSecretFor(this.env, this.tenantId, id);
-    const now = Date.now();
-    const view = rotateWebhookSecret(this.sql, id, sealed, now);
-    if (!view) return null;
-    this.recordAdminAction(now, "webhook.rotated", actor, origin, { webhookId: id, previousSecretValidUntil: view.previousSecretValidUntil });
-    return { ...view, secret };
+    return rotateWebhookSecret(this.context(), id, { actor, origin }, Date.now());
   }
 
   /** The enabled webhooks and the event types each wants: the stream's webhook sink asks once per batch. */
@@ -392,26 +257,17 @@ export class TenantState extends DurableObject<Env> {
 
   /** Where and how to deliver event `eventId` to webhook `webhookId`, and whether it took it already; `null` once the webhook is deleted. */
   async webhookDelivery(webhookId: string, eventId: string): Promise<(WebhookEndpoint & { delivered: boolean }) | null> {
-    const endpoint = await webhookEndpoint(this.env, this.sql, this.tenantId, webhookId, Date.now());
-    return endpoint && { ...endpoint, delivered: wasDelivered(this.sql, webhookId, eventId) };
+    return deliveryTarget(this.context(), webhookId, eventId, Date.now());
   }
 
-  /**
-   * Keeps what an attempt got. A 410 Gone turns the webhook off (audited as `webhook.disabled`,
-   * by no one): its endpoint says it will never take another.
-   */
+  /** Keeps what an attempt got; a 410 Gone turns the webhook off (see `recordAttempt`). */
   async recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
-    const now = Date.now();
-    if (!webhookView(this.sql, attempt.webhookId, now)) return;
-    recordAttempt(this.sql, attempt, now);
-    if (attempt.status === 410 && disableGoneWebhook(this.sql, attempt.webhookId)) {
-      this.recordAdminAction(now, "webhook.disabled", null, { ip: null, userAgent: null }, { webhookId: attempt.webhookId, reason: "gone", status: 410 });
-    }
+    recordAttempt(this.context(), attempt, Date.now());
   }
 
   /** The webhook's last attempts, newest first; `null` for an unknown id. */
   async webhookAttempts(id: string): Promise<WebhookAttemptView[] | null> {
-    return webhookView(this.sql, id, Date.now()) ? listAttempts(this.sql, id) : null;
+    return listAttempts(this.sql, id, Date.now());
   }
 
   /** Each webhook's newest attempt, by webhook id: the console's list shows how each one last fared. */
@@ -419,10 +275,47 @@ export class TenantState extends DurableObject<Env> {
     return lastAttempts(this.sql);
   }
 
-  /** Publishes this object's own entries to the stream (the alarm set by {@link recordAdminAction}), retried until the queue takes them. */
+  /** Counts one send against the client IP's and the tenant's hourly caps, or refuses it. */
+  async takeSend(ip: string, perIpPerHour: number, perTenantPerHour: number): Promise<SendAllowance> {
+    return takeSend(this.sql, ip, perIpPerHour, perTenantPerHour, Date.now());
+  }
+
+  /**
+   * Counts a verification attempt from `ip` across all the tenant's users before the code is
+   * checked, or refuses it when the last hour's unsuccessful ones reached `limit` (tallied in the
+   * audit trail, one entry per IP and minute). A success is forgotten ({@link forgetVerifyAttempt}).
+   */
+  async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
+    const now = Date.now();
+    const attempt = takeAttempt(this.sql, bucket, limit, now);
+    if (!attempt.ok) this.publishAlarm.schedule(tallyRefusal(this.sql, this.eventSource(), this.refusals, { origin, bucket }, now));
+    return attempt;
+  }
+
+  /** Forgets a verification (or sign-in) attempt that succeeded. */
+  async forgetVerifyAttempt(id: number): Promise<void> {
+    forgetAttempt(this.sql, id);
+  }
+
+  /** Keeps a message in the development outbox. */
+  async appendOutbox(message: OutboxMessage): Promise<void> {
+    appendOutboxMessage(this.sql, message, Date.now());
+  }
+
+  /** The development outbox, newest first. */
+  async outbox(): Promise<KeptMessage[]> {
+    return listOutbox(this.sql);
+  }
+
+  /** Publishes this object's own entries to the stream (the alarm set by {@link record}), retried until the queue takes them. */
   override async alarm(): Promise<void> {
     const from = { sql: this.sql, tenantId: this.tenantId, source: this.eventSource() };
     await this.publishAlarm.ring(() => publishTenantEvents(from, this.env.EVENTS, Date.now(), (seqs) => closeTallies(this.refusals, seqs)));
+  }
+
+  /** What the plain functions of this folder act on: this object's storage, bindings and audit trail. */
+  private context(): TenantContext {
+    return { env: this.env, sql: this.sql, tenantId: this.tenantId, record: (...entry) => this.record(...entry) };
   }
 
   private eventSource(): EventSource {
@@ -435,101 +328,14 @@ export class TenantState extends DurableObject<Env> {
   }
 
   /** Records an admin's action in the audit trail; it is published to the stream with the next batch. */
-  private recordAdminAction(now: number, type: string, actor: string | null, origin: RequestOrigin, detail: Record<string, unknown>): void {
+  private record(now: number, type: string, actor: string | null, origin: RequestOrigin, detail: Record<string, unknown>): void {
     recordTenantEntry(this.sql, this.eventSource(), { at: now, type, userId: null, actor, origin, detail }, now);
     this.publishAlarm.schedule();
-  }
-
-  /** Counts an attempt in `bucket` (a row of `verify_attempts`), or refuses it when the last hour's reached `limit`. */
-  private takeAttempt(bucket: string, limit: number, now: number): VerifyAttempt {
-    this.sql.exec("DELETE FROM verify_attempts WHERE at <= ?", now - HOUR_MS);
-    const counted = this.sql
-      .exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM verify_attempts WHERE ip = ?", bucket)
-      .one();
-    if (counted.n >= limit) return { ok: false, retryAfterSeconds: retryAfter(counted.first, now) };
-    const { id } = this.sql.exec<{ id: number }>("INSERT INTO verify_attempts (at, ip) VALUES (?, ?) RETURNING id", now, bucket).one();
-    return { ok: true, id };
-  }
-
-  private async reconciledPolicy(now: number): Promise<StoredPolicy | null> {
-    const latest = latestPolicy(this.sql);
-    const kvText = await this.env.POLICY.get(kvKeys.policy(this.tenantId));
-    if (latest && kvText === latest.text) return latest;
-    const etag = kvText === null ? null : await policyEtag(kvText);
-    // Shortly after a write, KV may still show what was there before it (nothing, or an earlier
-    // version): that is a stale read, not a change. Anything else is a write made outside the API.
-    const settling = latest !== null && now - latest.at < KV_PROPAGATION_MS;
-    if (settling && (etag === null || isEarlierVersion(this.sql, etag))) return latest;
-    if (kvText === null || etag === null) return null;
-    const changes = policyChanges(parsed(latest?.text), parsed(kvText));
-    recordPolicyVersion(this.sql, { text: kvText, etag, actor: "kv", changes }, now);
-    this.recordAdminAction(now, "policy.changed", "kv", { ip: null, userAgent: null }, { etag, changes: changes.length });
-    return { text: kvText, etag, at: now };
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const run = this.policyQueue.then(work, work);
     this.policyQueue = run.catch(() => undefined);
     return run;
-  }
-
-  /**
-   * Counts one send against the client IP's and the tenant's hourly caps, or refuses it.
-   * Check and count happen in one synchronous step, so parallel sends never exceed a cap.
-   */
-  async takeSend(ip: string, perIpPerHour: number, perTenantPerHour: number): Promise<SendAllowance> {
-    const now = Date.now();
-    this.sql.exec("DELETE FROM sends WHERE at <= ?", now - HOUR_MS);
-    const tenant = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM sends").one();
-    if (tenant.n >= perTenantPerHour) return { ok: false, scope: "tenant", retryAfterSeconds: retryAfter(tenant.first, now) };
-    const byIp = this.sql.exec<{ n: number; first: number | null }>("SELECT count(*) AS n, min(at) AS first FROM sends WHERE ip = ?", ip).one();
-    if (byIp.n >= perIpPerHour) return { ok: false, scope: "ip", retryAfterSeconds: retryAfter(byIp.first, now) };
-    this.sql.exec("INSERT INTO sends (at, ip) VALUES (?, ?)", now, ip);
-    return { ok: true };
-  }
-
-  /**
-   * Counts a verification attempt from `ip` across all the tenant's users, or refuses it when
-   * the IP's unsuccessful attempts in the last hour reached `limit`. Counted before the code is
-   * checked, in one synchronous step, so parallel guesses never get past the limit; a success
-   * forgets its attempt ({@link forgetVerifyAttempt}), so only wrong answers add up.
-   */
-  async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
-    const now = Date.now();
-    const attempt = this.takeAttempt(bucket, limit, now);
-    if (!attempt.ok) {
-      tallyRefusal(this.sql, this.eventSource(), this.refusals, { origin, bucket }, now);
-      this.publishAlarm.schedule(now - (now % REFUSAL_WINDOW_MS) + REFUSAL_WINDOW_MS);
-    }
-    return attempt;
-  }
-
-  /** Forgets a verification attempt that succeeded. */
-  async forgetVerifyAttempt(id: number): Promise<void> {
-    this.sql.exec("DELETE FROM verify_attempts WHERE id = ?", id);
-  }
-
-  /** Keeps a message in the development outbox. */
-  async appendOutbox(message: OutboxMessage): Promise<void> {
-    appendOutboxMessage(this.sql, message, Date.now());
-  }
-
-  /** The development outbox, newest first. */
-  async outbox(): Promise<KeptMessage[]> {
-    return listOutbox(this.sql);
-  }
-}
-
-function retryAfter(first: number | null, now: number): number {
-  return Math.max(1, Math.ceil(((first ?? now) + HOUR_MS - now) / 1000));
-}
-
-/** A stored policy text as JSON, or `undefined` (none, or not JSON: then the diff shows it whole). */
-function parsed(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }

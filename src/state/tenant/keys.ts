@@ -6,9 +6,11 @@
  */
 import type { AdminScope, ApiKeyView } from "./views";
 import { scopesBeyond } from "../../config/admins-schema";
-import { digestsEqual } from "../../lib/crypto";
+import { digestsEqual, sha256Hex } from "../../lib/crypto";
 import { base64url } from "../../lib/encoding";
 import { iso } from "../../lib/iso-time";
+import type { RequestOrigin } from "../user/audit";
+import type { TenantContext } from "./context";
 
 const KEY_FORMAT = /^sgk_([0-9a-f]{16})_([\w-]{43})$/;
 /** `last_used_at` is written at most this often, so busy scripts do not write on every call. */
@@ -23,31 +25,39 @@ export function parseApiKey(presented: string): { id: string; secret: string } |
 }
 
 /** A new key's id and secret, and the whole key as the admin will send it. */
-export function newApiKey(): { id: string; secret: string; key: string } {
+function newApiKey(): { id: string; secret: string; key: string } {
   const id = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
   const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
   return { id, secret, key: `sgk_${id}_${secret}` };
 }
 
-export function insertApiKey(
-  sql: SqlStorage,
-  key: { id: string; hash: string; name: string; scopes: AdminScope[]; createdBy: string },
+/**
+ * Creates a key, audited as its creator's; the secret is in the answer and nowhere else.
+ * @example
+ * const { key } = await createApiKey(tenant, { name: "deploy", scopes: ["policy:write"], actor: "bootstrap", origin }, Date.now());
+ */
+export async function createApiKey(
+  tenant: TenantContext,
+  input: { name: string; scopes: AdminScope[]; actor: string; origin: RequestOrigin },
   now: number,
-): ApiKeyView {
-  sql.exec(
+): Promise<ApiKeyView & { key: string }> {
+  const { id, secret, key } = newApiKey();
+  tenant.sql.exec(
     "INSERT INTO api_keys (id, name, scopes, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-    key.id,
-    key.name,
-    JSON.stringify(key.scopes),
-    key.hash,
+    id,
+    input.name,
+    JSON.stringify(input.scopes),
+    await sha256Hex(secret),
     now,
-    key.createdBy,
+    input.actor,
   );
-  return { id: key.id, name: key.name, scopes: key.scopes, createdAt: iso(now), createdBy: key.createdBy, lastUsedAt: null };
+  tenant.record(now, "key.created", input.actor, input.origin, { keyId: id, name: input.name, scopes: input.scopes });
+  return { id, name: input.name, scopes: input.scopes, createdAt: iso(now), createdBy: input.actor, lastUsedAt: null, key };
 }
 
-/** The scopes of a live key whose secret hashes to `hash`, or `null`; notes its use. */
-export function useApiKey(sql: SqlStorage, id: string, hash: string, now: number): AdminScope[] | null {
+/** The scopes of a live key whose secret is `secret`, or `null` (unknown, revoked, wrong secret); notes its use. */
+export async function checkApiKey(sql: SqlStorage, id: string, secret: string, now: number): Promise<AdminScope[] | null> {
+  const hash = await sha256Hex(secret);
   const row = sql.exec<KeyRow>("SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
   if (!row || !digestsEqual(row.hash, hash)) return null;
   if (now - (row.last_used_at ?? 0) > LAST_USED_RESOLUTION_MS) sql.exec("UPDATE api_keys SET last_used_at = ? WHERE id = ?", now, id);
@@ -70,17 +80,25 @@ export function listApiKeys(sql: SqlStorage): ApiKeyView[] {
 
 /**
  * Revokes a key at once, and every key it made (and they made): a leaked key's offspring go
- * with it. A caller may only revoke a key whose scopes it holds itself.
+ * with it. A caller may only revoke a key whose scopes it holds itself. Audited as the caller's.
  */
-export function revokeApiKey(sql: SqlStorage, id: string, now: number, callerScopes: readonly AdminScope[]): "revoked" | "not_found" | "stronger" {
+export function revokeApiKey(
+  tenant: TenantContext,
+  id: string,
+  caller: { actor: string; scopes: readonly AdminScope[] },
+  origin: RequestOrigin,
+  now: number,
+): "revoked" | "not_found" | "stronger" {
+  const { sql } = tenant;
   const row = sql.exec<{ scopes: string }>("SELECT scopes FROM api_keys WHERE id = ? AND revoked_at IS NULL", id).toArray()[0];
   if (!row) return "not_found";
-  if (scopesBeyond(callerScopes, JSON.parse(row.scopes) as AdminScope[]).length > 0) return "stronger";
+  if (scopesBeyond(caller.scopes, JSON.parse(row.scopes) as AdminScope[]).length > 0) return "stronger";
   sql.exec(
     `WITH RECURSIVE made(id) AS (SELECT ? UNION SELECT k.id FROM api_keys k JOIN made ON k.created_by = 'key:' || made.id)
      UPDATE api_keys SET revoked_at = ? WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`,
     id,
     now,
   );
+  tenant.record(now, "key.revoked", caller.actor, origin, { keyId: id });
   return "revoked";
 }

@@ -36,12 +36,14 @@ export interface OpenTallies {
 export const noOpenTallies = (): OpenTallies => ({ windowStart: 0, seqs: new Map() });
 
 /**
- * Counts a refusal into this minute's entry for its IP, or starts that entry.
+ * Counts a refusal into this minute's entry for its IP, or starts that entry. Answers when the
+ * entry is due on the stream: the end of its minute.
  * @example
- * tallyRefusal(sql, source, open, { origin, bucket: "ip:203.0.113.7" }, Date.now());
+ * publishAlarm.schedule(tallyRefusal(sql, source, open, { origin, bucket: "ip:203.0.113.7" }, Date.now()));
  */
-export function tallyRefusal(sql: SqlStorage, source: EventSource, open: OpenTallies, refused: Refused, now: number): void {
+export function tallyRefusal(sql: SqlStorage, source: EventSource, open: OpenTallies, refused: Refused, now: number): number {
   const windowStart = now - (now % REFUSAL_WINDOW_MS);
+  const dueAt = windowStart + REFUSAL_WINDOW_MS;
   if (open.windowStart !== windowStart) {
     open.windowStart = windowStart;
     open.seqs.clear();
@@ -54,11 +56,12 @@ export function tallyRefusal(sql: SqlStorage, source: EventSource, open: OpenTal
       iso(now),
       seq,
     ).rowsWritten;
-    if (counted > 0) return;
+    if (counted > 0) return dueAt;
   }
   const detail = { reason: "ip_rate_limited", ...(refused.bucket ? { bucket: refused.bucket } : {}), count: 1, lastAt: iso(now) };
   const entry = { at: now, type: "verify.refused", userId: null, actor: null, origin: refused.origin, detail };
-  open.seqs.set(key, recordTenantEntry(sql, source, entry, now, windowStart + REFUSAL_WINDOW_MS));
+  open.seqs.set(key, recordTenantEntry(sql, source, entry, now, dueAt));
+  return dueAt;
 }
 
 /**

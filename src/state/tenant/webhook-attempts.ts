@@ -11,7 +11,9 @@
  */
 import { iso } from "../../lib/iso-time";
 import { TENANT_AUDIT_DAYS } from "./audit";
+import type { TenantContext } from "./context";
 import type { WebhookAttemptView } from "./views";
+import { disableGoneWebhook, type WebhookEndpoint, webhookEndpoint, webhookView } from "./webhooks";
 
 /** Attempts listed per webhook (`GET /webhooks/:id/deliveries`). */
 export const WEBHOOK_ATTEMPTS_KEPT = 50;
@@ -34,12 +36,31 @@ export interface WebhookAttempt {
 export const isDelivered = (status: number | null) => status !== null && status >= 200 && status < 300;
 
 /**
- * Keeps an attempt (and only the newest {@link WEBHOOK_ATTEMPTS_KEPT} of its webhook), and marks
- * the event taken when the endpoint took it.
+ * Where and how to deliver event `eventId` to webhook `webhookId`, and whether it took it
+ * already; `null` once the webhook is deleted.
  * @example
- * recordAttempt(sql, { webhookId, eventId, type: "verify.failed", attempt: 1, status: 204, error: null, durationMs: 31 }, Date.now());
+ * await deliveryTarget(tenant, "wh_0123456789abcdef", "u-9f3c…-42", Date.now()) // { url, enabled: true, secrets: ["whsec_…"], delivered: false }
  */
-export function recordAttempt(sql: SqlStorage, attempt: WebhookAttempt, now: number): void {
+export async function deliveryTarget(
+  tenant: TenantContext,
+  webhookId: string,
+  eventId: string,
+  now: number,
+): Promise<(WebhookEndpoint & { delivered: boolean }) | null> {
+  const endpoint = await webhookEndpoint(tenant.env, tenant.sql, tenant.tenantId, webhookId, now);
+  return endpoint && { ...endpoint, delivered: wasDelivered(tenant.sql, webhookId, eventId) };
+}
+
+/**
+ * Keeps an attempt (and only the newest {@link WEBHOOK_ATTEMPTS_KEPT} of its webhook), and marks
+ * the event taken when the endpoint took it; nothing for a webhook deleted meanwhile. A 410 Gone
+ * turns the webhook off (audited as `webhook.disabled`, by no one): its endpoint says it will never take another.
+ * @example
+ * recordAttempt(tenant, { webhookId, eventId, type: "verify.failed", attempt: 1, status: 204, error: null, durationMs: 31 }, Date.now());
+ */
+export function recordAttempt(tenant: TenantContext, attempt: WebhookAttempt, now: number): void {
+  const { sql } = tenant;
+  if (!webhookView(sql, attempt.webhookId, now)) return;
   sql.exec(
     "INSERT INTO webhook_attempts (webhook_id, event_id, type, attempt, status, error, duration_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     attempt.webhookId,
@@ -60,6 +81,9 @@ export function recordAttempt(sql: SqlStorage, attempt: WebhookAttempt, now: num
     .toArray()[0];
   if (oldestKept) sql.exec("DELETE FROM webhook_attempts WHERE webhook_id = ? AND seq < ?", attempt.webhookId, oldestKept.seq);
   if (isDelivered(attempt.status)) markDelivered(sql, attempt.webhookId, attempt.eventId, now);
+  if (attempt.status === 410 && disableGoneWebhook(sql, attempt.webhookId)) {
+    tenant.record(now, "webhook.disabled", null, { ip: null, userAgent: null }, { webhookId: attempt.webhookId, reason: "gone", status: 410 });
+  }
 }
 
 function markDelivered(sql: SqlStorage, webhookId: string, eventId: string, now: number): void {
@@ -70,14 +94,15 @@ function markDelivered(sql: SqlStorage, webhookId: string, eventId: string, now:
 }
 
 /** Whether webhook `webhookId` has taken event `eventId` already. */
-export function wasDelivered(sql: SqlStorage, webhookId: string, eventId: string): boolean {
+function wasDelivered(sql: SqlStorage, webhookId: string, eventId: string): boolean {
   return sql.exec("SELECT 1 FROM webhook_delivered WHERE webhook_id = ? AND event_id = ?", webhookId, eventId).toArray().length > 0;
 }
 
 type AttemptRow = { event_id: string; type: string; attempt: number; status: number | null; error: string | null; duration_ms: number; at: number };
 
-/** The webhook's last attempts, newest first. */
-export function listAttempts(sql: SqlStorage, webhookId: string): WebhookAttemptView[] {
+/** The webhook's last attempts, newest first; `null` for an unknown id. */
+export function listAttempts(sql: SqlStorage, webhookId: string, now: number): WebhookAttemptView[] | null {
+  if (!webhookView(sql, webhookId, now)) return null;
   return sql
     .exec<AttemptRow>(
       "SELECT event_id, type, attempt, status, error, duration_ms, at FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq DESC LIMIT ?",

@@ -9,6 +9,8 @@
 import { newWebhookSecret } from "../../lib/standard-webhooks";
 import { iso } from "../../lib/iso-time";
 import { seal, unseal } from "../../lib/sealed";
+import type { RequestOrigin } from "../user/audit";
+import type { TenantContext } from "./context";
 import type { WebhookView } from "./views";
 
 /** How many webhooks a tenant may have: each event is one queue message and one POST per webhook that wants it. */
@@ -41,36 +43,42 @@ type WebhookRow = {
 /** Where a webhook's secrets are sealed: the tenant and the webhook. */
 const sealContext = (tenantId: string, webhookId: string) => `webhook:${tenantId}:${webhookId}`;
 
-/** A new webhook's id and its secret, sealed for storing (the caller shows `secret` once). */
-export async function newWebhookKeys(env: Env, tenantId: string): Promise<{ id: string; secret: string; sealed: string }> {
+/** A new secret for webhook `id`, sealed for storing; the caller shows `secret` once. */
+async function newSealedSecret(tenant: TenantContext, id: string): Promise<{ secret: string; sealed: string }> {
+  const secret = newWebhookSecret();
+  return { secret, sealed: await seal(tenant.env, secret, sealContext(tenant.tenantId, id)) };
+}
+
+/**
+ * Makes a webhook, audited as the admin's; its signing secret is in the answer and nowhere
+ * else. `null` when the tenant has {@link MAX_WEBHOOKS_PER_TENANT}.
+ * @example
+ * await createWebhook(tenant, { url, eventTypes: ["verify.*"], description: "", enabled: true, actor: "bootstrap", origin }, Date.now())
+ */
+export async function createWebhook(
+  tenant: TenantContext,
+  input: WebhookSettings & { actor: string; origin: RequestOrigin },
+  now: number,
+): Promise<(WebhookView & { secret: string }) | null> {
+  const { actor, origin, ...settings } = input;
   const id = `wh_${[...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-  const secret = newWebhookSecret();
-  return { id, secret, sealed: await seal(env, secret, sealContext(tenantId, id)) };
-}
-
-/** A new secret for `id`, sealed; the caller shows `secret` once. */
-export async function newWebhookSecretFor(env: Env, tenantId: string, id: string): Promise<{ secret: string; sealed: string }> {
-  const secret = newWebhookSecret();
-  return { secret, sealed: await seal(env, secret, sealContext(tenantId, id)) };
-}
-
-export function countWebhooks(sql: SqlStorage): number {
-  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM webhooks").one().n;
-}
-
-export function insertWebhook(sql: SqlStorage, webhook: WebhookSettings & { id: string; sealed: string; createdBy: string }, now: number): WebhookView {
+  const { secret, sealed } = await newSealedSecret(tenant, id);
+  const { sql } = tenant;
+  // Counted and inserted in one synchronous step after the sealing: parallel creations cannot pass the limit.
+  if (sql.exec<{ n: number }>("SELECT count(*) AS n FROM webhooks").one().n >= MAX_WEBHOOKS_PER_TENANT) return null;
   sql.exec(
     "INSERT INTO webhooks (id, url, event_types, description, enabled, secret_sealed, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    webhook.id,
-    webhook.url,
-    JSON.stringify(webhook.eventTypes),
-    webhook.description,
-    webhook.enabled ? 1 : 0,
-    webhook.sealed,
+    id,
+    settings.url,
+    JSON.stringify(settings.eventTypes),
+    settings.description,
+    settings.enabled ? 1 : 0,
+    sealed,
     now,
-    webhook.createdBy,
+    actor,
   );
-  return webhookView(sql, webhook.id, now)!;
+  tenant.record(now, "webhook.created", actor, origin, { webhookId: id, url: settings.url, eventTypes: settings.eventTypes, enabled: settings.enabled });
+  return { ...webhookView(sql, id, now)!, secret };
 }
 
 /** Every webhook, oldest first. */
@@ -87,10 +95,17 @@ export function webhookView(sql: SqlStorage, id: string, now: number): WebhookVi
 }
 
 /**
- * Changes what an admin sets; turning a webhook on again clears why stepgate turned it off.
- * `null` for an unknown id.
+ * Changes what an admin sets (audited with the fields changed); turning a webhook on again
+ * clears why stepgate turned it off. `null` for an unknown id.
  */
-export function updateWebhook(sql: SqlStorage, id: string, change: Partial<WebhookSettings>, now: number): WebhookView | null {
+export function updateWebhook(
+  tenant: TenantContext,
+  id: string,
+  change: Partial<WebhookSettings>,
+  by: { actor: string; origin: RequestOrigin },
+  now: number,
+): WebhookView | null {
+  const { sql } = tenant;
   const row = webhookRow(sql, id);
   if (!row) return null;
   const enabled = change.enabled ?? row.enabled === 1;
@@ -103,6 +118,7 @@ export function updateWebhook(sql: SqlStorage, id: string, change: Partial<Webho
     change.enabled === undefined ? row.disabled_reason : null,
     id,
   );
+  tenant.record(now, "webhook.updated", by.actor, by.origin, { webhookId: id, ...change });
   return webhookView(sql, id, now);
 }
 
@@ -111,28 +127,41 @@ export function disableGoneWebhook(sql: SqlStorage, id: string): boolean {
   return sql.exec("UPDATE webhooks SET enabled = 0, disabled_reason = 'gone' WHERE id = ? AND enabled = 1", id).rowsWritten > 0;
 }
 
-/** Deletes a webhook and what was kept of its deliveries; `false` for an unknown id. */
-export function deleteWebhook(sql: SqlStorage, id: string): boolean {
+/** Deletes a webhook and what was kept of its deliveries, audited as the admin's; `false` for an unknown id. */
+export function deleteWebhook(tenant: TenantContext, id: string, by: { actor: string; origin: RequestOrigin }, now: number): boolean {
+  const { sql } = tenant;
   const deleted = sql.exec("DELETE FROM webhooks WHERE id = ?", id).rowsWritten > 0;
   if (deleted) {
     sql.exec("DELETE FROM webhook_attempts WHERE webhook_id = ?", id);
     sql.exec("DELETE FROM webhook_delivered WHERE webhook_id = ?", id);
+    tenant.record(now, "webhook.deleted", by.actor, by.origin, { webhookId: id });
   }
   return deleted;
 }
 
 /**
- * Puts a new sealed secret in place; the current one becomes the previous, signing beside it
- * until `now` + {@link PREVIOUS_SECRET_MS} (one rotated earlier is dropped: two at most).
+ * Puts a new sealed secret in place, audited as the admin's; the current one becomes the
+ * previous, signing beside it until {@link PREVIOUS_SECRET_MS} from now (one rotated earlier is
+ * dropped: two at most). The new secret is in the answer and nowhere else; `null` for an unknown id.
  */
-export function rotateWebhookSecret(sql: SqlStorage, id: string, sealed: string, now: number): WebhookView | null {
+export async function rotateWebhookSecret(
+  tenant: TenantContext,
+  id: string,
+  by: { actor: string; origin: RequestOrigin },
+  now: number,
+): Promise<(WebhookView & { secret: string }) | null> {
+  const { secret, sealed } = await newSealedSecret(tenant, id);
+  const { sql } = tenant;
   const written = sql.exec(
     "UPDATE webhooks SET previous_secret_sealed = secret_sealed, previous_until = ?, secret_sealed = ? WHERE id = ?",
     now + PREVIOUS_SECRET_MS,
     sealed,
     id,
   ).rowsWritten;
-  return written > 0 ? webhookView(sql, id, now) : null;
+  const view = written > 0 ? webhookView(sql, id, now) : null;
+  if (!view) return null;
+  tenant.record(now, "webhook.rotated", by.actor, by.origin, { webhookId: id, previousSecretValidUntil: view.previousSecretValidUntil });
+  return { ...view, secret };
 }
 
 /** The enabled webhooks and what each asks for: what the stream's webhook sink fans events out to. */
