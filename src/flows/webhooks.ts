@@ -18,12 +18,29 @@ import type { WebhookAttemptView, WebhookView } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
 import { EventTypePattern, pingPayload, webhookDelivery } from "../state/webhook-messages";
 
+const MAX_URL_CHARS = 2048;
+/**
+ * What a URL parser drops or re-spells unseen: `fetch` removes a tab or line break anywhere, so
+ * `https://siem.acme.example<tab>.evil.example/` would be listed as one host and posted to another.
+ */
+const CONTROL_OR_SPACE = /[\p{Cc}\s]/u;
+
+/**
+ * An endpoint, stored and shown as it is fetched (`new URL(url).href`: the host lower-cased and
+ * in punycode, an ideographic full stop a dot, `/a/../b` resolved), after refusing what the
+ * parser would drop. Not a URL at all is left for the destination check to refuse, naming why.
+ */
 const WebhookUrl = z
   .string()
   .trim()
   .min(1)
-  .max(2048)
-  .describe("Where deliveries are posted: an https URL to a public host (development allows http and loopback).");
+  .max(MAX_URL_CHARS)
+  .refine((url) => !CONTROL_OR_SPACE.test(url), "no spaces, tabs, line breaks or control characters: a URL parser drops them unseen")
+  .transform((url) => (URL.canParse(url) ? new URL(url).href : url))
+  .pipe(z.string().max(MAX_URL_CHARS))
+  .describe(
+    "Where deliveries are posted: an https URL to a public host (development allows http and loopback), without spaces or control characters; stored and shown as it is fetched (`new URL(url).href`).",
+  );
 const EventTypes = z
   .array(EventTypePattern)
   .min(1)

@@ -8,14 +8,26 @@ import { aTenant } from "../support/builders";
 import { webhooksApi } from "../support/webhooks";
 
 describe("attack: a webhook URL with characters the URL parser drops", () => {
-  it("stores and shows the URL as it will be fetched (a tab or line break in the host is dropped by fetch)", async () => {
+  // fetch() goes to https://siem.acme.example.evil.example/hook; the list showed the tab and the line break.
+  // The fix refuses such a URL outright (422 naming #/url: nothing to list) rather than storing
+  // its parsed form, and stores every URL it takes as fetch reads it, so the probe checks both.
+  it("refuses a URL with a tab or line break (dropped by fetch), naming #/url", async () => {
     const { base } = await aTenant();
     const written = "https://siem.acme.example\t.evil.example/\nhook";
     const response = await webhooksApi(base, "POST", "/webhooks", { url: written, eventTypes: ["*"] });
+    expect(response.status).toBe(422);
+    expect((await response.json<{ errors: Array<{ pointer: string }> }>()).errors.map((error) => error.pointer)).toEqual(["#/url"]);
+    expect(await (await webhooksApi(base, "GET", "/webhooks")).json()).toEqual({ webhooks: [] });
+  });
+
+  it("stores and shows the URL as it will be fetched (an ideographic full stop is a dot to the parser)", async () => {
+    const { base } = await aTenant();
+    const written = "https://siem.acme.example\u3002evil.example/hook";
+    const response = await webhooksApi(base, "POST", "/webhooks", { url: written, eventTypes: ["*"] });
     expect(response.status).toBe(201);
     const { url } = await response.json<{ url: string }>();
-    // fetch() goes to https://siem.acme.example.evil.example/hook; the list shows the tab and the line break.
     expect(url).toBe(new URL(written).href);
+    expect(url).toBe("https://siem.acme.example.evil.example/hook");
   });
 });
 

@@ -169,6 +169,13 @@ describe("the console's webhooks", () => {
       },
     ],
     [
+      "a space in the address (dropped unseen by a URL parser)",
+      { url: "https://siem.acme.example .evil.example/hook", eventTypes: ["*"] },
+      {
+        url: "Take the spaces, tabs and line breaks out of the address: they are dropped when it is used, so the address shown would not be the one events go to.",
+      },
+    ],
+    [
       "patterns that are no event types",
       { url: SIEM, eventTypes: [], more: "Verify.Failed, verify*" },
       {

@@ -319,6 +319,8 @@ export const ar: PageCatalogue = {
   "console.webhooks.answerNetwork": "تعذّر الاتصال:",
   "console.webhooks.urlMissing": "أدخل العنوان الذي تُرسل إليه الأحداث.",
   "console.webhooks.urlTooLong": "لا يتجاوز العنوان {max} حرفًا.",
+  "console.webhooks.urlSpaces":
+    "أزل المسافات وعلامات الجدولة وفواصل الأسطر من العنوان: فهي تُحذف عند الإرسال، فلا يكون العنوان المعروض هو الذي تُرسل إليه الأحداث.",
   "console.webhooks.urlNotUrl": "أدخل عنوانًا كاملًا يبدأ بـ {https}.",
   "console.webhooks.urlNotHttps": "استخدم عنوانًا يبدأ بـ {https}: عبر http غير المشفَّر قد تُقرأ الأحداث وتواقيعها أو تُغيَّر في الطريق.",
   "console.webhooks.urlCredentials":

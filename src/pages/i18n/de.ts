@@ -313,6 +313,8 @@ export const de: PageCatalogue = {
   "console.webhooks.answerNetwork": "Keine Verbindung möglich:",
   "console.webhooks.urlMissing": "Geben Sie die Adresse ein, an die Ereignisse gesendet werden.",
   "console.webhooks.urlTooLong": "Eine Adresse hat höchstens {max} Zeichen.",
+  "console.webhooks.urlSpaces":
+    "Entfernen Sie Leerzeichen, Tabulatoren und Zeilenumbrüche aus der Adresse: Beim Senden werden sie weggelassen, die angezeigte Adresse wäre also nicht die, an die die Ereignisse gehen.",
   "console.webhooks.urlNotUrl": "Geben Sie eine vollständige Adresse ein, die mit {https} beginnt.",
   "console.webhooks.urlNotHttps":
     "Verwenden Sie eine Adresse, die mit {https} beginnt: Über unverschlüsseltes http könnten Ereignisse und ihre Signaturen unterwegs gelesen oder verändert werden.",

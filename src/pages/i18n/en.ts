@@ -315,6 +315,8 @@ export const en = {
   "console.webhooks.answerNetwork": "Could not connect:",
   "console.webhooks.urlMissing": "Enter the address events are sent to.",
   "console.webhooks.urlTooLong": "An address has at most {max} characters.",
+  "console.webhooks.urlSpaces":
+    "Take the spaces, tabs and line breaks out of the address: they are dropped when it is used, so the address shown would not be the one events go to.",
   "console.webhooks.urlNotUrl": "Enter a full address, starting with {https}.",
   "console.webhooks.urlNotHttps": "Use an address starting with {https}: over plain http, events and their signatures could be read or changed on the way.",
   "console.webhooks.urlCredentials":

@@ -316,6 +316,8 @@ export const es: PageCatalogue = {
   "console.webhooks.answerNetwork": "No se pudo conectar:",
   "console.webhooks.urlMissing": "Introduzca la dirección a la que se envían los eventos.",
   "console.webhooks.urlTooLong": "Una dirección tiene como máximo {max} caracteres.",
+  "console.webhooks.urlSpaces":
+    "Quite los espacios, tabulaciones y saltos de línea de la dirección: se descartan al usarla, así que la dirección mostrada no sería aquella a la que van los eventos.",
   "console.webhooks.urlNotUrl": "Introduzca una dirección completa, que empiece por {https}.",
   "console.webhooks.urlNotHttps":
     "Use una dirección que empiece por {https}: con http sin cifrar, los eventos y sus firmas podrían leerse o alterarse por el camino.",

@@ -324,6 +324,8 @@ export const fr: PageCatalogue = {
   "console.webhooks.answerNetwork": "Connexion impossible :",
   "console.webhooks.urlMissing": "Saisissez l'adresse à laquelle les événements sont envoyés.",
   "console.webhooks.urlTooLong": "Une adresse compte au plus {max} caractères.",
+  "console.webhooks.urlSpaces":
+    "Retirez les espaces, tabulations et sauts de ligne de l'adresse : ils sont ignorés à l'envoi, et l'adresse affichée ne serait pas celle où partent les événements.",
   "console.webhooks.urlNotUrl": "Saisissez une adresse complète, commençant par {https}.",
   "console.webhooks.urlNotHttps":
     "Utilisez une adresse commençant par {https} : en http simple, les événements et leurs signatures pourraient être lus ou modifiés en chemin.",

@@ -302,6 +302,8 @@ export const id: PageCatalogue = {
   "console.webhooks.answerNetwork": "Tidak dapat terhubung:",
   "console.webhooks.urlMissing": "Masukkan alamat tujuan pengiriman peristiwa.",
   "console.webhooks.urlTooLong": "Alamat paling banyak {max} karakter.",
+  "console.webhooks.urlSpaces":
+    "Hapus spasi, tab, dan baris baru dari alamat: semuanya diabaikan saat pengiriman, sehingga alamat yang ditampilkan bukan alamat tujuan peristiwa.",
   "console.webhooks.urlNotUrl": "Masukkan alamat lengkap yang diawali {https}.",
   "console.webhooks.urlNotHttps": "Gunakan alamat yang diawali {https}: melalui http biasa, peristiwa dan tanda tangannya bisa dibaca atau diubah di jalan.",
   "console.webhooks.urlCredentials":

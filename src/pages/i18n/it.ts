@@ -317,6 +317,8 @@ export const it: PageCatalogue = {
   "console.webhooks.answerNetwork": "Connessione non riuscita:",
   "console.webhooks.urlMissing": "Inserisca l'indirizzo a cui inviare gli eventi.",
   "console.webhooks.urlTooLong": "Un indirizzo ha al massimo {max} caratteri.",
+  "console.webhooks.urlSpaces":
+    "Tolga dall'indirizzo spazi, tabulazioni e a capo: vengono ignorati all'invio, quindi l'indirizzo mostrato non sarebbe quello a cui vanno gli eventi.",
   "console.webhooks.urlNotUrl": "Inserisca un indirizzo completo, che inizi con {https}.",
   "console.webhooks.urlNotHttps":
     "Usi un indirizzo che inizi con {https}: con http non cifrato, gli eventi e le loro firme potrebbero essere letti o alterati lungo il percorso.",

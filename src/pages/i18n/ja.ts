@@ -303,6 +303,8 @@ export const ja: PageCatalogue = {
   "console.webhooks.answerNetwork": "接続できませんでした：",
   "console.webhooks.urlMissing": "イベントの送信先アドレスを入力してください。",
   "console.webhooks.urlTooLong": "アドレスは {max} 文字以内です。",
+  "console.webhooks.urlSpaces":
+    "アドレスからスペース、タブ、改行を取り除いてください。送信時には無視されるため、表示されるアドレスとイベントの実際の送信先が一致しなくなります。",
   "console.webhooks.urlNotUrl": "{https} で始まる完全なアドレスを入力してください。",
   "console.webhooks.urlNotHttps":
     "{https} で始まるアドレスを使ってください。暗号化されていない http では、イベントとその署名が途中で読まれたり書き換えられたりするおそれがあります。",

@@ -317,6 +317,8 @@ export const pl: PageCatalogue = {
   "console.webhooks.answerNetwork": "Nie udało się połączyć:",
   "console.webhooks.urlMissing": "Podaj adres, na który mają trafiać zdarzenia.",
   "console.webhooks.urlTooLong": "Adres może mieć najwyżej {max} znaków.",
+  "console.webhooks.urlSpaces":
+    "Usuń z adresu spacje, tabulatory i podziały wierszy: przy wysyłce są pomijane, więc pokazany adres nie byłby tym, na który trafiają zdarzenia.",
   "console.webhooks.urlNotUrl": "Podaj pełny adres zaczynający się od {https}.",
   "console.webhooks.urlNotHttps":
     "Użyj adresu zaczynającego się od {https}: przez nieszyfrowane http zdarzenia i ich podpisy mogłyby zostać po drodze odczytane lub zmienione.",

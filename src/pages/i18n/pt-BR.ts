@@ -316,6 +316,8 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.answerNetwork": "Não foi possível conectar:",
   "console.webhooks.urlMissing": "Informe o endereço para onde os eventos são enviados.",
   "console.webhooks.urlTooLong": "Um endereço tem no máximo {max} caracteres.",
+  "console.webhooks.urlSpaces":
+    "Tire do endereço os espaços, tabulações e quebras de linha: eles são descartados no envio, e o endereço mostrado não seria aquele para onde vão os eventos.",
   "console.webhooks.urlNotUrl": "Informe um endereço completo, começando com {https}.",
   "console.webhooks.urlNotHttps":
     "Use um endereço que comece com {https}: em http sem criptografia, os eventos e suas assinaturas poderiam ser lidos ou alterados no caminho.",

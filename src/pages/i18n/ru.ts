@@ -318,6 +318,8 @@ export const ru: PageCatalogue = {
   "console.webhooks.answerNetwork": "Не удалось подключиться:",
   "console.webhooks.urlMissing": "Введите адрес, на который отправляются события.",
   "console.webhooks.urlTooLong": "Адрес может содержать не более {max} символов.",
+  "console.webhooks.urlSpaces":
+    "Уберите из адреса пробелы, табуляции и переводы строк: при отправке они отбрасываются, и показанный адрес не совпадал бы с тем, куда уходят события.",
   "console.webhooks.urlNotUrl": "Введите полный адрес, начинающийся с {https}.",
   "console.webhooks.urlNotHttps":
     "Используйте адрес, начинающийся с {https}: по незашифрованному http события и их подписи можно прочитать или изменить по пути.",

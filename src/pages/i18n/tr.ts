@@ -303,6 +303,8 @@ export const tr: PageCatalogue = {
   "console.webhooks.answerNetwork": "Bağlanılamadı:",
   "console.webhooks.urlMissing": "Olayların gönderileceği adresi girin.",
   "console.webhooks.urlTooLong": "Bir adres en fazla {max} karakter olabilir.",
+  "console.webhooks.urlSpaces":
+    "Adresteki boşlukları, sekmeleri ve satır sonlarını kaldırın: gönderimde atlanırlar, bu yüzden gösterilen adres olayların gittiği adres olmaz.",
   "console.webhooks.urlNotUrl": "{https} ile başlayan tam bir adres girin.",
   "console.webhooks.urlNotHttps":
     "{https} ile başlayan bir adres kullanın: şifrelenmemiş http üzerinden olaylar ve imzaları yolda okunabilir veya değiştirilebilir.",

@@ -301,6 +301,8 @@ export const vi: PageCatalogue = {
   "console.webhooks.answerNetwork": "Không kết nối được:",
   "console.webhooks.urlMissing": "Nhập địa chỉ nhận sự kiện.",
   "console.webhooks.urlTooLong": "Địa chỉ có tối đa {max} ký tự.",
+  "console.webhooks.urlSpaces":
+    "Bỏ dấu cách, ký tự tab và xuống dòng khỏi địa chỉ: chúng bị bỏ qua khi gửi, nên địa chỉ hiển thị sẽ không phải là nơi sự kiện được gửi tới.",
   "console.webhooks.urlNotUrl": "Nhập địa chỉ đầy đủ, bắt đầu bằng {https}.",
   "console.webhooks.urlNotHttps":
     "Dùng địa chỉ bắt đầu bằng {https}: qua http thông thường, sự kiện và chữ ký của chúng có thể bị đọc hoặc sửa trên đường truyền.",

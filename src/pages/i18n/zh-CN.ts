@@ -296,6 +296,7 @@ export const zhCN: PageCatalogue = {
   "console.webhooks.answerNetwork": "无法连接：",
   "console.webhooks.urlMissing": "请输入事件的发送地址。",
   "console.webhooks.urlTooLong": "地址最多 {max} 个字符。",
+  "console.webhooks.urlSpaces": "请删除地址中的空格、制表符和换行符：发送时它们会被忽略，显示的地址就不是事件实际发往的地址。",
   "console.webhooks.urlNotUrl": "请输入以 {https} 开头的完整地址。",
   "console.webhooks.urlNotHttps": "请使用以 {https} 开头的地址：通过未加密的 http，事件及其签名可能在传输途中被读取或篡改。",
   "console.webhooks.urlCredentials": "请从地址中去掉用户名和密码：每位查看 Webhook 列表的管理员都能看到地址，接收系统会改为验证每次发送的签名。",
