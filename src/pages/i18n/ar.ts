@@ -343,7 +343,9 @@ export const ar: PageCatalogue = {
   "console.webhooks.testHeading": "إرسال حدث اختباري",
   "console.webhooks.testIntro":
     "يرسل الآن حدثًا من النوع {type} إلى هذا العنوان، موقَّعًا مثل أي حدث آخر، حتى لو كان خطاف الويب معطَّلًا: طريقة لفحص النظام المستقبِل قبل الاعتماد عليه.",
+  "console.webhooks.testOnce": "يُجرَّب الحدث الاختباري مرة واحدة: إن فشل فلا يُعاد ولا يُحفظ مع الأحداث التي لم تُسلَّم. يمكن لهذه البوابة إرسال {max} في الدقيقة.",
   "console.webhooks.testSend": "إرسال حدث اختباري",
+  "console.webhooks.testTooMany": "لم يُرسَل: أرسلت هذه البوابة {max} من الأحداث الاختبارية خلال الدقيقة الأخيرة، وهو الحد الأقصى. حاول مرة أخرى بعد {wait}.",
   "console.webhooks.deliveriesHeading": "عمليات الإرسال",
   "console.webhooks.deliveriesIntro": "آخر المحاولات (حتى {max})، الأحدث أولًا. يُعاد الإرسال الفاشل لاحقًا بفترات انتظار متزايدة.",
   "console.webhooks.deliveriesNone": "لم يُرسل إليه شيء بعد. أرسل حدثًا اختباريًا لفحصه.",

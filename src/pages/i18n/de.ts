@@ -341,7 +341,11 @@ export const de: PageCatalogue = {
   "console.webhooks.testHeading": "Ein Testereignis senden",
   "console.webhooks.testIntro":
     "Sendet jetzt ein Ereignis {type} an diese Adresse, signiert wie jedes andere, auch wenn der Webhook aus ist: So prüfen Sie das empfangende System, bevor Sie sich darauf verlassen.",
+  "console.webhooks.testOnce":
+    "Ein Testereignis wird einmal versucht: Schlägt es fehl, wird es weder wiederholt noch bei den nicht zugestellten Ereignissen aufbewahrt. Dieses Portal darf {max} pro Minute senden.",
   "console.webhooks.testSend": "Testereignis senden",
+  "console.webhooks.testTooMany":
+    "Nicht gesendet: Dieses Portal hat in der letzten Minute {max} Testereignisse gesendet, die Höchstzahl. Versuchen Sie es in {wait} erneut.",
   "console.webhooks.deliveriesHeading": "Zustellungen",
   "console.webhooks.deliveriesIntro":
     "Die letzten Versuche (bis zu {max}), die neuesten zuerst. Eine fehlgeschlagene Zustellung wird später erneut versucht, mit wachsenden Abständen.",

@@ -339,7 +339,10 @@ export const en = {
   "console.webhooks.testHeading": "Send a test event",
   "console.webhooks.testIntro":
     "Sends a {type} event to this address now, signed like every other, even while the webhook is off: a way to check the receiving system before you rely on it.",
+  "console.webhooks.testOnce":
+    "A test event is tried once: if it fails, it is not tried again or kept with the undelivered events. This portal may send {max} a minute.",
   "console.webhooks.testSend": "Send a test event",
+  "console.webhooks.testTooMany": "Not sent: this portal has sent {max} test events in the last minute, the most it may. Try again in {wait}.",
   "console.webhooks.deliveriesHeading": "Deliveries",
   "console.webhooks.deliveriesIntro": "The last attempts (up to {max}), newest first. A failed delivery is tried again later, with growing waits.",
   "console.webhooks.deliveriesNone": "Nothing has been sent to it yet. Send a test event to check it.",

@@ -343,7 +343,11 @@ export const es: PageCatalogue = {
   "console.webhooks.testHeading": "Enviar un evento de prueba",
   "console.webhooks.testIntro":
     "Envía ahora un evento {type} a esta dirección, firmado como cualquier otro, aunque el webhook esté desactivado: así comprueba el sistema receptor antes de confiar en él.",
+  "console.webhooks.testOnce":
+    "Un evento de prueba se intenta una sola vez: si falla, no se reintenta ni se guarda con los eventos no entregados. Este portal puede enviar {max} por minuto.",
   "console.webhooks.testSend": "Enviar un evento de prueba",
+  "console.webhooks.testTooMany":
+    "No enviado: este portal ha enviado {max} eventos de prueba en el último minuto, el máximo permitido. Vuelva a intentarlo dentro de {wait}.",
   "console.webhooks.deliveriesHeading": "Envíos",
   "console.webhooks.deliveriesIntro":
     "Los últimos intentos (hasta {max}), primero los más recientes. Un envío fallido se reintenta más tarde, con esperas cada vez mayores.",

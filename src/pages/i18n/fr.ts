@@ -352,7 +352,11 @@ export const fr: PageCatalogue = {
   "console.webhooks.testHeading": "Envoyer un événement de test",
   "console.webhooks.testIntro":
     "Envoie maintenant un événement {type} à cette adresse, signé comme tous les autres, même si le webhook est désactivé : de quoi vérifier le système destinataire avant de compter sur lui.",
+  "console.webhooks.testOnce":
+    "Un événement de test n'est tenté qu'une fois : s'il échoue, il n'est ni retenté ni gardé avec les événements non remis. Ce portail peut en envoyer {max} par minute.",
   "console.webhooks.testSend": "Envoyer un événement de test",
+  "console.webhooks.testTooMany":
+    "Non envoyé : ce portail a envoyé {max} événements de test dans la dernière minute, le maximum autorisé. Réessayez dans {wait}.",
   "console.webhooks.deliveriesHeading": "Envois",
   "console.webhooks.deliveriesIntro":
     "Les dernières tentatives (jusqu'à {max}), les plus récentes d'abord. Un envoi échoué est retenté plus tard, à intervalles croissants.",

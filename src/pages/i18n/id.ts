@@ -329,7 +329,11 @@ export const id: PageCatalogue = {
   "console.webhooks.testHeading": "Kirim peristiwa uji",
   "console.webhooks.testIntro":
     "Mengirim peristiwa {type} ke alamat ini sekarang, ditandatangani seperti yang lain, meskipun webhook nonaktif: cara memeriksa sistem penerima sebelum Anda mengandalkannya.",
+  "console.webhooks.testOnce":
+    "Peristiwa uji hanya dicoba sekali: jika gagal, tidak dicoba lagi dan tidak disimpan bersama peristiwa yang tidak terkirim. Portal ini boleh mengirim {max} per menit.",
   "console.webhooks.testSend": "Kirim peristiwa uji",
+  "console.webhooks.testTooMany":
+    "Tidak dikirim: portal ini sudah mengirim {max} peristiwa uji dalam satu menit terakhir, jumlah terbanyak yang diizinkan. Coba lagi dalam {wait}.",
   "console.webhooks.deliveriesHeading": "Pengiriman",
   "console.webhooks.deliveriesIntro":
     "Percobaan terakhir (hingga {max}), yang terbaru lebih dulu. Pengiriman yang gagal dicoba lagi kemudian, dengan jeda yang makin panjang.",

@@ -344,7 +344,10 @@ export const it: PageCatalogue = {
   "console.webhooks.testHeading": "Inviare un evento di prova",
   "console.webhooks.testIntro":
     "Invia ora un evento {type} a questo indirizzo, firmato come ogni altro, anche se il webhook è disattivato: un modo per verificare il sistema ricevente prima di farci affidamento.",
+  "console.webhooks.testOnce":
+    "Un evento di prova viene tentato una sola volta: se non riesce, non viene ritentato né conservato tra gli eventi non consegnati. Questo portale può inviarne {max} al minuto.",
   "console.webhooks.testSend": "Invia un evento di prova",
+  "console.webhooks.testTooMany": "Non inviato: questo portale ha inviato {max} eventi di prova nell'ultimo minuto, il massimo consentito. Riprovi tra {wait}.",
   "console.webhooks.deliveriesHeading": "Invii",
   "console.webhooks.deliveriesIntro":
     "Gli ultimi tentativi (fino a {max}), dai più recenti. Un invio non riuscito viene ritentato più tardi, con attese sempre più lunghe.",

@@ -330,7 +330,11 @@ export const ja: PageCatalogue = {
   "console.webhooks.testHeading": "テストイベントを送信",
   "console.webhooks.testIntro":
     "このアドレスに {type} イベントを今すぐ送信します。Webhook がオフでも、ほかのイベントと同じく署名付きで送られます。本番で頼る前に受信側のシステムを確認できます。",
+  "console.webhooks.testOnce":
+    "テストイベントの送信は 1 回だけです。失敗しても再送されず、未配信のイベントにも残りません。このポータルが送れるのは 1 分あたり {max} 件までです。",
   "console.webhooks.testSend": "テストイベントを送信",
+  "console.webhooks.testTooMany":
+    "送信されませんでした。このポータルは直近 1 分間に上限の {max} 件のテストイベントを送信しています。{wait}後にもう一度お試しください。",
   "console.webhooks.deliveriesHeading": "送信履歴",
   "console.webhooks.deliveriesIntro": "最近の試行（最大 {max} 件）を新しい順に表示します。失敗した送信は、間隔を広げながら後で再試行されます。",
   "console.webhooks.deliveriesNone": "まだ何も送信されていません。テストイベントを送って確認してください。",

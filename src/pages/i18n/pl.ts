@@ -343,7 +343,11 @@ export const pl: PageCatalogue = {
   "console.webhooks.testHeading": "Wyślij zdarzenie testowe",
   "console.webhooks.testIntro":
     "Wysyła teraz zdarzenie {type} na ten adres, podpisane jak każde inne, nawet gdy webhook jest wyłączony: tak sprawdzisz system odbiorczy, zanim zaczniesz na nim polegać.",
+  "console.webhooks.testOnce":
+    "Zdarzenie testowe jest wysyłane tylko raz: jeśli się nie powiedzie, nie jest ponawiane ani zachowywane wśród niedostarczonych zdarzeń. Ten portal może wysłać {max} na minutę.",
   "console.webhooks.testSend": "Wyślij zdarzenie testowe",
+  "console.webhooks.testTooMany":
+    "Nie wysłano: ten portal wysłał w ostatniej minucie {max} zdarzeń testowych, czyli najwięcej, ile może. Spróbuj ponownie za {wait}.",
   "console.webhooks.deliveriesHeading": "Wysyłki",
   "console.webhooks.deliveriesIntro": "Ostatnie próby (do {max}), od najnowszej. Nieudana wysyłka jest ponawiana później, w coraz dłuższych odstępach.",
   "console.webhooks.deliveriesNone": "Nic jeszcze do niego nie wysłano. Wyślij zdarzenie testowe, aby go sprawdzić.",

@@ -343,7 +343,10 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.testHeading": "Enviar um evento de teste",
   "console.webhooks.testIntro":
     "Envia agora um evento {type} a este endereço, assinado como qualquer outro, mesmo com o webhook desativado: um jeito de conferir o sistema receptor antes de depender dele.",
+  "console.webhooks.testOnce":
+    "Um evento de teste é tentado uma única vez: se falhar, não é tentado de novo nem guardado com os eventos não entregues. Este portal pode enviar {max} por minuto.",
   "console.webhooks.testSend": "Enviar um evento de teste",
+  "console.webhooks.testTooMany": "Não enviado: este portal enviou {max} eventos de teste no último minuto, o máximo permitido. Tente de novo em {wait}.",
   "console.webhooks.deliveriesHeading": "Envios",
   "console.webhooks.deliveriesIntro":
     "As últimas tentativas (até {max}), das mais recentes para as mais antigas. Um envio que falhou é tentado de novo mais tarde, com esperas cada vez maiores.",

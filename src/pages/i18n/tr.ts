@@ -329,7 +329,11 @@ export const tr: PageCatalogue = {
   "console.webhooks.testHeading": "Test olayı gönderin",
   "console.webhooks.testIntro":
     "Bu adrese şimdi bir {type} olayı gönderir; webhook kapalı olsa bile diğerleri gibi imzalıdır: alıcı sisteme güvenmeden önce onu sınamanın bir yolu.",
+  "console.webhooks.testOnce":
+    "Bir test olayı yalnızca bir kez denenir: başarısız olursa yeniden denenmez ve teslim edilemeyen olaylar arasında saklanmaz. Bu portal dakikada {max} test olayı gönderebilir.",
   "console.webhooks.testSend": "Test olayı gönder",
+  "console.webhooks.testTooMany":
+    "Gönderilmedi: bu portal son bir dakikada {max} test olayı gönderdi; olabilecek en fazla sayı bu. {wait} sonra yeniden deneyin.",
   "console.webhooks.deliveriesHeading": "Gönderimler",
   "console.webhooks.deliveriesIntro":
     "Son denemeler (en fazla {max}), en yenisi önce. Başarısız bir gönderim, giderek uzayan aralıklarla daha sonra yeniden denenir.",

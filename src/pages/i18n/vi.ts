@@ -328,7 +328,10 @@ export const vi: PageCatalogue = {
   "console.webhooks.testHeading": "Gửi sự kiện thử",
   "console.webhooks.testIntro":
     "Gửi ngay một sự kiện {type} đến địa chỉ này, được ký như mọi sự kiện khác, kể cả khi webhook đang tắt: một cách kiểm tra hệ thống nhận trước khi dựa vào nó.",
+  "console.webhooks.testOnce":
+    "Sự kiện thử chỉ được gửi một lần: nếu thất bại, nó không được gửi lại và không được giữ cùng các sự kiện chưa được gửi. Cổng này được gửi tối đa {max} sự kiện thử mỗi phút.",
   "console.webhooks.testSend": "Gửi sự kiện thử",
+  "console.webhooks.testTooMany": "Chưa gửi: cổng này đã gửi {max} sự kiện thử trong một phút vừa qua, mức tối đa cho phép. Hãy thử lại sau {wait}.",
   "console.webhooks.deliveriesHeading": "Các lần gửi",
   "console.webhooks.deliveriesIntro":
     "Các lần thử gần nhất (tối đa {max}), mới nhất trước. Lần gửi thất bại sẽ được thử lại sau, với khoảng chờ ngày càng dài.",

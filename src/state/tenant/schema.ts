@@ -151,4 +151,7 @@ export const TENANT_MIGRATIONS: readonly string[] = [
   `ALTER TABLE dead_events ADD COLUMN source TEXT NOT NULL DEFAULT 'stream';
    UPDATE dead_events SET source = CASE json_extract(message, '$.kind') WHEN 'webhook' THEN 'webhook' WHEN 'alert' THEN 'alert' ELSE 'stream' END;
    CREATE INDEX dead_events_by_source ON dead_events (source, seq);`,
+  // The pings of the last minute, counted against the tenant's budget (see webhook-pings.ts).
+  `CREATE TABLE webhook_pings (at INTEGER NOT NULL);
+   CREATE INDEX webhook_pings_by_time ON webhook_pings (at);`,
 ];
