@@ -227,6 +227,18 @@ describe("the console's webhooks", () => {
     expect(refusal(html, "webhook-events-error")).toBe("Choisissez au moins un événement, ou saisissez-en un ci-dessous.");
   });
 
+  it("offers the webhooks' own events (a group at once) and a replayed dead letter as checkboxes, in words", async () => {
+    const admin = await aWebhookAdmin();
+    const html = await admin.html("/webhooks");
+    const offered = [...html.matchAll(/<input type="checkbox" name="eventTypes" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(offered).toEqual(expect.arrayContaining(["webhook.*", "webhook.created", "webhook.tested", "webhook.deleted", "event.replayed"]));
+    for (const words of ["Webhooks", "Webhook added", "Webhook test event sent", "Webhook deleted", "Undelivered event sent again"])
+      expect(html).toContain(words);
+    const made = await admin.post("/webhooks", { url: SIEM, eventTypes: ["webhook.*", "webhook.deleted", "event.replayed"], enabled: "on" });
+    expect(made.status).toBe(200);
+    expect((await webhooks(admin.base))[0]!.eventTypes).toEqual(["webhook.*", "event.replayed"]);
+  });
+
   it("refuses a webhook past the tenant's 20 on the form (409), keeping what was typed", async () => {
     const admin = await aWebhookAdmin();
     for (let i = 0; i < 20; i++) await aStoredWebhook(admin.base, { url: `${SIEM}/${i}`, eventTypes: ["*"] });

@@ -379,6 +379,14 @@ export const ar: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "لن يُرسل أي شيء بعد الآن إلى هذا العنوان، ولا حتى عمليات الإرسال التي تنتظر إعادة المحاولة، ويُحذف سجل الإرسال الخاص به معه. لا يمكن التراجع عن ذلك.",
   "console.webhooks.deleteConfirm": "حذف خطاف الويب",
+  "console.activity.group.webhook": "خطافات الويب",
+  "console.activity.event.webhookCreated": "أُضيف خطاف ويب",
+  "console.activity.event.webhookUpdated": "غُيّرت إعدادات خطاف ويب",
+  "console.activity.event.webhookRotated": "أُنشئ سر توقيع جديد لخطاف ويب",
+  "console.activity.event.webhookDeleted": "حُذف خطاف ويب",
+  "console.activity.event.webhookDisabled": "عُطّل خطاف ويب: أجاب المستقبِل بأن عنوانه لم يعد موجودًا (410)",
+  "console.activity.event.webhookTested": "أُرسل حدث اختباري إلى خطاف ويب",
+  "console.activity.event.eventReplayed": "أُعيد إرسال حدث لم يُسلَّم",
   // webhooks: end
   "console.signOut": "تسجيل الخروج",
   "console.signIn.title": "تسجيل الدخول إلى وحدة تحكم المسؤول",

@@ -380,6 +380,14 @@ export const de: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "An diese Adresse wird nichts mehr gesendet, auch keine Zustellungen, die auf einen neuen Versuch warten, und ihr Zustellverlauf wird mit gelöscht. Das lässt sich nicht rückgängig machen.",
   "console.webhooks.deleteConfirm": "Webhook löschen",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook hinzugefügt",
+  "console.activity.event.webhookUpdated": "Webhook-Einstellungen geändert",
+  "console.activity.event.webhookRotated": "Neues Signaturgeheimnis für einen Webhook erstellt",
+  "console.activity.event.webhookDeleted": "Webhook gelöscht",
+  "console.activity.event.webhookDisabled": "Webhook ausgeschaltet: Der Empfänger hat geantwortet, dass es die Adresse nicht mehr gibt (410)",
+  "console.activity.event.webhookTested": "Testereignis an einen Webhook gesendet",
+  "console.activity.event.eventReplayed": "Nicht zugestelltes Ereignis erneut gesendet",
   // webhooks: end
   "console.signOut": "Abmelden",
   "console.signIn.title": "Bei der Admin-Konsole anmelden",

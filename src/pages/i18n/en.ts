@@ -376,6 +376,14 @@ export const en = {
   "console.webhooks.deleteWarning":
     "Nothing more is sent to this address, not even deliveries waiting to be tried again, and its delivery history is deleted with it. This cannot be undone.",
   "console.webhooks.deleteConfirm": "Delete the webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook added",
+  "console.activity.event.webhookUpdated": "Webhook settings changed",
+  "console.activity.event.webhookRotated": "New webhook signing secret made",
+  "console.activity.event.webhookDeleted": "Webhook deleted",
+  "console.activity.event.webhookDisabled": "Webhook turned off: the receiver answered that its address is gone (410)",
+  "console.activity.event.webhookTested": "Webhook test event sent",
+  "console.activity.event.eventReplayed": "Undelivered event sent again",
   // webhooks: end
   "console.signOut": "Sign out",
   "console.signIn.title": "Sign in to the admin console",

@@ -382,6 +382,14 @@ export const es: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "No se envía nada más a esta dirección, ni siquiera los envíos que esperan un nuevo intento, y su historial de envíos se elimina con él. No se puede deshacer.",
   "console.webhooks.deleteConfirm": "Eliminar el webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook añadido",
+  "console.activity.event.webhookUpdated": "Ajustes del webhook cambiados",
+  "console.activity.event.webhookRotated": "Nuevo secreto de firma de webhook creado",
+  "console.activity.event.webhookDeleted": "Webhook eliminado",
+  "console.activity.event.webhookDisabled": "Webhook desactivado: el receptor respondió que su dirección ya no existe (410)",
+  "console.activity.event.webhookTested": "Evento de prueba enviado a un webhook",
+  "console.activity.event.eventReplayed": "Evento no entregado enviado de nuevo",
   // webhooks: end
   "console.signOut": "Cerrar sesión",
   "console.signIn.title": "Iniciar sesión en la consola de administración",

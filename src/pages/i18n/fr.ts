@@ -391,6 +391,14 @@ export const fr: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Plus rien n'est envoyé à cette adresse, pas même les envois en attente d'une nouvelle tentative, et son historique d'envois est supprimé avec lui. Cette action est définitive.",
   "console.webhooks.deleteConfirm": "Supprimer le webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook ajouté",
+  "console.activity.event.webhookUpdated": "Réglages du webhook modifiés",
+  "console.activity.event.webhookRotated": "Nouveau secret de signature de webhook créé",
+  "console.activity.event.webhookDeleted": "Webhook supprimé",
+  "console.activity.event.webhookDisabled": "Webhook désactivé : le destinataire a répondu que son adresse n'existe plus (410)",
+  "console.activity.event.webhookTested": "Événement de test envoyé à un webhook",
+  "console.activity.event.eventReplayed": "Événement non remis renvoyé",
   // webhooks: end
   "console.signOut": "Se déconnecter",
   "console.signIn.title": "Se connecter à la console d'administration",

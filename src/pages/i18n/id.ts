@@ -368,6 +368,14 @@ export const id: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Tidak ada lagi yang dikirim ke alamat ini, termasuk pengiriman yang menunggu dicoba lagi, dan riwayat pengirimannya ikut dihapus. Tindakan ini tidak dapat dibatalkan.",
   "console.webhooks.deleteConfirm": "Hapus webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook ditambahkan",
+  "console.activity.event.webhookUpdated": "Pengaturan webhook diubah",
+  "console.activity.event.webhookRotated": "Rahasia tanda tangan webhook baru dibuat",
+  "console.activity.event.webhookDeleted": "Webhook dihapus",
+  "console.activity.event.webhookDisabled": "Webhook dinonaktifkan: penerima menjawab bahwa alamatnya sudah tidak ada (410)",
+  "console.activity.event.webhookTested": "Peristiwa uji dikirim ke webhook",
+  "console.activity.event.eventReplayed": "Peristiwa yang tidak terkirim dikirim ulang",
   // webhooks: end
   "console.signOut": "Keluar",
   "console.signIn.title": "Masuk ke konsol admin",

@@ -383,6 +383,14 @@ export const it: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "A questo indirizzo non viene più inviato nulla, nemmeno gli invii in attesa di un nuovo tentativo, e la sua cronologia degli invii viene eliminata insieme. L'operazione non si può annullare.",
   "console.webhooks.deleteConfirm": "Elimina il webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook aggiunto",
+  "console.activity.event.webhookUpdated": "Impostazioni del webhook modificate",
+  "console.activity.event.webhookRotated": "Nuovo segreto di firma del webhook creato",
+  "console.activity.event.webhookDeleted": "Webhook eliminato",
+  "console.activity.event.webhookDisabled": "Webhook disattivato: il destinatario ha risposto che il suo indirizzo non esiste più (410)",
+  "console.activity.event.webhookTested": "Evento di prova inviato a un webhook",
+  "console.activity.event.eventReplayed": "Evento non consegnato inviato di nuovo",
   // webhooks: end
   "console.signOut": "Esci",
   "console.signIn.title": "Accedi alla console di amministrazione",

@@ -368,6 +368,14 @@ export const ja: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "このアドレスには、再試行待ちの送信も含めて、もう何も送信されません。送信履歴も一緒に削除されます。この操作は元に戻せません。",
   "console.webhooks.deleteConfirm": "Webhook を削除",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook を追加",
+  "console.activity.event.webhookUpdated": "Webhook の設定を変更",
+  "console.activity.event.webhookRotated": "Webhook の新しい署名シークレットを作成",
+  "console.activity.event.webhookDeleted": "Webhook を削除",
+  "console.activity.event.webhookDisabled": "Webhook をオフに：受信側がアドレスはもう存在しないと応答（410）",
+  "console.activity.event.webhookTested": "Webhook にテストイベントを送信",
+  "console.activity.event.eventReplayed": "未配信のイベントを再送信",
   // webhooks: end
   "console.signOut": "サインアウト",
   "console.signIn.title": "管理コンソールにサインイン",

@@ -381,6 +381,14 @@ export const pl: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Na ten adres nic już nie zostanie wysłane, nawet wysyłki czekające na ponowienie, a historia jego wysyłek zostanie usunięta razem z nim. Tej operacji nie można cofnąć.",
   "console.webhooks.deleteConfirm": "Usuń webhook",
+  "console.activity.group.webhook": "Webhooki",
+  "console.activity.event.webhookCreated": "Dodano webhook",
+  "console.activity.event.webhookUpdated": "Zmieniono ustawienia webhooka",
+  "console.activity.event.webhookRotated": "Utworzono nowy sekret podpisu webhooka",
+  "console.activity.event.webhookDeleted": "Usunięto webhook",
+  "console.activity.event.webhookDisabled": "Wyłączono webhook: odbiorca odpowiedział, że jego adres już nie istnieje (410)",
+  "console.activity.event.webhookTested": "Wysłano zdarzenie testowe do webhooka",
+  "console.activity.event.eventReplayed": "Ponownie wysłano niedostarczone zdarzenie",
   // webhooks: end
   "console.signOut": "Wyloguj się",
   "console.signIn.title": "Zaloguj się do konsoli administracyjnej",

@@ -381,6 +381,14 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Nada mais é enviado a este endereço, nem mesmo os envios que aguardam uma nova tentativa, e o histórico de envios dele é excluído junto. Não é possível desfazer.",
   "console.webhooks.deleteConfirm": "Excluir o webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook adicionado",
+  "console.activity.event.webhookUpdated": "Configurações do webhook alteradas",
+  "console.activity.event.webhookRotated": "Novo segredo de assinatura de webhook criado",
+  "console.activity.event.webhookDeleted": "Webhook excluído",
+  "console.activity.event.webhookDisabled": "Webhook desativado: o receptor respondeu que o endereço não existe mais (410)",
+  "console.activity.event.webhookTested": "Evento de teste enviado a um webhook",
+  "console.activity.event.eventReplayed": "Evento não entregue enviado novamente",
   // webhooks: end
   "console.signOut": "Sair",
   "console.signIn.title": "Entrar no console de administração",

@@ -383,6 +383,14 @@ export const ru: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "На этот адрес больше ничего не отправляется, даже отправки, ожидающие повторной попытки, а история его отправок удаляется вместе с ним. Это действие нельзя отменить.",
   "console.webhooks.deleteConfirm": "Удалить вебхук",
+  "console.activity.group.webhook": "Вебхуки",
+  "console.activity.event.webhookCreated": "Вебхук добавлен",
+  "console.activity.event.webhookUpdated": "Настройки вебхука изменены",
+  "console.activity.event.webhookRotated": "Создан новый секрет подписи вебхука",
+  "console.activity.event.webhookDeleted": "Вебхук удалён",
+  "console.activity.event.webhookDisabled": "Вебхук выключен: получатель ответил, что его адреса больше нет (410)",
+  "console.activity.event.webhookTested": "Тестовое событие отправлено на вебхук",
+  "console.activity.event.eventReplayed": "Недоставленное событие отправлено снова",
   // webhooks: end
   "console.signOut": "Выйти",
   "console.signIn.title": "Вход в консоль администратора",

@@ -368,6 +368,14 @@ export const tr: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Bu adrese artık hiçbir şey gönderilmez, yeniden denenmeyi bekleyen gönderimler bile; gönderim geçmişi de onunla birlikte silinir. Bu işlem geri alınamaz.",
   "console.webhooks.deleteConfirm": "Webhook'u sil",
+  "console.activity.group.webhook": "Webhook'lar",
+  "console.activity.event.webhookCreated": "Webhook eklendi",
+  "console.activity.event.webhookUpdated": "Webhook ayarları değiştirildi",
+  "console.activity.event.webhookRotated": "Yeni webhook imza sırrı oluşturuldu",
+  "console.activity.event.webhookDeleted": "Webhook silindi",
+  "console.activity.event.webhookDisabled": "Webhook kapatıldı: alıcı adresin artık bulunmadığını bildirdi (410)",
+  "console.activity.event.webhookTested": "Webhook'a test olayı gönderildi",
+  "console.activity.event.eventReplayed": "Teslim edilemeyen olay yeniden gönderildi",
   // webhooks: end
   "console.signOut": "Oturumu kapat",
   "console.signIn.title": "Yönetim konsoluna giriş yapın",

@@ -366,6 +366,14 @@ export const vi: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Không còn gì được gửi đến địa chỉ này nữa, kể cả các lần gửi đang chờ thử lại, và lịch sử gửi của nó cũng bị xóa theo. Không thể hoàn tác.",
   "console.webhooks.deleteConfirm": "Xóa webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Đã thêm webhook",
+  "console.activity.event.webhookUpdated": "Đã thay đổi cài đặt webhook",
+  "console.activity.event.webhookRotated": "Đã tạo khóa bí mật ký mới cho webhook",
+  "console.activity.event.webhookDeleted": "Đã xóa webhook",
+  "console.activity.event.webhookDisabled": "Đã tắt webhook: bên nhận trả lời rằng địa chỉ không còn tồn tại (410)",
+  "console.activity.event.webhookTested": "Đã gửi sự kiện thử tới webhook",
+  "console.activity.event.eventReplayed": "Đã gửi lại sự kiện chưa được gửi",
   // webhooks: end
   "console.signOut": "Đăng xuất",
   "console.signIn.title": "Đăng nhập vào bảng điều khiển quản trị",
