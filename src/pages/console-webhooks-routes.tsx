@@ -3,10 +3,10 @@
  * The console's Webhooks section, `/__stepgate/admin/webhooks`: the list and the form that adds
  * one (its signing secret shown once, on the answer to the form), a webhook's page (its settings,
  * a test event within the tenant's budget a minute, its last deliveries), a new secret (shown
- * once), and deleting one (after a confirmation). Everything needs `webhooks:write`, as the admin API's `/webhooks` does, and
- * goes through the same flows (`flows/webhooks.ts`: the same rules, the same audit with the
- * console's admin as actor). A refused form comes back with each refusal beside its field and
- * nothing written.
+ * once), and deleting one (after a confirmation). Everything needs `webhooks:write`, as the admin
+ * API's `/webhooks` does, and goes through the same flows (`flows/webhooks.ts`: the same rules,
+ * the same audit with the console's admin as actor). A refused form (or test event) comes back
+ * with each refusal beside its field (or button) and nothing written (or sent).
  */
 import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
