@@ -3,12 +3,14 @@
  * `/webhooks`: where the tenant's events are posted (docs/webhooks.md). Everything needs
  * `webhooks:write`, listing too: a webhook's URL and event types say where the tenant's audit
  * goes, which is that scope's to decide. Every change is audited (`webhook.created`,
- * `webhook.updated`, `webhook.rotated`, `webhook.deleted`); the rules are `flows/webhooks.ts`'s.
+ * `webhook.updated`, `webhook.rotated`, `webhook.deleted`), and every ping (`webhook.tested`);
+ * the rules are `flows/webhooks.ts`'s.
  */
 import { Hono } from "hono";
 import * as z from "zod";
 import type { AdminEnv } from "../app-env";
 import { changeWebhook, createWebhook, deleteWebhook, listWebhooks, pingWebhook, readWebhook, rotateWebhookSecret, webhookAttempts } from "../flows/webhooks";
+import { PINGS_PER_MINUTE } from "../state/tenant/webhook-pings";
 import { requestOrigin } from "../state/user/audit";
 import { requireScope } from "./admin-auth";
 import { ChangeWebhookBody, CreatedWebhook, CreateWebhookBody, WebhookAttemptView, WebhookEventId, WebhookId, WebhookView } from "./admin-schemas";
@@ -90,11 +92,16 @@ adminWebhooks.post(
 adminWebhooks.post(
   "/webhooks/:id/test",
   webhooksWrite,
-  answers("Send a `webhook.test` event to the webhook, delivered like any other", [202, "Queued", z.object({ eventId: WebhookEventId })], {
-    problems: [404],
-  }),
+  answers(
+    `Send a \`webhook.test\` event to the webhook, signed like any other but tried once (no retry, no dead letter); ${PINGS_PER_MINUTE} a minute per tenant`,
+    [202, "Queued", z.object({ eventId: WebhookEventId })],
+    { problems: [404, 429] },
+  ),
   paramsOf(WebhookParam),
-  async (c) => c.json(await pingWebhook(c.env, c.var.tenant.tenantId, c.req.valid("param").id), 202),
+  async (c) => {
+    const admin = { actor: c.var.admin.actor, origin: requestOrigin(c.req.raw) };
+    return c.json(await pingWebhook(c.env, c.var.tenant.tenantId, c.req.valid("param").id, admin), 202);
+  },
 );
 
 adminWebhooks.get(

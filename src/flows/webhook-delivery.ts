@@ -8,7 +8,8 @@
  * - {@link deliverWebhooks}, that queue's consumer: posts each message's payload, signed as
  *   Standard Webhooks says, and keeps what came of it in the tenant's object. A 2xx is delivered;
  *   any other status, a timeout or a network error is retried with a growing delay, then the
- *   message goes to `stepgate-webhooks-dead`; a 410 Gone turns the webhook off.
+ *   message goes to `stepgate-webhooks-dead`; a 410 Gone turns the webhook off. A ping
+ *   (`POST /webhooks/:id/test`) is tried once, whatever came of it: no retry, no dead letter.
  * - the dead-letter queue's consumer (`dead-events.ts`, the same for every queue): keeps each in
  *   the tenant's object beside the stream's dead letters (`GET /admin/v1/events/dead`, replayable).
  *
@@ -89,7 +90,7 @@ export function deliveryStep(endpoint: (WebhookEndpoint & { delivered: boolean }
 
 /**
  * The `stepgate-webhooks` consumer: each message posted, its outcome kept, and acknowledged
- * when delivered (or not to be posted, or 410 Gone), retried with backoff otherwise.
+ * when delivered (or not to be posted, or 410 Gone, or a ping), retried with backoff otherwise.
  * @example
  * if (batch.queue === WEBHOOKS_QUEUE) await deliverWebhooks(batch, env);
  */
@@ -99,7 +100,13 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
 }
 
 async function deliverOne({ message, body: delivery }: ReadBody<WebhookDelivery>, env: Env): Promise<void> {
-  const retry = () => message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) });
+  // A ping is tried once: an admin checking an endpoint sees the answer under its deliveries, and
+  // sends another if need be. Retried, each ping to a failing endpoint would be 21 POSTs over 9
+  // hours on the queue every tenant shares, then a dead letter. One the queue hands over again
+  // (its first try's invocation failed) is dropped unposted.
+  const ping = delivery.payload.type === PING_TYPE;
+  if (ping && message.attempts > 1) return message.ack();
+  const failed = () => (ping ? message.ack() : message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) }));
   try {
     const tenant = tenantState(env, delivery.tenantId);
     const endpoint = await tenant.webhookDelivery(delivery.webhookId, delivery.payload.id);
@@ -114,10 +121,13 @@ async function deliverOne({ message, body: delivery }: ReadBody<WebhookDelivery>
       ...outcome,
     });
     if (isDelivered(outcome.status) || outcome.status === 410) return message.ack();
-    retry();
+    failed();
   } catch (error) {
-    console.error(`stepgate: delivering ${delivery.id} of tenant ${JSON.stringify(delivery.tenantId)} failed; retrying`, error);
-    retry();
+    console.error(
+      `stepgate: delivering ${delivery.id} of tenant ${JSON.stringify(delivery.tenantId)} failed; ${ping ? "a ping is not retried" : "retrying"}`,
+      error,
+    );
+    failed();
   }
 }
 

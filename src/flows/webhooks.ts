@@ -4,7 +4,7 @@
  * public https endpoint: never an address only the worker's network reaches, since the tenant's
  * events would be posted there; development allows loopback), which types each wants, and its
  * signing secret, shown once when made or rotated. A ping goes through the same queue and
- * consumer as every event (`webhook-delivery.ts`).
+ * consumer as every event (`webhook-delivery.ts`), within the tenant's budget a minute.
  */
 import * as z from "zod";
 import { isDevelopment } from "../config/deployment";
@@ -12,18 +12,36 @@ import { type EndpointRefusal, endpointRefusal, refusedEndpoint } from "../confi
 import { validationProblem } from "../lib/json-body";
 import { ProblemError } from "../lib/problem";
 import { reachState } from "../lib/reach-state";
-import { tenantState } from "../state/tenant";
+import { type PingAllowance, tenantState } from "../state/tenant";
+import { PINGS_PER_MINUTE } from "../state/tenant/webhook-pings";
 import { MAX_WEBHOOKS_PER_TENANT } from "../state/tenant/webhooks";
 import type { WebhookAttemptView, WebhookView } from "../state/tenant/views";
 import type { RequestOrigin } from "../state/user/audit";
 import { EventTypePattern, pingPayload, webhookDelivery } from "../state/webhook-messages";
 
+const MAX_URL_CHARS = 2048;
+/**
+ * What a URL parser drops or re-spells unseen: `fetch` removes a tab or line break anywhere, so
+ * `https://siem.acme.example<tab>.evil.example/` would be listed as one host and posted to another.
+ */
+const CONTROL_OR_SPACE = /[\p{Cc}\s]/u;
+
+/**
+ * An endpoint, stored and shown as it is fetched (`new URL(url).href`: the host lower-cased and
+ * in punycode, an ideographic full stop a dot, `/a/../b` resolved), after refusing what the
+ * parser would drop. Not a URL at all is left for the destination check to refuse, naming why.
+ */
 const WebhookUrl = z
   .string()
   .trim()
   .min(1)
-  .max(2048)
-  .describe("Where deliveries are posted: an https URL to a public host (development allows http and loopback).");
+  .max(MAX_URL_CHARS)
+  .refine((url) => !CONTROL_OR_SPACE.test(url), "no spaces, tabs, line breaks or control characters: a URL parser drops them unseen")
+  .transform((url) => (URL.canParse(url) ? new URL(url).href : url))
+  .pipe(z.string().max(MAX_URL_CHARS))
+  .describe(
+    "Where deliveries are posted: an https URL to a public host (development allows http and loopback), without spaces or control characters; stored and shown as it is fetched (`new URL(url).href`).",
+  );
 const EventTypes = z
   .array(EventTypePattern)
   .min(1)
@@ -120,12 +138,26 @@ export async function rotateWebhookSecret(env: Env, tenantId: string, id: string
 }
 
 /**
- * Queues a `webhook.test` event for one webhook, delivered like any other (signed, retried,
- * listed in its deliveries); answers the ping's event id. Or a 404.
+ * Queues a `webhook.test` event for one webhook, signed like any other and listed in its
+ * deliveries, but tried once (`webhook-delivery.ts`); audited as `webhook.tested`. Answers the
+ * ping's event id; a 404 for an unknown webhook; a 429 `ping_limit` with `Retry-After` past the
+ * tenant's {@link PINGS_PER_MINUTE}.
  */
-export async function pingWebhook(env: Env, tenantId: string, id: string): Promise<{ eventId: string }> {
-  await readWebhook(env, tenantId, id);
+export async function pingWebhook(env: Env, tenantId: string, id: string, admin: WebhookAdmin): Promise<{ eventId: string }> {
   const delivery = webhookDelivery(tenantId, id, pingPayload(tenantId, id, Date.now()));
+  const allowance = orNotFound(
+    await reachState<PingAllowance | null>(() => tenantState(env, tenantId).takeWebhookPing(id, delivery.payload.id, admin.actor, admin.origin)),
+  );
+  if (!allowance.ok) {
+    const { retryAfterSeconds } = allowance;
+    throw new ProblemError(
+      429,
+      "ping_limit",
+      `This tenant may send ${PINGS_PER_MINUTE} test events a minute; try again in ${retryAfterSeconds} s.`,
+      { limit: PINGS_PER_MINUTE, retryAfterSeconds },
+      { "Retry-After": String(retryAfterSeconds) },
+    );
+  }
   await reachState(() => env.WEBHOOKS.send(delivery, { contentType: "json" }));
   return { eventId: delivery.payload.id };
 }

@@ -48,6 +48,13 @@ const TYPE_WORDS: Readonly<Record<string, PageKey>> = {
   "policy.changed": "console.activity.event.policyChanged",
   "alert.sent": "console.activity.event.alertSent",
   "alert.refused": "console.activity.event.alertRefused",
+  "webhook.created": "console.activity.event.webhookCreated",
+  "webhook.updated": "console.activity.event.webhookUpdated",
+  "webhook.rotated": "console.activity.event.webhookRotated",
+  "webhook.tested": "console.activity.event.webhookTested",
+  "webhook.disabled": "console.activity.event.webhookDisabled",
+  "webhook.deleted": "console.activity.event.webhookDeleted",
+  "event.replayed": "console.activity.event.eventReplayed",
 };
 
 /** The filter's list, in this order. */
@@ -63,6 +70,11 @@ export const AUDIT_TYPE_GROUPS: readonly AuditTypeGroup[] = [
   { label: "console.activity.group.console", prefix: "console.*", types: ["console.signed_in", "console.signed_out", "console.sign_in_failed"] },
   { label: "console.activity.group.alert", prefix: "alert.*", types: ["alert.sent", "alert.refused"] },
   {
+    label: "console.activity.group.webhook",
+    prefix: "webhook.*",
+    types: ["webhook.created", "webhook.updated", "webhook.rotated", "webhook.tested", "webhook.disabled", "webhook.deleted"],
+  },
+  {
     label: "console.activity.group.other",
     prefix: null,
     types: [
@@ -73,6 +85,7 @@ export const AUDIT_TYPE_GROUPS: readonly AuditTypeGroup[] = [
       "requirement.set",
       "factors.reenrolment_required",
       "policy.changed",
+      "event.replayed",
     ],
   },
 ];

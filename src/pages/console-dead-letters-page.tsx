@@ -13,6 +13,7 @@ import { auditTypeWords } from "./console-audit-types";
 import type { ConsoleFrame } from "./console-frame";
 import { SCOPE_WORDS } from "./console-home-page";
 import { ConsoleLayout } from "./console-layout";
+import { webhookHref } from "./console-webhooks-page";
 import { CONSOLE_TABLE_CSS } from "./console-table";
 import type { PageKey } from "./i18n/catalogue";
 import type { PageText } from "./i18n/page-text";
@@ -34,6 +35,8 @@ export interface DeadLettersPageProps {
   attempts: ReadonlyMap<string, WebhookAttemptView>;
   /** Whether the admin may read webhook attempts (`webhooks:write`, as the admin API asks). */
   attemptsShown: boolean;
+  /** The webhooks whose console page a dead delivery links to: the tenant's, for an admin holding `webhooks:write` (else none). */
+  linkedWebhooks: ReadonlySet<string>;
   /** The cursor of the next (older) page, when there is one. */
   nextCursor: string | null;
   /** Whether this is a later page (so a link to the newest is offered). */
@@ -54,7 +57,7 @@ const KINDS: Readonly<Record<DeadEvent["message"]["kind"], PageKey>> = {
 
 /**
  * @example
- * renderPage(c, <DeadLettersPage frame={frame} events={page.events} attempts={new Map()} attemptsShown={false} nextCursor={null} paged={false} badPage={false} notice={null} />)
+ * renderPage(c, <DeadLettersPage frame={frame} events={page.events} attempts={new Map()} attemptsShown={false} linkedWebhooks={new Set()} nextCursor={null} paged={false} badPage={false} notice={null} />)
  */
 export const DeadLettersPage: FC<DeadLettersPageProps> = (props) => {
   const { frame, events, nextCursor, paged } = props;
@@ -97,7 +100,7 @@ export const DeadLettersPage: FC<DeadLettersPageProps> = (props) => {
   );
 };
 
-const DeadTable: FC<DeadLettersPageProps> = ({ frame, events, attempts, attemptsShown }) => {
+const DeadTable: FC<DeadLettersPageProps> = ({ frame, events, attempts, attemptsShown, linkedWebhooks }) => {
   const { text } = frame;
   return (
     // Focusable, so a keyboard can scroll a table wider than a phone.
@@ -125,7 +128,7 @@ const DeadTable: FC<DeadLettersPageProps> = ({ frame, events, attempts, attempts
                 </td>
                 <td class="what" id={`dead-${row}`}>
                   {text.t(KINDS[dead.message.kind])}
-                  {dead.message.kind === "webhook" ? <code>{dead.message.webhookId}</code> : null}
+                  {dead.message.kind === "webhook" ? <WebhookOf id={dead.message.webhookId} linked={linkedWebhooks.has(dead.message.webhookId)} /> : null}
                   <code class="muted">{dead.queue}</code>
                 </td>
                 <td>
@@ -155,6 +158,16 @@ const DeadTable: FC<DeadLettersPageProps> = ({ frame, events, attempts, attempts
     </section>
   );
 };
+
+/** A dead delivery's webhook by id, a link to its console page when the admin may open it and it is still there. */
+const WebhookOf: FC<{ id: string; linked: boolean }> = ({ id, linked }) =>
+  linked ? (
+    <a href={webhookHref(id)}>
+      <code>{id}</code>
+    </a>
+  ) : (
+    <code>{id}</code>
+  );
 
 /** The audit event's type in words (as the activity names it), or as recorded; a user list update has none. */
 const EventType: FC<{ text: PageText; dead: DeadEvent }> = ({ text, dead }) => {

@@ -9,6 +9,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { ConsoleEnv } from "../app-env";
 import { checkedConsoleForm, requireConsoleScope } from "../flows/console-access";
 import { DeadLetterId, deadEventsPage, deadDeliveryAttempts, replayDeadEvent, replayScope } from "../flows/dead-events";
+import { listWebhooks } from "../flows/webhooks";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
 import { consoleFrame, frameAllows } from "./console-frame";
@@ -27,9 +28,12 @@ consoleDeadLetters.get("/", requireConsoleScope("audit:read"), async (c) => {
   const cursor = asked !== undefined && CURSOR.test(asked) ? Number(asked) : undefined;
   const { tenantId } = c.var.tenant;
   const page = await deadEventsPage(c.env, tenantId, { cursor, limit: PAGE_DEAD_LETTERS });
-  // What a webhook's endpoint answered is `webhooks:write`'s to read, as `GET /webhooks/:id/deliveries` is.
+  // What a webhook's endpoint answered is `webhooks:write`'s to read, as `GET /webhooks/:id/deliveries` is;
+  // so are the webhooks' pages, linked from their dead deliveries while the webhook is there.
   const attemptsShown = frameAllows(frame, "webhooks:write");
-  const attempts = attemptsShown ? await deadDeliveryAttempts(c.env, tenantId, page.events) : new Map();
+  const [attempts, webhooks] = attemptsShown
+    ? await Promise.all([deadDeliveryAttempts(c.env, tenantId, page.events), listWebhooks(c.env, tenantId)])
+    : [new Map(), []];
   const notice: DeadLettersNotice | null = c.req.query("replayed") !== undefined ? "replayed" : c.req.query("gone") !== undefined ? "gone" : null;
   return renderPage(
     c,
@@ -38,6 +42,7 @@ consoleDeadLetters.get("/", requireConsoleScope("audit:read"), async (c) => {
       events={page.events}
       attempts={attempts}
       attemptsShown={attemptsShown}
+      linkedWebhooks={new Set(webhooks.map((webhook) => webhook.id))}
       nextCursor={page.nextCursor}
       paged={cursor !== undefined}
       badPage={asked !== undefined && cursor === undefined}

@@ -10,6 +10,7 @@ import type { Child, FC } from "hono/jsx";
 import { PREVIOUS_SECRET_MS } from "../state/tenant/webhooks";
 import type { WebhookAttemptView, WebhookView } from "../state/tenant/views";
 import { WEBHOOK_ATTEMPTS_KEPT } from "../state/tenant/webhook-attempts";
+import { PINGS_PER_MINUTE } from "../state/tenant/webhook-pings";
 import { PING_TYPE } from "../state/webhook-messages";
 import type { ConsoleFrame } from "./console-frame";
 import { KeyCreator } from "./console-keys-page";
@@ -29,13 +30,15 @@ export interface ConsoleWebhookPageProps {
   form: WebhookForm;
   /** What was just done (saved, a test sent), shown at the top. */
   notice: Child | null;
+  /** Why the test event just asked for was not sent (the tenant's budget a minute), beside its button. */
+  testRefusal?: string | null;
 }
 
 /**
  * @example
  * renderPage(c, <ConsoleWebhookPage frame={frame} webhook={webhook} attempts={attempts} form={formOf(webhook)} notice={null} />)
  */
-export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook, attempts, form, notice }) => {
+export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook, attempts, form, notice, testRefusal = null }) => {
   const { text, csrf } = frame;
   const href = webhookHref(webhook.id);
   return (
@@ -60,9 +63,15 @@ export const ConsoleWebhookPage: FC<ConsoleWebhookPageProps> = ({ frame, webhook
       <section class="card" aria-labelledby="test-heading">
         <h2 id="test-heading">{text.t("console.webhooks.testHeading")}</h2>
         <p>{text.parts("console.webhooks.testIntro", { type: <code>{PING_TYPE}</code> })}</p>
+        <p class="muted">{text.t("console.webhooks.testOnce", { max: text.number(PINGS_PER_MINUTE) })}</p>
+        {testRefusal ? (
+          <p class="error" role="alert" id="test-error">
+            {testRefusal}
+          </p>
+        ) : null}
         <form method="post" action={`${href}/test`}>
           <input type="hidden" name="csrf" value={csrf} />
-          <button type="submit" class="secondary">
+          <button type="submit" class="secondary" aria-describedby={testRefusal ? "test-error" : undefined}>
             {text.t("console.webhooks.testSend")}
           </button>
         </form>

@@ -148,8 +148,11 @@ function withoutCovered(patterns: readonly string[]): string[] {
 }
 
 function urlError(env: Env, text: PageText, url: string, issues: readonly z.core.$ZodIssue[]): Child | undefined {
-  if (issues.some((issue) => issue.path[0] === "url")) {
-    return url.trim() === "" ? text.t("console.webhooks.urlMissing") : text.t("console.webhooks.urlTooLong", { max: text.number(MAX_URL_CHARS) });
+  const issue = issues.find((found) => found.path[0] === "url");
+  if (issue) {
+    if (url.trim() === "") return text.t("console.webhooks.urlMissing");
+    // Past the length, the one other rule the admin API's schema has: no spaces or control characters.
+    return issue.code === "too_big" ? text.t("console.webhooks.urlTooLong", { max: text.number(MAX_URL_CHARS) }) : text.t("console.webhooks.urlSpaces");
   }
   const refusal = webhookUrlRefusal(env, url.trim());
   return refusal ? refusalWords(text, refusal) : undefined;

@@ -2,11 +2,11 @@
  * @module
  * The console's Webhooks section, `/__stepgate/admin/webhooks`: the list and the form that adds
  * one (its signing secret shown once, on the answer to the form), a webhook's page (its settings,
- * a test event, its last deliveries), a new secret (shown once), and deleting one (after a
- * confirmation). Everything needs `webhooks:write`, as the admin API's `/webhooks` does, and
- * goes through the same flows (`flows/webhooks.ts`: the same rules, the same audit with the
- * console's admin as actor). A refused form comes back with each refusal beside its field and
- * nothing written.
+ * a test event within the tenant's budget a minute, its last deliveries), a new secret (shown
+ * once), and deleting one (after a confirmation). Everything needs `webhooks:write`, as the admin
+ * API's `/webhooks` does, and goes through the same flows (`flows/webhooks.ts`: the same rules,
+ * the same audit with the console's admin as actor). A refused form (or test event) comes back
+ * with each refusal beside its field (or button) and nothing written (or sent).
  */
 import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
@@ -25,6 +25,7 @@ import {
   webhookAttempts,
 } from "../flows/webhooks";
 import { ProblemError } from "../lib/problem";
+import { PINGS_PER_MINUTE } from "../state/tenant/webhook-pings";
 import { MAX_WEBHOOKS_PER_TENANT } from "../state/tenant/webhooks";
 import type { WebhookView } from "../state/tenant/views";
 import { requestOrigin } from "../state/user/audit";
@@ -99,7 +100,16 @@ consoleWebhooks.post("/:id", async (c) => {
 consoleWebhooks.post("/:id/test", async (c) => {
   await checkedConsoleForm(c);
   const id = webhookIdOf(c);
-  await pingWebhook(c.env, c.var.tenant.tenantId, id);
+  try {
+    await pingWebhook(c.env, c.var.tenant.tenantId, id, adminOf(c));
+  } catch (error) {
+    // Past the tenant's pings a minute: said beside the button in the page's language, nothing sent.
+    if (!(error instanceof ProblemError && error.code === "ping_limit")) throw error;
+    const retryAfterSeconds = Number(error.extras.retryAfterSeconds);
+    const [frame, webhook] = await Promise.all([consoleFrame(c, WEBHOOKS_PATH), readWebhook(c.env, c.var.tenant.tenantId, id)]);
+    const refusal = frame.text.t("console.webhooks.testTooMany", { max: frame.text.number(PINGS_PER_MINUTE), wait: frame.text.wait(retryAfterSeconds) });
+    return renderWebhook(c, frame, webhook, formOf(webhook), null, 429, { testRefusal: refusal, headers: { "Retry-After": String(retryAfterSeconds) } });
+  }
   return c.redirect(`${webhookHref(id)}?done=tested`, 303);
 });
 
@@ -129,10 +139,21 @@ async function renderList(c: Context<ConsoleEnv>, frame: ConsoleFrame, form: Web
   return renderPage(c, <ConsoleWebhooksPage frame={frame} webhooks={webhooks} lastAttempts={lastAttempts} form={form} notice={notice} />, status);
 }
 
-/** A webhook's page, its settings form as stored or as a refused save sent it. */
-async function renderWebhook(c: Context<ConsoleEnv>, frame: ConsoleFrame, webhook: WebhookView, form: WebhookForm, notice: Child | null, status: 200 | 422) {
+/** A webhook's page, its settings form as stored or as a refused save sent it (or a refused test event, with its answer's headers). */
+async function renderWebhook(
+  c: Context<ConsoleEnv>,
+  frame: ConsoleFrame,
+  webhook: WebhookView,
+  form: WebhookForm,
+  notice: Child | null,
+  status: 200 | 422 | 429,
+  refused: { testRefusal: string; headers: Record<string, string> } | null = null,
+) {
   const attempts = await webhookAttempts(c.env, c.var.tenant.tenantId, webhook.id);
-  return renderPage(c, <ConsoleWebhookPage frame={frame} webhook={webhook} attempts={attempts} form={form} notice={notice} />, status);
+  const page = (
+    <ConsoleWebhookPage frame={frame} webhook={webhook} attempts={attempts} form={form} notice={notice} testRefusal={refused?.testRefusal ?? null} />
+  );
+  return renderPage(c, page, status, refused?.headers);
 }
 
 /** The path's webhook id; a 404 for anything that cannot be one, as for one that is not there. */

@@ -130,6 +130,51 @@ describe("making a webhook", () => {
     await made(base, { url: "http://127.0.0.1:9/hook", eventTypes: ["*"] });
   });
 
+  it("refuses a URL with spaces, tabs, line breaks or control characters (a URL parser drops or re-spells them unseen), naming #/url", async () => {
+    const { base } = await aTenant();
+    const webhook = await made(base, { url: RECEIVER, eventTypes: ["*"] });
+    for (const url of [
+      "https://siem.acme.example\t.evil.example/\nhook",
+      "https://siem.acme.example\r\n.evil.example/hook",
+      "https://siem.acme.example/my hook",
+      "https://siem.acme.example\u00a0.evil.example/hook",
+      "https://siem.acme.example/\u0000hook",
+      "https://siem.acme.example/\u007fhook",
+    ]) {
+      expect(await refusedAt(await webhooksApi(base, "POST", "/webhooks", { url, eventTypes: ["*"] })), JSON.stringify(url)).toEqual(["#/url"]);
+      expect(await refusedAt(await webhooksApi(base, "PATCH", `/webhooks/${webhook.id}`, { url })), JSON.stringify(url)).toEqual(["#/url"]);
+    }
+    // Around it, spaces are only copy and paste: trimmed.
+    expect((await made(base, { url: ` ${RECEIVER}\n`, eventTypes: ["*"] })).url).toBe(RECEIVER);
+  });
+
+  it("stores, lists and audits a URL as fetch reads it: where the events go is what admins see", async () => {
+    const { base } = await aTenant();
+    const spellings = [
+      ["https://SIEM.Acme.Example:443/a/./b/../hook", "https://siem.acme.example/a/hook"],
+      // An ideographic full stop is a dot to the URL parser: one host, not two.
+      ["https://siem.acme.example\u3002evil.example/hook", "https://siem.acme.example.evil.example/hook"],
+      ["https://bücher.example/hook", "https://xn--bcher-kva.example/hook"],
+      ["https://hooks.example.com", "https://hooks.example.com/"],
+    ] as const;
+    for (const [written, fetched] of spellings) expect((await made(base, { url: written, eventTypes: ["*"] })).url, written).toBe(fetched);
+    const listed = (await (await webhooksApi(base, "GET", "/webhooks")).json<{ webhooks: Webhook[] }>()).webhooks;
+    expect(listed.map((webhook) => webhook.url)).toEqual(spellings.map(([, fetched]) => fetched));
+    const changed = await webhooksApi(base, "PATCH", `/webhooks/${listed[0]!.id}`, { url: "https://SIEM.acme.example/%7Ehook" });
+    expect(await changed.json()).toMatchObject({ url: "https://siem.acme.example/%7Ehook" });
+    const { entries } = await (await webhooksApi(base, "GET", "/audit?type=webhook.*")).json<{ entries: Array<{ detail: { url?: string } }> }>();
+    expect(entries.map((entry) => entry.detail.url)).toEqual(["https://siem.acme.example/%7Ehook", ...spellings.map(([, fetched]) => fetched).reverse()]);
+  });
+
+  it("shows a URL stored before URLs were stored as fetched (a tab in its host) as fetch reads it", async () => {
+    const { base, tenantId } = await aTenant();
+    const webhook = await made(base, { url: RECEIVER, eventTypes: ["*"] });
+    await runInDurableObject(tenantState(env, tenantId), (_, state) => {
+      state.storage.sql.exec("UPDATE webhooks SET url = ? WHERE id = ?", "https://siem.acme.example\t.evil.example/\nhook", webhook.id);
+    });
+    expect(await (await webhooksApi(base, "GET", `/webhooks/${webhook.id}`)).json()).toMatchObject({ url: "https://siem.acme.example.evil.example/hook" });
+  });
+
   it("allows 20 webhooks to a tenant and refuses the 21st with 409", async () => {
     const { base } = await aTenant();
     for (let i = 0; i < 20; i++) await made(base, { url: `${RECEIVER}/${i}`, eventTypes: ["*"] });

@@ -52,23 +52,32 @@ async function expectAccessibleOnPhone(page: Page, name: string): Promise<void> 
   expect(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"), `${name}: sideways scrolling`).toBe(0);
 }
 
-/** A dead letter on the demo tenant, as production makes one: a webhook whose endpoint (a path the demo portal does not have) fails each attempt of a ping. */
+/**
+ * A dead letter on the demo tenant, as production makes one: a webhook whose endpoint (a path the
+ * demo portal does not have) fails each attempt of an audit event, its own change. (A ping would
+ * not do: it is tried once, and never dead-lettered.)
+ */
 async function aDeadWebhookDelivery(): Promise<string> {
   const api = `${server.base}/__stepgate/admin/v1`;
   const headers = { Authorization: `Bearer ${adminKey()}`, "Content-Type": "application/json" };
   const made = await fetch(`${api}/webhooks`, {
     method: "POST",
     headers,
-    body: JSON.stringify({ url: `${server.demoOrigin}/no-such-webhook`, eventTypes: ["webhook.test"], description: "a receiver that is not there" }),
+    body: JSON.stringify({ url: `${server.demoOrigin}/no-such-webhook`, eventTypes: ["webhook.updated"], description: "a receiver that is not there" }),
   });
   expect(made.status).toBe(201);
   const { id } = (await made.json()) as { id: string };
-  expect((await fetch(`${api}/webhooks/${id}/test`, { method: "POST", headers })).status).toBe(202);
+  const changed = await fetch(`${api}/webhooks/${id}`, {
+    method: "PATCH",
+    headers,
+    body: JSON.stringify({ description: "a receiver that is still not there" }),
+  });
+  expect(changed.status).toBe(200);
   for (let i = 0; ; i++) {
     const dead = (await (await fetch(`${api}/events/dead`, { headers })).json()) as { events: Array<{ id: string }> };
     const found = dead.events.find((event) => event.id.startsWith(`${id}.`));
     if (found) return found.id;
-    if (i === 120) throw new Error("the ping was not dead-lettered within a minute");
+    if (i === 120) throw new Error("the webhook's change was not dead-lettered within a minute");
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -12,7 +12,7 @@ import { deliverWebhooks, deliveryStep, fanOut, WEBHOOKS_QUEUE, webhookRetryDela
 import type { StreamEvent } from "../../src/state/events";
 import { tenantState } from "../../src/state/tenant";
 import { userState } from "../../src/state/user";
-import { EventTypePattern, payloadOf, wantsEventType, webhookDelivery } from "../../src/state/webhook-messages";
+import { EventTypePattern, payloadOf, pingPayload, wantsEventType, webhookDelivery } from "../../src/state/webhook-messages";
 import { aTenantKey, keyHeaders } from "../support/admin";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { anEvent, until } from "../support/events";
@@ -267,6 +267,75 @@ describe("a webhook's ping and secret rotation", () => {
     });
     await until(async () => (await attempts(base, webhook.id)).length === 1, "the ping listed");
     expect((await attempts(base, webhook.id))[0]).toMatchObject({ eventId, type: "webhook.test", attempt: 1, status: 204, delivered: true });
+  });
+
+  it("tries a ping once: to a failing endpoint, one attempt, never retried nor dead-lettered, while an event beside it is", async () => {
+    const { base, tenantId } = await aTenant();
+    const receiver = await aReceiver();
+    const webhook = await aWebhook(base, receiver, ["device.trusted"], { status: 500 });
+    const { eventId: pingId } = await (await webhooksApi(base, "POST", `/webhooks/${webhook.id}/test`)).json<{ eventId: string }>();
+    await receivedAtLeast(receiver.name, 1);
+    const event = anEvent(tenantId, "pia", { type: "device.trusted" });
+    await publish(event);
+
+    // The event, sent after the ping, is tried three times and dead-lettered: a ping retried would be there first.
+    await until(async () => (await deadLetters(base)).length > 0, "the event's dead delivery");
+    expect((await deadLetters(base)).map((dead) => dead.id)).toEqual([`${webhook.id}.${event.id}`]);
+    const byEvent = (await received(receiver.name)).map((delivery) => delivery.headers["webhook-id"]);
+    expect(byEvent.filter((id) => id === pingId)).toHaveLength(1);
+    expect(byEvent.filter((id) => id === event.id)).toHaveLength(3);
+    await until(async () => (await attempts(base, webhook.id)).length === 4, "every attempt listed");
+    expect((await attempts(base, webhook.id)).filter((attempt) => attempt.eventId === pingId)).toMatchObject([{ attempt: 1, status: 500, delivered: false }]);
+  });
+
+  it("acknowledges a ping the queue hands over again (its first try's invocation failed) without posting it", async () => {
+    const { base, tenantId } = await aTenant();
+    const receiver = await aReceiver();
+    const webhook = await aWebhook(base, receiver, ["*"]);
+    const ping = webhookDelivery(tenantId, webhook.id, pingPayload(tenantId, webhook.id, Date.now()));
+    const batch = createMessageBatch(WEBHOOKS_QUEUE, [{ id: "m-ping", timestamp: new Date(), attempts: 2, body: ping }]);
+    await deliverWebhooks(batch, env);
+    expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({ explicitAcks: ["m-ping"], retryMessages: [] });
+    expect(await received(receiver.name)).toEqual([]);
+    expect(await attempts(base, webhook.id)).toEqual([]);
+  });
+
+  it("lets a tenant send 10 pings a minute, all its webhooks together, then answers 429 with Retry-After; each ping audited", async () => {
+    const { base, tenantId } = await aTenant();
+    const other = await aTenant();
+    const [one, two] = [await aWebhook(base, await aReceiver(), ["*"]), await aWebhook(base, await aReceiver(), ["*"])];
+    for (let i = 0; i < 10; i++) expect((await webhooksApi(base, "POST", `/webhooks/${(i % 2 ? one : two).id}/test`)).status).toBe(202);
+    const refused = await webhooksApi(base, "POST", `/webhooks/${one.id}/test`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Content-Type")).toBe("application/problem+json");
+    const retryAfter = Number(refused.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toMatchObject({ status: 429, code: "ping_limit", limit: 10, retryAfterSeconds: retryAfter });
+    // An unknown webhook is still a 404, and another tenant's budget is its own.
+    expect((await webhooksApi(base, "POST", "/webhooks/wh_0000000000000000/test")).status).toBe(404);
+    const theirs = await aWebhook(other.base, await aReceiver(), ["*"]);
+    expect((await webhooksApi(other.base, "POST", `/webhooks/${theirs.id}/test`)).status).toBe(202);
+
+    const tested = await auditEntries(base, "webhook.tested");
+    expect(tested).toHaveLength(10);
+    expect(tested.every((entry) => entry.actor === "bootstrap")).toBe(true);
+    expect(new Set(tested.map((entry) => (entry.detail as { webhookId: string }).webhookId))).toEqual(new Set([one.id, two.id]));
+
+    // A minute on, the oldest ping no longer counts.
+    await runInDurableObject(tenantState(env, tenantId), (_, state) => {
+      state.storage.sql.exec("UPDATE webhook_pings SET at = at - 60000 WHERE at = (SELECT min(at) FROM webhook_pings)");
+    });
+    expect((await webhooksApi(base, "POST", `/webhooks/${one.id}/test`)).status).toBe(202);
+    expect((await webhooksApi(base, "POST", `/webhooks/${one.id}/test`)).status).toBe(429);
+  });
+
+  it("never lets parallel pings past the budget (the count and the check are one step)", async () => {
+    const { base } = await aTenant();
+    const webhook = await aWebhook(base, await aReceiver(), ["*"]);
+    const statuses = await Promise.all(Array.from({ length: 25 }, () => webhooksApi(base, "POST", `/webhooks/${webhook.id}/test`).then((r) => r.status)));
+    expect(statuses.filter((status) => status === 202)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(15);
   });
 
   it("signs with both the old and the new secret while a rotation overlaps, then with the new one only", async () => {

@@ -11,7 +11,8 @@ import { adminGet, aTenantKey, keyHeaders } from "../support/admin";
 import { adminHeaders, send } from "../support/builders";
 import { aConsoleAdmin, BROWSER, CONSOLE, type ConsoleAdmin } from "../support/console";
 import { readCsv } from "../support/csv-reader";
-import { anEvent } from "../support/events";
+import { anEvent, until } from "../support/events";
+import { aReceiver } from "../support/webhooks";
 
 type Entry = {
   seq: number;
@@ -195,6 +196,45 @@ describe("the console's Activity page", () => {
       expect(html).toContain(`<p class="error" id="${field}-error">${message.replace(/'/g, "&#39;")}</p>`);
       expect(html).not.toContain('id="entries"');
     }
+  });
+
+  it("names the webhooks' entries and a replayed dead letter in words, and filters the webhooks' as a group", async () => {
+    const admin = await aConsoleAdmin();
+    const api = (method: string, path: string, body?: unknown) =>
+      send(`${admin.base}/__stepgate/admin/v1${path}`, { method, headers: adminHeaders(), ...(body ? { body: JSON.stringify(body) } : {}) });
+    const receiver = await aReceiver({ status: 410 });
+    const made = await (await api("POST", "/webhooks", { url: receiver.url, eventTypes: ["verify.*"] })).json<{ id: string }>();
+    await api("PATCH", `/webhooks/${made.id}`, { description: "SIEM" });
+    await api("POST", `/webhooks/${made.id}/rotate-secret`);
+    // The receiver answers 410 Gone: stepgate turns the webhook off.
+    expect((await api("POST", `/webhooks/${made.id}/test`)).status).toBe(202);
+    await until(async () => (await apiEntries(admin, "type=webhook.disabled")).length === 1, "the webhook turned off");
+    expect((await api("DELETE", `/webhooks/${made.id}`)).status).toBe(204);
+    const dead = anEvent(admin.tenantId, "kim", { type: "device.trusted" });
+    await tenantState(env, admin.tenantId).keepDeadEvents(admin.tenantId, [dead]);
+    expect((await api("POST", `/events/dead/${dead.id}/replay`)).status).toBe(200);
+
+    const html = await admin.html("/activity");
+    const words = (type: string) => new RegExp(`<tr data-seq="\\d+" data-type="${type.replace(".", "\\.")}"[^>]*>[\\s\\S]*?<td>([^<]+)</td>`).exec(html)?.[1];
+    expect(
+      Object.fromEntries(
+        ["webhook.created", "webhook.updated", "webhook.rotated", "webhook.tested", "webhook.disabled", "webhook.deleted", "event.replayed"].map((type) => [
+          type,
+          words(type),
+        ]),
+      ),
+    ).toEqual({
+      "webhook.created": "Webhook added",
+      "webhook.updated": "Webhook settings changed",
+      "webhook.rotated": "New webhook signing secret made",
+      "webhook.tested": "Webhook test event sent",
+      "webhook.disabled": "Webhook turned off: the receiver answered that its address is gone (410)",
+      "webhook.deleted": "Webhook deleted",
+      "event.replayed": "Undelivered event sent again",
+    });
+    expect(html).toContain('<option value="webhook.*">Webhooks: all</option>');
+    const webhooksOnly = rows(await admin.html(`/activity?${query({ type: "webhook.*" })}`)).map((r) => r.type);
+    expect(webhooksOnly).toEqual(["webhook.deleted", "webhook.disabled", "webhook.tested", "webhook.rotated", "webhook.updated", "webhook.created"]);
   });
 
   it("shows the newest entries, and says so, for a page link that is not one", async () => {

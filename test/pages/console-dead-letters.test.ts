@@ -17,7 +17,7 @@ import { decoded } from "../support/console-form";
 import { anEvent, until } from "../support/events";
 import { expectErrorLogs } from "../support/expected-logs";
 import { outbox } from "../support/outbox";
-import { aReceiver, aWebhook, taken } from "../support/webhooks";
+import { aReceiver, aWebhook, taken, webhooksApi } from "../support/webhooks";
 
 const DEAD = "/dead-letters";
 
@@ -82,7 +82,8 @@ describe("the undelivered events page", { timeout: 45_000 }, () => {
     const html = await admin.html(DEAD);
     const listed = row(html, dead!.id);
     expect(listed).toContain("Webhook delivery");
-    expect(listed).toContain(`<code>${webhook.id}</code>`);
+    // The webhook, linked to its page for an admin who may open it.
+    expect(listed).toContain(`<a href="/__stepgate/admin/webhooks/${webhook.id}"><code>${webhook.id}</code></a>`);
     expect(listed).toContain('<code class="muted">stepgate-webhooks</code>');
     expect(listed).toContain("<td>Wrong code</td>");
     expect(listed).toContain('<a href="/__stepgate/admin/users/dee"><code>dee</code></a>');
@@ -135,7 +136,7 @@ describe("the undelivered events page", { timeout: 45_000 }, () => {
 
   it("offers each replay only to an admin holding the scope the admin API asks for it, and refuses the others' posts", async () => {
     const admin = await aConsoleAdmin();
-    await aFailingWebhook(admin);
+    const { webhook } = await aFailingWebhook(admin);
     await publish(anEvent(admin.tenantId, "eve", { type: "verify.failed" }));
     const [dead] = await deadCount(admin, 1);
     const action = replayAction(row(await admin.html(DEAD), dead!.id))!;
@@ -147,14 +148,22 @@ describe("the undelivered events page", { timeout: 45_000 }, () => {
     // What the endpoint answered is webhooks:write's to read, as through the API.
     expect(listed).toContain("Shown to admins who manage webhooks");
     expect(listed).not.toContain("<code>500</code>");
-    // Without users:read the user is named, not linked to a page the admin cannot open.
+    // Without users:read the user is named, not linked to a page the admin cannot open; without webhooks:write, the webhook.
     expect(listed).toContain("<td><code>eve</code></td>");
+    expect(listed).toContain(`<code>${webhook.id}</code>`);
+    expect(listed).not.toContain(`href="/__stepgate/admin/webhooks/`);
     const refused = await reader.post(action, {});
     expect(refused.status).toBe(403);
     expect(await deadLetters(admin)).toHaveLength(1);
 
     const webhooksAdmin = await signedIn(admin.base, admin.tenantId, (await aTenantKey(admin.base, ["audit:read", "webhooks:write"])).key);
     expect(replayAction(row(await webhooksAdmin.html(DEAD), dead!.id))).toBe(action);
+    expect(row(await webhooksAdmin.html(DEAD), dead!.id)).toContain(`<a href="/__stepgate/admin/webhooks/${webhook.id}"><code>${webhook.id}</code></a>`);
+    // Once the webhook is deleted, its dead delivery names it without a link to a page that is gone.
+    expect((await webhooksApi(admin.base, "DELETE", `/webhooks/${webhook.id}`)).status).toBe(204);
+    const orphan = row(await webhooksAdmin.html(DEAD), dead!.id);
+    expect(orphan).toContain(`<code>${webhook.id}</code>`);
+    expect(orphan).not.toContain(`href="/__stepgate/admin/webhooks/`);
 
     const noAudit = await signedIn(admin.base, admin.tenantId, (await aTenantKey(admin.base, ["webhooks:write", "users:read"])).key);
     expect(await noAudit.html("/")).not.toContain("Undelivered events");

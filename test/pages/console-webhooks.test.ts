@@ -169,6 +169,13 @@ describe("the console's webhooks", () => {
       },
     ],
     [
+      "a space in the address (dropped unseen by a URL parser)",
+      { url: "https://siem.acme.example .evil.example/hook", eventTypes: ["*"] },
+      {
+        url: "Take the spaces, tabs and line breaks out of the address: they are dropped when it is used, so the address shown would not be the one events go to.",
+      },
+    ],
+    [
       "patterns that are no event types",
       { url: SIEM, eventTypes: [], more: "Verify.Failed, verify*" },
       {
@@ -218,6 +225,18 @@ describe("the console's webhooks", () => {
       "<code>192.168.1.20</code> est une adresse privée ou locale. Les événements ne sont envoyés qu&#39;à des hôtes de l&#39;Internet public.",
     );
     expect(refusal(html, "webhook-events-error")).toBe("Choisissez au moins un événement, ou saisissez-en un ci-dessous.");
+  });
+
+  it("offers the webhooks' own events (a group at once) and a replayed dead letter as checkboxes, in words", async () => {
+    const admin = await aWebhookAdmin();
+    const html = await admin.html("/webhooks");
+    const offered = [...html.matchAll(/<input type="checkbox" name="eventTypes" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(offered).toEqual(expect.arrayContaining(["webhook.*", "webhook.created", "webhook.tested", "webhook.deleted", "event.replayed"]));
+    for (const words of ["Webhooks", "Webhook added", "Webhook test event sent", "Webhook deleted", "Undelivered event sent again"])
+      expect(html).toContain(words);
+    const made = await admin.post("/webhooks", { url: SIEM, eventTypes: ["webhook.*", "webhook.deleted", "event.replayed"], enabled: "on" });
+    expect(made.status).toBe(200);
+    expect((await webhooks(admin.base))[0]!.eventTypes).toEqual(["webhook.*", "event.replayed"]);
   });
 
   it("refuses a webhook past the tenant's 20 on the form (409), keeping what was typed", async () => {
@@ -296,22 +315,29 @@ describe("the console's webhooks", () => {
     expect((await webhooks(admin.base))[0]).toMatchObject({ enabled: true, disabledReason: null });
   });
 
-  it("sends a test event and lists each attempt on the webhook's page: time, event, attempt, result, HTTP status", async () => {
+  it("sends a test event, tried once, and lists each attempt on the webhook's page: time, event, attempt, result, HTTP status", async () => {
     const admin = await aWebhookAdmin();
     const receiver = await aReceiver();
     const webhook = await aWebhook(admin.base, receiver, ["verify.failed"], { failFirst: 1 });
-    expect(await admin.html(`/webhooks/${webhook.id}`)).toContain("Nothing has been sent to it yet. Send a test event to check it.");
+    const before = await admin.html(`/webhooks/${webhook.id}`);
+    expect(before).toContain("Nothing has been sent to it yet. Send a test event to check it.");
+    expect(before).toContain(
+      '<p class="muted">A test event is tried once: if it fails, it is not tried again or kept with the undelivered events. This portal may send 10 a minute.</p>',
+    );
 
     const sent = await admin.post(`/webhooks/${webhook.id}/test`, {});
     expect(sent.status).toBe(303);
     expect(sent.headers.get("Location")).toBe(`/__stepgate/admin/webhooks/${webhook.id}?done=tested`);
     expect(await admin.html(`/webhooks/${webhook.id}?done=tested`)).toContain('<p role="status" id="notice">A test event is on its way.');
-    // The receiver fails the first attempt; the retry, a second later, is taken.
-    const [first, second] = await receivedAtLeast(receiver.name, 2);
-    expect([first!.status, second!.status]).toEqual([500, 204]);
+    // The receiver fails the first test event, which is not tried again; the admin sends another, which it takes.
+    const [first] = await receivedAtLeast(receiver.name, 1);
+    expect(first!.status).toBe(500);
+    await until(async () => (await attempts(admin.base, webhook.id)).length === 1, "the first attempt listed");
+    expect((await admin.post(`/webhooks/${webhook.id}/test`, {})).status).toBe(303);
+    const [, second] = await receivedAtLeast(receiver.name, 2);
+    expect(second!.status).toBe(204);
     expect(second!.verifiedWith).toEqual([0]);
     await until(async () => (await attempts(admin.base, webhook.id)).length === 2, "both attempts listed");
-    const eventId = first!.headers["webhook-id"]!;
 
     const html = await admin.html(`/webhooks/${webhook.id}`);
     const rows = [...html.matchAll(/<tr data-event="([^"]+)" data-attempt="(\d+)">([\s\S]*?)<\/tr>/g)].map((m) => ({
@@ -320,10 +346,37 @@ describe("the console's webhooks", () => {
       cells: [...m[3]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]),
     }));
     expect(rows.map((row) => [row.event, row.attempt, ...row.cells.slice(1)])).toEqual([
-      [eventId, "2", "Test event <code>webhook.test</code>", "2", '<strong class="delivered">Delivered</strong>', "<code>204</code>"],
-      [eventId, "1", "Test event <code>webhook.test</code>", "1", '<strong class="failed">Failed</strong>', "<code>500</code>"],
+      [second!.headers["webhook-id"], "1", "Test event <code>webhook.test</code>", "1", '<strong class="delivered">Delivered</strong>', "<code>204</code>"],
+      [first!.headers["webhook-id"], "1", "Test event <code>webhook.test</code>", "1", '<strong class="failed">Failed</strong>', "<code>500</code>"],
     ]);
     expect(rows[0]!.cells[0]).toMatch(/\d/);
+    expect((await webhookAudit(admin.base)).filter((entry) => entry.type === "webhook.tested")).toMatchObject([
+      { actor: `key:${admin.keyId}`, detail: { webhookId: webhook.id, eventId: second!.headers["webhook-id"] } },
+      { actor: `key:${admin.keyId}`, detail: { webhookId: webhook.id, eventId: first!.headers["webhook-id"] } },
+    ]);
+  });
+
+  it("refuses a test event past the portal's 10 a minute beside its button (429, Retry-After), in the page's language, sending nothing", async () => {
+    const admin = await aWebhookAdmin();
+    const receiver = await aReceiver();
+    const webhook = await aWebhook(admin.base, receiver, ["*"]);
+    for (let i = 0; i < 10; i++) expect((await admin.post(`/webhooks/${webhook.id}/test`, {})).status).toBe(303);
+    const refused = await admin.post(`/webhooks/${webhook.id}/test`, {});
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const html = await refused.text();
+    expect(refusal(html, "test-error")).toMatch(
+      /^Not sent: this portal has sent 10 test events in the last minute, the most it may\. Try again in \d+\s+seconds?\.$/,
+    );
+    expect(html).toContain('<button type="submit" class="secondary" aria-describedby="test-error">Send a test event</button>');
+    expect(html).toContain('<h2 id="deliveries-heading">Deliveries</h2>');
+    const french = await admin.post(`/webhooks/${webhook.id}/test`, {}, { Cookie: `${admin.cookie}; __Host-stepgate-lang=fr` });
+    expect(french.status).toBe(429);
+    expect(refusal(await french.text(), "test-error")).toMatch(
+      /^Non envoyé : ce portail a envoyé 10 événements de test dans la dernière minute, le maximum autorisé\. Réessayez dans \d+\s+secondes?\.$/,
+    );
+    await until(async () => (await attempts(admin.base, webhook.id)).length === 10, "the ten pings' attempts");
+    expect((await webhookAudit(admin.base)).filter((entry) => entry.type === "webhook.tested")).toHaveLength(10);
   });
 
   it("makes a new signing secret, shown once, the old one signing beside it for 24 hours", async () => {

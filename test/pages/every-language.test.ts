@@ -514,6 +514,9 @@ async function consoleWebhooksJourney(language: Language): Promise<Array<[string
   const page = (path: string) => admin.get(path, inLanguage);
   const deliveries = await keep("console: a webhook and its deliveries", await page(`/webhooks/${live.id}`));
   expect(deliveries.match(/<tr data-event=/g)).toHaveLength(3);
+  // Past the tenant's 10 test events a minute (3 sent above): refused beside the button.
+  for (let i = 0; i < 7; i++) expect((await webhooksApi(base, "POST", `/webhooks/${live.id}/test`)).status).toBe(202);
+  await keep("console: a webhook, test event refused", await admin.post(`/webhooks/${live.id}/test`, { csrf }, inLanguage), 429);
   await keep("console: a webhook, saved", await page(`/webhooks/${id}?done=saved`));
   await keep("console: a webhook, unchanged", await page(`/webhooks/${id}?done=unchanged`));
   await keep("console: a webhook, tested", await page(`/webhooks/${id}?done=tested`));

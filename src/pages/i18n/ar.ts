@@ -319,6 +319,8 @@ export const ar: PageCatalogue = {
   "console.webhooks.answerNetwork": "تعذّر الاتصال:",
   "console.webhooks.urlMissing": "أدخل العنوان الذي تُرسل إليه الأحداث.",
   "console.webhooks.urlTooLong": "لا يتجاوز العنوان {max} حرفًا.",
+  "console.webhooks.urlSpaces":
+    "أزل المسافات وعلامات الجدولة وفواصل الأسطر من العنوان: فهي تُحذف عند الإرسال، فلا يكون العنوان المعروض هو الذي تُرسل إليه الأحداث.",
   "console.webhooks.urlNotUrl": "أدخل عنوانًا كاملًا يبدأ بـ {https}.",
   "console.webhooks.urlNotHttps": "استخدم عنوانًا يبدأ بـ {https}: عبر http غير المشفَّر قد تُقرأ الأحداث وتواقيعها أو تُغيَّر في الطريق.",
   "console.webhooks.urlCredentials":
@@ -341,7 +343,9 @@ export const ar: PageCatalogue = {
   "console.webhooks.testHeading": "إرسال حدث اختباري",
   "console.webhooks.testIntro":
     "يرسل الآن حدثًا من النوع {type} إلى هذا العنوان، موقَّعًا مثل أي حدث آخر، حتى لو كان خطاف الويب معطَّلًا: طريقة لفحص النظام المستقبِل قبل الاعتماد عليه.",
+  "console.webhooks.testOnce": "يُجرَّب الحدث الاختباري مرة واحدة: إن فشل فلا يُعاد ولا يُحفظ مع الأحداث التي لم تُسلَّم. يمكن لهذه البوابة إرسال {max} في الدقيقة.",
   "console.webhooks.testSend": "إرسال حدث اختباري",
+  "console.webhooks.testTooMany": "لم يُرسَل: أرسلت هذه البوابة {max} من الأحداث الاختبارية خلال الدقيقة الأخيرة، وهو الحد الأقصى. حاول مرة أخرى بعد {wait}.",
   "console.webhooks.deliveriesHeading": "عمليات الإرسال",
   "console.webhooks.deliveriesIntro": "آخر المحاولات (حتى {max})، الأحدث أولًا. يُعاد الإرسال الفاشل لاحقًا بفترات انتظار متزايدة.",
   "console.webhooks.deliveriesNone": "لم يُرسل إليه شيء بعد. أرسل حدثًا اختباريًا لفحصه.",
@@ -375,6 +379,14 @@ export const ar: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "لن يُرسل أي شيء بعد الآن إلى هذا العنوان، ولا حتى عمليات الإرسال التي تنتظر إعادة المحاولة، ويُحذف سجل الإرسال الخاص به معه. لا يمكن التراجع عن ذلك.",
   "console.webhooks.deleteConfirm": "حذف خطاف الويب",
+  "console.activity.group.webhook": "خطافات الويب",
+  "console.activity.event.webhookCreated": "أُضيف خطاف ويب",
+  "console.activity.event.webhookUpdated": "غُيّرت إعدادات خطاف ويب",
+  "console.activity.event.webhookRotated": "أُنشئ سر توقيع جديد لخطاف ويب",
+  "console.activity.event.webhookDeleted": "حُذف خطاف ويب",
+  "console.activity.event.webhookDisabled": "عُطّل خطاف ويب: أجاب المستقبِل بأن عنوانه لم يعد موجودًا (410)",
+  "console.activity.event.webhookTested": "أُرسل حدث اختباري إلى خطاف ويب",
+  "console.activity.event.eventReplayed": "أُعيد إرسال حدث لم يُسلَّم",
   // webhooks: end
   "console.signOut": "تسجيل الخروج",
   "console.signIn.title": "تسجيل الدخول إلى وحدة تحكم المسؤول",

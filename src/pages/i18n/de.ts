@@ -313,6 +313,8 @@ export const de: PageCatalogue = {
   "console.webhooks.answerNetwork": "Keine Verbindung möglich:",
   "console.webhooks.urlMissing": "Geben Sie die Adresse ein, an die Ereignisse gesendet werden.",
   "console.webhooks.urlTooLong": "Eine Adresse hat höchstens {max} Zeichen.",
+  "console.webhooks.urlSpaces":
+    "Entfernen Sie Leerzeichen, Tabulatoren und Zeilenumbrüche aus der Adresse: Beim Senden werden sie weggelassen, die angezeigte Adresse wäre also nicht die, an die die Ereignisse gehen.",
   "console.webhooks.urlNotUrl": "Geben Sie eine vollständige Adresse ein, die mit {https} beginnt.",
   "console.webhooks.urlNotHttps":
     "Verwenden Sie eine Adresse, die mit {https} beginnt: Über unverschlüsseltes http könnten Ereignisse und ihre Signaturen unterwegs gelesen oder verändert werden.",
@@ -339,7 +341,11 @@ export const de: PageCatalogue = {
   "console.webhooks.testHeading": "Ein Testereignis senden",
   "console.webhooks.testIntro":
     "Sendet jetzt ein Ereignis {type} an diese Adresse, signiert wie jedes andere, auch wenn der Webhook aus ist: So prüfen Sie das empfangende System, bevor Sie sich darauf verlassen.",
+  "console.webhooks.testOnce":
+    "Ein Testereignis wird einmal versucht: Schlägt es fehl, wird es weder wiederholt noch bei den nicht zugestellten Ereignissen aufbewahrt. Dieses Portal darf {max} pro Minute senden.",
   "console.webhooks.testSend": "Testereignis senden",
+  "console.webhooks.testTooMany":
+    "Nicht gesendet: Dieses Portal hat in der letzten Minute {max} Testereignisse gesendet, die Höchstzahl. Versuchen Sie es in {wait} erneut.",
   "console.webhooks.deliveriesHeading": "Zustellungen",
   "console.webhooks.deliveriesIntro":
     "Die letzten Versuche (bis zu {max}), die neuesten zuerst. Eine fehlgeschlagene Zustellung wird später erneut versucht, mit wachsenden Abständen.",
@@ -374,6 +380,14 @@ export const de: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "An diese Adresse wird nichts mehr gesendet, auch keine Zustellungen, die auf einen neuen Versuch warten, und ihr Zustellverlauf wird mit gelöscht. Das lässt sich nicht rückgängig machen.",
   "console.webhooks.deleteConfirm": "Webhook löschen",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook hinzugefügt",
+  "console.activity.event.webhookUpdated": "Webhook-Einstellungen geändert",
+  "console.activity.event.webhookRotated": "Neues Signaturgeheimnis für einen Webhook erstellt",
+  "console.activity.event.webhookDeleted": "Webhook gelöscht",
+  "console.activity.event.webhookDisabled": "Webhook ausgeschaltet: Der Empfänger hat geantwortet, dass es die Adresse nicht mehr gibt (410)",
+  "console.activity.event.webhookTested": "Testereignis an einen Webhook gesendet",
+  "console.activity.event.eventReplayed": "Nicht zugestelltes Ereignis erneut gesendet",
   // webhooks: end
   "console.signOut": "Abmelden",
   "console.signIn.title": "Bei der Admin-Konsole anmelden",

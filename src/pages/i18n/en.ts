@@ -315,6 +315,8 @@ export const en = {
   "console.webhooks.answerNetwork": "Could not connect:",
   "console.webhooks.urlMissing": "Enter the address events are sent to.",
   "console.webhooks.urlTooLong": "An address has at most {max} characters.",
+  "console.webhooks.urlSpaces":
+    "Take the spaces, tabs and line breaks out of the address: they are dropped when it is used, so the address shown would not be the one events go to.",
   "console.webhooks.urlNotUrl": "Enter a full address, starting with {https}.",
   "console.webhooks.urlNotHttps": "Use an address starting with {https}: over plain http, events and their signatures could be read or changed on the way.",
   "console.webhooks.urlCredentials":
@@ -337,7 +339,10 @@ export const en = {
   "console.webhooks.testHeading": "Send a test event",
   "console.webhooks.testIntro":
     "Sends a {type} event to this address now, signed like every other, even while the webhook is off: a way to check the receiving system before you rely on it.",
+  "console.webhooks.testOnce":
+    "A test event is tried once: if it fails, it is not tried again or kept with the undelivered events. This portal may send {max} a minute.",
   "console.webhooks.testSend": "Send a test event",
+  "console.webhooks.testTooMany": "Not sent: this portal has sent {max} test events in the last minute, the most it may. Try again in {wait}.",
   "console.webhooks.deliveriesHeading": "Deliveries",
   "console.webhooks.deliveriesIntro": "The last attempts (up to {max}), newest first. A failed delivery is tried again later, with growing waits.",
   "console.webhooks.deliveriesNone": "Nothing has been sent to it yet. Send a test event to check it.",
@@ -371,6 +376,14 @@ export const en = {
   "console.webhooks.deleteWarning":
     "Nothing more is sent to this address, not even deliveries waiting to be tried again, and its delivery history is deleted with it. This cannot be undone.",
   "console.webhooks.deleteConfirm": "Delete the webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook added",
+  "console.activity.event.webhookUpdated": "Webhook settings changed",
+  "console.activity.event.webhookRotated": "New webhook signing secret made",
+  "console.activity.event.webhookDeleted": "Webhook deleted",
+  "console.activity.event.webhookDisabled": "Webhook turned off: the receiver answered that its address is gone (410)",
+  "console.activity.event.webhookTested": "Webhook test event sent",
+  "console.activity.event.eventReplayed": "Undelivered event sent again",
   // webhooks: end
   "console.signOut": "Sign out",
   "console.signIn.title": "Sign in to the admin console",

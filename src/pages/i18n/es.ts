@@ -316,6 +316,8 @@ export const es: PageCatalogue = {
   "console.webhooks.answerNetwork": "No se pudo conectar:",
   "console.webhooks.urlMissing": "Introduzca la dirección a la que se envían los eventos.",
   "console.webhooks.urlTooLong": "Una dirección tiene como máximo {max} caracteres.",
+  "console.webhooks.urlSpaces":
+    "Quite los espacios, tabulaciones y saltos de línea de la dirección: se descartan al usarla, así que la dirección mostrada no sería aquella a la que van los eventos.",
   "console.webhooks.urlNotUrl": "Introduzca una dirección completa, que empiece por {https}.",
   "console.webhooks.urlNotHttps":
     "Use una dirección que empiece por {https}: con http sin cifrar, los eventos y sus firmas podrían leerse o alterarse por el camino.",
@@ -341,7 +343,11 @@ export const es: PageCatalogue = {
   "console.webhooks.testHeading": "Enviar un evento de prueba",
   "console.webhooks.testIntro":
     "Envía ahora un evento {type} a esta dirección, firmado como cualquier otro, aunque el webhook esté desactivado: así comprueba el sistema receptor antes de confiar en él.",
+  "console.webhooks.testOnce":
+    "Un evento de prueba se intenta una sola vez: si falla, no se reintenta ni se guarda con los eventos no entregados. Este portal puede enviar {max} por minuto.",
   "console.webhooks.testSend": "Enviar un evento de prueba",
+  "console.webhooks.testTooMany":
+    "No enviado: este portal ha enviado {max} eventos de prueba en el último minuto, el máximo permitido. Vuelva a intentarlo dentro de {wait}.",
   "console.webhooks.deliveriesHeading": "Envíos",
   "console.webhooks.deliveriesIntro":
     "Los últimos intentos (hasta {max}), primero los más recientes. Un envío fallido se reintenta más tarde, con esperas cada vez mayores.",
@@ -376,6 +382,14 @@ export const es: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "No se envía nada más a esta dirección, ni siquiera los envíos que esperan un nuevo intento, y su historial de envíos se elimina con él. No se puede deshacer.",
   "console.webhooks.deleteConfirm": "Eliminar el webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook añadido",
+  "console.activity.event.webhookUpdated": "Ajustes del webhook cambiados",
+  "console.activity.event.webhookRotated": "Nuevo secreto de firma de webhook creado",
+  "console.activity.event.webhookDeleted": "Webhook eliminado",
+  "console.activity.event.webhookDisabled": "Webhook desactivado: el receptor respondió que su dirección ya no existe (410)",
+  "console.activity.event.webhookTested": "Evento de prueba enviado a un webhook",
+  "console.activity.event.eventReplayed": "Evento no entregado enviado de nuevo",
   // webhooks: end
   "console.signOut": "Cerrar sesión",
   "console.signIn.title": "Iniciar sesión en la consola de administración",

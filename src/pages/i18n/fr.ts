@@ -324,6 +324,8 @@ export const fr: PageCatalogue = {
   "console.webhooks.answerNetwork": "Connexion impossible :",
   "console.webhooks.urlMissing": "Saisissez l'adresse à laquelle les événements sont envoyés.",
   "console.webhooks.urlTooLong": "Une adresse compte au plus {max} caractères.",
+  "console.webhooks.urlSpaces":
+    "Retirez les espaces, tabulations et sauts de ligne de l'adresse : ils sont ignorés à l'envoi, et l'adresse affichée ne serait pas celle où partent les événements.",
   "console.webhooks.urlNotUrl": "Saisissez une adresse complète, commençant par {https}.",
   "console.webhooks.urlNotHttps":
     "Utilisez une adresse commençant par {https} : en http simple, les événements et leurs signatures pourraient être lus ou modifiés en chemin.",
@@ -350,7 +352,11 @@ export const fr: PageCatalogue = {
   "console.webhooks.testHeading": "Envoyer un événement de test",
   "console.webhooks.testIntro":
     "Envoie maintenant un événement {type} à cette adresse, signé comme tous les autres, même si le webhook est désactivé : de quoi vérifier le système destinataire avant de compter sur lui.",
+  "console.webhooks.testOnce":
+    "Un événement de test n'est tenté qu'une fois : s'il échoue, il n'est ni retenté ni gardé avec les événements non remis. Ce portail peut en envoyer {max} par minute.",
   "console.webhooks.testSend": "Envoyer un événement de test",
+  "console.webhooks.testTooMany":
+    "Non envoyé : ce portail a envoyé {max} événements de test dans la dernière minute, le maximum autorisé. Réessayez dans {wait}.",
   "console.webhooks.deliveriesHeading": "Envois",
   "console.webhooks.deliveriesIntro":
     "Les dernières tentatives (jusqu'à {max}), les plus récentes d'abord. Un envoi échoué est retenté plus tard, à intervalles croissants.",
@@ -385,6 +391,14 @@ export const fr: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Plus rien n'est envoyé à cette adresse, pas même les envois en attente d'une nouvelle tentative, et son historique d'envois est supprimé avec lui. Cette action est définitive.",
   "console.webhooks.deleteConfirm": "Supprimer le webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook ajouté",
+  "console.activity.event.webhookUpdated": "Réglages du webhook modifiés",
+  "console.activity.event.webhookRotated": "Nouveau secret de signature de webhook créé",
+  "console.activity.event.webhookDeleted": "Webhook supprimé",
+  "console.activity.event.webhookDisabled": "Webhook désactivé : le destinataire a répondu que son adresse n'existe plus (410)",
+  "console.activity.event.webhookTested": "Événement de test envoyé à un webhook",
+  "console.activity.event.eventReplayed": "Événement non remis renvoyé",
   // webhooks: end
   "console.signOut": "Se déconnecter",
   "console.signIn.title": "Se connecter à la console d'administration",

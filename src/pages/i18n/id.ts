@@ -302,6 +302,8 @@ export const id: PageCatalogue = {
   "console.webhooks.answerNetwork": "Tidak dapat terhubung:",
   "console.webhooks.urlMissing": "Masukkan alamat tujuan pengiriman peristiwa.",
   "console.webhooks.urlTooLong": "Alamat paling banyak {max} karakter.",
+  "console.webhooks.urlSpaces":
+    "Hapus spasi, tab, dan baris baru dari alamat: semuanya diabaikan saat pengiriman, sehingga alamat yang ditampilkan bukan alamat tujuan peristiwa.",
   "console.webhooks.urlNotUrl": "Masukkan alamat lengkap yang diawali {https}.",
   "console.webhooks.urlNotHttps": "Gunakan alamat yang diawali {https}: melalui http biasa, peristiwa dan tanda tangannya bisa dibaca atau diubah di jalan.",
   "console.webhooks.urlCredentials":
@@ -327,7 +329,11 @@ export const id: PageCatalogue = {
   "console.webhooks.testHeading": "Kirim peristiwa uji",
   "console.webhooks.testIntro":
     "Mengirim peristiwa {type} ke alamat ini sekarang, ditandatangani seperti yang lain, meskipun webhook nonaktif: cara memeriksa sistem penerima sebelum Anda mengandalkannya.",
+  "console.webhooks.testOnce":
+    "Peristiwa uji hanya dicoba sekali: jika gagal, tidak dicoba lagi dan tidak disimpan bersama peristiwa yang tidak terkirim. Portal ini boleh mengirim {max} per menit.",
   "console.webhooks.testSend": "Kirim peristiwa uji",
+  "console.webhooks.testTooMany":
+    "Tidak dikirim: portal ini sudah mengirim {max} peristiwa uji dalam satu menit terakhir, jumlah terbanyak yang diizinkan. Coba lagi dalam {wait}.",
   "console.webhooks.deliveriesHeading": "Pengiriman",
   "console.webhooks.deliveriesIntro":
     "Percobaan terakhir (hingga {max}), yang terbaru lebih dulu. Pengiriman yang gagal dicoba lagi kemudian, dengan jeda yang makin panjang.",
@@ -362,6 +368,14 @@ export const id: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Tidak ada lagi yang dikirim ke alamat ini, termasuk pengiriman yang menunggu dicoba lagi, dan riwayat pengirimannya ikut dihapus. Tindakan ini tidak dapat dibatalkan.",
   "console.webhooks.deleteConfirm": "Hapus webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook ditambahkan",
+  "console.activity.event.webhookUpdated": "Pengaturan webhook diubah",
+  "console.activity.event.webhookRotated": "Rahasia tanda tangan webhook baru dibuat",
+  "console.activity.event.webhookDeleted": "Webhook dihapus",
+  "console.activity.event.webhookDisabled": "Webhook dinonaktifkan: penerima menjawab bahwa alamatnya sudah tidak ada (410)",
+  "console.activity.event.webhookTested": "Peristiwa uji dikirim ke webhook",
+  "console.activity.event.eventReplayed": "Peristiwa yang tidak terkirim dikirim ulang",
   // webhooks: end
   "console.signOut": "Keluar",
   "console.signIn.title": "Masuk ke konsol admin",

@@ -317,6 +317,8 @@ export const it: PageCatalogue = {
   "console.webhooks.answerNetwork": "Connessione non riuscita:",
   "console.webhooks.urlMissing": "Inserisca l'indirizzo a cui inviare gli eventi.",
   "console.webhooks.urlTooLong": "Un indirizzo ha al massimo {max} caratteri.",
+  "console.webhooks.urlSpaces":
+    "Tolga dall'indirizzo spazi, tabulazioni e a capo: vengono ignorati all'invio, quindi l'indirizzo mostrato non sarebbe quello a cui vanno gli eventi.",
   "console.webhooks.urlNotUrl": "Inserisca un indirizzo completo, che inizi con {https}.",
   "console.webhooks.urlNotHttps":
     "Usi un indirizzo che inizi con {https}: con http non cifrato, gli eventi e le loro firme potrebbero essere letti o alterati lungo il percorso.",
@@ -342,7 +344,10 @@ export const it: PageCatalogue = {
   "console.webhooks.testHeading": "Inviare un evento di prova",
   "console.webhooks.testIntro":
     "Invia ora un evento {type} a questo indirizzo, firmato come ogni altro, anche se il webhook è disattivato: un modo per verificare il sistema ricevente prima di farci affidamento.",
+  "console.webhooks.testOnce":
+    "Un evento di prova viene tentato una sola volta: se non riesce, non viene ritentato né conservato tra gli eventi non consegnati. Questo portale può inviarne {max} al minuto.",
   "console.webhooks.testSend": "Invia un evento di prova",
+  "console.webhooks.testTooMany": "Non inviato: questo portale ha inviato {max} eventi di prova nell'ultimo minuto, il massimo consentito. Riprovi tra {wait}.",
   "console.webhooks.deliveriesHeading": "Invii",
   "console.webhooks.deliveriesIntro":
     "Gli ultimi tentativi (fino a {max}), dai più recenti. Un invio non riuscito viene ritentato più tardi, con attese sempre più lunghe.",
@@ -378,6 +383,14 @@ export const it: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "A questo indirizzo non viene più inviato nulla, nemmeno gli invii in attesa di un nuovo tentativo, e la sua cronologia degli invii viene eliminata insieme. L'operazione non si può annullare.",
   "console.webhooks.deleteConfirm": "Elimina il webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook aggiunto",
+  "console.activity.event.webhookUpdated": "Impostazioni del webhook modificate",
+  "console.activity.event.webhookRotated": "Nuovo segreto di firma del webhook creato",
+  "console.activity.event.webhookDeleted": "Webhook eliminato",
+  "console.activity.event.webhookDisabled": "Webhook disattivato: il destinatario ha risposto che il suo indirizzo non esiste più (410)",
+  "console.activity.event.webhookTested": "Evento di prova inviato a un webhook",
+  "console.activity.event.eventReplayed": "Evento non consegnato inviato di nuovo",
   // webhooks: end
   "console.signOut": "Esci",
   "console.signIn.title": "Accedi alla console di amministrazione",

@@ -303,6 +303,8 @@ export const ja: PageCatalogue = {
   "console.webhooks.answerNetwork": "接続できませんでした：",
   "console.webhooks.urlMissing": "イベントの送信先アドレスを入力してください。",
   "console.webhooks.urlTooLong": "アドレスは {max} 文字以内です。",
+  "console.webhooks.urlSpaces":
+    "アドレスからスペース、タブ、改行を取り除いてください。送信時には無視されるため、表示されるアドレスとイベントの実際の送信先が一致しなくなります。",
   "console.webhooks.urlNotUrl": "{https} で始まる完全なアドレスを入力してください。",
   "console.webhooks.urlNotHttps":
     "{https} で始まるアドレスを使ってください。暗号化されていない http では、イベントとその署名が途中で読まれたり書き換えられたりするおそれがあります。",
@@ -328,7 +330,11 @@ export const ja: PageCatalogue = {
   "console.webhooks.testHeading": "テストイベントを送信",
   "console.webhooks.testIntro":
     "このアドレスに {type} イベントを今すぐ送信します。Webhook がオフでも、ほかのイベントと同じく署名付きで送られます。本番で頼る前に受信側のシステムを確認できます。",
+  "console.webhooks.testOnce":
+    "テストイベントの送信は 1 回だけです。失敗しても再送されず、未配信のイベントにも残りません。このポータルが送れるのは 1 分あたり {max} 件までです。",
   "console.webhooks.testSend": "テストイベントを送信",
+  "console.webhooks.testTooMany":
+    "送信されませんでした。このポータルは直近 1 分間に上限の {max} 件のテストイベントを送信しています。{wait}後にもう一度お試しください。",
   "console.webhooks.deliveriesHeading": "送信履歴",
   "console.webhooks.deliveriesIntro": "最近の試行（最大 {max} 件）を新しい順に表示します。失敗した送信は、間隔を広げながら後で再試行されます。",
   "console.webhooks.deliveriesNone": "まだ何も送信されていません。テストイベントを送って確認してください。",
@@ -362,6 +368,14 @@ export const ja: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "このアドレスには、再試行待ちの送信も含めて、もう何も送信されません。送信履歴も一緒に削除されます。この操作は元に戻せません。",
   "console.webhooks.deleteConfirm": "Webhook を削除",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Webhook を追加",
+  "console.activity.event.webhookUpdated": "Webhook の設定を変更",
+  "console.activity.event.webhookRotated": "Webhook の新しい署名シークレットを作成",
+  "console.activity.event.webhookDeleted": "Webhook を削除",
+  "console.activity.event.webhookDisabled": "Webhook をオフに：受信側がアドレスはもう存在しないと応答（410）",
+  "console.activity.event.webhookTested": "Webhook にテストイベントを送信",
+  "console.activity.event.eventReplayed": "未配信のイベントを再送信",
   // webhooks: end
   "console.signOut": "サインアウト",
   "console.signIn.title": "管理コンソールにサインイン",

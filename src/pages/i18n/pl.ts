@@ -317,6 +317,8 @@ export const pl: PageCatalogue = {
   "console.webhooks.answerNetwork": "Nie udało się połączyć:",
   "console.webhooks.urlMissing": "Podaj adres, na który mają trafiać zdarzenia.",
   "console.webhooks.urlTooLong": "Adres może mieć najwyżej {max} znaków.",
+  "console.webhooks.urlSpaces":
+    "Usuń z adresu spacje, tabulatory i podziały wierszy: przy wysyłce są pomijane, więc pokazany adres nie byłby tym, na który trafiają zdarzenia.",
   "console.webhooks.urlNotUrl": "Podaj pełny adres zaczynający się od {https}.",
   "console.webhooks.urlNotHttps":
     "Użyj adresu zaczynającego się od {https}: przez nieszyfrowane http zdarzenia i ich podpisy mogłyby zostać po drodze odczytane lub zmienione.",
@@ -341,7 +343,11 @@ export const pl: PageCatalogue = {
   "console.webhooks.testHeading": "Wyślij zdarzenie testowe",
   "console.webhooks.testIntro":
     "Wysyła teraz zdarzenie {type} na ten adres, podpisane jak każde inne, nawet gdy webhook jest wyłączony: tak sprawdzisz system odbiorczy, zanim zaczniesz na nim polegać.",
+  "console.webhooks.testOnce":
+    "Zdarzenie testowe jest wysyłane tylko raz: jeśli się nie powiedzie, nie jest ponawiane ani zachowywane wśród niedostarczonych zdarzeń. Ten portal może wysłać {max} na minutę.",
   "console.webhooks.testSend": "Wyślij zdarzenie testowe",
+  "console.webhooks.testTooMany":
+    "Nie wysłano: ten portal wysłał w ostatniej minucie {max} zdarzeń testowych, czyli najwięcej, ile może. Spróbuj ponownie za {wait}.",
   "console.webhooks.deliveriesHeading": "Wysyłki",
   "console.webhooks.deliveriesIntro": "Ostatnie próby (do {max}), od najnowszej. Nieudana wysyłka jest ponawiana później, w coraz dłuższych odstępach.",
   "console.webhooks.deliveriesNone": "Nic jeszcze do niego nie wysłano. Wyślij zdarzenie testowe, aby go sprawdzić.",
@@ -375,6 +381,14 @@ export const pl: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Na ten adres nic już nie zostanie wysłane, nawet wysyłki czekające na ponowienie, a historia jego wysyłek zostanie usunięta razem z nim. Tej operacji nie można cofnąć.",
   "console.webhooks.deleteConfirm": "Usuń webhook",
+  "console.activity.group.webhook": "Webhooki",
+  "console.activity.event.webhookCreated": "Dodano webhook",
+  "console.activity.event.webhookUpdated": "Zmieniono ustawienia webhooka",
+  "console.activity.event.webhookRotated": "Utworzono nowy sekret podpisu webhooka",
+  "console.activity.event.webhookDeleted": "Usunięto webhook",
+  "console.activity.event.webhookDisabled": "Wyłączono webhook: odbiorca odpowiedział, że jego adres już nie istnieje (410)",
+  "console.activity.event.webhookTested": "Wysłano zdarzenie testowe do webhooka",
+  "console.activity.event.eventReplayed": "Ponownie wysłano niedostarczone zdarzenie",
   // webhooks: end
   "console.signOut": "Wyloguj się",
   "console.signIn.title": "Zaloguj się do konsoli administracyjnej",

@@ -316,6 +316,8 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.answerNetwork": "Não foi possível conectar:",
   "console.webhooks.urlMissing": "Informe o endereço para onde os eventos são enviados.",
   "console.webhooks.urlTooLong": "Um endereço tem no máximo {max} caracteres.",
+  "console.webhooks.urlSpaces":
+    "Tire do endereço os espaços, tabulações e quebras de linha: eles são descartados no envio, e o endereço mostrado não seria aquele para onde vão os eventos.",
   "console.webhooks.urlNotUrl": "Informe um endereço completo, começando com {https}.",
   "console.webhooks.urlNotHttps":
     "Use um endereço que comece com {https}: em http sem criptografia, os eventos e suas assinaturas poderiam ser lidos ou alterados no caminho.",
@@ -341,7 +343,10 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.testHeading": "Enviar um evento de teste",
   "console.webhooks.testIntro":
     "Envia agora um evento {type} a este endereço, assinado como qualquer outro, mesmo com o webhook desativado: um jeito de conferir o sistema receptor antes de depender dele.",
+  "console.webhooks.testOnce":
+    "Um evento de teste é tentado uma única vez: se falhar, não é tentado de novo nem guardado com os eventos não entregues. Este portal pode enviar {max} por minuto.",
   "console.webhooks.testSend": "Enviar um evento de teste",
+  "console.webhooks.testTooMany": "Não enviado: este portal enviou {max} eventos de teste no último minuto, o máximo permitido. Tente de novo em {wait}.",
   "console.webhooks.deliveriesHeading": "Envios",
   "console.webhooks.deliveriesIntro":
     "As últimas tentativas (até {max}), das mais recentes para as mais antigas. Um envio que falhou é tentado de novo mais tarde, com esperas cada vez maiores.",
@@ -376,6 +381,14 @@ export const ptBR: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Nada mais é enviado a este endereço, nem mesmo os envios que aguardam uma nova tentativa, e o histórico de envios dele é excluído junto. Não é possível desfazer.",
   "console.webhooks.deleteConfirm": "Excluir o webhook",
+  "console.activity.group.webhook": "Webhooks",
+  "console.activity.event.webhookCreated": "Webhook adicionado",
+  "console.activity.event.webhookUpdated": "Configurações do webhook alteradas",
+  "console.activity.event.webhookRotated": "Novo segredo de assinatura de webhook criado",
+  "console.activity.event.webhookDeleted": "Webhook excluído",
+  "console.activity.event.webhookDisabled": "Webhook desativado: o receptor respondeu que o endereço não existe mais (410)",
+  "console.activity.event.webhookTested": "Evento de teste enviado a um webhook",
+  "console.activity.event.eventReplayed": "Evento não entregue enviado novamente",
   // webhooks: end
   "console.signOut": "Sair",
   "console.signIn.title": "Entrar no console de administração",

@@ -318,6 +318,8 @@ export const ru: PageCatalogue = {
   "console.webhooks.answerNetwork": "Не удалось подключиться:",
   "console.webhooks.urlMissing": "Введите адрес, на который отправляются события.",
   "console.webhooks.urlTooLong": "Адрес может содержать не более {max} символов.",
+  "console.webhooks.urlSpaces":
+    "Уберите из адреса пробелы, табуляции и переводы строк: при отправке они отбрасываются, и показанный адрес не совпадал бы с тем, куда уходят события.",
   "console.webhooks.urlNotUrl": "Введите полный адрес, начинающийся с {https}.",
   "console.webhooks.urlNotHttps":
     "Используйте адрес, начинающийся с {https}: по незашифрованному http события и их подписи можно прочитать или изменить по пути.",
@@ -343,7 +345,11 @@ export const ru: PageCatalogue = {
   "console.webhooks.testHeading": "Отправить тестовое событие",
   "console.webhooks.testIntro":
     "Сразу отправляет событие {type} на этот адрес, с подписью, как любое другое, даже если вебхук выключен: так можно проверить принимающую систему, прежде чем на неё полагаться.",
+  "console.webhooks.testOnce":
+    "Тестовое событие отправляется один раз: при неудаче оно не повторяется и не сохраняется среди недоставленных событий. Этот портал может отправлять {max} в минуту.",
   "console.webhooks.testSend": "Отправить тестовое событие",
+  "console.webhooks.testTooMany":
+    "Не отправлено: за последнюю минуту этот портал отправил {max} тестовых событий — больше нельзя. Повторите попытку через {wait}.",
   "console.webhooks.deliveriesHeading": "Отправки",
   "console.webhooks.deliveriesIntro": "Последние попытки (до {max}), сначала новые. Неудачная отправка повторяется позже, с растущими интервалами.",
   "console.webhooks.deliveriesNone": "Ему ещё ничего не отправлялось. Отправьте тестовое событие, чтобы проверить его.",
@@ -377,6 +383,14 @@ export const ru: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "На этот адрес больше ничего не отправляется, даже отправки, ожидающие повторной попытки, а история его отправок удаляется вместе с ним. Это действие нельзя отменить.",
   "console.webhooks.deleteConfirm": "Удалить вебхук",
+  "console.activity.group.webhook": "Вебхуки",
+  "console.activity.event.webhookCreated": "Вебхук добавлен",
+  "console.activity.event.webhookUpdated": "Настройки вебхука изменены",
+  "console.activity.event.webhookRotated": "Создан новый секрет подписи вебхука",
+  "console.activity.event.webhookDeleted": "Вебхук удалён",
+  "console.activity.event.webhookDisabled": "Вебхук выключен: получатель ответил, что его адреса больше нет (410)",
+  "console.activity.event.webhookTested": "Тестовое событие отправлено на вебхук",
+  "console.activity.event.eventReplayed": "Недоставленное событие отправлено снова",
   // webhooks: end
   "console.signOut": "Выйти",
   "console.signIn.title": "Вход в консоль администратора",

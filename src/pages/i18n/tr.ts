@@ -303,6 +303,8 @@ export const tr: PageCatalogue = {
   "console.webhooks.answerNetwork": "Bağlanılamadı:",
   "console.webhooks.urlMissing": "Olayların gönderileceği adresi girin.",
   "console.webhooks.urlTooLong": "Bir adres en fazla {max} karakter olabilir.",
+  "console.webhooks.urlSpaces":
+    "Adresteki boşlukları, sekmeleri ve satır sonlarını kaldırın: gönderimde atlanırlar, bu yüzden gösterilen adres olayların gittiği adres olmaz.",
   "console.webhooks.urlNotUrl": "{https} ile başlayan tam bir adres girin.",
   "console.webhooks.urlNotHttps":
     "{https} ile başlayan bir adres kullanın: şifrelenmemiş http üzerinden olaylar ve imzaları yolda okunabilir veya değiştirilebilir.",
@@ -327,7 +329,11 @@ export const tr: PageCatalogue = {
   "console.webhooks.testHeading": "Test olayı gönderin",
   "console.webhooks.testIntro":
     "Bu adrese şimdi bir {type} olayı gönderir; webhook kapalı olsa bile diğerleri gibi imzalıdır: alıcı sisteme güvenmeden önce onu sınamanın bir yolu.",
+  "console.webhooks.testOnce":
+    "Bir test olayı yalnızca bir kez denenir: başarısız olursa yeniden denenmez ve teslim edilemeyen olaylar arasında saklanmaz. Bu portal dakikada {max} test olayı gönderebilir.",
   "console.webhooks.testSend": "Test olayı gönder",
+  "console.webhooks.testTooMany":
+    "Gönderilmedi: bu portal son bir dakikada {max} test olayı gönderdi; olabilecek en fazla sayı bu. {wait} sonra yeniden deneyin.",
   "console.webhooks.deliveriesHeading": "Gönderimler",
   "console.webhooks.deliveriesIntro":
     "Son denemeler (en fazla {max}), en yenisi önce. Başarısız bir gönderim, giderek uzayan aralıklarla daha sonra yeniden denenir.",
@@ -362,6 +368,14 @@ export const tr: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Bu adrese artık hiçbir şey gönderilmez, yeniden denenmeyi bekleyen gönderimler bile; gönderim geçmişi de onunla birlikte silinir. Bu işlem geri alınamaz.",
   "console.webhooks.deleteConfirm": "Webhook'u sil",
+  "console.activity.group.webhook": "Webhook'lar",
+  "console.activity.event.webhookCreated": "Webhook eklendi",
+  "console.activity.event.webhookUpdated": "Webhook ayarları değiştirildi",
+  "console.activity.event.webhookRotated": "Yeni webhook imza sırrı oluşturuldu",
+  "console.activity.event.webhookDeleted": "Webhook silindi",
+  "console.activity.event.webhookDisabled": "Webhook kapatıldı: alıcı adresin artık bulunmadığını bildirdi (410)",
+  "console.activity.event.webhookTested": "Webhook'a test olayı gönderildi",
+  "console.activity.event.eventReplayed": "Teslim edilemeyen olay yeniden gönderildi",
   // webhooks: end
   "console.signOut": "Oturumu kapat",
   "console.signIn.title": "Yönetim konsoluna giriş yapın",

@@ -301,6 +301,8 @@ export const vi: PageCatalogue = {
   "console.webhooks.answerNetwork": "Không kết nối được:",
   "console.webhooks.urlMissing": "Nhập địa chỉ nhận sự kiện.",
   "console.webhooks.urlTooLong": "Địa chỉ có tối đa {max} ký tự.",
+  "console.webhooks.urlSpaces":
+    "Bỏ dấu cách, ký tự tab và xuống dòng khỏi địa chỉ: chúng bị bỏ qua khi gửi, nên địa chỉ hiển thị sẽ không phải là nơi sự kiện được gửi tới.",
   "console.webhooks.urlNotUrl": "Nhập địa chỉ đầy đủ, bắt đầu bằng {https}.",
   "console.webhooks.urlNotHttps":
     "Dùng địa chỉ bắt đầu bằng {https}: qua http thông thường, sự kiện và chữ ký của chúng có thể bị đọc hoặc sửa trên đường truyền.",
@@ -326,7 +328,10 @@ export const vi: PageCatalogue = {
   "console.webhooks.testHeading": "Gửi sự kiện thử",
   "console.webhooks.testIntro":
     "Gửi ngay một sự kiện {type} đến địa chỉ này, được ký như mọi sự kiện khác, kể cả khi webhook đang tắt: một cách kiểm tra hệ thống nhận trước khi dựa vào nó.",
+  "console.webhooks.testOnce":
+    "Sự kiện thử chỉ được gửi một lần: nếu thất bại, nó không được gửi lại và không được giữ cùng các sự kiện chưa được gửi. Cổng này được gửi tối đa {max} sự kiện thử mỗi phút.",
   "console.webhooks.testSend": "Gửi sự kiện thử",
+  "console.webhooks.testTooMany": "Chưa gửi: cổng này đã gửi {max} sự kiện thử trong một phút vừa qua, mức tối đa cho phép. Hãy thử lại sau {wait}.",
   "console.webhooks.deliveriesHeading": "Các lần gửi",
   "console.webhooks.deliveriesIntro":
     "Các lần thử gần nhất (tối đa {max}), mới nhất trước. Lần gửi thất bại sẽ được thử lại sau, với khoảng chờ ngày càng dài.",
@@ -361,6 +366,14 @@ export const vi: PageCatalogue = {
   "console.webhooks.deleteWarning":
     "Không còn gì được gửi đến địa chỉ này nữa, kể cả các lần gửi đang chờ thử lại, và lịch sử gửi của nó cũng bị xóa theo. Không thể hoàn tác.",
   "console.webhooks.deleteConfirm": "Xóa webhook",
+  "console.activity.group.webhook": "Webhook",
+  "console.activity.event.webhookCreated": "Đã thêm webhook",
+  "console.activity.event.webhookUpdated": "Đã thay đổi cài đặt webhook",
+  "console.activity.event.webhookRotated": "Đã tạo khóa bí mật ký mới cho webhook",
+  "console.activity.event.webhookDeleted": "Đã xóa webhook",
+  "console.activity.event.webhookDisabled": "Đã tắt webhook: bên nhận trả lời rằng địa chỉ không còn tồn tại (410)",
+  "console.activity.event.webhookTested": "Đã gửi sự kiện thử tới webhook",
+  "console.activity.event.eventReplayed": "Đã gửi lại sự kiện chưa được gửi",
   // webhooks: end
   "console.signOut": "Đăng xuất",
   "console.signIn.title": "Đăng nhập vào bảng điều khiển quản trị",

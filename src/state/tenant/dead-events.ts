@@ -7,7 +7,10 @@
  * again after a replay replaces its earlier copy (same id), listed as the newest.
  *
  * Retention: as long as the audit trail's ({@link TENANT_AUDIT_DAYS} days), and at most
- * {@link DEAD_EVENTS_KEPT}, whichever is shorter.
+ * {@link DEAD_EVENTS_KEPT} of each source, whichever is shorter. Each source is capped on its own:
+ * a stream dead letter is the only copy of an audit entry (or directory change) the trail never
+ * stored, and a dead alert may never have reached its user, while a webhook delivery is a copy of
+ * an event the trail has; a webhook down for a day must not push the other two out.
  */
 import * as z from "zod";
 import { iso } from "../../lib/iso-time";
@@ -26,8 +29,17 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 /** A dead letter as the tenant's object lists it; the queue it died on is named by the caller, which knows the queues. */
 export type ListedDeadLetter = Omit<DeadEvent, "queue">;
 
+/** How many dead letters of each source ({@link SOURCES}) are kept. */
 export const DEAD_EVENTS_KEPT = 100_000;
 const DAY_MS = 86_400_000;
+
+/** The source each kind of dead letter counts against (the `source` column): its cap is its own. */
+const SOURCES = {
+  event: "stream",
+  directory: "stream",
+  webhook: "webhook",
+  alert: "alert",
+} as const satisfies Record<DeadLetter["kind"], string>;
 
 /** The queue each kind of dead letter died on, and is replayed to. */
 const REPLAY_QUEUES = {
@@ -38,16 +50,23 @@ const REPLAY_QUEUES = {
 } as const satisfies Record<DeadLetter["kind"], keyof Env>;
 
 /**
- * Keeps dead messages (newest last) and drops those past retention.
+ * Keeps dead messages (newest last) and drops those past retention: the oldest of a source past
+ * its {@link DEAD_EVENTS_KEPT}, only ever of the sources just added to.
  * @example
  * keepDeadMessages(sql, [message], Date.now());
  */
 export function keepDeadMessages(sql: SqlStorage, messages: readonly DeadLetter[], now: number): void {
-  for (const message of messages)
-    sql.exec("INSERT OR REPLACE INTO dead_events (id, message, dead_at) VALUES (?, ?, ?)", message.id, JSON.stringify(message), now);
+  for (const message of messages) {
+    const source = SOURCES[message.kind];
+    sql.exec("INSERT OR REPLACE INTO dead_events (id, message, dead_at, source) VALUES (?, ?, ?, ?)", message.id, JSON.stringify(message), now, source);
+  }
   sql.exec("DELETE FROM dead_events WHERE dead_at < ?", now - TENANT_AUDIT_DAYS * DAY_MS);
-  const newest = sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM dead_events").one().seq ?? 0;
-  if (newest > DEAD_EVENTS_KEPT) sql.exec("DELETE FROM dead_events WHERE seq <= ?", newest - DEAD_EVENTS_KEPT);
+  for (const source of new Set(messages.map((message) => SOURCES[message.kind]))) {
+    const oldestKept = sql
+      .exec<{ seq: number }>("SELECT seq FROM dead_events WHERE source = ? ORDER BY seq DESC LIMIT 1 OFFSET ?", source, DEAD_EVENTS_KEPT - 1)
+      .toArray()[0];
+    if (oldestKept) sql.exec("DELETE FROM dead_events WHERE source = ? AND seq < ?", source, oldestKept.seq);
+  }
 }
 
 /** Newest first; `nextCursor` continues after the last of a full page. */

@@ -4,8 +4,8 @@
  * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
  * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
  * audit trail (stored from the event stream; its own entries published to it by its alarm), the
- * webhooks and what became of their deliveries, the dead letters (the stream's, the webhooks' and
- * the alerts'), and the development outbox. The class is thin: RPC methods that hand a
+ * webhooks, what became of their deliveries and the budget of their pings, the dead letters (the
+ * stream's, the webhooks' and the alerts'), and the development outbox. The class is thin: RPC methods that hand a
  * {@link TenantContext} (or just its storage) to the plain functions of this folder, one module
  * per table or concern.
  */
@@ -32,6 +32,7 @@ import { TENANT_MIGRATIONS } from "./schema";
 import type { AdminScope, ApiKeyView, AuditQuery, DeadEventsQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion } from "./views";
 import type { TenantAuditEntry, WebhookAttemptView, WebhookView } from "./views";
 import { deliveryTarget, lastAttempts, listAttempts, recordAttempt, type WebhookAttempt } from "./webhook-attempts";
+import { type PingAllowance, takePing } from "./webhook-pings";
 import { createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, updateWebhook, webhookTargets, webhookView } from "./webhooks";
 import type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
@@ -40,6 +41,7 @@ export type { SendAllowance, VerifyAttempt } from "./hourly-limits";
 export type { KeptMessage, OutboxMessage } from "./outbox";
 export type { PolicyExpectation, PolicyWrite } from "./policy-history";
 export type { WebhookAttempt } from "./webhook-attempts";
+export type { PingAllowance } from "./webhook-pings";
 export type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
 /**
@@ -248,6 +250,11 @@ export class TenantState extends DurableObject<Env> {
   /** A new signing secret, in the answer and nowhere else; the previous one still signs for a day. `null` for an unknown id. */
   async rotateWebhookSecret(id: string, actor: string, origin: RequestOrigin): Promise<(WebhookView & { secret: string }) | null> {
     return rotateWebhookSecret(this.context(), id, { actor, origin }, Date.now());
+  }
+
+  /** Counts a ping against the tenant's budget a minute and audits it, or refuses it (see `takePing`); `null` for an unknown id. */
+  async takeWebhookPing(webhookId: string, eventId: string, actor: string, origin: RequestOrigin): Promise<PingAllowance | null> {
+    return takePing(this.context(), webhookId, eventId, { actor, origin }, Date.now());
   }
 
   /** The enabled webhooks and the event types each wants: the stream's webhook sink asks once per batch. */

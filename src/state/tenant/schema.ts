@@ -146,4 +146,12 @@ export const TENANT_MIGRATIONS: readonly string[] = [
    );
    CREATE UNIQUE INDEX webhook_delivered_once ON webhook_delivered (webhook_id, event_id);
    CREATE INDEX webhook_delivered_by_time ON webhook_delivered (at);`,
+  // Each dead letter's source (`stream`, `webhook`, `alert`: see dead-events.ts), capped on its
+  // own, so a flood of one kind never pushes out another's.
+  `ALTER TABLE dead_events ADD COLUMN source TEXT NOT NULL DEFAULT 'stream';
+   UPDATE dead_events SET source = CASE json_extract(message, '$.kind') WHEN 'webhook' THEN 'webhook' WHEN 'alert' THEN 'alert' ELSE 'stream' END;
+   CREATE INDEX dead_events_by_source ON dead_events (source, seq);`,
+  // The pings of the last minute, counted against the tenant's budget (see webhook-pings.ts).
+  `CREATE TABLE webhook_pings (at INTEGER NOT NULL);
+   CREATE INDEX webhook_pings_by_time ON webhook_pings (at);`,
 ];

@@ -195,7 +195,9 @@ function webhookRow(sql: SqlStorage, id: string): WebhookRow | null {
 function viewOf(row: WebhookRow, now: number): WebhookView {
   return {
     id: row.id,
-    url: row.url,
+    // Stored as fetched (`flows/webhooks.ts`); one stored before that, with a tab or line break in
+    // it, is shown as `fetch` reads it too: what an admin sees is where the events go.
+    url: URL.canParse(row.url) ? new URL(row.url).href : row.url,
     eventTypes: JSON.parse(row.event_types) as string[],
     description: row.description,
     enabled: row.enabled === 1,
