@@ -331,8 +331,8 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Uses a trusted device for a sign-in: whether it skips the verification (see {@link TrustedDeviceUse}). */
-  async useTrustedDevice(deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
-    return useTrustedDevice(this.context(), deviceId, origin, newLocation);
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin, use: { operation: string; newLocation: boolean }): Promise<TrustedDeviceUse> {
+    return useTrustedDevice(this.context(), deviceId, origin, use);
   }
 
   /** The devices the user trusts, newest first. */
