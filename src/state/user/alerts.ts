@@ -103,6 +103,8 @@ export function decideAlert(
   if (!request.unlimited && stored?.state !== "partial" && state.sentThisHour >= request.perKindPerHour) return { refuse: "alert_limit" };
   const reachable = (list: readonly AlertAddress[]) => list.filter((address) => request.channels.includes(address.channel));
   const before = reachable(state.addresses.before);
+  // A factor added: each address the user had before it (the newest may be an intruder's, the owner
+  // may look at any). Anything else: the oldest; one added since only when there was none before.
   const chosen = request.addedFactorId !== null && before.length > 0 ? before : [...before, ...reachable(state.addresses.since)].slice(0, 1);
   const left = chosen.filter((address) => !stored?.delivered.some((done) => sameAddress(done, address)));
   if (left.length > 0) return { send: left };
