@@ -44,8 +44,10 @@ function ipv4Range([a, b, c]: [number, number, number, number]): AddressRange | 
   if (a === 169 && b === 254) return "link-local";
   if (a === 100 && b >= 64 && b <= 127) return "shared";
   if (a >= 224 && a <= 239) return "multicast";
-  // IETF protocol assignments, documentation, benchmarking, and 240/4 with the broadcast address.
-  if ((a === 192 && b === 0 && (c === 0 || c === 2)) || (a === 198 && (b === 18 || b === 19)) || (a === 198 && b === 51 && c === 100)) return "reserved";
+  // IETF protocol assignments, documentation, the deprecated 6to4 relay anycast (RFC 7526: whoever
+  // is nearest answers it), benchmarking, and 240/4 with the broadcast address.
+  if ((a === 192 && b === 0 && (c === 0 || c === 2)) || (a === 192 && b === 88 && c === 99)) return "reserved";
+  if ((a === 198 && (b === 18 || b === 19)) || (a === 198 && b === 51 && c === 100)) return "reserved";
   if ((a === 203 && b === 0 && c === 113) || a >= 240) return "reserved";
   return null;
 }
@@ -56,13 +58,15 @@ function ipv6Range(g: number[]): AddressRange | null {
   if (zeroTo(8)) return "unspecified";
   if (zeroTo(7) && g7 === 1) return "loopback";
   if (zeroTo(5) && g5 === 0xffff) return "ipv4-mapped";
-  // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), discard (100::/64),
-  // Teredo (2001::/32), documentation (2001:db8::/32) and 6to4 (2002::/16) all reach IPv4 or nothing.
-  if (zeroTo(6)) return "reserved";
+  // IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d, RFC 2765), NAT64 (64:ff9b::/96,
+  // 64:ff9b:1::/48), discard (100::/64), Teredo (2001::/32), documentation (2001:db8::/32,
+  // 3fff::/20), 6to4 (2002::/16) and SRv6 segment ids (5f00::/16, RFC 9602: routed inside one
+  // operator's network) all reach IPv4, a private network, or nothing.
+  if (zeroTo(6) || (zeroTo(4) && g4 === 0xffff && g5 === 0)) return "reserved";
   if (g0 === 0x64 && g1 === 0xff9b && ((g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) || g2 === 1)) return "reserved";
   if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return "reserved";
   if (g0 === 0x2001 && (g1 === 0 || g1 === 0xdb8)) return "reserved";
-  if (g0 === 0x2002) return "reserved";
+  if (g0 === 0x2002 || g0 === 0x5f00 || (g0 === 0x3fff && g1 < 0x1000)) return "reserved";
   if ((g0 & 0xfe00) === 0xfc00) return "private";
   if ((g0 & 0xffc0) === 0xfe80) return "link-local";
   if ((g0 & 0xffc0) === 0xfec0) return "private";

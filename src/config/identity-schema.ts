@@ -15,7 +15,13 @@ const IdentityClaims = z.strictObject({
     .min(1)
     .default("sid")
     .describe("Claim holding the portal session's id; a token without it is bound to a hash of the token itself, so a new token counts as a new session."),
-  email: z.string().min(1).default("email").describe("Claim holding the user's email address (shown in the admin directory)."),
+  email: z
+    .string()
+    .min(1)
+    .default("email")
+    .describe(
+      "Claim holding the user's email address (shown in the admin directory, and an address security alerts may go to). Only one plain address (`local@domain`, at most 254 characters) is taken; any other value (a display name, a list, spaces, `<>`, line breaks) is ignored as if the claim were absent.",
+    ),
   phone: z.string().min(1).default("phone_number").describe("Claim holding the user's phone number."),
   groups: z.string().min(1).default("groups").describe("Claim holding the user's groups (see `requiredGroups`)."),
   locale: z

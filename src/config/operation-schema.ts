@@ -19,6 +19,9 @@ const RoutePattern = z
   .regex(ROUTE_PATTERN, 'a route is "METHOD /path" (METHOD may be *, or several joined by |; no {regex} or ? in the path)')
   .refine(routeCompiles, "this route cannot be compiled");
 
+/** The operation that guards a whole portal session once there is one: its verifications are sign-ins. */
+export const LOGIN = "login";
+
 /** Operations bound to the exact request unless the policy says otherwise: money movement and account takeover (PSD2 "dynamic linking"). */
 export const BOUND_BY_DEFAULT: ReadonlySet<string> = new Set([
   "deposit",

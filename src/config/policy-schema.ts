@@ -118,7 +118,7 @@ export const PolicySchema = z.strictObject({
         .boolean()
         .default(false)
         .describe(
-          "For the `login` operation: a sign-in from a country or network (ASN, from Cloudflare's `request.cf`) the user has not verified or signed in from before is not spared by a trusted device: the user verifies with a factor, and that verification is audited as `signin.new_location` with the country, network and city. A user's first place is not new (there is nothing to compare it with); a request Cloudflare names neither a country nor a network of is. Each user's last 20 places are kept, learned from every verification whether this is on or not, so turning it on compares with where users already were.",
+          "For the `login` operation: a sign-in from a country or network (ASN, from Cloudflare's `request.cf`) the user has not signed in from before is not spared by a trusted device: the user verifies with a factor, and that verification is audited as `signin.new_location` with the country, network and city. A user's first place is not new (there is nothing to compare it with); a request Cloudflare names neither a country nor a network of is. Each user's last 20 places are kept, learned from their sign-ins only (a verification of `login`, a trusted device's sign-in, a first factor enrolled) whether this is on or not, so turning it on compares with where users already signed in. A verification of another operation (a withdrawal) or a later factor added from a new place teaches nothing: a sign-in from there is still new.",
         ),
     })
     .prefault({})

@@ -3,6 +3,7 @@
  * Answering a challenge and confirming an enrolment, shared by the JSON API and the hosted
  * pages: the user's Durable Object decides, and only a success is turned into a grant.
  */
+import { LOGIN } from "../config/operation-schema";
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import type { IssuedGrant } from "../gate/grant";
@@ -14,7 +15,6 @@ import type { CodeKind } from "../state/user/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type NewLocationCheck, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
 import { parse } from "hono/utils/cookie";
 import { DEVICE_COOKIE, deviceCookie, deviceName, devicesMaySkip, trustedDeviceId } from "../gate/device-cookie";
-import { LOGIN } from "../gate/operation-match";
 import { grantOperation } from "./grant-cookie";
 import { refusalProblem } from "./user-outcomes";
 import { reachState } from "../lib/reach-state";
@@ -105,14 +105,14 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
 
 /**
  * What the user's object needs to audit a sign-in from a new location (`login.newLocation`):
- * the `login` operation, and the trusted device this browser presents (a genuine cookie of this
- * user), which such a sign-in does not let skip; `undefined` while the policy has it off.
+ * the trusted device this browser presents (a genuine cookie of this user), which such a sign-in
+ * does not let skip; `undefined` while the policy has it off.
  */
 async function newLocationCheck(c: Context<SessionEnv>): Promise<NewLocationCheck | undefined> {
   const { identity, policy, tenant } = c.var;
   if (!policy.login.newLocation) return undefined;
   const cookie = parse(c.req.header("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE];
-  return { operation: LOGIN, deviceId: await trustedDeviceId(c.env, cookie, tenant.tenantId, identity.userId) };
+  return { deviceId: await trustedDeviceId(c.env, cookie, tenant.tenantId, identity.userId) };
 }
 
 /**

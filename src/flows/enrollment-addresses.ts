@@ -11,6 +11,7 @@
 import { type MetadataJson, parsePhoneNumberFromString } from "libphonenumber-js/core";
 import * as z from "zod";
 import { assetJson } from "../lib/asset-json";
+import { EmailAddress } from "../lib/email-address";
 import { ProblemError } from "../lib/problem";
 
 /** The metadata's asset. */
@@ -56,9 +57,4 @@ export const PhoneNumber = z
   });
 
 export const EnrollPhoneBody = z.strictObject({ phone: PhoneNumber });
-export const EnrollEmailBody = z.strictObject({
-  email: z
-    .email()
-    .max(254)
-    .transform((e) => e.toLowerCase()),
-});
+export const EnrollEmailBody = z.strictObject({ email: EmailAddress.transform((e) => e.toLowerCase()) });

@@ -5,9 +5,9 @@
  * the portal behind them. Without it a stolen portal session that never passed the login
  * challenge could list and revoke devices.
  */
+import { LOGIN } from "../config/operation-schema";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, SessionEnv } from "../app-env";
-import { LOGIN } from "../gate/operation-match";
 import { stepUp } from "../gate/step-up";
 
 /**

@@ -10,12 +10,13 @@
  * and replayable (`queue: "stepgate-notifications"`).
  */
 import { isDevelopment } from "../config/deployment";
+import type { Language } from "../config/languages";
 import type { Policy } from "../config/policy-schema";
-import { alertMessage, isAlertType } from "../factors/alert-message";
+import { type AlertFacts, alertMessage, isAlertType } from "../factors/alert-message";
 import { deliver } from "../providers/deliver";
 import { AlertDelivery } from "../state/alert-messages";
 import type { StreamEvent } from "../state/events";
-import { type AlertChannel, type AlertClaim, userState } from "../state/user";
+import { type AlertAddress, type AlertChannel, type AlertClaim, userState } from "../state/user";
 import { alertKindOf } from "./alert-events";
 import { retryDelaySeconds } from "./event-stream";
 import { messageLanguage } from "./language-words";
@@ -79,28 +80,68 @@ export async function alertUser(env: Env, tenantId: string, policy: Policy, even
     unlimited: event.type === "lockout.escalated",
     perKindPerHour: policy.notifications.perKindPerHour,
     channels: alertChannels(policy, isDevelopment(env)),
+    addedFactorId: addedFactorOf(event),
   });
   if (!claim.ok) {
     if (claim.reason === "in_flight") throw new Error(`stepgate: the alert of event ${event.id} is being sent by another delivery`);
     return claim.reason;
   }
-  try {
-    const { branding } = policy;
-    const language = await messageLanguage(env, claim.language && branding.languages.includes(claim.language) ? claim.language : branding.defaultLanguage);
-    const message = alertMessage(
-      language,
-      claim.channel,
-      { type: event.type, at: event.at, city: event.city, country: event.country, detail: event.detail },
-      { tenant: branding.name, help: branding.supportUrl ?? branding.supportEmail ?? null, timeZone: claim.timeZone },
-      branding.text[language],
-    );
-    await deliver(env, tenantId, policy, { channel: claim.channel, to: claim.to, ...message, code: null });
-  } catch (error) {
-    await user.alertUndelivered(event.id);
-    throw error;
+  const facts = { type: event.type, at: event.at, city: event.city, country: event.country, detail: event.detail };
+  const { delivered, failed } = await sendToEach(env, tenantId, policy, facts, claim);
+  if (failed) {
+    await user.alertUndelivered({ eventId: event.id, type: event.type, to: delivered });
+    throw failed.reason;
   }
-  await user.alertDelivered({ eventId: event.id, type: event.type, channel: claim.channel, to: claim.to });
+  await user.alertDelivered({ eventId: event.id, type: event.type, to: delivered });
   return "sent";
+}
+
+/**
+ * Writes the claimed alert in the user's language and delivers it to each of its addresses at
+ * once; returns those it reached, and the first failure.
+ */
+async function sendToEach(
+  env: Env,
+  tenantId: string,
+  policy: Policy,
+  facts: AlertFacts,
+  claim: Extract<AlertClaim, { ok: true }>,
+): Promise<{ delivered: AlertAddress[]; failed?: PromiseRejectedResult }> {
+  const { branding } = policy;
+  let language: Language;
+  try {
+    language = await messageLanguage(env, claim.language && branding.languages.includes(claim.language) ? claim.language : branding.defaultLanguage);
+  } catch (reason) {
+    return { delivered: [], failed: { status: "rejected", reason } };
+  }
+  const results = await Promise.allSettled(
+    claim.to.map(async (address) => {
+      const message = alertMessage(
+        language,
+        address.channel,
+        facts,
+        { tenant: branding.name, help: branding.supportUrl ?? branding.supportEmail ?? null, timeZone: claim.timeZone },
+        branding.text[language],
+      );
+      await deliver(env, tenantId, policy, { channel: address.channel, to: address.to, ...message, code: null });
+      return address;
+    }),
+  );
+  return {
+    delivered: results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])),
+    failed: results.find((result): result is PromiseRejectedResult => result.status === "rejected"),
+  };
+}
+
+/**
+ * The factor an event added — a way in that may be an intruder's: its own address is not told
+ * of it, every older one is (as Google and Microsoft tell of a new sign-in method).
+ */
+function addedFactorOf(event: StreamEvent): string | null {
+  if (event.type !== "factor.enrolled" && event.type !== "factor.replaced") return null;
+  const factorId = event.detail.factorId;
+  // Every event that adds a factor names it; were one not to, no address is left out, and each older one is still told.
+  return typeof factorId === "string" ? factorId : "";
 }
 
 /**

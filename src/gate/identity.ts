@@ -9,6 +9,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyG
 import { isIdentitySecretRef } from "../config/credentials";
 import type { IdentityConfig } from "../config/policy-schema";
 import { sha256Hex } from "../lib/crypto";
+import { isEmailAddress } from "../lib/email-address";
 import { ProblemError } from "../lib/problem";
 import { recallVerified, rememberVerified } from "../lib/verified-tokens";
 import { sessionCookieValues, sessionHeaderValues } from "./session-carriers";
@@ -17,6 +18,11 @@ export interface Identity {
   userId: string;
   /** The portal session; a hash of the token when the portal puts no session id in it. */
   sessionId: string;
+  /**
+   * The session's email claim when it is one plain address ({@link isEmailAddress}). Alerts are
+   * sent to it, so anything else (a display name, a second address, a line break a portal's
+   * profile field let through) is no address at all: left out, as if the claim were absent.
+   */
   email?: string;
   phone?: string;
   groups: string[];
@@ -136,11 +142,15 @@ async function identityOf(payload: JWTPayload, config: IdentityConfig, token: st
   return {
     userId,
     sessionId: scalar(payload[claims.sessionId]) ?? `token:${(await sha256Hex(token)).slice(0, 32)}`,
-    email: scalar(payload[claims.email]),
+    email: emailClaim(payload[claims.email]),
     phone: scalar(payload[claims.phone]),
     groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : typeof groups === "string" ? [groups] : [],
     locale: claims.locale ? scalar(payload[claims.locale]) : undefined,
   };
+}
+
+function emailClaim(value: unknown): string | undefined {
+  return isEmailAddress(value) ? value : undefined;
 }
 
 function scalar(value: unknown): string | undefined {

@@ -23,6 +23,7 @@
  * is refused as `ambiguous_path`.
  */
 import { TrieRouter } from "hono/router/trie-router";
+import { LOGIN } from "../config/operation-schema";
 import type { Operation } from "../config/policy-schema";
 import { addRoute, byPrecedence, parseRoute, SEGMENT_RANK, type CompiledRoute } from "../config/route-pattern";
 import { ProblemError } from "../lib/problem";
@@ -39,9 +40,6 @@ export interface OperationMatcher {
   /** The `login` operation when it guards this route (it is enabled and the route not exempt). */
   loginGuard(method: string, pathname: string): MatchedOperation | null;
 }
-
-/** The operation that guards a whole portal session once there is one. */
-export const LOGIN = "login";
 
 /**
  * Routes `login` never guards, besides the tenant's own `exempt` list: static assets and the

@@ -3,6 +3,7 @@
  * What happens to a request for a protected operation: who is asking, whether they must prove
  * a factor or enrol first, and a challenge when they must (answered by `challenge-response`).
  */
+import { LOGIN } from "../config/operation-schema";
 import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
 import type { AppEnv } from "../app-env";
@@ -16,7 +17,7 @@ import { challengeResponse, requesterOf, returnPathFor } from "./challenge-respo
 import { DEVICE_COOKIE, devicesMaySkip, trustedDeviceId } from "./device-cookie";
 import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
 import { readIdentity, type Identity } from "./identity";
-import { LOGIN, type MatchedOperation } from "./operation-match";
+import type { MatchedOperation } from "./operation-match";
 import { heldRequestOf } from "./held-request";
 import { canonicalPath, isReservedPath } from "./request-path";
 import { RequestBody } from "./request-body";
@@ -196,8 +197,9 @@ async function trustedDeviceGrant(
   const tenantId = c.get("tenant").tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
   if (!deviceId) return null;
-  const newLocation = operation === LOGIN && policy.login.newLocation;
-  const use = await reachState<TrustedDeviceUse>(() => user().useTrustedDevice(deviceId, requestOrigin(request), newLocation));
+  const use = await reachState<TrustedDeviceUse>(() =>
+    user().useTrustedDevice(deviceId, requestOrigin(request), { operation, newLocation: policy.login.newLocation }),
+  );
   if (use !== "trusted") return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, operation) }, Date.now(), { deviceId });

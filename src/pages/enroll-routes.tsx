@@ -9,6 +9,7 @@
  * page (`passkey-enroll-routes.tsx`). The guards every hosted page runs (CSRF, session, body
  * size) are mounted in `hosted-pages.tsx`.
  */
+import { LOGIN } from "../config/operation-schema";
 import { Hono, type Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { confirmEnrollment } from "../flows/challenge-answers";
@@ -23,7 +24,6 @@ import { ID_PATTERN } from "../lib/ids";
 import { reachState } from "../lib/reach-state";
 import type { Approval } from "../factors/messages";
 import { totpQrSvg, totpUri } from "../factors/totp";
-import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
 import type { CodeKind } from "../state/user/sent-codes";
 import type { CodeEnrollmentStart, EnrollmentStart, Refusal, SentCodeStatus, UserStatus } from "../state/user";

@@ -6,13 +6,13 @@
  * confirms it as any enrolment is confirmed (`confirmEnrollment`) and goes on as the other
  * factors do. A passkey refused is said beside a new form: the refused enrolment is spent.
  */
+import { LOGIN } from "../config/operation-schema";
 import { Hono, type Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { enrollableFactors } from "../config/policy-schema";
 import { PasskeyName } from "../factors/authenticator-names";
 import { confirmEnrollment } from "../flows/challenge-answers";
 import { beginPasskeyEnrollment } from "../flows/passkeys";
-import { LOGIN } from "../gate/operation-match";
 import { ProblemError } from "../lib/problem";
 import { offersTrust } from "./challenge-routes";
 import { challengeBeingAnswered, optionalId } from "./enroll-challenge";

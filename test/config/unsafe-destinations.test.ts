@@ -32,6 +32,11 @@ const ELSEWHERE = [
   "[64:ff9b::a9fe:a9fe]",
   "0xa9.0xfe.0xa9.0xfe",
   "2852039166",
+  // IPv4-translated (RFC 2765), IPv6 documentation (RFC 9637), SRv6 segment ids (RFC 9602), the 6to4 relay anycast.
+  "[::ffff:0:a9fe:a9fe]",
+  "[3fff::1]",
+  "[5f00::1]",
+  "192.88.99.1",
 ];
 
 /** A policy with `host` in the one field at `path` (a URL there, a bare host for SMTP). */
@@ -129,6 +134,7 @@ describe("the destination rule", () => {
       [0xac100000, 12],
       [0xc0000000, 24],
       [0xc0000200, 24],
+      [0xc0586300, 24],
       [0xc0a80000, 16],
       [0xc6120000, 15],
       [0xc6336400, 24],
@@ -155,6 +161,24 @@ describe("a webhook's endpoint", () => {
     for (const host of [...LOOPBACK, ...ELSEWHERE]) expect(refusedEndpoint(`https://${host}/hook`, PRODUCTION), host).not.toBeNull();
     for (const host of ELSEWHERE) expect(refusedEndpoint(`https://${host}/hook`, DEVELOPMENT), host).not.toBeNull();
     for (const host of ["127.0.0.1", "[::1]", "localhost"]) expect(refusedEndpoint(`https://${host}/hook`, DEVELOPMENT), host).toBeNull();
+  });
+
+  it("is refused in the special-use ranges that sit beside public ones, and only in them", () => {
+    const refused = [
+      "[::ffff:0:7f00:1]",
+      "[::ffff:0:0a00:1]",
+      "[3fff::1]",
+      "[3fff:fff:ffff::1]",
+      "[5f00::1]",
+      "[5f00:ffff::1]",
+      "192.88.99.0",
+      "192.88.99.255",
+    ];
+    for (const host of refused) expect(refusedEndpoint(`https://${host}/hook`, PRODUCTION), host).toMatch(/ is a reserved address; /);
+    // Their neighbours are public.
+    for (const host of ["[::ffff:1:7f00:1]", "[3fff:1000::1]", "[3ffe:ffff::1]", "[5eff:ffff::1]", "[5f01::1]", "192.88.98.255", "192.88.100.0"]) {
+      expect(refusedEndpoint(`https://${host}/hook`, PRODUCTION), host).toBeNull();
+    }
   });
 
   it("is https to a public host with no credentials in it (plain http in development only)", () => {

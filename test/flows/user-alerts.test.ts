@@ -253,18 +253,27 @@ describe("alerts from the product's own flows", () => {
     expect(alerts.map((message) => message.subject).sort()).toEqual(["Acme: Factor added", "Acme: New backup codes", "Acme: Verification locked"]);
   });
 
-  it("tells of an email address removed at the address removed, and of one added at the oldest: not at the one that may be an intruder's", async () => {
+  /** Enrols `address` (a phone or an email) as a factor of session `token`, with the code sent to it. */
+  async function enrollAddress(base: string, token: string, address: string): Promise<void> {
+    const [kind, field] = address.startsWith("+") ? ["sms", "phone"] : ["email", "email"];
+    const started = await postJson(`${base}/__stepgate/api/enroll/${kind}`, token, { [field]: address });
+    expect(started.status).toBe(201);
+    const { enrollmentId } = await started.json<{ enrollmentId: string }>();
+    expect((await postJson(`${base}/__stepgate/api/enroll/${kind}/confirm`, token, { enrollmentId, code: await lastCodeTo(base, address) })).status).toBe(200);
+  }
+
+  it("tells of an email address added at the one the user had before, never at the new one, and of one removed at the address removed", async () => {
     const { base, tenantId } = await aTenant(policy({ factors: { email: { enabled: true } } }));
-    const token = await aSession({ sub: "gil", email: "portal-gil@acme.test" });
-    const enrollEmail = async (email: string) => {
-      const started = await postJson(`${base}/__stepgate/api/enroll/email`, token, { email });
-      expect(started.status).toBe(201);
-      const { enrollmentId } = await started.json<{ enrollmentId: string }>();
-      expect((await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: await lastCodeTo(base, email) })).status).toBe(200);
-    };
-    await enrollEmail("gil@home.test");
+    const token = await aSession({ sub: "gil" });
+    await enrollAddress(base, token, "gil@home.test");
+    // The first address had none before it: whoever added it knows, and no one else can be told.
+    await publishUser(tenantId, "gil");
+    const told = () =>
+      runInDurableObject(userState(env, tenantId, "gil"), (_, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM alerts").toArray());
+    await until(async () => (await told()).length === 1, "the first factor's alert decided");
+    expect(await told()).toEqual([{ state: "refused" }]);
     await timePasses(tenantId, "gil", 31_000);
-    await enrollEmail("other@elsewhere.test");
+    await enrollAddress(base, token, "other@elsewhere.test");
     const me = await (await send(`${base}/__stepgate/api/me`, { headers: { Cookie: `portal_session=${token}` } })).json<{
       factors: Array<{ id: string; destination: string }>;
     }>();
@@ -272,25 +281,79 @@ describe("alerts from the product's own flows", () => {
     expect((await send(`${base}/__stepgate/api/factors/${own.id}`, { method: "DELETE", headers: { Cookie: `portal_session=${token}` } })).status).toBe(204);
     await publishUser(tenantId, "gil");
 
-    const home = await alertsTo(base, "gil@home.test", 3);
-    expect(home.map((message) => message.subject).sort()).toEqual(["Acme: Factor added", "Acme: Factor added", "Acme: Factor removed"]);
+    const home = await alertsTo(base, "gil@home.test", 2);
+    expect(home.map((message) => message.subject).sort()).toEqual(["Acme: Factor added", "Acme: Factor removed"]);
     expect(home.find((message) => message.subject === "Acme: Factor removed")!.text).toContain("removed from your Acme account: codes by email.");
     expect((await alertsIn(base)).filter((message) => message.to !== "gil@home.test")).toEqual([]);
+  });
+
+  it("tells of a factor added at every address the user had before it, by email and by text, and never at the new one", async () => {
+    const { base, tenantId } = await aTenant(policy({ enforcement: "required", factors: { sms: { enabled: true }, email: { enabled: true } } }));
+    const token = await aSession({ sub: "gus", email: "Gus@Portal.test" });
+    // Through the gate: the user's object notes the session's email, the user's oldest address.
+    expect((await postJson(`${base}/wallet/withdraw`, token, { amount: 1 })).status).toBe(401);
+    await enrollAddress(base, token, "+14155552671");
+    await timePasses(tenantId, "gus", 31_000);
+    // Another session (the owner's, or one stolen) adds an email after a fresh verification: the phone's code.
+    const later = await aSession({ sub: "gus", sid: "gus-2", email: "Gus@Portal.test" });
+    const refused = await postJson(`${base}/__stepgate/api/enroll/email`, later, { email: "new@elsewhere.test" });
+    expect(refused.status).toBe(401);
+    const { challengeId } = await refused.json<{ challengeId: string }>();
+    expect((await postJson(`${base}/__stepgate/api/challenges/${challengeId}/send`, later, { factor: "sms" })).status).toBe(202);
+    expect((await verify(base, later, challengeId, "sms", await lastCodeTo(base, "+14155552671"))).status).toBe(200);
+    await enrollAddress(base, later, "new@elsewhere.test");
+    await publishUser(tenantId, "gus");
+
+    // The phone's alert went to the session's email; the new email's to both the session's email and the phone.
+    const added = (await alertsTo(base, "Gus@Portal.test", 2)).filter((message) => message.subject === "Acme: Factor added");
+    expect(added.map((message) => message.text.match(/^A factor was added .*$/m)![0]).sort()).toEqual([
+      "A factor was added to your Acme account: codes by email. It can now be used to confirm it's you.",
+      "A factor was added to your Acme account: codes by text message. It can now be used to confirm it's you.",
+    ]);
+    const [text] = await alertsTo(base, "+14155552671");
+    expect(text!.text).toMatch(/^A factor was added to your Acme account: codes by email\./);
+    expect((await alertsIn(base)).filter((message) => message.to === "new@elsewhere.test")).toEqual([]);
+    expect((await userEntries(tenantId, "gus", "alert.sent")).map(({ channel, to }) => `${channel} ${to}`).sort()).toEqual([
+      "email G••@Portal.test",
+      "email G••@Portal.test",
+      "sms +1••••••2671",
+    ]);
+  });
+
+  it("retries an alert that reached some of its addresses to the others alone", async () => {
+    const { base, tenantId } = await aTenant(policy({ factors: { sms: { enabled: true } } }));
+    await aUser(tenantId, "ivy", "ivy@acme.test");
+    const token = await aSession({ sub: "ivy" });
+    await enrollAddress(base, token, "+14155552671");
+    const added = anEvent(tenantId, "ivy", {
+      type: "factor.enrolled",
+      detail: { factor: "totp", factorId: "f-later" },
+      at: new Date(Date.now() + 1000).toISOString(),
+    });
+    // Email through an SMTP server that cannot be reached: the text leaves, the email does not.
+    const dead = { provider: "smtp" as const, host: "127.0.0.1", port: Number(new URL(env.DEAD_ORIGIN).port), secure: false, from: "s@acme.test" };
+    const failing = PolicySchema.parse(policy({ factors: { sms: { enabled: true }, email: dead } }));
+    const errors = expectErrorLogs();
+    await expect(alertUser(env, tenantId, failing, added)).rejects.toMatchObject({ code: "delivery_failed" });
+    expect(errors).toHaveBeenCalledWith("stepgate: smtp delivery failed", "127.0.0.1", expect.any(Error));
+    expect((await alertsIn(base)).map((message) => message.to)).toEqual(["+14155552671"]);
+    // The next try sends the email alone; a third finds the alert sent.
+    const working = PolicySchema.parse(policy({ factors: { sms: { enabled: true } } }));
+    expect(await alertUser(env, tenantId, working, added)).toBe("sent");
+    expect((await alertsIn(base)).map((message) => message.to).sort()).toEqual(["+14155552671", "ivy@acme.test"]);
+    expect(await alertUser(env, tenantId, working, added)).toBe("already_alerted");
+    expect((await userEntries(tenantId, "ivy", "alert.sent")).map((entry) => entry.channel).sort()).toEqual(["email", "sms"]);
   });
 
   it("tells of an admin's reset at an address the user had, though the reset removed it", async () => {
     const { base, tenantId } = await aTenant(policy({ factors: { email: { enabled: true } } }));
     const token = await aSession({ sub: "hal" });
-    const started = await postJson(`${base}/__stepgate/api/enroll/email`, token, { email: "hal@home.test" });
-    const { enrollmentId } = await started.json<{ enrollmentId: string }>();
-    expect((await postJson(`${base}/__stepgate/api/enroll/email/confirm`, token, { enrollmentId, code: await lastCodeTo(base, "hal@home.test") })).status).toBe(
-      200,
-    );
+    await enrollAddress(base, token, "hal@home.test");
     const reset = await send(`${base}/__stepgate/admin/v1/users/hal/reset`, { method: "POST", headers: adminHeaders() });
     expect(reset.status).toBe(200);
     await publishUser(tenantId, "hal");
-    const alerts = await alertsTo(base, "hal@home.test", 2);
-    expect(alerts.map((message) => message.subject).sort()).toEqual(["Acme: Factor added", "Acme: Two-factor verification reset"]);
+    const alerts = await alertsTo(base, "hal@home.test");
+    expect(alerts.map((message) => message.subject)).toEqual(["Acme: Two-factor verification reset"]);
   });
 });
 
@@ -398,6 +461,7 @@ describe("each event's alert once", () => {
       unlimited: false,
       perKindPerHour: 5,
       channels: ["email" as const],
+      addedFactorId: null,
     };
     expect(await user.claimAlert(claim)).toMatchObject({ ok: true });
     // Its consumer was stopped mid-send: another delivery waits while it may still be sending …

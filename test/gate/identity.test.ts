@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { importJWK, SignJWT } from "jose";
+import { userState } from "../../src/state/user";
 import { aJwksSession, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
 
@@ -57,6 +58,38 @@ describe("identity from an HS256 portal session", () => {
     const response = await send(`${base}/api/withdraw`, { method: "POST", headers: { Cookie: `portal_session=${await aSession()}` } });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: "identity_misconfigured" });
+  });
+});
+
+describe("the session's email claim", () => {
+  /** The email the user's object noted from the session, after one protected request with `email`. */
+  async function notedEmail(base: string, tenantId: string, sub: string, email: unknown): Promise<string | null> {
+    expect(await codeFor(base, { Cookie: `portal_session=${await aSession({ sub, email } as never)}` })).toBe("enrollment_required");
+    return runInDurableObject(
+      userState(env, tenantId, sub),
+      (_, state) => state.storage.sql.exec<{ email: string | null }>("SELECT email FROM profile").one().email,
+    );
+  }
+
+  it("is noted when it is one plain address, and otherwise ignored without failing the request", async () => {
+    const { base, tenantId } = await aTenant(requiredPolicy({ algorithm: "HS256", secretRef: "TENANT_DEMO_JWT_SECRET", cookie: "portal_session" }));
+    // Alerts go to it: a second recipient, a header or a display name in it must never reach a provider.
+    const notAddresses = [
+      "owner@home.test>\r\nRCPT TO:<eve@evil.test",
+      "owner@home.test\nBcc: eve@evil.test",
+      "Owner <owner@home.test>",
+      "owner@home.test, eve@evil.test",
+      "owner@home.test;eve@evil.test",
+      "own er@home.test",
+      `${"o".repeat(65)}@home.test`,
+      `owner@${"h".repeat(250)}.test`,
+      "owner",
+      42,
+    ];
+    for (const [i, claim] of notAddresses.entries()) expect(await notedEmail(base, tenantId, `claim-${i}`, claim), String(claim)).toBeNull();
+    expect(await notedEmail(base, tenantId, "kept", "Owner.Name+2fa@home.test")).toBe("Owner.Name+2fa@home.test");
+    // A later session whose claim is no address leaves the one noted before.
+    expect(await notedEmail(base, tenantId, "kept", "owner@home.test>\r\nRCPT TO:<eve@evil.test")).toBe("Owner.Name+2fa@home.test");
   });
 });
 

@@ -528,13 +528,15 @@ describe("a sign-in from a new place (login.newLocation)", () => {
     expect(await settings.text()).toContain("Sign-in from a new country or network (Backup code)");
   });
 
-  it("learns a place from any verification, and the first one of a user is not new", async () => {
+  it("learns a place only from a sign-in: a withdrawal verified from a new country leaves it new, and the first sign-in there is asked and told", async () => {
     const { base } = await aTenant(loginPolicy({ login: { newLocation: true } }));
     const token = await aSession({ sub: "jon", sid: "j-1" });
     const { backupCodes } = await enrollTotpViaApi(base, token);
+    // The first place: nothing to compare it with, so not new.
     const device = cookieOf(await signInFrom(base, token, backupCodes[0]!, BERLIN, { trustDevice: true }), "__Host-stepgate-device")!;
+    expect(await newLocations(base, "jon")).toEqual([]);
     const loginGrant = cookieOf(await pageFrom(base, "jon", "j-2", device, BERLIN), "__Host-stepgate-grant-login")!;
-    // A withdrawal verified in Paris: no sign-in, but Paris is the user's now.
+    // A withdrawal verified in Paris (a thief with the session and a phished code, say): no sign-in, no new place learned.
     const cookie = `portal_session=${await aSession({ sub: "jon", sid: "j-2" })}; ${loginGrant}`;
     const stopped = await from(PARIS, `${base}/echo/withdraw`, cookie, { method: "POST", body: "{}" });
     const { challengeId, operation } = await stopped.json<{ challengeId: string; operation: string }>();
@@ -544,8 +546,12 @@ describe("a sign-in from a new place (login.newLocation)", () => {
       body: JSON.stringify({ factor: "backup_code", code: backupCodes[1] }),
     });
     expect(verified.status).toBe(200);
-    expect((await pageFrom(base, "jon", "j-3", device, PARIS)).status).toBe(200);
     expect(await newLocations(base, "jon")).toEqual([]);
+    // So the trusted device's cookie from Paris still does not skip the sign-in, and that sign-in is audited (and alerted).
+    expect((await pageFrom(base, "jon", "j-3", device, PARIS)).status).toBe(303);
+    await signInFrom(base, await aSession({ sub: "jon", sid: "j-3" }), backupCodes[2]!, PARIS, { device });
+    expect(await newLocations(base, "jon")).toEqual([expect.objectContaining({ detail: expect.objectContaining({ country: "FR", asn: 3215 }) })]);
+    expect((await pageFrom(base, "jon", "j-4", device, PARIS)).status).toBe(200);
   });
 
   it("is off by default: a trusted device skips the login step-up from anywhere, and no sign-in is audited as a new location", async () => {

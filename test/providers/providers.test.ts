@@ -5,6 +5,7 @@ import { userState } from "../../src/state/user";
 import { kvKeys } from "../../src/config/kv-keys";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
+import { sendSmtpEmail } from "../../src/providers/smtp";
 import { codeIn, mailbox, outbox, providerRequests } from "../support/outbox";
 import { postJson } from "../support/step-up";
 
@@ -110,6 +111,28 @@ describe("email over SMTP", () => {
     const response = await postJson(`${base}/__stepgate/api/enroll/email`, await aSession(), { email: address });
     expect(response.status).toBe(201);
     expect((await mailbox()).some((m) => m.to.includes(address))).toBe(true);
+  });
+
+  it("hands the SMTP conversation nothing that would add a recipient, a command or a header", async () => {
+    const settings = { host: "127.0.0.1", port: Number(env.SMTP_PORT), secure: false, from: "Acme Security <security@acme.test>" };
+    const tag = crypto.randomUUID().slice(0, 8);
+    const [owner, intruder] = [`owner-${tag}@demo.test`, `intruder-${tag}@demo.test`];
+    const errors = expectErrorLogs();
+    const refused = [
+      () => sendSmtpEmail(settings, `${owner}>\r\nRCPT TO:<${intruder}`, "Alert", "text"),
+      () => sendSmtpEmail(settings, `${owner}, ${intruder}`, "Alert", "text"),
+      () => sendSmtpEmail(settings, `Owner <${owner}>`, "Alert", "text"),
+      () => sendSmtpEmail(settings, owner, `Alert\r\nBcc: ${intruder}`, "text"),
+      () => sendSmtpEmail({ ...settings, from: `security@acme.test>\r\nRCPT TO:<${intruder}` }, owner, "Alert", "text"),
+      () => sendSmtpEmail({ ...settings, from: `Acme\r\nBcc: ${intruder} <security@acme.test>` }, owner, "Alert", "text"),
+    ];
+    for (const send of refused) await expect(send()).rejects.toMatchObject({ status: 502, code: "delivery_failed" });
+    // Each refused before a connection was made (none failed at the server), …
+    expect(errors.mock.calls).toEqual(refused.map(() => ["stepgate: smtp refused a recipient, sender or subject that is not one plain value"]));
+    // … so the server saw none of them; a plain one still arrives, to its one recipient.
+    await sendSmtpEmail(settings, owner, "Alert", "text");
+    const got = (await mailbox()).filter((m) => m.to.includes(owner) || m.to.includes(intruder));
+    expect(got.map((m) => [m.to, m.subject])).toEqual([[owner, "Alert"]]);
   });
 
   it("answers 502 when the SMTP server cannot be reached", async () => {

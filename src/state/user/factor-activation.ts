@@ -79,8 +79,10 @@ export function activateFactor(
       markFresh(user.sql, input.sessionId, now);
     }
     input.also?.();
-    // The new factor proved this place as a verification does (a later factor needed a fresh one).
-    notePlace(user.sql, placeOf(input.origin), now);
+    // A first factor signs the user in (it answers the challenge that sent them to enrol, or
+    // earns the login grant): its place is theirs. A later one teaches none, as a verification
+    // of anything but `login` does not (see `acceptAnswer`).
+    if (backup.firstFactor) notePlace(user.sql, placeOf(input.origin), now);
   });
   user.statusChanged();
   const detail = { factor: input.kind, factorId: enrollmentId, ...input.detail };

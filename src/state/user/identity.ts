@@ -28,17 +28,18 @@ export function known(sql: SqlStorage): boolean {
 
 /**
  * Notes the user in their profile the first time (first and last seen now), and the session's
- * email when it changes. Returns whether the profile changed.
+ * email, with when, when it changes. Returns whether the profile changed.
  */
 export function noteSeen(sql: SqlStorage, who: { tenantId: string; userId: string }, email: string | null | undefined, now: number): boolean {
   const profile = sql.exec<{ email: string | null }>("SELECT email FROM profile WHERE id = 1").toArray()[0];
   if (profile && (email === undefined || profile.email === email)) return false;
   sql.exec(
-    `INSERT INTO profile (id, tenant_id, user_id, email, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET email = excluded.email`,
+    `INSERT INTO profile (id, tenant_id, user_id, email, email_noted_at, first_seen_at, last_seen_at) VALUES (1, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET email = excluded.email, email_noted_at = excluded.email_noted_at`,
     who.tenantId,
     who.userId,
     email ?? null,
+    email ? now : null,
     now,
     now,
   );

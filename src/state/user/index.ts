@@ -18,7 +18,7 @@ import { migrate } from "../migrate";
 import { PublishAlarm, publishDelayMs } from "../publish-alarm";
 import { objectIdentity } from "../object-identity";
 import { applyEpoch, details, reset, setRequirement, unlock } from "./admin";
-import { type AlertChannel, type AlertClaim, type AlertRequest, alertDelivered, alertUndelivered, claimAlert } from "./alerts";
+import { type AlertClaim, type AlertRequest, type AlertSent, alertDelivered, alertUndelivered, claimAlert } from "./alerts";
 import { matchAnswer, type AnswerInput, type Matched } from "./answers";
 import { AUDIT_ENTRIES_KEPT, listAudit, recordAudit, SIGN_IN_ACTIVITY_TYPES, type AuditEntry, type RequestOrigin } from "./audit";
 import { challengeView, openChallenge } from "./challenges";
@@ -61,7 +61,7 @@ import type {
   WebAuthnRequest,
 } from "./views";
 
-export type { AlertChannel, AlertClaim, AlertRequest } from "./alerts";
+export type { AlertAddress, AlertChannel, AlertClaim, AlertRequest } from "./alerts";
 export { CHALLENGE_TTL_MS } from "./challenges";
 export { maskAddress } from "./factors";
 export { FRESH_VERIFICATION_MS } from "./sessions";
@@ -331,8 +331,8 @@ export class UserState extends DurableObject<Env> {
   }
 
   /** Uses a trusted device for a sign-in: whether it skips the verification (see {@link TrustedDeviceUse}). */
-  async useTrustedDevice(deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
-    return useTrustedDevice(this.context(), deviceId, origin, newLocation);
+  async useTrustedDevice(deviceId: string, origin: RequestOrigin, use: { operation: string; newLocation: boolean }): Promise<TrustedDeviceUse> {
+    return useTrustedDevice(this.context(), deviceId, origin, use);
   }
 
   /** The devices the user trusts, newest first. */
@@ -386,14 +386,14 @@ export class UserState extends DurableObject<Env> {
     return claimAlert(this.context(), request);
   }
 
-  /** The claimed alert was delivered: remembered as sent, and audited. */
-  async alertDelivered(delivered: { eventId: string; type: string; channel: AlertChannel; to: string }): Promise<void> {
-    alertDelivered(this.context(), delivered);
+  /** The claimed alert was delivered to every address claimed: remembered as sent, and audited. */
+  async alertDelivered(sent: AlertSent): Promise<void> {
+    alertDelivered(this.context(), sent);
   }
 
-  /** The claimed alert could not be delivered: the queue's next try may claim it again. */
-  async alertUndelivered(eventId: string): Promise<void> {
-    alertUndelivered(this.sql, eventId);
+  /** The claimed alert could not be delivered to every address: the queue's next try claims it again for the others. */
+  async alertUndelivered(sent: AlertSent): Promise<void> {
+    alertUndelivered(this.context(), sent);
   }
 
   /** The newest audit entries first. */

@@ -1,6 +1,6 @@
 /**
  * @module
- * The places a user verified or signed in from (`places` table): a country and a network
+ * The places a user signed in from (`places` table): a country and a network
  * (ASN) as Cloudflare placed the request, the last {@link PLACES_KEPT} used; and whether a
  * sign-in comes from a place new to the user (`login.newLocation`), decided by a pure function.
  */
@@ -45,7 +45,7 @@ export function loadPlaces(sql: SqlStorage): Place[] {
 }
 
 /**
- * Notes that the user verified or signed in from `place` now; past {@link PLACES_KEPT} the least
+ * Notes that the user signed in from `place` now; past {@link PLACES_KEPT} the least
  * recently used place is dropped. A place with neither a country nor a network teaches nothing.
  */
 export function notePlace(sql: SqlStorage, place: Place, now: number): void {

@@ -10,8 +10,11 @@
 /** As long as an alert may still be sent (`ALERT_MAX_AGE_MS`). */
 export const REMOVED_ADDRESSES_KEPT_MS = 7 * 86_400_000;
 
-/** An address a factor has or had, from `addedAt` until `removedAt` (`null`: it still has it). */
-export type HeldAddress = { kind: string; address: string; addedAt: number; removedAt: number | null };
+/**
+ * An address a factor has or had, from `addedAt` until `removedAt` (`null`: it still has it);
+ * `factorId` is `null` for an address no factor holds (the session's email).
+ */
+export type HeldAddress = { kind: string; address: string; addedAt: number; removedAt: number | null; factorId: string | null };
 
 /**
  * Keeps the addresses of the factors `factorIds` (those that have one) as removed `now`, before
@@ -35,9 +38,10 @@ export function keepRemovedAddresses(sql: SqlStorage, factorIds: readonly string
 export function heldAddresses(sql: SqlStorage): HeldAddress[] {
   return sql
     .exec<HeldAddress>(
-      `SELECT kind, address, coalesce(confirmed_at, created_at) AS addedAt, NULL AS removedAt FROM factors WHERE status = 'active' AND address IS NOT NULL
+      `SELECT kind, address, coalesce(confirmed_at, created_at) AS addedAt, NULL AS removedAt, id AS factorId
+       FROM factors WHERE status = 'active' AND address IS NOT NULL
        UNION ALL
-       SELECT kind, address, added_at AS addedAt, removed_at AS removedAt FROM removed_addresses
+       SELECT kind, address, added_at AS addedAt, removed_at AS removedAt, factor_id AS factorId FROM removed_addresses
        ORDER BY addedAt`,
     )
     .toArray();

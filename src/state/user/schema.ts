@@ -149,4 +149,11 @@ export const USER_MIGRATIONS: readonly string[] = [
      added_at INTEGER NOT NULL,
      removed_at INTEGER NOT NULL
    );`,
+  // When the session's email was noted (an alert prefers the addresses the user had before its
+  // event: an email noted since may be whoever changed the portal's; one noted before this column
+  // counts from when the user was first seen), and the addresses an alert reached, so that an
+  // alert to several addresses that failed on one is retried to the others alone.
+  `ALTER TABLE profile ADD COLUMN email_noted_at INTEGER;
+   UPDATE profile SET email_noted_at = coalesce(first_seen_at, 0) WHERE email IS NOT NULL;
+   ALTER TABLE alerts ADD COLUMN delivered TEXT NOT NULL DEFAULT '[]';`,
 ];

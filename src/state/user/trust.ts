@@ -2,6 +2,7 @@
  * @module
  * Trusting a device, using and revoking that trust, and whether a grant still stands.
  */
+import { LOGIN } from "../../config/operation-schema";
 import { randomId } from "../../lib/ids";
 import type { RequestOrigin } from "./audit";
 import type { UserContext } from "./context";
@@ -44,19 +45,26 @@ export async function trustDevice(
 export type TrustedDeviceUse = "trusted" | "untrusted" | "new_location";
 
 /**
- * Uses a trusted device for a sign-in: when it skips the verification, its last use and the
- * place are noted. Nothing is recorded for `new_location`: a request that is set aside is
- * followed by a challenge, and the verification that answers it says so (`signin.new_location`);
- * a thief holding the device's cookie cannot fill the audit trail with refusals.
+ * Uses a trusted device to skip the verification of `use.operation`: when it does, its last use
+ * is noted, and for a sign-in (`login`) the place. Nothing is recorded for `new_location`: a
+ * request that is set aside is followed by a challenge, and the verification that answers it
+ * says so (`signin.new_location`); a thief holding the device's cookie cannot fill the audit
+ * trail with refusals.
  */
-export async function useTrustedDevice(user: UserContext, deviceId: string, origin: RequestOrigin, newLocation: boolean): Promise<TrustedDeviceUse> {
+export async function useTrustedDevice(
+  user: UserContext,
+  deviceId: string,
+  origin: RequestOrigin,
+  use: { operation: string; newLocation: boolean },
+): Promise<TrustedDeviceUse> {
   const now = Date.now();
   if (!trustedDevice(user.sql, deviceId, now)) return "untrusted";
   const place = placeOf(origin);
-  if (newLocation && isNewPlace(loadPlaces(user.sql), place)) return "new_location";
+  const signIn = use.operation === LOGIN;
+  if (signIn && use.newLocation && isNewPlace(loadPlaces(user.sql), place)) return "new_location";
   user.transaction(() => {
     touchDevice(user.sql, deviceId, origin.ip, now);
-    notePlace(user.sql, place, now);
+    if (signIn) notePlace(user.sql, place, now);
   });
   user.record(now, "login.trusted_device", origin, { deviceId });
   return "trusted";

@@ -3,6 +3,7 @@
  * Answering a challenge, and what a verified challenge allows: taking its held request and
  * spending its grant. See the user object's module note on why an attempt is counted first.
  */
+import { LOGIN } from "../../config/operation-schema";
 import { unseal } from "../../lib/sealed";
 import { applyEpoch } from "./admin";
 import { sentCodePurposeOf, spendCode } from "./answers";
@@ -72,11 +73,10 @@ export async function verify(
 }
 
 /**
- * `login.newLocation` while it is on: a verification of `operation` (the `login` operation) from
- * a place new to the user is a sign-in from a new location, audited as `signin.new_location`.
+ * `login.newLocation` while it is on: a verification of the `login` operation from a place new to
+ * the user is a sign-in from a new location, audited as `signin.new_location`.
  */
 export interface NewLocationCheck {
-  operation: string;
   /** The trusted device the browser presented (cookie checked), which a new place does not let skip the verification. */
   deviceId: string | null;
 }
@@ -84,9 +84,13 @@ export interface NewLocationCheck {
 /**
  * What every right answer does once its challenge is completed, in one transaction: the failure
  * count is cleared (see {@link clearFailures} for `startedLockAt`), a `manage_factors`
- * verification makes the session fresh, and the place is noted among the user's; then
+ * verification makes the session fresh, and a sign-in's place is noted among the user's; then
  * `verify.ok` is audited (with the fields the user approved, when the challenge showed some), and `signin.new_location` for a sign-in from a place new to the user
  * (with what a message about it needs: country, network, city, factor, and the device set aside).
+ *
+ * Only a sign-in (a verification of `login`) teaches a place: a withdrawal verified from a new
+ * country — perhaps by a thief with a phished code — leaves that country new, so a sign-in from
+ * there (a trusted device's cookie copied off the machine) is still asked for a factor and told.
  */
 export function acceptAnswer(
   user: UserContext,
@@ -102,12 +106,13 @@ export function acceptAnswer(
 ): void {
   const place = placeOf(answer.origin);
   const check = answer.newLocation;
+  const signIn = answer.challenge.operation === LOGIN;
   const newLocation = user.transaction(() => {
-    const isNew = check?.operation === answer.challenge.operation && isNewPlace(loadPlaces(user.sql), place);
+    const isNew = signIn && check !== undefined && isNewPlace(loadPlaces(user.sql), place);
     clearFailures(user.sql, now, answer.startedLockAt);
     // Only a verification asked for to manage factors opens the window to add one.
     if (answer.challenge.operation === MANAGE_FACTORS) markFresh(user.sql, answer.sessionId, now);
-    notePlace(user.sql, place, now);
+    if (signIn) notePlace(user.sql, place, now);
     return isNew;
   });
   // What was approved is part of the record (and of the alert of an approval): the fields shown.
