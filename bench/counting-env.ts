@@ -20,6 +20,9 @@ export interface CallCounts {
   byObject: Record<CallOrigin, Record<string, number>>;
 }
 
+/** Where the counting entry (bench/counting-worker.ts) answers `CallCounts.byObject` (never a portal's path: the bench's origin has none). */
+export const CALLS_PATH = "/__bench/calls";
+
 /** Empty totals. */
 export const noCalls = (): CallCounts => ({ kvReads: 0, durableObjectCalls: 0, byObject: { request: {}, stream: {}, object: {} } });
 

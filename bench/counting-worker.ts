@@ -11,13 +11,10 @@ import stepgate, {
   TenantState as ProductionTenantState,
   UserState as ProductionUserState,
 } from "../src/index";
-import { countingEnv, noCalls } from "./counting-env";
+import { CALLS_PATH, countingEnv, noCalls } from "./counting-env";
 
 /** The isolate's running totals: the worker and the objects it calls run in the one isolate. */
 const counts = noCalls();
-
-/** The path that answers the calls on each object (never a portal's: the bench's origin has none). */
-export const CALLS_PATH = "/__bench/calls";
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
