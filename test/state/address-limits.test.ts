@@ -125,6 +125,17 @@ describe("one address-limit object per tenant and client network", () => {
     expect(refused).toMatch(/refuses bucket "ip:198.51.100.1"/);
     expect(await limits.takeAttempt("ip:203.0.113.99", 10, origin)).toMatchObject({ ok: true });
   });
+
+  it("refuses to act when reached without its name and none stored", async () => {
+    const nameless = env.ADDRESS_LIMITS.get(env.ADDRESS_LIMITS.newUniqueId());
+    let refused = "no error";
+    try {
+      await nameless.takeAttempt("ip:203.0.113.1", 10, origin);
+    } catch (error) {
+      refused = String(error);
+    }
+    expect(refused).toMatch(/was reached without its name and has no stored identity/);
+  });
 });
 
 describe("a verification's calls", () => {
