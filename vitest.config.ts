@@ -33,14 +33,15 @@ const EXPECTED_RUNTIME_LOGS = [
   "stream disconnected prematurely",
   "Network connection lost.",
   // Durable Object methods that throw on purpose: faults the tests inject, and objects refusing
-  // records for another tenant or user, or refusing to act without their name (object-identity,
-  // state-faults). workerd logs an RPC method's exception as uncaught even though the caller
+  // records for another tenant or user, or a bucket of another network, or refusing to act
+  // without their name (object-identity, state-faults, address-limits). workerd logs an RPC method's exception as uncaught even though the caller
   // receives it; the tests assert what the caller receives.
   "evicted by the test",
   "refused by the test",
   "storage unavailable",
   "was reached without its name and has no stored identity; it refuses to act",
   "refuses records for tenant",
+  "refuses bucket",
   // A user object's publish alarm (PUBLISH_DELAY_MS), or a queued message's delivery, coming
   // after the test file that set it has finished: the closed runner can no longer load the module for it.
   "EnvironmentTeardownError: [vitest-worker]: Closing rpc while",

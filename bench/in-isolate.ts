@@ -43,7 +43,11 @@ async function main(): Promise<void> {
         ],
         compatibilityDate: COMPAT_DATE,
         kvNamespaces: ["POLICY"],
-        durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
+        durableObjects: {
+          USERS: { className: "UserState", useSQLite: true },
+          TENANTS: { className: "TenantState", useSQLite: true },
+          ADDRESS_LIMITS: { className: "AddressLimitState", useSQLite: true },
+        },
         // The event stream's queue the objects publish their audit to (unconsumed here: this
         // worker's entry is the harness, and no case reads the tenant's audit).
         queueProducers: { EVENTS: "stepgate-events" },

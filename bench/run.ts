@@ -88,7 +88,11 @@ function stepgateOptions(script: string): MiniflareOptions {
         kvNamespaces: ["POLICY"],
         // No ASSETS binding: no scenario renders a page in a language but English or enrols a
         // phone, the only readers of the assets; and Miniflare would put its asset router in front.
-        durableObjects: { USERS: { className: "UserState", useSQLite: true }, TENANTS: { className: "TenantState", useSQLite: true } },
+        durableObjects: {
+          USERS: { className: "UserState", useSQLite: true },
+          TENANTS: { className: "TenantState", useSQLite: true },
+          ADDRESS_LIMITS: { className: "AddressLimitState", useSQLite: true },
+        },
         // The event stream, as wrangler.jsonc declares it: the user objects publish their audit to it
         // (and its webhooks' sink to the webhooks' queue, for a tenant with webhooks: not the bench's;
         // its alerts' sink to the alerts' queue: the bench's users enrol, and have no address to tell).

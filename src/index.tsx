@@ -112,5 +112,6 @@ export default {
   fetch: app.fetch,
   queue,
 } satisfies ExportedHandler<Env>;
+export { AddressLimitState } from "./state/address-limit";
 export { TenantState } from "./state/tenant";
 export { UserState } from "./state/user";

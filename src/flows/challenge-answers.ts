@@ -10,7 +10,7 @@ import type { IssuedGrant } from "../gate/grant";
 import { perIpBucket } from "../lib/client-ip";
 import { ProblemError } from "../lib/problem";
 import { requestOrigin } from "../state/user/audit";
-import { tenantState, type VerifyAttempt } from "../state/tenant";
+import { addressLimitState, type VerifyAttempt } from "../state/address-limit";
 import type { CodeKind } from "../state/user/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type NewLocationCheck, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
 import { parse } from "hono/utils/cookie";
@@ -48,12 +48,12 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
   const origin = requestOrigin(c.req.raw);
   // Checked before an attempt is counted: a passkey that cannot be used here is no guess.
   const ceremony = answer.factor === "webauthn" ? passkeyCeremony(c) : null;
-  const tenantObject = tenantState(c.env, tenant.tenantId);
-  // The bucket (the client's network, or the user when there is no address) is what is counted;
-  // the audit of a refusal names the address as sent.
-  const attempt = await reachState<VerifyAttempt>(() =>
-    tenantObject.takeVerifyAttempt(perIpBucket(c.req.raw, identity.userId), policy.lockout.perIpPerHour, origin),
-  );
+  // The bucket (the client's network, or the user when there is no address) is what is counted,
+  // in the object of its network: never the tenant's, which would serialise every verification
+  // of a big tenant. The audit of a refusal names the address as sent.
+  const bucket = perIpBucket(c.req.raw, identity.userId);
+  const addressLimits = addressLimitState(c.env, tenant.tenantId, bucket);
+  const attempt = await reachState<VerifyAttempt>(() => addressLimits.takeAttempt(bucket, policy.lockout.perIpPerHour, origin));
   if (!attempt.ok) {
     throw new ProblemError(
       429,
@@ -97,7 +97,7 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
     throw refusalProblem(outcome);
   }
   // Off the response's path: a success is not one of the IP's wrong answers.
-  c.executionCtx.waitUntil(tenantObject.forgetVerifyAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
+  c.executionCtx.waitUntil(addressLimits.forgetAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
   const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId }, outcome.verifiedAt);
   return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };

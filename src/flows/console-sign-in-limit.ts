@@ -6,6 +6,11 @@
  * whatever the operator chose. Counted per tenant only, its guesses would get ten more an hour
  * with every tenant the deployment serves; so a guess at it (anything not shaped like a tenant
  * key) is also counted in one object for the whole deployment (`deploymentState`).
+ *
+ * Counted in the tenant's object, not in the address-limit objects the verifications' per-IP
+ * limit moved to: a sign-in calls the tenant's object anyway (the key is checked and the session
+ * opened there), an admin signs in a few times a day, and the bootstrap key's count must be one
+ * for the deployment. Sharding it would add a call and take nothing off the tenant's object.
  */
 import { perIpBucket } from "../lib/client-ip";
 import { reachState } from "../lib/reach-state";
@@ -27,7 +32,7 @@ export async function takeKeySignInAttempt(env: Env, tenantId: string, request: 
   const tenant = tenantState(env, tenantId);
   const own = await reachState<VerifyAttempt>(() => tenant.takeSignInAttempt(bucket));
   if (!own.ok) return own;
-  const forgetOwn = () => reachState(() => tenant.forgetVerifyAttempt(own.id));
+  const forgetOwn = () => reachState(() => tenant.forgetSignInAttempt(own.id));
   if (parseApiKey(presented)) return { ok: true, forget: forgetOwn };
   const deployment = deploymentState(env);
   // A bucket of its own name: were a tenant ever given the deployment object's id, its own counts would stay apart.
@@ -41,7 +46,7 @@ export async function takeKeySignInAttempt(env: Env, tenantId: string, request: 
     ok: true,
     forget: async () => {
       await forgetOwn();
-      await reachState(() => deployment.forgetVerifyAttempt(wide.id));
+      await reachState(() => deployment.forgetSignInAttempt(wide.id));
     },
   };
 }

@@ -28,6 +28,26 @@ export function perIpBucket(request: Request, userId: string): string {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|0:0:0:0::\/64)$/;
 
+const IPV4_BUCKET = /^ip:(\d+\.\d+\.\d+)\.\d+$/;
+const IPV6_BUCKET = /^ip:([0-9a-f]+):([0-9a-f]+):([0-9a-f]+):([0-9a-f]+)::\/64$/;
+
+/**
+ * The network whose buckets are kept together (`state/address-limit`: one object per tenant and
+ * network): an IPv4 address's /24, an IPv6 /64's /56 (256 buckets either way), a `user:` bucket
+ * on its own. Only a function of the bucket, so one address always lands in one place.
+ * @example
+ * bucketShard("ip:203.0.113.7")          // "203.0.113.0/24"
+ * bucketShard("ip:2001:db8:1:2ab::/64")  // "2001:db8:1:200::/56"
+ * bucketShard("user:ann")                // "user:ann"
+ */
+export function bucketShard(bucket: string): string {
+  const v4 = IPV4_BUCKET.exec(bucket);
+  if (v4) return `${v4[1]}.0/24`;
+  const v6 = IPV6_BUCKET.exec(bucket);
+  if (v6) return `${v6[1]}:${v6[2]}:${v6[3]}:${(parseInt(v6[4]!, 16) & 0xff00).toString(16)}::/56`;
+  return bucket;
+}
+
 /**
  * `address` as one client's network: an IPv4 address as is, an IPv6 address as its /64
  * (IPv4-mapped IPv6 as the IPv4 address); `null` when it is missing or not an IP address.

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clientNetwork, perIpBucket } from "../../src/lib/client-ip";
+import { bucketShard, clientNetwork, perIpBucket } from "../../src/lib/client-ip";
 import { usersSync } from "../support/admin";
 import { aPolicy, aSession, aTenant } from "../support/builders";
 import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
@@ -149,4 +149,38 @@ describe("the bucket a request is counted in", () => {
       expect(bucketOf(address)).toBe("user:ann");
     },
   );
+});
+
+describe("the network whose buckets share an address-limit object", () => {
+  it.each([
+    ["ip:203.0.113.7", "203.0.113.0/24"],
+    ["ip:203.0.113.255", "203.0.113.0/24"],
+    ["ip:2001:db8:1:2::/64", "2001:db8:1:0::/56"],
+    ["ip:2001:db8:1:2ab::/64", "2001:db8:1:200::/56"],
+    ["ip:2001:db8:0:0::/64", "2001:db8:0:0::/56"],
+    ["user:ann", "user:ann"],
+    ["user:ip:203.0.113.7", "user:ip:203.0.113.7"],
+  ])("keeps %j with %j", (bucket, shard) => {
+    expect(bucketShard(bucket)).toBe(shard);
+  });
+
+  it("gives every address of a /24, and every /64 of a /56, in any spelling, one network (property)", () => {
+    const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255));
+    fc.assert(
+      fc.property(ipv4, fc.nat(255), fc.nat(255), ([a, b, c], d, e) => {
+        const bucket = (last: number) => perIpBucket(new Request("https://p.test/", { headers: { "CF-Connecting-IP": `${a}.${b}.${c}.${last}` } }), "ann");
+        fc.pre(a !== 127);
+        expect(bucketShard(bucket(d))).toBe(bucketShard(bucket(e)));
+        expect(bucketShard(bucket(d))).toBe(`${a}.${b}.${c}.0/24`);
+      }),
+    );
+    fc.assert(
+      fc.property(aPrefix, fc.nat(255), aSuffix, aSuffix, (prefix, low, a, b) => {
+        const network = (hextets: number[]) => `ip:${clientNetwork(hextets.map((h) => h.toString(16)).join(":"))}`;
+        const sibling = [...prefix.slice(0, 3), (prefix[3]! & 0xff00) | low];
+        expect(bucketShard(network([...prefix, ...a]))).toBe(bucketShard(network([...sibling, ...b])));
+        expect(bucketShard(network([...prefix, ...a]))).toMatch(/::\/56$/);
+      }),
+    );
+  });
 });

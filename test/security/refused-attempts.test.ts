@@ -1,18 +1,19 @@
 /**
  * Verifications refused before any code is checked — the user is locked out, or the client's IP
  * ran out of wrong answers — are visible in the tenant's audit trail (GET /admin/v1/audit), so
- * a brute-force attempt shows there: one `verify.refused` entry per user or IP per minute (or
- * per batch published to the event stream, when sooner), with the number of refusals.
+ * a brute-force attempt shows there: one `verify.refused` entry per user (or per batch published
+ * to the event stream, when sooner), or per IP, per minute, with the number of refusals.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TenantAuditEntry } from "../../src/api/admin-schemas";
-import { closeTallies, REFUSAL_WINDOW_MS, noOpenTallies, tallyRefusal } from "../../src/state/tenant/refusal-tally";
-import { dueTenantEvents } from "../../src/state/tenant/event-outbox";
-import { tenantState } from "../../src/state/tenant";
+import { addressLimitState } from "../../src/state/address-limit";
+import { dueRefusals, refusalsDueAt, tallyRefusal } from "../../src/state/address-limit/refusals";
+import { REFUSAL_WINDOW_MS } from "../../src/state/refusal-window";
 import { userState } from "../../src/state/user";
 import { recordAudit } from "../../src/state/user/audit";
 import { type OpenTally, tallyLockedRefusal } from "../../src/state/user/locked-refusals";
+import { refusalsPublished } from "../support/address-limits";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { usersSync } from "../support/admin";
 import { challengeFor, enrollTotpViaApi, postJson } from "../support/step-up";
@@ -91,7 +92,12 @@ describe("verifications refused before the code is checked", () => {
     expect(codes.filter((c) => c === "invalid_code")).toHaveLength(3);
     expect(codes.filter((c) => c === "ip_rate_limited")).toHaveLength(9);
 
+    // Counted in the object of the attacker's network, never the tenant's, which stores the
+    // tally from the event stream once its minute is over.
+    expect(await refusedEntries(base)).toEqual([]);
+    const published = await refusalsPublished(tenantId, "ip:203.0.113.88");
     const entries = await refusedEntries(base);
+    expect(entries).toHaveLength(published.length);
     expect(countOf(entries)).toBe(9);
     expect(entries.length).toBeLessThanOrEqual(2);
     for (const entry of entries)
@@ -108,45 +114,52 @@ describe("the per-minute tally", () => {
       .toArray()
       .map((r) => ({ ip: r.ip, ...(JSON.parse(r.detail) as { reason: string; count: number }) }));
 
-  it("counts into one entry per IP per minute in the tenant's object, and starts a new one the next minute", async () => {
+  it("counts into one entry per IP per minute in the object of its network, and starts a new one the next minute", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const minute = Math.floor(Date.now() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
-    const rows = await runInDurableObject(tenantState(env, tenantId), (_, state) => {
+    const events = await runInDurableObject(addressLimitState(env, tenantId, "ip:192.0.2.1"), (_, state) => {
       const sql = state.storage.sql;
-      const source = { object: "tenant" as const, objectId: state.id.toString() };
-      const open = noOpenTallies();
-      const refused = (ip: string) => ({ origin: origin(ip), bucket: `ip:${ip}` });
-      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999]) tallyRefusal(sql, source, open, refused("192.0.2.1"), at);
-      tallyRefusal(sql, source, open, refused("192.0.2.2"), minute + 3_000);
-      tallyRefusal(sql, source, open, refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS);
-      // The object was evicted: its memory of this minute's entries is gone, the counts still add up.
-      tallyRefusal(sql, source, noOpenTallies(), refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS + 1);
-      // An entry picked for the event stream is final: the next refusal starts another.
-      closeTallies(open, [...open.seqs.values()]);
-      tallyRefusal(sql, source, open, refused("192.0.2.1"), minute + REFUSAL_WINDOW_MS + 2);
-      return refusedRows(sql);
+      const refused = (ip: string, at: number) => tallyRefusal(sql, `ip:${ip}`, origin(ip), at);
+      for (const at of [minute + 1_000, minute + 2_000, minute + 59_999]) refused("192.0.2.1", at);
+      refused("192.0.2.2", minute + 3_000);
+      refused("192.0.2.1", minute + REFUSAL_WINDOW_MS);
+      refused("192.0.2.1", minute + REFUSAL_WINDOW_MS + 1);
+      return dueRefusals({ sql, tenantId, objectId: state.id.toString() }, minute + 2 * REFUSAL_WINDOW_MS);
     });
-    expect(rows.map(({ ip, reason, count }) => [ip, reason, count])).toEqual([
-      ["192.0.2.1", "ip_rate_limited", 3],
-      ["192.0.2.2", "ip_rate_limited", 1],
-      ["192.0.2.1", "ip_rate_limited", 1],
-      ["192.0.2.1", "ip_rate_limited", 1],
-      ["192.0.2.1", "ip_rate_limited", 1],
+    expect(events.map((e) => [e.ip, e.detail.reason, e.detail.bucket, e.detail.count])).toEqual([
+      ["192.0.2.1", "ip_rate_limited", "ip:192.0.2.1", 3],
+      ["192.0.2.2", "ip_rate_limited", "ip:192.0.2.2", 1],
+      ["192.0.2.1", "ip_rate_limited", "ip:192.0.2.1", 2],
     ]);
+    expect(events.map((e) => e.at)).toEqual([minute + 1_000, minute + 3_000, minute + REFUSAL_WINDOW_MS].map((at) => new Date(at).toISOString()));
+    // Ids of the tenant's entries, unique, made of the minute and the entry's place in it: never
+    // a sequence the object would start again after deleting its storage.
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    for (const event of events) expect(event.id).toMatch(/^t-[0-9a-f]{64}-\d+$/);
   });
 
-  it("holds a tenant's tally back from the stream until its minute is over", async () => {
+  it("holds an IP's tally back from the stream until its minute is over, and rings then", async () => {
     const tenantId = `t-${crypto.randomUUID()}`;
     const minute = Math.floor(Date.now() / REFUSAL_WINDOW_MS) * REFUSAL_WINDOW_MS;
-    const due = await runInDurableObject(tenantState(env, tenantId), (_, state) => {
+    const due = await runInDurableObject(addressLimitState(env, tenantId, "ip:192.0.2.9"), (_, state) => {
       const sql = state.storage.sql;
-      const from = { sql, tenantId, source: { object: "tenant" as const, objectId: state.id.toString() } };
-      tallyRefusal(sql, from.source, noOpenTallies(), { origin: origin("192.0.2.9") }, minute + 1_000);
-      const during = dueTenantEvents(from, minute + 30_000, 100);
-      const after = dueTenantEvents(from, minute + REFUSAL_WINDOW_MS, 100);
-      return { during: [during.events.length, during.nextAt], after: after.events.map((e) => e.type) };
+      const from = { sql, tenantId, objectId: state.id.toString() };
+      tallyRefusal(sql, "ip:192.0.2.9", origin("192.0.2.9"), minute + 1_000);
+      const during = dueRefusals(from, minute + 30_000);
+      const after = dueRefusals(from, minute + REFUSAL_WINDOW_MS);
+      return { during: [during.length, refusalsDueAt(sql, minute + 30_000)], after: after.map((e) => e.type) };
     });
     expect(due).toEqual({ during: [0, minute + REFUSAL_WINDOW_MS], after: ["verify.refused"] });
+
+    // Through the object: a refusal sets its alarm for the end of the minute.
+    const limits = addressLimitState(env, tenantId, "ip:192.0.2.10");
+    expect(await limits.takeAttempt("ip:192.0.2.10", 1, origin("192.0.2.10"))).toMatchObject({ ok: true });
+    const refusedAt = Date.now();
+    expect(await limits.takeAttempt("ip:192.0.2.10", 1, origin("192.0.2.10"))).toMatchObject({ ok: false });
+    const alarm = await runInDurableObject(limits, (_, state) => state.storage.getAlarm());
+    const minuteEnd = refusedAt - (refusedAt % REFUSAL_WINDOW_MS) + REFUSAL_WINDOW_MS;
+    // The same minute, or the next when the refusal straddled it.
+    expect([minuteEnd, minuteEnd + REFUSAL_WINDOW_MS]).toContain(alarm);
   });
 
   it("counts a locked-out user's refusals into one entry per minute in their own object", async () => {

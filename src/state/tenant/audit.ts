@@ -2,7 +2,7 @@
  * @module
  * The tenant-wide audit trail in the tenant's Durable Object: every user's entries (from the
  * event stream, see `flows/event-stream.ts`) and the entries this object records itself (admin
- * actions on keys, policy and the console; refusal tallies), which it publishes to the stream too.
+ * actions on keys, policy and the console), which it publishes to the stream too.
  *
  * Retention: {@link TENANT_AUDIT_DAYS} days, and at most {@link TENANT_AUDIT_ENTRIES_KEPT}
  * entries per tenant, whichever is shorter. Each user's object keeps its newest 1,000 too.
@@ -27,12 +27,12 @@ export interface TenantRecord {
 }
 
 /**
- * Records one of the object's own entries, and queues it for the stream from `publishAt` (at
- * once by default). Returns its sequence number, which its stream id is made of.
+ * Records one of the object's own entries, and queues it for the stream. Returns its sequence
+ * number, which its stream id is made of.
  * @example
  * recordTenantEntry(sql, source, { at: now, type: "key.created", userId: null, actor, origin, detail }, now);
  */
-export function recordTenantEntry(sql: SqlStorage, source: EventSource, record: TenantRecord, now: number, publishAt = now): number {
+export function recordTenantEntry(sql: SqlStorage, source: EventSource, record: TenantRecord, now: number): number {
   const { seq } = sql
     .exec<{ seq: number }>(
       "INSERT INTO audit (at, user_id, type, actor, ip, user_agent, city, country, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
@@ -49,7 +49,7 @@ export function recordTenantEntry(sql: SqlStorage, source: EventSource, record: 
     .one();
   // Synchronous since the insert: the stream's copy of this entry, when it comes back, is this row.
   sql.exec("UPDATE audit SET event_id = ? WHERE seq = ?", auditEventId(source, seq), seq);
-  sql.exec("INSERT INTO events_unpublished (seq, publish_at) VALUES (?, ?)", seq, publishAt);
+  sql.exec("INSERT INTO events_unpublished (seq, publish_at) VALUES (?, ?)", seq, now);
   pruneAudit(sql, now);
   return seq;
 }

@@ -13,7 +13,7 @@ import { sha256Hex } from "../../lib/crypto";
 import { base64url } from "../../lib/encoding";
 import type { RequestOrigin } from "../user/audit";
 import type { TenantContext } from "./context";
-import { takeAttempt, type VerifyAttempt } from "./hourly-limits";
+import { takeAttempt, type VerifyAttempt } from "../hourly-attempts";
 import type { AdminScope } from "./views";
 
 /**
@@ -60,7 +60,8 @@ type SessionRow = {
  * Counts a key sign-in attempt from `bucket` before the key is checked, or refuses it once the
  * bucket's failures in the last hour reached {@link KEY_SIGN_IN_FAILURES_PER_HOUR}. A success
  * forgets its attempt (`forgetAttempt`), so only wrong keys add up. Its buckets are named apart
- * from the verification attempts' (`sign-in|`), in the same table.
+ * (`sign-in|`) from the verification attempts the same table held before those moved to the
+ * address-limit objects (`state/address-limit`).
  */
 export function takeSignInAttempt(sql: SqlStorage, bucket: string, now: number): VerifyAttempt {
   return takeAttempt(sql, `sign-in|${bucket}`, KEY_SIGN_IN_FAILURES_PER_HOUR, now);

@@ -2,8 +2,9 @@
  * @module
  * The tenant's object's outbox to the event stream: the audit entries it recorded itself
  * (`events_unpublished`), published by its alarm once due and forgotten only once
- * `sendBatch` resolved. Built from the audit row when published, so a refusal tally is
- * published with its final count (its `publish_at` is the end of its minute).
+ * `sendBatch` resolved. Built from the audit row when published. An entry may be held until its
+ * `publish_at`: none is any more, but refusal tallies recorded here before they moved to the
+ * address-limit objects were held until the end of their minute.
  */
 import { iso } from "../../lib/iso-time";
 import { auditEventId, type EventSource, publish, publishedDetail, SEND_BATCH_MESSAGES, type StreamEvent } from "../events";
@@ -70,16 +71,14 @@ function tenantEvent(from: TenantPublishSource, row: Row): StreamEvent {
 }
 
 /**
- * Publishes the next due batch, then forgets it. `picked` runs before anything is sent, with
- * the entries' sequence numbers: their content can no longer change. Answers `true` when more
- * are due, the time the next held entry is due, or `false`.
+ * Publishes the next due batch, then forgets it. Answers `true` when more are due, the time the
+ * next held entry is due, or `false`.
  * @example
- * await alarm.ring(() => publishTenantEvents(source, env.EVENTS, Date.now(), closeTallies));
+ * await alarm.ring(() => publishTenantEvents(source, env.EVENTS, Date.now()));
  */
-export async function publishTenantEvents(from: TenantPublishSource, queue: Queue, now: number, picked: (seqs: number[]) => void): Promise<boolean | number> {
+export async function publishTenantEvents(from: TenantPublishSource, queue: Queue, now: number): Promise<boolean | number> {
   const { events, seqs, more, nextAt } = dueTenantEvents(from, now, SEND_BATCH_MESSAGES);
   if (events.length > 0) {
-    picked(seqs);
     await publish(queue, events);
     from.sql.exec("DELETE FROM events_unpublished WHERE seq IN (SELECT value FROM json_each(?))", JSON.stringify(seqs));
   }

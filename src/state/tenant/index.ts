@@ -2,12 +2,17 @@
  * @module
  * One Durable Object per tenant: what is shared by all of a tenant's users. The send limits
  * (per tenant and per client IP, per hour) against SMS pumping and mail bombing, the admin API
- * keys, the policy's history and its conditional writes, the user directory and the tenant-wide
+ * keys and the console's sign-in limit and sessions, the policy's history and its conditional writes, the user directory and the tenant-wide
  * audit trail (stored from the event stream; its own entries published to it by its alarm), the
  * webhooks, what became of their deliveries and the budget of their pings, the dead letters (the
  * stream's, the webhooks' and the alerts'), and the development outbox. The class is thin: RPC methods that hand a
  * {@link TenantContext} (or just its storage) to the plain functions of this folder, one module
  * per table or concern.
+ *
+ * Never on a verification's path: the per-IP limit on wrong answers is counted in an object
+ * per client network (`state/address-limit`), and what users do reaches the audit and the
+ * directory through the event stream. A code send calls it once, for the tenant-wide send cap
+ * (docs/scaling.md).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { RequestOrigin } from "../user/audit";
@@ -22,12 +27,12 @@ import type { TenantContext } from "./context";
 import { type DeadLetter, keepDeadMessages, type ListedDeadLetter, listDeadMessages, replayDeadMessage } from "./dead-events";
 import { countDirectory, directoryEntry, queryDirectory, upsertDirectoryRow } from "./directory";
 import { publishTenantEvents } from "./event-outbox";
-import { forgetAttempt, type SendAllowance, takeAttempt, takeSend, type VerifyAttempt } from "./hourly-limits";
+import { forgetAttempt, type VerifyAttempt } from "../hourly-attempts";
+import { type SendAllowance, takeSend } from "./hourly-limits";
 import { checkApiKey, createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { appendOutboxMessage, type KeptMessage, listOutbox, type OutboxMessage } from "./outbox";
 import { keptPolicyVersion, listPolicyVersions, policyVersionText, reconciledPolicy, writePolicy } from "./policy-history";
 import type { PolicyExpectation, PolicyWrite, StoredPolicy } from "./policy-history";
-import { closeTallies, noOpenTallies, tallyRefusal } from "./refusal-tally";
 import { TENANT_MIGRATIONS } from "./schema";
 import type { AdminScope, ApiKeyView, AuditQuery, DeadEventsQuery, DirectoryCounts, DirectoryEntry, DirectoryQuery, PolicyVersion } from "./views";
 import type { TenantAuditEntry, WebhookAttemptView, WebhookView } from "./views";
@@ -37,7 +42,8 @@ import { createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, update
 import type { WebhookEndpoint, WebhookSettings } from "./webhooks";
 
 export type { ConsoleSessionOwner, LiveConsoleSession } from "./console-sessions";
-export type { SendAllowance, VerifyAttempt } from "./hourly-limits";
+export type { VerifyAttempt } from "../hourly-attempts";
+export type { SendAllowance } from "./hourly-limits";
 export type { KeptMessage, OutboxMessage } from "./outbox";
 export type { PolicyExpectation, PolicyWrite } from "./policy-history";
 export type { WebhookAttempt } from "./webhook-attempts";
@@ -72,8 +78,6 @@ export class TenantState extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Whose object this is: set before any request is let in, or the object refuses them all. */
   private tenantId = "";
-  /** This minute's `verify.refused` entries, by IP. */
-  private readonly refusals = noOpenTallies();
   /** Publishes the entries this object records to the event stream, a moment later, in one batch. */
   private readonly publishAlarm: PublishAlarm;
   /** Policy reads and writes run one after another: each write compares and swaps. */
@@ -125,7 +129,7 @@ export class TenantState extends DurableObject<Env> {
     return closeConsoleSession(this.context(), token, origin, Date.now());
   }
 
-  /** Counts a key sign-in attempt from `bucket` before the key is checked, or refuses it (see `takeSignInAttempt`); a success is forgotten with {@link forgetVerifyAttempt}. */
+  /** Counts a key sign-in attempt from `bucket` before the key is checked, or refuses it (see `takeSignInAttempt`); a success is forgotten with {@link forgetSignInAttempt}. */
   async takeSignInAttempt(bucket: string): Promise<VerifyAttempt> {
     return takeSignInAttempt(this.sql, bucket, Date.now());
   }
@@ -287,20 +291,8 @@ export class TenantState extends DurableObject<Env> {
     return takeSend(this.sql, ip, perIpPerHour, perTenantPerHour, Date.now());
   }
 
-  /**
-   * Counts a verification attempt from `ip` across all the tenant's users before the code is
-   * checked, or refuses it when the last hour's unsuccessful ones reached `limit` (tallied in the
-   * audit trail, one entry per IP and minute). A success is forgotten ({@link forgetVerifyAttempt}).
-   */
-  async takeVerifyAttempt(bucket: string, limit: number, origin: RequestOrigin = { ip: null, userAgent: null }): Promise<VerifyAttempt> {
-    const now = Date.now();
-    const attempt = takeAttempt(this.sql, bucket, limit, now);
-    if (!attempt.ok) this.publishAlarm.schedule(tallyRefusal(this.sql, this.eventSource(), this.refusals, { origin, bucket }, now));
-    return attempt;
-  }
-
-  /** Forgets a verification (or sign-in) attempt that succeeded. */
-  async forgetVerifyAttempt(id: number): Promise<void> {
+  /** Forgets a key sign-in attempt that succeeded. */
+  async forgetSignInAttempt(id: number): Promise<void> {
     forgetAttempt(this.sql, id);
   }
 
@@ -317,7 +309,7 @@ export class TenantState extends DurableObject<Env> {
   /** Publishes this object's own entries to the stream (the alarm set by {@link record}), retried until the queue takes them. */
   override async alarm(): Promise<void> {
     const from = { sql: this.sql, tenantId: this.tenantId, source: this.eventSource() };
-    await this.publishAlarm.ring(() => publishTenantEvents(from, this.env.EVENTS, Date.now(), (seqs) => closeTallies(this.refusals, seqs)));
+    await this.publishAlarm.ring(() => publishTenantEvents(from, this.env.EVENTS, Date.now()));
   }
 
   /** What the plain functions of this folder act on: this object's storage, bindings and audit trail. */

@@ -11,7 +11,7 @@
  * refusals still makes one entry a minute.
  */
 import { iso } from "../../lib/iso-time";
-import { REFUSAL_WINDOW_MS } from "../tenant/refusal-tally";
+import { REFUSAL_WINDOW_MS } from "../refusal-window";
 
 /** The entry this minute's refusals are counted into, kept in the object's memory (lost on eviction: a second entry starts). */
 export interface OpenTally {
