@@ -149,4 +149,7 @@ export const USER_MIGRATIONS: readonly string[] = [
      added_at INTEGER NOT NULL,
      removed_at INTEGER NOT NULL
    );`,
+  // What answered a challenge (its RFC 8176 \`amr\` values, a JSON array), so that the grant a
+  // held request is completed with says how the user stepped up, as the one the answer earned does.
+  `ALTER TABLE challenges ADD COLUMN amr TEXT;`,
 ];
