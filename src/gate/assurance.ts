@@ -108,7 +108,8 @@ export function signedAssurance(env: Env, tenantId: string, claims: AssuranceCla
     bySecret = new Map();
     kept.set(secret, bySecret);
   }
-  const key = `${tenantId}\u0000${JSON.stringify(claims)}`;
+  // Most requests name no one: their key is built without serialising the claims.
+  const key = claims.sub === undefined ? `${tenantId}\u0000${claims.iss}\u0000${claims.aud}` : `${tenantId}\u0000${JSON.stringify(claims)}`;
   const entry = bySecret.get(key);
   if (entry && entry.reuseUntil > now) return entry.token;
   const token = sign(env, tenantId, claims, now);
