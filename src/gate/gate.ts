@@ -9,7 +9,7 @@ import type { AppEnv } from "../app-env";
 import { lookalikeKey } from "../lib/lookalike-name";
 import { ProblemError } from "../lib/problem";
 import { operationAcr } from "../config/policy-schema";
-import { type Assured, assuranceClaims, signedAssurance } from "./assurance";
+import { type AssuranceClaims, type Assured, assuranceClaims, signedAssurance } from "./assurance";
 import { GRANT_HEADER } from "./grant";
 import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
@@ -54,7 +54,7 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     }
     // The policy's own `assurance.enabled` cannot be read: the default holds, and the origin learns
     // that the request came through stepgate and was checked for nothing.
-    const assurance = await signedAssurance(c.env, tenant.tenantId, assuranceClaims(url, tenant.origin, null, undefined), Date.now());
+    const assurance = await assuranceOrNone(c.env, tenant.tenantId, assuranceClaims(url, tenant.origin, null, undefined));
     return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, assurance, ...withoutStepgateCredentials(request, null) }, url);
   }
 
@@ -72,14 +72,8 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     assured = result.assured;
     grantCookies.push(...result.setCookies);
   }
-  const assurance = policy.assurance.enabled
-    ? await signedAssurance(
-        c.env,
-        tenant.tenantId,
-        assuranceClaims(url, origin, assured, assured ? operationAcr(policy, assured.operation) : undefined),
-        Date.now(),
-      )
-    : null;
+  const acr = assured ? operationAcr(policy, assured.operation) : undefined;
+  const assurance = policy.assurance.enabled ? await assuranceOrNone(c.env, tenant.tenantId, assuranceClaims(url, origin, assured, acr)) : null;
   const identity = policy.identity;
   const response = await proxyToOrigin(
     request,
@@ -95,6 +89,20 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     url,
   );
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
+}
+
+/**
+ * The signed assurance for `claims`, or none when it cannot be signed (`STEPGATE_SECRET_KEYS`
+ * misconfigured): the request still goes on, as plain traffic does without the keys, and an
+ * origin that checks the assurance refuses it as it would one that went around stepgate.
+ */
+async function assuranceOrNone(env: Env, tenantId: string, claims: AssuranceClaims): Promise<string | null> {
+  try {
+    return await signedAssurance(env, tenantId, claims, Date.now());
+  } catch (error) {
+    console.error("stepgate: the assurance could not be signed; the request goes on without one", error);
+    return null;
+  }
 }
 
 /** The origin's response with stepgate's renewed grant cookies added to its own. */

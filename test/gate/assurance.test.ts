@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { ASSURANCE_TYPE, assuranceClaims, signedAssurance } from "../../src/gate/assurance";
+import { app } from "../../src/index";
 import { aPolicy, aSession, aTenant, send } from "../support/builders";
 import { lastCodeTo, timePasses } from "../support/outbox";
 import { enrollPasskeyViaApi, verifyWithPasskey } from "../support/passkeys";
@@ -270,6 +271,18 @@ describe("a client's own assurance", () => {
     const fake = await forged();
     const echo = await (await send(`${base}/echo/public`, { headers: { "StepGate-Assurance": fake, StepGate_Assurance: fake } })).json<Echo>();
     expect(Object.keys(echo.headers).filter((name) => name.replace(/[^a-z0-9]/g, "") === "stepgateassurance")).toEqual([]);
+  });
+});
+
+describe("an assurance that cannot be signed", () => {
+  it("leaves plain traffic flowing without one (and without the client's), as it flows without keys", async () => {
+    const { base } = await aTenant(policy());
+    const broken = { ...env, STEPGATE_SECRET_KEYS: "not a key list" } as Env;
+    const context = createExecutionContext();
+    const response = await app.fetch(new Request(`${base}/echo/public`, { headers: { "StepGate-Assurance": "forged" } }), broken, context);
+    await waitOnExecutionContext(context);
+    expect(response.status).toBe(200);
+    expect((await response.json<Echo>()).headers["stepgate-assurance"]).toBeUndefined();
   });
 });
 
