@@ -112,7 +112,7 @@ export function receiptPage(receipt: Receipt): Markup {
     <section class="card" aria-labelledby="received-title">
       <h2 id="received-title">What the portal received</h2>
       <p class="muted">The <strong>${receipt.operation}</strong> form for ${receipt.user}, exactly as it arrived through stepgate:</p>
-      <pre id="received">${JSON.stringify(received, null, 2)}</pre>
+      <pre id="received" tabindex="0" role="region" aria-label="The form, as received">${JSON.stringify(received, null, 2)}</pre>
     </section>
     <p><a href="${money ? "/wallet" : "/account"}">Back to ${money ? "the wallet" : "your account"}</a></p>`;
 }
