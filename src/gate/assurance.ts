@@ -8,8 +8,8 @@
  * no operation carries one with none of these: the origin can tell "came through stepgate, not
  * stepped up" from "did not come through stepgate".
  *
- * An ECDSA signature costs more than the rest of a pass-through request (~50–70 µs in workerd
- * against ~25–40 µs for the whole of a bare proxy's JavaScript), so an assurance is signed once
+ * An ECDSA signature costs more than the rest of a pass-through request (~55–70 µs in workerd
+ * against ~16–40 µs for the whole of a bare proxy's JavaScript), so an assurance is signed once
  * and reused for {@link ASSURANCE_REUSE_MS} for every request it describes alike — same tenant,
  * host, origin and claims. Its `jti` therefore names the assurance, not the request: an origin
  * must not refuse a `jti` seen before, except on an assurance with `rd`, which is signed for its
