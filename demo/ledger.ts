@@ -23,6 +23,8 @@ export interface Receipt {
   atMs: number;
   /** For money: the signed change and the balance after it, in cents. */
   money?: { currency: Currency; changeCents: number; balanceAfterCents: number };
+  /** How the user confirmed it, as stepgate's assurance told ("Confirmed with an authenticator app at 14:02 UTC"); `null` when unknown. */
+  confirmed?: string | null;
 }
 
 export type Movement = { ok: true; changeCents: number; balanceAfterCents: number } | { ok: false; error: string };

@@ -45,9 +45,9 @@ export function loginForm(error: string | null): Markup {
   </div>`;
 }
 
-export function overview(user: string, balances: Record<Currency, number>, recent: Receipt[]): Markup {
+export function overview(user: string, balances: Record<Currency, number>, recent: Receipt[], signIn: string | null): Markup {
   const others = CURRENCIES.filter((code) => code !== "USD").map((code) => formatMoney(balances[code], code));
-  return html`<p>Signed in as <strong>${user}</strong>.</p>
+  return html`<p>Signed in as <strong>${user}</strong>.${signIn ? html` <span id="sign-in-confirmed">Sign-in ${signIn.charAt(0).toLowerCase()}${signIn.slice(1)}.</span>` : ""}</p>
     <div class="grid">
       <section class="card" aria-labelledby="cash">
         <h2 id="cash">Cash balance</h2>
@@ -103,6 +103,7 @@ export function receiptPage(receipt: Receipt): Markup {
       <dl class="summary">
         <dt>Reference</dt><dd>${receipt.id.slice(0, 8).toUpperCase()}</dd>
         <dt>When</dt><dd>${when(receipt.atMs)}</dd>
+        ${receipt.confirmed ? html`<dt>Confirmed</dt><dd id="confirmed">${receipt.confirmed}</dd>` : ""}
         ${money ? html`<dt>Amount</dt><dd class="${money.changeCents < 0 ? "out" : "in"}">${formatMoney(money.changeCents, money.currency)}</dd>` : ""}
         ${detail.map((name) => html`<dt>${formOf(receipt.operation)?.fields.find((f) => f.name === name)?.label ?? name}</dt><dd>${String(received[name])}</dd>`)}
         ${money ? html`<dt>Balance after</dt><dd>${formatMoney(money.balanceAfterCents, money.currency)}</dd>` : ""}
@@ -111,9 +112,21 @@ export function receiptPage(receipt: Receipt): Markup {
     <section class="card" aria-labelledby="received-title">
       <h2 id="received-title">What the portal received</h2>
       <p class="muted">The <strong>${receipt.operation}</strong> form for ${receipt.user}, exactly as it arrived through stepgate:</p>
-      <pre id="received">${JSON.stringify(received, null, 2)}</pre>
+      <pre id="received" tabindex="0" role="region" aria-label="The form, as received">${JSON.stringify(received, null, 2)}</pre>
     </section>
     <p><a href="${money ? "/wallet" : "/account"}">Back to ${money ? "the wallet" : "your account"}</a></p>`;
+}
+
+/**
+ * Why the portal refused an operation stepgate's assurance did not cover: a request that came
+ * around stepgate, or one whose approval was for something else.
+ */
+export function refusedPage(form: OperationForm, reason: string): Markup {
+  return html`<div class="card narrow">
+    <p class="error" role="alert">${reason}</p>
+    <p>The portal accepts a ${form.noun.toLowerCase()} only with stepgate's assurance for exactly this request.</p>
+    <p><a href="${form.path.startsWith("/wallet") ? form.path : "/account"}">Back to the form</a></p>
+  </div>`;
 }
 
 export function missingReceipt(): Markup {

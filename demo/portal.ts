@@ -7,21 +7,33 @@
  * exactly what the portal received, so a replayed request can be checked; the JSON twins
  * answer with what they received, and a money twin sent the whole form (the overview's Quick
  * transfer, through stepgate's SPA client) also moves the money and answers with its receipt.
+ * Behind stepgate it checks the assurance stepgate sends (`assurance.ts`): withdrawals, transfers
+ * and password changes without a valid one for the request received are refused, and every
+ * receipt says how the user confirmed it.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
+import { type AssuranceSettings, checkAssurance, confirmedWith, signInAssurance } from "./assurance";
 import { formatMoney, Ledger, parseAmountCents, type Currency } from "./ledger";
 import { ACCOUNT_FORMS, formError, MONEY_FORMS, type FormError, type OperationForm } from "./portal-forms";
 import { LOGO_PATH, LOGO_SVG, page } from "./portal-layout";
 import { QUICK_TRANSFER_SCRIPT, QUICK_TRANSFER_SCRIPT_PATH, STEPGATE_CLIENT_PATH } from "./quick-transfer";
 import { DEMO_ADMIN, DEMO_ADMIN_GROUP, DEMO_SUPPORT, DEMO_SUPPORT_GROUP } from "./tenant";
-import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, signedOutHome, wallet } from "./portal-pages";
+import { account, formOf, loginForm, missingReceipt, moneyPage, overview, receiptPage, refusedPage, signedOutHome, wallet } from "./portal-pages";
 
 export interface DemoPortalOptions {
   /** HS256 secret for `portal_session`; the tenant policy names the same secret. */
   jwtSecret: string;
+  /**
+   * How to check stepgate's assurance (`npm run dev` gives it stepgate's key set). Without it the
+   * portal checks none: the workerd tests run it where the worker has no address to fetch keys from.
+   */
+  assurance?: AssuranceSettings;
 }
+
+/** The operations the portal refuses without a valid assurance for the request received: money out and the password. */
+const ASSURED_OPERATIONS: ReadonlySet<string> = new Set(["withdraw", "transfer", "change_password"]);
 
 const SESSION_COOKIE = "portal_session";
 const SESSION_SECONDS = 8 * 60 * 60;
@@ -46,6 +58,17 @@ const API_OPERATIONS = {
 export function createDemoPortal(options: DemoPortalOptions): Hono {
   const app = new Hono();
   const ledger = new Ledger();
+  const settings = options.assurance;
+  /**
+   * The assurance of an operation's request, in words for its receipt; a refusal (403) for one the
+   * portal requires it of, when it is missing or not for this request. `null`: nothing to show.
+   */
+  const assured = async (c: Context, operation: string, user: string): Promise<{ confirmed: string | null } | { refused: string }> => {
+    if (!settings) return { confirmed: null };
+    const check = await checkAssurance(c.req.raw, settings, { operation, user });
+    if (check.ok) return { confirmed: confirmedWith(check.assurance) };
+    return ASSURED_OPERATIONS.has(operation) ? { refused: check.reason } : { confirmed: null };
+  };
   const userOf = async (c: Context): Promise<string | null> => {
     const token = getCookie(c, SESSION_COOKIE);
     if (!token) return null;
@@ -66,7 +89,8 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
   app.get("/", async (c) => {
     const user = await userOf(c);
     if (!user) return c.html(page({ title: "Welcome", user, path: "/", body: signedOutHome() }));
-    const body = overview(user, ledger.balances(user), ledger.activity(user, RECENT_ACTIVITY));
+    const signIn = settings ? await signInAssurance(c.req.raw, settings, user) : null;
+    const body = overview(user, ledger.balances(user), ledger.activity(user, RECENT_ACTIVITY), signIn ? confirmedWith(signIn) : null);
     return c.html(page({ title: "Overview", user, path: "/", body, scripts: [STEPGATE_CLIENT_PATH, QUICK_TRANSFER_SCRIPT_PATH] }));
   });
 
@@ -123,6 +147,8 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
     app.post(form.path, async (c) => {
       const user = await userOf(c);
       if (!user) return c.redirect("/login", 303);
+      const assurance = await assured(c, form.operation, user);
+      if ("refused" in assurance) return c.html(page({ title: "Refused by the portal", user, path: "", body: refusedPage(form, assurance.refused) }), 403);
       const received = await c.req.parseBody();
       const error = formError(form, received);
       if (error) return refused(c, form, user, received, error);
@@ -134,7 +160,7 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
         if (!moved.ok) return refused(c, form, user, received, { field: "amount", message: moved.error });
         money = { currency, changeCents: moved.changeCents, balanceAfterCents: moved.balanceAfterCents };
       }
-      const receipt = ledger.record({ user, operation: form.operation, received, money });
+      const receipt = ledger.record({ user, operation: form.operation, received, money, confirmed: assurance.confirmed });
       // POST-redirect-GET: reloading the receipt never sends the form again.
       return c.redirect(`/receipts/${receipt.id}`, 303);
     });
@@ -153,6 +179,9 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
     app.post(`/api/${name}`, async (c) => {
       const user = await userOf(c);
       if (!user) return c.json({ error: "not signed in" }, 401);
+      const assurance = await assured(c, operation, user);
+      if ("refused" in assurance) return c.json({ error: "assurance_refused", detail: assurance.refused }, 403);
+      const { confirmed } = assurance;
       const text = await c.req.text();
       let received: unknown = text;
       try {
@@ -163,18 +192,19 @@ export function createDemoPortal(options: DemoPortalOptions): Hono {
       // A money twin sent the whole form (the overview's Quick transfer does) moves the money, as the form would.
       const form = MONEY_FORMS.find((money) => money.operation === operation);
       if (!form?.money || typeof received !== "object" || received === null || formError(form, received as Record<string, unknown>)) {
-        return c.json({ operation, user, received });
+        return c.json({ operation, user, received, ...(confirmed ? { confirmed } : {}) });
       }
       const fields = received as Record<string, unknown>;
       const currency = String(fields.currency) as Currency;
       const moved = ledger.move(user, form.money, parseAmountCents(String(fields.amount))!, currency);
       if (!moved.ok) return c.json({ operation, user, received, error: moved.error, field: "amount" }, 422);
       const money = { currency, changeCents: moved.changeCents, balanceAfterCents: moved.balanceAfterCents };
-      const receipt = ledger.record({ user, operation, received: fields, money });
+      const receipt = ledger.record({ user, operation, received: fields, money, confirmed });
       return c.json({
         operation,
         user,
         received,
+        ...(confirmed ? { confirmed } : {}),
         receipt: {
           id: receipt.id,
           reference: receipt.id.slice(0, 8).toUpperCase(),

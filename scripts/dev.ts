@@ -1,7 +1,7 @@
 /**
- * `npm run dev`: the demo portal on PORT+1, the demo tenant seeded into local KV (its policy
- * only the first time, or with STEPGATE_RESEED=1), and stepgate under `wrangler dev` on PORT
- * (default 8787) in front of it.
+ * `npm run dev`: the demo portal on PORT+1 (checking stepgate's assurance with the keys stepgate
+ * publishes), the demo tenant seeded into local KV (its policy only the first time, or with
+ * STEPGATE_RESEED=1), and stepgate under `wrangler dev` on PORT (default 8787) in front of it.
  *
  * `STEPGATE_DEV_QUEUE_RETRIES=<n>`: the local queues retry a failing message n times before it
  * is dead-lettered, not wrangler.jsonc's counts (up to 9 hours for a webhook), so a browser test
@@ -13,7 +13,10 @@ import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { experimental_readRawConfig } from "wrangler";
+import { createRemoteJWKSet } from "jose";
 import { createDemoPortal } from "../demo/portal";
+import { DEMO_HOSTS } from "../demo/tenant";
+import { ASSURANCE_KEYS_PATH } from "../src/gate/assurance-key-set";
 import { writeWorkerAssets } from "./worker-assets";
 import { seedDemoTenant } from "./seed-demo-tenant";
 
@@ -46,8 +49,15 @@ const devVars = parseEnv(readFileSync(".dev.vars", "utf8"));
 const jwtSecret = devVars.TENANT_DEMO_JWT_SECRET;
 if (!jwtSecret) throw new Error(".dev.vars has no TENANT_DEMO_JWT_SECRET (see .dev.vars.example)");
 
-const portal = serve({ fetch: createDemoPortal({ jwtSecret }).fetch, port: demoPort, hostname: "127.0.0.1" });
 const origin = `http://127.0.0.1:${demoPort}`;
+// The portal checks stepgate's assurance with stepgate's published keys, as a portal in production
+// would (docs/deploy.md): fetched from stepgate when first needed, and again for a key it does not know.
+const assurance = {
+  keys: createRemoteJWKSet(new URL(`http://127.0.0.1:${port}${ASSURANCE_KEYS_PATH}`)),
+  issuers: DEMO_HOSTS.map((host) => `http://${host}:${port}/__stepgate`),
+  audience: origin,
+};
+const portal = serve({ fetch: createDemoPortal({ jwtSecret, assurance }).fetch, port: demoPort, hostname: "127.0.0.1" });
 
 // Seeded through wrangler, so the values land in the same local state `wrangler dev` reads.
 const seeded = seedDemoTenant({ origin, persistTo, reseed: process.env.STEPGATE_RESEED === "1", env: wranglerEnv });

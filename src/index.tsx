@@ -16,6 +16,7 @@ import { isDeadLetterQueue, keepDeadLetters } from "./flows/dead-events";
 import { consumeEvents, EVENTS_QUEUE } from "./flows/event-stream";
 import { consumeAlerts, NOTIFICATIONS_QUEUE } from "./flows/user-alerts";
 import { deliverWebhooks, WEBHOOKS_QUEUE } from "./flows/webhook-delivery";
+import { ASSURANCE_KEYS_PATH, assuranceKeySet } from "./gate/assurance-key-set";
 import { forwardOrStop } from "./gate/gate";
 import { requesterOf } from "./gate/challenge-response";
 import { resolveTenant } from "./gate/tenant";
@@ -44,6 +45,9 @@ app.get(FAVICON_PATH, favicon);
 app.get(CLIENT_SCRIPT_PATH, clientScript);
 
 app.use("*", resolveTenant());
+
+// The public keys of the assurance every forwarded request carries (docs/deploy.md).
+app.get(ASSURANCE_KEYS_PATH, assuranceKeySet);
 
 // The API's description is public, like any published API reference; everything else needs a key.
 app.route(ADMIN_BASE, apiDescription);

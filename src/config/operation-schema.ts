@@ -94,7 +94,7 @@ export const OperationSchema = z.strictObject({
     .regex(ACR_LABEL, "a label of 1 to 64 printable ASCII characters, without spaces, quotes or backslashes")
     .optional()
     .describe(
-      "The authentication context class this operation asks for (`urn:acme:payments`), when the portal uses one: told to OAuth-style clients as `acr_values` in the step-up 401 (RFC 9470).",
+      "The authentication context class this operation asks for (`urn:acme:payments`), when the portal uses one: told to OAuth-style clients as `acr_values` in the step-up 401 (RFC 9470), and to the origin as `acr` in the assurance of a request that stepped up for it.",
     ),
   bindRequest: z
     .boolean()

@@ -7,7 +7,7 @@
  * Its parts have modules of their own: `identity-schema.ts`, `factor-settings.ts`,
  * `operation-schema.ts` and the shared value shapes in `policy-values.ts`. This one puts them
  * together with the tenant-wide settings (enforcement, lockout, send limits, held requests,
- * trusted devices, branding; the alerts to users are `notification-settings.ts`'s), and exports
+ * trusted devices, the origin's assurance, branding; the alerts to users are `notification-settings.ts`'s), and exports
  * what the rest of the code uses.
  */
 import * as z from "zod";
@@ -142,6 +142,17 @@ export const PolicySchema = z.strictObject({
     .prefault({})
     .describe('"Trust this device": a signed cookie that skips some step-ups.'),
   notifications: NotificationsSchema,
+  assurance: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Whether every request sent to the origin carries `StepGate-Assurance`: a JWT (ES256, 60 s) signed with the tenant's key (public at `/__stepgate/.well-known/jwks.json`) saying who, which operation, how and when the user stepped up and, for a request-bound operation, the request's digest (docs/deploy.md). Off, none is sent; a client's own header of that name is removed either way.",
+        ),
+    })
+    .prefault({})
+    .describe("What the origin is told of each request it receives through stepgate."),
   branding: z
     .strictObject({
       // No control characters: the name goes into email subjects and text messages.

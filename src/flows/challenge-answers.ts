@@ -15,7 +15,7 @@ import type { CodeKind } from "../state/user/sent-codes";
 import { userState, type AnswerFactor, type ConfirmOutcome, type NewLocationCheck, type VerifyOutcome, type WebAuthnConfirmOutcome } from "../state/user";
 import { parse } from "hono/utils/cookie";
 import { DEVICE_COOKIE, deviceCookie, deviceName, devicesMaySkip, trustedDeviceId } from "../gate/device-cookie";
-import { grantOperation } from "./grant-cookie";
+import { grantOperation, proofOf } from "./grant-cookie";
 import { refusalProblem } from "./user-outcomes";
 import { reachState } from "../lib/reach-state";
 import { passkeyCeremony } from "./passkeys";
@@ -99,7 +99,8 @@ export async function answerChallenge(c: Context<SessionEnv>, challengeId: strin
   // Off the response's path: a success is not one of the IP's wrong answers.
   c.executionCtx.waitUntil(addressLimits.forgetAttempt(attempt.id).catch((error) => console.error("stepgate: forgetting a verify attempt failed", error)));
   const deviceId = trustDevice ? await rememberDevice(c, outcome.operation, outcome.verifiedAt) : null;
-  const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId }, outcome.verifiedAt);
+  const proof = proofOf(outcome.amr, outcome.verifiedAt);
+  const grant = await grantOperation(c, outcome.operation, { deviceId, requestDigest: outcome.digest, jti: outcome.grantId, proof }, outcome.verifiedAt);
   return { grant, operation: outcome.operation, returnTo: outcome.returnTo, held: outcome.held };
 }
 
@@ -192,12 +193,20 @@ export async function confirmEnrollment(
   const challenge = outcome.challenge;
   const deviceId = trustDevice && challenge ? await rememberDevice(c, challenge.operation, challenge.verifiedAt) : null;
   const grant = challenge
-    ? await grantOperation(c, challenge.operation, { deviceId, requestDigest: challenge.digest, jti: challenge.grantId }, challenge.verifiedAt)
+    ? await grantOperation(
+        c,
+        challenge.operation,
+        { deviceId, requestDigest: challenge.digest, jti: challenge.grantId, proof: proofOf(challenge.amr, challenge.verifiedAt) },
+        challenge.verifiedAt,
+      )
     : null;
   // A first factor enrolled of the user's own accord (optional enforcement) proves this session
   // as much as one enrolled when the login challenge sent them to (required): either way the
   // next page must not ask for a code again. Its cookie only: `grant` is the challenge's answer.
-  if (!challenge && outcome.firstFactor && policy.operations[LOGIN]?.enabled) await grantOperation(c, LOGIN);
+  if (!challenge && outcome.firstFactor && policy.operations[LOGIN]?.enabled) {
+    const now = Date.now();
+    await grantOperation(c, LOGIN, { proof: proofOf(outcome.amr, now) }, now);
+  }
   return {
     factorId: outcome.factorId,
     name: "name" in outcome ? outcome.name : null,

@@ -16,6 +16,7 @@ import { passOn } from "../lib/own-response-headers";
 import { ProblemError } from "../lib/problem";
 import { userState, type HeldRequestTaken } from "../state/user";
 import { reachState } from "../lib/reach-state";
+import { proofOf } from "./grant-cookie";
 
 /**
  * Sends the request held with challenge `challengeId` and answers with what the gate (and
@@ -34,6 +35,7 @@ export async function completeHeldRequest(c: Context<SessionEnv>, challengeId: s
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, taken.operation) }, taken.verifiedAt, {
     jti: taken.grantId,
     requestDigest: taken.digest,
+    proof: proofOf(taken.amr, taken.verifiedAt),
   });
   const held = JSON.parse(taken.request) as HeldRequest;
   // The answer is the origin's (its redirect, its page): it keeps its own headers.

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { SessionEnv } from "../app-env";
 import { freshnessSeconds } from "../config/policy-schema";
-import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant } from "../gate/grant";
+import { grantCookie, issueGrant, type GrantBinding, type IssuedGrant, type StepUpProof } from "../gate/grant";
 
 /**
  * Signs a grant for `operation` (fresh for the operation's `maxAge`) and sets its cookie;
@@ -24,4 +24,14 @@ export async function grantOperation(c: Context<SessionEnv>, operation: string, 
   const grant = await issueGrant(c.env, subject, { maxAgeSeconds: maxAge }, verifiedAt, binding);
   c.header("Set-Cookie", grantCookie(operation, grant), { append: true });
   return grant;
+}
+
+/**
+ * What a verification at `verifiedAt` (epoch ms) proved, as a grant carries it; `null` when the
+ * user's object kept no methods (a challenge answered before it kept them).
+ * @example
+ * proofOf(outcome.amr, outcome.verifiedAt) // { amr: ["otp", "mfa"], authTime: 1767225600 }
+ */
+export function proofOf(amr: string[], verifiedAt: number): StepUpProof | null {
+  return amr.length > 0 ? { amr, authTime: Math.floor(verifiedAt / 1000) } : null;
 }

@@ -1,12 +1,15 @@
 /**
  * @module
  * The request path for everything outside `/__stepgate/`: match the request to a protected
- * operation, stop it when the user must step up, otherwise proxy it to the tenant's origin.
+ * operation, stop it when the user must step up, otherwise proxy it to the tenant's origin with
+ * the assurance of what was checked (`assurance.ts`).
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { lookalikeKey } from "../lib/lookalike-name";
 import { ProblemError } from "../lib/problem";
+import { operationAcr } from "../config/policy-schema";
+import { type AssuranceClaims, type Assured, assuranceClaims, signedAssurance } from "./assurance";
 import { GRANT_HEADER } from "./grant";
 import { protectedOperations } from "./operation-match";
 import { proxyToOrigin, type ProxyOptions } from "./proxy";
@@ -49,26 +52,35 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
         tenant: tenant.tenantId,
       });
     }
-    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, ...withoutStepgateCredentials(request, null) }, url);
+    // The policy's own `assurance.enabled` cannot be read: the default holds, and the origin learns
+    // that the request came through stepgate and was checked for nothing.
+    const assurance = await assuranceOrNone(c.env, tenant.tenantId, assuranceClaims(url, tenant.origin, null, undefined));
+    return proxyToOrigin(request, tenant.origin, { timeoutMs: FALLBACK_ORIGIN_TIMEOUT_MS, assurance, ...withoutStepgateCredentials(request, null) }, url);
   }
 
   const { policy, matcher, origin } = tenant;
   let anonymous = false;
+  let assured: Assured | null = null;
   const grantCookies: string[] = [];
   const body = new RequestBody(request);
-  // The login guard first, then the specific operation: each must be passed.
+  // The login guard first, then the specific operation: each must be passed, and the assurance
+  // tells of the last (the specific operation, when there is one).
   for (const matched of policy.enabled ? protectedOperations(matcher, request.method, url, request.headers) : []) {
     const result = await stepUp(c, policy, matched, request, body);
     if (result.action === "stop") return result.response;
     anonymous ||= result.anonymous;
+    assured = result.assured;
     grantCookies.push(...result.setCookies);
   }
+  const acr = assured ? operationAcr(policy, assured.operation) : undefined;
+  const assurance = policy.assurance.enabled ? await assuranceOrNone(c.env, tenant.tenantId, assuranceClaims(url, origin, assured, acr)) : null;
   const identity = policy.identity;
   const response = await proxyToOrigin(
     request,
     origin,
     {
       timeoutMs: policy.originTimeoutMs,
+      assurance,
       // A session stepgate could not verify is not passed on, under any name a server could read
       // as the session's: the origin might read it as signed in, past the login guard.
       ...withoutStepgateCredentials(request, anonymous ? (identity.cookie ?? null) : null),
@@ -77,6 +89,20 @@ export async function gateRequest(c: Context<AppEnv>, request: Request): Promise
     url,
   );
   return grantCookies.length > 0 ? withCookies(response, grantCookies) : response;
+}
+
+/**
+ * The signed assurance for `claims`, or none when it cannot be signed (`STEPGATE_SECRET_KEYS`
+ * misconfigured): the request still goes on, as plain traffic does without the keys, and an
+ * origin that checks the assurance refuses it as it would one that went around stepgate.
+ */
+async function assuranceOrNone(env: Env, tenantId: string, claims: AssuranceClaims): Promise<string | null> {
+  try {
+    return await signedAssurance(env, tenantId, claims, Date.now());
+  } catch (error) {
+    console.error("stepgate: the assurance could not be signed; the request goes on without one", error);
+    return null;
+  }
 }
 
 /** The origin's response with stepgate's renewed grant cookies added to its own. */

@@ -2,10 +2,11 @@
  * @module
  * Grants: the proof, after a successful verification, that a user may perform an operation.
  * A grant is a JWT (HS256 under the derived `grant` key, signed and checked by `jose`) bound to
- * tenant, user, portal session and operation. Checking one needs no Durable Object call —
- * except a single-use grant (`maxAge: 0`), which must be spent in the user's object exactly once.
+ * tenant, user, portal session and operation, and says how and when the user stepped up for it
+ * (`amr`, `auth_time`: what the origin's assurance tells). Checking one needs no Durable Object
+ * call — except a single-use grant (`maxAge: 0`), which must be spent in the user's object exactly once.
  */
-import { errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { serialize } from "hono/utils/cookie";
 import { randomId } from "../lib/ids";
 import { currentKey, keyById } from "../lib/keyring";
@@ -31,6 +32,17 @@ export interface IssuedGrant {
   once: boolean;
 }
 
+/**
+ * How and when the user stepped up for a grant: RFC 8176 `amr` values
+ * (`factors/authentication-methods.ts`) and the time of that proof (OIDC's `auth_time`), carried
+ * by the grant through its renewals into the assurance the origin receives.
+ */
+export interface StepUpProof {
+  amr: string[];
+  /** Epoch seconds. */
+  authTime: number;
+}
+
 export interface CheckedGrant {
   jti: string;
   once: boolean;
@@ -41,6 +53,8 @@ export interface CheckedGrant {
   deviceId: string | null;
   /** For a request-bound grant, the digest of the one request it approves. */
   requestDigest: string | null;
+  /** How the user stepped up for it; `null` for a grant that does not say (signed before grants did). */
+  proof: StepUpProof | null;
 }
 
 /** What else a grant may be bound to. */
@@ -51,6 +65,8 @@ export interface GrantBinding {
   requestDigest?: string | null;
   /** Its id, when the user's object chose it (so the object can spend it, see held requests). */
   jti?: string;
+  /** How and when the user stepped up for it (kept through renewals). */
+  proof?: StepUpProof | null;
 }
 
 /**
@@ -73,7 +89,7 @@ export async function issueGrant(
   now: number,
   binding: GrantBinding = {},
 ): Promise<IssuedGrant> {
-  const { deviceId = null, requestDigest = null } = binding;
+  const { deviceId = null, requestDigest = null, proof = null } = binding;
   const once = requestDigest !== null || ("maxAgeSeconds" in lifetime && lifetime.maxAgeSeconds === 0);
   const issuedAt = Math.floor(now / 1000);
   const expiresAtSeconds =
@@ -85,6 +101,7 @@ export async function issueGrant(
     once,
     ...(deviceId ? { did: deviceId } : {}),
     ...(requestDigest ? { rd: requestDigest } : {}),
+    ...(proof ? { amr: proof.amr, auth_time: proof.authTime } : {}),
   })
     .setProtectedHeader({ alg: "HS256", kid, typ: "stepgate-grant+jwt" })
     .setIssuer(ISSUER)
@@ -114,11 +131,19 @@ export async function checkGrant(env: Env, token: string, subject: GrantSubject,
       issuedAt: (payload.iat ?? 0) * 1000,
       deviceId: typeof payload.did === "string" ? payload.did : null,
       requestDigest: typeof payload.rd === "string" ? payload.rd : null,
+      proof: proofOf(payload),
     };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;
   }
+}
+
+/** The proof a genuine grant's payload names, when it names one whole. */
+function proofOf(payload: JWTPayload): StepUpProof | null {
+  const { amr, auth_time: authTime } = payload;
+  const methods = Array.isArray(amr) && amr.length > 0 && amr.every((method) => typeof method === "string") ? (amr as string[]) : null;
+  return methods && typeof authTime === "number" ? { amr: methods, authTime } : null;
 }
 
 /** The grant's payload once `jose` has checked signature, issuer, tenant, user, type and expiry. */

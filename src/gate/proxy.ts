@@ -1,10 +1,12 @@
 /**
  * @module
  * The reverse proxy to the tenant's origin. The request goes on as it came (method, path,
- * query, headers but hop-by-hop ones, body streamed) and the origin's answer comes back as it
- * was (status, every `Set-Cookie`, redirects not followed, WebSocket upgrades).
+ * query, headers but hop-by-hop ones and the claims below, body streamed) with stepgate's own
+ * forwarding headers and assurance, and the origin's answer comes back as it was (status, every
+ * `Set-Cookie`, redirects not followed, WebSocket upgrades).
  */
 import { lookalikeKey } from "../lib/lookalike-name";
+import { ASSURANCE_HEADER } from "./assurance";
 import { METHOD_OVERRIDE_HEADERS } from "./operation-match";
 import { ProblemError } from "../lib/problem";
 
@@ -109,12 +111,25 @@ const PLATFORM_ADDRESS_KEY = lookalikeKey("CF-Connecting-IP");
 const PLATFORM_ADDRESS_NAME = "cf-connecting-ip";
 
 /**
+ * `StepGate-Assurance` is stepgate's word to the origin: the one stepgate signed is set after
+ * every spelling a client sent is taken out — the name itself (any case: header names are
+ * case-insensitive), and `StepGate_Assurance`, `stepgate.assurance` and the like, which PHP and
+ * CGI read as the same `HTTP_STEPGATE_ASSURANCE` (nginx drops names with `_` by default, Apache
+ * 2.4 too, PHP's own server and many CGI gateways do not). Taken out, not refused: with every
+ * other spelling gone the origin can read only stepgate's, so there is no second reading left to
+ * refuse, and a refusal would only let a client fail its own request.
+ */
+const ASSURANCE_KEY = lookalikeKey(ASSURANCE_HEADER);
+
+/**
  * First letters of every name above, to skip most headers without reading them; taken from the
  * sets so a name added there is never skipped here. A name that starts with anything but a
  * letter or digit (`_X-Real-IP`, `%58-Forwarded-For`) is always read: the look-alike key drops
  * or decodes that character, so its first letter comes later.
  */
-const CLAIM_INITIALS = new Set([...PATH_OVERRIDE_KEYS, ...CLIENT_CLAIM_KEYS, ...METHOD_OVERRIDE_KEYS, PLATFORM_ADDRESS_KEY].map((key) => key[0]));
+const CLAIM_INITIALS = new Set(
+  [...PATH_OVERRIDE_KEYS, ...CLIENT_CLAIM_KEYS, ...METHOD_OVERRIDE_KEYS, PLATFORM_ADDRESS_KEY, ASSURANCE_KEY].map((key) => key[0]),
+);
 
 function mayBeClaim(name: string): boolean {
   const first = name.charCodeAt(0);
@@ -124,11 +139,13 @@ function mayBeClaim(name: string): boolean {
 
 /**
  * Whether a request header (lower-cased name) is a path override, a client's claim, a method
- * override stepgate did not read, or another spelling of the platform's address header.
+ * override stepgate did not read, another spelling of the platform's address header, or any
+ * spelling of stepgate's assurance.
  */
 function dropsAsClaim(name: string): boolean {
   const key = lookalikeKey(name);
   return (
+    key === ASSURANCE_KEY ||
     PATH_OVERRIDE_KEYS.has(key) ||
     CLIENT_CLAIM_KEYS.has(key) ||
     (METHOD_OVERRIDE_KEYS.has(key) && !METHOD_OVERRIDE_NAMES.has(name)) ||
@@ -143,6 +160,8 @@ export interface ProxyOptions {
   dropHeaders?: string[];
   /** A replacement `Cookie` header with stepgate's own cookies taken out. */
   cookie?: string | null;
+  /** The signed assurance to send as `StepGate-Assurance` (`null`: none, the tenant turned it off). */
+  assurance?: string | null;
 }
 
 /**
@@ -212,6 +231,7 @@ function forwardedHeaders(request: Request, incoming: URL, options: ProxyOptions
   else headers.delete("X-Forwarded-For");
   headers.set("X-Forwarded-Host", incoming.host);
   headers.set("X-Forwarded-Proto", incoming.protocol.slice(0, -1));
+  if (options.assurance) headers.set(ASSURANCE_HEADER, options.assurance);
   return headers;
 }
 

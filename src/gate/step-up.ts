@@ -15,7 +15,9 @@ import { reachState } from "../lib/reach-state";
 import { type TrustedDeviceUse, userState, type OpenedChallenge, type UserState, type UserStatus } from "../state/user";
 import { challengeResponse, requesterOf, returnPathFor } from "./challenge-response";
 import { DEVICE_COOKIE, devicesMaySkip, trustedDeviceId } from "./device-cookie";
-import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant } from "./grant";
+import { authenticationMethods } from "../factors/authentication-methods";
+import type { Assured } from "./assurance";
+import { checkGrant, GRANT_HEADER, GRANT_RECHECK_MS, grantCookie, grantCookieName, issueGrant, type StepUpProof } from "./grant";
 import { readIdentity, type Identity } from "./identity";
 import type { MatchedOperation } from "./operation-match";
 import { heldRequestOf } from "./held-request";
@@ -33,9 +35,14 @@ import { stepUpRequirement } from "./requirement";
  */
 export type StepUpResult =
   | { action: "stop"; response: Response }
-  | { action: "forward"; anonymous: boolean /** Renewed or new grant cookies for the response. */; setCookies: string[] };
-
-const FORWARD: StepUpResult = { action: "forward", anonymous: false, setCookies: [] };
+  | {
+      action: "forward";
+      anonymous: boolean;
+      /** Renewed or new grant cookies for the response. */
+      setCookies: string[];
+      /** What the origin's assurance says of the request: who, how they stepped up; `null` when anonymous. */
+      assured: Assured | null;
+    };
 
 /**
  * What to do with a protected request: stop it for a challenge, or let it go on.
@@ -54,7 +61,7 @@ export async function stepUp(
 ): Promise<StepUpResult> {
   const identity = await readIdentity(request, policy.identity, c.env);
   // `login` guards a session once the portal has one; before that the portal's own sign-in runs.
-  if (!identity && matched.name === LOGIN) return { action: "forward", anonymous: true, setCookies: [] };
+  if (!identity && matched.name === LOGIN) return { action: "forward", anonymous: true, setCookies: [], assured: null };
   if (!identity) {
     throw new ProblemError(401, "session_required", `"${matched.name}" needs a signed-in portal session.`, {
       operation: matched.name,
@@ -68,14 +75,20 @@ export async function stepUp(
   const names = displayedNames(display);
   const bound = bindsRequest(matched.name, matched.operation);
   const digest = bound ? await boundDigest(request, await body.parsed(), names) : null;
+  const forward = (proof: StepUpProof | null, setCookies: string[] = []): StepUpResult => ({
+    action: "forward",
+    anonymous: false,
+    setCookies,
+    assured: { userId: identity.userId, sessionId: identity.sessionId, operation: matched.name, proof, digest },
+  });
   const held = await heldGrant(c, request, identity, matched.name, user, { notBefore: policy.enrollmentEpoch ?? 0, digest });
-  if (held) return { action: "forward", anonymous: false, setCookies: held.renewed ? [held.renewed] : [] };
+  if (held) return forward(held.proof, held.renewed ? [held.renewed] : []);
   const status = await reachState<UserStatus>(() => user().status(policy.enrollmentEpoch, identity.email));
   const requirement = stepUpRequirement(policy, identity, status, matched.name);
-  if (requirement === "pass") return FORWARD;
+  if (requirement === "pass") return forward(null);
   if (requirement === "step_up") {
     const trusted = digest ? null : await trustedDeviceGrant(c, request, policy, identity, matched.name, user);
-    if (trusted) return { action: "forward", anonymous: false, setCookies: [trusted] };
+    if (trusted) return forward(trusted.proof, [trusted.cookie]);
   }
 
   // A request another site's page sent with something to approve (a body: a form it auto-submits,
@@ -154,7 +167,7 @@ async function heldGrant(
     /** For a request-bound operation, the digest of this request: a grant for any other is refused. */
     digest: string | null;
   },
-): Promise<{ renewed: string | null } | null> {
+): Promise<{ renewed: string | null; proof: StepUpProof | null } | null> {
   const subject = { tenantId: c.get("tenant").tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
   const now = Date.now();
   const cookieName = grantCookieName(operation);
@@ -168,12 +181,14 @@ async function heldGrant(
     const grant = await checkGrant(c.env, token, subject, now);
     if (!grant || grant.issuedAt < must.notBefore) continue;
     if (must.digest !== null && grant.requestDigest !== must.digest) continue;
-    if (grant.once) return (await reachState<boolean>(() => user().consumeGrant(grant.jti, grant.expiresAt))) ? { renewed: null } : null;
-    if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null };
+    const { proof } = grant;
+    if (grant.once) return (await reachState<boolean>(() => user().consumeGrant(grant.jti, grant.expiresAt))) ? { renewed: null, proof } : null;
+    if (now - grant.issuedAt < GRANT_RECHECK_MS) return { renewed: null, proof };
     if (!(await reachState<boolean>(() => user().grantStillGood(grant.issuedAt, grant.deviceId)))) continue;
-    if (!fromCookie) return { renewed: null };
-    const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, { deviceId: grant.deviceId });
-    return { renewed: grantCookie(operation, renewed) };
+    if (!fromCookie) return { renewed: null, proof };
+    // Renewed as it was earned: the same device, and the same proof from the same time.
+    const renewed = await issueGrant(c.env, subject, { expiresAt: grant.expiresAt }, now, { deviceId: grant.deviceId, proof });
+    return { renewed: grantCookie(operation, renewed), proof };
   }
   return null;
 }
@@ -184,6 +199,7 @@ async function heldGrant(
  * still listed in the user's object. The grant remembers the device, so revoking the device
  * ends it at its next check. With `login.newLocation`, a sign-in from a country or network the
  * user has not been at is not spared: a stolen cookie used from the thief's network needs a factor.
+ * The grant's proof is the device itself (`trusted_device`), shown now.
  */
 async function trustedDeviceGrant(
   c: Context<AppEnv>,
@@ -192,7 +208,7 @@ async function trustedDeviceGrant(
   identity: Identity,
   operation: string,
   user: () => DurableObjectStub<UserState>,
-): Promise<string | null> {
+): Promise<{ cookie: string; proof: StepUpProof } | null> {
   if (!devicesMaySkip(policy, operation)) return null;
   const tenantId = c.get("tenant").tenantId;
   const deviceId = await trustedDeviceId(c.env, parse(request.headers.get("Cookie") ?? "", DEVICE_COOKIE)[DEVICE_COOKIE], tenantId, identity.userId);
@@ -202,6 +218,8 @@ async function trustedDeviceGrant(
   );
   if (use !== "trusted") return null;
   const subject = { tenantId, userId: identity.userId, sessionId: identity.sessionId, operation };
-  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, operation) }, Date.now(), { deviceId });
-  return grantCookie(operation, grant);
+  const now = Date.now();
+  const proof = { amr: authenticationMethods({ factor: "trusted_device" }), authTime: Math.floor(now / 1000) };
+  const grant = await issueGrant(c.env, subject, { maxAgeSeconds: freshnessSeconds(policy, operation) }, now, { deviceId, proof });
+  return { cookie: grantCookie(operation, grant), proof };
 }

@@ -6,7 +6,8 @@
  * dropping the old one once what it sealed has expired or been re-sealed.
  *
  * Each purpose gets its own key, derived with HKDF, so a signature made for one purpose (a
- * CSRF token) can never be replayed as another (a grant).
+ * CSRF token) can never be replayed as another (a grant). Keys of other kinds are derived from
+ * the same list the same way (`derivedBytes`: the assurance's ES256 key pairs).
  */
 import { fromBase64url } from "./encoding";
 import { ProblemError } from "./problem";
@@ -42,6 +43,25 @@ export async function keyById(env: Env, purpose: KeyPurpose, kid: string): Promi
   return raw ? derive(raw, purpose) : null;
 }
 
+/**
+ * `length` bytes derived from each configured key for `info`, newest first: the seed of keys of
+ * another kind than this module's own (the ES256 key pairs of `signing-keys.ts`).
+ * @example
+ * const seeds = await derivedBytes(env, "stepgate/es256/assurance/acme", 48);
+ */
+export async function derivedBytes(env: Env, info: string, length: number): Promise<Array<{ kid: string; bytes: Uint8Array }>> {
+  return Promise.all(
+    (await rawKeys(env)).map(async ({ kid, material }) => ({
+      kid,
+      bytes: new Uint8Array(await crypto.subtle.deriveBits(hkdfParams(info), material, length * 8)),
+    })),
+  );
+}
+
+function hkdfParams(info: string): SubtleCryptoDeriveKeyAlgorithm {
+  return { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: new TextEncoder().encode(info) };
+}
+
 function rawKeys(env: Env): Promise<RawKey[]> {
   const secret = env.STEPGATE_SECRET_KEYS ?? "";
   let keys = parsed.get(secret);
@@ -65,7 +85,7 @@ async function parseKeys(secret: string): Promise<RawKey[]> {
     keys.map(async (match) => {
       const bytes = fromBase64url(match![2]!);
       if (bytes.length < 32) throw new ProblemError(503, "keys_misconfigured", `Key ${match![1]} is shorter than 32 bytes.`);
-      return { kid: match![1]!, material: await crypto.subtle.importKey("raw", bytes, "HKDF", false, ["deriveKey"]) };
+      return { kid: match![1]!, material: await crypto.subtle.importKey("raw", bytes, "HKDF", false, ["deriveKey", "deriveBits"]) };
     }),
   );
 }
@@ -76,13 +96,7 @@ function derive(raw: RawKey, purpose: KeyPurpose): Promise<CryptoKey> {
   if (!key) {
     const algorithm = purpose === "seal" ? { name: "AES-GCM", length: 256 } : { name: "HMAC", hash: "SHA-256", length: 256 };
     const usages: string[] = purpose === "seal" ? ["encrypt", "decrypt"] : ["sign", "verify"];
-    key = crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: new TextEncoder().encode(`stepgate/${purpose}`) },
-      raw.material,
-      algorithm,
-      false,
-      usages,
-    );
+    key = crypto.subtle.deriveKey(hkdfParams(`stepgate/${purpose}`), raw.material, algorithm, false, usages);
     derived.set(cacheKey, key);
   }
   return key;

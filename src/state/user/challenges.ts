@@ -91,12 +91,15 @@ export function challengeView(sql: SqlStorage, id: string, sessionId: string, no
   };
 }
 
-/** Marks an open challenge answered, with the id its grant will carry; `null` when none is open. */
-export function completeChallenge(sql: SqlStorage, id: string, sessionId: string, now: number, onlyKind?: "enroll"): CompletedChallenge | null {
+/**
+ * Marks an open challenge answered by `amr` (how: RFC 8176 values), with the id its grant will
+ * carry; `null` when none is open.
+ */
+export function completeChallenge(sql: SqlStorage, id: string, sessionId: string, now: number, amr: string[], onlyKind?: "enroll"): CompletedChallenge | null {
   const row = openChallengeRow(sql, id, sessionId, now);
   if (!row || (onlyKind && row.kind !== onlyKind)) return null;
   const grantId = randomId();
-  sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ? WHERE id = ?", now, grantId, id);
+  sql.exec("UPDATE challenges SET verified_at = ?, grant_id = ?, amr = ? WHERE id = ?", now, grantId, JSON.stringify(amr), id);
   return {
     operation: row.operation,
     returnTo: row.return_to,
@@ -105,5 +108,6 @@ export function completeChallenge(sql: SqlStorage, id: string, sessionId: string
     held: row.held === 1,
     verifiedAt: now,
     approving: JSON.parse(row.display ?? "[]") as ApprovedField[],
+    amr,
   };
 }

@@ -4,6 +4,7 @@
  * a first code (with backup codes for the first factor), an authenticator app replaced by a new
  * one, removal and new backup codes.
  */
+import { authenticationMethods } from "../../factors/authentication-methods";
 import { newBackupCodes, normalizeBackupCode } from "../../factors/backup-codes";
 import { newTotpSecret, type TotpSettings } from "../../factors/totp";
 import { randomId } from "../../lib/ids";
@@ -142,9 +143,11 @@ export async function confirmEnrollment(
     ? mayReplaceTotp(user, pending.replaces, input.sessionId, now)
     : mayAddFactor(user, input.sessionId, now, (f) => pending.kind === "totp" && f.kind === "totp");
   if (stale) return stale.error === "factor_not_enrolled" ? { ok: false, error: "enrollment_not_found" } : stale;
+  const amr = authenticationMethods({ factor: pending.kind as "totp" | CodeKind });
   const challenge = activateFactor(user, {
     enrollmentId: input.enrollmentId,
     kind: pending.kind,
+    amr,
     backup,
     sessionId: input.sessionId,
     challengeId: input.challengeId,
@@ -154,7 +157,15 @@ export async function confirmEnrollment(
     // The right code ends the failures it was counted with, as any right answer does.
     also: () => clearFailures(user.sql, now, counted.startedLockAt),
   });
-  return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: pending.replaces !== null, backupCodes: backup.codes, challenge };
+  return {
+    ok: true,
+    factorId: input.enrollmentId,
+    firstFactor: backup.firstFactor,
+    replaced: pending.replaces !== null,
+    backupCodes: backup.codes,
+    challenge,
+    amr,
+  };
 }
 
 /**

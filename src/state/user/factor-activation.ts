@@ -45,13 +45,15 @@ export async function backupCodesForNewFactor(user: UserContext, count: number):
  * challenge that sent the user to enrol is answered: an enrolled user proves themselves with a
  * factor they had before.
  * @example
- * const challenge = activateFactor(user, { enrollmentId, kind: "totp", backup, sessionId, challengeId, origin, now });
+ * const challenge = activateFactor(user, { enrollmentId, kind: "totp", amr: ["otp", "mfa"], backup, sessionId, challengeId, origin, now });
  */
 export function activateFactor(
   user: UserContext,
   input: {
     enrollmentId: string;
     kind: string;
+    /** What the new factor proved (RFC 8176 `amr` values), for the enrolment challenge it answers. */
+    amr: string[];
     backup: NewBackupCodes;
     sessionId: string;
     challengeId: string | null;
@@ -89,5 +91,5 @@ export function activateFactor(
   if (replaces) user.record(now, "factor.replaced", input.origin, { ...detail, replacedId: replaces });
   else user.record(now, "factor.enrolled", input.origin, detail);
   if (backup.firstFactor) user.record(now, "backup_codes.issued", input.origin, { count: backup.hashes.length, regenerated: false });
-  return input.challengeId && backup.firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, "enroll") : null;
+  return input.challengeId && backup.firstFactor ? completeChallenge(user.sql, input.challengeId, input.sessionId, now, input.amr, "enroll") : null;
 }

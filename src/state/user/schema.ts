@@ -156,4 +156,7 @@ export const USER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE profile ADD COLUMN email_noted_at INTEGER;
    UPDATE profile SET email_noted_at = coalesce(first_seen_at, 0) WHERE email IS NOT NULL;
    ALTER TABLE alerts ADD COLUMN delivered TEXT NOT NULL DEFAULT '[]';`,
+  // What answered a challenge (its RFC 8176 \`amr\` values, a JSON array), so that the grant a
+  // held request is completed with says how the user stepped up, as the one the answer earned does.
+  `ALTER TABLE challenges ADD COLUMN amr TEXT;`,
 ];

@@ -4,6 +4,7 @@
  * spending its grant. See the user object's module note on why an attempt is counted first.
  */
 import { LOGIN } from "../../config/operation-schema";
+import { authenticationMethods } from "../../factors/authentication-methods";
 import { unseal } from "../../lib/sealed";
 import { applyEpoch } from "./admin";
 import { sentCodePurposeOf, spendCode } from "./answers";
@@ -63,7 +64,7 @@ export async function verify(
 
   // Synchronous from here: the replay check and its write cannot be split by another request.
   if (!matched || !spendCode(user.sql, matched)) return refuseCode(user, refused);
-  const challenge = completeChallenge(user.sql, input.challengeId, input.sessionId, now);
+  const challenge = completeChallenge(user.sql, input.challengeId, input.sessionId, now, authenticationMethods({ factor: input.factor }));
   if (!challenge) return { ok: false, error: "challenge_not_found" };
   acceptAnswer(user, { ...input, challenge, startedLockAt: counted.startedLockAt }, now);
   if (matched.kind === "backup_code") {
@@ -182,8 +183,9 @@ export async function takeHeldRequest(user: UserContext, challengeId: string, se
       grant_id: string | null;
       verified_at: number | null;
       completed_at: number | null;
+      amr: string | null;
     }>(
-      "SELECT operation, expires_at, digest, held_sealed, grant_id, verified_at, completed_at FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ?",
+      "SELECT operation, expires_at, digest, held_sealed, grant_id, verified_at, completed_at, amr FROM challenges WHERE id = ? AND session_id = ? AND expires_at > ?",
       challengeId,
       sessionId,
       now,
@@ -195,7 +197,9 @@ export async function takeHeldRequest(user: UserContext, challengeId: string, se
   if (row.completed_at !== null || user.grantSpent(row.grant_id)) return { ok: false, error: "already_completed" };
   user.sql.exec("UPDATE challenges SET completed_at = ? WHERE id = ?", now, challengeId);
   const request = await unseal(user.env, row.held_sealed, `held:${user.owner}:${challengeId}`);
-  return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation, verifiedAt: row.verified_at };
+  // A challenge answered before its answer was kept (`amr` NULL) says nothing of how.
+  const amr = JSON.parse(row.amr ?? "[]") as string[];
+  return { ok: true, request, grantId: row.grant_id, digest: row.digest, operation: row.operation, verifiedAt: row.verified_at, amr };
 }
 
 /**

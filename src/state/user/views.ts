@@ -96,10 +96,12 @@ export interface CompletedChallenge {
   verifiedAt: number;
   /** What the user approved: the request's fields the challenge showed (none for most operations). */
   approving: ApprovedField[];
+  /** How the challenge was answered: RFC 8176 `amr` values (`factors/authentication-methods.ts`). */
+  amr: string[];
 }
 
 export type HeldRequestTaken =
-  | { ok: true; request: string; grantId: string; digest: string | null; operation: string; verifiedAt: number }
+  | { ok: true; request: string; grantId: string; digest: string | null; operation: string; verifiedAt: number; amr: string[] }
   | { ok: false; error: "challenge_not_found" | "not_verified" | "already_completed" };
 
 export interface AnswerSettings {
@@ -197,6 +199,8 @@ export type ConfirmOutcome =
       replaced: boolean;
       backupCodes: string[];
       challenge: CompletedChallenge | null;
+      /** What the new factor proved (RFC 8176 `amr` values): the session's step-up when it was the first. */
+      amr: string[];
     }
   | Refusal;
 

@@ -5,6 +5,7 @@
  * counted, refused and completed exactly as a code is (see `verification.ts`).
  */
 import type { WebAuthnSettings } from "../../config/policy-schema";
+import { authenticationMethods } from "../../factors/authentication-methods";
 import { AssertionResponseSchema, verifyAssertion, type WebAuthnRefusal } from "../../factors/webauthn";
 import { bindingChallenge } from "../../factors/webauthn-challenge";
 import { applyEpoch } from "./admin";
@@ -92,7 +93,8 @@ export async function answerWithWebAuthn(
   if (!verdict.ok) return refuse(verdict.reason, { factorId: current.factorId });
   const challenge = user.transaction(() => {
     noteAssertion(user.sql, current.factorId, verdict.newCounter, verdict.backedUp, now);
-    return completeChallenge(user.sql, input.challengeId, input.sessionId, now);
+    const amr = authenticationMethods({ factor: "webauthn", backupEligible: current.backupEligible });
+    return completeChallenge(user.sql, input.challengeId, input.sessionId, now, amr);
   });
   if (!challenge) return { ok: false, error: "challenge_not_found" };
   acceptAnswer(

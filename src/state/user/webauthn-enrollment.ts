@@ -1,3 +1,4 @@
+import { authenticationMethods } from "../../factors/authentication-methods";
 import { authenticatorName, PasskeyName } from "../../factors/authenticator-names";
 import { verifyRegistration } from "../../factors/webauthn";
 import type { WebAuthnSettings } from "../../config/policy-schema";
@@ -106,9 +107,11 @@ export async function confirmWebAuthnEnrollment(
   // Callers check the name (`PasskeyName`); the object keeps only what that allows, whoever calls it.
   const given = input.name === null ? null : PasskeyName.safeParse(input.name);
   const name = given?.success ? given.data : authenticatorName(credential.aaguid);
+  const amr = authenticationMethods({ factor: "webauthn", backupEligible: credential.backupEligible });
   const challenge = activateFactor(user, {
     enrollmentId: input.enrollmentId,
     kind: "webauthn",
+    amr,
     backup,
     sessionId: input.sessionId,
     challengeId: input.challengeId,
@@ -117,5 +120,5 @@ export async function confirmWebAuthnEnrollment(
     write: () => storeCredential(user.sql, input.enrollmentId, credential, name),
     detail: { aaguid: credential.aaguid },
   });
-  return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: false, backupCodes: backup.codes, challenge, name };
+  return { ok: true, factorId: input.enrollmentId, firstFactor: backup.firstFactor, replaced: false, backupCodes: backup.codes, challenge, name, amr };
 }
