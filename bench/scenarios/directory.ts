@@ -42,7 +42,7 @@ export const directory: Scenario = {
       if (seeded.status !== 200) throw new Error(`seeding the directory failed: ${seeded.status}`);
     }
     const api: Load = { path: "/__stepgate/admin/v1/users?limit=50&status=enrolled&sort=-enrolled_at", headers: { Authorization: `Bearer ${ADMIN_KEY}` } };
-    const apiPage = await oneAtATime(bench.stepgate.url, api);
+    const apiPage = await oneAtATime(bench.stepgate.entry, api);
     const apiCalls = await callsPerRequest(bench.counting.url, api, COUNTED_REQUESTS);
     // The same directory as the console's HTML page: the counts by status over every user, a
     // page of 50, the table rendered, for an admin signed in with the key form.
@@ -50,7 +50,7 @@ export const directory: Scenario = {
       path: "/__stepgate/admin/users?status=enrolled&sort=-last_seen_at",
       headers: { Cookie: await consoleSession(base), Accept: "text/html" },
     });
-    const htmlPage = await oneAtATime(bench.stepgate.url, await usersPage(bench.stepgate.url));
+    const htmlPage = await oneAtATime(bench.stepgate.entry, await usersPage(bench.stepgate.entry));
     const htmlCalls = await callsPerRequest(bench.counting.url, await usersPage(bench.counting.url), COUNTED_REQUESTS);
     bench.notes.push(`Directory pages: one request at a time, the median of ${RUNS} runs of ${REQUESTS_PER_RUN}.`);
     const users = DIRECTORY_USERS.toLocaleString("en");

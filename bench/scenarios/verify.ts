@@ -32,7 +32,7 @@ export const verify: Scenario = {
   id: 4,
   async run(bench: Bench): Promise<Row[]> {
     bench.log("4. full TOTP verify");
-    const base = bench.stepgate.url;
+    const base = bench.stepgate.entry;
     // A user answers a challenge seconds after the request that opened it woke their object, so
     // each measured run opens its users' challenges just before answering them. The same verify
     // on an object that went to sleep meanwhile (challenges opened before all the other runs:
