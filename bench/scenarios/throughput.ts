@@ -8,7 +8,6 @@ import { callsPerRequest } from "../harness/calls";
 import { CostRuns, lockStep, SLOTS } from "../harness/cpu-cost";
 import { fire, type Load } from "../harness/load";
 import { ratioCell } from "../harness/report";
-import type { Spread } from "../harness/stats";
 import { grantCookie, portalSession } from "../tenant";
 import type { Bench, Row, Scenario } from "./scenario";
 
@@ -79,13 +78,13 @@ const rows: Array<{ id: number; name: string; target: number | null; load: () =>
   },
 ];
 
-let noiseFloor: Spread | null = null;
+let noiseFloorMeasured = false;
 
 /**
  * The correct proxy against a copy of itself, measured as the rows are: how far the method moves
  * a ratio that is 1 by construction. Once per bench run, before the first row.
  */
-async function measureNoiseFloor(bench: Bench, load: Load): Promise<Spread> {
+async function measureNoiseFloor(bench: Bench, load: Load): Promise<void> {
   bench.log("noise floor: the correct proxy against a copy of itself");
   await lockStep([bench.twin, bench.correct], load, WARMUP_SECONDS);
   const runs = new CostRuns();
@@ -97,7 +96,6 @@ async function measureNoiseFloor(bench: Bench, load: Load): Promise<Spread> {
   bench.notes.push(
     `Scenarios 1–3: stepgate's throughput as a share of each reference's is the ratio of their workerd processes' CPU time per request (${RUNS} runs of ${RUN_SECONDS} s against each reference, ${SLOTS} requests in flight to each worker in lock step; median, and interquartile range in brackets, ⚠ where it is wider than ±0.03); the µs columns are CPU time per request, p50/p99 stepgate's latency in those runs on a shared machine. Noise floor, the correct proxy against a copy of itself: ${ratioCell(ratio)}.`,
   );
-  return ratio;
 }
 
 const µs = (value: number) => `${Math.round(value)} µs`;
@@ -105,7 +103,10 @@ const µs = (value: number) => `${Math.round(value)} µs`;
 export const throughput: Scenario[] = rows.map(({ id, name, target, load: loadOf }) => ({
   id,
   async run(bench: Bench): Promise<Row[]> {
-    noiseFloor ??= await measureNoiseFloor(bench, await rows[0]!.load());
+    if (!noiseFloorMeasured) {
+      await measureNoiseFloor(bench, await rows[0]!.load());
+      noiseFloorMeasured = true;
+    }
     bench.log(name);
     const { stepgate, correct, bare } = bench;
     await lockStep([stepgate, correct], await loadOf(), WARMUP_SECONDS);
