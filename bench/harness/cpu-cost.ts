@@ -1,14 +1,15 @@
 /**
  * What a request costs a worker, as the CPU time its workerd process spent per request, and
- * stepgate's cost against a reference's (see docs/benchmark.md, "How the ratio is measured").
+ * stepgate's cost against the references' (see docs/benchmark.md, "How the ratio is measured").
  *
- * Two workers are loaded in lock step: on each of {@link SLOTS} keep-alive connections to each,
- * a request goes to both at once and the next pair only when both have answered, so the two
- * see the same requests at the same moments, at the pace of the slower, whatever else the
- * machine is doing. What each process spent meanwhile is read from the kernel (every thread's
- * run time in `/proc/<pid>/task/<tid>/schedstat`, in nanoseconds): time it waited for a core
- * while other programs ran is not in it, so a busy machine slows a run without changing what
- * it measures.
+ * stepgate and the references are loaded in lock step: on each of {@link SLOTS} keep-alive
+ * connections to each, a request goes to every one at once and the next only when all have
+ * answered, so they see the same requests at the same moments, at the pace of the slowest,
+ * whatever else the machine is doing; a run goes round the orders in which they are asked
+ * ({@link loadTogether}). What each process spent meanwhile is read from the kernel (every
+ * thread's run time in `/proc/<pid>/task/<tid>/schedstat`, in nanoseconds): time it waited for a
+ * core while other programs ran is not in it, so a busy machine slows a run without changing
+ * what it measures.
  */
 import { Agent, request as httpRequest } from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
@@ -88,46 +89,82 @@ export async function lockStep(workers: Instance[], load: Load, seconds: number)
   return { cpuMicros, latencies, errors, requests };
 }
 
+/** One segment of a run, in seconds: the order in which the workers are asked changes from one to the next. */
+export const SEGMENT_SECONDS = 1;
+
+/** Every rotation of `0…n-1` and its reverse: over a cycle of these, each worker is asked first, and after each other, equally often. */
+function orders(n: number): number[][] {
+  const rotations = Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, i) => (i + r) % n));
+  return n < 3 ? rotations : [...rotations, ...rotations.map((order) => [...order].reverse())];
+}
+
+export interface Run {
+  /** CPU µs per request of each worker over the run, in the order given. */
+  cpuMicros: number[];
+  /** The first worker's latencies, ms. */
+  latencies: number[];
+  errors: number;
+}
+
+/**
+ * `workers` loaded together for about `seconds`, in one-second lock-step segments whose order
+ * goes round every rotation and its reverse (for three workers: ABC, BCA, CAB, CBA, ACB, BAC),
+ * their CPU time and requests summed over the run. Asked first, a worker's request can start
+ * before the others': on a busy machine that moved a one-second segment's ratio by up to a
+ * third, one way or the other, and a full cycle of orders cancels it. A segment alone is too
+ * short to be a ratio: with the machine shared, stepgate against the correct proxy gave 0.80–0.91
+ * (interquartile) over one-second segments, 0.854–0.873 over six-second runs of them and
+ * 0.863–0.867 over twelve-second ones.
+ */
+export async function loadTogether(workers: Instance[], load: Load, seconds: number): Promise<Run> {
+  const cycle = orders(workers.length);
+  const micros = workers.map(() => 0);
+  let requests = 0;
+  const latencies: number[] = [];
+  let errors = 0;
+  const segments = Math.max(cycle.length, Math.round(seconds / SEGMENT_SECONDS / cycle.length) * cycle.length);
+  for (let i = 0; i < segments; i++) {
+    const order = cycle[i % cycle.length]!;
+    const segment = await lockStep(
+      order.map((w) => workers[w]!),
+      load,
+      SEGMENT_SECONDS,
+    );
+    order.forEach((w, position) => {
+      micros[w]! += segment.cpuMicros[position]! * segment.requests;
+      if (w === 0) latencies.push(...segment.latencies[position]!);
+    });
+    requests += segment.requests;
+    errors += segment.errors.reduce((sum, n) => sum + n, 0);
+  }
+  return { cpuMicros: micros.map((total) => total / requests), latencies, errors };
+}
+
 export interface CostComparison {
-  /** stepgate's reference's CPU per request ÷ stepgate's, per run: stepgate's throughput as a share of the reference's. */
-  ratio: Spread;
-  /** Median CPU µs per request over the runs: stepgate's, the reference's. */
-  mine: number;
-  theirs: number;
-  /** stepgate's latencies over every run, ms. */
+  /** Each reference's CPU per request ÷ the first worker's, per run: the first's throughput as a share of the reference's. */
+  ratios: Spread[];
+  /** Median CPU µs per request over the runs, of each worker. */
+  cpuMicros: number[];
+  /** The first worker's latencies over every run, ms. */
   p50: number;
   p99: number;
   errors: number;
 }
 
-/** Collects runs of `mine` against `theirs` into a {@link CostComparison}. */
-export class CostRuns {
-  private readonly runs: Array<{ mine: number; theirs: number }> = [];
-  private readonly latencies: number[] = [];
-  private errors = 0;
-
-  /** Adds one lock-step run of [mine, theirs], in either order (`mineFirst`). */
-  add(run: LockStepRun, mineFirst: boolean): void {
-    const [a, b] = mineFirst ? [0, 1] : [1, 0];
-    this.runs.push({ mine: run.cpuMicros[a]!, theirs: run.cpuMicros[b]! });
-    this.latencies.push(...run.latencies[a]!);
-    this.errors += run.errors[0]! + run.errors[1]!;
-  }
-
-  result(): CostComparison {
-    return {
-      ratio: spreadOf(this.runs.map((run) => run.theirs / run.mine)),
-      mine: quantile(
-        this.runs.map((run) => run.mine),
+/** What runs of {@link loadTogether} add up to, the first worker compared with each of the others. */
+export function compareRuns(runs: Run[]): CostComparison {
+  const latencies = runs.flatMap((run) => run.latencies);
+  const workers = runs[0]!.cpuMicros.length;
+  return {
+    ratios: Array.from({ length: workers - 1 }, (_, i) => spreadOf(runs.map((run) => run.cpuMicros[i + 1]! / run.cpuMicros[0]!))),
+    cpuMicros: Array.from({ length: workers }, (_, i) =>
+      quantile(
+        runs.map((run) => run.cpuMicros[i]!),
         0.5,
       ),
-      theirs: quantile(
-        this.runs.map((run) => run.theirs),
-        0.5,
-      ),
-      p50: quantile(this.latencies, 0.5),
-      p99: quantile(this.latencies, 0.99),
-      errors: this.errors,
-    };
-  }
+    ),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  };
 }

@@ -4,15 +4,16 @@
  * proxy's (the target's reference) and the bare proxy's: the ratio of their CPU time per
  * request, measured in lock step (bench/harness/cpu-cost.ts; docs/benchmark.md says why).
  */
+import type { Spread } from "../harness/stats";
 import { callsPerRequest } from "../harness/calls";
-import { CostRuns, lockStep, SLOTS } from "../harness/cpu-cost";
+import { compareRuns, loadTogether, type Run, SEGMENT_SECONDS, SLOTS } from "../harness/cpu-cost";
 import { fire, type Load } from "../harness/load";
 import { ratioCell } from "../harness/report";
 import { grantCookie, portalSession } from "../tenant";
 import type { Bench, Row, Scenario } from "./scenario";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 8);
+const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 18);
 const WARMUP_SECONDS = 2;
 const COUNTED_REQUESTS = 3000;
 
@@ -86,15 +87,13 @@ let noiseFloorMeasured = false;
  */
 async function measureNoiseFloor(bench: Bench, load: Load): Promise<void> {
   bench.log("noise floor: the correct proxy against a copy of itself");
-  await lockStep([bench.twin, bench.correct], load, WARMUP_SECONDS);
-  const runs = new CostRuns();
-  for (let i = 0; i < RUNS; i++) {
-    const mineFirst = i % 2 === 0;
-    runs.add(await lockStep(mineFirst ? [bench.twin, bench.correct] : [bench.correct, bench.twin], load, RUN_SECONDS), mineFirst);
-  }
-  const { ratio } = runs.result();
+  await loadTogether([bench.twin, bench.correct], load, WARMUP_SECONDS);
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await loadTogether([bench.twin, bench.correct], load, RUN_SECONDS / 2));
+  const [ratio] = compareRuns(runs).ratios as [Spread];
+  bench.log(`  ${ratioCell(ratio)} [${ratio.runs.map((r) => r.toFixed(3)).join(" ")}]`);
   bench.notes.push(
-    `Scenarios 1–3: stepgate's throughput as a share of each reference's is the ratio of their workerd processes' CPU time per request (${RUNS} runs of ${RUN_SECONDS} s against each reference, ${SLOTS} requests in flight to each worker in lock step; median, and interquartile range in brackets, ⚠ where it is wider than ±0.03); the µs columns are CPU time per request, p50/p99 stepgate's latency in those runs on a shared machine. Noise floor, the correct proxy against a copy of itself: ${ratioCell(ratio)}.`,
+    `Scenarios 1–3: stepgate's throughput as a share of each reference's is the ratio of their workerd processes' CPU time per request (${RUNS} runs of ${RUN_SECONDS} s, the three workers loaded together in ${SEGMENT_SECONDS} s lock-step segments with ${SLOTS} requests in flight to each, the order they are asked in going round every rotation and its reverse; median, and interquartile range in brackets, ⚠ where it is wider than ±0.03); the µs columns are CPU time per request, p50/p99 stepgate's latency in those runs on a shared machine. Noise floor, the correct proxy against a copy of itself (runs of ${RUN_SECONDS / 2} s): ${ratioCell(ratio)}.`,
   );
 }
 
@@ -108,42 +107,33 @@ export const throughput: Scenario[] = rows.map(({ id, name, target, load: loadOf
       noiseFloorMeasured = true;
     }
     bench.log(name);
-    const { stepgate, correct, bare } = bench;
-    await lockStep([stepgate, correct], await loadOf(), WARMUP_SECONDS);
-    await lockStep([stepgate, bare], await loadOf(), WARMUP_SECONDS);
-    const againstCorrect = new CostRuns();
-    const againstBare = new CostRuns();
-    // The two references' runs interleaved, and which worker of a pair is asked first alternating.
-    for (let i = 0; i < RUNS; i++) {
-      const mineFirst = i % 2 === 0;
-      for (const [runs, reference] of [
-        [againstCorrect, correct],
-        [againstBare, bare],
-      ] as const) {
-        runs.add(await lockStep(mineFirst ? [stepgate, reference] : [reference, stepgate], await loadOf(), RUN_SECONDS), mineFirst);
-      }
-    }
-    const toCorrect = againstCorrect.result();
-    const toBare = againstBare.result();
+    const workers = [bench.stepgate, bench.correct, bench.bare];
+    await loadTogether(workers, await loadOf(), WARMUP_SECONDS);
+    const runs: Run[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await loadTogether(workers, await loadOf(), RUN_SECONDS));
+    const measured = compareRuns(runs);
+    const [toCorrect, toBare] = measured.ratios as [Spread, Spread];
+    const [mine, correct, bare] = measured.cpuMicros as [number, number, number];
     // One request first, so that the count starts with the policy cached, as the timed runs do.
     const counted = await loadOf();
     await fire(bench.counting.url, counted, { amount: 1 }, 1);
     const calls = await callsPerRequest(bench.counting.url, counted, COUNTED_REQUESTS);
-    const errors = toCorrect.errors + toBare.errors;
+    const { errors } = measured;
+    const runsOf = (spread: Spread) => spread.runs.map((r) => r.toFixed(3)).join(" ");
     bench.log(
-      `  stepgate ${µs(toCorrect.mine)}, correct ${µs(toCorrect.theirs)}, bare ${µs(toBare.theirs)} CPU per request; ratio to correct ${ratioCell(toCorrect.ratio)} [${toCorrect.ratio.runs.map((r) => r.toFixed(2)).join(" ")}], to bare ${ratioCell(toBare.ratio)}; ${errors} errors`,
+      `  stepgate ${µs(mine)}, correct ${µs(correct)}, bare ${µs(bare)} CPU per request; ratio to correct ${ratioCell(toCorrect)} [${runsOf(toCorrect)}], to bare ${ratioCell(toBare)} [${runsOf(toBare)}]; ${errors} errors`,
     );
-    const met = target === null ? null : toCorrect.ratio.median >= target && calls.durableObject === 0 && calls.kv <= 0.01 && errors === 0;
+    const met = target === null ? null : toCorrect.median >= target && calls.durableObject === 0 && calls.kv <= 0.01 && errors === 0;
     return [
       {
         scenario: name,
-        stepgate: µs(toCorrect.mine),
-        p50: Number(toCorrect.p50.toFixed(1)),
-        p99: Number(toCorrect.p99.toFixed(1)),
-        correct: µs(toCorrect.theirs),
-        ratio: toCorrect.ratio,
-        bare: µs(toBare.theirs),
-        bareRatio: toBare.ratio,
+        stepgate: µs(mine),
+        p50: Number(measured.p50.toFixed(1)),
+        p99: Number(measured.p99.toFixed(1)),
+        correct: µs(correct),
+        ratio: toCorrect,
+        bare: µs(bare),
+        bareRatio: toBare,
         calls,
         target: target === null ? null : `≥ ${target.toFixed(2)} × correct proxy, 0 DO, ≤ 0.01 KV`,
         met,
