@@ -56,8 +56,14 @@ async function main(): Promise<void> {
     writeFileSync("bench/results.md", markdown);
     const target = (row: Row) => (row.target?.startsWith("≥") ? Number(/≥ ([\d.]+)/.exec(row.target)![1]) : null);
     const bars = rows
-      .filter((row) => row.ratio ?? row.bareRatio)
-      .map((row) => ({ label: row.scenario, ratio: (row.ratio ?? row.bareRatio)!.median, target: target(row) }));
+      .filter((row) => row.ratio)
+      .map((row) => ({
+        label: row.scenario,
+        ratio: row.ratio!.median,
+        target: target(row),
+        spread: [row.ratio!.q1, row.ratio!.q3] as [number, number],
+        bare: row.bareRatio?.median,
+      }));
     writeFileSync("bench/results.svg", ratioChart(bars));
     quoteInDocs(markdown);
   }

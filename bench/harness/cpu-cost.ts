@@ -112,9 +112,10 @@ export interface Run {
  * their CPU time and requests summed over the run. Asked first, a worker's request can start
  * before the others': on a busy machine that moved a one-second segment's ratio by up to a
  * third, one way or the other, and a full cycle of orders cancels it. A segment alone is too
- * short to be a ratio: with the machine shared, stepgate against the correct proxy gave 0.80–0.91
- * (interquartile) over one-second segments, 0.854–0.873 over six-second runs of them and
- * 0.863–0.867 over twelve-second ones.
+ * short to be a ratio: with the machine shared, stepgate against the correct proxy gave 0.77–0.93
+ * (interquartile) over one-second segments and 0.83–0.88 over six-second runs of them (three
+ * workers); with four (stepgate, the correct proxy and its copy, the bare proxy), sixteen-second
+ * runs gave 0.853–0.863, and the copy against the correct proxy 1.003–1.006.
  */
 export async function loadTogether(workers: Instance[], load: Load, seconds: number): Promise<Run> {
   const cycle = orders(workers.length);
