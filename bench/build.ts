@@ -1,5 +1,5 @@
 /**
- * Builds stepgate and the bare proxy the way they deploy (`wrangler deploy --dry-run`) into
+ * Builds stepgate, the correct proxy and the bare proxy the way they deploy (`wrangler deploy --dry-run`) into
  * `bench/.build`, for `npm run bench` and `npm run bench:isolate`; and, for `npm run bench`'s
  * counts, stepgate behind its counting entry (bench/counting-worker.ts), with the same settings.
  */
@@ -8,11 +8,12 @@ import { resolve } from "node:path";
 
 export const BUILD = "bench/.build";
 
-/** The two bundles' paths, relative to the project root. */
-export function buildWorkers(): { stepgate: string; bare: string } {
+/** The bundles' paths, relative to the project root: stepgate, the correct proxy and the bare one. */
+export function buildWorkers(): { stepgate: string; correct: string; bare: string } {
   build("wrangler.jsonc", `${BUILD}/stepgate`);
+  build("bench/correct-proxy.wrangler.jsonc", `${BUILD}/correct`);
   build("bench/bare-proxy.wrangler.jsonc", `${BUILD}/bare`);
-  return { stepgate: `${BUILD}/stepgate/index.js`, bare: `${BUILD}/bare/bare-proxy.js` };
+  return { stepgate: `${BUILD}/stepgate/index.js`, correct: `${BUILD}/correct/correct-proxy.js`, bare: `${BUILD}/bare/bare-proxy.js` };
 }
 
 /** The counting bundle's path: stepgate's wrangler.jsonc (bindings, minifying) with bench/counting-worker.ts as its entry. */

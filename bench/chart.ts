@@ -1,9 +1,10 @@
 /**
- * The benchmark's bar chart: stepgate's throughput as a share of the bare proxy's, per
- * scenario, with 1.0 (no cost) and each scenario's target marked. Plain SVG, no library.
+ * The benchmark's bar chart: stepgate's throughput as a share of the correct proxy's, per
+ * scenario, with the runs' interquartile range as a whisker, the share of the bare proxy's as a
+ * tick, 1.0 (no cost) and each scenario's target marked. Plain SVG, no library.
  */
 
-const WIDTH = 720;
+const WIDTH = 800;
 const BAR_HEIGHT = 28;
 const GAP = 14;
 const LABEL_WIDTH = 330;
@@ -13,9 +14,9 @@ const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&
 
 /**
  * @example
- * writeFileSync("bench/results.svg", ratioChart([{ label: "pass-through", ratio: 0.97, target: 0.95 }]));
+ * writeFileSync("bench/results.svg", ratioChart([{ label: "pass-through", ratio: 0.97, target: 0.95, spread: [0.96, 0.98], bare: 0.9 }]));
  */
-export function ratioChart(bars: Array<{ label: string; ratio: number; target: number | null }>): string {
+export function ratioChart(bars: Array<{ label: string; ratio: number; target: number | null; spread?: [number, number]; bare?: number }>): string {
   const plotWidth = WIDTH - LABEL_WIDTH - 60;
   const x = (ratio: number) => LABEL_WIDTH + (Math.min(ratio, SCALE_MAX) / SCALE_MAX) * plotWidth;
   const height = 50 + bars.length * (BAR_HEIGHT + GAP) + 30;
@@ -30,12 +31,18 @@ export function ratioChart(bars: Array<{ label: string; ratio: number; target: n
       bar.target === null
         ? ""
         : `<line x1="${x(bar.target)}" x2="${x(bar.target)}" y1="${y - 3}" y2="${y + BAR_HEIGHT + 3}" stroke="#1f2328" stroke-dasharray="3 2"/>`,
+      bar.spread
+        ? `<line x1="${x(bar.spread[0])}" x2="${x(bar.spread[1])}" y1="${y + BAR_HEIGHT / 2}" y2="${y + BAR_HEIGHT / 2}" stroke="#1f2328" stroke-width="2"/>`
+        : "",
+      bar.bare === undefined
+        ? ""
+        : `<line x1="${x(bar.bare)}" x2="${x(bar.bare)}" y1="${y + 4}" y2="${y + BAR_HEIGHT - 4}" stroke="#1f2328" stroke-width="3"/>`,
     ].join("");
   });
   const one = x(1);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="system-ui, sans-serif" font-size="13">`,
-    `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-weight="600">stepgate throughput ÷ bare proxy throughput (dashed: target)</text>`,
+    `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-weight="600">stepgate throughput ÷ correct proxy's (whisker: IQR; tick: ÷ bare proxy's; dashed: target)</text>`,
     ...rows,
     `<line x1="${one}" x2="${one}" y1="32" y2="${height - 28}" stroke="#57606a"/>`,
     `<text x="${one}" y="${height - 10}" text-anchor="middle">1.0 = no cost</text>`,

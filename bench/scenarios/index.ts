@@ -1,0 +1,12 @@
+/**
+ * The scenarios of `npm run bench`, in the table's order. A new row is a module in this folder
+ * exporting a `Scenario` (see ./scenario.ts), listed here.
+ */
+import { bundle } from "./bundle";
+import { coldStart } from "./cold-start";
+import { directory } from "./directory";
+import type { Scenario } from "./scenario";
+import { throughput } from "./throughput";
+import { verify } from "./verify";
+
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle];
