@@ -154,4 +154,8 @@ export const TENANT_MIGRATIONS: readonly string[] = [
   // The pings of the last minute, counted against the tenant's budget (see webhook-pings.ts).
   `CREATE TABLE webhook_pings (at INTEGER NOT NULL);
    CREATE INDEX webhook_pings_by_time ON webhook_pings (at);`,
+  // The number of rows in `sends`, kept beside it so a send reads the hour's count in one row
+  // instead of counting the hour (see hourly-limits.ts).
+  `CREATE TABLE sends_count (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);
+   INSERT INTO sends_count (id, n) SELECT 0, count(*) FROM sends;`,
 ];
