@@ -9,7 +9,7 @@
  *
  *     npx tsx bench/scenarios/tenant-size.ts
  *
- * About 8 minutes here, most of it filling the directory to a million rows:
+ * Most of its time goes to filling the directory to a million rows;
  * `BENCH_DIRECTORY_ROWS=100000,300000`, `BENCH_AUDIT_ENTRIES=0`, `BENCH_SENDS=0,10000` choose less.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
