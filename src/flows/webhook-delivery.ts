@@ -26,7 +26,7 @@ import { type EventMessage, type StreamEvent, batchesOf } from "../state/events"
 import { tenantState, type WebhookEndpoint } from "../state/tenant";
 import { isDelivered } from "../state/tenant/webhook-attempts";
 import { payloadOf, PING_TYPE, WebhookDelivery, wantsEventType, webhookDelivery } from "../state/webhook-messages";
-import { doublingDelaySeconds, type ReadBody, readBodies } from "./queue-batch";
+import { doublingDelaySeconds, groupByTenant, type ReadBody, readBodies } from "./queue-batch";
 
 /** The queue this posts from (wrangler.jsonc `queues.consumers`). */
 export const WEBHOOKS_QUEUE = "stepgate-webhooks";
@@ -91,43 +91,57 @@ export function deliveryStep(endpoint: (WebhookEndpoint & { delivered: boolean }
 /**
  * The `stepgate-webhooks` consumer: each message posted, its outcome kept, and acknowledged
  * when delivered (or not to be posted, or 410 Gone, or a ping), retried with backoff otherwise.
+ * A batch's deliveries are grouped by tenant and each group costs its tenant's object two
+ * calls, whatever its size: where to post them all, then what came of them all (one call per
+ * delivery each would put one webhook taking every verification over the object's ceiling at a
+ * big tenant's peak: docs/scaling.md).
  * @example
  * if (batch.queue === WEBHOOKS_QUEUE) await deliverWebhooks(batch, env);
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const deliveries = readBodies(batch, WebhookDelivery, "webhook delivery", webhookRetryDelaySeconds);
-  await Promise.all(deliveries.map((read) => deliverOne(read, env)));
+  const tenants = groupByTenant(deliveries, (read) => read.body.tenantId);
+  await Promise.all([...tenants].map(([tenantId, group]) => deliverTenantsShare(env, tenantId, group)));
 }
 
-async function deliverOne({ message, body: delivery }: ReadBody<WebhookDelivery>, env: Env): Promise<void> {
+async function deliverTenantsShare(env: Env, tenantId: string, group: Array<ReadBody<WebhookDelivery>>): Promise<void> {
   // A ping is tried once: an admin checking an endpoint sees the answer under its deliveries, and
   // sends another if need be. Retried, each ping to a failing endpoint would be 21 POSTs over 9
   // hours on the queue every tenant shares, then a dead letter. One the queue hands over again
   // (its first try's invocation failed) is dropped unposted.
-  const ping = delivery.payload.type === PING_TYPE;
-  if (ping && message.attempts > 1) return message.ack();
-  const failed = () => (ping ? message.ack() : message.retry({ delaySeconds: webhookRetryDelaySeconds(message.attempts) }));
+  const isPing = ({ body }: ReadBody<WebhookDelivery>) => body.payload.type === PING_TYPE;
+  const failed = (read: ReadBody<WebhookDelivery>) =>
+    isPing(read) ? read.message.ack() : read.message.retry({ delaySeconds: webhookRetryDelaySeconds(read.message.attempts) });
+  const toTry: Array<ReadBody<WebhookDelivery>> = [];
+  for (const read of group) {
+    if (isPing(read) && read.message.attempts > 1) read.message.ack();
+    else toTry.push(read);
+  }
+  if (toTry.length === 0) return;
   try {
-    const tenant = tenantState(env, delivery.tenantId);
-    const endpoint = await tenant.webhookDelivery(delivery.webhookId, delivery.payload.id);
-    const step = deliveryStep(endpoint, delivery.payload.type);
-    if (!endpoint || !step.post) return message.ack();
-    const outcome = await post(env, endpoint, delivery);
-    await tenant.recordWebhookAttempt({
-      webhookId: delivery.webhookId,
-      eventId: delivery.payload.id,
-      type: delivery.payload.type,
-      attempt: message.attempts,
-      ...outcome,
-    });
-    if (isDelivered(outcome.status) || outcome.status === 410) return message.ack();
-    failed();
+    const tenant = tenantState(env, tenantId);
+    const endpoints = await tenant.webhookDeliveries(toTry.map(({ body }) => ({ webhookId: body.webhookId, eventId: body.payload.id })));
+    const tried = await Promise.all(
+      toTry.map(async (read, i) => {
+        const endpoint = endpoints[i] ?? null;
+        if (!endpoint || !deliveryStep(endpoint, read.body.payload.type).post) return { read, outcome: null };
+        return { read, outcome: await post(env, endpoint, read.body) };
+      }),
+    );
+    const attempts = tried.flatMap(({ read: { message, body }, outcome }) =>
+      outcome ? [{ webhookId: body.webhookId, eventId: body.payload.id, type: body.payload.type, attempt: message.attempts, ...outcome }] : [],
+    );
+    if (attempts.length > 0) await tenant.recordWebhookAttempts(attempts);
+    for (const { read, outcome } of tried) {
+      if (!outcome || isDelivered(outcome.status) || outcome.status === 410) read.message.ack();
+      else failed(read);
+    }
   } catch (error) {
     console.error(
-      `stepgate: delivering ${delivery.id} of tenant ${JSON.stringify(delivery.tenantId)} failed; ${ping ? "a ping is not retried" : "retrying"}`,
+      `stepgate: delivering ${toTry.length} webhook message(s) of tenant ${JSON.stringify(tenantId)} failed; pings are not retried, the rest are`,
       error,
     );
-    failed();
+    for (const read of toTry) failed(read);
   }
 }
 

@@ -210,7 +210,7 @@ describe("changing, rotating and deleting a webhook", () => {
     const validUntil = Date.parse(rotated.previousSecretValidUntil!);
     expect(validUntil - Date.now()).toBeGreaterThan(24 * 3_600_000 - 60_000);
     expect(validUntil - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
-    const endpoint = await tenantState(env, tenantId).webhookDelivery(webhook.id, "u-00-1");
+    const [endpoint] = await tenantState(env, tenantId).webhookDeliveries([{ webhookId: webhook.id, eventId: "u-00-1" }]);
     expect(endpoint?.secrets).toEqual([rotated.secret, webhook.secret]);
     expect((await webhooksApi(base, "POST", "/webhooks/wh_0000000000000000/rotate-secret")).status).toBe(404);
   });

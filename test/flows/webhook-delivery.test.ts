@@ -13,6 +13,7 @@ import type { StreamEvent } from "../../src/state/events";
 import { tenantState } from "../../src/state/tenant";
 import { userState } from "../../src/state/user";
 import { EventTypePattern, payloadOf, pingPayload, wantsEventType, webhookDelivery } from "../../src/state/webhook-messages";
+import { countingEnv, noCalls } from "../../bench/counting-env";
 import { aTenantKey, keyHeaders } from "../support/admin";
 import { adminHeaders, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { anEvent, until } from "../support/events";
@@ -242,6 +243,57 @@ describe("delivering events to a webhook", () => {
     await deliverWebhooks(orphan, env);
     expect(await getQueueResult(orphan, createExecutionContext())).toMatchObject({ explicitAcks: ["m-orphan"] });
     expect(await received(receiver.name)).toHaveLength(2);
+  });
+});
+
+describe("a consumer's batch", () => {
+  it("costs each tenant's object two calls, however many of its deliveries the batch holds, and posts each once", async () => {
+    const { base, tenantId } = await aTenant();
+    const receiver = await aReceiver();
+    const webhook = await aWebhook(base, receiver, ["*"]);
+    const other = await aTenant();
+    const otherReceiver = await aReceiver();
+    const otherWebhook = await aWebhook(other.base, otherReceiver, ["*"]);
+    const messages = [
+      ...Array.from({ length: 8 }, (_, i) => webhookDelivery(tenantId, webhook.id, payloadOf(anEvent(tenantId, `u${i}`, { type: "factor.removed" })))),
+      ...Array.from({ length: 2 }, (_, i) =>
+        webhookDelivery(other.tenantId, otherWebhook.id, payloadOf(anEvent(other.tenantId, `v${i}`, { type: "factor.removed" }))),
+      ),
+    ].map((body, i) => ({ id: `m-${i}`, timestamp: new Date(), attempts: 1, body }));
+    const batch = createMessageBatch(WEBHOOKS_QUEUE, messages);
+    const counts = noCalls();
+    await deliverWebhooks(batch, countingEnv({ ...env, STEPGATE_ENV: "development" }, counts, "stream"));
+    expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({ explicitAcks: messages.map((m) => m.id), retryMessages: [] });
+    expect(counts.byObject.stream).toEqual({ [`TENANTS ${tenantId}`]: 2, [`TENANTS ${other.tenantId}`]: 2 });
+    expect((await taken(receiver.name)).map((payload) => payload.id).sort()).toEqual(
+      messages
+        .slice(0, 8)
+        .map((m) => m.body.payload.id)
+        .sort(),
+    );
+    expect(await taken(otherReceiver.name)).toHaveLength(2);
+    expect(await attempts(base, webhook.id)).toHaveLength(8);
+  });
+
+  it("retries the whole share of a tenant whose object could not say where to post, and posts none of it", async () => {
+    const { base, tenantId } = await aTenant();
+    const receiver = await aReceiver();
+    const webhook = await aWebhook(base, receiver, ["*"]);
+    const messages = Array.from({ length: 3 }, (_, i) => ({
+      id: `m-${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: webhookDelivery(tenantId, webhook.id, payloadOf(anEvent(tenantId, `w${i}`, { type: "factor.removed" }))),
+    }));
+    const batch = createMessageBatch(WEBHOOKS_QUEUE, messages);
+    const unreachable = { webhookDeliveries: () => Promise.reject(new Error("object unreachable")) };
+    const failing = { ...env, TENANTS: { idFromName: env.TENANTS.idFromName.bind(env.TENANTS), get: () => unreachable } };
+    await deliverWebhooks(batch, failing as unknown as Env);
+    expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({
+      explicitAcks: [],
+      retryMessages: messages.map((m) => ({ msgId: m.id })),
+    });
+    expect(await received(receiver.name)).toHaveLength(0);
   });
 });
 

@@ -452,7 +452,7 @@ describe("the console's webhooks", () => {
       expect((await admin.post(path, form)).status, path).toBe(403);
     }
     expect((await webhooks(admin.base)).map((stored) => stored.url)).toEqual([SIEM]);
-    expect((await tenantState(env, admin.tenantId).webhookDelivery(webhook.id, "u-00-1"))?.secrets).toEqual([webhook.secret]);
+    expect((await tenantState(env, admin.tenantId).webhookDeliveries([{ webhookId: webhook.id, eventId: "u-00-1" }]))[0]?.secrets).toEqual([webhook.secret]);
     expect(await attempts(admin.base, webhook.id)).toEqual([]);
   });
 
@@ -471,7 +471,7 @@ describe("the console's webhooks", () => {
       expect((await admin.post(path, form, { Origin: "https://evil.test" })).status, path).toBe(403);
     }
     expect((await webhooks(admin.base)).map((stored) => stored.url)).toEqual([SIEM]);
-    expect((await tenantState(env, admin.tenantId).webhookDelivery(webhook.id, "u-00-1"))?.secrets).toEqual([webhook.secret]);
+    expect((await tenantState(env, admin.tenantId).webhookDeliveries([{ webhookId: webhook.id, eventId: "u-00-1" }]))[0]?.secrets).toEqual([webhook.secret]);
     expect(await attempts(admin.base, webhook.id)).toEqual([]);
     expect((await webhookAudit(admin.base)).map((entry) => entry.type)).toEqual(["webhook.created"]);
   });

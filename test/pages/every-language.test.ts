@@ -487,15 +487,17 @@ async function consoleWebhooksJourney(language: Language): Promise<Array<[string
   for (const { id } of [live, gone, unreachable]) await until(async () => (await attempts(id)).length > 0, "a delivery attempt");
   // What the consumer records when a receiver is too slow, or when a stored address is refused at delivery.
   for (const error of ["timeout", "destination refused: 10.0.0.1 is a private address; stepgate connects only to public hosts"]) {
-    await tenantState(env, tenantId).recordWebhookAttempt({
-      webhookId: live.id,
-      eventId: "p-00-1",
-      type: "webhook.test",
-      attempt: 3,
-      status: null,
-      error,
-      durationMs: 10_000,
-    });
+    await tenantState(env, tenantId).recordWebhookAttempts([
+      {
+        webhookId: live.id,
+        eventId: "p-00-1",
+        type: "webhook.test",
+        attempt: 3,
+        status: null,
+        error,
+        durationMs: 10_000,
+      },
+    ]);
   }
 
   const list = await keep("console: webhooks", await admin.get("/webhooks", inLanguage));

@@ -266,14 +266,21 @@ export class TenantState extends DurableObject<Env> {
     return webhookTargets(this.sql);
   }
 
-  /** Where and how to deliver event `eventId` to webhook `webhookId`, and whether it took it already; `null` once the webhook is deleted. */
-  async webhookDelivery(webhookId: string, eventId: string): Promise<(WebhookEndpoint & { delivered: boolean }) | null> {
-    return deliveryTarget(this.context(), webhookId, eventId, Date.now());
+  /**
+   * Where and how to deliver each (webhook, event) of a consumer's batch, and whether that webhook
+   * took that event already; `null` for one whose webhook is deleted. One call for the batch.
+   */
+  async webhookDeliveries(
+    deliveries: ReadonlyArray<{ webhookId: string; eventId: string }>,
+  ): Promise<Array<(WebhookEndpoint & { delivered: boolean }) | null>> {
+    const now = Date.now();
+    return Promise.all(deliveries.map(({ webhookId, eventId }) => deliveryTarget(this.context(), webhookId, eventId, now)));
   }
 
-  /** Keeps what an attempt got; a 410 Gone turns the webhook off (see `recordAttempt`). */
-  async recordWebhookAttempt(attempt: WebhookAttempt): Promise<void> {
-    recordAttempt(this.context(), attempt, Date.now());
+  /** Keeps what each attempt of a consumer's batch got; a 410 Gone turns its webhook off (see `recordAttempt`). */
+  async recordWebhookAttempts(attempts: readonly WebhookAttempt[]): Promise<void> {
+    const now = Date.now();
+    for (const attempt of attempts) recordAttempt(this.context(), attempt, now);
   }
 
   /** The webhook's last attempts, newest first; `null` for an unknown id. */
