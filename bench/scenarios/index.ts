@@ -3,6 +3,7 @@
  * exporting a `Scenario` (see ./scenario.ts), listed here.
  */
 import { bundle } from "./bundle";
+import { challengePage } from "./challenge-page";
 import { coldStart } from "./cold-start";
 import { directory } from "./directory";
 import { passkeyVerify } from "./passkey-verify";
@@ -10,4 +11,4 @@ import type { Scenario } from "./scenario";
 import { throughput } from "./throughput";
 import { verify } from "./verify";
 
-export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, passkeyVerify];
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, passkeyVerify, challengePage];
