@@ -108,6 +108,9 @@ export const challengePage: Scenario = {
     if (german.errors + english.errors > 0) bench.log(`12: ${german.errors + english.errors} pages were not a 200`);
     await instance.mf.dispose();
     const counted = await challengePages(bench.counting.url, COUNTED_REQUESTS, "page-c");
+    // Counted as timed, after a first pass over the pages: by then the enrolments' and challenges'
+    // audit entries, batched, have gone through the event stream, whose calls would count too.
+    for (const language of [GERMAN, ENGLISH]) await fire(bench.counting.url, pageLoad(counted, language), { amount: COUNTED_REQUESTS });
     const germanCalls = await callsPerRequest(bench.counting.url, pageLoad(counted, GERMAN), COUNTED_REQUESTS);
     const englishCalls = await callsPerRequest(bench.counting.url, pageLoad(counted, ENGLISH), COUNTED_REQUESTS);
     const fresh: Array<{ first: number; warm: number }> = [];
