@@ -69,8 +69,8 @@ function declaredAssets() {
 
 /**
  * A worker with assets is reached, through Miniflare's entry and through a direct socket of its
- * own, by way of two workers of Miniflare's (an RPC proxy and the asset router, JavaScript on
- * every request that a deployed worker with `run_worker_first` does not pay as such). So the
+ * own, by way of two workers of Miniflare's (an RPC proxy and the asset router: JavaScript of
+ * Miniflare's on every request, in the timed process, which would count as stepgate's). So the
  * entry is routed to the worker itself (a route for every URL goes to the worker's own service),
  * and its direct socket is declared on the seeder beside it, naming stepgate's service (a socket
  * declared on the worker with assets would go to the proxy): rows 1–3 load the same worker at
