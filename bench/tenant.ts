@@ -9,6 +9,12 @@ import { issueGrant } from "../src/gate/grant";
 
 // The address the workers listen on doubles as the tenant's hostname (Node's fetch cannot set `Host`).
 export const HOST = "127.0.0.1";
+/**
+ * The tenant's second hostname, for passkeys: a relying party ID is a domain name (browsers, and
+ * stepgate with them, refuse an IP address), and `localhost` is the one a page on this machine
+ * may use. It resolves to the address the workers listen on.
+ */
+export const PASSKEY_HOST = "localhost";
 export const TENANT = "bench";
 export const JWT_SECRET = "bench-portal-jwt-secret";
 export const SECRET_KEYS = `b1:${Buffer.alloc(32, 7).toString("base64url")}`;
@@ -25,12 +31,13 @@ export function eventQueueConsumers(): Record<string, { maxBatchSize?: number; m
   );
 }
 
-/** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional. */
+/** The bench tenant: pages under /app need the login grant, two protected operations, 2FA optional, passkeys allowed. */
 function benchPolicy(origin: string) {
   return {
     origin,
     enabled: true,
     enforcement: "optional",
+    factors: { webauthn: { enabled: true } },
     identity: { algorithm: "HS256", secretRef: "TENANT_BENCH_JWT_SECRET", cookie: "portal_session" },
     operations: {
       login: { routes: ["* /app/*"], maxAge: 3600 },
@@ -40,10 +47,11 @@ function benchPolicy(origin: string) {
   };
 }
 
-/** Stores the tenant's hostname and policy in the `stepgate` worker's KV. */
+/** Stores the tenant's hostnames and policy in the `stepgate` worker's KV. */
 export async function seedTenant(mf: Miniflare, origin: string): Promise<void> {
   const kv = await mf.getKVNamespace("POLICY", "stepgate");
   await kv.put(`host:${HOST}`, TENANT);
+  await kv.put(`host:${PASSKEY_HOST}`, TENANT);
   await kv.put(`policy:${TENANT}`, JSON.stringify(benchPolicy(origin)));
 }
 

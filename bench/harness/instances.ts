@@ -7,7 +7,9 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { cpus } from "node:os";
+import { resolve } from "node:path";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
+import { unstable_readConfig } from "wrangler";
 import { workerdOutput } from "./workerd-output";
 import { COMPAT_DATE, eventQueueConsumers, JWT_SECRET, SECRET_KEYS } from "../tenant";
 
@@ -51,6 +53,33 @@ export async function startOrigin(): Promise<{ server: Server; url: string }> {
 const DIRECT = { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] };
 
 /**
+ * stepgate's static assets as wrangler.jsonc declares them (`assets`: the directory, the `ASSETS`
+ * binding, `run_worker_first`), in the form wrangler gives Miniflare. The words of every language
+ * but English are read through that binding; without it a German page is shown in English.
+ */
+function declaredAssets() {
+  const { assets } = unstable_readConfig({ config: "wrangler.jsonc" });
+  if (!assets?.directory || assets.run_worker_first !== true) throw new Error("wrangler.jsonc's assets are not the worker-first assets the bench expects");
+  return {
+    directory: resolve(assets.directory),
+    binding: assets.binding,
+    routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+  };
+}
+
+/**
+ * A worker with assets is reached, through Miniflare's entry and through a direct socket of its
+ * own, by way of two workers of Miniflare's (an RPC proxy and the asset router: JavaScript of
+ * Miniflare's on every request, in the timed process, which would count as stepgate's). So the
+ * entry is routed to the worker itself (a route for every URL goes to the worker's own service),
+ * and its direct socket is declared on the seeder beside it, naming stepgate's service (a socket
+ * declared on the worker with assets would go to the proxy): rows 1–3 load the same worker at
+ * the same kind of socket as before the assets were bound. The `ASSETS` binding itself goes to
+ * Miniflare's asset worker directly, as in production.
+ */
+const EVERY_URL = ["*/*"];
+
+/**
  * stepgate's bundle (or its counting build) with the bindings wrangler.jsonc declares, and the
  * directory seeder beside it; `direct`: loaded at its own socket (see {@link DIRECT}).
  */
@@ -62,13 +91,12 @@ export function stepgateOptions(script: string, direct = true): MiniflareOptions
     workers: [
       {
         name: "stepgate",
-        ...(direct ? DIRECT : {}),
+        routes: EVERY_URL,
         scriptPath: script,
         modules: true,
         compatibilityDate: COMPAT_DATE,
         kvNamespaces: ["POLICY"],
-        // No ASSETS binding: no scenario renders a page in a language but English or enrols a
-        // phone, the only readers of the assets; and Miniflare would put its asset router in front.
+        assets: declaredAssets(),
         durableObjects: {
           USERS: { className: "UserState", useSQLite: true },
           TENANTS: { className: "TenantState", useSQLite: true },
@@ -89,6 +117,8 @@ export function stepgateOptions(script: string, direct = true): MiniflareOptions
       },
       {
         name: "seeder",
+        // stepgate's own socket (see EVERY_URL for why it is declared here).
+        ...(direct ? { unsafeDirectSockets: [{ ...DIRECT.unsafeDirectSockets[0]!, serviceName: "stepgate" }] } : {}),
         scriptPath: "bench/seeder.js",
         modules: true,
         compatibilityDate: COMPAT_DATE,
@@ -110,14 +140,14 @@ export function proxyOptions(script: string, origin: string): MiniflareOptions {
 
 /**
  * Starts an instance and finds its workerd process: the child of this process that was not
- * there before. Its URL is its first worker's own socket when it has one.
+ * there before. Its URL is the direct socket one of its workers declares, when one does.
  */
 export async function startInstance(name: string, options: MiniflareOptions, log: (line: string) => void): Promise<Instance> {
   const before = childPids();
   const mf = new Miniflare({ ...options, handleRuntimeStdio: workerdOutput(name, log) } as MiniflareOptions);
   const entry = (await mf.ready).origin;
-  const first = (options as { workers?: Array<{ name?: string; unsafeDirectSockets?: unknown }> }).workers?.[0];
-  const url = first?.unsafeDirectSockets ? (await mf.unsafeGetDirectURL(first.name)).origin : entry;
+  const declaring = (options as { workers?: Array<{ name?: string; unsafeDirectSockets?: unknown }> }).workers?.find((worker) => worker.unsafeDirectSockets);
+  const url = declaring ? (await mf.unsafeGetDirectURL(declaring.name)).origin : entry;
   const started = [...childPids()].filter((pid) => !before.has(pid));
   if (started.length !== 1) throw new Error(`expected one new workerd process, found ${started.length}`);
   return { mf, url, entry, pid: started[0]! };

@@ -32,8 +32,11 @@ export async function enrollUsers(base: string, count: number, prefix: string): 
   });
 }
 
-/** Each user's next protected request is stopped: an open challenge to answer. */
-export async function openChallenges(base: string, users: EnrolledUser[]): Promise<PreparedVerify[]> {
+/** Each user's next protected request is stopped: an open challenge to answer, at `path`. */
+export async function openChallenges<User extends { cookie: string }>(
+  base: string,
+  users: User[],
+): Promise<Array<User & { challengeId: string; path: string }>> {
   return inParallel(users.length, async (i) => {
     const user = users[i]!;
     const stopped = await fetch(`${base}/api/transfer`, {
@@ -43,7 +46,7 @@ export async function openChallenges(base: string, users: EnrolledUser[]): Promi
     });
     if (stopped.status !== 401) throw new Error(`opening a challenge failed: ${stopped.status} ${await stopped.text()}`);
     const { challengeId } = (await stopped.json()) as { challengeId: string };
-    return { ...user, path: `/__stepgate/api/challenges/${challengeId}/verify` };
+    return { ...user, challengeId, path: `/__stepgate/api/challenges/${challengeId}/verify` };
   });
 }
 

@@ -3,10 +3,12 @@
  * exporting a `Scenario` (see ./scenario.ts), listed here.
  */
 import { bundle } from "./bundle";
+import { challengePage } from "./challenge-page";
 import { coldStart } from "./cold-start";
 import { directory } from "./directory";
+import { passkeyVerify } from "./passkey-verify";
 import type { Scenario } from "./scenario";
 import { throughput } from "./throughput";
 import { verify } from "./verify";
 
-export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle];
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, passkeyVerify, challengePage];
