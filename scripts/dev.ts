@@ -7,6 +7,11 @@
  * is dead-lettered, not wrangler.jsonc's counts (up to 9 hours for a webhook), so a browser test
  * can watch one die and find it among the console's undelivered events (vitest.config.ts does the
  * same for the workerd tests).
+ *
+ * `STEPGATE_DEV_SYNC_DELAY_MS=<ms>`: how long the objects hold new audit entries before publishing
+ * them (the `STEPGATE_SYNC_DELAY_MS` var, 500 ms in wrangler.jsonc). The local queues keep their
+ * messages in memory, so a restart loses what was published and not yet consumed; the restart
+ * test holds the entries long enough that none is published before it kills the server.
  */
 import { serve } from "@hono/node-server";
 import { spawn } from "node:child_process";
@@ -65,7 +70,11 @@ console.log(`demo portal (origin) on ${origin}`);
 console.log(seeded);
 console.log(`stepgate on http://localhost:${port}  ·  admin key: STEPGATE_ADMIN_KEY in .dev.vars`);
 
-const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo, ...queueRetries()], { env: wranglerEnv, stdio: "inherit" });
+const syncDelay = process.env.STEPGATE_DEV_SYNC_DELAY_MS ? ["--var", `STEPGATE_SYNC_DELAY_MS:${process.env.STEPGATE_DEV_SYNC_DELAY_MS}`] : [];
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(port), ...persistTo, ...queueRetries(), ...syncDelay], {
+  env: wranglerEnv,
+  stdio: "inherit",
+});
 const stop = () => {
   wrangler.kill("SIGINT");
   portal.close();
