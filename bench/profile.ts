@@ -2,23 +2,30 @@
  * `npm run bench:profile`: where stepgate's CPU time goes under load, from workerd's own CPU
  * profiler. stepgate's production bundle runs under Miniflare with its inspector open; the
  * DevTools protocol's `Profiler` samples the isolate while the bench's lock-step load runs
- * (`BENCH_PROFILE=grant` for the protected operation; pass-through by default), and the report
+ * (`BENCH_ROW`: a throughput row's request, as `npm run bench` sends it — 1, pass-through, by
+ * default; 2, the protected operation with a valid grant (`BENCH_PROFILE=grant` too); 3, the
+ * login-protected page), and the report
  * gives each function's own time per request, named by its source file and line through the
  * bundle's source map, the heap used second by second, and what each workerd thread spent per
  * request (the isolate's, and V8's helper that marks and sweeps the heap concurrently). The
- * whole profile is written to bench/.build/stepgate.cpuprofile for Chrome DevTools.
- * `BENCH_PROFILE_SECONDS` sets the length (20 s).
+ * whole profile is written to bench/.build/<worker>.cpuprofile for Chrome DevTools.
+ * `BENCH_PROFILE_SECONDS` sets the length (20 s). `BENCH_PROFILE_WORKER=correct` profiles the
+ * correct proxy (bench/correct-proxy.ts) under the same load instead: what both pay (the
+ * runtime's fetch, headers, timers, garbage collection) is not stepgate's own.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import WebSocket from "ws";
 import { BUILD, buildWorkers } from "./build";
 import { lockStep } from "./harness/cpu-cost";
-import { pinCpus, startInstance, startOrigin, stepgateOptions, storageInMemory } from "./harness/instances";
+import { pinCpus, proxyOptions, startInstance, startOrigin, stepgateOptions, storageInMemory } from "./harness/instances";
 import { sourcePositions } from "./harness/source-map";
-import { grantCookie, portalSession, seedTenant } from "./tenant";
+import { throughputRows } from "./scenarios/throughput";
+import { seedTenant } from "./tenant";
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
+const ROW = Number(process.env.BENCH_ROW ?? (process.env.BENCH_PROFILE === "grant" ? 2 : 1));
+const WORKER = process.env.BENCH_PROFILE_WORKER === "correct" ? "correct" : "stepgate";
 const SAMPLING_INTERVAL_US = 50;
 const TOP = 30;
 const log = (line: string) => console.error(`profile: ${line}`);
@@ -69,27 +76,23 @@ function threadsCpu(pid: number): Map<string, number> {
 }
 
 async function main(): Promise<void> {
-  const { stepgate: script } = buildWorkers();
+  const bundles = buildWorkers();
+  const row = throughputRows.find((r) => r.id === ROW);
+  if (!row) throw new Error(`no throughput row ${ROW}`);
   storageInMemory();
   const origin = await startOrigin();
   const port = await freePort();
-  const stepgate = await startInstance("stepgate", { ...stepgateOptions(script), inspectorPort: port }, log);
-  pinCpus([stepgate], log);
-  await seedTenant(stepgate.mf, origin.url);
-  const session = `portal_session=${await portalSession("alice")}`;
-  const headers = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0", Accept: "*/*", "CF-Connecting-IP": "203.0.113.7" };
-  const load =
-    process.env.BENCH_PROFILE === "grant"
-      ? {
-          method: "POST",
-          path: "/api/withdraw",
-          headers: { ...headers, "Content-Type": "application/json", Cookie: `${session}; ${await grantCookie("alice", "withdraw")}` },
-          body: '{"amount":10}',
-        }
-      : { path: "/public/page?x=1", headers: { ...headers, Cookie: `${session}; theme=dark` } };
-  await lockStep([stepgate], load, 3);
+  const script = WORKER === "correct" ? bundles.correct : bundles.stepgate;
+  const options = WORKER === "correct" ? proxyOptions(script, origin.url) : stepgateOptions(script);
+  // The inspector names the worker: `stepgate`, or `proxy` for a reference.
+  const workerName = WORKER === "correct" ? "proxy" : "stepgate";
+  const worker = await startInstance(WORKER, { ...options, inspectorPort: port }, log);
+  pinCpus([worker], log);
+  if (WORKER === "stepgate") await seedTenant(worker.mf, origin.url);
+  const load = await row.load();
+  await lockStep([worker], load, 3);
 
-  const inspector = await inspect(port, "stepgate");
+  const inspector = await inspect(port, workerName);
   const heap: string[] = [];
   const sampling = setInterval(async () => {
     const { usedSize } = (await inspector.send("Runtime.getHeapUsage")) as { usedSize: number };
@@ -98,38 +101,36 @@ async function main(): Promise<void> {
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
   await inspector.send("Profiler.start");
-  const threadsBefore = threadsCpu(stepgate.pid);
-  const run = await lockStep([stepgate], load, SECONDS);
-  const threadsAfter = threadsCpu(stepgate.pid);
+  const threadsBefore = threadsCpu(worker.pid);
+  const run = await lockStep([worker], load, SECONDS);
+  const threadsAfter = threadsCpu(worker.pid);
   const { profile } = (await inspector.send("Profiler.stop")) as {
     profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
   };
   clearInterval(sampling);
   inspector.close();
-  await stepgate.mf.dispose();
+  await worker.mf.dispose();
   origin.server.close();
-  writeFileSync(`${BUILD}/stepgate.cpuprofile`, JSON.stringify(profile));
+  writeFileSync(`${BUILD}/${WORKER}.cpuprofile`, JSON.stringify(profile));
 
   const where = sourcePositions(`${script}.map`);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<string, number>();
   profile.samples.forEach((sample, i) => {
     const { functionName, url, lineNumber, columnNumber } = nodes.get(sample)!.callFrame;
-    const source = url.endsWith("index.js") && lineNumber >= 0 ? where(lineNumber, columnNumber) : null;
+    const source = url.endsWith(script.slice(script.lastIndexOf("/") + 1)) && lineNumber >= 0 ? where(lineNumber, columnNumber) : null;
     const key = source ? `${functionName || "(anonymous)"} ${source}` : functionName || url || "(native)";
     selfMicros.set(key, (selfMicros.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
   });
   const perRequest = (micros: number) => (micros / run.requests).toFixed(1).padStart(6);
-  console.log(
-    `stepgate, ${process.env.BENCH_PROFILE === "grant" ? "protected operation with a valid grant" : "pass-through"}: ${run.requests} requests in ${SECONDS} s, ${run.errors[0]} not 200`,
-  );
+  console.log(`${WORKER}, ${row.name}: ${run.requests} requests in ${SECONDS} s, ${run.errors[0]} not 200`);
   console.log(
     `CPU µs per request by thread: ${[...threadsAfter].map(([name, micros]) => `${name} ${perRequest(micros - (threadsBefore.get(name) ?? 0)).trim()}`).join(", ")}`,
   );
   console.log(`heap used, MB, each second: ${heap.join(" ")}`);
   console.log(`\nown time per request (sampled every ${SAMPLING_INTERVAL_US} µs; the profiler's own cost included):`);
   for (const [key, micros] of [...selfMicros].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${perRequest(micros)} µs  ${key}`);
-  console.log(`\nThe whole profile: ${BUILD}/stepgate.cpuprofile (Chrome DevTools, Performance panel).`);
+  console.log(`\nThe whole profile: ${BUILD}/${WORKER}.cpuprofile (Chrome DevTools, Performance panel).`);
 }
 
 await main();

@@ -40,7 +40,7 @@ const OTHER_COOKIES = "theme=dark; _ga=GA1.1.123456789.1700000000";
  * re-checked in the user's object on every request that still carries it (src/gate/grant.ts,
  * `GRANT_RECHECK_MS`), and the load generator, unlike a browser, never takes the renewed cookie.
  */
-const rows: Array<{ id: number; name: string; target: number | null; load: () => Promise<Load> }> = [
+export const throughputRows: Array<{ id: number; name: string; target: number | null; load: () => Promise<Load> }> = [
   {
     id: 1,
     name: "1. unprotected pass-through",
@@ -93,7 +93,7 @@ function describeMethod(bench: Bench, id: number, noise: Spread): void {
 
 const µs = (value: number) => `${Math.round(value)} µs`;
 
-export const throughput: Scenario[] = rows.map(({ id, name, target, load: loadOf }) => ({
+export const throughput: Scenario[] = throughputRows.map(({ id, name, target, load: loadOf }) => ({
   id,
   async run(bench: Bench): Promise<Row[]> {
     bench.log(name);

@@ -27,5 +27,7 @@ export const EmailAddress = z
  * isEmailAddress("owner@home.test, eve@evil.test") // false
  */
 export function isEmailAddress(value: unknown): value is string {
-  return EmailAddress.safeParse(value).success;
+  // Anything but a string fails the schema's first check anyway; a session without an email
+  // claim (most portals' on every request) need not pay for zod building its error.
+  return typeof value === "string" && EmailAddress.safeParse(value).success;
 }

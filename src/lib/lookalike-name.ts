@@ -14,6 +14,24 @@
  * lookalikeKey("Portal%255Fsession") === lookalikeKey("portal.session") // both "portalsession"
  */
 export function lookalikeKey(name: string): string {
+  let key = known.get(name);
+  if (key === undefined) {
+    key = keyOf(name);
+    // Names are the client's to choose: the memory is bounded, and starts again when full.
+    if (known.size >= MAX_KNOWN_NAMES) known.clear();
+    known.set(name, key);
+  }
+  return key;
+}
+
+/**
+ * Keys of the names seen lately: most requests send the same few dozen header and cookie names,
+ * each read on every request (a name's key is a regular expression's work and two new strings).
+ */
+const known = new Map<string, string>();
+const MAX_KNOWN_NAMES = 1024;
+
+function keyOf(name: string): string {
   let decoded = name;
   while (decoded.includes("%")) {
     // Byte by byte (`%C3` alone is not valid UTF-8): only ASCII letters and digits are kept anyway.
