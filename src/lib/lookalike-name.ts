@@ -14,10 +14,12 @@
  * lookalikeKey("Portal%255Fsession") === lookalikeKey("portal.session") // both "portalsession"
  */
 export function lookalikeKey(name: string): string {
+  // Names are the client's to choose: the memory is bounded in names and in their length, and
+  // starts again when full; a name longer than any real header's is worked out each time.
+  if (name.length > MAX_KNOWN_NAME_LENGTH) return keyOf(name);
   let key = known.get(name);
   if (key === undefined) {
     key = keyOf(name);
-    // Names are the client's to choose: the memory is bounded, and starts again when full.
     if (known.size >= MAX_KNOWN_NAMES) known.clear();
     known.set(name, key);
   }
@@ -30,6 +32,7 @@ export function lookalikeKey(name: string): string {
  */
 const known = new Map<string, string>();
 const MAX_KNOWN_NAMES = 1024;
+const MAX_KNOWN_NAME_LENGTH = 64;
 
 function keyOf(name: string): string {
   let decoded = name;

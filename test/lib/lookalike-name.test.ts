@@ -17,4 +17,10 @@ describe("lookalikeKey", () => {
     expect(["Cookie", "X%2DReal%2DIP", "cf_connecting_ip"].map(lookalikeKey)).toEqual(first);
     expect(first).toEqual(["cookie", "xrealip", "cfconnectingip"]);
   });
+
+  it("reads a long name (not remembered) as it reads a short one", () => {
+    const long = `X-${"a%5F".repeat(40)}Forwarded-For`;
+    expect(lookalikeKey(long)).toBe(`x${"a".repeat(40)}forwardedfor`);
+    expect(lookalikeKey(long)).toBe(lookalikeKey(long.toLowerCase()));
+  });
 });
