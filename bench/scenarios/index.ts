@@ -5,8 +5,9 @@
 import { bundle } from "./bundle";
 import { coldStart } from "./cold-start";
 import { directory } from "./directory";
+import { manyUsers } from "./many-users";
 import type { Scenario } from "./scenario";
 import { throughput } from "./throughput";
 import { verify } from "./verify";
 
-export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle];
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, manyUsers];
