@@ -9,5 +9,6 @@ import { manyUsers } from "./many-users";
 import type { Scenario } from "./scenario";
 import { throughput } from "./throughput";
 import { verify } from "./verify";
+import { webhookDeliveries } from "./webhook-deliveries";
 
-export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, manyUsers];
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, manyUsers, webhookDeliveries];
