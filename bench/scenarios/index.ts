@@ -7,8 +7,9 @@ import { coldStart } from "./cold-start";
 import { directory } from "./directory";
 import { manyUsers } from "./many-users";
 import type { Scenario } from "./scenario";
+import { soak } from "./soak";
 import { throughput } from "./throughput";
 import { verify } from "./verify";
 import { webhookDeliveries } from "./webhook-deliveries";
 
-export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, manyUsers, webhookDeliveries];
+export const scenarios: Scenario[] = [...throughput, verify, directory, coldStart, bundle, manyUsers, webhookDeliveries, soak];
