@@ -93,7 +93,7 @@ async function drive(base: string, run: string, from: number, done: (sent: numbe
 async function seedOtherHosts(bench: Bench, mf: Bench["stepgate"]["mf"]): Promise<void> {
   const kv = await mf.getKVNamespace("POLICY", "stepgate");
   for (let k = 0; k < OTHER_HOSTS; k += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => kv.put(`host:${otherHost(k + j)}`, TENANT)));
-  bench.log(`  ${OTHER_HOSTS} more hostnames for the bench tenant`);
+  bench.log(`  ${OTHER_HOSTS.toLocaleString("en")} more hostnames for the bench tenant`);
 }
 
 export const soak: Scenario = {
@@ -128,12 +128,13 @@ export const soak: Scenario = {
     // A first pass unmeasured, so that the count starts with the tenant's own hostname cached, as the soak did.
     await drive(bench.counting.url, "uncounted", 0, (sent) => sent >= COUNTED_REQUESTS);
     const before = await callTotals(bench.counting.url);
-    const counted = await drive(bench.counting.url, "counted", 0, (sent) => sent >= COUNTED_REQUESTS);
+    // Counted from where the first pass stopped: its other hostnames are not cached yet, as in the soak, where they come round past the cache's bound.
+    const counted = await drive(bench.counting.url, "counted", COUNTED_REQUESTS, (sent) => sent >= COUNTED_REQUESTS);
     const after = await callTotals(bench.counting.url);
     if (counted.errors > 0) throw new Error(`the soak's counting run had ${counted.errors} errors`);
 
     bench.notes.push(
-      `Soak (10): ${SOAK_SECONDS} s of alternately an unprotected page and a protected operation with a valid grant, ${SLOTS} at a time, each by a new user and session, one in ${OTHER_HOST_EVERY} to another of ${OTHER_HOSTS} hostnames, after a warm-up of ${WARMUP_REQUESTS.toLocaleString("en")} that fills every cache (its KV reads are those requests to other hostnames: the policy cache holds 1,000, so each of them reads the policy again); the heap read through the inspector after a forced garbage collection, on a fresh instance with the inspector open.`,
+      `Soak (10): ${SOAK_SECONDS} s of alternately an unprotected page and a protected operation with a valid grant, ${SLOTS} at a time, each by a new user and session, one in ${OTHER_HOST_EVERY} to another of ${OTHER_HOSTS.toLocaleString("en")} hostnames, after a warm-up of ${WARMUP_REQUESTS.toLocaleString("en")} that fills every cache (its KV reads are those requests to other hostnames: the policy cache holds 1,000, so each of them reads the policy again); the heap read through the inspector after a forced garbage collection, on a fresh instance with the inspector open.`,
     );
     const grown = finish - start;
     return [
