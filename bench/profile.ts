@@ -14,10 +14,9 @@
  * runtime's fetch, headers, timers, garbage collection) is not stepgate's own.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import WebSocket from "ws";
 import { BUILD, buildWorkers } from "./build";
 import { lockStep } from "./harness/cpu-cost";
+import { freePort, inspect } from "./harness/inspector";
 import { pinCpus, proxyOptions, startInstance, startOrigin, stepgateOptions, storageInMemory } from "./harness/instances";
 import { sourcePositions } from "./harness/source-map";
 import { throughputRows } from "./scenarios/throughput";
@@ -33,35 +32,6 @@ const log = (line: string) => console.error(`profile: ${line}`);
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-}
-
-/** A free TCP port for the inspector. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A DevTools protocol session with one worker's isolate. */
-async function inspect(port: number, worker: string): Promise<{ send: (method: string, params?: object) => Promise<unknown>; close: () => void }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/core:user:${worker}`);
-  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-  let id = 0;
-  const waiting = new Map<number, (result: unknown) => void>();
-  socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown };
-    if (message.id !== undefined) waiting.get(message.id)?.(message.result ?? message.error);
-  });
-  return {
-    send: (method, params = {}) =>
-      new Promise((resolve) => {
-        waiting.set(++id, resolve);
-        socket.send(JSON.stringify({ id, method, params }));
-      }),
-    close: () => socket.close(),
-  };
 }
 
 /** CPU µs so far of each of the process's threads, by thread name. */

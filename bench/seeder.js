@@ -4,7 +4,8 @@
 // entries (as the stream's `verify.ok` events); `kind: "sends"` counts `count` code sends, and
 // `kind: "timed-sends"` counts `count` more one after another, answering the mean milliseconds
 // per call (workerd's clock moves on I/O only: a call to the object is I/O, so the mean over
-// many calls is exact enough). `from` continues numbering after rows stored before; `batch` is
+// many calls is exact enough); `kind: "publish"` sends `count` of those `verify.ok` events to the
+// event stream's queue (`EVENTS`), as the users' objects publish them, answering when the queue took them. `from` continues numbering after rows stored before; `batch` is
 // how many go in one call (500 by default; the events consumer's calls carry up to 100).
 const HEX = "b".repeat(64);
 
@@ -55,6 +56,15 @@ export default {
       const started = Date.now();
       for (let j = from; j < from + count; j++) await tenant.takeSend(`ip:198.19.${(j >> 8) & 255}.${j & 255}`, 1e9, 1e9);
       return Response.json({ msPerCall: (Date.now() - started) / count });
+    }
+    if (kind === "publish") {
+      // One sendBatch takes at most 100 messages.
+      for (let i = from; i < from + count; i += 100) {
+        const events = [];
+        for (let j = i; j < Math.min(from + count, i + 100); j++) events.push({ body: verifyEvent(tenantId, j, now), contentType: "json" });
+        await env.EVENTS.sendBatch(events);
+      }
+      return new Response("published");
     }
     for (let i = from; i < from + count; i += batch) {
       const end = Math.min(from + count, i + batch);

@@ -12,14 +12,16 @@ export interface Calls {
  * instance gets.
  */
 export async function callsPerRequest(base: string, load: Load, requests: number): Promise<Calls> {
-  const totals = async () => {
-    const header = (await fetch(`${base}/__stepgate/healthz`)).headers.get("StepGate-Calls") ?? "";
-    const [, kv, dos] = /kv=(\d+);do=(\d+)/.exec(header) ?? [];
-    return { kv: Number(kv), durableObject: Number(dos) };
-  };
-  const before = await totals();
+  const before = await callTotals(base);
   const result = await fire(base, load, { amount: requests });
   if (result.errors > 0) throw new Error(`counting run for ${load.path} had ${result.errors} errors`);
-  const after = await totals();
+  const after = await callTotals(base);
   return { durableObject: (after.durableObject - before.durableObject) / result.total, kv: (after.kv - before.kv) / result.total };
+}
+
+/** The counting instance's running totals of KV reads and Durable Object calls (its `StepGate-Calls` header). */
+export async function callTotals(base: string): Promise<Calls> {
+  const header = (await fetch(`${base}/__stepgate/healthz`)).headers.get("StepGate-Calls") ?? "";
+  const [, kv, dos] = /kv=(\d+);do=(\d+)/.exec(header) ?? [];
+  return { kv: Number(kv), durableObject: Number(dos) };
 }

@@ -45,7 +45,7 @@ export interface LockStepRun {
 }
 
 /** Sends one request and resolves with its status once the answer has been read to the end. */
-function send(agent: Agent, base: URL, load: Load): Promise<number> {
+export function send(agent: Agent, base: URL, load: Load): Promise<number> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       { agent, host: base.hostname, port: base.port, method: load.method ?? "GET", path: load.path, headers: { host: HOST, ...load.headers } },

@@ -123,6 +123,8 @@ export function stepgateOptions(script: string, direct = true): MiniflareOptions
         modules: true,
         compatibilityDate: COMPAT_DATE,
         durableObjects: { TENANTS: { className: "TenantState", scriptName: "stepgate", useSQLite: true } },
+        // To publish events as the users' objects do (row 9), to the queue the stepgate worker consumes.
+        queueProducers: { EVENTS: "stepgate-events" },
       },
     ],
   } as MiniflareOptions;

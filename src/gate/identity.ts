@@ -46,6 +46,12 @@ const TOKEN_FAULTS = new Set([
 /** JWKS documents are cached per URL by jose: refetched after 10 min, or on an unknown `kid`. */
 const JWKS_CACHE_MAX_AGE_MS = 600_000;
 const JWKS_TIMEOUT_MS = 5_000;
+/**
+ * Key sets an isolate keeps, the oldest dropped past this: a policy names any https URL, so
+ * without a bound the URLs tenants' policies name (each a key set and its fetched document, kept
+ * for the isolate's life) would grow its memory without end. As many as the policies it caches.
+ */
+export const MAX_KEY_SETS = 1_000;
 const remoteKeySets = new Map<string, JWTVerifyGetKey>();
 const hmacKeys = new Map<string, CryptoKey>();
 
@@ -129,6 +135,7 @@ function remoteKeySet(url: string): JWTVerifyGetKey {
       cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
       timeoutDuration: JWKS_TIMEOUT_MS,
     });
+    if (remoteKeySets.size >= MAX_KEY_SETS) remoteKeySets.delete(remoteKeySets.keys().next().value!);
     remoteKeySets.set(url, keySet);
   }
   return keySet;

@@ -5,6 +5,7 @@
  * must be what the origin receives, so a value this cannot write exactly is left to be shown
  * as sent (`null`).
  */
+import { boundedMemo } from "./bounded-memo";
 
 /**
  * A plain decimal number as a request carries it: an optional minus, no leading zeros, an
@@ -15,7 +16,13 @@ const PLAIN_DECIMAL = /^-?(0|[1-9]\d{0,29})(\.(\d{1,20}))?$/;
 /** ISO 4217 as written: three capital letters (`EUR`); `eur` or `€` are not guessed at. */
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 
-const formatters = new Map<string, Intl.NumberFormat>();
+/**
+ * Formats by language, currency and fraction digits. The currency and the digits are the
+ * request's (any three capital letters, up to 20 digits): without a bound, requests naming new
+ * ones would add a formatter each for the isolate's life. Real traffic uses a few dozen.
+ */
+const MAX_FORMATTERS = 1_000;
+const formatters = boundedMemo<string, Intl.NumberFormat>(MAX_FORMATTERS);
 
 /**
  * `value` in `language`'s way of writing numbers (as an amount in `currency` when given), with
@@ -33,13 +40,11 @@ export function formatExactDecimal(value: string, language: string, currency?: s
   if (currency !== undefined && !CURRENCY_CODE.test(currency)) return null;
   const fractionDigits = decimal[3]?.length ?? 0;
   const key = `${language}|${currency ?? ""}|${fractionDigits}`;
-  let format = formatters.get(key);
-  if (!format) {
+  const format = formatters.get(key, () => {
     // Both bounds at the value's own count: a currency's usual 2 (or 0 for JPY) neither rounds nor pads it.
     const digits = { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits };
-    format = new Intl.NumberFormat(language, currency === undefined ? digits : { style: "currency", currency, ...digits });
-    formatters.set(key, format);
-  }
+    return new Intl.NumberFormat(language, currency === undefined ? digits : { style: "currency", currency, ...digits });
+  });
   // A string is formatted as the exact decimal it spells (Intl.NumberFormat v3).
   return format.format(value as `${number}`);
 }

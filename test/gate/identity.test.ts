@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { env, runInDurableObject } from "cloudflare:test";
 import { importJWK, SignJWT } from "jose";
+import { IdentitySchema } from "../../src/config/identity-schema";
+import { MAX_KEY_SETS, readIdentity } from "../../src/gate/identity";
 import { userState } from "../../src/state/user";
 import { aJwksSession, aPolicy, aSession, aTenant, send } from "../support/builders";
 import { expectErrorLogs } from "../support/expected-logs";
@@ -148,6 +150,31 @@ describe("identity from a JWKS-signed session", () => {
     for (let i = 0; i < 5; i++) expect(await codeFor(base, { Authorization: `Bearer ${token}` })).toBe("enrollment_required");
     const fetches = await (await fetch(`${env.TEST_ORIGIN}/__fixture/jwks-fetches?url=${encodeURIComponent(jwksUrl)}`)).json<{ count: number }>();
     expect(fetches.count).toBe(1);
+  });
+
+  it("keeps a bounded number of key sets, so the URLs policies name cannot grow an isolate's memory", async () => {
+    const kept = `${env.TEST_ORIGIN}/.well-known/jwks.json?bound-test=${crypto.randomUUID()}`;
+    const configFor = (jwksUrl: string) => IdentitySchema.parse({ ...jwks("RS256"), jwksUrl });
+    // Each read a token of its own: a token verified once is remembered for a minute, key set or not.
+    const read = async (jwksUrl: string, sub: string) => {
+      const token = await aJwksSession("rsa", { sub }, { issuer: "https://idp.test", audience: "portal" });
+      return readIdentity(new Request("https://portal.test/", { headers: { Authorization: `Bearer ${token}` } }), configFor(jwksUrl), env);
+    };
+    const fetchesOfKept = async () =>
+      (await (await fetch(`${env.TEST_ORIGIN}/__fixture/jwks-fetches?url=${encodeURIComponent(kept)}`)).json<{ count: number }>()).count;
+    expect(await read(kept, "first")).toMatchObject({ userId: "first" });
+    expect(await read(kept, "second")).toMatchObject({ userId: "second" });
+    expect(await fetchesOfKept()).toBe(1);
+    // As many other URLs as the isolate keeps (down: each read fails with a 503, the key set is kept all the same).
+    const errors = expectErrorLogs();
+    for (let i = 0; i < MAX_KEY_SETS; i += 100) {
+      const reads = Array.from({ length: 100 }, (_, j) => read(`${env.DEAD_ORIGIN}/jwks.json?n=${i + j}`, "filler").catch((error: unknown) => error));
+      for (const outcome of await Promise.all(reads)) expect(outcome).toMatchObject({ status: 503 });
+    }
+    expect(errors).toHaveBeenCalledWith("stepgate: identity keys unavailable", expect.any(Error));
+    // The first URL's key set was forgotten: read again, its document is fetched again.
+    expect(await read(kept, "third")).toMatchObject({ userId: "third" });
+    expect(await fetchesOfKept()).toBe(2);
   });
 
   it("refuses a JWKS token without an expiry", async () => {

@@ -15,6 +15,14 @@ const digitsOf = (text: string) =>
 const CURRENCIES = ["EUR", "USD", "JPY", "GBP", "BHD", "KWD", "CHF", "INR", "BRL", "THB", "VND", "IDR", "CLF", "XAU"];
 
 describe("formatExactDecimal", () => {
+  it("writes amounts right in more currencies and precisions than it keeps formatters for, the first again after the others", () => {
+    // 676 codes a request could name (QAA–QZZ: well-formed, all but QAR unassigned) at two precisions: past the 1,000 formatters kept.
+    const letter = (n: number) => String.fromCharCode(65 + n);
+    const codes = Array.from({ length: 26 * 26 }, (_, i) => `Q${letter(Math.floor(i / 26))}${letter(i % 26)}`);
+    for (const value of ["12.5", "12.25"]) for (const code of codes) expect(formatExactDecimal(value, "en", code)).toBe(`${code}\u00a0${value}`);
+    expect(formatExactDecimal("1234.56", "de", "EUR")).toBe("1.234,56\u00a0€");
+  });
+
   it("writes an amount as the page's language does", () => {
     expect(formatExactDecimal("1234.56", "de", "EUR")).toBe("1.234,56\u00a0€");
     expect(formatExactDecimal("1234.56", "en", "USD")).toBe("$1,234.56");

@@ -1,0 +1,35 @@
+/**
+ * @module
+ * A memo of at most a given number of values, the one made longest ago forgotten first: for an
+ * isolate's caches whose keys come from requests, so that no sequence of requests grows the
+ * isolate's memory without end.
+ */
+
+export interface BoundedMemo<K, V> {
+  /** The value kept for `key`, else `make()`'s, kept. */
+  get(key: K, make: () => V): V;
+  /** Values kept now. */
+  readonly size: number;
+}
+
+/**
+ * A memo of at most `max` values.
+ * @example
+ * const formats = boundedMemo<string, Intl.NumberFormat>(1_000);
+ * formats.get("de|EUR|2", () => new Intl.NumberFormat("de", { style: "currency", currency: "EUR" }));
+ */
+export function boundedMemo<K, V>(max: number): BoundedMemo<K, V> {
+  const kept = new Map<K, V>();
+  return {
+    get(key, make) {
+      if (kept.has(key)) return kept.get(key)!;
+      const value = make();
+      if (kept.size >= max) kept.delete(kept.keys().next().value!);
+      kept.set(key, value);
+      return value;
+    },
+    get size() {
+      return kept.size;
+    },
+  };
+}
