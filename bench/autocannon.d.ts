@@ -10,8 +10,6 @@ declare module "autocannon" {
     latency: Histogram;
     errors: number;
     non2xx: number;
-    /** Answers by status code. */
-    statusCodeStats?: Record<string, { count: number }>;
   }
   interface RequestSpec {
     method?: string;

@@ -10,7 +10,7 @@
  * order. `BENCH_ONLY=2,4` runs only those and prints them without writing anything; otherwise it
  * writes `bench/results.md`, `bench/results.svg` and the table into `docs/benchmark.md`.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { buildCountingWorker, buildWorkers } from "./build";
 import { ratioChart } from "./chart";
 import { pinCpus, proxyOptions, startInstance, startOrigin, stepgateOptions, storageInMemory } from "./harness/instances";
@@ -28,7 +28,6 @@ const log = (line: string) => console.error(`bench: ${line}`);
 async function main(): Promise<void> {
   const scripts = { ...buildWorkers(), counting: buildCountingWorker() };
   const storage = storageInMemory();
-  warnOfFewMemoryMaps();
   const origin = await startOrigin();
   // One at a time: each instance's workerd process is told apart by when it appeared.
   const stepgate = await startInstance("stepgate", stepgateOptions(scripts.stepgate), log);
@@ -69,20 +68,6 @@ async function main(): Promise<void> {
     quoteInDocs(markdown);
   }
   console.log(markdown);
-}
-
-/**
- * Each Durable Object's SQLite maps memory of its own, and a process may hold only
- * `vm.max_map_count` maps: at Linux's default (65,530) one workerd process meets `SQLITE_NOMEM`
- * after 1,000–1,800 objects, and the rows that wake that many (4, 8) fail with 503s.
- */
-function warnOfFewMemoryMaps(): void {
-  const path = "/proc/sys/vm/max_map_count";
-  if (!existsSync(path)) return;
-  const maps = Number(readFileSync(path, "utf8"));
-  if (maps < 262_144) {
-    log(`vm.max_map_count is ${maps}: workerd may answer 503 (SQLITE_NOMEM) after ~1,000 objects; \`sudo sysctl -w vm.max_map_count=262144\` lifts it`);
-  }
 }
 
 await main();
