@@ -23,7 +23,21 @@ export interface Measured {
   rps: number;
   p50: number;
   p99: number;
+  /** Answers other than 2xx, and connection errors. */
   errors: number;
+  /** What they were: the count of each status other than 2xx ("error": no answer). */
+  unexpected: Record<string, number>;
+}
+
+/**
+ * The errors in words, for a row's cell: "" when there were none, else "; 3 not 2xx (429 × 3)".
+ * @example
+ * errorsInWords({ errors: 1, unexpected: { "429": 1 } }) // "; 1 not 2xx (429 × 1)"
+ */
+export function errorsInWords(measured: Pick<Measured, "errors" | "unexpected">): string {
+  if (measured.errors === 0) return "";
+  const what = Object.entries(measured.unexpected).map(([status, count]) => `${status} × ${count}`);
+  return `; ${measured.errors} not 2xx (${what.join(", ")})`;
 }
 
 /** One autocannon run against `base`: for `duration` seconds or an `amount` of requests. */
@@ -55,6 +69,14 @@ export async function fire(base: string, load: Load, limit: { duration: number }
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    unexpected: {
+      ...Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {})
+          .filter(([status]) => !status.startsWith("2"))
+          .map(([status, { count }]) => [status, count]),
+      ),
+      ...(result.errors > 0 ? { error: result.errors } : {}),
+    },
   };
 }
 
@@ -67,6 +89,10 @@ export function medianOf(runs: Measured[]): Measured {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
+    unexpected: runs.reduce<Record<string, number>>((sum, r) => {
+      for (const [status, count] of Object.entries(r.unexpected)) sum[status] = (sum[status] ?? 0) + count;
+      return sum;
+    }, {}),
   };
 }
 

@@ -12,7 +12,7 @@
  * opens and waits for, well inside the ~100 ms in which a navigation still feels immediate.
  */
 import { callsPerRequest } from "../harness/calls";
-import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
 import { pinCpus, startInstance, stepgateOptions } from "../harness/instances";
 import { quantile } from "../harness/stats";
 import { enrollUsers, openChallenges } from "../harness/users";
@@ -81,7 +81,7 @@ async function firstGermanPage(bench: Bench): Promise<{ first: number; warm: num
 
 const pageRow = (scenario: string, page: Measured, calls: Row["calls"]): Row => ({
   scenario,
-  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s`,
+  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s${errorsInWords(page)}`,
   p50: page.p50,
   p99: page.p99,
   calls,

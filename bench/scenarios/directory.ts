@@ -4,7 +4,7 @@
  */
 import { callsPerRequest } from "../harness/calls";
 import { ADMIN_KEY } from "../harness/instances";
-import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
 import { consoleSession } from "../harness/users";
 import { TENANT } from "../tenant";
 import type { Bench, Row, Scenario } from "./scenario";
@@ -24,7 +24,7 @@ async function oneAtATime(base: string, load: Load): Promise<Measured> {
 
 const row = (scenario: string, page: Measured, calls: Row["calls"]): Row => ({
   scenario,
-  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s`,
+  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s${errorsInWords(page)}`,
   p50: page.p50,
   p99: page.p99,
   calls,

@@ -12,7 +12,7 @@
  * under a millisecond, so a passkey should not need a looser bound than a code.
  */
 import { callsPerRequest } from "../harness/calls";
-import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
 import { pinCpus, startInstance, stepgateOptions } from "../harness/instances";
 import { enrollPasskeyUsers, passkeyAnswers, passkeyOrigin, type PreparedAssertion } from "../harness/passkeys";
 import { seedTenant } from "../tenant";
@@ -62,7 +62,7 @@ export const passkeyVerify: Scenario = {
     return [
       {
         scenario: "11. full verify (passkey) through the Durable Object, one at a time",
-        stepgate: `${Math.round(verified.rps).toLocaleString("en")} req/s`,
+        stepgate: `${Math.round(verified.rps).toLocaleString("en")} req/s${errorsInWords(verified)}`,
         p50: verified.p50,
         p99: verified.p99,
         calls,
