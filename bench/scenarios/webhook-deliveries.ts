@@ -7,8 +7,8 @@
  * the bench runs with `STEPGATE_ENV=development`). The bench's seeder worker publishes
  * `BENCH_WEBHOOK_EVENTS` (2,000) `verify.ok` events to `stepgate-events` as the users' objects
  * do; from there the path is production's: the stream's consumer, its webhooks' sink, the
- * `stepgate-webhooks` queue, the delivery consumer (two calls to the tenant's object and one
- * signed POST each). The figure is the deliveries a second at the receiver, from the first
+ * `stepgate-webhooks` queue, the delivery consumer (two calls to the tenant's object a batch, one
+ * signed POST a delivery). The figure is the deliveries a second at the receiver, from the first
  * arrival to the last, with every delivery verified and none duplicated.
  *
  * The queues run in Miniflare's memory with wrangler.jsonc's consumer settings (webhooks: batches
@@ -70,7 +70,7 @@ export const webhookDeliveries: Scenario = {
       `  ${distinct} of ${EVENTS} delivered (${verified} verified, ${duplicates} duplicates) in ${seconds(last - first)} from first to last, ${seconds(last - published)} from publishing; ${Math.round(perSecond)} a second`,
     );
     bench.notes.push(
-      `Webhooks (9): ${EVENTS.toLocaleString("en")} events published to the event stream at once and delivered through both queues to a receiver verifying each with \`standardwebhooks\`; deliveries a second from the first arrival to the last, ${seconds(last - published)} from publishing to the last. The queues run in Miniflare's memory with wrangler.jsonc's consumer settings (webhooks: batches of 10 within 1 s), one batch at a time where Cloudflare runs up to 250 consumers at once; Cloudflare documents ${PLATFORM_MESSAGES_PER_SECOND.toLocaleString("en")} messages a second per queue, ${(perSecond / PLATFORM_MESSAGES_PER_SECOND).toFixed(2)} × of which is this figure, and each delivery's two calls to the tenant's object (about 1,000 a second) would cap one tenant near 500 a second (docs/scaling.md).`,
+      `Webhooks (9): ${EVENTS.toLocaleString("en")} events published to the event stream at once and delivered through both queues to a receiver verifying each with \`standardwebhooks\`; deliveries a second from the first arrival to the last, ${seconds(last - published)} from publishing to the last. The queues run in Miniflare's memory with wrangler.jsonc's consumer settings (webhooks: batches of 10 within 1 s), one batch at a time where Cloudflare runs up to 250 consumers at once; Cloudflare documents ${PLATFORM_MESSAGES_PER_SECOND.toLocaleString("en")} messages a second per queue, ${(perSecond / PLATFORM_MESSAGES_PER_SECOND).toFixed(2)} × of which is this figure, and the delivery consumer calls each tenant's object twice per batch of 10, so one tenant's deliveries cost its object about 200 calls a second at 1,000 deliveries a second (docs/scaling.md).`,
     );
     return [
       {
