@@ -8,6 +8,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { isIdentitySecretRef } from "../config/credentials";
 import type { IdentityConfig } from "../config/policy-schema";
+import { boundedMemo } from "../lib/bounded-memo";
 import { sha256Hex } from "../lib/crypto";
 import { isEmailAddress } from "../lib/email-address";
 import { ProblemError } from "../lib/problem";
@@ -52,7 +53,7 @@ const JWKS_TIMEOUT_MS = 5_000;
  * for the isolate's life) would grow its memory without end. As many as the policies it caches.
  */
 export const MAX_KEY_SETS = 1_000;
-const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+const remoteKeySets = boundedMemo<string, JWTVerifyGetKey>(MAX_KEY_SETS);
 const hmacKeys = new Map<string, CryptoKey>();
 
 /**
@@ -129,16 +130,7 @@ async function hmacKey(secretRef: string, env: object): Promise<CryptoKey> {
 }
 
 function remoteKeySet(url: string): JWTVerifyGetKey {
-  let keySet = remoteKeySets.get(url);
-  if (!keySet) {
-    keySet = createRemoteJWKSet(new URL(url), {
-      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-      timeoutDuration: JWKS_TIMEOUT_MS,
-    });
-    if (remoteKeySets.size >= MAX_KEY_SETS) remoteKeySets.delete(remoteKeySets.keys().next().value!);
-    remoteKeySets.set(url, keySet);
-  }
-  return keySet;
+  return remoteKeySets.get(url, () => createRemoteJWKSet(new URL(url), { cacheMaxAge: JWKS_CACHE_MAX_AGE_MS, timeoutDuration: JWKS_TIMEOUT_MS }));
 }
 
 async function identityOf(payload: JWTPayload, config: IdentityConfig, token: string): Promise<Identity | null> {

@@ -18,11 +18,13 @@ export interface BoundedMemo<K, V> {
  * const formats = boundedMemo<string, Intl.NumberFormat>(1_000);
  * formats.get("de|EUR|2", () => new Intl.NumberFormat("de", { style: "currency", currency: "EUR" }));
  */
-export function boundedMemo<K, V>(max: number): BoundedMemo<K, V> {
+export function boundedMemo<K, V extends NonNullable<unknown>>(max: number): BoundedMemo<K, V> {
   const kept = new Map<K, V>();
   return {
     get(key, make) {
-      if (kept.has(key)) return kept.get(key)!;
+      // One lookup on a hit (some memos are read for every header of every request): no value is undefined.
+      const known = kept.get(key);
+      if (known !== undefined) return known;
       const value = make();
       if (kept.size >= max) kept.delete(kept.keys().next().value!);
       kept.set(key, value);

@@ -6,6 +6,7 @@
  * as the same `HTTP_X_TOKEN`, some frameworks decode twice. What none of them changes is the
  * letters and digits of a name and their order, so that is what two names are compared by.
  */
+import { boundedMemo } from "./bounded-memo";
 
 /**
  * The letters and digits of `name`, lower-cased, after percent-decoding it until nothing is left
@@ -14,25 +15,18 @@
  * lookalikeKey("Portal%255Fsession") === lookalikeKey("portal.session") // both "portalsession"
  */
 export function lookalikeKey(name: string): string {
-  // Names are the client's to choose: the memory is bounded in names and in their length, and
-  // starts again when full; a name longer than any real header's is worked out each time.
-  if (name.length > MAX_KNOWN_NAME_LENGTH) return keyOf(name);
-  let key = known.get(name);
-  if (key === undefined) {
-    key = keyOf(name);
-    if (known.size >= MAX_KNOWN_NAMES) known.clear();
-    known.set(name, key);
-  }
-  return key;
+  // Names are the client's to choose: the memory is bounded in names and in their length; a
+  // name longer than any real header's is worked out each time.
+  return name.length > MAX_KNOWN_NAME_LENGTH ? keyOf(name) : known.get(name, () => keyOf(name));
 }
 
+const MAX_KNOWN_NAMES = 1024;
+const MAX_KNOWN_NAME_LENGTH = 64;
 /**
  * Keys of the names seen lately: most requests send the same few dozen header and cookie names,
  * each read on every request (a name's key is a regular expression's work and two new strings).
  */
-const known = new Map<string, string>();
-const MAX_KNOWN_NAMES = 1024;
-const MAX_KNOWN_NAME_LENGTH = 64;
+const known = boundedMemo<string, string>(MAX_KNOWN_NAMES);
 
 function keyOf(name: string): string {
   let decoded = name;
