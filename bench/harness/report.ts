@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import type { Row } from "../scenarios/scenario";
+import { errorsInWords, type Measured } from "./load";
 import type { Spread } from "./stats";
 
 /** How far the quartiles may lie from the median for a ratio to be read to two decimals. */
@@ -32,6 +33,22 @@ const RIGHT_ALIGNED = new Set([
   "DO calls/req",
   "KV reads/req",
 ]);
+
+/**
+ * A row of requests sent one at a time whose target is their p99: their rate, with any answer
+ * other than 2xx said, and met when the p99 is within `p99TargetMs` and every answer was a 2xx.
+ */
+export function latencyRow(scenario: string, measured: Measured, calls: Row["calls"], p99TargetMs: number | null): Row {
+  return {
+    scenario,
+    stepgate: `${Math.round(measured.rps).toLocaleString("en")} req/s${errorsInWords(measured)}`,
+    p50: measured.p50,
+    p99: measured.p99,
+    calls,
+    target: p99TargetMs === null ? null : `p99 ≤ ${p99TargetMs} ms`,
+    met: p99TargetMs === null ? null : measured.p99 <= p99TargetMs && measured.errors === 0,
+  };
+}
 
 /** `0.87 (0.85–0.89)`, marked when the quartiles lie further than {@link TIGHT} from the median. */
 export function ratioCell(spread: Spread): string {

@@ -12,7 +12,8 @@
  * opens and waits for, well inside the ~100 ms in which a navigation still feels immediate.
  */
 import { callsPerRequest } from "../harness/calls";
-import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
+import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { latencyRow } from "../harness/report";
 import { pinCpus, startInstance, stepgateOptions } from "../harness/instances";
 import { quantile } from "../harness/stats";
 import { enrollUsers, openChallenges } from "../harness/users";
@@ -79,15 +80,7 @@ async function firstGermanPage(bench: Bench): Promise<{ first: number; warm: num
   return { first, warm: quantile(warm, 0.5) };
 }
 
-const pageRow = (scenario: string, page: Measured, calls: Row["calls"]): Row => ({
-  scenario,
-  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s${errorsInWords(page)}`,
-  p50: page.p50,
-  p99: page.p99,
-  calls,
-  target: "p99 ≤ 50 ms",
-  met: page.p99 <= 50 && page.errors === 0,
-});
+const pageRow = (scenario: string, page: Measured, calls: Row["calls"]): Row => latencyRow(scenario, page, calls, 50);
 
 export const challengePage: Scenario = {
   id: 12,

@@ -4,7 +4,8 @@
  */
 import { callsPerRequest } from "../harness/calls";
 import { ADMIN_KEY } from "../harness/instances";
-import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
+import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { latencyRow } from "../harness/report";
 import { consoleSession } from "../harness/users";
 import { TENANT } from "../tenant";
 import type { Bench, Row, Scenario } from "./scenario";
@@ -22,15 +23,7 @@ async function oneAtATime(base: string, load: Load): Promise<Measured> {
   return medianOf(runs);
 }
 
-const row = (scenario: string, page: Measured, calls: Row["calls"]): Row => ({
-  scenario,
-  stepgate: `${Math.round(page.rps).toLocaleString("en")} req/s${errorsInWords(page)}`,
-  p50: page.p50,
-  p99: page.p99,
-  calls,
-  target: "p99 ≤ 50 ms",
-  met: page.p99 <= 50 && page.errors === 0,
-});
+const row = (scenario: string, page: Measured, calls: Row["calls"]): Row => latencyRow(scenario, page, calls, 50);
 
 export const directory: Scenario = {
   id: 5,

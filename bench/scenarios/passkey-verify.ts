@@ -12,7 +12,8 @@
  * under a millisecond, so a passkey should not need a looser bound than a code.
  */
 import { callsPerRequest } from "../harness/calls";
-import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
+import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { latencyRow } from "../harness/report";
 import { pinCpus, startInstance, stepgateOptions } from "../harness/instances";
 import { enrollPasskeyUsers, passkeyAnswers, passkeyOrigin, type PreparedAssertion } from "../harness/passkeys";
 import { seedTenant } from "../tenant";
@@ -59,16 +60,6 @@ export const passkeyVerify: Scenario = {
     const counted = await passkeyAnswers(counting, await enrollPasskeyUsers(counting, COUNTED_VERIFIES, "pk-c"));
     const calls = await callsPerRequest(counting, assertionLoad(counting, counted), COUNTED_VERIFIES);
     bench.notes.push(`Passkey verify: ${RUNS} runs of ${USERS} users, one at a time, each answering a challenge opened and asked for just before.`);
-    return [
-      {
-        scenario: "11. full verify (passkey) through the Durable Object, one at a time",
-        stepgate: `${Math.round(verified.rps).toLocaleString("en")} req/s${errorsInWords(verified)}`,
-        p50: verified.p50,
-        p99: verified.p99,
-        calls,
-        target: "p99 ≤ 20 ms",
-        met: verified.p99 <= 20 && verified.errors === 0,
-      },
-    ];
+    return [latencyRow("11. full verify (passkey) through the Durable Object, one at a time", verified, calls, 20)];
   },
 };

@@ -3,7 +3,8 @@
  * with the object awake (challenge opened just before) and asleep (opened long before).
  */
 import { callsPerRequest } from "../harness/calls";
-import { errorsInWords, fire, type Load, medianOf, type Measured } from "../harness/load";
+import { fire, type Load, medianOf, type Measured } from "../harness/load";
+import { latencyRow } from "../harness/report";
 import { pinCpus, startInstance, stepgateOptions } from "../harness/instances";
 import { seedTenant } from "../tenant";
 import { enrollUsers, nextCode, openChallenges, type PreparedVerify } from "../harness/users";
@@ -70,23 +71,8 @@ export const verify: Scenario = {
       `Verify: ${VERIFY_RUNS} runs of ${VERIFIES_PER_RUN}, one at a time, each answering challenges opened just before; 4b: ${VERIFIES_PER_RUN} challenges opened before all of those.`,
     );
     return [
-      {
-        scenario: "4. full verify (TOTP) through the Durable Object, one at a time",
-        stepgate: `${Math.round(warm.rps).toLocaleString("en")} req/s${errorsInWords(warm)}`,
-        p50: warm.p50,
-        p99: warm.p99,
-        calls,
-        target: "p99 ≤ 20 ms",
-        met: warm.p99 <= 20 && warm.errors === 0,
-      },
-      {
-        scenario: "4b. the same, the user's object asleep (challenge opened long before)",
-        stepgate: `${Math.round(cold.rps).toLocaleString("en")} req/s${errorsInWords(cold)}`,
-        p50: cold.p50,
-        p99: cold.p99,
-        target: null,
-        met: null,
-      },
+      latencyRow("4. full verify (TOTP) through the Durable Object, one at a time", warm, calls, 20),
+      latencyRow("4b. the same, the user's object asleep (challenge opened long before)", cold, undefined, null),
     ];
   },
 };
