@@ -35,16 +35,22 @@ async function main(): Promise<void> {
   const counting = await startInstance("counting", stepgateOptions(scripts.counting, false), log);
   const correct = await startInstance("correct", proxyOptions(scripts.correct, origin.url), log);
   const bare = await startInstance("bare", proxyOptions(scripts.bare, origin.url), log);
-  const twin = await startInstance("twin", proxyOptions(scripts.correct, origin.url), log);
-  const instances = [stepgate, counting, correct, bare, twin];
+  // A second copy of each timed worker, loaded beside the first (bench/scenarios/throughput.ts).
+  const twins = {
+    stepgate: await startInstance("stepgate-twin", stepgateOptions(scripts.stepgate), log),
+    correct: await startInstance("correct-twin", proxyOptions(scripts.correct, origin.url), log),
+    bare: await startInstance("bare-twin", proxyOptions(scripts.bare, origin.url), log),
+  };
+  const instances = [stepgate, counting, correct, bare, ...Object.values(twins)];
   pinCpus(instances, log);
   log(
     `stepgate ${stepgate.url}, counting ${counting.url}, correct ${correct.url}, bare ${bare.url}, origin ${origin.url}; Durable Object storage on ${storage === "memory" ? "a RAM disk" : "disk"}`,
   );
   await seedTenant(stepgate.mf, origin.url);
   await seedTenant(counting.mf, origin.url);
+  await seedTenant(twins.stepgate.mf, origin.url);
 
-  const bench: Bench = { stepgate, counting, correct, bare, twin, origin, scripts, storage, log, notes: [] };
+  const bench: Bench = { stepgate, counting, correct, bare, twins, origin, scripts, storage, log, notes: [] };
   const rows: Row[] = [];
   for (const scenario of scenarios) if (!ONLY || ONLY.has(scenario.id)) rows.push(...(await scenario.run(bench)));
   await Promise.all(instances.map(({ mf }) => mf.dispose()));

@@ -60,9 +60,15 @@ export function send(agent: Agent, base: URL, load: Load): Promise<number> {
   });
 }
 
-/** `workers` loaded in lock step with `load` for `seconds`. */
-export async function lockStep(workers: Instance[], load: Load, seconds: number): Promise<LockStepRun> {
-  const agents = workers.map(() => new Agent({ keepAlive: true, maxSockets: SLOTS }));
+/** A keep-alive agent per worker: its {@link SLOTS} connections, kept from one lock-step segment to the next. */
+export const agentsFor = (workers: Instance[]) => workers.map(() => new Agent({ keepAlive: true, maxSockets: SLOTS }));
+
+/**
+ * `workers` loaded in lock step with `load` for `seconds`, through `agents` (one per worker, in
+ * the same order; made for this call and closed after it when not given).
+ */
+export async function lockStep(workers: Instance[], load: Load, seconds: number, given?: Agent[]): Promise<LockStepRun> {
+  const agents = given ?? agentsFor(workers);
   const bases = workers.map((worker) => new URL(worker.url));
   const latencies: number[][] = workers.map(() => []);
   const errors = workers.map(() => 0);
@@ -85,7 +91,7 @@ export async function lockStep(workers: Instance[], load: Load, seconds: number)
     }),
   );
   const cpuMicros = workers.map((worker, i) => (processCpuMicros(worker.pid) - before[i]!) / requests);
-  for (const agent of agents) agent.destroy();
+  if (!given) for (const agent of agents) agent.destroy();
   return { cpuMicros, latencies, errors, requests };
 }
 
@@ -115,7 +121,8 @@ export interface Run {
  * short to be a ratio: with the machine shared, stepgate against the correct proxy gave 0.77–0.93
  * (interquartile) over one-second segments and 0.83–0.88 over six-second runs of them (three
  * workers); with four (stepgate, the correct proxy and its copy, the bare proxy), sixteen-second
- * runs gave 0.853–0.863, and the copy against the correct proxy 1.003–1.006.
+ * runs gave 0.853–0.863, and the copy against the correct proxy 1.003–1.006 — but as much as
+ * 0.93–1.03 in other rows and runs; rows 1–3 now load two copies of each (docs/benchmark.md).
  */
 export async function loadTogether(workers: Instance[], load: Load, seconds: number): Promise<Run> {
   const cycle = orders(workers.length);
@@ -124,12 +131,18 @@ export async function loadTogether(workers: Instance[], load: Load, seconds: num
   const latencies: number[] = [];
   let errors = 0;
   const segments = Math.max(cycle.length, Math.round(seconds / SEGMENT_SECONDS / cycle.length) * cycle.length);
+  // Connections kept open over the run, as a browser's and Cloudflare's edge's are. New ones each
+  // segment (16 a second to each worker) added their setup to every worker's cost (row 2: the
+  // correct proxy's 506 µs a request became 472 µs when kept) and widened the quartiles (row 2
+  // against the bare proxy: 0.76–0.82, then 0.74–0.76).
+  const agents = agentsFor(workers);
   for (let i = 0; i < segments; i++) {
     const order = cycle[i % cycle.length]!;
     const segment = await lockStep(
       order.map((w) => workers[w]!),
       load,
       SEGMENT_SECONDS,
+      order.map((w) => agents[w]!),
     );
     order.forEach((w, position) => {
       micros[w]! += segment.cpuMicros[position]! * segment.requests;
@@ -138,6 +151,7 @@ export async function loadTogether(workers: Instance[], load: Load, seconds: num
     requests += segment.requests;
     errors += segment.errors.reduce((sum, n) => sum + n, 0);
   }
+  for (const agent of agents) agent.destroy();
   return { cpuMicros: micros.map((total) => total / requests), latencies, errors };
 }
 

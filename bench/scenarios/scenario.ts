@@ -18,8 +18,12 @@ export interface Bench {
   correct: Instance;
   /** The second reference: a proxy that only forwards (bench/bare-proxy.ts). */
   bare: Instance;
-  /** A second correct proxy, to measure a worker against a copy of itself (the noise floor). */
-  twin: Instance;
+  /**
+   * A second copy of each timed worker (stepgate's seeded alike), loaded beside the first in rows
+   * 1–3: each worker's cost is the mean of its two copies, and a copy against the other is the
+   * noise floor.
+   */
+  twins: { stepgate: Instance; correct: Instance; bare: Instance };
   origin: { server: Server; url: string };
   /** The bundles' paths (bench/build.ts). */
   scripts: { stepgate: string; correct: string; bare: string; counting: string };
