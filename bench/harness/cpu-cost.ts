@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { HOST } from "../tenant";
 import type { Instance } from "./instances";
 import type { Load } from "./load";
-import { quantile, type Spread, spreadOf } from "./stats";
+import { quantile } from "./stats";
 
 /** Requests in flight to each worker. */
 export const SLOTS = 16;
@@ -155,29 +155,10 @@ export async function loadTogether(workers: Instance[], load: Load, seconds: num
   return { cpuMicros: micros.map((total) => total / requests), latencies, errors };
 }
 
-export interface CostComparison {
-  /** Each reference's CPU per request ÷ the first worker's, per run: the first's throughput as a share of the reference's. */
-  ratios: Spread[];
-  /** Median CPU µs per request over the runs, of each worker. */
-  cpuMicros: number[];
-  /** The first worker's latencies over every run, ms. */
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-/** What runs of {@link loadTogether} add up to, the first worker compared with each of the others. */
-export function compareRuns(runs: Run[]): CostComparison {
+/** The first worker's latencies over every run of {@link loadTogether}, ms, and every worker's answers other than 200. */
+export function latenciesOf(runs: Run[]): { p50: number; p99: number; errors: number } {
   const latencies = runs.flatMap((run) => run.latencies);
-  const workers = runs[0]!.cpuMicros.length;
   return {
-    ratios: Array.from({ length: workers - 1 }, (_, i) => spreadOf(runs.map((run) => run.cpuMicros[i + 1]! / run.cpuMicros[0]!))),
-    cpuMicros: Array.from({ length: workers }, (_, i) =>
-      quantile(
-        runs.map((run) => run.cpuMicros[i]!),
-        0.5,
-      ),
-    ),
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),

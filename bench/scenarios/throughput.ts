@@ -6,7 +6,7 @@
  */
 import { quantile, type Spread, spreadOf } from "../harness/stats";
 import { callsPerRequest } from "../harness/calls";
-import { compareRuns, loadTogether, type Run, SEGMENT_SECONDS, SLOTS } from "../harness/cpu-cost";
+import { latenciesOf, loadTogether, type Run, SEGMENT_SECONDS, SLOTS } from "../harness/cpu-cost";
 import { fire, type Load } from "../harness/load";
 import { ratioCell } from "../harness/report";
 import { grantCookie, portalSession } from "../tenant";
@@ -109,7 +109,7 @@ export const throughput: Scenario[] = throughputRows.map(({ id, name, target, lo
     await loadTogether(workers, await loadOf(), WARMUP_SECONDS);
     const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await loadTogether(workers, await loadOf(), RUN_SECONDS));
-    const measured = compareRuns(runs);
+    const measured = latenciesOf(runs);
     const costOf = (first: number) => (run: Run) => (run.cpuMicros[first]! + run.cpuMicros[first + 1]!) / 2;
     const [stepgateOf, correctOf, bareOf] = [costOf(0), costOf(2), costOf(4)];
     const toCorrect = spreadOf(runs.map((run) => correctOf(run) / stepgateOf(run)));
